@@ -1,0 +1,82 @@
+import { decodeEnvelope } from '../../shared/api/envelope';
+import { fail, type Result } from '../../shared/api/errors';
+import type { Transport } from '../../shared/api/transport';
+
+/** What the Electron preload exposes on window.workbench (contextBridge). */
+export interface PreloadBridge {
+  invoke(channel: string, request: unknown): Promise<Result<unknown>>;
+  subscribe(event: string, listener: (payload: unknown) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    workbench?: PreloadBridge;
+  }
+}
+
+/**
+ * Web host transport: POST /api/<channel> with a JSON body; the answer is a binary
+ * envelope (JSON header + raw Arrow bytes). Events arrive on a WebSocket at /events.
+ * The session cookie set by the host when the page was opened with ?token= authenticates both.
+ */
+export function createWebTransport(base = ''): Transport {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let socket: WebSocket | null = null;
+  let retry = 500;
+
+  const connect = (): void => {
+    const url = new URL(`${base}/events`, window.location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    socket = new WebSocket(url);
+    socket.onmessage = (msg) => {
+      if (typeof msg.data !== 'string') return;
+      const { event, payload } = JSON.parse(msg.data) as { event: string; payload: unknown };
+      for (const l of listeners.get(event) ?? []) l(payload);
+    };
+    socket.onopen = () => {
+      retry = 500;
+    };
+    socket.onclose = () => {
+      socket = null;
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 10_000);
+    };
+  };
+
+  return {
+    async invoke(channel, request) {
+      try {
+        const res = await fetch(`${base}/api/${encodeURIComponent(channel)}`, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(request ?? {}),
+        });
+        if (res.status === 401) return fail('UNAUTHORIZED', 'The workbench token is missing or wrong. Open the link the web host printed.');
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        return decodeEnvelope(bytes) as Result<unknown>;
+      } catch (err) {
+        return fail('INTERNAL', 'The workbench host did not answer. Is `npm run web` still running?', String(err));
+      }
+    },
+    subscribe(event, listener) {
+      if (!socket) connect();
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+  };
+}
+
+/** Desktop transport: the preload bridge. */
+export function createIpcTransport(bridge: PreloadBridge): Transport {
+  return {
+    invoke: (channel, request) => bridge.invoke(channel, request),
+    subscribe: (event, listener) => bridge.subscribe(event, listener),
+  };
+}
+
+export function createTransport(): Transport {
+  return window.workbench ? createIpcTransport(window.workbench) : createWebTransport();
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { method } from './define';
+
+export const QueryTarget = z.enum(['workspace', 'hot']);
+export type QueryTarget = z.infer<typeof QueryTarget>;
+
+const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
+
+export interface ColumnInfo {
+  name: string;
+  /** The engine's type text, e.g. `BIGINT`, `DECIMAL(18,3)`, `TIMESTAMP WITH TIME ZONE`. */
+  type: string;
+}
+
+export interface QueryRunResult {
+  runId: string;
+  /** Kept in the core until closed; read it in windows. */
+  resultId: string;
+  columns: ColumnInfo[];
+  rowCount: number;
+  elapsedMs: number;
+  /** How many statements ran; the last one's rows are the result. */
+  statements: number;
+  /** False when the result cannot be re-queried with ORDER BY (e.g. EXPLAIN); the grid hides sort then. */
+  sortable: boolean;
+}
+
+export interface QueryWindowResult {
+  resultId: string;
+  offset: number;
+  /** Rows in this window. */
+  rows: number;
+  /** Rows in the whole result. */
+  rowCount: number;
+  /** Arrow IPC stream bytes; each field's metadata `duckdb_type` names the engine type. */
+  arrow: Uint8Array;
+}
+
+export interface HistoryEntry {
+  id: number;
+  sql: string;
+  target: QueryTarget;
+  startedAt: string;
+  elapsedMs: number;
+  rowCount: number | null;
+  error: string | null;
+}
+
+export const SortKey = z.object({ column: z.string().min(1).max(1000), direction: z.enum(['asc', 'desc']) });
+export type SortKey = z.infer<typeof SortKey>;
+
+export const queryApi = {
+  run: method<QueryRunResult>()(
+    z.object({
+      sql: z.string().min(1, 'is empty: type a query first').max(10_000_000),
+      target: QueryTarget.default('workspace'),
+      runId: Id,
+    }),
+  ),
+  window: method<QueryWindowResult>()(
+    z.object({
+      resultId: Id,
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(2_000_000),
+      sort: z.array(SortKey).max(8).default([]),
+    }),
+  ),
+  cancel: method<{ cancelled: boolean }>()(z.object({ runId: Id })),
+  close: method<{ closed: boolean }>()(z.object({ resultId: Id })),
+  history: method<{ entries: HistoryEntry[] }>()(
+    z.object({ search: z.string().max(1000).default(''), limit: z.number().int().min(1).max(1000).default(200) }),
+  ),
+};
+
+export interface QueryProgressEvent {
+  runId: string;
+  /** 0..100, or -1 when the engine cannot tell. */
+  percentage: number;
+  rowsProcessed: number;
+  totalRows: number;
+}
