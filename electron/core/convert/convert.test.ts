@@ -1,0 +1,187 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { gzipSync } from 'node:zlib';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConvertRequest, type ConvertRequestInput } from '../../../shared/api/convert';
+import { WorkbenchError } from '../../../shared/api/errors';
+import { convertCsvFiles } from './convert';
+import { listInputs, previewCsv } from './csv';
+
+let dir: string;
+let instance: DuckDBInstance;
+let conn: DuckDBConnection;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bw-convert-'));
+  instance = await DuckDBInstance.create(':memory:');
+  conn = await instance.connect();
+});
+afterAll(async () => {
+  conn.closeSync();
+  instance.closeSync();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Reads a Parquet file with hyparquet: a second, independent reader. */
+async function readParquet(path: string): Promise<Record<string, unknown>[]> {
+  const file = await asyncBufferFromFile(path);
+  return parquetReadObjects({ file, compressors });
+}
+
+async function write(name: string, content: string | Uint8Array): Promise<string> {
+  const p = join(dir, name);
+  await writeFile(p, content);
+  return p;
+}
+
+function req(input: ConvertRequestInput): ConvertRequest {
+  return ConvertRequest.parse(input);
+}
+
+async function outDir(): Promise<string> {
+  return mkdtemp(join(dir, 'out-'));
+}
+
+async function expectNoTemps(folder: string): Promise<void> {
+  const all = await readdir(folder, { recursive: true });
+  expect(all.filter((f) => String(f).includes('.bw-tmp-'))).toEqual([]);
+}
+
+describe('CSV to Parquet', () => {
+  it('handles quoted commas, escaped quotes, newlines in quotes, CRLF, empty fields, UTF-8 and a BOM', async () => {
+    const csv =
+      '\uFEFFid,name,note,temp\r\n' +
+      '1,"Smith, Jane","said ""hi""",21.5\r\n' +
+      '2,Zoë Ærø 電池,"two\r\nlines",\r\n' +
+      '3,,plain,-4.25\r\n';
+    const input = await write('edge.csv', csv);
+    const out = await outDir();
+    const report = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), { lakeRoot: dir });
+    expect(report.rows).toBe(3);
+    expect(report.rejected).toBe(0);
+    const rows = await readParquet(join(out, 'edge.parquet'));
+    expect(rows.map((r) => Number(r.id))).toEqual([1, 2, 3]);
+    expect(rows[0].name).toBe('Smith, Jane');
+    expect(rows[0].note).toBe('said "hi"');
+    expect(rows[1].name).toBe('Zoë Ærø 電池');
+    expect(String(rows[1].note).replace('\r\n', '\n')).toBe('two\nlines');
+    expect(rows[1].temp).toBeNull();
+    expect(rows[2].name).toBeNull();
+    expect(rows[2].temp).toBe(-4.25);
+    await expectNoTemps(out);
+  });
+
+  it('fails on ragged rows by default, naming file and line, and writes nothing', async () => {
+    const input = await write('ragged.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8\n');
+    const out = await outDir();
+    const err = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), { lakeRoot: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkbenchError);
+    expect((err as WorkbenchError).code).toBe('BAD_INPUT');
+    expect((err as WorkbenchError).message).toContain('ragged.csv, line 3');
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('skips bad rows when asked and reports each with line and reason', async () => {
+    const input = await write('bad.csv', 'id,v\n1,1.5\n2,oops\n3,3.5\n4\n');
+    const out = await outDir();
+    const report = await convertCsvFiles(
+      conn,
+      req({ inputs: [input], target: { kind: 'folder', path: out }, columns: [{ source: 'v', type: 'DOUBLE' }], onBadRows: 'skip' }),
+      { lakeRoot: dir },
+    );
+    expect(report.rows).toBe(2);
+    expect(report.rejected).toBe(2);
+    expect(report.rowsIn).toBe(4);
+    expect(report.rejects.map((r) => r.line)).toEqual([3, 5]);
+    expect(report.rejects[0].reason).toMatch(/oops/);
+    const rows = await readParquet(join(out, 'bad.parquet'));
+    expect(rows.map((r) => r.v)).toEqual([1.5, 3.5]);
+  });
+
+  it('rejects invalid UTF-8 as a bad row', async () => {
+    const bytes = Buffer.concat([Buffer.from('id,name\n1,ok\n2,'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('\n3,fine\n')]);
+    const input = await write('latin.csv', bytes);
+    const out = await outDir();
+    const err = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), { lakeRoot: dir }).catch((e: unknown) => e);
+    expect((err as WorkbenchError).code).toBe('BAD_INPUT');
+    expect((err as WorkbenchError).message).toMatch(/latin\.csv, line 3/);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('reads gzip and TSV, renames and retypes columns', async () => {
+    const tsv = 'ts\tvoltage\tjar\n2024-03-01 10:00:00\t2.251\tA1\n2024-03-02 11:00:00\t2.249\tA2\n';
+    const input = await write('readings.tsv.gz', gzipSync(Buffer.from(tsv)));
+    const preview = await previewCsv(conn, (await listInputs([input]))[0], {}, 10);
+    expect(preview.delimiter).toBe('\t');
+    expect(preview.columns.map((c) => c.name)).toEqual(['ts', 'voltage', 'jar']);
+    const out = await outDir();
+    const report = await convertCsvFiles(
+      conn,
+      req({
+        inputs: [input],
+        target: { kind: 'folder', path: out },
+        columns: [{ source: 'voltage', name: 'voltage_v', type: 'DECIMAL(6,3)' }, { source: 'jar', name: 'jar_label' }],
+        codec: 'snappy',
+      }),
+      { lakeRoot: dir },
+    );
+    expect(report.rows).toBe(2);
+    const rows = await readParquet(join(out, 'readings.parquet'));
+    expect(Object.keys(rows[0])).toEqual(['ts', 'voltage_v', 'jar_label']);
+    expect(rows[1].jar_label).toBe('A2');
+    expect(Number(rows[0].voltage_v)).toBeCloseTo(2.251, 6);
+  });
+
+  it('partitions a lake dataset by UTC day', async () => {
+    const lake = await outDir();
+    const input = await write('days.csv', 'ts,v\n2024-01-01 23:00:00,1\n2024-01-02 00:30:00,2\n2024-01-02 12:00:00,3\n');
+    const report = await convertCsvFiles(
+      conn,
+      req({ inputs: [input], target: { kind: 'lake', dataset: 'readings' }, partitionByDay: 'ts' }),
+      { lakeRoot: lake },
+    );
+    expect(report.rows).toBe(3);
+    const parts = (await readdir(join(lake, 'readings'))).sort();
+    expect(parts).toEqual(['date=2024-01-01', 'date=2024-01-02']);
+    const day2 = await readdir(join(lake, 'readings', 'date=2024-01-02'));
+    expect(day2).toHaveLength(1);
+    expect((await readParquet(join(lake, 'readings', 'date=2024-01-02', day2[0]))).length).toBe(2);
+    await expectNoTemps(lake);
+  });
+
+  it('refuses an empty file with a clear message', async () => {
+    const input = await write('empty.csv', '');
+    const out = await outDir();
+    await expect(convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), { lakeRoot: dir })).rejects.toThrow(
+      /empty\.csv is empty/,
+    );
+  });
+
+  it('never overwrites an existing file', async () => {
+    const out = await outDir();
+    await writeFile(join(out, 'keep.parquet'), 'not mine');
+    const input = await write('keep.csv', 'a\n1\n');
+    const err = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), { lakeRoot: dir }).catch((e: unknown) => e);
+    expect((err as WorkbenchError).code).toBe('CONFLICT');
+    expect((await readdir(out)).sort()).toEqual(['keep.parquet']);
+  });
+
+  it('a cancelled conversion leaves no file behind', async () => {
+    const big = join(dir, 'big.csv');
+    await conn.run(`COPY (SELECT i AS id, i * 0.001 AS v, 'row ' || i AS s FROM range(6000000) t(i)) TO '${big}' (HEADER)`);
+    const out = await outDir();
+    const ac = new AbortController();
+    const p = convertCsvFiles(conn, req({ inputs: [big], target: { kind: 'folder', path: out } }), {
+      lakeRoot: dir,
+      signal: ac.signal,
+    });
+    setTimeout(() => ac.abort(), 300);
+    const err = await p.catch((e: unknown) => e);
+    expect((err as WorkbenchError).code).toBe('CANCELLED');
+    expect(await readdir(out)).toEqual([]);
+  });
+});

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Every temp file or folder the workbench writes starts with this, so stale ones can be found and swept. */
+export const TEMP_PREFIX = '.bw-tmp-';
+
+/** A temp path in the same folder as `finalPath` (so the rename is atomic), tagged with our pid. */
+export function tempPathFor(finalPath: string): string {
+  return join(dirname(finalPath), `${TEMP_PREFIX}${process.pid}-${randomUUID().slice(0, 8)}-${basename(finalPath)}`);
+}
+
+export async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsync a directory so a rename inside it is durable (a no-op where the OS refuses, e.g. Windows). */
+export async function fsyncDir(dir: string): Promise<void> {
+  try {
+    await fsyncPath(dir);
+  } catch {
+    // Windows cannot open directories for fsync; the rename is still atomic there.
+  }
+}
+
+/**
+ * Publish a finished temp file under its final name without ever replacing an existing file:
+ * fsync the data, hard-link to the final name (fails with EEXIST if taken), drop the temp name,
+ * fsync the folder. Falls back to rename after an existence check where hard links are refused.
+ */
+export async function publishFile(tempPath: string, finalPath: string): Promise<void> {
+  await fsyncPath(tempPath);
+  await mkdir(dirname(finalPath), { recursive: true });
+  try {
+    await link(tempPath, finalPath);
+    await unlink(tempPath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw err;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw err;
+    if (await exists(finalPath)) throw Object.assign(new Error(`${finalPath} already exists`), { code: 'EEXIST' });
+    await rename(tempPath, finalPath);
+  }
+  await fsyncDir(dirname(finalPath));
+}
+
+/** Write bytes to a file atomically (temp name, fsync, rename). Replaces the file if it exists. */
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(finalPath), { recursive: true });
+  const tmp = tempPathFor(finalPath);
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fh.close();
+  await rename(tmp, finalPath);
+  await fsyncDir(dirname(finalPath));
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temp files and folders left by a process that died (kill -9) under `root`, recursively.
+ * Temp names carry the writer's pid; those of live processes are left alone.
+ */
+export async function sweepStaleTemps(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.name.startsWith(TEMP_PREFIX)) {
+        const pid = Number(e.name.slice(TEMP_PREFIX.length).split('-')[0]);
+        if (!Number.isInteger(pid) || pid === process.pid || !pidAlive(pid)) {
+          if (pid === process.pid) continue;
+          await rm(p, { recursive: true, force: true });
+          removed.push(p);
+        }
+      } else if (e.isDirectory()) {
+        await walk(p);
+      }
+    }
+  };
+  await walk(root);
+  return removed;
+}

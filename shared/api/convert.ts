@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { method } from './define';
+
+export const PARQUET_CODECS = ['zstd', 'snappy', 'gzip', 'uncompressed'] as const;
+export type ParquetCodec = (typeof PARQUET_CODECS)[number];
+
+/** Types a user may pick for a CSV column: DuckDB names, optionally with (p) or (p,s). */
+export const CSV_COLUMN_TYPES = [
+  'VARCHAR', 'BOOLEAN', 'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER',
+  'UBIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL', 'DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'UUID', 'BLOB',
+] as const;
+
+const TYPE_RE = new RegExp(`^(${CSV_COLUMN_TYPES.join('|')})(\\(\\s*\\d{1,2}\\s*(,\\s*\\d{1,2}\\s*)?\\))?$`, 'i');
+export const ColumnType = z
+  .string()
+  .trim()
+  .regex(TYPE_RE, `must be one of ${CSV_COLUMN_TYPES.join(', ')} (DECIMAL may take (precision, scale))`);
+
+/** How to read the CSV; anything left out is sniffed. */
+export const CsvDialect = z.object({
+  delimiter: z.string().min(1).max(4).optional(),
+  quote: z.string().max(1).optional(),
+  escape: z.string().max(1).optional(),
+  header: z.boolean().optional(),
+  skipRows: z.number().int().min(0).max(1_000_000).optional(),
+});
+export type CsvDialect = z.infer<typeof CsvDialect>;
+
+export const ColumnOverride = z.object({
+  /** Column name as it is in the CSV (or as sniffed). */
+  source: z.string().min(1).max(1000),
+  /** New name in the Parquet output. */
+  name: z.string().min(1).max(1000).optional(),
+  type: ColumnType.optional(),
+});
+export type ColumnOverride = z.infer<typeof ColumnOverride>;
+
+const DatasetName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _, starting with a letter');
+
+export const ConvertTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('folder'), path: z.string().min(1).max(4096) }),
+  z.object({ kind: z.literal('lake'), dataset: DatasetName }),
+]);
+export type ConvertTarget = z.infer<typeof ConvertTarget>;
+
+export const ConvertRequest = z.object({
+  inputs: z.array(z.string().min(1).max(4096)).min(1, 'needs at least one file or folder').max(10_000),
+  target: ConvertTarget,
+  dialect: CsvDialect.default({}),
+  /** Overrides by source column name; columns not named keep their sniffed name and type. */
+  columns: z.array(ColumnOverride).max(10_000).default([]),
+  codec: z.enum(PARQUET_CODECS).default('zstd'),
+  compressionLevel: z.number().int().min(1).max(22).optional(),
+  rowGroupSize: z.number().int().min(1_000).max(10_000_000).default(122_880),
+  /** Partition the output by the UTC day of this timestamp column (hive `date=YYYY-MM-DD`). */
+  partitionByDay: z.string().min(1).max(1000).optional(),
+  /** 'fail' (default): any bad row fails the job, nothing is written, the report lists them. 'skip': bad rows are left out and reported. */
+  onBadRows: z.enum(['fail', 'skip']).default('fail'),
+});
+export type ConvertRequest = z.infer<typeof ConvertRequest>;
+export type ConvertRequestInput = z.input<typeof ConvertRequest>;
+
+export interface SniffedColumn {
+  name: string;
+  type: string;
+}
+
+export interface CsvPreview {
+  file: string;
+  bytes: number;
+  compressed: boolean;
+  delimiter: string;
+  quote: string;
+  escape: string;
+  header: boolean;
+  skipRows: number;
+  columns: SniffedColumn[];
+  /** The first rows as text, exactly as read with the sniffed (or given) dialect. */
+  sample: (string | null)[][];
+}
+
+export interface RejectedRow {
+  file: string;
+  /** 1-based line in the file where the bad record starts. */
+  line: number;
+  column: string | null;
+  reason: string;
+  /** The raw record text, cut to 500 characters. */
+  text: string;
+}
+
+export interface ConvertedFile {
+  input: string;
+  outputs: string[];
+  rowsIn: number;
+  rowsWritten: number;
+  rejected: number;
+  inputBytes: number;
+  outputBytes: number;
+}
+
+export interface ConvertReport {
+  /** Rows written to Parquet. */
+  rows: number;
+  rowsIn: number;
+  rejected: number;
+  inputBytes: number;
+  outputBytes: number;
+  /** inputBytes / outputBytes. */
+  ratio: number;
+  elapsedMs: number;
+  codec: ParquetCodec;
+  target: ConvertTarget;
+  files: ConvertedFile[];
+  /** Up to 1,000 bad rows (all of them counted in `rejected`). */
+  rejects: RejectedRow[];
+}
+
+export const convertApi = {
+  preview: method<{ previews: CsvPreview[] }>()(
+    z.object({ inputs: ConvertRequest.shape.inputs, dialect: CsvDialect.default({}), rows: z.number().int().min(1).max(1000).default(20) }),
+  ),
+  /** Starts the conversion as a job; follow it through 'job.progress' and jobs.list. */
+  start: method<{ jobId: string }>()(ConvertRequest),
+  history: method<{ reports: (ConvertReport & { id: number; startedAt: string; error: string | null })[] }>()(
+    z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
+  ),
+};
