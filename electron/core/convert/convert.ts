@@ -5,7 +5,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import type { ConvertReport, ConvertRequest, ConvertedFile, RejectedRow } from '../../../shared/api/convert';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { exists, publishFile, TEMP_PREFIX, tempPathFor } from '../files/atomic';
+import { exists, publishFile, TEMP_PREFIX, TEMP_SUFFIX, tempPathFor } from '../files/atomic';
 import { applyOverrides, listInputs, readCsvSql, sniff, type InputFile } from './csv';
 
 export interface ConvertProgress {
@@ -205,7 +205,8 @@ async function convertOne(
   let finalSingle = '';
   if (partitioned) {
     tempOut = join(targetDir, `${TEMP_PREFIX}${process.pid}-${id}`);
-    copyOpts.push(`PARTITION_BY ("date")`, `FILENAME_PATTERN ${quoteLiteral(`part-${name}-${id}-{i}`)}`);
+    // Files inside the temp folder end in .tmp too; they get their .parquet name when published.
+    copyOpts.push(`PARTITION_BY ("date")`, `FILENAME_PATTERN ${quoteLiteral(`part-${name}-${id}-{i}`)}`, `FILE_EXTENSION 'parquet${TEMP_SUFFIX}'`);
   } else {
     finalSingle = req.target.kind === 'folder' ? join(targetDir, `${name}.parquet`) : join(targetDir, `part-${name}-${id}.parquet`);
     tempOut = tempPathFor(finalSingle);
@@ -257,7 +258,7 @@ async function convertOne(
 
   const publish: { temp: string; final: string }[] = [];
   if (partitioned) {
-    for (const f of await listFilesRecursive(tempOut)) publish.push({ temp: f, final: join(targetDir, relative(tempOut, f)) });
+    for (const f of await listFilesRecursive(tempOut)) publish.push({ temp: f, final: join(targetDir, relative(tempOut, f)).slice(0, -TEMP_SUFFIX.length) });
   } else {
     publish.push({ temp: tempOut, final: finalSingle });
   }

@@ -4,10 +4,14 @@ import { basename, dirname, join } from 'node:path';
 
 /** Every temp file or folder the workbench writes starts with this, so stale ones can be found and swept. */
 export const TEMP_PREFIX = '.bw-tmp-';
+export const TEMP_SUFFIX = '.tmp';
 
-/** A temp path in the same folder as `finalPath` (so the rename is atomic), tagged with our pid. */
+/**
+ * A temp path in the same folder as `finalPath` (so the rename is atomic), tagged with our pid.
+ * It ends in `.tmp`, never `.parquet`, so no lake glob can pick up a file still being written.
+ */
 export function tempPathFor(finalPath: string): string {
-  return join(dirname(finalPath), `${TEMP_PREFIX}${process.pid}-${randomUUID().slice(0, 8)}-${basename(finalPath)}`);
+  return join(dirname(finalPath), `${TEMP_PREFIX}${process.pid}-${randomUUID().slice(0, 8)}-${basename(finalPath)}${TEMP_SUFFIX}`);
 }
 
 export async function fsyncPath(path: string): Promise<void> {

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { method } from './define';
+import { PARQUET_CODECS, type ParquetCodec } from './convert';
+
+export interface ColumnChunkStats {
+  column: string;
+  /** Parquet physical type (INT64, BYTE_ARRAY, ...). */
+  physicalType: string;
+  /** The engine's type for the column. */
+  type: string;
+  codecs: string[];
+  encodings: string[];
+  compressedBytes: number;
+  uncompressedBytes: number;
+  /** compressedBytes as a share of the file(s), 0..1. */
+  share: number;
+  min: string | null;
+  max: string | null;
+  nulls: number | null;
+}
+
+export interface RowGroupInfo {
+  file: string;
+  id: number;
+  rows: number;
+  compressedBytes: number;
+  uncompressedBytes: number;
+}
+
+export interface ParquetFileInfo {
+  /** Path relative to the inspected folder (or the file name). */
+  path: string;
+  rows: number;
+  bytes: number;
+  rowGroups: number;
+  createdBy: string | null;
+  /** CSV bytes this file was converted from, when the workbench converted it. */
+  sourceBytes: number | null;
+}
+
+export interface PartitionCalendar {
+  /** Partition key, e.g. `date`. */
+  key: string;
+  first: string | null;
+  last: string | null;
+  present: string[];
+  /** Days between first and last with no partition folder. */
+  missing: string[];
+}
+
+export interface SmallFileWarning {
+  path: string;
+  bytes: number;
+  rows: number;
+  reason: string;
+}
+
+export interface ParquetInspection {
+  target: string;
+  files: ParquetFileInfo[];
+  rows: number;
+  bytes: number;
+  schema: { name: string; type: string; physicalType: string | null; repetition: string | null }[];
+  rowGroups: RowGroupInfo[];
+  columns: ColumnChunkStats[];
+  keyValue: { file: string; key: string; value: string }[];
+  partitions: PartitionCalendar | null;
+  warnings: SmallFileWarning[];
+}
+
+export interface DatasetStats {
+  dataset: string;
+  files: number;
+  rows: number;
+  parquetBytes: number;
+  /** Source CSV bytes of the files the workbench converted, where known. */
+  sourceBytes: number | null;
+  ratio: number | null;
+  partitions: number;
+}
+
+export interface HotTableSize {
+  table: string;
+  bytes: number;
+  rows: number;
+}
+
+export interface StorageOverview {
+  lakePath: string;
+  datasets: DatasetStats[];
+  cold: { bytes: number; rows: number; files: number };
+  hot: { bytes: number; tables: HotTableSize[] } | null;
+  /** Why the hot figures are missing, when they are. */
+  hotError: string | null;
+}
+
+export interface CodecResult {
+  codec: ParquetCodec;
+  level: number | null;
+  bytes: number;
+  writeMs: number;
+  readMs: number;
+  ratio: number;
+}
+
+const Target = z
+  .object({
+    dataset: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.=-]*$/, 'must be a dataset name from the lake').optional(),
+    path: z.string().min(1).max(4096).optional(),
+  })
+  .refine((t) => (t.dataset === undefined) !== (t.path === undefined), { message: 'give exactly one of dataset or path' });
+
+export const storageApi = {
+  overview: method<StorageOverview>()(z.object({}).default({})),
+  inspect: method<ParquetInspection>()(Target),
+  codecLab: method<{ source: string; sampleRows: number; results: CodecResult[] }>()(
+    z.object({
+      target: Target,
+      sampleRows: z.number().int().min(1_000).max(5_000_000).default(200_000),
+      codecs: z
+        .array(z.object({ codec: z.enum(PARQUET_CODECS), level: z.number().int().min(1).max(22).optional() }))
+        .min(1)
+        .max(20)
+        .default([{ codec: 'uncompressed' }, { codec: 'snappy' }, { codec: 'gzip' }, { codec: 'zstd', level: 1 }, { codec: 'zstd', level: 3 }, { codec: 'zstd', level: 9 }, { codec: 'zstd', level: 19 }]),
+    }),
+  ),
+  /** Rewrites each partition of a lake dataset that has several small files into one file (a job). */
+  compact: method<{ jobId: string }>()(z.object({ dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a lake dataset name') })),
+};
