@@ -1,0 +1,119 @@
+import { PARQUET_CODECS, type ConvertReport, type ConvertRequestInput, type ConvertTarget } from '../../../shared/api/convert';
+import type { JobSummary } from '../../../shared/api/jobs';
+import { formatBytes, formatCount } from '../../../shared/format';
+import { CliError } from '../cli-error';
+import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
+import { createProgressBar, followJob } from '../progress-bar';
+import { describeApiError, openCliWorkbench } from '../workbench-client';
+import { writeOut } from '../write-out';
+
+const HELP = `Usage: battery-workbench convert <inputs...> --out <folder | lake:dataset> [options]
+
+Converts CSV files (plain, .gz, tab-separated; folders are searched) to Parquet. Every column of every
+row is parsed; by default one bad row fails the whole conversion and nothing is written. Output files
+appear only when complete and never replace an existing file.
+
+Options:
+  --out TARGET              A folder (one <name>.parquet per CSV) or lake:<dataset> (the workspace lake).
+  --codec CODEC             ${PARQUET_CODECS.join(' | ')} (default zstd).
+  --level N                 zstd level 1-22.
+  --row-group-size N        Rows per row group (default 122880).
+  --partition-by-day COLUMN Hive partitions date=YYYY-MM-DD by this timestamp column (UTC day).
+  --delimiter C             Field delimiter (default: sniffed).
+  --no-header               The first line is data, not column names.
+  --skip-bad-rows           Leave bad rows out (reported) instead of failing.
+  --workspace DIR           Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
+  --json                    Print the report as one JSON object on stdout.
+  -h, --help                Show this help.
+
+Exit codes: 0 converted, 1 a file could not be converted (file, line and reason on stderr), 2 bad usage, 130 cancelled.`;
+
+function parseTarget(out: string | undefined): ConvertTarget {
+  if (!out) throw new CliError('--out is required: a folder or lake:<dataset>.', 2);
+  if (out.startsWith('lake:')) return { kind: 'lake', dataset: out.slice(5) };
+  return { kind: 'folder', path: out };
+}
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`--${name} must be a positive whole number, not "${v}".`, 2);
+  return n;
+}
+
+export const convertCommand: CliCommand = {
+  name: 'convert',
+  summary: 'Convert CSV files to Parquet (a folder or a lake dataset).',
+  help: HELP,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCommandArgs(convertCommand, argv, {
+      out: { type: 'string' },
+      codec: { type: 'string' },
+      level: { type: 'string' },
+      'row-group-size': { type: 'string' },
+      'partition-by-day': { type: 'string' },
+      delimiter: { type: 'string' },
+      'no-header': { type: 'boolean' },
+      'skip-bad-rows': { type: 'boolean' },
+      workspace: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) {
+      await writeOut(io.stdout, `${HELP}\n`);
+      return 0;
+    }
+    if (positionals.length === 0) throw new CliError('Name at least one CSV file or folder to convert.', 2);
+    const codec = values.codec ?? 'zstd';
+    if (!(PARQUET_CODECS as readonly string[]).includes(codec)) throw new CliError(`--codec must be one of ${PARQUET_CODECS.join(', ')}, not "${codec}".`, 2);
+    const level = positiveInt('level', values.level);
+    const rowGroupSize = positiveInt('row-group-size', values['row-group-size']);
+    const request: ConvertRequestInput = {
+      inputs: positionals,
+      target: parseTarget(values.out),
+      codec: codec as ConvertRequestInput['codec'],
+      onBadRows: values['skip-bad-rows'] ? 'skip' : 'fail',
+      dialect: {
+        ...(values.delimiter !== undefined ? { delimiter: values.delimiter === '\\t' ? '\t' : values.delimiter } : {}),
+        ...(values['no-header'] ? { header: false } : {}),
+      },
+      ...(level !== undefined ? { compressionLevel: level } : {}),
+      ...(rowGroupSize !== undefined ? { rowGroupSize } : {}),
+      ...(values['partition-by-day'] !== undefined ? { partitionByDay: values['partition-by-day'] } : {}),
+    };
+
+    const { workbench, api, close } = await openCliWorkbench(values.workspace);
+    try {
+      const started = await api.convert.start(request);
+      if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
+      const offInterrupt = io.onInterrupt(() => {
+        workbench.jobs.cancel(started.value.jobId);
+      });
+      const bar = createProgressBar({ stream: io.stderr, isTTY: io.isTTY, columns: io.columns, label: 'convert' });
+      void followJob(workbench.events, started.value.jobId, bar);
+      const summary = (await workbench.jobs.wait(started.value.jobId)) as JobSummary;
+      offInterrupt();
+      bar.done();
+      if (summary.state === 'cancelled') {
+        io.stderr.write('Cancelled; no file was left behind.\n');
+        return 130;
+      }
+      if (summary.error) throw new CliError(summary.error.message);
+      const report = summary.report as ConvertReport;
+      if (values.json) {
+        await writeOut(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        const lines = [
+          `Converted ${report.files.length} file(s): ${formatCount(report.rows)} rows written, ${formatCount(report.rejected)} rejected`,
+          `  CSV ${formatBytes(report.inputBytes)} -> Parquet ${formatBytes(report.outputBytes)} (${report.ratio.toFixed(1)}x smaller, ${report.codec}) in ${(report.elapsedMs / 1000).toFixed(1)} s`,
+          ...report.files.flatMap((f) => f.outputs.map((o) => `  ${o}`)),
+          ...report.rejects.slice(0, 20).map((r) => `  rejected ${r.file}, line ${r.line}: ${r.reason}`),
+          '',
+        ];
+        await writeOut(io.stdout, lines.join('\n'));
+      }
+      return 0;
+    } finally {
+      await close();
+    }
+  },
+};
