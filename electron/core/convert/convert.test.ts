@@ -1,9 +1,9 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { gzipSync } from 'node:zlib';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConvertRequest, type ConvertRequestInput } from '../../../shared/api/convert';
@@ -184,4 +184,36 @@ describe('CSV to Parquet', () => {
     expect((err as WorkbenchError).code).toBe('CANCELLED');
     expect(await readdir(out)).toEqual([]);
   });
+
+  it('converts a 1 GB file with progress, and a second reader sees every row', async () => {
+    const big = join(dir, 'one-gb.csv');
+    // ~24M telemetry-like rows, a little over 1 GB of CSV.
+    await conn.run(
+      `COPY (SELECT i % 2376 + 1 AS battery_id, TIMESTAMP '2024-01-01' + to_minutes(5 * (i // 2376)) AS ts,
+                    round(2.2 + (i % 97) / 1000.0, 3) AS voltage_v, round(20 + (i % 131) / 10.0, 1) AS temperature_c,
+                    'site-' || (i % 9) AS site
+             FROM range(24000000) t(i)) TO '${big}' (HEADER)`,
+    );
+    const bytes = (await stat(big)).size;
+    expect(bytes).toBeGreaterThan(1_000_000_000);
+    const out = await outDir();
+    const fractions: number[] = [];
+    const report = await convertCsvFiles(conn, req({ inputs: [big], target: { kind: 'folder', path: out } }), {
+      lakeRoot: dir,
+      onProgress: (p) => {
+        if (p.fraction !== null) fractions.push(p.fraction);
+      },
+    });
+    await rm(big);
+    expect(report.rows).toBe(24_000_000);
+    expect(report.inputBytes).toBe(bytes);
+    expect(fractions.some((f) => f > 0 && f < 1)).toBe(true);
+    const file = await asyncBufferFromFile(join(out, 'one-gb.parquet'));
+    const meta = await parquetMetadataAsync(file);
+    expect(Number(meta.num_rows)).toBe(24_000_000);
+    const last = await parquetReadObjects({ file, compressors, rowStart: 23_999_999, rowEnd: 24_000_000 });
+    expect(Number(last[0].battery_id)).toBe((23_999_999 % 2376) + 1);
+    expect(last[0].site).toBe(`site-${23_999_999 % 9}`);
+    await expectNoTemps(out);
+  }, 600_000);
 });

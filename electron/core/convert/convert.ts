@@ -94,6 +94,8 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
     }
   }
 
+  // DuckDB only tracks query progress with its progress bar on (printing stays off).
+  await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
   let bytesDone = 0;
   const published: string[] = [];
   const temps: string[] = [];
