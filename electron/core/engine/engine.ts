@@ -1,0 +1,311 @@
+import { mkdir } from 'node:fs/promises';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import type { CatalogTree } from '../../../shared/api/catalog';
+import { WorkbenchError } from '../../../shared/api/errors';
+import type { HistoryEntry, QueryRunResult, QueryTarget, QueryWindowResult, SortKey } from '../../../shared/api/query';
+import type { EventBus } from '../events';
+import type { WorkspacePaths } from '../workspace/paths';
+import { readCatalogTree } from './catalogTree';
+import { QueryHistory } from './history';
+import type { HotRunner } from './hotRunner';
+import {
+  isDuckDBLockError,
+  readLockInfo,
+  removeOwnLockInfo,
+  workspaceLockedError,
+  writeLockInfo,
+  type EntryPoint,
+} from './lockInfo';
+import { errorMessage, ResultStore, sqlError, type StoredResult } from './resultStore';
+import { SerialQueue } from './serialQueue';
+
+export interface EngineOptions {
+  paths: WorkspacePaths;
+  events: EventBus;
+  entry: EntryPoint;
+  appVersion: string;
+  /** DuckDB memory_limit, e.g. '4GB'. Default: half of this machine's RAM. */
+  memoryLimit?: string;
+  /** Kept results before the least recently used are dropped. Default 20. */
+  maxResults?: number;
+  hotRunner?: HotRunner | null;
+  /** How often a running query reports progress. Default 250 ms. */
+  progressIntervalMs?: number;
+}
+
+/** Statements after which the catalog panel should refresh (objects or their row counts may have changed). */
+const CATALOG_CHANGING = new Set<StatementType>([
+  StatementType.CREATE,
+  StatementType.DROP,
+  StatementType.ALTER,
+  StatementType.ATTACH,
+  StatementType.DETACH,
+  StatementType.CREATE_FUNC,
+  StatementType.COPY_DATABASE,
+  StatementType.INSERT,
+  StatementType.UPDATE,
+  StatementType.DELETE,
+  StatementType.MERGE_INTO,
+  StatementType.COPY,
+  StatementType.LOAD,
+]);
+
+interface ActiveRun {
+  runId: string;
+  cancelled: boolean;
+  cancel: () => void;
+  done: Promise<unknown>;
+}
+
+function noStatementError(): WorkbenchError {
+  return new WorkbenchError('SQL_ERROR', 'There is no SQL statement to run: the text holds only comments or blanks. Type a query first.');
+}
+
+/** Workspaces this process has open: a second open here would bypass DuckDB's file lock. */
+const openInThisProcess = new Set<string>();
+
+export function defaultMemoryLimit(): string {
+  return `${Math.max(256, Math.floor(totalmem() / 2 / (1024 * 1024)))}MB`;
+}
+
+/**
+ * The DuckDB side of a workspace: one DuckDBInstance on `<workspace>/workspace.duckdb`, query
+ * runs (each on its own connection, so cancel interrupts exactly that run), kept results read
+ * in Arrow windows, history, catalog.
+ */
+export class Engine {
+  private readonly runs = new Map<string, ActiveRun>();
+  private hotRunner: HotRunner | null;
+  private closed = false;
+
+  private constructor(
+    readonly instance: DuckDBInstance,
+    readonly duckdbVersion: string,
+    private readonly options: EngineOptions,
+    private readonly meta: DuckDBConnection,
+    private readonly metaQueue: SerialQueue,
+    private readonly history: QueryHistory,
+    private readonly results: ResultStore,
+  ) {
+    this.hotRunner = options.hotRunner ?? null;
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const { paths } = options;
+    if (openInThisProcess.has(paths.duckdb)) {
+      throw new WorkbenchError(
+        'WORKSPACE_LOCKED',
+        `The workspace ${paths.root} is already open in this process. Close it first, or open a different workspace.`,
+      );
+    }
+    const tempDirectory = join(paths.tmp, 'duckdb');
+    await mkdir(paths.root, { recursive: true });
+    await mkdir(tempDirectory, { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(paths.duckdb, {
+        memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
+        temp_directory: tempDirectory,
+      });
+    } catch (err) {
+      const message = errorMessage(err);
+      if (isDuckDBLockError(message)) throw workspaceLockedError(paths.root, message, await readLockInfo(paths.lock));
+      throw new WorkbenchError('INTERNAL', `Could not open the workspace database ${paths.duckdb}: ${message}`, message);
+    }
+    openInThisProcess.add(paths.duckdb);
+    try {
+      await writeLockInfo(paths.lock, options.entry, options.appVersion);
+      const meta = await instance.connect();
+      const queue = new SerialQueue();
+      await ResultStore.attach(meta);
+      const history = await QueryHistory.open(meta, queue);
+      const versionReader = await meta.runAndReadAll('SELECT version()');
+      const version = String(versionReader.getRows()[0][0]).replace(/^v/, '');
+      return new Engine(instance, version, options, meta, queue, history, new ResultStore(instance, options.maxResults ?? 20));
+    } catch (err) {
+      openInThisProcess.delete(paths.duckdb);
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  /** Wires (or unwires) PostgreSQL for query.run({ target: 'hot' }). */
+  setHotRunner(runner: HotRunner | null): void {
+    this.hotRunner = runner;
+  }
+
+  /** A new connection to the workspace database (for other core modules); close it with closeSync(). */
+  connect(): Promise<DuckDBConnection> {
+    this.assertOpen();
+    return this.instance.connect();
+  }
+
+  get keptResults(): number {
+    return this.results.size;
+  }
+
+  async run(request: { sql: string; target: QueryTarget; runId: string }): Promise<QueryRunResult> {
+    this.assertOpen();
+    if (this.runs.has(request.runId)) {
+      throw new WorkbenchError('CONFLICT', `A query with run id ${request.runId} is still running. Cancel it or use a new run id.`);
+    }
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
+    let stored: StoredResult | null = null;
+    let statements = 0;
+    let failure: WorkbenchError | null = null;
+    const run: ActiveRun = { runId: request.runId, cancelled: false, cancel: () => undefined, done: Promise.resolve() };
+    this.runs.set(request.runId, run);
+    const work =
+      request.target === 'hot' ? this.runHot(request.sql, run) : this.runWorkspace(request.sql, run);
+    run.done = work.catch(() => undefined);
+    try {
+      ({ stored, statements } = await work);
+    } catch (err) {
+      failure = run.cancelled ? new WorkbenchError('CANCELLED', 'The query was cancelled.') : sqlError(err);
+    } finally {
+      this.runs.delete(request.runId);
+    }
+    const elapsedMs = performance.now() - t0;
+    await this.history
+      .record({
+        sql: request.sql,
+        target: request.target,
+        startedAt,
+        elapsedMs,
+        rowCount: stored ? stored.rowCount : null,
+        error: failure ? failure.message : null,
+      })
+      .catch(() => undefined);
+    if (failure || !stored) throw failure ?? new WorkbenchError('INTERNAL', 'The query ended without a result.');
+    return {
+      runId: request.runId,
+      resultId: stored.id,
+      columns: stored.columns,
+      rowCount: stored.rowCount,
+      elapsedMs,
+      statements,
+      sortable: stored.sortable,
+    };
+  }
+
+  private async runWorkspace(sql: string, run: ActiveRun): Promise<{ stored: StoredResult; statements: number }> {
+    const connection = await this.instance.connect();
+    run.cancel = () => connection.interrupt();
+    let catalogChanged = false;
+    let last = { percentage: -2, rows: -1 };
+    const timer = setInterval(() => {
+      const p = connection.progress;
+      const rows = Number(p.rows_processed);
+      if (p.percentage === last.percentage && rows === last.rows) return;
+      last = { percentage: p.percentage, rows };
+      this.options.events.emit('query.progress', {
+        runId: run.runId,
+        percentage: p.percentage,
+        rowsProcessed: rows,
+        totalRows: Number(p.total_rows_to_process),
+      });
+    }, this.options.progressIntervalMs ?? 250);
+    try {
+      // Progress is tracked only with the progress bar on (printing stays off).
+      await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 0');
+      const extracted = await connection.extractStatements(sql).catch((err: unknown) => {
+        // The bindings report "no statements" without DuckDB's text.
+        if (errorMessage(err) === 'Error in native callback') throw noStatementError();
+        throw err;
+      });
+      const count = extracted.count;
+      if (count === 0) throw noStatementError();
+      for (let i = 0; i < count; i++) {
+        if (run.cancelled) throw new WorkbenchError('CANCELLED', 'The query was cancelled.');
+        const prepared = await extracted.prepare(i);
+        try {
+          const type = prepared.statementType;
+          if (CATALOG_CHANGING.has(type)) catalogChanged = true;
+          if (i < count - 1) {
+            await prepared.run();
+            continue;
+          }
+          const result = await prepared.stream();
+          const stored = await this.results.ingest(result, { sortable: type !== StatementType.EXPLAIN });
+          return { stored, statements: count };
+        } finally {
+          prepared.destroySync();
+        }
+      }
+      throw new WorkbenchError('INTERNAL', 'No statement produced a result.');
+    } finally {
+      clearInterval(timer);
+      connection.closeSync();
+      if (catalogChanged) this.options.events.emit('catalog.changed', { reason: 'query' });
+    }
+  }
+
+  private async runHot(sql: string, run: ActiveRun): Promise<{ stored: StoredResult; statements: number }> {
+    const runner = this.hotRunner;
+    if (!runner) {
+      throw new WorkbenchError(
+        'HOT_UNAVAILABLE',
+        'The PostgreSQL hot store is not connected in this workspace, so the query was not run. Start the hot store or run it against the DuckDB workspace.',
+      );
+    }
+    const controller = new AbortController();
+    run.cancel = () => controller.abort();
+    const hot = await runner.run(sql, { runId: run.runId, signal: controller.signal });
+    const stored = await this.results.ingestRows(hot.columns, hot.batches, controller.signal);
+    return { stored, statements: hot.statements };
+  }
+
+  async cancel(runId: string): Promise<boolean> {
+    const run = this.runs.get(runId);
+    if (!run) return false;
+    run.cancelled = true;
+    run.cancel();
+    return true;
+  }
+
+  window(request: { resultId: string; offset: number; limit: number; sort: SortKey[] }): Promise<QueryWindowResult> {
+    this.assertOpen();
+    return this.results.window(request.resultId, request.offset, request.limit, request.sort);
+  }
+
+  closeResult(resultId: string): Promise<boolean> {
+    return this.results.close(resultId);
+  }
+
+  historyEntries(search: string, limit: number): Promise<HistoryEntry[]> {
+    this.assertOpen();
+    return this.history.search(search, limit);
+  }
+
+  catalogTree(): Promise<CatalogTree> {
+    this.assertOpen();
+    return this.metaQueue.run(() => readCatalogTree(this.meta));
+  }
+
+  /** Cancels running queries, releases DuckDB and the workspace lock. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const pending = [...this.runs.values()];
+    for (const run of pending) {
+      run.cancelled = true;
+      run.cancel();
+    }
+    await Promise.race([Promise.all(pending.map((r) => r.done)), new Promise((r) => setTimeout(r, 5000))]);
+    await this.metaQueue.run(async () => undefined);
+    try {
+      this.meta.closeSync();
+      this.instance.closeSync();
+    } finally {
+      openInThisProcess.delete(this.options.paths.duckdb);
+      await removeOwnLockInfo(this.options.paths.lock).catch(() => undefined);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new WorkbenchError('NOT_FOUND', 'The workspace has been closed. Open it again.');
+  }
+}
