@@ -8,6 +8,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // Native bindings reached through @duckdb/node-api (not a direct dependency) stay external.
+      externalizeDeps: { include: ['@duckdb/node-bindings'] },
       rollupOptions: {
         input: {
           index: resolve('electron/main/index.ts'),
@@ -31,6 +33,7 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: 'out/renderer',
+      minify: true,
       rollupOptions: { input: { index: resolve('renderer/index.html') } },
     },
   },

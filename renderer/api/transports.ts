@@ -30,8 +30,19 @@ export function createWebTransport(base = ''): Transport {
     socket = new WebSocket(url);
     socket.onmessage = (msg) => {
       if (typeof msg.data !== 'string') return;
-      const { event, payload } = JSON.parse(msg.data) as { event: string; payload: unknown };
-      for (const l of listeners.get(event) ?? []) l(payload);
+      let parsed: { event: string; payload: unknown };
+      try {
+        parsed = JSON.parse(msg.data) as { event: string; payload: unknown };
+      } catch {
+        return; // Not one of ours; ignore rather than break the stream.
+      }
+      for (const l of listeners.get(parsed.event) ?? []) {
+        try {
+          l(parsed.payload);
+        } catch (err) {
+          console.error(`A listener of ${parsed.event} failed`, err);
+        }
+      }
     };
     socket.onopen = () => {
       retry = 500;
@@ -53,6 +64,11 @@ export function createWebTransport(base = ''): Transport {
           body: JSON.stringify(request ?? {}),
         });
         if (res.status === 401) return fail('UNAUTHORIZED', 'The workbench token is missing or wrong. Open the link the web host printed.');
+        const type = res.headers.get('content-type') ?? '';
+        if (!type.includes('application/octet-stream')) {
+          const text = (await res.text()).slice(0, 500);
+          return fail('INTERNAL', `The workbench host answered ${res.status} ${res.statusText} instead of a result. Reload the page; restart \`npm run web\` if it persists.`, text);
+        }
         const bytes = new Uint8Array(await res.arrayBuffer());
         return decodeEnvelope(bytes) as Result<unknown>;
       } catch (err) {

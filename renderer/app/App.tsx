@@ -1,0 +1,73 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api/client';
+import type { WorkspaceInfo } from '../../shared/api/workspace';
+import { SchemaBrowser } from '../features/schema/SchemaBrowser';
+import { ErrorBoundary } from './ErrorBoundary';
+import { getView, hrefFor, listViews, useRoute } from './router';
+
+/** The shell: top bar with the views, the schema browser on the left, the routed view in the middle. */
+export function App() {
+  const route = useRoute();
+  const view = getView(route.view);
+  const [info, setInfo] = useState<WorkspaceInfo | null>(null);
+  const [sidebarOpen, setSidebarOpen] = useState(true);
+
+  useEffect(() => {
+    let live = true;
+    void api.workspace.info({}).then((res) => {
+      if (live && res.ok) setInfo(res.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const View = view?.component;
+  return (
+    <div className="app">
+      <header className="topbar">
+        <button
+          type="button"
+          className="icon-btn"
+          title={sidebarOpen ? 'Hide the schema browser' : 'Show the schema browser'}
+          aria-label="Toggle schema browser"
+          onClick={() => setSidebarOpen((v) => !v)}
+        >
+          ☰
+        </button>
+        <span className="app-name">Battery Workbench</span>
+        <nav className="view-tabs" aria-label="Views">
+          {listViews().map((v) => (
+            <a key={v.id} href={hrefFor(v.id)} className={v.id === route.view ? 'view-tab active' : 'view-tab'} aria-current={v.id === route.view ? 'page' : undefined}>
+              {v.title}
+            </a>
+          ))}
+        </nav>
+        <span className="spacer" />
+        {info && (
+          <span className="workspace-info" title={`Workspace folder: ${info.path}`}>
+            {info.path} · DuckDB {info.duckdbVersion}
+          </span>
+        )}
+      </header>
+      <div className="body">
+        {sidebarOpen && (
+          <aside className="sidebar" aria-label="Schema browser">
+            <ErrorBoundary name="schema browser">
+              <SchemaBrowser />
+            </ErrorBoundary>
+          </aside>
+        )}
+        <main className="main">
+          {View ? (
+            <ErrorBoundary key={route.view} name={view.title}>
+              <View />
+            </ErrorBoundary>
+          ) : (
+            <div className="empty">No views are registered.</div>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+import { useMemo, useState } from 'react';
+import type { CatalogObject, CatalogSchema } from '../../../shared/api/catalog';
+import { insertIntoEditor } from '../../app/editorBridge';
+import { formatCount } from '../../../shared/format';
+import { refreshCatalog, useCatalog } from './catalogStore';
+import { defaultDatabase, displayIdent, tableReference } from './identifiers';
+
+/** database › schema › table/view › columns, with row counts; a click inserts the name into the editor. */
+export function SchemaBrowser() {
+  const { tree, loading, error } = useCatalog();
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
+  const [expandedObjects, setExpandedObjects] = useState<ReadonlySet<string>>(() => new Set());
+  const [filter, setFilter] = useState('');
+  const defaultDb = defaultDatabase(tree);
+
+  const byDatabase = useMemo(() => {
+    const map = new Map<string, CatalogSchema[]>();
+    const f = filter.trim().toLowerCase();
+    for (const s of tree?.schemas ?? []) {
+      const objects = f ? s.objects.filter((o) => o.name.toLowerCase().includes(f) || s.name.toLowerCase().includes(f)) : s.objects;
+      if (f && objects.length === 0) continue;
+      const list = map.get(s.database) ?? [];
+      list.push({ ...s, objects });
+      map.set(s.database, list);
+    }
+    return map;
+  }, [tree, filter]);
+
+  const toggle = (set: ReadonlySet<string>, key: string): Set<string> => {
+    const next = new Set(set);
+    if (next.has(key)) next.delete(key);
+    else next.add(key);
+    return next;
+  };
+
+  return (
+    <div className="schema-browser" data-testid="schema-browser">
+      <div className="panel-header">
+        <span className="panel-title">Schema</span>
+        <span className="spacer" />
+        <button type="button" className="icon-btn" title="Reload the catalog" aria-label="Refresh schema" data-testid="schema-refresh" onClick={() => void refreshCatalog()} disabled={loading}>
+          {loading ? '…' : '⟳'}
+        </button>
+      </div>
+      <input className="filter-input" type="search" placeholder="Filter tables" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tables" />
+      {error && (
+        <div className="inline-error" role="alert">
+          <strong>{error.code}</strong> {error.message}
+        </div>
+      )}
+      <ul className="tree" role="tree">
+        {[...byDatabase.entries()].map(([db, schemas]) => {
+          const dbKey = `d:${db}`;
+          const dbOpen = !collapsed.has(dbKey);
+          return (
+            <li key={dbKey} role="treeitem" aria-expanded={dbOpen}>
+              <div className="tree-row" onClick={() => setCollapsed((c) => toggle(c, dbKey))}>
+                <span className="chevron">{dbOpen ? '▾' : '▸'}</span>
+                <span className="node-icon db">DB</span>
+                <span className="node-name">{db}</span>
+              </div>
+              {dbOpen && (
+                <ul role="group">
+                  {schemas.map((s) => {
+                    const sKey = `s:${db}.${s.name}`;
+                    const sOpen = !collapsed.has(sKey);
+                    return (
+                      <li key={sKey} role="treeitem" aria-expanded={sOpen}>
+                        <div className="tree-row depth-1" onClick={() => setCollapsed((c) => toggle(c, sKey))}>
+                          <span className="chevron">{sOpen ? '▾' : '▸'}</span>
+                          <span className="node-icon schema">S</span>
+                          <span className="node-name">{s.name}</span>
+                          <span className="node-meta">{s.objects.length}</span>
+                        </div>
+                        {sOpen && (
+                          <ul role="group">
+                            {s.objects.map((o) => (
+                              <ObjectNode
+                                key={o.name}
+                                object={o}
+                                open={expandedObjects.has(`${sKey}.${o.name}`)}
+                                onToggle={() => setExpandedObjects((x) => toggle(x, `${sKey}.${o.name}`))}
+                                reference={tableReference(db, s.name, o.name, defaultDb)}
+                              />
+                            ))}
+                            {s.objects.length === 0 && <li className="tree-empty depth-2">no tables</li>}
+                          </ul>
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {tree && byDatabase.size === 0 && <div className="tree-empty">{filter ? 'Nothing matches the filter.' : 'The workspace has no tables yet.'}</div>}
+    </div>
+  );
+}
+
+interface ObjectNodeProps {
+  object: CatalogObject;
+  open: boolean;
+  onToggle: () => void;
+  /** What to insert into the editor for this table or view. */
+  reference: string;
+}
+
+function ObjectNode({ object, open, onToggle, reference }: ObjectNodeProps) {
+  return (
+    <li role="treeitem" aria-expanded={open}>
+      <div className="tree-row depth-2" title={object.comment ?? `${object.kind} ${reference}: click to insert its name`}>
+        <span className="chevron" onClick={onToggle} role="button" aria-label={open ? 'Collapse' : 'Expand'}>
+          {open ? '▾' : '▸'}
+        </span>
+        <span className={`node-icon ${object.kind}`}>{object.kind === 'view' ? 'V' : 'T'}</span>
+        <span className="node-name clickable" onClick={() => insertIntoEditor(reference)} data-testid="schema-object">
+          {object.name}
+        </span>
+        {object.rowCount !== null && <span className="node-meta">{formatCount(object.rowCount)}</span>}
+      </div>
+      {open && (
+        <ul role="group">
+          {object.columns.map((c, i) => (
+            <li key={`${i}:${c.name}`} role="treeitem" className="tree-row depth-3" onClick={() => insertIntoEditor(displayIdent(c.name))} title="Click to insert the column name">
+              <span className="node-name clickable">{c.name}</span>
+              <span className="node-type">{c.type}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,205 @@
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { QueryTarget } from '../../../shared/api/query';
+import { setEditorInserter } from '../../app/editorBridge';
+import { ResultsGrid } from '../grid/ResultsGrid';
+import { formatDuration } from '../../../shared/format';
+import { useCatalog } from '../schema/catalogStore';
+import { defaultDatabase } from '../schema/identifiers';
+import { EditorTabs } from './EditorTabs';
+import { ErrorPanel } from './ErrorPanel';
+import { HistoryPanel } from './HistoryPanel';
+import { cancelQuery, disposeRun, getRun, runQuery, subscribeRuns, useRun } from './queryRuns';
+import { SqlEditor, type EditorHandle } from './SqlEditor';
+import { columnCompletion } from './columnCompletion';
+import { completionNamespace } from './sqlLanguage';
+import { activateTab, addTab, closeTab, renameTab, setTabSql, useTabs } from './tabsStore';
+
+const TARGET_KEY = 'bw.sql.target';
+
+function readTarget(): QueryTarget {
+  try {
+    return localStorage.getItem(TARGET_KEY) === 'hot' ? 'hot' : 'workspace';
+  } catch {
+    return 'workspace';
+  }
+}
+
+/** The SQL view: editor tabs, toolbar, editor, results, history. */
+export function SqlView() {
+  const { tabs, activeId } = useTabs();
+  const active = tabs.find((t) => t.id === activeId) ?? tabs[0];
+  const run = useRun(active.id);
+  const [target, setTarget] = useState<QueryTarget>(readTarget);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [historyKey, setHistoryKey] = useState(0);
+  const [editorHeight, setEditorHeight] = useState(260);
+  const editor = useRef<EditorHandle | null>(null);
+  const { tree } = useCatalog();
+  const schema = useMemo(() => completionNamespace(tree, defaultDatabase(tree)), [tree]);
+  const columnSource = useMemo(() => columnCompletion(tree, defaultDatabase(tree)), [tree]);
+  const runningIds = useRunningIds(tabs.map((t) => t.id));
+
+  const onReady = useCallback((h: EditorHandle | null) => {
+    editor.current = h;
+    setEditorInserter(h ? (text) => h.insert(text) : null);
+  }, []);
+
+  const start = useCallback(
+    (sql: string) => {
+      void runQuery(active.id, sql, target).then(() => setHistoryKey((k) => k + 1));
+    },
+    [active.id, target],
+  );
+  const cancel = useCallback(() => cancelQuery(active.id), [active.id]);
+  const onChange = useCallback((id: string, doc: string) => setTabSql(id, doc), []);
+
+  useEffect(() => {
+    try {
+      localStorage.setItem(TARGET_KEY, target);
+    } catch {
+      // Not persisted; fine.
+    }
+  }, [target]);
+
+  const runAtCursor = () => {
+    const text = editor.current?.runnableText();
+    if (text) start(text);
+  };
+  const runAll = () => {
+    const text = editor.current?.allText() ?? '';
+    if (text.trim()) start(text);
+  };
+
+  const onCloseTab = (id: string) => {
+    disposeRun(id);
+    closeTab(id);
+  };
+
+  const startResize = (e: React.MouseEvent) => {
+    e.preventDefault();
+    const y0 = e.clientY;
+    const h0 = editorHeight;
+    const move = (ev: MouseEvent) => setEditorHeight(Math.max(80, Math.min(window.innerHeight - 200, h0 + ev.clientY - y0)));
+    const up = () => {
+      window.removeEventListener('mousemove', move);
+      window.removeEventListener('mouseup', up);
+    };
+    window.addEventListener('mousemove', move);
+    window.addEventListener('mouseup', up);
+  };
+
+  const running = run.status === 'running';
+  const shown = run.status === 'done' ? run.result : run.status === 'running' || run.status === 'error' ? run.previous : null;
+
+  return (
+    <div
+      className="sql-view"
+      onKeyDown={(e) => {
+        // Esc cancels from anywhere in the view (the editor handles its own Esc first).
+        if (e.key === 'Escape' && !e.defaultPrevented && running) cancel();
+      }}
+    >
+      <div className="sql-main">
+        <EditorTabs
+          tabs={tabs}
+          activeId={active.id}
+          runningIds={runningIds}
+          onActivate={activateTab}
+          onAdd={() => addTab()}
+          onClose={onCloseTab}
+          onRename={renameTab}
+        />
+        <div className="toolbar">
+          <button type="button" className="btn primary" onClick={runAtCursor} disabled={running} data-testid="run-button" title="Run the statement at the cursor or the selection (Ctrl/Cmd+Enter)">
+            ▶ Run
+          </button>
+          <button type="button" className="btn" onClick={runAll} disabled={running} data-testid="run-all-button" title="Run every statement (Ctrl/Cmd+Shift+Enter)">
+            Run all
+          </button>
+          <button type="button" className="btn" onClick={() => cancel()} disabled={!running} data-testid="cancel-button" title="Cancel the running query (Esc)">
+            ■ Cancel
+          </button>
+          <label className="target-switch" title="Where the SQL runs">
+            <span>on</span>
+            <select value={target} onChange={(e) => setTarget(e.target.value === 'hot' ? 'hot' : 'workspace')} data-testid="target-select" aria-label="Query target">
+              <option value="workspace">DuckDB workspace</option>
+              <option value="hot">PostgreSQL hot</option>
+            </select>
+          </label>
+          {run.status === 'running' && <RunProgress startedAt={run.startedAt} progress={run.progress} />}
+          <span className="spacer" />
+          <span className="hint">Ctrl/Cmd+Enter run · Ctrl/Cmd+Shift+Enter run all · Esc cancel</span>
+          <button type="button" className={historyOpen ? 'btn toggled' : 'btn'} onClick={() => setHistoryOpen((v) => !v)} data-testid="history-toggle" aria-pressed={historyOpen}>
+            History
+          </button>
+        </div>
+        <div className="editor-pane" style={{ height: editorHeight }}>
+          <SqlEditor
+            docId={active.id}
+            initialDoc={active.sql}
+            openDocIds={tabs.map((t) => t.id)}
+            schema={schema}
+            columns={columnSource}
+            onChange={onChange}
+            onRun={start}
+            onRunAll={start}
+            onCancel={cancel}
+            onReady={onReady}
+          />
+        </div>
+        <div className="split-handle" onMouseDown={startResize} role="separator" aria-orientation="horizontal" aria-label="Resize editor" />
+        <div className={running ? 'results-pane stale' : 'results-pane'}>
+          {run.status === 'error' && <ErrorPanel error={run.error} title={run.error.code === 'CANCELLED' ? 'Query cancelled' : 'Query failed'} />}
+          {shown ? (
+            <ResultsGrid key={shown.resultId} result={shown} />
+          ) : (
+            run.status !== 'error' && (
+              <div className="results-empty">{running ? 'Running…' : 'Run a query to see its result here.'}</div>
+            )
+          )}
+        </div>
+      </div>
+      {historyOpen && (
+        <HistoryPanel
+          refreshKey={historyKey}
+          onPick={(sql) => editor.current?.replaceAll(sql)}
+          onClose={() => setHistoryOpen(false)}
+        />
+      )}
+    </div>
+  );
+}
+
+interface RunProgressProps {
+  startedAt: number;
+  progress: number | null;
+}
+
+/** Elapsed time (ticking) and the engine's percentage while a query runs. */
+function RunProgress({ startedAt, progress }: RunProgressProps) {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(performance.now()), 200);
+    return () => clearInterval(t);
+  }, []);
+  return (
+    <span className="run-progress" data-testid="run-progress">
+      <span className="spinner" aria-hidden />
+      <span>Running {formatDuration(Math.max(0, now - startedAt))}</span>
+      {progress !== null && (
+        <>
+          <span className="progress-track" aria-hidden>
+            <span className="progress-fill" style={{ width: `${Math.min(100, Math.max(0, progress))}%` }} />
+          </span>
+          <span>{progress.toFixed(0)}%</span>
+        </>
+      )}
+    </span>
+  );
+}
+
+/** Which tabs have a query running (for the tab dots). */
+function useRunningIds(ids: string[]): ReadonlySet<string> {
+  const snapshot = useSyncExternalStore(subscribeRuns, () => ids.filter((id) => getRun(id).status === 'running').join(','));
+  return useMemo(() => new Set(snapshot ? snapshot.split(',') : []), [snapshot]);
+}
