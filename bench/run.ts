@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
+import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * `npm run bench [-- <name>...]`: runs each benchmark module and writes
+ * bench/results/<name>.json (figures + timestamp + machine). Benchmarks are not tests:
+ * they measure, each against a baseline taken in the same run.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface BenchModule {
+  name: string;
+  file: string;
+  exportName: string;
+  about: string;
+}
+
+const BENCHES: readonly BenchModule[] = [
+  { name: 'arrow-vs-json', file: 'arrow-vs-json.ts', exportName: 'benchArrowVsJson', about: '1M x 10 window: Arrow IPC vs row-object JSON' },
+  { name: 'scroll', file: 'scroll.ts', exportName: 'benchScroll', about: 'grid scroll frame time, 5M vs 10k rows in Chromium' },
+  { name: 'mirror-sync', file: 'mirror-sync.ts', exportName: 'benchMirrorSync', about: '5M telemetry rows: mirror sync vs raw COPY TO STDOUT' },
+  { name: 'convert', file: 'convert.ts', exportName: 'benchConvert', about: '10M-row telemetry CSV: workbench convert vs raw DuckDB COPY' },
+  { name: 'demo-full', file: 'demo-full.ts', exportName: 'benchDemoFull', about: 'demo --scale full: wall time and peak memory' },
+  { name: 'convert', file: 'convert.ts', exportName: 'benchConvert', about: '10M-row telemetry CSV: the workbench conversion vs raw DuckDB COPY' },
+];
+
+function machine(): Record<string, unknown> {
+  const cpu = cpus();
+  return {
+    platform: platform(),
+    release: release(),
+    arch: arch(),
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    totalMemoryBytes: totalmem(),
+    node: process.version,
+  };
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+}
+
+/** Top-level numbers and ratios for the summary line. */
+function headline(figures: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(figures)) {
+    if (typeof v === 'number') parts.push(`${k}=${Math.round(v * 100) / 100}`);
+    else if (typeof v === 'boolean') parts.push(`${k}=${v}`);
+  }
+  return parts.join(' ');
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
+  if (unknown.length > 0) {
+    process.stderr.write(`Unknown benchmark ${unknown.join(', ')}. Known: ${BENCHES.map((b) => b.name).join(', ')}\n`);
+    process.exit(2);
+  }
+  const selected = wanted.length > 0 ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
+  const summary: string[] = [];
+  let failures = 0;
+  for (const bench of selected) {
+    const file = join(here, bench.file);
+    if (!existsSync(file)) {
+      summary.push(`${bench.name}: not present (${bench.file}), skipped`);
+      continue;
+    }
+    process.stderr.write(`\n▶ ${bench.name}: ${bench.about}\n`);
+    const started = Date.now();
+    try {
+      const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      const fn = mod[bench.exportName];
+      if (typeof fn !== 'function') throw new Error(`${bench.file} does not export ${bench.exportName}()`);
+      const figures = (await (fn as () => Promise<Record<string, unknown>>)()) ?? {};
+      const record = {
+        name: bench.name,
+        about: bench.about,
+        timestamp: new Date().toISOString(),
+        wallMs: Date.now() - started,
+        machine: machine(),
+        figures,
+      };
+      const out = join(here, 'results', `${bench.name}.json`);
+      await writeAtomically(out, `${JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+      summary.push(`${bench.name}: ${headline(figures)} → ${out}`);
+    } catch (err) {
+      failures += 1;
+      summary.push(`${bench.name}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  process.stdout.write(`\nBenchmarks\n${summary.map((s) => `  ${s}`).join('\n')}\n`);
+  process.exitCode = failures > 0 ? 1 : 0;
+}
+
+await main();

@@ -1,0 +1,127 @@
+import { resolve } from 'node:path';
+import type { JobSummary } from '../../../shared/api/jobs';
+import { DEMO_SCALES, type DemoScaleName } from '../../../shared/domain/demo-scale';
+import { resolveHotConfig } from '../../core/hot/hot-config';
+import type { DemoReport } from '../../core/demo/seed-demo';
+import type { SyncReport } from '../../core/mirror/mirror-sync';
+import { openWorkbench } from '../../core/workbench';
+import { defaultWorkspaceDir } from '../../core/workspace/paths';
+import { APP_VERSION } from '../../web/app-version';
+import { CliError } from '../cli-error';
+import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
+import { createProgressBar, followJob } from '../progress-bar';
+import { writeOut } from '../write-out';
+
+const HELP = `Usage: battery-workbench demo [options]
+
+Generates a battery fleet's history (seeded, repeatable): master data, the last --days-hot days of
+telemetry and the open alerts go to PostgreSQL; older history goes to the lake as hive-partitioned
+Parquet; then the local mirror syncs and the DuckDB views cover both. Replaces the workbench's tables in
+the hot store and the demo datasets in the lake.
+
+Options:
+  --scale small|full  small: ${DEMO_SCALES.small.sites} sites, starts in seconds (default).
+                      full: the seed's fleet, 9 sites, 2,376 jars, 90 days.
+  --days-hot N        Days of telemetry in PostgreSQL (default 7).
+  --days-cold N       Days of older history in the lake (default: small ${DEMO_SCALES.small.defaultDaysCold}, full ${DEMO_SCALES.full.defaultDaysCold}).
+  --seed N            Generator seed (default fixed: the same seed gives the same fleet).
+  --workspace DIR     Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
+  --pg-url URL        Use this PostgreSQL instead of the embedded one (password from the URL or $PGPASSWORD; never stored).
+  --json              Print a JSON summary on stdout.
+  -h, --help          Show this help.`;
+
+function intOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--${name} must be a whole number, not "${value}".`, 2);
+  return n;
+}
+
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  summary: 'Generate the demo battery fleet (PostgreSQL + Parquet lake + views).',
+  help: HELP,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values } = parseCommandArgs(demoCommand, argv, {
+      scale: { type: 'string' },
+      'days-hot': { type: 'string' },
+      'days-cold': { type: 'string' },
+      seed: { type: 'string' },
+      workspace: { type: 'string' },
+      'pg-url': { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) {
+      await writeOut(io.stdout, `${HELP}\n`);
+      return 0;
+    }
+    const scale = values.scale ?? 'small';
+    if (scale !== 'small' && scale !== 'full') throw new CliError(`--scale must be "small" or "full", not "${scale}".`, 2);
+    const daysHot = intOption('days-hot', values['days-hot']);
+    const daysCold = intOption('days-cold', values['days-cold']);
+    const seed = intOption('seed', values.seed);
+    const workspaceDir = values.workspace ? resolve(values.workspace) : defaultWorkspaceDir();
+    const hot = resolveHotConfig({ pgUrl: values['pg-url'] ?? null });
+
+    const workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli', data: { start: 'lazy', hot } }).catch(
+      (err: unknown) => {
+        throw new CliError(`Could not open the workspace ${workspaceDir}: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    );
+    try {
+      const started = workbench.data.startDemo({
+        scale: scale as DemoScaleName,
+        ...(daysHot !== undefined ? { daysHot } : {}),
+        ...(daysCold !== undefined ? { daysCold } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      });
+      const offInterrupt = io.onInterrupt(() => {
+        workbench.jobs.cancel(started.jobId);
+      });
+      const bar = createProgressBar({ stream: io.stderr, isTTY: io.isTTY, columns: io.columns, label: 'demo' });
+      void followJob(workbench.events, started.jobId, bar);
+      const summary = (await started.done) as JobSummary;
+      offInterrupt();
+      bar.done();
+      if (summary.state === 'cancelled') {
+        io.stderr.write('Cancelled. Run the demo again for a complete fleet.\n');
+        return 130;
+      }
+      if (summary.error) throw new CliError(`The demo failed: ${summary.error.message}${summary.error.detail ? `\n  ${summary.error.detail}` : ''}`);
+      const report = summary.report as DemoReport & { sync: SyncReport };
+      const out = {
+        workspace: workspaceDir,
+        scale: report.scale,
+        seed: report.seed,
+        window: report.window,
+        fleet: report.fleet,
+        rows: report.rows,
+        promised: report.promised,
+        lake: { files: report.lakeFiles, bytes: report.lakeBytes },
+        mirror: { rows: report.sync.rows, elapsedMs: report.sync.elapsedMs },
+        elapsedMs: report.elapsedMs + report.sync.elapsedMs,
+        /** Peak resident memory of this process (DuckDB runs in it). */
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      };
+      if (values.json) {
+        await writeOut(io.stdout, `${JSON.stringify(out, null, 2)}\n`);
+      } else {
+        const t = report.rows.telemetry ?? { hot: 0, cold: 0 };
+        await writeOut(
+          io.stdout,
+          [
+            `Demo fleet (${report.scale}, seed ${report.seed}) in ${workspaceDir}`,
+            `  ${report.fleet.sites} sites, ${report.fleet.systems} systems, ${report.fleet.strings} strings, ${report.fleet.jars} jars`,
+            `  telemetry: ${t.hot.toLocaleString('en-US')} rows in PostgreSQL since ${report.window.split}, ${t.cold.toLocaleString('en-US')} rows in the lake from ${report.window.start}`,
+            `  lake: ${report.lakeFiles} Parquet files, ${(report.lakeBytes / 1e6).toFixed(1)} MB`,
+            `  done in ${((report.elapsedMs + report.sync.elapsedMs) / 1000).toFixed(1)} s. Try: battery-workbench query "SELECT tier, count(*) FROM telemetry GROUP BY tier"`,
+            '',
+          ].join('\n'),
+        );
+      }
+      return 0;
+    } finally {
+      await workbench.close();
+    }
+  },
+};

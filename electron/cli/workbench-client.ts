@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { createClient } from '../../shared/api/client';
+import { contract, type WorkbenchApi } from '../../shared/api/contract';
+import type { ApiError } from '../../shared/api/errors';
+import { openWorkbench } from '../core/workbench';
+import { defaultWorkspaceDir } from '../core/workspace/paths';
+import { APP_VERSION } from '../web/app-version';
+import { CliError } from './cli-error';
+
+export type OpenedWorkbench = Awaited<ReturnType<typeof openWorkbench>>;
+
+export interface CliWorkbench {
+  workbench: OpenedWorkbench;
+  /** The typed client over the same dispatcher every transport uses (transport 'cli'). */
+  api: WorkbenchApi;
+  close(): Promise<void>;
+}
+
+/** The one line (plus detail) the CLI prints for an error value. */
+export function describeApiError(error: ApiError): string {
+  return error.detail ? `${error.message}\n  ${error.detail.split('\n').join('\n  ')}` : error.message;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const detail = 'detail' in err && typeof err.detail === 'string' ? err.detail : undefined;
+    return detail ? `${err.message}\n  ${detail}` : err.message;
+  }
+  return String(err);
+}
+
+/** Opens the workspace (`--workspace DIR` or the default one) for one CLI command. */
+export async function openCliWorkbench(workspace: string | undefined): Promise<CliWorkbench> {
+  const workspaceDir = workspace ? resolve(workspace) : defaultWorkspaceDir();
+  let workbench: OpenedWorkbench;
+  try {
+    workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli' });
+  } catch (err) {
+    throw new CliError(`Could not open the workspace ${workspaceDir}: ${errorText(err)}`);
+  }
+  const api = createClient(contract, {
+    invoke: (channel, request) => workbench.dispatch(channel, request, { transport: 'cli' }),
+    subscribe: (event, listener) =>
+      workbench.events.on((name, payload) => {
+        if (name === event) listener(payload);
+      }),
+  });
+  let closed: Promise<void> | null = null;
+  return { workbench, api, close: () => (closed ??= workbench.close()) };
+}

@@ -1,0 +1,99 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, Menu, session } from 'electron';
+import { APP_NAME } from '../core/workspace/paths';
+import { bindIpc, type IpcBinding } from './ipc';
+import { buildMenu } from './menu';
+import { hardenSession, lockNavigation } from './security';
+import type { RendererLocation } from './url-policy';
+import { WorkbenchHolder } from './workbench-holder';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const devServerUrl = !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null;
+const where: RendererLocation = { indexFile: join(here, '..', 'renderer', 'index.html'), devServerUrl };
+
+// The workspace is the per-user app data folder, the same path electron/core/workspace/paths.ts
+// computes for the web host and the CLI (fixed here so a packaged productName cannot move it).
+app.setPath('userData', join(app.getPath('appData'), APP_NAME));
+const workspaceDir = process.env.BATTERY_WORKBENCH_WORKSPACE ? resolve(process.env.BATTERY_WORKBENCH_WORKSPACE) : app.getPath('userData');
+
+app.enableSandbox();
+// One app per workspace: a second start focuses the running instance instead.
+const isPrimaryInstance = app.requestSingleInstanceLock();
+if (!isPrimaryInstance) app.exit(0);
+
+let mainWindow: BrowserWindow | null = null;
+let ipc: IpcBinding | null = null;
+const holder = new WorkbenchHolder(workspaceDir, app.getVersion(), (event, payload) => ipc?.forward(event, payload));
+
+function createMainWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 800,
+    minHeight: 500,
+    show: false,
+    title: 'Battery Workbench',
+    backgroundColor: '#1e1f22',
+    webPreferences: {
+      preload: join(here, '..', 'preload', 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  lockNavigation(win.webContents, where);
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  if (devServerUrl) void win.loadURL(devServerUrl);
+  else void win.loadFile(where.indexFile);
+  return win;
+}
+
+app.on('second-instance', () => {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+});
+
+app.on('web-contents-created', (_event, contents) => {
+  // Belt and braces for any web contents besides the main window.
+  lockNavigation(contents, where);
+});
+
+app.whenReady().then(() => {
+  if (!isPrimaryInstance) return;
+  hardenSession(session.defaultSession, devServerUrl !== null);
+  ipc = bindIpc({ getWindow: () => mainWindow, getDispatch: () => holder.dispatch(), where });
+  Menu.setApplicationMenu(buildMenu({ holder, getWindow: () => mainWindow, isDev: !app.isPackaged }));
+  // Open the workspace while the window loads; calls wait for it.
+  void holder.get().catch((err: unknown) => process.stderr.write(`Workspace ${workspaceDir} did not open: ${String(err)}\n`));
+  mainWindow = createMainWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+let closed = false;
+app.on('will-quit', (event) => {
+  if (closed) return;
+  // Close DuckDB and stop PostgreSQL cleanly before the process goes away.
+  event.preventDefault();
+  ipc?.dispose();
+  void holder.close().finally(() => {
+    closed = true;
+    app.quit();
+  });
+});

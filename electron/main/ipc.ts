@@ -1,0 +1,52 @@
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { fail, type Result } from '../../shared/api/errors';
+import type { EventName, EventMap } from '../../shared/api/contract';
+import type { Dispatch } from '../core/dispatcher';
+import { isChannelName, isOwnRendererUrl, type RendererLocation } from './url-policy';
+
+/** The one invoke channel (request/response) and the one event channel (core → renderer). */
+export const INVOKE_CHANNEL = 'workbench:invoke';
+export const EVENT_CHANNEL = 'workbench:event';
+
+export interface IpcBinding {
+  /** Sends one core event to the window (if it is still there). */
+  forward<E extends EventName>(event: E, payload: EventMap[E]): void;
+  dispose(): void;
+}
+
+/**
+ * Binds the dispatcher to IPC. Every call is checked: it must come from the main window's
+ * top frame showing our own renderer page; anything else is refused without reaching the core.
+ */
+export function bindIpc(options: {
+  getWindow: () => BrowserWindow | null;
+  getDispatch: () => Promise<Dispatch>;
+  where: RendererLocation;
+}): IpcBinding {
+  const trusted = (event: IpcMainInvokeEvent): boolean => {
+    const win = options.getWindow();
+    if (!win || win.isDestroyed()) return false;
+    const frame = event.senderFrame;
+    if (!frame || event.sender !== win.webContents) return false;
+    if (frame !== win.webContents.mainFrame || frame.parent !== null) return false;
+    return isOwnRendererUrl(frame.url, options.where);
+  };
+
+  ipcMain.handle(INVOKE_CHANNEL, async (event, channel: unknown, request: unknown): Promise<Result<unknown>> => {
+    if (!trusted(event)) return fail('UNAUTHORIZED', 'This IPC call did not come from the workbench window and was refused.');
+    if (!isChannelName(channel)) return fail('UNKNOWN_METHOD', 'The channel name must look like "service.method".');
+    const dispatch = await options.getDispatch();
+    return dispatch(channel, request, { transport: 'ipc' });
+  });
+
+  return {
+    forward(event, payload) {
+      const win = options.getWindow();
+      if (!win || win.isDestroyed() || win.webContents.isDestroyed()) return;
+      win.webContents.send(EVENT_CHANNEL, { event, payload });
+    },
+    dispose() {
+      ipcMain.removeHandler(INVOKE_CHANNEL);
+    },
+  };
+}

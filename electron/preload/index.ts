@@ -1,0 +1,50 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+
+/**
+ * The sandboxed preload: exposes window.workbench = { invoke, subscribe } and nothing else.
+ * It imports only `electron` (a sandboxed preload cannot load other modules); the main
+ * process validates every call again.
+ */
+const INVOKE_CHANNEL = 'workbench:invoke';
+const EVENT_CHANNEL = 'workbench:event';
+const CHANNEL = /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*$/;
+
+type Listener = (payload: unknown) => void;
+const listeners = new Map<string, Set<Listener>>();
+
+ipcRenderer.on(EVENT_CHANNEL, (_event: IpcRendererEvent, message: unknown) => {
+  if (typeof message !== 'object' || message === null) return;
+  const { event, payload } = message as { event?: unknown; payload?: unknown };
+  if (typeof event !== 'string') return;
+  for (const l of listeners.get(event) ?? []) {
+    try {
+      l(payload);
+    } catch {
+      // One broken listener must not stop the others.
+    }
+  }
+});
+
+contextBridge.exposeInMainWorld('workbench', {
+  invoke(channel: unknown, request: unknown): Promise<unknown> {
+    if (typeof channel !== 'string' || channel.length > 200 || !CHANNEL.test(channel)) {
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'UNKNOWN_METHOD', message: 'The channel name must look like "service.method".' },
+      });
+    }
+    return ipcRenderer.invoke(INVOKE_CHANNEL, channel, request ?? {}) as Promise<unknown>;
+  },
+  subscribe(event: unknown, listener: unknown): () => void {
+    if (typeof event !== 'string' || !CHANNEL.test(event) || typeof listener !== 'function') {
+      return () => undefined;
+    }
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
+    const l = listener as Listener;
+    set.add(l);
+    return () => {
+      set.delete(l);
+    };
+  },
+});

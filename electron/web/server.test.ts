@@ -1,0 +1,200 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { z } from 'zod';
+import { method } from '../../shared/api/define';
+import { decodeEnvelope } from '../../shared/api/envelope';
+import { WorkbenchError } from '../../shared/api/errors';
+import { createDispatcher } from '../core/dispatcher';
+import { EventBus } from '../core/events';
+import { startWebHost, type WebHost } from './server';
+
+// A tiny contract over the real dispatcher: this file tests the transport, not the engine.
+const testContract = {
+  echo: {
+    say: method<{ text: string; bytes: Uint8Array }>()(z.object({ text: z.string() })),
+    fail: method<never>()(z.object({}).default({})),
+  },
+};
+const dispatch = createDispatcher(testContract, {
+  echo: {
+    say: async (req) => ({ text: req.text, bytes: new Uint8Array([1, 2, 3, req.text.length]) }),
+    fail: async () => {
+      throw new WorkbenchError('SQL_ERROR', 'it failed on purpose');
+    },
+  },
+});
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+function send(host: WebHost, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port: host.port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${host.port}`, ...opts.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      },
+    );
+    req.on('error', reject);
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+function wsStatus(host: WebHost, headers: Record<string, string>): Promise<number | 'open'> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/events`, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => undefined);
+  });
+}
+
+describe('web host', () => {
+  let dir: string;
+  let host: WebHost;
+  const events = new EventBus();
+  let bearer: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bw-web-'));
+    await mkdir(join(dir, 'assets'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>wb</title>');
+    await writeFile(join(dir, 'assets', 'app.js'), 'console.log(1)');
+    await writeFile(join(dir, 'assets', 'style.css'), 'body{}');
+    await writeFile(join(dir, '..', `${dir.split('/').pop()}-secret.txt`), 'secret');
+    host = await startWebHost({ dispatch, events, staticDir: dir, port: 0, maxBodyBytes: 1024 });
+    bearer = { authorization: `Bearer ${host.token}` };
+  });
+  afterAll(async () => {
+    await host.close();
+    await rm(dir, { recursive: true, force: true });
+    await rm(`${dir}-secret.txt`, { force: true });
+  });
+
+  it('says plainly when the port is taken', async () => {
+    await expect(startWebHost({ dispatch, events, staticDir: dir, port: host.port })).rejects.toThrow(/already in use.*--port/);
+  });
+
+  it('prints a 127.0.0.1 URL with a 32-byte token', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(Buffer.from(host.token, 'base64url').byteLength).toBe(32);
+  });
+
+  it('refuses requests without the token (401) and with a wrong one', async () => {
+    expect((await send(host, '/')).status).toBe(401);
+    expect((await send(host, '/?token=nope')).status).toBe(401);
+    expect((await send(host, '/assets/app.js')).status).toBe(401);
+    expect((await send(host, '/api/echo.say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"x"}' })).status).toBe(401);
+    expect((await send(host, '/', { headers: { cookie: `bw_session_${host.port}=${host.token}x` } })).status).toBe(401);
+  });
+
+  it('sets an HttpOnly SameSite=Strict cookie for the right token, and the cookie then works', async () => {
+    const first = await send(host, `/?token=${host.token}`);
+    expect(first.status).toBe(200);
+    expect(first.body.toString()).toContain('<title>wb</title>');
+    const cookie = String(first.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\//);
+    const pair = cookie.split(';')[0];
+    const asset = await send(host, '/assets/app.js', { headers: { cookie: pair } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect((await send(host, '/assets/style.css', { headers: { cookie: pair } })).headers['content-type']).toBe('text/css; charset=utf-8');
+  });
+
+  it('sends the security headers and never an Access-Control-Allow-Origin', async () => {
+    const res = await send(host, `/?token=${host.token}`, { headers: { origin: 'http://evil.example' } });
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers 403 to a foreign Host header even with the token (DNS rebinding)', async () => {
+    for (const h of ['evil.example', `evil.example:${host.port}`, '127.0.0.1', `127.0.0.1:${host.port + 1}`]) {
+      const res = await send(host, `/?token=${host.token}`, { headers: { host: h, ...bearer } });
+      expect(res.status, h).toBe(403);
+    }
+    expect((await send(host, `/?token=${host.token}`, { headers: { host: `localhost:${host.port}` } })).status).toBe(200);
+  });
+
+  it('dispatches POST /api/<channel> and answers with an envelope', async () => {
+    const res = await send(host, '/api/echo.say', { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: '{"text":"héllo <img>"}' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    const value = decodeEnvelope(new Uint8Array(res.body)) as { ok: true; value: { text: string; bytes: Uint8Array } };
+    expect(value.ok).toBe(true);
+    expect(value.value.text).toBe('héllo <img>');
+    expect(Array.from(value.value.bytes)).toEqual([1, 2, 3, 11]);
+  });
+
+  it('turns thrown errors, bad JSON, bad requests and unknown channels into error values', async () => {
+    const post = async (path: string, body: string, type = 'application/json') =>
+      decodeEnvelope(new Uint8Array((await send(host, path, { method: 'POST', headers: { ...bearer, 'content-type': type }, body })).body)) as {
+        ok: boolean;
+        error: { code: string; message: string };
+      };
+    expect((await post('/api/echo.fail', '{}')).error).toEqual({ code: 'SQL_ERROR', message: 'it failed on purpose' });
+    expect((await post('/api/echo.say', '{"text":')).error.code).toBe('INVALID_REQUEST');
+    const invalid = await post('/api/echo.say', '{"text":5}');
+    expect(invalid.error.code).toBe('INVALID_REQUEST');
+    expect(invalid.error.message).toContain('text');
+    expect((await post('/api/echo.nothing', '{}')).error.code).toBe('UNKNOWN_METHOD');
+    expect((await post('/api/__proto__', '{}')).error.code).toBe('UNKNOWN_METHOD');
+    expect((await post('/api/echo.say', '{"text":"x"}', 'text/plain')).error.code).toBe('INVALID_REQUEST');
+  });
+
+  it('refuses bodies over the size limit with 413', async () => {
+    const res = await send(host, '/api/echo.say', {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'x'.repeat(5000) }),
+    });
+    expect(res.status).toBe(413);
+    expect((decodeEnvelope(new Uint8Array(res.body)) as { error: { code: string } }).error.code).toBe('INVALID_REQUEST');
+  });
+
+  it('refuses GET on the API and serves nothing outside the static folder', async () => {
+    expect((await send(host, '/api/echo.say', { headers: bearer })).status).toBe(405);
+    const name = `${dir.split('/').pop()}-secret.txt`;
+    for (const p of [`/../${name}`, `/%2e%2e/${name}`, `/assets/..%2f..%2f${name}`, '/%00', '/.hidden', '/assets/%5c..%5c']) {
+      const res = await send(host, p, { headers: bearer });
+      expect(res.status, p).toBe(404);
+      expect(res.body.toString()).not.toContain('secret');
+    }
+  });
+
+  it('WebSocket: refuses a foreign Origin (403) and no token (401); forwards events to a good client', async () => {
+    expect(await wsStatus(host, { origin: 'http://evil.example', ...bearer })).toBe(403);
+    expect(await wsStatus(host, { origin: `http://127.0.0.1:${host.port + 1}`, ...bearer })).toBe(403);
+    expect(await wsStatus(host, { origin: `http://127.0.0.1:${host.port}` })).toBe(401);
+    expect(await wsStatus(host, { origin: `http://127.0.0.1:${host.port}`, host: 'evil.example', ...bearer })).toBe(403);
+
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/events`, {
+      headers: { origin: `http://localhost:${host.port}`, cookie: `bw_session_${host.port}=${host.token}` },
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => resolve());
+      ws.on('error', reject);
+    });
+    const message = new Promise<unknown>((resolve) => ws.on('message', (data: Buffer) => resolve(JSON.parse(data.toString()))));
+    events.emit('catalog.changed', { reason: 'test <b>' });
+    expect(await message).toEqual({ event: 'catalog.changed', payload: { reason: 'test <b>' } });
+    ws.close();
+  });
+});
