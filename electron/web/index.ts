@@ -42,6 +42,8 @@ async function main(): Promise<void> {
       events: workbench.events,
       staticDir: findStaticDir(),
       port: args.port,
+      uploadsDir: workbench.paths.uploads,
+      exportsDir: workbench.paths.exports,
       log,
     });
   } catch (err) {

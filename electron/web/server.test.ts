@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +75,7 @@ describe('web host', () => {
     await writeFile(join(dir, 'assets', 'app.js'), 'console.log(1)');
     await writeFile(join(dir, 'assets', 'style.css'), 'body{}');
     await writeFile(join(dir, '..', `${dir.split('/').pop()}-secret.txt`), 'secret');
-    host = await startWebHost({ dispatch, events, staticDir: dir, port: 0, maxBodyBytes: 1024 });
+    host = await startWebHost({ dispatch, events, staticDir: dir, port: 0, maxBodyBytes: 1024, uploadsDir: join(dir, 'up'), exportsDir: join(dir, 'exp') });
     bearer = { authorization: `Bearer ${host.token}` };
   });
   afterAll(async () => {
@@ -196,5 +196,26 @@ describe('web host', () => {
     events.emit('catalog.changed', { reason: 'test <b>' });
     expect(await message).toEqual({ event: 'catalog.changed', payload: { reason: 'test <b>' } });
     ws.close();
+  });
+
+  it('takes an upload (PUT, token required) under a fresh name and serves exports as downloads', async () => {
+    expect((await send(host, '/upload?name=a.csv', { method: 'PUT', body: 'x,y\n1,2\n' })).status).toBe(401);
+    expect((await send(host, '/upload?name=..', { method: 'PUT', headers: bearer, body: 'x' })).status).toBe(400);
+    const up = await send(host, '/upload?name=../../evil.csv', { method: 'PUT', headers: bearer, body: 'x,y\n1,2\n' });
+    expect(up.status).toBe(200);
+    const { path } = JSON.parse(up.body.toString()) as { path: string };
+    expect(path.startsWith(join(dir, 'up'))).toBe(true);
+    expect(path.endsWith('/evil.csv')).toBe(true);
+    expect(await readFile(path, 'utf8')).toBe('x,y\n1,2\n');
+    expect((await readdir(join(dir, 'up'), { recursive: true })).some((f) => String(f).includes('.bw-tmp-'))).toBe(false);
+
+    await mkdir(join(dir, 'exp'), { recursive: true });
+    await writeFile(join(dir, 'exp', 'slice.csv'), 'a\n1\n');
+    expect((await send(host, '/download/slice.csv')).status).toBe(401);
+    const down = await send(host, '/download/slice.csv', { headers: bearer });
+    expect(down.status).toBe(200);
+    expect(String(down.headers['content-disposition'])).toContain('attachment');
+    expect(down.body.toString()).toBe('a\n1\n');
+    expect((await send(host, '/download/..%2F..%2Fetc%2Fpasswd', { headers: bearer })).status).toBe(404);
   });
 });

@@ -10,6 +10,7 @@ import type { EventBus } from '../core/events';
 import { isAllowedHost, isAllowedOrigin, isAuthorized, newToken, sessionCookie, tokensEqual } from './auth';
 import { resolveStaticFile } from './static-files';
 import { securityHeaders } from './security-headers';
+import { handleDownload, handleUpload } from './transfer';
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 const CHANNEL_PATTERN = /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*$/;
@@ -24,6 +25,10 @@ export interface WebHostOptions {
   /** Tests may fix the token; normally a fresh random one per start. */
   token?: string;
   maxBodyBytes?: number;
+  /** Where PUT /upload puts files dropped into the browser (the workspace's uploads folder). */
+  uploadsDir?: string;
+  /** What GET /download/<id> serves from (the workspace's exports folder). */
+  exportsDir?: string;
   /** Diagnostics go here (stderr in the CLI entry); never stdout. */
   log?: (line: string) => void;
 }
@@ -83,6 +88,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return sendText(res, 405, 'Method not allowed: use POST.');
       }
       return handleApi(req, res, url.pathname.slice('/api/'.length));
+    }
+    if (url.pathname === '/upload' && options.uploadsDir !== undefined) {
+      if (method !== 'PUT') {
+        res.setHeader('Allow', 'PUT');
+        return sendText(res, 405, 'Method not allowed: use PUT.');
+      }
+      return handleUpload(req, res, url, options.uploadsDir);
+    }
+    if (isRead && url.pathname.startsWith('/download/') && options.exportsDir !== undefined) {
+      return handleDownload(req, res, url.pathname.slice('/download/'.length), options.exportsDir);
     }
     if (isRead) return serveFile(req, res, url.pathname, 'private, max-age=3600');
     res.setHeader('Allow', 'GET, HEAD, POST');

@@ -23,6 +23,10 @@ export interface WorkspacePaths {
   settings: string;
   lock: string;
   tmp: string;
+  /** Files dropped into the browser, uploaded for conversion. */
+  uploads: string;
+  /** Default folder for exports (the web host serves it at /download/). */
+  exports: string;
 }
 
 export function workspacePaths(root: string): WorkspacePaths {
@@ -35,5 +39,7 @@ export function workspacePaths(root: string): WorkspacePaths {
     settings: join(r, 'settings.json'),
     lock: join(r, 'workspace.lock'),
     tmp: join(r, 'tmp'),
+    uploads: join(r, 'uploads'),
+    exports: join(r, 'exports'),
   };
 }

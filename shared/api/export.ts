@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { method } from './define';
+
+export const EXPORT_FORMATS = ['csv', 'parquet', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Where an export is written: a path the user chose, or (default) the workspace's exports folder. */
+const OutPath = z.string().min(1).max(4096).optional();
+
+export interface ExportedFile {
+  /** Absolute path of the written file (published atomically). */
+  path: string;
+  rows: number;
+  bytes: number;
+  format: ExportFormat;
+  /** Id the web host serves the file under at /download/<id> (files in the exports folder only). */
+  downloadId: string | null;
+}
+
+export const exportApi = {
+  /** Writes the full result of one SELECT (not only the loaded rows) as a job; the report is an ExportedFile. */
+  query: method<{ jobId: string }>()(
+    z.object({
+      sql: z.string().min(1).max(1_000_000),
+      format: z.enum(EXPORT_FORMATS).default('csv'),
+      /** Used for the default file name. */
+      name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . or -').default('export'),
+      path: OutPath,
+    }),
+  ),
+  /** Writes a whole kept result (from query.run) in its current sort, as a job. */
+  result: method<{ jobId: string }>()(
+    z.object({
+      resultId: z.string().min(1).max(100),
+      format: z.enum(EXPORT_FORMATS).default('csv'),
+      name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . or -').default('result'),
+      path: OutPath,
+    }),
+  ),
+};
