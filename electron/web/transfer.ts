@@ -9,7 +9,10 @@ import { resolveStaticFile } from './static-files';
 
 /** A dropped file's name, made safe for the uploads folder (no path, no control characters). */
 export function safeUploadName(name: string): string | null {
-  const base = basename(name.replaceAll('\\', '/')).replace(/[\u0000-\u001f<>:"|?*]/g, '_').trim();
+  const base = [...basename(name.replaceAll('\\', '/'))]
+    .map((ch) => (ch.charCodeAt(0) < 32 || '<>:"|?*'.includes(ch) ? '_' : ch))
+    .join('')
+    .trim();
   if (!base || base === '.' || base === '..' || base.startsWith('.') || base.length > 200) return null;
   return base;
 }
