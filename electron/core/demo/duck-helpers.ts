@@ -1,0 +1,35 @@
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { quoteIdent } from '../../../shared/sql';
+
+/** Rows of a query as plain JSON-safe objects (BIGINT/DECIMAL as strings, timestamps as text). */
+export async function queryRows(conn: DuckDBConnection, sql: string, values?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
+  const reader = values ? await conn.runAndReadAll(sql, values) : await conn.runAndReadAll(sql);
+  return reader.getRowObjectsJson() as Record<string, unknown>[];
+}
+
+export async function queryNumber(conn: DuckDBConnection, sql: string, values?: DuckDBValue[]): Promise<number> {
+  const rows = await queryRows(conn, sql, values);
+  const first = rows[0];
+  if (!first) return 0;
+  const v = Object.values(first)[0];
+  return v === null || v === undefined ? 0 : Number(v);
+}
+
+/** Insert plain objects into a table in batches of multi-row VALUES with parameters. */
+export async function insertObjects(conn: DuckDBConnection, table: string, columns: readonly string[], rows: readonly object[]): Promise<void> {
+  const batch = 400;
+  for (let i = 0; i < rows.length; i += batch) {
+    const slice = rows.slice(i, i + batch);
+    const values: DuckDBValue[] = [];
+    const tuples = slice.map((row) => {
+      const r = row as Record<string, unknown>;
+      const ps = columns.map((c) => {
+        const v = r[c];
+        values.push(v === undefined || v === null ? null : typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : String(v));
+        return `$${values.length}`;
+      });
+      return `(${ps.join(', ')})`;
+    });
+    await conn.run(`INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) VALUES ${tuples.join(', ')}`, values);
+  }
+}

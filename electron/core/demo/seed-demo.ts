@@ -1,0 +1,351 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WorkbenchError } from '../../../shared/api/errors';
+import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
+import { buildDemoFleet } from '../../../shared/domain/demo-fleet';
+import { DAY_MS, DEMO_SCALES, demoWindow, fleetSize, promisedRows, type DemoScaleName, type DemoWindow } from '../../../shared/domain/demo-scale';
+import { quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { addHotIndexes, createTableSql, dropHotTables } from '../hot/hot-schema';
+import { copyCsvIntoHot, type HotStore } from '../hot/hot-store';
+import type { Lake, LakeFile } from '../lake/lake';
+import { partitionKey } from '../lake/lake';
+import { writeManifest, type ManifestFile } from '../lake/manifest';
+import {
+  CREATE_CAPACITY_SQL,
+  CREATE_DAILY_SQL,
+  INSERT_DAILY_SQL,
+  STRING_TELEMETRY_SELECT,
+  TELEMETRY_SELECT,
+  createAlertsSql,
+  createBatteryTraitsSql,
+  createDaySql,
+  createMaintenanceSql,
+  createRulSql,
+  createTestScheduleSql,
+  type DemoParams,
+} from './demo-sql';
+import { insertObjects, queryNumber } from './duck-helpers';
+
+export interface DemoOptions {
+  scale: DemoScaleName;
+  daysHot?: number;
+  daysCold?: number;
+  seed?: number;
+  /** End of data; default now (on the 5-minute grid). */
+  end?: Date;
+}
+
+export interface DemoProgress {
+  phase: string;
+  fraction: number;
+  rows: number;
+  bytes: number;
+  message: string;
+}
+
+export interface DemoDeps {
+  /** A connection of its own: the demo creates temp tables and sets TimeZone = UTC on it. */
+  duck: DuckDBConnection;
+  hot: HotStore;
+  lake: Lake;
+  /** Scratch folder for CSV hand-off to PostgreSQL. */
+  tmpDir: string;
+  signal?: AbortSignal;
+  onProgress?: (p: DemoProgress) => void;
+}
+
+export interface DemoReport {
+  scale: DemoScaleName;
+  seed: number;
+  window: { start: string; split: string; end: string };
+  fleet: { sites: number; systems: number; strings: number; jars: number };
+  /** Rows written per dataset and tier. */
+  rows: Record<string, { hot: number; cold: number }>;
+  promised: ReturnType<typeof promisedRows>;
+  lakeFiles: number;
+  lakeBytes: number;
+  elapsedMs: number;
+}
+
+export const DEMO_DEFAULT_SEED = 20240601;
+export const DEMO_MARKER_KEY = '_manifests/demo-in-progress.json';
+
+const PARQUET_OPTIONS = '(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)';
+
+export function demoWindowFor(options: DemoOptions): DemoWindow {
+  const scale = DEMO_SCALES[options.scale];
+  const daysHot = options.daysHot ?? scale.defaultDaysHot;
+  const daysCold = options.daysCold ?? scale.defaultDaysCold;
+  if (!Number.isInteger(daysHot) || daysHot < 1 || daysHot > 365) throw new WorkbenchError('BAD_INPUT', `--days-hot must be a whole number from 1 to 365, not ${daysHot}.`);
+  if (!Number.isInteger(daysCold) || daysCold < 0 || daysCold > 3650) throw new WorkbenchError('BAD_INPUT', `--days-cold must be a whole number from 0 to 3650, not ${daysCold}.`);
+  return demoWindow(options.end ?? new Date(), daysHot, daysCold);
+}
+
+/**
+ * Generate the demo fleet: master data, alerts, maintenance, capacity tests, impedance readings and RUL
+ * predictions; the hot window's telemetry and open or recent alerts go to PostgreSQL, older history to
+ * the lake as hive-partitioned Parquet. Resets the workbench tables in the hot store and the demo datasets
+ * in the lake first. Master data reaches PostgreSQL last, so an interrupted run leaves a hot store that
+ * still reads as empty (and the in-progress marker in the lake says the lake is not real data).
+ */
+export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promise<DemoReport> {
+  const started = Date.now();
+  const scale = DEMO_SCALES[options.scale];
+  const seed = options.seed ?? DEMO_DEFAULT_SEED;
+  const window = demoWindowFor(options);
+  const params: DemoParams = { seed, startMs: window.start.getTime(), splitMs: window.split.getTime(), endMs: window.end.getTime() };
+  const fleet = buildDemoFleet(scale, seed, window.start);
+  const { duck, hot, lake } = deps;
+  const batch = `demo-${new Date(started).toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  const rows: Record<string, { hot: number; cold: number }> = {};
+  const count = (ds: DatasetName, tier: 'hot' | 'cold', n: number): void => {
+    rows[ds] ??= { hot: 0, cold: 0 };
+    rows[ds][tier] += n;
+  };
+  let totalRows = 0;
+  let totalBytes = 0;
+  const progress = (phase: string, fraction: number, message: string): void => {
+    deps.onProgress?.({ phase, fraction: Math.max(0, Math.min(1, fraction)), rows: totalRows, bytes: totalBytes, message });
+  };
+  const checkCancel = (): void => {
+    if (deps.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The demo was cancelled; run it again to get a complete fleet.');
+  };
+  const manifests = new Map<string, ManifestFile[]>();
+  const scratch = join(deps.tmpDir, `demo-${process.pid}-${randomBytes(3).toString('hex')}`);
+  await mkdir(scratch, { recursive: true });
+
+  progress('prepare', 0, 'Resetting the hot store and the lake');
+  await lake.put(DEMO_MARKER_KEY, JSON.stringify({ batch, startedAt: new Date(started).toISOString() }) + '\n');
+  const pg = await hot.connect();
+  let pending: Promise<void> = Promise.resolve();
+  try {
+    await dropHotTables(pg);
+    for (const name of Object.keys(DATASETS) as DatasetName[]) await pg.query(createTableSql(DATASETS[name]));
+    for (const name of Object.keys(DATASETS) as DatasetName[]) if (DATASETS[name].partitionColumn) await lake.removeDataset(name);
+
+    await duck.run("SET TimeZone = 'UTC'");
+    await loadMasterIntoDuck(duck, fleet);
+    await duck.run(createBatteryTraitsSql(params));
+    await duck.run(createTestScheduleSql(params));
+    await duck.run(CREATE_DAILY_SQL);
+
+    // --- time series, one UTC day at a time: cold days to Parquet, hot days to PostgreSQL ---
+    const days: { from: number; to: number }[] = [];
+    for (let t = params.startMs; t < params.endMs; t += DAY_MS) days.push({ from: t, to: Math.min(t + DAY_MS, params.endMs) });
+    let pgError: unknown = null;
+    for (let i = 0; i < days.length; i++) {
+      checkCancel();
+      if (pgError) throw pgError;
+      const { from, to } = days[i];
+      const date = new Date(from).toISOString().slice(0, 10);
+      await duck.run(createDaySql(params, from, to));
+      const n = await queryNumber(duck, 'SELECT count(*) FROM demo_day');
+      await duck.run(INSERT_DAILY_SQL);
+      if (from < params.splitMs) {
+        const tf = await writeColdFile(duck, lake, 'telemetry', date, batch, `${TELEMETRY_SELECT} ORDER BY ts, battery_id`, 'ts');
+        const sf = await writeColdFile(duck, lake, 'string_telemetry', date, batch, `${STRING_TELEMETRY_SELECT} ORDER BY ts, string_id`, 'ts');
+        for (const [ds, f] of [['telemetry', tf], ['string_telemetry', sf]] as const) {
+          addManifest(manifests, ds, f);
+          count(ds, 'cold', f.rows);
+          totalBytes += f.bytes;
+        }
+      } else {
+        const tCsv = join(scratch, `telemetry-${date}.csv`);
+        const sCsv = join(scratch, `string_telemetry-${date}.csv`);
+        await duck.run(`COPY (${TELEMETRY_SELECT} ORDER BY ts, battery_id) TO ${quoteLiteral(tCsv)} (FORMAT csv, HEADER true)`);
+        await duck.run(`COPY (${STRING_TELEMETRY_SELECT} ORDER BY ts, string_id) TO ${quoteLiteral(sCsv)} (FORMAT csv, HEADER true)`);
+        await pending;
+        if (pgError) throw pgError;
+        pending = (async () => {
+          for (const [ds, file] of [['telemetry', tCsv], ['string_telemetry', sCsv]] as const) {
+            totalBytes += (await stat(file)).size;
+            count(ds, 'hot', await copyCsvIntoHot(pg, ds, DATASETS[ds].columns.map((c) => c.name), file));
+            await rm(file, { force: true });
+          }
+        })().catch((err: unknown) => {
+          pgError = err;
+        });
+      }
+      totalRows += n + n / scale.jarsPerString;
+      progress('telemetry', ((i + 1) / days.length) * 0.85, `Day ${i + 1} of ${days.length} (${date})`);
+    }
+    await pending;
+    if (pgError) throw pgError;
+
+    // --- events derived from the telemetry ---
+    checkCancel();
+    progress('events', 0.86, 'Alerts, capacity tests, maintenance, impedance, RUL');
+    await duck.run(createAlertsSql(params));
+    await duck.run(CREATE_CAPACITY_SQL);
+    await duck.run(createMaintenanceSql(params));
+    await duck.run(createRulSql(params));
+    const split = quoteLiteral(window.split.toISOString());
+    const coldAlert = `cleared_at IS NOT NULL AND cleared_at < TIMESTAMPTZ ${split}`;
+    await writeColdByDate(duck, lake, 'alert', batch, `SELECT * FROM demo_alert WHERE ${coldAlert}`, 'raised_at', manifests, count);
+    await writeColdByDate(duck, lake, 'rul_prediction', batch, `SELECT * FROM demo_rul WHERE predicted_at < TIMESTAMPTZ ${split}`, 'predicted_at', manifests, count);
+
+    // --- hot: events of the hot window, then master data last ---
+    checkCancel();
+    progress('hot', 0.9, 'Loading master data and recent events into PostgreSQL');
+    const toHot = async (ds: DatasetName, select: string): Promise<void> => {
+      const file = join(scratch, `${ds}.csv`);
+      const cols = DATASETS[ds].columns.map((c) => c.name);
+      await duck.run(`COPY (SELECT ${cols.map(quoteIdent).join(', ')} FROM (${select})) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`);
+      const n = await copyCsvIntoHot(pg, ds, cols, file);
+      count(ds, 'hot', n);
+      totalRows += n;
+      await rm(file, { force: true });
+    };
+    await toHot('alert', `SELECT * FROM demo_alert WHERE NOT (${coldAlert})`);
+    await toHot('rul_prediction', `SELECT * FROM demo_rul WHERE predicted_at >= TIMESTAMPTZ ${split}`);
+    await toHot('maintenance_event', 'SELECT * FROM demo_maintenance');
+    await toHot('capacity_test', 'SELECT * FROM demo_capacity');
+    await toHot('impedance_measurement', 'SELECT * FROM demo_impedance');
+    for (const ds of ['location', 'battery_model', 'battery_system', 'battery_string', 'battery'] as const) {
+      await toHot(ds, `SELECT * FROM demo_src_${ds}`);
+    }
+    progress('hot', 0.93, 'Building keys and indexes in PostgreSQL');
+    await addHotIndexes(pg);
+
+    for (const [ds, files] of manifests) {
+      await writeManifest(lake, {
+        batchId: batch,
+        dataset: ds,
+        source: 'demo',
+        writtenAt: new Date().toISOString(),
+        rows: files.reduce((a, f) => a + f.rows, 0),
+        files,
+      });
+    }
+    await lake.remove(DEMO_MARKER_KEY);
+  } finally {
+    await pending.catch(() => undefined);
+    await pg.end().catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+    for (const t of ['demo_day', 'demo_daily', 'demo_test_obs', 'demo_battery', 'demo_test', 'demo_alert', 'demo_capacity', 'demo_routine', 'demo_maintenance', 'demo_impedance', 'demo_rul', 'demo_src_offset', ...MASTER.map((m) => `demo_src_${m}`)]) {
+      await duck.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(t)}`).catch(() => undefined);
+    }
+  }
+  let lakeFiles = 0;
+  for (const files of manifests.values()) lakeFiles += files.length;
+  return {
+    scale: scale.name,
+    seed,
+    window: { start: window.start.toISOString(), split: window.split.toISOString(), end: window.end.toISOString() },
+    fleet: fleetSize(scale),
+    rows,
+    promised: promisedRows(scale, window),
+    lakeFiles,
+    lakeBytes: [...manifests.values()].flat().reduce((a, f) => a + f.bytes, 0),
+    elapsedMs: Date.now() - started,
+  };
+}
+
+const MASTER = ['location', 'battery_model', 'battery_system', 'battery_string', 'battery'] as const;
+
+async function loadMasterIntoDuck(duck: DuckDBConnection, fleet: ReturnType<typeof buildDemoFleet>): Promise<void> {
+  const data: Record<(typeof MASTER)[number], readonly object[]> = {
+    location: fleet.locations,
+    battery_model: fleet.models,
+    battery_system: fleet.systems,
+    battery_string: fleet.strings,
+    battery: fleet.batteries,
+  };
+  for (const ds of MASTER) {
+    const spec = DATASETS[ds];
+    const table = quoteIdent(`demo_src_${ds}`);
+    await duck.run(`CREATE OR REPLACE TEMP TABLE ${table} (${spec.columns.map((c) => `${quoteIdent(c.name)} ${c.duck}`).join(', ')})`);
+    await insertObjects(duck, table, spec.columns.map((c) => c.name), data[ds]);
+  }
+  await duck.run('CREATE OR REPLACE TEMP TABLE demo_src_offset (location_id INTEGER, utc_offset INTEGER)');
+  await insertObjects(
+    duck,
+    'demo_src_offset',
+    ['location_id', 'utc_offset'],
+    [...fleet.utcOffsetHours].map(([location_id, utc_offset]) => ({ location_id, utc_offset })),
+  );
+}
+
+function addManifest(manifests: Map<string, ManifestFile[]>, ds: string, f: ManifestFile): void {
+  const list = manifests.get(ds) ?? [];
+  list.push(f);
+  manifests.set(ds, list);
+}
+
+/** Write one partition file: DuckDB COPY to a staged temp name in the partition folder, then publish (rename). */
+async function writeColdFile(
+  duck: DuckDBConnection,
+  lake: Lake,
+  ds: DatasetName,
+  date: string,
+  batch: string,
+  select: string,
+  timeColumn: string,
+): Promise<ManifestFile> {
+  const cols = DATASETS[ds].columns.map((c) => quoteIdent(c.name)).join(', ');
+  const staged = await lake.stage(partitionKey(ds, date, batch));
+  try {
+    await duck.run(`COPY (SELECT ${cols} FROM (${select})) TO ${quoteLiteral(staged.path)} ${PARQUET_OPTIONS}`);
+    const stats = await fileStats(duck, staged.path, timeColumn);
+    const published = await lake.publish(staged);
+    return { key: published.key, bytes: published.size, ...stats };
+  } catch (err) {
+    await lake.discard(staged);
+    throw err;
+  }
+}
+
+/** Write a dataset partitioned by the UTC date of `dateColumn`: one staged folder, then publish each file. */
+async function writeColdByDate(
+  duck: DuckDBConnection,
+  lake: Lake,
+  ds: DatasetName,
+  batch: string,
+  select: string,
+  dateColumn: string,
+  manifests: Map<string, ManifestFile[]>,
+  count: (ds: DatasetName, tier: 'hot' | 'cold', n: number) => void,
+): Promise<void> {
+  const root = await lake.stage(`${ds}/staging-${batch}`);
+  const dir = root.path;
+  const cols = DATASETS[ds].columns.map((c) => quoteIdent(c.name)).join(', ');
+  try {
+    await duck.run(
+      `COPY (SELECT ${cols}, strftime(${quoteIdent(dateColumn)}, '%Y-%m-%d') AS date FROM (${select}) ORDER BY ${quoteIdent(dateColumn)}) ` +
+        `TO ${quoteLiteral(dir)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, PARTITION_BY (date))`,
+    );
+    let entries: string[] = [];
+    try {
+      entries = await readdir(dir);
+    } catch {
+      entries = [];
+    }
+    for (const part of entries.sort()) {
+      const date = part.startsWith('date=') ? part.slice(5) : null;
+      if (!date) continue;
+      const files = (await readdir(join(dir, part))).filter((f) => f.endsWith('.parquet')).sort();
+      for (let i = 0; i < files.length; i++) {
+        const src = join(dir, part, files[i]);
+        const stats = await fileStats(duck, src, dateColumn);
+        const staged = await lake.stage(partitionKey(ds, date, files.length > 1 ? `${batch}-${i}` : batch));
+        await rename(src, staged.path);
+        const published: LakeFile = await lake.publish(staged);
+        addManifest(manifests, ds, { key: published.key, bytes: published.size, ...stats });
+        count(ds, 'cold', stats.rows);
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function fileStats(duck: DuckDBConnection, path: string, timeColumn: string): Promise<Omit<ManifestFile, 'key' | 'bytes'>> {
+  const reader = await duck.runAndReadAll(
+    `SELECT count(*)::BIGINT AS n, strftime(min(${quoteIdent(timeColumn)}), '%Y-%m-%dT%H:%M:%SZ') AS lo, strftime(max(${quoteIdent(timeColumn)}), '%Y-%m-%dT%H:%M:%SZ') AS hi FROM read_parquet(${quoteLiteral(path)})`,
+  );
+  const row = reader.getRowObjectsJson()[0] as Record<string, unknown>;
+  const sha256 = createHash('sha256').update(await readFile(path)).digest('hex');
+  return { rows: Number(row.n), minTime: (row.lo as string | null) ?? null, maxTime: (row.hi as string | null) ?? null, sha256 };
+}

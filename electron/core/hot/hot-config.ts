@@ -1,0 +1,51 @@
+import { WorkbenchError } from '../../../shared/api/errors';
+
+/**
+ * Where the hot store is.
+ * - embedded: the workspace's own PostgreSQL (default), started and stopped by whoever opens the workspace.
+ * - external: any PostgreSQL by URL (workspace settings `hot.url` or `--pg-url`). Its password comes from the
+ *   URL, `PGPASSWORD`, or (desktop) the OS keychain via the main process. It is never written to disk:
+ *   `redactedUrl` is what settings and logs keep.
+ */
+export type HotConfig = { kind: 'embedded' } | { kind: 'external'; url: string; password?: string };
+
+export interface ExternalConnection {
+  connectionString: string;
+  password: string | undefined;
+}
+
+export function parseExternalUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new WorkbenchError('BAD_INPUT', 'The PostgreSQL URL could not be parsed.', 'Use the form postgres://user@host:5432/database');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new WorkbenchError('BAD_INPUT', `The PostgreSQL URL must start with postgres://, not ${parsed.protocol}//.`);
+  }
+  return parsed;
+}
+
+/** The URL without its password: the only form settings files and logs may hold. */
+export function redactedUrl(url: string): string {
+  const parsed = parseExternalUrl(url);
+  parsed.password = '';
+  return parsed.toString();
+}
+
+/** The connection for an external store; the password: explicit (keychain) > in the URL > PGPASSWORD. */
+export function externalConnection(config: Extract<HotConfig, { kind: 'external' }>, env: NodeJS.ProcessEnv = process.env): ExternalConnection {
+  const parsed = parseExternalUrl(config.url);
+  const inUrl = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+  parsed.password = '';
+  return { connectionString: parsed.toString(), password: config.password ?? inUrl ?? env.PGPASSWORD };
+}
+
+/** Choose the hot store: an explicit URL (flag) wins over the workspace setting; else embedded. */
+export function resolveHotConfig(input: { pgUrl?: string | null; settingsUrl?: string | null; password?: string }): HotConfig {
+  const url = input.pgUrl ?? input.settingsUrl ?? null;
+  if (!url) return { kind: 'embedded' };
+  parseExternalUrl(url);
+  return input.password === undefined ? { kind: 'external', url } : { kind: 'external', url, password: input.password };
+}

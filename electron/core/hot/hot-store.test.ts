@@ -1,0 +1,67 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATASET_NAMES } from '../../../shared/domain/datasets';
+import { ensureHotSchema, hotStoreIsEmpty } from './hot-schema';
+import { HotStore } from './hot-store';
+import { HOT_IDENTITY_FILE } from './hot-identity';
+import { redactedUrl, externalConnection } from './hot-config';
+
+describe('embedded hot store', () => {
+  let dir: string;
+  let dataDir: string | null = null;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bw-hot-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts a real PostgreSQL, keeps data across restarts, recovers from a crash', async () => {
+    const open = () => HotStore.open({ config: { kind: 'embedded' }, workspaceRoot: dir, workspacePgDir: join(dir, 'pg') });
+    const a = await open();
+    dataDir = a.info.dataDir;
+    const version = await a.withClient(async (c) => (await c.query<{ v: string }>('SELECT current_setting($$server_version$$) AS v')).rows[0].v);
+    expect(version).toMatch(/^18\./);
+    await a.withClient(async (c) => {
+      expect(await hotStoreIsEmpty(c)).toBe(true);
+      await ensureHotSchema(c);
+      const t = await c.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema='public'",
+      );
+      expect(t.rows[0].n).toBe(DATASET_NAMES.length);
+      await c.query("INSERT INTO battery VALUES (1, 1, 1, 'X-1', 1, '2024-01-01')");
+      expect(await hotStoreIsEmpty(c)).toBe(false);
+    });
+    // The password file is private and the password is not in any URL we show.
+    const identity = await readFile(join(dir, HOT_IDENTITY_FILE), 'utf8');
+    expect(a.info.target).not.toContain(JSON.parse(identity).password);
+
+    // Crash 1: the postmaster dies, leaving postmaster.pid with a dead pid.
+    a.embedded?.killHard();
+    await new Promise((r) => setTimeout(r, 500));
+    const b = await open();
+    expect(await b.withClient(async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM battery')).rows[0].n)).toBe(1);
+
+    // Crash 2: the owning process vanishes while its postmaster keeps running (an orphan).
+    const orphanPid = b.embedded?.pid;
+    expect(orphanPid).toBeTypeOf('number');
+    const c2 = await open();
+    expect(c2.embedded?.pid).not.toBe(orphanPid);
+    expect(await c2.withClient(async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM battery')).rows[0].n)).toBe(1);
+    await c2.close();
+  });
+});
+
+describe('external hot store config', () => {
+  it('never keeps a password in the URL it stores', () => {
+    expect(redactedUrl('postgres://ann:s3cret@db.example:5432/fleet')).toBe('postgres://ann@db.example:5432/fleet');
+    const conn = externalConnection({ kind: 'external', url: 'postgres://ann:s%40x@db:5432/f' }, {});
+    expect(conn.password).toBe('s@x');
+    expect(conn.connectionString).not.toContain('s%40x');
+    expect(externalConnection({ kind: 'external', url: 'postgres://ann@db/f' }, { PGPASSWORD: 'env' }).password).toBe('env');
+  });
+});

@@ -1,0 +1,326 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { WorkbenchError } from '../../../shared/api/errors';
+import type { DataStatus, DataSyncResult, DatasetStatus } from '../../../shared/api/hot';
+import { DATASET_NAMES, DATASETS, type DatasetName } from '../../../shared/domain/datasets';
+import { qualifiedName, quoteIdent } from '../../../shared/sql';
+import { DEMO_MARKER_KEY, generateDemo, type DemoOptions, type DemoReport } from '../demo/seed-demo';
+import { queryRows } from '../demo/duck-helpers';
+import type { Engine } from '../engine/engine';
+import type { EventBus } from '../events';
+import type { HotConfig } from '../hot/hot-config';
+import { hotStoreIsEmpty } from '../hot/hot-schema';
+import { HotStore } from '../hot/hot-store';
+import { PgHotRunner } from '../hot/pg-hot-runner';
+import type { JobContext, JobRunner } from '../jobs/runner';
+import type { Lake } from '../lake/lake';
+import { LocalLake } from '../lake/local-lake';
+import type { WorkspacePaths } from '../workspace/paths';
+import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, ensureMetaSchema, getMirrorStates, getSplits, resetMirror, setSplitSql } from './meta';
+import { MirrorSync, type SyncReport } from './mirror-sync';
+import { refreshViews } from './views';
+
+export interface DataPlatformConfig {
+  /** The hot store; default embedded. 'none' = no PostgreSQL at all (the mirror serves what it has). */
+  hot?: HotConfig | 'none';
+  /**
+   * eager: start PostgreSQL while the workspace opens (in the background) and sync the mirror (app, web host).
+   * lazy: start it on first use (CLI: `query --on hot`, `demo`).
+   */
+  start?: 'eager' | 'lazy';
+  /** On an empty workspace (empty hot store, empty lake), seed the small demo as a job. */
+  autoSeed?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface DataPlatformDeps {
+  paths: WorkspacePaths;
+  engine: Engine;
+  jobs: JobRunner;
+  events: EventBus;
+}
+
+/**
+ * The battery data platform of one workspace: the PostgreSQL hot store, the Parquet lake, the local
+ * mirror and the DuckDB views over both. Opening never fails because PostgreSQL is down: the views
+ * and the mirror serve, and status() says why the hot store is unreachable.
+ */
+export class DataPlatform {
+  readonly lake: Lake;
+  private hotPromise: Promise<HotStore> | null = null;
+  private hot: HotStore | null = null;
+  private hotError: string | null = null;
+  private mirror: MirrorSync | null = null;
+  private demoRunning = false;
+  private closed = false;
+  private refreshing: Promise<void> = Promise.resolve();
+  private readonly refreshListeners: (() => void)[] = [];
+
+  private constructor(
+    private readonly deps: DataPlatformDeps,
+    private readonly config: DataPlatformConfig,
+    /** The platform's own connection: mirror loads and view refreshes (serialised by `exclusive`). */
+    private readonly duck: DuckDBConnection,
+  ) {
+    this.lake = new LocalLake(deps.paths.lake);
+  }
+
+  static async open(deps: DataPlatformDeps, config: DataPlatformConfig = {}): Promise<DataPlatform> {
+    const duck = await deps.engine.connect();
+    const platform = new DataPlatform(deps, config, duck);
+    try {
+      await (platform.lake as LocalLake).ensure();
+      await ensureMetaSchema(duck);
+      await platform.ensureSplits();
+      await refreshViews(duck, platform.lake);
+    } catch (err) {
+      duck.closeSync();
+      throw err;
+    }
+    if (config.hot !== 'none') {
+      deps.engine.setHotRunner(new PgHotRunner(() => platform.hotStore()));
+      if (config.start === 'eager') void platform.startup();
+    }
+    return platform;
+  }
+
+  /** Eager start: PostgreSQL up, then the demo on an empty workspace or a mirror sync. Failures land in status(). */
+  private async startup(): Promise<void> {
+    let hot: HotStore;
+    try {
+      hot = await this.hotStore();
+    } catch {
+      return;
+    }
+    if (this.closed) return;
+    try {
+      if (this.config.autoSeed && (await this.workspaceIsEmpty(hot))) {
+        this.startDemo({ scale: 'small' });
+      } else {
+        this.deps.jobs.start('sync', (ctx) => this.syncJob(ctx), { exclusive: true, phase: 'sync' });
+      }
+    } catch (err) {
+      this.hotError = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  /** Empty = no fleet in the hot store and no data in the lake (an interrupted demo's lake does not count). */
+  async workspaceIsEmpty(hot: HotStore): Promise<boolean> {
+    if (!(await hot.withClient((c) => hotStoreIsEmpty(c)))) return false;
+    if (await this.lake.exists(DEMO_MARKER_KEY)) return true;
+    for (const name of DATASET_NAMES) {
+      if (DATASETS[name].partitionColumn && (await this.lake.list(name)).length > 0) return false;
+    }
+    return true;
+  }
+
+  /** The hot store, started on first use. A failed start is reported and retried on the next call. */
+  hotStore(): Promise<HotStore> {
+    if (this.config.hot === 'none') {
+      return Promise.reject(new WorkbenchError('HOT_UNAVAILABLE', 'This workspace was opened without a PostgreSQL hot store.'));
+    }
+    if (this.closed) return Promise.reject(new WorkbenchError('HOT_UNAVAILABLE', 'The workspace is closing.'));
+    this.hotPromise ??= HotStore.open({
+      config: this.config.hot ?? { kind: 'embedded' },
+      workspaceRoot: this.deps.paths.root,
+      workspacePgDir: this.deps.paths.pgData,
+      ...(this.config.log ? { log: this.config.log } : {}),
+    }).then(
+      (store) => {
+        this.hot = store;
+        this.hotError = null;
+        this.mirror = new MirrorSync({ duck: this.duck, hot: store, tmpDir: this.deps.paths.tmp });
+        return store;
+      },
+      (err: unknown) => {
+        this.hotPromise = null;
+        this.hotError = err instanceof Error ? err.message : String(err);
+        throw err;
+      },
+    );
+    return this.hotPromise;
+  }
+
+  /** Cold views for new lake files, splits for lakes that have none, unified views. */
+  async refresh(): Promise<void> {
+    const next = this.refreshing.then(async () => {
+      await this.ensureSplits();
+      await refreshViews(this.duck, this.lake);
+    });
+    this.refreshing = next.catch(() => undefined);
+    await next;
+    this.deps.events.emit('catalog.changed', { reason: 'data' });
+    for (const listener of this.refreshListeners) listener();
+  }
+
+  /** Called after every refresh (sync, demo, conversion, archival): e.g. the gold rollups catch up. */
+  onRefreshed(listener: () => void): void {
+    this.refreshListeners.push(listener);
+  }
+
+  /** A lake with files but no recorded split (e.g. a lake pointed at from elsewhere): split just after its newest row. */
+  private async ensureSplits(): Promise<void> {
+    const splits = await getSplits(this.duck);
+    for (const name of DATASET_NAMES) {
+      const spec = DATASETS[name];
+      if (!spec.splitColumn || splits.has(name)) continue;
+      const files = await this.lake.list(name);
+      if (files.length === 0) continue;
+      const col = quoteIdent(spec.splitColumn);
+      const rows = await queryRows(
+        this.duck,
+        `SELECT strftime((max(${col}) + INTERVAL 1 MICROSECOND) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS s FROM read_parquet($1, hive_partitioning = true)`,
+        [this.lake.duckdbGlob(name)],
+      );
+      const s = rows[0]?.s;
+      if (typeof s === 'string') await this.duck.run(setSplitSql(name, s));
+    }
+  }
+
+  async syncNow(datasets?: readonly DatasetName[], ctx?: JobContext): Promise<SyncReport> {
+    if (this.demoRunning) throw new WorkbenchError('CONFLICT', 'The demo is being generated; the mirror syncs when it ends.');
+    await this.hotStore();
+    const mirror = this.mirror;
+    if (!mirror) throw new WorkbenchError('HOT_UNAVAILABLE', 'The hot store is not connected.');
+    const report = await mirror.sync({
+      ...(datasets ? { datasets } : {}),
+      ...(ctx ? { signal: ctx.signal } : {}),
+      onProgress: (p) => ctx?.progress({ phase: 'sync', fraction: p.fraction, rows: p.rows, bytes: p.bytes, message: p.message }),
+    });
+    await this.refresh();
+    return report;
+  }
+
+  private async syncJob(ctx: JobContext): Promise<SyncReport> {
+    return this.syncNow(undefined, ctx);
+  }
+
+  /** Start the demo as a job; returns its id (progress on 'job.progress'). */
+  startDemo(options: DemoOptions): { jobId: string; done: Promise<unknown> } {
+    if (this.demoRunning) throw new WorkbenchError('CONFLICT', 'A demo is already being generated. Wait for it or cancel it.');
+    const started = this.deps.jobs.start('demo', (ctx) => this.runDemo(options, ctx), { exclusive: true, phase: 'prepare' });
+    return { jobId: started.jobId, done: started.done };
+  }
+
+  private async runDemo(options: DemoOptions, ctx: JobContext): Promise<DemoReport & { sync: SyncReport }> {
+    this.demoRunning = true;
+    try {
+      const hot = await this.hotStore();
+      // Let a running sync finish: the demo replaces the tables under it.
+      await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
+      const conn = await this.deps.engine.connect();
+      let report: DemoReport;
+      try {
+        report = await generateDemo(options, {
+          duck: conn,
+          hot,
+          lake: this.lake,
+          tmpDir: this.deps.paths.tmp,
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress({ phase: p.phase, fraction: p.fraction * 0.9, rows: p.rows, bytes: p.bytes, message: p.message }),
+        });
+      } finally {
+        conn.closeSync();
+      }
+      ctx.progress({ phase: 'sync', fraction: 0.9, message: 'Syncing the local mirror' });
+      await resetMirror(this.duck);
+      await this.duck.run('BEGIN TRANSACTION');
+      try {
+        for (const name of DATASET_NAMES) if (DATASETS[name].splitColumn) await this.duck.run(setSplitSql(name, report.window.split));
+        await this.duck.run('COMMIT');
+      } catch (err) {
+        await this.duck.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      this.demoRunning = false;
+      const sync = await this.syncNow(undefined, {
+        ...ctx,
+        progress: (u) => ctx.progress({ ...u, phase: 'sync', fraction: 0.9 + 0.1 * (u.fraction ?? 0) }),
+      });
+      return { ...report, sync };
+    } finally {
+      this.demoRunning = false;
+    }
+  }
+
+  async status(): Promise<DataStatus> {
+    let reachable = false;
+    let error = this.hotError;
+    if (this.hot) {
+      try {
+        await this.hot.ping();
+        reachable = true;
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+      }
+    }
+    const conn = await this.deps.engine.connect();
+    try {
+      const states = await getMirrorStates(conn);
+      const splits = await getSplits(conn);
+      const datasets: DatasetStatus[] = [];
+      for (const name of DATASET_NAMES) {
+        const spec = DATASETS[name];
+        const st = states.get(name);
+        let cold: DatasetStatus['cold'] = null;
+        if (spec.partitionColumn) {
+          const files = await this.lake.list(name);
+          const newest = files.reduce<Date | null>((a, f) => (a === null || f.modifiedAt > a ? f.modifiedAt : a), null);
+          cold = {
+            object: qualifiedName(COLD_SCHEMA, name),
+            files: files.length,
+            bytes: files.reduce((a, f) => a + f.size, 0),
+            newestFileAt: newest ? newest.toISOString() : null,
+          };
+        }
+        datasets.push({
+          name,
+          kind: spec.kind,
+          unified: qualifiedName('main', name),
+          hot: {
+            object: qualifiedName(HOT_MIRROR_SCHEMA, name),
+            rows: st?.rows ?? 0,
+            syncedAt: st?.syncedAt ?? null,
+            lastError: st?.lastError ?? null,
+          },
+          cold,
+          split: splits.get(name) ?? null,
+        });
+      }
+      const synced = datasets.map((d) => d.hot.syncedAt);
+      const syncedAt = synced.some((s) => s === null) ? null : (synced as string[]).sort()[0] ?? null;
+      const kind = this.config.hot === 'none' ? 'none' : (this.config.hot?.kind ?? 'embedded');
+      return {
+        hot: { kind, target: this.hot?.info.target ?? null, reachable, error: reachable ? null : error },
+        lake: { kind: this.lake.kind, location: this.lake.location },
+        syncing: this.mirror?.busy ?? false,
+        syncedAt,
+        datasets,
+      };
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.deps.engine.setHotRunner(null);
+    const store = await this.hotPromise?.catch(() => null);
+    await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
+    try {
+      this.duck.closeSync();
+    } catch {
+      // already closed with the engine
+    }
+    await store?.close();
+  }
+}
+
+export function toSyncResult(report: SyncReport): DataSyncResult {
+  return {
+    rows: report.rows,
+    bytes: report.bytes,
+    elapsedMs: report.elapsedMs,
+    datasets: report.datasets.map((d) => ({ dataset: d.dataset, mode: d.mode, rows: d.rows, repairedDays: d.repairedDays })),
+  };
+}

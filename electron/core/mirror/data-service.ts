@@ -1,0 +1,20 @@
+import type { DataApi } from '../../../shared/api/contract';
+import type { DataPlatform } from './data-platform';
+import { toSyncResult } from './data-platform';
+
+/** The `data` service of the contract over the workspace's data platform. */
+export function createDataService(platform: DataPlatform): DataApi {
+  return {
+    status: async () => platform.status(),
+    sync: async (req) => toSyncResult(await platform.syncNow(req.datasets)),
+    demo: async (req) => {
+      const { jobId } = platform.startDemo({
+        scale: req.scale,
+        ...(req.daysHot !== undefined ? { daysHot: req.daysHot } : {}),
+        ...(req.daysCold !== undefined ? { daysCold: req.daysCold } : {}),
+        ...(req.seed !== undefined ? { seed: req.seed } : {}),
+      });
+      return { jobId };
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobSummary } from '../../../shared/api/jobs';
+import { DEMO_SCALES, fleetSize } from '../../../shared/domain/demo-scale';
+import { queryNumber, queryRows } from '../demo/duck-helpers';
+import type { DemoReport } from '../demo/seed-demo';
+import type { HotStore } from '../hot/hot-store';
+import { openWorkbench, type Workbench } from '../workbench';
+import { MirrorSync } from './mirror-sync';
+
+let dir: string;
+let wb: Workbench;
+let hot: HotStore;
+let duck: DuckDBConnection;
+let report: DemoReport;
+
+async function pgCount(sql: string): Promise<number> {
+  return hot.withClient(async (c) => Number((await c.query<{ n: string }>(sql)).rows[0].n));
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bw-mirror-'));
+  wb = await openWorkbench({ workspaceDir: dir, entry: 'test', data: { start: 'lazy' } });
+  const { done } = wb.data.startDemo({ scale: 'small' });
+  const summary = (await done) as JobSummary;
+  expect(summary.error).toBeNull();
+  expect(summary.state).toBe('done');
+  report = summary.report as DemoReport;
+  hot = await wb.data.hotStore();
+  duck = await wb.engine.connect();
+});
+
+afterAll(async () => {
+  duck?.closeSync();
+  const dataDir = hot?.info.dataDir;
+  await wb?.close();
+  await rm(dir, { recursive: true, force: true });
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('demo fleet', () => {
+  it('writes the rows the generator promises, split between PostgreSQL and the lake', async () => {
+    const size = fleetSize(DEMO_SCALES.small);
+    expect(report.fleet.jars).toBe(size.jars);
+    expect(report.rows.telemetry).toEqual(report.promised.telemetry);
+    expect(report.rows.string_telemetry).toEqual(report.promised.string_telemetry);
+    expect(await pgCount('SELECT count(*) AS n FROM battery')).toBe(size.jars);
+    expect(await pgCount('SELECT count(*) AS n FROM telemetry')).toBe(report.promised.telemetry.hot);
+    const cold = await queryNumber(duck, 'SELECT count(*) FROM cold.telemetry');
+    expect(cold).toBe(report.promised.telemetry.cold);
+    // Hot rows start at the split, cold rows end before it; partitions are whole UTC days.
+    expect(await pgCount(`SELECT count(*) AS n FROM telemetry WHERE ts < '${report.window.split}'`)).toBe(0);
+    const parts = await readdir(join(dir, 'lake', 'telemetry'));
+    expect(parts.filter((p) => p.startsWith('date=')).length).toBe(DEMO_SCALES.small.defaultDaysCold);
+    // Zstd row groups as promised.
+    const meta = await queryRows(
+      duck,
+      `SELECT DISTINCT compression FROM parquet_metadata('${join(dir, 'lake', 'telemetry', '*', '*.parquet')}')`,
+    );
+    expect(meta.map((r) => String(r.compression).toUpperCase())).toEqual(['ZSTD']);
+  });
+
+  it('derives alerts, maintenance, tests and RUL from the data', async () => {
+    // Every alert's value really crossed its threshold in the telemetry.
+    const alerts = await queryRows(duck, 'SELECT alert_type, severity, value, threshold, cleared_at, tier FROM alert');
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const a of alerts) {
+      if (a.alert_type === 'voltage_low') expect(Number(a.value)).toBeLessThan(Number(a.threshold));
+      else expect(Number(a.value)).toBeGreaterThan(Number(a.threshold));
+    }
+    expect(alerts.some((a) => a.cleared_at === null && a.tier === 'hot')).toBe(true);
+    const mismatched = await queryNumber(
+      duck,
+      `SELECT count(*) FROM alert a WHERE a.alert_type = 'resistance_high' AND NOT EXISTS (
+         SELECT 1 FROM telemetry t WHERE t.battery_id = a.battery_id AND t.ts = a.raised_at AND t.resistance_mohm > a.threshold)`,
+    );
+    expect(mismatched).toBe(0);
+    // RUL falls as resistance rises: the failing jars (critical alerts) end with less RUL than the fleet median.
+    const rul = await queryRows(
+      duck,
+      `WITH last AS (SELECT battery_id, arg_max(rul_days, predicted_at) AS rul FROM rul_prediction GROUP BY 1)
+       SELECT (SELECT median(rul) FROM last WHERE battery_id IN (SELECT battery_id FROM alert WHERE severity = 'critical')) AS failing,
+              (SELECT median(rul) FROM last) AS fleet`,
+    );
+    if (rul[0].failing !== null) expect(Number(rul[0].failing)).toBeLessThan(Number(rul[0].fleet));
+    expect(await queryNumber(duck, 'SELECT count(*) FROM capacity_test')).toBeGreaterThan(0);
+    expect(await queryNumber(duck, "SELECT count(*) FROM maintenance_event WHERE event_type = 'capacity_test'")).toBe(
+      await queryNumber(duck, 'SELECT count(*) FROM capacity_test'),
+    );
+  });
+});
+
+describe('unified views', () => {
+  it('count every row once: no duplicate (battery_id, ts), cold ends before hot begins', async () => {
+    const total = await queryNumber(duck, 'SELECT count(*) FROM telemetry');
+    expect(total).toBe(report.promised.telemetry.hot + report.promised.telemetry.cold);
+    expect(await queryNumber(duck, 'SELECT count(*) FROM (SELECT battery_id, ts FROM telemetry GROUP BY ALL HAVING count(*) > 1)')).toBe(0);
+    const edges = await queryRows(
+      duck,
+      "SELECT (SELECT max(ts) FROM telemetry WHERE tier = 'cold') < (SELECT min(ts) FROM telemetry WHERE tier = 'hot') AS ordered",
+    );
+    expect(edges[0].ordered).toBe(true);
+    expect(await queryNumber(duck, 'SELECT count(*) FROM string_telemetry')).toBe(
+      report.promised.string_telemetry.hot + report.promised.string_telemetry.cold,
+    );
+    const status = await wb.data.status();
+    const t = status.datasets.find((d) => d.name === 'telemetry');
+    expect(t?.hot.rows).toBe(report.promised.telemetry.hot);
+    expect(t?.hot.syncedAt).not.toBeNull();
+    expect(t?.cold?.files).toBe(DEMO_SCALES.small.defaultDaysCold);
+  });
+
+  it('runs SQL directly in PostgreSQL for target hot', async () => {
+    const res = await wb.dispatch('query.run', { sql: 'SELECT count(*) AS n, max(ts) AS newest FROM telemetry', target: 'hot', runId: 'hot-1' }, { transport: 'test' });
+    expect(res.ok).toBe(true);
+    if (res.ok) expect((res.value as { rowCount: number }).rowCount).toBe(1);
+    const bad = await wb.dispatch('query.run', { sql: 'SELECT nope FROM telemetry', target: 'hot', runId: 'hot-2' }, { transport: 'test' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.code).toBe('SQL_ERROR');
+  });
+});
+
+describe('mirror sync', () => {
+  it('resumes after the PostgreSQL connection is killed mid-copy, without duplicates', async () => {
+    await duck.run('DELETE FROM hot.telemetry');
+    await duck.run("UPDATE _workbench.mirror_state SET watermark = 0 WHERE dataset = 'telemetry'");
+    const conn = await wb.engine.connect();
+    const sync = new MirrorSync({ duck: conn, hot, tmpDir: join(dir, 'tmp'), batchIds: 4_000 });
+    const running = sync.sync({ datasets: ['telemetry'] });
+    const outcome = running.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    // Wait until at least one batch is committed, then kill the backend serving the COPY.
+    let killed = 0;
+    let settled = false;
+    void outcome.then(() => {
+      settled = true;
+    });
+    for (let i = 0; i < 5000 && killed === 0 && !settled; i++) {
+      const wm = await queryNumber(duck, "SELECT watermark FROM _workbench.mirror_state WHERE dataset = 'telemetry'");
+      if (wm > 0) {
+        killed = await pgCount(
+          "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT%' AND pid <> pg_backend_pid()",
+        );
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(killed).toBe(1);
+    expect(await outcome).toMatchObject({ code: 'HOT_UNAVAILABLE' });
+    const partial = await queryNumber(duck, 'SELECT count(*) FROM hot.telemetry');
+    const high = await pgCount('SELECT max(ingest_id) AS n FROM telemetry');
+    const wm = await queryNumber(duck, "SELECT watermark FROM _workbench.mirror_state WHERE dataset = 'telemetry'");
+    expect(wm).toBeGreaterThan(0);
+    expect(wm).toBeLessThan(high);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(report.promised.telemetry.hot);
+    // Committed batches hold exactly the rows up to the watermark.
+    expect(await queryNumber(duck, `SELECT count(*) FROM hot.telemetry WHERE ingest_id > ${wm}`)).toBe(0);
+
+    const again = await sync.sync({ datasets: ['telemetry'] });
+    expect(again.datasets[0].rows).toBe(report.promised.telemetry.hot - partial);
+    expect(await queryNumber(duck, 'SELECT count(*) FROM hot.telemetry')).toBe(report.promised.telemetry.hot);
+    expect(await queryNumber(duck, 'SELECT count(*) FROM (SELECT battery_id, ts FROM hot.telemetry GROUP BY ALL HAVING count(*) > 1)')).toBe(0);
+    conn.closeSync();
+  });
+
+  it('picks up new rows and repairs days where PostgreSQL deleted or late-committed rows', async () => {
+    const split = report.window.split;
+    await hot.withClient(async (c) => {
+      await c.query(`DELETE FROM telemetry WHERE battery_id = 7 AND ts < $1::timestamptz + interval '1 day'`, [split]);
+      await c.query(`INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (99999, $1::timestamptz + interval '1 hour', 13.5, 25.0, 3.2)`, [split]);
+    });
+    const r = await wb.data.syncNow(['telemetry']);
+    expect(r.datasets[0].repairedDays).toEqual([split.slice(0, 10)]);
+    const pgTotal = await pgCount('SELECT count(*) AS n FROM telemetry');
+    expect(await queryNumber(duck, 'SELECT count(*) FROM hot.telemetry')).toBe(pgTotal);
+    expect(await queryNumber(duck, "SELECT count(*) FROM telemetry WHERE battery_id = 99999 AND tier = 'hot'")).toBe(1);
+  });
+
+  it('serves from the mirror with PostgreSQL stopped, and says the hot store is unreachable', async () => {
+    const before = await queryNumber(duck, 'SELECT count(*) FROM telemetry');
+    await hot.embedded?.stop();
+    expect(await queryNumber(duck, 'SELECT count(*) FROM telemetry')).toBe(before);
+    await expect(wb.data.syncNow(['telemetry'])).rejects.toMatchObject({ code: 'HOT_UNAVAILABLE' });
+    const status = await wb.data.status();
+    expect(status.hot.reachable).toBe(false);
+    expect(status.hot.error).toBeTruthy();
+    expect(status.datasets.find((d) => d.name === 'telemetry')?.hot.rows).toBeGreaterThan(0);
+    await hot.embedded?.start();
+  });
+});

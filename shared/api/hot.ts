@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { DATASET_NAMES, type DatasetKind } from '../domain/datasets';
+import { method } from './define';
+
+/** Where one tier of a dataset stands. */
+export interface HotTierStatus {
+  /** Schema-qualified mirror table in the workspace, e.g. `hot.telemetry`. */
+  object: string;
+  /** Rows in the local mirror. */
+  rows: number;
+  /** Last successful sync (ISO-8601, UTC), null if never synced: the UI shows "synced 3 min ago". */
+  syncedAt: string | null;
+  /** The error of the last attempt if it failed after the last success. */
+  lastError: string | null;
+}
+
+export interface ColdTierStatus {
+  /** Schema-qualified view in the workspace, e.g. `cold.telemetry`. */
+  object: string;
+  files: number;
+  bytes: number;
+  /** Newest file's time (ISO-8601), null for an empty lake. */
+  newestFileAt: string | null;
+}
+
+export interface DatasetStatus {
+  name: string;
+  kind: DatasetKind;
+  /** The unified view in `main` (the name users query), with its `tier` column. */
+  unified: string;
+  hot: HotTierStatus;
+  /** Null for master data (hot store only). */
+  cold: ColdTierStatus | null;
+  /** The watermark between cold and hot (ISO-8601), null when none is set. */
+  split: string | null;
+}
+
+export interface DataStatus {
+  hot: {
+    kind: 'embedded' | 'external' | 'none';
+    /** host:port/database, never a password. */
+    target: string | null;
+    reachable: boolean;
+    error: string | null;
+  };
+  lake: { kind: 'local' | 's3'; location: string };
+  /** True while a sync runs. */
+  syncing: boolean;
+  /** Oldest successful sync over all datasets (ISO-8601), null if any was never synced. */
+  syncedAt: string | null;
+  datasets: DatasetStatus[];
+}
+
+export interface DataSyncResult {
+  rows: number;
+  bytes: number;
+  elapsedMs: number;
+  datasets: { dataset: string; mode: 'incremental' | 'full'; rows: number; repairedDays: string[] }[];
+}
+
+export const DemoScaleSchema = z.enum(['small', 'full']);
+
+export const dataApi = {
+  /** Hot store, lake and mirror freshness per dataset (for the schema browser). */
+  status: method<DataStatus>()(z.object({}).default({})),
+  /** Sync the mirror now (all datasets, or the named ones). Fails with HOT_UNAVAILABLE when PostgreSQL is down; the mirror keeps serving. */
+  sync: method<DataSyncResult>()(z.object({ datasets: z.array(z.enum(DATASET_NAMES)).max(DATASET_NAMES.length).optional() }).default({})),
+  /** Start the demo as a job (progress on 'job.progress'); replaces the workspace's hot tables and lake datasets. */
+  demo: method<{ jobId: string }>()(
+    z
+      .object({
+        scale: DemoScaleSchema.default('small'),
+        daysHot: z.number().int().min(1).max(365).optional(),
+        daysCold: z.number().int().min(0).max(3650).optional(),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+      })
+      .default({ scale: 'small' }),
+  ),
+};

@@ -1,0 +1,71 @@
+/** Demo fleet sizes and the row counts the generator promises for them. Pure. */
+
+export type DemoScaleName = 'small' | 'full';
+
+export interface SiteLayout {
+  /** Strings of each UPS system at the site. */
+  upsStrings: number[];
+  /** Strings of each rectifier system at the site. */
+  rectifierStrings: number[];
+}
+
+export interface DemoScale {
+  name: DemoScaleName;
+  sites: number;
+  layout: SiteLayout;
+  jarsPerString: number;
+  defaultDaysHot: number;
+  defaultDaysCold: number;
+}
+
+export const DEMO_SCALES: Readonly<Record<DemoScaleName, DemoScale>> = {
+  // 3 sites x (1 UPS string + 1 rectifier string) x 24 jars = 144 jars, 14 days: starts in seconds.
+  small: { name: 'small', sites: 3, layout: { upsStrings: [1], rectifierStrings: [1] }, jarsPerString: 24, defaultDaysHot: 7, defaultDaysCold: 7 },
+  // The seed's fleet: 9 sites x (2 UPS x 4 strings + 1 rectifier x 3 strings) x 24 jars = 2,376 jars, 90 days.
+  full: { name: 'full', sites: 9, layout: { upsStrings: [4, 4], rectifierStrings: [3] }, jarsPerString: 24, defaultDaysHot: 7, defaultDaysCold: 83 },
+};
+
+/** Telemetry cadence: one reading per jar (and per string) every 5 minutes. */
+export const SAMPLE_MINUTES = 5;
+export const SLOT_MS = SAMPLE_MINUTES * 60_000;
+export const DAY_MS = 86_400_000;
+
+export function stringsPerSite(scale: DemoScale): number {
+  return [...scale.layout.upsStrings, ...scale.layout.rectifierStrings].reduce((a, b) => a + b, 0);
+}
+
+export function fleetSize(scale: DemoScale): { sites: number; systems: number; strings: number; jars: number } {
+  const systems = scale.sites * (scale.layout.upsStrings.length + scale.layout.rectifierStrings.length);
+  const strings = scale.sites * stringsPerSite(scale);
+  return { sites: scale.sites, systems, strings, jars: strings * scale.jarsPerString };
+}
+
+/** The time window of a demo run. Cold days are whole UTC days; the hot window runs up to `end`. */
+export interface DemoWindow {
+  /** First telemetry timestamp (inclusive), UTC midnight. */
+  start: Date;
+  /** The tier watermark: cold rows are before it, hot rows at or after it. UTC midnight. */
+  split: Date;
+  /** End of data (exclusive), on the 5-minute grid. */
+  end: Date;
+}
+
+export function demoWindow(end: Date, daysHot: number, daysCold: number): DemoWindow {
+  const endMs = Math.floor(end.getTime() / SLOT_MS) * SLOT_MS;
+  const split = Math.floor((endMs - daysHot * DAY_MS) / DAY_MS) * DAY_MS;
+  return { start: new Date(split - daysCold * DAY_MS), split: new Date(split), end: new Date(endMs) };
+}
+
+/** Rows the generator promises for the time series, in total and per tier. */
+export function promisedRows(scale: DemoScale, window: DemoWindow): {
+  telemetry: { hot: number; cold: number };
+  string_telemetry: { hot: number; cold: number };
+} {
+  const { jars, strings } = fleetSize(scale);
+  const coldSlots = (window.split.getTime() - window.start.getTime()) / SLOT_MS;
+  const hotSlots = (window.end.getTime() - window.split.getTime()) / SLOT_MS;
+  return {
+    telemetry: { hot: jars * hotSlots, cold: jars * coldSlots },
+    string_telemetry: { hot: strings * hotSlots, cold: strings * coldSlots },
+  };
+}
