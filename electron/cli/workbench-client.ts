@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { createClient } from '../../shared/api/client';
 import { contract, type WorkbenchApi } from '../../shared/api/contract';
 import type { ApiError } from '../../shared/api/errors';
+import type { DataPlatformConfig } from '../core/mirror/data-platform';
 import { openWorkbench } from '../core/workbench';
 import { defaultWorkspaceDir } from '../core/workspace/paths';
 import { APP_VERSION } from '../web/app-version';
@@ -30,11 +31,11 @@ function errorText(err: unknown): string {
 }
 
 /** Opens the workspace (`--workspace DIR` or the default one) for one CLI command. */
-export async function openCliWorkbench(workspace: string | undefined): Promise<CliWorkbench> {
+export async function openCliWorkbench(workspace: string | undefined, data?: DataPlatformConfig): Promise<CliWorkbench> {
   const workspaceDir = workspace ? resolve(workspace) : defaultWorkspaceDir();
   let workbench: OpenedWorkbench;
   try {
-    workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli' });
+    workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli', ...(data ? { data: { start: 'lazy', ...data } } : {}) });
   } catch (err) {
     throw new CliError(`Could not open the workspace ${workspaceDir}: ${errorText(err)}`);
   }

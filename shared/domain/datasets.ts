@@ -155,11 +155,12 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {
   },
   maintenance_event: {
     name: 'maintenance_event',
-    kind: 'master',
+    kind: 'events',
     columns: [big('event_id'), int('string_id'), int('battery_id', true), text('event_type'), tstz('performed_at'), text('technician'), text('notes')],
     primaryKey: ['event_id'],
-    partitionColumn: null,
-    splitColumn: null,
+    // Done work never changes: events before the split live in the lake (demo, archival), later ones in PostgreSQL.
+    partitionColumn: 'performed_at',
+    splitColumn: 'performed_at',
   },
   capacity_test: {
     name: 'capacity_test',

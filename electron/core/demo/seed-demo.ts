@@ -184,6 +184,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     const split = quoteLiteral(window.split.toISOString());
     const coldAlert = `cleared_at IS NOT NULL AND cleared_at < TIMESTAMPTZ ${split}`;
     await writeColdByDate(duck, lake, 'alert', batch, `SELECT * FROM demo_alert WHERE ${coldAlert}`, 'raised_at', manifests, count);
+    await writeColdByDate(duck, lake, 'maintenance_event', batch, `SELECT * FROM demo_maintenance WHERE performed_at < TIMESTAMPTZ ${split}`, 'performed_at', manifests, count);
     await writeColdByDate(duck, lake, 'rul_prediction', batch, `SELECT * FROM demo_rul WHERE predicted_at < TIMESTAMPTZ ${split}`, 'predicted_at', manifests, count);
 
     // --- hot: events of the hot window, then master data last ---
@@ -200,7 +201,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     };
     await toHot('alert', `SELECT * FROM demo_alert WHERE NOT (${coldAlert})`);
     await toHot('rul_prediction', `SELECT * FROM demo_rul WHERE predicted_at >= TIMESTAMPTZ ${split}`);
-    await toHot('maintenance_event', 'SELECT * FROM demo_maintenance');
+    await toHot('maintenance_event', `SELECT * FROM demo_maintenance WHERE performed_at >= TIMESTAMPTZ ${split}`);
     await toHot('capacity_test', 'SELECT * FROM demo_capacity');
     await toHot('impedance_measurement', 'SELECT * FROM demo_impedance');
     for (const ds of ['location', 'battery_model', 'battery_system', 'battery_string', 'battery'] as const) {

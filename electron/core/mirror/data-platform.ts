@@ -18,6 +18,9 @@ import type { WorkspacePaths } from '../workspace/paths';
 import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, ensureMetaSchema, getMirrorStates, getSplits, resetMirror, setSplitSql } from './meta';
 import { MirrorSync, type SyncReport } from './mirror-sync';
 import { refreshViews } from './views';
+import type { ArchiveReport, ArchiveRequest } from '../../../shared/api/archive';
+import { Archiver, type ArchiverDeps } from '../archive/archiver';
+import { ArchiveJournal } from '../archive/state';
 
 export interface DataPlatformConfig {
   /** The hot store; default embedded. 'none' = no PostgreSQL at all (the mirror serves what it has). */
@@ -239,6 +242,49 @@ export class DataPlatform {
       return { ...report, sync };
     } finally {
       this.demoRunning = false;
+    }
+  }
+
+  /**
+   * The body of an archive job (see archive/archiver.ts): verified, crash-safe archival of old hot
+   * rows into the lake. Tier switches commit together with the view refresh, serialised with it.
+   */
+  async archive(req: ArchiveRequest, ctx: JobContext, atStep?: ArchiverDeps['atStep']): Promise<ArchiveReport> {
+    let hot: HotStore;
+    try {
+      hot = await this.hotStore();
+    } catch (err) {
+      throw new WorkbenchError(
+        'HOT_UNAVAILABLE',
+        `PostgreSQL is not reachable, so nothing was archived: ${err instanceof Error ? err.message : String(err)}. Start it (or check the connection settings) and run the archive again.`,
+      );
+    }
+    // A sync in flight finishes first: the archiver moves tiers under the mirror.
+    await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
+    const conn = await this.deps.engine.connect();
+    try {
+      const journal = new ArchiveJournal(conn);
+      await journal.ensure();
+      const archiver = new Archiver({
+        duck: conn,
+        hot,
+        lake: this.lake as LocalLake,
+        tmpDir: this.deps.paths.tmp,
+        journal,
+        commitVisibility: async (statements) => {
+          const next = this.refreshing.then(() => refreshViews(this.duck, this.lake, DATASET_NAMES, statements));
+          this.refreshing = next.catch(() => undefined);
+          await next;
+        },
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress(p),
+        ...(atStep ? { atStep } : {}),
+      });
+      const report = await archiver.run(req);
+      if (!req.dryRun) this.deps.events.emit('catalog.changed', { reason: 'archive' });
+      return report;
+    } finally {
+      conn.closeSync();
     }
   }
 

@@ -8,6 +8,8 @@ import { INTERNAL_SCHEMA } from '../engine/history';
 export const META_SCHEMA = INTERNAL_SCHEMA;
 export const HOT_MIRROR_SCHEMA = 'hot';
 export const COLD_SCHEMA = 'cold';
+/** Published lake files the views do not show yet (see the archiver's publish step). */
+export const LAKE_HIDDEN = qualifiedName(META_SCHEMA, 'lake_hidden');
 
 /**
  * - tier_split: per dataset, the watermark between the lake and the hot store. Cold rows are before it,
@@ -21,6 +23,11 @@ export async function ensureMetaSchema(conn: DuckDBConnection): Promise<void> {
   await conn.run(
     `CREATE TABLE IF NOT EXISTS ${qualifiedName(META_SCHEMA, 'tier_split')} (dataset VARCHAR PRIMARY KEY, split_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`,
   );
+  // archived_ingest: every row below the split with ingest_id <= it is in the lake (archival); rows
+  // that arrive later for old days have higher ids and stay visible from the hot tier.
+  await conn.run(`ALTER TABLE ${qualifiedName(META_SCHEMA, 'tier_split')} ADD COLUMN IF NOT EXISTS archived_ingest BIGINT DEFAULT 0`);
+  // Lake files on disk that the views must not show yet (published, waiting for their tier switch).
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${LAKE_HIDDEN} (path VARCHAR PRIMARY KEY, since TIMESTAMPTZ NOT NULL DEFAULT now())`);
   await conn.run(
     `CREATE TABLE IF NOT EXISTS ${qualifiedName(META_SCHEMA, 'mirror_state')} (` +
       'dataset VARCHAR PRIMARY KEY, watermark BIGINT NOT NULL DEFAULT 0, rows BIGINT NOT NULL DEFAULT 0, ' +
@@ -45,12 +52,27 @@ export async function getSplits(conn: DuckDBConnection): Promise<Map<string, str
   return new Map(rows.map((r) => [String(r.dataset), String(r.s)]));
 }
 
-/** SQL that sets a split (run it inside the caller's transaction, with the view refresh). */
+/** SQL that sets a split (run it inside the caller's transaction, with the view refresh). Resets archived_ingest. */
 export function setSplitSql(dataset: DatasetName, splitIso: string): string {
   return (
-    `INSERT OR REPLACE INTO ${qualifiedName(META_SCHEMA, 'tier_split')} VALUES ` +
-    `(${quoteLiteral(dataset)}, CAST(${quoteLiteral(splitIso)} AS TIMESTAMPTZ), now())`
+    `INSERT OR REPLACE INTO ${qualifiedName(META_SCHEMA, 'tier_split')} (dataset, split_at, updated_at, archived_ingest) VALUES ` +
+    `(${quoteLiteral(dataset)}, CAST(${quoteLiteral(splitIso)} AS TIMESTAMPTZ), now(), 0)`
   );
+}
+
+export interface TierState {
+  /** ISO time: cold rows are before it, hot rows at or after it. */
+  split: string;
+  /** Time series: rows below the split with a higher ingest_id are not archived yet and show from the hot tier. */
+  archivedIngest: number;
+}
+
+export async function getTierState(conn: DuckDBConnection): Promise<Map<string, TierState>> {
+  const rows = await queryRows(
+    conn,
+    `SELECT dataset, strftime(split_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS s, coalesce(archived_ingest, 0) AS h FROM ${qualifiedName(META_SCHEMA, 'tier_split')}`,
+  );
+  return new Map(rows.map((r) => [String(r.dataset), { split: String(r.s), archivedIngest: Number(r.h) }]));
 }
 
 export interface MirrorStateRow {

@@ -11,7 +11,8 @@ import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetName, type DatasetS
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { queryNumber } from '../demo/duck-helpers';
 import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
-import { HOT_MIRROR_SCHEMA, META_SCHEMA, getSplits } from './meta';
+import { HOT_MIRROR_SCHEMA, META_SCHEMA, getTierState, type TierState } from './meta';
+import { hotVisibleSql } from './views';
 
 export interface SyncProgress {
   dataset: string;
@@ -88,7 +89,7 @@ export class MirrorSync {
     let bytes = 0;
     const pgClient = await this.options.hot.connect();
     try {
-      const splits = await getSplits(this.options.duck);
+      const tiers = await getTierState(this.options.duck);
       for (let i = 0; i < names.length; i++) {
         if (request.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The mirror sync was cancelled; batches already committed are kept.');
         const spec = DATASETS[names[i]];
@@ -98,7 +99,7 @@ export class MirrorSync {
         try {
           report =
             spec.kind === 'timeseries'
-              ? await this.syncIncremental(pgClient, spec, splits.get(spec.name) ?? null, scratch, request.signal, progress)
+              ? await this.syncIncremental(pgClient, spec, tiers.get(spec.name) ?? null, scratch, request.signal, progress)
               : await this.syncFull(pgClient, spec, scratch);
         } catch (err) {
           await this.recordError(spec.name, err);
@@ -165,7 +166,7 @@ export class MirrorSync {
   private async syncIncremental(
     client: pg.Client,
     spec: DatasetSpec,
-    splitIso: string | null,
+    tier: TierState | null,
     scratch: string,
     signal: AbortSignal | undefined,
     progress: (rows: number, bytes: number, message: string) => void,
@@ -178,8 +179,9 @@ export class MirrorSync {
     const ingest = quoteIdent(INGEST_COLUMN);
     const splitCol = quoteIdent(spec.splitColumn ?? 'ts');
     const cols = [...spec.columns.map((c) => quoteIdent(c.name)), ingest].join(', ');
-    const splitPg = splitIso === null ? null : splitIso;
-    const splitDuck = splitIso === null ? "'-infinity'::TIMESTAMPTZ" : `CAST(${quoteLiteral(splitIso)} AS TIMESTAMPTZ)`;
+    // The hot tier's rows: at or after the split, or below it but not archived (late rows). See views.ts.
+    const visiblePg = tier === null ? null : hotVisibleSql(spec, tier, 'postgres');
+    const visibleDuck = hotVisibleSql(spec, tier, 'duckdb');
 
     const state = await duck.runAndReadAll(`SELECT watermark FROM ${qualifiedName(META_SCHEMA, 'mirror_state')} WHERE dataset = $1`, [name]);
     const stateRows = state.getRowObjectsJson();
@@ -206,7 +208,7 @@ export class MirrorSync {
         const lo = watermark;
         const hi = Math.min(high, lo + batchIds);
         const file = join(scratch, `${name}-${lo}-${hi}.csv`);
-        const where = `${ingest} > ${lo} AND ${ingest} <= ${hi}` + (splitPg === null ? '' : ` AND ${splitCol} >= ${quoteLiteral(splitPg)}::timestamptz`);
+        const where = `${ingest} > ${lo} AND ${ingest} <= ${hi}` + (visiblePg === null ? '' : ` AND ${visiblePg}`);
         const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${where}`, file);
         await loading;
         if (loadError) throw loadError;
@@ -231,12 +233,12 @@ export class MirrorSync {
       await loading.catch(() => undefined);
     }
 
-    // Rows below the split live in the lake now (archived): drop them from the mirror.
-    await duck.run(`DELETE FROM ${mirror} WHERE ${splitCol} < ${splitDuck}`);
+    // Rows below the split that were archived live in the lake now: drop them from the mirror.
+    await duck.run(`DELETE FROM ${mirror} WHERE NOT ${visibleDuck}`);
 
     // Reconcile: same bound on both sides (ingest_id <= high, at or after the split).
     const repairedDays: string[] = [];
-    const pgWhere = `${ingest} <= ${high}` + (splitPg === null ? '' : ` AND ${splitCol} >= ${quoteLiteral(splitPg)}::timestamptz`);
+    const pgWhere = `${ingest} <= ${high}` + (visiblePg === null ? '' : ` AND ${visiblePg}`);
     const pgCount = Number(
       (await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere}`)).rows[0]?.n ?? 0,
     );

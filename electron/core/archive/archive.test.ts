@@ -1,0 +1,354 @@
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ArchiveRequest, type ArchiveReport } from '../../../shared/api/archive';
+import type { JobSummary } from '../../../shared/api/jobs';
+import { DATASETS } from '../../../shared/domain/datasets';
+import { queryNumber } from '../demo/duck-helpers';
+import { HotStore } from '../hot/hot-store';
+import { openWorkbench, type Workbench } from '../workbench';
+import { cutoffFor } from './archiver';
+import { digestFromRow, duckDigestSelect, duckRowHash, pgDigestSelect, pgRowHash } from './checksum';
+
+const ROOT = resolve(__dirname, '../../..');
+const made: string[] = [];
+
+afterAll(async () => {
+  for (const d of made) await rm(d, { recursive: true, force: true });
+});
+
+/** A small demo fleet: 4 days in PostgreSQL, 1 in the lake. */
+async function demoWorkspace(): Promise<string> {
+  const ws = await mkdtemp(join(tmpdir(), 'bw-arch-'));
+  made.push(ws);
+  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test', data: { start: 'lazy' } });
+  try {
+    const s = (await wb.data.startDemo({ scale: 'small', daysHot: 4, daysCold: 1 }).done) as JobSummary;
+    expect(s.state).toBe('done');
+  } finally {
+    await wb.close();
+  }
+  return ws;
+}
+
+interface ViewCounts {
+  telemetry: number;
+  telemetryKeys: number;
+  stringTelemetry: number;
+  stringKeys: number;
+  maintenance: number;
+}
+
+/** What a user sees offline (no PostgreSQL): the unified views over the mirror and the lake. */
+async function viewCounts(ws: string): Promise<ViewCounts> {
+  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
+  try {
+    const conn = await wb.engine.connect();
+    try {
+      return {
+        telemetry: await queryNumber(conn, 'SELECT count(*) FROM telemetry'),
+        telemetryKeys: await queryNumber(conn, 'SELECT count(DISTINCT (battery_id, ts)) FROM telemetry'),
+        stringTelemetry: await queryNumber(conn, 'SELECT count(*) FROM string_telemetry'),
+        stringKeys: await queryNumber(conn, 'SELECT count(DISTINCT (string_id, ts)) FROM string_telemetry'),
+        maintenance: await queryNumber(conn, 'SELECT count(DISTINCT event_id) FROM maintenance_event'),
+      };
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    await wb.close();
+  }
+}
+
+async function lakeTemps(ws: string): Promise<string[]> {
+  const all = await readdir(join(ws, 'lake'), { recursive: true });
+  return all.map(String).filter((f) => f.split('/').some((p) => p.startsWith('.bw-tmp-')));
+}
+
+async function withPg<T>(ws: string, fn: (wb: Workbench) => Promise<T>): Promise<T> {
+  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test', data: { start: 'lazy' } });
+  try {
+    return await fn(wb);
+  } finally {
+    await wb.close();
+  }
+}
+
+async function hotRowsBefore(wb: Workbench, table: string, column: string, cutoff: Date): Promise<number> {
+  const hot = await wb.data.hotStore();
+  return hot.withClient(async (c) => Number((await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${column} < $1`, [cutoff.toISOString()])).rows[0].n));
+}
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/index.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
+  });
+}
+
+async function archiveInProcess(wb: Workbench, req: Partial<ArchiveRequest>, atStep?: (step: string, staged: string | null) => Promise<void>): Promise<JobSummary> {
+  const parsed = ArchiveRequest.parse({ olderThanDays: 2, ...req });
+  const started = wb.jobs.start('archive', (ctx) => wb.data.archive(parsed, ctx, atStep), { exclusive: true });
+  return (await started.done) as JobSummary;
+}
+
+describe('row checksum', () => {
+  it('is the same in PostgreSQL and DuckDB for every column type the archiver moves', async () => {
+    const ws = await mkdtemp(join(tmpdir(), 'bw-sum-'));
+    made.push(ws);
+    const hot = await HotStore.open({ config: { kind: 'embedded' }, workspaceRoot: ws, workspacePgDir: join(ws, 'pg') });
+    try {
+      const spec = DATASETS.maintenance_event;
+      const rows = [
+        [1, 10, null, 'capacity_test', '2024-01-01 00:00:00.123456+00', 'Zoë Ærø', ''],
+        [2, 11, 7, 'inspection', '2024-01-01 23:59:59+00', "O'Brien, \"J\"", 'line1\nline2'],
+        [3, 12, 8, '電池', '1999-12-31 12:00:00+00', '', null],
+      ];
+      await hot.withClient(async (c) => {
+        await c.query('CREATE TABLE sums (event_id bigint, string_id int, battery_id int, event_type text, performed_at timestamptz, technician text, notes text)');
+        for (const r of rows) await c.query('INSERT INTO sums VALUES ($1,$2,$3,$4,$5,$6,$7)', r);
+        await c.query('CREATE TABLE decs (v numeric(6,3), t numeric(4,1))');
+        await c.query('INSERT INTO decs VALUES (2.251, -4.5), (0, 0.1), (NULL, 12.0)');
+      });
+      const pgDigest = await hot.withClient(async (c) => digestFromRow((await c.query(`SELECT ${pgDigestSelect(spec.columns, 'performed_at')} FROM sums`)).rows[0] as Record<string, unknown>));
+      const wb = await openWorkbench({ workspaceDir: join(ws, 'duck'), entry: 'test' });
+      try {
+        const conn = await wb.engine.connect();
+        await conn.run(`CREATE TABLE sums (event_id BIGINT, string_id INTEGER, battery_id INTEGER, event_type VARCHAR, performed_at TIMESTAMPTZ, technician VARCHAR, notes VARCHAR)`);
+        for (const r of rows) await conn.run('INSERT INTO sums VALUES ($1,$2,$3,$4,CAST($5 AS TIMESTAMPTZ),$6,$7)', r);
+        const duckDigest = digestFromRow((await conn.runAndReadAll(`SELECT ${duckDigestSelect(spec.columns, 'performed_at')} FROM sums`)).getRowObjectsJS()[0]);
+        expect(duckDigest).toEqual(pgDigest);
+        expect(pgDigest.rows).toBe(3);
+        // Decimals keep their scale as text on both sides.
+        const dec = [{ name: 'v', duck: 'DECIMAL(6,3)', pg: 'numeric(6,3)' }, { name: 't', duck: 'DECIMAL(4,1)', pg: 'numeric(4,1)' }];
+        await conn.run(`CREATE TABLE decs (v DECIMAL(6,3), t DECIMAL(4,1)); INSERT INTO decs VALUES (2.251, -4.5), (0, 0.1), (NULL, 12.0)`);
+        const a = await hot.withClient(async (c) => (await c.query<{ s: string }>(`SELECT sum(${pgRowHash(dec)})::text AS s FROM decs`)).rows[0].s);
+        const b = String((await conn.runAndReadAll(`SELECT sum(${duckRowHash(dec)})::VARCHAR FROM decs`)).getRowsJS()[0][0]);
+        expect(b).toBe(a);
+        conn.closeSync();
+      } finally {
+        await wb.close();
+      }
+    } finally {
+      await hot.close();
+    }
+  });
+});
+
+describe('archival', () => {
+  it('moves old days to the lake, verified, and the views neither lose nor double a row', async () => {
+    const ws = await demoWorkspace();
+    const before = await viewCounts(ws);
+    const cutoff = cutoffFor(new Date(), 2);
+    const dry = await runCli(['archive', '--older-than', '2d', '--dry-run', '--json', '--workspace', ws]);
+    expect(dry.code).toBe(0);
+    const plan = JSON.parse(dry.stdout) as ArchiveReport;
+    const telePlan = plan.plan.find((p) => p.dataset === 'telemetry');
+    expect(telePlan?.partitions.length).toBe(2);
+    expect(telePlan?.rows).toBeGreaterThan(0);
+    expect(telePlan?.postgresBytes).toBeGreaterThan(0);
+
+    const run = await runCli(['archive', '--older-than', '2d', '--json', '--workspace', ws]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ArchiveReport;
+    expect(report.rowsArchived).toBe(plan.plan.reduce((a, p) => a + p.rows, 0));
+    expect(report.batches.every((b) => b.state === 'done' && b.checksum !== null && b.sha256 !== null)).toBe(true);
+    expect(report.vacuum.length).toBeGreaterThan(0);
+    expect(report.masterSnapshot).toContain(`master/battery/snapshot=${new Date().toISOString().slice(0, 10)}/part-0.parquet`);
+
+    const after = await viewCounts(ws);
+    expect(after).toEqual(before);
+    expect(after.telemetryKeys).toBe(after.telemetry);
+    await withPg(ws, async (wb) => {
+      expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(0);
+      expect(await hotRowsBefore(wb, 'string_telemetry', 'ts', cutoff)).toBe(0);
+      // Audit: the manifest names the batch, its rows, checksum, host and user.
+      const b = report.batches.find((x) => x.dataset === 'telemetry');
+      const manifest = JSON.parse(await readFile(join(ws, 'lake', '_manifests', 'telemetry', `${b?.batchId}.json`), 'utf8')) as Record<string, unknown>;
+      expect(manifest.rows).toBe(b?.rows);
+      expect(manifest.checksum).toBe(b?.checksum);
+      expect(typeof manifest.host).toBe('string');
+      // History is kept in the workspace.
+      const hist = await wb.core.archive.history({ limit: 10 }, { transport: 'test' });
+      expect(hist.runs.some((r) => r.runId === report.runId && r.rowsArchived === report.rowsArchived)).toBe(true);
+    });
+    expect(await lakeTemps(ws)).toEqual([]);
+
+    // A second run finds nothing left to move and changes nothing.
+    const again = await runCli(['archive', '--older-than', '2d', '--json', '--workspace', ws]);
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as ArchiveReport).rowsArchived).toBe(0);
+    expect(await viewCounts(ws)).toEqual(before);
+  });
+
+  it('survives SIGKILL at every step: the next run finishes with nothing lost or doubled', async () => {
+    const ws = await demoWorkspace();
+    const before = await viewCounts(ws);
+    const steps = ['export', 'export:after', 'verify', 'publish', 'publish:linked', 'delete', 'delete:before-commit', 'delete:after', 'cleanup'];
+    // Each kill lands on the first batch that reaches the step; later runs resume it and go on.
+    for (const step of steps.slice(0, 5)) {
+      const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], { BW_ARCHIVE_KILL_AT: step });
+      expect(killed.signal, `kill at ${step}: ${killed.stderr}`).toBe('SIGKILL');
+      expect(await viewCounts(ws), `views after a kill at ${step}`).toEqual(before);
+    }
+    const first = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(await viewCounts(ws)).toEqual(before);
+    for (const step of steps.slice(5)) {
+      const killed = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--workspace', ws], { BW_ARCHIVE_KILL_AT: step });
+      expect(killed.signal, `kill at ${step}: ${killed.stderr}`).toBe('SIGKILL');
+      expect(await viewCounts(ws), `views after a kill at ${step}`).toEqual(before);
+    }
+    const last = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
+    expect(last.code, last.stderr).toBe(0);
+    expect(await viewCounts(ws)).toEqual(before);
+    expect(await lakeTemps(ws)).toEqual([]);
+    await withPg(ws, async (wb) => {
+      expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoffFor(new Date(), 2))).toBe(0);
+      const conn = await wb.engine.connect();
+      // Every archived day is in the lake exactly once.
+      const perDay = await conn.runAndReadAll(
+        `SELECT strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d') AS d, count(*) AS n, count(DISTINCT filename) AS f FROM read_parquet('${join(ws, 'lake', 'telemetry', '*', '*.parquet')}', filename = true) GROUP BY 1 ORDER BY 1`,
+      );
+      for (const r of perDay.getRowObjectsJS()) expect(Number(r.f), `files for ${String(r.d)}`).toBe(1);
+      conn.closeSync();
+    });
+  });
+
+  it('archives rows that arrive late for an archived day; they are visible the whole time, never twice', async () => {
+    const ws = await demoWorkspace();
+    const first = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws]);
+    expect(first.code, first.stderr).toBe(0);
+    const before = await viewCounts(ws);
+    const day = cutoffFor(new Date(), 4).toISOString().slice(0, 10);
+    // A jar that reported late: 12 readings for the archived day arrive in PostgreSQL now.
+    await withPg(ws, async (wb) => {
+      const hot = await wb.data.hotStore();
+      await hot.withClient((c) =>
+        c.query(
+          `INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm)
+           SELECT 1, $1::timestamptz + (i * interval '1 minute') + interval '7 seconds', 2.2, 21.0, 0.5 FROM generate_series(0, 11) i`,
+          [`${day} 06:00:00+00`],
+        ),
+      );
+      await wb.data.syncNow(['telemetry']);
+    });
+    const withLate = await viewCounts(ws);
+    expect(withLate.telemetry).toBe(before.telemetry + 12);
+    expect(withLate.telemetryKeys).toBe(withLate.telemetry);
+    // Killed with the late rows' file on disk but not yet switched in: still counted once.
+    for (const step of ['publish:linked', 'delete:after']) {
+      const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], { BW_ARCHIVE_KILL_AT: step });
+      expect(killed.signal, killed.stderr).toBe('SIGKILL');
+      expect(await viewCounts(ws), `after a kill at ${step}`).toEqual(withLate);
+    }
+    const done = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(await viewCounts(ws)).toEqual(withLate);
+    await withPg(ws, async (wb) => {
+      expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoffFor(new Date(), 3))).toBe(0);
+      await wb.data.syncNow(['telemetry']);
+    });
+    expect(await viewCounts(ws)).toEqual(withLate);
+  });
+
+  it('keeps everything when PostgreSQL stops mid-delete, and finishes on the next run', async () => {
+    const ws = await demoWorkspace();
+    const before = await viewCounts(ws);
+    await withPg(ws, async (wb) => {
+      const summary = await archiveInProcess(wb, { datasets: ['telemetry'] }, async (step) => {
+        if (step === 'delete:before-commit') await (await wb.data.hotStore()).embedded?.stop();
+      });
+      expect(summary.state).toBe('failed');
+      expect(summary.error?.code).toBe('HOT_UNAVAILABLE');
+      expect(summary.error?.message).toMatch(/Nothing was lost.*run the archive again/);
+    });
+    expect(await viewCounts(ws)).toEqual(before);
+    const rerun = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await viewCounts(ws)).toEqual(before);
+    await withPg(ws, async (wb) => expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoffFor(new Date(), 2))).toBe(0));
+  });
+
+  it('re-exports a file corrupted between write and verify', async () => {
+    const ws = await demoWorkspace();
+    const before = await viewCounts(ws);
+    let corrupted = 0;
+    await withPg(ws, async (wb) => {
+      const summary = await archiveInProcess(wb, { datasets: ['telemetry'] }, async (step, staged) => {
+        if (step === 'verify' && staged && corrupted === 0) {
+          corrupted++;
+          await truncate(staged, 1000);
+        }
+      });
+      expect(summary.state, JSON.stringify(summary.error)).toBe('done');
+      const report = summary.report as ArchiveReport;
+      expect(report.batches.every((b) => b.state === 'done')).toBe(true);
+    });
+    expect(corrupted).toBe(1);
+    expect(await viewCounts(ws)).toEqual(before);
+  });
+
+  it('stops with a clear message when the lake disk is full, losing nothing', async () => {
+    if (process.getuid?.() !== 0) throw new Error('This test mounts a small tmpfs and must run as root (CI does).');
+    const ws = await demoWorkspace();
+    const before = await viewCounts(ws);
+    const day = cutoffFor(new Date(), 3).toISOString().slice(0, 10);
+    const dir = join(ws, 'lake', 'telemetry', `date=${day}`);
+    await mkdir(dir, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+    try {
+      await withPg(ws, async (wb) => {
+        const summary = await archiveInProcess(wb, { datasets: ['telemetry'] });
+        expect(summary.state).toBe('failed');
+        expect(summary.error?.message).toMatch(/disk holding the lake is full.*Nothing was deleted/);
+      });
+      expect(await readdir(dir)).toEqual([]);
+      expect(await viewCounts(ws)).toEqual(before);
+    } finally {
+      execFileSync('umount', [dir]);
+    }
+    const rerun = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await viewCounts(ws)).toEqual(before);
+  });
+
+  it('lets only one archiver run against a PostgreSQL, and says who holds it', async () => {
+    const ws = await demoWorkspace();
+    await withPg(ws, async (wb) => {
+      const hot = await wb.data.hotStore();
+      const holder = await hot.connect();
+      try {
+        await holder.query("SELECT pg_advisory_lock(hashtext('battery-workbench:archive'))");
+        const summary = await archiveInProcess(wb, {});
+        expect(summary.state).toBe('failed');
+        expect(summary.error?.code).toBe('CONFLICT');
+        expect(summary.error?.message).toMatch(/Another archive run holds the archive lock.*backend pid \d+/);
+      } finally {
+        await holder.end();
+      }
+    });
+  });
+
+  it('says what to do when PostgreSQL is unreachable at start', async () => {
+    const ws = await mkdtemp(join(tmpdir(), 'bw-arch-nopg-'));
+    made.push(ws);
+    await writeFile(join(ws, '.keep'), '');
+    const r = await runCli(['archive', '--older-than', '7d', '--workspace', ws, '--pg-url', 'postgres://nobody@127.0.0.1:9/none']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/PostgreSQL is not reachable, so nothing was archived.*run the archive again/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

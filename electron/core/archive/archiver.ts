@@ -1,0 +1,621 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import type { ArchivableDataset, ArchiveReport, ArchiveRequest, BatchReport, DryRunDataset } from '../../../shared/api/archive';
+import { WorkbenchError } from '../../../shared/api/errors';
+import { DATASETS, INGEST_COLUMN, type DatasetSpec } from '../../../shared/domain/datasets';
+import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { exists, sweepStaleTemps } from '../files/atomic';
+import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
+import type { LocalLake } from '../lake/local-lake';
+import { writeManifest } from '../lake/manifest';
+import { copyOut } from '../mirror/mirror-sync';
+import { digestFromRow, duckDigestSelect, pgRowHash, sameDigest, type BatchDigest } from './checksum';
+import type { ArchiveJournal, BatchRecord } from './state';
+
+/** The tables whose snapshot goes to `<lake>/master/<table>/snapshot=<date>/` so cold data stays interpretable. */
+export const MASTER_TABLES = ['location', 'battery_model', 'battery_system', 'battery_string', 'battery'] as const;
+
+/** Hidden lake files: published on disk but not yet part of the unified views (see views.ts). */
+export const LAKE_HIDDEN_TABLE = qualifiedName('_workbench', 'lake_hidden');
+
+const ADVISORY_KEY = "hashtext('battery-workbench:archive')";
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** Parquet bytes per row when the lake has nothing to learn from (zstd telemetry measures ~2-4). */
+const DEFAULT_PARQUET_BYTES_PER_ROW = 6;
+
+export interface ArchiveProgress {
+  phase: string;
+  fraction: number | null;
+  rows: number;
+  bytes: number;
+  message: string;
+}
+
+export interface ArchiverDeps {
+  /** The archiver's own workspace connection. */
+  duck: DuckDBConnection;
+  hot: HotStore;
+  lake: LocalLake;
+  tmpDir: string;
+  journal: ArchiveJournal;
+  /**
+   * Runs `statements` and re-creates the unified views in ONE DuckDB transaction, so a batch becomes
+   * visible in the lake and invisible in the hot tier at the same instant.
+   */
+  commitVisibility(statements: { sql: string; values?: (string | number | null)[] }[]): Promise<void>;
+  signal?: AbortSignal;
+  onProgress?: (p: ArchiveProgress) => void;
+  now?: () => Date;
+  /** Fault tests: called at each named step (as the kill switch), with the batch's staged file if any. */
+  atStep?: (step: string, stagedPath: string | null) => Promise<void>;
+}
+
+function timeColumnOf(spec: DatasetSpec): string {
+  if (!spec.splitColumn) throw new WorkbenchError('INVALID_REQUEST', `${spec.name} has no time column to archive by.`);
+  return spec.splitColumn;
+}
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The start (UTC) of the day `days` days before `now`. */
+export function cutoffFor(now: Date, days: number): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days));
+}
+
+/**
+ * Fault-test switch: `BW_ARCHIVE_KILL_AT=<step>` SIGKILLs the process when a batch reaches that step
+ * (export, export:after, verify, publish, publish:linked, delete, delete:before-commit, delete:after, cleanup).
+ */
+function killSwitch(step: string): void {
+  if (process.env.BW_ARCHIVE_KILL_AT === step) process.kill(process.pid, 'SIGKILL');
+}
+
+/** The row predicate of one batch, in PostgreSQL or DuckDB (same text works in both). */
+function batchPredicate(spec: DatasetSpec, day: string, highIngestId: number | null): string {
+  if (!DAY_RE.test(day)) throw new Error(`Bad batch day ${day}`);
+  const col = quoteIdent(timeColumnOf(spec));
+  let p = `${col} >= CAST(${quoteLiteral(`${day} 00:00:00+00`)} AS TIMESTAMPTZ) AND ${col} < CAST(${quoteLiteral(`${nextDay(day)} 00:00:00+00`)} AS TIMESTAMPTZ)`;
+  if (highIngestId !== null) p += ` AND ${quoteIdent(INGEST_COLUMN)} <= ${Math.floor(highIngestId)}`;
+  return p;
+}
+
+function hotTable(spec: DatasetSpec): string {
+  return qualifiedName(HOT_SCHEMA, spec.name);
+}
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isDiskFull(err: unknown): boolean {
+  const m = describe(err);
+  return (err as NodeJS.ErrnoException).code === 'ENOSPC' || /No space left on device|ENOSPC|disk is full/i.test(m);
+}
+
+function hotUnavailable(err: unknown, what: string): WorkbenchError {
+  if (err instanceof WorkbenchError) return err;
+  return new WorkbenchError(
+    'HOT_UNAVAILABLE',
+    `PostgreSQL failed while ${what}: ${describe(err)}. Nothing was lost: rows are deleted only after they are verified in the lake, in one transaction. Start PostgreSQL and run the archive again to finish.`,
+    describe(err),
+  );
+}
+
+/**
+ * Verified archival from PostgreSQL to the Parquet lake, one UTC day of one dataset per batch:
+ * plan → export (COPY to a staged Parquet file) → verify (re-read: count, min/max time and a row checksum
+ * equal to PostgreSQL's) → publish (no-clobber rename, manifest, then the views switch in one transaction)
+ * → delete (exactly the verified rows, in one PostgreSQL transaction, count checked) → done (mirror pruned).
+ * The journal records each batch's state before each step; any rerun resumes or redoes from there.
+ */
+export class Archiver {
+  constructor(private readonly deps: ArchiverDeps) {}
+
+  async run(req: ArchiveRequest): Promise<ArchiveReport> {
+    const now = this.deps.now?.() ?? new Date();
+    const cutoff = cutoffFor(now, req.olderThanDays);
+    const report: ArchiveReport = {
+      runId: `${now.toISOString().slice(0, 10).replaceAll('-', '')}-${randomUUID().slice(0, 8)}`,
+      dryRun: req.dryRun,
+      cutoff: cutoff.toISOString(),
+      host: hostname(),
+      user: safeUser(),
+      startedAt: now.toISOString(),
+      endedAt: null,
+      rowsArchived: 0,
+      batches: [],
+      plan: [],
+      vacuum: [],
+      reclaimedBytes: { reusable: 0, returnedToOs: 0 },
+      masterSnapshot: [],
+      error: null,
+    };
+    await this.deps.duck.run(`CREATE TABLE IF NOT EXISTS ${LAKE_HIDDEN_TABLE} (path VARCHAR PRIMARY KEY, since TIMESTAMPTZ NOT NULL DEFAULT now())`);
+
+    let lockClient: pg.Client;
+    try {
+      lockClient = await this.deps.hot.connect();
+    } catch (err) {
+      throw new WorkbenchError('HOT_UNAVAILABLE', `PostgreSQL is not reachable, so nothing was archived: ${describe(err)}. Start it (or check the connection settings) and run the archive again.`, describe(err));
+    }
+    try {
+      const got = await lockClient.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${ADVISORY_KEY}) AS ok`);
+      if (!got.rows[0]?.ok) {
+        const holder = await lockClient
+          .query<{ pid: number; app: string; since: string }>(
+            `SELECT a.pid, a.application_name AS app, a.backend_start::text AS since FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (${ADVISORY_KEY})::oid LIMIT 1`,
+          )
+          .catch(() => ({ rows: [] as { pid: number; app: string; since: string }[] }));
+        const h = holder.rows[0];
+        throw new WorkbenchError(
+          'CONFLICT',
+          `Another archive run holds the archive lock on this PostgreSQL${h ? ` (backend pid ${h.pid}, ${h.app || 'unknown app'}, since ${h.since})` : ''}. Only one runs at a time; nothing was done. Wait for it to finish and run again.`,
+        );
+      }
+      await this.deps.journal.saveRun(report);
+      if (!req.dryRun) await sweepStaleTemps(this.deps.lake.root);
+      try {
+        await this.runLocked(req, cutoff, report);
+      } catch (err) {
+        report.error = describe(err);
+        throw err;
+      } finally {
+        report.endedAt = (this.deps.now?.() ?? new Date()).toISOString();
+        await this.deps.journal.saveRun(report).catch(() => undefined);
+      }
+      return report;
+    } finally {
+      await lockClient.query(`SELECT pg_advisory_unlock(${ADVISORY_KEY})`).catch(() => undefined);
+      await lockClient.end().catch(() => undefined);
+    }
+  }
+
+  private async runLocked(req: ArchiveRequest, cutoff: Date, report: ArchiveReport): Promise<void> {
+    const { journal } = this.deps;
+    let done = 0;
+    let total = 0;
+    const step = async (b: BatchRecord): Promise<void> => {
+      const finished = await this.processBatch(b, (phase) =>
+        this.deps.onProgress?.({ phase, fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${b.dataset} ${b.day}: ${phase}` }),
+      );
+      done++;
+      report.batches.push(toReport(finished));
+      if (finished.state === 'done') report.rowsArchived += finished.rows;
+      this.deps.onProgress?.({ phase: 'batch done', fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${b.dataset} ${b.day}: done` });
+    };
+    const sizesBefore = new Map<string, number>();
+    const measure = async (tables: Iterable<string>): Promise<void> => {
+      for (const t of tables) if (!sizesBefore.has(t)) sizesBefore.set(t, await this.tableBytes(t));
+    };
+
+    // 1. What an earlier run left between steps is finished first (whatever its cut-off was), before
+    //    planning, so a day half-archived by a killed run is never planned twice.
+    if (!req.dryRun) {
+      const leftovers = await journal.unfinished();
+      total = leftovers.length;
+      await measure(new Set(leftovers.map((b) => b.dataset)));
+      for (const b of leftovers) await step(b);
+    }
+    // 2. Plan: one batch per UTC day before the cut-off, per dataset.
+    const planned: { spec: DatasetSpec; day: string; rows: number; high: number | null }[] = [];
+    for (const name of req.datasets) {
+      const spec = DATASETS[name];
+      const plan = await this.planDataset(spec, cutoff);
+      report.plan.push(plan.summary);
+      for (const d of plan.days) planned.push({ spec, day: d.day, rows: d.rows, high: plan.high });
+    }
+    if (req.dryRun) return;
+    await measure(new Set(planned.map((p) => p.spec.name)));
+    total += planned.length;
+    for (const p of planned) {
+      if (this.deps.signal?.aborted) throw new WorkbenchError('CANCELLED', `The archive run was cancelled after ${done} of ${total} batches; every finished batch is complete. Run again to go on.`);
+      const record: BatchRecord = {
+        batchId: `${p.spec.name}-${p.day}-${randomUUID().slice(0, 8)}`,
+        runId: report.runId,
+        dataset: p.spec.name as ArchivableDataset,
+        day: p.day,
+        highIngestId: p.high,
+        state: 'planned',
+        stagedPath: null,
+        fileKey: '',
+        rows: 0,
+        checksum: null,
+        minUs: null,
+        maxUs: null,
+        parquetBytes: 0,
+        sha256: null,
+        timings: {},
+        error: null,
+      };
+      record.fileKey = `${p.spec.name}/date=${p.day}/part-archive-${record.batchId}.parquet`;
+      await journal.save(record);
+      await step(record);
+    }
+    const touched = sizesBefore.keys();
+
+    // 3. Give the space back to PostgreSQL and say how much.
+    for (const t of touched) {
+      const before = sizesBefore.get(t) ?? 0;
+      const t0 = performance.now();
+      await this.deps.hot.withClient((c) => c.query(`VACUUM (ANALYZE) ${qualifiedName(HOT_SCHEMA, t)}`)).catch((err: unknown) => {
+        throw hotUnavailable(err, `vacuuming ${t}`);
+      });
+      const after = await this.tableBytes(t);
+      report.vacuum.push({ table: t, bytesBefore: before, bytesAfter: after, elapsedMs: performance.now() - t0 });
+      report.reclaimedBytes.returnedToOs += Math.max(0, before - after);
+    }
+    for (const plan of report.plan) {
+      const archived = report.batches.filter((b) => b.dataset === plan.dataset && b.state === 'done').reduce((a, b) => a + b.rows, 0);
+      report.reclaimedBytes.reusable += plan.rows > 0 ? Math.round((plan.postgresBytes * archived) / plan.rows) : 0;
+    }
+    // 4. Master data next to the cold data.
+    report.masterSnapshot = await this.snapshotMaster(cutoff);
+  }
+
+  private async tableBytes(table: string): Promise<number> {
+    return this.deps.hot
+      .withClient(async (c) => Number((await c.query<{ b: string }>(`SELECT pg_total_relation_size(${quoteLiteral(qualifiedName(HOT_SCHEMA, table))})::text AS b`)).rows[0].b))
+      .catch((err: unknown) => {
+        throw hotUnavailable(err, `measuring ${table}`);
+      });
+  }
+
+  private async planDataset(spec: DatasetSpec, cutoff: Date): Promise<{ summary: DryRunDataset; days: { day: string; rows: number }[]; high: number | null }> {
+    const col = quoteIdent(timeColumnOf(spec));
+    const table = hotTable(spec);
+    return this.deps.hot
+      .withClient(async (c) => {
+        const high =
+          spec.kind === 'timeseries'
+            ? Number((await c.query<{ h: string | null }>(`SELECT max(${quoteIdent(INGEST_COLUMN)})::text AS h FROM ${table}`)).rows[0].h ?? 0)
+            : null;
+        const filter = `${col} < $1::timestamptz${high !== null ? ` AND ${quoteIdent(INGEST_COLUMN)} <= ${high}` : ''}`;
+        const days = (
+          await c.query<{ day: string; rows: string }>(
+            `SELECT to_char((${col} AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, count(*)::text AS rows FROM ${table} WHERE ${filter} GROUP BY 1 ORDER BY 1`,
+            [cutoff.toISOString()],
+          )
+        ).rows.map((r) => ({ day: r.day, rows: Number(r.rows) }));
+        const sizes = (
+          await c.query<{ bytes: string; total: string }>(
+            `SELECT pg_total_relation_size(${quoteLiteral(table)})::text AS bytes, (SELECT count(*) FROM ${table})::text AS total`,
+          )
+        ).rows[0];
+        const rows = days.reduce((a, d) => a + d.rows, 0);
+        const totalRows = Number(sizes.total);
+        const perRow = await this.parquetBytesPerRow(spec.name);
+        return {
+          high,
+          days,
+          summary: {
+            dataset: spec.name as ArchivableDataset,
+            rows,
+            partitions: days.map((d) => d.day),
+            postgresBytes: totalRows > 0 ? Math.round((Number(sizes.bytes) * rows) / totalRows) : 0,
+            estimatedParquetBytes: Math.round(rows * perRow),
+          },
+        };
+      })
+      .catch((err: unknown) => {
+        throw hotUnavailable(err, `planning ${spec.name}`);
+      });
+  }
+
+  private async parquetBytesPerRow(dataset: string): Promise<number> {
+    const files = (await this.deps.lake.list(dataset)).slice(-30);
+    if (files.length === 0) return DEFAULT_PARQUET_BYTES_PER_ROW;
+    const list = `[${files.map((f) => quoteLiteral(join(this.deps.lake.root, f.key))).join(', ')}]`;
+    const r = (await this.deps.duck.runAndReadAll(`SELECT sum(file_size_bytes)::DOUBLE AS b, sum(num_rows)::DOUBLE AS n FROM parquet_file_metadata(${list})`)).getRowObjectsJS()[0];
+    const n = Number(r.n);
+    return n > 0 ? Number(r.b) / n : DEFAULT_PARQUET_BYTES_PER_ROW;
+  }
+
+  private async at(step: string, b: BatchRecord): Promise<void> {
+    killSwitch(step);
+    await this.deps.atStep?.(step, b.stagedPath);
+  }
+
+  /** Drives one batch from whatever state it is in to done (or failed). */
+  private async processBatch(b: BatchRecord, progress: (phase: string) => void): Promise<BatchRecord> {
+    const spec = DATASETS[b.dataset];
+    const timed = async (name: string, fn: () => Promise<void>): Promise<void> => {
+      progress(name);
+      const t0 = performance.now();
+      await fn();
+      b.timings[name] = (b.timings[name] ?? 0) + (performance.now() - t0);
+    };
+    let verifyAttempts = 0;
+    for (;;) {
+      switch (b.state) {
+        case 'planned':
+          await this.at('export', b);
+          await timed('export', () => this.exportBatch(spec, b));
+          b.state = 'exported';
+          await this.at('export:after', b);
+          await this.deps.journal.save(b);
+          break;
+        case 'exported': {
+          await this.at('verify', b);
+          let ok = false;
+          await timed('verify', async () => {
+            ok = await this.verifyBatch(spec, b);
+          });
+          if (!ok) {
+            verifyAttempts++;
+            if (b.stagedPath) await rm(b.stagedPath, { force: true });
+            b.stagedPath = null;
+            if (verifyAttempts >= 2) {
+              b.state = 'failed';
+              await this.deps.journal.save(b);
+              throw new WorkbenchError('LAKE_ERROR', `${b.dataset} ${b.day}: the Parquet file did not match PostgreSQL twice in a row (${b.error}). Nothing was deleted. Check the disk and run again.`);
+            }
+            // Re-export once: a file damaged between write and verify is simply written again.
+            b.state = 'planned';
+            await this.deps.journal.save(b);
+            break;
+          }
+          b.state = 'verified';
+          b.error = null;
+          await this.deps.journal.save(b);
+          break;
+        }
+        case 'verified':
+          await this.at('publish', b);
+          await timed('publish', () => this.publishBatch(spec, b));
+          break;
+        case 'published':
+          await this.at('delete', b);
+          await timed('delete', () => this.deleteBatch(spec, b));
+          b.state = 'deleted';
+          await this.at('delete:after', b);
+          await this.deps.journal.save(b);
+          break;
+        case 'deleted':
+          await this.at('cleanup', b);
+          await timed('cleanup', async () => {
+            await this.deps.duck.run(`DELETE FROM ${qualifiedName('hot', spec.name)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`);
+          });
+          b.state = 'done';
+          await this.deps.journal.save(b);
+          return b;
+        case 'done':
+        case 'failed':
+          return b;
+      }
+    }
+  }
+
+  /** PostgreSQL COPY (with PostgreSQL's own row hashes) → scratch CSV → staged Parquet. */
+  private async exportBatch(spec: DatasetSpec, b: BatchRecord): Promise<void> {
+    if (b.stagedPath) await rm(b.stagedPath, { force: true });
+    const staged = await this.deps.lake.stage(b.fileKey);
+    b.stagedPath = staged.path;
+    await this.deps.journal.save(b);
+    await mkdir(this.deps.tmpDir, { recursive: true });
+    const csv = join(this.deps.tmpDir, `archive-${b.batchId}.csv`);
+    const cols = spec.columns.map((c) => quoteIdent(c.name));
+    const order = spec.primaryKey.map(quoteIdent).join(', ');
+    try {
+      await this.deps.hot
+        .withClient(async (c) => {
+          await copyOut(c, `SELECT ${cols.join(', ')}, ${pgRowHash(spec.columns)} AS "__bw_hash" FROM ${hotTable(spec)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)} ORDER BY ${order}`, csv);
+        })
+        .catch((err: unknown) => {
+          throw hotUnavailable(err, `exporting ${spec.name} ${b.day}`);
+        });
+      const types = [...spec.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.duck)}`), `'__bw_hash': 'BIGINT'`].join(', ');
+      const source = `read_csv(${quoteLiteral(csv)}, auto_detect = false, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, columns = {${types}})`;
+      const digest = (await this.deps.duck.runAndReadAll(
+        `SELECT count(*)::VARCHAR AS rows, coalesce(sum("__bw_hash"), 0)::VARCHAR AS checksum, epoch_us(min(${quoteIdent(timeColumnOf(spec))}))::VARCHAR AS min_us, epoch_us(max(${quoteIdent(timeColumnOf(spec))}))::VARCHAR AS max_us FROM ${source}`,
+      )).getRowObjectsJS()[0];
+      const d = digestFromRow(digest);
+      b.rows = d.rows;
+      b.checksum = d.checksum;
+      b.minUs = d.minTime;
+      b.maxUs = d.maxTime;
+      await this.deps.duck.run(
+        `COPY (SELECT ${cols.join(', ')} FROM ${source}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
+      );
+    } catch (err) {
+      if (b.stagedPath) await rm(b.stagedPath, { force: true });
+      if (isDiskFull(err)) {
+        throw new WorkbenchError(
+          'LAKE_ERROR',
+          `The disk holding the lake is full: ${spec.name} ${b.day} could not be written. Nothing was deleted from PostgreSQL and no partial file was left. Free some space and run the archive again.`,
+          describe(err),
+        );
+      }
+      throw err;
+    } finally {
+      await rm(csv, { force: true });
+    }
+  }
+
+  /** Re-reads the staged file and compares count, min/max time and checksum with what PostgreSQL sent. */
+  private async verifyBatch(spec: DatasetSpec, b: BatchRecord): Promise<boolean> {
+    if (!b.stagedPath || !(await exists(b.stagedPath))) {
+      b.error = 'the staged file is missing';
+      return false;
+    }
+    let got: BatchDigest;
+    try {
+      got = digestFromRow(
+        (await this.deps.duck.runAndReadAll(`SELECT ${duckDigestSelect(spec.columns, timeColumnOf(spec))} FROM read_parquet(${quoteLiteral(b.stagedPath)})`)).getRowObjectsJS()[0],
+      );
+    } catch (err) {
+      b.error = `the staged file cannot be read: ${describe(err)}`;
+      return false;
+    }
+    const want: BatchDigest = { rows: b.rows, checksum: b.checksum ?? '', minTime: b.minUs, maxTime: b.maxUs };
+    if (!sameDigest(got, want)) {
+      b.error = `file has ${got.rows} rows, checksum ${got.checksum}; PostgreSQL sent ${want.rows} rows, checksum ${want.checksum}`;
+      return false;
+    }
+    b.parquetBytes = (await stat(b.stagedPath)).size;
+    b.sha256 = await sha256File(b.stagedPath);
+    return true;
+  }
+
+  /** No-clobber publish, manifest, then the views switch tiers in one DuckDB transaction. */
+  private async publishBatch(spec: DatasetSpec, b: BatchRecord): Promise<void> {
+    const finalPath = join(this.deps.lake.root, b.fileKey);
+    await this.deps.duck.run(`INSERT OR IGNORE INTO ${LAKE_HIDDEN_TABLE} (path) VALUES ($1)`, [finalPath]);
+    if (!(await exists(finalPath))) {
+      if (!b.stagedPath || !(await exists(b.stagedPath))) {
+        // Killed between verify and publish with the staged file gone: export again.
+        b.state = 'planned';
+        await this.deps.journal.save(b);
+        return;
+      }
+      await this.deps.lake.publish({ key: b.fileKey, path: b.stagedPath });
+    } else if (b.stagedPath) {
+      await rm(b.stagedPath, { force: true });
+    }
+    await this.at('publish:linked', b);
+    b.stagedPath = null;
+    await writeManifest(this.deps.lake, {
+      batchId: b.batchId,
+      dataset: spec.name,
+      source: 'archive',
+      writtenAt: new Date().toISOString(),
+      rows: b.rows,
+      files: [{ key: b.fileKey, rows: b.rows, bytes: b.parquetBytes, sha256: b.sha256 ?? '', minTime: usToIso(b.minUs), maxTime: usToIso(b.maxUs) }],
+      ...{ checksum: b.checksum, cutoffDay: b.day, host: hostname(), user: safeUser(), highIngestId: b.highIngestId, runId: b.runId },
+    });
+    b.state = 'published';
+    const save = this.deps.journal.saveStateSql(b);
+    await this.deps.commitVisibility([
+      { sql: `DELETE FROM ${LAKE_HIDDEN_TABLE} WHERE path = $1`, values: [finalPath] },
+      ...tierStatements(spec, b),
+      save,
+    ]);
+  }
+
+  /** Deletes exactly the verified rows in one PostgreSQL transaction; any other count rolls back. */
+  private async deleteBatch(spec: DatasetSpec, b: BatchRecord): Promise<void> {
+    const pred = batchPredicate(spec, b.day, b.highIngestId);
+    await this.deps.hot
+      .withClient(async (c) => {
+        await c.query('BEGIN');
+        try {
+          await c.query("SET LOCAL lock_timeout = '60s'");
+          const res = await c.query(`DELETE FROM ${hotTable(spec)} WHERE ${pred}`);
+          const deleted = res.rowCount ?? 0;
+          await this.at('delete:before-commit', b);
+          if (deleted !== b.rows && deleted !== 0) {
+            await c.query('ROLLBACK');
+            b.state = 'failed';
+            b.error = `PostgreSQL holds ${deleted} rows for ${b.day} but ${b.rows} were archived: they changed after the export. Nothing was deleted; the lake copy is kept.`;
+            await this.deps.journal.save(b);
+            throw new WorkbenchError('CONFLICT', `${spec.name} ${b.day}: ${b.error} Look at the rows, then run the archive again.`);
+          }
+          // 0 rows: an earlier run committed this delete and was killed before recording it.
+          await c.query('COMMIT');
+        } catch (err) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      })
+      .catch((err: unknown) => {
+        throw hotUnavailable(err, `deleting archived rows of ${spec.name} ${b.day}`);
+      });
+  }
+
+  /** `<lake>/master/<table>/snapshot=<date>/part-0.parquet`, once per day. */
+  private async snapshotMaster(cutoff: Date): Promise<string[]> {
+    const day = (this.deps.now?.() ?? new Date()).toISOString().slice(0, 10);
+    const out: string[] = [];
+    for (const name of MASTER_TABLES) {
+      const spec = DATASETS[name];
+      const key = `master/${name}/snapshot=${day}/part-0.parquet`;
+      if (await this.deps.lake.exists(key)) {
+        out.push(key);
+        continue;
+      }
+      const csv = join(this.deps.tmpDir, `master-${name}-${process.pid}.csv`);
+      const staged = await this.deps.lake.stage(key);
+      try {
+        await this.deps.hot.withClient((c) => copyOut(c, `SELECT ${spec.columns.map((c2) => quoteIdent(c2.name)).join(', ')} FROM ${hotTable(spec)} ORDER BY ${spec.primaryKey.map(quoteIdent).join(', ')}`, csv));
+        const types = spec.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.duck)}`).join(', ');
+        await this.deps.duck.run(
+          `COPY (SELECT * FROM read_csv(${quoteLiteral(csv)}, auto_detect = false, header = false, allow_quoted_nulls = false, columns = {${types}})) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {archive_cutoff: ${quoteLiteral(cutoff.toISOString())}})`,
+        );
+        await this.deps.lake.publish(staged);
+        out.push(key);
+      } catch (err) {
+        await this.deps.lake.discard(staged);
+        throw err instanceof WorkbenchError ? err : hotUnavailable(err, `snapshotting ${name}`);
+      } finally {
+        await rm(csv, { force: true });
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Moving a batch to the cold tier: the split moves past its day (never backwards), and for time series
+ * the highest archived ingest_id rises, so rows that arrive later for old days stay visible from the hot tier.
+ */
+function tierStatements(spec: DatasetSpec, b: BatchRecord): { sql: string; values?: (string | number | null)[] }[] {
+  const splitTable = qualifiedName('_workbench', 'tier_split');
+  const end = `${nextDay(b.day)} 00:00:00+00`;
+  const out = [
+    {
+      sql: `INSERT INTO ${splitTable} (dataset, split_at, updated_at) VALUES ($1, CAST($2 AS TIMESTAMPTZ), now())
+            ON CONFLICT (dataset) DO UPDATE SET split_at = greatest(split_at, excluded.split_at), updated_at = now()`,
+      values: [spec.name, end],
+    },
+  ];
+  if (b.highIngestId !== null) {
+    out.push({
+      sql: `UPDATE ${splitTable} SET archived_ingest = greatest(coalesce(archived_ingest, 0), CAST($1 AS BIGINT)) WHERE dataset = $2`,
+      values: [String(b.highIngestId), spec.name],
+    });
+  }
+  return out;
+}
+
+function usToIso(us: string | null): string | null {
+  return us === null ? null : new Date(Number(BigInt(us) / 1000n)).toISOString();
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+function toReport(b: BatchRecord): BatchReport {
+  return {
+    batchId: b.batchId,
+    dataset: b.dataset,
+    day: b.day,
+    state: b.state,
+    rows: b.rows,
+    parquetBytes: b.parquetBytes,
+    checksum: b.checksum,
+    sha256: b.sha256,
+    file: b.fileKey,
+    timingsMs: b.timings,
+    error: b.error,
+  };
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { method } from './define';
+
+/** What the archiver can move from PostgreSQL to the lake. Alerts: only cleared ones. */
+export const ARCHIVABLE_DATASETS = ['telemetry', 'string_telemetry', 'alert', 'maintenance_event'] as const;
+export type ArchivableDataset = (typeof ARCHIVABLE_DATASETS)[number];
+
+export const ArchiveRequest = z.object({
+  /** Every row before the start (UTC) of the day this many days ago is archived. */
+  olderThanDays: z.number().int().min(1, 'must be at least 1 day').max(36_500),
+  datasets: z.array(z.enum(ARCHIVABLE_DATASETS)).min(1).max(ARCHIVABLE_DATASETS.length).default(['telemetry', 'string_telemetry', 'alert', 'maintenance_event']),
+  dryRun: z.boolean().default(false),
+});
+export type ArchiveRequest = z.infer<typeof ArchiveRequest>;
+
+export type BatchState = 'planned' | 'exported' | 'verified' | 'published' | 'deleted' | 'done' | 'failed';
+
+export interface BatchReport {
+  batchId: string;
+  dataset: ArchivableDataset;
+  /** The UTC day, YYYY-MM-DD. */
+  day: string;
+  state: BatchState;
+  rows: number;
+  parquetBytes: number;
+  /** Sum of per-row 60-bit MD5 prefixes over key and value columns, identical in PostgreSQL and DuckDB. */
+  checksum: string | null;
+  sha256: string | null;
+  file: string | null;
+  timingsMs: Record<string, number>;
+  error: string | null;
+}
+
+export interface DryRunDataset {
+  dataset: ArchivableDataset;
+  rows: number;
+  /** Whole UTC days (partitions) the rows span. */
+  partitions: string[];
+  /** Estimated PostgreSQL bytes the rows occupy (table + indexes, by row share). */
+  postgresBytes: number;
+  /** Estimated Parquet size, from the lake's bytes per row for the dataset (or a default). */
+  estimatedParquetBytes: number;
+}
+
+export interface ArchiveReport {
+  runId: string;
+  dryRun: boolean;
+  /** ISO time: every row before it is archived. */
+  cutoff: string;
+  host: string;
+  user: string;
+  startedAt: string;
+  endedAt: string | null;
+  rowsArchived: number;
+  batches: BatchReport[];
+  plan: DryRunDataset[];
+  vacuum: { table: string; bytesBefore: number; bytesAfter: number; elapsedMs: number }[];
+  /** PostgreSQL bytes freed for reuse (estimated from the deleted rows' share) and returned to the OS (size drop). */
+  reclaimedBytes: { reusable: number; returnedToOs: number };
+  masterSnapshot: string[];
+  error: string | null;
+}
+
+export const archiveApi = {
+  /** Starts an archive run (or a dry run) as a job; its report is an ArchiveReport. */
+  start: method<{ jobId: string }>()(ArchiveRequest),
+  history: method<{ runs: ArchiveReport[] }>()(z.object({ limit: z.number().int().min(1).max(500).default(50) })),
+};
