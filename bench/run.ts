@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFileAtomic } from '../electron/core/files/atomic';
 
 /**
  * `npm run bench [-- <name>...]`: runs each benchmark module and writes
@@ -23,7 +23,10 @@ const BENCHES: readonly BenchModule[] = [
   { name: 'scroll', file: 'scroll.ts', exportName: 'benchScroll', about: 'grid scroll frame time, 5M vs 10k rows in Chromium' },
   { name: 'mirror-sync', file: 'mirror-sync.ts', exportName: 'benchMirrorSync', about: '5M telemetry rows: mirror sync vs raw COPY TO STDOUT' },
   { name: 'convert', file: 'convert.ts', exportName: 'benchConvert', about: '10M-row telemetry CSV: workbench convert vs raw DuckDB COPY' },
+  { name: 'export', file: 'export.ts', exportName: 'benchExport', about: '10M-row training slice across tiers vs raw DuckDB COPY of the same SELECT' },
+  { name: 'archive', file: 'archive.ts', exportName: 'benchArchive', about: '5M telemetry rows: archive end to end vs raw COPY TO STDOUT (csv, binary)' },
   { name: 'demo-full', file: 'demo-full.ts', exportName: 'benchDemoFull', about: 'demo --scale full: wall time and peak memory' },
+  { name: 'dashboards', file: 'dashboards.ts', exportName: 'benchDashboards', about: 'demo --scale full: p95 per fleet panel and a 1-year jar series (M4) vs the same aggregate on raw telemetry' },
   { name: 'convert', file: 'convert.ts', exportName: 'benchConvert', about: '10M-row telemetry CSV: the workbench conversion vs raw DuckDB COPY' },
 ];
 
@@ -38,19 +41,6 @@ function machine(): Record<string, unknown> {
     totalMemoryBytes: totalmem(),
     node: process.version,
   };
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
 }
 
 /** Top-level numbers and ratios for the summary line. */
@@ -95,7 +85,7 @@ async function main(): Promise<void> {
         figures,
       };
       const out = join(here, 'results', `${bench.name}.json`);
-      await writeAtomically(out, `${JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+      await writeFileAtomic(out, `${JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
       summary.push(`${bench.name}: ${headline(figures)} → ${out}`);
     } catch (err) {
       failures += 1;

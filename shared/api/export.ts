@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { method } from './define';
+import { SortKey } from './query';
 
 export const EXPORT_FORMATS = ['csv', 'parquet', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Where an export is written: a path the user chose, or (default) the workspace's exports folder. */
-const OutPath = z.string().min(1).max(4096).optional();
+/**
+ * Where an export is written: a file path, or a folder (the default file name goes in it). Default: the
+ * workspace's exports folder, `<workspace>/exports/<name>-<timestamp>.<ext>`. An existing file is never replaced.
+ */
+const OutPath = z.string().trim().min(1).max(4096).optional();
 
 export interface ExportedFile {
   /** Absolute path of the written file (published atomically). */
@@ -13,6 +17,7 @@ export interface ExportedFile {
   rows: number;
   bytes: number;
   format: ExportFormat;
+  elapsedMs: number;
   /** Id the web host serves the file under at /download/<id> (files in the exports folder only). */
   downloadId: string | null;
 }
@@ -28,10 +33,11 @@ export const exportApi = {
       path: OutPath,
     }),
   ),
-  /** Writes a whole kept result (from query.run) in its current sort, as a job. */
+  /** Writes a whole kept result (from query.run) in the grid's sort (the engine's order when none), as a job. */
   result: method<{ jobId: string }>()(
     z.object({
       resultId: z.string().min(1).max(100),
+      sort: z.array(SortKey).max(8).default([]),
       format: z.enum(EXPORT_FORMATS).default('csv'),
       name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . or -').default('result'),
       path: OutPath,

@@ -14,7 +14,7 @@ import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
 import type { LocalLake } from '../lake/local-lake';
 import { writeManifest } from '../lake/manifest';
 import { copyOut } from '../mirror/mirror-sync';
-import { digestFromRow, duckDigestSelect, pgRowHash, sameDigest, type BatchDigest } from './checksum';
+import { digestFromRow, duckDigestSelect, pgDigestSelect, sameDigest, type BatchDigest } from './checksum';
 import type { ArchiveJournal, BatchRecord } from './state';
 
 /** The tables whose snapshot goes to `<lake>/master/<table>/snapshot=<date>/` so cold data stays interpretable. */
@@ -412,25 +412,26 @@ export class Archiver {
     const cols = spec.columns.map((c) => quoteIdent(c.name));
     const order = spec.primaryKey.map(quoteIdent).join(', ');
     try {
-      await this.deps.hot
-        .withClient(async (c) => {
-          await copyOut(c, `SELECT ${cols.join(', ')}, ${pgRowHash(spec.columns)} AS "__bw_hash" FROM ${hotTable(spec)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)} ORDER BY ${order}`, csv);
-        })
-        .catch((err: unknown) => {
-          throw hotUnavailable(err, `exporting ${spec.name} ${b.day}`);
-        });
-      const types = [...spec.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.duck)}`), `'__bw_hash': 'BIGINT'`].join(', ');
-      const source = `read_csv(${quoteLiteral(csv)}, auto_detect = false, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, columns = {${types}})`;
-      const digest = (await this.deps.duck.runAndReadAll(
-        `SELECT count(*)::VARCHAR AS rows, coalesce(sum("__bw_hash"), 0)::VARCHAR AS checksum, epoch_us(min(${quoteIdent(timeColumnOf(spec))}))::VARCHAR AS min_us, epoch_us(max(${quoteIdent(timeColumnOf(spec))}))::VARCHAR AS max_us FROM ${source}`,
-      )).getRowObjectsJS()[0];
-      const d = digestFromRow(digest);
+      // Two connections on one exported snapshot: one streams the rows (unsorted: a sort there would
+      // spill), the other computes PostgreSQL's digest of exactly the same rows, in parallel.
+      const pred = batchPredicate(spec, b.day, b.highIngestId);
+      const d = await this.withSnapshotPair(async (copyClient, digestClient) => {
+        const [digest] = await Promise.all([
+          digestClient.query(`SELECT ${pgDigestSelect(spec.columns, timeColumnOf(spec))} FROM ${hotTable(spec)} WHERE ${pred}`),
+          copyOut(copyClient, `SELECT ${cols.join(', ')} FROM ${hotTable(spec)} WHERE ${pred}`, csv),
+        ]);
+        return digestFromRow(digest.rows[0] as Record<string, unknown>);
+      }).catch((err: unknown) => {
+        throw hotUnavailable(err, `exporting ${spec.name} ${b.day}`);
+      });
       b.rows = d.rows;
       b.checksum = d.checksum;
       b.minUs = d.minTime;
       b.maxUs = d.maxTime;
+      const types = spec.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.duck)}`).join(', ');
+      const source = `read_csv(${quoteLiteral(csv)}, auto_detect = false, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, columns = {${types}})`;
       await this.deps.duck.run(
-        `COPY (SELECT ${cols.join(', ')} FROM ${source}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
+        `COPY (SELECT ${cols.join(', ')} FROM ${source} ORDER BY ${order}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
       );
     } catch (err) {
       if (b.stagedPath) await rm(b.stagedPath, { force: true });
@@ -444,6 +445,26 @@ export class Archiver {
       throw err;
     } finally {
       await rm(csv, { force: true });
+    }
+  }
+
+  /** Two PostgreSQL connections in REPEATABLE READ transactions sharing one snapshot. */
+  private async withSnapshotPair<T>(fn: (a: pg.Client, b: pg.Client) => Promise<T>): Promise<T> {
+    const a = await this.deps.hot.connect();
+    let b: pg.Client | null = null;
+    try {
+      b = await this.deps.hot.connect();
+      await a.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const snap = (await a.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0].s;
+      await b.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await b.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snap)}`);
+      const out = await fn(a, b);
+      await a.query('COMMIT');
+      await b.query('COMMIT');
+      return out;
+    } finally {
+      await a.end().catch(() => undefined);
+      await b?.end().catch(() => undefined);
     }
   }
 

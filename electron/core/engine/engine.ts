@@ -271,6 +271,12 @@ export class Engine {
     return this.results.window(request.resultId, request.offset, request.limit, request.sort);
   }
 
+  /** A kept result's table and columns (export.result writes it whole); NOT_FOUND when it is gone. */
+  keptResult(resultId: string): StoredResult {
+    this.assertOpen();
+    return this.results.get(resultId);
+  }
+
   closeResult(resultId: string): Promise<boolean> {
     return this.results.close(resultId);
   }

@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { writeFileAtomic } from '../workspace/atomicWrite';
+import { writeFileAtomic } from '../files/atomic';
 
 /** Which entry point holds a workspace. */
 export type EntryPoint = 'desktop' | 'web' | 'cli' | 'test';

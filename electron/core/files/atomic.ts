@@ -53,11 +53,11 @@ export async function publishFile(tempPath: string, finalPath: string): Promise<
   await fsyncDir(dirname(finalPath));
 }
 
-/** Write bytes to a file atomically (temp name, fsync, rename). Replaces the file if it exists. */
-export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+/** Write bytes to a file atomically (temp name, fsync, rename, fsync the folder). Replaces the file if it exists. */
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   await mkdir(dirname(finalPath), { recursive: true });
   const tmp = tempPathFor(finalPath);
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
     await fh.sync();
@@ -67,7 +67,12 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
     throw err;
   }
   await fh.close();
-  await rename(tmp, finalPath);
+  try {
+    await rename(tmp, finalPath);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
   await fsyncDir(dirname(finalPath));
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../lake/atomic-file';
+import { writeFileAtomic } from '../files/atomic';
 
 /**
  * The embedded hot store's identity, kept in `<workspace>/hot-store.json` (mode 0600):

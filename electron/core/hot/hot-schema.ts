@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetSpec } from '../../../shared/domain/datasets';
-import { qualifiedName, quoteIdent } from '../../../shared/sql';
+import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { HOT_SCHEMA } from './hot-store';
 
 /** CREATE TABLE for a dataset in the hot store. Time series get an `ingest_id` identity (the mirror's watermark). */
@@ -14,7 +14,7 @@ export function createTableSql(spec: DatasetSpec): string {
 export function indexSql(spec: DatasetSpec): string[] {
   const table = qualifiedName(HOT_SCHEMA, spec.name);
   const out = [
-    `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ${pgLiteral(`${spec.name}_pkey`)}) THEN ` +
+    `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ${quoteLiteral(`${spec.name}_pkey`)}) THEN ` +
       `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(`${spec.name}_pkey`)} PRIMARY KEY (${spec.primaryKey.map(quoteIdent).join(', ')}); END IF; END $$`,
   ];
   if (spec.kind === 'timeseries') {
@@ -24,10 +24,6 @@ export function indexSql(spec: DatasetSpec): string[] {
     out.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_${spec.splitColumn}_idx`)} ON ${table} (${quoteIdent(spec.splitColumn)})`);
   }
   return out;
-}
-
-function pgLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /** Create every hot table that does not exist yet, with keys and indexes. */

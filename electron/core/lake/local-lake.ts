@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { publishFile, tempPathFor, writeFileAtomic } from './atomic-file';
+import { publishFile, tempPathFor, writeFileAtomic } from '../files/atomic';
 import { checkKey, partitionOf, type Lake, type LakeFile, type StagedFile } from './lake';
 
 /** The lake in a local folder. Staged files get a temp name in their final folder; publish renames them. */

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
 import type { QueryRunResult } from '../../../shared/api/query';
 import { formatCount, formatDuration } from '../../../shared/format';
@@ -11,10 +12,12 @@ interface Props {
   sortLabel: string;
   notice: string | null;
   onCopyCell: () => void;
+  /** Extra buttons before "Copy cell" (e.g. Export…). */
+  actions?: ReactNode;
 }
 
 /** Row count, elapsed time, statements run; selection, sort and copy feedback. */
-export function GridStatusBar({ result, loading, windowError, selection, sortLabel, notice, onCopyCell }: Props) {
+export function GridStatusBar({ result, loading, windowError, selection, sortLabel, notice, onCopyCell, actions }: Props) {
   const selRows = selection ? selection.r1 - selection.r0 + 1 : 0;
   const selCols = selection ? selection.c1 - selection.c0 + 1 : 0;
   return (
@@ -53,6 +56,7 @@ export function GridStatusBar({ result, loading, windowError, selection, sortLab
             : `${formatCount(selRows)} × ${selCols} selected`}
         </span>
       )}
+      {actions}
       <button type="button" className="btn small" onClick={onCopyCell} disabled={!selection} data-testid="copy-cell">
         Copy cell
       </button>

@@ -18,6 +18,7 @@ import { GridContextMenu, type MenuAction } from './GridContextMenu';
 import { geometry, isScaled, maxVirtualOffset, rowTop, toScrollTop, toVirtual, visibleRows } from './scaledScroll';
 import { clickCell, inRect, moveSelection, selectionRect, type GridSelection } from './selection';
 import { GridStatusBar } from './GridStatusBar';
+import { ExportResultButton } from '../export/ExportResultButton';
 import { toTsv } from './tsv';
 import { WindowCache } from './windowCache';
 
@@ -411,6 +412,7 @@ export function ResultsGrid({ result }: Props) {
         sortLabel={sortLabel}
         notice={notice}
         onCopyCell={() => void copy('copy-cell')}
+        actions={<ExportResultButton result={result} sort={sortKeys} />}
       />
     </div>
   );

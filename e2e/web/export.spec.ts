@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test } from '../support/fixtures';
+
+/** Opens #/export once the first-start demo has filled the workspace (the estimate counts rows). */
+async function openExportView(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  const base = url.replace(/\?.*$/, '');
+  await expect
+    .poll(
+      async () => {
+        await page.goto(`${base}#/export`);
+        await page.reload();
+        const rows = page.getByTestId('estimate-rows');
+        await rows.waitFor({ timeout: 20_000 }).catch(() => undefined);
+        return (await rows.count()) > 0 ? Number((await rows.textContent())?.replace(/\D/g, '') ?? '0') : 0;
+      },
+      { timeout: 180_000, intervals: [2_000] },
+    )
+    .toBeGreaterThan(0);
+}
+
+test.describe('training-slice export view', () => {
+  test('estimate, run with a split by jar, then the manifest summary', async ({ page, webHost }) => {
+    await openExportView(page, webHost.url);
+    await page.getByText('By jar').click();
+    await page.getByTestId('slice-labels').selectOption('rul_prediction');
+    const estimate = page.getByTestId('slice-estimate');
+    await expect(estimate.getByText('train', { exact: true })).toBeVisible({ timeout: 30_000 });
+    const estimated = Number((await page.getByTestId('estimate-rows').textContent())?.replace(/\D/g, ''));
+    await page.getByTestId('slice-run').click();
+    const summary = page.getByTestId('slice-summary');
+    await expect(summary).toBeVisible({ timeout: 60_000 });
+    expect(Number((await page.getByTestId('summary-rows').textContent())?.replace(/\D/g, ''))).toBe(estimated);
+    await expect(page.getByTestId('summary-hash')).toHaveText(/^sha256:[0-9a-f]{64}$/);
+    const dir = (await page.getByTestId('summary-dir').textContent()) ?? '';
+    expect(dir.startsWith(join(webHost.workspace, 'exports'))).toBe(true);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { rows: number; files: { path: string }[]; spec: { split: unknown } };
+    expect(manifest.rows).toBe(estimated);
+    expect(manifest.files.map((f) => f.path)).toEqual(['train/part-0000.parquet', 'test/part-0000.parquet']);
+    await page.getByTestId('open-folder').click();
+    await expect(page.getByTestId('folder-panel')).toContainText(dir);
+    const href = await page.getByTestId('manifest-download').getAttribute('href');
+    expect(href).toMatch(/^\/download\/.+\/manifest\.json$/);
+  });
+
+  test('a pasted spec with a bad field names the field', async ({ page, webHost }) => {
+    await openExportView(page, webHost.url);
+    await page.getByRole('button', { name: 'Paste spec…' }).click();
+    await page.getByLabel('Spec or manifest JSON').fill(
+      JSON.stringify({ dataset: 'telemetry', from: '2024-05-02', to: '2024-05-01', columns: ['volts'] }),
+    );
+    await page.getByRole('button', { name: 'Use this spec' }).click();
+    await expect(page.getByText(/columns\[0\]: unknown column "volts"/)).toBeVisible();
+    await expect(page.getByText(/to: must be after from/)).toBeVisible();
+  });
+});
+
+test.describe('result grid export', () => {
+  test('Export… writes the whole result, not only the loaded rows', async ({ app, webHost }) => {
+    await app.run('SELECT range AS n, range * 2 AS twice FROM range(70000)');
+    await expect(app.cell('0').first()).toBeVisible({ timeout: 30_000 });
+    await app.page.getByTestId('export-result').click();
+    const dialog = app.page.getByTestId('export-dialog');
+    await expect(dialog).toContainText(/70[,.\u202f\u00a0 ]?000/);
+    await dialog.getByText('JSON', { exact: true }).click();
+    await app.page.getByTestId('export-start').click();
+    const path = app.page.getByTestId('export-path');
+    await expect(path).toBeVisible({ timeout: 60_000 });
+    const file = (await path.textContent()) ?? '';
+    expect(file.startsWith(join(webHost.workspace, 'exports'))).toBe(true);
+    const rows = JSON.parse(await readFile(file, 'utf8')) as { n: number; twice: number }[];
+    expect(rows).toHaveLength(70000);
+    expect(rows[69999]).toEqual({ n: 69999, twice: 139998 });
+    await expect(app.page.getByTestId('export-download')).toHaveAttribute('href', /^\/download\/result-.*\.json$/);
+  });
+});

@@ -1,0 +1,80 @@
+import type { ExportApi } from '../../../shared/api/contract';
+import type { ExportFormat, ExportedFile } from '../../../shared/api/export';
+import type { Engine } from '../engine/engine';
+import type { JobContext, JobRunner } from '../jobs/runner';
+import { downloadIdFor, resolveExportFile } from './exportPaths';
+import { checkedSelect, keptResultSelect, writeSelect } from './queryExport';
+
+export interface ExportServiceDeps {
+  engine: Engine;
+  jobs: JobRunner;
+  /** `<workspace>/exports`: the default place, and the only one the web host serves downloads from. */
+  exportsDir: string;
+}
+
+const EXT: Readonly<Record<ExportFormat, string>> = { csv: 'csv', parquet: 'parquet', json: 'json' };
+
+/** export.*: a whole SELECT or a whole kept result to CSV, Parquet or JSON, as a job with progress and cancel. */
+export function createExportService(deps: ExportServiceDeps): ExportApi {
+  const write = async (
+    ctx: JobContext,
+    select: (conn: Awaited<ReturnType<Engine['connect']>>) => Promise<string>,
+    file: string,
+    format: ExportFormat,
+    totalRows?: number,
+  ): Promise<ExportedFile> => {
+    const started = performance.now();
+    const conn = await deps.engine.connect();
+    try {
+      const sql = await select(conn);
+      ctx.progress({ phase: 'write', fraction: 0, message: `Writing ${file}` });
+      const { rows, bytes } = await writeSelect(conn, sql, format, file, {
+        signal: ctx.signal,
+        totalRows,
+        onProgress: (p) => ctx.progress({ fraction: p.fraction, rows: p.rows }),
+      });
+      ctx.progress({ phase: 'done', fraction: 1, rows, bytes, message: `Wrote ${file}` });
+      return { path: file, rows, bytes, format, elapsedMs: Math.round(performance.now() - started), downloadId: downloadIdFor(deps.exportsDir, file) };
+    } finally {
+      conn.closeSync();
+    }
+  };
+
+  return {
+    query: async (req) => {
+      // Check the SQL and the target before a job exists, so mistakes are immediate errors.
+      const conn = await deps.engine.connect();
+      let sql: string;
+      try {
+        sql = await checkedSelect(conn, req.sql);
+      } finally {
+        conn.closeSync();
+      }
+      const file = await resolveExportFile({ path: req.path, exportsDir: deps.exportsDir, name: req.name, ext: EXT[req.format] });
+      const { jobId } = deps.jobs.start('export', (ctx) => write(ctx, async () => sql, file, req.format), { phase: 'write' });
+      return { jobId };
+    },
+    result: async (req) => {
+      const stored = deps.engine.keptResult(req.resultId);
+      const sql = keptResultSelect(stored, req.sort);
+      const file = await resolveExportFile({ path: req.path, exportsDir: deps.exportsDir, name: req.name, ext: EXT[req.format] });
+      const { jobId } = deps.jobs.start(
+        'export',
+        (ctx) =>
+          write(
+            ctx,
+            async () => {
+              // The result may have been dropped (LRU) since the job was asked for.
+              deps.engine.keptResult(req.resultId);
+              return sql;
+            },
+            file,
+            req.format,
+            stored.rowCount,
+          ),
+        { phase: 'write' },
+      );
+      return { jobId };
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { WorkbenchError } from '../../../shared/api/errors';
+import type { SliceColumn, SliceFile, SliceManifest, SliceReport, SliceSplitInfo } from '../../../shared/api/slice';
+import { SLICE_MANIFEST_KIND, type SliceSpec } from '../../../shared/domain/sliceSpec';
+import { quoteLiteral } from '../../../shared/sql';
+import { fsyncDir, fsyncPath, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
+import type { Lake } from '../lake/lake';
+import { CONTENT_HASH_ALGORITHM, contentHash, digestParquet, sha256File, type SplitDigest } from './contentHash';
+import { downloadIdFor, timestampTag } from './exportPaths';
+import { enableProgress, runWithProgress } from './runCopy';
+import { collectSources } from './sliceSources';
+import { ALL_SPLIT, assignmentSelect, assignUnits, sliceSelect, timeCuts, type SplitPart } from './sliceSql';
+
+/** Parquet options of slice files: zstd, row groups of 122,880 rows. */
+export const SLICE_PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880';
+export const MANIFEST_FILE = 'manifest.json';
+
+export interface PlannedSplit {
+  name: string;
+  fraction: number;
+  part: SplitPart;
+  /** The SELECT written for this split. */
+  sql: string;
+  info: Omit<SliceSplitInfo, 'rows'>;
+}
+
+export interface SlicePlan {
+  splits: PlannedSplit[];
+  assignmentSql: string | null;
+}
+
+/** A connection's settings for slices: times in UTC, DuckDB progress tracked. */
+export async function prepareSliceConnection(conn: DuckDBConnection): Promise<void> {
+  await conn.run("SET TimeZone = 'UTC'");
+  await enableProgress(conn);
+}
+
+/** The splits of a slice with their SQL. A split by battery ranks the units first (one small query). */
+export async function planSlice(conn: DuckDBConnection, spec: SliceSpec, options: { ordered?: boolean; labels?: boolean } = {}): Promise<SlicePlan> {
+  const split = spec.split;
+  if (!split) {
+    const part: SplitPart = { kind: 'all' };
+    return { splits: [{ name: ALL_SPLIT, fraction: 1, part, sql: sliceSelect(spec, part, options), info: { name: ALL_SPLIT, fraction: 1 } }], assignmentSql: null };
+  }
+  if (split.by === 'time') {
+    return {
+      splits: timeCuts(spec).map((c) => {
+        const part: SplitPart = { kind: 'time', from: c.from, to: c.to };
+        return { name: c.name, fraction: c.fraction, part, sql: sliceSelect(spec, part, options), info: { name: c.name, fraction: c.fraction, from: c.from, to: c.to } };
+      }),
+      assignmentSql: null,
+    };
+  }
+  const assignmentSql = assignmentSelect(spec);
+  const reader = await conn.runAndReadAll(assignmentSql);
+  const ranked = reader.getRowsJS().map((r) => Number(r[0]));
+  return {
+    splits: assignUnits(ranked, split.fractions).map((a) => {
+      const part: SplitPart = { kind: 'entities', entities: a.entities };
+      return { name: a.name, fraction: a.fraction, part, sql: sliceSelect(spec, part, options), info: { name: a.name, fraction: a.fraction, entities: a.entities } };
+    }),
+    assignmentSql,
+  };
+}
+
+/** Column names and types of a SELECT, without running it. */
+export async function describeSelect(conn: DuckDBConnection, sql: string): Promise<SliceColumn[]> {
+  const reader = await conn.runAndReadAll(`DESCRIBE ${sql}`);
+  return reader.getRowObjectsJson().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+}
+
+/** The slice folder: the path given (must not exist, or be an empty folder), else `<exports>/<dataset>-slice-<time>`. */
+export async function resolveSliceDir(spec: SliceSpec, path: string | undefined, exportsDir: string): Promise<string> {
+  const dir = path === undefined ? join(exportsDir, `${spec.dataset}-slice-${timestampTag()}`) : resolve(path);
+  let entries: string[] | null = null;
+  try {
+    const s = await stat(dir);
+    if (!s.isDirectory()) throw new WorkbenchError('CONFLICT', `${dir} is a file; a slice is written to a folder.`, 'Choose a folder that does not exist yet, or an empty one.');
+    entries = await readdir(dir);
+  } catch (err) {
+    if (err instanceof WorkbenchError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (entries !== null && entries.length > 0) {
+    throw new WorkbenchError('CONFLICT', `${dir} already exists and is not empty; a slice never overwrites files.`, 'Choose a new folder (it is created), or empty this one.');
+  }
+  return dir;
+}
+
+export interface SliceRunOptions {
+  lake: Lake;
+  exportsDir: string;
+  appVersion: string;
+  duckdbVersion: string;
+  signal?: AbortSignal;
+  onProgress?: (p: { phase: string; fraction: number | null; rows?: number; bytes?: number; message?: string }) => void;
+}
+
+/**
+ * Writes a slice: every split with COPY ... TO parquet (in key order) into a temp folder next to `dir`,
+ * digests and checksums every file, writes the manifest last, then renames the whole folder into place.
+ * Cancelled or failed, it leaves nothing behind.
+ */
+export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: string, options: SliceRunOptions): Promise<SliceReport> {
+  const started = performance.now();
+  const { signal } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  const cancelled = (): WorkbenchError => new WorkbenchError('CANCELLED', 'The slice export was cancelled; no file was left behind.');
+  await prepareSliceConnection(conn);
+  progress({ phase: 'plan', fraction: 0, message: 'Planning the splits' });
+  const plan = await planSlice(conn, spec);
+  const schema = await describeSelect(conn, plan.splits[0].sql);
+  const sources = await collectSources(conn, options.lake, spec);
+  if (signal?.aborted) throw cancelled();
+
+  const temp = join(dirname(dir), `${TEMP_PREFIX}${process.pid}-${randomUUID().slice(0, 8)}-${basename(dir)}`);
+  await mkdir(temp, { recursive: true });
+  try {
+    const files: SliceFile[] = [];
+    const digests: SplitDigest[] = [];
+    const splits: SliceSplitInfo[] = [];
+    let rowsDone = 0;
+    const n = plan.splits.length;
+    for (let i = 0; i < n; i++) {
+      const s = plan.splits[i];
+      const rel = `${s.name}/part-0000.parquet`;
+      const file = join(temp, s.name, 'part-0000.parquet');
+      await mkdir(dirname(file), { recursive: true });
+      progress({ phase: 'write', fraction: (0.9 * i) / n, message: `Writing ${rel}` });
+      const rows = await runWithProgress(conn, `COPY (${s.sql}) TO ${quoteLiteral(file)} (${SLICE_PARQUET_OPTIONS})`, {
+        signal,
+        onProgress: (p) => progress({ phase: 'write', fraction: (0.9 * (i + Math.max(0, p.percentage) / 100)) / n, rows: rowsDone + p.rowsProcessed }),
+      });
+      rowsDone += rows;
+      if (signal?.aborted) throw cancelled();
+      progress({ phase: 'checksum', fraction: (0.9 * (i + 1)) / n, rows: rowsDone, message: `Checksumming ${rel}` });
+      await fsyncPath(file);
+      // DuckDB hashes the rows on its threads while Node checksums the file.
+      const [digest, sha256, bytes] = await Promise.all([digestParquet(conn, s.name, file, schema), sha256File(file), stat(file).then((st) => st.size)]);
+      if (digest.rows !== rows) throw new WorkbenchError('INTERNAL', `${rel} holds ${digest.rows} rows, but ${rows} were written.`);
+      digests.push(digest);
+      files.push({ path: rel, split: s.name, rows, bytes, sha256 });
+      splits.push({ ...s.info, rows });
+    }
+    if (signal?.aborted) throw cancelled();
+    progress({ phase: 'manifest', fraction: 0.95, rows: rowsDone, message: 'Writing the manifest' });
+    const manifest: SliceManifest = {
+      kind: SLICE_MANIFEST_KIND,
+      version: 1,
+      createdAt: new Date().toISOString(),
+      appVersion: options.appVersion,
+      duckdbVersion: options.duckdbVersion,
+      spec,
+      sql: { splits: Object.fromEntries(plan.splits.map((s) => [s.name, s.sql])), assignment: plan.assignmentSql },
+      sources,
+      schema,
+      splits,
+      files,
+      rows: rowsDone,
+      bytes: files.reduce((a, f) => a + f.bytes, 0),
+      contentHash: contentHash(schema, digests),
+      contentHashAlgorithm: CONTENT_HASH_ALGORITHM,
+    };
+    await writeFileAtomic(join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    for (const s of plan.splits) await fsyncDir(join(temp, s.name));
+    await fsyncDir(temp);
+    if (signal?.aborted) throw cancelled();
+    await publishDir(temp, dir);
+    const manifestPath = join(dir, MANIFEST_FILE);
+    progress({ phase: 'done', fraction: 1, rows: rowsDone, bytes: manifest.bytes, message: `Wrote ${dir}` });
+    return {
+      dir,
+      manifestPath,
+      manifestDownloadId: downloadIdFor(options.exportsDir, manifestPath),
+      manifest,
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  } catch (err) {
+    await rm(temp, { recursive: true, force: true });
+    if (signal?.aborted) throw cancelled();
+    throw err;
+  }
+}
+
+/** Renames the finished temp folder to `dir` (an empty `dir` is replaced; a non-empty one is a conflict). */
+async function publishDir(temp: string, dir: string): Promise<void> {
+  await mkdir(dirname(dir), { recursive: true });
+  try {
+    await rmdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+      throw new WorkbenchError('CONFLICT', `${dir} gained files while the slice was written; nothing was replaced.`, 'Run it again with a new folder.');
+    }
+    if (code !== 'ENOENT') throw err;
+  }
+  await rename(temp, dir);
+  await fsyncDir(dirname(dir));
+}

@@ -1,0 +1,56 @@
+import type { SliceApi } from '../../../shared/api/contract';
+import { checkSliceSpec } from '../../../shared/domain/sliceSpec';
+import type { Engine } from '../engine/engine';
+import type { JobRunner } from '../jobs/runner';
+import type { Lake } from '../lake/lake';
+import { estimateSlice } from './sliceEstimate';
+import { sliceOptions } from './sliceOptions';
+import { resolveSliceDir, writeSlice } from './sliceRun';
+
+export interface SliceServiceDeps {
+  engine: Engine;
+  jobs: JobRunner;
+  lake: Lake;
+  /** `<workspace>/exports`: where slices go by default. */
+  exportsDir: string;
+  appVersion: string;
+  /** Scratch folder (size samples). */
+  tmpDir: string;
+}
+
+/** slice.*: the training-slice export (options for pickers, validate, estimate, run as a job). */
+export function createSliceService(deps: SliceServiceDeps): SliceApi {
+  const withConn = async <T>(fn: (conn: Awaited<ReturnType<Engine['connect']>>) => Promise<T>): Promise<T> => {
+    const conn = await deps.engine.connect();
+    try {
+      return await fn(conn);
+    } finally {
+      conn.closeSync();
+    }
+  };
+  return {
+    options: () => withConn((conn) => sliceOptions(conn, deps.exportsDir)),
+    validate: async (req) => checkSliceSpec(req.spec),
+    estimate: (req) => withConn((conn) => estimateSlice(conn, deps.lake, req.spec, deps.tmpDir)),
+    run: async (req) => {
+      // A taken folder is an immediate error, not a failed job.
+      const dir = await resolveSliceDir(req.spec, req.path, deps.exportsDir);
+      const { jobId } = deps.jobs.start(
+        'slice',
+        (ctx) =>
+          withConn((conn) =>
+            writeSlice(conn, req.spec, dir, {
+              lake: deps.lake,
+              exportsDir: deps.exportsDir,
+              appVersion: deps.appVersion,
+              duckdbVersion: deps.engine.duckdbVersion,
+              signal: ctx.signal,
+              onProgress: (p) => ctx.progress(p),
+            }),
+          ),
+        { phase: 'plan' },
+      );
+      return { jobId, dir };
+    },
+  };
+}

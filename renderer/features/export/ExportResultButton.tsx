@@ -1,0 +1,164 @@
+import { useEffect, useState } from 'react';
+import type { ApiError } from '../../../shared/api/errors';
+import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from '../../../shared/api/export';
+import type { QueryRunResult, SortKey } from '../../../shared/api/query';
+import { formatBytes, formatCount } from '../../../shared/format';
+import { api } from '../../api/client';
+import { FilePickerDialog } from '../convert/FilePickerDialog';
+import { useJob } from '../convert/useJob';
+import { downloadHref } from './download';
+import './export.css';
+
+interface Props {
+  result: QueryRunResult;
+  /** The grid's sort: the file has the rows in the order the grid shows. */
+  sort: SortKey[];
+}
+
+const LABELS: Readonly<Record<ExportFormat, string>> = { csv: 'CSV', parquet: 'Parquet', json: 'JSON' };
+
+/** "Export…" in the results grid's status bar: the whole result (not only loaded rows) to CSV, Parquet or JSON. */
+export function ExportResultButton({ result, sort }: Props) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" className="btn small" onClick={() => setOpen(true)} disabled={result.columns.length === 0} data-testid="export-result">
+        Export…
+      </button>
+      {open && <ExportResultDialog result={result} sort={sort} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
+interface DialogProps extends Props {
+  onClose: () => void;
+}
+
+function ExportResultDialog({ result, sort, onClose }: DialogProps) {
+  const [format, setFormat] = useState<ExportFormat>('csv');
+  const [name, setName] = useState('result');
+  const [folder, setFolder] = useState('');
+  const [picker, setPicker] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const { job, cancel } = useJob(jobId);
+  const running = job?.state === 'running';
+  const file = job?.state === 'done' ? (job.report as ExportedFile | null) : null;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape' && !picker) onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose, picker]);
+
+  const start = async (): Promise<void> => {
+    setError(null);
+    const res = await api.export.result({ resultId: result.resultId, format, name, sort, ...(folder.trim() ? { path: folder.trim() } : {}) });
+    if (!res.ok) {
+      setError(res.error);
+      return;
+    }
+    setJobId(res.value.jobId);
+  };
+
+  const nameOk = /^[A-Za-z0-9_.-]{1,100}$/.test(name);
+  const href = file ? downloadHref(file.downloadId) : null;
+  return (
+    <div className="export-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !running && onClose()}>
+      <div className="export-dialog" role="dialog" aria-modal="true" aria-label="Export result" data-testid="export-dialog">
+        <div className="export-dialog-head">
+          <span className="card-title">Export the result</span>
+          <span className="spacer" />
+          <button type="button" className="icon-btn" aria-label="Close" title="Close (Esc)" onClick={onClose}>
+            ×
+          </button>
+        </div>
+        <p className="hint">
+          All {formatCount(result.rowCount)} rows and {result.columns.length} columns{sort.length > 0 ? `, sorted as in the grid` : ''}, not only the rows loaded in the grid.
+        </p>
+        <div className="export-segment" role="radiogroup" aria-label="Format">
+          {EXPORT_FORMATS.map((f) => (
+            <label key={f} className={`segment${format === f ? ' on' : ''}`}>
+              <input type="radio" name="export-format" checked={format === f} onChange={() => setFormat(f)} disabled={running} />
+              {LABELS[f]}
+            </label>
+          ))}
+        </div>
+        <label className="export-field">
+          <span>File name (the time and .{format} are added)</span>
+          <input type="text" value={name} onChange={(e) => setName(e.target.value)} disabled={running} aria-invalid={!nameOk} />
+        </label>
+        {!nameOk && <div className="field-error">Use letters, digits, _ . or - (up to 100).</div>}
+        <label className="export-field">
+          <span>Folder (empty = the workspace&apos;s exports folder)</span>
+          <div className="export-row">
+            <input type="text" className="grow" value={folder} onChange={(e) => setFolder(e.target.value)} disabled={running} placeholder="exports folder" />
+            <button type="button" className="btn" onClick={() => setPicker(true)} disabled={running}>
+              Browse…
+            </button>
+          </div>
+        </label>
+        {error && (
+          <div className="inline-error" role="alert">
+            {error.message}
+            {error.detail ? ` ${error.detail}` : ''}
+          </div>
+        )}
+        {job && job.state === 'running' && (
+          <div>
+            <progress max={1} value={job.fraction ?? undefined} aria-label="Export progress" />
+            <div className="dim">{formatCount(job.rows)} rows</div>
+          </div>
+        )}
+        {job && job.state === 'failed' && job.error && (
+          <div className="inline-error" role="alert">
+            {job.error.message}
+          </div>
+        )}
+        {job && job.state === 'cancelled' && <div className="hint">Cancelled; no file was written.</div>}
+        {file && (
+          <div className="export-done" data-testid="export-done">
+            <div>
+              Wrote <strong>{formatCount(file.rows)}</strong> rows ({formatBytes(file.bytes)}) to
+            </div>
+            <code className="export-path" data-testid="export-path">
+              {file.path}
+            </code>
+            {href && (
+              <a className="btn small" href={href} download data-testid="export-download">
+                Download
+              </a>
+            )}
+          </div>
+        )}
+        <div className="export-row end">
+          {running ? (
+            <button type="button" className="btn" onClick={() => void cancel()}>
+              Cancel
+            </button>
+          ) : (
+            <button type="button" className="btn" onClick={onClose}>
+              {file ? 'Close' : 'Cancel'}
+            </button>
+          )}
+          <button type="button" className="btn primary" onClick={() => void start()} disabled={running || !nameOk} data-testid="export-start">
+            {file ? 'Export again' : 'Export'}
+          </button>
+        </div>
+      </div>
+      {picker && (
+        <FilePickerDialog
+          mode="folder"
+          title="Choose a folder for the export"
+          onChoose={(paths) => {
+            if (paths[0]) setFolder(paths[0]);
+            setPicker(false);
+          }}
+          onClose={() => setPicker(false)}
+        />
+      )}
+    </div>
+  );
+}

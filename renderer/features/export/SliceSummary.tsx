@@ -1,0 +1,104 @@
+import { useState } from 'react';
+import type { SliceReport } from '../../../shared/api/slice';
+import { formatBytes, formatCount } from '../../../shared/format';
+import { writeClipboard } from '../grid/clipboard';
+import { downloadHref, isDesktop } from './download';
+
+interface Props {
+  report: SliceReport;
+  onCopySpec: () => void;
+}
+
+/** The manifest of a finished slice: files with rows and checksums, the content hash, where it went. */
+export function SliceSummary({ report, onCopySpec }: Props) {
+  const m = report.manifest;
+  const [folderOpen, setFolderOpen] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
+  const href = downloadHref(report.manifestDownloadId);
+  const mirror = m.sources.hotMirror[m.spec.dataset];
+  const split = m.sources.tierSplit[m.spec.dataset];
+  return (
+    <div className="slice-summary" data-testid="slice-summary">
+      <div className="big-figures">
+        <div>
+          <strong data-testid="summary-rows">{formatCount(m.rows)}</strong> rows
+        </div>
+        <div>
+          <strong>{formatBytes(m.bytes)}</strong> in {m.files.length} file{m.files.length === 1 ? '' : 's'}
+        </div>
+        <div>
+          <strong>{(report.elapsedMs / 1000).toFixed(1)} s</strong>
+        </div>
+      </div>
+      <table className="export-table">
+        <thead>
+          <tr>
+            <th>File</th>
+            <th className="num">Rows</th>
+            <th className="num">Size</th>
+            <th>sha256</th>
+          </tr>
+        </thead>
+        <tbody>
+          {m.files.map((f) => (
+            <tr key={f.path}>
+              <td className="mono">{f.path}</td>
+              <td className="num">{formatCount(f.rows)}</td>
+              <td className="num">{formatBytes(f.bytes)}</td>
+              <td className="mono dim" title={f.sha256}>
+                {f.sha256.slice(0, 12)}…
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <dl className="export-facts">
+        <dt>contentHash</dt>
+        <dd className="mono" data-testid="summary-hash" title={m.contentHashAlgorithm}>
+          {m.contentHash}
+        </dd>
+        <dt>Tier split</dt>
+        <dd>{split ? `${split.slice(0, 19).replace('T', ' ')} UTC (lake before, hot mirror from)` : 'none: all rows from the hot mirror'}</dd>
+        <dt>Sources</dt>
+        <dd>
+          {m.sources.lakeFiles.length} lake file{m.sources.lakeFiles.length === 1 ? '' : 's'}; hot mirror {mirror ? `at ingest id ${formatCount(mirror.watermark)}, synced ${mirror.syncedAt ? mirror.syncedAt.slice(0, 19).replace('T', ' ') : 'never'}` : 'not read'}
+        </dd>
+        <dt>Folder</dt>
+        <dd className="mono" data-testid="summary-dir">
+          {report.dir}
+        </dd>
+      </dl>
+      <div className="export-row">
+        <button type="button" className="btn" onClick={onCopySpec}>
+          Copy spec
+        </button>
+        <button type="button" className="btn" data-testid="open-folder" onClick={() => setFolderOpen((v) => !v)}>
+          Open in folder
+        </button>
+        {copied && <span className="dim">{copied}</span>}
+      </div>
+      {folderOpen && (
+        <div className="export-folder" data-testid="folder-panel">
+          <div className="hint">
+            {isDesktop() ? 'The slice is in this folder on this computer:' : 'The browser cannot open folders; the slice is in this folder on the machine running the workbench:'}
+          </div>
+          <div className="export-row">
+            <code className="grow">{report.dir}</code>
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => void writeClipboard(report.dir).then((ok) => setCopied(ok ? 'Path copied.' : 'The clipboard refused the text.'))}
+            >
+              Copy path
+            </button>
+          </div>
+          {href && !isDesktop() && (
+            <a className="btn small" href={href} download="manifest.json" data-testid="manifest-download">
+              Download manifest.json
+            </a>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,126 @@
+import type { SliceDatasetOption, SliceOptions } from '../../../shared/api/slice';
+import type { SliceSpecInput } from '../../../shared/domain/sliceSpec';
+
+/** The export view's form: what the pickers hold. Times are UTC, as `YYYY-MM-DDTHH:MM` (datetime-local). */
+export interface SliceForm {
+  dataset: string;
+  from: string;
+  to: string;
+  columns: string[];
+  /** Site ids (location_id); empty = all sites. */
+  sites: number[];
+  /** Units by id, e.g. `1-24, 30`; empty = all. */
+  units: string;
+  resample: string;
+  /** Label source, or '' for none. */
+  labels: string;
+  asOf: boolean;
+  splitBy: 'none' | 'battery' | 'time';
+  fractions: { name: string; value: string }[];
+  seed: string;
+  /** Output folder; '' = the workspace's exports folder. */
+  out: string;
+}
+
+/** `1-3, 7` → [1, 2, 3, 7]; null when the text is not a list of ids and ranges (or a range is over 100,000 long). */
+export function parseIdList(text: string): number[] | null {
+  const out = new Set<number>();
+  for (const raw of text.split(/[\s,;]+/)) {
+    if (raw === '') continue;
+    const m = /^(\d{1,9})(?:-(\d{1,9}))?$/.exec(raw);
+    if (!m) return null;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a || b - a > 100_000) return null;
+    for (let i = a; i <= b; i++) out.add(i);
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
+/** An ISO instant → `YYYY-MM-DDTHH:MM` in UTC (for a datetime-local input that means UTC). */
+export function toUtcInput(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 16);
+}
+
+/** `YYYY-MM-DDTHH:MM` (UTC) → ISO with Z; the text as is when it is not one (the spec check names it). */
+export function fromUtcInput(text: string): string {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(text) ? `${text}:00Z` : text;
+}
+
+const HOUR = 3_600_000;
+
+/** A fresh form for a dataset: its columns, the last two days of its data (whole hours), no filter, no split. */
+export function initialForm(options: SliceOptions, datasetName?: string, previous?: SliceForm): SliceForm {
+  const ds = options.datasets.find((d) => d.name === datasetName) ?? options.datasets[0];
+  const max = ds?.extent ? Date.parse(ds.extent.max) : Date.now();
+  const to = Math.ceil((max + 1) / HOUR) * HOUR;
+  const min = ds?.extent ? Date.parse(ds.extent.min) : to - 2 * 24 * HOUR;
+  const from = Math.max(Math.floor(min / HOUR) * HOUR, to - 2 * 24 * HOUR);
+  return {
+    dataset: ds?.name ?? 'telemetry',
+    from: toUtcInput(new Date(from).toISOString()),
+    to: toUtcInput(new Date(to).toISOString()),
+    columns: ds ? ds.columns.map((c) => c.name) : [],
+    sites: previous?.sites ?? [],
+    units: '',
+    resample: '',
+    labels: '',
+    asOf: true,
+    splitBy: previous?.splitBy ?? 'none',
+    fractions: previous?.fractions ?? [
+      { name: 'train', value: '0.8' },
+      { name: 'test', value: '0.2' },
+    ],
+    seed: previous?.seed ?? '7',
+    out: previous?.out ?? '',
+  };
+}
+
+function num(text: string): number {
+  const t = text.trim();
+  return t === '' ? Number.NaN : Number(t);
+}
+
+/** The spec the form describes. Bad input is passed through as is, so the core's check names the field. */
+export function buildSpec(form: SliceForm, dataset: SliceDatasetOption | undefined): SliceSpecInput {
+  const spec: Record<string, unknown> = { dataset: form.dataset, from: fromUtcInput(form.from), to: fromUtcInput(form.to), columns: form.columns };
+  const filter: Record<string, (number | string)[]> = {};
+  if (form.sites.length > 0) filter.location_id = [...form.sites].sort((a, b) => a - b);
+  if (form.units.trim() !== '' && dataset) {
+    const ids = parseIdList(form.units);
+    filter[dataset.entityColumn] = ids ?? [form.units.trim()];
+  }
+  if (Object.keys(filter).length > 0) spec.filter = filter;
+  if (form.resample !== '') spec.resample = form.resample;
+  if (form.labels !== '') spec.labels = { from: form.labels, asOf: form.asOf };
+  if (form.splitBy !== 'none') {
+    const fractions: Record<string, number> = {};
+    for (const f of form.fractions) fractions[f.name.trim()] = num(f.value);
+    spec.split = { by: form.splitBy, fractions, seed: form.splitBy === 'battery' ? num(form.seed) : 0 };
+  }
+  return spec as unknown as SliceSpecInput;
+}
+
+/** A form from a spec (e.g. pasted from a manifest); fields the form cannot show are left at their defaults. */
+export function formFromSpec(spec: SliceSpecInput, options: SliceOptions, base: SliceForm): SliceForm {
+  const ds = options.datasets.find((d) => d.name === spec.dataset);
+  const filter = spec.filter ?? {};
+  const units = ds ? filter[ds.entityColumn] : undefined;
+  const split = spec.split;
+  return {
+    ...base,
+    dataset: spec.dataset,
+    from: toUtcInput(spec.from),
+    to: toUtcInput(spec.to),
+    columns: spec.columns ?? (ds ? ds.columns.map((c) => c.name) : []),
+    sites: (filter.location_id ?? []).map(Number).filter((n) => Number.isInteger(n)),
+    units: units ? units.join(', ') : '',
+    resample: spec.resample ?? '',
+    labels: spec.labels?.from ?? '',
+    asOf: spec.labels?.asOf ?? true,
+    splitBy: split?.by ?? 'none',
+    fractions: split ? Object.entries(split.fractions).map(([name, value]) => ({ name, value: String(value) })) : base.fractions,
+    seed: split?.seed !== undefined ? String(split.seed) : base.seed,
+  };
+}
