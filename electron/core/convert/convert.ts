@@ -104,11 +104,12 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
   try {
     for (const plan of plans) {
       if (opts.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The conversion was cancelled; no file was written.');
-      const one = await convertOne(conn, req, plan, targetDir, temps, (pct, rows) => {
+      const one = await convertOne(conn, req, plan, targetDir, temps, (pct) => {
         opts.onProgress?.({
           phase: 'convert',
           fraction: totalBytes > 0 ? Math.min(1, (bytesDone + (pct / 100) * plan.file.bytes) / totalBytes) : null,
-          rows: report.rows + rows,
+          // DuckDB's rows_processed counts scan chunks, not CSV rows: report rows of finished files only.
+          rows: report.rows,
           bytes: bytesDone + Math.round((pct / 100) * plan.file.bytes),
           message: `Converting ${basename(plan.file.path)}`,
         });
@@ -178,7 +179,7 @@ async function convertOne(
   plan: Plan,
   targetDir: string,
   temps: string[],
-  progress: (pct: number, rows: number) => void,
+  progress: (pct: number) => void,
 ): Promise<{ file: ConvertedFile; rejects: RejectedRow[]; publish: { temp: string; final: string }[]; temps: string[] }> {
   const id = randomUUID().replaceAll('-', '').slice(0, 12);
   const rejectsTable = `bw_rejects_${id}`;
@@ -218,7 +219,7 @@ async function convertOne(
   const poll = setInterval(() => {
     try {
       const p = conn.progress;
-      progress(Math.max(0, p.percentage), Number(p.rows_processed));
+      progress(Math.max(0, p.percentage));
     } catch {
       // progress is best effort
     }

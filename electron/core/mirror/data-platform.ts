@@ -61,22 +61,30 @@ export class DataPlatform {
   private constructor(
     private readonly deps: DataPlatformDeps,
     private readonly config: DataPlatformConfig,
-    /** The platform's own connection: mirror loads and view refreshes (serialised by `exclusive`). */
+    /** The mirror's connection: its loads run their own transactions on it, one sync at a time. */
     private readonly duck: DuckDBConnection,
+    /**
+     * A second connection for view refreshes and tier switches, serialised by `refreshing`. Two flows must
+     * never share a connection: their BEGIN/COMMITs would interleave (a refresh's ROLLBACK undoing half a
+     * mirror load, for one).
+     */
+    private readonly viewsConn: DuckDBConnection,
   ) {
     this.lake = new LocalLake(deps.paths.lake);
   }
 
   static async open(deps: DataPlatformDeps, config: DataPlatformConfig = {}): Promise<DataPlatform> {
     const duck = await deps.engine.connect();
-    const platform = new DataPlatform(deps, config, duck);
+    const viewsConn = await deps.engine.connect();
+    const platform = new DataPlatform(deps, config, duck, viewsConn);
     try {
       await (platform.lake as LocalLake).ensure();
-      await ensureMetaSchema(duck);
+      await ensureMetaSchema(viewsConn);
       await platform.ensureSplits();
-      await refreshViews(duck, platform.lake);
+      await refreshViews(viewsConn, platform.lake);
     } catch (err) {
       duck.closeSync();
+      viewsConn.closeSync();
       throw err;
     }
     if (config.hot !== 'none') {
@@ -147,12 +155,19 @@ export class DataPlatform {
   async refresh(): Promise<void> {
     const next = this.refreshing.then(async () => {
       await this.ensureSplits();
-      await refreshViews(this.duck, this.lake);
+      await refreshViews(this.viewsConn, this.lake);
     });
     this.refreshing = next.catch(() => undefined);
     await next;
     this.deps.events.emit('catalog.changed', { reason: 'data' });
     for (const listener of this.refreshListeners) listener();
+  }
+
+  /** Runs `statements` and re-creates the views in one transaction, in turn with every other refresh. */
+  private async commitViews(statements: { sql: string; values?: (string | number | null)[] }[]): Promise<void> {
+    const next = this.refreshing.then(() => refreshViews(this.viewsConn, this.lake, DATASET_NAMES, statements));
+    this.refreshing = next.catch(() => undefined);
+    await next;
   }
 
   /** Called after every refresh (sync, demo, conversion, archival): e.g. the gold rollups catch up. */
@@ -162,7 +177,7 @@ export class DataPlatform {
 
   /** A lake with files but no recorded split (e.g. a lake pointed at from elsewhere): split just after its newest row. */
   private async ensureSplits(): Promise<void> {
-    const splits = await getSplits(this.duck);
+    const splits = await getSplits(this.viewsConn);
     for (const name of DATASET_NAMES) {
       const spec = DATASETS[name];
       if (!spec.splitColumn || splits.has(name)) continue;
@@ -170,12 +185,12 @@ export class DataPlatform {
       if (files.length === 0) continue;
       const col = quoteIdent(spec.splitColumn);
       const rows = await queryRows(
-        this.duck,
+        this.viewsConn,
         `SELECT strftime((max(${col}) + INTERVAL 1 MICROSECOND) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS s FROM read_parquet($1, hive_partitioning = true)`,
         [this.lake.duckdbGlob(name)],
       );
       const s = rows[0]?.s;
-      if (typeof s === 'string') await this.duck.run(setSplitSql(name, s));
+      if (typeof s === 'string') await this.viewsConn.run(setSplitSql(name, s));
     }
   }
 
@@ -226,14 +241,8 @@ export class DataPlatform {
       }
       ctx.progress({ phase: 'sync', fraction: 0.9, message: 'Syncing the local mirror' });
       await resetMirror(this.duck);
-      await this.duck.run('BEGIN TRANSACTION');
-      try {
-        for (const name of DATASET_NAMES) if (DATASETS[name].splitColumn) await this.duck.run(setSplitSql(name, report.window.split));
-        await this.duck.run('COMMIT');
-      } catch (err) {
-        await this.duck.run('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
+      const split = report.window.split;
+      await this.commitViews(DATASET_NAMES.filter((name) => DATASETS[name].splitColumn).map((name) => ({ sql: setSplitSql(name, split) })));
       this.demoRunning = false;
       const sync = await this.syncNow(undefined, {
         ...ctx,
@@ -271,11 +280,7 @@ export class DataPlatform {
         lake: this.lake as LocalLake,
         tmpDir: this.deps.paths.tmp,
         journal,
-        commitVisibility: async (statements) => {
-          const next = this.refreshing.then(() => refreshViews(this.duck, this.lake, DATASET_NAMES, statements));
-          this.refreshing = next.catch(() => undefined);
-          await next;
-        },
+        commitVisibility: (statements) => this.commitViews(statements),
         signal: ctx.signal,
         onProgress: (p) => ctx.progress(p),
         ...(atStep ? { atStep } : {}),
@@ -353,10 +358,13 @@ export class DataPlatform {
     this.deps.engine.setHotRunner(null);
     const store = await this.hotPromise?.catch(() => null);
     await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
-    try {
-      this.duck.closeSync();
-    } catch {
-      // already closed with the engine
+    await this.refreshing;
+    for (const conn of [this.duck, this.viewsConn]) {
+      try {
+        conn.closeSync();
+      } catch {
+        // already closed with the engine
+      }
     }
     await store?.close();
   }

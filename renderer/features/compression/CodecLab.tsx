@@ -1,0 +1,122 @@
+import { useMemo, useRef, useState } from 'react';
+import type { ApiError } from '../../../shared/api/errors';
+import type { CodecResult } from '../../../shared/api/storage';
+import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
+import { api } from '../../api/client';
+import { EChart, type EChartHandle } from '../../lib/echarts/EChart';
+import { downloadDataUrl } from '../../lib/echarts/download';
+import { codecLabel, codecLabOption } from './chartOptions';
+import { formatRatio } from './units';
+
+interface Props {
+  datasets: readonly string[];
+}
+
+const SAMPLE_SIZES = [10_000, 50_000, 200_000, 1_000_000] as const;
+
+/** Re-encodes a sample of a dataset under each codec (and zstd level) and charts size and write/read time. */
+export function CodecLab({ datasets }: Props) {
+  const [dataset, setDataset] = useState('');
+  const [sampleRows, setSampleRows] = useState<number>(200_000);
+  const [running, setRunning] = useState(false);
+  const [result, setResult] = useState<{ source: string; sampleRows: number; results: CodecResult[] } | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const chosen = datasets.includes(dataset) ? dataset : (datasets[0] ?? '');
+  const option = useMemo(() => (result ? codecLabOption(result.results) : null), [result]);
+  const chart = useRef<EChartHandle | null>(null);
+
+  const run = async () => {
+    if (!chosen) return;
+    setRunning(true);
+    setError(null);
+    const res = await api.storage.codecLab({ target: { dataset: chosen }, sampleRows });
+    setRunning(false);
+    if (res.ok) setResult(res.value);
+    else setError(res.error);
+  };
+
+  const best = result ? [...result.results].sort((a, b) => a.bytes - b.bytes)[0] : null;
+
+  return (
+    <section className="lake-card" aria-label="Codec lab" data-testid="codec-lab">
+      <div className="lake-card-head">
+        <span className="lake-card-title">Codec lab</span>
+        <span className="dim">re-encode a sample under snappy, zstd (levels), gzip and uncompressed</span>
+      </div>
+      <div className="lake-form row">
+        <label className="lake-field-inline">
+          Dataset
+          <select value={chosen} onChange={(e) => setDataset(e.target.value)} aria-label="Dataset for the codec lab" data-testid="codec-lab-dataset">
+            {datasets.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="lake-field-inline">
+          Sample
+          <select value={sampleRows} onChange={(e) => setSampleRows(Number(e.target.value))} aria-label="Sample rows">
+            {SAMPLE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {formatCount(n)} rows
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="btn primary" data-testid="codec-lab-run" disabled={!chosen || running} onClick={() => void run()}>
+          {running ? 'Encoding…' : 'Run'}
+        </button>
+        {running && <span className="spinner" aria-label="Encoding" />}
+        {datasets.length === 0 && <span className="hint">The lake has no dataset yet.</span>}
+      </div>
+      {error && <div className="inline-error">{error.message}</div>}
+      {result && option && (
+        <>
+          <div className="chart-tools">
+            <button
+              type="button"
+              className="btn small"
+              data-testid="codec-lab-png"
+              title="Save the chart as a PNG image"
+              onClick={() => {
+                const url = chart.current?.toPng();
+                if (url) downloadDataUrl(url, `codec-lab-${chosen}.png`);
+              }}
+            >
+              Save PNG
+            </button>
+          </div>
+          <EChart ref={chart} option={option} height={300} ariaLabel="Size and write/read time per codec" testId="codec-lab-chart" />
+          <div className="lake-table-wrap">
+            <table className="lake-table" data-testid="codec-lab-results">
+              <thead>
+                <tr>
+                  <th>Codec</th>
+                  <th className="num">Size</th>
+                  <th className="num">Ratio vs uncompressed</th>
+                  <th className="num">Write</th>
+                  <th className="num">Read</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.results.map((r) => (
+                  <tr key={codecLabel(r)} className={r === best ? 'best' : undefined}>
+                    <td className="mono">{codecLabel(r)}</td>
+                    <td className="num">{formatBytes(r.bytes)}</td>
+                    <td className="num">{formatRatio(r.ratio)}</td>
+                    <td className="num">{formatDuration(r.writeMs)}</td>
+                    <td className="num">{formatDuration(r.readMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="hint">
+            Sample of up to {formatCount(result.sampleRows)} rows from {result.source}.
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,139 @@
+import type { CodecResult, ColumnChunkStats, DatasetStats } from '../../../shared/api/storage';
+import { formatBytes, formatDuration } from '../../../shared/format';
+import { formatterParam, tooltipHtml } from '../../lib/echarts/escape';
+import type { ChartOption } from '../../lib/echarts/registry';
+import { formatRatio, formatShare, ratioOf } from './units';
+
+/** Axis labels and tooltips carry units; every text from data is escaped in tooltips (labels are canvas text). */
+const bytesAxis = { type: 'value' as const, axisLabel: { formatter: (v: number) => formatBytes(v) } };
+const msAxis = { type: 'value' as const, axisLabel: { formatter: (v: number) => (v === 0 ? '0' : formatDuration(v)) } };
+
+export function codecLabel(r: Pick<CodecResult, 'codec' | 'level'>): string {
+  return r.level === null ? r.codec : `${r.codec} ${r.level}`;
+}
+
+/** Codec lab: file size per codec (bars) and write/read time (lines, right axis). */
+export function codecLabOption(results: readonly CodecResult[]): ChartOption {
+  const labels = results.map(codecLabel);
+  return {
+    grid: { left: 70, right: 70, top: 40, bottom: 30 },
+    legend: { top: 0 },
+    tooltip: {
+      trigger: 'axis',
+      formatter: (params: unknown) => {
+        const { dataIndex } = formatterParam(params);
+        const r = results[dataIndex];
+        if (!r) return '';
+        return tooltipHtml(codecLabel(r), [
+          ['Size', formatBytes(r.bytes)],
+          ['Ratio vs uncompressed', formatRatio(r.ratio)],
+          ['Write', formatDuration(r.writeMs)],
+          ['Read', formatDuration(r.readMs)],
+        ]);
+      },
+    },
+    xAxis: { type: 'category', data: labels },
+    yAxis: [
+      { ...bytesAxis, name: 'size' },
+      { ...msAxis, name: 'time', splitLine: { show: false } },
+    ],
+    series: [
+      { name: 'Size', type: 'bar', data: results.map((r) => r.bytes), yAxisIndex: 0, barMaxWidth: 40 },
+      { name: 'Write time', type: 'line', data: results.map((r) => r.writeMs), yAxisIndex: 1, symbolSize: 7 },
+      { name: 'Read time', type: 'line', data: results.map((r) => r.readMs), yAxisIndex: 1, symbolSize: 7 },
+    ],
+  };
+}
+
+/** Per dataset: Parquet bytes next to the CSV bytes it came from (where known). */
+export function datasetsOption(datasets: readonly DatasetStats[]): ChartOption {
+  const names = datasets.map((d) => d.dataset);
+  return {
+    grid: { left: 130, right: 30, top: 30, bottom: 30 },
+    legend: { top: 0 },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      formatter: (params: unknown) => {
+        const d = datasets[formatterParam(params).dataIndex];
+        if (!d) return '';
+        return tooltipHtml(d.dataset, [
+          ['Parquet', formatBytes(d.parquetBytes)],
+          ['Source CSV', d.sourceBytes === null ? 'unknown' : formatBytes(d.sourceBytes)],
+          ['Ratio', formatRatio(d.ratio)],
+          ['Rows', d.rows.toLocaleString('en-US')],
+        ]);
+      },
+    },
+    xAxis: bytesAxis,
+    yAxis: { type: 'category', data: names, inverse: true, axisLabel: { width: 120, overflow: 'truncate' } },
+    series: [
+      { name: 'Parquet', type: 'bar', data: datasets.map((d) => d.parquetBytes), barMaxWidth: 16 },
+      { name: 'Source CSV', type: 'bar', data: datasets.map((d) => d.sourceBytes ?? 0), barMaxWidth: 16 },
+    ],
+  };
+}
+
+/** Per column: compressed vs uncompressed bytes, largest first. */
+export function columnsOption(columns: readonly ColumnChunkStats[]): ChartOption {
+  const sorted = [...columns].sort((a, b) => b.compressedBytes - a.compressedBytes);
+  return {
+    grid: { left: 140, right: 30, top: 30, bottom: 30 },
+    legend: { top: 0 },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      formatter: (params: unknown) => {
+        const c = sorted[formatterParam(params).dataIndex];
+        if (!c) return '';
+        return tooltipHtml(c.column, [
+          ['Type', c.type],
+          ['Compressed', formatBytes(c.compressedBytes)],
+          ['Uncompressed', formatBytes(c.uncompressedBytes)],
+          ['Ratio', formatRatio(ratioOf(c.uncompressedBytes, c.compressedBytes))],
+          ['Share of file', formatShare(c.share)],
+          ['Codec', c.codecs.join(', ')],
+          ['Encodings', c.encodings.join(', ')],
+        ]);
+      },
+    },
+    xAxis: bytesAxis,
+    yAxis: { type: 'category', data: sorted.map((c) => c.column), inverse: true, axisLabel: { width: 130, overflow: 'truncate' } },
+    series: [
+      { name: 'Compressed', type: 'bar', data: sorted.map((c) => c.compressedBytes), barMaxWidth: 14 },
+      { name: 'Uncompressed', type: 'bar', data: sorted.map((c) => c.uncompressedBytes), barMaxWidth: 14 },
+    ],
+  };
+}
+
+/** Hot (PostgreSQL) vs cold (Parquet lake) bytes. */
+export function tiersOption(hotBytes: number | null, coldBytes: number): ChartOption {
+  const data = [
+    { name: 'Hot: PostgreSQL', value: hotBytes ?? 0 },
+    { name: 'Cold: Parquet lake', value: coldBytes },
+  ];
+  const total = data.reduce((a, d) => a + d.value, 0);
+  return {
+    tooltip: {
+      trigger: 'item',
+      formatter: (params: unknown) => {
+        const p = formatterParam(params);
+        const v = typeof p.value === 'number' ? p.value : 0;
+        return tooltipHtml(p.name, [
+          ['Size', formatBytes(v)],
+          ['Share', formatShare(total > 0 ? v / total : null)],
+        ]);
+      },
+    },
+    legend: { bottom: 0 },
+    series: [
+      {
+        type: 'pie',
+        radius: ['45%', '70%'],
+        center: ['50%', '45%'],
+        data,
+        label: { formatter: (p: { value?: unknown }) => formatBytes(typeof p.value === 'number' ? p.value : 0) },
+      },
+    ],
+  };
+}

@@ -1,0 +1,124 @@
+import { useEffect, useRef } from 'react';
+import type { ConvertReport } from '../../../shared/api/convert';
+import { ERROR_CODES, isApiError } from '../../../shared/api/errors';
+import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
+import { hrefFor } from '../../app/router';
+import { formatRatio, ratioOf } from '../compression/units';
+import { inspectRest } from '../inspector/inspectRoute';
+import { RejectsTable } from './RejectsTable';
+import { describeTarget } from './reportShape';
+
+export interface ShownReport {
+  report: ConvertReport;
+  /** Set when the conversion failed. */
+  error: { code: string; message: string } | null;
+  /** When it ran (history), if known. */
+  startedAt: string | null;
+}
+
+interface Props {
+  shown: ShownReport;
+  onClose?: () => void;
+}
+
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="lake-stat" data-testid={testId}>
+      <div className="lake-stat-value">{value}</div>
+      <div className="lake-stat-label">{label}</div>
+    </div>
+  );
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** A conversion's final report: the totals, each file, and the bad rows; or why it failed. */
+export function ConvertReportPanel({ shown, onClose }: Props) {
+  const { report, error, startedAt } = shown;
+  const box = useRef<HTMLElement | null>(null);
+  // A report scrolls into view when it appears (below the form); the caller keys the panel per report.
+  useEffect(() => {
+    box.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, []);
+  const failed = error !== null;
+  const cancelled = error?.code === 'CANCELLED';
+  const advice = error && isApiError(error) ? ERROR_CODES[error.code] : null;
+  const inspectHref =
+    report.target.kind === 'lake' ? hrefFor('inspect', inspectRest({ dataset: report.target.dataset })) : hrefFor('inspect', inspectRest({ path: report.target.path }));
+  return (
+    <section ref={box} className={failed && !cancelled ? 'lake-card failed' : 'lake-card'} data-testid="convert-report" aria-label="Conversion report">
+      <div className="lake-card-head">
+        <span className="lake-card-title">{cancelled ? 'Conversion cancelled' : failed ? 'Conversion failed' : 'Conversion report'}</span>
+        <span className="dim">
+          {startedAt ? `${startedAt.replace('T', ' ').replace('Z', ' UTC')} · ` : ''}
+          {report.codec} → {describeTarget(report.target)}
+        </span>
+        <span className="spacer" />
+        {!failed && (
+          <a className="btn small" href={inspectHref}>
+            Inspect output
+          </a>
+        )}
+        {onClose && (
+          <button type="button" className="icon-btn" aria-label="Close the report" onClick={onClose}>
+            ×
+          </button>
+        )}
+      </div>
+      {error && (
+        <div className={cancelled ? 'lake-warning' : 'convert-error'} role="alert" data-testid="convert-error">
+          <span className="error-code">{error.code}</span> <span className="error-text">{error.message}</span>
+          {advice && <div className="error-advice">{advice}</div>}
+        </div>
+      )}
+      {!failed && (
+        <div className="lake-stats">
+          <Stat label="Rows in" value={formatCount(report.rowsIn)} testId="report-rows-in" />
+          <Stat label="Rows written" value={formatCount(report.rows)} testId="report-rows" />
+          <Stat label="Rows rejected" value={formatCount(report.rejected)} testId="report-rejected" />
+          <Stat label="CSV" value={formatBytes(report.inputBytes)} />
+          <Stat label="Parquet" value={formatBytes(report.outputBytes)} />
+          <Stat label="Ratio" value={formatRatio(report.ratio)} testId="report-ratio" />
+          <Stat label="Time" value={formatDuration(report.elapsedMs)} />
+        </div>
+      )}
+      {report.files.length > 0 && (
+        <div className="lake-table-wrap">
+          <table className="lake-table">
+            <thead>
+              <tr>
+                <th>File</th>
+                <th className="num">Rows in</th>
+                <th className="num">Written</th>
+                <th className="num">Rejected</th>
+                <th className="num">CSV</th>
+                <th className="num">Parquet</th>
+                <th className="num">Ratio</th>
+                <th className="num">Outputs</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.files.map((f) => (
+                <tr key={f.input}>
+                  <td title={f.input}>{baseName(f.input)}</td>
+                  <td className="num">{formatCount(f.rowsIn)}</td>
+                  <td className="num">{formatCount(f.rowsWritten)}</td>
+                  <td className="num">{formatCount(f.rejected)}</td>
+                  <td className="num">{formatBytes(f.inputBytes)}</td>
+                  <td className="num">{formatBytes(f.outputBytes)}</td>
+                  <td className="num">{formatRatio(ratioOf(f.inputBytes, f.outputBytes))}</td>
+                  <td className="num" title={f.outputs.join('\n')}>
+                    {formatCount(f.outputs.length)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <RejectsTable rejects={report.rejects} total={report.rejected} />
+    </section>
+  );
+}
