@@ -55,6 +55,8 @@ export const queryApi = {
       sql: z.string().min(1, 'is empty: type a query first').max(10_000_000),
       target: QueryTarget.default('workspace'),
       runId: Id,
+      /** An editor session (e.g. the SQL tab's id): SET, TEMP tables and open transactions carry over between its runs. */
+      sessionId: Id.optional(),
     }),
   ),
   window: method<QueryWindowResult>()(
@@ -67,6 +69,8 @@ export const queryApi = {
   ),
   cancel: method<{ cancelled: boolean }>()(z.object({ runId: Id })),
   close: method<{ closed: boolean }>()(z.object({ resultId: Id })),
+  /** Ends an editor session (its tab was closed). */
+  closeSession: method<{ closed: boolean }>()(z.object({ sessionId: Id })),
   history: method<{ entries: HistoryEntry[] }>()(
     z.object({ search: z.string().max(1000).default(''), limit: z.number().int().min(1).max(1000).default(200) }),
   ),

@@ -238,6 +238,28 @@ describe('query.run + query.window', () => {
     expect(await call('query.cancel', { runId })).toEqual({ ok: true, value: { cancelled: false } });
   });
 
+  it('keeps SET, TEMP tables and transactions within an editor session, and ends them with it', async () => {
+    const inSession = async (sql: string, sessionId = 'tab-a'): Promise<Result<QueryRunResult>> =>
+      call<QueryRunResult>('query.run', { sql, runId: `s${++runSeq}`, sessionId });
+    expect((await inSession("CREATE TEMP TABLE scratch AS SELECT 7 AS x; SET TimeZone = 'Asia/Tokyo'")).ok).toBe(true);
+    const r = await inSession("SELECT x, current_setting('TimeZone') AS tz FROM scratch");
+    if (!r.ok) throw new Error(r.error.message);
+    expect(values((await window(r.value.resultId, 0, 1)).t, 0)).toEqual([7]);
+    expect(values((await window(r.value.resultId, 0, 1)).t, 1)).toEqual(['Asia/Tokyo']);
+    // Another tab is another session: it sees neither.
+    const other = await inSession('SELECT x FROM scratch', 'tab-b');
+    expect(other.ok ? null : other.error.code).toBe('SQL_ERROR');
+    // A transaction spans runs of one session.
+    await inSession('CREATE TABLE IF NOT EXISTS session_tx (v INTEGER)');
+    await inSession('BEGIN TRANSACTION; INSERT INTO session_tx VALUES (1)');
+    await inSession('ROLLBACK');
+    const count = await run('SELECT count(*) FROM session_tx');
+    expect(values((await window(count.resultId, 0, 1)).t, 0)).toEqual([0n]);
+    expect(await call('query.closeSession', { sessionId: 'tab-a' })).toEqual({ ok: true, value: { closed: true } });
+    const gone = await inSession('SELECT x FROM scratch');
+    expect(gone.ok ? null : gone.error.code).toBe('SQL_ERROR');
+  });
+
   it("returns an SQL error as a value with DuckDB's message", async () => {
     const r = await call('query.run', { sql: 'SELECT * FROM no_such_table_xyz', runId: 'err1' });
     expect(r.ok).toBe(false);

@@ -52,6 +52,9 @@ const CATALOG_CHANGING = new Set<StatementType>([
   StatementType.LOAD,
 ]);
 
+/** Editor sessions kept open at once (SQL tabs); the least recently used idle one closes past this. */
+const MAX_SESSIONS = 32;
+
 interface ActiveRun {
   runId: string;
   cancelled: boolean;
@@ -77,6 +80,8 @@ export function defaultMemoryLimit(): string {
  */
 export class Engine {
   private readonly runs = new Map<string, ActiveRun>();
+  /** Editor sessions (one per SQL tab): SET, TEMP tables and open transactions carry from run to run. */
+  private readonly sessions = new Map<string, { connection: DuckDBConnection; busy: boolean; lastUsed: number }>();
   private hotRunner: HotRunner | null;
   private closed = false;
 
@@ -146,7 +151,7 @@ export class Engine {
     return this.results.size;
   }
 
-  async run(request: { sql: string; target: QueryTarget; runId: string }): Promise<QueryRunResult> {
+  async run(request: { sql: string; target: QueryTarget; runId: string; sessionId?: string }): Promise<QueryRunResult> {
     this.assertOpen();
     if (this.runs.has(request.runId)) {
       throw new WorkbenchError('CONFLICT', `A query with run id ${request.runId} is still running. Cancel it or use a new run id.`);
@@ -159,7 +164,7 @@ export class Engine {
     const run: ActiveRun = { runId: request.runId, cancelled: false, cancel: () => undefined, done: Promise.resolve() };
     this.runs.set(request.runId, run);
     const work =
-      request.target === 'hot' ? this.runHot(request.sql, run) : this.runWorkspace(request.sql, run);
+      request.target === 'hot' ? this.runHot(request.sql, run) : this.runWorkspace(request.sql, run, request.sessionId);
     run.done = work.catch(() => undefined);
     try {
       ({ stored, statements } = await work);
@@ -191,8 +196,40 @@ export class Engine {
     };
   }
 
-  private async runWorkspace(sql: string, run: ActiveRun): Promise<{ stored: StoredResult; statements: number }> {
-    const connection = await this.instance.connect();
+  /** A session's connection (created on first use); one run at a time per session. */
+  private async sessionConnection(sessionId: string): Promise<DuckDBConnection> {
+    let session = this.sessions.get(sessionId);
+    if (session?.busy) {
+      throw new WorkbenchError('CONFLICT', 'This editor tab is still running a query. Cancel it (Esc) or wait for it, then run again.');
+    }
+    if (!session) {
+      // Keep the newest sessions; an idle one past the limit is closed (its TEMP objects go with it).
+      if (this.sessions.size >= MAX_SESSIONS) {
+        const idle = [...this.sessions.entries()].filter(([, s]) => !s.busy).sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
+        if (idle) this.closeSession(idle[0]);
+      }
+      const connection = await this.instance.connect();
+      await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 0');
+      session = { connection, busy: false, lastUsed: Date.now() };
+      this.sessions.set(sessionId, session);
+    }
+    session.busy = true;
+    session.lastUsed = Date.now();
+    return session.connection;
+  }
+
+  /** Ends an editor session (its tab closed): its TEMP objects and open transaction go with it. */
+  closeSession(sessionId: string): boolean {
+    const session = this.sessions.get(sessionId);
+    if (!session) return false;
+    this.sessions.delete(sessionId);
+    if (session.busy) session.connection.interrupt();
+    session.connection.closeSync();
+    return true;
+  }
+
+  private async runWorkspace(sql: string, run: ActiveRun, sessionId?: string): Promise<{ stored: StoredResult; statements: number }> {
+    const connection = sessionId ? await this.sessionConnection(sessionId) : await this.instance.connect();
     run.cancel = () => connection.interrupt();
     let catalogChanged = false;
     let last = { percentage: -2, rows: -1 };
@@ -238,7 +275,9 @@ export class Engine {
       throw new WorkbenchError('INTERNAL', 'No statement produced a result.');
     } finally {
       clearInterval(timer);
-      connection.closeSync();
+      const session = sessionId ? this.sessions.get(sessionId) : undefined;
+      if (session && session.connection === connection) session.busy = false;
+      else connection.closeSync();
       if (catalogChanged) this.options.events.emit('catalog.changed', { reason: 'query' });
     }
   }
@@ -301,6 +340,7 @@ export class Engine {
       run.cancel();
     }
     await Promise.race([Promise.all(pending.map((r) => r.done)), new Promise((r) => setTimeout(r, 5000))]);
+    for (const id of [...this.sessions.keys()]) this.closeSession(id);
     await this.metaQueue.run(async () => undefined);
     try {
       this.meta.closeSync();

@@ -8,6 +8,7 @@ export function createQueryService(engine: Engine): QueryApi {
     window: (req) => engine.window(req),
     cancel: async (req) => ({ cancelled: await engine.cancel(req.runId) }),
     close: async (req) => ({ closed: await engine.closeResult(req.resultId) }),
+    closeSession: async (req) => ({ closed: engine.closeSession(req.sessionId) }),
     history: async (req) => ({ entries: await engine.historyEntries(req.search, req.limit) }),
   };
 }

@@ -55,7 +55,7 @@ export async function runQuery(tabId: string, sql: string, target: QueryTarget):
   const runId = crypto.randomUUID();
   const previous = lastResult(before);
   setRun(tabId, { status: 'running', runId, sql, target, startedAt: performance.now(), progress: null, previous });
-  const res = await api.query.run({ sql, target, runId });
+  const res = await api.query.run({ sql, target, runId, sessionId: tabId });
   const now = getRun(tabId);
   if (now.status !== 'running' || now.runId !== runId) {
     // The tab was closed meanwhile: free the result.
@@ -86,6 +86,8 @@ export function disposeRun(tabId: string): void {
   const r = lastResult(s);
   if (s.status === 'running') void api.query.cancel({ runId: s.runId });
   if (r) void api.query.close({ resultId: r.resultId });
+  // The tab's session (SET, TEMP tables, an open transaction) ends with it.
+  void api.query.closeSession({ sessionId: tabId });
   runs.delete(tabId);
   emit();
 }
