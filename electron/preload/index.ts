@@ -1,7 +1,7 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 
 /**
- * The sandboxed preload: exposes window.workbench = { invoke, subscribe } and nothing else.
+ * The sandboxed preload: exposes window.workbench = { invoke, subscribe, pathForFile } and nothing else.
  * It imports only `electron` (a sandboxed preload cannot load other modules); the main
  * process validates every call again.
  */
@@ -34,6 +34,15 @@ contextBridge.exposeInMainWorld('workbench', {
       });
     }
     return ipcRenderer.invoke(INVOKE_CHANNEL, channel, request ?? {}) as Promise<unknown>;
+  },
+  /** The local path of a file dropped on the window (so the core can convert it in place), or null. */
+  pathForFile(file: unknown): string | null {
+    try {
+      const path = webUtils.getPathForFile(file as File);
+      return path ? path : null;
+    } catch {
+      return null;
+    }
   },
   subscribe(event: unknown, listener: unknown): () => void {
     if (typeof event !== 'string' || !CHANNEL.test(event) || typeof listener !== 'function') {
