@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isDuckDBLockError, isPidAlive, readLockInfo, removeOwnLockInfo, workspaceLockedError, writeLockInfo } from './lockInfo';
+import { isPidAlive } from '../system/pid';
+import { isDuckDBLockError, readLockInfo, removeOwnLockInfo, workspaceLockedError, writeLockInfo } from './lockInfo';
 
 const DUCKDB_MESSAGE =
   'IO Error: Could not set lock on file "/w/workspace.duckdb": Conflicting lock is held in /usr/bin/node (PID 4242). See also https://duckdb.org/docs/stable/connect/concurrency';

@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { writeFileAtomic } from '../files/atomic';
+import { isPidAlive } from '../system/pid';
 
 /** Which entry point holds a workspace. */
 export type EntryPoint = 'desktop' | 'web' | 'cli' | 'test';
@@ -49,17 +50,6 @@ export async function readLockInfo(path: string): Promise<LockInfo | null> {
 export async function removeOwnLockInfo(path: string): Promise<void> {
   const info = await readLockInfo(path);
   if (info && info.pid === process.pid && info.host === hostname()) await rm(path, { force: true });
-}
-
-export function isPidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** True when DuckDB's open failed because another process holds the file lock. */

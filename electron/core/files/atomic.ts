@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isPidAlive } from '../system/pid';
 
 /** Every temp file or folder the workbench writes starts with this, so stale ones can be found and swept. */
 export const TEMP_PREFIX = '.bw-tmp-';
@@ -85,15 +86,6 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Remove temp files and folders left by a process that died (kill -9) under `root`, recursively.
  * Temp names carry the writer's pid; those of live processes are left alone.
@@ -111,7 +103,7 @@ export async function sweepStaleTemps(root: string): Promise<string[]> {
       const p = join(dir, e.name);
       if (e.name.startsWith(TEMP_PREFIX)) {
         const pid = Number(e.name.slice(TEMP_PREFIX.length).split('-')[0]);
-        if (!Number.isInteger(pid) || pid === process.pid || !pidAlive(pid)) {
+        if (!Number.isInteger(pid) || pid === process.pid || !isPidAlive(pid)) {
           if (pid === process.pid) continue;
           await rm(p, { recursive: true, force: true });
           removed.push(p);

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { postgresBinaries } from './postgres-binaries';
+import { isPidAlive } from '../system/pid';
 
 const execFileAsync = promisify(execFile);
 
@@ -57,15 +58,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function pidCommand(pid: number): Promise<string> {
   try {
     return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\u0000', ' ');
@@ -77,10 +69,10 @@ async function pidCommand(pid: number): Promise<string> {
 async function waitForExit(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (!pidAlive(pid)) return true;
+    if (!isPidAlive(pid)) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return !pidAlive(pid);
+  return !isPidAlive(pid);
 }
 
 async function postgresIds(): Promise<{ uid: number; gid: number }> {
@@ -206,7 +198,7 @@ export class EmbeddedServer {
       return;
     }
     const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
-    if (Number.isFinite(pid) && pid > 0 && pidAlive(pid)) {
+    if (Number.isFinite(pid) && pid > 0 && isPidAlive(pid)) {
       const cmd = await pidCommand(pid);
       if (cmd.includes('postgres')) {
         // An orphan postmaster of this cluster (its owner crashed): the workspace lock says nobody else uses it.
@@ -333,7 +325,7 @@ async function sweepOrphanClusters(keep: string): Promise<void> {
       if (alive) continue;
       const pidText = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
       const pid = Number.parseInt(pidText.split('\n')[0] ?? '', 10);
-      if (Number.isFinite(pid) && pid > 0 && pidAlive(pid)) continue;
+      if (Number.isFinite(pid) && pid > 0 && isPidAlive(pid)) continue;
       await rm(dataDir, { recursive: true, force: true });
       await rm(join(ROOT_PG_BASE, entry), { force: true });
     } catch {
