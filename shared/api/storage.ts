@@ -103,6 +103,16 @@ export interface CodecResult {
   ratio: number;
 }
 
+/** The report of a storage.compact job. */
+export interface CompactionReport {
+  partitions: number;
+  filesBefore: number;
+  filesAfter: number;
+  rows: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
 const Target = z
   .object({
     dataset: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.=-]*$/, 'must be a dataset name from the lake').optional(),

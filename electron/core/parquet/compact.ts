@@ -3,18 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { readdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
+import type { CompactionReport } from '../../../shared/api/storage';
 import { quoteLiteral } from '../../../shared/sql';
 import { fsyncDir, publishFile, tempPathFor } from '../files/atomic';
 import { listParquetFiles, sqlFileList } from './inspect';
-
-export interface CompactionReport {
-  partitions: number;
-  filesBefore: number;
-  filesAfter: number;
-  rows: number;
-  bytesBefore: number;
-  bytesAfter: number;
-}
 
 export interface CompactOptions {
   signal?: AbortSignal;

@@ -1,12 +1,7 @@
-/** What storage.compact's job reports (the core's CompactionReport), as the renderer checks it. */
-export interface CompactResult {
-  partitions: number;
-  filesBefore: number;
-  filesAfter: number;
-  rows: number;
-  bytesBefore: number;
-  bytesAfter: number;
-}
+import type { CompactionReport } from '../../../shared/api/storage';
+
+/** What storage.compact's job reports, as the renderer checks it. */
+export type CompactResult = CompactionReport;
 
 export function asCompactResult(value: unknown): CompactResult | null {
   if (typeof value !== 'object' || value === null) return null;
