@@ -73,7 +73,14 @@ app.whenReady().then(() => {
   if (!isPrimaryInstance) return;
   hardenSession(session.defaultSession, devServerUrl !== null);
   ipc = bindIpc({ getWindow: () => mainWindow, getDispatch: () => holder.dispatch(), where });
-  Menu.setApplicationMenu(buildMenu({ holder, getWindow: () => mainWindow, isDev: !app.isPackaged }));
+  Menu.setApplicationMenu(
+    buildMenu({
+      holder,
+      getWindow: () => mainWindow,
+      ensureWindow: () => (mainWindow ??= createMainWindow()),
+      isDev: !app.isPackaged,
+    }),
+  );
   // Open the workspace while the window loads; calls wait for it.
   void holder.get().catch((err: unknown) => process.stderr.write(`Workspace ${workspaceDir} did not open: ${String(err)}\n`));
   mainWindow = createMainWindow();

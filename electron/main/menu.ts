@@ -4,7 +4,25 @@ import type { WorkbenchHolder } from './workbench-holder';
 export interface MenuActions {
   holder: WorkbenchHolder;
   getWindow: () => BrowserWindow | null;
+  /** The main window, created first if there is none (e.g. on macOS after closing it). */
+  ensureWindow: () => BrowserWindow;
   isDev: boolean;
+}
+
+/** Renderer views a menu item may open; the hash is a fixed literal, never built from input. */
+const VIEW_HASHES = { archive: '#/archive' } as const;
+
+/** Shows (and focuses) the window and switches the renderer to a view by setting its location hash. */
+function showView(actions: MenuActions, view: keyof typeof VIEW_HASHES): void {
+  const win = actions.ensureWindow();
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+  const go = (): void => {
+    win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(VIEW_HASHES[view])};`).catch(() => undefined);
+  };
+  if (win.webContents.isLoading()) win.webContents.once('did-finish-load', go);
+  else go();
 }
 
 async function chooseWorkspace(actions: MenuActions): Promise<void> {
@@ -72,6 +90,10 @@ export function buildMenu(actions: MenuActions): Menu {
         { type: 'separator' },
         { role: 'togglefullscreen' },
       ],
+    },
+    {
+      label: 'Tools',
+      submenu: [{ label: 'Archive old data…', click: () => showView(actions, 'archive') }],
     },
     {
       label: 'Help',

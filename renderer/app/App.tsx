@@ -37,7 +37,7 @@ export function App() {
         </button>
         <span className="app-name">Battery Workbench</span>
         <nav className="view-tabs" aria-label="Views">
-          {listViews().map((v) => (
+          {listViews().filter((v) => !v.hidden).map((v) => (
             <a key={v.id} href={hrefFor(v.id)} className={v.id === route.view ? 'view-tab active' : 'view-tab'} aria-current={v.id === route.view ? 'page' : undefined}>
               {v.title}
             </a>

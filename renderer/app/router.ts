@@ -7,6 +7,8 @@ export interface ViewSpec {
   /** Position in the top bar; lower first. */
   order: number;
   component: ComponentType;
+  /** Reachable by link only (e.g. #/battery/<id>), not listed in the top bar. */
+  hidden?: boolean;
 }
 
 const views = new Map<string, ViewSpec>();

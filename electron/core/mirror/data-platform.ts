@@ -286,7 +286,8 @@ export class DataPlatform {
         ...(atStep ? { atStep } : {}),
       });
       const report = await archiver.run(req);
-      if (!req.dryRun) this.deps.events.emit('catalog.changed', { reason: 'archive' });
+      // Views, catalog listeners and the gold rollups follow the moved rows.
+      if (!req.dryRun) await this.refresh();
       return report;
     } finally {
       conn.closeSync();

@@ -1,0 +1,81 @@
+import { test, expect } from '../support/fixtures';
+
+const XSS_NAME = '<img src=x onerror=alert(1)>';
+
+/** Dashboards on the demo the web host seeds on first start: draw, drill down, change range, stay safe. */
+test.describe('battery dashboards', () => {
+  test.setTimeout(420_000);
+
+  test('fleet and jar pages draw, drill down by clicking, redraw on a range change, and show a hostile site name as text', async ({ page, webHost }) => {
+    const pageErrors: string[] = [];
+    const dialogs: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+
+    await page.goto(`${webHost.url}#/fleet`);
+    const sites = page.getByTestId('panel-fleet.sites');
+    // First start seeds the small demo, syncs the mirror and builds the rollups.
+    await expect(sites).toHaveAttribute('data-state', 'ready', { timeout: 300_000 });
+    for (const id of ['fleet.sites', 'fleet.alerts', 'fleet.atRisk', 'fleet.hotspots', 'fleet.drift', 'fleet.freshness']) {
+      await expect(page.getByTestId(`panel-${id}`)).toHaveAttribute('data-state', /ready|empty/);
+    }
+    await expect(page.getByTestId('chart-sites').locator('canvas')).toHaveCount(1);
+    await expect(page.getByTestId('chart-at-risk').locator('canvas')).toHaveCount(1);
+
+    // A site named with markup, added to the hot store and synced: it shows as text.
+    const api = async (channel: string, body: unknown): Promise<void> => {
+      const res = await page.request.post(`${webHost.origin}/api/${channel}`, { data: body });
+      expect(res.status(), `${channel}`).toBe(200);
+    };
+    await api('query.run', {
+      sql: `INSERT INTO location VALUES (99, 'XSS1', '${XSS_NAME}', 'Nowhere', 'NL', 'UTC', 52.3, 4.9)`,
+      target: 'hot',
+      runId: 'e2e-xss-site',
+    });
+    await api('data.sync', {});
+    await page.reload();
+    await expect(page.getByTestId('sites-table')).toContainText(XSS_NAME, { timeout: 60_000 });
+    await expect(page.locator('img[src="x"]')).toHaveCount(0);
+
+    // Drill down by clicking: fleet → site → system → string → jar.
+    await page.getByTestId('sites-table').getByRole('link').first().click();
+    await expect(page).toHaveURL(/#\/location\/\d+/);
+    await expect(page.getByTestId('panel-scope.children')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await page.getByTestId('children-table').getByRole('link').first().click();
+    await expect(page).toHaveURL(/#\/system\/\d+/);
+    await expect(page.getByTestId('panel-scope.children')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await page.getByTestId('children-table').getByRole('link').first().click();
+    await expect(page).toHaveURL(/#\/string\/\d+/);
+    await expect(page.getByTestId('panel-scope.stringVoltage')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(page.getByTestId('chart-string-voltage').locator('canvas')).toHaveCount(1);
+    await page.getByTestId('jar-link').first().click();
+    await expect(page).toHaveURL(/#\/battery\/\d+/);
+
+    const voltage = page.getByTestId('panel-battery.voltage');
+    await expect(voltage).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    for (const id of ['battery.temperature', 'battery.resistance', 'battery.rul', 'battery.health']) {
+      await expect(page.getByTestId(`panel-${id}`)).toHaveAttribute('data-state', 'ready');
+    }
+    await expect(page.getByTestId('chart-voltage').locator('canvas')).toHaveCount(1);
+    await expect(page.getByTestId('health-badge').first()).toBeVisible();
+
+    // Range change: 7 d → 24 h redraws with fewer readings.
+    await page.getByTestId('range-7d').click();
+    await expect(voltage).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    const footer = voltage.locator('.dash-panel-foot');
+    const rowsOf = async (): Promise<number> => Number(/([\d,]+) rows/.exec((await footer.textContent()) ?? '')?.[1]?.replaceAll(',', '') ?? NaN);
+    const weekRows = await rowsOf();
+    const weekText = await page.getByTestId('range-text').textContent();
+    await page.getByTestId('range-24h').click();
+    await expect(page.getByTestId('range-text')).not.toHaveText(weekText ?? '');
+    await expect(voltage).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect.poll(rowsOf).toBeLessThan(weekRows);
+    await expect(page.getByTestId('chart-voltage').locator('canvas')).toHaveCount(1);
+
+    expect(pageErrors).toEqual([]);
+    expect(dialogs).toEqual([]);
+  });
+});

@@ -1,0 +1,78 @@
+import type { DashboardApi } from '../../../shared/api/contract';
+import type { PanelData } from '../../../shared/api/dashboard';
+import { WorkbenchError } from '../../../shared/api/errors';
+import type { Engine } from '../engine/engine';
+import type { RollupService } from '../rollups/rollup-service';
+import { toCell } from './cells';
+import { readEntity } from './entity';
+import { panelQuery } from './panels';
+import { readThresholds, writeThresholds } from './thresholds-store';
+
+/** How long one panel query may run before it is interrupted. */
+const PANEL_TIMEOUT_MS = 60_000;
+
+/** The `dashboard` service: panels (one SQL query each, run on its own connection), entities, thresholds, rollups. */
+export function createDashboardService(deps: { engine: Engine; rollups: RollupService }): DashboardApi {
+  const { engine, rollups } = deps;
+  const withConn = async <T>(fn: (conn: Awaited<ReturnType<Engine['connect']>>) => Promise<T>): Promise<T> => {
+    const conn = await engine.connect();
+    try {
+      return await fn(conn);
+    } finally {
+      conn.closeSync();
+    }
+  };
+
+  return {
+    panel: (req) =>
+      withConn(async (conn): Promise<PanelData> => {
+        rollups.catchUp();
+        const thresholds = req.thresholds ?? (await readThresholds(conn)).thresholds;
+        const q = panelQuery({
+          panel: req.panel,
+          scope: req.scope,
+          fromMs: Date.parse(req.from),
+          toMs: Date.parse(req.to),
+          width: req.width,
+          thresholds,
+        });
+        const started = performance.now();
+        const timer = setTimeout(() => conn.interrupt(), PANEL_TIMEOUT_MS);
+        try {
+          const reader = await conn.runAndReadAll(q.sql);
+          const rows = reader.getRows().map((r) => r.map(toCell));
+          return {
+            panel: req.panel,
+            columns: reader.columnNames(),
+            rows,
+            sql: q.sql,
+            exportSql: q.exportSql,
+            source: q.source,
+            bucketMs: q.bucketMs,
+            elapsedMs: Math.round((performance.now() - started) * 10) / 10,
+          };
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          throw new WorkbenchError('SQL_ERROR', `The ${req.panel} panel could not be read: ${message.split('\n')[0]}`, message);
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    entity: (req) => {
+      rollups.catchUp();
+      return withConn((conn) => readEntity(conn, req.scope));
+    },
+    thresholds: () => withConn((conn) => readThresholds(conn)),
+    setThresholds: (req) =>
+      withConn(async (conn) => {
+        await writeThresholds(conn, req.thresholds);
+        return readThresholds(conn);
+      }),
+    rollups: () => rollups.status(),
+    refreshRollups: async (req) => {
+      const { jobId } = rollups.refreshNow(req.full);
+      if (jobId === null) throw new WorkbenchError('CONFLICT', 'A rollup refresh is already running; another one was queued to follow it.');
+      return { jobId };
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PANEL_IDS, type PanelData, type ScopeKind } from '../../../shared/api/dashboard';
+import { queryRows } from '../demo/duck-helpers';
+import { FIXTURE, fixtureSplitMs, seedFixture } from '../rollups/fleet-fixture';
+import { openWorkbench, type Workbench } from '../workbench';
+import { chooseResolution, m4RawSql } from './m4';
+
+let dir: string;
+let wb: Workbench;
+let conn: DuckDBConnection;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bw-dash-'));
+  wb = await openWorkbench({ workspaceDir: dir, entry: 'test' });
+  await seedFixture(wb);
+  await wb.rollups.whenIdle();
+  conn = await wb.engine.connect();
+}, 60_000);
+
+afterAll(async () => {
+  conn?.closeSync();
+  await wb?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function panel(request: Record<string, unknown>): Promise<PanelData> {
+  const res = await wb.dispatch('dashboard.panel', request, { transport: 'test' });
+  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
+  return res.value as PanelData;
+}
+
+/** The fixture has 4 days: a 1-day baseline leaves 3 days of drift. */
+const SHORT_BASELINE = { watchPct: 10, degradedPct: 20, replacePct: 50, baselineDays: 1 };
+const ALL_FROM = new Date(FIXTURE.startMs).toISOString();
+const ALL_TO = new Date(fixtureSplitMs() + FIXTURE.hotDays * 86_400_000).toISOString();
+
+describe('M4 downsampling', () => {
+  it('keeps the first, last, min and max reading of every pixel bucket', async () => {
+    const from = fixtureSplitMs() - 86_400_000;
+    const to = fixtureSplitMs() + 86_400_000;
+    const width = 50;
+    const bucket = (to - from) / width;
+    const points = `SELECT battery_id AS k, ts, voltage_v AS v FROM telemetry WHERE battery_id = 3 AND ts >= to_timestamp(${from / 1000}) AND ts < to_timestamp(${to / 1000})`;
+    const m4 = await queryRows(conn, m4RawSql(points, from, bucket));
+    const raw = await queryRows(conn, `SELECT CAST(epoch_ms(ts) AS DOUBLE) AS t, CAST(v AS DOUBLE) AS v FROM (${points}) ORDER BY ts`);
+    expect(raw.length).toBe(576);
+    expect(m4.length).toBeLessThanOrEqual(4 * width);
+    expect(m4.length).toBeGreaterThan(2 * width);
+    const got = new Set(m4.map((r) => `${Number(r.t)}:${Number(r.v)}`));
+    const byBucket = new Map<number, { t: number; v: number }[]>();
+    for (const r of raw) {
+      const t = Number(r.t);
+      const b = Math.floor((t - from) / bucket);
+      byBucket.set(b, [...(byBucket.get(b) ?? []), { t, v: Number(r.v) }]);
+    }
+    expect(byBucket.size).toBe(width);
+    for (const pts of byBucket.values()) {
+      const first = pts[0];
+      const last = pts[pts.length - 1];
+      const min = Math.min(...pts.map((p) => p.v));
+      const max = Math.max(...pts.map((p) => p.v));
+      expect(got.has(`${first.t}:${first.v}`)).toBe(true);
+      expect(got.has(`${last.t}:${last.v}`)).toBe(true);
+      // Some reading with the min (and the max) value is kept, inside this bucket.
+      expect(pts.some((p) => p.v === min && got.has(`${p.t}:${p.v}`))).toBe(true);
+      expect(pts.some((p) => p.v === max && got.has(`${p.t}:${p.v}`))).toBe(true);
+    }
+    // Nothing else is kept: every point is one of its bucket's extremes.
+    for (const r of m4) {
+      const pts = byBucket.get(Math.floor((Number(r.t) - from) / bucket)) ?? [];
+      const vs = pts.map((p) => p.v);
+      const v = Number(r.v);
+      expect([pts[0]?.v, pts[pts.length - 1]?.v, Math.min(...vs), Math.max(...vs)]).toContain(v);
+    }
+  });
+
+  it('from the hourly rollup equals M4 on raw readings with the same whole-hour buckets', async () => {
+    const from = FIXTURE.startMs;
+    const to = fixtureSplitMs() + 86_400_000;
+    const width = 40;
+    const res = chooseResolution(from, to, width);
+    expect(res.kind).toBe('hourly');
+    expect(res.bucketMs % 3_600_000).toBe(0);
+    const viaRollup = await panel({ panel: 'battery.resistance', scope: { kind: 'battery', id: 4 }, from: new Date(from).toISOString(), to: new Date(to).toISOString(), width });
+    expect(viaRollup.source).toContain('gold.jar_hourly');
+    const points = `SELECT battery_id AS k, ts, resistance_mohm AS v FROM telemetry WHERE battery_id = 4 AND ts >= to_timestamp(${from / 1000}) AND ts < to_timestamp(${to / 1000})`;
+    const raw = await queryRows(conn, m4RawSql(points, from, res.bucketMs));
+    const key = (t: unknown, v: unknown): string => `${Number(t)}:${Number(v)}`;
+    // Same first/last/min/max values per bucket; the time of a tied min or max may differ, so compare per bucket.
+    const group = (rows: { t: number; v: number }[]): Map<number, number[]> => {
+      const m = new Map<number, number[]>();
+      for (const r of rows) {
+        const b = Math.floor((r.t - from) / res.bucketMs);
+        m.set(b, [...(m.get(b) ?? []), r.v].sort((a, b2) => a - b2));
+      }
+      return m;
+    };
+    const a = group(raw.map((r) => ({ t: Number(r.t), v: Number(r.v) })));
+    const b = group(viaRollup.rows.map((r) => ({ t: Number(r[1]), v: Number(r[2]) })));
+    expect(b.size).toBe(a.size);
+    for (const [k, vs] of a) {
+      const ws = b.get(k) ?? [];
+      expect(Math.min(...ws), `bucket ${k} min`).toBe(Math.min(...vs));
+      expect(Math.max(...ws), `bucket ${k} max`).toBe(Math.max(...vs));
+    }
+    expect(raw.map((r) => key(r.t, r.v))[0]).toBe(key(viaRollup.rows[0][1], viaRollup.rows[0][2]));
+  });
+});
+
+describe('dashboard panels', () => {
+  it('every panel answers for its scope, with its SQL and full-resolution export SQL', async () => {
+    const scopes: Record<string, { kind: ScopeKind; id?: number }[]> = {
+      fleet: [{ kind: 'fleet' }],
+      scope: [
+        { kind: 'location', id: 1 },
+        { kind: 'system', id: 1 },
+        { kind: 'string', id: 1 },
+      ],
+      battery: [{ kind: 'battery', id: 2 }],
+    };
+    for (const id of PANEL_IDS) {
+      for (const scope of scopes[id.split('.')[0]]) {
+        const data = await panel({ panel: id, scope, from: ALL_FROM, to: ALL_TO, width: 300, thresholds: SHORT_BASELINE });
+        expect(data.rows.length, `${id} ${scope.kind}`).toBeGreaterThan(0);
+        expect(data.exportSql.length).toBeGreaterThan(0);
+        // Open as SQL: the panel's query runs as it stands in the editor.
+        const again = await conn.runAndReadAll(data.sql);
+        expect(again.currentRowCount, `${id} re-run`).toBe(data.rows.length);
+      }
+    }
+  });
+
+  it('keeps hostile names as text and classifies health against each jar’s baseline', async () => {
+    const sites = await panel({ panel: 'fleet.sites', scope: { kind: 'fleet' }, from: ALL_FROM, to: ALL_TO, width: 300 });
+    const names = sites.rows.map((r) => r[sites.columns.indexOf('name')]);
+    expect(names).toContain(FIXTURE.siteNames[1]);
+    const jars = sites.rows.map((r) => Number(r[sites.columns.indexOf('jars')]));
+    expect(jars).toEqual([3, 3]);
+    // Fixture resistance grows 0.01 %/slot x jar id over 4 days (1152 slots): jar 6 drifts most.
+    const unknown = await panel({ panel: 'battery.health', scope: { kind: 'battery', id: 6 }, from: ALL_FROM, to: ALL_TO, width: 300 });
+    // The default 7-day baseline is longer than the fixture's history: no class yet.
+    expect(unknown.rows[0][unknown.columns.indexOf('health')]).toBe('unknown');
+    const drift = await panel({ panel: 'battery.health', scope: { kind: 'battery', id: 6 }, from: ALL_FROM, to: ALL_TO, width: 300, thresholds: SHORT_BASELINE });
+    const pct = Number(drift.rows[0][drift.columns.indexOf('drift_pct')]);
+    expect(pct).toBeGreaterThan(10);
+    const strict = await panel({
+      panel: 'battery.health',
+      scope: { kind: 'battery', id: 6 },
+      from: ALL_FROM,
+      to: ALL_TO,
+      width: 300,
+      thresholds: { watchPct: 1, degradedPct: 2, replacePct: 3, baselineDays: 1 },
+    });
+    expect(strict.rows[0][strict.columns.indexOf('health')]).toBe('replace');
+  });
+
+  it('rejects bad requests with a clear error', async () => {
+    const res = await wb.dispatch('dashboard.panel', { panel: 'battery.voltage', scope: { kind: 'fleet' }, from: ALL_FROM, to: ALL_TO }, { transport: 'test' });
+    expect(res.ok).toBe(false);
+    const missing = await wb.dispatch('dashboard.entity', { scope: { kind: 'battery', id: 999 } }, { transport: 'test' });
+    expect(missing.ok === false && missing.error.code).toBe('NOT_FOUND');
+    const backwards = await wb.dispatch('dashboard.panel', { panel: 'fleet.sites', scope: { kind: 'fleet' }, from: ALL_TO, to: ALL_FROM }, { transport: 'test' });
+    expect(backwards.ok === false && backwards.error.code).toBe('INVALID_REQUEST');
+  });
+});

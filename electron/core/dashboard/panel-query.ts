@@ -1,0 +1,20 @@
+import type { PanelId, Scope } from '../../../shared/api/dashboard';
+import type { HealthThresholds } from '../../../shared/domain/health';
+
+/** What a panel's SQL is built from: validated request values only. */
+export interface PanelContext {
+  panel: PanelId;
+  scope: Scope;
+  fromMs: number;
+  toMs: number;
+  width: number;
+  thresholds: HealthThresholds;
+}
+
+/** One panel's queries: what it draws (downsampled), what "Export data" writes (full resolution). */
+export interface PanelQuery {
+  sql: string;
+  exportSql: string;
+  source: string;
+  bucketMs: number;
+}

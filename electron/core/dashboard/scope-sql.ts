@@ -1,0 +1,36 @@
+import type { Scope } from '../../../shared/api/dashboard';
+
+/** SQL fragments that select the strings and jars of a scope from the master views (ids are validated integers). */
+function id(scope: Scope): string {
+  if (scope.id === undefined || !Number.isInteger(scope.id)) throw new Error(`The ${scope.kind} needs an id.`);
+  return String(scope.id);
+}
+
+/** A SELECT of the scope's string ids (one column, string_id). */
+export function scopeStringsSql(scope: Scope): string {
+  switch (scope.kind) {
+    case 'fleet':
+      return 'SELECT string_id FROM battery_string';
+    case 'location':
+      return `SELECT s.string_id FROM battery_string s JOIN battery_system y ON y.system_id = s.system_id WHERE y.location_id = ${id(scope)}`;
+    case 'system':
+      return `SELECT string_id FROM battery_string WHERE system_id = ${id(scope)}`;
+    case 'string':
+      return `SELECT ${id(scope)} AS string_id`;
+    case 'battery':
+      return `SELECT string_id FROM battery WHERE battery_id = ${id(scope)}`;
+  }
+}
+
+/** A SELECT of the scope's jar ids (one column, battery_id). */
+export function scopeJarsSql(scope: Scope): string {
+  if (scope.kind === 'battery') return `SELECT ${id(scope)} AS battery_id`;
+  if (scope.kind === 'fleet') return 'SELECT battery_id FROM battery';
+  return `SELECT battery_id FROM battery WHERE string_id IN (${scopeStringsSql(scope)})`;
+}
+
+/** `TIMESTAMPTZ` literal of an instant (ms, rendered as ISO text from a number: never input text). */
+export function tsAt(ms: number): string {
+  if (!Number.isFinite(ms)) throw new Error(`Not a time: ${ms}`);
+  return `TIMESTAMPTZ '${new Date(ms).toISOString()}'`;
+}

@@ -1,0 +1,104 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { qualifiedName, quoteLiteral } from '../../../shared/sql';
+import { HOT_MIRROR_SCHEMA, setSplitSql } from '../mirror/meta';
+import type { Workbench } from '../workbench';
+
+/**
+ * A small fleet written the way the product stores data, for tests: master rows and recent telemetry in the
+ * workspace's hot mirror (with ingest ids), older days as hive-partitioned Parquet in the lake, and the tier
+ * split between them. Readings are deterministic functions of (jar, time), so any aggregate can be recomputed.
+ */
+export const FIXTURE = {
+  /** First reading (UTC midnight). */
+  startMs: Date.parse('2024-03-01T00:00:00Z'),
+  coldDays: 3,
+  hotDays: 1,
+  jarsPerString: 3,
+  /** Site 2's name is hostile markup: it must always show as text. */
+  siteNames: ['Frankfurt DC 1', '<img src=x onerror=alert(1)>'],
+} as const;
+
+export function fixtureSplitMs(): number {
+  return FIXTURE.startMs + FIXTURE.coldDays * 86_400_000;
+}
+
+/** Telemetry readings of jars 1..6 for slots [fromMs, toMs), as a SELECT. */
+export function telemetrySelect(fromMs: number, toMs: number, ingestBase: number | null): string {
+  const slots = `range(${fromMs / 300_000}, ${toMs / 300_000})`;
+  const ingest = ingestBase === null ? '' : `, CAST(${ingestBase} + row_number() OVER (ORDER BY r.slot, b.battery_id) AS BIGINT) AS ingest_id`;
+  return (
+    `SELECT b.battery_id, to_timestamp(r.slot * 300) AS ts, ` +
+    `CAST(13.5 + ((hash(b.battery_id, r.slot) % 1000) / 1000.0 - 0.5) * 0.2 AS DECIMAL(6,3)) AS voltage_v, ` +
+    `CAST(24 + b.battery_id * 0.5 + 3 * sin(r.slot / 40.0) AS DECIMAL(4,1)) AS temperature_c, ` +
+    `CAST(3.2 * (1 + (r.slot - ${FIXTURE.startMs / 300_000}) * 0.0001 * b.battery_id) + ((hash(r.slot, b.battery_id) % 100) / 10000.0) AS DECIMAL(6,2)) AS resistance_mohm` +
+    `${ingest} FROM range(1, 7) b(battery_id), ${slots} r(slot)`
+  );
+}
+
+export function stringTelemetrySelect(fromMs: number, toMs: number, ingestBase: number | null): string {
+  const ingest = ingestBase === null ? '' : `, CAST(${ingestBase} + row_number() OVER (ORDER BY r.slot, s.string_id) AS BIGINT) AS ingest_id`;
+  return (
+    `SELECT s.string_id, to_timestamp(r.slot * 300) AS ts, CAST(40.5 + (hash(s.string_id, r.slot) % 100) / 100.0 AS DECIMAL(8,3)) AS voltage_v, ` +
+    `CAST(0.3 - (hash(r.slot, s.string_id) % 10) / 100.0 AS DECIMAL(7,2)) AS current_a, CAST(22 + sin(r.slot / 50.0) AS DECIMAL(4,1)) AS ambient_c` +
+    `${ingest} FROM range(1, 3) s(string_id), range(${fromMs / 300_000}, ${toMs / 300_000}) r(slot)`
+  );
+}
+
+/** Write one lake day of a dataset as a Parquet file (the lake's layout), returning its path. */
+export async function writeLakeDay(conn: DuckDBConnection, lakeRoot: string, dataset: string, dayMs: number, select: string, tag = 'fixture'): Promise<string> {
+  const date = new Date(dayMs).toISOString().slice(0, 10);
+  const path = join(lakeRoot, dataset, `date=${date}`, `part-${tag}.parquet`);
+  await mkdir(dirname(path), { recursive: true });
+  await conn.run(`COPY (${select}) TO ${quoteLiteral(path)} (FORMAT parquet)`);
+  return path;
+}
+
+/** Seed the fixture fleet into an opened workbench (entry 'test', no PostgreSQL) and refresh its views. */
+export async function seedFixture(wb: Workbench): Promise<void> {
+  const conn = await wb.engine.connect();
+  try {
+    const t = (name: string): string => qualifiedName(HOT_MIRROR_SCHEMA, name);
+    await conn.run(
+      `INSERT INTO ${t('location')} VALUES (1, 'FRA1', ${quoteLiteral(FIXTURE.siteNames[0])}, 'Frankfurt', 'DE', 'Europe/Berlin', 50.1, 8.7), ` +
+        `(2, 'XSS1', ${quoteLiteral(FIXTURE.siteNames[1])}, 'Nowhere', 'NL', 'UTC', 52.3, 4.9)`,
+    );
+    await conn.run(
+      `INSERT INTO ${t('battery_model')} VALUES (1, 'Voltaris', 'VX12-190 VRLA', 'VRLA AGM', 12, 190, 6, 13.62, 3.2, 10)`,
+    );
+    await conn.run(`INSERT INTO ${t('battery_system')} VALUES (1, 1, 'FRA1 UPS A', 'ups', 400, DATE '2020-01-01'), (2, 2, 'XSS1 UPS A', 'ups', 500, DATE '2021-01-01')`);
+    await conn.run(`INSERT INTO ${t('battery_string')} VALUES (1, 1, 1, 3, 1), (2, 2, 1, 3, 1)`);
+    await conn.run(
+      `INSERT INTO ${t('battery')} SELECT i, CASE WHEN i <= 3 THEN 1 ELSE 2 END, (i - 1) % 3 + 1, printf('VX-%06d', i), 1, DATE '2022-01-01' FROM range(1, 7) r(i)`,
+    );
+    const split = fixtureSplitMs();
+    for (let d = 0; d < FIXTURE.coldDays; d++) {
+      const from = FIXTURE.startMs + d * 86_400_000;
+      await writeLakeDay(conn, wb.paths.lake, 'telemetry', from, telemetrySelect(from, from + 86_400_000, null));
+      await writeLakeDay(conn, wb.paths.lake, 'string_telemetry', from, stringTelemetrySelect(from, from + 86_400_000, null));
+    }
+    const hotEnd = split + FIXTURE.hotDays * 86_400_000;
+    await conn.run(`INSERT INTO ${t('telemetry')} ${telemetrySelect(split, hotEnd, 0)}`);
+    await conn.run(`INSERT INTO ${t('string_telemetry')} ${stringTelemetrySelect(split, hotEnd, 0)}`);
+    await conn.run(
+      `INSERT INTO ${t('alert')} VALUES (1, 2, 1, 'temperature_high', 'warning', to_timestamp(${(split + 3_600_000) / 1000}), NULL, 35.5, 35, 'Jar 2 temperature 35.5 C above 35.0 C'), ` +
+        `(2, 5, 2, 'resistance_high', 'critical', to_timestamp(${(split - 86_400_000) / 1000}), NULL, 4.9, 4.8, '<script>alert(2)</script> message')`,
+    );
+    await conn.run(
+      `INSERT INTO ${t('maintenance_event')} VALUES (1, 1, NULL, 'routine_inspection', to_timestamp(${(split + 7_200_000) / 1000}), 'A. Okafor', 'Monthly inspection')`,
+    );
+    await conn.run(
+      `INSERT INTO ${t('capacity_test')} VALUES (1, 1, to_timestamp(${(split - 36_000_000) / 1000}), to_timestamp(${(split - 25_200_000) / 1000}), 19, 36.2, 96.5, 'pass')`,
+    );
+    await conn.run(
+      `INSERT INTO ${t('rul_prediction')} SELECT b, to_timestamp(${split / 1000} + d * 86400), 900 - b * 100 - d, 3.3, 0.8, 'fixture', CAST(b * 10 + d AS BIGINT) FROM range(1, 7) x(b), range(0, 2) y(d)`,
+    );
+    for (const ds of ['telemetry', 'string_telemetry', 'alert', 'rul_prediction'] as const) {
+      await conn.run(setSplitSql(ds, new Date(split).toISOString()));
+    }
+  } finally {
+    conn.closeSync();
+  }
+  await wb.data.refresh();
+}

@@ -1,0 +1,114 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { qualifiedName, quoteIdent } from '../../../shared/sql';
+import { INTERNAL_SCHEMA } from '../engine/history';
+
+/** The medallion's gold layer in the workspace database: rollups the dashboards read. */
+export const GOLD_SCHEMA = 'gold';
+
+export type Grain = 'hourly' | 'daily';
+export const GRAIN_MS: Readonly<Record<Grain, number>> = { hourly: 3_600_000, daily: 86_400_000 };
+
+/** One measured quantity of a rollup family, with the type its min/max/first/last keep. */
+export interface RollupMetric {
+  /** Column prefix in the rollup, e.g. `voltage` → voltage_min, voltage_max, voltage_mean, ... */
+  name: string;
+  /** Column of the source dataset. */
+  column: string;
+  /** DuckDB type of the source column (min, max, first and last keep it exactly). */
+  type: string;
+  unit: string;
+}
+
+/**
+ * A rollup family: per key (jar, string or site) and time bucket (UTC hour or UTC day), for every metric:
+ * min, max, mean, first, last and the times of the min and max, plus the bucket's reading count and the
+ * times of its first and last reading. Min/max/first/last with their times make M4 downsampling of a
+ * series exact from the rollups whenever the chart's buckets are whole hours or days.
+ */
+export interface RollupFamily {
+  name: 'jar' | 'string' | 'site';
+  key: string;
+  metrics: readonly RollupMetric[];
+}
+
+const JAR_METRICS: readonly RollupMetric[] = [
+  { name: 'voltage', column: 'voltage_v', type: 'DECIMAL(6,3)', unit: 'V' },
+  { name: 'temperature', column: 'temperature_c', type: 'DECIMAL(4,1)', unit: '°C' },
+  { name: 'resistance', column: 'resistance_mohm', type: 'DECIMAL(6,2)', unit: 'mΩ' },
+];
+
+export const FAMILIES = {
+  /** From `telemetry`. */
+  jar: { name: 'jar', key: 'battery_id', metrics: JAR_METRICS },
+  /** From `string_telemetry`. */
+  string: {
+    name: 'string',
+    key: 'string_id',
+    metrics: [
+      { name: 'voltage', column: 'voltage_v', type: 'DECIMAL(8,3)', unit: 'V' },
+      { name: 'current', column: 'current_a', type: 'DECIMAL(7,2)', unit: 'A' },
+      { name: 'ambient', column: 'ambient_c', type: 'DECIMAL(4,1)', unit: '°C' },
+    ],
+  },
+  /** From the jar rollups, over every jar of the site. */
+  site: { name: 'site', key: 'location_id', metrics: JAR_METRICS },
+} as const satisfies Record<string, RollupFamily>;
+
+export function rollupTable(family: RollupFamily, grain: Grain): string {
+  return qualifiedName(GOLD_SCHEMA, `${family.name}_${grain}`);
+}
+
+export function rollupTableName(family: RollupFamily, grain: Grain): string {
+  return `${GOLD_SCHEMA}.${family.name}_${grain}`;
+}
+
+/** Bookkeeping of what the rollups have seen, in the workspace's internal schema. */
+export const STATE = {
+  hotHours: qualifiedName(INTERNAL_SCHEMA, 'rollup_hot_hours'),
+  lakeFiles: qualifiedName(INTERNAL_SCHEMA, 'rollup_lake_files'),
+  splits: qualifiedName(INTERNAL_SCHEMA, 'rollup_splits'),
+  runs: qualifiedName(INTERNAL_SCHEMA, 'rollup_runs'),
+} as const;
+
+export function metricColumns(m: RollupMetric): { name: string; type: string }[] {
+  const p = m.name;
+  return [
+    { name: `${p}_min`, type: m.type },
+    { name: `${p}_max`, type: m.type },
+    { name: `${p}_mean`, type: 'DOUBLE' },
+    { name: `${p}_first`, type: m.type },
+    { name: `${p}_last`, type: m.type },
+    { name: `${p}_min_ts`, type: 'TIMESTAMPTZ' },
+    { name: `${p}_max_ts`, type: 'TIMESTAMPTZ' },
+  ];
+}
+
+export function rollupColumns(family: RollupFamily): { name: string; type: string }[] {
+  return [
+    { name: family.key, type: 'INTEGER' },
+    { name: 'bucket', type: 'TIMESTAMPTZ' },
+    { name: 'n', type: 'BIGINT' },
+    { name: 'first_ts', type: 'TIMESTAMPTZ' },
+    { name: 'last_ts', type: 'TIMESTAMPTZ' },
+    ...family.metrics.flatMap(metricColumns),
+  ];
+}
+
+export async function ensureGoldSchema(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(GOLD_SCHEMA)}`);
+  await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(INTERNAL_SCHEMA)}`);
+  for (const family of Object.values(FAMILIES)) {
+    for (const grain of ['hourly', 'daily'] as const) {
+      const cols = rollupColumns(family).map((c) => `${quoteIdent(c.name)} ${c.type}`);
+      await conn.run(`CREATE TABLE IF NOT EXISTS ${rollupTable(family, grain)} (${cols.join(', ')})`);
+    }
+  }
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${STATE.hotHours} (dataset VARCHAR, hour BIGINT, n BIGINT, s HUGEINT, PRIMARY KEY (dataset, hour))`);
+  await conn.run(
+    `CREATE TABLE IF NOT EXISTS ${STATE.lakeFiles} (dataset VARCHAR, key VARCHAR, size BIGINT, mtime_ms BIGINT, PRIMARY KEY (dataset, key))`,
+  );
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${STATE.splits} (dataset VARCHAR PRIMARY KEY, split_at VARCHAR)`);
+  await conn.run(
+    `CREATE TABLE IF NOT EXISTS ${STATE.runs} (finished_at TIMESTAMPTZ, full_rebuild BOOLEAN, hours BIGINT, elapsed_ms BIGINT, error VARCHAR)`,
+  );
+}

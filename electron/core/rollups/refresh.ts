@@ -1,0 +1,224 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { WorkbenchError } from '../../../shared/api/errors';
+import { INGEST_COLUMN } from '../../../shared/domain/datasets';
+import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { insertObjects, queryRows } from '../demo/duck-helpers';
+import type { Lake } from '../lake/lake';
+import { HOT_MIRROR_SCHEMA, getSplits } from '../mirror/meta';
+import { FAMILIES, GRAIN_MS, STATE, ensureGoldSchema, rollupTable, type RollupFamily } from './gold-schema';
+import { rebuildDailyFromHourlySql, rebuildHourlyFromRawSql, rebuildSiteSql } from './rollup-sql';
+
+const HOUR = GRAIN_MS.hourly;
+const HOURS_PER_DAY = 24;
+/** Hours recomputed per transaction (a week): bounds memory and gives progress. */
+const CHUNK_HOURS = 7 * HOURS_PER_DAY;
+
+export interface RollupRefreshOptions {
+  /** Rebuild every rollup from scratch instead of the changed hours only. */
+  full?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: { fraction: number; message: string }) => void;
+}
+
+export interface RollupRefreshReport {
+  full: boolean;
+  /** Hours recomputed per source dataset. */
+  hours: { telemetry: number; string_telemetry: number };
+  /** Hour ranges [lo, hi) recomputed, as ISO-8601 pairs (first 20). */
+  ranges: [string, string][];
+  elapsedMs: number;
+}
+
+interface Source {
+  dataset: 'telemetry' | 'string_telemetry';
+  family: RollupFamily;
+}
+
+const SOURCES: readonly Source[] = [
+  { dataset: 'telemetry', family: FAMILIES.jar },
+  { dataset: 'string_telemetry', family: FAMILIES.string },
+];
+
+type HourSet = Set<number> | 'all';
+
+interface Pending {
+  source: Source;
+  hours: HourSet;
+  /** Statements that record what was seen, run after the rollups are recomputed. */
+  commit: () => Promise<void>;
+}
+
+/**
+ * Brings the gold rollups up to date with the unified views, recomputing only the UTC hours that changed:
+ * hours whose hot-mirror fingerprint (row count and sum of ingest ids) moved, the days of lake files that
+ * appeared, changed or disappeared, and the hours between an old and a new tier split. A recomputed hour is
+ * the same aggregate on the unified view as a full rebuild would produce (rows counted once across tiers).
+ * Each hour range is replaced in one transaction; what was seen is recorded only afterwards, so an
+ * interrupted refresh is simply redone by the next one.
+ */
+export async function refreshRollups(conn: DuckDBConnection, lake: Lake, options: RollupRefreshOptions = {}): Promise<RollupRefreshReport> {
+  const started = Date.now();
+  await ensureGoldSchema(conn);
+  const splits = await getSplits(conn);
+  const pending: Pending[] = [];
+  for (const source of SOURCES) pending.push(await detectChanges(conn, lake, source, splits.get(source.dataset) ?? null, options.full ?? false));
+
+  const report: RollupRefreshReport = { full: options.full ?? false, hours: { telemetry: 0, string_telemetry: 0 }, ranges: [], elapsedMs: 0 };
+  const plans: { source: Source; ranges: [number, number][] }[] = [];
+  for (const p of pending) {
+    let ranges: [number, number][];
+    if (p.hours === 'all') {
+      await clearFamily(conn, p.source);
+      ranges = await extentRanges(conn, p.source);
+    } else {
+      ranges = toRanges(p.hours);
+    }
+    plans.push({ source: p.source, ranges: chunk(ranges, CHUNK_HOURS) });
+  }
+  const totalHours = plans.reduce((a, p) => a + p.ranges.reduce((b, [lo, hi]) => b + hi - lo, 0), 0);
+  let doneHours = 0;
+  const jarDays = new Set<number>();
+  const jarHourRanges: [number, number][] = [];
+  for (const plan of plans) {
+    const { family } = plan.source;
+    const days = new Set<number>();
+    for (const [lo, hi] of plan.ranges) {
+      if (options.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The rollup refresh was cancelled; finished hours are kept.');
+      options.onProgress?.({
+        fraction: totalHours === 0 ? 1 : doneHours / totalHours,
+        message: `${family.name} rollups: ${new Date(lo * HOUR).toISOString().slice(0, 13)}h to ${new Date(hi * HOUR).toISOString().slice(0, 13)}h`,
+      });
+      await transaction(conn, rebuildHourlyFromRawSql(family, qualifiedName('main', plan.source.dataset), lo * HOUR, hi * HOUR));
+      for (let h = lo; h < hi; h++) days.add(Math.floor(h / HOURS_PER_DAY));
+      doneHours += hi - lo;
+      report.hours[plan.source.dataset] += hi - lo;
+      if (report.ranges.length < 20) report.ranges.push([new Date(lo * HOUR).toISOString(), new Date(hi * HOUR).toISOString()]);
+      if (family.name === 'jar') jarHourRanges.push([lo, hi]);
+    }
+    for (const [lo, hi] of toRanges(days)) {
+      await transaction(conn, rebuildDailyFromHourlySql(family, lo * GRAIN_MS.daily, hi * GRAIN_MS.daily));
+    }
+    if (family.name === 'jar') for (const d of days) jarDays.add(d);
+  }
+  // Sites from the jars: the same hours and days.
+  for (const [lo, hi] of jarHourRanges) await transaction(conn, rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'hourly', lo * HOUR, hi * HOUR));
+  for (const [lo, hi] of toRanges(jarDays)) {
+    await transaction(conn, rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'daily', lo * GRAIN_MS.daily, hi * GRAIN_MS.daily));
+  }
+  for (const p of pending) await p.commit();
+  report.elapsedMs = Date.now() - started;
+  await conn.run(`INSERT INTO ${STATE.runs} VALUES (now(), $1, $2, $3, NULL)`, [report.full, doneHours, report.elapsedMs]);
+  options.onProgress?.({ fraction: 1, message: `Rollups refreshed: ${doneHours} hours recomputed` });
+  return report;
+}
+
+async function detectChanges(conn: DuckDBConnection, lake: Lake, source: Source, split: string | null, full: boolean): Promise<Pending> {
+  const ds = source.dataset;
+  const mirror = qualifiedName(HOT_MIRROR_SCHEMA, ds);
+  const fp = quoteIdent(`rollup_fp_${ds}`);
+  const splitCond = split === null ? 'true' : `ts >= CAST($1 AS TIMESTAMPTZ)`;
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${fp} AS SELECT CAST(floor(epoch(ts) / 3600) AS BIGINT) AS hour, count(*) AS n, ` +
+      `CAST(sum(${quoteIdent(INGEST_COLUMN)}) AS HUGEINT) AS s FROM ${mirror} WHERE ${splitCond} GROUP BY 1`,
+    split === null ? [] : [split],
+  );
+  const files = await lake.list(ds);
+  const commit = async (): Promise<void> => {
+    await transaction(conn, [`DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(ds)}`, `INSERT INTO ${STATE.hotHours} SELECT ${quoteLiteral(ds)}, hour, n, s FROM ${fp}`, `DELETE FROM ${STATE.lakeFiles} WHERE dataset = ${quoteLiteral(ds)}`]);
+    await insertObjects(
+      conn,
+      STATE.lakeFiles,
+      ['dataset', 'key', 'size', 'mtime_ms'],
+      files.map((f) => ({ dataset: ds, key: f.key, size: f.size, mtime_ms: f.modifiedAt.getTime() })),
+    );
+    await conn.run(`INSERT OR REPLACE INTO ${STATE.splits} VALUES ($1, $2)`, [ds, split]);
+    await conn.run(`DROP TABLE IF EXISTS temp.main.${fp}`);
+  };
+  if (full) return { source, hours: 'all', commit };
+
+  const hours = new Set<number>();
+  const changed = await queryRows(
+    conn,
+    `SELECT hour FROM ${fp} a FULL OUTER JOIN (SELECT hour, n, s FROM ${STATE.hotHours} WHERE dataset = $1) b USING (hour) ` +
+      'WHERE a.n IS DISTINCT FROM b.n OR a.s IS DISTINCT FROM b.s',
+    [ds],
+  );
+  for (const r of changed) hours.add(Number(r.hour));
+
+  const seen = await queryRows(conn, `SELECT key, size, mtime_ms FROM ${STATE.lakeFiles} WHERE dataset = $1`, [ds]);
+  const before = new Map(seen.map((r) => [String(r.key), `${String(r.size)}:${String(r.mtime_ms)}`]));
+  const now = new Map(files.map((f) => [f.key, `${f.size}:${f.modifiedAt.getTime()}`]));
+  const touched: string[] = [];
+  for (const [key, sig] of now) if (before.get(key) !== sig) touched.push(key);
+  for (const key of before.keys()) if (!now.has(key)) touched.push(key);
+  for (const key of touched) {
+    const m = /(?:^|\/)date=(\d{4}-\d{2}-\d{2})(?:\/|$)/.exec(key);
+    if (!m) return { source, hours: 'all', commit };
+    const day = Date.parse(`${m[1]}T00:00:00Z`) / HOUR;
+    for (let h = day; h < day + HOURS_PER_DAY; h++) hours.add(h);
+  }
+
+  const splitRows = await queryRows(conn, `SELECT split_at FROM ${STATE.splits} WHERE dataset = $1`, [ds]);
+  if (splitRows.length > 0) {
+    const old = splitRows[0].split_at === null ? null : String(splitRows[0].split_at);
+    if (old !== split) {
+      if (old === null || split === null) return { source, hours: 'all', commit };
+      const a = Math.floor(Date.parse(old) / HOUR);
+      const b = Math.floor(Date.parse(split) / HOUR);
+      for (let h = Math.min(a, b); h <= Math.max(a, b); h++) hours.add(h);
+    }
+  }
+  return { source, hours, commit };
+}
+
+async function clearFamily(conn: DuckDBConnection, source: Source): Promise<void> {
+  const tables = [rollupTable(source.family, 'hourly'), rollupTable(source.family, 'daily')];
+  if (source.family.name === 'jar') tables.push(rollupTable(FAMILIES.site, 'hourly'), rollupTable(FAMILIES.site, 'daily'));
+  await transaction(conn, [
+    ...tables.map((t) => `DELETE FROM ${t}`),
+    // Forget what was seen: an interrupted rebuild is then redone in full by the next refresh.
+    `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(source.dataset)}`,
+    `DELETE FROM ${STATE.lakeFiles} WHERE dataset = ${quoteLiteral(source.dataset)}`,
+    `DELETE FROM ${STATE.splits} WHERE dataset = ${quoteLiteral(source.dataset)}`,
+  ]);
+}
+
+async function extentRanges(conn: DuckDBConnection, source: Source): Promise<[number, number][]> {
+  const rows = await queryRows(
+    conn,
+    `SELECT CAST(floor(epoch(min(ts)) / 3600) AS BIGINT) AS lo, CAST(floor(epoch(max(ts)) / 3600) AS BIGINT) AS hi FROM ${qualifiedName('main', source.dataset)}`,
+  );
+  const lo = rows[0]?.lo;
+  const hi = rows[0]?.hi;
+  if (lo === null || lo === undefined || hi === null || hi === undefined) return [];
+  return [[Number(lo), Number(hi) + 1]];
+}
+
+/** Sorted integer set → maximal runs [lo, hi). */
+export function toRanges(values: Iterable<number>): [number, number][] {
+  const sorted = [...new Set(values)].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  for (const v of sorted) {
+    const last = out[out.length - 1];
+    if (last && last[1] === v) last[1] = v + 1;
+    else out.push([v, v + 1]);
+  }
+  return out;
+}
+
+function chunk(ranges: [number, number][], size: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [lo, hi] of ranges) for (let a = lo; a < hi; a += size) out.push([a, Math.min(hi, a + size)]);
+  return out;
+}
+
+async function transaction(conn: DuckDBConnection, statements: string[]): Promise<void> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    for (const sql of statements) await conn.run(sql);
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,91 @@
+import { qualifiedName, quoteIdent } from '../../../shared/sql';
+import { GRAIN_MS, rollupColumns, rollupTable, type Grain, type RollupFamily } from './gold-schema';
+
+/** `to_timestamp(<seconds>)` for a whole-second instant given in ms (an integer literal, never input text). */
+export function tsLiteral(ms: number): string {
+  if (!Number.isFinite(ms)) throw new Error(`Not a time: ${ms}`);
+  return `to_timestamp(${Math.floor(ms / 1000)})`;
+}
+
+/** The UTC bucket start of a TIMESTAMPTZ expression, independent of the session's TimeZone. */
+export function bucketExpr(expr: string, bucketMs: number): string {
+  const sec = Math.round(bucketMs / 1000);
+  return `to_timestamp(floor(epoch(${expr}) / ${sec}) * ${sec})`;
+}
+
+function colList(family: RollupFamily): string {
+  return rollupColumns(family)
+    .map((c) => quoteIdent(c.name))
+    .join(', ');
+}
+
+/** Aggregates of raw readings into buckets: the definition every rollup is tested against. */
+export function rawAggregates(family: RollupFamily, tsCol = 'ts'): string {
+  const ts = quoteIdent(tsCol);
+  const parts = ['count(*)', `min(${ts})`, `max(${ts})`];
+  for (const m of family.metrics) {
+    const c = quoteIdent(m.column);
+    parts.push(`min(${c})`, `max(${c})`, `avg(CAST(${c} AS DOUBLE))`, `arg_min(${c}, ${ts})`, `arg_max(${c}, ${ts})`, `arg_min(${ts}, ${c})`, `arg_max(${ts}, ${c})`);
+  }
+  return parts.join(', ');
+}
+
+/** Aggregates that merge finer rollup rows (hours → day, jars → site) into the same columns. */
+export function mergeAggregates(family: RollupFamily): string {
+  const parts = ['sum(n)', 'min(first_ts)', 'max(last_ts)'];
+  for (const m of family.metrics) {
+    const p = (s: string): string => quoteIdent(`${m.name}_${s}`);
+    parts.push(
+      `min(${p('min')})`,
+      `max(${p('max')})`,
+      `sum(${p('mean')} * n) / sum(n)`,
+      `arg_min(${p('first')}, first_ts)`,
+      `arg_max(${p('last')}, last_ts)`,
+      `arg_min(${p('min_ts')}, ${p('min')})`,
+      `arg_max(${p('max_ts')}, ${p('max')})`,
+    );
+  }
+  return parts.join(', ');
+}
+
+/** Recompute [lo, hi) of a family's hourly rollup from a unified view (e.g. `main.telemetry`). */
+export function rebuildHourlyFromRawSql(family: RollupFamily, source: string, loMs: number, hiMs: number): string[] {
+  const table = rollupTable(family, 'hourly');
+  const key = quoteIdent(family.key);
+  const bucket = bucketExpr(quoteIdent('ts'), GRAIN_MS.hourly);
+  return [
+    `DELETE FROM ${table} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`,
+    `INSERT INTO ${table} (${colList(family)}) SELECT ${key}, ${bucket} AS bucket, ${rawAggregates(family)} ` +
+      `FROM ${source} WHERE ts >= ${tsLiteral(loMs)} AND ts < ${tsLiteral(hiMs)} GROUP BY ALL`,
+  ];
+}
+
+/** Recompute [lo, hi) (whole UTC days) of a family's daily rollup from its hourly rollup. */
+export function rebuildDailyFromHourlySql(family: RollupFamily, loMs: number, hiMs: number): string[] {
+  const daily = rollupTable(family, 'daily');
+  const hourly = rollupTable(family, 'hourly');
+  const key = quoteIdent(family.key);
+  return [
+    `DELETE FROM ${daily} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`,
+    `INSERT INTO ${daily} (${colList(family)}) SELECT ${key}, ${bucketExpr('bucket', GRAIN_MS.daily)} AS day, ${mergeAggregates(family)} ` +
+      `FROM ${hourly} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)} GROUP BY ALL`,
+  ];
+}
+
+/** The jar → site mapping over the master views. */
+export const JAR_SITE_SQL =
+  `SELECT b.battery_id, sy.location_id FROM ${qualifiedName('main', 'battery')} b ` +
+  `JOIN ${qualifiedName('main', 'battery_string')} s ON s.string_id = b.string_id ` +
+  `JOIN ${qualifiedName('main', 'battery_system')} sy ON sy.system_id = s.system_id`;
+
+/** Recompute [lo, hi) of the site rollup at a grain from the jar rollup of the same grain. */
+export function rebuildSiteSql(site: RollupFamily, jar: RollupFamily, grain: Grain, loMs: number, hiMs: number): string[] {
+  const target = rollupTable(site, grain);
+  const source = rollupTable(jar, grain);
+  return [
+    `DELETE FROM ${target} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`,
+    `INSERT INTO ${target} (${colList(site)}) SELECT m.location_id, j.bucket, ${mergeAggregates(site)} ` +
+      `FROM ${source} j JOIN (${JAR_SITE_SQL}) m USING (battery_id) ` +
+      `WHERE j.bucket >= ${tsLiteral(loMs)} AND j.bucket < ${tsLiteral(hiMs)} GROUP BY ALL`,
+  ];
+}

@@ -1,0 +1,142 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { qualifiedName } from '../../../shared/sql';
+import { queryNumber, queryRows } from '../demo/duck-helpers';
+import { HOT_MIRROR_SCHEMA } from '../mirror/meta';
+import { openWorkbench, type Workbench } from '../workbench';
+import { FIXTURE, fixtureSplitMs, seedFixture, telemetrySelect, writeLakeDay } from './fleet-fixture';
+import { FAMILIES, rollupColumns, rollupTable, type Grain, type RollupFamily } from './gold-schema';
+import { refreshRollups } from './refresh';
+import { JAR_SITE_SQL, bucketExpr, rawAggregates } from './rollup-sql';
+
+let dir: string;
+let wb: Workbench;
+let conn: DuckDBConnection;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bw-rollups-'));
+  wb = await openWorkbench({ workspaceDir: dir, entry: 'test' });
+  await seedFixture(wb);
+  await wb.rollups.whenIdle();
+  conn = await wb.engine.connect();
+}, 60_000);
+
+afterAll(async () => {
+  conn?.closeSync();
+  await wb?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const GRAIN_SECONDS: Record<Grain, number> = { hourly: 3600, daily: 86400 };
+
+/** The rollup computed directly on raw readings (the definition), as a SELECT with the rollup's columns. */
+function rawRollup(family: RollupFamily, grain: Grain): string {
+  const bucket = bucketExpr('ts', GRAIN_SECONDS[grain] * 1000);
+  if (family.name === 'site') {
+    return `SELECT m.location_id, ${bucket} AS bucket, ${rawAggregates(family)} FROM telemetry t JOIN (${JAR_SITE_SQL}) m ON m.battery_id = t.battery_id GROUP BY ALL`;
+  }
+  const source = family.name === 'jar' ? 'telemetry' : 'string_telemetry';
+  return `SELECT ${family.key}, ${bucket} AS bucket, ${rawAggregates(family)} FROM ${source} GROUP BY ALL`;
+}
+
+/** Rows where the rollup and the raw aggregate disagree (means compared to 1e-9; first/last and min/max times skipped for sites, where ties across jars are arbitrary). */
+async function mismatches(family: RollupFamily, grain: Grain): Promise<number> {
+  const cols = rollupColumns(family).map((c) => c.name);
+  // The time of a min or max is any reading with that value (ties are arbitrary): checked by minMaxTimesHold.
+  const compared = cols.filter((c) => !/_(min_ts|max_ts)$/.test(c) && !(family.name === 'site' && /_(first|last)$/.test(c)));
+  const cond = compared
+    .map((c) => (c.endsWith('_mean') ? `abs(r.${c} - g.${c}) > 1e-9` : `r.${c} IS DISTINCT FROM g.${c}`))
+    .join(' OR ');
+  return queryNumber(
+    conn,
+    `WITH r AS (SELECT * FROM (${rawRollup(family, grain)}) x(${cols.join(', ')}))
+     SELECT count(*) FROM r FULL OUTER JOIN ${rollupTable(family, grain)} g USING (${family.key}, bucket) WHERE ${cond.replaceAll(`r.${family.key}`, family.key)}`,
+  );
+}
+
+/** Rows whose min/max times do not point at a reading with the min/max value (jar family). */
+async function minMaxTimesWrong(grain: Grain): Promise<number> {
+  const checks = FAMILIES.jar.metrics.map(
+    (m) =>
+      `NOT EXISTS (SELECT 1 FROM telemetry t WHERE t.battery_id = g.battery_id AND t.ts = g.${m.name}_min_ts AND t.${m.column} = g.${m.name}_min) OR ` +
+      `NOT EXISTS (SELECT 1 FROM telemetry t WHERE t.battery_id = g.battery_id AND t.ts = g.${m.name}_max_ts AND t.${m.column} = g.${m.name}_max)`,
+  );
+  return queryNumber(conn, `SELECT count(*) FROM ${rollupTable(FAMILIES.jar, grain)} g WHERE ${checks.join(' OR ')}`);
+}
+
+describe('gold rollups', () => {
+  it('equal the same aggregate on raw telemetry, for every family and grain, across hot and cold tiers', async () => {
+    await refreshRollups(conn, wb.data.lake);
+    const hours = (FIXTURE.coldDays + FIXTURE.hotDays) * 24;
+    expect(await queryNumber(conn, `SELECT count(*) FROM ${rollupTable(FAMILIES.jar, 'hourly')}`)).toBe(6 * hours);
+    expect(await queryNumber(conn, `SELECT count(*) FROM ${rollupTable(FAMILIES.site, 'daily')}`)).toBe(2 * (FIXTURE.coldDays + FIXTURE.hotDays));
+    expect(await queryNumber(conn, `SELECT sum(n) FROM ${rollupTable(FAMILIES.jar, 'daily')}`)).toBe(await queryNumber(conn, 'SELECT count(*) FROM telemetry'));
+    for (const family of Object.values(FAMILIES)) {
+      for (const grain of ['hourly', 'daily'] as const) {
+        expect(await mismatches(family, grain), `${family.name} ${grain}`).toBe(0);
+      }
+    }
+    expect(await minMaxTimesWrong('hourly')).toBe(0);
+    expect(await minMaxTimesWrong('daily')).toBe(0);
+    // Site "last" is a reading at the site's last time.
+    const bad = await queryNumber(
+      conn,
+      `SELECT count(*) FROM gold.site_hourly g WHERE NOT EXISTS (SELECT 1 FROM telemetry t JOIN (${JAR_SITE_SQL}) m ON m.battery_id = t.battery_id
+         WHERE m.location_id = g.location_id AND t.ts = g.last_ts AND t.voltage_v = g.voltage_last)`,
+    );
+    expect(bad).toBe(0);
+  });
+
+  it('recomputes only the hours that changed: new hot rows, a new lake day', async () => {
+    await refreshRollups(conn, wb.data.lake);
+    // A sentinel in an old hour: an incremental refresh must leave it alone.
+    const oldHour = new Date(FIXTURE.startMs + 86_400_000 * 2 + 5 * 3_600_000).toISOString();
+    await conn.run(`UPDATE gold.jar_hourly SET voltage_max = 99.999 WHERE battery_id = 1 AND bucket = CAST($1 AS TIMESTAMPTZ)`, [oldHour]);
+
+    const idle = await refreshRollups(conn, wb.data.lake);
+    expect(idle.hours).toEqual({ telemetry: 0, string_telemetry: 0 });
+
+    // Two new hours of hot readings (ingest ids after the mirror's).
+    const end = fixtureSplitMs() + FIXTURE.hotDays * 86_400_000;
+    const maxIngest = await queryNumber(conn, `SELECT max(ingest_id) FROM ${qualifiedName(HOT_MIRROR_SCHEMA, 'telemetry')}`);
+    await conn.run(`INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, 'telemetry')} ${telemetrySelect(end, end + 2 * 3_600_000, maxIngest)}`);
+    const report = await refreshRollups(conn, wb.data.lake);
+    expect(report.hours.telemetry).toBe(2);
+    expect(report.hours.string_telemetry).toBe(0);
+    const sentinel = await queryRows(conn, `SELECT CAST(voltage_max AS VARCHAR) AS v FROM gold.jar_hourly WHERE battery_id = 1 AND bucket = CAST($1 AS TIMESTAMPTZ)`, [oldHour]);
+    expect(sentinel[0]?.v).toBe('99.999');
+    const newRows = await queryNumber(conn, `SELECT count(*) FROM gold.jar_hourly WHERE bucket >= to_timestamp(${end / 1000})`);
+    expect(newRows).toBe(12);
+
+    // A lake file for a day before the data: that day only (24 hours).
+    const before = FIXTURE.startMs - 86_400_000;
+    await writeLakeDay(conn, wb.paths.lake, 'telemetry', before, telemetrySelect(before, before + 86_400_000, null), 'late');
+    await wb.data.refresh();
+    await wb.rollups.whenIdle();
+    // The background refresh (scheduled by data.refresh) has taken it in; nothing is left to do.
+    const after = await refreshRollups(conn, wb.data.lake);
+    expect(after.hours.telemetry).toBe(0);
+    expect(await queryNumber(conn, `SELECT count(*) FROM gold.jar_hourly WHERE bucket >= to_timestamp(${before / 1000}) AND bucket < to_timestamp(${FIXTURE.startMs / 1000})`)).toBe(6 * 24);
+
+    // Undo the sentinel by a full rebuild; then everything matches raw again.
+    const full = await refreshRollups(conn, wb.data.lake, { full: true });
+    expect(full.full).toBe(true);
+    for (const family of Object.values(FAMILIES)) {
+      for (const grain of ['hourly', 'daily'] as const) expect(await mismatches(family, grain), `${family.name} ${grain}`).toBe(0);
+    }
+  });
+
+  it('follows a removed lake file', async () => {
+    const before = FIXTURE.startMs - 86_400_000;
+    const path = join(wb.paths.lake, 'telemetry', `date=${new Date(before).toISOString().slice(0, 10)}`, 'part-late.parquet');
+    await rm(path);
+    await wb.data.refresh();
+    await wb.rollups.whenIdle();
+    await refreshRollups(conn, wb.data.lake);
+    expect(await queryNumber(conn, `SELECT count(*) FROM gold.jar_hourly WHERE bucket < to_timestamp(${FIXTURE.startMs / 1000})`)).toBe(0);
+    expect(await mismatches(FAMILIES.jar, 'daily')).toBe(0);
+  });
+});

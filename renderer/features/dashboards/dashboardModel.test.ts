@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { healthClass, healthCaseSql, thresholdsProblem, DEFAULT_HEALTH_THRESHOLDS } from '../../../shared/domain/health';
+import { resolveRange, parseSettings } from './timeRange';
+import { fromLocalInput, toLocalInput } from './timeFormat';
+import { seriesOption } from './seriesOption';
+import { zoomWindow } from './TimeChart';
+
+describe('dashboard model', () => {
+  it('anchors presets at the newest reading when data stops before now', () => {
+    const now = Date.parse('2024-06-10T12:00:00Z');
+    const dataTo = Date.parse('2024-06-01T08:03:00Z');
+    const r = resolveRange({ kind: 'preset', preset: '24h' }, now, dataTo);
+    expect(r.toMs).toBe(Date.parse('2024-06-01T08:05:00Z'));
+    expect(r.toMs - r.fromMs).toBe(86_400_000);
+    expect(resolveRange({ kind: 'preset', preset: '7d' }, now, null).toMs).toBe(now);
+    expect(parseSettings({ range: { kind: 'custom', fromMs: 5, toMs: 1 } })).toBeNull();
+  });
+
+  it('round-trips wall-clock input in a site zone, across DST', () => {
+    for (const iso of ['2024-03-31T00:30:00Z', '2024-07-01T12:00:00Z', '2024-10-27T02:15:00Z']) {
+      const ms = Date.parse(iso);
+      expect(fromLocalInput(toLocalInput(ms, 'Europe/Berlin'), 'Europe/Berlin')).toBe(ms);
+    }
+    expect(toLocalInput(Date.parse('2024-07-01T12:00:00Z'), 'Asia/Tokyo')).toBe('2024-07-01T21:00');
+  });
+
+  it('classifies drift, in TypeScript and as SQL, and rejects unordered thresholds', () => {
+    expect(healthClass(5)).toBe('healthy');
+    expect(healthClass(15)).toBe('watch');
+    expect(healthClass(20)).toBe('degraded');
+    expect(healthClass(75)).toBe('replace');
+    expect(healthClass(null)).toBe('unknown');
+    expect(healthCaseSql('d', DEFAULT_HEALTH_THRESHOLDS)).toContain('>= 50');
+    expect(thresholdsProblem({ watchPct: 20, degradedPct: 10, replacePct: 50, baselineDays: 7 })).toMatch(/rise/);
+  });
+
+  it('escapes data in series tooltips and reads drag-to-zoom windows', () => {
+    const hostile = '<img src=x onerror=alert(1)>';
+    const option = seriesOption({ rows: [[1, 1000, 2], [1, 2000, 3]], nameOf: () => hostile, quantity: 'Voltage', unit: 'V', digits: 2, zone: 'UTC', fromMs: 0, toMs: 3000 });
+    const tooltip = option.tooltip as { formatter: (p: unknown) => string };
+    const html = tooltip.formatter([{ seriesName: hostile, value: [1000, 2] }]);
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img');
+    expect(zoomWindow({ batch: [{ startValue: 1000.4, endValue: 5000.2 }] })).toEqual({ fromMs: 1000, toMs: 5001 });
+    expect(zoomWindow({ batch: [{ start: 10, end: 20 }] })).toBeNull();
+  });
+});

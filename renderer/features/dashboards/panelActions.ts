@@ -1,0 +1,45 @@
+import type { ExportFormat, ExportedFile } from '../../../shared/api/export';
+import { api } from '../../api/client';
+import { addTab } from '../sql/tabsStore';
+
+/** "Open as SQL": the panel's query in a new editor tab, and the SQL view in front. */
+export function openAsSql(title: string, sql: string): void {
+  addTab(`-- ${title.replace(/[\r\n]+/g, ' ')} (from the dashboard)\n${sql}\n`);
+  window.location.hash = '#/sql';
+}
+
+function isExportedFile(v: unknown): v is ExportedFile {
+  return typeof v === 'object' && v !== null && typeof (v as { path?: unknown }).path === 'string' && typeof (v as { rows?: unknown }).rows === 'number';
+}
+
+/** "Export data": the panel's full-resolution query as a file (an export job); in a browser, downloaded too. */
+export async function exportPanelData(sql: string, format: ExportFormat, name: string): Promise<{ ok: true; file: ExportedFile } | { ok: false; message: string }> {
+  const started = await api.export.query({ sql, format, name });
+  if (!started.ok) return { ok: false, message: started.error.message };
+  const jobId = started.value.jobId;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 400));
+    const list = await api.jobs.list({});
+    if (!list.ok) return { ok: false, message: list.error.message };
+    const job = list.value.jobs.find((j) => j.jobId === jobId);
+    if (!job) return { ok: false, message: 'The export job disappeared before it finished.' };
+    if (job.state === 'running') continue;
+    if (job.state !== 'done' || !isExportedFile(job.report)) return { ok: false, message: job.error?.message ?? `The export ended ${job.state}.` };
+    const file = job.report;
+    if (file.downloadId && !window.workbench) {
+      const a = document.createElement('a');
+      a.href = `/download/${encodeURIComponent(file.downloadId)}`;
+      a.download = '';
+      a.click();
+    }
+    return { ok: true, file };
+  }
+}
+
+/** Save a PNG data URL as a file. */
+export function downloadPng(dataUrl: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = dataUrl;
+  a.download = `${name}.png`;
+  a.click();
+}

@@ -1,0 +1,120 @@
+import type { PanelCell } from '../../../shared/api/dashboard';
+import { tooltipHtml } from '../../lib/echarts/escape';
+import type { DashboardOption } from './chartParts';
+import { SERIES_COLORS, SEVERITY_COLORS } from './palette';
+import { axisLabel, formatTime } from './timeFormat';
+
+/** Something that happened, drawn over a time series: an alert, a maintenance visit, a capacity test. */
+export interface Marker {
+  kind: 'alert' | 'maintenance' | 'capacity_test';
+  atMs: number;
+  /** End of a capacity test (drawn as a shaded area). */
+  toMs?: number | null;
+  /** Text from the data: shown as text only. */
+  label: string;
+  severity?: string;
+}
+
+export interface SeriesChartInput {
+  /** (k, t, v) rows: series key, epoch ms, value. */
+  rows: readonly PanelCell[][];
+  nameOf: (k: PanelCell) => string;
+  quantity: string;
+  unit: string;
+  digits: number;
+  zone: string;
+  fromMs: number;
+  toMs: number;
+  markers?: readonly Marker[];
+}
+
+function num(v: PanelCell): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** A time-series line chart option: downsampled points as they came, units on both axes, escaped tooltips. */
+export function seriesOption(input: SeriesChartInput): DashboardOption {
+  const groups = new Map<string, { name: string; data: [number, number][] }>();
+  for (const r of input.rows) {
+    const t = num(r[1]);
+    const v = num(r[2]);
+    if (t === null || v === null) continue;
+    const key = String(r[0]);
+    let g = groups.get(key);
+    if (!g) {
+      g = { name: input.nameOf(r[0]), data: [] };
+      groups.set(key, g);
+    }
+    g.data.push([t, v]);
+  }
+  const span = input.toMs - input.fromMs;
+  const markers = input.markers ?? [];
+  const lines = markers
+    .filter((m) => m.kind !== 'capacity_test')
+    .map((m) => ({
+      xAxis: m.atMs,
+      name: m.label,
+      lineStyle: {
+        color: m.kind === 'alert' ? (SEVERITY_COLORS[m.severity ?? ''] ?? SEVERITY_COLORS.warning) : '#6e7781',
+        type: m.kind === 'alert' ? ('solid' as const) : ('dashed' as const),
+        width: 1,
+      },
+      label: { show: false },
+    }));
+  const areas = markers
+    .filter((m) => m.kind === 'capacity_test')
+    .map((m) => [{ xAxis: m.atMs, name: m.label }, { xAxis: m.toMs ?? m.atMs + 3_600_000 }] as [{ xAxis: number; name: string }, { xAxis: number }]);
+  const series = [...groups.values()].map((g, i) => ({
+    type: 'line' as const,
+    name: g.name,
+    data: g.data,
+    showSymbol: g.data.length < 3,
+    symbolSize: 4,
+    lineStyle: { width: 1.2 },
+    color: SERIES_COLORS[i % SERIES_COLORS.length],
+    emphasis: { disabled: true },
+    ...(i === 0 && (lines.length > 0 || areas.length > 0)
+      ? {
+          markLine: { symbol: ['none', 'none'] as ['none', 'none'], silent: false, animation: false, data: lines },
+          markArea: { silent: false, itemStyle: { color: 'rgba(130, 80, 223, 0.12)' }, data: areas },
+        }
+      : {}),
+  }));
+  const unitText = input.unit ? ` ${input.unit}` : '';
+  return {
+    animation: false,
+    useUTC: true,
+    grid: { left: 56, right: 24, top: 36, bottom: 28 },
+    legend: groups.size > 1 ? { type: 'scroll', top: 4, left: 8, right: 80, textStyle: { fontSize: 11 } } : { show: false },
+    toolbox: { right: 8, top: 2, itemSize: 13, feature: { dataZoom: { yAxisIndex: 'none', title: { zoom: 'Drag across the chart to zoom', back: 'Back' } } } },
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      formatter: (params: unknown) => {
+        const list = (Array.isArray(params) ? params : [params]) as { seriesName?: unknown; value?: unknown }[];
+        const first = list[0]?.value;
+        const t = Array.isArray(first) && typeof first[0] === 'number' ? first[0] : null;
+        const rows = list.map((p): [string, string] => {
+          const v = Array.isArray(p.value) ? p.value[1] : null;
+          return [String(p.seriesName ?? ''), typeof v === 'number' ? `${v.toFixed(input.digits)}${unitText}` : '—'];
+        });
+        return tooltipHtml(t === null ? '' : formatTime(t, input.zone), rows);
+      },
+    },
+    xAxis: {
+      type: 'time',
+      min: input.fromMs,
+      max: input.toMs,
+      axisLabel: { hideOverlap: true, formatter: (v: number) => axisLabel(v, input.zone, span) },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: 'value',
+      scale: true,
+      name: `${input.quantity} (${input.unit})`,
+      nameTextStyle: { align: 'left', padding: [0, 0, 0, -40] },
+      axisLabel: { formatter: (v: number) => v.toFixed(Math.min(input.digits, 2)) },
+    },
+    series,
+  } as DashboardOption;
+}

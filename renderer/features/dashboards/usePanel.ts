@@ -1,0 +1,68 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { ApiError } from '../../../shared/api/errors';
+import { subscribe } from '../../../shared/api/client';
+import type { PanelData, PanelId, Scope } from '../../../shared/api/dashboard';
+import { api, transport } from '../../api/client';
+
+export interface PanelState {
+  data: PanelData | null;
+  error: ApiError | null;
+  loading: boolean;
+}
+
+/** Bumped whenever a rollup refresh ends: every panel re-reads (new data arrived). */
+let rollupGeneration = { generation: 0, at: Date.now() };
+const genListeners = new Set<() => void>();
+let watching = false;
+
+function watchRollups(): void {
+  if (watching) return;
+  watching = true;
+  subscribe(transport, 'job.progress', (p) => {
+    if (p.kind !== 'rollups' || p.state === 'running') return;
+    rollupGeneration = { generation: rollupGeneration.generation + 1, at: Date.now() };
+    for (const l of genListeners) l();
+  });
+}
+
+/** Which rollup refresh the data is from, and when it ended (presets end then). */
+export function useRollupGeneration(): { generation: number; at: number } {
+  watchRollups();
+  return useSyncExternalStore(
+    (l) => {
+      genListeners.add(l);
+      return () => genListeners.delete(l);
+    },
+    () => rollupGeneration,
+  );
+}
+
+/**
+ * One panel's data for a scope, range and plot width. Each panel asks on its own, so a failed panel shows
+ * its error while the others draw. Width is rounded to 50 px so small resizes do not re-query.
+ */
+export function usePanel(panel: PanelId, scope: Scope | null, fromMs: number, toMs: number, width: number): PanelState {
+  const { generation } = useRollupGeneration();
+  const [state, setState] = useState<PanelState & { key: string }>({ data: null, error: null, loading: true, key: '' });
+  const w = Math.max(100, Math.round(width / 50) * 50);
+  const key = scope ? `${panel}|${scope.kind}|${scope.id ?? ''}|${fromMs}|${toMs}|${w}|${generation}` : '';
+
+  useEffect(() => {
+    if (!scope) return;
+    let live = true;
+    void api.dashboard
+      .panel({ panel, scope, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), width: w })
+      .then((res) => {
+        if (!live) return;
+        if (res.ok) setState({ data: res.value, error: null, loading: false, key });
+        else setState({ data: null, error: res.error, loading: false, key });
+      });
+    return () => {
+      live = false;
+    };
+    // The key covers every input.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+
+  return { data: state.data, error: state.error, loading: state.loading || state.key !== key };
+}
