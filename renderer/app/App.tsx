@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { WorkspaceInfo } from '../../shared/api/workspace';
+import { ActivityIndicator } from '../features/activity/ActivityIndicator';
 import { SchemaBrowser } from '../features/schema/SchemaBrowser';
 import { ErrorBoundary } from './ErrorBoundary';
 import { getView, hrefFor, listViews, useRoute } from './router';
@@ -44,6 +45,7 @@ export function App() {
           ))}
         </nav>
         <span className="spacer" />
+        <ActivityIndicator />
         {info && (
           <span className="workspace-info" title={`Workspace folder: ${info.path}`}>
             {info.path} · DuckDB {info.duckdbVersion}
