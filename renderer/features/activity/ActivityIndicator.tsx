@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { subscribe } from '../../../shared/api/client';
 import type { JobProgress, JobSummary } from '../../../shared/api/jobs';
 import { formatCount } from '../../../shared/format';
@@ -53,11 +53,29 @@ export function ActivityIndicator() {
     };
   }, []);
 
+  // The list closes on a click elsewhere or Esc.
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent): void => {
+      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') setOpen(false);
+    };
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+
   const all = [...jobs.values()].reverse();
   const running = all.filter((j) => j.state === 'running');
   const first = running[0];
   return (
-    <div className="activity">
+    <div className="activity" ref={root}>
       <button
         type="button"
         className={running.length > 0 ? 'activity-btn busy' : 'activity-btn'}
