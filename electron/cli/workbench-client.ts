@@ -31,11 +31,11 @@ function errorText(err: unknown): string {
 }
 
 /** Opens the workspace (`--workspace DIR` or the default one) for one CLI command. */
-export async function openCliWorkbench(workspace: string | undefined, data?: DataPlatformConfig): Promise<CliWorkbench> {
+export async function openCliWorkbench(workspace: string | undefined, data?: DataPlatformConfig, pgUrl?: string): Promise<CliWorkbench> {
   const workspaceDir = workspace ? resolve(workspace) : defaultWorkspaceDir();
   let workbench: OpenedWorkbench;
   try {
-    workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli', ...(data ? { data: { start: 'lazy', ...data } } : {}) });
+    workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli', pgUrl: pgUrl ?? null, ...(data ? { data: { start: 'lazy', ...data } } : {}) });
   } catch (err) {
     throw new CliError(`Could not open the workspace ${workspaceDir}: ${errorText(err)}`);
   }

@@ -5,9 +5,17 @@ import type { HotRunner } from './engine/hotRunner';
 import type { EntryPoint } from './engine/lockInfo';
 import { EventBus } from './events';
 import { JobRunner } from './jobs/runner';
+import { ArchiveJournal } from './archive/state';
 import { ConversionHistory } from './convert/history';
+import { createArchiveService } from './services/archive';
+import { createExportService } from './export/exportService';
+import { exportsDirOf } from './export/exportPaths';
+import { createSliceService } from './export/sliceService';
 import { createCatalogService } from './services/catalog';
 import { createConvertService } from './services/convert';
+import { createFilesService } from './services/files';
+import { createDashboardService } from './dashboard/dashboard-service';
+import { RollupService } from './rollups/rollup-service';
 import { createStorageService } from './services/storage';
 import { createJobsService } from './services/jobs';
 import { createQueryService } from './services/query';
@@ -15,6 +23,9 @@ import { createWorkspaceService } from './services/workspace';
 import { DataPlatform, type DataPlatformConfig } from './mirror/data-platform';
 import { createDataService } from './mirror/data-service';
 import { workspacePaths, type WorkspacePaths } from './workspace/paths';
+import type { SecretStore } from './workspace/secrets';
+import { createSettingsService } from './workspace/settings-service';
+import { assertSettingsUsable, resolveStores } from './workspace/stores';
 
 export interface OpenWorkbenchOptions {
   /** Folder holding workspace.duckdb, the lake and the hot store; created if missing. */
@@ -37,6 +48,13 @@ export interface OpenWorkbenchOptions {
    * disables the hot store for any entry point.
    */
   data?: DataPlatformConfig;
+  /**
+   * `--pg-url` (CLI, web host): the hot store for this run, over settings.json; its password from the URL or
+   * PGPASSWORD, never stored. An explicit `data.hot` wins over both.
+   */
+  pgUrl?: string | null;
+  /** Where secrets are kept (desktop: the OS keychain via safeStorage); without one, settings refuse passwords. */
+  secrets?: SecretStore;
 }
 
 function defaultDataConfig(entry: EntryPoint): DataPlatformConfig {
@@ -55,6 +73,8 @@ export interface Workbench {
   jobs: JobRunner;
   /** Hot store, lake, mirror and views. */
   data: DataPlatform;
+  /** The gold rollups the dashboards read. */
+  rollups: RollupService;
   /** Registers cleanup to run on close (before the engine closes), newest first. */
   onClose(hook: () => Promise<void> | void): void;
   /** Cancels jobs and queries, runs close hooks, releases the workspace. Safe to call twice. */
@@ -62,10 +82,16 @@ export interface Workbench {
 }
 
 export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Workbench> {
-  const paths = workspacePaths(options.workspaceDir);
+  const ownPaths = workspacePaths(options.workspaceDir);
   const events = options.events ?? new EventBus();
   const appVersion = options.appVersion ?? process.env.npm_package_version ?? '0.0.0-dev';
   const entry: EntryPoint = options.entry ?? (process.versions.electron ? 'desktop' : 'cli');
+  // Where the stores are: --pg-url > settings.json (+ secret store or PGPASSWORD) > embedded; the lake from settings.
+  const dataConfig = options.data ?? defaultDataConfig(entry);
+  const pgUrl = options.pgUrl ?? null;
+  const stores = await resolveStores({ paths: ownPaths, pgUrl, secrets: options.secrets, explicitHot: dataConfig.hot });
+  if (entry === 'cli') assertSettingsUsable(stores);
+  const paths: WorkspacePaths = stores.lakeDir === ownPaths.lake ? ownPaths : { ...ownPaths, lake: stores.lakeDir };
   const engine = await Engine.open({
     paths,
     events,
@@ -78,7 +104,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const jobs = new JobRunner(events);
   let data: DataPlatform;
   try {
-    data = await DataPlatform.open({ paths, engine, jobs, events }, options.data ?? defaultDataConfig(entry));
+    data = await DataPlatform.open({ paths, engine, jobs, events }, { ...dataConfig, hot: stores.hot });
   } catch (err) {
     await engine.close();
     throw err;
@@ -86,7 +112,13 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const historyConn = await engine.connect();
   const conversions = new ConversionHistory(historyConn);
   await conversions.ensure();
+  // Gold rollups: refreshed after every sync, conversion or archival, and caught up when a dashboard is first opened.
+  const rollups = new RollupService({ engine, jobs, lake: data.lake });
+  await rollups.ensure();
+  data.onRefreshed(() => rollups.schedule());
   const lakeChanged = (): Promise<void> => data.refresh();
+  const archiveJournal = new ArchiveJournal(historyConn);
+  await archiveJournal.ensure();
   const core: WorkbenchCore = {
     query: createQueryService(engine),
     catalog: createCatalogService(engine),
@@ -103,9 +135,15 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       hotStore: () => data.hotStore(),
       onLakeChanged: lakeChanged,
     }),
+    files: createFilesService(),
+    dashboard: createDashboardService({ engine, rollups }),
+    export: createExportService({ engine, jobs, exportsDir: exportsDirOf(paths.root) }),
+    slice: createSliceService({ engine, jobs, lake: data.lake, exportsDir: exportsDirOf(paths.root), appVersion, tmpDir: paths.tmp }),
+    archive: createArchiveService({ jobs, journal: archiveJournal, archive: (req, ctx) => data.archive(req, ctx) }),
+    settings: createSettingsService({ paths: ownPaths, running: stores, pgUrl, secrets: options.secrets }),
   };
   const dispatch = createDispatcher(contract, core);
-  const hooks: (() => Promise<void> | void)[] = [() => historyConn.closeSync(), () => data.close()];
+  const hooks: (() => Promise<void> | void)[] = [() => historyConn.closeSync(), () => data.close(), () => rollups.close()];
   let closing: Promise<void> | null = null;
 
   return {
@@ -116,6 +154,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     engine,
     jobs,
     data,
+    rollups,
     onClose: (hook) => {
       hooks.push(hook);
     },

@@ -1,6 +1,7 @@
 import { openWorkbench } from '../core/workbench';
 import type { Dispatch } from '../core/dispatcher';
 import type { EventListener } from '../core/events';
+import { createDesktopSecretStore } from './secrets';
 
 export type OpenedWorkbench = Awaited<ReturnType<typeof openWorkbench>>;
 
@@ -28,7 +29,12 @@ export class WorkbenchHolder {
   /** The open workbench, opening it on first use. A failed open is retried on the next call. */
   get(): Promise<OpenedWorkbench> {
     if (!this.current) {
-      const opening = openWorkbench({ workspaceDir: this.dir, appVersion: this.appVersion, entry: 'desktop' }).then((wb) => {
+      const opening = openWorkbench({
+        workspaceDir: this.dir,
+        appVersion: this.appVersion,
+        entry: 'desktop',
+        secrets: createDesktopSecretStore(this.dir),
+      }).then((wb) => {
         this.offEvents = wb.events.on(this.onEvent);
         return wb;
       });

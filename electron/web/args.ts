@@ -3,10 +3,12 @@ import { parseArgs } from 'node:util';
 export interface WebHostArgs {
   port: number;
   workspace: string | undefined;
+  /** PostgreSQL hot store for this run (over the workspace settings); password from the URL or PGPASSWORD. */
+  pgUrl: string | undefined;
   help: boolean;
 }
 
-export const WEB_HOST_USAGE = `Usage: npm run web -- [--port N] [--workspace DIR]
+export const WEB_HOST_USAGE = `Usage: npm run web -- [--port N] [--workspace DIR] [--pg-url URL]
 
 Serves the workbench to a browser on http://127.0.0.1 only and prints one line with the
 URL to open (it carries a fresh token: anyone without it gets 401).
@@ -14,6 +16,8 @@ URL to open (it carries a fresh token: anyone without it gets 401).
 Options:
   --port N         Port to listen on (default: a free one).
   --workspace DIR  Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
+  --pg-url URL     Use this PostgreSQL as the hot store for this run, over the workspace settings
+                   (password from the URL or $PGPASSWORD; never stored).
   -h, --help       Show this help.`;
 
 /** Parses the web host's command line; throws an Error with a user-facing message on bad input. */
@@ -23,6 +27,7 @@ export function parseWebHostArgs(argv: string[]): WebHostArgs {
     options: {
       port: { type: 'string' },
       workspace: { type: 'string' },
+      'pg-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -35,5 +40,5 @@ export function parseWebHostArgs(argv: string[]): WebHostArgs {
       throw new Error(`--port must be a whole number from 0 to 65535, not "${values.port}".`);
     }
   }
-  return { port, workspace: values.workspace, help: values.help ?? false };
+  return { port, workspace: values.workspace, pgUrl: values['pg-url'], help: values.help ?? false };
 }

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 
   const workspaceDir = args.workspace ? resolve(args.workspace) : defaultWorkspaceDir();
   log(`Opening workspace ${workspaceDir}`);
-  const workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'web' });
+  const workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'web', pgUrl: args.pgUrl ?? null });
   let host;
   try {
     host = await startWebHost({

@@ -7,6 +7,7 @@ import { ExportView } from '../features/export/ExportView';
 import { LocationView, StringView, SystemView } from '../features/dashboards/ScopeView';
 import { InspectorView } from '../features/inspector/InspectorView';
 import { SqlView } from '../features/sql/SqlView';
+import { SettingsView } from '../features/settings/SettingsView';
 import { registerView } from './router';
 
 /** The views of this build. Later views register the same way. */
@@ -22,4 +23,5 @@ export function registerBuiltInViews(): void {
   registerView({ id: 'compression', title: 'Compression', order: 50, component: CompressionView });
   registerView({ id: 'inspect', title: 'Inspector', order: 60, component: InspectorView });
   registerView({ id: 'archive', title: 'Archive', order: 70, component: ArchiveView });
+  registerView({ id: 'settings', title: 'Settings', order: 90, component: SettingsView });
 }

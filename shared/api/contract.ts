@@ -1,7 +1,16 @@
 import type { ContractClient, ContractImpl } from './define';
+import { archiveApi } from './archive';
 import { catalogApi } from './catalog';
+import { convertApi } from './convert';
+import { dashboardApi } from './dashboard';
+import { exportApi } from './export';
+import { filesApi } from './files';
+import { dataApi } from './hot';
 import { jobsApi, type JobProgress } from './jobs';
 import { queryApi, type QueryProgressEvent } from './query';
+import { settingsApi } from './settings';
+import { sliceApi } from './slice';
+import { storageApi } from './storage';
 import { workspaceApi } from './workspace';
 
 /**
@@ -13,6 +22,15 @@ export const contract = {
   catalog: catalogApi,
   workspace: workspaceApi,
   jobs: jobsApi,
+  data: dataApi,
+  convert: convertApi,
+  storage: storageApi,
+  files: filesApi,
+  export: exportApi,
+  slice: sliceApi,
+  dashboard: dashboardApi,
+  archive: archiveApi,
+  settings: settingsApi,
 };
 
 export type Contract = typeof contract;
@@ -23,6 +41,15 @@ export type QueryApi = WorkbenchCore['query'];
 export type CatalogApi = WorkbenchCore['catalog'];
 export type WorkspaceApi = WorkbenchCore['workspace'];
 export type JobsApi = WorkbenchCore['jobs'];
+export type DataApi = WorkbenchCore['data'];
+export type ConvertApi = WorkbenchCore['convert'];
+export type StorageApi = WorkbenchCore['storage'];
+export type FilesApi = WorkbenchCore['files'];
+export type DashboardApi = WorkbenchCore['dashboard'];
+export type ExportApi = WorkbenchCore['export'];
+export type ArchiveApi = WorkbenchCore['archive'];
+export type SliceApi = WorkbenchCore['slice'];
+export type SettingsApi = WorkbenchCore['settings'];
 
 /** Events the core pushes to every subscriber, by name. */
 export interface EventMap {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { JobSummary } from '../../../shared/api/jobs';
 import { DEMO_SCALES, type DemoScaleName } from '../../../shared/domain/demo-scale';
-import { resolveHotConfig } from '../../core/hot/hot-config';
+import { parseExternalUrl } from '../../core/hot/hot-config';
 import type { DemoReport } from '../../core/demo/seed-demo';
 import type { SyncReport } from '../../core/mirror/mirror-sync';
 import { openWorkbench } from '../../core/workbench';
@@ -61,9 +61,10 @@ export const demoCommand: CliCommand = {
     const daysCold = intOption('days-cold', values['days-cold']);
     const seed = intOption('seed', values.seed);
     const workspaceDir = values.workspace ? resolve(values.workspace) : defaultWorkspaceDir();
-    const hot = resolveHotConfig({ pgUrl: values['pg-url'] ?? null });
+    const pgUrl = values['pg-url'] ?? null;
+    if (pgUrl) parseExternalUrl(pgUrl);
 
-    const workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli', data: { start: 'lazy', hot } }).catch(
+    const workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli', pgUrl, data: { start: 'lazy' } }).catch(
       (err: unknown) => {
         throw new CliError(`Could not open the workspace ${workspaceDir}: ${err instanceof Error ? err.message : String(err)}`);
       },

@@ -25,6 +25,8 @@ same core as the app. Several statements may be given; the last one's rows are p
 Options:
   --workspace DIR     Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   --on workspace|hot  Where to run: DuckDB workspace (default) or the PostgreSQL hot store.
+  --pg-url URL        The PostgreSQL hot store for this run, over the workspace settings
+                      (password from the URL or $PGPASSWORD; never stored).
   --json              Print a JSON array of row objects (BIGINT exact, text verbatim).
   --format FORMAT     table | tsv | json (default: table on a terminal, tsv when piped).
   --max-rows N        Print at most N rows (default: ${DEFAULT_TABLE_ROWS} for table, all otherwise).
@@ -46,6 +48,7 @@ export const queryCommand: CliCommand = {
     const { values, positionals } = parseCommandArgs(queryCommand, argv, {
       workspace: { type: 'string' },
       on: { type: 'string' },
+      'pg-url': { type: 'string' },
       json: { type: 'boolean' },
       format: { type: 'string' },
       'max-rows': { type: 'string' },
@@ -81,7 +84,7 @@ export const queryCommand: CliCommand = {
       if (!Number.isInteger(maxRows) || maxRows < 0) throw new CliError('--max-rows must be a whole number (0 or more).', 2);
     }
 
-    return runQuery(io, { sql, target, workspace: values.workspace, format, maxRows });
+    return runQuery(io, { sql, target, workspace: values.workspace, pgUrl: values['pg-url'], format, maxRows });
   },
 };
 
@@ -89,12 +92,13 @@ interface QueryOptions {
   sql: string;
   target: QueryTarget;
   workspace: string | undefined;
+  pgUrl: string | undefined;
   format: Format;
   maxRows: number;
 }
 
 async function runQuery(io: CliIo, opts: QueryOptions): Promise<number> {
-  const session = await openCliWorkbench(opts.workspace);
+  const session = await openCliWorkbench(opts.workspace, undefined, opts.pgUrl);
   const runId = randomUUID();
   let interrupted = false;
   const offInterrupt = io.onInterrupt(() => {

@@ -42,6 +42,16 @@ export function externalConnection(config: Extract<HotConfig, { kind: 'external'
   return { connectionString: parsed.toString(), password: config.password ?? inUrl ?? env.PGPASSWORD };
 }
 
+/**
+ * The connection string for `pg`, carrying the password (in memory only, never logged or stored):
+ * pg lets a URL's empty password override a separate `password` option, so it must travel in the URL.
+ */
+export function pgConnectionString(conn: ExternalConnection): string {
+  const parsed = new URL(conn.connectionString);
+  if (conn.password !== undefined && conn.password !== '') parsed.password = encodeURIComponent(conn.password);
+  return parsed.toString();
+}
+
 /** Choose the hot store: an explicit URL (flag) wins over the workspace setting; else embedded. */
 export function resolveHotConfig(input: { pgUrl?: string | null; settingsUrl?: string | null; password?: string }): HotConfig {
   const url = input.pgUrl ?? input.settingsUrl ?? null;

@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { EmbeddedServer } from './embedded-server';
-import { externalConnection, redactedUrl, type HotConfig } from './hot-config';
+import { externalConnection, pgConnectionString, redactedUrl, type HotConfig } from './hot-config';
 import { loadHotIdentity } from './hot-identity';
 
 export interface HotStoreInfo {
@@ -42,8 +42,7 @@ export class HotStore {
   static async open(options: OpenHotStoreOptions): Promise<HotStore> {
     if (options.config.kind === 'external') {
       const conn = externalConnection(options.config);
-      const cfg: pg.ClientConfig = { connectionString: conn.connectionString, application_name: 'battery-workbench' };
-      if (conn.password !== undefined) cfg.password = conn.password;
+      const cfg: pg.ClientConfig = { connectionString: pgConnectionString(conn), application_name: 'battery-workbench' };
       const store = new HotStore(cfg, { kind: 'external', target: redactedUrl(options.config.url), dataDir: null }, null);
       await store.ping();
       return store;

@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { APIRequestContext } from '@playwright/test';
+import { decodeEnvelope } from '../../shared/api/envelope';
+import type { JobSummary } from '../../shared/api/jobs';
+import { expect, test } from '../support/fixtures';
+import type { RunningWebHost } from '../support/web-host-process';
+
+/**
+ * #/settings and the schema browser's "Battery data" section against the real web host: the
+ * embedded store is shown as what runs, the web host refuses to keep a password, telemetry shows
+ * "synced ... ago", and Sync now syncs.
+ */
+test.describe.configure({ mode: 'serial', timeout: 240_000 });
+
+async function jobs(request: APIRequestContext, host: RunningWebHost): Promise<JobSummary[]> {
+  const res = await request.post(`${host.origin}/api/jobs.list`, { data: {}, headers: { authorization: `Bearer ${host.token}` } });
+  const result = decodeEnvelope(new Uint8Array(await res.body())) as { ok: boolean; value?: { jobs: JobSummary[] } };
+  if (!result.ok || !result.value) throw new Error('jobs.list failed');
+  return result.value.jobs;
+}
+
+/** The first start seeds the small demo as a job; wait for it to end. */
+async function waitForDemo(request: APIRequestContext, host: RunningWebHost): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const demo = (await jobs(request, host)).find((j) => j.kind === 'demo');
+        if (demo?.state === 'failed') throw new Error(`The demo failed: ${demo.error?.message ?? ''}`);
+        return demo?.state ?? 'not started';
+      },
+      { timeout: 180_000, intervals: [1000] },
+    )
+    .toBe('done');
+}
+
+test('the settings view shows the embedded store that runs, and the web host refuses to keep a password', async ({ page, webHost, request }) => {
+  await waitForDemo(request, webHost);
+  await page.goto(`${webHost.url}#/settings`);
+  const view = page.getByTestId('settings-view');
+  await expect(view).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('hot-embedded')).toBeChecked();
+  const status = page.getByTestId('settings-status');
+  await expect(status.getByTestId('status-hot')).toContainText('PostgreSQL, embedded');
+  await expect(status.getByTestId('status-reachable')).toHaveText('reachable');
+  await expect(status.getByTestId('status-lake')).toHaveText(join(webHost.workspace, 'lake'));
+
+  // An external URL with a password: the web host has no keychain, so nothing is saved.
+  await page.getByTestId('hot-external').check();
+  await page.getByTestId('settings-url').fill('postgres://fleet@127.0.0.1:1/fleet');
+  await page.getByTestId('settings-password').fill('never-on-disk');
+  await page.getByTestId('test-connection').click();
+  await expect(page.getByTestId('test-result')).toContainText('Could not connect to postgres://fleet@127.0.0.1:1/fleet');
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('settings-error')).toContainText('PGPASSWORD');
+  await expect(readFile(join(webHost.workspace, 'settings.json'), 'utf8')).rejects.toThrow();
+
+  // Back to embedded and saved: a restart is required, and the file says embedded.
+  await page.getByTestId('hot-embedded').check();
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('restart-required')).toContainText('Restart the workbench');
+  const saved = JSON.parse(await readFile(join(webHost.workspace, 'settings.json'), 'utf8')) as unknown;
+  expect(saved).toEqual({ hot: { kind: 'embedded' } });
+});
+
+test('the schema browser shows telemetry synced, hot and cold, and Sync now syncs', async ({ page, webHost, request }) => {
+  await waitForDemo(request, webHost);
+  await page.goto(webHost.url);
+  const section = page.getByTestId('battery-data');
+  await expect(section).toBeVisible({ timeout: 30_000 });
+  await expect(section.getByTestId('hot-state')).toContainText('PostgreSQL embedded · reachable');
+  await expect(section.getByTestId('synced-overall')).toContainText(/mirror synced (just now|\d+ min ago)/);
+
+  const telemetry = section.locator('[data-testid="battery-dataset"][data-dataset="telemetry"]');
+  await telemetry.getByRole('button', { name: 'Expand' }).click();
+  await expect(telemetry.getByTestId('tier-hot')).toContainText(/[\d,]+ rows/);
+  await expect(telemetry.getByTestId('tier-hot')).toContainText(/synced (just now|\d+ min ago)/);
+  await expect(telemetry.getByTestId('tier-cold')).toContainText(/\d+ files? · [\d.]+ (KB|MB)/);
+
+  await section.getByTestId('sync-now').click();
+  await expect(section.getByTestId('sync-result')).toContainText(/Synced [\d,]+ new rows in/, { timeout: 60_000 });
+  await expect(section.getByTestId('sync-error')).toHaveCount(0);
+  await expect(section.getByTestId('sync-now')).toBeEnabled();
+  await expect(telemetry.getByTestId('tier-hot')).toContainText('synced just now');
+});

@@ -1,0 +1,108 @@
+import { useState } from 'react';
+import type { ApiError } from '../../../shared/api/errors';
+import { formatBytes, formatCount } from '../../../shared/format';
+import { DEMO_SCALES, fleetSize } from '../../../shared/domain/demo-scale';
+import { api } from '../../api/client';
+import { useJob } from '../../lib/jobs/useJob';
+
+type Scale = 'small' | 'full';
+
+const SMALL = fleetSize(DEMO_SCALES.small);
+const FULL = fleetSize(DEMO_SCALES.full);
+
+/** The job id outlives the view, so leaving and coming back still shows a running demo. */
+let lastJobId: string | null = null;
+
+/** "Generate demo (small/full)": data.demo as a job, with progress, cancel and the outcome. */
+export function DemoCard() {
+  const [jobId, setJobIdState] = useState<string | null>(lastJobId);
+  const [confirm, setConfirm] = useState<Scale | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const { job, cancel } = useJob(jobId);
+  const running = job?.state === 'running';
+
+  const setJobId = (id: string | null): void => {
+    lastJobId = id;
+    setJobIdState(id);
+  };
+
+  const start = async (scale: Scale): Promise<void> => {
+    setConfirm(null);
+    setError(null);
+    const res = await api.data.demo({ scale });
+    if (res.ok) setJobId(res.value.jobId);
+    else setError(res.error);
+  };
+
+  const pct = job && job.fraction !== null ? Math.round(Math.min(1, Math.max(0, job.fraction)) * 100) : null;
+  return (
+    <section className="lake-card" aria-label="Demo data" data-testid="settings-demo">
+      <div className="lake-card-head">
+        <span className="lake-card-title">Demo fleet</span>
+        <span className="dim">a seeded battery fleet: recent days in PostgreSQL, older history in the lake</span>
+      </div>
+      <div className="lake-field">
+        <button type="button" className="btn" disabled={running} data-testid="demo-small" onClick={() => setConfirm('small')}>
+          Generate demo (small)
+        </button>
+        <button type="button" className="btn" disabled={running} data-testid="demo-full" onClick={() => setConfirm('full')}>
+          Generate demo (full)
+        </button>
+        <span className="hint">
+          small: {SMALL.sites} sites, {formatCount(SMALL.jars)} jars, seconds · full: {FULL.sites} sites, {formatCount(FULL.jars)} jars,{' '}
+          {DEMO_SCALES.full.defaultDaysHot + DEMO_SCALES.full.defaultDaysCold} days, minutes
+        </span>
+      </div>
+      {confirm && (
+        <div className="lake-warning settings-confirm" role="alertdialog" aria-label="Replace the demo data?">
+          <span>
+            This replaces the workbench&apos;s tables in the hot store and the demo datasets in the lake with a new {confirm} fleet.
+          </span>
+          <span className="spacer" />
+          <button type="button" className="btn primary" data-testid="demo-confirm" onClick={() => void start(confirm)}>
+            Generate
+          </button>
+          <button type="button" className="btn" onClick={() => setConfirm(null)}>
+            Keep my data
+          </button>
+        </div>
+      )}
+      {error && (
+        <div className="inline-error" role="alert">
+          <strong>{error.code}</strong> {error.message}
+        </div>
+      )}
+      {job && (
+        <div className="settings-job" data-testid="demo-progress" aria-live="polite">
+          {running ? (
+            <>
+              <span className="spinner" aria-hidden="true" />
+              <span className="progress-track wide" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct ?? undefined}>
+                <span className="progress-fill" style={{ width: `${pct ?? 0}%` }} />
+              </span>
+              <span>{pct !== null ? `${pct}%` : ''}</span>
+              <span className="dim">
+                {job.phase}
+                {job.rows > 0 ? ` · ${formatCount(job.rows)} rows` : ''}
+                {job.bytes > 0 ? ` · ${formatBytes(job.bytes)}` : ''}
+                {job.message ? ` · ${job.message}` : ''}
+              </span>
+              <span className="spacer" />
+              <button type="button" className="btn" onClick={() => void cancel()}>
+                Cancel
+              </button>
+            </>
+          ) : job.state === 'done' ? (
+            <span className="settings-ok" data-testid="demo-done">
+              Demo ready: {formatCount(job.rows)} rows.
+            </span>
+          ) : job.state === 'cancelled' ? (
+            <span>Cancelled. Generate the demo again for a complete fleet.</span>
+          ) : (
+            <span className="bad-text">The demo failed: {job.error?.message ?? 'unknown error'}</span>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,268 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ApiError } from '../../../shared/api/errors';
+import type { ConnectionTestResult, SettingsInfo } from '../../../shared/api/settings';
+import { formatDuration } from '../../../shared/format';
+import { api } from '../../api/client';
+import { FilePickerDialog } from '../convert/FilePickerDialog';
+import { DemoCard } from './DemoCard';
+import { formFromInfo, formProblem, passwordInUrl, requestFromForm, type SettingsForm } from './settingsForm';
+import { StatusCard } from './StatusCard';
+import './settings.css';
+
+/**
+ * #/settings: where this workspace's stores are (embedded or external PostgreSQL, the lake folder),
+ * what this run uses, and the demo fleet. Saved settings apply at the next start.
+ */
+export function SettingsView() {
+  const [info, setInfo] = useState<SettingsInfo | null>(null);
+  const [form, setForm] = useState<SettingsForm | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<ApiError | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [testing, setTesting] = useState(false);
+  const [test, setTest] = useState<ConnectionTestResult | ApiError | null>(null);
+  const [picker, setPicker] = useState(false);
+
+  const apply = useCallback((res: Awaited<ReturnType<typeof api.settings.get>>) => {
+    if (!res.ok) {
+      setLoadError(res.error);
+      return;
+    }
+    setLoadError(null);
+    setInfo(res.value);
+    setForm(formFromInfo(res.value));
+  }, []);
+
+  const load = useCallback(() => api.settings.get({}).then(apply), [apply]);
+
+  useEffect(() => {
+    let live = true;
+    void api.settings.get({}).then((res) => {
+      if (live) apply(res);
+    });
+    return () => {
+      live = false;
+    };
+  }, [apply]);
+
+  const edit = (patch: Partial<SettingsForm>): void => {
+    setForm((f) => (f ? { ...f, ...patch } : f));
+    setSaved(false);
+    setSaveError(null);
+  };
+
+  const save = async (): Promise<void> => {
+    if (!form) return;
+    setSaving(true);
+    setSaveError(null);
+    const res = await api.settings.set(requestFromForm(form));
+    setSaving(false);
+    if (!res.ok) {
+      setSaveError(res.error);
+      return;
+    }
+    setInfo(res.value.settings);
+    setForm(formFromInfo(res.value.settings));
+    setSaved(true);
+  };
+
+  const testConnection = async (): Promise<void> => {
+    if (!form) return;
+    setTesting(true);
+    setTest(null);
+    const res = await api.settings.testConnection(form.password ? { url: form.url.trim(), password: form.password } : { url: form.url.trim() });
+    setTesting(false);
+    setTest(res.ok ? res.value : res.error);
+  };
+
+  const problem = form ? formProblem(form) : null;
+  const urlHasPassword = form !== null && form.hotKind === 'external' && passwordInUrl(form.url);
+
+  return (
+    <div className="convert-view settings-view" data-testid="settings-view">
+      <div className="lake-page">
+        <div className="lake-title-row">
+          <h1 className="lake-h1">Settings</h1>
+          <span className="dim">this workspace&apos;s stores{info ? ` · ${info.file}` : ''}</span>
+        </div>
+
+        {loadError && (
+          <div className="inline-error" role="alert">
+            <strong>{loadError.code}</strong> {loadError.message}
+          </div>
+        )}
+        {info?.problem && (
+          <div className="lake-warning" role="alert" data-testid="settings-problem">
+            {info.problem}
+          </div>
+        )}
+        {(saved || info?.restartRequired) && (
+          <div className="lake-warning" role="status" data-testid="restart-required">
+            {saved ? 'Saved. ' : 'The saved settings differ from what this run uses. '}
+            Restart the workbench (app, web host or CLI) to use them; the stores in use now keep running until then.
+          </div>
+        )}
+
+        {form && info && (
+          <section className="lake-card" aria-label="Hot store" data-testid="settings-hot">
+            <div className="lake-card-head">
+              <span className="lake-card-title">Hot store (PostgreSQL)</span>
+              <span className="dim">master data, recent telemetry and open alerts</span>
+            </div>
+            <div className="lake-form">
+              <div className="lake-field" role="radiogroup" aria-label="Hot store">
+                <label className="radio">
+                  <input type="radio" name="hot-kind" checked={form.hotKind === 'embedded'} onChange={() => edit({ hotKind: 'embedded' })} data-testid="hot-embedded" />
+                  Embedded
+                  <span className="dim">: started by the workbench, data inside the workspace</span>
+                </label>
+              </div>
+              <div className="lake-field">
+                <label className="radio">
+                  <input type="radio" name="hot-kind" checked={form.hotKind === 'external'} onChange={() => edit({ hotKind: 'external' })} data-testid="hot-external" />
+                  External
+                  <span className="dim">: any PostgreSQL by URL</span>
+                </label>
+              </div>
+              {form.hotKind === 'external' && (
+                <div className="settings-external">
+                  <div className="lake-field">
+                    <label className="lake-label" htmlFor="settings-url">
+                      URL
+                    </label>
+                    <input
+                      id="settings-url"
+                      className="lake-input wide mono"
+                      value={form.url}
+                      placeholder="postgres://user@host:5432/database"
+                      spellCheck={false}
+                      autoComplete="off"
+                      onChange={(e) => edit({ url: e.target.value })}
+                      data-testid="settings-url"
+                    />
+                  </div>
+                  {urlHasPassword && <div className="hint warn settings-hint">The password in the URL is taken out on save and kept like the password below.</div>}
+                  <div className="lake-field">
+                    <label className="lake-label" htmlFor="settings-password">
+                      Password
+                    </label>
+                    <input
+                      id="settings-password"
+                      type="password"
+                      className="lake-input"
+                      value={form.password}
+                      autoComplete="new-password"
+                      placeholder={info.passwordStored ? 'stored (type to replace)' : ''}
+                      onChange={(e) => edit({ password: e.target.value })}
+                      data-testid="settings-password"
+                    />
+                    {info.passwordStored && (
+                      <label className="radio dim">
+                        <input type="checkbox" checked={form.forgetPassword} onChange={(e) => edit({ forgetPassword: e.target.checked })} />
+                        forget the stored password
+                      </label>
+                    )}
+                  </div>
+                  <div className="hint settings-hint">
+                    {info.canStorePassword
+                      ? 'The password is kept in the OS keychain, never in settings.json.'
+                      : `This workbench cannot keep a password (no OS keychain here): leave it empty and start it with PGPASSWORD set${info.envPassword ? ' (PGPASSWORD is set now)' : ''}. You can still type one to test the connection.`}
+                  </div>
+                  <div className="lake-field">
+                    <button type="button" className="btn" disabled={testing || problem !== null} onClick={() => void testConnection()} data-testid="test-connection">
+                      {testing ? 'Testing…' : 'Test connection'}
+                    </button>
+                    <TestOutcome test={test} />
+                  </div>
+                </div>
+              )}
+            </div>
+          </section>
+        )}
+
+        {form && info && (
+          <section className="lake-card" aria-label="Lake folder" data-testid="settings-lake">
+            <div className="lake-card-head">
+              <span className="lake-card-title">Lake folder</span>
+              <span className="dim">older history as hive-partitioned Parquet</span>
+            </div>
+            <div className="lake-field">
+              <label className="lake-label" htmlFor="settings-lake">
+                Folder
+              </label>
+              <input
+                id="settings-lake"
+                className="lake-input wide mono"
+                value={form.lakePath}
+                placeholder="default: the lake folder inside the workspace"
+                spellCheck={false}
+                onChange={(e) => edit({ lakePath: e.target.value })}
+                data-testid="settings-lake-path"
+              />
+              <button type="button" className="btn" onClick={() => setPicker(true)}>
+                Browse…
+              </button>
+              <button type="button" className="btn" disabled={form.lakePath === ''} onClick={() => edit({ lakePath: '' })}>
+                Use the default
+              </button>
+            </div>
+            <div className="hint settings-hint">A lake elsewhere (another disk, a shared folder) is read as is: its datasets appear in the cold views at the next start.</div>
+          </section>
+        )}
+
+        {form && (
+          <div className="lake-field settings-actions">
+            <button type="button" className="btn primary" disabled={saving || problem !== null} onClick={() => void save()} data-testid="settings-save">
+              {saving ? 'Saving…' : 'Save settings'}
+            </button>
+            <button type="button" className="btn" disabled={saving} onClick={() => void load()}>
+              Revert
+            </button>
+            {problem && <span className="bad-text">{problem}</span>}
+          </div>
+        )}
+        {saveError && (
+          <div className="inline-error" role="alert" data-testid="settings-error">
+            <strong>{saveError.code}</strong> {saveError.message}
+          </div>
+        )}
+
+        <StatusCard info={info} />
+        <DemoCard />
+      </div>
+      {picker && form && (
+        <FilePickerDialog
+          mode="folder"
+          title="Choose the lake folder"
+          initialPath={form.lakePath || undefined}
+          onClose={() => setPicker(false)}
+          onChoose={(paths) => {
+            setPicker(false);
+            if (paths[0]) edit({ lakePath: paths[0] });
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function TestOutcome({ test }: { test: ConnectionTestResult | ApiError | null }) {
+  if (test === null) return null;
+  if ('code' in test) {
+    return (
+      <span className="bad-text" data-testid="test-result">
+        {test.message}
+      </span>
+    );
+  }
+  return test.reachable ? (
+    <span className="settings-ok" data-testid="test-result">
+      Connected to PostgreSQL {test.serverVersion ?? ''} in {formatDuration(test.elapsedMs)}
+    </span>
+  ) : (
+    <span className="bad-text" data-testid="test-result">
+      Could not connect to {test.target}: {test.error}
+    </span>
+  );
+}

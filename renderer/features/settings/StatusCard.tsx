@@ -1,0 +1,74 @@
+import type { SettingsInfo } from '../../../shared/api/settings';
+import { formatBytes, formatCount } from '../../../shared/format';
+import { formatAgo } from '../schema/relativeTime';
+import { useDataStatus } from '../schema/dataStatusStore';
+
+interface Props {
+  info: SettingsInfo | null;
+}
+
+const SOURCE_TEXT: Record<SettingsInfo['running']['hot']['source'], string> = {
+  flag: 'from --pg-url (over the settings)',
+  settings: 'from the settings',
+  default: 'the default',
+  off: 'off for this run',
+};
+
+/** What this run uses right now: data.status (hot store, lake, freshness) and where that came from. */
+export function StatusCard({ info }: Props) {
+  const { status, error, now } = useDataStatus();
+  const hot = status?.hot;
+  const ago = formatAgo(status?.syncedAt ?? null, now);
+  const files = status?.datasets.reduce((a, d) => a + (d.cold?.files ?? 0), 0) ?? 0;
+  const bytes = status?.datasets.reduce((a, d) => a + (d.cold?.bytes ?? 0), 0) ?? 0;
+  return (
+    <section className="lake-card" aria-label="Current status" data-testid="settings-status">
+      <div className="lake-card-head">
+        <span className="lake-card-title">Now running</span>
+      </div>
+      {error && (
+        <div className="inline-error" role="alert">
+          <strong>{error.code}</strong> {error.message}
+        </div>
+      )}
+      {hot && (
+        <dl className="settings-facts">
+          <dt>Hot store</dt>
+          <dd data-testid="status-hot">
+            <span className={hot.kind === 'none' ? 'state-dot off' : hot.reachable ? 'state-dot ok' : 'state-dot bad'} aria-hidden="true" />
+            {hot.kind === 'none' ? 'none' : `PostgreSQL, ${hot.kind}`}
+            {info && <span className="dim"> · {SOURCE_TEXT[info.running.hot.source]}</span>}
+          </dd>
+          <dt>State</dt>
+          <dd data-testid="status-reachable">
+            {hot.kind === 'none' ? 'no PostgreSQL in this run' : hot.reachable ? 'reachable' : hot.error ? 'unreachable' : 'starting…'}
+          </dd>
+          {hot.target && (
+            <>
+              <dt>Target</dt>
+              <dd className="mono">{hot.target}</dd>
+            </>
+          )}
+          {hot.error && (
+            <>
+              <dt>Error</dt>
+              <dd className="bad-text">{hot.error}</dd>
+            </>
+          )}
+          <dt>Lake</dt>
+          <dd>
+            <span className="mono" data-testid="status-lake">
+              {status.lake.location}
+            </span>
+            <span className="dim">
+              {' '}
+              · {status.lake.kind} · {formatCount(files)} files · {formatBytes(bytes)}
+            </span>
+          </dd>
+          <dt>Mirror</dt>
+          <dd>{status.syncing ? 'syncing…' : ago ? `synced ${ago}` : 'not synced yet'}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { SettingsInfo } from '../../../shared/api/settings';
+import { formFromInfo, formProblem, passwordInUrl, requestFromForm } from './settingsForm';
+
+const info: SettingsInfo = {
+  file: '/ws/settings.json',
+  settings: { hot: { kind: 'external', url: 'postgres://ana@db:5432/fleet' }, lake: { path: '/data/lake' } },
+  problem: null,
+  passwordStored: true,
+  canStorePassword: true,
+  envPassword: false,
+  running: { hot: { kind: 'external', url: 'postgres://ana@db:5432/fleet', source: 'settings' }, lake: '/data/lake' },
+  restartRequired: false,
+};
+
+describe('settings form', () => {
+  it('round-trips the saved settings without ever holding the stored password', () => {
+    const form = formFromInfo(info);
+    expect(form).toEqual({ hotKind: 'external', url: 'postgres://ana@db:5432/fleet', password: '', forgetPassword: false, lakePath: '/data/lake' });
+    expect(requestFromForm(form)).toEqual({ hot: { kind: 'external', url: 'postgres://ana@db:5432/fleet' }, lake: { path: '/data/lake' } });
+  });
+
+  it('sends a typed password, or an empty one to forget it; embedded sends none', () => {
+    const form = formFromInfo(info);
+    expect(requestFromForm({ ...form, password: 'pw' }).hot).toEqual({ kind: 'external', url: 'postgres://ana@db:5432/fleet', password: 'pw' });
+    expect(requestFromForm({ ...form, forgetPassword: true }).hot).toEqual({ kind: 'external', url: 'postgres://ana@db:5432/fleet', password: '' });
+    expect(requestFromForm({ ...form, hotKind: 'embedded', password: 'pw', lakePath: '  ' })).toEqual({ hot: { kind: 'embedded' }, lake: {} });
+  });
+
+  it('says what is wrong with a URL', () => {
+    const form = formFromInfo(info);
+    expect(formProblem(form)).toBeNull();
+    expect(formProblem({ ...form, url: '' })).toMatch(/Enter the PostgreSQL URL/);
+    expect(formProblem({ ...form, url: 'mysql://db/x' })).toMatch(/must start with postgres/);
+    expect(formProblem({ ...form, url: 'not a url' })).toMatch(/could not be read/);
+    expect(formProblem({ ...form, hotKind: 'embedded', url: '' })).toBeNull();
+    expect(passwordInUrl('postgres://a:secret@db/x')).toBe(true);
+    expect(passwordInUrl('postgres://a@db/x')).toBe(false);
+  });
+});

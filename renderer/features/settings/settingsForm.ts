@@ -1,0 +1,62 @@
+import type { SettingsInfo } from '../../../shared/api/settings';
+import type { RequestInputOf } from '../../../shared/api/define';
+import type { Contract } from '../../../shared/api/contract';
+
+export type SettingsRequest = RequestInputOf<Contract['settings']['set']>;
+
+/** What the settings form edits (the password is write-only: it is never read back). */
+export interface SettingsForm {
+  hotKind: 'embedded' | 'external';
+  url: string;
+  password: string;
+  /** Remove the stored password on save. */
+  forgetPassword: boolean;
+  /** '' = the default lake inside the workspace. */
+  lakePath: string;
+}
+
+export function formFromInfo(info: SettingsInfo): SettingsForm {
+  return {
+    hotKind: info.settings.hot.kind,
+    url: info.settings.hot.kind === 'external' ? info.settings.hot.url : '',
+    password: '',
+    forgetPassword: false,
+    lakePath: info.settings.lake?.path ?? '',
+  };
+}
+
+/** A URL typed with a password in it: the password part, so the form can warn before saving. */
+export function passwordInUrl(url: string): boolean {
+  try {
+    return new URL(url.trim()).password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** What is wrong with the form, in words, or null when it can be saved. */
+export function formProblem(form: SettingsForm): string | null {
+  if (form.hotKind === 'external') {
+    const url = form.url.trim();
+    if (!url) return 'Enter the PostgreSQL URL, e.g. postgres://user@host:5432/database.';
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return 'The URL could not be read. Use the form postgres://user@host:5432/database.';
+    }
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') return 'The URL must start with postgres:// or postgresql://.';
+    if (!parsed.hostname) return 'The URL names no host.';
+  }
+  return null;
+}
+
+/** The settings.set request for a form: the password only when one was typed (or is to be forgotten). */
+export function requestFromForm(form: SettingsForm): SettingsRequest {
+  const lake = form.lakePath.trim() ? { path: form.lakePath.trim() } : {};
+  if (form.hotKind === 'embedded') return { hot: { kind: 'embedded' }, lake };
+  const hot: SettingsRequest['hot'] = { kind: 'external', url: form.url.trim() };
+  if (form.password !== '') hot.password = form.password;
+  else if (form.forgetPassword) hot.password = '';
+  return { hot, lake };
+}

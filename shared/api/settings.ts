@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { method } from './define';
+
+/** What `settings.json` holds. A password is never part of it (see SettingsInfo.passwordStored). */
+export interface WorkspaceSettings {
+  hot: { kind: 'embedded' } | { kind: 'external'; url: string };
+  /** A lake folder elsewhere than `<workspace>/lake`; unset = the default. */
+  lake?: { path?: string };
+}
+
+export interface SettingsInfo {
+  /** The settings file, e.g. `<workspace>/settings.json`. */
+  file: string;
+  /** What the file says (the defaults when it does not exist or cannot be read). */
+  settings: WorkspaceSettings;
+  /** Why the file could not be used, or null; the workspace then runs without a hot store until it is fixed. */
+  problem: string | null;
+  /** A password for the external store is kept in the OS keychain. */
+  passwordStored: boolean;
+  /** This process can keep a password (desktop: OS keychain); else PGPASSWORD is the way. */
+  canStorePassword: boolean;
+  /** `PGPASSWORD` is set in the core's environment. */
+  envPassword: boolean;
+  /** What this run actually uses (a `--pg-url` flag wins over the file; saved changes apply after a restart). */
+  running: {
+    hot: { kind: 'embedded' | 'external' | 'none'; url: string | null; source: 'flag' | 'settings' | 'default' | 'off' };
+    lake: string;
+  };
+  /** The saved settings differ from what this run uses: restart to apply them. */
+  restartRequired: boolean;
+}
+
+export interface ConnectionTestResult {
+  reachable: boolean;
+  /** The URL tried, without a password. */
+  target: string;
+  /** `SHOW server_version` when reachable. */
+  serverVersion: string | null;
+  error: string | null;
+  elapsedMs: number;
+}
+
+const UrlSchema = z.string().trim().min(1, 'is empty').max(2000);
+
+export const SettingsHotSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('embedded') }),
+  z.object({
+    kind: z.literal('external'),
+    url: UrlSchema,
+    /** Kept in the OS keychain (desktop), never in settings.json. Omit to keep the stored one; '' removes it. */
+    password: z.string().max(1000).optional(),
+  }),
+]);
+
+export const settingsApi = {
+  get: method<SettingsInfo>()(z.object({}).default({})),
+  /** Saves settings.json (atomically; the password goes to the keychain or is refused). Applies after a restart. */
+  set: method<{ restartRequired: true; settings: SettingsInfo }>()(
+    z.object({
+      hot: SettingsHotSchema,
+      lake: z.object({ path: z.string().trim().max(4000).optional() }).optional(),
+    }),
+  ),
+  /** Tries a PostgreSQL URL without saving anything. */
+  testConnection: method<ConnectionTestResult>()(z.object({ url: UrlSchema, password: z.string().max(1000).optional() })),
+};
