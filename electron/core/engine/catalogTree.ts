@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CatalogObject, CatalogSchema, CatalogTree } from '../../../shared/api/catalog';
+import { qualifiedName } from '../../../shared/sql';
 import { INTERNAL_SCHEMA } from './history';
 import { RESULTS_DB } from './resultStore';
 
@@ -68,12 +69,14 @@ export async function readCatalogTree(connection: DuckDBConnection): Promise<Cat
     if (!s) schemas.set(k, (s = { database: db, name: schema, objects: [] }));
     return s;
   };
+  const exact = await exactCounts(connection, tableRows);
   for (const [db, schema, name, estimated, comment] of tableRows) {
+    const k = key(String(db), String(schema), String(name));
     schemaFor(String(db), String(schema)).objects.push({
       name: String(name),
       kind: 'table',
-      columns: columns.get(key(String(db), String(schema), String(name))) ?? [],
-      rowCount: estimated === null ? null : Number(estimated),
+      columns: columns.get(k) ?? [],
+      rowCount: exact.get(k) ?? (estimated === null ? null : Number(estimated)),
       sizeBytes: null,
       comment: comment === null ? null : String(comment),
     });
@@ -90,4 +93,23 @@ export async function readCatalogTree(connection: DuckDBConnection): Promise<Cat
   }
   for (const s of schemas.values()) s.objects.sort((a, b) => a.name.localeCompare(b.name));
   return { schemas: [...schemas.values()] };
+}
+
+/** DuckDB's estimate counts deleted rows until a checkpoint; tables up to this size are counted exactly. */
+const EXACT_COUNT_LIMIT = 5_000_000;
+
+async function exactCounts(connection: DuckDBConnection, tableRows: unknown[][]): Promise<Map<string, number>> {
+  const small = tableRows.filter((r) => r[3] !== null && Number(r[3]) <= EXACT_COUNT_LIMIT);
+  const out = new Map<string, number>();
+  if (small.length === 0) return out;
+  const parts = small.map((r, i) => `SELECT ${i} AS i, count(*) AS n FROM ${qualifiedName(String(r[0]), String(r[1]), String(r[2]))}`);
+  try {
+    for (const [i, n] of (await connection.runAndReadAll(parts.join(' UNION ALL '))).getRows()) {
+      const r = small[Number(i)];
+      out.set(key(String(r[0]), String(r[1]), String(r[2])), Number(n));
+    }
+  } catch {
+    // A table dropped meanwhile: keep the estimates.
+  }
+  return out;
 }
