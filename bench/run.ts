@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,7 +28,6 @@ const BENCHES: readonly BenchModule[] = [
   { name: 'archive', file: 'archive.ts', exportName: 'benchArchive', about: '5M telemetry rows: archive end to end vs raw COPY TO STDOUT (csv, binary)' },
   { name: 'demo-full', file: 'demo-full.ts', exportName: 'benchDemoFull', about: 'demo --scale full: wall time and peak memory' },
   { name: 'dashboards', file: 'dashboards.ts', exportName: 'benchDashboards', about: 'demo --scale full: p95 per fleet panel and a 1-year jar series (M4) vs the same aggregate on raw telemetry' },
-  { name: 'convert', file: 'convert.ts', exportName: 'benchConvert', about: '10M-row telemetry CSV: the workbench conversion vs raw DuckDB COPY' },
 ];
 
 function machine(): Record<string, unknown> {
@@ -61,6 +61,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const selected = wanted.length > 0 ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
+  if (selected.length > 1) {
+    // Each benchmark in its own process: peak memory and JIT/GC state of one never leak into the next.
+    let failed = 0;
+    for (const bench of selected) {
+      const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), bench.name], { stdio: 'inherit' });
+      if (r.status !== 0) failed += 1;
+    }
+    process.exitCode = failed > 0 ? 1 : 0;
+    return;
+  }
   const summary: string[] = [];
   let failures = 0;
   for (const bench of selected) {
