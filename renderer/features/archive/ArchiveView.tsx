@@ -9,7 +9,7 @@ import { ArchivePlan } from './ArchivePlan';
 import { ArchiveReportBody } from './ArchiveReportBody';
 import { asArchiveReport, cutoffOf, DATASET_LABELS, DEFAULT_DAYS, formatUtc, orderedDatasets, parseDays, planTotals, runOfJob, type PlanTotals } from './archiveModel';
 import { ConfirmRunDialog } from './ConfirmRunDialog';
-import { useViewMemory } from './viewMemory';
+import { useSessionState } from '../../lib/state/sessionState';
 
 const JOB_KINDS = { dry: 'archive-dry-run', run: 'archive' } as const;
 
@@ -82,10 +82,10 @@ function Progress({ job, current, cancelling, onCancel }: { job: JobView | null;
  * then a confirmed run with live per-batch progress and Cancel, its report, and the history of runs.
  */
 export function ArchiveView() {
-  const [datasets, setDatasets] = useViewMemory<ArchivableDataset[]>('archive.datasets', [...ARCHIVABLE_DATASETS]);
-  const [daysText, setDaysText] = useViewMemory('archive.days', String(DEFAULT_DAYS));
-  const [current, setCurrent] = useViewMemory<CurrentJob | null>('archive.current', null);
-  const [cancelledJob, setCancelledJob] = useViewMemory<string | null>('archive.cancelling', null);
+  const [datasets, setDatasets] = useSessionState<ArchivableDataset[]>('archive.datasets', [...ARCHIVABLE_DATASETS]);
+  const [daysText, setDaysText] = useSessionState('archive.days', String(DEFAULT_DAYS));
+  const [current, setCurrent] = useSessionState<CurrentJob | null>('archive.current', null);
+  const [cancelledJob, setCancelledJob] = useSessionState<string | null>('archive.cancelling', null);
   const [startError, setStartError] = useState<ApiError | null>(null);
   const [starting, setStarting] = useState(false);
   const [confirming, setConfirming] = useState(false);

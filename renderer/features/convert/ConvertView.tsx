@@ -25,8 +25,8 @@ import {
 import { pathsFromDrop } from './dropFiles';
 import { FilePickerDialog, type PickerMode } from './FilePickerDialog';
 import { asConvertReport } from './reportShape';
-import { useJob, type JobView } from './useJob';
-import { useSessionState } from './sessionState';
+import { useJob, type JobView } from '../../lib/jobs/useJob';
+import { useSessionState } from '../../lib/state/sessionState';
 
 type PickerFor = { purpose: 'inputs'; mode: PickerMode } | { purpose: 'folder'; mode: 'folder' };
 

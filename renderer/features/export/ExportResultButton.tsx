@@ -5,7 +5,7 @@ import type { QueryRunResult, SortKey } from '../../../shared/api/query';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
 import { FilePickerDialog } from '../convert/FilePickerDialog';
-import { useJob } from '../convert/useJob';
+import { useJob } from '../../lib/jobs/useJob';
 import { downloadHref } from './download';
 import './export.css';
 

@@ -5,7 +5,7 @@ import { checkSliceSpec, specFromJson, type SpecIssue, type SliceSpecInput } fro
 import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
 import { FilePickerDialog } from '../convert/FilePickerDialog';
-import { useJob } from '../convert/useJob';
+import { useJob } from '../../lib/jobs/useJob';
 import { writeClipboard } from '../grid/clipboard';
 import { SliceSummary } from './SliceSummary';
 import { buildSpec, formFromSpec, initialForm, type SliceForm } from './sliceForm';

@@ -3,8 +3,8 @@ import type { ApiError } from '../../../shared/api/errors';
 import type { SmallFileWarning } from '../../../shared/api/storage';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
-import { useSessionState } from '../convert/sessionState';
-import { useJob } from '../convert/useJob';
+import { useSessionState } from '../../lib/state/sessionState';
+import { useJob } from '../../lib/jobs/useJob';
 import { asCompactResult } from './compactReport';
 
 interface Props {

@@ -4,7 +4,7 @@ const values = new Map<string, unknown>();
 
 /**
  * useState that survives the view being unmounted (switching views keeps a half-filled form
- * and a running job's id) for the life of the page. Keys are per view: `convert.inputs`, ...
+ * and a running job's id) for the life of the page. Keys are per view: `convert.inputs`, `archive.days`, ...
  */
 export function useSessionState<T>(key: string, initial: T | (() => T)): [T, (next: SetStateAction<T>) => void] {
   const [value, setValue] = useState<T>(() => {
