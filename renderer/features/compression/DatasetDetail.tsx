@@ -8,7 +8,7 @@ import { EChart } from '../../lib/echarts/EChart';
 import { inspectRest } from '../inspector/inspectRoute';
 import { columnsOption } from './chartOptions';
 import { ColumnStatsTable } from './ColumnStatsTable';
-import { formatRatio, ratioOf } from './units';
+import { ParquetFilesTable } from './ParquetFilesTable';
 
 interface Props {
   dataset: string;
@@ -63,34 +63,7 @@ export function DatasetDetail({ dataset, onClose }: Props) {
           <EChart option={option} height={Math.max(160, 40 + inspection.columns.length * 30)} ariaLabel={`Compressed and uncompressed bytes per column of ${dataset}`} testId="columns-chart" />
           <ColumnStatsTable columns={inspection.columns} variant="storage" testId="compression-columns" />
           <div className="lake-section-title">Files</div>
-          <div className="lake-table-wrap tall">
-            <table className="lake-table" data-testid="compression-files">
-              <thead>
-                <tr>
-                  <th>File</th>
-                  <th className="num">Rows</th>
-                  <th className="num">Row groups</th>
-                  <th className="num">Parquet</th>
-                  <th className="num">Source CSV</th>
-                  <th className="num">Ratio</th>
-                </tr>
-              </thead>
-              <tbody>
-                {inspection.files.slice(0, MAX_FILES_SHOWN).map((f) => (
-                  <tr key={f.path}>
-                    <td className="mono clip" title={f.path}>
-                      {f.path}
-                    </td>
-                    <td className="num">{formatCount(f.rows)}</td>
-                    <td className="num">{formatCount(f.rowGroups)}</td>
-                    <td className="num">{formatBytes(f.bytes)}</td>
-                    <td className="num">{f.sourceBytes === null ? '–' : formatBytes(f.sourceBytes)}</td>
-                    <td className="num">{formatRatio(ratioOf(f.sourceBytes, f.bytes))}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ParquetFilesTable files={inspection.files} limit={MAX_FILES_SHOWN} testId="compression-files" />
           {inspection.files.length > MAX_FILES_SHOWN && (
             <div className="hint">The first {formatCount(MAX_FILES_SHOWN)} of {formatCount(inspection.files.length)} files are listed.</div>
           )}

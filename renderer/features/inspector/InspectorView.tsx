@@ -5,6 +5,7 @@ import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
 import { hrefFor, useRoute } from '../../app/router';
 import { ColumnStatsTable } from '../compression/ColumnStatsTable';
+import { ParquetFilesTable } from '../compression/ParquetFilesTable';
 import { formatRatio, ratioOf } from '../compression/units';
 import { FilePickerDialog, type PickerMode } from '../convert/FilePickerDialog';
 import { CompactPanel } from './CompactPanel';
@@ -239,34 +240,7 @@ export function InspectorView() {
             <div className="lake-card-head">
               <span className="lake-card-title">Files</span>
             </div>
-            <div className="lake-table-wrap tall">
-              <table className="lake-table" data-testid="inspector-files">
-                <thead>
-                  <tr>
-                    <th>File</th>
-                    <th className="num">Rows</th>
-                    <th className="num">Row groups</th>
-                    <th className="num">Size</th>
-                    <th className="num">Source CSV</th>
-                    <th className="num">Ratio</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {ins.files.slice(0, MAX_ROWS_SHOWN).map((f) => (
-                    <tr key={f.path}>
-                      <td className="mono clip" title={f.path}>
-                        {f.path}
-                      </td>
-                      <td className="num">{formatCount(f.rows)}</td>
-                      <td className="num">{formatCount(f.rowGroups)}</td>
-                      <td className="num">{formatBytes(f.bytes)}</td>
-                      <td className="num">{f.sourceBytes === null ? '–' : formatBytes(f.sourceBytes)}</td>
-                      <td className="num">{formatRatio(ratioOf(f.sourceBytes, f.bytes))}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ParquetFilesTable files={ins.files} limit={MAX_ROWS_SHOWN} testId="inspector-files" />
           </section>
 
           <section className="lake-card" aria-label="Key-value metadata">
