@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -169,7 +169,10 @@ export class Archiver {
         );
       }
       await this.deps.journal.saveRun(report);
-      if (!req.dryRun) await sweepStaleTemps(this.deps.lake.root);
+      if (!req.dryRun) {
+        await sweepStaleTemps(this.deps.lake.root);
+        await removeScratchCsvs(this.deps.tmpDir);
+      }
       try {
         await this.runLocked(req, cutoff, report);
       } catch (err) {
@@ -611,6 +614,12 @@ function tierStatements(spec: DatasetSpec, b: BatchRecord): { sql: string; value
     });
   }
   return out;
+}
+
+/** Scratch CSVs of an earlier run that was killed (one archiver per workspace, so none is in use). */
+async function removeScratchCsvs(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const n of names) if (/^archive-.*\.csv$/.test(n)) await rm(join(dir, n), { force: true });
 }
 
 function usToIso(us: string | null): string | null {
