@@ -215,6 +215,8 @@ describe('archival', () => {
     expect(last.code, last.stderr).toBe(0);
     expect(await viewCounts(ws)).toEqual(before);
     expect(await lakeTemps(ws)).toEqual([]);
+    const scratch = await readdir(join(ws, 'tmp')).catch(() => [] as string[]);
+    expect(scratch.filter((n) => n.startsWith('archive-'))).toEqual([]);
     await withPg(ws, async (wb) => {
       expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoffFor(new Date(), 2))).toBe(0);
       const conn = await wb.engine.connect();
