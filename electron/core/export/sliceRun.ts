@@ -137,9 +137,13 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
       rowsDone += rows;
       if (signal?.aborted) throw cancelled();
       progress({ phase: 'checksum', fraction: (0.9 * (i + 1)) / n, rows: rowsDone, message: `Checksumming ${rel}` });
-      await fsyncPath(file);
-      // DuckDB hashes the rows on its threads while Node checksums the file.
-      const [digest, sha256, bytes] = await Promise.all([digestParquet(conn, s.name, file, schema), sha256File(file), stat(file).then((st) => st.size)]);
+      // DuckDB hashes the rows on its threads while Node checksums the file and the OS flushes it to disk.
+      const [digest, sha256, bytes] = await Promise.all([
+        digestParquet(conn, s.name, file, schema),
+        sha256File(file),
+        stat(file).then((st) => st.size),
+        fsyncPath(file),
+      ]);
       if (digest.rows !== rows) throw new WorkbenchError('INTERNAL', `${rel} holds ${digest.rows} rows, but ${rows} were written.`);
       digests.push(digest);
       files.push({ path: rel, split: s.name, rows, bytes, sha256 });
