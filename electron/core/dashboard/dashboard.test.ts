@@ -1,30 +1,22 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PANEL_IDS, type PanelData, type ScopeKind } from '../../../shared/api/dashboard';
 import { queryRows } from '../demo/duck-helpers';
-import { FIXTURE, fixtureSplitMs, seedFixture } from '../rollups/fleet-fixture';
-import { openWorkbench, type Workbench } from '../workbench';
+import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, type FixtureWorkbench } from '../rollups/fleet-fixture';
+import type { Workbench } from '../workbench';
 import { chooseResolution, m4RawSql } from './m4';
 
-let dir: string;
+let fx: FixtureWorkbench;
 let wb: Workbench;
 let conn: DuckDBConnection;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'bw-dash-'));
-  wb = await openWorkbench({ workspaceDir: dir, entry: 'test' });
-  await seedFixture(wb);
-  await wb.rollups.whenIdle();
-  conn = await wb.engine.connect();
+  fx = await openFixtureWorkbench('bw-dash-');
+  ({ wb, conn } = fx);
 }, 60_000);
 
 afterAll(async () => {
-  conn?.closeSync();
-  await wb?.close();
-  await rm(dir, { recursive: true, force: true });
+  await fx?.close();
 });
 
 async function panel(request: Record<string, unknown>): Promise<PanelData> {

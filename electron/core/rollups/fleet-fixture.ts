@@ -1,9 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { qualifiedName, quoteLiteral } from '../../../shared/sql';
 import { HOT_MIRROR_SCHEMA, setSplitSql } from '../mirror/meta';
-import type { Workbench } from '../workbench';
+import { openWorkbench, type Workbench } from '../workbench';
 
 /**
  * A small fleet written the way the product stores data, for tests: master rows and recent telemetry in the
@@ -101,4 +102,30 @@ export async function seedFixture(wb: Workbench): Promise<void> {
     conn.closeSync();
   }
   await wb.data.refresh();
+}
+
+export interface FixtureWorkbench {
+  dir: string;
+  wb: Workbench;
+  conn: DuckDBConnection;
+  close(): Promise<void>;
+}
+
+/** A fresh workspace seeded with the fixture fleet, its rollups built, and a connection to query it. */
+export async function openFixtureWorkbench(prefix: string): Promise<FixtureWorkbench> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const wb = await openWorkbench({ workspaceDir: dir, entry: 'test' });
+  await seedFixture(wb);
+  await wb.rollups.whenIdle();
+  const conn = await wb.engine.connect();
+  return {
+    dir,
+    wb,
+    conn,
+    close: async () => {
+      conn.closeSync();
+      await wb.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,33 +1,27 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualifiedName } from '../../../shared/sql';
 import { queryNumber, queryRows } from '../demo/duck-helpers';
 import { HOT_MIRROR_SCHEMA } from '../mirror/meta';
-import { openWorkbench, type Workbench } from '../workbench';
-import { FIXTURE, fixtureSplitMs, seedFixture, telemetrySelect, writeLakeDay } from './fleet-fixture';
+import type { Workbench } from '../workbench';
+import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, telemetrySelect, writeLakeDay, type FixtureWorkbench } from './fleet-fixture';
 import { FAMILIES, rollupColumns, rollupTable, type Grain, type RollupFamily } from './gold-schema';
 import { refreshRollups } from './refresh';
 import { JAR_SITE_SQL, bucketExpr, rawAggregates } from './rollup-sql';
 
-let dir: string;
+let fx: FixtureWorkbench;
 let wb: Workbench;
 let conn: DuckDBConnection;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'bw-rollups-'));
-  wb = await openWorkbench({ workspaceDir: dir, entry: 'test' });
-  await seedFixture(wb);
-  await wb.rollups.whenIdle();
-  conn = await wb.engine.connect();
+  fx = await openFixtureWorkbench('bw-rollups-');
+  ({ wb, conn } = fx);
 }, 60_000);
 
 afterAll(async () => {
-  conn?.closeSync();
-  await wb?.close();
-  await rm(dir, { recursive: true, force: true });
+  await fx?.close();
 });
 
 const GRAIN_SECONDS: Record<Grain, number> = { hourly: 3600, daily: 86400 };
