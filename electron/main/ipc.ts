@@ -1,4 +1,6 @@
-import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { ipcMain, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { fail, type Result } from '../../shared/api/errors';
 import type { EventName, EventMap } from '../../shared/api/contract';
 import type { Dispatch } from '../core/dispatcher';
@@ -7,6 +9,8 @@ import { isChannelName, isOwnRendererUrl, type RendererLocation } from './url-po
 /** The one invoke channel (request/response) and the one event channel (core → renderer). */
 export const INVOKE_CHANNEL = 'workbench:invoke';
 export const EVENT_CHANNEL = 'workbench:event';
+/** Desktop only: show a file or folder the core wrote (an export, a slice) in the OS file manager. */
+export const REVEAL_CHANNEL = 'workbench:reveal';
 
 export interface IpcBinding {
   /** Sends one core event to the window (if it is still there). */
@@ -39,6 +43,12 @@ export function bindIpc(options: {
     return dispatch(channel, request, { transport: 'ipc' });
   });
 
+  ipcMain.handle(REVEAL_CHANNEL, (event, path: unknown): boolean => {
+    if (!trusted(event) || typeof path !== 'string' || path.length > 4096 || !isAbsolute(path) || !existsSync(path)) return false;
+    shell.showItemInFolder(path);
+    return true;
+  });
+
   return {
     forward(event, payload) {
       const win = options.getWindow();
@@ -47,6 +57,7 @@ export function bindIpc(options: {
     },
     dispose() {
       ipcMain.removeHandler(INVOKE_CHANNEL);
+      ipcMain.removeHandler(REVEAL_CHANNEL);
     },
   };
 }

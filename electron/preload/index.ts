@@ -1,12 +1,13 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 
 /**
- * The sandboxed preload: exposes window.workbench = { invoke, subscribe, pathForFile } and nothing else.
+ * The sandboxed preload: exposes window.workbench = { invoke, subscribe, pathForFile, revealPath } and nothing else.
  * It imports only `electron` (a sandboxed preload cannot load other modules); the main
  * process validates every call again.
  */
 const INVOKE_CHANNEL = 'workbench:invoke';
 const EVENT_CHANNEL = 'workbench:event';
+const REVEAL_CHANNEL = 'workbench:reveal';
 const CHANNEL = /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*$/;
 
 type Listener = (payload: unknown) => void;
@@ -34,6 +35,11 @@ contextBridge.exposeInMainWorld('workbench', {
       });
     }
     return ipcRenderer.invoke(INVOKE_CHANNEL, channel, request ?? {}) as Promise<unknown>;
+  },
+  /** Shows a file or folder in the OS file manager; false when the main process refused. */
+  revealPath(path: unknown): Promise<boolean> {
+    if (typeof path !== 'string') return Promise.resolve(false);
+    return ipcRenderer.invoke(REVEAL_CHANNEL, path) as Promise<boolean>;
   },
   /** The local path of a file dropped on the window (so the core can convert it in place), or null. */
   pathForFile(file: unknown): string | null {

@@ -6,6 +6,10 @@ import type { Transport } from '../../shared/api/transport';
 export interface PreloadBridge {
   invoke(channel: string, request: unknown): Promise<Result<unknown>>;
   subscribe(event: string, listener: (payload: unknown) => void): () => void;
+  /** Desktop: the real path of a file dropped on the window. */
+  pathForFile?: (file: File) => string | null;
+  /** Desktop: show a file or folder in the OS file manager. */
+  revealPath?: (path: string) => Promise<boolean>;
 }
 
 declare global {

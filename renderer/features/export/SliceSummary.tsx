@@ -72,7 +72,17 @@ export function SliceSummary({ report, onCopySpec }: Props) {
         <button type="button" className="btn" onClick={onCopySpec}>
           Copy spec
         </button>
-        <button type="button" className="btn" data-testid="open-folder" onClick={() => setFolderOpen((v) => !v)}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="open-folder"
+          onClick={() => {
+            // The desktop app opens the OS file manager; the browser shows the path (and the manifest download).
+            const reveal = window.workbench?.revealPath;
+            if (reveal) void reveal(report.dir).then((shown) => setFolderOpen(!shown));
+            else setFolderOpen((v) => !v);
+          }}
+        >
           Open in folder
         </button>
         {copied && <span className="dim">{copied}</span>}
