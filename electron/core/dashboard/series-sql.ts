@@ -18,38 +18,42 @@ function rollupRange(ctx: PanelContext, grain: 'hourly' | 'daily'): string {
   return `bucket >= ${tsAt(alignedFrom(ctx.fromMs, grain))} AND bucket < ${tsAt(ctx.toMs)}`;
 }
 
+interface SeriesSource {
+  /** The unit column (`battery_id`, `string_id`), the unified view and the gold rollup family. */
+  unit: string;
+  dataset: string;
+  family: 'jar' | 'string';
+  /** SQL listing the units of the scope. */
+  units: string;
+  /** The metric's name in the rollups and its column in the raw view. */
+  metric: string;
+  column: string;
+}
+
+/** One metric per unit of the scope, M4-downsampled (k = the unit): raw readings for short ranges, rollups beyond. */
+function unitSeries(ctx: PanelContext, src: SeriesSource): PanelQuery {
+  const { unit, dataset, metric, column, units } = src;
+  const res = chooseResolution(ctx.fromMs, ctx.toMs, ctx.width);
+  const exportSql = `SELECT ${unit}, ts, ${column}, tier\nFROM ${dataset}\nWHERE ${unit} IN (${units}) AND ${range(ctx)}\nORDER BY ${unit}, ts`;
+  if (res.kind === 'raw') {
+    const points = `SELECT ${unit} AS k, ts, ${column} AS v FROM ${dataset} WHERE ${unit} IN (${units}) AND ${range(ctx)}`;
+    return { sql: m4RawSql(points, ctx.fromMs, res.bucketMs), exportSql, source: `${dataset} (raw, M4)`, bucketMs: res.bucketMs };
+  }
+  const table = `gold.${src.family}_${res.kind}`;
+  const rows =
+    `SELECT ${unit} AS k, bucket, first_ts, last_ts, ${metric}_first AS v_first, ${metric}_last AS v_last, ` +
+    `${metric}_min AS v_min, ${metric}_max AS v_max, ${metric}_min_ts AS v_min_ts, ${metric}_max_ts AS v_max_ts\n  FROM ${table} WHERE ${unit} IN (${units}) AND ${rollupRange(ctx, res.kind)}`;
+  return { sql: m4RollupSql(rows, ctx.fromMs, res.bucketMs, res.kind), exportSql, source: `${table} (M4)`, bucketMs: res.bucketMs };
+}
+
 /** One jar's readings of a metric, M4-downsampled (k = battery_id). */
 export function jarSeries(ctx: PanelContext, metric: keyof typeof JAR_METRIC): PanelQuery {
-  const jars = scopeJarsSql(ctx.scope);
-  const col = JAR_METRIC[metric];
-  const res = chooseResolution(ctx.fromMs, ctx.toMs, ctx.width);
-  const exportSql = `SELECT battery_id, ts, ${col}, tier\nFROM telemetry\nWHERE battery_id IN (${jars}) AND ${range(ctx)}\nORDER BY battery_id, ts`;
-  if (res.kind === 'raw') {
-    const points = `SELECT battery_id AS k, ts, ${col} AS v FROM telemetry WHERE battery_id IN (${jars}) AND ${range(ctx)}`;
-    return { sql: m4RawSql(points, ctx.fromMs, res.bucketMs), exportSql, source: 'telemetry (raw, M4)', bucketMs: res.bucketMs };
-  }
-  const table = `gold.jar_${res.kind}`;
-  const rows =
-    `SELECT battery_id AS k, bucket, first_ts, last_ts, ${metric}_first AS v_first, ${metric}_last AS v_last, ` +
-    `${metric}_min AS v_min, ${metric}_max AS v_max, ${metric}_min_ts AS v_min_ts, ${metric}_max_ts AS v_max_ts\n  FROM ${table} WHERE battery_id IN (${jars}) AND ${rollupRange(ctx, res.kind)}`;
-  return { sql: m4RollupSql(rows, ctx.fromMs, res.bucketMs, res.kind), exportSql, source: `${table} (M4)`, bucketMs: res.bucketMs };
+  return unitSeries(ctx, { unit: 'battery_id', dataset: 'telemetry', family: 'jar', units: scopeJarsSql(ctx.scope), metric, column: JAR_METRIC[metric] });
 }
 
 /** String voltage or current per string of the scope, M4-downsampled (k = string_id). */
 export function stringSeries(ctx: PanelContext, metric: keyof typeof STRING_METRIC): PanelQuery {
-  const strings = scopeStringsSql(ctx.scope);
-  const col = STRING_METRIC[metric];
-  const res = chooseResolution(ctx.fromMs, ctx.toMs, ctx.width);
-  const exportSql = `SELECT string_id, ts, ${col}, tier\nFROM string_telemetry\nWHERE string_id IN (${strings}) AND ${range(ctx)}\nORDER BY string_id, ts`;
-  if (res.kind === 'raw') {
-    const points = `SELECT string_id AS k, ts, ${col} AS v FROM string_telemetry WHERE string_id IN (${strings}) AND ${range(ctx)}`;
-    return { sql: m4RawSql(points, ctx.fromMs, res.bucketMs), exportSql, source: 'string_telemetry (raw, M4)', bucketMs: res.bucketMs };
-  }
-  const table = `gold.string_${res.kind}`;
-  const rows =
-    `SELECT string_id AS k, bucket, first_ts, last_ts, ${metric}_first AS v_first, ${metric}_last AS v_last, ` +
-    `${metric}_min AS v_min, ${metric}_max AS v_max, ${metric}_min_ts AS v_min_ts, ${metric}_max_ts AS v_max_ts\n  FROM ${table} WHERE string_id IN (${strings}) AND ${rollupRange(ctx, res.kind)}`;
-  return { sql: m4RollupSql(rows, ctx.fromMs, res.bucketMs, res.kind), exportSql, source: `${table} (M4)`, bucketMs: res.bucketMs };
+  return unitSeries(ctx, { unit: 'string_id', dataset: 'string_telemetry', family: 'string', units: scopeStringsSql(ctx.scope), metric, column: STRING_METRIC[metric] });
 }
 
 /**
