@@ -8,7 +8,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { DATASETS, INGEST_COLUMN } from '../shared/domain/datasets';
 import { quoteIdent } from '../shared/sql';
 import { queryNumber } from '../electron/core/demo/duck-helpers';
-import { createTableSql, indexSql } from '../electron/core/hot/hot-schema';
+import { createHotTable, indexSql } from '../electron/core/hot/hot-schema';
 import { HotStore } from '../electron/core/hot/hot-store';
 import { ensureMetaSchema } from '../electron/core/mirror/meta';
 import { MirrorSync } from '../electron/core/mirror/mirror-sync';
@@ -31,7 +31,7 @@ export async function benchMirrorSync(): Promise<Record<string, unknown>> {
     const loadStart = Date.now();
     await hot.withClient(async (c) => {
       await c.query('DROP TABLE IF EXISTS telemetry');
-      await c.query(createTableSql(spec));
+      await createHotTable(c, spec, false);
       await c.query(
         `INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm)
          SELECT g % 2500 + 1, timestamptz '2024-01-01 00:00:00+00' + (g / 2500) * interval '5 minutes',

@@ -7,7 +7,7 @@ import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { buildDemoFleet } from '../../../shared/domain/demo-fleet';
 import { DAY_MS, DEMO_SCALES, demoWindow, fleetSize, promisedRows, type DemoScaleName, type DemoWindow } from '../../../shared/domain/demo-scale';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { addHotIndexes, createTableSql, dropHotTables } from '../hot/hot-schema';
+import { addHotIndexes, canPartition, createHotTable, daysBetween, dropHotTables, ensureDayPartitions, PARTITION_DAYS_AHEAD } from '../hot/hot-schema';
 import { copyCsvIntoHot, type HotStore } from '../hot/hot-store';
 import type { Lake, LakeFile } from '../lake/lake';
 import { partitionKey } from '../lake/lake';
@@ -122,7 +122,10 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
   let pending: Promise<void> = Promise.resolve();
   try {
     await dropHotTables(pg);
-    for (const name of Object.keys(DATASETS) as DatasetName[]) await pg.query(createTableSql(DATASETS[name]));
+    const partitioned = await canPartition(pg);
+    for (const name of Object.keys(DATASETS) as DatasetName[]) await createHotTable(pg, DATASETS[name], partitioned);
+    // One partition per hot day (and the days ahead), so archiving a day is a TRUNCATE.
+    await ensureDayPartitions(pg, daysBetween(window.split, new Date(window.end.getTime() + PARTITION_DAYS_AHEAD * DAY_MS)));
     for (const name of Object.keys(DATASETS) as DatasetName[]) if (DATASETS[name].partitionColumn) await lake.removeDataset(name);
 
     await duck.run("SET TimeZone = 'UTC'");

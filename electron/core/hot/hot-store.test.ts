@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASET_NAMES } from '../../../shared/domain/datasets';
-import { ensureHotSchema, hotStoreIsEmpty } from './hot-schema';
+import { ensureHotSchema, ensureUpcomingPartitions, hotStoreIsEmpty, totalBytesSql } from './hot-schema';
 import { HotStore } from './hot-store';
 import { HOT_IDENTITY_FILE } from './hot-identity';
 import { redactedUrl, externalConnection } from './hot-config';
@@ -30,9 +30,26 @@ describe('embedded hot store', () => {
       expect(await hotStoreIsEmpty(c)).toBe(true);
       await ensureHotSchema(c);
       const t = await c.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema='public'",
+        "SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition",
       );
       expect(t.rows[0].n).toBe(DATASET_NAMES.length);
+      // The time series are kept in day partitions (archiving a day is then a TRUNCATE), with a default one.
+      const partitioned = await c.query<{ name: string }>("SELECT relname AS name FROM pg_class WHERE relkind = 'p' AND relname NOT LIKE '%_idx' AND relname NOT LIKE '%_pkey' ORDER BY 1");
+      expect(partitioned.rows.map((r) => r.name)).toEqual(['string_telemetry', 'telemetry']);
+      expect((await ensureUpcomingPartitions(c, new Date('2024-01-10T12:00:00Z'))).filter((n) => n.startsWith('telemetry_'))).toEqual(
+        ['20240109', '20240110', '20240111', '20240112', '20240113', '20240114', '20240115', '20240116', '20240117'].map((d) => `telemetry_p${d}`),
+      );
+      await c.query("INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (1, '2024-01-10 08:00:00+00', 2.2, 21, 0.5), (1, '2030-01-01 00:00:00+00', 2.2, 21, 0.5)");
+      const where = await c.query<{ t: string }>("SELECT tableoid::regclass::text AS t FROM telemetry ORDER BY ts");
+      expect(where.rows.map((r) => r.t)).toEqual(['telemetry_p20240110', 'telemetry_default']);
+      // Sizes count every partition of a partitioned table, and a plain table as itself.
+      const bytes = async (t: string): Promise<number> => Number((await c.query<{ b: string }>(`SELECT ${totalBytesSql(`'${t}'`)}::text AS b`)).rows[0].b);
+      const leaves = await c.query<{ b: string }>("SELECT sum(pg_total_relation_size(relid))::text AS b FROM pg_partition_tree('telemetry')");
+      expect(await bytes('telemetry')).toBe(Number(leaves.rows[0].b));
+      expect(await bytes('telemetry')).toBeGreaterThan(0);
+      expect(await bytes('battery')).toBe(Number((await c.query<{ b: string }>("SELECT pg_total_relation_size('battery')::text AS b")).rows[0].b));
+      expect(await bytes('battery')).toBeGreaterThan(0);
+      await c.query('TRUNCATE telemetry');
       await c.query("INSERT INTO battery VALUES (1, 1, 1, 'X-1', 1, '2024-01-01')");
       expect(await hotStoreIsEmpty(c)).toBe(false);
     });

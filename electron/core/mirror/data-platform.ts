@@ -8,7 +8,7 @@ import { queryRows } from '../demo/duck-helpers';
 import type { Engine } from '../engine/engine';
 import type { EventBus } from '../events';
 import type { HotConfig } from '../hot/hot-config';
-import { hotStoreIsEmpty } from '../hot/hot-schema';
+import { ensureUpcomingPartitions, hotStoreIsEmpty } from '../hot/hot-schema';
 import { HotStore } from '../hot/hot-store';
 import { PgHotRunner } from '../hot/pg-hot-runner';
 import type { JobContext, JobRunner } from '../jobs/runner';
@@ -107,6 +107,8 @@ export class DataPlatform {
       if (this.config.autoSeed && (await this.workspaceIsEmpty(hot))) {
         this.startDemo({ scale: 'small' });
       } else {
+        // Day partitions ahead of the incoming rows (a no-op on unpartitioned tables).
+        await hot.withClient((c) => ensureUpcomingPartitions(c)).catch(() => undefined);
         this.deps.jobs.start('sync', (ctx) => this.syncJob(ctx), { exclusive: true, phase: 'sync' });
       }
     } catch (err) {

@@ -6,6 +6,7 @@ import { WorkbenchError } from '../../../shared/api/errors';
 import type { DatasetStats, HotTableSize, StorageOverview } from '../../../shared/api/storage';
 import type { ConversionHistory } from '../convert/history';
 import type { Engine } from '../engine/engine';
+import { leafRelationsSql } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import type { JobRunner } from '../jobs/runner';
 import { runCodecLab } from '../parquet/codecLab';
@@ -46,10 +47,13 @@ async function withConnection<T>(engine: Engine, fn: (c: DuckDBConnection) => Pr
 async function hotSizes(hot: HotStore): Promise<HotTableSize[]> {
   return hot.withClient(async (c) => {
     const res = await c.query<{ table: string; bytes: string; rows: string }>(
-      `SELECT c.relname AS table, pg_total_relation_size(c.oid)::text AS bytes, greatest(c.reltuples, 0)::bigint::text AS rows
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-       ORDER BY pg_total_relation_size(c.oid) DESC`,
+      // A day-partitioned table counts with all its partitions; the partitions are not listed on their own.
+      `SELECT c.relname AS table, t.bytes::text AS bytes, t.rows::bigint::text AS rows
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+       LATERAL (SELECT coalesce(sum(pg_total_relation_size(l.relid)), 0) AS bytes, coalesce(sum(greatest(pc.reltuples, 0)), 0) AS rows
+                FROM ${leafRelationsSql('c.oid')} l(relid) JOIN pg_class pc ON pc.oid = l.relid) t
+       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+       ORDER BY t.bytes DESC`,
     );
     return res.rows.map((r) => ({ table: r.table, bytes: Number(r.bytes), rows: Number(r.rows) }));
   });
