@@ -23,8 +23,13 @@ export interface BatchReport {
   state: BatchState;
   rows: number;
   parquetBytes: number;
-  /** Sum of per-row 60-bit MD5 prefixes over key and value columns, identical in PostgreSQL and DuckDB. */
+  /**
+   * Identical in PostgreSQL and DuckDB: for numeric time series `g1:` + the MD5 of per-key row counts and
+   * exact column sums (see checksum.ts), else the sum of per-row 60-bit MD5 prefixes over all columns.
+   */
   checksum: string | null;
+  /** How PostgreSQL let go of the rows: TRUNCATE of the day's own partition, or DELETE row by row (null: not known). */
+  deletedBy?: 'partition' | 'rows' | null;
   sha256: string | null;
   file: string | null;
   timingsMs: Record<string, number>;

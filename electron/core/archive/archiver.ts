@@ -13,8 +13,9 @@ import { exists, sweepStaleTemps } from '../files/atomic';
 import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
 import type { LocalLake } from '../lake/local-lake';
 import { writeManifest } from '../lake/manifest';
-import { copyOut } from '../mirror/mirror-sync';
-import { digestFromRow, duckDigestSelect, pgDigestSelect, sameDigest, type BatchDigest } from './checksum';
+import { dayPartitionName, ensureUpcomingPartitions, totalBytesSql } from '../hot/hot-schema';
+import { copyColumns, copyFormatFor, copyOut, copyToFile, readCopySql, type CopyFormat } from '../hot/pg-copy';
+import { digestFromRow, digestQuery, sameDigest, type BatchDigest } from './checksum';
 import type { ArchiveJournal, BatchRecord } from './state';
 
 /** The tables whose snapshot goes to `<lake>/master/<table>/snapshot=<date>/` so cold data stays interpretable. */
@@ -83,9 +84,22 @@ function killSwitch(step: string): void {
 function batchPredicate(spec: DatasetSpec, day: string, highIngestId: number | null): string {
   if (!DAY_RE.test(day)) throw new Error(`Bad batch day ${day}`);
   const col = quoteIdent(timeColumnOf(spec));
-  let p = `${col} >= CAST(${quoteLiteral(`${day} 00:00:00+00`)} AS TIMESTAMPTZ) AND ${col} < CAST(${quoteLiteral(`${nextDay(day)} 00:00:00+00`)} AS TIMESTAMPTZ)`;
+  let p = `${col} >= CAST(${quoteLiteral(dayStart(day))} AS TIMESTAMPTZ) AND ${col} < CAST(${quoteLiteral(dayStart(nextDay(day)))} AS TIMESTAMPTZ)`;
   if (highIngestId !== null) p += ` AND ${quoteIdent(INGEST_COLUMN)} <= ${Math.floor(highIngestId)}`;
   return p;
+}
+
+/** The first instant of a batch's day (the digest sums timestamps as offsets from it). */
+function dayStart(day: string): string {
+  return `${day} 00:00:00+00`;
+}
+
+type ClientRole = 'fetch' | 'delete';
+
+interface Fetched {
+  file: string;
+  format: CopyFormat;
+  digest: BatchDigest;
 }
 
 function hotTable(spec: DatasetSpec): string {
@@ -124,6 +138,11 @@ function hotUnavailable(err: unknown, what: string): WorkbenchError {
  * The journal records each batch's state before each step; any rerun resumes or redoes from there.
  */
 export class Archiver {
+  private readonly prefetched = new Map<string, Promise<Fetched>>();
+  private readonly clients = new Map<ClientRole, Promise<pg.Client>>();
+  /** The batch after the one in progress, fetched ahead (see exportBatch). */
+  private upNext: BatchRecord | null = null;
+
   constructor(private readonly deps: ArchiverDeps) {}
 
   async run(req: ArchiveRequest): Promise<ArchiveReport> {
@@ -172,6 +191,8 @@ export class Archiver {
       if (!req.dryRun) {
         await sweepStaleTemps(this.deps.lake.root);
         await removeScratchCsvs(this.deps.tmpDir);
+        const outbox = await this.deps.hot.serverOutbox().catch(() => null);
+        if (outbox) await removeScratchCsvs(outbox);
       }
       try {
         await this.runLocked(req, cutoff, report);
@@ -193,11 +214,13 @@ export class Archiver {
     const { journal } = this.deps;
     let done = 0;
     let total = 0;
+    const processed: BatchRecord[] = [];
     const step = async (b: BatchRecord): Promise<void> => {
       const finished = await this.processBatch(b, (phase) =>
         this.deps.onProgress?.({ phase, fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${b.dataset} ${b.day}: ${phase}` }),
       );
       done++;
+      processed.push(finished);
       report.batches.push(toReport(finished));
       if (finished.state === 'done') report.rowsArchived += finished.rows;
       this.deps.onProgress?.({ phase: 'batch done', fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${b.dataset} ${b.day}: done` });
@@ -225,18 +248,22 @@ export class Archiver {
     }
     if (req.dryRun) return;
     await measure(new Set(planned.map((p) => p.spec.name)));
+    // Rows arriving from now on land in a partition of their own day (a no-op on unpartitioned tables).
+    await this.deps.hot.withClient((c) => ensureUpcomingPartitions(c, this.deps.now?.() ?? new Date())).catch((err: unknown) => {
+      throw hotUnavailable(err, 'preparing day partitions');
+    });
     total += planned.length;
-    for (const p of planned) {
-      if (this.deps.signal?.aborted) throw new WorkbenchError('CANCELLED', `The archive run was cancelled after ${done} of ${total} batches; every finished batch is complete. Run again to go on.`);
-      const record: BatchRecord = {
-        batchId: `${p.spec.name}-${p.day}-${randomUUID().slice(0, 8)}`,
+    const records = planned.map((p): BatchRecord => {
+      const batchId = `${p.spec.name}-${p.day}-${randomUUID().slice(0, 8)}`;
+      return {
+        batchId,
         runId: report.runId,
         dataset: p.spec.name as ArchivableDataset,
         day: p.day,
         highIngestId: p.high,
         state: 'planned',
         stagedPath: null,
-        fileKey: '',
+        fileKey: `${p.spec.name}/date=${p.day}/part-archive-${batchId}.parquet`,
         rows: 0,
         checksum: null,
         minUs: null,
@@ -246,10 +273,23 @@ export class Archiver {
         timings: {},
         error: null,
       };
-      record.fileKey = `${p.spec.name}/date=${p.day}/part-archive-${record.batchId}.parquet`;
-      await journal.save(record);
-      await step(record);
+    });
+    try {
+      for (let i = 0; i < records.length; i++) {
+        if (this.deps.signal?.aborted) throw new WorkbenchError('CANCELLED', `The archive run was cancelled after ${done} of ${total} batches; every finished batch is complete. Run again to go on.`);
+        const record = records[i];
+        // A batch is journaled only when its turn comes; the next one's rows are fetched meanwhile.
+        await journal.save(record);
+        this.upNext = records[i + 1] ?? null;
+        await step(record);
+      }
+    } finally {
+      this.upNext = null;
+      await this.dropPrefetched();
+      this.dropClient('fetch');
+      this.dropClient('delete');
     }
+    await this.dropEmptiedPartitions(processed);
     const touched = sizesBefore.keys();
 
     // 3. Give the space back to PostgreSQL and say how much.
@@ -273,7 +313,7 @@ export class Archiver {
 
   private async tableBytes(table: string): Promise<number> {
     return this.deps.hot
-      .withClient(async (c) => Number((await c.query<{ b: string }>(`SELECT pg_total_relation_size(${quoteLiteral(qualifiedName(HOT_SCHEMA, table))})::text AS b`)).rows[0].b))
+      .withClient(async (c) => Number((await c.query<{ b: string }>(`SELECT ${totalBytesSql(quoteLiteral(qualifiedName(HOT_SCHEMA, table)))}::text AS b`)).rows[0].b))
       .catch((err: unknown) => {
         throw hotUnavailable(err, `measuring ${table}`);
       });
@@ -297,7 +337,7 @@ export class Archiver {
         ).rows.map((r) => ({ day: r.day, rows: Number(r.rows) }));
         const sizes = (
           await c.query<{ bytes: string; total: string }>(
-            `SELECT pg_total_relation_size(${quoteLiteral(table)})::text AS bytes, (SELECT count(*) FROM ${table})::text AS total`,
+            `SELECT ${totalBytesSql(quoteLiteral(table))}::text AS bytes, (SELECT count(*) FROM ${table})::text AS total`,
           )
         ).rows[0];
         const rows = days.reduce((a, d) => a + d.rows, 0);
@@ -404,37 +444,79 @@ export class Archiver {
     }
   }
 
-  /** PostgreSQL COPY (with PostgreSQL's own row hashes) → scratch CSV → staged Parquet. */
+  /**
+   * PostgreSQL → scratch file, then PostgreSQL's digest of exactly the same rows, in one REPEATABLE READ
+   * transaction. The rows leave unsorted (a sort there would spill; DuckDB sorts them). With the embedded
+   * store the server writes the file itself (no client protocol to pay for). Started for the next batch as
+   * soon as the current one's rows are in, so PostgreSQL fetches while DuckDB writes, verifies and
+   * publishes (and PostgreSQL deletes) the current one.
+   */
+  private fetchBatch(spec: DatasetSpec, b: BatchRecord): Promise<Fetched> {
+    const format = copyFormatFor(spec);
+    const cols = spec.columns.map((c) => quoteIdent(c.name));
+    const pred = batchPredicate(spec, b.day, b.highIngestId);
+    return (async () => {
+      let file: string | null = null;
+      try {
+        const outbox = await this.deps.hot.serverOutbox();
+        await mkdir(this.deps.tmpDir, { recursive: true });
+        const out = join(outbox ?? this.deps.tmpDir, `archive-${b.batchId}.${format}`);
+        file = out;
+        const digest = await this.onClient('fetch', async (c) => {
+          // One REPEATABLE READ transaction: the digest sees exactly the snapshot the COPY wrote.
+          await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+          await copyToFile(c, `SELECT ${cols.join(', ')} FROM ${hotTable(spec)} WHERE ${pred}`, out, format, outbox !== null);
+          const d = digestFromRow((await c.query(digestQuery(spec, timeColumnOf(spec), 'pg', hotTable(spec), pred, dayStart(b.day)))).rows[0] as Record<string, unknown>);
+          await c.query('COMMIT');
+          return d;
+        });
+        return { file: out, format, digest };
+      } catch (err) {
+        if (file) await rm(file, { force: true });
+        throw hotUnavailable(err, `exporting ${spec.name} ${b.day}`);
+      }
+    })();
+  }
+
+  /** Starts fetching `b` ahead of its turn; its result waits in memory, its file in the scratch folder. */
+  private prefetch(spec: DatasetSpec, b: BatchRecord): void {
+    if (this.prefetched.has(b.batchId)) return;
+    const p = this.fetchBatch(spec, b);
+    p.catch(() => undefined); // reported when (and if) the batch takes it
+    this.prefetched.set(b.batchId, p);
+  }
+
+  /** Drops fetches nobody took (a cancelled or failed run): their scratch files go too. */
+  private async dropPrefetched(): Promise<void> {
+    for (const [id, p] of this.prefetched) {
+      this.prefetched.delete(id);
+      const got = await p.catch(() => null);
+      if (got) await rm(got.file, { force: true });
+    }
+  }
+
+  /** Fetched rows → staged Parquet, sorted by the key, with PostgreSQL's digest recorded for verify. */
   private async exportBatch(spec: DatasetSpec, b: BatchRecord): Promise<void> {
     if (b.stagedPath) await rm(b.stagedPath, { force: true });
-    const staged = await this.deps.lake.stage(b.fileKey);
-    b.stagedPath = staged.path;
-    await this.deps.journal.save(b);
-    await mkdir(this.deps.tmpDir, { recursive: true });
-    const csv = join(this.deps.tmpDir, `archive-${b.batchId}.csv`);
-    const cols = spec.columns.map((c) => quoteIdent(c.name));
-    const order = spec.primaryKey.map(quoteIdent).join(', ');
+    const pending = this.prefetched.get(b.batchId) ?? this.fetchBatch(spec, b);
+    this.prefetched.delete(b.batchId);
+    let fetched: Fetched | null = null;
     try {
-      // Two connections on one exported snapshot: one streams the rows (unsorted: a sort there would
-      // spill), the other computes PostgreSQL's digest of exactly the same rows, in parallel.
-      const pred = batchPredicate(spec, b.day, b.highIngestId);
-      const d = await this.withSnapshotPair(async (copyClient, digestClient) => {
-        const [digest] = await Promise.all([
-          digestClient.query(`SELECT ${pgDigestSelect(spec.columns, timeColumnOf(spec))} FROM ${hotTable(spec)} WHERE ${pred}`),
-          copyOut(copyClient, `SELECT ${cols.join(', ')} FROM ${hotTable(spec)} WHERE ${pred}`, csv),
-        ]);
-        return digestFromRow(digest.rows[0] as Record<string, unknown>);
-      }).catch((err: unknown) => {
-        throw hotUnavailable(err, `exporting ${spec.name} ${b.day}`);
-      });
-      b.rows = d.rows;
-      b.checksum = d.checksum;
-      b.minUs = d.minTime;
-      b.maxUs = d.maxTime;
-      const types = spec.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.duck)}`).join(', ');
-      const source = `read_csv(${quoteLiteral(csv)}, auto_detect = false, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, columns = {${types}})`;
+      const staged = await this.deps.lake.stage(b.fileKey);
+      b.stagedPath = staged.path;
+      await this.deps.journal.save(b);
+      fetched = await pending;
+      // PostgreSQL is free now: it fetches the next batch while DuckDB writes, verifies and publishes this one.
+      if (this.upNext && this.upNext !== b) this.prefetch(DATASETS[this.upNext.dataset], this.upNext);
+      b.rows = fetched.digest.rows;
+      b.checksum = fetched.digest.checksum;
+      b.minUs = fetched.digest.minTime;
+      b.maxUs = fetched.digest.maxTime;
+      const cols = spec.columns.map((c) => quoteIdent(c.name)).join(', ');
+      const order = spec.primaryKey.map(quoteIdent).join(', ');
+      const source = readCopySql(fetched.file, copyColumns(spec, false), fetched.format);
       await this.deps.duck.run(
-        `COPY (SELECT ${cols.join(', ')} FROM ${source} ORDER BY ${order}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
+        `COPY (SELECT ${cols} FROM ${source} ORDER BY ${order}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
       );
     } catch (err) {
       if (b.stagedPath) await rm(b.stagedPath, { force: true });
@@ -447,28 +529,33 @@ export class Archiver {
       }
       throw err;
     } finally {
-      await rm(csv, { force: true });
+      fetched ??= await pending.catch(() => null);
+      if (fetched) await rm(fetched.file, { force: true });
     }
   }
 
-  /** Two PostgreSQL connections in REPEATABLE READ transactions sharing one snapshot. */
-  private async withSnapshotPair<T>(fn: (a: pg.Client, b: pg.Client) => Promise<T>): Promise<T> {
-    const a = await this.deps.hot.connect();
-    let b: pg.Client | null = null;
-    try {
-      b = await this.deps.hot.connect();
-      await a.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const snap = (await a.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0].s;
-      await b.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await b.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snap)}`);
-      const out = await fn(a, b);
-      await a.query('COMMIT');
-      await b.query('COMMIT');
-      return out;
-    } finally {
-      await a.end().catch(() => undefined);
-      await b?.end().catch(() => undefined);
+  /**
+   * Runs `fn` on the run's connection for `role` (batches are fetched on one, deleted on the other, at the
+   * same time): a connection per batch costs more than a small batch's rows. Any error drops the connection.
+   */
+  private async onClient<T>(role: ClientRole, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    let pending = this.clients.get(role);
+    if (!pending) {
+      pending = this.deps.hot.connect();
+      this.clients.set(role, pending);
     }
+    try {
+      return await fn(await pending);
+    } catch (err) {
+      this.dropClient(role);
+      throw err;
+    }
+  }
+
+  private dropClient(role: ClientRole): void {
+    const pending = this.clients.get(role);
+    this.clients.delete(role);
+    void pending?.then((c) => c.end()).catch(() => undefined);
   }
 
   /** Re-reads the staged file and compares count, min/max time and checksum with what PostgreSQL sent. */
@@ -480,7 +567,7 @@ export class Archiver {
     let got: BatchDigest;
     try {
       got = digestFromRow(
-        (await this.deps.duck.runAndReadAll(`SELECT ${duckDigestSelect(spec.columns, timeColumnOf(spec))} FROM read_parquet(${quoteLiteral(b.stagedPath)})`)).getRowObjectsJS()[0],
+        (await this.deps.duck.runAndReadAll(digestQuery(spec, timeColumnOf(spec), 'duck', `read_parquet(${quoteLiteral(b.stagedPath)})`, '', dayStart(b.day)))).getRowObjectsJS()[0],
       );
     } catch (err) {
       b.error = `the staged file cannot be read: ${describe(err)}`;
@@ -534,13 +621,13 @@ export class Archiver {
   /** Deletes exactly the verified rows in one PostgreSQL transaction; any other count rolls back. */
   private async deleteBatch(spec: DatasetSpec, b: BatchRecord): Promise<void> {
     const pred = batchPredicate(spec, b.day, b.highIngestId);
-    await this.deps.hot
-      .withClient(async (c) => {
+    await this.onClient('delete', async (c) => {
         await c.query('BEGIN');
         try {
           await c.query("SET LOCAL lock_timeout = '60s'");
-          const res = await c.query(`DELETE FROM ${hotTable(spec)} WHERE ${pred}`);
-          const deleted = res.rowCount ?? 0;
+          const truncated = await this.truncateDayPartition(c, spec, b, pred);
+          const deleted = truncated ?? (await c.query(`DELETE FROM ${hotTable(spec)} WHERE ${pred}`)).rowCount ?? 0;
+          b.deletedBy = truncated === null ? 'rows' : 'partition';
           await this.at('delete:before-commit', b);
           if (deleted !== b.rows && deleted !== 0) {
             await c.query('ROLLBACK');
@@ -561,6 +648,53 @@ export class Archiver {
       });
   }
 
+  /**
+   * The fast path of the delete: when the batch's day has a partition of its own (see hot-schema.ts) that
+   * holds exactly the verified rows and nothing else, it is emptied with TRUNCATE, in the caller's
+   * transaction. The partition is locked first, so no row can arrive between the count and the TRUNCATE.
+   * Returns null (delete row by row) when there is no such partition or it holds any other row.
+   */
+  private async truncateDayPartition(c: pg.Client, spec: DatasetSpec, b: BatchRecord, pred: string): Promise<number | null> {
+    if (b.rows === 0) return null;
+    const part = await dayPartitionOf(c, spec, b.day);
+    if (!part) return null;
+    await c.query(`LOCK TABLE ${part} IN ACCESS EXCLUSIVE MODE`);
+    // Exactly the batch: every row of the partition is one of the batch's, and there are as many as were verified.
+    const n = (await c.query<{ total: string; batch: string }>(`SELECT count(*)::text AS total, count(*) FILTER (WHERE ${pred})::text AS batch FROM ${part}`)).rows[0];
+    if (Number(n.total) !== b.rows || Number(n.batch) !== b.rows) return null;
+    await c.query(`TRUNCATE ${part}`);
+    return b.rows;
+  }
+
+  /**
+   * Day partitions this run emptied are dropped once no row is left in them (a row arriving later for such
+   * a day lands in the default partition and is archived row by row). A partition that is busy is left for
+   * the next run.
+   */
+  private async dropEmptiedPartitions(batches: readonly BatchRecord[]): Promise<void> {
+    for (const b of batches) {
+      const spec = DATASETS[b.dataset];
+      if (b.state !== 'done' || spec.kind !== 'timeseries') continue;
+      await this.deps.hot
+        .withClient(async (c) => {
+          await c.query('BEGIN');
+          try {
+            await c.query("SET LOCAL lock_timeout = '5s'");
+            const part = await dayPartitionOf(c, spec, b.day);
+            if (part) {
+              await c.query(`LOCK TABLE ${part} IN ACCESS EXCLUSIVE MODE`);
+              const empty = (await c.query(`SELECT 1 FROM ${part} LIMIT 1`)).rowCount === 0;
+              if (empty) await c.query(`DROP TABLE ${part}`);
+            }
+            await c.query('COMMIT');
+          } catch {
+            await c.query('ROLLBACK').catch(() => undefined);
+          }
+        })
+        .catch(() => undefined);
+    }
+  }
+
   /** `<lake>/master/<table>/snapshot=<date>/part-0.parquet`, once per day. */
   private async snapshotMaster(cutoff: Date): Promise<string[]> {
     const day = (this.deps.now?.() ?? new Date()).toISOString().slice(0, 10);
@@ -572,13 +706,13 @@ export class Archiver {
         out.push(key);
         continue;
       }
-      const csv = join(this.deps.tmpDir, `master-${name}-${process.pid}.csv`);
+      const format = copyFormatFor(spec);
+      const csv = join(this.deps.tmpDir, `master-${name}-${process.pid}.${format}`);
       const staged = await this.deps.lake.stage(key);
       try {
-        await this.deps.hot.withClient((c) => copyOut(c, `SELECT ${spec.columns.map((c2) => quoteIdent(c2.name)).join(', ')} FROM ${hotTable(spec)} ORDER BY ${spec.primaryKey.map(quoteIdent).join(', ')}`, csv));
-        const types = spec.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.duck)}`).join(', ');
+        await this.deps.hot.withClient((c) => copyOut(c, `SELECT ${spec.columns.map((c2) => quoteIdent(c2.name)).join(', ')} FROM ${hotTable(spec)} ORDER BY ${spec.primaryKey.map(quoteIdent).join(', ')}`, csv, format));
         await this.deps.duck.run(
-          `COPY (SELECT * FROM read_csv(${quoteLiteral(csv)}, auto_detect = false, header = false, allow_quoted_nulls = false, columns = {${types}})) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {archive_cutoff: ${quoteLiteral(cutoff.toISOString())}})`,
+          `COPY (SELECT * FROM ${readCopySql(csv, copyColumns(spec, false), format)}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {archive_cutoff: ${quoteLiteral(cutoff.toISOString())}})`,
         );
         await this.deps.lake.publish(staged);
         out.push(key);
@@ -616,10 +750,22 @@ function tierStatements(spec: DatasetSpec, b: BatchRecord): { sql: string; value
   return out;
 }
 
-/** Scratch CSVs of an earlier run that was killed (one archiver per workspace, so none is in use). */
+/** The day's own partition of a time series' hot table (qualified name), or null when it has none. */
+async function dayPartitionOf(c: pg.Client, spec: DatasetSpec, day: string): Promise<string | null> {
+  if (spec.kind !== 'timeseries') return null;
+  const name = dayPartitionName(spec.name, day);
+  const found = await c.query(
+    `SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE i.inhparent = to_regclass($1) AND n.nspname = $2 AND c.relname = $3`,
+    [hotTable(spec), HOT_SCHEMA, name],
+  );
+  return found.rowCount ? qualifiedName(HOT_SCHEMA, name) : null;
+}
+
+/** Scratch COPY files of an earlier run that was killed (one archiver per workspace, so none is in use). */
 async function removeScratchCsvs(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  for (const n of names) if (/^archive-.*\.csv$/.test(n)) await rm(join(dir, n), { force: true });
+  for (const n of names) if (/^archive-.*\.(csv|text)$/.test(n)) await rm(join(dir, n), { force: true });
 }
 
 function usToIso(us: string | null): string | null {
@@ -647,5 +793,6 @@ function toReport(b: BatchRecord): BatchReport {
     file: b.fileKey,
     timingsMs: b.timings,
     error: b.error,
+    deletedBy: b.deletedBy ?? null,
   };
 }

@@ -27,6 +27,8 @@ export interface BatchRecord {
   sha256: string | null;
   timings: Record<string, number>;
   error: string | null;
+  /** Set by the delete step (not journaled). */
+  deletedBy?: 'partition' | 'rows';
 }
 
 /**

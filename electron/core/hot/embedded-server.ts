@@ -278,6 +278,21 @@ export class EmbeddedServer {
   }
 
   /** Fast shutdown (SIGINT); SIGKILL after 30 s. */
+  /**
+   * A folder the server itself writes into (`COPY ... TO '<file>'`, as the cluster's OS user) and the
+   * workbench reads from: bulk exports then skip the client protocol, which costs the workbench about as
+   * much CPU as PostgreSQL spends producing the rows. Next to the data folder, private to the server's user.
+   */
+  async outboxDir(): Promise<string> {
+    const dir = `${this.dataDir}-outbox`;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (isRootUser()) {
+      const ids = await postgresIds();
+      await chown(dir, ids.uid, ids.gid);
+    }
+    return dir;
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.pid === undefined) return;

@@ -71,6 +71,11 @@ export class HotStore {
     return this.server;
   }
 
+  /** Embedded only: the folder its server writes COPY files into (see EmbeddedServer.outboxDir); null when external. */
+  async serverOutbox(): Promise<string | null> {
+    return this.server ? this.server.outboxDir() : null;
+  }
+
   async connect(): Promise<pg.Client> {
     // The embedded server may have been restarted on another free port.
     const config = this.server ? { ...this.clientConfig, port: this.server.port } : this.clientConfig;

@@ -1,16 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { queryNumber } from '../demo/duck-helpers';
 import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
+import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import { HOT_MIRROR_SCHEMA, META_SCHEMA, getTierState, type TierState } from './meta';
 import { hotVisibleSql } from './views';
 
@@ -128,24 +126,15 @@ export class MirrorSync {
       .catch(() => undefined);
   }
 
-  private readCsvSql(spec: DatasetSpec, file: string, withIngest: boolean): string {
-    const cols = spec.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.duck)}`);
-    if (withIngest) cols.push(`${quoteLiteral(INGEST_COLUMN)}: 'BIGINT'`);
-    return (
-      `read_csv(${quoteLiteral(file)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
-      `allow_quoted_nulls = false, columns = {${cols.join(', ')}})`
-    );
-  }
-
   private async syncFull(client: pg.Client, spec: DatasetSpec, scratch: string): Promise<DatasetSyncReport> {
     const started = Date.now();
     const cols = spec.columns.map((c) => quoteIdent(c.name)).join(', ');
     const file = join(scratch, `${spec.name}.csv`);
-    const out = await copyOut(client, `SELECT ${cols} FROM ${qualifiedName(HOT_SCHEMA, spec.name)}`, file);
+    const out = await copyOut(client, `SELECT ${cols} FROM ${qualifiedName(HOT_SCHEMA, spec.name)}`, file, copyFormatFor(spec));
     const duck = this.options.duck;
     await transaction(duck, async () => {
       await duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)}`);
-      await duck.run(`INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols}) SELECT * FROM ${this.readCsvSql(spec, file, false)}`);
+      await duck.run(`INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, false), copyFormatFor(spec))}`);
       await this.saveState(spec.name, 0);
     });
     await rm(file, { force: true });
@@ -209,14 +198,14 @@ export class MirrorSync {
         const hi = Math.min(high, lo + batchIds);
         const file = join(scratch, `${name}-${lo}-${hi}.csv`);
         const where = `${ingest} > ${lo} AND ${ingest} <= ${hi}` + (visiblePg === null ? '' : ` AND ${visiblePg}`);
-        const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${where}`, file);
+        const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${where}`, file, copyFormatFor(spec));
         await loading;
         if (loadError) throw loadError;
         bytes += out.bytes;
         loading = (async () => {
           await transaction(duck, async () => {
             await duck.run(`DELETE FROM ${mirror} WHERE ${ingest} > ${lo} AND ${ingest} <= ${hi}`);
-            await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${this.readCsvSql(spec, file, true)}`);
+            await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}`);
             await this.saveStateFast(name, hi);
           });
           await rm(file, { force: true });
@@ -262,13 +251,13 @@ export class MirrorSync {
         const from = `${day}T00:00:00Z`;
         const file = join(scratch, `${name}-repair-${day}.csv`);
         const dayWhere = `${pgWhere} AND ${splitCol} >= ${quoteLiteral(from)}::timestamptz AND ${splitCol} < ${quoteLiteral(from)}::timestamptz + interval '1 day'`;
-        const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${dayWhere}`, file);
+        const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${dayWhere}`, file, copyFormatFor(spec));
         await transaction(duck, async () => {
           await duck.run(
             `DELETE FROM ${mirror} WHERE ${ingest} <= ${high} AND ${splitCol} >= CAST(${quoteLiteral(from)} AS TIMESTAMPTZ) ` +
               `AND ${splitCol} < CAST(${quoteLiteral(from)} AS TIMESTAMPTZ) + INTERVAL 1 DAY`,
           );
-          await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${this.readCsvSql(spec, file, true)}`);
+          await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}`);
         });
         await rm(file, { force: true });
         rows += out.rows;
@@ -298,51 +287,6 @@ async function transaction(duck: DuckDBConnection, fn: () => Promise<void>): Pro
     await duck.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
-}
-
-/**
- * COPY (query) TO STDOUT as CSV, streamed into a file. pg-copy-streams yields one small chunk per row;
- * they are gathered into 4 MB blocks before each file write (a write per row would dominate the time).
- */
-export async function copyOut(client: pg.Client, query: string, file: string): Promise<{ rows: number; bytes: number }> {
-  const fh = await open(file, 'w');
-  let bytes = 0;
-  // Issue the query only now: an error (e.g. a killed connection) is emitted on the next tick and must
-  // meet pipeline's listener, not an await in between.
-  const stream = client.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT csv)`));
-  try {
-    let parts: Buffer[] = [];
-    let size = 0;
-    const flush = async (): Promise<void> => {
-      if (size === 0) return;
-      const block = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
-      parts = [];
-      size = 0;
-      await fh.write(block);
-    };
-    await pipeline(
-      stream,
-      new Writable({
-        highWaterMark: 1 << 22,
-        writev(chunks, cb) {
-          for (const c of chunks) {
-            const b = c.chunk as Buffer;
-            parts.push(b);
-            size += b.length;
-            bytes += b.length;
-          }
-          if (size >= 1 << 22) flush().then(() => cb(), cb);
-          else cb();
-        },
-        final(cb) {
-          flush().then(() => cb(), cb);
-        },
-      }),
-    );
-  } finally {
-    await fh.close();
-  }
-  return { rows: stream.rowCount, bytes };
 }
 
 function toHotError(err: unknown, dataset: string): unknown {

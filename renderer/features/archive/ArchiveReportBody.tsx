@@ -1,7 +1,7 @@
 import type { ArchiveReport } from '../../../shared/api/archive';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { ArchivePlan } from './ArchivePlan';
-import { batchCounts, batchesPlanned, DATASET_LABELS, formatUtc, isCancellation, runDurationMs, timingsText, totalMs } from './archiveModel';
+import { batchCounts, batchesPlanned, DATASET_LABELS, formatUtc, isCancellation, runDurationMs, shortChecksum, timingsText, totalMs } from './archiveModel';
 
 interface Props {
   report: ArchiveReport;
@@ -100,15 +100,18 @@ export function ArchiveReportBody({ report }: Props) {
                   <td className="mono archive-nowrap">{b.day}</td>
                   <td className="num">{formatCount(b.rows)}</td>
                   <td className="num">{formatBytes(b.parquetBytes)}</td>
-                  <td className="mono archive-nowrap" title={b.sha256 ? `file sha256 ${b.sha256}` : undefined}>
-                    {b.checksum ?? '—'}
+                  <td className="mono archive-nowrap" title={[b.checksum, b.sha256 ? `file sha256 ${b.sha256}` : ''].filter(Boolean).join('\n') || undefined}>
+                    {shortChecksum(b.checksum)}
                   </td>
                   <td>
                     <span className={`archive-state ${b.state}`}>{b.state}</span>
                     {b.error && <div className="danger archive-batch-error">{b.error}</div>}
                   </td>
                   <td className="num">{formatDuration(totalMs(b.timingsMs))}</td>
-                  <td className="dim archive-steps">{timingsText(b.timingsMs)}</td>
+                  <td className="dim archive-steps">
+                    {timingsText(b.timingsMs)}
+                    {b.deletedBy ? ` · ${b.deletedBy === 'partition' ? "day's partition truncated" : 'rows deleted one by one'}` : ''}
+                  </td>
                 </tr>
               ))}
             </tbody>

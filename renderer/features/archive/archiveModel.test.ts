@@ -13,6 +13,7 @@ import {
   planTotals,
   runOfJob,
   runOutcome,
+  shortChecksum,
   timingsText,
 } from './archiveModel';
 
@@ -96,6 +97,9 @@ describe('archive view model', () => {
 
   it('lists step timings in the order the steps run', () => {
     expect(timingsText({ delete: 5, export: 1234, verify: 40, zz: 1 })).toBe('export 1.23 s · verify 40 ms · delete 5 ms · zz 1 ms');
+    expect(shortChecksum('g1:0123456789abcdef0123456789abcdef')).toBe('g1:0123456789ab…');
+    expect(shortChecksum('123456789')).toBe('123456789');
+    expect(shortChecksum(null)).toBe('—');
   });
 
   it('formats UTC times and leaves odd text alone', () => {

@@ -86,6 +86,12 @@ export function batchesPlanned(report: Pick<ArchiveReport, 'batches' | 'plan'>):
 const STEP_ORDER = ['export', 'verify', 'publish', 'delete', 'cleanup'];
 
 /** `export 120 ms · verify 31 ms · …` in the order the steps run; unknown steps after them. */
+/** A checksum short enough for a table cell (the full text goes in its tooltip). */
+export function shortChecksum(checksum: string | null): string {
+  if (!checksum) return '—';
+  return checksum.length > 20 ? `${checksum.slice(0, 15)}…` : checksum;
+}
+
 export function timingsText(timingsMs: Record<string, number>): string {
   const names = Object.keys(timingsMs).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   return names.map((n) => `${n} ${formatDuration(timingsMs[n])}`).join(' · ');
