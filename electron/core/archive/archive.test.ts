@@ -8,6 +8,7 @@ import { ArchiveRequest, type ArchiveReport } from '../../../shared/api/archive'
 import type { JobSummary } from '../../../shared/api/jobs';
 import { DATASETS, type DatasetSpec } from '../../../shared/domain/datasets';
 import { queryNumber } from '../demo/duck-helpers';
+import { loadHotIdentity } from '../hot/hot-identity';
 import { HotStore } from '../hot/hot-store';
 import { openWorkbench, type Workbench } from '../workbench';
 import { cutoffFor } from './archiver';
@@ -372,6 +373,35 @@ describe('archival', () => {
     expect((JSON.parse(rerun.stdout) as ArchiveReport).rowsArchived).toBe(1);
     expect(await viewCounts(ws)).toEqual(after);
     await withPg(ws, async (wb) => expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(0));
+  });
+
+  it('archives from an external PostgreSQL too: the rows come over the connection, no server-written file', async () => {
+    const ws = await demoWorkspace();
+    const other = await mkdtemp(join(tmpdir(), 'bw-arch-ext-'));
+    made.push(other);
+    await withPg(ws, async (owner) => {
+      const hot = await owner.data.hotStore();
+      const { password } = await loadHotIdentity(ws);
+      const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${hot.embedded?.port ?? 0}/postgres`;
+      const planned = await hotRowsBefore(owner, 'telemetry', 'ts', cutoffFor(new Date(), 2));
+      const wb = await openWorkbench({ workspaceDir: other, entry: 'test', data: { start: 'lazy' }, pgUrl: url });
+      try {
+        expect(await (await wb.data.hotStore()).serverOutbox()).toBeNull();
+        const summary = await archiveInProcess(wb, { datasets: ['telemetry'] });
+        expect(summary.state, JSON.stringify(summary.error)).toBe('done');
+        const report = summary.report as ArchiveReport;
+        expect(report.rowsArchived).toBe(planned);
+        expect(report.batches.map((b) => b.deletedBy)).toEqual(report.batches.map(() => 'partition'));
+        const conn = await wb.engine.connect();
+        const inLake = await queryNumber(conn, `SELECT count(*) FROM read_parquet('${join(other, 'lake', 'telemetry', '*', '*.parquet')}')`);
+        conn.closeSync();
+        expect(inLake).toBe(planned);
+      } finally {
+        await wb.close();
+      }
+      expect(await hotRowsBefore(owner, 'telemetry', 'ts', cutoffFor(new Date(), 2))).toBe(0);
+    });
+    expect((await readdir(join(other, 'tmp')).catch(() => [] as string[])).filter((n) => n.startsWith('archive-'))).toEqual([]);
   });
 
   it('keeps everything when PostgreSQL stops mid-delete, and finishes on the next run', async () => {
