@@ -113,7 +113,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const conversions = new ConversionHistory(historyConn);
   await conversions.ensure();
   // Gold rollups: refreshed after every sync, conversion or archival, and caught up when a dashboard is first opened.
-  const rollups = new RollupService({ engine, jobs, lake: data.lake });
+  const rollups = new RollupService({ engine, jobs, lake: data.lake, events });
   await rollups.ensure();
   data.onRefreshed(() => rollups.schedule());
   const lakeChanged = (): Promise<void> => data.refresh();

@@ -2,6 +2,7 @@ import type { RollupStatus } from '../../../shared/api/dashboard';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { queryRows } from '../demo/duck-helpers';
 import type { Engine } from '../engine/engine';
+import type { EventBus } from '../events';
 import type { JobContext, JobRunner } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
 import { FAMILIES, STATE, ensureGoldSchema, rollupTable, rollupTableName } from './gold-schema';
@@ -11,6 +12,8 @@ export interface RollupServiceDeps {
   engine: Engine;
   jobs: JobRunner;
   lake: Lake;
+  /** Told when a refresh has rewritten the gold tables (the schema browser's row counts follow). */
+  events?: EventBus;
 }
 
 /**
@@ -92,6 +95,7 @@ export class RollupService {
         onProgress: (p) => ctx.progress({ fraction: p.fraction, message: p.message }),
       });
       this.lastError = null;
+      this.deps.events?.emit('catalog.changed', { reason: 'rollups' });
       return report;
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);

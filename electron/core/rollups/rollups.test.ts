@@ -108,8 +108,15 @@ describe('gold rollups', () => {
     // A lake file for a day before the data: that day only (24 hours).
     const before = FIXTURE.startMs - 86_400_000;
     await writeLakeDay(conn, wb.paths.lake, 'telemetry', before, telemetrySelect(before, before + 86_400_000, null), 'late');
+    const reasons: string[] = [];
+    const off = wb.events.on((event, payload) => {
+      if (event === 'catalog.changed') reasons.push((payload as { reason: string }).reason);
+    });
     await wb.data.refresh();
     await wb.rollups.whenIdle();
+    off();
+    // The schema browser hears that the gold tables changed (their row counts follow).
+    expect(reasons).toContain('rollups');
     // The background refresh (scheduled by data.refresh) has taken it in; nothing is left to do.
     const after = await refreshRollups(conn, wb.data.lake);
     expect(after.hours.telemetry).toBe(0);
