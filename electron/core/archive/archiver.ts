@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import type { ArchivableDataset, ArchiveReport, ArchiveRequest, BatchReport, DryRunDataset } from '../../../shared/api/archive';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { DATASETS, INGEST_COLUMN, type DatasetSpec } from '../../../shared/domain/datasets';
+import { DATASETS, INGEST_COLUMN, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { exists, sweepStaleTemps } from '../files/atomic';
 import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
 import type { LocalLake } from '../lake/local-lake';
 import { writeManifest } from '../lake/manifest';
-import { dayPartitionName, ensureUpcomingPartitions, totalBytesSql } from '../hot/hot-schema';
+import { dayPartitionName, ensureUpcomingPartitions, leafRelationsSql, partitionHasDayBounds, totalBytesSql } from '../hot/hot-schema';
 import { copyColumns, copyFormatFor, copyOut, copyToFile, readCopySql, type CopyFormat } from '../hot/pg-copy';
 import { digestFromRow, digestQuery, sameDigest, type BatchDigest } from './checksum';
 import type { ArchiveJournal, BatchRecord } from './state';
@@ -46,9 +46,9 @@ export interface ArchiverDeps {
   journal: ArchiveJournal;
   /**
    * Runs `statements` and re-creates the unified views in ONE DuckDB transaction, so a batch becomes
-   * visible in the lake and invisible in the hot tier at the same instant.
+   * visible in the lake and invisible in the hot tier at the same instant. Only `dataset`'s views change.
    */
-  commitVisibility(statements: { sql: string; values?: (string | number | null)[] }[]): Promise<void>;
+  commitVisibility(statements: { sql: string; values?: (string | number | null)[] }[], dataset: DatasetName): Promise<void>;
   signal?: AbortSignal;
   onProgress?: (p: ArchiveProgress) => void;
   now?: () => Date;
@@ -233,7 +233,7 @@ export class Archiver {
     // 1. What an earlier run left between steps is finished first (whatever its cut-off was), before
     //    planning, so a day half-archived by a killed run is never planned twice.
     if (!req.dryRun) {
-      const leftovers = await journal.unfinished();
+    const leftovers = await journal.unfinished();
       total = leftovers.length;
       await measure(new Set(leftovers.map((b) => b.dataset)));
       for (const b of leftovers) await step(b);
@@ -331,13 +331,17 @@ export class Archiver {
         const filter = `${col} < $1::timestamptz${high !== null ? ` AND ${quoteIdent(INGEST_COLUMN)} <= ${high}` : ''}`;
         const days = (
           await c.query<{ day: string; rows: string }>(
-            `SELECT to_char((${col} AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, count(*)::text AS rows FROM ${table} WHERE ${filter} GROUP BY 1 ORDER BY 1`,
+            // date_bin on the absolute time (no time-zone conversion per row); only the days are formatted.
+            `SELECT to_char(d AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, n::text AS rows FROM (
+               SELECT date_bin('1 day', ${col}, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS d, count(*) AS n FROM ${table} WHERE ${filter} GROUP BY 1) g ORDER BY 1`,
             [cutoff.toISOString()],
           )
         ).rows.map((r) => ({ day: r.day, rows: Number(r.rows) }));
         const sizes = (
           await c.query<{ bytes: string; total: string }>(
-            `SELECT ${totalBytesSql(quoteLiteral(table))}::text AS bytes, (SELECT count(*) FROM ${table})::text AS total`,
+            // The share of the table's bytes the plan frees: PostgreSQL's row estimate is enough for it
+            // (counting a large table would cost as much as the plan itself); exact when never analysed.
+            `SELECT ${totalBytesSql(quoteLiteral(table))}::text AS bytes, coalesce(nullif((SELECT sum(greatest(c.reltuples, 0)) FROM ${leafRelationsSql(`${quoteLiteral(table)}::regclass`)} l(relid) JOIN pg_class c ON c.oid = l.relid), 0), (SELECT count(*) FROM ${table}))::bigint::text AS total`,
           )
         ).rows[0];
         const rows = days.reduce((a, d) => a + d.rows, 0);
@@ -611,11 +615,14 @@ export class Archiver {
     });
     b.state = 'published';
     const save = this.deps.journal.saveStateSql(b);
-    await this.deps.commitVisibility([
-      { sql: `DELETE FROM ${LAKE_HIDDEN_TABLE} WHERE path = $1`, values: [finalPath] },
-      ...tierStatements(spec, b),
-      save,
-    ]);
+    await this.deps.commitVisibility(
+      [
+        { sql: `DELETE FROM ${LAKE_HIDDEN_TABLE} WHERE path = $1`, values: [finalPath] },
+        ...tierStatements(spec, b),
+        save,
+      ],
+      spec.name,
+    );
   }
 
   /** Deletes exactly the verified rows in one PostgreSQL transaction; any other count rolls back. */
@@ -659,8 +666,12 @@ export class Archiver {
     const part = await dayPartitionOf(c, spec, b.day);
     if (!part) return null;
     await c.query(`LOCK TABLE ${part} IN ACCESS EXCLUSIVE MODE`);
-    // Exactly the batch: every row of the partition is one of the batch's, and there are as many as were verified.
-    const n = (await c.query<{ total: string; batch: string }>(`SELECT count(*)::text AS total, count(*) FILTER (WHERE ${pred})::text AS batch FROM ${part}`)).rows[0];
+    // Exactly the batch: every row of the partition is one of the batch's, and there are as many as were
+    // verified. When the partition's bounds are the day's (PostgreSQL enforces them) only the ingest mark
+    // is left to check on the rows.
+    const dayBounds = await partitionHasDayBounds(c, part, b.day);
+    const rowsOfBatch = dayBounds && b.highIngestId !== null ? `${quoteIdent(INGEST_COLUMN)} <= ${Math.floor(b.highIngestId)}` : pred;
+    const n = (await c.query<{ total: string; batch: string }>(`SELECT count(*)::text AS total, count(*) FILTER (WHERE ${rowsOfBatch})::text AS batch FROM ${part}`)).rows[0];
     if (Number(n.total) !== b.rows || Number(n.batch) !== b.rows) return null;
     await c.query(`TRUNCATE ${part}`);
     return b.rows;

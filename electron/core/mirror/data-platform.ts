@@ -165,9 +165,9 @@ export class DataPlatform {
     for (const listener of this.refreshListeners) listener();
   }
 
-  /** Runs `statements` and re-creates the views in one transaction, in turn with every other refresh. */
-  private async commitViews(statements: { sql: string; values?: (string | number | null)[] }[]): Promise<void> {
-    const next = this.refreshing.then(() => refreshViews(this.viewsConn, this.lake, DATASET_NAMES, statements));
+  /** Runs `statements` and re-creates the views of `datasets` in one transaction, in turn with every other refresh. */
+  private async commitViews(statements: { sql: string; values?: (string | number | null)[] }[], datasets: readonly DatasetName[] = DATASET_NAMES): Promise<void> {
+    const next = this.refreshing.then(() => refreshViews(this.viewsConn, this.lake, datasets, statements));
     this.refreshing = next.catch(() => undefined);
     await next;
   }
@@ -282,7 +282,7 @@ export class DataPlatform {
         lake: this.lake as LocalLake,
         tmpDir: this.deps.paths.tmp,
         journal,
-        commitVisibility: (statements) => this.commitViews(statements),
+        commitVisibility: (statements, dataset) => this.commitViews(statements, [dataset]),
         signal: ctx.signal,
         onProgress: (p) => ctx.progress(p),
         ...(atStep ? { atStep } : {}),
