@@ -12,11 +12,18 @@ export const PARTITION_DAYS_AHEAD = 7;
 
 const DAY_MS = 86_400_000;
 
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
 /** The time series kept in day partitions: the ones archived a day at a time. */
 function dayPartitioned(spec: DatasetSpec): spec is DatasetSpec & { splitColumn: string } {
   return spec.kind === 'timeseries' && spec.splitColumn !== null && (ARCHIVABLE_DATASETS as readonly string[]).includes(spec.name);
 }
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The UTC day after `day` (both YYYY-MM-DD). */
+export function nextUtcDay(day: string): string {
+  if (!DAY_RE.test(day)) throw new Error(`Bad day ${day}`);
+  return new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+}
 
 /**
  * CREATE TABLE for a dataset in the hot store. Time series get an `ingest_id` identity (the mirror's
@@ -84,7 +91,7 @@ export async function ensureDayPartitions(client: pg.Client, days: readonly stri
       const part = dayPartitionName(spec.name, day);
       if (names.has(part)) continue;
       const from = quoteLiteral(`${day} 00:00:00+00`);
-      const to = quoteLiteral(`${new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10)} 00:00:00+00`);
+      const to = quoteLiteral(`${nextUtcDay(day)} 00:00:00+00`);
       const inDefault = await client.query(
         `SELECT 1 FROM ${qualifiedName(HOT_SCHEMA, `${spec.name}_default`)} WHERE ${col} >= ${from}::timestamptz AND ${col} < ${to}::timestamptz LIMIT 1`,
       );
@@ -103,8 +110,7 @@ export async function ensureDayPartitions(client: pg.Client, days: readonly stri
 export async function partitionHasDayBounds(client: pg.Client, part: string, day: string): Promise<boolean> {
   await client.query("SET LOCAL TimeZone = 'UTC'");
   const r = await client.query<{ b: string }>('SELECT pg_get_expr(relpartbound, oid) AS b FROM pg_class WHERE oid = to_regclass($1)', [part]);
-  const next = new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
-  return r.rows[0]?.b === `FOR VALUES FROM ('${day} 00:00:00+00') TO ('${next} 00:00:00+00')`;
+  return r.rows[0]?.b === `FOR VALUES FROM ('${day} 00:00:00+00') TO ('${nextUtcDay(day)} 00:00:00+00')`;
 }
 
 /** Day partitions from yesterday to PARTITION_DAYS_AHEAD days ahead, so incoming rows land in their own day. */
