@@ -6,7 +6,10 @@ import type { DataPlatformConfig } from '../core/mirror/data-platform';
 import { openWorkbench } from '../core/workbench';
 import { defaultWorkspaceDir } from '../core/workspace/paths';
 import { APP_VERSION } from '../web/app-version';
+import type { JobSummary } from '../../shared/api/jobs';
 import { CliError } from './cli-error';
+import type { CliIo } from './command';
+import { createProgressBar, followJob } from './progress-bar';
 
 export type OpenedWorkbench = Awaited<ReturnType<typeof openWorkbench>>;
 
@@ -48,4 +51,22 @@ export async function openCliWorkbench(workspace: string | undefined, data?: Dat
   });
   let closed: Promise<void> | null = null;
   return { workbench, api, close: () => (closed ??= workbench.close()) };
+}
+
+/**
+ * Waits for a job to end with a progress bar on stderr; Ctrl+C cancels it. What a cancelled or failed end
+ * means is the command's to say.
+ */
+export async function waitWithProgress(workbench: OpenedWorkbench, io: CliIo, jobId: string, label: string): Promise<JobSummary> {
+  const offInterrupt = io.onInterrupt(() => {
+    workbench.jobs.cancel(jobId);
+  });
+  const bar = createProgressBar({ stream: io.stderr, isTTY: io.isTTY, columns: io.columns, label });
+  void followJob(workbench.events, jobId, bar);
+  try {
+    return await workbench.jobs.wait(jobId);
+  } finally {
+    offInterrupt();
+    bar.done();
+  }
 }

@@ -1,11 +1,9 @@
 import { ARCHIVABLE_DATASETS, type ArchivableDataset, type ArchiveReport } from '../../../shared/api/archive';
-import type { JobSummary } from '../../../shared/api/jobs';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { resolveHotConfig } from '../../core/hot/hot-config';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
-import { createProgressBar, followJob } from '../progress-bar';
-import { describeApiError, openCliWorkbench } from '../workbench-client';
+import { describeApiError, openCliWorkbench, waitWithProgress } from '../workbench-client';
 import { writeOut } from '../write-out';
 
 const HELP = `Usage: battery-workbench archive --older-than <N>d [options]
@@ -57,14 +55,7 @@ export const archiveCommand: CliCommand = {
     try {
       const started = await api.archive.start({ olderThanDays: Number(m[1]), datasets: datasets as ArchivableDataset[], dryRun: values['dry-run'] === true });
       if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
-      const offInterrupt = io.onInterrupt(() => {
-        workbench.jobs.cancel(started.value.jobId);
-      });
-      const bar = createProgressBar({ stream: io.stderr, isTTY: io.isTTY, columns: io.columns, label: 'archive' });
-      void followJob(workbench.events, started.value.jobId, bar);
-      const summary = (await workbench.jobs.wait(started.value.jobId)) as JobSummary;
-      offInterrupt();
-      bar.done();
+      const summary = await waitWithProgress(workbench, io, started.value.jobId, 'archive');
       if (summary.state === 'cancelled') {
         io.stderr.write('Cancelled. Every finished batch is complete; run again to go on.\n');
         return 130;

@@ -1,10 +1,8 @@
 import { PARQUET_CODECS, type ConvertReport, type ConvertRequestInput, type ConvertTarget } from '../../../shared/api/convert';
-import type { JobSummary } from '../../../shared/api/jobs';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
-import { createProgressBar, followJob } from '../progress-bar';
-import { describeApiError, openCliWorkbench } from '../workbench-client';
+import { describeApiError, openCliWorkbench, waitWithProgress } from '../workbench-client';
 import { writeOut } from '../write-out';
 
 const HELP = `Usage: battery-workbench convert <inputs...> --out <folder | lake:dataset> [options]
@@ -85,14 +83,7 @@ export const convertCommand: CliCommand = {
     try {
       const started = await api.convert.start(request);
       if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
-      const offInterrupt = io.onInterrupt(() => {
-        workbench.jobs.cancel(started.value.jobId);
-      });
-      const bar = createProgressBar({ stream: io.stderr, isTTY: io.isTTY, columns: io.columns, label: 'convert' });
-      void followJob(workbench.events, started.value.jobId, bar);
-      const summary = (await workbench.jobs.wait(started.value.jobId)) as JobSummary;
-      offInterrupt();
-      bar.done();
+      const summary = await waitWithProgress(workbench, io, started.value.jobId, 'convert');
       if (summary.state === 'cancelled') {
         io.stderr.write('Cancelled; no file was left behind.\n');
         return 130;

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import type { JobSummary } from '../../../shared/api/jobs';
 import { DEMO_SCALES, type DemoScaleName } from '../../../shared/domain/demo-scale';
 import { parseExternalUrl } from '../../core/hot/hot-config';
 import type { DemoReport } from '../../core/demo/seed-demo';
@@ -9,7 +8,7 @@ import { defaultWorkspaceDir } from '../../core/workspace/paths';
 import { APP_VERSION } from '../../web/app-version';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
-import { createProgressBar, followJob } from '../progress-bar';
+import { waitWithProgress } from '../workbench-client';
 import { writeOut } from '../write-out';
 
 const HELP = `Usage: battery-workbench demo [options]
@@ -76,14 +75,7 @@ export const demoCommand: CliCommand = {
         ...(daysCold !== undefined ? { daysCold } : {}),
         ...(seed !== undefined ? { seed } : {}),
       });
-      const offInterrupt = io.onInterrupt(() => {
-        workbench.jobs.cancel(started.jobId);
-      });
-      const bar = createProgressBar({ stream: io.stderr, isTTY: io.isTTY, columns: io.columns, label: 'demo' });
-      void followJob(workbench.events, started.jobId, bar);
-      const summary = (await started.done) as JobSummary;
-      offInterrupt();
-      bar.done();
+      const summary = await waitWithProgress(workbench, io, started.jobId, 'demo');
       if (summary.state === 'cancelled') {
         io.stderr.write('Cancelled. Run the demo again for a complete fleet.\n');
         return 130;

@@ -6,8 +6,7 @@ import { checkSliceSpec, describeSpecIssues, type SliceSpec } from '../../../sha
 import { formatBytes, formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
-import { createProgressBar, followJob } from '../progress-bar';
-import { describeApiError, openCliWorkbench, type CliWorkbench } from '../workbench-client';
+import { describeApiError, openCliWorkbench, waitWithProgress, type CliWorkbench } from '../workbench-client';
 import { writeOut } from '../write-out';
 
 const HELP = `Usage: battery-workbench export --spec <file> [--out <folder>] [options]
@@ -50,15 +49,7 @@ async function readSpec(file: string): Promise<unknown> {
 }
 
 async function waitForJob(cli: CliWorkbench, io: CliIo, jobId: string, label: string): Promise<JobSummary | null> {
-  const { workbench } = cli;
-  const offInterrupt = io.onInterrupt(() => {
-    workbench.jobs.cancel(jobId);
-  });
-  const bar = createProgressBar({ stream: io.stderr, isTTY: io.isTTY, columns: io.columns, label });
-  void followJob(workbench.events, jobId, bar);
-  const summary = await workbench.jobs.wait(jobId);
-  offInterrupt();
-  bar.done();
+  const summary = await waitWithProgress(cli.workbench, io, jobId, label);
   if (summary.state === 'cancelled') {
     io.stderr.write('Cancelled; nothing was left behind.\n');
     return null;
