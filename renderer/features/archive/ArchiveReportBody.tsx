@@ -2,18 +2,10 @@ import type { ArchiveReport } from '../../../shared/api/archive';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { ArchivePlan } from './ArchivePlan';
 import { batchCounts, batchesPlanned, DATASET_LABELS, formatUtc, isCancellation, runDurationMs, shortChecksum, timingsText, totalMs } from './archiveModel';
+import { Stat } from '../../lib/ui/Stat';
 
 interface Props {
   report: ArchiveReport;
-}
-
-function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="lake-stat" data-testid={testId}>
-      <div className="lake-stat-value">{value}</div>
-      <div className="lake-stat-label">{label}</div>
-    </div>
-  );
 }
 
 /**

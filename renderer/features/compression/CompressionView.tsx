@@ -11,6 +11,7 @@ import { CodecLab } from './CodecLab';
 import { CostPanel } from './CostPanel';
 import { DatasetDetail } from './DatasetDetail';
 import { formatRatio } from './units';
+import { Stat } from '../../lib/ui/Stat';
 
 /** #/compression: what every dataset costs where it lives, per dataset, file and column; the codec lab; the cost projection. */
 export function CompressionView() {
@@ -67,16 +68,8 @@ export function CompressionView() {
             </div>
             <div className="tiers">
               <div className="lake-stats" data-testid="tier-totals">
-                <div className="lake-stat">
-                  <div className="lake-stat-value">{overview.hot ? formatBytes(overview.hot.bytes) : '–'}</div>
-                  <div className="lake-stat-label">Hot: PostgreSQL ({overview.hot ? `${formatCount(overview.hot.tables.length)} tables` : 'unavailable'})</div>
-                </div>
-                <div className="lake-stat">
-                  <div className="lake-stat-value">{formatBytes(overview.cold.bytes)}</div>
-                  <div className="lake-stat-label">
-                    Cold: Parquet ({formatCount(overview.cold.files)} files, {formatCount(overview.cold.rows)} rows)
-                  </div>
-                </div>
+                <Stat label={`Hot: PostgreSQL (${overview.hot ? `${formatCount(overview.hot.tables.length)} tables` : 'unavailable'})`} value={overview.hot ? formatBytes(overview.hot.bytes) : '–'} />
+                <Stat label={`Cold: Parquet (${formatCount(overview.cold.files)} files, ${formatCount(overview.cold.rows)} rows)`} value={formatBytes(overview.cold.bytes)} />
               </div>
               {tiersChart && <EChart option={tiersChart} height={200} ariaLabel="Hot and cold bytes" testId="tiers-chart" className="tiers-chart" />}
             </div>

@@ -7,6 +7,7 @@ import { formatRatio, ratioOf } from '../compression/units';
 import { inspectRest } from '../inspector/inspectRoute';
 import { RejectsTable } from './RejectsTable';
 import { describeTarget } from './reportShape';
+import { Stat } from '../../lib/ui/Stat';
 
 export interface ShownReport {
   report: ConvertReport;
@@ -19,15 +20,6 @@ export interface ShownReport {
 interface Props {
   shown: ShownReport;
   onClose?: () => void;
-}
-
-function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="lake-stat" data-testid={testId}>
-      <div className="lake-stat-value">{value}</div>
-      <div className="lake-stat-label">{label}</div>
-    </div>
-  );
 }
 
 function baseName(path: string): string {

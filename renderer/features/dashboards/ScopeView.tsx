@@ -8,23 +8,17 @@ import { DashboardHeader } from './DashboardHeader';
 import { HEALTH_COLORS } from './palette';
 import { PanelBox } from './PanelBox';
 import { fixed, records, text } from './panelData';
-import { seriesOption, type Marker } from './seriesOption';
+import { seriesOption, type Marker, type SeriesChartInput } from './seriesOption';
 import { TimeChart } from './TimeChart';
 import { idFromRest, useDashboard } from './useDashboard';
 import { useMarkers } from './useMarkers';
 
 type ScopeKindOfView = 'location' | 'system' | 'string';
 
-interface SeriesPanelProps {
+/** The chart's input, with the panel's data in place of its rows. */
+interface SeriesPanelProps extends Omit<SeriesChartInput, 'rows' | 'markers'> {
   data: PanelData;
-  quantity: string;
-  unit: string;
-  digits: number;
-  zone: string;
-  fromMs: number;
-  toMs: number;
   markers: Marker[];
-  nameOf: (k: PanelCell) => string;
   testId: string;
   chartRef: Ref<EChartHandle>;
 }

@@ -12,6 +12,7 @@ import { CompactPanel } from './CompactPanel';
 import { inspectRest, parseInspectRest, targetLabel, type InspectTarget } from './inspectRoute';
 import { KeyValueTable } from './KeyValueTable';
 import { PartitionCalendarView } from './PartitionCalendarView';
+import { Stat } from '../../lib/ui/Stat';
 
 const MAX_ROWS_SHOWN = 500;
 
@@ -117,36 +118,12 @@ export function InspectorView() {
         <>
           <section className="lake-card" aria-label="Summary">
             <div className="lake-stats">
-              <div className="lake-stat">
-                <div className="lake-stat-value">{formatCount(ins.files.length)}</div>
-                <div className="lake-stat-label">files</div>
-              </div>
-              <div className="lake-stat">
-                <div className="lake-stat-value" data-testid="inspector-rows">
-                  {formatCount(ins.rows)}
-                </div>
-                <div className="lake-stat-label">rows</div>
-              </div>
-              <div className="lake-stat">
-                <div className="lake-stat-value">{formatBytes(ins.bytes)}</div>
-                <div className="lake-stat-label">on disk</div>
-              </div>
-              <div className="lake-stat">
-                <div className="lake-stat-value">{formatCount(ins.rowGroups.length)}</div>
-                <div className="lake-stat-label">row groups</div>
-              </div>
-              <div className="lake-stat">
-                <div className="lake-stat-value">{formatCount(ins.schema.length)}</div>
-                <div className="lake-stat-label">columns</div>
-              </div>
-              {ins.files[0].createdBy && (
-                <div className="lake-stat">
-                  <div className="lake-stat-value small mono clip" title={ins.files[0].createdBy}>
-                    {ins.files[0].createdBy}
-                  </div>
-                  <div className="lake-stat-label">written by</div>
-                </div>
-              )}
+              <Stat label="files" value={formatCount(ins.files.length)} />
+              <Stat label="rows" value={formatCount(ins.rows)} valueTestId="inspector-rows" />
+              <Stat label="on disk" value={formatBytes(ins.bytes)} />
+              <Stat label="row groups" value={formatCount(ins.rowGroups.length)} />
+              <Stat label="columns" value={formatCount(ins.schema.length)} />
+              {ins.files[0].createdBy && <Stat label="written by" value={ins.files[0].createdBy} valueClassName="small mono clip" title={ins.files[0].createdBy} />}
             </div>
           </section>
 
