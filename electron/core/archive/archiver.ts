@@ -184,9 +184,9 @@ export class Archiver {
       await this.deps.journal.saveRun(report);
       if (!req.dryRun) {
         await sweepStaleTemps(this.deps.lake.root);
-        await removeScratchCsvs(this.deps.tmpDir);
+        await removeScratchFiles(this.deps.tmpDir);
         const outbox = await this.deps.hot.serverOutbox().catch(() => null);
-        if (outbox) await removeScratchCsvs(outbox);
+        if (outbox) await removeScratchFiles(outbox);
       }
       try {
         await this.runLocked(req, cutoff, report);
@@ -767,7 +767,7 @@ async function dayPartitionOf(c: pg.Client, spec: DatasetSpec, day: string): Pro
 }
 
 /** Scratch COPY files of an earlier run that was killed (one archiver per workspace, so none is in use). */
-async function removeScratchCsvs(dir: string): Promise<void> {
+async function removeScratchFiles(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const n of names) if (/^archive-.*\.(csv|text)$/.test(n)) await rm(join(dir, n), { force: true });
 }

@@ -109,6 +109,7 @@ export class EmbeddedServer {
   private child: ChildProcess | null = null;
   private port_ = 0;
   private readonly logTail: string[] = [];
+  private outbox: Promise<string> | null = null;
 
   constructor(private readonly options: EmbeddedServerOptions) {
     this.dataDir = embeddedDataDir(options);
@@ -283,14 +284,21 @@ export class EmbeddedServer {
    * workbench reads from: bulk exports then skip the client protocol, which costs the workbench about as
    * much CPU as PostgreSQL spends producing the rows. Next to the data folder, private to the server's user.
    */
-  async outboxDir(): Promise<string> {
-    const dir = `${this.dataDir}-outbox`;
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    if (isRootUser()) {
-      const ids = await postgresIds();
-      await chown(dir, ids.uid, ids.gid);
-    }
-    return dir;
+  outboxDir(): Promise<string> {
+    // Made once per server: every archive batch asks for it.
+    this.outbox ??= (async () => {
+      const dir = `${this.dataDir}-outbox`;
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      if (isRootUser()) {
+        const ids = await postgresIds();
+        await chown(dir, ids.uid, ids.gid);
+      }
+      return dir;
+    })();
+    this.outbox.catch(() => {
+      this.outbox = null;
+    });
+    return this.outbox;
   }
 
   async stop(): Promise<void> {

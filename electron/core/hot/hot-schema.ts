@@ -149,9 +149,10 @@ export function indexSql(spec: DatasetSpec): string[] {
 
 /** Create every hot table that does not exist yet, with keys and indexes. */
 export async function ensureHotSchema(client: pg.Client, options: { indexes: boolean; partitioned?: boolean } = { indexes: true }): Promise<void> {
+  const partitioned = options.partitioned ?? (await canPartition(client));
   for (const name of DATASET_NAMES) {
     const spec = DATASETS[name];
-    await createHotTable(client, spec, options.partitioned);
+    await createHotTable(client, spec, partitioned);
     if (options.indexes) for (const sql of indexSql(spec)) await client.query(sql);
   }
 }
