@@ -1,9 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { postgresBinaries } from './postgres-binaries';
@@ -58,12 +58,76 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function pidCommand(pid: number): Promise<string> {
-  try {
-    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\u0000', ' ');
-  } catch {
-    return '';
+/** What the live process named in a postmaster.pid turned out to be. */
+export type PostmasterCheck =
+  | { kind: 'ours'; why: string }
+  | { kind: 'unrelated'; why: string }
+  | { kind: 'unknown'; why: string };
+
+/** The data folder a postgres command line names (`-D dir`, `-Ddir`, `--pgdata=dir`, `--pgdata dir`; the last wins), or null. */
+export function dataDirArgument(args: readonly string[]): string | null {
+  let found: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-D' || a === '--pgdata') found = args[i + 1] ?? found;
+    else if (a.startsWith('--pgdata=')) found = a.slice('--pgdata='.length);
+    else if (a.startsWith('-D') && a.length > 2) found = a.slice(2);
   }
+  return found;
+}
+
+/** A path with symlinks resolved where it exists, else just made absolute. */
+async function canonical(path: string): Promise<string> {
+  return realpath(path).catch(() => resolve(path));
+}
+
+/**
+ * Is live process `pid` the postmaster of `dataDir`? Only proof counts: the `postgres` binary whose
+ * command line names this very folder after -D (relative paths resolved against the process's working
+ * folder, symlinks resolved on both sides). A process that names another folder, or names none and runs
+ * elsewhere, is unrelated (a pid reused after a crash). Anything in between (a command line that cannot be
+ * read, no -D but a working folder inside the cluster) is unknown: neither signalled nor cleared.
+ * Reads /proc on Linux; elsewhere falls back to the `ps` line, matched as text.
+ */
+export async function checkPostmaster(pid: number, dataDir: string): Promise<PostmasterCheck> {
+  const dir = await canonical(dataDir);
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const argv = cmdline.split('\u0000');
+  if (argv.at(-1) === '') argv.pop();
+  if (argv.length === 0) return checkPostmasterByPs(pid, dataDir, dir);
+  // Named by its program only: another program's arguments may hold secrets, and this text is logged.
+  const command = `a "${basename(argv[0]).slice(0, 60)}" process`;
+  const isPostgres = ['postgres', 'postmaster'].includes(basename(argv[0]));
+  const cwd = await realpath(`/proc/${pid}/cwd`).catch(() => null);
+  const arg = dataDirArgument(argv.slice(1));
+  if (arg !== null) {
+    if (!arg.startsWith('/') && cwd === null) return { kind: 'unknown', why: `${command} names a relative data folder and its working folder cannot be read` };
+    const named = await canonical(resolve(cwd ?? '/', arg));
+    if (named !== dir) return { kind: 'unrelated', why: `${command} with data folder ${named}` };
+    return isPostgres ? { kind: 'ours', why: `${command} with data folder ${named}` } : { kind: 'unknown', why: `${command} names this data folder but is not the postgres binary` };
+  }
+  if (cwd === null) {
+    return isPostgres ? { kind: 'unknown', why: `${command} names no data folder and its working folder cannot be read` } : { kind: 'unrelated', why: command };
+  }
+  if (cwd === dir || cwd.startsWith(`${dir}/`)) return { kind: 'unknown', why: `${command} names no data folder but runs inside this one` };
+  return { kind: 'unrelated', why: `${command} running in ${cwd}` };
+}
+
+/** No /proc (macOS): `ps` gives the command line as one string, so the -D match is textual. */
+async function checkPostmasterByPs(pid: number, dataDir: string, dir: string): Promise<PostmasterCheck> {
+  let line: string;
+  try {
+    line = (await execFileAsync('ps', ['-ww', '-o', 'args=', '-p', String(pid)])).stdout.trim();
+  } catch (err) {
+    return { kind: 'unknown', why: `its command line could not be read (${String(err)})` };
+  }
+  if (line === '') return { kind: 'unknown', why: 'its command line could not be read' };
+  const command = `a "${basename(line.split(' ')[0] ?? '').slice(0, 60)}" process`;
+  const namesDir = [dataDir, dir].some((d) => [` -D ${d}`, ` -D${d}`, ` --pgdata=${d}`].some((form) => (line + ' -').includes(`${form} -`)));
+  if (namesDir) return /postgres|postmaster/.test(line) ? { kind: 'ours', why: `${command} with data folder ${dataDir}` } : { kind: 'unknown', why: `${command} names this data folder` };
+  if (/ (-D|--pgdata)/.test(line)) return { kind: 'unrelated', why: `${command} with another data folder` };
+  if (/postgres|postmaster/.test(line)) return { kind: 'unknown', why: `${command} that names no data folder` };
+  return { kind: 'unrelated', why: command };
 }
 
 async function waitForExit(pid: number, ms: number): Promise<boolean> {
@@ -109,6 +173,8 @@ export class EmbeddedServer {
   private child: ChildProcess | null = null;
   private port_ = 0;
   private readonly logTail: string[] = [];
+  /** The last start attempt met shared memory still held by backends of a killed postmaster. */
+  private sharedMemoryBusy = false;
   private outbox: Promise<string> | null = null;
 
   constructor(private readonly options: EmbeddedServerOptions) {
@@ -127,6 +193,7 @@ export class EmbeddedServer {
   private log(line: string): void {
     this.logTail.push(line);
     if (this.logTail.length > 40) this.logTail.shift();
+    if (line.includes('pre-existing shared memory block')) this.sharedMemoryBusy = true;
     this.options.log?.(line);
   }
 
@@ -139,12 +206,18 @@ export class EmbeddedServer {
     let lastError: unknown = null;
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = this.options.port ?? (await freePort());
+      this.sharedMemoryBusy = false;
       try {
         await this.spawnServer(bins.postgres, port, ids);
         this.port_ = port;
         return;
       } catch (err) {
         lastError = err;
+        // Backends of a killed postmaster still hold its shared memory (PostgreSQL refuses to start): let them exit.
+        if (this.sharedMemoryBusy) {
+          await new Promise((r) => setTimeout(r, 2_000));
+          continue;
+        }
         if (this.options.port !== undefined) break;
       }
     }
@@ -189,7 +262,14 @@ export class EmbeddedServer {
     }
   }
 
-  /** A crash can leave postmaster.pid behind, with its postmaster dead or still running as an orphan. */
+  /**
+   * A crash can leave postmaster.pid behind, naming a dead postmaster, a live orphan of this cluster, or
+   * (the pid reused since) an unrelated process. Only a process proven to be this folder's postmaster is
+   * stopped; an unrelated one is left running and the stale file removed (PostgreSQL would refuse to start
+   * over it); a process that cannot be told apart stops the start, with nothing signalled or removed.
+   * A file naming a dead pid is left to PostgreSQL, which also checks that no backend of the old server
+   * still holds its shared memory (that check needs the file).
+   */
   private async clearStalePostmaster(): Promise<void> {
     const pidFile = join(this.dataDir, 'postmaster.pid');
     let text: string;
@@ -199,19 +279,44 @@ export class EmbeddedServer {
       return;
     }
     const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
-    if (Number.isFinite(pid) && pid > 0 && isPidAlive(pid)) {
-      const cmd = await pidCommand(pid);
-      if (cmd.includes('postgres')) {
-        // An orphan postmaster of this cluster (its owner crashed): the workspace lock says nobody else uses it.
-        this.log(`Stopping orphan postmaster ${pid} left by a previous run\n`);
-        process.kill(pid, 'SIGINT');
-        if (!(await waitForExit(pid, 20_000))) {
-          process.kill(pid, 'SIGKILL');
-          await waitForExit(pid, 5_000);
-        }
+    if (!Number.isInteger(pid) || pid <= 0) {
+      // A postmaster that died while writing it; PostgreSQL refuses an empty or garbled lock file.
+      this.log(`Removing ${pidFile}: it names no process (a postmaster died while starting)\n`);
+      await rm(pidFile, { force: true });
+      return;
+    }
+    if (!isPidAlive(pid)) {
+      this.log(`${pidFile} names process ${pid}, which is not running: PostgreSQL will clear it\n`);
+      return;
+    }
+    const check = await checkPostmaster(pid, this.dataDir);
+    if (check.kind === 'unrelated') {
+      this.log(`Process ${pid} is alive but is not this folder's postmaster (${check.why}): left running; removing the stale ${pidFile}\n`);
+      await rm(pidFile, { force: true });
+      return;
+    }
+    if (check.kind === 'unknown') {
+      this.log(`Process ${pid} named in ${pidFile} could not be identified (${check.why}): not signalled, file kept\n`);
+      throw new WorkbenchError(
+        'HOT_UNAVAILABLE',
+        `The embedded PostgreSQL did not start: ${pidFile} names running process ${pid}, which could not be identified as this folder's PostgreSQL or as an unrelated process (${check.why}).`,
+        `Nothing was signalled and the file was kept. If process ${pid} is a PostgreSQL server for ${this.dataDir}, stop it; if it is not, delete ${pidFile}. Then open the workspace again.`,
+      );
+    }
+    // An orphan postmaster of this cluster (its owner crashed): the workspace lock says nobody else uses it.
+    this.log(`Stopping orphan postmaster ${pid} of ${this.dataDir} left by a previous run (${check.why})\n`);
+    process.kill(pid, 'SIGINT');
+    if (!(await waitForExit(pid, 20_000))) {
+      process.kill(pid, 'SIGKILL');
+      if (!(await waitForExit(pid, 5_000))) {
+        throw new WorkbenchError(
+          'HOT_UNAVAILABLE',
+          `The embedded PostgreSQL did not start: the orphan postmaster ${pid} of ${this.dataDir} survived SIGINT and SIGKILL.`,
+          `Stop process ${pid} (it may be stuck on a hung disk), then open the workspace again.`,
+        );
       }
     }
-    await rm(pidFile, { force: true });
+    // Its own shutdown removed postmaster.pid; after a SIGKILL the file stays for PostgreSQL's shared-memory check.
   }
 
   private spawnServer(postgres: string, port: number, ids: { uid: number; gid: number } | null): Promise<void> {

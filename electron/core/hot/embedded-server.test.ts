@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPidAlive } from '../system/pid';
+import { checkPostmaster, dataDirArgument, EmbeddedServer } from './embedded-server';
+import { HOT_IDENTITY_FILE } from './hot-identity';
+import { HotStore } from './hot-store';
+
+/** A long-running process whose command line says "postgres" but which is no PostgreSQL at all. */
+function spawnDecoy(cwd?: string, extra: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'postgres-decoy', ...extra], { stdio: 'ignore', ...(cwd ? { cwd } : {}) });
+  if (child.pid === undefined) throw new Error('decoy did not start');
+  return child;
+}
+
+async function stopDecoy(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** postmaster.pid as PostgreSQL writes it (pid, data folder, start time, port, socket dir, listen address, shmem key, status). */
+function postmasterPid(pid: number, dataDir: string): string {
+  return [pid, dataDir, Math.floor(Date.now() / 1000), 54329, '', '127.0.0.1', '  1234567     65536', 'ready   '].join('\n') + '\n';
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe('postgres data folder argument', () => {
+  it('reads -D, -D<dir> and --pgdata forms; the last one wins', () => {
+    expect(dataDirArgument(['-D', '/a', '-p', '5432'])).toBe('/a');
+    expect(dataDirArgument(['-D/b'])).toBe('/b');
+    expect(dataDirArgument(['--pgdata=/c'])).toBe('/c');
+    expect(dataDirArgument(['--pgdata', '/d'])).toBe('/d');
+    expect(dataDirArgument(['-D', '/a', '-D', '/e'])).toBe('/e');
+    expect(dataDirArgument(['-p', '5432', '-c', 'listen_addresses=127.0.0.1'])).toBeNull();
+  });
+});
+
+describe('embedded server: stale postmaster.pid', () => {
+  let dir: string;
+  let dataDir: string | null = null;
+  const decoys: ChildProcess[] = [];
+  const open = (): Promise<HotStore> => HotStore.open({ config: { kind: 'embedded' }, workspaceRoot: dir, workspacePgDir: join(dir, 'pg') });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bw-pgpid-'));
+    // An initialised, cleanly stopped cluster.
+    const store = await open();
+    dataDir = store.info.dataDir;
+    await store.close();
+  });
+  afterAll(async () => {
+    for (const d of decoys) await stopDecoy(d);
+    await rm(dir, { recursive: true, force: true });
+    if (dataDir) {
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(`${dataDir}-outbox`, { recursive: true, force: true });
+      await rm(`${dataDir}.owner.json`, { force: true });
+    }
+  });
+
+  it('leaves an unrelated live process named in postmaster.pid alone and starts anyway', async () => {
+    const pgData = dataDir as string;
+    const decoy = spawnDecoy();
+    decoys.push(decoy);
+    const pid = decoy.pid as number;
+    await writeFile(join(pgData, 'postmaster.pid'), postmasterPid(pid, pgData));
+    const lines: string[] = [];
+    const server = new EmbeddedServer({
+      workspacePgDir: join(dir, 'pg'),
+      workspaceId: JSON.parse(await readFile(join(dir, HOT_IDENTITY_FILE), 'utf8')).id,
+      password: JSON.parse(await readFile(join(dir, HOT_IDENTITY_FILE), 'utf8')).password,
+      log: (l) => lines.push(l),
+    });
+    try {
+      await server.start();
+      expect(server.pid).toBeTypeOf('number');
+      expect(server.pid).not.toBe(pid);
+    } finally {
+      await server.stop();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(isPidAlive(pid)).toBe(true);
+    expect(decoy.exitCode).toBeNull();
+    expect(decoy.signalCode).toBeNull();
+    expect(lines.join('')).toContain(`${pid} is alive but is not this folder's postmaster`);
+  });
+
+  it('tells a process naming another data folder from this folder\'s postmaster', async () => {
+    const other = spawnDecoy(undefined, ['-D', join(dir, 'elsewhere')]);
+    decoys.push(other);
+    const mine = spawnDecoy(undefined, ['-D', dataDir as string]);
+    decoys.push(mine);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await checkPostmaster(other.pid as number, dataDir as string)).toMatchObject({ kind: 'unrelated' });
+    // Names this folder but is not the postgres program: not proof enough to signal it.
+    expect(await checkPostmaster(mine.pid as number, dataDir as string)).toMatchObject({ kind: 'unknown' });
+    await stopDecoy(other);
+    await stopDecoy(mine);
+  });
+
+  it('refuses to start (and signals nobody) when the live process cannot be told apart from this folder\'s postmaster', async () => {
+    const pgData = dataDir as string;
+    // Its working folder is the data folder, as a postmaster's is, but it names no data folder: undecidable.
+    const decoy = spawnDecoy(pgData);
+    decoys.push(decoy);
+    const pid = decoy.pid as number;
+    await writeFile(join(pgData, 'postmaster.pid'), postmasterPid(pid, pgData));
+    await expect(open()).rejects.toThrow(/could not be identified/);
+    expect(isPidAlive(pid)).toBe(true);
+    expect(await exists(join(pgData, 'postmaster.pid'))).toBe(true);
+    await stopDecoy(decoy);
+    // Once that process is gone the file is plainly stale.
+    const store = await open();
+    expect(await store.withClient(async (c) => (await c.query<{ one: number }>('SELECT 1 AS one')).rows[0].one)).toBe(1);
+    await store.close();
+  });
+
+  it('clears a garbled postmaster.pid (a postmaster that died while starting) and starts', async () => {
+    await writeFile(join(dataDir as string, 'postmaster.pid'), '');
+    const store = await open();
+    expect(await store.withClient(async (c) => (await c.query<{ one: number }>('SELECT 1 AS one')).rows[0].one)).toBe(1);
+    await store.close();
+  });
+
+  it('still stops a real orphan postmaster of this data folder', async () => {
+    const a = await open();
+    const orphan = a.embedded?.pid as number;
+    expect(orphan).toBeTypeOf('number');
+    // Proof is the -D argument, compared with symlinks resolved.
+    const link = join(dir, 'data-link');
+    await symlink(dataDir as string, link);
+    expect((await checkPostmaster(orphan, link)).kind).toBe('ours');
+    expect((await checkPostmaster(orphan, dir)).kind).toBe('unrelated');
+    // The owner vanishes without stopping its postmaster; the next open must stop that orphan and start afresh.
+    const b = await open();
+    expect(b.embedded?.pid).not.toBe(orphan);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(isPidAlive(orphan)).toBe(false);
+    await b.close();
+  });
+});
