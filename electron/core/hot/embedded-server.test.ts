@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPidAlive } from '../system/pid';
-import { checkPostmaster, dataDirArgument, EmbeddedServer } from './embedded-server';
+import { checkPostmaster, dataDirArgument, EmbeddedServer, isRootUser, ROOT_PG_BASE, sweepOrphanClusters } from './embedded-server';
 import { HOT_IDENTITY_FILE } from './hot-identity';
 import { HotStore } from './hot-store';
 
@@ -147,5 +148,99 @@ describe('embedded server: stale postmaster.pid', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(isPidAlive(orphan)).toBe(false);
     await b.close();
+  });
+});
+
+describe('embedded server: root orphan-cluster sweep', () => {
+  // Root runs use ROOT_PG_BASE, where the sweep runs in earnest; others sweep a private base folder.
+  let base: string;
+  let scratch: string;
+  const tag = `bwtest-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const made: string[] = [];
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'bw-sweep-'));
+    base = isRootUser() ? ROOT_PG_BASE : join(scratch, 'pg-base');
+    await mkdir(base, { recursive: true });
+  });
+  afterAll(async () => {
+    for (const p of made) await rm(p, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  /** A fake cluster folder, its owner record and its outbox, owned by `<workspace>/pg` with this id. */
+  async function fakeCluster(name: string, workspace: string, id: string): Promise<string> {
+    const dataDir = join(base, `${tag}-${name}`);
+    made.push(dataDir, `${dataDir}-outbox`, `${dataDir}.owner.json`);
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, 'PG_VERSION'), '18\n');
+    await mkdir(`${dataDir}-outbox`, { recursive: true });
+    await writeFile(join(`${dataDir}-outbox`, 'batch.txt'), 'rows\n');
+    await writeFile(`${dataDir}.owner.json`, JSON.stringify({ workspacePgDir: join(workspace, 'pg'), workspaceId: id }) + '\n');
+    return dataDir;
+  }
+
+  async function identity(workspace: string, id: string): Promise<void> {
+    await mkdir(workspace, { recursive: true });
+    await writeFile(join(workspace, HOT_IDENTITY_FILE), JSON.stringify({ id, password: 'p'.repeat(32) }) + '\n');
+  }
+
+  it('removes clusters (with their outbox) only when their workspace is provably gone or names another cluster', async () => {
+    // (a) The workspace folder is gone.
+    const gone = await fakeCluster('gone', join(scratch, 'deleted-workspace'), randomUUID());
+    // (b) The workspace is there, but its hot-store.json cannot be read (here: it is a folder).
+    const unreadableWs = join(scratch, 'unreadable');
+    await mkdir(join(unreadableWs, HOT_IDENTITY_FILE), { recursive: true });
+    const unreadable = await fakeCluster('unreadable', unreadableWs, randomUUID());
+    // (b') The workspace path cannot even be looked up (a parent is a file: ENOTDIR).
+    await writeFile(join(scratch, 'a-file'), 'not a folder\n');
+    const notDir = await fakeCluster('notdir', join(scratch, 'a-file', 'workspace'), randomUUID());
+    // (b'') The workspace is there but has no hot-store.json (yet): nothing proves the cluster is unused.
+    const noIdentityWs = join(scratch, 'no-identity');
+    await mkdir(noIdentityWs, { recursive: true });
+    const noIdentity = await fakeCluster('noidentity', noIdentityWs, randomUUID());
+    // (c) The workspace was recreated at the same path: its hot-store.json names another id.
+    const recreatedWs = join(scratch, 'recreated');
+    await identity(recreatedWs, randomUUID());
+    const replaced = await fakeCluster('replaced', recreatedWs, randomUUID());
+    // (d) The workspace still names this cluster.
+    const liveWs = join(scratch, 'live');
+    const liveId = randomUUID();
+    await identity(liveWs, liveId);
+    const live = await fakeCluster('live', liveWs, liveId);
+
+    const removed = await sweepOrphanClusters(null, base);
+
+    for (const d of [gone, replaced]) {
+      expect.soft(await exists(d), `${d} removed`).toBe(false);
+      expect.soft(await exists(`${d}-outbox`), `${d}-outbox removed`).toBe(false);
+      expect.soft(await exists(`${d}.owner.json`), `${d}.owner.json removed`).toBe(false);
+    }
+    for (const d of [unreadable, notDir, noIdentity, live]) {
+      expect.soft(await exists(join(d, 'PG_VERSION')), `${d} kept`).toBe(true);
+      expect.soft(await exists(join(`${d}-outbox`, 'batch.txt')), `${d}-outbox kept`).toBe(true);
+      expect.soft(await exists(`${d}.owner.json`), `${d}.owner.json kept`).toBe(true);
+    }
+    // The sweep reports what it removed.
+    expect(removed.filter((p) => p.startsWith(join(base, tag))).sort()).toEqual([gone, replaced].sort());
+  });
+
+  it('removes outbox folders whose cluster and owner record are gone, and no others', async () => {
+    const leftover = join(base, `${tag}-leftover-outbox`);
+    const withCluster = join(base, `${tag}-old`);
+    made.push(leftover, withCluster, `${withCluster}-outbox`);
+    await mkdir(leftover, { recursive: true });
+    await mkdir(withCluster, { recursive: true });
+    await mkdir(`${withCluster}-outbox`, { recursive: true });
+    await sweepOrphanClusters(null, base);
+    expect(await exists(leftover)).toBe(false);
+    expect(await exists(`${withCluster}-outbox`)).toBe(true);
+  });
+
+  it('never removes the cluster it is asked to keep', async () => {
+    const keep = await fakeCluster('keep', join(scratch, 'also-deleted'), randomUUID());
+    await sweepOrphanClusters(keep, base);
+    expect(await exists(join(keep, 'PG_VERSION'))).toBe(true);
+    expect(await exists(`${keep}-outbox`)).toBe(true);
   });
 });
