@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isPidAlive } from '../system/pid';
 
 /** Every temp file or folder the workbench writes starts with this, so stale ones can be found and swept. */
@@ -34,13 +34,34 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
+ * `mkdir -p` that survives a power cut: a new folder exists on disk only once the folder holding its
+ * entry is fsynced, so the parent of every folder created here is fsynced (a new partition folder
+ * `lake/telemetry/date=…/` needs `lake/telemetry/` synced, and `lake/` too if `telemetry/` is new).
+ * Returns the folders it fsynced, outermost first (none when `dir` already existed).
+ */
+export async function mkdirDurable(dir: string): Promise<string[]> {
+  const target = resolve(dir);
+  const first = await mkdir(target, { recursive: true });
+  if (first === undefined) return [];
+  // Every folder from `first` down to `target` is new; their parents are `dirname(first)` … `dirname(target)`.
+  const parents: string[] = [];
+  for (let d = target; ; d = dirname(d)) {
+    parents.unshift(dirname(d));
+    if (d === resolve(first) || dirname(d) === d) break;
+  }
+  for (const p of parents) await fsyncDir(p);
+  return parents;
+}
+
+/**
  * Publish a finished temp file under its final name without ever replacing an existing file:
  * fsync the data, hard-link to the final name (fails with EEXIST if taken), drop the temp name,
  * fsync the folder. Falls back to rename after an existence check where hard links are refused.
+ * Folders it creates on the way are made durable too (mkdirDurable).
  */
 export async function publishFile(tempPath: string, finalPath: string): Promise<void> {
   await fsyncPath(tempPath);
-  await mkdir(dirname(finalPath), { recursive: true });
+  await mkdirDurable(dirname(finalPath));
   try {
     await link(tempPath, finalPath);
     await unlink(tempPath);
@@ -54,9 +75,12 @@ export async function publishFile(tempPath: string, finalPath: string): Promise<
   await fsyncDir(dirname(finalPath));
 }
 
-/** Write bytes to a file atomically (temp name, fsync, rename, fsync the folder). Replaces the file if it exists. */
+/**
+ * Write bytes to a file atomically (temp name, fsync, rename, fsync the folder; new folders made durable
+ * by mkdirDurable). Replaces the file if it exists.
+ */
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  await mkdir(dirname(finalPath), { recursive: true });
+  await mkdirDurable(dirname(finalPath));
   const tmp = tempPathFor(finalPath);
   const fh = await open(tmp, 'wx', mode);
   try {
