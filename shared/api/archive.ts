@@ -13,7 +13,12 @@ export const ArchiveRequest = z.object({
 });
 export type ArchiveRequest = z.infer<typeof ArchiveRequest>;
 
-export type BatchState = 'planned' | 'exported' | 'verified' | 'published' | 'deleted' | 'done' | 'failed';
+/**
+ * planned → exported → verified → published → deleted → done. When PostgreSQL no longer holds what was
+ * verified at the delete step, the batch is withdrawn instead (published → withdrawing → withdrawn: its
+ * file hidden and removed, the tier switch undone) and the day is exported again as a new batch.
+ */
+export type BatchState = 'planned' | 'exported' | 'verified' | 'published' | 'deleted' | 'done' | 'withdrawing' | 'withdrawn' | 'failed';
 
 export interface BatchReport {
   batchId: string;

@@ -58,3 +58,8 @@ export function isApiError(value: unknown): value is ApiError {
     typeof (value as { message?: unknown }).message === 'string'
   );
 }
+
+/** The text of anything thrown: an Error's message, else its string form. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -99,7 +99,7 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<{ cod
   });
 }
 
-async function archiveInProcess(wb: Workbench, req: Partial<ArchiveRequest>, atStep?: (step: string, staged: string | null) => Promise<void>): Promise<JobSummary> {
+async function archiveInProcess(wb: Workbench, req: Partial<ArchiveRequest>, atStep?: (step: string, staged: string | null, batch: { dataset: string; day: string }) => Promise<void>): Promise<JobSummary> {
   const parsed = ArchiveRequest.parse({ olderThanDays: 2, ...req });
   const started = wb.jobs.start('archive', (ctx) => wb.data.archive(parsed, ctx, atStep), { exclusive: true });
   return (await started.done) as JobSummary;
@@ -273,7 +273,7 @@ describe('archival', () => {
     const steps = ['export', 'export:after', 'verify', 'publish', 'publish:linked', 'delete', 'delete:before-commit', 'delete:after', 'cleanup'];
     // Each kill lands on the first batch that reaches the step; later runs resume it and go on.
     for (const step of steps.slice(0, 5)) {
-      const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], { BW_ARCHIVE_KILL_AT: step });
+      const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], { BW_KILL_AT: `archive:${step}` });
       expect(killed.signal, `kill at ${step}: ${killed.stderr}`).toBe('SIGKILL');
       expect(await viewCounts(ws), `views after a kill at ${step}`).toEqual(before);
     }
@@ -281,7 +281,7 @@ describe('archival', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(await viewCounts(ws)).toEqual(before);
     for (const step of steps.slice(5)) {
-      const killed = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--workspace', ws], { BW_ARCHIVE_KILL_AT: step });
+      const killed = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--workspace', ws], { BW_KILL_AT: `archive:${step}` });
       expect(killed.signal, `kill at ${step}: ${killed.stderr}`).toBe('SIGKILL');
       expect(await viewCounts(ws), `views after a kill at ${step}`).toEqual(before);
     }
@@ -326,7 +326,7 @@ describe('archival', () => {
     expect(withLate.telemetryKeys).toBe(withLate.telemetry);
     // Killed with the late rows' file on disk but not yet switched in: still counted once.
     for (const step of ['publish:linked', 'delete:after']) {
-      const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], { BW_ARCHIVE_KILL_AT: step });
+      const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], { BW_KILL_AT: `archive:${step}` });
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
       expect(await viewCounts(ws), `after a kill at ${step}`).toEqual(withLate);
     }
@@ -373,6 +373,109 @@ describe('archival', () => {
     expect((JSON.parse(rerun.stdout) as ArchiveReport).rowsArchived).toBe(1);
     expect(await viewCounts(ws)).toEqual(after);
     await withPg(ws, async (wb) => expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(0));
+  });
+
+  it('withdraws the published file when PostgreSQL changed before the delete, and exports the day again: never two files', async () => {
+    const ws = await demoWorkspace();
+    const day = cutoffFor(new Date(), 4).toISOString().slice(0, 10);
+    // Killed at the delete step: the day's file is published and the views read it from the lake.
+    const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], { BW_KILL_AT: 'archive:delete' });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    // Meanwhile one reading of that day is deleted in PostgreSQL (a manual correction).
+    await withPg(ws, async (wb) => {
+      const hot = await wb.data.hotStore();
+      const gone = await hot.withClient((c) => c.query(`DELETE FROM telemetry WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry WHERE ts >= $1::timestamptz ORDER BY ts, battery_id LIMIT 1)`, [`${day} 00:00:00+00`]));
+      expect(gone.rowCount).toBe(1);
+    });
+    const run = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as ArchiveReport;
+    expect(report.batches.map((b) => b.state)).toEqual(['withdrawn', 'done']);
+    const after = await viewCounts(ws);
+    expect(after.telemetryKeys).toBe(after.telemetry);
+    await withPg(ws, async (wb) => {
+      const hot = await wb.data.hotStore();
+      const pgRows = await hot.withClient(async (c) => Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM telemetry')).rows[0].n));
+      const conn = await wb.engine.connect();
+      try {
+        // Exactly one file for the day, holding what PostgreSQL held at the second export.
+        const files = await conn.runAndReadAll(`SELECT DISTINCT filename AS f FROM read_parquet('${join(ws, 'lake', 'telemetry', `date=${day}`, '*.parquet')}', filename = true)`);
+        expect(files.getRowObjectsJS()).toHaveLength(1);
+        const cold = await queryNumber(conn, `SELECT count(*) FROM telemetry WHERE tier = 'cold' AND ts >= TIMESTAMPTZ '${day} 00:00:00+00' AND ts < TIMESTAMPTZ '${day} 00:00:00+00' + INTERVAL 1 DAY`);
+        expect(cold).toBe(report.batches[1].rows);
+        expect(pgRows + cold).toBe(after.telemetry - (await queryNumber(conn, `SELECT count(*) FROM telemetry WHERE tier = 'cold' AND ts < TIMESTAMPTZ '${day} 00:00:00+00'`)));
+      } finally {
+        conn.closeSync();
+      }
+    });
+    // The withdrawn file is gone, and a manifest says so.
+    const manifests = await readdir(join(ws, 'lake', '_manifests', 'telemetry'));
+    expect(manifests.filter((m) => m.startsWith('withdraw-'))).toHaveLength(1);
+    expect(await lakeTemps(ws)).toEqual([]);
+  });
+
+  it('never deletes a row that was updated between export and delete: the day is exported again with the new values', async () => {
+    const ws = await demoWorkspace();
+    const cutoff = cutoffFor(new Date(), 2);
+    // An alert cleared three days ago, so the alert archive has a batch too.
+    await withPg(ws, async (wb) => {
+      const hot = await wb.data.hotStore();
+      await hot.withClient((c) =>
+        c.query(
+          `INSERT INTO alert (alert_id, battery_id, string_id, alert_type, severity, raised_at, cleared_at, value, threshold, message)
+           SELECT max(alert_id) + 1, 1, 1, 'high_temperature', 'warning', $1::timestamptz - interval '1 hour', $1::timestamptz, 41.0, 40.0, 'first text' FROM alert`,
+          [new Date(cutoff.getTime() - 86_400_000).toISOString()],
+        ),
+      );
+      await wb.data.syncNow(['alert']);
+    });
+    const before = await viewCounts(ws);
+    let corrected: { battery_id: number; ts: string } | null = null;
+    let cleared: string | null = null;
+    await withPg(ws, async (wb) => {
+      const hot = await wb.data.hotStore();
+      // Between verify and delete of the first batch of each dataset, its oldest row is corrected in PostgreSQL.
+      const summary = await archiveInProcess(wb, { datasets: ['telemetry', 'alert'] }, async (step, _staged, batch) => {
+        if (step !== 'delete') return;
+        if (batch.dataset === 'telemetry' && corrected === null) {
+          const r = await hot.withClient((c) =>
+            c.query<{ battery_id: number; ts: string }>(
+              `UPDATE telemetry SET voltage_v = 1.234 WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry WHERE ts < $1 ORDER BY ts, battery_id LIMIT 1) RETURNING battery_id, ts::text AS ts`,
+              [cutoff.toISOString()],
+            ),
+          );
+          corrected = r.rows[0] ?? null;
+        } else if (batch.dataset === 'alert' && cleared === null) {
+          const r = await hot.withClient((c) =>
+            c.query<{ alert_id: string }>(
+              `UPDATE alert SET message = 'corrected after review' WHERE alert_id = (SELECT alert_id FROM alert WHERE cleared_at < $1 ORDER BY cleared_at LIMIT 1) RETURNING alert_id::text`,
+              [cutoff.toISOString()],
+            ),
+          );
+          cleared = r.rows[0]?.alert_id ?? 'none';
+        }
+      });
+      expect(summary.state, JSON.stringify(summary.error)).toBe('done');
+      const report = summary.report as ArchiveReport;
+      expect(report.batches.filter((b) => b.state === 'withdrawn').map((b) => b.dataset)).toEqual(['telemetry', 'alert']);
+      expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(0);
+    });
+    expect(corrected).not.toBeNull();
+    expect(cleared).not.toBe('none');
+    const after = await viewCounts(ws);
+    expect(after).toEqual(before);
+    const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
+    try {
+      const conn = await wb.engine.connect();
+      const c = corrected as unknown as { battery_id: number; ts: string };
+      const v = await conn.runAndReadAll(`SELECT voltage_v::VARCHAR AS v, tier FROM telemetry WHERE battery_id = $1 AND ts = CAST($2 AS TIMESTAMPTZ)`, [c.battery_id, c.ts]);
+      expect(v.getRowObjectsJS()).toEqual([{ v: '1.234', tier: 'cold' }]);
+      const m = await conn.runAndReadAll(`SELECT message, tier FROM alert WHERE alert_id = CAST($1 AS BIGINT)`, [String(cleared)]);
+      expect(m.getRowObjectsJS()).toEqual([{ message: 'corrected after review', tier: 'cold' }]);
+      conn.closeSync();
+    } finally {
+      await wb.close();
+    }
   });
 
   it('archives from an external PostgreSQL too: the rows come over the connection, no server-written file', async () => {

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ArchivableDataset, ArchiveReport, BatchState } from '../../../shared/api/archive';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { INTERNAL_SCHEMA } from '../engine/history';
+import type { Statement, TierState } from '../mirror/meta';
 
 const BATCH = qualifiedName(INTERNAL_SCHEMA, 'archive_batch');
 const RUN = qualifiedName(INTERNAL_SCHEMA, 'archive_run');
@@ -29,6 +30,11 @@ export interface BatchRecord {
   error: string | null;
   /** Set by the delete step (not journaled). */
   deletedBy?: 'partition' | 'rows';
+  /**
+   * The dataset's tier state just before this batch's switch (publish), to undo it if the batch is withdrawn;
+   * null: no split then; undefined: not recorded (a journal from before it was).
+   */
+  prevTier?: TierState | null;
 }
 
 /**
@@ -48,6 +54,7 @@ export class ArchiveJournal {
          parquet_bytes BIGINT NOT NULL DEFAULT 0, sha256 VARCHAR, timings JSON, error VARCHAR,
          updated_at TIMESTAMPTZ NOT NULL)`,
     );
+    await this.conn.run(`ALTER TABLE ${BATCH} ADD COLUMN IF NOT EXISTS prev_tier JSON`);
     await this.conn.run(
       `CREATE TABLE IF NOT EXISTS ${RUN} (
          run_id VARCHAR PRIMARY KEY, started_at TIMESTAMPTZ NOT NULL, ended_at TIMESTAMPTZ,
@@ -57,25 +64,27 @@ export class ArchiveJournal {
 
   async save(b: BatchRecord): Promise<void> {
     await this.conn.run(
-      `INSERT OR REPLACE INTO ${BATCH} VALUES ($1, $2, $3, CAST($4 AS DATE), CAST($5 AS BIGINT), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now())`,
+      `INSERT OR REPLACE INTO ${BATCH} (batch_id, run_id, dataset, day, high_ingest_id, state, staged_path, file_key, rows, checksum, min_us, max_us,
+         parquet_bytes, sha256, timings, error, updated_at, prev_tier)
+       VALUES ($1, $2, $3, CAST($4 AS DATE), CAST($5 AS BIGINT), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now(), $17)`,
       [
         b.batchId, b.runId, b.dataset, b.day, b.highIngestId === null ? null : String(b.highIngestId), b.state, b.stagedPath, b.fileKey,
-        b.rows, b.checksum, b.minUs, b.maxUs, b.parquetBytes, b.sha256, JSON.stringify(b.timings), b.error,
+        b.rows, b.checksum, b.minUs, b.maxUs, b.parquetBytes, b.sha256, JSON.stringify(b.timings), b.error, b.prevTier === undefined ? null : JSON.stringify(b.prevTier),
       ],
     );
   }
 
   /** SQL that records the batch's state; for callers that must commit it with other statements. */
-  saveStateSql(b: BatchRecord): { sql: string; values: (string | number | null)[] } {
+  saveStateSql(b: BatchRecord): Statement {
     return {
-      sql: `UPDATE ${BATCH} SET state = $1, staged_path = $2, timings = $3, error = $4, updated_at = now() WHERE batch_id = $5`,
-      values: [b.state, b.stagedPath, JSON.stringify(b.timings), b.error, b.batchId],
+      sql: `UPDATE ${BATCH} SET state = $1, staged_path = $2, timings = $3, error = $4, prev_tier = $5, updated_at = now() WHERE batch_id = $6`,
+      values: [b.state, b.stagedPath, JSON.stringify(b.timings), b.error, b.prevTier === undefined ? null : JSON.stringify(b.prevTier), b.batchId],
     };
   }
 
   /** Batches some earlier run left between steps (not done, not failed), oldest day first. */
   async unfinished(): Promise<BatchRecord[]> {
-    return this.select(`WHERE state NOT IN ('done', 'failed') ORDER BY dataset, day`);
+    return this.select(`WHERE state NOT IN ('done', 'failed', 'withdrawn') ORDER BY dataset, day`);
   }
 
   async ofRun(runId: string): Promise<BatchRecord[]> {
@@ -85,7 +94,7 @@ export class ArchiveJournal {
   private async select(where: string, values: string[] = []): Promise<BatchRecord[]> {
     const reader = await this.conn.runAndReadAll(
       `SELECT batch_id, run_id, dataset, strftime(day, '%Y-%m-%d') AS day, high_ingest_id, state, staged_path, file_key, rows, checksum,
-              min_us, max_us, parquet_bytes, sha256, timings::VARCHAR AS timings, error FROM ${BATCH} ${where}`,
+              min_us, max_us, parquet_bytes, sha256, timings::VARCHAR AS timings, error, prev_tier::VARCHAR AS prev_tier FROM ${BATCH} ${where}`,
       values,
     );
     return reader.getRowObjectsJS().map((r) => ({
@@ -105,6 +114,7 @@ export class ArchiveJournal {
       sha256: r.sha256 === null ? null : String(r.sha256),
       timings: r.timings ? (JSON.parse(String(r.timings)) as Record<string, number>) : {},
       error: r.error === null ? null : String(r.error),
+      ...(r.prev_tier === null || r.prev_tier === undefined ? {} : { prevTier: JSON.parse(String(r.prev_tier)) as TierState | null }),
     }));
   }
 

@@ -5,6 +5,7 @@ import type { SliceColumn, SliceEstimate } from '../../../shared/api/slice';
 import type { SliceSpec } from '../../../shared/domain/sliceSpec';
 import { quoteLiteral } from '../../../shared/sql';
 import type { Lake } from '../lake/lake';
+import { lakeFilesSql } from '../lake/lake-sql';
 import { tempPathFor } from '../files/atomic';
 import { SLICE_PARQUET_OPTIONS, describeSelect, planSlice, prepareSliceConnection } from './sliceRun';
 import { sliceSelect } from './sliceSql';
@@ -14,7 +15,7 @@ async function lakeBytesPerValue(conn: DuckDBConnection, lake: Lake, dataset: st
   const files = await lake.list(dataset);
   if (files.length === 0) return new Map();
   const reader = await conn.runAndReadAll(
-    `SELECT path_in_schema AS c, sum(total_compressed_size) / greatest(sum(num_values), 1) AS b FROM parquet_metadata(${quoteLiteral(lake.duckdbGlob(dataset))}) GROUP BY 1`,
+    `SELECT path_in_schema AS c, sum(total_compressed_size) / greatest(sum(num_values), 1) AS b FROM parquet_metadata(${lakeFilesSql(lake, files)}) GROUP BY 1`,
   );
   return new Map(reader.getRowsJS().map((r) => [String(r[0]), Number(r[1])]));
 }

@@ -1,8 +1,11 @@
+import type { BatchManifest } from './manifest';
+
 /**
  * The cold lake: hive-partitioned Parquet, `<dataset>/date=YYYY-MM-DD/part-*.parquet`, plus
- * `_manifests/` recording every batch written. One interface, local folder now, S3 later:
- * an S3 backend stages files locally, `publish` uploads them (PUT is atomic per object), and
- * `duckdbGlob` points DuckDB at a local cache or an s3:// URL where httpfs exists.
+ * `_manifests/` recording every batch written, replaced or withdrawn. `Lake` is the only door to it:
+ * archival, conversion, compaction, export, the inspector and the views go through this interface and
+ * never read a root folder or cast to a backend. A local folder implements it today; an S3 backend stages
+ * files locally, publishes them with a conditional PUT and hands DuckDB the path of a verified local copy.
  */
 export interface LakeFile {
   /** Key relative to the lake root, `/`-separated: `telemetry/date=2024-05-01/part-0001.parquet`. */
@@ -14,35 +17,82 @@ export interface LakeFile {
   modifiedAt: Date;
 }
 
+/** Anything under a dataset (or other top-level folder), for the lake check: published, temp or other. */
+export interface LakeEntry {
+  key: string;
+  size: number;
+  modifiedAt: Date;
+  /** `data`: a published Parquet file; `temp`: a writer's temp name; `other`: anything else. */
+  kind: 'data' | 'temp' | 'other';
+  /** Temp files: whether the process that writes it is still running. */
+  writerAlive?: boolean;
+}
+
 export interface StagedFile {
   /** A local path the writer fills (e.g. DuckDB `COPY ... TO`); not visible to readers until published. */
   path: string;
   key: string;
 }
 
+/** Held by the one job that may rewrite the lake (archival, compaction, repair); see `Lake.lockWriter`. */
+export interface LakeWriterLock {
+  release(): Promise<void>;
+}
+
 export interface Lake {
   readonly kind: 'local' | 's3';
   /** Human-readable location (folder or bucket URL). */
   readonly location: string;
-  /** Data files of a dataset (published Parquet only; temp files are never listed). */
+  /** Create the lake if it is missing and prove it writable. */
+  ensure(): Promise<void>;
+  /** The datasets in the lake: top-level folders holding data (bookkeeping such as `_manifests` and `master` excluded). */
+  datasets(): Promise<string[]>;
+  /** Published Parquet files of a dataset, in key order. Temp files are never listed. */
   list(dataset: string): Promise<LakeFile[]>;
+  /** Everything under a folder (default: the whole lake), temp files included (the lake check's view). */
+  listEntries(folder?: string): Promise<LakeEntry[]>;
+  /**
+   * Removes temp files of writers that are gone (killed mid-write), except `keep` (keys or local paths a
+   * journal will resume from). A temp file is never the only copy of rows: its source (PostgreSQL, a CSV,
+   * the files it merges) stays until it is published.
+   */
+  sweepTemps(keep?: ReadonlySet<string>): Promise<string[]>;
+  /** Every manifest of one dataset, or of the whole lake, in key order. */
+  manifests(dataset?: string): Promise<{ key: string; manifest: BatchManifest }[]>;
   read(key: string): Promise<Uint8Array>;
   /** Write bytes under a key atomically. */
   put(key: string, data: Uint8Array | string): Promise<void>;
   /** A local place to write a file destined for `key`. */
   stage(key: string): Promise<StagedFile>;
-  /** Make a staged file visible under its key, atomically. */
+  /** Make a staged file visible under its key, atomically; never replaces an existing file (EEXIST). */
   publish(staged: StagedFile): Promise<LakeFile>;
   /** Drop a staged file that will not be published. */
   discard(staged: StagedFile): Promise<void>;
+  /**
+   * Take back published files whose rows live elsewhere (PostgreSQL, a replacing file): a `withdraw`
+   * manifest names them first, so the lake check knows they are gone on purpose, then they are removed.
+   */
+  withdraw(dataset: string, keys: readonly string[], reason: string): Promise<void>;
   /** Remove one object; no error when it does not exist. */
   remove(key: string): Promise<void>;
   /** Whether an object exists. */
   exists(key: string): Promise<boolean>;
   /** Remove a whole dataset (the demo's reset). */
   removeDataset(dataset: string): Promise<void>;
-  /** The glob DuckDB's read_parquet reads the dataset from. */
-  duckdbGlob(dataset: string): string;
+  /** The local file DuckDB reads for `key` (for S3: its verified cache copy). */
+  localPath(key: string): string;
+  /**
+   * The lake-writer lock: archival, compaction and repair never run at once on one lake, even from
+   * two workspaces sharing it. Throws CONFLICT naming the holder.
+   */
+  lockWriter(owner: string): Promise<LakeWriterLock>;
+}
+
+/** Top-level folders that are bookkeeping, not datasets. */
+export const RESERVED_FOLDERS = ['master'] as const;
+
+export function isReservedFolder(name: string): boolean {
+  return name.startsWith('_') || name.startsWith('.') || (RESERVED_FOLDERS as readonly string[]).includes(name);
 }
 
 /** Keys are relative, `/`-separated, with no `.`/`..` segments and no empty parts. */
@@ -54,6 +104,10 @@ export function checkKey(key: string): string[] {
   return parts;
 }
 
+export function datasetOfKey(key: string): string {
+  return key.split('/')[0] ?? '';
+}
+
 export function partitionOf(key: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of key.split('/').slice(1, -1)) {
@@ -61,6 +115,12 @@ export function partitionOf(key: string): Record<string, string> {
     if (eq > 0) out[part.slice(0, eq)] = decodeURIComponent(part.slice(eq + 1));
   }
   return out;
+}
+
+/** The folder part of a key (`telemetry/date=2024-05-01`), or the dataset for a file at its top. */
+export function folderOfKey(key: string): string {
+  const i = key.lastIndexOf('/');
+  return i < 0 ? '' : key.slice(0, i);
 }
 
 /** `telemetry/date=2024-05-01/part-<tag>.parquet`. */

@@ -1,13 +1,25 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { publishFile, tempPathFor, writeFileAtomic } from '../files/atomic';
-import { checkKey, partitionOf, type Lake, type LakeFile, type StagedFile } from './lake';
+import { mkdirDurable, publishFile, TEMP_PREFIX, tempPathFor, writeFileAtomic } from '../files/atomic';
+import { isPidAlive } from '../system/pid';
+import { checkKey, isReservedFolder, partitionOf, type Lake, type LakeEntry, type LakeFile, type LakeWriterLock, type StagedFile } from './lake';
+import { MANIFESTS_FOLDER, parseManifest, writeManifest, type BatchManifest } from './manifest';
 
-/** The lake in a local folder. Staged files get a temp name in their final folder; publish renames them. */
+const LOCK_KEY = '_locks/writer.lock';
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  owner: string;
+  since: string;
+}
+
+/** The lake in a local folder. Staged files get a temp name in their final folder; publish links them into place. */
 export class LocalLake implements Lake {
   readonly kind = 'local' as const;
-  readonly root: string;
+  private readonly root: string;
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -17,114 +29,13 @@ export class LocalLake implements Lake {
     return this.root;
   }
 
-  private pathOf(key: string): string {
+  localPath(key: string): string {
     const parts = checkKey(key);
     const p = join(this.root, ...parts);
     if (!p.startsWith(this.root + sep)) throw new Error(`Lake key escapes the lake: ${key}`);
     return p;
   }
 
-  async list(dataset: string): Promise<LakeFile[]> {
-    checkKey(dataset);
-    const base = join(this.root, dataset);
-    const out: LakeFile[] = [];
-    const walk = async (dir: string, rel: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw lakeError(`list ${dataset}`, err);
-      }
-      for (const e of entries) {
-        if (e.name.startsWith('.')) continue;
-        const childRel = `${rel}/${e.name}`;
-        if (e.isDirectory()) await walk(join(dir, e.name), childRel);
-        else if (e.isFile() && e.name.endsWith('.parquet')) {
-          const s = await stat(join(dir, e.name));
-          out.push({ key: childRel, dataset, partition: partitionOf(childRel), size: s.size, modifiedAt: s.mtime });
-        }
-      }
-    };
-    await walk(base, dataset);
-    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return out;
-  }
-
-  async read(key: string): Promise<Uint8Array> {
-    const p = this.pathOf(key);
-    try {
-      return await readFile(p);
-    } catch (err) {
-      throw lakeError(`read ${key}`, err);
-    }
-  }
-
-  async put(key: string, data: Uint8Array | string): Promise<void> {
-    const p = this.pathOf(key);
-    try {
-      await mkdir(dirname(p), { recursive: true });
-      await writeFileAtomic(p, data);
-    } catch (err) {
-      throw lakeError(`write ${key}`, err);
-    }
-  }
-
-  async stage(key: string): Promise<StagedFile> {
-    const p = this.pathOf(key);
-    await mkdir(dirname(p), { recursive: true });
-    // Temp files start with '.' and end in '.tmp': neither list() nor the DuckDB glob ever sees them.
-    return { key, path: tempPathFor(p) };
-  }
-
-  async publish(staged: StagedFile): Promise<LakeFile> {
-    const p = this.pathOf(staged.key);
-    try {
-      await publishFile(staged.path, p);
-      const s = await stat(p);
-      return { key: staged.key, dataset: staged.key.split('/')[0], partition: partitionOf(staged.key), size: s.size, modifiedAt: s.mtime };
-    } catch (err) {
-      throw lakeError(`publish ${staged.key}`, err);
-    }
-  }
-
-  async discard(staged: StagedFile): Promise<void> {
-    await rm(staged.path, { force: true });
-  }
-
-  async remove(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
-  }
-
-  async exists(key: string): Promise<boolean> {
-    try {
-      await stat(this.pathOf(key));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async removeDataset(dataset: string): Promise<void> {
-    checkKey(dataset);
-    const dir = join(this.root, dataset);
-    // Rename first so readers never see a half-deleted dataset, then delete.
-    const trash = join(this.root, `.trash-${dataset}-${process.pid}-${Date.now()}`);
-    try {
-      await rename(dir, trash);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw lakeError(`remove ${dataset}`, err);
-    }
-    await rm(trash, { recursive: true, force: true });
-  }
-
-  duckdbGlob(dataset: string): string {
-    checkKey(dataset);
-    return join(this.root, dataset, '*', '*.parquet');
-  }
-
-  /** Make sure the root exists (and is writable). */
   async ensure(): Promise<void> {
     try {
       await mkdir(this.root, { recursive: true });
@@ -135,6 +46,227 @@ export class LocalLake implements Lake {
     } catch (err) {
       throw lakeError('open the lake folder', err);
     }
+  }
+
+  async datasets(): Promise<string[]> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw lakeError('list the datasets', err);
+    }
+    const out: string[] = [];
+    for (const e of entries) {
+      if (!e.isDirectory() || isReservedFolder(e.name)) continue;
+      if ((await this.list(e.name)).length > 0) out.push(e.name);
+    }
+    return out.sort();
+  }
+
+  async list(dataset: string): Promise<LakeFile[]> {
+    return (await this.walk(dataset)).filter((e) => e.kind === 'data').map((e) => ({ key: e.key, dataset, partition: partitionOf(e.key), size: e.size, modifiedAt: e.modifiedAt }));
+  }
+
+  async listEntries(folder?: string): Promise<LakeEntry[]> {
+    return this.walk(folder);
+  }
+
+  async sweepTemps(keep: ReadonlySet<string> = new Set()): Promise<string[]> {
+    const removed: string[] = [];
+    for (const e of await this.walk()) {
+      if (e.kind !== 'temp' || e.writerAlive || keep.has(e.key) || keep.has(this.localPath(e.key))) continue;
+      await rm(this.localPath(e.key), { recursive: true, force: true });
+      removed.push(e.key);
+    }
+    return removed;
+  }
+
+  private async walk(folder?: string): Promise<LakeEntry[]> {
+    if (folder !== undefined) checkKey(folder);
+    const out: LakeEntry[] = [];
+    const visit = async (dir: string, rel: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw lakeError(`list ${folder}`, err);
+      }
+      for (const e of entries) {
+        const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
+        const p = join(dir, e.name);
+        const temp = e.name.startsWith(TEMP_PREFIX);
+        if (e.isDirectory() && !temp) {
+          // Dot folders are nobody's data (an old trash folder, a tool's cache).
+          if (!e.name.startsWith('.')) await visit(p, childRel);
+          continue;
+        }
+        if (!e.isFile() && !temp) continue;
+        const s = await stat(p).catch(() => null);
+        if (!s) continue;
+        if (temp) {
+          // `.bw-tmp-<pid>-...`: the writer's pid (a staging folder counts as one entry).
+          const pid = Number(e.name.slice(TEMP_PREFIX.length).split('-')[0]);
+          out.push({ key: childRel, size: s.size, modifiedAt: s.mtime, kind: 'temp', writerAlive: Number.isInteger(pid) && (pid === process.pid || isPidAlive(pid)) });
+          continue;
+        }
+        const kind: LakeEntry['kind'] = !e.name.startsWith('.') && e.name.endsWith('.parquet') ? 'data' : 'other';
+        out.push({ key: childRel, size: s.size, modifiedAt: s.mtime, kind });
+      }
+    };
+    await visit(folder === undefined ? this.root : join(this.root, ...folder.split('/')), folder ?? '');
+    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out;
+  }
+
+  async manifests(dataset?: string): Promise<{ key: string; manifest: BatchManifest }[]> {
+    const entries = await this.walk(dataset === undefined ? MANIFESTS_FOLDER : `${MANIFESTS_FOLDER}/${dataset}`);
+    const out: { key: string; manifest: BatchManifest }[] = [];
+    for (const e of entries) {
+      if (e.kind !== 'other' || !e.key.endsWith('.json') || e.key.split('/').pop()?.startsWith('.')) continue;
+      const m = parseManifest(await readFile(this.localPath(e.key), 'utf8').catch(() => ''));
+      if (m) out.push({ key: e.key, manifest: m });
+      else out.push({ key: e.key, manifest: { batchId: '', dataset: '', source: 'unreadable', writtenAt: '', rows: 0, files: [] } });
+    }
+    return out;
+  }
+
+  async read(key: string): Promise<Uint8Array> {
+    const p = this.localPath(key);
+    try {
+      return await readFile(p);
+    } catch (err) {
+      throw lakeError(`read ${key}`, err);
+    }
+  }
+
+  async put(key: string, data: Uint8Array | string): Promise<void> {
+    const p = this.localPath(key);
+    try {
+      await writeFileAtomic(p, data);
+    } catch (err) {
+      throw lakeError(`write ${key}`, err);
+    }
+  }
+
+  async stage(key: string): Promise<StagedFile> {
+    const p = this.localPath(key);
+    // A new partition folder is made durable here (its parent fsynced), before any file lands in it.
+    await mkdirDurable(dirname(p));
+    // Temp names start with '.bw-tmp-' and end in '.tmp': neither list() nor any view ever reads them.
+    return { key, path: tempPathFor(p) };
+  }
+
+  async publish(staged: StagedFile): Promise<LakeFile> {
+    const p = this.localPath(staged.key);
+    try {
+      await publishFile(staged.path, p);
+      const s = await stat(p);
+      return { key: staged.key, dataset: staged.key.split('/')[0], partition: partitionOf(staged.key), size: s.size, modifiedAt: s.mtime };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new WorkbenchError('CONFLICT', `The lake already has ${staged.key}; it is never replaced.`, err instanceof Error ? err.message : String(err));
+      }
+      throw lakeError(`publish ${staged.key}`, err);
+    }
+  }
+
+  async discard(staged: StagedFile): Promise<void> {
+    await rm(staged.path, { force: true });
+  }
+
+  async withdraw(dataset: string, keys: readonly string[], reason: string): Promise<void> {
+    if (keys.length === 0) return;
+    for (const k of keys) checkKey(k);
+    const batchId = `withdraw-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    await writeManifest(this, { batchId, dataset, source: 'withdraw', writtenAt: new Date().toISOString(), rows: 0, files: [], withdraws: [...keys], reason });
+    for (const k of keys) await this.remove(k);
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(this.localPath(key), { force: true });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await stat(this.localPath(key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async removeDataset(dataset: string): Promise<void> {
+    checkKey(dataset);
+    for (const folder of [dataset, `${MANIFESTS_FOLDER}/${dataset}`]) {
+      const dir = join(this.root, ...folder.split('/'));
+      // Rename first so readers never see a half-deleted dataset, then delete.
+      const trash = join(this.root, `${TEMP_PREFIX}${process.pid}-trash-${folder.replaceAll('/', '_')}-${Date.now()}`);
+      try {
+        await rename(dir, trash);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw lakeError(`remove ${dataset}`, err);
+      }
+      await rm(trash, { recursive: true, force: true });
+    }
+  }
+
+  async lockWriter(owner: string): Promise<LakeWriterLock> {
+    const path = this.localPath(LOCK_KEY);
+    await mkdir(dirname(path), { recursive: true });
+    const me: LockOwner = { pid: process.pid, host: hostname(), owner, since: new Date().toISOString() };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const fh = await open(path, 'wx', 0o644);
+        try {
+          await fh.writeFile(`${JSON.stringify(me)}\n`);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        let released = false;
+        return {
+          release: async () => {
+            if (released) return;
+            released = true;
+            const now = await readOwner(path);
+            if (now && now.pid === me.pid && now.host === me.host && now.since === me.since) await rm(path, { force: true });
+          },
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw lakeError('take the lake-writer lock', err);
+      }
+      let holder = await readOwner(path);
+      if (holder === null) {
+        // Just created and not yet written, or a torn file a crash left behind long ago.
+        await new Promise((r) => setTimeout(r, 250));
+        holder = await readOwner(path);
+        const age = Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? 0);
+        if (holder === null && age < 10_000) holder = { pid: 0, host: '?', owner: 'another job', since: 'just now' };
+      }
+      // A holder on this machine whose process is gone (kill -9) left the lock behind: take it over.
+      if (holder === null || (holder.host === me.host && !isPidAlive(holder.pid))) {
+        await rm(path, { force: true });
+        continue;
+      }
+      throw new WorkbenchError(
+        'CONFLICT',
+        `The lake at ${this.root} is being rewritten by ${holder.owner} (pid ${holder.pid} on ${holder.host}, since ${holder.since}). Archival, compaction and repair take turns; wait for it to finish and run again.`,
+        `If that process is gone, remove ${path}.`,
+      );
+    }
+    throw new WorkbenchError('CONFLICT', `The lake-writer lock at ${path} could not be taken.`);
+  }
+}
+
+async function readOwner(path: string): Promise<LockOwner | null> {
+  try {
+    const o = JSON.parse(await readFile(path, 'utf8')) as Partial<LockOwner>;
+    return typeof o.pid === 'number' && typeof o.host === 'string' ? { pid: o.pid, host: o.host, owner: String(o.owner ?? 'another job'), since: String(o.since ?? '?') } : null;
+  } catch {
+    return null;
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Lake, LakeFile } from './lake';
+import { createReadStream } from 'node:fs';
+import type { Lake } from './lake';
 
 export interface ManifestFile {
   key: string;
@@ -10,14 +11,27 @@ export interface ManifestFile {
   maxTime: string | null;
 }
 
+/**
+ * `_manifests/<dataset>/<batchId>.json`: one record per batch written into the lake, and per batch that
+ * took files back. A file is live while some manifest lists it and none replaces or withdraws it; keys
+ * are never reused (every publish is no-clobber under a unique name), so the order of manifests does not
+ * matter. The lake check holds the files against this.
+ */
 export interface BatchManifest {
   batchId: string;
   dataset: string;
-  /** Who wrote it: `demo`, `archive`, `convert`... */
+  /** Who wrote it: `demo`, `archive`, `convert`, `compact`, `snapshot`, `withdraw`. */
   source: string;
   writtenAt: string;
   rows: number;
   files: ManifestFile[];
+  /** Compaction: the keys this batch's file replaced (they are no longer live). */
+  replaces?: string[];
+  /** Keys taken back (their rows live elsewhere), with why. */
+  withdraws?: string[];
+  reason?: string;
+  /** Anything else the writer records (checksum, host, user, cut-off...). */
+  [extra: string]: unknown;
 }
 
 /** `_manifests/<dataset>/<batchId>.json`, written atomically after the batch's files are published. */
@@ -25,10 +39,39 @@ export function manifestKey(dataset: string, batchId: string): string {
   return `_manifests/${dataset}/${batchId}.json`;
 }
 
-export async function sha256Of(lake: Lake, file: LakeFile): Promise<string> {
-  return createHash('sha256').update(await lake.read(file.key)).digest('hex');
-}
+export const MANIFESTS_FOLDER = '_manifests';
 
 export async function writeManifest(lake: Lake, manifest: BatchManifest): Promise<void> {
   await lake.put(manifestKey(manifest.dataset, manifest.batchId), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+/** SHA-256 of a local file, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** The live files by key (the newest manifest naming each), after replacements and withdrawals. */
+export function liveFiles(manifests: readonly { manifest: BatchManifest }[]): Map<string, { file: ManifestFile; batchId: string; source: string }> {
+  const gone = new Set<string>();
+  const live = new Map<string, { file: ManifestFile; batchId: string; source: string }>();
+  for (const { manifest: m } of manifests) {
+    for (const k of m.replaces ?? []) gone.add(k);
+    for (const k of m.withdraws ?? []) gone.add(k);
+    for (const f of m.files) live.set(f.key, { file: f, batchId: m.batchId, source: m.source });
+  }
+  for (const k of gone) live.delete(k);
+  return live;
+}
+
+/** Parse a manifest object's text; null when it is not one (the lake check reports it). */
+export function parseManifest(text: string): BatchManifest | null {
+  try {
+    const m = JSON.parse(text) as Partial<BatchManifest>;
+    if (typeof m !== 'object' || m === null || typeof m.dataset !== 'string' || typeof m.batchId !== 'string' || !Array.isArray(m.files)) return null;
+    return m as BatchManifest;
+  } catch {
+    return null;
+  }
 }

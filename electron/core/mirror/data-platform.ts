@@ -13,11 +13,11 @@ import { HotStore } from '../hot/hot-store';
 import { PgHotRunner } from '../hot/pg-hot-runner';
 import type { JobContext, JobRunner } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
-import { LocalLake } from '../lake/local-lake';
+import { openLake } from '../lake/open-lake';
 import type { WorkspacePaths } from '../workspace/paths';
-import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, ensureMetaSchema, getMirrorStates, getSplits, resetMirror, setSplitSql } from './meta';
+import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, ensureMetaSchema, getMirrorStates, getSplits, resetMirror, setSplitSql, type Statement } from './meta';
 import { MirrorSync, type SyncReport } from './mirror-sync';
-import { refreshViews } from './views';
+import { readParquetListSql, refreshViews } from './views';
 import type { ArchiveReport, ArchiveRequest } from '../../../shared/api/archive';
 import { Archiver, type ArchiverDeps } from '../archive/archiver';
 import { ArchiveJournal } from '../archive/state';
@@ -70,7 +70,7 @@ export class DataPlatform {
      */
     private readonly viewsConn: DuckDBConnection,
   ) {
-    this.lake = new LocalLake(deps.paths.lake);
+    this.lake = openLake({ kind: 'local', path: deps.paths.lake });
   }
 
   static async open(deps: DataPlatformDeps, config: DataPlatformConfig = {}): Promise<DataPlatform> {
@@ -78,7 +78,7 @@ export class DataPlatform {
     const viewsConn = await deps.engine.connect();
     const platform = new DataPlatform(deps, config, duck, viewsConn);
     try {
-      await (platform.lake as LocalLake).ensure();
+      await platform.lake.ensure();
       await ensureMetaSchema(viewsConn);
       await platform.ensureSplits();
       await refreshViews(viewsConn, platform.lake);
@@ -165,8 +165,11 @@ export class DataPlatform {
     for (const listener of this.refreshListeners) listener();
   }
 
-  /** Runs `statements` and re-creates the views of `datasets` in one transaction, in turn with every other refresh. */
-  private async commitViews(statements: { sql: string; values?: (string | number | null)[] }[], datasets: readonly DatasetName[] = DATASET_NAMES): Promise<void> {
+  /**
+   * Runs `statements` and re-creates the views of `datasets` (default all) in one transaction, in turn with
+   * every other refresh: how a job switches lake files or tiers atomically for every reader of the workspace.
+   */
+  async commitViews(statements: readonly Statement[], datasets?: readonly string[]): Promise<void> {
     const next = this.refreshing.then(() => refreshViews(this.viewsConn, this.lake, datasets, statements));
     this.refreshing = next.catch(() => undefined);
     await next;
@@ -188,8 +191,7 @@ export class DataPlatform {
       const col = quoteIdent(spec.splitColumn);
       const rows = await queryRows(
         this.viewsConn,
-        `SELECT strftime((max(${col}) + INTERVAL 1 MICROSECOND) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS s FROM read_parquet($1, hive_partitioning = true)`,
-        [this.lake.duckdbGlob(name)],
+        `SELECT strftime((max(${col}) + INTERVAL 1 MICROSECOND) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS s FROM ${readParquetListSql(files.map((f) => this.lake.localPath(f.key)))}`,
       );
       const s = rows[0]?.s;
       if (typeof s === 'string') await this.viewsConn.run(setSplitSql(name, s));
@@ -279,7 +281,7 @@ export class DataPlatform {
       const archiver = new Archiver({
         duck: conn,
         hot,
-        lake: this.lake as LocalLake,
+        lake: this.lake,
         tmpDir: this.deps.paths.tmp,
         journal,
         commitVisibility: (statements, dataset) => this.commitViews(statements, [dataset]),

@@ -8,8 +8,20 @@ import { INTERNAL_SCHEMA } from '../engine/history';
 export const META_SCHEMA = INTERNAL_SCHEMA;
 export const HOT_MIRROR_SCHEMA = 'hot';
 export const COLD_SCHEMA = 'cold';
-/** Published lake files the views do not show yet (see the archiver's publish step). */
-export const LAKE_HIDDEN = qualifiedName(META_SCHEMA, 'lake_hidden');
+/**
+ * The only module that names the workspace's lake bookkeeping tables:
+ * - lake_hidden: published lake files (by key) the views do not show: an archived day waiting for its tier
+ *   switch, the originals of a compaction after its switch, a withdrawn file until it is removed.
+ * - tier_split: per dataset, the watermark between the lake and the hot store.
+ */
+const LAKE_HIDDEN = qualifiedName(META_SCHEMA, 'lake_hidden');
+const TIER_SPLIT = qualifiedName(META_SCHEMA, 'tier_split');
+
+/** A statement to run in someone else's transaction (a view refresh, a journal save). */
+export interface Statement {
+  sql: string;
+  values?: (string | number | null)[];
+}
 
 /**
  * - tier_split: per dataset, the watermark between the lake and the hot store. Cold rows are before it,
@@ -21,11 +33,11 @@ export async function ensureMetaSchema(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(HOT_MIRROR_SCHEMA)}`);
   await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(COLD_SCHEMA)}`);
   await conn.run(
-    `CREATE TABLE IF NOT EXISTS ${qualifiedName(META_SCHEMA, 'tier_split')} (dataset VARCHAR PRIMARY KEY, split_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${TIER_SPLIT} (dataset VARCHAR PRIMARY KEY, split_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`,
   );
   // archived_ingest: every row below the split with ingest_id <= it is in the lake (archival); rows
   // that arrive later for old days have higher ids and stay visible from the hot tier.
-  await conn.run(`ALTER TABLE ${qualifiedName(META_SCHEMA, 'tier_split')} ADD COLUMN IF NOT EXISTS archived_ingest BIGINT DEFAULT 0`);
+  await conn.run(`ALTER TABLE ${TIER_SPLIT} ADD COLUMN IF NOT EXISTS archived_ingest BIGINT DEFAULT 0`);
   // Lake files on disk that the views must not show yet (published, waiting for their tier switch).
   await conn.run(`CREATE TABLE IF NOT EXISTS ${LAKE_HIDDEN} (path VARCHAR PRIMARY KEY, since TIMESTAMPTZ NOT NULL DEFAULT now())`);
   await conn.run(
@@ -47,7 +59,7 @@ export function mirrorTableDdl(name: DatasetName): string {
 export async function getSplits(conn: DuckDBConnection): Promise<Map<string, string>> {
   const rows = await queryRows(
     conn,
-    `SELECT dataset, strftime(split_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS s FROM ${qualifiedName(META_SCHEMA, 'tier_split')}`,
+    `SELECT dataset, strftime(split_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS s FROM ${TIER_SPLIT}`,
   );
   return new Map(rows.map((r) => [String(r.dataset), String(r.s)]));
 }
@@ -55,9 +67,63 @@ export async function getSplits(conn: DuckDBConnection): Promise<Map<string, str
 /** SQL that sets a split (run it inside the caller's transaction, with the view refresh). Resets archived_ingest. */
 export function setSplitSql(dataset: DatasetName, splitIso: string): string {
   return (
-    `INSERT OR REPLACE INTO ${qualifiedName(META_SCHEMA, 'tier_split')} (dataset, split_at, updated_at, archived_ingest) VALUES ` +
+    `INSERT OR REPLACE INTO ${TIER_SPLIT} (dataset, split_at, updated_at, archived_ingest) VALUES ` +
     `(${quoteLiteral(dataset)}, CAST(${quoteLiteral(splitIso)} AS TIMESTAMPTZ), now(), 0)`
   );
+}
+
+/** Hide lake files (by key) from the views; commit it with the view refresh. */
+export function hideFilesSql(keys: readonly string[]): Statement[] {
+  return keys.map((k) => ({ sql: `INSERT OR IGNORE INTO ${LAKE_HIDDEN} (path) VALUES ($1)`, values: [k] }));
+}
+
+export function unhideFilesSql(keys: readonly string[]): Statement[] {
+  return keys.map((k) => ({ sql: `DELETE FROM ${LAKE_HIDDEN} WHERE path = $1`, values: [k] }));
+}
+
+/** The hidden files' keys (older workspaces recorded absolute paths; those match by path). */
+export async function getHiddenFiles(conn: DuckDBConnection): Promise<Set<string>> {
+  const rows = await queryRows(conn, `SELECT path FROM ${LAKE_HIDDEN}`);
+  return new Set(rows.map((r) => String(r.path)));
+}
+
+/**
+ * Moving a batch of `dataset` to the cold tier: the split moves past `until` (never backwards), and for time
+ * series the highest archived ingest_id rises, so rows that arrive later for old days stay visible from the
+ * hot tier.
+ */
+export function tierSwitchSql(dataset: string, until: string, archivedIngest: number | null): Statement[] {
+  const out: Statement[] = [
+    {
+      sql: `INSERT INTO ${TIER_SPLIT} (dataset, split_at, updated_at) VALUES ($1, CAST($2 AS TIMESTAMPTZ), now())
+            ON CONFLICT (dataset) DO UPDATE SET split_at = greatest(split_at, excluded.split_at), updated_at = now()`,
+      values: [dataset, until],
+    },
+  ];
+  if (archivedIngest !== null) {
+    out.push({
+      sql: `UPDATE ${TIER_SPLIT} SET archived_ingest = greatest(coalesce(archived_ingest, 0), CAST($1 AS BIGINT)) WHERE dataset = $2`,
+      values: [String(archivedIngest), dataset],
+    });
+  }
+  return out;
+}
+
+/**
+ * Put a dataset's tier state back to what it was before a switch (a withdrawn batch's switch undone): null = it
+ * had no split; undefined = not known (an old journal): the split only moves back to `from`.
+ */
+export function restoreTierSql(dataset: string, prev: TierState | null | undefined, from: string): Statement[] {
+  if (prev === undefined) {
+    return [{ sql: `UPDATE ${TIER_SPLIT} SET split_at = least(split_at, CAST($1 AS TIMESTAMPTZ)), updated_at = now() WHERE dataset = $2`, values: [from, dataset] }];
+  }
+  if (prev === null) return [{ sql: `DELETE FROM ${TIER_SPLIT} WHERE dataset = $1`, values: [dataset] }];
+  return [
+    {
+      sql: `INSERT OR REPLACE INTO ${TIER_SPLIT} (dataset, split_at, updated_at, archived_ingest) VALUES ($1, CAST($2 AS TIMESTAMPTZ), now(), CAST($3 AS BIGINT))`,
+      values: [dataset, prev.split, String(prev.archivedIngest)],
+    },
+  ];
 }
 
 export interface TierState {
@@ -70,7 +136,7 @@ export interface TierState {
 export async function getTierState(conn: DuckDBConnection): Promise<Map<string, TierState>> {
   const rows = await queryRows(
     conn,
-    `SELECT dataset, strftime(split_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS s, coalesce(archived_ingest, 0) AS h FROM ${qualifiedName(META_SCHEMA, 'tier_split')}`,
+    `SELECT dataset, strftime(split_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS s, coalesce(archived_ingest, 0) AS h FROM ${TIER_SPLIT}`,
   );
   return new Map(rows.map((r) => [String(r.dataset), { split: String(r.s), archivedIngest: Number(r.h) }]));
 }

@@ -1,9 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DATASET_NAMES, DATASETS, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
+import { DATASET_NAMES, datasetSpec, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import type { Lake } from '../lake/lake';
+import type { Lake, LakeFile } from '../lake/lake';
+import { sqlPathList } from '../lake/lake-sql';
 import { INGEST_COLUMN } from '../../../shared/domain/datasets';
-import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, LAKE_HIDDEN, getTierState, type TierState } from './meta';
+import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, getHiddenFiles, getTierState, type Statement, type TierState } from './meta';
 
 /** The column a unified view adds: 'hot' or 'cold'. */
 export const TIER_COLUMN = 'tier';
@@ -12,16 +13,27 @@ function columnList(spec: DatasetSpec): string {
   return spec.columns.map((c) => quoteIdent(c.name)).join(', ');
 }
 
-/** `cold.<dataset>`: the lake's Parquet files, or a typed empty relation while the lake has none. */
-export function coldViewSql(spec: DatasetSpec, glob: string | null): string {
+/** The `read_parquet` of a list of local files (columns unioned by name; partitions come from the files themselves). */
+export function readParquetListSql(paths: readonly string[]): string {
+  return `read_parquet(${sqlPathList(paths)}, union_by_name = true, hive_partitioning = false)`;
+}
+
+/**
+ * `cold.<dataset>` of a registry dataset: its live lake files, typed by the registry, or a typed empty
+ * relation while the lake has none. The files are listed in the view (not globbed), so hidden files (see
+ * meta.ts) are simply not in it, and a switch between two sets of files is one view re-creation.
+ */
+export function coldViewSql(spec: DatasetSpec, paths: readonly string[]): string {
   const body =
-    glob === null
+    paths.length === 0
       ? `SELECT ${spec.columns.map((c) => `CAST(NULL AS ${c.duck}) AS ${quoteIdent(c.name)}`).join(', ')} WHERE false`
-      : `SELECT ${spec.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.duck}) AS ${quoteIdent(c.name)}`).join(', ')} ` +
-        `FROM read_parquet(${quoteLiteral(glob)}, hive_partitioning = true, union_by_name = true, filename = true) ` +
-        // Files published but not yet switched into the cold tier (archival) stay out of sight.
-        `WHERE filename NOT IN (SELECT path FROM ${LAKE_HIDDEN})`;
+      : `SELECT ${spec.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.duck}) AS ${quoteIdent(c.name)}`).join(', ')} FROM ${readParquetListSql(paths)}`;
   return `CREATE OR REPLACE VIEW ${qualifiedName(COLD_SCHEMA, spec.name)} AS ${body}`;
+}
+
+/** `cold.<dataset>` of any other lake dataset (a conversion's output): every column of its files, by name. */
+function adHocColdViewSql(dataset: string, paths: readonly string[]): string {
+  return `CREATE OR REPLACE VIEW ${qualifiedName(COLD_SCHEMA, dataset)} AS SELECT * FROM ${readParquetListSql(paths)}`;
 }
 
 /**
@@ -70,30 +82,54 @@ export function unifiedViewSql(spec: DatasetSpec, tier: TierState | null): strin
 }
 
 /**
- * (Re)create the `cold` views and the unified views from the lake's current files and the recorded
- * splits, in one transaction (readers see the old or the new set, never a mix).
- * Call after the lake gains its first files, after a split moves, and at workspace open.
+ * (Re)create the `cold` views and the unified views from the lake's current files, the hidden set and the
+ * recorded splits, in one transaction (readers see the old or the new set, never a mix). `statements` commit
+ * in the same transaction (e.g. the archiver's tier switch, a compaction's swap); the hidden set is read after
+ * them. Every lake dataset gets a `cold.<dataset>` view; one that left the lake loses it.
+ * Call after a job adds or removes lake files, after a split moves, and at workspace open.
  */
 export async function refreshViews(
   conn: DuckDBConnection,
   lake: Lake,
-  datasets: readonly DatasetName[] = DATASET_NAMES,
-  /** Statements committed in the same transaction as the new views (e.g. the archiver's tier switch). */
-  withStatements: readonly { sql: string; values?: (string | number | null)[] }[] = [],
+  /** Default: every registry dataset and every dataset in the lake. */
+  datasets?: readonly string[],
+  statements: readonly Statement[] = [],
 ): Promise<void> {
-  const hasFiles = new Map<DatasetName, boolean>();
-  for (const name of datasets) if (DATASETS[name].partitionColumn !== null) hasFiles.set(name, (await lake.list(name)).length > 0);
+  const inLake = datasets === undefined ? await lake.datasets() : null;
+  const names = datasets ?? [...new Set<string>([...DATASET_NAMES, ...(inLake ?? [])])];
+  const files = new Map<string, LakeFile[]>();
+  for (const name of names) {
+    const spec = datasetSpec(name);
+    if (spec === undefined || spec.partitionColumn !== null) files.set(name, await lake.list(name));
+  }
   await conn.run('BEGIN TRANSACTION');
   try {
-    for (const s of withStatements) {
+    for (const s of statements) {
       if (s.values) await conn.run(s.sql, s.values);
       else await conn.run(s.sql);
     }
+    const hidden = await getHiddenFiles(conn);
+    const visible = (name: string): string[] =>
+      (files.get(name) ?? []).filter((f) => !hidden.has(f.key) && !hidden.has(lake.localPath(f.key))).map((f) => lake.localPath(f.key));
     const tiers = await getTierState(conn);
-    for (const name of datasets) {
-      const spec = DATASETS[name];
-      if (spec.partitionColumn !== null) await conn.run(coldViewSql(spec, hasFiles.get(name) ? lake.duckdbGlob(name) : null));
+    for (const name of names) {
+      const spec = datasetSpec(name);
+      if (spec === undefined) {
+        const paths = visible(name);
+        await conn.run(paths.length > 0 ? adHocColdViewSql(name, paths) : `DROP VIEW IF EXISTS ${qualifiedName(COLD_SCHEMA, name)}`);
+        continue;
+      }
+      if (spec.partitionColumn !== null) await conn.run(coldViewSql(spec, visible(name)));
       await conn.run(unifiedViewSql(spec, tiers.get(name) ?? null));
+    }
+    if (inLake !== null) {
+      // A dataset that left the lake (removed, compacted away) loses its view.
+      const keep = new Set(names);
+      const views = await conn.runAndReadAll(`SELECT view_name FROM duckdb_views() WHERE schema_name = $1 AND NOT internal`, [COLD_SCHEMA]);
+      for (const r of views.getRowObjectsJS()) {
+        const v = String(r.view_name);
+        if (!keep.has(v)) await conn.run(`DROP VIEW IF EXISTS ${qualifiedName(COLD_SCHEMA, v)}`);
+      }
     }
     await conn.run('COMMIT');
   } catch (err) {

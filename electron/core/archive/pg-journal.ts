@@ -1,0 +1,31 @@
+import type pg from 'pg';
+import { qualifiedName } from '../../../shared/sql';
+import { HOT_SCHEMA } from '../hot/hot-store';
+
+/**
+ * The PostgreSQL side of the archive journal: one row per batch whose rows PostgreSQL let go of, inserted
+ * in the very transaction that deletes them. A batch resumed after a crash that finds its rows gone can then
+ * tell "an earlier run of mine committed this delete" (a row here) from "someone deleted them" (none).
+ */
+export const ARCHIVE_LOG = qualifiedName(HOT_SCHEMA, 'workbench_archive_log');
+
+export async function ensureArchiveLog(c: pg.Client): Promise<void> {
+  await c.query(
+    `CREATE TABLE IF NOT EXISTS ${ARCHIVE_LOG} (batch_id text PRIMARY KEY, dataset text NOT NULL, day date NOT NULL, rows bigint NOT NULL, checksum text, deleted_at timestamptz NOT NULL DEFAULT now())`,
+  );
+}
+
+/** Inside the delete transaction. */
+export async function logDeleted(c: pg.Client, b: { batchId: string; dataset: string; day: string; rows: number; checksum: string | null }): Promise<void> {
+  await c.query(`INSERT INTO ${ARCHIVE_LOG} (batch_id, dataset, day, rows, checksum) VALUES ($1, $2, $3::date, $4, $5) ON CONFLICT (batch_id) DO NOTHING`, [
+    b.batchId,
+    b.dataset,
+    b.day,
+    b.rows,
+    b.checksum,
+  ]);
+}
+
+export async function wasDeleted(c: pg.Client, batchId: string): Promise<boolean> {
+  return ((await c.query(`SELECT 1 FROM ${ARCHIVE_LOG} WHERE batch_id = $1`, [batchId])).rowCount ?? 0) > 0;
+}

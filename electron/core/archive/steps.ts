@@ -1,0 +1,306 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
+import { INGEST_COLUMN, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
+import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { dayPartitionOf } from '../hot/hot-partitions';
+import { nextUtcDay } from '../hot/hot-schema';
+import type { HotStore } from '../hot/hot-store';
+import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
+import type { Lake } from '../lake/lake';
+import { sha256File, writeManifest } from '../lake/manifest';
+import { getTierState, hideFilesSql, HOT_MIRROR_SCHEMA, restoreTierSql, tierSwitchSql, unhideFilesSql, type Statement } from '../mirror/meta';
+import { digestFromRow, digestQuery, sameDigest, type BatchDigest } from './checksum';
+import { hotUnavailable, type BatchFetcher, type Fetched } from './fetch';
+import { logDeleted, wasDeleted } from './pg-journal';
+import { batchPredicate, dayPredicate, dayStart, hotTable, timeColumnOf } from './plan';
+import type { ArchiveJournal, BatchRecord } from './state';
+
+export interface StepDeps {
+  /** The archiver's own workspace connection. */
+  duck: DuckDBConnection;
+  hot: HotStore;
+  lake: Lake;
+  tmpDir: string;
+  journal: ArchiveJournal;
+  fetcher: BatchFetcher;
+  /**
+   * Runs `statements` and re-creates the unified views in ONE DuckDB transaction, so a batch becomes
+   * visible in the lake and invisible in the hot tier at the same instant. Only `dataset`'s views change.
+   */
+  commitVisibility(statements: readonly Statement[], dataset: DatasetName): Promise<void>;
+  /** The kill switch and the fault tests' hook, at each named step. */
+  at(step: string, b: BatchRecord): Promise<void>;
+}
+
+function isDiskFull(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOSPC' || /No space left on device|ENOSPC|disk is full/i.test(errorMessage(err));
+}
+
+export function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+function usToIso(us: string | null): string | null {
+  return us === null ? null : new Date(Number(BigInt(us) / 1000n)).toISOString();
+}
+
+function run(conn: DuckDBConnection, s: Statement): Promise<unknown> {
+  return s.values ? conn.run(s.sql, s.values) : conn.run(s.sql);
+}
+
+/** How the delete step ended: the verified rows left PostgreSQL, or PostgreSQL no longer holds them as verified. */
+export type DeleteOutcome = { kind: 'deleted' } | { kind: 'changed'; reason: string };
+
+/**
+ * The steps of one batch, each driven by the archiver's state machine (archiver.ts): export (fetched rows →
+ * staged Parquet), verify (re-read: count, min/max time and checksum equal to PostgreSQL's), publish (no-clobber,
+ * manifest, tier switch in one DuckDB transaction), delete (exactly the verified rows, proven by digest under
+ * lock), cleanup (mirror pruned), and withdraw when PostgreSQL changed after the export.
+ */
+export class BatchSteps {
+  /** The batch after the one in progress: fetched while DuckDB works on the current one. */
+  upNext: BatchRecord | null = null;
+
+  constructor(private readonly d: StepDeps) {}
+
+  /** Fetched rows → staged Parquet, sorted by the key, with PostgreSQL's digest recorded for verify. */
+  async export(spec: DatasetSpec, b: BatchRecord): Promise<void> {
+    if (b.stagedPath) await rm(b.stagedPath, { force: true });
+    const pending = this.d.fetcher.take(b);
+    let fetched: Fetched | null = null;
+    try {
+      const staged = await this.d.lake.stage(b.fileKey);
+      b.stagedPath = staged.path;
+      await this.d.journal.save(b);
+      fetched = await pending;
+      // PostgreSQL is free now: it fetches the next batch while DuckDB writes, verifies and publishes this one.
+      if (this.upNext && this.upNext !== b) this.d.fetcher.prefetch(this.upNext);
+      b.rows = fetched.digest.rows;
+      b.checksum = fetched.digest.checksum;
+      b.minUs = fetched.digest.minTime;
+      b.maxUs = fetched.digest.maxTime;
+      const cols = spec.columns.map((c) => quoteIdent(c.name)).join(', ');
+      const order = spec.primaryKey.map(quoteIdent).join(', ');
+      const source = readCopySql(fetched.file, copyColumns(spec, false), fetched.format);
+      await this.d.duck.run(
+        `COPY (SELECT ${cols} FROM ${source} ORDER BY ${order}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
+      );
+    } catch (err) {
+      if (b.stagedPath) await rm(b.stagedPath, { force: true });
+      if (isDiskFull(err)) {
+        throw new WorkbenchError(
+          'LAKE_ERROR',
+          `The disk holding the lake is full: ${spec.name} ${b.day} could not be written. Nothing was deleted from PostgreSQL and no partial file was left. Free some space and run the archive again.`,
+          errorMessage(err),
+        );
+      }
+      throw err;
+    } finally {
+      fetched ??= await pending.catch(() => null);
+      if (fetched) await rm(fetched.file, { force: true });
+    }
+  }
+
+  /** Re-reads the staged file and compares count, min/max time and checksum with what PostgreSQL sent. */
+  async verify(spec: DatasetSpec, b: BatchRecord): Promise<boolean> {
+    if (!b.stagedPath || !(await stat(b.stagedPath).catch(() => null))) {
+      b.error = 'the staged file is missing';
+      return false;
+    }
+    let got: BatchDigest;
+    try {
+      got = digestFromRow(
+        (await this.d.duck.runAndReadAll(digestQuery(spec, timeColumnOf(spec), 'duck', `read_parquet(${quoteLiteral(b.stagedPath)})`, '', dayStart(b.day)))).getRowObjectsJS()[0],
+      );
+    } catch (err) {
+      b.error = `the staged file cannot be read: ${errorMessage(err)}`;
+      return false;
+    }
+    const want = this.verified(b);
+    if (!sameDigest(got, want)) {
+      b.error = `file has ${got.rows} rows, checksum ${got.checksum}; PostgreSQL sent ${want.rows} rows, checksum ${want.checksum}`;
+      return false;
+    }
+    b.parquetBytes = (await stat(b.stagedPath)).size;
+    b.sha256 = await sha256File(b.stagedPath);
+    return true;
+  }
+
+  private verified(b: BatchRecord): BatchDigest {
+    return { rows: b.rows, checksum: b.checksum ?? '', minTime: b.minUs, maxTime: b.maxUs };
+  }
+
+  /**
+   * No-clobber publish (hidden from the views until the switch), manifest, then the views switch the day from
+   * hot to cold in one DuckDB transaction, which also records the tier state it replaced (to undo a withdrawal).
+   * Returns false when the staged file was lost before it was published (the batch is exported again).
+   */
+  async publish(spec: DatasetSpec, b: BatchRecord): Promise<boolean> {
+    for (const s of hideFilesSql([b.fileKey])) await run(this.d.duck, s);
+    if (!(await this.d.lake.exists(b.fileKey))) {
+      if (!b.stagedPath || !(await stat(b.stagedPath).catch(() => null))) return false;
+      await this.d.lake.publish({ key: b.fileKey, path: b.stagedPath });
+    } else if (b.stagedPath) {
+      await rm(b.stagedPath, { force: true });
+    }
+    await this.d.at('publish:linked', b);
+    b.stagedPath = null;
+    await writeManifest(this.d.lake, {
+      batchId: b.batchId,
+      dataset: spec.name,
+      source: 'archive',
+      writtenAt: new Date().toISOString(),
+      rows: b.rows,
+      files: [{ key: b.fileKey, rows: b.rows, bytes: b.parquetBytes, sha256: b.sha256 ?? '', minTime: usToIso(b.minUs), maxTime: usToIso(b.maxUs) }],
+      checksum: b.checksum,
+      cutoffDay: b.day,
+      host: hostname(),
+      user: safeUser(),
+      highIngestId: b.highIngestId,
+      runId: b.runId,
+    });
+    b.prevTier = (await getTierState(this.d.duck)).get(spec.name) ?? null;
+    b.state = 'published';
+    await this.d.commitVisibility(
+      [...unhideFilesSql([b.fileKey]), ...tierSwitchSql(spec.name, dayStart(nextUtcDay(b.day)), b.highIngestId), this.d.journal.saveStateSql(b)],
+      spec.name,
+    );
+    return true;
+  }
+
+  /**
+   * Deletes exactly the verified rows in one PostgreSQL transaction, and only when the digest of the rows about
+   * to go, taken under lock, equals the verified checksum (an UPDATE since the export changes it; so does a
+   * deleted or added row). Fast path: the day's own partition, locked, holding exactly those rows, is emptied
+   * with TRUNCATE. Else the rows go by key range, their digest taken from the DELETE itself. The batch is
+   * recorded in PostgreSQL's archive log in the same transaction, so a rerun knows its delete committed.
+   */
+  async delete(spec: DatasetSpec, b: BatchRecord): Promise<DeleteOutcome> {
+    const want = this.verified(b);
+    return this.d.fetcher
+      .onClient('delete', async (c) => {
+        await c.query('BEGIN');
+        try {
+          await c.query("SET LOCAL lock_timeout = '60s'");
+          let outcome: DeleteOutcome;
+          const truncated = await this.truncateDayPartition(c, spec, b, want);
+          if (truncated) {
+            b.deletedBy = 'partition';
+            outcome = { kind: 'deleted' };
+          } else {
+            b.deletedBy = 'rows';
+            const cols = spec.columns.map((col) => quoteIdent(col.name)).join(', ');
+            const gone = `WITH gone AS (DELETE FROM ${hotTable(spec)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)} RETURNING ${cols}) `;
+            const got = digestFromRow((await c.query(gone + digestQuery(spec, timeColumnOf(spec), 'pg', 'gone', '', dayStart(b.day)))).rows[0] as Record<string, unknown>);
+            if (got.rows === 0 && b.rows > 0 && (await wasDeleted(c, b.batchId))) {
+              // An earlier run committed this delete and was killed before recording it.
+              await c.query('ROLLBACK');
+              return { kind: 'deleted' } as const;
+            }
+            outcome = sameDigest(got, want)
+              ? { kind: 'deleted' }
+              : {
+                  kind: 'changed',
+                  reason: `PostgreSQL now holds ${got.rows} rows for ${b.day} (checksum ${got.checksum}) where ${want.rows} were verified (checksum ${want.checksum}): they changed after the export`,
+                };
+          }
+          if (outcome.kind === 'changed') {
+            await c.query('ROLLBACK');
+            return outcome;
+          }
+          await logDeleted(c, b);
+          await this.d.at('delete:before-commit', b);
+          await c.query('COMMIT');
+          return outcome;
+        } catch (err) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      })
+      .catch((err: unknown) => {
+        throw hotUnavailable(err, `deleting archived rows of ${spec.name} ${b.day}`);
+      });
+  }
+
+  /**
+   * The fast path of the delete, in the caller's transaction: the day's own partition (see hot-schema.ts),
+   * locked so no row can arrive or change, whose whole content has the verified digest (so it holds exactly the
+   * batch's rows, unchanged), is emptied with TRUNCATE. False (delete row by row) otherwise.
+   */
+  private async truncateDayPartition(c: pg.Client, spec: DatasetSpec, b: BatchRecord, want: BatchDigest): Promise<boolean> {
+    if (b.rows === 0) return false;
+    const part = await dayPartitionOf(c, spec, b.day);
+    if (!part) return false;
+    await c.query(`LOCK TABLE ${part} IN ACCESS EXCLUSIVE MODE`);
+    const got = digestFromRow((await c.query(digestQuery(spec, timeColumnOf(spec), 'pg', part, '', dayStart(b.day)))).rows[0] as Record<string, unknown>);
+    if (!sameDigest(got, want)) return false;
+    await c.query(`TRUNCATE ${part}`);
+    return true;
+  }
+
+  /** The rows left PostgreSQL: the mirror's copy of them goes too (the lake serves them now). */
+  async cleanup(spec: DatasetSpec, b: BatchRecord): Promise<void> {
+    await this.d.duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`);
+  }
+
+  /**
+   * PostgreSQL no longer holds what was verified (a row corrected, cleared or deleted after the export): the
+   * published file is withdrawn. In ONE DuckDB transaction the file is hidden, the tier switch undone and the
+   * mirror given PostgreSQL's current rows of the day, so the day shows from the hot tier exactly as PostgreSQL
+   * holds it, never from both tiers and never missing. Then `finishWithdraw` removes the file.
+   */
+  async withdraw(spec: DatasetSpec, b: BatchRecord, reason: string): Promise<void> {
+    const mirror = qualifiedName(HOT_MIRROR_SCHEMA, spec.name);
+    const withIngest = await mirrorHasIngest(this.d.duck, spec.name);
+    const columns = copyColumns(spec, withIngest);
+    const format = copyFormatFor(spec);
+    await mkdir(this.d.tmpDir, { recursive: true });
+    const file = join(this.d.tmpDir, `archive-withdraw-${b.batchId}.${format}`);
+    try {
+      await this.d.fetcher
+        .onClient('fetch', (c) => copyOut(c, `SELECT ${columns.map((col) => quoteIdent(col.name)).join(', ')} FROM ${hotTable(spec)} WHERE ${dayPredicate(spec, b.day)}`, file, format))
+        .catch((err: unknown) => {
+          throw hotUnavailable(err, `reading ${spec.name} ${b.day} back`);
+        });
+      b.state = 'withdrawing';
+      b.error = reason;
+      await this.d.commitVisibility(
+        [
+          ...hideFilesSql([b.fileKey]),
+          ...restoreTierSql(spec.name, b.prevTier, dayStart(b.day)),
+          { sql: `DELETE FROM ${mirror} WHERE ${dayPredicate(spec, b.day)}` },
+          { sql: `INSERT INTO ${mirror} (${columns.map((col) => quoteIdent(col.name)).join(', ')}) SELECT * FROM ${readCopySql(file, columns, format)}` },
+          this.d.journal.saveStateSql(b),
+        ],
+        spec.name,
+      );
+    } finally {
+      await rm(file, { force: true });
+    }
+    await this.d.at('withdraw', b);
+  }
+
+  /** A withdrawn batch's file leaves the lake (a `withdraw` manifest says why), then its hidden mark. */
+  async finishWithdraw(spec: DatasetSpec, b: BatchRecord): Promise<void> {
+    if (await this.d.lake.exists(b.fileKey)) await this.d.lake.withdraw(spec.name, [b.fileKey], b.error ?? 'PostgreSQL changed after the export');
+    b.state = 'withdrawn';
+    await this.d.commitVisibility([...unhideFilesSql([b.fileKey]), this.d.journal.saveStateSql(b)], spec.name);
+  }
+}
+
+async function mirrorHasIngest(duck: DuckDBConnection, table: string): Promise<boolean> {
+  const r = await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE schema_name = $1 AND table_name = $2 AND column_name = $3`, [
+    HOT_MIRROR_SCHEMA,
+    table,
+    INGEST_COLUMN,
+  ]);
+  return Number(r.getRowObjectsJS()[0]?.n ?? 0) > 0;
+}
