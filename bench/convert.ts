@@ -56,7 +56,7 @@ export async function benchConvert(): Promise<Record<string, unknown>> {
 
       const out = join(work, `ours-${i}`);
       t = performance.now();
-      const report = await convertCsvFiles(conn, ConvertRequest.parse({ inputs: [csv], target: { kind: 'folder', path: out } }), { lakeRoot: work });
+      const report = await convertCsvFiles(conn, ConvertRequest.parse({ inputs: [csv], target: { kind: 'folder', path: out } }), {});
       ours.push(performance.now() - t);
       parquetBytes = report.outputBytes;
       rows = report.rows;

@@ -21,6 +21,7 @@ import { createJobsService } from './services/jobs';
 import { createQueryService } from './services/query';
 import { createWorkspaceService } from './services/workspace';
 import { DataPlatform, type DataPlatformConfig } from './mirror/data-platform';
+import type { Statement } from './mirror/meta';
 import { createDataService } from './mirror/data-service';
 import { workspacePaths, type WorkspacePaths } from './workspace/paths';
 import type { SecretStore } from './workspace/secrets';
@@ -117,6 +118,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   await rollups.ensure();
   data.onRefreshed(() => rollups.schedule());
   const lakeChanged = (): Promise<void> => data.refresh();
+  const commitViews = (statements: readonly Statement[], datasets: readonly string[]): Promise<void> => data.commitViews(statements, datasets);
   const archiveJournal = new ArchiveJournal(historyConn);
   await archiveJournal.ensure();
   const core: WorkbenchCore = {
@@ -125,14 +127,16 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     workspace: createWorkspaceService(engine, paths, appVersion),
     jobs: createJobsService(jobs),
     data: createDataService(data),
-    convert: createConvertService({ engine, jobs, history: conversions, lakeRoot: paths.lake, onLakeChanged: lakeChanged }),
+    convert: createConvertService({ engine, jobs, history: conversions, lake: data.lake, commitViews, onLakeChanged: lakeChanged }),
     storage: createStorageService({
       engine,
       jobs,
       history: conversions,
-      lakeRoot: paths.lake,
+      lake: data.lake,
       scratchDir: paths.tmp,
       hotStore: () => data.hotStore(),
+      commitViews,
+      unfinishedArchive: () => archiveJournal.unfinished(),
       onLakeChanged: lakeChanged,
     }),
     files: createFilesService(),

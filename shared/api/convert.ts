@@ -37,7 +37,8 @@ export type ColumnOverride = z.infer<typeof ColumnOverride>;
 
 const DatasetName = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _, starting with a letter');
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _, starting with a letter')
+  .refine((d) => d !== 'master', 'master holds the master-data snapshots; choose another name');
 
 export const ConvertTarget = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('folder'), path: z.string().min(1).max(4096) }),

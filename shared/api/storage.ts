@@ -113,6 +113,37 @@ export interface CompactionReport {
   bytesAfter: number;
 }
 
+/** One thing `lake check` found. `path` is relative to the lake. */
+export interface LakeProblem {
+  /**
+   * missing-file: a manifest names a file that is absent; checksum-mismatch: a file's sha256 or row count differs
+   * from its manifest; unlisted-file: a visible Parquet file no manifest knows (a conversion output recorded in
+   * history excepted); overlap: one key visible from two files, or from the lake and the hot store; stray-temp: a
+   * leftover temp file, or a hidden file no job is working on; unreadable-manifest; unfinished-job: a journaled
+   * intent a killed job left (repair finishes compactions and conversions; the next archive run finishes archival).
+   */
+  kind: 'missing-file' | 'checksum-mismatch' | 'unlisted-file' | 'overlap' | 'stray-temp' | 'unreadable-manifest' | 'unfinished-job';
+  dataset: string;
+  path: string;
+  detail: string;
+}
+
+/** The report of a storage.checkLake job (and `battery-workbench lake check --json`). */
+export interface LakeCheckReport {
+  ok: boolean;
+  location: string;
+  /** The dataset checked, or null for the whole lake. */
+  dataset: string | null;
+  problems: LakeProblem[];
+  /** Live files (per the manifests) that were checked, their rows (per the files) and bytes. */
+  files: number;
+  rows: number;
+  bytes: number;
+  /** What --repair did, one line each (empty without --repair). */
+  repaired: string[];
+  elapsedMs: number;
+}
+
 const Target = z
   .object({
     dataset: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.=-]*$/, 'must be a dataset name from the lake').optional(),
@@ -132,6 +163,14 @@ export const storageApi = {
         .min(1)
         .max(20)
         .default([{ codec: 'uncompressed' }, { codec: 'snappy' }, { codec: 'gzip' }, { codec: 'zstd', level: 1 }, { codec: 'zstd', level: 3 }, { codec: 'zstd', level: 9 }, { codec: 'zstd', level: 19 }]),
+    }),
+  ),
+  /** Reads every manifest and file of the lake and reports problems (a job; its report is a LakeCheckReport). */
+  checkLake: method<{ jobId: string }>()(
+    z.object({
+      dataset: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/, 'must be a lake dataset name').optional(),
+      /** Do what loses nothing: remove temp files whose rows are proven present elsewhere, finish journaled intents. */
+      repair: z.boolean().default(false),
     }),
   ),
   /** Rewrites each partition of a lake dataset that has several small files into one file (a job). */

@@ -12,6 +12,7 @@ import { dropEmptiedPartitions } from '../hot/hot-partitions';
 import { ensureUpcomingPartitions, totalBytesSql } from '../hot/hot-schema';
 import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
+import { LakeIntents } from '../lake/intents';
 import type { Lake, LakeFile } from '../lake/lake';
 import { sha256File, writeManifest } from '../lake/manifest';
 import type { Statement } from '../mirror/meta';
@@ -121,7 +122,9 @@ export class Archiver {
       const writer = await this.deps.lake.lockWriter(`an archive run (${report.runId})`);
       try {
         await ensureArchiveLog(lockClient);
+        // Temp files a killed writer left; not those a journal resumes from (this one's, or a compaction's).
         const resumable = new Set((await this.deps.journal.unfinished()).map((b) => b.stagedPath).filter((p): p is string => p !== null));
+        for (const p of await new LakeIntents(this.deps.duck).stagedPaths()) resumable.add(p);
         await this.deps.lake.sweepTemps(resumable);
         await removeScratchFiles(this.deps.tmpDir);
         const outbox = await this.deps.hot.serverOutbox().catch(() => null);

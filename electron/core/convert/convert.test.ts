@@ -8,6 +8,9 @@ import { compressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConvertRequest, type ConvertRequestInput } from '../../../shared/api/convert';
 import { WorkbenchError } from '../../../shared/api/errors';
+import { queryNumber } from '../demo/duck-helpers';
+import { LakeIntents } from '../lake/intents';
+import { openWorkbench } from '../workbench';
 import { convertCsvFiles } from './convert';
 import { listInputs, previewCsv } from './csv';
 
@@ -60,7 +63,7 @@ describe('CSV to Parquet', () => {
       '3,,plain,-4.25\r\n';
     const input = await write('edge.csv', csv);
     const out = await outDir();
-    const report = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), { lakeRoot: dir });
+    const report = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), {});
     expect(report.rows).toBe(3);
     expect(report.rejected).toBe(0);
     const rows = await readParquet(join(out, 'edge.parquet'));
@@ -78,7 +81,7 @@ describe('CSV to Parquet', () => {
   it('fails on ragged rows by default, naming file and line, and writes nothing', async () => {
     const input = await write('ragged.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8\n');
     const out = await outDir();
-    const err = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), { lakeRoot: dir }).catch((e: unknown) => e);
+    const err = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkbenchError);
     expect((err as WorkbenchError).code).toBe('BAD_INPUT');
     expect((err as WorkbenchError).message).toContain('ragged.csv, line 3');
@@ -91,7 +94,7 @@ describe('CSV to Parquet', () => {
     const report = await convertCsvFiles(
       conn,
       req({ inputs: [input], target: { kind: 'folder', path: out }, columns: [{ source: 'v', type: 'DOUBLE' }], onBadRows: 'skip' }),
-      { lakeRoot: dir },
+      {},
     );
     expect(report.rows).toBe(2);
     expect(report.rejected).toBe(2);
@@ -106,7 +109,7 @@ describe('CSV to Parquet', () => {
     const bytes = Buffer.concat([Buffer.from('id,name\n1,ok\n2,'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('\n3,fine\n')]);
     const input = await write('latin.csv', bytes);
     const out = await outDir();
-    const err = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), { lakeRoot: dir }).catch((e: unknown) => e);
+    const err = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), {}).catch((e: unknown) => e);
     expect((err as WorkbenchError).code).toBe('BAD_INPUT');
     expect((err as WorkbenchError).message).toMatch(/latin\.csv, line 3/);
     expect(await readdir(out)).toEqual([]);
@@ -127,7 +130,7 @@ describe('CSV to Parquet', () => {
         columns: [{ source: 'voltage', name: 'voltage_v', type: 'DECIMAL(6,3)' }, { source: 'jar', name: 'jar_label' }],
         codec: 'snappy',
       }),
-      { lakeRoot: dir },
+      {},
     );
     expect(report.rows).toBe(2);
     const rows = await readParquet(join(out, 'readings.parquet'));
@@ -136,14 +139,28 @@ describe('CSV to Parquet', () => {
     expect(Number(rows[0].voltage_v)).toBeCloseTo(2.251, 6);
   });
 
-  it('partitions a lake dataset by UTC day', async () => {
-    const lake = await outDir();
+  it('partitions a lake dataset by UTC day, with a manifest, and the dataset becomes the view cold.readings', async () => {
+    const ws = await outDir();
+    const lake = join(ws, 'lake');
     const input = await write('days.csv', 'ts,v\n2024-01-01 23:00:00,1\n2024-01-02 00:30:00,2\n2024-01-02 12:00:00,3\n');
-    const report = await convertCsvFiles(
-      conn,
-      req({ inputs: [input], target: { kind: 'lake', dataset: 'readings' }, partitionByDay: 'ts' }),
-      { lakeRoot: lake },
-    );
+    const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
+    let report: Awaited<ReturnType<typeof convertCsvFiles>>;
+    try {
+      const wconn = await wb.engine.connect();
+      try {
+        report = await convertCsvFiles(wconn, req({ inputs: [input], target: { kind: 'lake', dataset: 'readings' }, partitionByDay: 'ts' }), {
+          lake: { lake: wb.data.lake, intents: new LakeIntents(wconn), commitViews: (s, d) => wb.data.commitViews(s, d) },
+        });
+        expect(await queryNumber(wconn, 'SELECT count(*) FROM cold.readings')).toBe(3);
+        expect((await wconn.runAndReadAll('SELECT column_name FROM (DESCRIBE cold.readings)')).getRowsJS().map((r) => String(r[0]))).toEqual(['ts', 'v']);
+      } finally {
+        wconn.closeSync();
+      }
+    } finally {
+      await wb.close();
+    }
+    const manifests = await readdir(join(lake, '_manifests', 'readings'));
+    expect(manifests).toHaveLength(1);
     expect(report.rows).toBe(3);
     const parts = (await readdir(join(lake, 'readings'))).sort();
     expect(parts).toEqual(['date=2024-01-01', 'date=2024-01-02']);
@@ -156,7 +173,7 @@ describe('CSV to Parquet', () => {
   it('refuses an empty file with a clear message', async () => {
     const input = await write('empty.csv', '');
     const out = await outDir();
-    await expect(convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), { lakeRoot: dir })).rejects.toThrow(
+    await expect(convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), {})).rejects.toThrow(
       /empty\.csv is empty/,
     );
   });
@@ -165,7 +182,7 @@ describe('CSV to Parquet', () => {
     const out = await outDir();
     await writeFile(join(out, 'keep.parquet'), 'not mine');
     const input = await write('keep.csv', 'a\n1\n');
-    const err = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), { lakeRoot: dir }).catch((e: unknown) => e);
+    const err = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), {}).catch((e: unknown) => e);
     expect((err as WorkbenchError).code).toBe('CONFLICT');
     expect((await readdir(out)).sort()).toEqual(['keep.parquet']);
   });
@@ -176,7 +193,6 @@ describe('CSV to Parquet', () => {
     const out = await outDir();
     const ac = new AbortController();
     const p = convertCsvFiles(conn, req({ inputs: [big], target: { kind: 'folder', path: out } }), {
-      lakeRoot: dir,
       signal: ac.signal,
     });
     setTimeout(() => ac.abort(), 300);
@@ -199,7 +215,6 @@ describe('CSV to Parquet', () => {
     const out = await outDir();
     const fractions: number[] = [];
     const report = await convertCsvFiles(conn, req({ inputs: [big], target: { kind: 'folder', path: out } }), {
-      lakeRoot: dir,
       onProgress: (p) => {
         if (p.fraction !== null) fractions.push(p.fraction);
       },

@@ -1,11 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import type { ConvertReport, ConvertRequest, ConvertedFile, RejectedRow } from '../../../shared/api/convert';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { exists, publishFile, TEMP_PREFIX, TEMP_SUFFIX, tempPathFor } from '../files/atomic';
+import type { Lake, StagedFile } from '../lake/lake';
+import { sha256File, type ManifestFile } from '../lake/manifest';
+import { publishSet, type PublishSetDeps } from '../lake/publish-set';
 import { applyOverrides, listInputs, readCsvSql, sniff, type InputFile } from './csv';
 
 export interface ConvertProgress {
@@ -17,8 +20,8 @@ export interface ConvertProgress {
 }
 
 export interface ConvertOptions {
-  /** The lake root, for `{ kind: 'lake' }` targets. */
-  lakeRoot: string;
+  /** The lake, for `{ kind: 'lake' }` targets: files are staged and published through it, as one journaled batch. */
+  lake?: PublishSetDeps;
   signal?: AbortSignal;
   onProgress?: (p: ConvertProgress) => void;
 }
@@ -44,7 +47,62 @@ async function listFilesRecursive(dir: string): Promise<string[]> {
 }
 
 function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
+}
+
+/** Where one conversion's outputs are written before they are published: a folder, or the lake's staging. */
+interface OutputTarget {
+  /** A temp path for one output file, and its final name (a path, or a lake key). */
+  single(name: string, id: string): Promise<{ temp: string; final: string }>;
+  /** A temp folder for a partitioned COPY, and the final name of a file found in it at `rel`. */
+  folder(id: string): Promise<{ temp: string; finalOf(rel: string): string }>;
+}
+
+function outputTarget(req: ConvertRequest, lake: Lake | undefined): OutputTarget {
+  if (req.target.kind === 'folder' || !lake) {
+    const path = req.target.kind === 'folder' ? req.target.path : '.';
+    const dir = resolve(path);
+    return {
+      single: async (name) => {
+        const final = join(dir, `${name}.parquet`);
+        return { temp: tempPathFor(final), final };
+      },
+      folder: async (id) => ({ temp: join(dir, `${TEMP_PREFIX}${process.pid}-${id}`), finalOf: (rel) => join(dir, rel) }),
+    };
+  }
+  const dataset = req.target.dataset;
+  return {
+    single: async (name, id) => {
+      const staged = await lake.stage(`${dataset}/part-${name}-${id}.parquet`);
+      return { temp: staged.path, final: staged.key };
+    },
+    folder: async (id) => {
+      const staged = await lake.stage(`${dataset}/convert-${id}`);
+      return { temp: staged.path, finalOf: (rel) => `${dataset}/${rel.split(sep).join('/')}` };
+    },
+  };
+}
+
+/** The lake target's outputs, published as one batch with a manifest (see publishSet). */
+async function publishToLake(deps: PublishSetDeps, dataset: string, staged: { output: StagedFile; file: ConvertedFile; rows: number }[]): Promise<void> {
+  const files: ManifestFile[] = [];
+  for (const s of staged) {
+    files.push({ key: s.output.key, rows: s.rows, bytes: await sizeOf(s.output.path), sha256: await sha256File(s.output.path), minTime: null, maxTime: null });
+  }
+  const batchId = `convert-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+  const published = await publishSet(deps, 'convert', staged.map((s) => s.output), {
+    batchId,
+    dataset,
+    source: 'convert',
+    writtenAt: new Date().toISOString(),
+    rows: files.reduce((a, f) => a + f.rows, 0),
+    files,
+    inputs: [...new Set(staged.map((s) => s.file.input))],
+  });
+  for (let i = 0; i < staged.length; i++) {
+    staged[i].file.outputs.push(deps.lake.localPath(published[i].key));
+    staged[i].file.outputBytes += published[i].size;
+  }
 }
 
 /**
@@ -57,8 +115,9 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
   const started = Date.now();
   const files = await listInputs(req.inputs);
   const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
-  const targetDir = req.target.kind === 'folder' ? resolve(req.target.path) : join(opts.lakeRoot, req.target.dataset);
-  await mkdir(targetDir, { recursive: true });
+  if (req.target.kind === 'lake' && !opts.lake) throw new WorkbenchError('INTERNAL', 'A lake conversion needs the lake.');
+  const target = outputTarget(req, opts.lake?.lake);
+  if (req.target.kind === 'folder') await mkdir(resolve(req.target.path), { recursive: true });
 
   const report: ConvertReport = {
     rows: 0,
@@ -87,7 +146,7 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
   // Refuse to overwrite: folder targets write <stem>.parquet; lake targets use unique part names.
   if (req.target.kind === 'folder' && req.partitionByDay === undefined) {
     for (const p of plans) {
-      const finalPath = join(targetDir, `${stem(p.file.path)}.parquet`);
+      const finalPath = join(resolve(req.target.path), `${stem(p.file.path)}.parquet`);
       if (await exists(finalPath)) {
         throw new WorkbenchError('CONFLICT', `${finalPath} already exists; the conversion never overwrites files.`, 'Choose another output folder or remove the file first.');
       }
@@ -99,12 +158,14 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
   let bytesDone = 0;
   const published: string[] = [];
   const temps: string[] = [];
+  /** Lake targets: every output staged, published together at the end. */
+  const staged: { output: StagedFile; file: ConvertedFile; rows: number }[] = [];
   const onAbort = (): void => conn.interrupt();
   opts.signal?.addEventListener('abort', onAbort);
   try {
     for (const plan of plans) {
       if (opts.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The conversion was cancelled; no file was written.');
-      const one = await convertOne(conn, req, plan, targetDir, temps, (pct) => {
+      const one = await convertOne(conn, req, plan, target, temps, (pct) => {
         opts.onProgress?.({
           phase: 'convert',
           fraction: totalBytes > 0 ? Math.min(1, (bytesDone + (pct / 100) * plan.file.bytes) / totalBytes) : null,
@@ -129,14 +190,21 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
           JSON.stringify({ rejects: report.rejects, rejected: report.rejected }),
         );
       }
-      // Publish this file's outputs: temp → final, never replacing anything.
-      for (const { temp, final } of one.publish) {
-        await publishFile(temp, final);
-        published.push(final);
-        one.file.outputs.push(final);
-        one.file.outputBytes += await sizeOf(final);
+      if (req.target.kind === 'folder') {
+        // Publish this file's outputs: temp → final, never replacing anything.
+        for (const { temp, final } of one.publish) {
+          await publishFile(temp, final);
+          published.push(final);
+          one.file.outputs.push(final);
+          one.file.outputBytes += await sizeOf(final);
+        }
+        for (const t of one.temps) await rm(t, { recursive: true, force: true });
+      } else {
+        for (const { temp, final } of one.publish) {
+          const rows = Number((await conn.runAndReadAll(`SELECT num_rows::BIGINT FROM parquet_file_metadata(${quoteLiteral(temp)})`)).getRowsJS()[0]?.[0] ?? 0);
+          staged.push({ output: { key: final, path: temp }, file: one.file, rows });
+        }
       }
-      for (const t of one.temps) await rm(t, { recursive: true, force: true });
       report.files.push(one.file);
       report.rows += one.file.rowsWritten;
       report.outputBytes += one.file.outputBytes;
@@ -144,6 +212,11 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
     }
     // A cancel that arrives while the last file is being published still wins: all or nothing.
     if (opts.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The conversion was cancelled; no file was left behind.');
+    if (req.target.kind === 'lake' && opts.lake && staged.length > 0) {
+      await publishToLake(opts.lake, req.target.dataset, staged);
+      // The staging folders of partitioned outputs are empty now.
+      for (const t of temps) await rm(t, { recursive: true, force: true });
+    }
   } catch (err) {
     for (const t of temps) await rm(t, { recursive: true, force: true });
     if (opts.signal?.aborted) {
@@ -177,7 +250,7 @@ async function convertOne(
   conn: DuckDBConnection,
   req: ConvertRequest,
   plan: Plan,
-  targetDir: string,
+  target: OutputTarget,
   temps: string[],
   progress: (pct: number) => void,
 ): Promise<{ file: ConvertedFile; rejects: RejectedRow[]; publish: { temp: string; final: string }[]; temps: string[] }> {
@@ -206,13 +279,17 @@ async function convertOne(
   const name = stem(plan.file.path);
   let tempOut: string;
   let finalSingle = '';
+  let finalOf: (rel: string) => string = (rel) => rel;
   if (partitioned) {
-    tempOut = join(targetDir, `${TEMP_PREFIX}${process.pid}-${id}`);
+    const folder = await target.folder(id);
+    tempOut = folder.temp;
+    finalOf = folder.finalOf;
     // Files inside the temp folder end in .tmp too; they get their .parquet name when published.
     copyOpts.push(`PARTITION_BY ("date")`, `FILENAME_PATTERN ${quoteLiteral(`part-${name}-${id}-{i}`)}`, `FILE_EXTENSION 'parquet${TEMP_SUFFIX}'`);
   } else {
-    finalSingle = req.target.kind === 'folder' ? join(targetDir, `${name}.parquet`) : join(targetDir, `part-${name}-${id}.parquet`);
-    tempOut = tempPathFor(finalSingle);
+    const single = await target.single(name, id);
+    tempOut = single.temp;
+    finalSingle = single.final;
   }
   temps.push(tempOut);
 
@@ -261,7 +338,7 @@ async function convertOne(
 
   const publish: { temp: string; final: string }[] = [];
   if (partitioned) {
-    for (const f of await listFilesRecursive(tempOut)) publish.push({ temp: f, final: join(targetDir, relative(tempOut, f)).slice(0, -TEMP_SUFFIX.length) });
+    for (const f of await listFilesRecursive(tempOut)) publish.push({ temp: f, final: finalOf(relative(tempOut, f)).slice(0, -TEMP_SUFFIX.length) });
   } else {
     publish.push({ temp: tempOut, final: finalSingle });
   }

@@ -185,7 +185,8 @@ export class LocalLake implements Lake {
   }
 
   async remove(key: string): Promise<void> {
-    await rm(this.localPath(key), { force: true });
+    // A writer's temp may be a folder (a partitioned COPY's staging); a published key is always one file.
+    await rm(this.localPath(key), { force: true, recursive: (key.split('/').pop() ?? '').startsWith(TEMP_PREFIX) });
   }
 
   async exists(key: string): Promise<boolean> {

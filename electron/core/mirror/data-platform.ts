@@ -13,6 +13,7 @@ import { HotStore } from '../hot/hot-store';
 import { PgHotRunner } from '../hot/pg-hot-runner';
 import type { JobContext, JobRunner } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
+import { LakeIntents } from '../lake/intents';
 import { openLake } from '../lake/open-lake';
 import type { WorkspacePaths } from '../workspace/paths';
 import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, ensureMetaSchema, getMirrorStates, getSplits, resetMirror, setSplitSql, type Statement } from './meta';
@@ -80,6 +81,7 @@ export class DataPlatform {
     try {
       await platform.lake.ensure();
       await ensureMetaSchema(viewsConn);
+      await new LakeIntents(viewsConn).ensure();
       await platform.ensureSplits();
       await refreshViews(viewsConn, platform.lake);
     } catch (err) {

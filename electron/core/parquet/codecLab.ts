@@ -6,7 +6,7 @@ import type { ParquetCodec } from '../../../shared/api/convert';
 import type { CodecResult } from '../../../shared/api/storage';
 import { quoteLiteral } from '../../../shared/sql';
 import { TEMP_PREFIX } from '../files/atomic';
-import { sqlFileList } from './inspect';
+import { sqlPathList } from '../lake/lake-sql';
 
 export interface CodecChoice {
   codec: ParquetCodec;
@@ -28,7 +28,7 @@ export async function runCodecLab(
   await mkdir(dir, { recursive: true });
   try {
     // Materialize the sample once so every codec encodes exactly the same rows.
-    await conn.run(`CREATE OR REPLACE TEMP TABLE bw_codec_sample AS SELECT * FROM read_parquet(${sqlFileList(files)}) LIMIT ${Math.floor(sampleRows)}`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE bw_codec_sample AS SELECT * FROM read_parquet(${sqlPathList(files)}) LIMIT ${Math.floor(sampleRows)}`);
     const results: CodecResult[] = [];
     let uncompressed = 0;
     for (const c of codecs) {

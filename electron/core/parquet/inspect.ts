@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
 import type {
   ColumnChunkStats,
@@ -12,6 +12,7 @@ import type {
 } from '../../../shared/api/storage';
 import { quoteLiteral } from '../../../shared/sql';
 import { TEMP_PREFIX } from '../files/atomic';
+import { sqlPathList } from '../lake/lake-sql';
 
 /** Files under ~16 MB or row groups under 100k rows read slowly in every engine; the inspector says so. */
 export const SMALL_FILE_BYTES = 16 * 1024 * 1024;
@@ -34,9 +35,6 @@ export async function listParquetFiles(root: string): Promise<string[]> {
   return out.sort();
 }
 
-export function sqlFileList(files: string[]): string {
-  return `[${files.map(quoteLiteral).join(', ')}]`;
-}
 
 function num(v: unknown): number {
   return v === null || v === undefined ? 0 : Number(v);
@@ -64,8 +62,17 @@ export interface InspectOptions {
   sourceBytes?: (absolutePath: string) => number | null;
 }
 
-/** Inspects one Parquet file or every Parquet file in a (partitioned) folder. */
-export async function inspectParquet(conn: DuckDBConnection, target: string, opts: InspectOptions = {}): Promise<ParquetInspection> {
+/** What to inspect: a set of local Parquet files, how each is named in the report, and their partition calendar. */
+export interface InspectTarget {
+  /** Shown as the inspection's target (a path, or `lake:<dataset>`). */
+  label: string;
+  files: string[];
+  name(path: string): string;
+  partitions: PartitionCalendar | null;
+}
+
+/** A Parquet file, or every Parquet file in a (partitioned) folder, outside the lake. */
+export async function pathTarget(target: string): Promise<InspectTarget> {
   const abs = resolve(target);
   let s;
   try {
@@ -73,11 +80,16 @@ export async function inspectParquet(conn: DuckDBConnection, target: string, opt
   } catch {
     throw new WorkbenchError('NOT_FOUND', `${abs} does not exist.`, 'Pick a .parquet file or a folder of them.');
   }
-  const root = s.isDirectory() ? abs : dirname(abs);
-  const files = s.isDirectory() ? await listParquetFiles(abs) : [abs];
-  const empty: ParquetInspection = { target: abs, files: [], rows: 0, bytes: 0, schema: [], rowGroups: [], columns: [], keyValue: [], partitions: null, warnings: [] };
+  if (!s.isDirectory()) return { label: abs, files: [abs], name: (p) => basename(p), partitions: null };
+  return { label: abs, files: await listParquetFiles(abs), name: (p) => relative(abs, p), partitions: await partitionCalendar(abs) };
+}
+
+/** Inspects a set of Parquet files: schema, row groups, per-column statistics, key-value metadata, warnings. */
+export async function inspectParquet(conn: DuckDBConnection, target: InspectTarget, opts: InspectOptions = {}): Promise<ParquetInspection> {
+  const { files } = target;
+  const empty: ParquetInspection = { target: target.label, files: [], rows: 0, bytes: 0, schema: [], rowGroups: [], columns: [], keyValue: [], partitions: null, warnings: [] };
   if (files.length === 0) return empty;
-  const list = sqlFileList(files);
+  const list = sqlPathList(files);
 
   let fileRows: Record<string, unknown>[];
   try {
@@ -88,7 +100,7 @@ export async function inspectParquet(conn: DuckDBConnection, target: string, opt
   const fileInfos: ParquetFileInfo[] = fileRows.map((r) => {
     const path = String(r.file_name);
     return {
-      path: s.isDirectory() ? relative(root, path) : basename(path),
+      path: target.name(path),
       rows: num(r.num_rows),
       bytes: num(r.file_size_bytes),
       rowGroups: num(r.num_row_groups),
@@ -119,7 +131,7 @@ export async function inspectParquet(conn: DuckDBConnection, target: string, opt
   for (const r of meta) {
     const file = String(r.file_name);
     const key = `${file}#${String(r.row_group_id)}`;
-    const rel = s.isDirectory() ? relative(root, file) : basename(file);
+    const rel = target.name(file);
     let rg = rowGroups.get(key);
     if (!rg) rowGroups.set(key, (rg = { file: rel, id: num(r.row_group_id), rows: num(r.row_group_num_rows), compressedBytes: 0, uncompressedBytes: 0 }));
     rg.compressedBytes += num(r.total_compressed_size);
@@ -162,7 +174,7 @@ export async function inspectParquet(conn: DuckDBConnection, target: string, opt
 
   const keyValue = (await conn.runAndReadAll(`SELECT file_name, key::VARCHAR AS key, value::VARCHAR AS value FROM parquet_kv_metadata(${list})`))
     .getRowObjectsJS()
-    .map((r) => ({ file: s.isDirectory() ? relative(root, String(r.file_name)) : basename(String(r.file_name)), key: String(r.key), value: String(r.value) }));
+    .map((r) => ({ file: target.name(String(r.file_name)), key: String(r.key), value: String(r.value) }));
 
   const warnings: SmallFileWarning[] = [];
   const groupsByFile = new Map<string, RowGroupInfo[]>();
@@ -182,7 +194,7 @@ export async function inspectParquet(conn: DuckDBConnection, target: string, opt
   }
 
   return {
-    target: abs,
+    target: target.label,
     files: fileInfos,
     rows: fileInfos.reduce((a, f) => a + f.rows, 0),
     bytes: fileInfos.reduce((a, f) => a + f.bytes, 0),
@@ -190,7 +202,7 @@ export async function inspectParquet(conn: DuckDBConnection, target: string, opt
     rowGroups: [...rowGroups.values()],
     columns,
     keyValue,
-    partitions: s.isDirectory() ? await partitionCalendar(abs) : null,
+    partitions: target.partitions,
     warnings,
   };
 }
@@ -201,14 +213,18 @@ function addDays(day: string, n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** The `key=YYYY-MM-DD` folders directly under a dataset: which days are present, which are missing between. */
+/** The `key=YYYY-MM-DD` folders directly under a dataset folder: which days are present, which are missing between. */
 export async function partitionCalendar(datasetDir: string): Promise<PartitionCalendar | null> {
   const entries = await readdir(datasetDir, { withFileTypes: true });
+  return calendarOf(entries.filter((e) => e.isDirectory()).map((e) => e.name));
+}
+
+/** The calendar of a set of `key=YYYY-MM-DD` partition folder names (the first key found counts). */
+export function calendarOf(folders: readonly string[]): PartitionCalendar | null {
   const days: string[] = [];
   let key: string | null = null;
-  for (const e of entries) {
-    if (!e.isDirectory()) continue;
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(e.name);
+  for (const name of new Set(folders)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(name);
     if (!m || !DAY.test(m[2])) continue;
     key ??= m[1];
     if (m[1] === key) days.push(m[2]);

@@ -6,12 +6,17 @@ import { listInputs, previewCsv } from '../convert/csv';
 import type { ConversionHistory } from '../convert/history';
 import type { Engine } from '../engine/engine';
 import type { JobRunner } from '../jobs/runner';
+import { LakeIntents } from '../lake/intents';
+import type { Lake } from '../lake/lake';
+import type { Statement } from '../mirror/meta';
 
 export interface ConvertServiceDeps {
   engine: Engine;
   jobs: JobRunner;
   history: ConversionHistory;
-  lakeRoot: string;
+  lake: Lake;
+  /** Statements + view re-creation in one transaction (DataPlatform.commitViews). */
+  commitViews(statements: readonly Statement[], datasets: readonly string[]): Promise<void>;
   /** Called after files were published into the lake (views pick them up). */
   onLakeChanged: () => Promise<void>;
 }
@@ -38,7 +43,7 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
         const startedAt = new Date();
         try {
           const report = await convertCsvFiles(conn, req, {
-            lakeRoot: deps.lakeRoot,
+            lake: { lake: deps.lake, intents: new LakeIntents(conn), commitViews: (st, ds) => deps.commitViews(st, ds) },
             signal: ctx.signal,
             onProgress: (p) => ctx.progress(p),
           });

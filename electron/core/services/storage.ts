@@ -1,8 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { StorageApi } from '../../../shared/api/contract';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { DatasetStats, HotTableSize, StorageOverview } from '../../../shared/api/storage';
 import type { ConversionHistory } from '../convert/history';
 import type { Engine } from '../engine/engine';
@@ -10,29 +8,27 @@ import { leafRelationsSql } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import type { JobRunner } from '../jobs/runner';
 import { runCodecLab } from '../parquet/codecLab';
-import { compactDataset } from '../parquet/compact';
-import { inspectParquet, listParquetFiles, partitionCalendar, sqlFileList } from '../parquet/inspect';
+import { ArchiveJournal, type BatchRecord } from '../archive/state';
+import { checkLake } from '../lake/check';
+import { compactDataset, type CompactDeps } from '../lake/compact';
+import { LakeIntents } from '../lake/intents';
+import type { Lake } from '../lake/lake';
+import { sqlPathList } from '../lake/lake-sql';
+import { getHiddenFiles, type Statement } from '../mirror/meta';
+import { calendarOf, inspectParquet, pathTarget, type InspectTarget } from '../parquet/inspect';
 
 export interface StorageServiceDeps {
   engine: Engine;
   jobs: JobRunner;
   history: ConversionHistory;
-  lakeRoot: string;
+  lake: Lake;
   scratchDir: string;
   hotStore: () => Promise<HotStore>;
+  /** Statements + view re-creation in one transaction (DataPlatform.commitViews). */
+  commitViews(statements: readonly Statement[], datasets: readonly string[]): Promise<void>;
+  /** Archive batches a killed run left between steps. */
+  unfinishedArchive(): Promise<BatchRecord[]>;
   onLakeChanged: () => Promise<void>;
-}
-
-/** Lake datasets are the folders at the lake root; `_manifests` and other `_`/`.` folders are bookkeeping. */
-async function lakeDatasets(lakeRoot: string): Promise<string[]> {
-  try {
-    return (await readdir(lakeRoot, { withFileTypes: true }))
-      .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.'))
-      .map((e) => e.name)
-      .sort();
-  } catch {
-    return [];
-  }
 }
 
 async function withConnection<T>(engine: Engine, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -42,6 +38,19 @@ async function withConnection<T>(engine: Engine, fn: (c: DuckDBConnection) => Pr
   } finally {
     conn.closeSync();
   }
+}
+
+/** A lake dataset as the inspector sees it: the files its view reads, named by their key in the dataset. */
+async function lakeTarget(conn: DuckDBConnection, lake: Lake, dataset: string): Promise<InspectTarget> {
+  const hidden = await getHiddenFiles(conn);
+  const files = (await lake.list(dataset)).filter((f) => !hidden.has(f.key) && !hidden.has(lake.localPath(f.key)));
+  const names = new Map(files.map((f) => [lake.localPath(f.key), f.key.slice(dataset.length + 1)]));
+  return {
+    label: `lake:${dataset}`,
+    files: files.map((f) => lake.localPath(f.key)),
+    name: (p) => names.get(p) ?? p,
+    partitions: calendarOf(files.map((f) => f.key.split('/')[1] ?? '')),
+  };
 }
 
 async function hotSizes(hot: HotStore): Promise<HotTableSize[]> {
@@ -59,31 +68,39 @@ async function hotSizes(hot: HotStore): Promise<HotTableSize[]> {
   });
 }
 
-/** storage.*: what every dataset costs where it lives, the Parquet inspector, the codec lab and compaction. */
+/** storage.*: what every dataset costs where it lives, the Parquet inspector, the codec lab, compaction and the lake check. */
 export function createStorageService(deps: StorageServiceDeps): StorageApi {
-  const resolveTarget = (t: { dataset?: string; path?: string }): string => (t.dataset !== undefined ? join(deps.lakeRoot, t.dataset) : resolve(t.path as string));
+  const { lake } = deps;
+  const targetOf = (conn: DuckDBConnection, t: { dataset?: string; path?: string }): Promise<InspectTarget> =>
+    t.dataset !== undefined ? lakeTarget(conn, lake, t.dataset) : pathTarget(t.path as string);
+  const lakeJobDeps = (conn: DuckDBConnection, signal: AbortSignal): CompactDeps => ({
+    conn,
+    lake,
+    intents: new LakeIntents(conn),
+    commitViews: (statements, datasets) => deps.commitViews(statements, datasets),
+    signal,
+  });
 
   return {
     overview: async () => {
       const sources = await deps.history.sourceBytesByOutput();
       const datasets: DatasetStats[] = [];
       await withConnection(deps.engine, async (conn) => {
-        for (const name of await lakeDatasets(deps.lakeRoot)) {
-          const dir = join(deps.lakeRoot, name);
-          const files = await listParquetFiles(dir);
-          if (files.length === 0) continue;
-          const r = (await conn.runAndReadAll(`SELECT sum(num_rows)::BIGINT AS rows, sum(file_size_bytes)::BIGINT AS bytes FROM parquet_file_metadata(${sqlFileList(files)})`)).getRowObjectsJS()[0];
-          const known = files.map((f) => sources.get(f)).filter((x): x is number => x !== undefined);
+        for (const name of await lake.datasets()) {
+          const t = await lakeTarget(conn, lake, name);
+          if (t.files.length === 0) continue;
+          const r = (await conn.runAndReadAll(`SELECT sum(num_rows)::BIGINT AS rows, sum(file_size_bytes)::BIGINT AS bytes FROM parquet_file_metadata(${sqlPathList(t.files)})`)).getRowObjectsJS()[0];
+          const known = t.files.map((f) => sources.get(f)).filter((x): x is number => x !== undefined);
           const sourceBytes = known.length > 0 ? known.reduce((a, b) => a + b, 0) : null;
           const parquetBytes = Number(r.bytes);
           datasets.push({
             dataset: name,
-            files: files.length,
+            files: t.files.length,
             rows: Number(r.rows),
             parquetBytes,
             sourceBytes,
             ratio: sourceBytes !== null && parquetBytes > 0 ? sourceBytes / parquetBytes : null,
-            partitions: (await partitionCalendar(dir))?.present.length ?? 0,
+            partitions: t.partitions?.present.length ?? 0,
           });
         }
       });
@@ -93,10 +110,10 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
         const tables = await hotSizes(await deps.hotStore());
         hot = { bytes: tables.reduce((a, t) => a + t.bytes, 0), tables };
       } catch (err) {
-        hotError = err instanceof Error ? err.message : String(err);
+        hotError = errorMessage(err);
       }
       return {
-        lakePath: deps.lakeRoot,
+        lakePath: lake.location,
         datasets,
         cold: {
           bytes: datasets.reduce((a, d) => a + d.parquetBytes, 0),
@@ -109,39 +126,63 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
     },
     inspect: async (req) => {
       const sources = await deps.history.sourceBytesByOutput();
-      return withConnection(deps.engine, (conn) => inspectParquet(conn, resolveTarget(req), { sourceBytes: (p) => sources.get(p) ?? null }));
+      return withConnection(deps.engine, async (conn) => inspectParquet(conn, await targetOf(conn, req), { sourceBytes: (p) => sources.get(p) ?? null }));
     },
     codecLab: async (req) => {
-      const target = resolveTarget(req.target);
-      const files = (await inspectTargetFiles(target)).slice(0, 200);
-      if (files.length === 0) throw new WorkbenchError('NOT_FOUND', `No Parquet files in ${target}.`);
-      const results = await withConnection(deps.engine, (conn) =>
-        runCodecLab(conn, files, req.sampleRows, req.codecs.map((c) => (c.level === undefined ? { codec: c.codec } : { codec: c.codec, level: c.level })), deps.scratchDir),
+      return withConnection(deps.engine, async (conn) => {
+        const target = await targetOf(conn, req.target);
+        const files = target.files.slice(0, 200);
+        if (files.length === 0) throw new WorkbenchError('NOT_FOUND', `No Parquet files in ${target.label}.`);
+        const results = await runCodecLab(conn, files, req.sampleRows, req.codecs.map((c) => (c.level === undefined ? { codec: c.codec } : { codec: c.codec, level: c.level })), deps.scratchDir);
+        return { source: target.label, sampleRows: req.sampleRows, results };
+      });
+    },
+    checkLake: async (req) => {
+      const { jobId } = deps.jobs.start(
+        'lake-check',
+        async (ctx) =>
+          withConnection(deps.engine, async (conn) => {
+            const report = await checkLake(
+              {
+                ...lakeJobDeps(conn, ctx.signal),
+                unfinishedArchive: () => new ArchiveJournal(conn).unfinished(),
+                conversionOutputs: async () => new Set((await deps.history.sourceBytesByOutput()).keys()),
+                onStep: (fraction, message) => ctx.progress({ phase: 'check', fraction, message }),
+              },
+              { ...(req.dataset !== undefined ? { dataset: req.dataset } : {}), repair: req.repair },
+            );
+            if (report.repaired.length > 0) await deps.onLakeChanged();
+            return report;
+          }),
+        { exclusive: true, phase: 'check' },
       );
-      return { source: target, sampleRows: req.sampleRows, results };
+      return { jobId };
     },
     compact: async (req) => {
-      const dir = join(deps.lakeRoot, req.dataset);
-      if ((await listParquetFiles(dir).catch(() => [])).length === 0) throw new WorkbenchError('NOT_FOUND', `The lake has no dataset "${req.dataset}".`);
+      if ((await lake.list(req.dataset)).length === 0) throw new WorkbenchError('NOT_FOUND', `The lake has no dataset "${req.dataset}".`);
       const { jobId } = deps.jobs.start(
         'compact',
         async (ctx) =>
           withConnection(deps.engine, async (conn) => {
-            const report = await compactDataset(conn, dir, {
-              signal: ctx.signal,
-              onProgress: (done, total, rows) => ctx.progress({ phase: 'compact', fraction: total > 0 ? done / total : 1, rows, message: `${done} of ${total} partitions` }),
-            });
-            await deps.onLakeChanged();
-            return report;
+            // One writer per lake: archival and repair wait for it, and it for them.
+            const writer = await lake.lockWriter(`a compaction of ${req.dataset}`);
+            try {
+              const report = await compactDataset(
+                {
+                  ...lakeJobDeps(conn, ctx.signal),
+                  onProgress: (done, total, rows) => ctx.progress({ phase: 'compact', fraction: total > 0 ? done / total : 1, rows, message: `${done} of ${total} partitions` }),
+                },
+                req.dataset,
+              );
+              await deps.onLakeChanged();
+              return report;
+            } finally {
+              await writer.release();
+            }
           }),
         { exclusive: true, phase: 'compact' },
       );
       return { jobId };
     },
   };
-}
-
-async function inspectTargetFiles(target: string): Promise<string[]> {
-  if (target.endsWith('.parquet')) return [target];
-  return listParquetFiles(target);
 }

@@ -1,0 +1,234 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { stat } from 'node:fs/promises';
+import { errorMessage } from '../../../shared/api/errors';
+import type { LakeCheckReport, LakeProblem } from '../../../shared/api/storage';
+import { datasetSpec, type DatasetSpec } from '../../../shared/domain/datasets';
+import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import type { BatchRecord } from '../archive/state';
+import { COLD_SCHEMA, getHiddenFiles, getTierState, HOT_MIRROR_SCHEMA, unhideFilesSql } from '../mirror/meta';
+import { hotVisibleSql } from '../mirror/views';
+import { finishCompactions, type CompactDeps } from './compact';
+import { datasetOfKey, folderOfKey, type LakeEntry } from './lake';
+import { sqlPathList } from './lake-sql';
+import { liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
+import { finishPublishSets } from './publish-set';
+
+export interface CheckDeps extends CompactDeps {
+  /** Archive batches a killed run left between steps (the next archive run finishes them). */
+  unfinishedArchive(): Promise<BatchRecord[]>;
+  /** Local paths of Parquet files conversions wrote before conversions recorded manifests. */
+  conversionOutputs(): Promise<Set<string>>;
+  onStep?: (fraction: number, message: string) => void;
+}
+
+export interface CheckOptions {
+  dataset?: string;
+  repair?: boolean;
+}
+
+/**
+ * `lake check`: reads every manifest and every file of the lake (or of one dataset) and says, per problem, what
+ * is wrong where. It proves: every live file (per the manifests) is present with its recorded sha256 and row
+ * count; no visible Parquet file is unknown; no key is visible from two files, nor from the lake and the hot
+ * tier; no temp or hidden file is left over; no journaled job was left half done. `repair` does only what
+ * loses nothing: it finishes journaled compactions and conversions (under the lake-writer lock), removes temp
+ * and hidden files whose rows are proven present elsewhere, and forgets hidden marks of files that are gone.
+ */
+export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Promise<LakeCheckReport> {
+  const started = Date.now();
+  const { lake, conn } = deps;
+  const scope = options.dataset;
+  const inScope = (key: string): boolean => scope === undefined || datasetOfKey(key) === scope;
+  const problems: LakeProblem[] = [];
+  const repaired: string[] = [];
+  const problem = (kind: LakeProblem['kind'], key: string, detail: string): void => {
+    problems.push({ kind, dataset: key.startsWith(`${MANIFESTS_FOLDER}/`) ? (key.split('/')[1] ?? '') : datasetOfKey(key), path: key, detail });
+  };
+
+  const writer = options.repair ? await lake.lockWriter('a lake repair') : null;
+  try {
+    if (options.repair) {
+      repaired.push(...(await finishCompactions(deps)), ...(await finishPublishSets(deps)));
+    }
+    // Journaled work left by a killed job (after a repair only archive batches can be left: they need PostgreSQL).
+    const pendingKeys = new Set<string>();
+    const pendingTemps = new Set<string>();
+    for (const i of await deps.intents.unfinished()) {
+      const p = i.payload as { merged?: string; originals?: { key: string }[]; staged?: unknown };
+      for (const k of [p.merged, ...(p.originals ?? []).map((o) => o.key)]) if (k) pendingKeys.add(k);
+      if (!scope || i.dataset === scope) problem('unfinished-job', i.dataset, `${i.job} ${i.id} stopped at "${i.state}": run \`lake check --repair\` to finish it`);
+    }
+    for (const b of await deps.unfinishedArchive()) {
+      pendingKeys.add(b.fileKey);
+      if (b.stagedPath) pendingTemps.add(b.stagedPath);
+      if (!scope || b.dataset === scope) problem('unfinished-job', b.fileKey, `archive batch ${b.batchId} (${b.day}) stopped at "${b.state}": run the archive again to finish it`);
+    }
+
+    // 1. Manifests: what should be there.
+    const manifests = (await lake.manifests()).filter((m) => m.manifest.source !== 'unreadable' || inScope(m.key.split('/')[1] ?? ''));
+    for (const m of manifests) if (m.manifest.source === 'unreadable') problem('unreadable-manifest', m.key, 'not a readable batch manifest');
+    const live = [...liveFiles(manifests).entries()].filter(([key]) => inScope(key));
+    let files = 0;
+    let rows = 0;
+    let bytes = 0;
+    const present = new Set<string>();
+    for (let i = 0; i < live.length; i++) {
+      const [key, { file, batchId }] = live[i];
+      deps.onStep?.(live.length > 0 ? (0.8 * i) / live.length : 0, `Checking ${key}`);
+      if (deps.signal?.aborted) throw new Error('cancelled');
+      const path = lake.localPath(key);
+      const s = await stat(path).catch(() => null);
+      if (!s) {
+        problem('missing-file', key, `manifest ${batchId} names it (${file.rows} rows) but the file is absent`);
+        continue;
+      }
+      present.add(key);
+      files++;
+      bytes += s.size;
+      let actualRows: number | null = null;
+      try {
+        actualRows = Number((await conn.runAndReadAll(`SELECT num_rows::BIGINT AS n FROM parquet_file_metadata(${quoteLiteral(path)})`)).getRowObjectsJS()[0]?.n ?? 0);
+        rows += actualRows;
+      } catch (err) {
+        problem('checksum-mismatch', key, `not a readable Parquet file: ${errorMessage(err)}`);
+        continue;
+      }
+      const sha = await sha256File(path);
+      if (file.sha256 && sha !== file.sha256) problem('checksum-mismatch', key, `sha256 ${sha} but manifest ${batchId} recorded ${file.sha256}`);
+      else if (actualRows !== file.rows) problem('checksum-mismatch', key, `${actualRows} rows but manifest ${batchId} recorded ${file.rows}`);
+    }
+
+    // 2. What is there: unknown Parquet files, leftover temps, hidden files nobody works on.
+    deps.onStep?.(0.8, 'Listing the lake');
+    const legacy = await deps.conversionOutputs();
+    const hidden = await getHiddenFiles(conn);
+    const isHidden = (key: string): boolean => hidden.has(key) || hidden.has(lake.localPath(key));
+    const liveKeys = new Set(live.map(([k]) => k));
+    const entries = (await lake.listEntries()).filter((e) => inScope(e.key) && !e.key.startsWith(`${MANIFESTS_FOLDER}/`) && !e.key.startsWith('_locks/'));
+    for (const e of entries) {
+      if (e.kind === 'data') {
+        if (isHidden(e.key)) {
+          if (pendingKeys.has(e.key)) continue;
+          await strayHidden(deps, e, options.repair === true, problem, repaired);
+        } else if (!liveKeys.has(e.key) && !legacy.has(lake.localPath(e.key)) && !pendingKeys.has(e.key)) {
+          problem('unlisted-file', e.key, `${e.size} bytes; no manifest names it`);
+        }
+      } else if (e.kind === 'temp' && !e.writerAlive && !pendingTemps.has(lake.localPath(e.key))) {
+        await strayTemp(deps, e, options.repair === true, problem, repaired);
+      }
+    }
+    if (options.repair) {
+      // Hidden marks of files that are gone (a withdrawn or compacted-away file) hide nothing: forget them.
+      const gone: string[] = [];
+      for (const h of hidden) if (!h.startsWith('/') && inScope(h) && !pendingKeys.has(h) && !(await lake.exists(h))) gone.push(h);
+      if (gone.length > 0) {
+        await deps.commitViews(unhideFilesSql(gone), []);
+        repaired.push(`forgot ${gone.length} hidden mark(s) of files that no longer exist`);
+      }
+    }
+
+    // 3. Overlaps: a key in two visible files of one folder, or in the lake and the hot tier.
+    deps.onStep?.(0.9, 'Looking for rows visible twice');
+    const visible = [...present].filter((k) => !isHidden(k));
+    const byFolder = new Map<string, string[]>();
+    for (const k of visible) byFolder.set(folderOfKey(k), [...(byFolder.get(folderOfKey(k)) ?? []), k]);
+    for (const [folder, keys] of byFolder) {
+      const spec = datasetSpec(datasetOfKey(folder));
+      if (!spec || keys.length < 2 || spec.kind === 'master') continue;
+      const pk = spec.primaryKey.map(quoteIdent).join(', ');
+      const dup = await conn.runAndReadAll(
+        `SELECT count(*)::BIGINT AS n FROM (SELECT ${pk} FROM read_parquet(${sqlPathList(keys.map((k) => lake.localPath(k)))}, union_by_name = true, hive_partitioning = false) GROUP BY ${pk} HAVING count(*) > 1)`,
+      );
+      const n = Number(dup.getRowObjectsJS()[0]?.n ?? 0);
+      if (n > 0) problem('overlap', folder, `${n} key(s) of ${spec.name} are in two or more of its ${keys.length} visible files`);
+    }
+    const tiers = await getTierState(conn);
+    for (const spec of datasetsInScope(scope)) {
+      const tier = tiers.get(spec.name);
+      if (!tier || spec.splitColumn === null) continue;
+      const n = await tierOverlap(conn, spec, tier);
+      if (n > 0) problem('overlap', spec.name, `${n} row(s) of ${spec.name} are visible from both the lake and the hot tier`);
+    }
+    return { ok: problems.length === 0, location: lake.location, dataset: scope ?? null, problems, files, rows, bytes, repaired, elapsedMs: Date.now() - started };
+  } finally {
+    await writer?.release();
+  }
+}
+
+function datasetsInScope(scope: string | undefined): DatasetSpec[] {
+  const names = scope === undefined ? ['telemetry', 'string_telemetry', 'alert', 'maintenance_event', 'rul_prediction'] : [scope];
+  return names.map((n) => datasetSpec(n)).filter((s): s is DatasetSpec => s !== undefined && s.partitionColumn !== null);
+}
+
+/** Rows with the same key seen from the lake (below the split) and from the hot tier (its visible rows). */
+async function tierOverlap(conn: DuckDBConnection, spec: DatasetSpec, tier: { split: string; archivedIngest: number }): Promise<number> {
+  const pk = spec.primaryKey.map(quoteIdent).join(', ');
+  const col = quoteIdent(spec.splitColumn as string);
+  const split = `CAST(${quoteLiteral(tier.split)} AS TIMESTAMPTZ)`;
+  // Time series keys include the time: only hot rows below the split (late rows) can meet the lake's.
+  const hotBelow = spec.kind === 'timeseries' ? ` AND ${col} < ${split}` : '';
+  const r = await conn.runAndReadAll(
+    `SELECT count(*)::BIGINT AS n FROM (SELECT ${pk} FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} WHERE ${hotVisibleSql(spec, tier, 'duckdb')}${hotBelow}) h ` +
+      `JOIN (SELECT ${pk} FROM ${qualifiedName(COLD_SCHEMA, spec.name)} WHERE ${col} < ${split}) c USING (${pk})`,
+  );
+  return Number(r.getRowObjectsJS()[0]?.n ?? 0);
+}
+
+/**
+ * True when every row of `path` is also visible elsewhere in its dataset (the unified view of a registry
+ * dataset, the cold view of another), counted with multiplicity; a file that is not readable Parquet holds
+ * no row anyone could read, so removing it loses nothing either.
+ */
+async function rowsPresentElsewhere(deps: CheckDeps, dataset: string, path: string, isDir: boolean): Promise<{ proven: boolean; why: string }> {
+  if (isDir) return { proven: true, why: 'a staging folder of an unfinished write' };
+  const { conn } = deps;
+  let columns: string[];
+  try {
+    columns = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(path)}, hive_partitioning = false)`)).getRowObjectsJS().map((r) => String(r.column_name));
+  } catch {
+    return { proven: true, why: 'not a complete Parquet file (no rows can be read from it)' };
+  }
+  const spec = datasetSpec(dataset);
+  const elsewhere = spec && spec.kind !== 'master' ? qualifiedName('main', spec.name) : qualifiedName(COLD_SCHEMA, dataset);
+  try {
+    const cols = columns.map(quoteIdent).join(', ');
+    const missing = await conn.runAndReadAll(
+      `SELECT count(*)::BIGINT AS n FROM (SELECT ${cols} FROM read_parquet(${quoteLiteral(path)}, hive_partitioning = false) EXCEPT ALL SELECT ${cols} FROM ${elsewhere})`,
+    );
+    const n = Number(missing.getRowObjectsJS()[0]?.n ?? 0);
+    return n === 0 ? { proven: true, why: `every row is in ${elsewhere}` } : { proven: false, why: `${n} of its rows are nowhere else` };
+  } catch (err) {
+    return { proven: false, why: `its rows could not be compared with ${elsewhere}: ${errorMessage(err)}` };
+  }
+}
+
+async function strayTemp(deps: CheckDeps, e: LakeEntry, repair: boolean, problem: (k: LakeProblem['kind'], key: string, d: string) => void, repaired: string[]): Promise<void> {
+  const path = deps.lake.localPath(e.key);
+  const isDir = (await stat(path).catch(() => null))?.isDirectory() ?? false;
+  if (!repair) {
+    problem('stray-temp', e.key, `a temp ${isDir ? 'folder' : 'file'} (${e.size} bytes) left by a writer that is gone`);
+    return;
+  }
+  const proof = await rowsPresentElsewhere(deps, datasetOfKey(e.key), path, isDir);
+  if (proof.proven) {
+    await deps.lake.remove(e.key);
+    repaired.push(`removed ${e.key}: ${proof.why}`);
+  } else {
+    problem('stray-temp', e.key, `kept: ${proof.why}`);
+  }
+}
+
+async function strayHidden(deps: CheckDeps, e: LakeEntry, repair: boolean, problem: (k: LakeProblem['kind'], key: string, d: string) => void, repaired: string[]): Promise<void> {
+  if (!repair) {
+    problem('stray-temp', e.key, 'hidden from the views and no job is working on it');
+    return;
+  }
+  const proof = await rowsPresentElsewhere(deps, datasetOfKey(e.key), deps.lake.localPath(e.key), false);
+  if (proof.proven) {
+    await deps.lake.withdraw(datasetOfKey(e.key), [e.key], `lake repair: a hidden file whose rows are all visible elsewhere (${proof.why})`);
+    await deps.commitViews(unhideFilesSql([e.key]), []);
+    repaired.push(`withdrew hidden ${e.key}: ${proof.why}`);
+  } else {
+    problem('stray-temp', e.key, `hidden, kept: ${proof.why}`);
+  }
+}
