@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { convertToLake, makeTempDir, openView, pickInputFile, readingsCsv, removeTempDirs, writeTempCsv } from '../support/convert-ui';
 import { expect, test } from '../support/fixtures';
 
@@ -82,6 +83,29 @@ test.describe('Compression view and Parquet inspector', () => {
     await expect(result).toContainText('2 → 1 files');
     await expect(result).toContainText('40 rows');
     await expect(page.getByTestId('inspector-rows')).toHaveText('40');
+
+    // The lake check of the dataset agrees: the merged file is recorded, the originals are gone.
+    await page.getByTestId('lake-check-run').click();
+    await expect(page.getByTestId('lake-check-result')).toContainText('Healthy', { timeout: 60_000 });
+    await expect(page.getByTestId('lake-check-result')).toContainText('1 files, 40 rows');
+  });
+
+  test('the lake check names a leftover temp file and the repair removes it, touching nothing else', async ({ page, webHost }) => {
+    const csv = await writeTempCsv('leftover.csv', readingsCsv(['2024-11-01'], 10));
+    await convertToLake(page, webHost, csv, 'e2e_leftover', { partitionBy: 'ts' });
+    // A writer killed long ago (pid 2^22 + 1 cannot exist) left half a file in the partition folder.
+    const stray = join(webHost.workspace, 'lake', 'e2e_leftover', 'date=2024-11-01', `.bw-tmp-${2 ** 22 + 1}-deadbeef-part-x.parquet.tmp`);
+    await writeFile(stray, 'PAR1 half written');
+    await openView(page, webHost, 'inspect/e2e_leftover');
+    await page.getByTestId('lake-check-run').click();
+    const problems = page.getByTestId('lake-check-problems');
+    await expect(problems).toBeVisible({ timeout: 60_000 });
+    await expect(problems).toContainText('stray-temp');
+    await expect(problems).toContainText('e2e_leftover/date=2024-11-01/.bw-tmp-');
+    await page.getByTestId('lake-check-repair').click();
+    await expect(page.getByTestId('lake-check-repaired')).toContainText('not a complete Parquet file', { timeout: 60_000 });
+    await expect(page.getByTestId('lake-check-result')).toContainText('Healthy');
+    await expect(page.getByTestId('inspector-rows')).toHaveText('10');
   });
 
   test('hostile dataset content shows as text in tables and chart tooltips', async ({ page, webHost }) => {

@@ -9,6 +9,7 @@ import { ParquetFilesTable } from '../compression/ParquetFilesTable';
 import { formatRatio, ratioOf } from '../compression/units';
 import { FilePickerDialog, type PickerMode } from '../convert/FilePickerDialog';
 import { CompactPanel } from './CompactPanel';
+import { LakeCheckPanel } from './LakeCheckPanel';
 import { inspectRest, parseInspectRest, targetLabel, type InspectTarget } from './inspectRoute';
 import { KeyValueTable } from './KeyValueTable';
 import { PartitionCalendarView } from './PartitionCalendarView';
@@ -86,6 +87,8 @@ export function InspectorView() {
           </button>
         )}
       </div>
+
+      <LakeCheckPanel dataset={dataset} />
 
       {!target && (
         <section className="lake-card">

@@ -1,0 +1,113 @@
+import { useState } from 'react';
+import type { ApiError } from '../../../shared/api/errors';
+import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
+import { api } from '../../api/client';
+import { useJob } from '../../lib/jobs/useJob';
+import { useSessionState } from '../../lib/state/sessionState';
+import { asLakeCheckReport } from './lakeCheckReport';
+
+interface Props {
+  /** Check one dataset, or the whole lake when null. */
+  dataset: string | null;
+}
+
+/**
+ * "Check lake": the same check as `battery-workbench lake check` (storage.checkLake, a job), its report,
+ * and "Repair" (what loses nothing) when it found problems. Paths and details are shown as text.
+ */
+export function LakeCheckPanel({ dataset }: Props) {
+  const scope = dataset ?? '';
+  const [tracked, setTracked] = useSessionState<{ scope: string; jobId: string } | null>('inspect.lakeCheckJob', null);
+  const { job, cancel } = useJob(tracked && tracked.scope === scope ? tracked.jobId : null);
+  const [startError, setStartError] = useState<ApiError | null>(null);
+  const running = job?.state === 'running';
+  const report = job?.state === 'done' ? asLakeCheckReport(job.report) : null;
+
+  const start = async (repair: boolean) => {
+    setStartError(null);
+    const res = await api.storage.checkLake({ ...(dataset ? { dataset } : {}), repair });
+    if (res.ok) setTracked({ scope, jobId: res.value.jobId });
+    else setStartError(res.error);
+  };
+
+  return (
+    <section className={`lake-card${report && !report.ok ? ' warn' : ''}`} aria-label="Lake check" data-testid="lake-check">
+      <div className="lake-card-head">
+        <span className="lake-card-title">Lake check</span>
+        <span className="dim">
+          every manifest and file{dataset ? ` of ${dataset}` : ''}: present, checksums, unknown files, rows visible twice, leftovers
+        </span>
+        <span className="spacer" />
+        <button type="button" className="btn" data-testid="lake-check-run" disabled={running} onClick={() => void start(false)}>
+          {running ? 'Checking…' : 'Check lake'}
+        </button>
+        {report && !report.ok && (
+          <button type="button" className="btn primary" data-testid="lake-check-repair" disabled={running} onClick={() => void start(true)} title="Finishes half-done jobs and removes leftovers whose rows are proven present elsewhere; never anything else">
+            Repair
+          </button>
+        )}
+        {running && (
+          <button type="button" className="btn" onClick={() => void cancel()}>
+            Cancel
+          </button>
+        )}
+      </div>
+      {running && job && (
+        <div className="run-progress">
+          <span className="progress-track wide" role="progressbar" aria-valuenow={Math.round((job.fraction ?? 0) * 100)} aria-valuemin={0} aria-valuemax={100}>
+            <span className="progress-fill" style={{ width: `${Math.round((job.fraction ?? 0) * 100)}%` }} />
+          </span>
+          {job.message}
+        </div>
+      )}
+      {startError && <div className="inline-error">{startError.message}</div>}
+      {job && job.state !== 'running' && !report && (
+        <div className="inline-error" role="alert">
+          Lake check {job.state}: {job.error?.message ?? job.message}
+        </div>
+      )}
+      {report && (
+        <div className={`lake-facts${report.ok ? ' ok' : ''}`} data-testid="lake-check-result">
+          <span>{report.ok ? 'Healthy' : `${formatCount(report.problems.length)} problem${report.problems.length === 1 ? '' : 's'}`}</span>
+          <span>
+            {formatCount(report.files)} files, {formatCount(report.rows)} rows, {formatBytes(report.bytes)}
+          </span>
+          <span className="dim">checked in {formatDuration(report.elapsedMs)}</span>
+        </div>
+      )}
+      {report && report.repaired.length > 0 && (
+        <ul className="lake-repaired" data-testid="lake-check-repaired">
+          {report.repaired.map((line) => (
+            <li key={line}>Repaired: {line}</li>
+          ))}
+        </ul>
+      )}
+      {report && report.problems.length > 0 && (
+        <div className="lake-table-wrap">
+          <table className="lake-table" data-testid="lake-check-problems">
+            <thead>
+              <tr>
+                <th>Kind</th>
+                <th>Dataset</th>
+                <th>Path</th>
+                <th>Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.problems.map((p, i) => (
+                <tr key={`${p.kind}:${p.path}:${i}`}>
+                  <td className="mono">{p.kind}</td>
+                  <td>{p.dataset}</td>
+                  <td className="mono clip" title={p.path}>
+                    {p.path}
+                  </td>
+                  <td className="dim">{p.detail}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
