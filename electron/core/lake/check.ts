@@ -8,7 +8,7 @@ import type { BatchRecord } from '../archive/state';
 import { COLD_SCHEMA, getHiddenFiles, getTierState, HOT_MIRROR_SCHEMA, unhideFilesSql } from '../mirror/meta';
 import { hotVisibleSql } from '../mirror/views';
 import { finishCompactions, type CompactDeps } from './compact';
-import { datasetOfKey, folderOfKey, type LakeEntry } from './lake';
+import { datasetOfKey, folderOfKey, type Lake, type LakeEntry } from './lake';
 import { sqlPathList } from './lake-sql';
 import { liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
 import { finishPublishSets } from './publish-set';
@@ -119,28 +119,31 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     }
     if (options.repair) {
       // Hidden marks of files that are gone (a withdrawn or compacted-away file) hide nothing: forget them.
+      // Read again: the marks of hidden files withdrawn just above are forgotten already (and reported as such).
       const gone: string[] = [];
-      for (const h of hidden) if (!h.startsWith('/') && inScope(h) && !pendingKeys.has(h) && !(await lake.exists(h))) gone.push(h);
+      for (const h of await getHiddenFiles(conn)) if (!h.startsWith('/') && inScope(h) && !pendingKeys.has(h) && !(await lake.exists(h))) gone.push(h);
       if (gone.length > 0) {
         await deps.commitViews(unhideFilesSql(gone), []);
         repaired.push(`forgot ${gone.length} hidden mark(s) of files that no longer exist`);
       }
     }
 
-    // 3. Overlaps: a key in two visible files of one folder, or in the lake and the hot tier.
+    // 3. Overlaps: a key in two visible files of a dataset (in one folder or in two), or in the lake and the hot tier.
     deps.onStep?.(0.9, 'Looking for rows visible twice');
     const visible = [...present].filter((k) => !isHidden(k));
-    const byFolder = new Map<string, string[]>();
-    for (const k of visible) byFolder.set(folderOfKey(k), [...(byFolder.get(folderOfKey(k)) ?? []), k]);
-    for (const [folder, keys] of byFolder) {
-      const spec = datasetSpec(datasetOfKey(folder));
+    const byDataset = new Map<string, string[]>();
+    for (const k of visible) byDataset.set(datasetOfKey(k), [...(byDataset.get(datasetOfKey(k)) ?? []), k]);
+    for (const [dataset, keys] of byDataset) {
+      const spec = datasetSpec(dataset);
       if (!spec || keys.length < 2 || spec.kind === 'master') continue;
       const pk = spec.primaryKey.map(quoteIdent).join(', ');
-      const dup = await conn.runAndReadAll(
-        `SELECT count(*)::BIGINT AS n FROM (SELECT ${pk} FROM read_parquet(${sqlPathList(keys.map((k) => lake.localPath(k)))}, union_by_name = true, hive_partitioning = false) GROUP BY ${pk} HAVING count(*) > 1)`,
-      );
-      const n = Number(dup.getRowObjectsJS()[0]?.n ?? 0);
-      if (n > 0) problem('overlap', folder, `${n} key(s) of ${spec.name} are in two or more of its ${keys.length} visible files`);
+      for (const group of await filesThatMayShareKeys(conn, lake, spec, keys)) {
+        const dup = await conn.runAndReadAll(
+          `SELECT count(*)::BIGINT AS n FROM (SELECT ${pk} FROM read_parquet(${sqlPathList(group.map((k) => lake.localPath(k)))}, union_by_name = true, hive_partitioning = false) GROUP BY ${pk} HAVING count(*) > 1)`,
+        );
+        const n = Number(dup.getRowObjectsJS()[0]?.n ?? 0);
+        if (n > 0) problem('overlap', commonFolder(group), `${n} key(s) of ${spec.name} are in two or more of its ${group.length} visible files`);
+      }
     }
     const tiers = await getTierState(conn);
     for (const spec of datasetsInScope(scope)) {
@@ -153,6 +156,53 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
   } finally {
     await writer?.release();
   }
+}
+
+/**
+ * The sets (two or more) of a dataset's visible files that may hold a common key. A time series' key includes its
+ * time, so files whose time ranges do not meet cannot share one: day folders are compared on their own, and a file
+ * elsewhere (a conversion into the dataset's top folder) with every file its rows' times reach. Other datasets'
+ * keys say nothing about where a row lives: all their files are compared together.
+ */
+async function filesThatMayShareKeys(conn: DuckDBConnection, lake: Lake, spec: DatasetSpec, keys: readonly string[]): Promise<string[][]> {
+  const time = spec.kind === 'timeseries' && spec.splitColumn !== null && spec.primaryKey.includes(spec.splitColumn) ? spec.splitColumn : null;
+  if (time === null) return [[...keys]];
+  const keyOf = new Map(keys.map((k) => [lake.localPath(k), k]));
+  let ranges: { key: string; lo: bigint; hi: bigint }[];
+  try {
+    const col = quoteIdent(time);
+    const r = await conn.runAndReadAll(
+      `SELECT filename AS f, epoch_us(min(${col})) AS lo, epoch_us(max(${col})) AS hi FROM read_parquet(${sqlPathList([...keyOf.keys()])}, union_by_name = true, hive_partitioning = false, filename = true) ` +
+        `WHERE ${col} IS NOT NULL GROUP BY filename ORDER BY lo, hi, f`,
+    );
+    ranges = r.getRowObjectsJS().map((x) => ({ key: keyOf.get(String(x.f)) ?? String(x.f), lo: BigInt(x.lo as bigint), hi: BigInt(x.hi as bigint) }));
+  } catch {
+    // A time column that is not a time everywhere: compare every file with every other.
+    return [[...keys]];
+  }
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let reach = 0n;
+  for (const f of ranges) {
+    if (current.length > 0 && f.lo <= reach) {
+      current.push(f.key);
+      if (f.hi > reach) reach = f.hi;
+    } else {
+      if (current.length > 1) groups.push(current);
+      current = [f.key];
+      reach = f.hi;
+    }
+  }
+  if (current.length > 1) groups.push(current);
+  return groups;
+}
+
+/** The deepest folder holding all of `keys` (`telemetry/date=2024-05-01`, or `telemetry` for files in two folders). */
+function commonFolder(keys: readonly string[]): string {
+  const parts = keys.map((k) => folderOfKey(k).split('/'));
+  const out: string[] = [];
+  for (let i = 0; i < parts[0].length && parts.every((p) => p[i] === parts[0][i]); i++) out.push(parts[0][i]);
+  return out.join('/');
 }
 
 function datasetsInScope(scope: string | undefined): DatasetSpec[] {
