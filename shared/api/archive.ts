@@ -68,6 +68,8 @@ export interface ArchiveReport {
   /** PostgreSQL bytes freed for reuse (estimated from the deleted rows' share) and returned to the OS (size drop). */
   reclaimedBytes: { reusable: number; returnedToOs: number };
   masterSnapshot: string[];
+  /** Wall time of the run's parts: `batches` (export, verify, publish, delete of every batch, pipelined), `vacuum`, `snapshot`. */
+  timingsMs?: Record<string, number>;
   error: string | null;
 }
 

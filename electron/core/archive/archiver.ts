@@ -20,7 +20,7 @@ import { killPoint } from '../system/kill-switch';
 import { BatchFetcher, hotUnavailable, removeScratchFiles } from './fetch';
 import { ensureArchiveLog } from './pg-journal';
 import { cutoffFor, hotTable, planDataset } from './plan';
-import type { ArchiveJournal, BatchRecord } from './state';
+import { ArchiveJournal, type BatchRecord } from './state';
 import { BatchSteps, safeUser } from './steps';
 
 export { cutoffFor } from './plan';
@@ -41,8 +41,9 @@ export interface ArchiveProgress {
 }
 
 export interface ArchiverDeps {
-  /** The archiver's own workspace connection. */
+  /** The archiver's own workspace connections: one exports and verifies, the other publishes, deletes and cleans up. */
   duck: DuckDBConnection;
+  tailDuck: DuckDBConnection;
   hot: HotStore;
   lake: Lake;
   tmpDir: string;
@@ -65,20 +66,16 @@ export interface ArchiverDeps {
  */
 export class Archiver {
   private readonly fetcher: BatchFetcher;
+  /** Export and verify, on `duck`. */
   private readonly steps: BatchSteps;
+  /** Publish, delete, withdraw and cleanup, on `tailDuck`: a batch's tail runs while the next batch is exported. */
+  private readonly tailSteps: BatchSteps;
 
   constructor(private readonly deps: ArchiverDeps) {
     this.fetcher = new BatchFetcher(deps.hot, deps.tmpDir);
-    this.steps = new BatchSteps({
-      duck: deps.duck,
-      hot: deps.hot,
-      lake: deps.lake,
-      tmpDir: deps.tmpDir,
-      journal: deps.journal,
-      fetcher: this.fetcher,
-      commitVisibility: deps.commitVisibility,
-      at: (step, b) => this.at(step, b),
-    });
+    const common = { hot: deps.hot, lake: deps.lake, tmpDir: deps.tmpDir, fetcher: this.fetcher, commitVisibility: deps.commitVisibility, at: (step: string, b: BatchRecord) => this.at(step, b) };
+    this.steps = new BatchSteps({ ...common, duck: deps.duck, journal: deps.journal });
+    this.tailSteps = new BatchSteps({ ...common, duck: deps.tailDuck, journal: new ArchiveJournal(deps.tailDuck) });
   }
 
   async run(req: ArchiveRequest): Promise<ArchiveReport> {
@@ -169,30 +166,41 @@ export class Archiver {
     const finished: BatchRecord[] = [];
     const withdrawals = new Map<string, number>();
     const queue: BatchRecord[] = [];
-    const step = async (b: BatchRecord): Promise<void> => {
-      const result = await this.processBatch(b, (phase) =>
-        this.deps.onProgress?.({ phase, fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${b.dataset} ${b.day}: ${phase}` }),
-      );
+    /** A finished batch: into the report; a withdrawn day is planned again from what PostgreSQL holds now. */
+    const record = async (result: BatchRecord): Promise<void> => {
       done++;
       finished.push(result);
       report.batches.push(toReport(result));
       if (result.state === 'done') report.rowsArchived += result.rows;
       if (result.state === 'withdrawn') {
-        // PostgreSQL changed under this day: export it again from what PostgreSQL holds now.
-        const key = `${b.dataset}/${b.day}`;
+        const key = `${result.dataset}/${result.day}`;
         const tries = (withdrawals.get(key) ?? 0) + 1;
         withdrawals.set(key, tries);
         if (tries >= MAX_WITHDRAWALS_PER_DAY) {
           throw new WorkbenchError(
             'CONFLICT',
-            `${b.dataset} ${b.day}: PostgreSQL changed the day's rows ${tries} times while they were being archived; they stay in PostgreSQL and nothing was lost. Run the archive again when the writes have settled.`,
+            `${result.dataset} ${result.day}: PostgreSQL changed the day's rows ${tries} times while they were being archived; they stay in PostgreSQL and nothing was lost. Run the archive again when the writes have settled.`,
           );
         }
-        const again = (await this.plan(DATASETS[b.dataset], cutoff, report.runId, b.day)).batches;
+        const again = (await this.plan(DATASETS[result.dataset], cutoff, report.runId, result.day)).batches;
         total += again.length;
         queue.unshift(...again);
       }
-      this.deps.onProgress?.({ phase: 'batch done', fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${b.dataset} ${b.day}: ${result.state}` });
+      this.deps.onProgress?.({ phase: 'batch done', fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${result.dataset} ${result.day}: ${result.state}` });
+    };
+    /**
+     * The tail (publish, delete, cleanup) of the batch before: it runs while this batch is exported and verified,
+     * and ends before this batch publishes, so at most one batch is ever between publish and delete.
+     */
+    let tail: Promise<void> = Promise.resolve();
+    const step = async (b: BatchRecord): Promise<void> => {
+      const progress = (phase: string): void =>
+        this.deps.onProgress?.({ phase, fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${b.dataset} ${b.day}: ${phase}` });
+      if (b.state === 'planned' || b.state === 'exported') await this.processBatch(b, this.steps, progress, 'verified');
+      await tail;
+      tail = this.processBatch(b, this.tailSteps, progress).then(record);
+      // Reported when the next batch (or the end of the run) waits for it.
+      tail.catch(() => undefined);
     };
     /** Takes the next batch off the queue: journaled only when its turn comes; the one after it is fetched meanwhile. */
     const next = async (): Promise<void> => {
@@ -217,8 +225,13 @@ export class Archiver {
       await measure(new Set(leftovers.map((b) => b.dataset)));
       queue.push(...leftovers);
     }
+    const batchesStarted = performance.now();
     try {
-      while (queue.length > 0) await next();
+      while (queue.length > 0) {
+        await next();
+        // A withdrawn day comes back on the queue when the last tail ends.
+        if (queue.length === 0) await tail;
+      }
       // 2. Plan: one batch per UTC day before the cut-off, per dataset.
       const planned: BatchRecord[] = [];
       for (const name of req.datasets) {
@@ -233,17 +246,24 @@ export class Archiver {
       await this.deps.hot.withClient((c) => ensureUpcomingPartitions(c, this.deps.now?.() ?? new Date())).catch(() => undefined);
       total += planned.length;
       queue.push(...planned);
-      while (queue.length > 0) await next();
+      while (queue.length > 0) {
+        await next();
+        if (queue.length === 0) await tail;
+      }
+      await tail;
     } finally {
       this.steps.upNext = null;
+      await tail.catch(() => undefined);
       await this.fetcher.close();
     }
+    report.timingsMs = { ...report.timingsMs, batches: performance.now() - batchesStarted };
     await dropEmptiedPartitions(
       () => this.deps.hot.connect(),
       finished.filter((b) => b.state === 'done'),
     );
 
     // 3. Give the space back to PostgreSQL and say how much.
+    const vacuumStarted = performance.now();
     for (const t of sizesBefore.keys()) {
       const before = sizesBefore.get(t) ?? 0;
       const t0 = performance.now();
@@ -258,8 +278,11 @@ export class Archiver {
       const archived = report.batches.filter((b) => b.dataset === plan.dataset && b.state === 'done').reduce((a, b) => a + b.rows, 0);
       report.reclaimedBytes.reusable += plan.rows > 0 ? Math.round((plan.postgresBytes * archived) / plan.rows) : 0;
     }
+    report.timingsMs = { ...report.timingsMs, vacuum: performance.now() - vacuumStarted };
     // 4. Master data next to the cold data.
+    const snapshotStarted = performance.now();
     report.masterSnapshot = await this.snapshotMaster(cutoff);
+    report.timingsMs = { ...report.timingsMs, snapshot: performance.now() - snapshotStarted };
   }
 
   private async plan(spec: DatasetSpec, cutoff: Date, runId: string, onlyDay?: string): Promise<{ summary: ArchiveReport['plan'][number]; batches: BatchRecord[] }> {
@@ -303,10 +326,13 @@ export class Archiver {
     await this.deps.atStep?.(step, b.stagedPath, { dataset: b.dataset, day: b.day });
   }
 
-  /** Drives one batch from whatever state it is in to done, withdrawn (or failed). */
-  private async processBatch(b: BatchRecord, progress: (phase: string) => void): Promise<BatchRecord> {
+  /**
+   * Drives one batch with `steps` from whatever state it is in to done, withdrawn (or failed), or until it reaches
+   * `pauseAt`.
+   */
+  private async processBatch(b: BatchRecord, steps: BatchSteps, progress: (phase: string) => void, pauseAt?: BatchRecord['state']): Promise<BatchRecord> {
     const spec = DATASETS[b.dataset];
-    const { journal } = this.deps;
+    const { journal } = steps;
     const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       progress(name);
       const t0 = performance.now();
@@ -318,17 +344,18 @@ export class Archiver {
     };
     let verifyAttempts = 0;
     for (;;) {
+      if (b.state === pauseAt) return b;
       switch (b.state) {
         case 'planned':
           await this.at('export', b);
-          await timed('export', () => this.steps.export(spec, b));
+          await timed('export', () => steps.export(spec, b));
           b.state = 'exported';
           await this.at('export:after', b);
           await journal.save(b);
           break;
         case 'exported': {
           await this.at('verify', b);
-          const ok = await timed('verify', () => this.steps.verify(spec, b));
+          const ok = await timed('verify', () => steps.verify(spec, b));
           if (!ok) {
             verifyAttempts++;
             if (b.stagedPath) await rm(b.stagedPath, { force: true });
@@ -350,7 +377,7 @@ export class Archiver {
         }
         case 'verified':
           await this.at('publish', b);
-          if (!(await timed('publish', () => this.steps.publish(spec, b)))) {
+          if (!(await timed('publish', () => steps.publish(spec, b)))) {
             // Killed between verify and publish with the staged file gone: export again.
             b.state = 'planned';
             await journal.save(b);
@@ -358,9 +385,9 @@ export class Archiver {
           break;
         case 'published': {
           await this.at('delete', b);
-          const outcome = await timed('delete', () => this.steps.delete(spec, b));
+          const outcome = await timed('delete', () => steps.delete(spec, b));
           if (outcome.kind === 'changed') {
-            await timed('withdraw', () => this.steps.withdraw(spec, b, outcome.reason));
+            await timed('withdraw', () => steps.withdraw(spec, b, outcome.reason));
             break;
           }
           b.state = 'deleted';
@@ -370,12 +397,12 @@ export class Archiver {
         }
         case 'deleted':
           await this.at('cleanup', b);
-          await timed('cleanup', () => this.steps.cleanup(spec, b));
+          await timed('cleanup', () => steps.cleanup(spec, b));
           b.state = 'done';
           await journal.save(b);
           return b;
         case 'withdrawing':
-          await timed('withdraw', () => this.steps.finishWithdraw(spec, b));
+          await timed('withdraw', () => steps.finishWithdraw(spec, b));
           return b;
         case 'done':
         case 'withdrawn':

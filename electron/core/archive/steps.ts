@@ -71,6 +71,11 @@ export class BatchSteps {
 
   constructor(private readonly d: StepDeps) {}
 
+  /** The journal on this instance's connection. */
+  get journal(): ArchiveJournal {
+    return this.d.journal;
+  }
+
   /** Fetched rows → staged Parquet, sorted by the key, with PostgreSQL's digest recorded for verify. */
   async export(spec: DatasetSpec, b: BatchRecord): Promise<void> {
     if (b.stagedPath) await rm(b.stagedPath, { force: true });
@@ -265,8 +270,9 @@ export class BatchSteps {
     await mkdir(this.d.tmpDir, { recursive: true });
     const file = join(this.d.tmpDir, `archive-withdraw-${b.batchId}.${format}`);
     try {
+      // The delete connection: this runs in the same flow as the deletes, never inside a fetch's snapshot.
       await this.d.fetcher
-        .onClient('fetch', (c) => copyOut(c, `SELECT ${columns.map((col) => quoteIdent(col.name)).join(', ')} FROM ${hotTable(spec)} WHERE ${dayPredicate(spec, b.day)}`, file, format))
+        .onClient('delete', (c) => copyOut(c, `SELECT ${columns.map((col) => quoteIdent(col.name)).join(', ')} FROM ${hotTable(spec)} WHERE ${dayPredicate(spec, b.day)}`, file, format))
         .catch((err: unknown) => {
           throw hotUnavailable(err, `reading ${spec.name} ${b.day} back`);
         });

@@ -277,11 +277,13 @@ export class DataPlatform {
     // A sync in flight finishes first: the archiver moves tiers under the mirror.
     await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
     const conn = await this.deps.engine.connect();
+    const tailConn = await this.deps.engine.connect();
     try {
       const journal = new ArchiveJournal(conn);
       await journal.ensure();
       const archiver = new Archiver({
         duck: conn,
+        tailDuck: tailConn,
         hot,
         lake: this.lake,
         tmpDir: this.deps.paths.tmp,
@@ -297,6 +299,7 @@ export class DataPlatform {
       return report;
     } finally {
       conn.closeSync();
+      tailConn.closeSync();
     }
   }
 
