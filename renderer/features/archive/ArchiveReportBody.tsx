@@ -64,6 +64,12 @@ export function ArchiveReportBody({ report }: Props) {
           {formatCount(counts.unfinished)} batch(es) stopped between steps. Nothing is lost: the next run finishes them first.
         </div>
       )}
+      {counts.withdrawn > 0 && (
+        <div className="lake-warning" data-testid="report-withdrawn">
+          {formatCount(counts.withdrawn)} day(s) changed in PostgreSQL after their export: the file was withdrawn before any row was deleted, and the day
+          was exported again from what PostgreSQL holds now.
+        </div>
+      )}
 
       <div className="lake-section-title">Batches: one UTC day of one dataset each</div>
       {report.batches.length === 0 ? (

@@ -88,11 +88,13 @@ describe('archive view model', () => {
   });
 
   it('counts batches by outcome', () => {
-    const c = batchCounts([batch({}), batch({ state: 'failed', parquetBytes: 0 }), batch({ state: 'published', parquetBytes: 7 })]);
-    expect(c).toEqual({ done: 1, failed: 1, unfinished: 1, parquetBytes: 107 });
+    const c = batchCounts([batch({}), batch({ state: 'failed', parquetBytes: 0 }), batch({ state: 'published', parquetBytes: 7 }), batch({ state: 'withdrawn', parquetBytes: 50 })]);
+    expect(c).toEqual({ done: 1, failed: 1, withdrawn: 1, unfinished: 1, parquetBytes: 107 });
     const plan = [{ dataset: 'telemetry' as const, rows: 30, partitions: ['2025-03-01', '2025-03-02', '2025-03-03'], postgresBytes: 0, estimatedParquetBytes: 0 }];
     expect(batchesPlanned({ batches: [batch({})], plan })).toBe(3);
     expect(batchesPlanned({ batches: [batch({}), batch({}), batch({}), batch({})], plan })).toBe(4);
+    // A withdrawn day was exported again: it counts once.
+    expect(batchesPlanned({ batches: [batch({ state: 'withdrawn' }), batch({}), batch({}), batch({})], plan })).toBe(3);
   });
 
   it('lists step timings in the order the steps run', () => {

@@ -62,14 +62,21 @@ export function planTotals(plan: readonly DryRunDataset[]): PlanTotals {
 export interface BatchCounts {
   done: number;
   failed: number;
-  /** Neither done nor failed: left between steps; the next run finishes them. */
+  /** Withdrawn because PostgreSQL changed the day after its export; the day was exported again. */
+  withdrawn: number;
+  /** Neither done, failed nor withdrawn: left between steps; the next run finishes them. */
   unfinished: number;
+  /** Of the files that stay in the lake (a withdrawn file is removed). */
   parquetBytes: number;
 }
 
 export function batchCounts(batches: readonly BatchReport[]): BatchCounts {
-  const out: BatchCounts = { done: 0, failed: 0, unfinished: 0, parquetBytes: 0 };
+  const out: BatchCounts = { done: 0, failed: 0, withdrawn: 0, unfinished: 0, parquetBytes: 0 };
   for (const b of batches) {
+    if (b.state === 'withdrawn') {
+      out.withdrawn++;
+      continue;
+    }
     if (b.state === 'done') out.done++;
     else if (b.state === 'failed') out.failed++;
     else out.unfinished++;
@@ -80,7 +87,7 @@ export function batchCounts(batches: readonly BatchReport[]): BatchCounts {
 
 /** Batches a run set out to do: its plan's days (a stopped run did fewer), plus leftovers of earlier runs it finished first. */
 export function batchesPlanned(report: Pick<ArchiveReport, 'batches' | 'plan'>): number {
-  return Math.max(report.batches.length, planTotals(report.plan).batches);
+  return Math.max(report.batches.filter((b) => b.state !== 'withdrawn').length, planTotals(report.plan).batches);
 }
 
 const STEP_ORDER = ['export', 'verify', 'publish', 'delete', 'cleanup'];
