@@ -5,6 +5,7 @@ import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
 import { useSessionState } from '../../lib/state/sessionState';
 import { useJob } from '../../lib/jobs/useJob';
+import { JobProgress } from '../../lib/ui/JobProgress';
 import { asCompactResult } from './compactReport';
 
 interface Props {
@@ -62,12 +63,9 @@ export function CompactPanel({ dataset, warnings, onCompacted }: Props) {
       </div>
       {!dataset && warnings.length > 0 && <div className="hint">Compaction works on lake datasets; open this folder as a dataset to compact it.</div>}
       {running && job && (
-        <div className="run-progress" data-testid="compact-progress">
-          <span className="progress-track wide" role="progressbar" aria-valuenow={Math.round((job.fraction ?? 0) * 100)} aria-valuemin={0} aria-valuemax={100}>
-            <span className="progress-fill" style={{ width: `${Math.round((job.fraction ?? 0) * 100)}%` }} />
-          </span>
+        <JobProgress fraction={job.fraction} testId="compact-progress">
           {job.message} · {formatCount(job.rows)} rows
-        </div>
+        </JobProgress>
       )}
       {startError && <div className="inline-error">{startError.message}</div>}
       {job && job.state !== 'running' && !result && (

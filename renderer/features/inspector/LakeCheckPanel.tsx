@@ -3,6 +3,7 @@ import type { ApiError } from '../../../shared/api/errors';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { api } from '../../api/client';
 import { useJob } from '../../lib/jobs/useJob';
+import { JobProgress } from '../../lib/ui/JobProgress';
 import { useSessionState } from '../../lib/state/sessionState';
 import { asLakeCheckReport } from './lakeCheckReport';
 
@@ -53,12 +54,7 @@ export function LakeCheckPanel({ dataset }: Props) {
         )}
       </div>
       {running && job && (
-        <div className="run-progress">
-          <span className="progress-track wide" role="progressbar" aria-valuenow={Math.round((job.fraction ?? 0) * 100)} aria-valuemin={0} aria-valuemax={100}>
-            <span className="progress-fill" style={{ width: `${Math.round((job.fraction ?? 0) * 100)}%` }} />
-          </span>
-          {job.message}
-        </div>
+        <JobProgress fraction={job.fraction}>{job.message}</JobProgress>
       )}
       {startError && <div className="inline-error">{startError.message}</div>}
       {job && job.state !== 'running' && !report && (
