@@ -55,7 +55,9 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     const pendingTemps = new Set<string>();
     for (const i of await deps.intents.unfinished()) {
       const p = i.payload as { merged?: string; originals?: { key: string }[]; staged?: unknown };
-      for (const k of [p.merged, ...(p.originals ?? []).map((o) => o.key)]) if (k) pendingKeys.add(k);
+      // A compaction's merged file and originals; a conversion's staged files (published hidden until its manifest).
+      const staged = Array.isArray(p.staged) ? p.staged.map((s) => (s as { key?: unknown } | null)?.key) : [];
+      for (const k of [p.merged, ...(p.originals ?? []).map((o) => o.key), ...staged]) if (typeof k === 'string') pendingKeys.add(k);
       if (!scope || i.dataset === scope) problem('unfinished-job', i.dataset, `${i.job} ${i.id} stopped at "${i.state}": run \`lake check --repair\` to finish it`);
     }
     for (const b of await deps.unfinishedArchive()) {
