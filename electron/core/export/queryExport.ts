@@ -8,6 +8,7 @@ import type { SortKey } from '../../../shared/api/query';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { RESULTS_DB, type StoredResult } from '../engine/resultStore';
 import { publishFile, tempPathFor } from '../files/atomic';
+import { killPoint } from '../system/kill-switch';
 import { enableProgress, runWithProgress } from './runCopy';
 
 /** DuckDB COPY options per format: CSV with a header, Parquet with zstd, JSON as one array of objects. */
@@ -46,6 +47,8 @@ export async function writeSelect(
       },
     });
     if (options.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The export was cancelled; no file was written.');
+    // Fault-test step (BW_KILL_AT=export:publish): the rows are all in the temp file, which is not yet published.
+    killPoint('export', 'publish');
     try {
       await publishFile(temp, file);
     } catch (err) {

@@ -8,6 +8,7 @@ import { SLICE_MANIFEST_KIND, type SliceSpec } from '../../../shared/domain/slic
 import { quoteLiteral } from '../../../shared/sql';
 import { fsyncDir, fsyncPath, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
 import type { Lake } from '../lake/lake';
+import { killPoint } from '../system/kill-switch';
 import { CONTENT_HASH_ALGORITHM, contentHash, digestParquet, sha256File, type SplitDigest } from './contentHash';
 import { downloadIdFor, timestampTag } from './exportPaths';
 import { enableProgress, runWithProgress } from './runCopy';
@@ -150,6 +151,10 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
       splits.push({ ...s.info, rows });
     }
     if (signal?.aborted) throw cancelled();
+    // Fault-test steps (BW_KILL_AT=export:<step>): `manifest`: every split file written and checksummed in the temp
+    // folder, no manifest yet; `publish`: the temp folder complete (manifest written, everything fsynced), not yet
+    // renamed into place. Killed at either, `dir` does not exist.
+    killPoint('export', 'manifest');
     progress({ phase: 'manifest', fraction: 0.95, rows: rowsDone, message: 'Writing the manifest' });
     const manifest: SliceManifest = {
       kind: SLICE_MANIFEST_KIND,
@@ -172,6 +177,7 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
     for (const s of plan.splits) await fsyncDir(join(temp, s.name));
     await fsyncDir(temp);
     if (signal?.aborted) throw cancelled();
+    killPoint('export', 'publish');
     await publishDir(temp, dir);
     const manifestPath = join(dir, MANIFEST_FILE);
     progress({ phase: 'done', fraction: 1, rows: rowsDone, bytes: manifest.bytes, message: `Wrote ${dir}` });
