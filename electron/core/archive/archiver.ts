@@ -13,6 +13,7 @@ import { ensureUpcomingPartitions, totalBytesSql } from '../hot/hot-schema';
 import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import { LakeIntents } from '../lake/intents';
+import { sweepStrayTemps } from '../lake/sweep';
 import type { Lake, LakeFile } from '../lake/lake';
 import { sha256File, writeManifest } from '../lake/manifest';
 import type { Statement } from '../mirror/meta';
@@ -121,8 +122,8 @@ export class Archiver {
         await ensureArchiveLog(lockClient);
         // Temp files a killed writer left; not those a journal resumes from (this one's, or a compaction's).
         const resumable = new Set((await this.deps.journal.unfinished()).map((b) => b.stagedPath).filter((p): p is string => p !== null));
-        for (const p of await new LakeIntents(this.deps.duck).stagedPaths()) resumable.add(p);
-        await this.deps.lake.sweepTemps(resumable);
+        for (const i of await new LakeIntents(this.deps.duck).unfinished()) for (const t of i.temps) resumable.add(t);
+        await sweepStrayTemps(this.deps.duck, this.deps.lake, resumable);
         await removeScratchFiles(this.deps.tmpDir);
         const outbox = await this.deps.hot.serverOutbox().catch(() => null);
         if (outbox) await removeScratchFiles(outbox);

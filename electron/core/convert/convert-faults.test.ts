@@ -208,18 +208,16 @@ describe('conversion into the lake, killed', () => {
         const left = await inspectImp(conn, `convert:${step}`);
         expect(left.rows).toBe((committed + (step === 'manifest' ? 1 : 0)) * ROWS);
         expect(await impRows(conn)).toBe(committed * ROWS);
-        // The check names the unfinished conversion and its staging folder; the files it published (hidden) belong to it.
+        // The check names the unfinished conversion; its staging folder and the files it published (hidden) belong to it.
         const found = await checkHere(wb);
         expect(found.problems).toEqual([
           { kind: 'unfinished-job', dataset: 'imp', path: 'imp', detail: expect.stringMatching(/^convert convert-\S+ stopped at "publishing": run `lake check --repair` to finish it$/) as unknown as string },
-          { kind: 'stray-temp', dataset: 'imp', path: expect.stringMatching(/^imp\/\.bw-tmp-\d+-\w+-convert-\w+\.tmp$/) as unknown as string, detail: expect.stringMatching(/^a temp folder/) as unknown as string },
         ]);
       });
       const { repaired } = await afterKill(run, `convert:${step}`, 'cli');
-      // Undone (the published files removed, the staged ones too), then the emptied staging folder goes as a stray temp.
+      // Undone: the published files, the staged ones and the staging folder removed, in one step.
       expect(repaired, `convert:${step} is undone by the repair`).toEqual([
-        expect.stringMatching(/^convert-\S+: 4 file\(s\) of imp never finished publishing; removed \(they were never visible\)$/),
-        expect.stringMatching(/^removed imp\/\.bw-tmp-\d+-\w+-convert-\w+\.tmp: a staging folder of an unfinished write$/),
+        expect.stringMatching(/^convert-\S+: a convert into imp stopped while publishing; its 4 file\(s\) and temps removed \(they were never visible\)$/),
       ]);
     });
   }

@@ -8,7 +8,7 @@ import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { exists, publishFile, TEMP_PREFIX, TEMP_SUFFIX, tempPathFor } from '../files/atomic';
 import type { Lake, StagedFile } from '../lake/lake';
 import { sha256File, type ManifestFile } from '../lake/manifest';
-import { publishSet, type PublishSetDeps } from '../lake/publish-set';
+import { PublishSet, type PublishSetDeps } from '../lake/publish-set';
 import { applyOverrides, listInputs, readCsvSql, sniff, type InputFile } from './csv';
 
 export interface ConvertProgress {
@@ -58,8 +58,8 @@ interface OutputTarget {
   folder(id: string): Promise<{ temp: string; finalOf(rel: string): string }>;
 }
 
-function outputTarget(req: ConvertRequest, lake: Lake | undefined): OutputTarget {
-  if (req.target.kind === 'folder' || !lake) {
+function outputTarget(req: ConvertRequest, lake: Lake | undefined, set: PublishSet | null): OutputTarget {
+  if (req.target.kind === 'folder' || !lake || !set) {
     const path = req.target.kind === 'folder' ? req.target.path : '.';
     const dir = resolve(path);
     return {
@@ -74,23 +74,25 @@ function outputTarget(req: ConvertRequest, lake: Lake | undefined): OutputTarget
   return {
     single: async (name, id) => {
       const staged = await lake.stage(`${dataset}/part-${name}-${id}.parquet`);
+      await set.track(staged.path);
       return { temp: staged.path, final: staged.key };
     },
     folder: async (id) => {
       const staged = await lake.stage(`${dataset}/convert-${id}`);
+      await set.track(staged.path);
       return { temp: staged.path, finalOf: (rel) => `${dataset}/${rel.split(sep).join('/')}` };
     },
   };
 }
 
-/** The lake target's outputs, published as one batch with a manifest (see publishSet). */
-async function publishToLake(deps: PublishSetDeps, dataset: string, staged: { output: StagedFile; file: ConvertedFile; rows: number }[]): Promise<void> {
+/** The lake target's outputs, published as one batch with a manifest (see PublishSet). */
+async function publishToLake(set: PublishSet, lake: Lake, dataset: string, staged: { output: StagedFile; file: ConvertedFile; rows: number }[]): Promise<void> {
   const files: ManifestFile[] = [];
   for (const s of staged) {
     files.push({ key: s.output.key, rows: s.rows, bytes: await sizeOf(s.output.path), sha256: await sha256File(s.output.path), minTime: null, maxTime: null });
   }
   const batchId = `convert-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
-  const published = await publishSet(deps, 'convert', staged.map((s) => s.output), {
+  const published = await set.publish(staged.map((s) => s.output), {
     batchId,
     dataset,
     source: 'convert',
@@ -100,7 +102,7 @@ async function publishToLake(deps: PublishSetDeps, dataset: string, staged: { ou
     inputs: [...new Set(staged.map((s) => s.file.input))],
   });
   for (let i = 0; i < staged.length; i++) {
-    staged[i].file.outputs.push(deps.lake.localPath(published[i].key));
+    staged[i].file.outputs.push(lake.localPath(published[i].key));
     staged[i].file.outputBytes += published[i].size;
   }
 }
@@ -116,7 +118,6 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
   const files = await listInputs(req.inputs);
   const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
   if (req.target.kind === 'lake' && !opts.lake) throw new WorkbenchError('INTERNAL', 'A lake conversion needs the lake.');
-  const target = outputTarget(req, opts.lake?.lake);
   if (req.target.kind === 'folder') await mkdir(resolve(req.target.path), { recursive: true });
 
   const report: ConvertReport = {
@@ -153,6 +154,9 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
     }
   }
 
+  // A lake target is one journaled batch from before the first byte is written (see PublishSet).
+  const set = req.target.kind === 'lake' && opts.lake ? await PublishSet.begin(opts.lake, 'convert', req.target.dataset) : null;
+  const target = outputTarget(req, opts.lake?.lake, set);
   // DuckDB only tracks query progress with its progress bar on (printing stays off).
   await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
   let bytesDone = 0;
@@ -212,13 +216,15 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
     }
     // A cancel that arrives while the last file is being published still wins: all or nothing.
     if (opts.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The conversion was cancelled; no file was left behind.');
-    if (req.target.kind === 'lake' && opts.lake && staged.length > 0) {
-      await publishToLake(opts.lake, req.target.dataset, staged);
-      // The staging folders of partitioned outputs are empty now.
-      for (const t of temps) await rm(t, { recursive: true, force: true });
+    if (set && opts.lake && req.target.kind === 'lake') {
+      // The set removes its temps (the staging folders of partitioned outputs) once published.
+      if (staged.length > 0) await publishToLake(set, opts.lake.lake, req.target.dataset, staged);
+      else await set.abandon();
+      report.outputBytes = report.files.reduce((a, f) => a + f.outputBytes, 0);
     }
   } catch (err) {
     for (const t of temps) await rm(t, { recursive: true, force: true });
+    await set?.abandon().catch(() => undefined);
     if (opts.signal?.aborted) {
       // A cancel after some files were published removes them too: the job is all or nothing.
       for (const p of published) await rm(p, { force: true });

@@ -200,6 +200,8 @@ describe('training-slice export, killed', () => {
     const run = await runCli(sliceArgs(again));
     expect(run.code, run.stderr).toBe(0);
     expect((await withWorkbench((_wb, conn) => verifySlice(conn, again))).contentHash).toBe(normal.contentHash);
+    // And the temp folders the killed exports left next to it are gone.
+    expect(await tempsIn(out)).toEqual([]);
   }, 180_000);
 });
 

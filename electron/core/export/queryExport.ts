@@ -7,7 +7,7 @@ import type { ExportFormat } from '../../../shared/api/export';
 import type { SortKey } from '../../../shared/api/query';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { RESULTS_DB, type StoredResult } from '../engine/resultStore';
-import { publishFile, tempPathFor } from '../files/atomic';
+import { publishFile, sweepStaleTempsIn, tempPathFor } from '../files/atomic';
 import { killPoint } from '../system/kill-switch';
 import { enableProgress, runWithProgress } from './runCopy';
 
@@ -35,6 +35,8 @@ export async function writeSelect(
   options: { signal?: AbortSignal; onProgress?: (p: WriteProgress) => void; totalRows?: number } = {},
 ): Promise<{ rows: number; bytes: number }> {
   await mkdir(dirname(file), { recursive: true });
+  // What killed exports left next to this one goes first.
+  await sweepStaleTempsIn(dirname(file));
   const temp = tempPathFor(file);
   await enableProgress(conn);
   try {

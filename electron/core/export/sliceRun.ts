@@ -6,7 +6,7 @@ import { WorkbenchError } from '../../../shared/api/errors';
 import type { SliceColumn, SliceFile, SliceManifest, SliceReport, SliceSplitInfo } from '../../../shared/api/slice';
 import { SLICE_MANIFEST_KIND, type SliceSpec } from '../../../shared/domain/sliceSpec';
 import { quoteLiteral } from '../../../shared/sql';
-import { fsyncDir, fsyncPath, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
+import { fsyncDir, fsyncPath, sweepStaleTempsIn, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
 import type { Lake } from '../lake/lake';
 import { killPoint } from '../system/kill-switch';
 import { CONTENT_HASH_ALGORITHM, contentHash, digestParquet, sha256File, type SplitDigest } from './contentHash';
@@ -117,6 +117,8 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
   const sources = await collectSources(conn, options.lake, spec);
   if (signal?.aborted) throw cancelled();
 
+  // What killed exports left next to this one goes first; then this one's temp folder.
+  await sweepStaleTempsIn(dirname(dir));
   const temp = join(dirname(dir), `${TEMP_PREFIX}${process.pid}-${randomUUID().slice(0, 8)}-${basename(dir)}`);
   await mkdir(temp, { recursive: true });
   try {

@@ -111,32 +111,18 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Remove temp files and folders left by a process that died (kill -9) under `root`, recursively.
- * Temp names carry the writer's pid; those of live processes are left alone.
+ * Remove the temp files and folders a killed writer (kill -9) left directly in `dir`, e.g. a half-written export
+ * next to its target. Only the workbench's own temp names; those of live processes are left alone. Not recursive.
  */
-export async function sweepStaleTemps(root: string): Promise<string[]> {
+export async function sweepStaleTempsIn(dir: string): Promise<string[]> {
   const removed: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.name.startsWith(TEMP_PREFIX)) {
-        const pid = Number(e.name.slice(TEMP_PREFIX.length).split('-')[0]);
-        if (!Number.isInteger(pid) || pid === process.pid || !isPidAlive(pid)) {
-          if (pid === process.pid) continue;
-          await rm(p, { recursive: true, force: true });
-          removed.push(p);
-        }
-      } else if (e.isDirectory()) {
-        await walk(p);
-      }
-    }
-  };
-  await walk(root);
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  for (const name of entries) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const pid = Number(name.slice(TEMP_PREFIX.length).split('-')[0]);
+    if (Number.isInteger(pid) && (pid === process.pid || isPidAlive(pid))) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+    removed.push(join(dir, name));
+  }
   return removed;
 }

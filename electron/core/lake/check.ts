@@ -11,6 +11,7 @@ import { finishCompactions, type CompactDeps } from './compact';
 import { datasetOfKey, folderOfKey, type Lake, type LakeEntry } from './lake';
 import { sqlPathList } from './lake-sql';
 import { liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
+import { rowsPresentElsewhere, strayTemps, sweepStrayTemps } from './sweep';
 import { finishPublishSets } from './publish-set';
 
 export interface CheckDeps extends CompactDeps {
@@ -54,10 +55,8 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     const pendingKeys = new Set<string>();
     const pendingTemps = new Set<string>();
     for (const i of await deps.intents.unfinished()) {
-      const p = i.payload as { merged?: string; originals?: { key: string }[]; staged?: unknown };
-      // A compaction's merged file and originals; a conversion's staged files (published hidden until its manifest).
-      const staged = Array.isArray(p.staged) ? p.staged.map((s) => (s as { key?: unknown } | null)?.key) : [];
-      for (const k of [p.merged, ...(p.originals ?? []).map((o) => o.key), ...staged]) if (typeof k === 'string') pendingKeys.add(k);
+      for (const k of i.keys) pendingKeys.add(k);
+      for (const t of i.temps) pendingTemps.add(t);
       if (!scope || i.dataset === scope) problem('unfinished-job', i.dataset, `${i.job} ${i.id} stopped at "${i.state}": run \`lake check --repair\` to finish it`);
     }
     for (const b of await deps.unfinishedArchive()) {
@@ -107,6 +106,15 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     const isHidden = (key: string): boolean => hidden.has(key) || hidden.has(lake.localPath(key));
     const liveKeys = new Set(live.map(([k]) => k));
     const entries = (await lake.listEntries()).filter((e) => inScope(e.key) && !e.key.startsWith(`${MANIFESTS_FOLDER}/`) && !e.key.startsWith('_locks/'));
+    if (options.repair) {
+      const swept = await sweepStrayTemps(conn, lake, pendingTemps, inScope);
+      for (const r of swept.removed) repaired.push(`removed ${r.key}: ${r.why}`);
+      for (const k of swept.kept) problem('stray-temp', k.key, `kept: ${k.why}`);
+    } else {
+      for (const e of await strayTemps(lake, pendingTemps, inScope)) {
+        problem('stray-temp', e.key, `a temp ${(await stat(lake.localPath(e.key)).catch(() => null))?.isDirectory() ? 'folder' : 'file'} (${e.size} bytes) left by a writer that is gone`);
+      }
+    }
     for (const e of entries) {
       if (e.kind === 'data') {
         if (isHidden(e.key)) {
@@ -115,8 +123,6 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
         } else if (!liveKeys.has(e.key) && !legacy.has(lake.localPath(e.key)) && !pendingKeys.has(e.key)) {
           problem('unlisted-file', e.key, `${e.size} bytes; no manifest names it`);
         }
-      } else if (e.kind === 'temp' && !e.writerAlive && !pendingTemps.has(lake.localPath(e.key))) {
-        await strayTemp(deps, e, options.repair === true, problem, repaired);
       }
     }
     if (options.repair) {
@@ -226,56 +232,12 @@ async function tierOverlap(conn: DuckDBConnection, spec: DatasetSpec, tier: { sp
   return Number(r.getRowObjectsJS()[0]?.n ?? 0);
 }
 
-/**
- * True when every row of `path` is also visible elsewhere in its dataset (the unified view of a registry
- * dataset, the cold view of another), counted with multiplicity; a file that is not readable Parquet holds
- * no row anyone could read, so removing it loses nothing either.
- */
-async function rowsPresentElsewhere(deps: CheckDeps, dataset: string, path: string, isDir: boolean): Promise<{ proven: boolean; why: string }> {
-  if (isDir) return { proven: true, why: 'a staging folder of an unfinished write' };
-  const { conn } = deps;
-  let columns: string[];
-  try {
-    columns = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(path)}, hive_partitioning = false)`)).getRowObjectsJS().map((r) => String(r.column_name));
-  } catch {
-    return { proven: true, why: 'not a complete Parquet file (no rows can be read from it)' };
-  }
-  const spec = datasetSpec(dataset);
-  const elsewhere = spec && spec.kind !== 'master' ? qualifiedName('main', spec.name) : qualifiedName(COLD_SCHEMA, dataset);
-  try {
-    const cols = columns.map(quoteIdent).join(', ');
-    const missing = await conn.runAndReadAll(
-      `SELECT count(*)::BIGINT AS n FROM (SELECT ${cols} FROM read_parquet(${quoteLiteral(path)}, hive_partitioning = false) EXCEPT ALL SELECT ${cols} FROM ${elsewhere})`,
-    );
-    const n = Number(missing.getRowObjectsJS()[0]?.n ?? 0);
-    return n === 0 ? { proven: true, why: `every row is in ${elsewhere}` } : { proven: false, why: `${n} of its rows are nowhere else` };
-  } catch (err) {
-    return { proven: false, why: `its rows could not be compared with ${elsewhere}: ${errorMessage(err)}` };
-  }
-}
-
-async function strayTemp(deps: CheckDeps, e: LakeEntry, repair: boolean, problem: (k: LakeProblem['kind'], key: string, d: string) => void, repaired: string[]): Promise<void> {
-  const path = deps.lake.localPath(e.key);
-  const isDir = (await stat(path).catch(() => null))?.isDirectory() ?? false;
-  if (!repair) {
-    problem('stray-temp', e.key, `a temp ${isDir ? 'folder' : 'file'} (${e.size} bytes) left by a writer that is gone`);
-    return;
-  }
-  const proof = await rowsPresentElsewhere(deps, datasetOfKey(e.key), path, isDir);
-  if (proof.proven) {
-    await deps.lake.remove(e.key);
-    repaired.push(`removed ${e.key}: ${proof.why}`);
-  } else {
-    problem('stray-temp', e.key, `kept: ${proof.why}`);
-  }
-}
-
 async function strayHidden(deps: CheckDeps, e: LakeEntry, repair: boolean, problem: (k: LakeProblem['kind'], key: string, d: string) => void, repaired: string[]): Promise<void> {
   if (!repair) {
     problem('stray-temp', e.key, 'hidden from the views and no job is working on it');
     return;
   }
-  const proof = await rowsPresentElsewhere(deps, datasetOfKey(e.key), deps.lake.localPath(e.key), false);
+  const proof = await rowsPresentElsewhere(deps.conn, datasetOfKey(e.key), deps.lake.localPath(e.key));
   if (proof.proven) {
     await deps.lake.withdraw(datasetOfKey(e.key), [e.key], `lake repair: a hidden file whose rows are all visible elsewhere (${proof.why})`);
     await deps.commitViews(unhideFilesSql([e.key]), []);

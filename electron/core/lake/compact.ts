@@ -122,6 +122,8 @@ async function writeMerged(deps: CompactDeps, dataset: string, folder: string, g
     job: 'compact',
     dataset,
     state: 'writing',
+    keys: [merged, ...group.map((f) => f.key)],
+    temps: [staged.path],
     payload: {
       folder,
       originals: group.map((f) => ({ key: f.key, rows: rowsOf.get(lake.localPath(f.key)) ?? 0, bytes: f.size })),
@@ -198,6 +200,7 @@ async function finishCompaction(deps: CompactDeps, intent: CompactIntent): Promi
     });
     intent.state = 'published';
     p.staged = null;
+    intent.temps = [];
     await deps.intents.save(intent);
   }
   if (intent.state === 'published') {

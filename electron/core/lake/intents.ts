@@ -15,6 +15,10 @@ export interface LakeIntent<P = unknown> {
   job: 'compact' | 'convert';
   dataset: string;
   state: string;
+  /** The lake files the job publishes, hides or removes: while it is unfinished they are its, not strays. */
+  keys: string[];
+  /** Local temp files it resumes from: no sweep removes them while it is unfinished. */
+  temps: string[];
   payload: P;
 }
 
@@ -36,7 +40,7 @@ export class LakeIntents {
     return {
       sql: `INSERT INTO ${TABLE} (id, job, dataset, state, payload) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (id) DO UPDATE SET state = excluded.state, payload = excluded.payload, updated_at = now()`,
-      values: [intent.id, intent.job, intent.dataset, intent.state, JSON.stringify(intent.payload)],
+      values: [intent.id, intent.job, intent.dataset, intent.state, JSON.stringify({ keys: intent.keys, temps: intent.temps, payload: intent.payload })],
     };
   }
 
@@ -45,31 +49,15 @@ export class LakeIntents {
     await this.conn.run(s.sql, s.values);
   }
 
-  /** The staged (temp) files unfinished intents resume from: payloads name them in `staged`, a path or a list of `{ path }`. */
-  async stagedPaths(): Promise<string[]> {
-    const out: string[] = [];
-    for (const i of await this.unfinished()) {
-      const staged = (i.payload as { staged?: unknown }).staged;
-      for (const s of Array.isArray(staged) ? staged : [staged]) {
-        const path = typeof s === 'string' ? s : (s as { path?: unknown } | null)?.path;
-        if (typeof path === 'string') out.push(path);
-      }
-    }
-    return out;
-  }
-
   /** Intents a killed job left between steps, oldest first. */
   async unfinished(job?: LakeIntent['job']): Promise<LakeIntent[]> {
     const reader = await this.conn.runAndReadAll(
       `SELECT id, job, dataset, state, payload::VARCHAR AS payload FROM ${TABLE} WHERE state NOT IN (${FINAL.map((s) => `'${s}'`).join(', ')})${job ? ' AND job = $1' : ''} ORDER BY started_at, id`,
       job ? [job] : [],
     );
-    return reader.getRowObjectsJS().map((r) => ({
-      id: String(r.id),
-      job: String(r.job) as LakeIntent['job'],
-      dataset: String(r.dataset),
-      state: String(r.state),
-      payload: JSON.parse(String(r.payload)) as unknown,
-    }));
+    return reader.getRowObjectsJS().map((r) => {
+      const stored = JSON.parse(String(r.payload)) as { keys?: string[]; temps?: string[]; payload?: unknown };
+      return { id: String(r.id), job: String(r.job) as LakeIntent['job'], dataset: String(r.dataset), state: String(r.state), keys: stored.keys ?? [], temps: stored.temps ?? [], payload: stored.payload };
+    });
   }
 }

@@ -51,12 +51,6 @@ export interface Lake {
   list(dataset: string): Promise<LakeFile[]>;
   /** Everything under a folder (default: the whole lake), temp files included (the lake check's view). */
   listEntries(folder?: string): Promise<LakeEntry[]>;
-  /**
-   * Removes temp files of writers that are gone (killed mid-write), except `keep` (keys or local paths a
-   * journal will resume from). A temp file is never the only copy of rows: its source (PostgreSQL, a CSV,
-   * the files it merges) stays until it is published.
-   */
-  sweepTemps(keep?: ReadonlySet<string>): Promise<string[]>;
   /** Every manifest of one dataset, or of the whole lake, in key order. */
   manifests(dataset?: string): Promise<{ key: string; manifest: BatchManifest }[]>;
   read(key: string): Promise<Uint8Array>;

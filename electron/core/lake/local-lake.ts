@@ -72,16 +72,6 @@ export class LocalLake implements Lake {
     return this.walk(folder);
   }
 
-  async sweepTemps(keep: ReadonlySet<string> = new Set()): Promise<string[]> {
-    const removed: string[] = [];
-    for (const e of await this.walk()) {
-      if (e.kind !== 'temp' || e.writerAlive || keep.has(e.key) || keep.has(this.localPath(e.key))) continue;
-      await rm(this.localPath(e.key), { recursive: true, force: true });
-      removed.push(e.key);
-    }
-    return removed;
-  }
-
   private async walk(folder?: string): Promise<LakeEntry[]> {
     if (folder !== undefined) checkKey(folder);
     const out: LakeEntry[] = [];

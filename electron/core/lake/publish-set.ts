@@ -8,6 +8,7 @@ import { manifestKey, writeManifest, type BatchManifest } from './manifest';
 
 export interface PublishSetDeps {
   lake: Lake;
+  /** On the job's own workspace connection. */
   intents: LakeIntents;
   /** Statements + view re-creation in one transaction (DataPlatform.commitViews). */
   commitViews(statements: readonly Statement[], datasets: readonly string[]): Promise<void>;
@@ -15,48 +16,90 @@ export interface PublishSetDeps {
 
 interface PublishPayload {
   staged: StagedFile[];
-  manifest: BatchManifest;
+  manifest: BatchManifest | null;
 }
+
+type PublishIntent = LakeIntent<PublishPayload>;
 
 /**
- * Publishes several staged files of one dataset as one batch, all or nothing, journaled as an intent: the
- * keys are hidden from the views first, then published (no-clobber), then the manifest is written, then one
- * transaction shows them all. A run killed before the manifest is undone (the published files removed; they
- * were never visible); after it, finished. Fault tests: `BW_KILL_AT=<job>:publish`, `<job>:manifest`.
+ * Several files of one dataset written and published as one batch, all or nothing, journaled as an intent from
+ * before the first byte: `writing` (temps tracked as they are made) → `publishing` (the keys hidden from the views,
+ * then published no-clobber, then the manifest) → `done` (one transaction shows them all). A run killed before the
+ * manifest is undone by `finishPublishSets` (temps and published files removed; they were never visible); after
+ * it, finished. Fault tests: `BW_KILL_AT=<job>:publish`, `<job>:manifest`.
  */
-export async function publishSet(deps: PublishSetDeps, job: 'convert', staged: readonly StagedFile[], manifest: BatchManifest): Promise<LakeFile[]> {
-  const intent: LakeIntent<PublishPayload> = { id: `${job}-${randomUUID().slice(0, 12)}`, job, dataset: manifest.dataset, state: 'publishing', payload: { staged: [...staged], manifest } };
-  const keys = staged.map((s) => s.key);
-  await deps.commitViews([...hideFilesSql(keys), deps.intents.saveSql(intent)], []);
-  const out: LakeFile[] = [];
-  for (const s of staged) {
-    killPoint(job, 'publish');
-    out.push(await deps.lake.publish(s));
+export class PublishSet {
+  private constructor(
+    private readonly deps: PublishSetDeps,
+    private readonly intent: PublishIntent,
+  ) {}
+
+  static async begin(deps: PublishSetDeps, job: 'convert', dataset: string): Promise<PublishSet> {
+    const intent: PublishIntent = { id: `${job}-${randomUUID().slice(0, 12)}`, job, dataset, state: 'writing', keys: [], temps: [], payload: { staged: [], manifest: null } };
+    await deps.intents.save(intent);
+    return new PublishSet(deps, intent);
   }
-  killPoint(job, 'manifest');
-  await writeManifest(deps.lake, manifest);
-  intent.state = 'done';
-  await deps.commitViews([...unhideFilesSql(keys), deps.intents.saveSql(intent)], [manifest.dataset]);
-  return out;
+
+  /** A temp file or folder the writer is about to fill: recorded first, so a kill leaves nothing unaccounted for. */
+  async track(temp: string): Promise<void> {
+    this.intent.temps.push(temp);
+    await this.deps.intents.save(this.intent);
+  }
+
+  async publish(staged: readonly StagedFile[], manifest: BatchManifest): Promise<LakeFile[]> {
+    const { deps, intent } = this;
+    const keys = staged.map((s) => s.key);
+    intent.state = 'publishing';
+    intent.keys = keys;
+    intent.payload = { staged: [...staged], manifest };
+    await deps.commitViews([...hideFilesSql(keys), deps.intents.saveSql(intent)], []);
+    const out: LakeFile[] = [];
+    for (const s of staged) {
+      killPoint(intent.job, 'publish');
+      out.push(await deps.lake.publish(s));
+    }
+    killPoint(intent.job, 'manifest');
+    await writeManifest(deps.lake, manifest);
+    intent.state = 'done';
+    await deps.commitViews([...unhideFilesSql(keys), deps.intents.saveSql(intent)], [manifest.dataset]);
+    await removeTemps(intent);
+    return out;
+  }
+
+  /** The write failed or was cancelled: nothing of it stays (unless its manifest was written: then it is finished). */
+  async abandon(): Promise<void> {
+    if (this.intent.state !== 'done' && this.intent.state !== 'undone') await settle(this.deps, this.intent);
+  }
 }
 
-/** Finishes or undoes every set a killed run left half published. Returns what it did, one line each. */
+async function removeTemps(intent: PublishIntent): Promise<void> {
+  for (const t of intent.temps) await rm(t, { recursive: true, force: true });
+}
+
+async function undo(deps: PublishSetDeps, intent: PublishIntent): Promise<void> {
+  for (const k of intent.keys) await deps.lake.remove(k);
+  await removeTemps(intent);
+  intent.state = 'undone';
+  await deps.commitViews([...unhideFilesSql(intent.keys), deps.intents.saveSql(intent)], intent.keys.length > 0 ? [intent.dataset] : []);
+}
+
+/** Finishes a set whose manifest was written, else undoes it. Says what it did. */
+async function settle(deps: PublishSetDeps, intent: PublishIntent): Promise<string> {
+  const manifest = intent.payload.manifest;
+  if (intent.state === 'publishing' && manifest && (await deps.lake.exists(manifestKey(manifest.dataset, manifest.batchId)))) {
+    intent.state = 'done';
+    await deps.commitViews([...unhideFilesSql(intent.keys), deps.intents.saveSql(intent)], [intent.dataset]);
+    await removeTemps(intent);
+    return `${intent.id}: ${intent.keys.length} file(s) of ${intent.dataset} were published with their manifest; shown now`;
+  }
+  const from = intent.state;
+  await undo(deps, intent);
+  return `${intent.id}: a ${intent.job} into ${intent.dataset} stopped while ${from}; its ${intent.keys.length} file(s) and temps removed (they were never visible)`;
+}
+
+/** Finishes or undoes every set a killed run left unfinished. Returns what it did, one line each. */
 export async function finishPublishSets(deps: PublishSetDeps): Promise<string[]> {
   const out: string[] = [];
-  for (const i of await deps.intents.unfinished('convert')) {
-    const intent = i as LakeIntent<PublishPayload>;
-    const { staged, manifest } = intent.payload;
-    const keys = staged.map((s) => s.key);
-    if (await deps.lake.exists(manifestKey(manifest.dataset, manifest.batchId))) {
-      intent.state = 'done';
-      out.push(`${intent.id}: ${keys.length} file(s) of ${intent.dataset} were published with their manifest; shown now`);
-    } else {
-      for (const k of keys) await deps.lake.remove(k);
-      intent.state = 'undone';
-      out.push(`${intent.id}: ${keys.length} file(s) of ${intent.dataset} never finished publishing; removed (they were never visible)`);
-    }
-    for (const s of staged) await rm(s.path, { recursive: true, force: true });
-    await deps.commitViews([...unhideFilesSql(keys), deps.intents.saveSql(intent)], [intent.dataset]);
-  }
+  for (const i of await deps.intents.unfinished('convert')) out.push(await settle(deps, i as PublishIntent));
   return out;
 }
