@@ -196,6 +196,32 @@ describe('the mirror sees every change in the hot store', () => {
     expect(await logged()).toBe(before + 1);
   });
 
+  it('catches changes no trigger saw by the day counts: on every manual sync, every 15 min in the background', async () => {
+    const conn = await wb.engine.connect();
+    const unlogged = (batteryId: number): Promise<unknown> =>
+      hot.withClient(async (c) => {
+        await c.query('BEGIN');
+        await c.query(SKIP_CHANGE_LOG_SQL);
+        await c.query('DELETE FROM telemetry WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry WHERE battery_id = $1 ORDER BY ts LIMIT 1)', [batteryId]);
+        await c.query('COMMIT');
+      });
+    try {
+      await wb.data.syncNow(['telemetry']);
+      const sync = new MirrorSync({ duck: conn, hot, tmpDir: join(dir, 'tmp') });
+      await unlogged(3);
+      // A sync's first check is due at once.
+      expect(byName(await sync.sync({ datasets: ['telemetry'], reconcile: 'periodic' })).telemetry.repairedDays).toHaveLength(1);
+      await unlogged(4);
+      await hot.withClient((c) => c.query('UPDATE telemetry SET voltage_v = 9.999 WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry ORDER BY ts DESC LIMIT 1)'));
+      const background = byName(await sync.sync({ datasets: ['telemetry'], reconcile: 'periodic' }));
+      expect([background.telemetry.rows, background.telemetry.repairedDays]).toEqual([1, []]);
+      expect(byName(await sync.sync({ datasets: ['telemetry'] })).telemetry.repairedDays).toHaveLength(1);
+      await expectMirrorEqualsPg();
+    } finally {
+      conn.closeSync();
+    }
+  });
+
   it('copies in full once when the change log was pruned past the mirror', async () => {
     await wb.data.syncNow();
     const pruned = await hot.withClient(async (c) => {

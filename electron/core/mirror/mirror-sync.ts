@@ -72,11 +72,15 @@ export interface SyncRequest {
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
   /**
-   * The per-day count check (the safety net for changes no trigger saw, e.g. a TRUNCATE by hand):
-   * 'always' (default: manual syncs, start), or 'on-change' (background syncs: only for datasets that changed).
+   * The per-day count check, the safety net for changes no trigger saw (a TRUNCATE by hand). It counts the
+   * table, so it is not free: 'always' (default: Sync now, the start-up sync), or 'periodic' (background
+   * syncs: a dataset that changed since its last check, at most every RECONCILE_EVERY_MS).
    */
-  reconcile?: 'always' | 'on-change';
+  reconcile?: 'always' | 'periodic';
 }
+
+/** How often a background sync compares a changed dataset's counts with PostgreSQL. */
+const RECONCILE_EVERY_MS = 15 * 60_000;
 
 /** Retry creating change tracking that failed (e.g. missing rights) after this long. */
 const TRACKING_RETRY_MS = 10 * 60_000;
@@ -114,6 +118,8 @@ export class MirrorSync {
   private mirrorReady = false;
   private lastPrune = 0;
   private readonly untracked = new Map<string, { reason: string; at: number }>();
+  /** Per dataset: when its counts were last compared, and whether it changed since. */
+  private readonly checked = new Map<string, { at: number; dirty: boolean }>();
 
   constructor(private readonly options: MirrorSyncOptions) {}
 
@@ -292,7 +298,7 @@ export class MirrorSync {
     spec: DatasetSpec,
     tier: TierState | null,
     mark: Marks,
-    reconcile: 'always' | 'on-change',
+    reconcile: 'always' | 'periodic',
     scratch: string,
     signal: AbortSignal | undefined,
     progress: (rows: number, bytes: number, message: string) => void,
@@ -394,7 +400,10 @@ export class MirrorSync {
 
     // Reconcile: same bound on both sides (ids up to the high mark; a time series' hot rows).
     const repairedDays: string[] = [];
-    if (settled && !fresh && (reconcile === 'always' || rows + changes > 0)) {
+    const last = this.checked.get(name) ?? { at: 0, dirty: true };
+    const dirty = last.dirty || rows + changes > 0;
+    const due = settled && !fresh && (reconcile === 'always' || (dirty && Date.now() - last.at >= RECONCILE_EVERY_MS));
+    if (due) {
       const pgWhere = `${ingest} <= ${high}` + (visiblePg === null ? '' : ` AND ${visiblePg}`);
       const pgCount = Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere}`)).rows[0]?.n ?? 0);
       const mirrorCount = await queryNumber(duck, `SELECT count(*) FROM ${mirror} WHERE ${ingest} <= ${high}`);
@@ -420,6 +429,8 @@ export class MirrorSync {
         }
       }
     }
+    // A settled full copy needs no check; an unsettled range is read again anyway.
+    this.checked.set(name, due || (settled && fresh) ? { at: Date.now(), dirty: false } : { at: last.at, dirty });
     await this.saveState(name, advance(high));
     return {
       dataset: name,
