@@ -70,6 +70,7 @@ test('the schema browser shows telemetry synced, hot and cold, and Sync now sync
   await expect(section).toBeVisible({ timeout: 30_000 });
   await expect(section.getByTestId('hot-state')).toContainText('PostgreSQL embedded · reachable');
   await expect(section.getByTestId('synced-overall')).toContainText(/mirror synced (just now|\d+ min ago)/);
+  await expect(section.getByTestId('background-sync')).toContainText('background sync every 60 s');
 
   const telemetry = section.locator('[data-testid="battery-dataset"][data-dataset="telemetry"]');
   await telemetry.getByRole('button', { name: 'Expand' }).click();
@@ -82,4 +83,21 @@ test('the schema browser shows telemetry synced, hot and cold, and Sync now sync
   await expect(section.getByTestId('sync-error')).toHaveCount(0);
   await expect(section.getByTestId('sync-now')).toBeEnabled();
   await expect(telemetry.getByTestId('tier-hot')).toContainText('synced just now');
+});
+
+test('the background sync interval applies at once from the settings, and the schema browser says it is off', async ({ page, webHost, request }) => {
+  await waitForDemo(request, webHost);
+  await page.goto(`${webHost.url}#/settings`);
+  const card = page.getByTestId('settings-sync');
+  await expect(card.getByTestId('settings-sync-state')).toContainText(/background sync (every 60 s|paused)/, { timeout: 30_000 });
+  await card.getByTestId('settings-sync-interval').fill('soon');
+  await expect(card.getByTestId('settings-sync-apply')).toBeDisabled();
+  await card.getByTestId('settings-sync-interval').fill('0');
+  await card.getByTestId('settings-sync-apply').click();
+  await expect(card.getByTestId('settings-sync-state')).toContainText('background sync off');
+  await expect(page.getByTestId('settings-status').getByTestId('status-background')).toHaveText('background sync off');
+  const saved = JSON.parse(await readFile(join(webHost.workspace, 'settings.json'), 'utf8')) as { sync?: unknown };
+  expect(saved.sync).toEqual({ intervalSeconds: 0 });
+  await page.goto(webHost.url);
+  await expect(page.getByTestId('battery-data').getByTestId('background-sync')).toHaveText('background sync off', { timeout: 30_000 });
 });

@@ -1,4 +1,5 @@
 import { contract, type WorkbenchCore } from '../../shared/api/contract';
+import { DEFAULT_SYNC_INTERVAL_SECONDS } from '../../shared/api/settings';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import { Engine } from './engine/engine';
 import type { HotRunner } from './engine/hotRunner';
@@ -46,7 +47,8 @@ export interface OpenWorkbenchOptions {
    * The data platform (PostgreSQL hot store, lake, mirror, views). Default by entry point: desktop and web
    * start the embedded hot store eagerly, sync the mirror and seed the small demo on an empty workspace;
    * cli starts it on first use; test opens no hot store (the views still exist). BATTERY_WORKBENCH_HOT=off
-   * disables the hot store for any entry point.
+   * disables the hot store for any entry point. An eager start also syncs the mirror in the background
+   * (settings.json `sync.intervalSeconds`, default 60; `data.backgroundSync` overrides it).
    */
   data?: DataPlatformConfig;
   /**
@@ -105,7 +107,9 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const jobs = new JobRunner(events);
   let data: DataPlatform;
   try {
-    data = await DataPlatform.open({ paths, engine, jobs, events }, { ...dataConfig, hot: stores.hot });
+    const backgroundSync =
+      dataConfig.backgroundSync ?? (dataConfig.start === 'eager' ? { intervalSeconds: stores.settings.sync?.intervalSeconds ?? DEFAULT_SYNC_INTERVAL_SECONDS } : undefined);
+    data = await DataPlatform.open({ paths, engine, jobs, events }, { ...dataConfig, hot: stores.hot, ...(backgroundSync ? { backgroundSync } : {}) });
   } catch (err) {
     await engine.close();
     throw err;
@@ -144,7 +148,13 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     export: createExportService({ engine, jobs, exportsDir: exportsDirOf(paths.root) }),
     slice: createSliceService({ engine, jobs, lake: data.lake, exportsDir: exportsDirOf(paths.root), appVersion, tmpDir: paths.tmp }),
     archive: createArchiveService({ jobs, journal: archiveJournal, archive: (req, ctx) => data.archive(req, ctx) }),
-    settings: createSettingsService({ paths: ownPaths, running: stores, pgUrl, secrets: options.secrets }),
+    settings: createSettingsService({
+      paths: ownPaths,
+      running: stores,
+      pgUrl,
+      secrets: options.secrets,
+      onSyncInterval: (seconds) => data.background.setInterval(seconds),
+    }),
   };
   const dispatch = createDispatcher(contract, core);
   const hooks: (() => Promise<void> | void)[] = [() => historyConn.closeSync(), () => data.close(), () => rollups.close()];

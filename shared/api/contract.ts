@@ -56,6 +56,8 @@ export interface EventMap {
   'query.progress': QueryProgressEvent;
   'job.progress': JobProgress;
   'catalog.changed': { reason: string };
+  /** data.status changed without the catalog changing (a background sync ran, paused or failed): reload it. */
+  'data.status': { reason: string };
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: readonly EventName[] = ['query.progress', 'job.progress', 'catalog.changed'];
+export const EVENT_NAMES: readonly EventName[] = ['query.progress', 'job.progress', 'catalog.changed', 'data.status'];

@@ -35,6 +35,27 @@ export interface DatasetStatus {
   split: string | null;
 }
 
+/** The background sync of the mirror (desktop app, web host): how often, and how it is doing. */
+export interface BackgroundSyncStatus {
+  /**
+   * off: interval 0, or no background sync in this run (CLI, tests); idle: waiting for the next run; syncing;
+   * paused: a long job holds the mirror (`pausedBy`); waiting: PostgreSQL is unreachable (retried with backoff);
+   * failing: the last run failed (`lastError`, retried with backoff).
+   */
+  state: 'off' | 'idle' | 'syncing' | 'paused' | 'waiting' | 'failing';
+  /** settings.json `sync.intervalSeconds`; 0 = off. */
+  intervalSeconds: number;
+  /** The kind of the job it waits for, e.g. 'archive'. */
+  pausedBy: string | null;
+  /** When the last background run ended (ISO-8601), null before the first. */
+  lastRunAt: string | null;
+  /** Rows copied plus keys changed by the last successful run. */
+  lastChanges: number | null;
+  lastError: string | null;
+  /** When the next run is due (ISO-8601), null when off. */
+  nextRunAt: string | null;
+}
+
 export interface DataStatus {
   hot: {
     kind: 'embedded' | 'external' | 'none';
@@ -48,6 +69,8 @@ export interface DataStatus {
   syncing: boolean;
   /** Oldest successful sync over all datasets (ISO-8601), null if any was never synced. */
   syncedAt: string | null;
+  /** The background sync; absent from cores that predate it. */
+  background?: BackgroundSyncStatus;
   datasets: DatasetStatus[];
 }
 
@@ -55,7 +78,11 @@ export interface DataSyncResult {
   rows: number;
   bytes: number;
   elapsedMs: number;
-  datasets: { dataset: string; mode: 'incremental' | 'full'; rows: number; repairedDays: string[] }[];
+  /**
+   * Per dataset: rows copied, keys of changed or deleted rows applied (`changes`), days re-copied by the count
+   * check, and why it was copied in full when it was (`note`, e.g. no change tracking in PostgreSQL).
+   */
+  datasets: { dataset: string; mode: 'incremental' | 'full'; rows: number; changes?: number; repairedDays: string[]; note?: string | null }[];
 }
 
 export const DemoScaleSchema = z.enum(['small', 'full']);

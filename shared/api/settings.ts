@@ -6,7 +6,15 @@ export interface WorkspaceSettings {
   hot: { kind: 'embedded' } | { kind: 'external'; url: string };
   /** A lake folder elsewhere than `<workspace>/lake`; unset = the default. */
   lake?: { path?: string };
+  /** Background sync of the mirror (desktop app, web host): every `intervalSeconds`, 0 = off; unset = DEFAULT_SYNC_INTERVAL_SECONDS. */
+  sync?: { intervalSeconds: number };
 }
+
+/** The background sync's interval when settings.json names none. */
+export const DEFAULT_SYNC_INTERVAL_SECONDS = 60;
+
+/** The longest interval settings accept (a day). */
+export const MAX_SYNC_INTERVAL_SECONDS = 86_400;
 
 export interface SettingsInfo {
   /** The settings file, e.g. `<workspace>/settings.json`. */
@@ -61,6 +69,11 @@ export const settingsApi = {
       lake: z.object({ path: z.string().trim().max(4000).optional() }).optional(),
     }),
   ),
+  /**
+   * Saves settings.json `sync.intervalSeconds` (0 = off) and applies it at once, no restart needed; the
+   * background sync's state is in data.status.
+   */
+  setSyncInterval: method<SettingsInfo>()(z.object({ intervalSeconds: z.number().int().min(0).max(MAX_SYNC_INTERVAL_SECONDS) })),
   /** Tries a PostgreSQL URL without saving anything. */
   testConnection: method<ConnectionTestResult>()(z.object({ url: UrlSchema, password: z.string().max(1000).optional() })),
 };

@@ -27,6 +27,8 @@ Options:
   --on workspace|hot  Where to run: DuckDB workspace (default) or the PostgreSQL hot store.
   --pg-url URL        The PostgreSQL hot store for this run, over the workspace settings
                       (password from the URL or $PGPASSWORD; never stored).
+  --sync              Sync the local mirror from PostgreSQL first (starts the embedded one), so the
+                      views show the hot store as it is now; without it they show it as last synced.
   --json              Print a JSON array of row objects (BIGINT exact, text verbatim).
   --format FORMAT     table | tsv | json (default: table on a terminal, tsv when piped).
   --max-rows N        Print at most N rows (default: ${DEFAULT_TABLE_ROWS} for table, all otherwise).
@@ -52,6 +54,7 @@ export const queryCommand: CliCommand = {
       json: { type: 'boolean' },
       format: { type: 'string' },
       'max-rows': { type: 'string' },
+      sync: { type: 'boolean' },
     });
     if (values.help) {
       await writeOut(io.stdout, `${HELP}\n`);
@@ -70,6 +73,7 @@ export const queryCommand: CliCommand = {
 
     const target = values.on ?? 'workspace';
     if (target !== 'workspace' && target !== 'hot') throw new CliError(`--on must be "workspace" or "hot", not "${target}".`, 2);
+    if (values.sync && target === 'hot') throw new CliError('--sync refreshes the workspace mirror; a query --on hot reads PostgreSQL itself. Leave one out.', 2);
 
     let format: Format = io.isTTY ? 'table' : 'tsv';
     if (values.format !== undefined) {
@@ -84,7 +88,7 @@ export const queryCommand: CliCommand = {
       if (!Number.isInteger(maxRows) || maxRows < 0) throw new CliError('--max-rows must be a whole number (0 or more).', 2);
     }
 
-    return runQuery(io, { sql, target, workspace: values.workspace, pgUrl: values['pg-url'], format, maxRows });
+    return runQuery(io, { sql, target, workspace: values.workspace, pgUrl: values['pg-url'], format, maxRows, sync: values.sync === true });
   },
 };
 
@@ -95,10 +99,21 @@ interface QueryOptions {
   pgUrl: string | undefined;
   format: Format;
   maxRows: number;
+  /** Sync the mirror from PostgreSQL before running. */
+  sync: boolean;
 }
 
 async function runQuery(io: CliIo, opts: QueryOptions): Promise<number> {
   const session = await openCliWorkbench(opts.workspace, undefined, opts.pgUrl);
+  if (opts.sync) {
+    try {
+      const synced = await session.api.data.sync({});
+      if (!synced.ok) throw new CliError(`Could not sync the mirror from PostgreSQL, so nothing was run: ${describeApiError(synced.error)}`);
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+  }
   const runId = randomUUID();
   let interrupted = false;
   const offInterrupt = io.onInterrupt(() => {

@@ -1,15 +1,16 @@
 import type pg from 'pg';
-import { qualifiedName } from '../../../shared/sql';
-import { HOT_SCHEMA } from '../hot/hot-store';
+import { qualifiedName, quoteIdent } from '../../../shared/sql';
+import { CHANGE_SCHEMA } from '../hot/hot-schema';
 
 /**
- * The PostgreSQL side of the archive journal: one row per batch whose rows PostgreSQL let go of, inserted
+ * The PostgreSQL side of the archive journal (in the workbench's own schema, beside the change logs): one row per batch whose rows PostgreSQL let go of, inserted
  * in the very transaction that deletes them. A batch resumed after a crash that finds its rows gone can then
  * tell "an earlier run of mine committed this delete" (a row here) from "someone deleted them" (none).
  */
-export const ARCHIVE_LOG = qualifiedName(HOT_SCHEMA, 'workbench_archive_log');
+export const ARCHIVE_LOG = qualifiedName(CHANGE_SCHEMA, 'archive_log');
 
 export async function ensureArchiveLog(c: pg.Client): Promise<void> {
+  await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(CHANGE_SCHEMA)}`);
   await c.query(
     `CREATE TABLE IF NOT EXISTS ${ARCHIVE_LOG} (batch_id text PRIMARY KEY, dataset text NOT NULL, day date NOT NULL, rows bigint NOT NULL, checksum text, deleted_at timestamptz NOT NULL DEFAULT now())`,
   );

@@ -7,7 +7,7 @@ import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { INGEST_COLUMN, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { dayPartitionOf } from '../hot/hot-partitions';
-import { nextUtcDay } from '../hot/hot-schema';
+import { nextUtcDay, SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import type { Lake } from '../lake/lake';
@@ -195,6 +195,8 @@ export class BatchSteps {
         await c.query('BEGIN');
         try {
           await c.query("SET LOCAL lock_timeout = '60s'");
+          // The archiver prunes the mirror itself: its deletes are not change-logged (see hot-schema.ts).
+          await c.query(SKIP_CHANGE_LOG_SQL);
           let outcome: DeleteOutcome;
           const truncated = await this.truncateDayPartition(c, spec, b, want);
           if (truncated) {

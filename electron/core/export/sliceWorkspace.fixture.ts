@@ -5,8 +5,9 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
-import { quoteLiteral } from '../../../shared/sql';
-import { setSplitSql } from '../mirror/meta';
+import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
+import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { HOT_MIRROR_SCHEMA, setSplitSql } from '../mirror/meta';
 import type { Workbench } from '../workbench';
 
 export interface SliceFixture {
@@ -53,12 +54,12 @@ export async function seedSliceWorkspace(wb: Workbench, options: FixtureOptions 
   const conn = await wb.engine.connect();
   try {
     await conn.run("SET TimeZone = 'UTC'");
-    await conn.run(`INSERT INTO hot.location SELECT i, 'S' || i, 'Site ' || i, 'City', 'DE', 'UTC', 50.0, 8.0 FROM range(1, ${sites + 1}) r(i)`);
-    await conn.run(`INSERT INTO hot.battery_model VALUES (1, 'Acme', 'A12', 'VRLA', 12.00, 100.0, 6, 13.500, 3.50, 10)`);
-    await conn.run(`INSERT INTO hot.battery_system SELECT i, i, 'UPS ' || i, 'UPS', 100.0, DATE '2020-01-01' FROM range(1, ${sites + 1}) r(i)`);
-    await conn.run(`INSERT INTO hot.battery_string SELECT i, i, 1, ${jarsPerSite}, 1 FROM range(1, ${sites + 1}) r(i)`);
+    await conn.run(`INSERT INTO ${into('location')} SELECT i, 'S' || i, 'Site ' || i, 'City', 'DE', 'UTC', 50.0, 8.0 FROM range(1, ${sites + 1}) r(i)`);
+    await conn.run(`INSERT INTO ${into('battery_model')} VALUES (1, 'Acme', 'A12', 'VRLA', 12.00, 100.0, 6, 13.500, 3.50, 10)`);
+    await conn.run(`INSERT INTO ${into('battery_system')} SELECT i, i, 'UPS ' || i, 'UPS', 100.0, DATE '2020-01-01' FROM range(1, ${sites + 1}) r(i)`);
+    await conn.run(`INSERT INTO ${into('battery_string')} SELECT i, i, 1, ${jarsPerSite}, 1 FROM range(1, ${sites + 1}) r(i)`);
     await conn.run(
-      `INSERT INTO hot.battery SELECT j, (j - 1) // ${jarsPerSite} + 1, (j - 1) % ${jarsPerSite} + 1, 'SN' || j, 1, DATE '2020-01-01' FROM range(1, ${jars + 1}) r(j)`,
+      `INSERT INTO ${into('battery')} SELECT j, (j - 1) // ${jarsPerSite} + 1, (j - 1) % ${jarsPerSite} + 1, 'SN' || j, 1, DATE '2020-01-01' FROM range(1, ${jars + 1}) r(j)`,
     );
     const slots = Math.round(((daysCold + daysHot) * 1440) / step);
     const start = `CAST(${quoteLiteral(startIso)} AS TIMESTAMPTZ)`;
@@ -90,6 +91,11 @@ export async function seedSliceWorkspace(wb: Workbench, options: FixtureOptions 
   }
   await wb.data.refresh();
   return { start: startIso, split: splitIso, end: endIso, sites, jarsPerSite, stepMinutes: step };
+}
+
+/** A master table of the mirror with its dataset's columns listed (its ingest_id stays empty). */
+function into(name: DatasetName): string {
+  return `${qualifiedName(HOT_MIRROR_SCHEMA, name)} (${DATASETS[name].columns.map((c) => quoteIdent(c.name)).join(', ')})`;
 }
 
 async function writeLake(conn: DuckDBConnection, dir: string, select: string): Promise<void> {

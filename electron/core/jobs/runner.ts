@@ -38,6 +38,7 @@ export interface StartedJob<R> {
 
 interface JobRecord {
   summary: JobSummary;
+  exclusive: boolean;
   controller: AbortController;
   done: Promise<JobSummary>;
   lastEmit: number;
@@ -84,7 +85,7 @@ export class JobRunner {
       report: null,
       error: null,
     };
-    const record: JobRecord = { summary, controller, done: Promise.resolve(summary), lastEmit: 0, pendingEmit: null };
+    const record: JobRecord = { summary, exclusive: options.exclusive === true, done: Promise.resolve(summary), controller, lastEmit: 0, pendingEmit: null };
     this.jobs.set(jobId, record);
 
     const ctx: JobContext = {
@@ -131,6 +132,14 @@ export class JobRunner {
   /** Newest first. */
   list(): JobSummary[] {
     return [...this.jobs.values()].map((j) => ({ ...j.summary })).reverse();
+  }
+
+  /** Running jobs started `exclusive` (long work that holds what it works on: demo, sync, archive, compaction), newest first. */
+  runningExclusive(): JobSummary[] {
+    return [...this.jobs.values()]
+      .filter((j) => j.exclusive && j.summary.state === 'running')
+      .map((j) => ({ ...j.summary }))
+      .reverse();
   }
 
   get(jobId: string): JobSummary | null {

@@ -17,6 +17,7 @@ import { LakeIntents } from '../lake/intents';
 import { openLake } from '../lake/open-lake';
 import type { WorkspacePaths } from '../workspace/paths';
 import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, ensureMetaSchema, getMirrorStates, getSplits, resetMirror, setSplitSql, type Statement } from './meta';
+import { BackgroundSync } from './background-sync';
 import { MirrorSync, type SyncReport } from './mirror-sync';
 import { readParquetListSql, refreshViews } from './views';
 import type { ArchiveReport, ArchiveRequest } from '../../../shared/api/archive';
@@ -33,6 +34,8 @@ export interface DataPlatformConfig {
   start?: 'eager' | 'lazy';
   /** On an empty workspace (empty hot store, empty lake), seed the small demo as a job. */
   autoSeed?: boolean;
+  /** Sync the mirror in the background every `intervalSeconds` (0 = off); without it, no background sync (CLI, tests). */
+  backgroundSync?: { intervalSeconds: number };
   log?: (line: string) => void;
 }
 
@@ -50,6 +53,8 @@ export interface DataPlatformDeps {
  */
 export class DataPlatform {
   readonly lake: Lake;
+  /** Keeps the mirror fresh while the workspace is open (started with `backgroundSync`, see background-sync.ts). */
+  readonly background: BackgroundSync;
   private hotPromise: Promise<HotStore> | null = null;
   private hot: HotStore | null = null;
   private hotError: string | null = null;
@@ -72,6 +77,13 @@ export class DataPlatform {
     private readonly viewsConn: DuckDBConnection,
   ) {
     this.lake = openLake({ kind: 'local', path: deps.paths.lake });
+    this.background = new BackgroundSync({
+      jobs: deps.jobs,
+      events: deps.events,
+      intervalSeconds: config.backgroundSync?.intervalSeconds ?? 0,
+      sync: (signal) => this.syncNow(undefined, undefined, { background: true, signal }),
+      busy: () => (this.mirror?.busy ?? false) || this.demoRunning,
+    });
   }
 
   static async open(deps: DataPlatformDeps, config: DataPlatformConfig = {}): Promise<DataPlatform> {
@@ -92,6 +104,7 @@ export class DataPlatform {
     if (config.hot !== 'none') {
       deps.engine.setHotRunner(new PgHotRunner(() => platform.hotStore()));
       if (config.start === 'eager') void platform.startup();
+      if (config.backgroundSync) platform.background.start();
     }
     return platform;
   }
@@ -200,17 +213,20 @@ export class DataPlatform {
     }
   }
 
-  async syncNow(datasets?: readonly DatasetName[], ctx?: JobContext): Promise<SyncReport> {
+  /** `background`: the count check now and then (see MirrorSync), and views refreshed only when rows moved. */
+  async syncNow(datasets?: readonly DatasetName[], ctx?: JobContext, options: { background?: boolean; signal?: AbortSignal } = {}): Promise<SyncReport> {
     if (this.demoRunning) throw new WorkbenchError('CONFLICT', 'The demo is being generated; the mirror syncs when it ends.');
     await this.hotStore();
     const mirror = this.mirror;
     if (!mirror) throw new WorkbenchError('HOT_UNAVAILABLE', 'The hot store is not connected.');
+    const signal = ctx?.signal ?? options.signal;
     const report = await mirror.sync({
       ...(datasets ? { datasets } : {}),
-      ...(ctx ? { signal: ctx.signal } : {}),
+      ...(signal ? { signal } : {}),
+      reconcile: options.background ? 'periodic' : 'always',
       onProgress: (p) => ctx?.progress({ phase: 'sync', fraction: p.fraction, rows: p.rows, bytes: p.bytes, message: p.message }),
     });
-    await this.refresh();
+    if (!options.background || report.changed) await this.refresh();
     return report;
   }
 
@@ -355,6 +371,7 @@ export class DataPlatform {
         lake: { kind: this.lake.kind, location: this.lake.location },
         syncing: this.mirror?.busy ?? false,
         syncedAt,
+        background: this.background.status(),
         datasets,
       };
     } finally {
@@ -365,6 +382,7 @@ export class DataPlatform {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.background.stop();
     this.deps.engine.setHotRunner(null);
     const store = await this.hotPromise?.catch(() => null);
     await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
@@ -385,6 +403,6 @@ export function toSyncResult(report: SyncReport): DataSyncResult {
     rows: report.rows,
     bytes: report.bytes,
     elapsedMs: report.elapsedMs,
-    datasets: report.datasets.map((d) => ({ dataset: d.dataset, mode: d.mode, rows: d.rows, repairedDays: d.repairedDays })),
+    datasets: report.datasets.map((d) => ({ dataset: d.dataset, mode: d.mode, rows: d.rows, changes: d.changes, repairedDays: d.repairedDays, note: d.note })),
   };
 }

@@ -48,11 +48,11 @@ export async function ensureMetaSchema(conn: DuckDBConnection): Promise<void> {
   for (const name of DATASET_NAMES) await conn.run(mirrorTableDdl(name));
 }
 
-/** The mirror table of a dataset in schema `hot`: the dataset's columns (+ ingest_id for time series). */
+/** The mirror table of a dataset in schema `hot`: the dataset's columns + ingest_id (how the mirror syncs it, see mirror-sync.ts). */
 export function mirrorTableDdl(name: DatasetName): string {
   const spec = DATASETS[name];
   const cols = spec.columns.map((c) => `${quoteIdent(c.name)} ${c.duck}`);
-  if (spec.kind === 'timeseries') cols.push(`${quoteIdent(INGEST_COLUMN)} BIGINT NOT NULL`);
+  cols.push(`${quoteIdent(INGEST_COLUMN)} BIGINT${spec.kind === 'timeseries' ? ' NOT NULL' : ''}`);
   return `CREATE TABLE IF NOT EXISTS ${qualifiedName(HOT_MIRROR_SCHEMA, name)} (${cols.join(', ')})`;
 }
 

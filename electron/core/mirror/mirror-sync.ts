@@ -4,9 +4,11 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
+import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type ColumnSpec, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { queryNumber } from '../demo/duck-helpers';
+import { queryNumber, queryRows } from '../demo/duck-helpers';
+import { highMark, pruneChangeLog, prunedThrough, trackingStates, waitForWriters, type TrackingState } from '../hot/change-log';
+import { CHANGE_SCHEMA, changeLogTable, ensureChangeTracking } from '../hot/hot-schema';
 import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import { HOT_MIRROR_SCHEMA, META_SCHEMA, getTierState, type TierState } from './meta';
@@ -23,12 +25,25 @@ export interface SyncProgress {
 
 export interface DatasetSyncReport {
   dataset: DatasetName;
+  /**
+   * incremental: the ids handed out since the last sync (new and changed rows, keys of changed and deleted ones);
+   * full: the whole table (first sync, a replaced hot store, a change log pruned past the mirror, no change tracking).
+   */
   mode: 'incremental' | 'full';
+  /** Rows copied from PostgreSQL. */
   rows: number;
+  /** Keys of updated or deleted rows applied from the change log. */
+  changes: number;
+  /** Mirror rows dropped otherwise: a mirror starting over, rows archived to the lake (below the split). */
+  removed: number;
   bytes: number;
   watermark: number;
-  /** Days re-copied because the hot store and the mirror disagreed (late rows, deletes). */
+  /** Days re-copied because the hot store and the mirror disagreed on a count (the safety net; 'all' for master data). */
   repairedDays: string[];
+  /** 'triggers': changes are tracked in PostgreSQL; 'none': they could not be (see note), so every sync copies the table. */
+  tracking: 'triggers' | 'none';
+  /** Why this dataset was not simply synced incrementally, or null. */
+  note: string | null;
   elapsedMs: number;
 }
 
@@ -36,6 +51,8 @@ export interface SyncReport {
   datasets: DatasetSyncReport[];
   rows: number;
   bytes: number;
+  /** Something reached the mirror (rows, deleted keys, repairs): views and rollups need a refresh. */
+  changed: boolean;
   elapsedMs: number;
 }
 
@@ -46,27 +63,68 @@ export interface MirrorSyncOptions {
   tmpDir: string;
   /** ingest_id range per committed batch (default 1,000,000). */
   batchIds?: number;
+  /** How long a sync waits for transactions still writing to the hot tables (default 2 s; see waitForWriters). */
+  settleMs?: number;
+}
+
+export interface SyncRequest {
+  datasets?: readonly DatasetName[];
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+  /**
+   * The per-day count check, the safety net for changes no trigger saw (a TRUNCATE by hand). It counts the
+   * table, so it is not free: 'always' (default: Sync now, the start-up sync), or 'periodic' (background
+   * syncs: a dataset that changed since its last check, at most every RECONCILE_EVERY_MS).
+   */
+  reconcile?: 'always' | 'periodic';
+}
+
+/** How often a background sync compares a changed dataset's counts with PostgreSQL. */
+const RECONCILE_EVERY_MS = 15 * 60_000;
+
+/** Retry creating change tracking that failed (e.g. missing rights) after this long. */
+const TRACKING_RETRY_MS = 10 * 60_000;
+/** Prune change logs at most this often. */
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+interface Marks {
+  /** The highest id the table has handed out when the sync began. */
+  high: number;
+  /** Change-log entries up to this id may be gone. */
+  prunedThrough: number;
+  /** Transactions still writing when the sync gave up waiting: ids up to `high` may not be final. */
+  openWriters: number;
 }
 
 /**
  * Mirrors the hot store into the workspace's `hot` schema through plain `pg`:
- * COPY (SELECT ...) TO STDOUT as CSV into a scratch file, then DuckDB's read_csv into the mirror table.
+ * COPY (SELECT ...) TO STDOUT into a scratch file, then DuckDB's read_csv into the mirror table.
  *
- * Time series sync incrementally by PostgreSQL's `ingest_id`: one batch = one ingest_id range, committed
- * in one DuckDB transaction together with its watermark, so a dropped connection loses at most the batch in
- * flight and the next sync resumes after the last committed one. While DuckDB loads batch k, PostgreSQL
- * already streams batch k+1. Rows below the tier split are skipped (they live in the lake) and pruned.
- * After the increments, row counts are compared per day (same PostgreSQL snapshot bound, ingest_id <= the
- * sync's high mark); disagreeing days (late commits, deletes) are re-copied whole.
- * Master and event tables are small and change in place: full refresh, in one transaction.
+ * Every dataset syncs by PostgreSQL's `ingest_id`: each hot table hands out ids from one sequence to new
+ * rows, to the new versions of updated rows and to the change-log entries (the old keys) of updated and
+ * deleted rows (see change tracking in hot-schema.ts). A sync reads the table's highest id, waits for the
+ * transactions writing to it (so every id below is final), then applies the ids since the last sync in
+ * ranges (lo, hi]: in ONE DuckDB transaction per range the logged keys are deleted, the range's rows are
+ * inserted and the watermark advances. A dropped connection loses at most the range in flight; while
+ * DuckDB loads range k, PostgreSQL already streams range k+1. The cost follows the changes, not the table.
+ * Rows below the tier split that were archived are skipped (they live in the lake) and pruned.
+ * After the ranges, when something changed (or always, unless asked otherwise), row counts are compared
+ * per day (ids up to the sync's high mark on both sides); disagreeing days are re-copied whole.
+ * A table whose change tracking cannot be created (an external PostgreSQL whose tables the user does not
+ * own) is copied in full at every sync, and the report says why.
  */
 export class MirrorSync {
   private running: Promise<SyncReport> | null = null;
+  private mirrorReady = false;
+  private lastPrune = 0;
+  private readonly untracked = new Map<string, { reason: string; at: number }>();
+  /** Per dataset: when its counts were last compared, and whether it changed since. */
+  private readonly checked = new Map<string, { at: number; dirty: boolean }>();
 
   constructor(private readonly options: MirrorSyncOptions) {}
 
   /** One sync at a time: a second caller joins the running one. */
-  sync(request: { datasets?: readonly DatasetName[]; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncReport> {
+  sync(request: SyncRequest = {}): Promise<SyncReport> {
     this.running ??= this.run(request).finally(() => {
       this.running = null;
     });
@@ -77,17 +135,36 @@ export class MirrorSync {
     return this.running !== null;
   }
 
-  private async run(request: { datasets?: readonly DatasetName[]; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<SyncReport> {
+  private async run(request: SyncRequest): Promise<SyncReport> {
     const started = Date.now();
     const names = request.datasets ?? DATASET_NAMES;
+    const reports: DatasetSyncReport[] = [];
+    if (names.length === 0) return { datasets: reports, rows: 0, bytes: 0, changed: false, elapsedMs: 0 };
     const scratch = join(this.options.tmpDir, `mirror-${process.pid}-${randomBytes(3).toString('hex')}`);
     await mkdir(scratch, { recursive: true });
-    const reports: DatasetSyncReport[] = [];
     let rows = 0;
     let bytes = 0;
     const pgClient = await this.options.hot.connect();
     try {
+      await this.ensureMirrorTables();
       const tiers = await getTierState(this.options.duck);
+      let states: Map<string, TrackingState>;
+      const marks = new Map<string, Marks>();
+      try {
+        states = await this.prepareTracking(pgClient, names);
+        const tracked = names.filter((n) => states.get(n)?.tracked && states.get(n)?.readable);
+        await this.pruneChangeLogs(pgClient, tracked);
+        const pruned = tracked.length > 0 ? await prunedThrough(pgClient) : new Map<string, number>();
+        for (const name of tracked) {
+          // Pruned ids were handed out too (a role that cannot read the sequence sees only the ids still stored).
+          const prunedMark = pruned.get(name) ?? 0;
+          marks.set(name, { high: Math.max(await highMark(pgClient, name), prunedMark), prunedThrough: prunedMark, openWriters: 0 });
+        }
+        const open = await waitForWriters(pgClient, tracked, this.options.settleMs ?? 2000);
+        for (const m of marks.values()) m.openWriters = open;
+      } catch (err) {
+        throw toHotError(err, 'the hot store');
+      }
       for (let i = 0; i < names.length; i++) {
         if (request.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The mirror sync was cancelled; batches already committed are kept.');
         const spec = DATASETS[names[i]];
@@ -95,10 +172,11 @@ export class MirrorSync {
           request.onProgress?.({ dataset: spec.name, fraction: i / names.length, rows: rows + r, bytes: bytes + b, message });
         let report: DatasetSyncReport;
         try {
-          report =
-            spec.kind === 'timeseries'
-              ? await this.syncIncremental(pgClient, spec, tiers.get(spec.name) ?? null, scratch, request.signal, progress)
-              : await this.syncFull(pgClient, spec, scratch);
+          const mark = marks.get(spec.name);
+          const tier = tiers.get(spec.name) ?? null;
+          report = mark
+            ? await this.syncTracked(pgClient, spec, tier, mark, request.reconcile ?? 'always', scratch, request.signal, progress)
+            : await this.syncFull(pgClient, spec, tier, states.get(spec.name)?.ingest ?? false, this.untracked.get(spec.name)?.reason ?? null, scratch);
         } catch (err) {
           await this.recordError(spec.name, err);
           throw toHotError(err, spec.name);
@@ -112,7 +190,63 @@ export class MirrorSync {
       await pgClient.end().catch(() => undefined);
       await rm(scratch, { recursive: true, force: true });
     }
-    return { datasets: reports, rows, bytes, elapsedMs: Date.now() - started };
+    const changed = reports.some((d) => d.rows > 0 || d.changes > 0 || d.removed > 0 || d.repairedDays.length > 0);
+    return { datasets: reports, rows, bytes, changed, elapsedMs: Date.now() - started };
+  }
+
+  /**
+   * Mirror tables from before every dataset carried an ingest_id get the column, and the whole mirror is
+   * copied again once (rows without ids could not be matched with their changes).
+   */
+  private async ensureMirrorTables(): Promise<void> {
+    if (this.mirrorReady) return;
+    const duck = this.options.duck;
+    const have = new Set(
+      (await queryRows(duck, 'SELECT table_name FROM duckdb_columns() WHERE schema_name = $1 AND column_name = $2', [HOT_MIRROR_SCHEMA, INGEST_COLUMN])).map((r) =>
+        String(r.table_name),
+      ),
+    );
+    const missing = DATASET_NAMES.filter((n) => !have.has(n));
+    if (missing.length > 0) {
+      await transaction(duck, async () => {
+        for (const n of missing) await duck.run(`ALTER TABLE ${qualifiedName(HOT_MIRROR_SCHEMA, n)} ADD COLUMN ${quoteIdent(INGEST_COLUMN)} BIGINT`);
+        for (const n of DATASET_NAMES) await duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, n)}`);
+        await duck.run(`UPDATE ${qualifiedName(META_SCHEMA, 'mirror_state')} SET watermark = 0`);
+      });
+    }
+    this.mirrorReady = true;
+  }
+
+  /** Change tracking per dataset, created where missing (and allowed); a failure is retried after a while. */
+  private async prepareTracking(client: pg.Client, names: readonly DatasetName[]): Promise<Map<string, TrackingState>> {
+    const states = await trackingStates(client, names);
+    for (const name of names) {
+      const st = states.get(name);
+      if (st?.tracked && !st.readable) {
+        this.untracked.set(name, { reason: `This PostgreSQL role may not read ${name}'s change log (GRANT USAGE ON SCHEMA ${CHANGE_SCHEMA} and SELECT ON ALL TABLES IN SCHEMA ${CHANGE_SCHEMA} to it)`, at: Date.now() });
+        continue;
+      }
+      if (!st?.table || st.tracked) continue;
+      const failed = this.untracked.get(name);
+      if (failed && Date.now() - failed.at < TRACKING_RETRY_MS) continue;
+      const reason = await ensureChangeTracking(client, DATASETS[name]);
+      if (reason === null) {
+        this.untracked.delete(name);
+        states.set(name, { table: true, ingest: true, tracked: true, readable: true });
+      } else {
+        this.untracked.set(name, { reason: `PostgreSQL refused change tracking on ${name} (${reason})`, at: Date.now() });
+        // The identity may have been added before the failure, or exist already.
+        states.set(name, { ...st, ingest: (await trackingStates(client, [name])).get(name)?.ingest ?? false });
+      }
+    }
+    return states;
+  }
+
+  /** Old change-log entries go, at most once an hour; a role that may not delete them leaves them. */
+  private async pruneChangeLogs(client: pg.Client, tracked: readonly string[]): Promise<void> {
+    if (tracked.length === 0 || Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = Date.now();
+    for (const name of tracked) await pruneChangeLog(client, name).catch(() => undefined);
   }
 
   private async recordError(dataset: string, err: unknown): Promise<void> {
@@ -126,20 +260,27 @@ export class MirrorSync {
       .catch(() => undefined);
   }
 
-  private async syncFull(client: pg.Client, spec: DatasetSpec, scratch: string): Promise<DatasetSyncReport> {
+  /** The fallback without change tracking: the whole table (a time series: its hot rows), in one transaction. */
+  private async syncFull(client: pg.Client, spec: DatasetSpec, tier: TierState | null, hasIngest: boolean, reason: string | null, scratch: string): Promise<DatasetSyncReport> {
     const started = Date.now();
-    const cols = spec.columns.map((c) => quoteIdent(c.name)).join(', ');
+    const cols = [...spec.columns.map((c) => quoteIdent(c.name)), quoteIdent(INGEST_COLUMN)].join(', ');
+    const select = [...spec.columns.map((c) => quoteIdent(c.name)), hasIngest ? quoteIdent(INGEST_COLUMN) : '0::bigint'].join(', ');
+    let where = '';
+    if (spec.kind === 'timeseries' && tier !== null) {
+      where = ` WHERE ${hasIngest ? hotVisibleSql(spec, tier, 'postgres') : `${quoteIdent(spec.splitColumn ?? 'ts')} >= ${quoteLiteral(tier.split)}::timestamptz`}`;
+    }
     const file = join(scratch, `${spec.name}.csv`);
-    const out = await copyOut(client, `SELECT ${cols} FROM ${qualifiedName(HOT_SCHEMA, spec.name)}`, file, copyFormatFor(spec));
+    const out = await copyOut(client, `SELECT ${select} FROM ${qualifiedName(HOT_SCHEMA, spec.name)}${where}`, file, copyFormatFor(spec));
     const duck = this.options.duck;
+    let removed = 0;
     await transaction(duck, async () => {
-      await duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)}`);
-      await duck.run(`INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, false), copyFormatFor(spec))}`);
+      removed = (await duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)}`)).rowsChanged;
+      await duck.run(`INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}`);
       await this.saveState(spec.name, 0);
     });
     await rm(file, { force: true });
-    const rows = await queryNumber(duck, `SELECT count(*) FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)}`);
-    return { dataset: spec.name, mode: 'full', rows, bytes: out.bytes, watermark: 0, repairedDays: [], elapsedMs: Date.now() - started };
+    const note = `${reason ?? `${spec.name} has no change tracking in PostgreSQL`}: every sync copies the whole table. Let the table's owner open the workspace once, or create the tracking as the owner, to sync only the changes.`;
+    return { dataset: spec.name, mode: 'full', rows: out.rows, changes: 0, removed, bytes: out.bytes, watermark: 0, repairedDays: [], tracking: 'none', note, elapsedMs: Date.now() - started };
   }
 
   private async saveState(dataset: string, watermark: number): Promise<void> {
@@ -152,10 +293,12 @@ export class MirrorSync {
     );
   }
 
-  private async syncIncremental(
+  private async syncTracked(
     client: pg.Client,
     spec: DatasetSpec,
     tier: TierState | null,
+    mark: Marks,
+    reconcile: 'always' | 'periodic',
     scratch: string,
     signal: AbortSignal | undefined,
     progress: (rows: number, bytes: number, message: string) => void,
@@ -164,31 +307,45 @@ export class MirrorSync {
     const duck = this.options.duck;
     const name = spec.name;
     const pgTable = qualifiedName(HOT_SCHEMA, name);
+    const pgLog = changeLogTable(name);
     const mirror = qualifiedName(HOT_MIRROR_SCHEMA, name);
     const ingest = quoteIdent(INGEST_COLUMN);
-    const splitCol = quoteIdent(spec.splitColumn ?? 'ts');
     const cols = [...spec.columns.map((c) => quoteIdent(c.name)), ingest].join(', ');
-    // The hot tier's rows: at or after the split, or below it but not archived (late rows). See views.ts.
-    const visiblePg = tier === null ? null : hotVisibleSql(spec, tier, 'postgres');
-    const visibleDuck = hotVisibleSql(spec, tier, 'duckdb');
+    const keys = keyColumnsOf(spec);
+    const keyList = keys.map((k) => quoteIdent(k.name)).join(', ');
+    const keyMatch = keys.map((k) => `m.${quoteIdent(k.name)} = k.${quoteIdent(k.name)}`).join(' AND ');
+    const format = copyFormatFor(spec);
+    const keyFormat = copyFormatFor({ columns: keys });
+    // A time series mirrors its hot tier's rows only: at or after the split, or below it but not archived (late rows). See views.ts.
+    const timeseries = spec.kind === 'timeseries';
+    const visiblePg = timeseries && tier !== null ? hotVisibleSql(spec, tier, 'postgres') : null;
 
     const state = await duck.runAndReadAll(`SELECT watermark FROM ${qualifiedName(META_SCHEMA, 'mirror_state')} WHERE dataset = $1`, [name]);
     const stateRows = state.getRowObjectsJson();
     let watermark = stateRows.length > 0 ? Number(stateRows[0].watermark) : 0;
-    const hiRes = await client.query<{ hi: string | null }>(`SELECT max(${ingest})::text AS hi FROM ${pgTable}`);
-    const high = Number(hiRes.rows[0]?.hi ?? 0);
-    // The mirror is ahead of the hot store: it was reset or replaced. Start over.
+    const high = mark.high;
+    let note: string | null = null;
     if (watermark > high) {
-      await transaction(duck, async () => {
-        await duck.run(`DELETE FROM ${mirror}`);
-        await this.saveState(name, 0);
-      });
+      note = 'The hot table was replaced (its ids are below the mirror’s watermark): copied in full.';
+      watermark = 0;
+    } else if (watermark > 0 && mark.prunedThrough > watermark) {
+      note = 'The mirror was last synced before the oldest entry left in the change log: copied in full.';
       watermark = 0;
     }
+    // From 0 (first sync, or starting over) the mirror's rows are replaced, in the first range's transaction.
+    const fresh = watermark === 0;
+    const from = watermark;
+    // Transactions still writing may hold ids below the mark: keep the watermark so the next sync reads the range again.
+    const settled = mark.openWriters === 0;
+    if (!settled) note = `${mark.openWriters} PostgreSQL transaction(s) writing to the hot store were still open; the ids since ${from} are read again at the next sync.`;
+    const advance = (hi: number): number => (settled ? hi : from);
 
     const batchIds = this.options.batchIds ?? 1_000_000;
     let rows = 0;
+    let changes = 0;
+    let removed = 0;
     let bytes = 0;
+    let wipe = fresh;
     let loading: Promise<void> = Promise.resolve();
     let loadError: unknown = null;
     try {
@@ -196,24 +353,38 @@ export class MirrorSync {
         if (signal?.aborted) throw new WorkbenchError('CANCELLED', 'The mirror sync was cancelled; batches already committed are kept.');
         const lo = watermark;
         const hi = Math.min(high, lo + batchIds);
-        const file = join(scratch, `${name}-${lo}-${hi}.csv`);
+        const file = join(scratch, `${name}-${lo}-${hi}.rows`);
+        const keyFile = join(scratch, `${name}-${lo}-${hi}.keys`);
         const where = `${ingest} > ${lo} AND ${ingest} <= ${hi}` + (visiblePg === null ? '' : ` AND ${visiblePg}`);
-        const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${where}`, file, copyFormatFor(spec));
+        const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${where}`, file, format);
+        const gone = wipe ? { rows: 0, bytes: 0 } : await copyOut(client, `SELECT ${keyList} FROM ${pgLog} WHERE change_id > ${lo} AND change_id <= ${hi}`, keyFile, keyFormat);
         await loading;
         if (loadError) throw loadError;
-        bytes += out.bytes;
+        bytes += out.bytes + gone.bytes;
+        const clearAll = wipe;
         loading = (async () => {
           await transaction(duck, async () => {
-            await duck.run(`DELETE FROM ${mirror} WHERE ${ingest} > ${lo} AND ${ingest} <= ${hi}`);
-            await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}`);
-            await this.saveStateFast(name, hi);
+            if (clearAll) {
+              removed += (await duck.run(`DELETE FROM ${mirror}`)).rowsChanged;
+            } else {
+              // The logged keys first, then the range itself (so a range read again is not doubled).
+              if (gone.rows > 0) {
+                await duck.run(`DELETE FROM ${mirror} AS m USING (SELECT DISTINCT * FROM ${readCopySql(keyFile, keys, keyFormat)}) AS k WHERE ${keyMatch}`);
+              }
+              await duck.run(`DELETE FROM ${mirror} WHERE ${ingest} > ${lo} AND ${ingest} <= ${hi}`);
+            }
+            if (out.rows > 0) await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), format)}`);
+            await this.saveStateFast(name, advance(hi));
           });
           await rm(file, { force: true });
+          await rm(keyFile, { force: true });
         })().catch((err: unknown) => {
           loadError = err;
         });
+        wipe = false;
         watermark = hi;
         rows += out.rows;
+        changes += gone.rows;
         progress(rows, bytes, `${name}: ${rows.toLocaleString('en-US')} rows`);
       }
       await loading;
@@ -221,51 +392,60 @@ export class MirrorSync {
     } finally {
       await loading.catch(() => undefined);
     }
+    // Nothing to copy, but starting over: the mirror is emptied all the same.
+    if (wipe) removed += (await duck.run(`DELETE FROM ${mirror}`)).rowsChanged;
 
     // Rows below the split that were archived live in the lake now: drop them from the mirror.
-    await duck.run(`DELETE FROM ${mirror} WHERE NOT ${visibleDuck}`);
+    if (timeseries) removed += (await duck.run(`DELETE FROM ${mirror} WHERE NOT ${hotVisibleSql(spec, tier, 'duckdb')}`)).rowsChanged;
 
-    // Reconcile: same bound on both sides (ingest_id <= high, at or after the split).
+    // Reconcile: same bound on both sides (ids up to the high mark; a time series' hot rows).
     const repairedDays: string[] = [];
-    const pgWhere = `${ingest} <= ${high}` + (visiblePg === null ? '' : ` AND ${visiblePg}`);
-    const pgCount = Number(
-      (await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere}`)).rows[0]?.n ?? 0,
-    );
-    const mirrorCount = await queryNumber(duck, `SELECT count(*) FROM ${mirror} WHERE ${ingest} <= ${high}`);
-    if (pgCount !== mirrorCount) {
-      const pgDays = await client.query<{ day: string; n: string }>(
-        `SELECT to_char(${splitCol} AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere} GROUP BY 1`,
-      );
-      const duckDays = (
-        await duck.runAndReadAll(
-          `SELECT strftime(${splitCol} AT TIME ZONE 'UTC', '%Y-%m-%d') AS day, count(*) AS n FROM ${mirror} WHERE ${ingest} <= ${high} GROUP BY 1`,
-        )
-      ).getRowObjectsJson();
-      const want = new Map(pgDays.rows.map((r) => [r.day, Number(r.n)]));
-      const have = new Map(duckDays.map((r) => [String(r.day), Number(r.n)]));
-      for (const day of new Set([...want.keys(), ...have.keys()])) {
-        if ((want.get(day) ?? 0) !== (have.get(day) ?? 0)) repairedDays.push(day);
-      }
-      repairedDays.sort();
-      for (const day of repairedDays) {
-        const from = `${day}T00:00:00Z`;
-        const file = join(scratch, `${name}-repair-${day}.csv`);
-        const dayWhere = `${pgWhere} AND ${splitCol} >= ${quoteLiteral(from)}::timestamptz AND ${splitCol} < ${quoteLiteral(from)}::timestamptz + interval '1 day'`;
-        const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${dayWhere}`, file, copyFormatFor(spec));
-        await transaction(duck, async () => {
-          await duck.run(
-            `DELETE FROM ${mirror} WHERE ${ingest} <= ${high} AND ${splitCol} >= CAST(${quoteLiteral(from)} AS TIMESTAMPTZ) ` +
-              `AND ${splitCol} < CAST(${quoteLiteral(from)} AS TIMESTAMPTZ) + INTERVAL 1 DAY`,
-          );
-          await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}`);
-        });
-        await rm(file, { force: true });
-        rows += out.rows;
-        bytes += out.bytes;
+    const last = this.checked.get(name) ?? { at: 0, dirty: true };
+    const dirty = last.dirty || rows + changes > 0;
+    const due = settled && !fresh && (reconcile === 'always' || (dirty && Date.now() - last.at >= RECONCILE_EVERY_MS));
+    if (due) {
+      const pgWhere = `${ingest} <= ${high}` + (visiblePg === null ? '' : ` AND ${visiblePg}`);
+      const pgCount = Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere}`)).rows[0]?.n ?? 0);
+      const mirrorCount = await queryNumber(duck, `SELECT count(*) FROM ${mirror} WHERE ${ingest} <= ${high}`);
+      if (pgCount !== mirrorCount) {
+        const pgDays = await client.query<{ day: string; n: string }>(`SELECT ${groupSql(spec, 'pg')} AS day, count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere} GROUP BY 1`);
+        const duckDays = await queryRows(duck, `SELECT ${groupSql(spec, 'duck')} AS day, count(*) AS n FROM ${mirror} WHERE ${ingest} <= ${high} GROUP BY 1`);
+        const want = new Map(pgDays.rows.map((r) => [r.day, Number(r.n)]));
+        const have = new Map(duckDays.map((r) => [String(r.day), Number(r.n)]));
+        for (const day of new Set([...want.keys(), ...have.keys()])) {
+          if ((want.get(day) ?? 0) !== (have.get(day) ?? 0)) repairedDays.push(day);
+        }
+        repairedDays.sort();
+        for (const day of repairedDays) {
+          const file = join(scratch, `${name}-repair-${day}.rows`);
+          const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${pgWhere} AND ${groupWhere(spec, day, 'pg')}`, file, format);
+          await transaction(duck, async () => {
+            await duck.run(`DELETE FROM ${mirror} WHERE ${ingest} <= ${high} AND ${groupWhere(spec, day, 'duck')}`);
+            await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), format)}`);
+          });
+          await rm(file, { force: true });
+          rows += out.rows;
+          bytes += out.bytes;
+        }
       }
     }
-    await this.saveState(name, watermark);
-    return { dataset: name, mode: 'incremental', rows, bytes, watermark, repairedDays, elapsedMs: Date.now() - started };
+    // A settled full copy needs no check; an unsettled range is read again anyway.
+    this.checked.set(name, due || (settled && fresh) ? { at: Date.now(), dirty: false } : { at: last.at, dirty });
+    await this.saveState(name, advance(high));
+    return {
+      dataset: name,
+      // An empty table stays at watermark 0: nothing was copied in full.
+      mode: fresh && (high > 0 || removed > 0) ? 'full' : 'incremental',
+      rows,
+      changes,
+      removed,
+      bytes,
+      watermark: advance(high),
+      repairedDays,
+      tracking: 'triggers',
+      note,
+      elapsedMs: Date.now() - started,
+    };
   }
 
   /** Watermark only (the row count is refreshed at the end of the dataset's sync). */
@@ -276,6 +456,34 @@ export class MirrorSync {
       [dataset, watermark],
     );
   }
+}
+
+/** A dataset's key columns, in key order (what its change log records). */
+function keyColumnsOf(spec: DatasetSpec): ColumnSpec[] {
+  return spec.primaryKey.map((k) => {
+    const col = spec.columns.find((c) => c.name === k);
+    if (!col) throw new Error(`${spec.name}: key column ${k} is not a column`);
+    return col;
+  });
+}
+
+/** The reconcile's groups: the UTC day of the split column ('null' when it is empty), or 'all' for master data. */
+function groupSql(spec: DatasetSpec, dialect: 'pg' | 'duck'): string {
+  if (spec.splitColumn === null) return "'all'";
+  const col = quoteIdent(spec.splitColumn);
+  return dialect === 'pg'
+    ? `coalesce(to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD'), 'null')`
+    : `coalesce(strftime(${col} AT TIME ZONE 'UTC', '%Y-%m-%d'), 'null')`;
+}
+
+function groupWhere(spec: DatasetSpec, group: string, dialect: 'pg' | 'duck'): string {
+  if (spec.splitColumn === null || group === 'all') return 'true';
+  const col = quoteIdent(spec.splitColumn);
+  if (group === 'null') return `${col} IS NULL`;
+  const from = quoteLiteral(`${group}T00:00:00Z`);
+  return dialect === 'pg'
+    ? `${col} >= ${from}::timestamptz AND ${col} < ${from}::timestamptz + interval '1 day'`
+    : `${col} >= CAST(${from} AS TIMESTAMPTZ) AND ${col} < CAST(${from} AS TIMESTAMPTZ) + INTERVAL 1 DAY`;
 }
 
 async function transaction(duck: DuckDBConnection, fn: () => Promise<void>): Promise<void> {

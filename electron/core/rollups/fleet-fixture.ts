@@ -2,7 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { qualifiedName, quoteLiteral } from '../../../shared/sql';
+import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
+import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { HOT_MIRROR_SCHEMA, setSplitSql } from '../mirror/meta';
 import { openWorkbench, type Workbench } from '../workbench';
 
@@ -61,17 +62,19 @@ export async function seedFixture(wb: Workbench): Promise<void> {
   const conn = await wb.engine.connect();
   try {
     const t = (name: string): string => qualifiedName(HOT_MIRROR_SCHEMA, name);
+    // Master data and events with their columns listed: the mirror's ingest_id stays empty.
+    const into = (name: DatasetName): string => `${t(name)} (${DATASETS[name].columns.map((c) => quoteIdent(c.name)).join(', ')})`;
     await conn.run(
-      `INSERT INTO ${t('location')} VALUES (1, 'FRA1', ${quoteLiteral(FIXTURE.siteNames[0])}, 'Frankfurt', 'DE', 'Europe/Berlin', 50.1, 8.7), ` +
+      `INSERT INTO ${into('location')} VALUES (1, 'FRA1', ${quoteLiteral(FIXTURE.siteNames[0])}, 'Frankfurt', 'DE', 'Europe/Berlin', 50.1, 8.7), ` +
         `(2, 'XSS1', ${quoteLiteral(FIXTURE.siteNames[1])}, 'Nowhere', 'NL', 'UTC', 52.3, 4.9)`,
     );
     await conn.run(
-      `INSERT INTO ${t('battery_model')} VALUES (1, 'Voltaris', 'VX12-190 VRLA', 'VRLA AGM', 12, 190, 6, 13.62, 3.2, 10)`,
+      `INSERT INTO ${into('battery_model')} VALUES (1, 'Voltaris', 'VX12-190 VRLA', 'VRLA AGM', 12, 190, 6, 13.62, 3.2, 10)`,
     );
-    await conn.run(`INSERT INTO ${t('battery_system')} VALUES (1, 1, 'FRA1 UPS A', 'ups', 400, DATE '2020-01-01'), (2, 2, 'XSS1 UPS A', 'ups', 500, DATE '2021-01-01')`);
-    await conn.run(`INSERT INTO ${t('battery_string')} VALUES (1, 1, 1, 3, 1), (2, 2, 1, 3, 1)`);
+    await conn.run(`INSERT INTO ${into('battery_system')} VALUES (1, 1, 'FRA1 UPS A', 'ups', 400, DATE '2020-01-01'), (2, 2, 'XSS1 UPS A', 'ups', 500, DATE '2021-01-01')`);
+    await conn.run(`INSERT INTO ${into('battery_string')} VALUES (1, 1, 1, 3, 1), (2, 2, 1, 3, 1)`);
     await conn.run(
-      `INSERT INTO ${t('battery')} SELECT i, CASE WHEN i <= 3 THEN 1 ELSE 2 END, (i - 1) % 3 + 1, printf('VX-%06d', i), 1, DATE '2022-01-01' FROM range(1, 7) r(i)`,
+      `INSERT INTO ${into('battery')} SELECT i, CASE WHEN i <= 3 THEN 1 ELSE 2 END, (i - 1) % 3 + 1, printf('VX-%06d', i), 1, DATE '2022-01-01' FROM range(1, 7) r(i)`,
     );
     const split = fixtureSplitMs();
     for (let d = 0; d < FIXTURE.coldDays; d++) {
@@ -83,14 +86,14 @@ export async function seedFixture(wb: Workbench): Promise<void> {
     await conn.run(`INSERT INTO ${t('telemetry')} ${telemetrySelect(split, hotEnd, 0)}`);
     await conn.run(`INSERT INTO ${t('string_telemetry')} ${stringTelemetrySelect(split, hotEnd, 0)}`);
     await conn.run(
-      `INSERT INTO ${t('alert')} VALUES (1, 2, 1, 'temperature_high', 'warning', to_timestamp(${(split + 3_600_000) / 1000}), NULL, 35.5, 35, 'Jar 2 temperature 35.5 C above 35.0 C'), ` +
+      `INSERT INTO ${into('alert')} VALUES (1, 2, 1, 'temperature_high', 'warning', to_timestamp(${(split + 3_600_000) / 1000}), NULL, 35.5, 35, 'Jar 2 temperature 35.5 C above 35.0 C'), ` +
         `(2, 5, 2, 'resistance_high', 'critical', to_timestamp(${(split - 86_400_000) / 1000}), NULL, 4.9, 4.8, '<script>alert(2)</script> message')`,
     );
     await conn.run(
-      `INSERT INTO ${t('maintenance_event')} VALUES (1, 1, NULL, 'routine_inspection', to_timestamp(${(split + 7_200_000) / 1000}), 'A. Okafor', 'Monthly inspection')`,
+      `INSERT INTO ${into('maintenance_event')} VALUES (1, 1, NULL, 'routine_inspection', to_timestamp(${(split + 7_200_000) / 1000}), 'A. Okafor', 'Monthly inspection')`,
     );
     await conn.run(
-      `INSERT INTO ${t('capacity_test')} VALUES (1, 1, to_timestamp(${(split - 36_000_000) / 1000}), to_timestamp(${(split - 25_200_000) / 1000}), 19, 36.2, 96.5, 'pass')`,
+      `INSERT INTO ${into('capacity_test')} VALUES (1, 1, to_timestamp(${(split - 36_000_000) / 1000}), to_timestamp(${(split - 25_200_000) / 1000}), 19, 36.2, 96.5, 'pass')`,
     );
     await conn.run(
       `INSERT INTO ${t('rul_prediction')} SELECT b, to_timestamp(${split / 1000} + d * 86400), 900 - b * 100 - d, 3.3, 0.8, 'fixture', CAST(b * 10 + d AS BIGINT) FROM range(1, 7) x(b), range(0, 2) y(d)`,

@@ -6,7 +6,7 @@ import { parseExternalUrl, redactedUrl } from '../hot/hot-config';
 import type { WorkspacePaths } from './paths';
 import { HOT_PASSWORD_SECRET, type SecretStore } from './secrets';
 import { hotUrlOf, lakeDirOf, resolveStores, type ResolvedStores } from './stores';
-import { writeSettingsFile } from './settings';
+import { readSettingsFile, writeSettingsFile } from './settings';
 import { testPgConnection } from './test-connection';
 
 export interface SettingsServiceDeps {
@@ -18,13 +18,15 @@ export interface SettingsServiceDeps {
   pgUrl: string | null;
   secrets: SecretStore | undefined;
   env?: NodeJS.ProcessEnv;
+  /** A new background sync interval was saved: apply it now (see mirror/background-sync.ts). */
+  onSyncInterval?: (seconds: number) => void;
 }
 
 const NO_SECRET_STORE =
   'This workbench cannot keep a password: it runs without the OS keychain (web host or command line), and a password is never written to settings.json. ' +
   'Save the URL without a password and start the workbench with PGPASSWORD set in its environment.';
 
-/** The `settings` service: reads and saves settings.json; saved changes apply at the next start. */
+/** The `settings` service: reads and saves settings.json; saved stores apply at the next start, the sync interval at once. */
 export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore['settings'] {
   const env = deps.env ?? process.env;
   const runningHotUrl = hotUrlOf(deps.running.hot);
@@ -70,6 +72,9 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
         next.hot = { kind: 'external', url: redactedUrl(req.hot.url) };
         password = req.hot.password ?? inUrl;
       }
+      // The background sync interval has its own setter; saving the stores keeps it.
+      const saved = await readSettingsFile(deps.paths.settings).catch(() => null);
+      if (saved?.sync) next.sync = saved.sync;
       const lakePath = req.lake?.path?.trim();
       if (lakePath) {
         const dir = lakeDirOf(deps.paths, { hot: next.hot, lake: { path: lakePath } });
@@ -86,6 +91,19 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
       }
       await writeSettingsFile(deps.paths.settings, next);
       return { restartRequired: true as const, settings: await info() };
+    },
+
+    setSyncInterval: async (req) => {
+      let current: WorkspaceSettings | null;
+      try {
+        current = await readSettingsFile(deps.paths.settings);
+      } catch (err) {
+        // Never overwrite a file that could not be read: its hot store and lake would be lost.
+        throw new WorkbenchError('BAD_INPUT', `${err instanceof Error ? err.message : String(err)} The sync interval was not saved.`);
+      }
+      await writeSettingsFile(deps.paths.settings, { ...(current ?? { hot: { kind: 'embedded' } }), sync: { intervalSeconds: req.intervalSeconds } });
+      deps.onSyncInterval?.(req.intervalSeconds);
+      return info();
     },
 
     testConnection: async (req) => {

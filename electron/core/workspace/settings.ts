@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { WorkbenchError } from '../../../shared/api/errors';
-import type { WorkspaceSettings } from '../../../shared/api/settings';
+import { MAX_SYNC_INTERVAL_SECONDS, type WorkspaceSettings } from '../../../shared/api/settings';
 import { writeFileAtomic } from '../files/atomic';
 import { parseExternalUrl } from '../hot/hot-config';
 
@@ -16,6 +16,7 @@ const FileSchema = z
       z.object({ kind: z.literal('external'), url: z.string().min(1) }).strict(),
     ]),
     lake: z.object({ path: z.string().min(1).optional() }).strict().optional(),
+    sync: z.object({ intervalSeconds: z.number().int().min(0).max(MAX_SYNC_INTERVAL_SECONDS) }).strict().optional(),
   })
   .strict();
 

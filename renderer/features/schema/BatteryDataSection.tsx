@@ -5,6 +5,7 @@ import { formatBytes, formatCount, formatDuration } from '../../../shared/format
 import { api } from '../../api/client';
 import { insertIntoEditor } from '../../app/editorBridge';
 import { refreshDataStatus, useDataStatus } from './dataStatusStore';
+import { backgroundSyncText } from './backgroundSyncText';
 import { displayIdent } from './identifiers';
 import { formatAgo } from './relativeTime';
 import { useRunningJob } from './useRunningJob';
@@ -104,6 +105,7 @@ export function BatteryDataSection({ filter }: Props) {
 function HotStoreLine({ status, now }: { status: DataStatus; now: number }) {
   const { hot } = status;
   const ago = formatAgo(status.syncedAt, now);
+  const background = backgroundSyncText(status.background, now);
   if (hot.kind === 'none') {
     return (
       <div className="battery-data-note" data-testid="hot-state">
@@ -124,6 +126,11 @@ function HotStoreLine({ status, now }: { status: DataStatus; now: number }) {
       <div className="battery-data-line dim" data-testid="synced-overall">
         {ago ? `mirror synced ${ago}` : 'mirror not synced yet'}
       </div>
+      {background && (
+        <div className={background.bad ? 'battery-data-line bad-text' : 'battery-data-line dim'} data-testid="background-sync" title={status.background?.lastError ?? undefined}>
+          {background.text}
+        </div>
+      )}
     </div>
   );
 }

@@ -39,6 +39,8 @@ function start(): void {
   if (started) return;
   started = true;
   subscribeEvent(transport, 'catalog.changed', () => void refreshDataStatus());
+  // A background sync ran, paused or failed (no view changed when nothing was new).
+  subscribeEvent(transport, 'data.status', () => void refreshDataStatus());
   // A sync or demo that ends changes freshness even when no view changed.
   subscribeEvent(transport, 'job.progress', (p) => {
     if (p.state !== 'running' && (p.kind === 'sync' || p.kind === 'demo')) void refreshDataStatus();

@@ -7,11 +7,12 @@ import { FilePickerDialog } from '../convert/FilePickerDialog';
 import { DemoCard } from './DemoCard';
 import { formFromInfo, formProblem, passwordInUrl, requestFromForm, type SettingsForm } from './settingsForm';
 import { StatusCard } from './StatusCard';
+import { SyncCard } from './SyncCard';
 import './settings.css';
 
 /**
  * #/settings: where this workspace's stores are (embedded or external PostgreSQL, the lake folder),
- * what this run uses, and the demo fleet. Saved settings apply at the next start.
+ * what this run uses, the background sync and the demo fleet. Saved stores apply at the next start.
  */
 export function SettingsView() {
   const [info, setInfo] = useState<SettingsInfo | null>(null);
@@ -229,6 +230,7 @@ export function SettingsView() {
         )}
 
         <StatusCard info={info} />
+        <SyncCard info={info} onSaved={setInfo} />
         <DemoCard />
       </div>
       {picker && form && (

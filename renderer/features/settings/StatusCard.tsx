@@ -1,5 +1,6 @@
 import type { SettingsInfo } from '../../../shared/api/settings';
 import { formatBytes, formatCount } from '../../../shared/format';
+import { backgroundSyncText } from '../schema/backgroundSyncText';
 import { formatAgo } from '../schema/relativeTime';
 import { useDataStatus } from '../schema/dataStatusStore';
 
@@ -19,6 +20,7 @@ export function StatusCard({ info }: Props) {
   const { status, error, now } = useDataStatus();
   const hot = status?.hot;
   const ago = formatAgo(status?.syncedAt ?? null, now);
+  const background = backgroundSyncText(status?.background, now);
   const files = status?.datasets.reduce((a, d) => a + (d.cold?.files ?? 0), 0) ?? 0;
   const bytes = status?.datasets.reduce((a, d) => a + (d.cold?.bytes ?? 0), 0) ?? 0;
   return (
@@ -67,6 +69,14 @@ export function StatusCard({ info }: Props) {
           </dd>
           <dt>Mirror</dt>
           <dd>{status.syncing ? 'syncing…' : ago ? `synced ${ago}` : 'not synced yet'}</dd>
+          {background && (
+            <>
+              <dt>Background sync</dt>
+              <dd className={background.bad ? 'bad-text' : undefined} data-testid="status-background">
+                {background.text}
+              </dd>
+            </>
+          )}
         </dl>
       )}
     </section>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingsInfo } from '../../../shared/api/settings';
-import { formFromInfo, formProblem, passwordInUrl, requestFromForm } from './settingsForm';
+import { formFromInfo, formProblem, passwordInUrl, requestFromForm, syncIntervalProblem } from './settingsForm';
 
 const info: SettingsInfo = {
   file: '/ws/settings.json',
@@ -36,5 +36,13 @@ describe('settings form', () => {
     expect(formProblem({ ...form, hotKind: 'embedded', url: '' })).toBeNull();
     expect(passwordInUrl('postgres://a:secret@db/x')).toBe(true);
     expect(passwordInUrl('postgres://a@db/x')).toBe(false);
+  });
+
+  it('takes whole seconds up to a day for the background sync, 0 for off', () => {
+    expect(['0', '60', ' 300 ', '86400'].map(syncIntervalProblem)).toEqual([null, null, null, null]);
+    expect(syncIntervalProblem('')).toMatch(/whole seconds/);
+    expect(syncIntervalProblem('1.5')).toMatch(/whole seconds/);
+    expect(syncIntervalProblem('-1')).toMatch(/whole seconds/);
+    expect(syncIntervalProblem('86401')).toMatch(/At most 86400/);
   });
 });

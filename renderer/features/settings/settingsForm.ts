@@ -1,4 +1,4 @@
-import type { SettingsInfo } from '../../../shared/api/settings';
+import { MAX_SYNC_INTERVAL_SECONDS, type SettingsInfo } from '../../../shared/api/settings';
 import type { RequestInputOf } from '../../../shared/api/define';
 import type { Contract } from '../../../shared/api/contract';
 
@@ -59,4 +59,12 @@ export function requestFromForm(form: SettingsForm): SettingsRequest {
   if (form.password !== '') hot.password = form.password;
   else if (form.forgetPassword) hot.password = '';
   return { hot, lake };
+}
+
+/** What is wrong with a typed background sync interval (whole seconds, 0 = off), or null. */
+export function syncIntervalProblem(text: string): string | null {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return 'Enter whole seconds (0 turns the background sync off).';
+  if (Number(t) > MAX_SYNC_INTERVAL_SECONDS) return `At most ${MAX_SYNC_INTERVAL_SECONDS} seconds (a day).`;
+  return null;
 }

@@ -1,0 +1,83 @@
+import { useState } from 'react';
+import type { ApiError } from '../../../shared/api/errors';
+import { DEFAULT_SYNC_INTERVAL_SECONDS, type SettingsInfo } from '../../../shared/api/settings';
+import { api } from '../../api/client';
+import { backgroundSyncText } from '../schema/backgroundSyncText';
+import { refreshDataStatus, useDataStatus } from '../schema/dataStatusStore';
+import { syncIntervalProblem } from './settingsForm';
+
+interface Props {
+  info: SettingsInfo | null;
+  /** The settings as saved with the new interval. */
+  onSaved: (info: SettingsInfo) => void;
+}
+
+/** "Background sync": how often the mirror follows PostgreSQL (settings.json sync.intervalSeconds), applied at once. */
+export function SyncCard({ info, onSaved }: Props) {
+  const { status, now } = useDataStatus();
+  const saved = info?.settings.sync?.intervalSeconds ?? DEFAULT_SYNC_INTERVAL_SECONDS;
+  const [typed, setTyped] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const text = typed ?? String(saved);
+  const problem = syncIntervalProblem(text);
+  const background = backgroundSyncText(status?.background, now);
+
+  const apply = async (): Promise<void> => {
+    setSaving(true);
+    setError(null);
+    const res = await api.settings.setSyncInterval({ intervalSeconds: Number(text.trim()) });
+    setSaving(false);
+    if (!res.ok) {
+      setError(res.error);
+      return;
+    }
+    setTyped(null);
+    onSaved(res.value);
+    void refreshDataStatus();
+  };
+
+  return (
+    <section className="lake-card" aria-label="Background sync" data-testid="settings-sync">
+      <div className="lake-card-head">
+        <span className="lake-card-title">Background sync</span>
+        <span className="dim">the local mirror follows PostgreSQL while the workbench is open</span>
+      </div>
+      <div className="lake-field">
+        <label className="lake-label" htmlFor="settings-sync-interval">
+          Every
+        </label>
+        <input
+          id="settings-sync-interval"
+          className="lake-input"
+          inputMode="numeric"
+          value={text}
+          onChange={(e) => {
+            setTyped(e.target.value);
+            setError(null);
+          }}
+          data-testid="settings-sync-interval"
+        />
+        <span className="dim">seconds (0 = off)</span>
+        <button type="button" className="btn" disabled={saving || problem !== null || typed === null} onClick={() => void apply()} data-testid="settings-sync-apply">
+          {saving ? 'Applying…' : 'Apply'}
+        </button>
+        {typed !== null && problem && <span className="bad-text">{problem}</span>}
+      </div>
+      {background && (
+        <div className={background.bad ? 'hint settings-hint bad-text' : 'hint settings-hint'} data-testid="settings-sync-state">
+          Now: {background.text}
+        </div>
+      )}
+      <div className="hint settings-hint">
+        Each sync copies only what changed in PostgreSQL since the last one (new, corrected and deleted rows); dashboards follow when something did.
+        Applies at once, no restart.
+      </div>
+      {error && (
+        <div className="inline-error" role="alert">
+          <strong>{error.code}</strong> {error.message}
+        </div>
+      )}
+    </section>
+  );
+}
