@@ -104,6 +104,16 @@ export async function ensureDayPartitions(client: pg.Client, days: readonly stri
   return created;
 }
 
+/**
+ * True when partition `part` (a qualified name) holds exactly the UTC day `day`: its bound, read in UTC,
+ * is that day's. Sets the transaction's time zone to UTC (call it inside a transaction).
+ */
+export async function partitionHasDayBounds(client: pg.Client, part: string, day: string): Promise<boolean> {
+  await client.query("SET LOCAL TimeZone = 'UTC'");
+  const r = await client.query<{ b: string }>('SELECT pg_get_expr(relpartbound, oid) AS b FROM pg_class WHERE oid = to_regclass($1)', [part]);
+  return r.rows[0]?.b === `FOR VALUES FROM ('${day} 00:00:00+00') TO ('${nextUtcDay(day)} 00:00:00+00')`;
+}
+
 /** Day partitions from yesterday to PARTITION_DAYS_AHEAD days ahead, so incoming rows land in their own day. */
 export async function ensureUpcomingPartitions(client: pg.Client, now = new Date()): Promise<string[]> {
   return ensureDayPartitions(client, daysBetween(new Date(now.getTime() - DAY_MS), new Date(now.getTime() + PARTITION_DAYS_AHEAD * DAY_MS)));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASET_NAMES } from '../../../shared/domain/datasets';
-import { ensureHotSchema, ensureUpcomingPartitions, hotStoreIsEmpty, totalBytesSql } from './hot-schema';
+import { ensureHotSchema, ensureUpcomingPartitions, hotStoreIsEmpty, partitionHasDayBounds, totalBytesSql } from './hot-schema';
 import { HotStore } from './hot-store';
 import { HOT_IDENTITY_FILE } from './hot-identity';
 import { redactedUrl, externalConnection } from './hot-config';
@@ -39,6 +39,11 @@ describe('embedded hot store', () => {
       expect((await ensureUpcomingPartitions(c, new Date('2024-01-10T12:00:00Z'))).filter((n) => n.startsWith('telemetry_'))).toEqual(
         ['20240109', '20240110', '20240111', '20240112', '20240113', '20240114', '20240115', '20240116', '20240117'].map((d) => `telemetry_p${d}`),
       );
+      await c.query('BEGIN');
+      expect(await partitionHasDayBounds(c, 'telemetry_p20240110', '2024-01-10')).toBe(true);
+      expect(await partitionHasDayBounds(c, 'telemetry_p20240110', '2024-01-11')).toBe(false);
+      expect(await partitionHasDayBounds(c, 'telemetry_default', '2024-01-10')).toBe(false);
+      await c.query('COMMIT');
       await c.query("INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (1, '2024-01-10 08:00:00+00', 2.2, 21, 0.5), (1, '2030-01-01 00:00:00+00', 2.2, 21, 0.5)");
       const where = await c.query<{ t: string }>("SELECT tableoid::regclass::text AS t FROM telemetry ORDER BY ts");
       expect(where.rows.map((r) => r.t)).toEqual(['telemetry_p20240110', 'telemetry_default']);
