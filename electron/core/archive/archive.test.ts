@@ -339,39 +339,51 @@ describe('archival', () => {
     expect((await lakeCheck(ws)).problems).toEqual([]);
   });
 
-  it('keeps a row that arrives for a day while it is being archived: exactly the verified rows go', async () => {
+  it('keeps rows that arrive for a day while it is being archived: exactly the verified rows go', async () => {
     const ws = await demoWorkspace();
     const before = await viewCounts(ws);
     const cutoff = cutoffFor(new Date(), 2);
     await withPg(ws, async (wb) => {
       const hot = await wb.data.hotStore();
-      let arrived = false;
-      // Between verify and delete, a jar reports a reading for the very day being archived: it lands in that
-      // day's partition, so the partition may not be truncated; the verified rows are deleted one by one.
-      const summary = await archiveInProcess(wb, { datasets: ['telemetry'] }, async (step) => {
-        if (step !== 'delete' || arrived) return;
-        arrived = true;
-        await hot.withClient((c) =>
-          c.query(`INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) SELECT 1, min(ts) + interval '7 seconds', 2.2, 21.0, 0.5 FROM telemetry`),
-        );
+      const reading = (day: string) =>
+        hot.withClient((c) => c.query(`INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (1, $1, 2.2, 21.0, 0.5)`, [`${day} 06:00:07+00`]));
+      let first: string | null = null;
+      let blocked: Promise<unknown> | null = null;
+      let waited = false;
+      const summary = await archiveInProcess(wb, { datasets: ['telemetry'] }, async (step, _staged, batch) => {
+        // The first day: a jar reports a reading for it after the plan, before its rows are fetched. Its partition
+        // then holds a row the batch does not: the verified rows are deleted by key range, the new one stays.
+        if (step === 'export' && first === null) {
+          first = batch.day;
+          await reading(batch.day);
+        }
+        // The second day: a reading arrives while the day is held (locked from its COPY to its delete). The insert
+        // waits for the delete to commit and then lands in the emptied day; nothing is lost.
+        if (step === 'delete' && first !== null && batch.day !== first && blocked === null) {
+          blocked = reading(batch.day).then(() => (waited = true));
+          await new Promise((r) => setTimeout(r, 300));
+          expect(waited).toBe(false);
+        }
       });
       expect(summary.state, JSON.stringify(summary.error)).toBe('done');
-      expect(arrived).toBe(true);
+      await blocked;
+      expect(waited).toBe(true);
       const report = summary.report as ArchiveReport;
       expect(report.batches.every((b) => b.state === 'done')).toBe(true);
       expect(report.batches.map((b) => b.deletedBy)).toEqual(['rows', 'partition']);
-      expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(1);
+      expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(2);
       await wb.data.syncNow(['telemetry']);
     });
     const after = await viewCounts(ws);
-    expect(after.telemetry).toBe(before.telemetry + 1);
+    expect(after.telemetry).toBe(before.telemetry + 2);
     expect(after.telemetryKeys).toBe(after.telemetry);
-    // The next run takes the late row too.
+    // The next run takes the late rows too.
     const rerun = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect((JSON.parse(rerun.stdout) as ArchiveReport).rowsArchived).toBe(1);
+    expect((JSON.parse(rerun.stdout) as ArchiveReport).rowsArchived).toBe(2);
     expect(await viewCounts(ws)).toEqual(after);
     await withPg(ws, async (wb) => expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(0));
+    expect((await lakeCheck(ws)).problems).toEqual([]);
   });
 
   it('withdraws the published file when PostgreSQL changed before the delete, and exports the day again: never two files', async () => {
@@ -430,30 +442,31 @@ describe('archival', () => {
       await wb.data.syncNow(['alert']);
     });
     const before = await viewCounts(ws);
+    // Telemetry days are held (locked) from their COPY to their delete, so an UPDATE waits for the delete; the rows
+    // can change between export and delete only across a crash. Killed at the delete step, then corrected:
+    const killed = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--workspace', ws], { BW_KILL_AT: 'archive:delete' });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
     let corrected: { battery_id: number; ts: string } | null = null;
     let cleared: string | null = null;
     await withPg(ws, async (wb) => {
       const hot = await wb.data.hotStore();
-      // Between verify and delete of the first batch of each dataset, its oldest row is corrected in PostgreSQL.
+      const r = await hot.withClient((c) =>
+        c.query<{ battery_id: number; ts: string }>(
+          `UPDATE telemetry SET voltage_v = 1.234 WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry WHERE ts < $1 ORDER BY ts, battery_id LIMIT 1) RETURNING battery_id, ts::text AS ts`,
+          [cutoff.toISOString()],
+        ),
+      );
+      corrected = r.rows[0] ?? null;
+      // Alerts have no day partitions: between verify and delete, the cleared alert's text is corrected.
       const summary = await archiveInProcess(wb, { datasets: ['telemetry', 'alert'] }, async (step, _staged, batch) => {
-        if (step !== 'delete') return;
-        if (batch.dataset === 'telemetry' && corrected === null) {
-          const r = await hot.withClient((c) =>
-            c.query<{ battery_id: number; ts: string }>(
-              `UPDATE telemetry SET voltage_v = 1.234 WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry WHERE ts < $1 ORDER BY ts, battery_id LIMIT 1) RETURNING battery_id, ts::text AS ts`,
-              [cutoff.toISOString()],
-            ),
-          );
-          corrected = r.rows[0] ?? null;
-        } else if (batch.dataset === 'alert' && cleared === null) {
-          const r = await hot.withClient((c) =>
-            c.query<{ alert_id: string }>(
-              `UPDATE alert SET message = 'corrected after review' WHERE alert_id = (SELECT alert_id FROM alert WHERE cleared_at < $1 ORDER BY cleared_at LIMIT 1) RETURNING alert_id::text`,
-              [cutoff.toISOString()],
-            ),
-          );
-          cleared = r.rows[0]?.alert_id ?? 'none';
-        }
+        if (step !== 'delete' || batch.dataset !== 'alert' || cleared !== null) return;
+        const a = await hot.withClient((c) =>
+          c.query<{ alert_id: string }>(
+            `UPDATE alert SET message = 'corrected after review' WHERE alert_id = (SELECT alert_id FROM alert WHERE cleared_at < $1 ORDER BY cleared_at LIMIT 1) RETURNING alert_id::text`,
+            [cutoff.toISOString()],
+          ),
+        );
+        cleared = a.rows[0]?.alert_id ?? 'none';
       });
       expect(summary.state, JSON.stringify(summary.error)).toBe('done');
       const report = summary.report as ArchiveReport;

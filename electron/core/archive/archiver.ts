@@ -21,7 +21,7 @@ import { killPoint } from '../system/kill-switch';
 import { BatchFetcher, hotUnavailable, removeScratchFiles } from './fetch';
 import { ensureArchiveLog } from './pg-journal';
 import { cutoffFor, hotTable, planDataset } from './plan';
-import { ArchiveJournal, type BatchRecord } from './state';
+import type { ArchiveJournal, BatchRecord } from './state';
 import { BatchSteps, safeUser } from './steps';
 
 export { cutoffFor } from './plan';
@@ -42,9 +42,8 @@ export interface ArchiveProgress {
 }
 
 export interface ArchiverDeps {
-  /** The archiver's own workspace connections: one exports and verifies, the other publishes, deletes and cleans up. */
+  /** The archiver's own workspace connection. */
   duck: DuckDBConnection;
-  tailDuck: DuckDBConnection;
   hot: HotStore;
   lake: Lake;
   tmpDir: string;
@@ -67,16 +66,20 @@ export interface ArchiverDeps {
  */
 export class Archiver {
   private readonly fetcher: BatchFetcher;
-  /** Export and verify, on `duck`. */
   private readonly steps: BatchSteps;
-  /** Publish, delete, withdraw and cleanup, on `tailDuck`: a batch's tail runs while the next batch is exported. */
-  private readonly tailSteps: BatchSteps;
 
   constructor(private readonly deps: ArchiverDeps) {
     this.fetcher = new BatchFetcher(deps.hot, deps.tmpDir);
-    const common = { hot: deps.hot, lake: deps.lake, tmpDir: deps.tmpDir, fetcher: this.fetcher, commitVisibility: deps.commitVisibility, at: (step: string, b: BatchRecord) => this.at(step, b) };
-    this.steps = new BatchSteps({ ...common, duck: deps.duck, journal: deps.journal });
-    this.tailSteps = new BatchSteps({ ...common, duck: deps.tailDuck, journal: new ArchiveJournal(deps.tailDuck) });
+    this.steps = new BatchSteps({
+      hot: deps.hot,
+      lake: deps.lake,
+      tmpDir: deps.tmpDir,
+      fetcher: this.fetcher,
+      commitVisibility: deps.commitVisibility,
+      at: (step, b) => this.at(step, b),
+      duck: deps.duck,
+      journal: deps.journal,
+    });
   }
 
   async run(req: ArchiveRequest): Promise<ArchiveReport> {
@@ -189,19 +192,10 @@ export class Archiver {
       }
       this.deps.onProgress?.({ phase: 'batch done', fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${result.dataset} ${result.day}: ${result.state}` });
     };
-    /**
-     * The tail (publish, delete, cleanup) of the batch before: it runs while this batch is exported and verified,
-     * and ends before this batch publishes, so at most one batch is ever between publish and delete.
-     */
-    let tail: Promise<void> = Promise.resolve();
     const step = async (b: BatchRecord): Promise<void> => {
       const progress = (phase: string): void =>
         this.deps.onProgress?.({ phase, fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${b.dataset} ${b.day}: ${phase}` });
-      if (b.state === 'planned' || b.state === 'exported') await this.processBatch(b, this.steps, progress, 'verified');
-      await tail;
-      tail = this.processBatch(b, this.tailSteps, progress).then(record);
-      // Reported when the next batch (or the end of the run) waits for it.
-      tail.catch(() => undefined);
+      await record(await this.processBatch(b, progress));
     };
     /** Takes the next batch off the queue: journaled only when its turn comes; the one after it is fetched meanwhile. */
     const next = async (): Promise<void> => {
@@ -226,20 +220,24 @@ export class Archiver {
       await measure(new Set(leftovers.map((b) => b.dataset)));
       queue.push(...leftovers);
     }
-    const batchesStarted = performance.now();
+    /** Works the queue off (a withdrawn day comes back on it); its wall time is the batches'. */
+    let batchesMs = 0;
+    const drain = async (): Promise<void> => {
+      const t0 = performance.now();
+      while (queue.length > 0) await next();
+      batchesMs += performance.now() - t0;
+    };
     try {
-      while (queue.length > 0) {
-        await next();
-        // A withdrawn day comes back on the queue when the last tail ends.
-        if (queue.length === 0) await tail;
-      }
+      await drain();
       // 2. Plan: one batch per UTC day before the cut-off, per dataset.
+      const planStarted = performance.now();
       const planned: BatchRecord[] = [];
       for (const name of req.datasets) {
         const { summary, batches } = await this.plan(DATASETS[name], cutoff, report.runId);
         report.plan.push(summary);
         planned.push(...batches);
       }
+      report.timingsMs = { ...report.timingsMs, plan: performance.now() - planStarted };
       if (req.dryRun) return;
       await measure(new Set(planned.map((p) => p.dataset)));
       // Rows arriving from now on land in a partition of their own day (a no-op on unpartitioned tables). Not
@@ -247,17 +245,12 @@ export class Archiver {
       await this.deps.hot.withClient((c) => ensureUpcomingPartitions(c, this.deps.now?.() ?? new Date())).catch(() => undefined);
       total += planned.length;
       queue.push(...planned);
-      while (queue.length > 0) {
-        await next();
-        if (queue.length === 0) await tail;
-      }
-      await tail;
+      await drain();
     } finally {
       this.steps.upNext = null;
-      await tail.catch(() => undefined);
       await this.fetcher.close();
     }
-    report.timingsMs = { ...report.timingsMs, batches: performance.now() - batchesStarted };
+    report.timingsMs = { ...report.timingsMs, batches: batchesMs };
     await dropEmptiedPartitions(
       () => this.deps.hot.connect(),
       finished.filter((b) => b.state === 'done'),
@@ -327,12 +320,10 @@ export class Archiver {
     await this.deps.atStep?.(step, b.stagedPath, { dataset: b.dataset, day: b.day });
   }
 
-  /**
-   * Drives one batch with `steps` from whatever state it is in to done, withdrawn (or failed), or until it reaches
-   * `pauseAt`.
-   */
-  private async processBatch(b: BatchRecord, steps: BatchSteps, progress: (phase: string) => void, pauseAt?: BatchRecord['state']): Promise<BatchRecord> {
+  /** Drives one batch from whatever state it is in to done, withdrawn (or failed). */
+  private async processBatch(b: BatchRecord, progress: (phase: string) => void): Promise<BatchRecord> {
     const spec = DATASETS[b.dataset];
+    const { steps } = this;
     const { journal } = steps;
     const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       progress(name);
@@ -345,7 +336,6 @@ export class Archiver {
     };
     let verifyAttempts = 0;
     for (;;) {
-      if (b.state === pauseAt) return b;
       switch (b.state) {
         case 'planned':
           await this.at('export', b);

@@ -2,22 +2,36 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
-import { DATASETS, type DatasetSpec } from '../../../shared/domain/datasets';
+import { DATASETS, INGEST_COLUMN, type DatasetSpec } from '../../../shared/domain/datasets';
 import { quoteIdent } from '../../../shared/sql';
+import { dayPartitionOf } from '../hot/hot-partitions';
+import { partitionHasDayBounds } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import { copyFormatFor, copyToFile, type CopyFormat } from '../hot/pg-copy';
-import { digestFromRow, digestQuery, type BatchDigest } from './checksum';
-import { batchPredicate, dayStart, hotTable, timeColumnOf } from './plan';
+import { batchPredicate, hotTable } from './plan';
 import type { BatchRecord } from './state';
 
-/** A batch's rows, fetched: the scratch file PostgreSQL wrote and its digest of exactly those rows. */
+/**
+ * A day held from its COPY to its delete: the batch's own connection, in a transaction that locked the day's
+ * partition (SHARE: no row of it can be inserted, updated or deleted meanwhile, readers go on) before the COPY.
+ * The rows the delete removes are then exactly the rows the COPY wrote, whose digest the file was verified
+ * against: PostgreSQL need not digest them again.
+ */
+export interface HeldDay {
+  client: pg.Client;
+  partition: string;
+  /** The partition holds only the copied rows (its bounds are the day's, no row above the ingest mark): TRUNCATE it. */
+  exact: boolean;
+  /** Rows the COPY wrote. */
+  rows: number;
+}
+
+/** A batch's rows, fetched: the scratch file PostgreSQL wrote, and the held day when it has a partition. */
 export interface Fetched {
   file: string;
   format: CopyFormat;
-  digest: BatchDigest;
+  held: HeldDay | null;
 }
-
-type ClientRole = 'fetch' | 'delete';
 
 export function hotUnavailable(err: unknown, what: string): WorkbenchError {
   if (err instanceof WorkbenchError) return err;
@@ -29,56 +43,81 @@ export function hotUnavailable(err: unknown, what: string): WorkbenchError {
 }
 
 /**
- * The archiver's side of PostgreSQL: one connection for fetching and one for deleting, kept for the run
- * (a connection per batch costs more than a small batch's rows), and the next batch fetched ahead while
- * DuckDB writes, verifies and publishes the current one.
+ * The archiver's side of PostgreSQL: connections kept for the run (a connection per batch costs more than a small
+ * batch's rows), a day held from its COPY to its delete where it has a partition, one connection for the deletes
+ * of days that are not held, and the next day fetched ahead while DuckDB writes, verifies and publishes the
+ * current one.
  */
 export class BatchFetcher {
   private readonly prefetched = new Map<string, Promise<Fetched>>();
-  private readonly clients = new Map<ClientRole, Promise<pg.Client>>();
+  private readonly idle: pg.Client[] = [];
+  private readonly held = new Map<string, HeldDay>();
+  private deleteClient: Promise<pg.Client> | null = null;
 
   constructor(
     private readonly hot: HotStore,
     private readonly tmpDir: string,
   ) {}
 
+  private async lease(): Promise<pg.Client> {
+    return this.idle.pop() ?? this.hot.connect();
+  }
+
   /**
-   * PostgreSQL → scratch file, then PostgreSQL's digest of exactly the same rows, in one REPEATABLE READ
-   * transaction. The rows leave unsorted (a sort there would spill; DuckDB sorts them). With the embedded
-   * store the server writes the file itself (no client protocol to pay for).
+   * PostgreSQL → scratch file, one COPY. The rows leave unsorted (a sort there would spill; DuckDB sorts them).
+   * With the embedded store the server writes the file itself (no client protocol to pay for). A day with a
+   * partition of its own is held (see HeldDay) until the batch's delete.
    */
   private fetch(spec: DatasetSpec, b: BatchRecord): Promise<Fetched> {
     const format = copyFormatFor(spec);
     const cols = spec.columns.map((c) => quoteIdent(c.name));
-    const pred = batchPredicate(spec, b.day, b.highIngestId);
+    const select = `SELECT ${cols.join(', ')} FROM ${hotTable(spec)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`;
     return (async () => {
       let file: string | null = null;
+      let c: pg.Client | null = null;
+      let inTransaction = false;
       try {
         const outbox = await this.hot.serverOutbox();
         await mkdir(this.tmpDir, { recursive: true });
         const out = join(outbox ?? this.tmpDir, `archive-${b.batchId}.${format}`);
         file = out;
-        const digest = await this.onClient('fetch', async (c) => {
-          // One REPEATABLE READ transaction: the digest sees exactly the snapshot the COPY wrote.
-          await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-          await copyToFile(c, `SELECT ${cols.join(', ')} FROM ${hotTable(spec)} WHERE ${pred}`, out, format, outbox !== null);
-          const d = digestFromRow((await c.query(digestQuery(spec, timeColumnOf(spec), 'pg', hotTable(spec), pred, dayStart(b.day)))).rows[0] as Record<string, unknown>);
-          await c.query('COMMIT');
-          return d;
-        });
-        return { file: out, format, digest };
+        c = await this.lease();
+        const partition = await dayPartitionOf(c, spec, b.day);
+        if (partition === null || b.highIngestId === null) {
+          await copyToFile(c, select, out, format, outbox !== null);
+          this.idle.push(c);
+          return { file: out, format, held: null };
+        }
+        await c.query('BEGIN');
+        inTransaction = true;
+        await c.query("SET LOCAL lock_timeout = '60s'");
+        await c.query(`LOCK TABLE ${partition} IN SHARE MODE`);
+        const top = await c.query<{ hi: string | null }>(`SELECT max(${quoteIdent(INGEST_COLUMN)})::text AS hi FROM ${partition}`);
+        const exact = (await partitionHasDayBounds(c, partition, b.day)) && Number(top.rows[0]?.hi ?? 0) <= b.highIngestId;
+        const { rows } = await copyToFile(c, select, out, format, outbox !== null);
+        const held: HeldDay = { client: c, partition, exact, rows };
+        this.held.set(b.batchId, held);
+        return { file: out, format, held };
       } catch (err) {
         if (file) await rm(file, { force: true });
+        if (c) {
+          if (inTransaction) await c.query('ROLLBACK').catch(() => undefined);
+          await c.end().catch(() => undefined);
+        }
         throw hotUnavailable(err, `exporting ${spec.name} ${b.day}`);
       }
     })();
   }
 
-  /** The rows of `b`: fetched ahead already, or now. */
-  take(b: BatchRecord): Promise<Fetched> {
-    const pending = this.prefetched.get(b.batchId) ?? this.fetch(DATASETS[b.dataset], b);
-    this.prefetched.delete(b.batchId);
-    return pending;
+  /** The rows of `b`: fetched ahead already, or now. An earlier hold of the same batch (a re-export) is let go first. */
+  async take(b: BatchRecord): Promise<Fetched> {
+    const ahead = this.prefetched.get(b.batchId);
+    if (ahead) {
+      this.prefetched.delete(b.batchId);
+      return ahead;
+    }
+    await this.release(b.batchId, 'rollback');
+    return this.fetch(DATASETS[b.dataset], b);
   }
 
   /** Starts fetching `b` ahead of its turn; its result waits in memory, its file in the scratch folder. */
@@ -89,36 +128,52 @@ export class BatchFetcher {
     this.prefetched.set(b.batchId, p);
   }
 
-  /** Runs `fn` on the run's connection for `role`. Any error drops the connection. */
-  async onClient<T>(role: ClientRole, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-    let pending = this.clients.get(role);
-    if (!pending) {
-      pending = this.hot.connect();
-      this.clients.set(role, pending);
+  /** The day `batchId` holds in this run, if any (a batch resumed from an earlier run holds nothing). */
+  heldFor(batchId: string): HeldDay | null {
+    return this.held.get(batchId) ?? null;
+  }
+
+  /** Ends a held day's transaction (its delete commits it itself and says `done`). */
+  async release(batchId: string, how: 'done' | 'rollback'): Promise<void> {
+    const h = this.held.get(batchId);
+    if (!h) return;
+    this.held.delete(batchId);
+    if (how === 'rollback') {
+      try {
+        await h.client.query('ROLLBACK');
+      } catch {
+        await h.client.end().catch(() => undefined);
+        return;
+      }
     }
+    this.idle.push(h.client);
+  }
+
+  /** Runs `fn` on the run's connection for deleting days that are not held. Any error drops the connection. */
+  async onDeleteClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    this.deleteClient ??= this.hot.connect();
+    const pending = this.deleteClient;
     try {
       return await fn(await pending);
     } catch (err) {
-      this.dropClient(role);
+      this.deleteClient = null;
+      void pending.then((c) => c.end()).catch(() => undefined);
       throw err;
     }
   }
 
-  private dropClient(role: ClientRole): void {
-    const pending = this.clients.get(role);
-    this.clients.delete(role);
-    void pending?.then((c) => c.end()).catch(() => undefined);
-  }
-
-  /** Drops fetches nobody took (a cancelled or failed run), their scratch files too, and the connections. */
+  /** Drops fetches nobody took (a cancelled or failed run), their scratch files and holds too, and the connections. */
   async close(): Promise<void> {
     for (const [id, p] of this.prefetched) {
       this.prefetched.delete(id);
       const got = await p.catch(() => null);
       if (got) await rm(got.file, { force: true });
     }
-    this.dropClient('fetch');
-    this.dropClient('delete');
+    for (const id of [...this.held.keys()]) await this.release(id, 'rollback');
+    for (const c of this.idle.splice(0)) await c.end().catch(() => undefined);
+    const d = this.deleteClient;
+    this.deleteClient = null;
+    await d?.then((c) => c.end()).catch(() => undefined);
   }
 }
 

@@ -35,7 +35,9 @@ export function dayStart(day: string): string {
 export function dayPredicate(spec: DatasetSpec, day: string): string {
   if (!DAY_RE.test(day)) throw new Error(`Bad batch day ${day}`);
   const col = quoteIdent(timeColumnOf(spec));
-  return `${col} >= CAST(${quoteLiteral(dayStart(day))} AS TIMESTAMPTZ) AND ${col} < CAST(${quoteLiteral(dayStart(nextUtcDay(day)))} AS TIMESTAMPTZ)`;
+  // Typed literals, not casts: PostgreSQL folds them at parse time, so a query on the partitioned parent is pruned
+  // (and locks) to the day's partition while planning; a cast is only stable and would lock every partition.
+  return `${col} >= TIMESTAMPTZ ${quoteLiteral(dayStart(day))} AND ${col} < TIMESTAMPTZ ${quoteLiteral(dayStart(nextUtcDay(day)))}`;
 }
 
 /** The row predicate of one batch: its day, and for time series no row above its ingest mark. */

@@ -14,7 +14,7 @@ import type { Lake } from '../lake/lake';
 import { sha256File, writeManifest } from '../lake/manifest';
 import { getTierState, hideFilesSql, HOT_MIRROR_SCHEMA, restoreTierSql, tierSwitchSql, unhideFilesSql, type Statement } from '../mirror/meta';
 import { digestFromRow, digestQuery, sameDigest, type BatchDigest } from './checksum';
-import { hotUnavailable, type BatchFetcher, type Fetched } from './fetch';
+import { hotUnavailable, type BatchFetcher, type Fetched, type HeldDay } from './fetch';
 import { logDeleted, wasDeleted } from './pg-journal';
 import { batchPredicate, dayPredicate, dayStart, hotTable, timeColumnOf } from './plan';
 import type { ArchiveJournal, BatchRecord } from './state';
@@ -88,16 +88,24 @@ export class BatchSteps {
       fetched = await pending;
       // PostgreSQL is free now: it fetches the next batch while DuckDB writes, verifies and publishes this one.
       if (this.upNext && this.upNext !== b) this.d.fetcher.prefetch(this.upNext);
-      b.rows = fetched.digest.rows;
-      b.checksum = fetched.digest.checksum;
-      b.minUs = fetched.digest.minTime;
-      b.maxUs = fetched.digest.maxTime;
       const cols = spec.columns.map((c) => quoteIdent(c.name)).join(', ');
       const order = spec.primaryKey.map(quoteIdent).join(', ');
       const source = readCopySql(fetched.file, copyColumns(spec, false), fetched.format);
-      await this.d.duck.run(
-        `COPY (SELECT ${cols} FROM ${source} ORDER BY ${order}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
-      );
+      // The rows PostgreSQL sent, parsed once: their digest (the formula PostgreSQL computes too), then the file.
+      const rows = 'bw_archive_rows';
+      await this.d.duck.run(`CREATE OR REPLACE TEMP TABLE ${rows} AS SELECT ${cols} FROM ${source} ORDER BY ${order}`);
+      try {
+        const sent = digestFromRow((await this.d.duck.runAndReadAll(digestQuery(spec, timeColumnOf(spec), 'duck', rows, '', dayStart(b.day)))).getRowObjectsJS()[0]);
+        b.rows = sent.rows;
+        b.checksum = sent.checksum;
+        b.minUs = sent.minTime;
+        b.maxUs = sent.maxTime;
+        await this.d.duck.run(
+          `COPY ${rows} TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
+        );
+      } finally {
+        await this.d.duck.run(`DROP TABLE IF EXISTS ${rows}`);
+      }
     } catch (err) {
       if (b.stagedPath) await rm(b.stagedPath, { force: true });
       if (isDiskFull(err)) {
@@ -182,16 +190,23 @@ export class BatchSteps {
   }
 
   /**
-   * Deletes exactly the verified rows in one PostgreSQL transaction, and only when the digest of the rows about
-   * to go, taken under lock, equals the verified checksum (an UPDATE since the export changes it; so does a
-   * deleted or added row). Fast path: the day's own partition, locked, holding exactly those rows, is emptied
-   * with TRUNCATE. Else the rows go by key range, their digest taken from the DELETE itself. The batch is
-   * recorded in PostgreSQL's archive log in the same transaction, so a rerun knows its delete committed.
+   * Deletes exactly the verified rows in one PostgreSQL transaction, and only the rows whose digest is the verified
+   * checksum, under lock; the batch is recorded in PostgreSQL's archive log in the same transaction, so a rerun knows
+   * its delete committed.
+   * - A held day (see fetch.ts): its transaction has locked the day since before the COPY, so the rows about to go
+   *   are the very rows the COPY wrote, whose digest the file matched; the partition is emptied with TRUNCATE (or
+   *   the rows deleted by key range when it holds others too), and committed.
+   * - Any other day (resumed after a crash, or without a partition): the digest is taken again now. The day's own
+   *   partition, locked, whose whole content has the verified digest, is emptied with TRUNCATE; else the rows go by
+   *   key range, their digest taken from the DELETE itself. Any other digest (a row updated, deleted or added since
+   *   the export) rolls back: the batch is withdrawn.
    */
   async delete(spec: DatasetSpec, b: BatchRecord): Promise<DeleteOutcome> {
+    const held = this.d.fetcher.heldFor(b.batchId);
+    if (held) return this.deleteHeld(spec, b, held);
     const want = this.verified(b);
     return this.d.fetcher
-      .onClient('delete', async (c) => {
+      .onDeleteClient(async (c) => {
         await c.query('BEGIN');
         try {
           await c.query("SET LOCAL lock_timeout = '60s'");
@@ -237,6 +252,33 @@ export class BatchSteps {
       });
   }
 
+  private async deleteHeld(spec: DatasetSpec, b: BatchRecord, held: HeldDay): Promise<DeleteOutcome> {
+    const c = held.client;
+    try {
+      if (held.rows !== b.rows) {
+        // Cannot happen under the lock (the file was verified against the COPY's own rows); never delete on it.
+        throw new WorkbenchError('INTERNAL', `${spec.name} ${b.day}: PostgreSQL copied ${held.rows} rows but ${b.rows} were verified; nothing was deleted.`);
+      }
+      await c.query(SKIP_CHANGE_LOG_SQL);
+      if (held.exact) {
+        await c.query(`TRUNCATE ${held.partition}`);
+        b.deletedBy = 'partition';
+      } else {
+        const n = (await c.query(`DELETE FROM ${hotTable(spec)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`)).rowCount ?? 0;
+        if (n !== b.rows) throw new WorkbenchError('INTERNAL', `${spec.name} ${b.day}: ${n} rows matched the delete under lock but ${b.rows} were verified; nothing was deleted.`);
+        b.deletedBy = 'rows';
+      }
+      await logDeleted(c, b);
+      await this.d.at('delete:before-commit', b);
+      await c.query('COMMIT');
+      await this.d.fetcher.release(b.batchId, 'done');
+      return { kind: 'deleted' };
+    } catch (err) {
+      await this.d.fetcher.release(b.batchId, 'rollback');
+      throw hotUnavailable(err, `deleting archived rows of ${spec.name} ${b.day}`);
+    }
+  }
+
   /**
    * The fast path of the delete, in the caller's transaction: the day's own partition (see hot-schema.ts),
    * locked so no row can arrive or change, whose whole content has the verified digest (so it holds exactly the
@@ -272,9 +314,9 @@ export class BatchSteps {
     await mkdir(this.d.tmpDir, { recursive: true });
     const file = join(this.d.tmpDir, `archive-withdraw-${b.batchId}.${format}`);
     try {
-      // The delete connection: this runs in the same flow as the deletes, never inside a fetch's snapshot.
+      // The delete connection: the fetch connection may be busy fetching the next day ahead.
       await this.d.fetcher
-        .onClient('delete', (c) => copyOut(c, `SELECT ${columns.map((col) => quoteIdent(col.name)).join(', ')} FROM ${hotTable(spec)} WHERE ${dayPredicate(spec, b.day)}`, file, format))
+        .onDeleteClient((c) => copyOut(c, `SELECT ${columns.map((col) => quoteIdent(col.name)).join(', ')} FROM ${hotTable(spec)} WHERE ${dayPredicate(spec, b.day)}`, file, format))
         .catch((err: unknown) => {
           throw hotUnavailable(err, `reading ${spec.name} ${b.day} back`);
         });

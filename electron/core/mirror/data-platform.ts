@@ -293,13 +293,11 @@ export class DataPlatform {
     // A sync in flight finishes first: the archiver moves tiers under the mirror.
     await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
     const conn = await this.deps.engine.connect();
-    const tailConn = await this.deps.engine.connect();
     try {
       const journal = new ArchiveJournal(conn);
       await journal.ensure();
       const archiver = new Archiver({
         duck: conn,
-        tailDuck: tailConn,
         hot,
         lake: this.lake,
         tmpDir: this.deps.paths.tmp,
@@ -315,7 +313,6 @@ export class DataPlatform {
       return report;
     } finally {
       conn.closeSync();
-      tailConn.closeSync();
     }
   }
 
