@@ -61,9 +61,9 @@ export type DeleteOutcome = { kind: 'deleted' } | { kind: 'changed'; reason: str
 
 /**
  * The steps of one batch, each driven by the archiver's state machine (archiver.ts): export (fetched rows →
- * staged Parquet), verify (re-read: count, min/max time and checksum equal to PostgreSQL's), publish (no-clobber,
- * manifest, tier switch in one DuckDB transaction), delete (exactly the verified rows, proven by digest under
- * lock), cleanup (mirror pruned), and withdraw when PostgreSQL changed after the export.
+ * staged Parquet), verify (re-read: count, min/max time and checksum equal to the rows PostgreSQL sent), publish
+ * (no-clobber, manifest, tier switch in one DuckDB transaction), delete (exactly the verified rows, under a lock
+ * that proves it), cleanup (mirror pruned), and withdraw when PostgreSQL changed after the export.
  */
 export class BatchSteps {
   /** The batch after the one in progress: fetched while DuckDB works on the current one. */
@@ -71,12 +71,12 @@ export class BatchSteps {
 
   constructor(private readonly d: StepDeps) {}
 
-  /** The journal on this instance's connection. */
+  /** The journal the steps record the batch in. */
   get journal(): ArchiveJournal {
     return this.d.journal;
   }
 
-  /** Fetched rows → staged Parquet, sorted by the key, with PostgreSQL's digest recorded for verify. */
+  /** Fetched rows → staged Parquet, sorted by the key, with the digest of the rows PostgreSQL sent recorded for verify. */
   async export(spec: DatasetSpec, b: BatchRecord): Promise<void> {
     if (b.stagedPath) await rm(b.stagedPath, { force: true });
     const pending = this.d.fetcher.take(b);
