@@ -9,6 +9,7 @@ import { DATASETS, type DatasetSpec } from '../../../shared/domain/datasets';
 import { queryNumber } from '../demo/duck-helpers';
 import { loadHotIdentity } from '../hot/hot-identity';
 import { HotStore } from '../hot/hot-store';
+import { seededRandom } from '../../../shared/domain/demo-fleet';
 import { demoWorkspace as demoFleet, lakeCheck, runCli } from '../testing/cli-process.fixture';
 import { openWorkbench, type Workbench } from '../workbench';
 import { cutoffFor } from './archiver';
@@ -288,8 +289,7 @@ describe('archival', () => {
     const ws = await demoWorkspace();
     const before = await viewCounts(ws);
     // Seeded, so a failure can be replayed: delays across start-up, export, verify, publish and delete.
-    let seed = 20261201;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = seededRandom(20261201);
     for (let i = 0; i < 4; i++) {
       const delay = 1500 + Math.floor(random() * 4000);
       const killed = await runCli(['archive', '--older-than', '1d', '--workspace', ws], {}, delay);

@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConvertReport } from '../../../shared/api/convert';
 import type { JobSummary } from '../../../shared/api/jobs';
 import type { LakeCheckReport } from '../../../shared/api/storage';
-import { qualifiedName, quoteLiteral } from '../../../shared/sql';
+import { quoteLiteral } from '../../../shared/sql';
 import { queryNumber } from '../demo/duck-helpers';
 import { TEMP_PREFIX, TEMP_SUFFIX } from '../files/atomic';
-import { demoWorkspace, lakeCheck, runCli, type CliRun } from '../testing/cli-process.fixture';
-import { openWorkbench, type Workbench } from '../workbench';
+import { seededRandom } from '../../../shared/domain/demo-fleet';
+import { demoWorkspace, lakeCheck, runCli, unifiedViewDigests, withTestWorkbench, type CliRun } from '../testing/cli-process.fixture';
+import type { Workbench } from '../workbench';
 
 /**
  * A lake conversion (`convert <csv> --out lake:imp --partition-by-day ts`: four day files published as one
@@ -22,7 +23,6 @@ import { openWorkbench, type Workbench } from '../workbench';
 const ROWS = 300_000;
 const DAYS = 4;
 const SEED = 20_241_101;
-const UNIFIED_VIEWS = ['telemetry', 'string_telemetry', 'alert', 'maintenance_event', 'rul_prediction'] as const;
 
 const made: string[] = [];
 let ws: string;
@@ -42,36 +42,16 @@ beforeAll(async () => {
     lines.push(`${ts},${(i % 240) + 1},${(12.5 + (i % 97) / 100).toFixed(3)},${(20 + (i % 13) / 10).toFixed(1)}`);
   }
   await writeFile(csv, `${lines.join('\n')}\n`);
-  baseline = await withWorkbench((_wb, conn) => unifiedViews(conn));
+  baseline = await withWorkbench((_wb, conn) => unifiedViewDigests(conn));
 }, 180_000);
+
+const withWorkbench = <T>(fn: (wb: Workbench, conn: DuckDBConnection) => Promise<T>): Promise<T> => withTestWorkbench(ws, fn);
 
 afterAll(async () => {
   for (const d of made) await rm(d, { recursive: true, force: true });
 });
 
-async function withWorkbench<T>(fn: (wb: Workbench, conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
-  try {
-    const conn = await wb.engine.connect();
-    try {
-      return await fn(wb, conn);
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    await wb.close();
-  }
-}
 
-/** Count and content hash of every unified view: what a user sees of the fleet. */
-async function unifiedViews(conn: DuckDBConnection): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const v of UNIFIED_VIEWS) {
-    const r = await conn.runAndReadAll(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(t)), 0)::VARCHAR AS d FROM ${qualifiedName('main', v)} t`);
-    out[v] = String(r.getRowObjectsJS()[0].d);
-  }
-  return out;
-}
 
 /** Rows cold.imp shows (0 while the lake has no visible file of it, when the view does not exist). */
 async function impRows(conn: DuckDBConnection): Promise<number> {
@@ -137,7 +117,7 @@ async function afterKill(run: CliRun, label: string, repairVia: 'cli' | 'here'):
     expect(run.code === 0 ? [(prev + 1) * ROWS] : [prev * ROWS, (prev + 1) * ROWS], `${label}: cold.imp shows ${shown} rows`).toContain(shown);
     if (shown === (prev + 1) * ROWS) committed = prev + 1;
     await inspectImp(conn, `${label}, before the repair`);
-    expect(await unifiedViews(conn), label).toEqual(baseline);
+    expect(await unifiedViewDigests(conn), label).toEqual(baseline);
     return (await checkHere(wb)).problems.map((p) => p.kind);
   });
   const repaired = repairVia === 'cli' ? await lakeCheck(ws, ['--repair']) : await withWorkbench(async (wb) => ({ ...(await checkHere(wb, true)), exitCode: 0 }));
@@ -152,7 +132,7 @@ async function afterKill(run: CliRun, label: string, repairVia: 'cli' | 'here'):
     const after = await inspectImp(conn, `${label}, after the repair`);
     expect(after.temps, `${label}: temps after the repair`).toEqual([]);
     expect(after, label).toMatchObject({ files: committed * DAYS, rows: committed * ROWS });
-    expect(await unifiedViews(conn), label).toEqual(baseline);
+    expect(await unifiedViewDigests(conn), label).toEqual(baseline);
     expect((await checkHere(wb)).problems, label).toEqual([]);
   });
   return { found, repaired: repaired.repaired };
@@ -162,17 +142,6 @@ function convertArgs(): string[] {
   return ['convert', csv, '--out', 'lake:imp', '--partition-by-day', 'ts', '--json', '--workspace', ws];
 }
 
-/** mulberry32: a small seeded generator, so a failing delay can be run again. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('conversion into the lake, killed', () => {
   let normalMs = 0;
@@ -226,7 +195,7 @@ describe('conversion into the lake, killed', () => {
     const publishAt = reachedMs.publish ?? 0;
     const manifestAt = reachedMs.manifest ?? 0;
     expect(normalMs * publishAt * manifestAt).toBeGreaterThan(0);
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     // Three over the whole run (start-up included); four over the conversion itself, from the start of its COPY
     // (its length before the publish step) to just after the publish and manifest steps.
     const from = Math.max(0, publishAt - jobMs);
@@ -252,7 +221,7 @@ describe('conversion into the lake, killed', () => {
       expect(committed).toBe(before + 1);
       expect(await impRows(conn)).toBe(committed * ROWS);
       expect(await inspectImp(conn, 'after the kills')).toEqual({ temps: [], files: committed * DAYS, rows: committed * ROWS });
-      expect(await unifiedViews(conn)).toEqual(baseline);
+      expect(await unifiedViewDigests(conn)).toEqual(baseline);
     });
     const check = await lakeCheck(ws);
     expect(check).toMatchObject({ ok: true, exitCode: 0, problems: [] });

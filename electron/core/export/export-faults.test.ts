@@ -4,12 +4,13 @@ import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportedFile } from '../../../shared/api/export';
 import type { SliceManifest } from '../../../shared/api/slice';
-import { qualifiedName, quoteLiteral } from '../../../shared/sql';
+import { quoteLiteral } from '../../../shared/sql';
 import { queryRows } from '../demo/duck-helpers';
 import { TEMP_PREFIX } from '../files/atomic';
 import { sha256File } from '../lake/manifest';
-import { demoWorkspace, lakeCheck, runCli } from '../testing/cli-process.fixture';
-import { openWorkbench, type Workbench } from '../workbench';
+import { seededRandom } from '../../../shared/domain/demo-fleet';
+import { demoWorkspace, lakeCheck, runCli, unifiedViewDigests, withTestWorkbench } from '../testing/cli-process.fixture';
+import type { Workbench } from '../workbench';
 import { MANIFEST_FILE } from './sliceRun';
 
 /**
@@ -20,7 +21,6 @@ import { MANIFEST_FILE } from './sliceRun';
  * temp name inside it. Export only reads the lake: the lake check stays clean and the views unchanged.
  */
 const SEED = 424_242;
-const UNIFIED_VIEWS = ['telemetry', 'string_telemetry', 'alert', 'maintenance_event', 'rul_prediction'] as const;
 
 const made: string[] = [];
 let ws: string;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await mkdir(out);
   // Every telemetry row of the demo, lake and hot mirror alike, split by battery.
   const range = await withWorkbench(async (_wb, conn) => {
-    baseline = await unifiedViews(conn);
+    baseline = await unifiedViewDigests(conn);
     const r = await queryRows(conn, "SELECT strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%d') AS f, strftime((max(ts) + INTERVAL 1 HOUR) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:00:00Z') AS t FROM telemetry");
     return { from: String(r[0].f), to: String(r[0].t) };
   });
@@ -42,32 +42,13 @@ beforeAll(async () => {
   await writeFile(specFile, JSON.stringify({ dataset: 'telemetry', ...range, split: { by: 'battery', fractions: { train: 0.8, test: 0.2 }, seed: 7 } }));
 }, 180_000);
 
+const withWorkbench = <T>(fn: (wb: Workbench, conn: DuckDBConnection) => Promise<T>): Promise<T> => withTestWorkbench(ws, fn);
+
 afterAll(async () => {
   for (const d of made) await rm(d, { recursive: true, force: true });
 });
 
-async function withWorkbench<T>(fn: (wb: Workbench, conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
-  try {
-    const conn = await wb.engine.connect();
-    try {
-      return await fn(wb, conn);
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    await wb.close();
-  }
-}
 
-async function unifiedViews(conn: DuckDBConnection): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
-  for (const v of UNIFIED_VIEWS) {
-    const r = await conn.runAndReadAll(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(t)), 0)::VARCHAR AS d FROM ${qualifiedName('main', v)} t`);
-    result[v] = String(r.getRowObjectsJS()[0].d);
-  }
-  return result;
-}
 
 async function exists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null)) !== null;
@@ -114,21 +95,10 @@ async function fileDigest(conn: DuckDBConnection, path: string): Promise<string>
   return String(r[0].d);
 }
 
-/** mulberry32: a small seeded generator, so a failing delay can be run again. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Two delays over the whole run (start-up included), four over [from, to] (where the export writes), rounded. */
 function delaysFor(seed: number, normalMs: number, from: number, to: number): number[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   return [...[0, 1].map((i) => ((i + random()) / 2) * normalMs), ...[0, 1, 2, 3].map((i) => from + ((i + random()) / 4) * (to - from))].map(Math.round);
 }
 
@@ -261,6 +231,6 @@ describe('after every export kill', () => {
   it('the lake check is clean and the views are unchanged: export only reads the lake', async () => {
     const r = await lakeCheck(ws);
     expect(r).toMatchObject({ ok: true, exitCode: 0, problems: [] });
-    expect(await withWorkbench((_wb, conn) => unifiedViews(conn))).toEqual(baseline);
+    expect(await withWorkbench((_wb, conn) => unifiedViewDigests(conn))).toEqual(baseline);
   });
 });

@@ -12,8 +12,8 @@ import { ConversionHistory } from '../convert/history';
 import { queryNumber } from '../demo/duck-helpers';
 import { TEMP_PREFIX, TEMP_SUFFIX } from '../files/atomic';
 import { getTierState, hideFilesSql, unhideFilesSql } from '../mirror/meta';
-import { demoWorkspace, lakeCheck, runCli } from '../testing/cli-process.fixture';
-import { openWorkbench, type Workbench } from '../workbench';
+import { demoWorkspace, lakeCheck, runCli, UNIFIED_VIEWS, withTestWorkbench } from '../testing/cli-process.fixture';
+import type { Workbench } from '../workbench';
 import { folderOfKey, partitionKey } from './lake';
 import { sha256File, writeManifest, type ManifestFile } from './manifest';
 
@@ -27,7 +27,6 @@ let ws: string;
 /** The demo's lake files by dataset, as their manifests record them. */
 const demo = new Map<string, ManifestFile & { batchId: string }>();
 
-const UNIFIED_VIEWS = ['telemetry', 'string_telemetry', 'alert', 'maintenance_event', 'rul_prediction'] as const;
 
 beforeAll(async () => {
   ws = await demoWorkspace(made);
@@ -36,6 +35,8 @@ beforeAll(async () => {
   });
   expect([...demo.keys()].sort()).toEqual(['maintenance_event', 'string_telemetry', 'telemetry']);
 }, 180_000);
+
+const withWorkbench = <T>(fn: (wb: Workbench, conn: DuckDBConnection) => Promise<T>): Promise<T> => withTestWorkbench(ws, fn);
 
 afterAll(async () => {
   for (const d of made) await rm(d, { recursive: true, force: true });
@@ -52,20 +53,6 @@ function pathOf(key: string): string {
   return join(ws, 'lake', ...key.split('/'));
 }
 
-/** A test workbench on the workspace (no PostgreSQL): the CLI cannot run while it is open. */
-async function withWorkbench<T>(fn: (wb: Workbench, conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
-  try {
-    const conn = await wb.engine.connect();
-    try {
-      return await fn(wb, conn);
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    await wb.close();
-  }
-}
 
 /** The same check in this process (to look at the lake between CLI runs without paying for a CLI start). */
 async function checkHere(wb: Workbench, repair = false): Promise<LakeCheckReport> {

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { JobSummary } from '../../../shared/api/jobs';
 import type { LakeCheckReport } from '../../../shared/api/storage';
-import { openWorkbench } from '../workbench';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { qualifiedName } from '../../../shared/sql';
+import { openWorkbench, type Workbench } from '../workbench';
 
 /** Test support: the real CLI as a child process, and small demo workspaces. */
 export const ROOT = resolve(__dirname, '../../..');
@@ -58,4 +60,32 @@ export async function demoWorkspace(made: string[], daysHot = 4, daysCold = 1): 
     await wb.close();
   }
   return ws;
+}
+
+/** The unified views of the lake's time series and events: what a user sees of the fleet's history. */
+export const UNIFIED_VIEWS = ['telemetry', 'string_telemetry', 'alert', 'maintenance_event', 'rul_prediction'] as const;
+
+/** A test workbench (no PostgreSQL) on a workspace and one connection, closed after `fn` (the CLI cannot run meanwhile). */
+export async function withTestWorkbench<T>(ws: string, fn: (wb: Workbench, conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
+  try {
+    const conn = await wb.engine.connect();
+    try {
+      return await fn(wb, conn);
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    await wb.close();
+  }
+}
+
+/** Count and content hash of every unified view. */
+export async function unifiedViewDigests(conn: DuckDBConnection): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const v of UNIFIED_VIEWS) {
+    const r = await conn.runAndReadAll(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(t)), 0)::VARCHAR AS d FROM ${qualifiedName('main', v)} t`);
+    out[v] = String(r.getRowObjectsJS()[0].d);
+  }
+  return out;
 }
