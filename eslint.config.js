@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import checkFile from 'eslint-plugin-check-file';
 
 const NODE_BUILTINS = [
   'node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', 'stream/*',
@@ -44,6 +45,13 @@ export default tseslint.config(
   },
   // Config files must default-export.
   { files: ['*.config.ts', '*.config.js'], rules: { 'no-restricted-syntax': 'off' } },
+  // One file-naming style for the core, the entry points and shared: kebab-case (`arrow-window.ts`,
+  // `lock-holder.fixture.ts`). Renderer components are PascalCase, named after the component.
+  {
+    files: ['electron/**/*.{ts,tsx}', 'shared/**/*.ts'],
+    plugins: { 'check-file': checkFile },
+    rules: { 'check-file/filename-naming-convention': ['error', { '**/*.{ts,tsx}': 'KEBAB_CASE' }, { ignoreMiddleExtensions: true }] },
+  },
   layer(['shared/**'], [...NODE_BUILTINS, 'electron', 'electron/*', 'react', 'react-dom', 'react-dom/*', ...DB_DRIVERS, '**/electron/**', '**/renderer/**'],
     'shared/ is pure: no node, electron, react, DOM or database drivers.'),
   layer(['electron/core/**'], ['electron', 'electron/*', '**/renderer/**', '**/main/**', '**/web/**', '**/cli/**', '**/preload/**', 'react', 'react-dom'],

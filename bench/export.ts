@@ -5,8 +5,8 @@ import type { JobSummary } from '../shared/api/jobs';
 import type { SliceReport } from '../shared/api/slice';
 import { quoteLiteral } from '../shared/sql';
 import { queryNumber } from '../electron/core/demo/duck-helpers';
-import { SLICE_PARQUET_OPTIONS, prepareSliceConnection } from '../electron/core/export/sliceRun';
-import { seedSliceWorkspace } from '../electron/core/export/sliceWorkspace.fixture';
+import { SLICE_PARQUET_OPTIONS, prepareSliceConnection } from '../electron/core/export/slice-run';
+import { seedSliceWorkspace } from '../electron/core/export/slice-workspace.fixture';
 import { openWorkbench, type Workbench } from '../electron/core/workbench';
 
 /**

@@ -5,7 +5,7 @@ import { convertApi } from './convert';
 import { dashboardApi } from './dashboard';
 import { exportApi } from './export';
 import { filesApi } from './files';
-import { dataApi } from './hot';
+import { dataApi } from './data';
 import { jobsApi, type JobProgress } from './jobs';
 import { queryApi, type QueryProgressEvent } from './query';
 import { settingsApi } from './settings';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SliceSpecSchema, type SliceSpec, type SpecIssue } from '../domain/sliceSpec';
+import { SliceSpecSchema, type SliceSpec, type SpecIssue } from '../domain/slice-spec';
 import { method } from './define';
 
 /** One column of a slice's output. */

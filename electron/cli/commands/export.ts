@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from '../../../shared/api/export';
 import type { JobSummary } from '../../../shared/api/jobs';
 import type { SliceReport } from '../../../shared/api/slice';
-import { checkSliceSpec, describeSpecIssues, type SliceSpec } from '../../../shared/domain/sliceSpec';
+import { checkSliceSpec, describeSpecIssues, type SliceSpec } from '../../../shared/domain/slice-spec';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';

@@ -7,9 +7,9 @@ import { WorkbenchError } from '../../../shared/api/errors';
 import type { HistoryEntry, QueryRunResult, QueryTarget, QueryWindowResult, SortKey } from '../../../shared/api/query';
 import type { EventBus } from '../events';
 import type { WorkspacePaths } from '../workspace/paths';
-import { readCatalogTree } from './catalogTree';
+import { readCatalogTree } from './catalog-tree';
 import { QueryHistory } from './history';
-import type { HotRunner } from './hotRunner';
+import type { HotRunner } from './hot-runner';
 import {
   isDuckDBLockError,
   readLockInfo,
@@ -17,9 +17,9 @@ import {
   workspaceLockedError,
   writeLockInfo,
   type EntryPoint,
-} from './lockInfo';
-import { errorMessage, ResultStore, sqlError, type StoredResult } from './resultStore';
-import { SerialQueue } from './serialQueue';
+} from './lock-info';
+import { errorMessage, ResultStore, sqlError, type StoredResult } from './result-store';
+import { SerialQueue } from './serial-queue';
 
 export interface EngineOptions {
   paths: WorkspacePaths;

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { HistoryEntry, QueryTarget } from '../../../shared/api/query';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import type { SerialQueue } from './serialQueue';
+import type { SerialQueue } from './serial-queue';
 
 /** The workspace schema for the workbench's own tables; hidden from the catalog tree. */
 export const INTERNAL_SCHEMA = '_workbench';

@@ -8,7 +8,7 @@ import { WorkbenchError } from '../../../shared/api/errors';
 import { workspacePaths } from '../workspace/paths';
 import { openWorkbench } from '../workbench';
 
-const FIXTURE = join(import.meta.dirname, 'lockHolder.fixture.ts');
+const FIXTURE = join(import.meta.dirname, 'lock-holder.fixture.ts');
 let dir: string;
 
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { sha256File } from '../lake/manifest';
 import { seededRandom } from '../../../shared/domain/demo-fleet';
 import { demoWorkspace, lakeCheck, runCli, unifiedViewDigests, withTestWorkbench } from '../testing/cli-process.fixture';
 import type { Workbench } from '../workbench';
-import { MANIFEST_FILE } from './sliceRun';
+import { MANIFEST_FILE } from './slice-run';
 
 /**
  * The training-slice export (`export --spec`) and the query export (`export --sql ... --format parquet`) killed with

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../../shared/api/jobs';
 import type { SliceEstimate, SliceManifest, SliceReport, SliceValidation } from '../../../shared/api/slice';
-import type { SliceSpecInput } from '../../../shared/domain/sliceSpec';
+import type { SliceSpecInput } from '../../../shared/domain/slice-spec';
 import { quoteLiteral } from '../../../shared/sql';
 import { queryNumber, queryRows } from '../demo/duck-helpers';
 import { openWorkbench, type Workbench } from '../workbench';
-import { seedSliceWorkspace, type SliceFixture } from './sliceWorkspace.fixture';
+import { seedSliceWorkspace, type SliceFixture } from './slice-workspace.fixture';
 
 let dir: string;
 let outRoot: string;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { WorkbenchError } from '../../../shared/api/errors';
-import type { HotRunner, HotRunResult } from '../engine/hotRunner';
+import type { HotRunner, HotRunResult } from '../engine/hot-runner';
 import type { HotStore } from './hot-store';
 
 /** PostgreSQL type OIDs -> the DuckDB type the engine stores the column as. Unknown types stay text. */

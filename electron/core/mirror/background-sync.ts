@@ -1,5 +1,5 @@
 import { WorkbenchError } from '../../../shared/api/errors';
-import type { BackgroundSyncStatus } from '../../../shared/api/hot';
+import type { BackgroundSyncStatus } from '../../../shared/api/data';
 import type { EventBus } from '../events';
 import type { JobRunner } from '../jobs/runner';
 import type { SyncReport } from './mirror-sync';

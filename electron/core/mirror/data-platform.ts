@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { WorkbenchError } from '../../../shared/api/errors';
-import type { DataStatus, DataSyncResult, DatasetStatus } from '../../../shared/api/hot';
+import type { DataStatus, DataSyncResult, DatasetStatus } from '../../../shared/api/data';
 import { DATASET_NAMES, DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { DEMO_MARKER_KEY, generateDemo, type DemoOptions, type DemoReport } from '../demo/seed-demo';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectCost } from '../../../shared/cost';
-import { runCodecLab } from './codecLab';
+import { runCodecLab } from './codec-lab';
 import { inspectParquet, pathTarget } from './inspect';
 
 let dir: string;

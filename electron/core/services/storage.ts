@@ -7,7 +7,7 @@ import type { Engine } from '../engine/engine';
 import { leafRelationsSql } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import type { JobRunner } from '../jobs/runner';
-import { runCodecLab } from '../parquet/codecLab';
+import { runCodecLab } from '../parquet/codec-lab';
 import { ArchiveJournal, type BatchRecord } from '../archive/state';
 import { checkLake } from '../lake/check';
 import { compactDataset, type CompactDeps } from '../lake/compact';

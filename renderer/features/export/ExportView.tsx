@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
 import type { SliceEstimate, SliceOptions, SliceReport } from '../../../shared/api/slice';
-import { checkSliceSpec, specFromJson, type SpecIssue, type SliceSpecInput } from '../../../shared/domain/sliceSpec';
+import { checkSliceSpec, specFromJson, type SpecIssue, type SliceSpecInput } from '../../../shared/domain/slice-spec';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
 import { FilePickerDialog } from '../convert/FilePickerDialog';

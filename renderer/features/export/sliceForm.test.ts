@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SliceOptions } from '../../../shared/api/slice';
-import { checkSliceSpec } from '../../../shared/domain/sliceSpec';
+import { checkSliceSpec } from '../../../shared/domain/slice-spec';
 import { buildSpec, formFromSpec, fromUtcInput, initialForm, parseIdList, toUtcInput } from './sliceForm';
 
 const options: SliceOptions = {

@@ -1,5 +1,5 @@
 import type { SliceDatasetOption, SliceOptions } from '../../../shared/api/slice';
-import type { SliceSpecInput } from '../../../shared/domain/sliceSpec';
+import type { SliceSpecInput } from '../../../shared/domain/slice-spec';
 
 /** The export view's form: what the pickers hold. Times are UTC, as `YYYY-MM-DDTHH:MM` (datetime-local). */
 export interface SliceForm {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
-import type { DataStatus, DataSyncResult, DatasetStatus } from '../../../shared/api/hot';
+import type { DataStatus, DataSyncResult, DatasetStatus } from '../../../shared/api/data';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { api } from '../../api/client';
 import { insertIntoEditor } from '../../app/editorBridge';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BackgroundSyncStatus } from '../../../shared/api/hot';
+import type { BackgroundSyncStatus } from '../../../shared/api/data';
 import { backgroundSyncText, formatEvery } from './backgroundSyncText';
 
 const now = Date.parse('2026-01-01T12:00:00Z');

@@ -1,4 +1,4 @@
-import type { BackgroundSyncStatus } from '../../../shared/api/hot';
+import type { BackgroundSyncStatus } from '../../../shared/api/data';
 import { formatAgo } from './relativeTime';
 
 /** "every 60 s", "every 5 min", "every 2 h". */

@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 import { subscribe as subscribeEvent } from '../../../shared/api/client';
 import type { ApiError } from '../../../shared/api/errors';
-import type { DataStatus } from '../../../shared/api/hot';
+import type { DataStatus } from '../../../shared/api/data';
 import { api, transport } from '../../api/client';
 
 export interface DataStatusState {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SLICE_MANIFEST_KIND, bucketStart, checkSliceSpec, resampleMinutes, sliceFeatureColumns } from './sliceSpec';
+import { SLICE_MANIFEST_KIND, bucketStart, checkSliceSpec, resampleMinutes, sliceFeatureColumns } from './slice-spec';
 
 const base = { dataset: 'telemetry', from: '2024-05-01', to: '2024-05-02T00:00:00+02:00' };
 

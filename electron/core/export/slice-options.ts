@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SliceOptions } from '../../../shared/api/slice';
 import { DATASETS } from '../../../shared/domain/datasets';
-import { RESAMPLE_PRESETS, SLICE_DATASETS, SLICE_SHAPES, isNumericColumn, labelSourcesFor } from '../../../shared/domain/sliceSpec';
+import { RESAMPLE_PRESETS, SLICE_DATASETS, SLICE_SHAPES, isNumericColumn, labelSourcesFor } from '../../../shared/domain/slice-spec';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 
 const ISO = (col: string): string => `strftime(${col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`;

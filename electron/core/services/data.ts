@@ -1,6 +1,6 @@
 import type { DataApi } from '../../../shared/api/contract';
-import type { DataPlatform } from './data-platform';
-import { toSyncResult } from './data-platform';
+import type { DataPlatform } from '../mirror/data-platform';
+import { toSyncResult } from '../mirror/data-platform';
 
 /** The `data` service of the contract over the workspace's data platform. */
 export function createDataService(platform: DataPlatform): DataApi {

@@ -4,7 +4,7 @@ import { DuckDBTypeId } from '@duckdb/node-api';
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { ColumnInfo, QueryWindowResult, SortKey } from '../../../shared/api/query';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import { encodeWindow, uniqueNames, wireExpression, wireKindFor, type WireColumn } from './arrowWindow';
+import { encodeWindow, uniqueNames, wireExpression, wireKindFor, type WireColumn } from './arrow-window';
 
 /** The attached in-memory database that holds kept results (spills to the workspace temp folder). */
 export const RESULTS_DB = 'bw_results';

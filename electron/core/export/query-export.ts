@@ -6,10 +6,10 @@ import { WorkbenchError } from '../../../shared/api/errors';
 import type { ExportFormat } from '../../../shared/api/export';
 import type { SortKey } from '../../../shared/api/query';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { RESULTS_DB, type StoredResult } from '../engine/resultStore';
+import { RESULTS_DB, type StoredResult } from '../engine/result-store';
 import { publishFile, sweepStaleTempsIn, tempPathFor } from '../files/atomic';
 import { killPoint } from '../system/kill-switch';
-import { enableProgress, runWithProgress } from './runCopy';
+import { enableProgress, runWithProgress } from './run-copy';
 
 /** DuckDB COPY options per format: CSV with a header, Parquet with zstd, JSON as one array of objects. */
 export const COPY_OPTIONS: Readonly<Record<ExportFormat, string>> = {

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SliceSources } from '../../../shared/api/slice';
-import type { SliceSpec } from '../../../shared/domain/sliceSpec';
+import type { SliceSpec } from '../../../shared/domain/slice-spec';
 import type { Lake } from '../lake/lake';
 import { getMirrorStates, getSplits } from '../mirror/meta';
 

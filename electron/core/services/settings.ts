@@ -3,11 +3,11 @@ import { WorkbenchError } from '../../../shared/api/errors';
 import type { SettingsInfo, WorkspaceSettings } from '../../../shared/api/settings';
 import type { WorkbenchCore } from '../../../shared/api/contract';
 import { parseExternalUrl, redactedUrl } from '../hot/hot-config';
-import type { WorkspacePaths } from './paths';
-import { HOT_PASSWORD_SECRET, type SecretStore } from './secrets';
-import { hotUrlOf, lakeDirOf, resolveStores, type ResolvedStores } from './stores';
-import { readSettingsFile, writeSettingsFile } from './settings';
-import { testPgConnection } from './test-connection';
+import type { WorkspacePaths } from '../workspace/paths';
+import { HOT_PASSWORD_SECRET, type SecretStore } from '../workspace/secrets';
+import { hotUrlOf, lakeDirOf, resolveStores, type ResolvedStores } from '../workspace/stores';
+import { readSettingsFile, writeSettingsFile } from '../workspace/settings';
+import { testPgConnection } from '../workspace/test-connection';
 
 export interface SettingsServiceDeps {
   /** The workspace's own paths (paths.lake = the default lake, whatever settings say). */

@@ -3,10 +3,10 @@ import type { PanelData } from '../../../shared/api/dashboard';
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { Engine } from '../engine/engine';
 import type { RollupService } from '../rollups/rollup-service';
-import { toCell } from './cells';
-import { readEntity } from './entity';
-import { panelQuery } from './panels';
-import { readThresholds, writeThresholds } from './thresholds-store';
+import { toCell } from '../dashboard/cells';
+import { readEntity } from '../dashboard/entity';
+import { panelQuery } from '../dashboard/panels';
+import { readThresholds, writeThresholds } from '../dashboard/thresholds-store';
 
 /** How long one panel query may run before it is interrupted. */
 const PANEL_TIMEOUT_MS = 60_000;

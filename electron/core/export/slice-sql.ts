@@ -9,7 +9,7 @@ import {
   type DerivedFilter,
   type SliceShape,
   type SliceSpec,
-} from '../../../shared/domain/sliceSpec';
+} from '../../../shared/domain/slice-spec';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 
 /**

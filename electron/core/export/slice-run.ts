@@ -4,16 +4,16 @@ import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { SliceColumn, SliceFile, SliceManifest, SliceReport, SliceSplitInfo } from '../../../shared/api/slice';
-import { SLICE_MANIFEST_KIND, type SliceSpec } from '../../../shared/domain/sliceSpec';
+import { SLICE_MANIFEST_KIND, type SliceSpec } from '../../../shared/domain/slice-spec';
 import { quoteLiteral } from '../../../shared/sql';
 import { fsyncDir, fsyncPath, sweepStaleTempsIn, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
 import type { Lake } from '../lake/lake';
 import { killPoint } from '../system/kill-switch';
-import { CONTENT_HASH_ALGORITHM, contentHash, digestParquet, sha256File, type SplitDigest } from './contentHash';
-import { downloadIdFor, timestampTag } from './exportPaths';
-import { enableProgress, runWithProgress } from './runCopy';
-import { collectSources } from './sliceSources';
-import { ALL_SPLIT, assignmentSelect, assignUnits, sliceSelect, timeCuts, type SplitPart } from './sliceSql';
+import { CONTENT_HASH_ALGORITHM, contentHash, digestParquet, sha256File, type SplitDigest } from './content-hash';
+import { downloadIdFor, timestampTag } from './export-paths';
+import { enableProgress, runWithProgress } from './run-copy';
+import { collectSources } from './slice-sources';
+import { ALL_SPLIT, assignmentSelect, assignUnits, sliceSelect, timeCuts, type SplitPart } from './slice-sql';
 
 /** Parquet options of slice files: zstd, row groups of 122,880 rows. */
 export const SLICE_PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880';

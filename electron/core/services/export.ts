@@ -2,8 +2,8 @@ import type { ExportApi } from '../../../shared/api/contract';
 import type { ExportFormat, ExportedFile } from '../../../shared/api/export';
 import type { Engine } from '../engine/engine';
 import type { JobContext, JobRunner } from '../jobs/runner';
-import { downloadIdFor, resolveExportFile } from './exportPaths';
-import { checkedSelect, keptResultSelect, writeSelect } from './queryExport';
+import { downloadIdFor, resolveExportFile } from '../export/export-paths';
+import { checkedSelect, keptResultSelect, writeSelect } from '../export/query-export';
 
 export interface ExportServiceDeps {
   engine: Engine;

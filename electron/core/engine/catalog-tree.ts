@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CatalogObject, CatalogSchema, CatalogTree } from '../../../shared/api/catalog';
 import { qualifiedName } from '../../../shared/sql';
 import { INTERNAL_SCHEMA } from './history';
-import { RESULTS_DB } from './resultStore';
+import { RESULTS_DB } from './result-store';
 
 const HIDDEN_DATABASES = [RESULTS_DB, 'system', 'temp'];
 

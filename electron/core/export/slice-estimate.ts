@@ -2,13 +2,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SliceColumn, SliceEstimate } from '../../../shared/api/slice';
-import type { SliceSpec } from '../../../shared/domain/sliceSpec';
+import type { SliceSpec } from '../../../shared/domain/slice-spec';
 import { quoteLiteral } from '../../../shared/sql';
 import type { Lake } from '../lake/lake';
 import { lakeFilesSql } from '../lake/lake-sql';
 import { tempPathFor } from '../files/atomic';
-import { SLICE_PARQUET_OPTIONS, describeSelect, planSlice, prepareSliceConnection } from './sliceRun';
-import { sliceSelect } from './sliceSql';
+import { SLICE_PARQUET_OPTIONS, describeSelect, planSlice, prepareSliceConnection } from './slice-run';
+import { sliceSelect } from './slice-sql';
 
 /** Compressed bytes per value of each column in the lake's files of a dataset (empty when it has none). */
 async function lakeBytesPerValue(conn: DuckDBConnection, lake: Lake, dataset: string): Promise<Map<string, number>> {

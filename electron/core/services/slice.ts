@@ -1,11 +1,11 @@
 import type { SliceApi } from '../../../shared/api/contract';
-import { checkSliceSpec } from '../../../shared/domain/sliceSpec';
+import { checkSliceSpec } from '../../../shared/domain/slice-spec';
 import type { Engine } from '../engine/engine';
 import type { JobRunner } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
-import { estimateSlice } from './sliceEstimate';
-import { sliceOptions } from './sliceOptions';
-import { resolveSliceDir, writeSlice } from './sliceRun';
+import { estimateSlice } from '../export/slice-estimate';
+import { sliceOptions } from '../export/slice-options';
+import { resolveSliceDir, writeSlice } from '../export/slice-run';
 
 export interface SliceServiceDeps {
   engine: Engine;
