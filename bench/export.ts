@@ -21,9 +21,22 @@ export async function benchExport(): Promise<Record<string, unknown>> {
   try {
     wb = await openWorkbench({ workspaceDir: dir, entry: 'test' });
     const seedStart = performance.now();
-    const fx = await seedSliceWorkspace(wb, { sites: 9, jarsPerSite: 264, stepMinutes: 5, daysCold: 12, daysHot: 3, start: '2024-03-01T00:00:00Z', noise: true });
+    const fx = await seedSliceWorkspace(wb, {
+      sites: 9,
+      jarsPerSite: 264,
+      stepMinutes: 5,
+      daysCold: 12,
+      daysHot: 3,
+      start: '2024-03-01T00:00:00Z',
+      noise: true,
+    });
     const seedMs = performance.now() - seedStart;
-    const spec = { dataset: 'telemetry', from: fx.start, to: fx.end, columns: ['battery_id', 'ts', 'voltage_v', 'temperature_c', 'resistance_mohm'] };
+    const spec = {
+      dataset: 'telemetry',
+      from: fx.start,
+      to: fx.end,
+      columns: ['battery_id', 'ts', 'voltage_v', 'temperature_c', 'resistance_mohm'],
+    };
     const workbench = wb;
 
     const conn = await workbench.engine.connect();
@@ -33,7 +46,11 @@ export async function benchExport(): Promise<Record<string, unknown>> {
     let n = 0;
     const exportRun = async (extra: Record<string, unknown> = {}): Promise<{ ms: number; report: SliceReport }> => {
       const t0 = performance.now();
-      const res = await workbench.dispatch('slice.run', { spec: { ...spec, ...extra }, path: join(dir, 'out', `slice-${++n}`) }, { transport: 'test' });
+      const res = await workbench.dispatch(
+        'slice.run',
+        { spec: { ...spec, ...extra }, path: join(dir, 'out', `slice-${++n}`) },
+        { transport: 'test' },
+      );
       if (!res.ok) throw new Error(res.error.message);
       const summary = (await workbench.jobs.wait((res.value as { jobId: string }).jobId)) as JobSummary;
       if (summary.state !== 'done') throw new Error(summary.error?.message ?? summary.state);

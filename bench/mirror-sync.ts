@@ -51,7 +51,9 @@ export async function benchMirrorSync(): Promise<Record<string, unknown>> {
       hot.withClient(async (c) => {
         const t0 = performance.now();
         let bytes = 0;
-        const stream = c.query(copyTo(`COPY (SELECT ${cols} FROM public.telemetry WHERE ${quoteIdent(INGEST_COLUMN)} > 0) TO STDOUT WITH (FORMAT csv)`));
+        const stream = c.query(
+          copyTo(`COPY (SELECT ${cols} FROM public.telemetry WHERE ${quoteIdent(INGEST_COLUMN)} > 0) TO STDOUT WITH (FORMAT csv)`),
+        );
         await pipeline(
           stream,
           new Writable({
@@ -80,7 +82,9 @@ export async function benchMirrorSync(): Promise<Record<string, unknown>> {
     await hot.withClient(async (c) => {
       // 2,000 readings per jar: five jars corrected, half of one jar's deleted.
       await c.query('UPDATE telemetry SET voltage_v = 1.234 WHERE battery_id BETWEEN 1 AND 5');
-      await c.query(`DELETE FROM telemetry WHERE battery_id = 8 AND ts < timestamptz '2024-01-01 00:00:00+00' + 1000 * interval '5 minutes'`);
+      await c.query(
+        `DELETE FROM telemetry WHERE battery_id = 8 AND ts < timestamptz '2024-01-01 00:00:00+00' + 1000 * interval '5 minutes'`,
+      );
     });
     const t2 = performance.now();
     const changed = await sync.sync({ datasets: ['telemetry'], reconcile: 'periodic' });

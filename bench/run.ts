@@ -20,14 +20,39 @@ interface BenchModule {
 }
 
 const BENCHES: readonly BenchModule[] = [
-  { name: 'arrow-vs-json', file: 'arrow-vs-json.ts', exportName: 'benchArrowVsJson', about: '1M x 10 window: Arrow IPC vs row-object JSON' },
+  {
+    name: 'arrow-vs-json',
+    file: 'arrow-vs-json.ts',
+    exportName: 'benchArrowVsJson',
+    about: '1M x 10 window: Arrow IPC vs row-object JSON',
+  },
   { name: 'scroll', file: 'scroll.ts', exportName: 'benchScroll', about: 'grid scroll frame time, 5M vs 10k rows in Chromium' },
-  { name: 'mirror-sync', file: 'mirror-sync.ts', exportName: 'benchMirrorSync', about: '5M telemetry rows: mirror sync vs raw COPY TO STDOUT' },
+  {
+    name: 'mirror-sync',
+    file: 'mirror-sync.ts',
+    exportName: 'benchMirrorSync',
+    about: '5M telemetry rows: mirror sync vs raw COPY TO STDOUT',
+  },
   { name: 'convert', file: 'convert.ts', exportName: 'benchConvert', about: '10M-row telemetry CSV: workbench convert vs raw DuckDB COPY' },
-  { name: 'export', file: 'export.ts', exportName: 'benchExport', about: '10M-row training slice across tiers vs raw DuckDB COPY of the same SELECT' },
-  { name: 'archive', file: 'archive.ts', exportName: 'benchArchive', about: '5M telemetry rows: archive end to end vs raw COPY TO STDOUT (csv, binary)' },
+  {
+    name: 'export',
+    file: 'export.ts',
+    exportName: 'benchExport',
+    about: '10M-row training slice across tiers vs raw DuckDB COPY of the same SELECT',
+  },
+  {
+    name: 'archive',
+    file: 'archive.ts',
+    exportName: 'benchArchive',
+    about: '5M telemetry rows: archive end to end vs raw COPY TO STDOUT (csv, binary)',
+  },
   { name: 'demo-full', file: 'demo-full.ts', exportName: 'benchDemoFull', about: 'demo --scale full: wall time and peak memory' },
-  { name: 'dashboards', file: 'dashboards.ts', exportName: 'benchDashboards', about: 'demo --scale full: p95 per fleet panel and a 1-year jar series (M4) vs the same aggregate on raw telemetry' },
+  {
+    name: 'dashboards',
+    file: 'dashboards.ts',
+    exportName: 'benchDashboards',
+    about: 'demo --scale full: p95 per fleet panel and a 1-year jar series (M4) vs the same aggregate on raw telemetry',
+  },
 ];
 
 function machine(): Record<string, unknown> {

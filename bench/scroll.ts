@@ -91,7 +91,10 @@ async function measure(page: Page, rows: number): Promise<FrameStats> {
     .getByRole('gridcell', { name: last, exact: true })
     .first()
     .waitFor({ timeout: 30_000 })
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
   const sorted = deltas.slice(1).sort((a, b) => a - b);
   const workSorted = work.slice(1).sort((a, b) => a - b);
   return {

@@ -6,6 +6,8 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-backgr
 
 export function assertChromium(): void {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}. Install it with \`apt-get install -y chromium\` (or set BATTERY_WORKBENCH_CHROMIUM).`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM_PATH}. Install it with \`apt-get install -y chromium\` (or set BATTERY_WORKBENCH_CHROMIUM).`,
+    );
   }
 }

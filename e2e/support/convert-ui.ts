@@ -60,7 +60,13 @@ export async function pickInputFile(page: Page, path: string): Promise<void> {
 }
 
 /** The Convert view, driven the way a user does it, into a lake dataset. */
-export async function convertToLake(page: Page, host: RunningWebHost, csv: string, dataset: string, options: { partitionBy?: string } = {}): Promise<void> {
+export async function convertToLake(
+  page: Page,
+  host: RunningWebHost,
+  csv: string,
+  dataset: string,
+  options: { partitionBy?: string } = {},
+): Promise<void> {
   await openView(page, host, 'convert');
   await pickInputFile(page, csv);
   await expect(page.getByTestId('convert-preview')).toBeVisible({ timeout: 30_000 });

@@ -64,7 +64,10 @@ export async function startWebHostProcess(options: { workspace?: string; timeout
   try {
     const match = await new Promise<RegExpExecArray>((resolveReady, rejectReady) => {
       const lines = createInterface({ input: child.stdout! });
-      const timer = setTimeout(() => rejectReady(new Error(`The web host did not get ready within ${timeoutMs} ms.\n${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => rejectReady(new Error(`The web host did not get ready within ${timeoutMs} ms.\n${stderr}`)),
+        timeoutMs,
+      );
       lines.on('line', (line) => {
         const m = READY.exec(line.trim());
         if (m) {

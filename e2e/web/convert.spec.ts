@@ -108,7 +108,10 @@ test.describe('Convert view: CSV to Parquet', () => {
     }
   });
 
-  test('a CSV dropped onto the view is uploaded to the host and converted; other files are named and skipped', async ({ page, webHost }) => {
+  test('a CSV dropped onto the view is uploaded to the host and converted; other files are named and skipped', async ({
+    page,
+    webHost,
+  }) => {
     await openView(page, webHost, 'convert');
     await expect(page.getByTestId('drop-zone')).toBeVisible();
     // The browser has no path for a dropped file: the view uploads it (PUT /upload) and uses the path the host answers.

@@ -6,7 +6,10 @@ const XSS_NAME = '<img src=x onerror=alert(1)>';
 test.describe('battery dashboards', () => {
   test.setTimeout(420_000);
 
-  test('fleet and jar pages draw, drill down by clicking, redraw on a range change, and show a hostile site name as text', async ({ page, webHost }) => {
+  test('fleet and jar pages draw, drill down by clicking, redraw on a range change, and show a hostile site name as text', async ({
+    page,
+    webHost,
+  }) => {
     const pageErrors: string[] = [];
     const dialogs: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -66,7 +69,8 @@ test.describe('battery dashboards', () => {
     await page.getByTestId('range-7d').click();
     await expect(voltage).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     const footer = voltage.locator('.dash-panel-foot');
-    const rowsOf = async (): Promise<number> => Number(/([\d,]+) rows/.exec((await footer.textContent()) ?? '')?.[1]?.replaceAll(',', '') ?? NaN);
+    const rowsOf = async (): Promise<number> =>
+      Number(/([\d,]+) rows/.exec((await footer.textContent()) ?? '')?.[1]?.replaceAll(',', '') ?? NaN);
     const weekRows = await rowsOf();
     const weekText = await page.getByTestId('range-text').textContent();
     await page.getByTestId('range-24h').click();

@@ -36,7 +36,11 @@ test.describe('training-slice export view', () => {
     await expect(page.getByTestId('summary-hash')).toHaveText(/^sha256:[0-9a-f]{64}$/);
     const dir = (await page.getByTestId('summary-dir').textContent()) ?? '';
     expect(dir.startsWith(join(webHost.workspace, 'exports'))).toBe(true);
-    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { rows: number; files: { path: string }[]; spec: { split: unknown } };
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
+      rows: number;
+      files: { path: string }[];
+      spec: { split: unknown };
+    };
     expect(manifest.rows).toBe(estimated);
     expect(manifest.files.map((f) => f.path)).toEqual(['train/part-0000.parquet', 'test/part-0000.parquet']);
     await page.getByTestId('open-folder').click();
@@ -48,9 +52,9 @@ test.describe('training-slice export view', () => {
   test('a pasted spec with a bad field names the field', async ({ page, webHost }) => {
     await openExportView(page, webHost.url);
     await page.getByRole('button', { name: 'Paste spec…' }).click();
-    await page.getByLabel('Spec or manifest JSON').fill(
-      JSON.stringify({ dataset: 'telemetry', from: '2024-05-02', to: '2024-05-01', columns: ['volts'] }),
-    );
+    await page
+      .getByLabel('Spec or manifest JSON')
+      .fill(JSON.stringify({ dataset: 'telemetry', from: '2024-05-02', to: '2024-05-01', columns: ['volts'] }));
     await page.getByRole('button', { name: 'Use this spec' }).click();
     await expect(page.getByText(/columns\[0\]: unknown column "volts"/)).toBeVisible();
     await expect(page.getByText(/to: must be after from/)).toBeVisible();

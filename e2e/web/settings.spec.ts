@@ -34,7 +34,11 @@ async function waitForDemo(request: APIRequestContext, host: RunningWebHost): Pr
     .toBe('done');
 }
 
-test('the settings view shows the embedded store that runs, and the web host refuses to keep a password', async ({ page, webHost, request }) => {
+test('the settings view shows the embedded store that runs, and the web host refuses to keep a password', async ({
+  page,
+  webHost,
+  request,
+}) => {
   await waitForDemo(request, webHost);
   await page.goto(`${webHost.url}#/settings`);
   const view = page.getByTestId('settings-view');
@@ -85,7 +89,11 @@ test('the schema browser shows telemetry synced, hot and cold, and Sync now sync
   await expect(telemetry.getByTestId('tier-hot')).toContainText('synced just now');
 });
 
-test('the background sync interval applies at once from the settings, and the schema browser says it is off', async ({ page, webHost, request }) => {
+test('the background sync interval applies at once from the settings, and the schema browser says it is off', async ({
+  page,
+  webHost,
+  request,
+}) => {
   await waitForDemo(request, webHost);
   await page.goto(`${webHost.url}#/settings`);
   const card = page.getByTestId('settings-sync');

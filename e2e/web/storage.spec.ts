@@ -53,7 +53,8 @@ test.describe('Compression view and Parquet inspector', () => {
     await openView(page, webHost, 'inspect/e2e_cal');
     const schema = page.getByTestId('inspector-schema');
     await expect(schema).toBeVisible({ timeout: 30_000 });
-    for (const name of ['ts', 'battery_id', 'voltage', 'temp_c']) await expect(schema.getByRole('cell', { name, exact: true })).toBeVisible();
+    for (const name of ['ts', 'battery_id', 'voltage', 'temp_c'])
+      await expect(schema.getByRole('cell', { name, exact: true })).toBeVisible();
     await expect(page.getByTestId('inspector-rows')).toHaveText('150');
 
     const calendar = page.getByTestId('partition-calendar');

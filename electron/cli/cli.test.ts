@@ -9,7 +9,10 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(TSX, [join(ROOT, 'electron', 'cli', 'index.ts'), ...args], { cwd: ROOT, env: { ...process.env, BATTERY_WORKBENCH_DEBUG: '' } });
+    const child = spawn(TSX, [join(ROOT, 'electron', 'cli', 'index.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, BATTERY_WORKBENCH_DEBUG: '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -55,7 +58,7 @@ describe('battery-workbench query (real DuckDB, real process)', () => {
   });
 
   it('prints TSV when piped, reads SQL from stdin with -, and runs the last of several statements', async () => {
-    const r = await cli(['query', '-', '--workspace', workspace], 'CREATE TEMP TABLE t AS SELECT 1 AS a; SELECT a, \'x\' AS b FROM t;');
+    const r = await cli(['query', '-', '--workspace', workspace], "CREATE TEMP TABLE t AS SELECT 1 AS a; SELECT a, 'x' AS b FROM t;");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('a\tb\n1\tx\n');
   });

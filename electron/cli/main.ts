@@ -11,8 +11,8 @@ export function usage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `battery-workbench <command> --help` for a command\'s options.',
-    'Every command takes --workspace DIR (default: the desktop app\'s workspace, or $BATTERY_WORKBENCH_WORKSPACE).',
+    "Run `battery-workbench <command> --help` for a command's options.",
+    "Every command takes --workspace DIR (default: the desktop app's workspace, or $BATTERY_WORKBENCH_WORKSPACE).",
   ].join('\n');
 }
 

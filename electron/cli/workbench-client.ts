@@ -38,7 +38,13 @@ export async function openCliWorkbench(workspace: string | undefined, data?: Dat
   const workspaceDir = workspace ? resolve(workspace) : defaultWorkspaceDir();
   let workbench: OpenedWorkbench;
   try {
-    workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli', pgUrl: pgUrl ?? null, ...(data ? { data: { start: 'lazy', ...data } } : {}) });
+    workbench = await openWorkbench({
+      workspaceDir,
+      appVersion: APP_VERSION,
+      entry: 'cli',
+      pgUrl: pgUrl ?? null,
+      ...(data ? { data: { start: 'lazy', ...data } } : {}),
+    });
   } catch (err) {
     throw new CliError(`Could not open the workspace ${workspaceDir}: ${errorText(err)}`);
   }

@@ -108,8 +108,14 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   let data: DataPlatform;
   try {
     const backgroundSync =
-      dataConfig.backgroundSync ?? (dataConfig.start === 'eager' ? { intervalSeconds: stores.settings.sync?.intervalSeconds ?? DEFAULT_SYNC_INTERVAL_SECONDS } : undefined);
-    data = await DataPlatform.open({ paths, engine, jobs, events }, { ...dataConfig, hot: stores.hot, ...(backgroundSync ? { backgroundSync } : {}) });
+      dataConfig.backgroundSync ??
+      (dataConfig.start === 'eager'
+        ? { intervalSeconds: stores.settings.sync?.intervalSeconds ?? DEFAULT_SYNC_INTERVAL_SECONDS }
+        : undefined);
+    data = await DataPlatform.open(
+      { paths, engine, jobs, events },
+      { ...dataConfig, hot: stores.hot, ...(backgroundSync ? { backgroundSync } : {}) },
+    );
   } catch (err) {
     await engine.close();
     throw err;
@@ -122,7 +128,8 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   await rollups.ensure();
   data.onRefreshed(() => rollups.schedule());
   const lakeChanged = (): Promise<void> => data.refresh();
-  const commitViews = (statements: readonly Statement[], datasets: readonly string[]): Promise<void> => data.commitViews(statements, datasets);
+  const commitViews = (statements: readonly Statement[], datasets: readonly string[]): Promise<void> =>
+    data.commitViews(statements, datasets);
   const archiveJournal = new ArchiveJournal(historyConn);
   await archiveJournal.ensure();
   const core: WorkbenchCore = {

@@ -33,7 +33,15 @@ describe('isSafeExternalUrl', () => {
     expect(isSafeExternalUrl('http://example.com')).toBe(true);
   });
   it('refuses other schemes, credentials and junk', () => {
-    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'https://user:pw@example.com/', 'ms-msdt:x', '', `https://a.com/${'x'.repeat(3000)}`]) {
+    for (const url of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'https://user:pw@example.com/',
+      'ms-msdt:x',
+      '',
+      `https://a.com/${'x'.repeat(3000)}`,
+    ]) {
       expect(isSafeExternalUrl(url), url).toBe(false);
     }
   });
@@ -43,7 +51,8 @@ describe('isChannelName', () => {
   it('accepts service.method and nothing else', () => {
     expect(isChannelName('query.run')).toBe(true);
     expect(isChannelName('workspace.info')).toBe(true);
-    for (const bad of ['query', 'query.run.x', '__proto__.x', 'query.', '.run', 'a b.c', 42, null, {}]) expect(isChannelName(bad)).toBe(false);
+    for (const bad of ['query', 'query.run.x', '__proto__.x', 'query.', '.run', 'a b.c', 42, null, {}])
+      expect(isChannelName(bad)).toBe(false);
   });
 });
 

@@ -43,7 +43,12 @@ export function isSafeExternalUrl(url: string): boolean {
   } catch {
     return false;
   }
-  return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username === '' && parsed.password === '' && parsed.hostname !== '';
+  return (
+    (parsed.protocol === 'https:' || parsed.protocol === 'http:') &&
+    parsed.username === '' &&
+    parsed.password === '' &&
+    parsed.hostname !== ''
+  );
 }
 
 /** Contract channel names look like `service.method`. */

@@ -55,7 +55,10 @@ export class WorkbenchHolder {
       const message = err instanceof Error ? err.message : String(err);
       return async () => ({
         ok: false,
-        error: { code: code === 'WORKSPACE_LOCKED' ? 'WORKSPACE_LOCKED' : 'INTERNAL', message: `The workspace ${this.dir} could not be opened: ${message}` },
+        error: {
+          code: code === 'WORKSPACE_LOCKED' ? 'WORKSPACE_LOCKED' : 'INTERNAL',
+          message: `The workspace ${this.dir} could not be opened: ${message}`,
+        },
       });
     }
   }

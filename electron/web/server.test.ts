@@ -34,10 +34,20 @@ interface Reply {
   body: Buffer;
 }
 
-function send(host: WebHost, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+function send(
+  host: WebHost,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port: host.port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${host.port}`, ...opts.headers } },
+      {
+        host: '127.0.0.1',
+        port: host.port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: { host: `127.0.0.1:${host.port}`, ...opts.headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -75,7 +85,15 @@ describe('web host', () => {
     await writeFile(join(dir, 'assets', 'app.js'), 'console.log(1)');
     await writeFile(join(dir, 'assets', 'style.css'), 'body{}');
     await writeFile(join(dir, '..', `${dir.split('/').pop()}-secret.txt`), 'secret');
-    host = await startWebHost({ dispatch, events, staticDir: dir, port: 0, maxBodyBytes: 1024, uploadsDir: join(dir, 'up'), exportsDir: join(dir, 'exp') });
+    host = await startWebHost({
+      dispatch,
+      events,
+      staticDir: dir,
+      port: 0,
+      maxBodyBytes: 1024,
+      uploadsDir: join(dir, 'up'),
+      exportsDir: join(dir, 'exp'),
+    });
     bearer = { authorization: `Bearer ${host.token}` };
   });
   afterAll(async () => {
@@ -97,7 +115,9 @@ describe('web host', () => {
     expect((await send(host, '/')).status).toBe(401);
     expect((await send(host, '/?token=nope')).status).toBe(401);
     expect((await send(host, '/assets/app.js')).status).toBe(401);
-    expect((await send(host, '/api/echo.say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"x"}' })).status).toBe(401);
+    expect(
+      (await send(host, '/api/echo.say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"x"}' })).status,
+    ).toBe(401);
     expect((await send(host, '/', { headers: { cookie: `bw_session_${host.port}=${host.token}x` } })).status).toBe(401);
   });
 
@@ -134,7 +154,11 @@ describe('web host', () => {
   });
 
   it('dispatches POST /api/<channel> and answers with an envelope', async () => {
-    const res = await send(host, '/api/echo.say', { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: '{"text":"héllo <img>"}' });
+    const res = await send(host, '/api/echo.say', {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: '{"text":"héllo <img>"}',
+    });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/octet-stream');
     const value = decodeEnvelope(new Uint8Array(res.body)) as { ok: true; value: { text: string; bytes: Uint8Array } };
@@ -145,7 +169,9 @@ describe('web host', () => {
 
   it('turns thrown errors, bad JSON, bad requests and unknown channels into error values', async () => {
     const post = async (path: string, body: string, type = 'application/json') =>
-      decodeEnvelope(new Uint8Array((await send(host, path, { method: 'POST', headers: { ...bearer, 'content-type': type }, body })).body)) as {
+      decodeEnvelope(
+        new Uint8Array((await send(host, path, { method: 'POST', headers: { ...bearer, 'content-type': type }, body })).body),
+      ) as {
         ok: boolean;
         error: { code: string; message: string };
       };

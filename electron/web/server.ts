@@ -153,7 +153,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     try {
       request = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch (err) {
-      return sendEnvelope(res, 400, fail('INVALID_REQUEST', 'The request body is not valid JSON.', err instanceof Error ? err.message : undefined));
+      return sendEnvelope(
+        res,
+        400,
+        fail('INVALID_REQUEST', 'The request body is not valid JSON.', err instanceof Error ? err.message : undefined),
+      );
     }
     const result = await options.dispatch(channel, request, { transport: 'web' });
     return sendEnvelope(res, 200, result);

@@ -37,7 +37,10 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ur
     await publishFile(tmp, finalPath);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    const message = (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'The disk is full: the upload was not kept.' : 'The upload did not complete; nothing was kept.';
+    const message =
+      (err as NodeJS.ErrnoException).code === 'ENOSPC'
+        ? 'The disk is full: the upload was not kept.'
+        : 'The upload did not complete; nothing was kept.';
     if (!res.headersSent && !res.destroyed) return sendJson(res, 500, { error: message });
     return;
   }

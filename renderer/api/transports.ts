@@ -71,7 +71,11 @@ export function createWebTransport(base = ''): Transport {
         const type = res.headers.get('content-type') ?? '';
         if (!type.includes('application/octet-stream')) {
           const text = (await res.text()).slice(0, 500);
-          return fail('INTERNAL', `The workbench host answered ${res.status} ${res.statusText} instead of a result. Reload the page; restart \`npm run web\` if it persists.`, text);
+          return fail(
+            'INTERNAL',
+            `The workbench host answered ${res.status} ${res.statusText} instead of a result. Reload the page; restart \`npm run web\` if it persists.`,
+            text,
+          );
         }
         const bytes = new Uint8Array(await res.arrayBuffer());
         return decodeEnvelope(bytes) as Result<unknown>;

@@ -38,11 +38,18 @@ export function App() {
         </button>
         <span className="app-name">Battery Workbench</span>
         <nav className="view-tabs" aria-label="Views">
-          {listViews().filter((v) => !v.hidden).map((v) => (
-            <a key={v.id} href={hrefFor(v.id)} className={v.id === route.view ? 'view-tab active' : 'view-tab'} aria-current={v.id === route.view ? 'page' : undefined}>
-              {v.title}
-            </a>
-          ))}
+          {listViews()
+            .filter((v) => !v.hidden)
+            .map((v) => (
+              <a
+                key={v.id}
+                href={hrefFor(v.id)}
+                className={v.id === route.view ? 'view-tab active' : 'view-tab'}
+                aria-current={v.id === route.view ? 'page' : undefined}
+              >
+                {v.title}
+              </a>
+            ))}
         </nav>
         <span className="spacer" />
         <ActivityIndicator />

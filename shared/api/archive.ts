@@ -8,7 +8,11 @@ export type ArchivableDataset = (typeof ARCHIVABLE_DATASETS)[number];
 export const ArchiveRequest = z.object({
   /** Every row before the start (UTC) of the day this many days ago is archived. */
   olderThanDays: z.number().int().min(1, 'must be at least 1 day').max(36_500),
-  datasets: z.array(z.enum(ARCHIVABLE_DATASETS)).min(1).max(ARCHIVABLE_DATASETS.length).default(['telemetry', 'string_telemetry', 'alert', 'maintenance_event']),
+  datasets: z
+    .array(z.enum(ARCHIVABLE_DATASETS))
+    .min(1)
+    .max(ARCHIVABLE_DATASETS.length)
+    .default(['telemetry', 'string_telemetry', 'alert', 'maintenance_event']),
   dryRun: z.boolean().default(false),
 });
 export type ArchiveRequest = z.infer<typeof ArchiveRequest>;

@@ -17,10 +17,6 @@ export function createClient<C extends ContractSpec>(contract: C, transport: Tra
   return client as ContractClient<C>;
 }
 
-export function subscribe<E extends EventName>(
-  transport: Transport,
-  event: E,
-  listener: (payload: EventMap[E]) => void,
-): () => void {
+export function subscribe<E extends EventName>(transport: Transport, event: E, listener: (payload: EventMap[E]) => void): () => void {
   return transport.subscribe(event, (payload) => listener(payload as EventMap[E]));
 }

@@ -6,8 +6,26 @@ export type ParquetCodec = (typeof PARQUET_CODECS)[number];
 
 /** Types a user may pick for a CSV column: DuckDB names, optionally with (p) or (p,s). */
 export const CSV_COLUMN_TYPES = [
-  'VARCHAR', 'BOOLEAN', 'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER',
-  'UBIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL', 'DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'UUID', 'BLOB',
+  'VARCHAR',
+  'BOOLEAN',
+  'TINYINT',
+  'SMALLINT',
+  'INTEGER',
+  'BIGINT',
+  'HUGEINT',
+  'UTINYINT',
+  'USMALLINT',
+  'UINTEGER',
+  'UBIGINT',
+  'FLOAT',
+  'DOUBLE',
+  'DECIMAL',
+  'DATE',
+  'TIME',
+  'TIMESTAMP',
+  'TIMESTAMP WITH TIME ZONE',
+  'UUID',
+  'BLOB',
 ] as const;
 
 const TYPE_RE = new RegExp(`^(${CSV_COLUMN_TYPES.join('|')})(\\(\\s*\\d{1,2}\\s*(,\\s*\\d{1,2}\\s*)?\\))?$`, 'i');

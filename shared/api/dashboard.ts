@@ -138,4 +138,3 @@ export const dashboardApi = {
   /** Refresh the gold rollups now (incremental; `full` rebuilds them), as a job. */
   refreshRollups: method<{ jobId: string }>()(z.object({ full: z.boolean().default(false) })),
 };
-

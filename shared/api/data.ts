@@ -82,7 +82,14 @@ export interface DataSyncResult {
    * Per dataset: rows copied, keys of changed or deleted rows applied (`changes`), days re-copied by the count
    * check, and why it was copied in full when it was (`note`, e.g. no change tracking in PostgreSQL).
    */
-  datasets: { dataset: string; mode: 'incremental' | 'full'; rows: number; changes?: number; repairedDays: string[]; note?: string | null }[];
+  datasets: {
+    dataset: string;
+    mode: 'incremental' | 'full';
+    rows: number;
+    changes?: number;
+    repairedDays: string[];
+    note?: string | null;
+  }[];
 }
 
 export const DemoScaleSchema = z.enum(['small', 'full']);
@@ -99,7 +106,12 @@ export const dataApi = {
         scale: DemoScaleSchema.default('small'),
         daysHot: z.number().int().min(1).max(365).optional(),
         daysCold: z.number().int().min(0).max(3650).optional(),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .optional(),
       })
       .default({ scale: 'small' }),
   ),

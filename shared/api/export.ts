@@ -29,7 +29,10 @@ export const exportApi = {
       sql: z.string().min(1).max(1_000_000),
       format: z.enum(EXPORT_FORMATS).default('csv'),
       /** Used for the default file name. */
-      name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . or -').default('export'),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . or -')
+        .default('export'),
       path: OutPath,
     }),
   ),
@@ -39,7 +42,10 @@ export const exportApi = {
       resultId: z.string().min(1).max(100),
       sort: z.array(SortKey).max(8).default([]),
       format: z.enum(EXPORT_FORMATS).default('csv'),
-      name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . or -').default('result'),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . or -')
+        .default('result'),
       path: OutPath,
     }),
   ),

@@ -4,7 +4,11 @@ import { method } from './define';
 export const QueryTarget = z.enum(['workspace', 'hot']);
 export type QueryTarget = z.infer<typeof QueryTarget>;
 
-const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
+const Id = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
 
 export interface ColumnInfo {
   name: string;

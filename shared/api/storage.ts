@@ -146,7 +146,10 @@ export interface LakeCheckReport {
 
 const Target = z
   .object({
-    dataset: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.=-]*$/, 'must be a dataset name from the lake').optional(),
+    dataset: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.=-]*$/, 'must be a dataset name from the lake')
+      .optional(),
     path: z.string().min(1).max(4096).optional(),
   })
   .refine((t) => (t.dataset === undefined) !== (t.path === undefined), { message: 'give exactly one of dataset or path' });
@@ -162,13 +165,24 @@ export const storageApi = {
         .array(z.object({ codec: z.enum(PARQUET_CODECS), level: z.number().int().min(1).max(22).optional() }))
         .min(1)
         .max(20)
-        .default([{ codec: 'uncompressed' }, { codec: 'snappy' }, { codec: 'gzip' }, { codec: 'zstd', level: 1 }, { codec: 'zstd', level: 3 }, { codec: 'zstd', level: 9 }, { codec: 'zstd', level: 19 }]),
+        .default([
+          { codec: 'uncompressed' },
+          { codec: 'snappy' },
+          { codec: 'gzip' },
+          { codec: 'zstd', level: 1 },
+          { codec: 'zstd', level: 3 },
+          { codec: 'zstd', level: 9 },
+          { codec: 'zstd', level: 19 },
+        ]),
     }),
   ),
   /** Reads every manifest and file of the lake and reports problems (a job; its report is a LakeCheckReport). */
   checkLake: method<{ jobId: string }>()(
     z.object({
-      dataset: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/, 'must be a lake dataset name').optional(),
+      dataset: z
+        .string()
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/, 'must be a lake dataset name')
+        .optional(),
       /** Do what loses nothing: remove temp files whose rows are proven present elsewhere, finish journaled intents. */
       repair: z.boolean().default(false),
     }),

@@ -70,7 +70,16 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {
   location: {
     name: 'location',
     kind: 'master',
-    columns: [int('location_id'), text('code'), text('name'), text('city'), text('country'), text('time_zone'), dbl('latitude'), dbl('longitude')],
+    columns: [
+      int('location_id'),
+      text('code'),
+      text('name'),
+      text('city'),
+      text('country'),
+      text('time_zone'),
+      dbl('latitude'),
+      dbl('longitude'),
+    ],
     primaryKey: ['location_id'],
     partitionColumn: null,
     splitColumn: null,
@@ -97,7 +106,14 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {
   battery_system: {
     name: 'battery_system',
     kind: 'master',
-    columns: [int('system_id'), int('location_id'), text('name'), text('system_type'), dec('rated_power_kw', 7, 1), date('commissioned_on')],
+    columns: [
+      int('system_id'),
+      int('location_id'),
+      text('name'),
+      text('system_type'),
+      dec('rated_power_kw', 7, 1),
+      date('commissioned_on'),
+    ],
     primaryKey: ['system_id'],
     partitionColumn: null,
     splitColumn: null,
@@ -156,7 +172,15 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {
   maintenance_event: {
     name: 'maintenance_event',
     kind: 'events',
-    columns: [big('event_id'), int('string_id'), int('battery_id', true), text('event_type'), tstz('performed_at'), text('technician'), text('notes')],
+    columns: [
+      big('event_id'),
+      int('string_id'),
+      int('battery_id', true),
+      text('event_type'),
+      tstz('performed_at'),
+      text('technician'),
+      text('notes'),
+    ],
     primaryKey: ['event_id'],
     // Done work never changes: events before the split live in the lake (demo, archival), later ones in PostgreSQL.
     partitionColumn: 'performed_at',
@@ -190,7 +214,14 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {
   rul_prediction: {
     name: 'rul_prediction',
     kind: 'timeseries',
-    columns: [int('battery_id'), tstz('predicted_at'), int('rul_days'), dec('resistance_mohm', 6, 2), dec('confidence', 4, 3), text('model_version')],
+    columns: [
+      int('battery_id'),
+      tstz('predicted_at'),
+      int('rul_days'),
+      dec('resistance_mohm', 6, 2),
+      dec('confidence', 4, 3),
+      text('model_version'),
+    ],
     primaryKey: ['battery_id', 'predicted_at'],
     partitionColumn: 'predicted_at',
     splitColumn: 'predicted_at',

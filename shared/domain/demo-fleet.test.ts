@@ -19,7 +19,9 @@ describe('demo fleet', () => {
     const start = new Date('2024-03-01T00:00:00Z');
     const a = buildDemoFleet(DEMO_SCALES.small, 1, start);
     expect(buildDemoFleet(DEMO_SCALES.small, 1, start)).toEqual(a);
-    expect(buildDemoFleet(DEMO_SCALES.small, 2, start).systems.map((s) => s.commissioned_on)).not.toEqual(a.systems.map((s) => s.commissioned_on));
+    expect(buildDemoFleet(DEMO_SCALES.small, 2, start).systems.map((s) => s.commissioned_on)).not.toEqual(
+      a.systems.map((s) => s.commissioned_on),
+    );
   });
 
   it('promises one reading per jar every 5 minutes, split at a UTC midnight', () => {

@@ -20,9 +20,23 @@ export interface DemoScale {
 
 export const DEMO_SCALES: Readonly<Record<DemoScaleName, DemoScale>> = {
   // 3 sites x (1 UPS string + 1 rectifier string) x 24 jars = 144 jars, 14 days: starts in seconds.
-  small: { name: 'small', sites: 3, layout: { upsStrings: [1], rectifierStrings: [1] }, jarsPerString: 24, defaultDaysHot: 7, defaultDaysCold: 7 },
+  small: {
+    name: 'small',
+    sites: 3,
+    layout: { upsStrings: [1], rectifierStrings: [1] },
+    jarsPerString: 24,
+    defaultDaysHot: 7,
+    defaultDaysCold: 7,
+  },
   // The seed's fleet: 9 sites x (2 UPS x 4 strings + 1 rectifier x 3 strings) x 24 jars = 2,376 jars, 90 days.
-  full: { name: 'full', sites: 9, layout: { upsStrings: [4, 4], rectifierStrings: [3] }, jarsPerString: 24, defaultDaysHot: 7, defaultDaysCold: 83 },
+  full: {
+    name: 'full',
+    sites: 9,
+    layout: { upsStrings: [4, 4], rectifierStrings: [3] },
+    jarsPerString: 24,
+    defaultDaysHot: 7,
+    defaultDaysCold: 83,
+  },
 };
 
 /** Telemetry cadence: one reading per jar (and per string) every 5 minutes. */
@@ -57,7 +71,10 @@ export function demoWindow(end: Date, daysHot: number, daysCold: number): DemoWi
 }
 
 /** Rows the generator promises for the time series, in total and per tier. */
-export function promisedRows(scale: DemoScale, window: DemoWindow): {
+export function promisedRows(
+  scale: DemoScale,
+  window: DemoWindow,
+): {
   telemetry: { hot: number; cold: number };
   string_telemetry: { hot: number; cold: number };
 } {

@@ -37,7 +37,8 @@ export function thresholdsProblem(t: HealthThresholds): string | null {
   if (t.watchPct <= 0) return 'The watch threshold must be above 0 %.';
   if (!(t.watchPct < t.degradedPct && t.degradedPct < t.replacePct)) return 'Thresholds must rise: watch < degraded < replace.';
   if (t.replacePct > 1000) return 'The replace threshold must be at most 1000 %.';
-  if (!Number.isInteger(t.baselineDays) || t.baselineDays < 1 || t.baselineDays > 365) return 'The baseline must be a whole number of days from 1 to 365.';
+  if (!Number.isInteger(t.baselineDays) || t.baselineDays < 1 || t.baselineDays > 365)
+    return 'The baseline must be a whole number of days from 1 to 365.';
   return null;
 }
 

@@ -33,9 +33,22 @@ describe('slice spec', () => {
   });
 
   it('refuses text columns under resample and split names that are not folder names', () => {
-    const r = checkSliceSpec({ dataset: 'rul_prediction', from: '2024-05-01', to: '2024-05-02', columns: ['model_version'], resample: '1d', split: { by: 'time', fractions: { '../x': 1 } } });
+    const r = checkSliceSpec({
+      dataset: 'rul_prediction',
+      from: '2024-05-01',
+      to: '2024-05-02',
+      columns: ['model_version'],
+      resample: '1d',
+      split: { by: 'time', fractions: { '../x': 1 } },
+    });
     expect(r.ok ? [] : r.issues.map((i) => i.field)).toEqual(['split.fractions.../x']);
-    const t = checkSliceSpec({ dataset: 'rul_prediction', from: '2024-05-01', to: '2024-05-02', columns: ['model_version'], resample: '1d' });
+    const t = checkSliceSpec({
+      dataset: 'rul_prediction',
+      from: '2024-05-01',
+      to: '2024-05-02',
+      columns: ['model_version'],
+      resample: '1d',
+    });
     expect(t.ok ? [] : t.issues.map((i) => i.field)).toEqual(['columns[0]']);
   });
 

@@ -30,8 +30,20 @@ const STRING_DERIVED: readonly DerivedFilter[] = ['system_id', 'location_id', 'm
 
 export const SLICE_SHAPES: Readonly<Record<SliceDatasetName, SliceShape>> = {
   telemetry: { dataset: 'telemetry', entityColumn: 'battery_id', timeColumn: 'ts', tieBreak: [], derivedFilters: BATTERY_DERIVED },
-  string_telemetry: { dataset: 'string_telemetry', entityColumn: 'string_id', timeColumn: 'ts', tieBreak: [], derivedFilters: STRING_DERIVED },
-  rul_prediction: { dataset: 'rul_prediction', entityColumn: 'battery_id', timeColumn: 'predicted_at', tieBreak: [], derivedFilters: BATTERY_DERIVED },
+  string_telemetry: {
+    dataset: 'string_telemetry',
+    entityColumn: 'string_id',
+    timeColumn: 'ts',
+    tieBreak: [],
+    derivedFilters: STRING_DERIVED,
+  },
+  rul_prediction: {
+    dataset: 'rul_prediction',
+    entityColumn: 'battery_id',
+    timeColumn: 'predicted_at',
+    tieBreak: [],
+    derivedFilters: BATTERY_DERIVED,
+  },
   alert: { dataset: 'alert', entityColumn: 'battery_id', timeColumn: 'raised_at', tieBreak: ['alert_id'], derivedFilters: BATTERY_DERIVED },
 };
 
@@ -145,12 +157,20 @@ export const SliceSpecSchema = SliceSpecObject.superRefine((spec, ctx) => {
   }
   const resample = spec.resample === undefined ? null : resampleMinutes(spec.resample);
   if (spec.resample !== undefined && resample === null) {
-    ctx.addIssue({ code: 'custom', path: ['resample'], message: `"${spec.resample.slice(0, 40)}" is not a width like 5m, 1h or 1d (1 minute to 31 days)` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['resample'],
+      message: `"${spec.resample.slice(0, 40)}" is not a width like 5m, 1h or 1d (1 minute to 31 days)`,
+    });
   }
   const seen = new Set<string>();
   (spec.columns ?? []).forEach((name, i) => {
     if (!known.has(name)) {
-      ctx.addIssue({ code: 'custom', path: ['columns', i], message: `unknown column "${name.slice(0, 80)}" of ${spec.dataset}; it has ${list}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['columns', i],
+        message: `unknown column "${name.slice(0, 80)}" of ${spec.dataset}; it has ${list}`,
+      });
       return;
     }
     if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['columns', i], message: `"${name}" is listed twice` });
@@ -185,14 +205,23 @@ export const SliceSpecSchema = SliceSpecObject.superRefine((spec, ctx) => {
       const labelKnown = new Set(defaultLabelColumns(spec.labels.from));
       (spec.labels.columns ?? []).forEach((name, i) => {
         if (!labelKnown.has(name)) {
-          ctx.addIssue({ code: 'custom', path: ['labels', 'columns', i], message: `unknown label column "${name.slice(0, 80)}" of ${spec.labels?.from}; it has ${[...labelKnown].join(', ')}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['labels', 'columns', i],
+            message: `unknown label column "${name.slice(0, 80)}" of ${spec.labels?.from}; it has ${[...labelKnown].join(', ')}`,
+          });
         }
       });
     }
   }
   if (spec.split) {
     const entries = Object.entries(spec.split.fractions);
-    if (entries.length === 0) ctx.addIssue({ code: 'custom', path: ['split', 'fractions'], message: 'needs at least one split, e.g. { "train": 0.8, "test": 0.2 }' });
+    if (entries.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['split', 'fractions'],
+        message: 'needs at least one split, e.g. { "train": 0.8, "test": 0.2 }',
+      });
     const sum = entries.reduce((a, [, f]) => a + f, 0);
     if (entries.length > 0 && Math.abs(sum - 1) > 1e-9) {
       ctx.addIssue({ code: 'custom', path: ['split', 'fractions'], message: `must add up to 1, not ${Number(sum.toFixed(9))}` });

@@ -48,12 +48,17 @@ export const archiveCommand: CliCommand = {
     if (!m) throw new CliError(`--older-than must be a number of days like 7d${older ? `, not "${older}"` : ''}.`, 2);
     const datasets = (values.dataset as unknown as string[] | undefined) ?? [...ARCHIVABLE_DATASETS];
     for (const d of datasets) {
-      if (!(ARCHIVABLE_DATASETS as readonly string[]).includes(d)) throw new CliError(`--dataset must be one of ${ARCHIVABLE_DATASETS.join(', ')}, not "${d}".`, 2);
+      if (!(ARCHIVABLE_DATASETS as readonly string[]).includes(d))
+        throw new CliError(`--dataset must be one of ${ARCHIVABLE_DATASETS.join(', ')}, not "${d}".`, 2);
     }
     const pgUrl = values['pg-url'];
     const { workbench, api, close } = await openCliWorkbench(values.workspace, pgUrl ? { hot: resolveHotConfig({ pgUrl }) } : undefined);
     try {
-      const started = await api.archive.start({ olderThanDays: Number(m[1]), datasets: datasets as ArchivableDataset[], dryRun: values['dry-run'] === true });
+      const started = await api.archive.start({
+        olderThanDays: Number(m[1]),
+        datasets: datasets as ArchivableDataset[],
+        dryRun: values['dry-run'] === true,
+      });
       if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
       const summary = await waitWithProgress(workbench, io, started.value.jobId, 'archive');
       if (summary.state === 'cancelled') {
@@ -75,8 +80,11 @@ export const archiveCommand: CliCommand = {
         await writeOut(io.stdout, `${lines.join('\n')}\n`);
       } else {
         const lines = [`Archived ${formatCount(report.rowsArchived)} rows before ${report.cutoff} in ${report.batches.length} batch(es)`];
-        for (const b of report.batches) lines.push(`  ${b.dataset} ${b.day}: ${formatCount(b.rows)} rows, ${formatBytes(b.parquetBytes)}, ${b.state}`);
-        lines.push(`  PostgreSQL: ~${formatBytes(report.reclaimedBytes.reusable)} freed for reuse, ${formatBytes(report.reclaimedBytes.returnedToOs)} returned to the OS`);
+        for (const b of report.batches)
+          lines.push(`  ${b.dataset} ${b.day}: ${formatCount(b.rows)} rows, ${formatBytes(b.parquetBytes)}, ${b.state}`);
+        lines.push(
+          `  PostgreSQL: ~${formatBytes(report.reclaimedBytes.reusable)} freed for reuse, ${formatBytes(report.reclaimedBytes.returnedToOs)} returned to the OS`,
+        );
         await writeOut(io.stdout, `${lines.join('\n')}\n`);
       }
       return 0;

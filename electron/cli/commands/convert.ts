@@ -62,7 +62,8 @@ export const convertCommand: CliCommand = {
     }
     if (positionals.length === 0) throw new CliError('Name at least one CSV file or folder to convert.', 2);
     const codec = values.codec ?? 'zstd';
-    if (!(PARQUET_CODECS as readonly string[]).includes(codec)) throw new CliError(`--codec must be one of ${PARQUET_CODECS.join(', ')}, not "${codec}".`, 2);
+    if (!(PARQUET_CODECS as readonly string[]).includes(codec))
+      throw new CliError(`--codec must be one of ${PARQUET_CODECS.join(', ')}, not "${codec}".`, 2);
     const level = positiveInt('level', values.level);
     const rowGroupSize = positiveInt('row-group-size', values['row-group-size']);
     const request: ConvertRequestInput = {

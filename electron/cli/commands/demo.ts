@@ -80,7 +80,8 @@ export const demoCommand: CliCommand = {
         io.stderr.write('Cancelled. Run the demo again for a complete fleet.\n');
         return 130;
       }
-      if (summary.error) throw new CliError(`The demo failed: ${summary.error.message}${summary.error.detail ? `\n  ${summary.error.detail}` : ''}`);
+      if (summary.error)
+        throw new CliError(`The demo failed: ${summary.error.message}${summary.error.detail ? `\n  ${summary.error.detail}` : ''}`);
       const report = summary.report as DemoReport & { sync: SyncReport };
       const out = {
         workspace: workspaceDir,

@@ -54,7 +54,8 @@ async function waitForJob(cli: CliWorkbench, io: CliIo, jobId: string, label: st
     io.stderr.write('Cancelled; nothing was left behind.\n');
     return null;
   }
-  if (summary.error) throw new CliError(summary.error.detail ? `${summary.error.message}\n  ${summary.error.detail}` : summary.error.message);
+  if (summary.error)
+    throw new CliError(summary.error.detail ? `${summary.error.message}\n  ${summary.error.detail}` : summary.error.message);
   return summary;
 }
 
@@ -79,7 +80,8 @@ export const exportCommand: CliCommand = {
     if (positionals.length > 0) throw new CliError(`Unexpected argument "${positionals[0]}". Run \`battery-workbench export --help\`.`, 2);
     if ((values.spec === undefined) === (values.sql === undefined)) throw new CliError('Give either --spec <file> or --sql <query>.', 2);
     const format = values.format ?? 'csv';
-    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${format}".`, 2);
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+      throw new CliError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${format}".`, 2);
 
     let spec: SliceSpec | null = null;
     if (values.spec !== undefined) {

@@ -47,7 +47,10 @@ export const lakeCommand: CliCommand = {
     }
     const sub = positionals[0];
     if (positionals.length !== 1 || (sub !== 'check' && sub !== 'compact')) {
-      throw new CliError(`Say what to do: \`lake check\` or \`lake compact --dataset D\`${sub ? `, not "${positionals.join(' ')}"` : ''}.`, 2);
+      throw new CliError(
+        `Say what to do: \`lake check\` or \`lake compact --dataset D\`${sub ? `, not "${positionals.join(' ')}"` : ''}.`,
+        2,
+      );
     }
     if (sub === 'compact' && !values.dataset) throw new CliError('lake compact needs --dataset D.', 2);
     if (sub === 'compact' && values.repair) throw new CliError('--repair belongs to lake check.', 2);
@@ -60,7 +63,9 @@ export const lakeCommand: CliCommand = {
       if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
       const summary = await waitWithProgress(workbench, io, started.value.jobId, sub === 'check' ? 'lake check' : 'compact');
       if (summary.state === 'cancelled') {
-        io.stderr.write(sub === 'check' ? 'Cancelled.\n' : 'Cancelled. Every finished partition is complete; the others are as they were.\n');
+        io.stderr.write(
+          sub === 'check' ? 'Cancelled.\n' : 'Cancelled. Every finished partition is complete; the others are as they were.\n',
+        );
         return 130;
       }
       if (summary.error) throw new CliError(`The lake ${sub} did not finish: ${summary.error.message}`);
@@ -78,7 +83,9 @@ export const lakeCommand: CliCommand = {
       if (values.json) {
         await writeOut(io.stdout, `${JSON.stringify(r, null, 2)}\n`);
       } else {
-        const lines = [`${r.ok ? 'The lake is healthy' : `${r.problems.length} problem(s)`}: ${r.location}${r.dataset ? ` (${r.dataset})` : ''}, ${formatCount(r.files)} files, ${formatCount(r.rows)} rows, ${formatBytes(r.bytes)}`];
+        const lines = [
+          `${r.ok ? 'The lake is healthy' : `${r.problems.length} problem(s)`}: ${r.location}${r.dataset ? ` (${r.dataset})` : ''}, ${formatCount(r.files)} files, ${formatCount(r.rows)} rows, ${formatBytes(r.bytes)}`,
+        ];
         for (const line of r.repaired) lines.push(`  repaired: ${line}`);
         for (const p of r.problems) lines.push(`  ${p.kind}  ${p.path}  ${p.detail}`);
         await writeOut(io.stdout, `${lines.join('\n')}\n`);

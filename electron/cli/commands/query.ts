@@ -73,7 +73,8 @@ export const queryCommand: CliCommand = {
 
     const target = values.on ?? 'workspace';
     if (target !== 'workspace' && target !== 'hot') throw new CliError(`--on must be "workspace" or "hot", not "${target}".`, 2);
-    if (values.sync && target === 'hot') throw new CliError('--sync refreshes the workspace mirror; a query --on hot reads PostgreSQL itself. Leave one out.', 2);
+    if (values.sync && target === 'hot')
+      throw new CliError('--sync refreshes the workspace mirror; a query --on hot reads PostgreSQL itself. Leave one out.', 2);
 
     let format: Format = io.isTTY ? 'table' : 'tsv';
     if (values.format !== undefined) {
@@ -108,7 +109,8 @@ async function runQuery(io: CliIo, opts: QueryOptions): Promise<number> {
   if (opts.sync) {
     try {
       const synced = await session.api.data.sync({});
-      if (!synced.ok) throw new CliError(`Could not sync the mirror from PostgreSQL, so nothing was run: ${describeApiError(synced.error)}`);
+      if (!synced.ok)
+        throw new CliError(`Could not sync the mirror from PostgreSQL, so nothing was run: ${describeApiError(synced.error)}`);
     } catch (err) {
       await session.close();
       throw err;
@@ -172,7 +174,9 @@ async function runQuery(io: CliIo, opts: QueryOptions): Promise<number> {
     await session.api.query.close({ resultId: result.resultId });
     if (io.isTTY && opts.format === 'table') {
       const shown = limit < result.rowCount ? ` (showing the first ${limit}; use --max-rows or --json for more)` : '';
-      io.stderr.write(`${formatCount(result.rowCount)} row${result.rowCount === 1 ? '' : 's'}${shown} · ${formatDuration(result.elapsedMs)}\n`);
+      io.stderr.write(
+        `${formatCount(result.rowCount)} row${result.rowCount === 1 ? '' : 's'}${shown} · ${formatDuration(result.elapsedMs)}\n`,
+      );
     }
     return 0;
   } finally {

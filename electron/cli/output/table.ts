@@ -78,14 +78,23 @@ export function fitWidths(natural: number[], maxWidth: number, maxCellWidth: num
  */
 export function renderTable(columns: TableColumn[], rows: string[][], maxWidth = Number.POSITIVE_INFINITY, maxCellWidth = 80): string {
   const types = columns.map((c) => c.type.toLowerCase());
-  const natural = columns.map((c, i) => Math.max(displayWidth(c.name), Math.min(displayWidth(types[i]), 12), ...rows.map((r) => displayWidth(r[i]))));
+  const natural = columns.map((c, i) =>
+    Math.max(displayWidth(c.name), Math.min(displayWidth(types[i]), 12), ...rows.map((r) => displayWidth(r[i]))),
+  );
   const widths = fitWidths(natural, maxWidth, maxCellWidth);
   const line = (parts: string[], alignByColumn: boolean): string =>
     parts
       .map((p, i) => pad(truncate(p, widths[i]), widths[i], alignByColumn && columns[i].alignRight))
       .join(' │ ')
       .trimEnd();
-  const out = [line(columns.map((c) => c.name), false), line(types, false), widths.map((w) => '─'.repeat(w)).join('─┼─')];
+  const out = [
+    line(
+      columns.map((c) => c.name),
+      false,
+    ),
+    line(types, false),
+    widths.map((w) => '─'.repeat(w)).join('─┼─'),
+  ];
   for (const r of rows) out.push(line(r, true));
   return `${out.join('\n')}\n`;
 }

@@ -72,10 +72,18 @@ async function withPg<T>(ws: string, fn: (wb: Workbench) => Promise<T>): Promise
 
 async function hotRowsBefore(wb: Workbench, table: string, column: string, cutoff: Date): Promise<number> {
   const hot = await wb.data.hotStore();
-  return hot.withClient(async (c) => Number((await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${column} < $1`, [cutoff.toISOString()])).rows[0].n));
+  return hot.withClient(async (c) =>
+    Number(
+      (await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${column} < $1`, [cutoff.toISOString()])).rows[0].n,
+    ),
+  );
 }
 
-async function archiveInProcess(wb: Workbench, req: Partial<ArchiveRequest>, atStep?: (step: string, staged: string | null, batch: { dataset: string; day: string }) => Promise<void>): Promise<JobSummary> {
+async function archiveInProcess(
+  wb: Workbench,
+  req: Partial<ArchiveRequest>,
+  atStep?: (step: string, staged: string | null, batch: { dataset: string; day: string }) => Promise<void>,
+): Promise<JobSummary> {
   const parsed = ArchiveRequest.parse({ olderThanDays: 2, ...req });
   const started = wb.jobs.start('archive', (ctx) => wb.data.archive(parsed, ctx, atStep), { exclusive: true });
   return (await started.done) as JobSummary;
@@ -90,28 +98,43 @@ describe('row checksum', () => {
       const spec = DATASETS.maintenance_event;
       const rows = [
         [1, 10, null, 'capacity_test', '2024-01-01 00:00:00.123456+00', 'Zoë Ærø', ''],
-        [2, 11, 7, 'inspection', '2024-01-01 23:59:59+00', "O'Brien, \"J\"", 'line1\nline2'],
+        [2, 11, 7, 'inspection', '2024-01-01 23:59:59+00', 'O\'Brien, "J"', 'line1\nline2'],
         [3, 12, 8, '電池', '1999-12-31 12:00:00+00', '', null],
       ];
       await hot.withClient(async (c) => {
-        await c.query('CREATE TABLE sums (event_id bigint, string_id int, battery_id int, event_type text, performed_at timestamptz, technician text, notes text)');
+        await c.query(
+          'CREATE TABLE sums (event_id bigint, string_id int, battery_id int, event_type text, performed_at timestamptz, technician text, notes text)',
+        );
         for (const r of rows) await c.query('INSERT INTO sums VALUES ($1,$2,$3,$4,$5,$6,$7)', r);
         await c.query('CREATE TABLE decs (v numeric(6,3), t numeric(4,1))');
         await c.query('INSERT INTO decs VALUES (2.251, -4.5), (0, 0.1), (NULL, 12.0)');
       });
-      const pgDigest = await hot.withClient(async (c) => digestFromRow((await c.query(`SELECT ${pgDigestSelect(spec.columns, 'performed_at')} FROM sums`)).rows[0] as Record<string, unknown>));
+      const pgDigest = await hot.withClient(async (c) =>
+        digestFromRow(
+          (await c.query(`SELECT ${pgDigestSelect(spec.columns, 'performed_at')} FROM sums`)).rows[0] as Record<string, unknown>,
+        ),
+      );
       const wb = await openWorkbench({ workspaceDir: join(ws, 'duck'), entry: 'test' });
       try {
         const conn = await wb.engine.connect();
-        await conn.run(`CREATE TABLE sums (event_id BIGINT, string_id INTEGER, battery_id INTEGER, event_type VARCHAR, performed_at TIMESTAMPTZ, technician VARCHAR, notes VARCHAR)`);
+        await conn.run(
+          `CREATE TABLE sums (event_id BIGINT, string_id INTEGER, battery_id INTEGER, event_type VARCHAR, performed_at TIMESTAMPTZ, technician VARCHAR, notes VARCHAR)`,
+        );
         for (const r of rows) await conn.run('INSERT INTO sums VALUES ($1,$2,$3,$4,CAST($5 AS TIMESTAMPTZ),$6,$7)', r);
-        const duckDigest = digestFromRow((await conn.runAndReadAll(`SELECT ${duckDigestSelect(spec.columns, 'performed_at')} FROM sums`)).getRowObjectsJS()[0]);
+        const duckDigest = digestFromRow(
+          (await conn.runAndReadAll(`SELECT ${duckDigestSelect(spec.columns, 'performed_at')} FROM sums`)).getRowObjectsJS()[0],
+        );
         expect(duckDigest).toEqual(pgDigest);
         expect(pgDigest.rows).toBe(3);
         // Decimals keep their scale as text on both sides.
-        const dec = [{ name: 'v', duck: 'DECIMAL(6,3)', pg: 'numeric(6,3)' }, { name: 't', duck: 'DECIMAL(4,1)', pg: 'numeric(4,1)' }];
+        const dec = [
+          { name: 'v', duck: 'DECIMAL(6,3)', pg: 'numeric(6,3)' },
+          { name: 't', duck: 'DECIMAL(4,1)', pg: 'numeric(4,1)' },
+        ];
         await conn.run(`CREATE TABLE decs (v DECIMAL(6,3), t DECIMAL(4,1)); INSERT INTO decs VALUES (2.251, -4.5), (0, 0.1), (NULL, 12.0)`);
-        const a = await hot.withClient(async (c) => (await c.query<{ s: string }>(`SELECT sum(${pgRowHash(dec)})::text AS s FROM decs`)).rows[0].s);
+        const a = await hot.withClient(
+          async (c) => (await c.query<{ s: string }>(`SELECT sum(${pgRowHash(dec)})::text AS s FROM decs`)).rows[0].s,
+        );
         const b = String((await conn.runAndReadAll(`SELECT sum(${duckRowHash(dec)})::VARCHAR FROM decs`)).getRowsJS()[0][0]);
         expect(b).toBe(a);
         conn.closeSync();
@@ -127,7 +150,10 @@ describe('row checksum', () => {
     const ws = await mkdtemp(join(tmpdir(), 'bw-gsum-'));
     made.push(ws);
     // Telemetry plus a nullable decimal, with negatives, NULLs and sub-second times.
-    const spec: DatasetSpec = { ...DATASETS.telemetry, columns: [...DATASETS.telemetry.columns, { name: 'extra', duck: 'DECIMAL(8,3)', pg: 'numeric(8,3)', nullable: true }] };
+    const spec: DatasetSpec = {
+      ...DATASETS.telemetry,
+      columns: [...DATASETS.telemetry.columns, { name: 'extra', duck: 'DECIMAL(8,3)', pg: 'numeric(8,3)', nullable: true }],
+    };
     const rows: (string | number | null)[][] = [
       [1, '2024-03-01 00:00:00+00', 2.251, -4.5, 0.45, null],
       [1, '2024-03-01 00:05:00.123456+00', 2.252, 21.0, 0.46, -12.5],
@@ -141,13 +167,20 @@ describe('row checksum', () => {
     const wb = await openWorkbench({ workspaceDir: join(ws, 'duck'), entry: 'test' });
     try {
       await hot.withClient(async (c) => {
-        await c.query('CREATE TABLE g (battery_id int, ts timestamptz, voltage_v numeric(6,3), temperature_c numeric(4,1), resistance_mohm numeric(6,2), extra numeric(8,3))');
+        await c.query(
+          'CREATE TABLE g (battery_id int, ts timestamptz, voltage_v numeric(6,3), temperature_c numeric(4,1), resistance_mohm numeric(6,2), extra numeric(8,3))',
+        );
         for (const r of rows) await c.query(`INSERT INTO g (${cols}) VALUES ($1, $2, $3, $4, $5, $6)`, r);
       });
-      const pg = await hot.withClient(async (c) => digestFromRow((await c.query(digestQuery(spec, 'ts', 'pg', 'g', '', anchor))).rows[0] as Record<string, unknown>));
+      const pg = await hot.withClient(async (c) =>
+        digestFromRow((await c.query(digestQuery(spec, 'ts', 'pg', 'g', '', anchor))).rows[0] as Record<string, unknown>),
+      );
       const conn = await wb.engine.connect();
-      const duck = async (): Promise<ReturnType<typeof digestFromRow>> => digestFromRow((await conn.runAndReadAll(digestQuery(spec, 'ts', 'duck', 'g', '', anchor))).getRowObjectsJS()[0]);
-      await conn.run('CREATE TABLE g (battery_id INTEGER, ts TIMESTAMPTZ, voltage_v DECIMAL(6,3), temperature_c DECIMAL(4,1), resistance_mohm DECIMAL(6,2), extra DECIMAL(8,3))');
+      const duck = async (): Promise<ReturnType<typeof digestFromRow>> =>
+        digestFromRow((await conn.runAndReadAll(digestQuery(spec, 'ts', 'duck', 'g', '', anchor))).getRowObjectsJS()[0]);
+      await conn.run(
+        'CREATE TABLE g (battery_id INTEGER, ts TIMESTAMPTZ, voltage_v DECIMAL(6,3), temperature_c DECIMAL(4,1), resistance_mohm DECIMAL(6,2), extra DECIMAL(8,3))',
+      );
       for (const r of rows) await conn.run(`INSERT INTO g (${cols}) VALUES ($1, CAST($2 AS TIMESTAMPTZ), $3, $4, $5, $6)`, r);
       expect(pg.checksum.startsWith(GROUPED_PREFIX)).toBe(true);
       expect(pg.rows).toBe(5);
@@ -155,11 +188,17 @@ describe('row checksum', () => {
       // Every kind of damage changes the checksum: a value moved to another jar, a changed value, a shifted
       // time, a NULL that became 0, one row doubled and another lost.
       const damage = [
-        ['UPDATE g SET voltage_v = 2.249 WHERE battery_id = 1 AND voltage_v = 2.251', 'UPDATE g SET voltage_v = 2.251 WHERE battery_id = 2 AND voltage_v = 2.249'],
+        [
+          'UPDATE g SET voltage_v = 2.249 WHERE battery_id = 1 AND voltage_v = 2.251',
+          'UPDATE g SET voltage_v = 2.251 WHERE battery_id = 2 AND voltage_v = 2.249',
+        ],
         ['UPDATE g SET temperature_c = 21.1 WHERE battery_id = 1 AND temperature_c = 21.0'],
         ["UPDATE g SET ts = ts + INTERVAL '1 microsecond' WHERE battery_id = 7"],
         ['UPDATE g SET extra = 0 WHERE battery_id = 7'],
-        ["INSERT INTO g SELECT * FROM g WHERE battery_id = 2 AND voltage_v = 2.249", "DELETE FROM g WHERE battery_id = 2 AND voltage_v = -0.001"],
+        [
+          'INSERT INTO g SELECT * FROM g WHERE battery_id = 2 AND voltage_v = 2.249',
+          'DELETE FROM g WHERE battery_id = 2 AND voltage_v = -0.001',
+        ],
       ];
       for (const statements of damage) {
         await conn.run('BEGIN');
@@ -209,24 +248,43 @@ describe('archival', () => {
       // dropped; the days after the cut-off (and ahead) keep theirs.
       const hot = await wb.data.hotStore();
       const parts = await hot.withClient(async (c) =>
-        (await c.query<{ name: string }>("SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'telemetry'::regclass ORDER BY 1")).rows.map((r) => r.name),
+        (
+          await c.query<{ name: string }>(
+            "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'telemetry'::regclass ORDER BY 1",
+          )
+        ).rows.map((r) => r.name),
       );
       for (const day of telePlan?.partitions ?? []) expect(parts).not.toContain(`telemetry_p${day.replaceAll('-', '')}`);
       expect(parts).toContain(`telemetry_p${cutoff.toISOString().slice(0, 10).replaceAll('-', '')}`);
       expect(parts).toContain('telemetry_default');
-      expect(await hot.withClient(async (c) => Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM telemetry_default')).rows[0].n))).toBe(0);
-      expect(report.batches.filter((b) => b.dataset === 'telemetry' || b.dataset === 'string_telemetry').map((b) => b.deletedBy)).toEqual(Array(4).fill('partition'));
+      expect(
+        await hot.withClient(async (c) =>
+          Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM telemetry_default')).rows[0].n),
+        ),
+      ).toBe(0);
+      expect(report.batches.filter((b) => b.dataset === 'telemetry' || b.dataset === 'string_telemetry').map((b) => b.deletedBy)).toEqual(
+        Array(4).fill('partition'),
+      );
       // A row arriving later for an archived day lands in the default partition; no partition can be made
       // for that day any more (PostgreSQL would refuse), so none is, and the row is archived row by row.
       const archivedDay = telePlan?.partitions[0] ?? '';
-      await hot.withClient((c) => c.query(`INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (1, $1, 2.2, 21.0, 0.5)`, [`${archivedDay} 06:00:07+00`]));
-      const created = await hot.withClient((c) => ensureDayPartitions(c, daysBetween(new Date(`${archivedDay}T00:00:00Z`), new Date(`${archivedDay}T00:00:00Z`))));
+      await hot.withClient((c) =>
+        c.query(`INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (1, $1, 2.2, 21.0, 0.5)`, [
+          `${archivedDay} 06:00:07+00`,
+        ]),
+      );
+      const created = await hot.withClient((c) =>
+        ensureDayPartitions(c, daysBetween(new Date(`${archivedDay}T00:00:00Z`), new Date(`${archivedDay}T00:00:00Z`))),
+      );
       expect(created).not.toContain(`telemetry_p${archivedDay.replaceAll('-', '')}`);
       expect(created).toContain(`string_telemetry_p${archivedDay.replaceAll('-', '')}`);
       await hot.withClient((c) => c.query('DELETE FROM telemetry WHERE ts = $1', [`${archivedDay} 06:00:07+00`]));
       // Audit: the manifest names the batch, its rows, checksum, host and user.
       const b = report.batches.find((x) => x.dataset === 'telemetry');
-      const manifest = JSON.parse(await readFile(join(ws, 'lake', '_manifests', 'telemetry', `${b?.batchId}.json`), 'utf8')) as Record<string, unknown>;
+      const manifest = JSON.parse(await readFile(join(ws, 'lake', '_manifests', 'telemetry', `${b?.batchId}.json`), 'utf8')) as Record<
+        string,
+        unknown
+      >;
       expect(manifest.rows).toBe(b?.rows);
       expect(manifest.checksum).toBe(b?.checksum);
       expect(typeof manifest.host).toBe('string');
@@ -251,10 +309,22 @@ describe('archival', () => {
   it('survives SIGKILL at every step: the next run finishes with nothing lost or doubled', async () => {
     const ws = await demoWorkspace();
     const before = await viewCounts(ws);
-    const steps = ['export', 'export:after', 'verify', 'publish', 'publish:linked', 'delete', 'delete:before-commit', 'delete:after', 'cleanup'];
+    const steps = [
+      'export',
+      'export:after',
+      'verify',
+      'publish',
+      'publish:linked',
+      'delete',
+      'delete:before-commit',
+      'delete:after',
+      'cleanup',
+    ];
     // Each kill lands on the first batch that reaches the step; later runs resume it and go on.
     for (const step of steps.slice(0, 5)) {
-      const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], { BW_KILL_AT: `archive:${step}` });
+      const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], {
+        BW_KILL_AT: `archive:${step}`,
+      });
       expect(killed.signal, `kill at ${step}: ${killed.stderr}`).toBe('SIGKILL');
       expect(await viewCounts(ws), `views after a kill at ${step}`).toEqual(before);
     }
@@ -262,7 +332,9 @@ describe('archival', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(await viewCounts(ws)).toEqual(before);
     for (const step of steps.slice(5)) {
-      const killed = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--workspace', ws], { BW_KILL_AT: `archive:${step}` });
+      const killed = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--workspace', ws], {
+        BW_KILL_AT: `archive:${step}`,
+      });
       expect(killed.signal, `kill at ${step}: ${killed.stderr}`).toBe('SIGKILL');
       expect(await viewCounts(ws), `views after a kill at ${step}`).toEqual(before);
     }
@@ -324,7 +396,9 @@ describe('archival', () => {
     expect(withLate.telemetryKeys).toBe(withLate.telemetry);
     // Killed with the late rows' file on disk but not yet switched in: still counted once.
     for (const step of ['publish:linked', 'delete:after']) {
-      const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], { BW_KILL_AT: `archive:${step}` });
+      const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], {
+        BW_KILL_AT: `archive:${step}`,
+      });
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
       expect(await viewCounts(ws), `after a kill at ${step}`).toEqual(withLate);
     }
@@ -346,7 +420,11 @@ describe('archival', () => {
     await withPg(ws, async (wb) => {
       const hot = await wb.data.hotStore();
       const reading = (day: string) =>
-        hot.withClient((c) => c.query(`INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (1, $1, 2.2, 21.0, 0.5)`, [`${day} 06:00:07+00`]));
+        hot.withClient((c) =>
+          c.query(`INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (1, $1, 2.2, 21.0, 0.5)`, [
+            `${day} 06:00:07+00`,
+          ]),
+        );
       let first: string | null = null;
       let blocked: Promise<unknown> | null = null;
       let waited = false;
@@ -390,12 +468,19 @@ describe('archival', () => {
     const ws = await demoWorkspace();
     const day = cutoffFor(new Date(), 4).toISOString().slice(0, 10);
     // Killed at the delete step: the day's file is published and the views read it from the lake.
-    const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], { BW_KILL_AT: 'archive:delete' });
+    const killed = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--workspace', ws], {
+      BW_KILL_AT: 'archive:delete',
+    });
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     // Meanwhile one reading of that day is deleted in PostgreSQL (a manual correction).
     await withPg(ws, async (wb) => {
       const hot = await wb.data.hotStore();
-      const gone = await hot.withClient((c) => c.query(`DELETE FROM telemetry WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry WHERE ts >= $1::timestamptz ORDER BY ts, battery_id LIMIT 1)`, [`${day} 00:00:00+00`]));
+      const gone = await hot.withClient((c) =>
+        c.query(
+          `DELETE FROM telemetry WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry WHERE ts >= $1::timestamptz ORDER BY ts, battery_id LIMIT 1)`,
+          [`${day} 00:00:00+00`],
+        ),
+      );
       expect(gone.rowCount).toBe(1);
     });
     const run = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
@@ -406,15 +491,25 @@ describe('archival', () => {
     expect(after.telemetryKeys).toBe(after.telemetry);
     await withPg(ws, async (wb) => {
       const hot = await wb.data.hotStore();
-      const pgRows = await hot.withClient(async (c) => Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM telemetry')).rows[0].n));
+      const pgRows = await hot.withClient(async (c) =>
+        Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM telemetry')).rows[0].n),
+      );
       const conn = await wb.engine.connect();
       try {
         // Exactly one file for the day, holding what PostgreSQL held at the second export.
-        const files = await conn.runAndReadAll(`SELECT DISTINCT filename AS f FROM read_parquet('${join(ws, 'lake', 'telemetry', `date=${day}`, '*.parquet')}', filename = true)`);
+        const files = await conn.runAndReadAll(
+          `SELECT DISTINCT filename AS f FROM read_parquet('${join(ws, 'lake', 'telemetry', `date=${day}`, '*.parquet')}', filename = true)`,
+        );
         expect(files.getRowObjectsJS()).toHaveLength(1);
-        const cold = await queryNumber(conn, `SELECT count(*) FROM telemetry WHERE tier = 'cold' AND ts >= TIMESTAMPTZ '${day} 00:00:00+00' AND ts < TIMESTAMPTZ '${day} 00:00:00+00' + INTERVAL 1 DAY`);
+        const cold = await queryNumber(
+          conn,
+          `SELECT count(*) FROM telemetry WHERE tier = 'cold' AND ts >= TIMESTAMPTZ '${day} 00:00:00+00' AND ts < TIMESTAMPTZ '${day} 00:00:00+00' + INTERVAL 1 DAY`,
+        );
         expect(cold).toBe(report.batches[1].rows);
-        expect(pgRows + cold).toBe(after.telemetry - (await queryNumber(conn, `SELECT count(*) FROM telemetry WHERE tier = 'cold' AND ts < TIMESTAMPTZ '${day} 00:00:00+00'`)));
+        expect(pgRows + cold).toBe(
+          after.telemetry -
+            (await queryNumber(conn, `SELECT count(*) FROM telemetry WHERE tier = 'cold' AND ts < TIMESTAMPTZ '${day} 00:00:00+00'`)),
+        );
       } finally {
         conn.closeSync();
       }
@@ -444,7 +539,9 @@ describe('archival', () => {
     const before = await viewCounts(ws);
     // Telemetry days are held (locked) from their COPY to their delete, so an UPDATE waits for the delete; the rows
     // can change between export and delete only across a crash. Killed at the delete step, then corrected:
-    const killed = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--workspace', ws], { BW_KILL_AT: 'archive:delete' });
+    const killed = await runCli(['archive', '--older-than', '2d', '--dataset', 'telemetry', '--workspace', ws], {
+      BW_KILL_AT: 'archive:delete',
+    });
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     let corrected: { battery_id: number; ts: string } | null = null;
     let cleared: string | null = null;
@@ -481,7 +578,10 @@ describe('archival', () => {
     try {
       const conn = await wb.engine.connect();
       const c = corrected as unknown as { battery_id: number; ts: string };
-      const v = await conn.runAndReadAll(`SELECT voltage_v::VARCHAR AS v, tier FROM telemetry WHERE battery_id = $1 AND ts = CAST($2 AS TIMESTAMPTZ)`, [c.battery_id, c.ts]);
+      const v = await conn.runAndReadAll(
+        `SELECT voltage_v::VARCHAR AS v, tier FROM telemetry WHERE battery_id = $1 AND ts = CAST($2 AS TIMESTAMPTZ)`,
+        [c.battery_id, c.ts],
+      );
       expect(v.getRowObjectsJS()).toEqual([{ v: '1.234', tier: 'cold' }]);
       const m = await conn.runAndReadAll(`SELECT message, tier FROM alert WHERE alert_id = CAST($1 AS BIGINT)`, [String(cleared)]);
       expect(m.getRowObjectsJS()).toEqual([{ message: 'corrected after review', tier: 'cold' }]);
@@ -510,7 +610,10 @@ describe('archival', () => {
         expect(report.rowsArchived).toBe(planned);
         expect(report.batches.map((b) => b.deletedBy)).toEqual(report.batches.map(() => 'partition'));
         const conn = await wb.engine.connect();
-        const inLake = await queryNumber(conn, `SELECT count(*) FROM read_parquet('${join(other, 'lake', 'telemetry', '*', '*.parquet')}')`);
+        const inLake = await queryNumber(
+          conn,
+          `SELECT count(*) FROM read_parquet('${join(other, 'lake', 'telemetry', '*', '*.parquet')}')`,
+        );
         conn.closeSync();
         expect(inLake).toBe(planned);
       } finally {

@@ -190,17 +190,32 @@ export class Archiver {
         total += again.length;
         queue.unshift(...again);
       }
-      this.deps.onProgress?.({ phase: 'batch done', fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${result.dataset} ${result.day}: ${result.state}` });
+      this.deps.onProgress?.({
+        phase: 'batch done',
+        fraction: total > 0 ? done / total : null,
+        rows: report.rowsArchived,
+        bytes: 0,
+        message: `${result.dataset} ${result.day}: ${result.state}`,
+      });
     };
     const step = async (b: BatchRecord): Promise<void> => {
       const progress = (phase: string): void =>
-        this.deps.onProgress?.({ phase, fraction: total > 0 ? done / total : null, rows: report.rowsArchived, bytes: 0, message: `${b.dataset} ${b.day}: ${phase}` });
+        this.deps.onProgress?.({
+          phase,
+          fraction: total > 0 ? done / total : null,
+          rows: report.rowsArchived,
+          bytes: 0,
+          message: `${b.dataset} ${b.day}: ${phase}`,
+        });
       await record(await this.processBatch(b, progress));
     };
     /** Takes the next batch off the queue: journaled only when its turn comes; the one after it is fetched meanwhile. */
     const next = async (): Promise<void> => {
       if (this.deps.signal?.aborted) {
-        throw new WorkbenchError('CANCELLED', `The archive run was cancelled after ${done} of ${total} batches; every finished batch is complete. Run again to go on.`);
+        throw new WorkbenchError(
+          'CANCELLED',
+          `The archive run was cancelled after ${done} of ${total} batches; every finished batch is complete. Run again to go on.`,
+        );
       }
       const b = queue.shift() as BatchRecord;
       await journal.save(b);
@@ -261,9 +276,11 @@ export class Archiver {
     for (const t of sizesBefore.keys()) {
       const before = sizesBefore.get(t) ?? 0;
       const t0 = performance.now();
-      await this.deps.hot.withClient((c) => c.query(`VACUUM (ANALYZE) ${qualifiedName(HOT_SCHEMA, t)}`)).catch((err: unknown) => {
-        throw hotUnavailable(err, `vacuuming ${t}`);
-      });
+      await this.deps.hot
+        .withClient((c) => c.query(`VACUUM (ANALYZE) ${qualifiedName(HOT_SCHEMA, t)}`))
+        .catch((err: unknown) => {
+          throw hotUnavailable(err, `vacuuming ${t}`);
+        });
       const after = await this.tableBytes(t);
       report.vacuum.push({ table: t, bytesBefore: before, bytesAfter: after, elapsedMs: performance.now() - t0 });
       report.reclaimedBytes.returnedToOs += Math.max(0, before - after);
@@ -279,7 +296,12 @@ export class Archiver {
     report.timingsMs = { ...report.timingsMs, snapshot: performance.now() - snapshotStarted };
   }
 
-  private async plan(spec: DatasetSpec, cutoff: Date, runId: string, onlyDay?: string): Promise<{ summary: ArchiveReport['plan'][number]; batches: BatchRecord[] }> {
+  private async plan(
+    spec: DatasetSpec,
+    cutoff: Date,
+    runId: string,
+    onlyDay?: string,
+  ): Promise<{ summary: ArchiveReport['plan'][number]; batches: BatchRecord[] }> {
     const plan = await planDataset(this.deps.hot, this.deps.duck, this.deps.lake, spec, cutoff, onlyDay).catch((err: unknown) => {
       throw hotUnavailable(err, `planning ${spec.name}`);
     });
@@ -309,7 +331,11 @@ export class Archiver {
 
   private async tableBytes(table: string): Promise<number> {
     return this.deps.hot
-      .withClient(async (c) => Number((await c.query<{ b: string }>(`SELECT ${totalBytesSql(quoteLiteral(qualifiedName(HOT_SCHEMA, table)))}::text AS b`)).rows[0].b))
+      .withClient(async (c) =>
+        Number(
+          (await c.query<{ b: string }>(`SELECT ${totalBytesSql(quoteLiteral(qualifiedName(HOT_SCHEMA, table)))}::text AS b`)).rows[0].b,
+        ),
+      )
       .catch((err: unknown) => {
         throw hotUnavailable(err, `measuring ${table}`);
       });
@@ -354,7 +380,10 @@ export class Archiver {
             if (verifyAttempts >= 2) {
               b.state = 'failed';
               await journal.save(b);
-              throw new WorkbenchError('LAKE_ERROR', `${b.dataset} ${b.day}: the Parquet file did not match PostgreSQL twice in a row (${b.error}). Nothing was deleted. Check the disk and run again.`);
+              throw new WorkbenchError(
+                'LAKE_ERROR',
+                `${b.dataset} ${b.day}: the Parquet file did not match PostgreSQL twice in a row (${b.error}). Nothing was deleted. Check the disk and run again.`,
+              );
             }
             // Re-export once: a file damaged between write and verify is simply written again.
             b.state = 'planned';
@@ -418,7 +447,14 @@ export class Archiver {
       const csv = join(this.deps.tmpDir, `master-${name}-${process.pid}.${format}`);
       const staged = await this.deps.lake.stage(key);
       try {
-        await this.deps.hot.withClient((c) => copyOut(c, `SELECT ${spec.columns.map((c2) => quoteIdent(c2.name)).join(', ')} FROM ${hotTable(spec)} ORDER BY ${spec.primaryKey.map(quoteIdent).join(', ')}`, csv, format));
+        await this.deps.hot.withClient((c) =>
+          copyOut(
+            c,
+            `SELECT ${spec.columns.map((c2) => quoteIdent(c2.name)).join(', ')} FROM ${hotTable(spec)} ORDER BY ${spec.primaryKey.map(quoteIdent).join(', ')}`,
+            csv,
+            format,
+          ),
+        );
         await this.deps.duck.run(
           `COPY (SELECT * FROM ${readCopySql(csv, copyColumns(spec, false), format)}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {archive_cutoff: ${quoteLiteral(cutoff.toISOString())}})`,
         );
@@ -439,7 +475,9 @@ export class Archiver {
 /** The snapshot's manifest under `_manifests/master/`, so the lake check knows the file. */
 async function recordSnapshot(deps: ArchiverDeps, file: LakeFile, table: string, day: string): Promise<void> {
   const path = deps.lake.localPath(file.key);
-  const rows = Number((await deps.duck.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${quoteLiteral(path)})`)).getRowObjectsJS()[0].n);
+  const rows = Number(
+    (await deps.duck.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${quoteLiteral(path)})`)).getRowObjectsJS()[0].n,
+  );
   await writeManifest(deps.lake, {
     batchId: `snapshot-${table}-${day}`,
     dataset: 'master',

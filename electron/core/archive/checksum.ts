@@ -95,7 +95,8 @@ export function groupedDigestKey(spec: DatasetSpec, timeColumn: string): string[
 type Dialect = 'pg' | 'duck';
 
 function groupedLine(spec: DatasetSpec, key: string[], dialect: Dialect, anchor: string): string {
-  const text = (e: string): string => (dialect === 'pg' ? `coalesce((${e})::text, ${NULL_TEXT})` : `coalesce(CAST(${e} AS VARCHAR), ${NULL_TEXT})`);
+  const text = (e: string): string =>
+    dialect === 'pg' ? `coalesce((${e})::text, ${NULL_TEXT})` : `coalesce(CAST(${e} AS VARCHAR), ${NULL_TEXT})`;
   const parts = key.map((k) => text(quoteIdent(k)));
   parts.push(text('count(*)'));
   for (const c of spec.columns) {
@@ -122,10 +123,12 @@ function groupedLine(spec: DatasetSpec, key: string[], dialect: Dialect, anchor:
 export function digestQuery(spec: DatasetSpec, timeColumn: string, dialect: Dialect, from: string, where: string, anchor: string): string {
   const key = groupedDigestKey(spec, timeColumn);
   const filter = where ? ` WHERE ${where}` : '';
-  if (!key) return `SELECT ${dialect === 'pg' ? pgDigestSelect(spec.columns, timeColumn) : duckDigestSelect(spec.columns, timeColumn)} FROM ${from}${filter}`;
+  if (!key)
+    return `SELECT ${dialect === 'pg' ? pgDigestSelect(spec.columns, timeColumn) : duckDigestSelect(spec.columns, timeColumn)} FROM ${from}${filter}`;
   const t = quoteIdent(timeColumn);
   const keys = key.map(quoteIdent).join(', ');
-  const us = (e: string): string => (dialect === 'pg' ? `(extract(epoch from ${e}) * 1000000)::bigint::text` : `CAST(epoch_us(${e}) AS VARCHAR)`);
+  const us = (e: string): string =>
+    dialect === 'pg' ? `(extract(epoch from ${e}) * 1000000)::bigint::text` : `CAST(epoch_us(${e}) AS VARCHAR)`;
   const num = (e: string): string => (dialect === 'pg' ? `(${e})::text` : `CAST(${e} AS VARCHAR)`);
   return (
     `SELECT ${num('coalesce(sum(n), 0)')} AS rows, ${quoteLiteral(GROUPED_PREFIX)} || coalesce(md5(string_agg(line, ',' ORDER BY ${keys})), '') AS checksum, ` +

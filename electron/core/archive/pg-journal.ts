@@ -17,14 +17,14 @@ export async function ensureArchiveLog(c: pg.Client): Promise<void> {
 }
 
 /** Inside the delete transaction. */
-export async function logDeleted(c: pg.Client, b: { batchId: string; dataset: string; day: string; rows: number; checksum: string | null }): Promise<void> {
-  await c.query(`INSERT INTO ${ARCHIVE_LOG} (batch_id, dataset, day, rows, checksum) VALUES ($1, $2, $3::date, $4, $5) ON CONFLICT (batch_id) DO NOTHING`, [
-    b.batchId,
-    b.dataset,
-    b.day,
-    b.rows,
-    b.checksum,
-  ]);
+export async function logDeleted(
+  c: pg.Client,
+  b: { batchId: string; dataset: string; day: string; rows: number; checksum: string | null },
+): Promise<void> {
+  await c.query(
+    `INSERT INTO ${ARCHIVE_LOG} (batch_id, dataset, day, rows, checksum) VALUES ($1, $2, $3::date, $4, $5) ON CONFLICT (batch_id) DO NOTHING`,
+    [b.batchId, b.dataset, b.day, b.rows, b.checksum],
+  );
 }
 
 export async function wasDeleted(c: pg.Client, batchId: string): Promise<boolean> {

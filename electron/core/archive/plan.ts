@@ -54,12 +54,21 @@ export interface DatasetPlan {
 }
 
 /** One batch per UTC day before the cut-off, with PostgreSQL's bytes and an estimated Parquet size. */
-export async function planDataset(hot: HotStore, duck: DuckDBConnection, lake: Lake, spec: DatasetSpec, cutoff: Date, onlyDay?: string): Promise<DatasetPlan> {
+export async function planDataset(
+  hot: HotStore,
+  duck: DuckDBConnection,
+  lake: Lake,
+  spec: DatasetSpec,
+  cutoff: Date,
+  onlyDay?: string,
+): Promise<DatasetPlan> {
   const col = quoteIdent(timeColumnOf(spec));
   const table = hotTable(spec);
   const plan = await hot.withClient(async (c) => {
     const high =
-      spec.kind === 'timeseries' ? Number((await c.query<{ h: string | null }>(`SELECT max(${quoteIdent(INGEST_COLUMN)})::text AS h FROM ${table}`)).rows[0].h ?? 0) : null;
+      spec.kind === 'timeseries'
+        ? Number((await c.query<{ h: string | null }>(`SELECT max(${quoteIdent(INGEST_COLUMN)})::text AS h FROM ${table}`)).rows[0].h ?? 0)
+        : null;
     let filter = `${col} < $1::timestamptz${high !== null ? ` AND ${quoteIdent(INGEST_COLUMN)} <= ${high}` : ''}`;
     if (onlyDay !== undefined) filter += ` AND ${dayPredicate(spec, onlyDay)}`;
     const days = (
@@ -97,7 +106,11 @@ export async function planDataset(hot: HotStore, duck: DuckDBConnection, lake: L
 async function parquetBytesPerRow(duck: DuckDBConnection, lake: Lake, dataset: string): Promise<number> {
   const files = (await lake.list(dataset)).slice(-30);
   if (files.length === 0) return DEFAULT_PARQUET_BYTES_PER_ROW;
-  const r = (await duck.runAndReadAll(`SELECT sum(file_size_bytes)::DOUBLE AS b, sum(num_rows)::DOUBLE AS n FROM parquet_file_metadata(${lakeFilesSql(lake, files)})`)).getRowObjectsJS()[0];
+  const r = (
+    await duck.runAndReadAll(
+      `SELECT sum(file_size_bytes)::DOUBLE AS b, sum(num_rows)::DOUBLE AS n FROM parquet_file_metadata(${lakeFilesSql(lake, files)})`,
+    )
+  ).getRowObjectsJS()[0];
   const n = Number(r.n);
   return n > 0 ? Number(r.b) / n : DEFAULT_PARQUET_BYTES_PER_ROW;
 }

@@ -68,8 +68,23 @@ export class ArchiveJournal {
          parquet_bytes, sha256, timings, error, updated_at, prev_tier)
        VALUES ($1, $2, $3, CAST($4 AS DATE), CAST($5 AS BIGINT), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now(), $17)`,
       [
-        b.batchId, b.runId, b.dataset, b.day, b.highIngestId === null ? null : String(b.highIngestId), b.state, b.stagedPath, b.fileKey,
-        b.rows, b.checksum, b.minUs, b.maxUs, b.parquetBytes, b.sha256, JSON.stringify(b.timings), b.error, b.prevTier === undefined ? null : JSON.stringify(b.prevTier),
+        b.batchId,
+        b.runId,
+        b.dataset,
+        b.day,
+        b.highIngestId === null ? null : String(b.highIngestId),
+        b.state,
+        b.stagedPath,
+        b.fileKey,
+        b.rows,
+        b.checksum,
+        b.minUs,
+        b.maxUs,
+        b.parquetBytes,
+        b.sha256,
+        JSON.stringify(b.timings),
+        b.error,
+        b.prevTier === undefined ? null : JSON.stringify(b.prevTier),
       ],
     );
   }
@@ -78,7 +93,14 @@ export class ArchiveJournal {
   saveStateSql(b: BatchRecord): Statement {
     return {
       sql: `UPDATE ${BATCH} SET state = $1, staged_path = $2, timings = $3, error = $4, prev_tier = $5, updated_at = now() WHERE batch_id = $6`,
-      values: [b.state, b.stagedPath, JSON.stringify(b.timings), b.error, b.prevTier === undefined ? null : JSON.stringify(b.prevTier), b.batchId],
+      values: [
+        b.state,
+        b.stagedPath,
+        JSON.stringify(b.timings),
+        b.error,
+        b.prevTier === undefined ? null : JSON.stringify(b.prevTier),
+        b.batchId,
+      ],
     };
   }
 
@@ -126,7 +148,9 @@ export class ArchiveJournal {
   }
 
   async runs(limit: number): Promise<ArchiveReport[]> {
-    const reader = await this.conn.runAndReadAll(`SELECT report::VARCHAR AS report FROM ${RUN} ORDER BY started_at DESC LIMIT ${Math.floor(limit)}`);
+    const reader = await this.conn.runAndReadAll(
+      `SELECT report::VARCHAR AS report FROM ${RUN} ORDER BY started_at DESC LIMIT ${Math.floor(limit)}`,
+    );
     return reader.getRowObjectsJS().map((r) => JSON.parse(String(r.report)) as ArchiveReport);
   }
 }

@@ -12,7 +12,15 @@ import type { HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import type { Lake } from '../lake/lake';
 import { sha256File, writeManifest } from '../lake/manifest';
-import { getTierState, hideFilesSql, HOT_MIRROR_SCHEMA, restoreTierSql, tierSwitchSql, unhideFilesSql, type Statement } from '../mirror/meta';
+import {
+  getTierState,
+  hideFilesSql,
+  HOT_MIRROR_SCHEMA,
+  restoreTierSql,
+  tierSwitchSql,
+  unhideFilesSql,
+  type Statement,
+} from '../mirror/meta';
 import { digestFromRow, digestQuery, sameDigest, type BatchDigest } from './checksum';
 import { hotUnavailable, type BatchFetcher, type Fetched, type HeldDay } from './fetch';
 import { logDeleted, wasDeleted } from './pg-journal';
@@ -95,7 +103,9 @@ export class BatchSteps {
       const rows = 'bw_archive_rows';
       await this.d.duck.run(`CREATE OR REPLACE TEMP TABLE ${rows} AS SELECT ${cols} FROM ${source} ORDER BY ${order}`);
       try {
-        const sent = digestFromRow((await this.d.duck.runAndReadAll(digestQuery(spec, timeColumnOf(spec), 'duck', rows, '', dayStart(b.day)))).getRowObjectsJS()[0]);
+        const sent = digestFromRow(
+          (await this.d.duck.runAndReadAll(digestQuery(spec, timeColumnOf(spec), 'duck', rows, '', dayStart(b.day)))).getRowObjectsJS()[0],
+        );
         b.rows = sent.rows;
         b.checksum = sent.checksum;
         b.minUs = sent.minTime;
@@ -131,7 +141,11 @@ export class BatchSteps {
     let got: BatchDigest;
     try {
       got = digestFromRow(
-        (await this.d.duck.runAndReadAll(digestQuery(spec, timeColumnOf(spec), 'duck', `read_parquet(${quoteLiteral(b.stagedPath)})`, '', dayStart(b.day)))).getRowObjectsJS()[0],
+        (
+          await this.d.duck.runAndReadAll(
+            digestQuery(spec, timeColumnOf(spec), 'duck', `read_parquet(${quoteLiteral(b.stagedPath)})`, '', dayStart(b.day)),
+          )
+        ).getRowObjectsJS()[0],
       );
     } catch (err) {
       b.error = `the staged file cannot be read: ${errorMessage(err)}`;
@@ -172,7 +186,16 @@ export class BatchSteps {
       source: 'archive',
       writtenAt: new Date().toISOString(),
       rows: b.rows,
-      files: [{ key: b.fileKey, rows: b.rows, bytes: b.parquetBytes, sha256: b.sha256 ?? '', minTime: usToIso(b.minUs), maxTime: usToIso(b.maxUs) }],
+      files: [
+        {
+          key: b.fileKey,
+          rows: b.rows,
+          bytes: b.parquetBytes,
+          sha256: b.sha256 ?? '',
+          minTime: usToIso(b.minUs),
+          maxTime: usToIso(b.maxUs),
+        },
+      ],
       checksum: b.checksum,
       cutoffDay: b.day,
       host: hostname(),
@@ -183,7 +206,11 @@ export class BatchSteps {
     b.prevTier = (await getTierState(this.d.duck)).get(spec.name) ?? null;
     b.state = 'published';
     await this.d.commitVisibility(
-      [...unhideFilesSql([b.fileKey]), ...tierSwitchSql(spec.name, dayStart(nextUtcDay(b.day)), b.highIngestId), this.d.journal.saveStateSql(b)],
+      [
+        ...unhideFilesSql([b.fileKey]),
+        ...tierSwitchSql(spec.name, dayStart(nextUtcDay(b.day)), b.highIngestId),
+        this.d.journal.saveStateSql(b),
+      ],
       spec.name,
     );
     return true;
@@ -221,7 +248,12 @@ export class BatchSteps {
             b.deletedBy = 'rows';
             const cols = spec.columns.map((col) => quoteIdent(col.name)).join(', ');
             const gone = `WITH gone AS (DELETE FROM ${hotTable(spec)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)} RETURNING ${cols}) `;
-            const got = digestFromRow((await c.query(gone + digestQuery(spec, timeColumnOf(spec), 'pg', 'gone', '', dayStart(b.day)))).rows[0] as Record<string, unknown>);
+            const got = digestFromRow(
+              (await c.query(gone + digestQuery(spec, timeColumnOf(spec), 'pg', 'gone', '', dayStart(b.day)))).rows[0] as Record<
+                string,
+                unknown
+              >,
+            );
             if (got.rows === 0 && b.rows > 0 && (await wasDeleted(c, b.batchId))) {
               // An earlier run committed this delete and was killed before recording it.
               await c.query('ROLLBACK');
@@ -257,7 +289,10 @@ export class BatchSteps {
     try {
       if (held.rows !== b.rows) {
         // Cannot happen under the lock (the file was verified against the COPY's own rows); never delete on it.
-        throw new WorkbenchError('INTERNAL', `${spec.name} ${b.day}: PostgreSQL copied ${held.rows} rows but ${b.rows} were verified; nothing was deleted.`);
+        throw new WorkbenchError(
+          'INTERNAL',
+          `${spec.name} ${b.day}: PostgreSQL copied ${held.rows} rows but ${b.rows} were verified; nothing was deleted.`,
+        );
       }
       await c.query(SKIP_CHANGE_LOG_SQL);
       if (held.exact) {
@@ -265,7 +300,11 @@ export class BatchSteps {
         b.deletedBy = 'partition';
       } else {
         const n = (await c.query(`DELETE FROM ${hotTable(spec)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`)).rowCount ?? 0;
-        if (n !== b.rows) throw new WorkbenchError('INTERNAL', `${spec.name} ${b.day}: ${n} rows matched the delete under lock but ${b.rows} were verified; nothing was deleted.`);
+        if (n !== b.rows)
+          throw new WorkbenchError(
+            'INTERNAL',
+            `${spec.name} ${b.day}: ${n} rows matched the delete under lock but ${b.rows} were verified; nothing was deleted.`,
+          );
         b.deletedBy = 'rows';
       }
       await logDeleted(c, b);
@@ -289,7 +328,9 @@ export class BatchSteps {
     const part = await dayPartitionOf(c, spec, b.day);
     if (!part) return false;
     await c.query(`LOCK TABLE ${part} IN ACCESS EXCLUSIVE MODE`);
-    const got = digestFromRow((await c.query(digestQuery(spec, timeColumnOf(spec), 'pg', part, '', dayStart(b.day)))).rows[0] as Record<string, unknown>);
+    const got = digestFromRow(
+      (await c.query(digestQuery(spec, timeColumnOf(spec), 'pg', part, '', dayStart(b.day)))).rows[0] as Record<string, unknown>,
+    );
     if (!sameDigest(got, want)) return false;
     await c.query(`TRUNCATE ${part}`);
     return true;
@@ -297,7 +338,9 @@ export class BatchSteps {
 
   /** The rows left PostgreSQL: the mirror's copy of them goes too (the lake serves them now). */
   async cleanup(spec: DatasetSpec, b: BatchRecord): Promise<void> {
-    await this.d.duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`);
+    await this.d.duck.run(
+      `DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`,
+    );
   }
 
   /**
@@ -316,7 +359,14 @@ export class BatchSteps {
     try {
       // The delete connection: the fetch connection may be busy fetching the next day ahead.
       await this.d.fetcher
-        .onDeleteClient((c) => copyOut(c, `SELECT ${columns.map((col) => quoteIdent(col.name)).join(', ')} FROM ${hotTable(spec)} WHERE ${dayPredicate(spec, b.day)}`, file, format))
+        .onDeleteClient((c) =>
+          copyOut(
+            c,
+            `SELECT ${columns.map((col) => quoteIdent(col.name)).join(', ')} FROM ${hotTable(spec)} WHERE ${dayPredicate(spec, b.day)}`,
+            file,
+            format,
+          ),
+        )
         .catch((err: unknown) => {
           throw hotUnavailable(err, `reading ${spec.name} ${b.day} back`);
         });
@@ -327,7 +377,9 @@ export class BatchSteps {
           ...hideFilesSql([b.fileKey]),
           ...restoreTierSql(spec.name, b.prevTier, dayStart(b.day)),
           { sql: `DELETE FROM ${mirror} WHERE ${dayPredicate(spec, b.day)}` },
-          { sql: `INSERT INTO ${mirror} (${columns.map((col) => quoteIdent(col.name)).join(', ')}) SELECT * FROM ${readCopySql(file, columns, format)}` },
+          {
+            sql: `INSERT INTO ${mirror} (${columns.map((col) => quoteIdent(col.name)).join(', ')}) SELECT * FROM ${readCopySql(file, columns, format)}`,
+          },
           this.d.journal.saveStateSql(b),
         ],
         spec.name,
@@ -340,17 +392,17 @@ export class BatchSteps {
 
   /** A withdrawn batch's file leaves the lake (a `withdraw` manifest says why), then its hidden mark. */
   async finishWithdraw(spec: DatasetSpec, b: BatchRecord): Promise<void> {
-    if (await this.d.lake.exists(b.fileKey)) await this.d.lake.withdraw(spec.name, [b.fileKey], b.error ?? 'PostgreSQL changed after the export');
+    if (await this.d.lake.exists(b.fileKey))
+      await this.d.lake.withdraw(spec.name, [b.fileKey], b.error ?? 'PostgreSQL changed after the export');
     b.state = 'withdrawn';
     await this.d.commitVisibility([...unhideFilesSql([b.fileKey]), this.d.journal.saveStateSql(b)], spec.name);
   }
 }
 
 async function mirrorHasIngest(duck: DuckDBConnection, table: string): Promise<boolean> {
-  const r = await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE schema_name = $1 AND table_name = $2 AND column_name = $3`, [
-    HOT_MIRROR_SCHEMA,
-    table,
-    INGEST_COLUMN,
-  ]);
+  const r = await duck.runAndReadAll(
+    `SELECT count(*)::INTEGER AS n FROM duckdb_columns() WHERE schema_name = $1 AND table_name = $2 AND column_name = $3`,
+    [HOT_MIRROR_SCHEMA, table, INGEST_COLUMN],
+  );
   return Number(r.getRowObjectsJS()[0]?.n ?? 0) > 0;
 }

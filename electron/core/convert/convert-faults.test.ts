@@ -51,11 +51,12 @@ afterAll(async () => {
   for (const d of made) await rm(d, { recursive: true, force: true });
 });
 
-
-
 /** Rows cold.imp shows (0 while the lake has no visible file of it, when the view does not exist). */
 async function impRows(conn: DuckDBConnection): Promise<number> {
-  const exists = await queryNumber(conn, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'cold' AND table_name = 'imp'");
+  const exists = await queryNumber(
+    conn,
+    "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'cold' AND table_name = 'imp'",
+  );
   return exists === 0 ? 0 : queryNumber(conn, 'SELECT count(*) FROM cold.imp');
 }
 
@@ -96,7 +97,11 @@ async function inspectImp(conn: DuckDBConnection, label: string): Promise<{ temp
     expect(rel, `${label}: a file under a final name`).toMatch(/^date=\d{4}-\d{2}-\d{2}\/part-readings-\w+-\d+\.parquet$/);
     // Whole: the footer reads and every row group decodes to as many rows as the footer says.
     const p = quoteLiteral(path);
-    const r = (await conn.runAndReadAll(`SELECT (SELECT num_rows FROM parquet_file_metadata(${p}))::BIGINT AS meta, count(*)::BIGINT AS n, sum(hash(ts, battery_id, voltage_v)) AS h FROM read_parquet(${p})`)).getRowObjectsJS()[0];
+    const r = (
+      await conn.runAndReadAll(
+        `SELECT (SELECT num_rows FROM parquet_file_metadata(${p}))::BIGINT AS meta, count(*)::BIGINT AS n, sum(hash(ts, battery_id, voltage_v)) AS h FROM read_parquet(${p})`,
+      )
+    ).getRowObjectsJS()[0];
     expect(Number(r.n), `${label}: rows of ${rel}`).toBe(Number(r.meta));
     files++;
     rows += Number(r.n);
@@ -114,13 +119,18 @@ async function afterKill(run: CliRun, label: string, repairVia: 'cli' | 'here'):
   const found = await withWorkbench(async (wb, conn) => {
     const shown = await impRows(conn);
     // The conversion in flight is visible whole or not at all; a run that exited normally, whole.
-    expect(run.code === 0 ? [(prev + 1) * ROWS] : [prev * ROWS, (prev + 1) * ROWS], `${label}: cold.imp shows ${shown} rows`).toContain(shown);
+    expect(run.code === 0 ? [(prev + 1) * ROWS] : [prev * ROWS, (prev + 1) * ROWS], `${label}: cold.imp shows ${shown} rows`).toContain(
+      shown,
+    );
     if (shown === (prev + 1) * ROWS) committed = prev + 1;
     await inspectImp(conn, `${label}, before the repair`);
     expect(await unifiedViewDigests(conn), label).toEqual(baseline);
     return (await checkHere(wb)).problems.map((p) => p.kind);
   });
-  const repaired = repairVia === 'cli' ? await lakeCheck(ws, ['--repair']) : await withWorkbench(async (wb) => ({ ...(await checkHere(wb, true)), exitCode: 0 }));
+  const repaired =
+    repairVia === 'cli'
+      ? await lakeCheck(ws, ['--repair'])
+      : await withWorkbench(async (wb) => ({ ...(await checkHere(wb, true)), exitCode: 0 }));
   expect(repaired.problems, `${label}: ${JSON.stringify(repaired)}`).toEqual([]);
   expect(repaired).toMatchObject({ ok: true, exitCode: 0 });
   if (repaired.repaired.some((line) => /were published with their manifest; shown now/.test(line))) {
@@ -141,7 +151,6 @@ async function afterKill(run: CliRun, label: string, repairVia: 'cli' | 'here'):
 function convertArgs(): string[] {
   return ['convert', csv, '--out', 'lake:imp', '--partition-by-day', 'ts', '--json', '--workspace', ws];
 }
-
 
 describe('conversion into the lake, killed', () => {
   let normalMs = 0;
@@ -180,13 +189,22 @@ describe('conversion into the lake, killed', () => {
         // The check names the unfinished conversion; its staging folder and the files it published (hidden) belong to it.
         const found = await checkHere(wb);
         expect(found.problems).toEqual([
-          { kind: 'unfinished-job', dataset: 'imp', path: 'imp', detail: expect.stringMatching(/^convert convert-\S+ stopped at "publishing": run `lake check --repair` to finish it$/) as unknown as string },
+          {
+            kind: 'unfinished-job',
+            dataset: 'imp',
+            path: 'imp',
+            detail: expect.stringMatching(
+              /^convert convert-\S+ stopped at "publishing": run `lake check --repair` to finish it$/,
+            ) as unknown as string,
+          },
         ]);
       });
       const { repaired } = await afterKill(run, `convert:${step}`, 'cli');
       // Undone: the published files, the staged ones and the staging folder removed, in one step.
       expect(repaired, `convert:${step} is undone by the repair`).toEqual([
-        expect.stringMatching(/^convert-\S+: a convert into imp stopped while publishing; its 4 file\(s\) and temps removed \(they were never visible\)$/),
+        expect.stringMatching(
+          /^convert-\S+: a convert into imp stopped while publishing; its 4 file\(s\) and temps removed \(they were never visible\)$/,
+        ),
       ]);
     });
   }
@@ -200,16 +218,30 @@ describe('conversion into the lake, killed', () => {
     // (its length before the publish step) to just after the publish and manifest steps.
     const from = Math.max(0, publishAt - jobMs);
     const to = Math.max(publishAt, manifestAt) + 300;
-    const delays = [...[0, 1, 2].map((i) => ((i + random()) / 3) * normalMs), ...[0, 1, 2, 3].map((i) => from + ((i + random()) / 4) * (to - from))].map(Math.round);
+    const delays = [
+      ...[0, 1, 2].map((i) => ((i + random()) / 3) * normalMs),
+      ...[0, 1, 2, 3].map((i) => from + ((i + random()) / 4) * (to - from)),
+    ].map(Math.round);
     const outcomes: string[] = [];
     for (const delay of delays) {
       const run = await runCli(convertArgs(), {}, delay);
-      const { found, repaired } = await afterKill(run, `killed after ${delay} ms (seed ${SEED}, normal run ${Math.round(normalMs)} ms)`, 'here');
-      outcomes.push(`${delay} ms: ${run.code === 0 ? 'finished' : (run.signal ?? `exit ${String(run.code)}`)}; found [${found.join(', ')}]; repaired [${repaired.join(' / ')}]`);
+      const { found, repaired } = await afterKill(
+        run,
+        `killed after ${delay} ms (seed ${SEED}, normal run ${Math.round(normalMs)} ms)`,
+        'here',
+      );
+      outcomes.push(
+        `${delay} ms: ${run.code === 0 ? 'finished' : (run.signal ?? `exit ${String(run.code)}`)}; found [${found.join(', ')}]; repaired [${repaired.join(' / ')}]`,
+      );
     }
-    console.log(`normal run ${Math.round(normalMs)} ms (job ${jobMs} ms, publish at ${Math.round(publishAt)} ms, manifest at ${Math.round(manifestAt)} ms): ${outcomes.join('; ')}`);
+    console.log(
+      `normal run ${Math.round(normalMs)} ms (job ${jobMs} ms, publish at ${Math.round(publishAt)} ms, manifest at ${Math.round(manifestAt)} ms): ${outcomes.join('; ')}`,
+    );
     // The moments spread over the run: at least one kill landed before the end.
-    expect(outcomes.some((o) => o.includes(': SIGKILL')), outcomes.join('; ')).toBe(true);
+    expect(
+      outcomes.some((o) => o.includes(': SIGKILL')),
+      outcomes.join('; '),
+    ).toBe(true);
   }, 240_000);
 
   it('converts again after the kills, and the lake check is clean', async () => {

@@ -127,7 +127,10 @@ describe('CSV to Parquet', () => {
       req({
         inputs: [input],
         target: { kind: 'folder', path: out },
-        columns: [{ source: 'voltage', name: 'voltage_v', type: 'DECIMAL(6,3)' }, { source: 'jar', name: 'jar_label' }],
+        columns: [
+          { source: 'voltage', name: 'voltage_v', type: 'DECIMAL(6,3)' },
+          { source: 'jar', name: 'jar_label' },
+        ],
         codec: 'snappy',
       }),
       {},
@@ -148,11 +151,17 @@ describe('CSV to Parquet', () => {
     try {
       const wconn = await wb.engine.connect();
       try {
-        report = await convertCsvFiles(wconn, req({ inputs: [input], target: { kind: 'lake', dataset: 'readings' }, partitionByDay: 'ts' }), {
-          lake: { lake: wb.data.lake, intents: new LakeIntents(wconn), commitViews: (s, d) => wb.data.commitViews(s, d) },
-        });
+        report = await convertCsvFiles(
+          wconn,
+          req({ inputs: [input], target: { kind: 'lake', dataset: 'readings' }, partitionByDay: 'ts' }),
+          {
+            lake: { lake: wb.data.lake, intents: new LakeIntents(wconn), commitViews: (s, d) => wb.data.commitViews(s, d) },
+          },
+        );
         expect(await queryNumber(wconn, 'SELECT count(*) FROM cold.readings')).toBe(3);
-        expect((await wconn.runAndReadAll('SELECT column_name FROM (DESCRIBE cold.readings)')).getRowsJS().map((r) => String(r[0]))).toEqual(['ts', 'v']);
+        expect(
+          (await wconn.runAndReadAll('SELECT column_name FROM (DESCRIBE cold.readings)')).getRowsJS().map((r) => String(r[0])),
+        ).toEqual(['ts', 'v']);
       } finally {
         wconn.closeSync();
       }

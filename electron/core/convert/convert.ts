@@ -29,7 +29,11 @@ export interface ConvertOptions {
 const MAX_REJECTS_REPORTED = 1000;
 
 function stem(file: string): string {
-  return basename(file).replace(/\.(csv|tsv|txt)(\.gz)?$/i, '').replace(/[^A-Za-z0-9_.-]+/g, '_') || 'data';
+  return (
+    basename(file)
+      .replace(/\.(csv|tsv|txt)(\.gz)?$/i, '')
+      .replace(/[^A-Za-z0-9_.-]+/g, '_') || 'data'
+  );
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -86,21 +90,36 @@ function outputTarget(req: ConvertRequest, lake: Lake | undefined, set: PublishS
 }
 
 /** The lake target's outputs, published as one batch with a manifest (see PublishSet). */
-async function publishToLake(set: PublishSet, lake: Lake, dataset: string, staged: { output: StagedFile; file: ConvertedFile; rows: number }[]): Promise<void> {
+async function publishToLake(
+  set: PublishSet,
+  lake: Lake,
+  dataset: string,
+  staged: { output: StagedFile; file: ConvertedFile; rows: number }[],
+): Promise<void> {
   const files: ManifestFile[] = [];
   for (const s of staged) {
-    files.push({ key: s.output.key, rows: s.rows, bytes: await sizeOf(s.output.path), sha256: await sha256File(s.output.path), minTime: null, maxTime: null });
+    files.push({
+      key: s.output.key,
+      rows: s.rows,
+      bytes: await sizeOf(s.output.path),
+      sha256: await sha256File(s.output.path),
+      minTime: null,
+      maxTime: null,
+    });
   }
   const batchId = `convert-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
-  const published = await set.publish(staged.map((s) => s.output), {
-    batchId,
-    dataset,
-    source: 'convert',
-    writtenAt: new Date().toISOString(),
-    rows: files.reduce((a, f) => a + f.rows, 0),
-    files,
-    inputs: [...new Set(staged.map((s) => s.file.input))],
-  });
+  const published = await set.publish(
+    staged.map((s) => s.output),
+    {
+      batchId,
+      dataset,
+      source: 'convert',
+      writtenAt: new Date().toISOString(),
+      rows: files.reduce((a, f) => a + f.rows, 0),
+      files,
+      inputs: [...new Set(staged.map((s) => s.file.input))],
+    },
+  );
   for (let i = 0; i < staged.length; i++) {
     staged[i].file.outputs.push(lake.localPath(published[i].key));
     staged[i].file.outputBytes += published[i].size;
@@ -149,7 +168,11 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
     for (const p of plans) {
       const finalPath = join(resolve(req.target.path), `${stem(p.file.path)}.parquet`);
       if (await exists(finalPath)) {
-        throw new WorkbenchError('CONFLICT', `${finalPath} already exists; the conversion never overwrites files.`, 'Choose another output folder or remove the file first.');
+        throw new WorkbenchError(
+          'CONFLICT',
+          `${finalPath} already exists; the conversion never overwrites files.`,
+          'Choose another output folder or remove the file first.',
+        );
       }
     }
   }
@@ -205,7 +228,10 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
         for (const t of one.temps) await rm(t, { recursive: true, force: true });
       } else {
         for (const { temp, final } of one.publish) {
-          const rows = Number((await conn.runAndReadAll(`SELECT num_rows::BIGINT FROM parquet_file_metadata(${quoteLiteral(temp)})`)).getRowsJS()[0]?.[0] ?? 0);
+          const rows = Number(
+            (await conn.runAndReadAll(`SELECT num_rows::BIGINT FROM parquet_file_metadata(${quoteLiteral(temp)})`)).getRowsJS()[0]?.[0] ??
+              0,
+          );
           staged.push({ output: { key: final, path: temp }, file: one.file, rows });
         }
       }
@@ -275,7 +301,8 @@ async function convertOne(
     const srcIdx = idx >= 0 ? idx : plan.read.findIndex((c) => c.name === req.partitionByDay);
     const col = quoteIdent(plan.read[srcIdx].name);
     const type = plan.read[srcIdx].type.toUpperCase();
-    const day = type.includes('WITH TIME ZONE') || type === 'TIMESTAMPTZ' ? `CAST(timezone('UTC', ${col}) AS DATE)` : `CAST(${col} AS DATE)`;
+    const day =
+      type.includes('WITH TIME ZONE') || type === 'TIMESTAMPTZ' ? `CAST(timezone('UTC', ${col}) AS DATE)` : `CAST(${col} AS DATE)`;
     projection.push(`strftime(${day}, '%Y-%m-%d') AS "date"`);
   }
   const codec = req.codec.toUpperCase();
@@ -291,7 +318,11 @@ async function convertOne(
     tempOut = folder.temp;
     finalOf = folder.finalOf;
     // Files inside the temp folder end in .tmp too; they get their .parquet name when published.
-    copyOpts.push(`PARTITION_BY ("date")`, `FILENAME_PATTERN ${quoteLiteral(`part-${name}-${id}-{i}`)}`, `FILE_EXTENSION 'parquet${TEMP_SUFFIX}'`);
+    copyOpts.push(
+      `PARTITION_BY ("date")`,
+      `FILENAME_PATTERN ${quoteLiteral(`part-${name}-${id}-{i}`)}`,
+      `FILE_EXTENSION 'parquet${TEMP_SUFFIX}'`,
+    );
   } else {
     const single = await target.single(name, id);
     tempOut = single.temp;
@@ -309,14 +340,22 @@ async function convertOne(
   }, 250);
   let rowsWritten: number;
   try {
-    const reader = await conn.runAndReadAll(`COPY (SELECT ${projection.join(', ')} FROM ${source}) TO ${quoteLiteral(tempOut)} (${copyOpts.join(', ')})`);
+    const reader = await conn.runAndReadAll(
+      `COPY (SELECT ${projection.join(', ')} FROM ${source}) TO ${quoteLiteral(tempOut)} (${copyOpts.join(', ')})`,
+    );
     rowsWritten = Number(reader.getRowsJS()[0]?.[0] ?? 0);
   } catch (err) {
     clearInterval(poll);
     await rm(tempOut, { recursive: true, force: true });
-    await conn.run(`DROP TABLE IF EXISTS temp.${quoteIdent(rejectsTable)}; DROP TABLE IF EXISTS temp.${quoteIdent(scanTable)}`).catch(() => undefined);
+    await conn
+      .run(`DROP TABLE IF EXISTS temp.${quoteIdent(rejectsTable)}; DROP TABLE IF EXISTS temp.${quoteIdent(scanTable)}`)
+      .catch(() => undefined);
     if (/interrupt/i.test(describeError(err))) throw new WorkbenchError('CANCELLED', 'The conversion was cancelled; no file was written.');
-    throw new WorkbenchError('BAD_INPUT', `${plan.file.path}: ${describeError(err)}`, 'Check the delimiter, quoting and column types in the preview.');
+    throw new WorkbenchError(
+      'BAD_INPUT',
+      `${plan.file.path}: ${describeError(err)}`,
+      'Check the delimiter, quoting and column types in the preview.',
+    );
   }
   clearInterval(poll);
 
@@ -344,7 +383,8 @@ async function convertOne(
 
   const publish: { temp: string; final: string }[] = [];
   if (partitioned) {
-    for (const f of await listFilesRecursive(tempOut)) publish.push({ temp: f, final: finalOf(relative(tempOut, f)).slice(0, -TEMP_SUFFIX.length) });
+    for (const f of await listFilesRecursive(tempOut))
+      publish.push({ temp: f, final: finalOf(relative(tempOut, f)).slice(0, -TEMP_SUFFIX.length) });
   } else {
     publish.push({ temp: tempOut, final: finalSingle });
   }

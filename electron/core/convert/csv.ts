@@ -21,7 +21,11 @@ export async function listInputs(inputs: string[]): Promise<InputFile[]> {
     try {
       s = await stat(p);
     } catch (err) {
-      throw new WorkbenchError('BAD_INPUT', `Cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, 'Check the path and its permissions.');
+      throw new WorkbenchError(
+        'BAD_INPUT',
+        `Cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`,
+        'Check the path and its permissions.',
+      );
     }
     if (s.isDirectory()) {
       const entries = (await readdir(p)).sort();
@@ -74,7 +78,11 @@ export async function sniff(conn: DuckDBConnection, file: InputFile, given: CsvD
     const reader = await conn.runAndReadAll(`FROM sniff_csv(${opts})`);
     row = reader.getRowObjectsJS()[0] as Record<string, unknown>;
   } catch (err) {
-    throw new WorkbenchError('BAD_INPUT', `Could not read the layout of ${file.path}: ${(err as Error).message}`, 'Set the delimiter, quote and header by hand and try again.');
+    throw new WorkbenchError(
+      'BAD_INPUT',
+      `Could not read the layout of ${file.path}: ${(err as Error).message}`,
+      'Set the delimiter, quote and header by hand and try again.',
+    );
   }
   const columns = (row.Columns as { name: string; type: string }[]).map((c) => ({ name: String(c.name), type: String(c.type) }));
   return {
@@ -104,20 +112,27 @@ export function applyOverrides(sniffed: SniffedColumn[], overrides: ColumnOverri
   const bySource = new Map(overrides.map((o) => [o.source, o]));
   for (const o of overrides) {
     if (!sniffed.some((c) => c.name === o.source)) {
-      throw new WorkbenchError('INVALID_REQUEST', `Column override "${o.source}" matches no column in the file.`, `Columns found: ${sniffed.map((c) => c.name).join(', ')}`);
+      throw new WorkbenchError(
+        'INVALID_REQUEST',
+        `Column override "${o.source}" matches no column in the file.`,
+        `Columns found: ${sniffed.map((c) => c.name).join(', ')}`,
+      );
     }
   }
   const read = sniffed.map((c) => ({ name: c.name, type: bySource.get(c.name)?.type?.toUpperCase() ?? c.type }));
   const outNames = sniffed.map((c) => bySource.get(c.name)?.name ?? c.name);
   const dup = outNames.find((n, i) => outNames.indexOf(n) !== i);
-  if (dup !== undefined) throw new WorkbenchError('INVALID_REQUEST', `Two output columns would both be named "${dup}".`, 'Rename one of them.');
+  if (dup !== undefined)
+    throw new WorkbenchError('INVALID_REQUEST', `Two output columns would both be named "${dup}".`, 'Rename one of them.');
   return { read, outNames };
 }
 
 export async function previewCsv(conn: DuckDBConnection, file: InputFile, given: CsvDialect, rows: number): Promise<CsvPreview> {
   const d = await sniff(conn, file, given);
   const asText = d.columns.map((c) => ({ name: c.name, type: 'VARCHAR' }));
-  const reader = await conn.runAndReadAll(`SELECT * FROM ${readCsvSql(file.path, d, asText, ['ignore_errors=true'])} LIMIT ${Math.floor(rows)}`);
+  const reader = await conn.runAndReadAll(
+    `SELECT * FROM ${readCsvSql(file.path, d, asText, ['ignore_errors=true'])} LIMIT ${Math.floor(rows)}`,
+  );
   const sample = reader.getRowsJS().map((r) => r.map((v) => (v === null ? null : String(v))));
   return {
     file: file.path,

@@ -77,7 +77,13 @@ describe('M4 downsampling', () => {
     const res = chooseResolution(from, to, width);
     expect(res.kind).toBe('hourly');
     expect(res.bucketMs % 3_600_000).toBe(0);
-    const viaRollup = await panel({ panel: 'battery.resistance', scope: { kind: 'battery', id: 4 }, from: new Date(from).toISOString(), to: new Date(to).toISOString(), width });
+    const viaRollup = await panel({
+      panel: 'battery.resistance',
+      scope: { kind: 'battery', id: 4 },
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      width,
+    });
     expect(viaRollup.source).toContain('gold.jar_hourly');
     const points = `SELECT battery_id AS k, ts, resistance_mohm AS v FROM telemetry WHERE battery_id = 4 AND ts >= to_timestamp(${from / 1000}) AND ts < to_timestamp(${to / 1000})`;
     const raw = await queryRows(conn, m4RawSql(points, from, res.bucketMs));
@@ -87,7 +93,10 @@ describe('M4 downsampling', () => {
       const m = new Map<number, number[]>();
       for (const r of rows) {
         const b = Math.floor((r.t - from) / res.bucketMs);
-        m.set(b, [...(m.get(b) ?? []), r.v].sort((a, b2) => a - b2));
+        m.set(
+          b,
+          [...(m.get(b) ?? []), r.v].sort((a, b2) => a - b2),
+        );
       }
       return m;
     };
@@ -136,7 +145,14 @@ describe('dashboard panels', () => {
     const unknown = await panel({ panel: 'battery.health', scope: { kind: 'battery', id: 6 }, from: ALL_FROM, to: ALL_TO, width: 300 });
     // The default 7-day baseline is longer than the fixture's history: no class yet.
     expect(unknown.rows[0][unknown.columns.indexOf('health')]).toBe('unknown');
-    const drift = await panel({ panel: 'battery.health', scope: { kind: 'battery', id: 6 }, from: ALL_FROM, to: ALL_TO, width: 300, thresholds: SHORT_BASELINE });
+    const drift = await panel({
+      panel: 'battery.health',
+      scope: { kind: 'battery', id: 6 },
+      from: ALL_FROM,
+      to: ALL_TO,
+      width: 300,
+      thresholds: SHORT_BASELINE,
+    });
     const pct = Number(drift.rows[0][drift.columns.indexOf('drift_pct')]);
     expect(pct).toBeGreaterThan(10);
     const strict = await panel({
@@ -151,11 +167,19 @@ describe('dashboard panels', () => {
   });
 
   it('rejects bad requests with a clear error', async () => {
-    const res = await wb.dispatch('dashboard.panel', { panel: 'battery.voltage', scope: { kind: 'fleet' }, from: ALL_FROM, to: ALL_TO }, { transport: 'test' });
+    const res = await wb.dispatch(
+      'dashboard.panel',
+      { panel: 'battery.voltage', scope: { kind: 'fleet' }, from: ALL_FROM, to: ALL_TO },
+      { transport: 'test' },
+    );
     expect(res.ok).toBe(false);
     const missing = await wb.dispatch('dashboard.entity', { scope: { kind: 'battery', id: 999 } }, { transport: 'test' });
     expect(missing.ok === false && missing.error.code).toBe('NOT_FOUND');
-    const backwards = await wb.dispatch('dashboard.panel', { panel: 'fleet.sites', scope: { kind: 'fleet' }, from: ALL_TO, to: ALL_FROM }, { transport: 'test' });
+    const backwards = await wb.dispatch(
+      'dashboard.panel',
+      { panel: 'fleet.sites', scope: { kind: 'fleet' }, from: ALL_TO, to: ALL_FROM },
+      { transport: 'test' },
+    );
     expect(backwards.ok === false && backwards.error.code).toBe('INVALID_REQUEST');
   });
 });

@@ -16,7 +16,11 @@ export async function readEntity(conn: DuckDBConnection, scope: Scope): Promise<
   let timeZone = 'UTC';
   const one = async (sql: string): Promise<Record<string, unknown>> => {
     const rows = await queryRows(conn, sql, [scope.id ?? 0]);
-    if (rows.length === 0) throw new WorkbenchError('NOT_FOUND', `There is no ${scope.kind === 'battery' ? 'jar' : scope.kind} with id ${scope.id ?? ''} in this workspace.`);
+    if (rows.length === 0)
+      throw new WorkbenchError(
+        'NOT_FOUND',
+        `There is no ${scope.kind === 'battery' ? 'jar' : scope.kind} with id ${scope.id ?? ''} in this workspace.`,
+      );
     return rows[0];
   };
   const site = (r: Record<string, unknown>): void => {
@@ -25,15 +29,33 @@ export async function readEntity(conn: DuckDBConnection, scope: Scope): Promise<
   };
   switch (scope.kind) {
     case 'fleet': {
-      const r = (await queryRows(conn, 'SELECT (SELECT count(*) FROM location) AS sites, (SELECT count(*) FROM battery_system) AS systems, (SELECT count(*) FROM battery_string) AS strings, (SELECT count(*) FROM battery) AS jars'))[0] ?? {};
-      facts.push({ label: 'Sites', value: text(r.sites) }, { label: 'Systems', value: text(r.systems) }, { label: 'Strings', value: text(r.strings) }, { label: 'Jars', value: text(r.jars) });
+      const r =
+        (
+          await queryRows(
+            conn,
+            'SELECT (SELECT count(*) FROM location) AS sites, (SELECT count(*) FROM battery_system) AS systems, (SELECT count(*) FROM battery_string) AS strings, (SELECT count(*) FROM battery) AS jars',
+          )
+        )[0] ?? {};
+      facts.push(
+        { label: 'Sites', value: text(r.sites) },
+        { label: 'Systems', value: text(r.systems) },
+        { label: 'Strings', value: text(r.strings) },
+        { label: 'Jars', value: text(r.jars) },
+      );
       break;
     }
     case 'location': {
-      const r = await one('SELECT location_id, name AS site, code, city, country, time_zone, (SELECT count(*) FROM battery_system y WHERE y.location_id = l.location_id) AS systems FROM location l WHERE location_id = $1');
+      const r = await one(
+        'SELECT location_id, name AS site, code, city, country, time_zone, (SELECT count(*) FROM battery_system y WHERE y.location_id = l.location_id) AS systems FROM location l WHERE location_id = $1',
+      );
       site(r);
       name = text(r.site);
-      facts.push({ label: 'Code', value: text(r.code) }, { label: 'City', value: `${text(r.city)}, ${text(r.country)}` }, { label: 'Time zone', value: timeZone }, { label: 'Systems', value: text(r.systems) });
+      facts.push(
+        { label: 'Code', value: text(r.code) },
+        { label: 'City', value: `${text(r.city)}, ${text(r.country)}` },
+        { label: 'Time zone', value: timeZone },
+        { label: 'Systems', value: text(r.systems) },
+      );
       break;
     }
     case 'system': {
@@ -43,7 +65,11 @@ export async function readEntity(conn: DuckDBConnection, scope: Scope): Promise<
       site(r);
       path.push({ kind: 'system', id: Number(r.system_id), name: text(r.name) });
       name = text(r.name);
-      facts.push({ label: 'Type', value: text(r.system_type).toUpperCase() }, { label: 'Rated power', value: `${text(r.kw)} kW` }, { label: 'Commissioned', value: text(r.commissioned) });
+      facts.push(
+        { label: 'Type', value: text(r.system_type).toUpperCase() },
+        { label: 'Rated power', value: `${text(r.kw)} kW` },
+        { label: 'Commissioned', value: text(r.commissioned) },
+      );
       break;
     }
     case 'string':

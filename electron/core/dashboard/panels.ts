@@ -16,7 +16,11 @@ const SCOPES_OF: Record<string, readonly ScopeKind[]> = {
 export function panelQuery(ctx: PanelContext): PanelQuery {
   const group = ctx.panel.split('.')[0];
   if (!(SCOPES_OF[group] ?? []).includes(ctx.scope.kind)) {
-    throw new WorkbenchError('BAD_INPUT', `The panel ${ctx.panel} does not apply to a ${ctx.scope.kind}.`, `Use it with: ${(SCOPES_OF[group] ?? []).join(', ')}`);
+    throw new WorkbenchError(
+      'BAD_INPUT',
+      `The panel ${ctx.panel} does not apply to a ${ctx.scope.kind}.`,
+      `Use it with: ${(SCOPES_OF[group] ?? []).join(', ')}`,
+    );
   }
   const builders: Record<PanelId, () => PanelQuery> = {
     'fleet.sites': () => fleetSites(ctx),

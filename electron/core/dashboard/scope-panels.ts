@@ -20,8 +20,7 @@ ORDER BY raised_at${lim}`;
  */
 export function scopeEvents(ctx: PanelContext): PanelQuery {
   const strings = scopeStringsSql(ctx.scope);
-  const jarFilter =
-    ctx.scope.kind === 'battery' ? `AND (battery_id IS NULL OR battery_id = ${String(ctx.scope.id)})` : '';
+  const jarFilter = ctx.scope.kind === 'battery' ? `AND (battery_id IS NULL OR battery_id = ${String(ctx.scope.id)})` : '';
   const sql = `SELECT 'maintenance' AS kind, event_type AS type, string_id, battery_id,
   CAST(epoch_ms(performed_at) AS DOUBLE) AS started_at, CAST(NULL AS DOUBLE) AS ended_at, technician AS who, notes AS text
 FROM maintenance_event

@@ -48,12 +48,26 @@ function unitSeries(ctx: PanelContext, src: SeriesSource): PanelQuery {
 
 /** One jar's readings of a metric, M4-downsampled (k = battery_id). */
 export function jarSeries(ctx: PanelContext, metric: keyof typeof JAR_METRIC): PanelQuery {
-  return unitSeries(ctx, { unit: 'battery_id', dataset: 'telemetry', family: 'jar', units: scopeJarsSql(ctx.scope), metric, column: JAR_METRIC[metric] });
+  return unitSeries(ctx, {
+    unit: 'battery_id',
+    dataset: 'telemetry',
+    family: 'jar',
+    units: scopeJarsSql(ctx.scope),
+    metric,
+    column: JAR_METRIC[metric],
+  });
 }
 
 /** String voltage or current per string of the scope, M4-downsampled (k = string_id). */
 export function stringSeries(ctx: PanelContext, metric: keyof typeof STRING_METRIC): PanelQuery {
-  return unitSeries(ctx, { unit: 'string_id', dataset: 'string_telemetry', family: 'string', units: scopeStringsSql(ctx.scope), metric, column: STRING_METRIC[metric] });
+  return unitSeries(ctx, {
+    unit: 'string_id',
+    dataset: 'string_telemetry',
+    family: 'string',
+    units: scopeStringsSql(ctx.scope),
+    metric,
+    column: STRING_METRIC[metric],
+  });
 }
 
 /**

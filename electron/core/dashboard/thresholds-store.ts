@@ -38,6 +38,11 @@ export async function writeThresholds(conn: DuckDBConnection, t: HealthThreshold
     await conn.run(`DELETE FROM ${TABLE} WHERE key = $1`, [KEY]);
     return;
   }
-  const value = JSON.stringify({ watchPct: t.watchPct, degradedPct: t.degradedPct, replacePct: t.replacePct, baselineDays: t.baselineDays });
+  const value = JSON.stringify({
+    watchPct: t.watchPct,
+    degradedPct: t.degradedPct,
+    replacePct: t.replacePct,
+    baselineDays: t.baselineDays,
+  });
   await conn.run(`INSERT OR REPLACE INTO ${TABLE} VALUES ($1, $2)`, [KEY, value]);
 }

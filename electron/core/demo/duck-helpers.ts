@@ -16,7 +16,12 @@ export async function queryNumber(conn: DuckDBConnection, sql: string, values?: 
 }
 
 /** Insert plain objects into a table in batches of multi-row VALUES with parameters. */
-export async function insertObjects(conn: DuckDBConnection, table: string, columns: readonly string[], rows: readonly object[]): Promise<void> {
+export async function insertObjects(
+  conn: DuckDBConnection,
+  table: string,
+  columns: readonly string[],
+  rows: readonly object[],
+): Promise<void> {
   const batch = 400;
   for (let i = 0; i < rows.length; i += batch) {
     const slice = rows.slice(i, i + batch);
@@ -25,7 +30,9 @@ export async function insertObjects(conn: DuckDBConnection, table: string, colum
       const r = row as Record<string, unknown>;
       const ps = columns.map((c) => {
         const v = r[c];
-        values.push(v === undefined || v === null ? null : typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : String(v));
+        values.push(
+          v === undefined || v === null ? null : typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : String(v),
+        );
         return `$${values.length}`;
       });
       return `(${ps.join(', ')})`;

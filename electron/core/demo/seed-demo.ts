@@ -5,9 +5,25 @@ import { join } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { buildDemoFleet } from '../../../shared/domain/demo-fleet';
-import { DAY_MS, DEMO_SCALES, demoWindow, fleetSize, promisedRows, type DemoScaleName, type DemoWindow } from '../../../shared/domain/demo-scale';
+import {
+  DAY_MS,
+  DEMO_SCALES,
+  demoWindow,
+  fleetSize,
+  promisedRows,
+  type DemoScaleName,
+  type DemoWindow,
+} from '../../../shared/domain/demo-scale';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { addHotIndexes, canPartition, createHotTable, daysBetween, dropHotTables, ensureDayPartitions, PARTITION_DAYS_AHEAD } from '../hot/hot-schema';
+import {
+  addHotIndexes,
+  canPartition,
+  createHotTable,
+  daysBetween,
+  dropHotTables,
+  ensureDayPartitions,
+  PARTITION_DAYS_AHEAD,
+} from '../hot/hot-schema';
 import { copyCsvIntoHot, type HotStore } from '../hot/hot-store';
 import type { Lake, LakeFile } from '../lake/lake';
 import { partitionKey } from '../lake/lake';
@@ -78,8 +94,10 @@ export function demoWindowFor(options: DemoOptions): DemoWindow {
   const scale = DEMO_SCALES[options.scale];
   const daysHot = options.daysHot ?? scale.defaultDaysHot;
   const daysCold = options.daysCold ?? scale.defaultDaysCold;
-  if (!Number.isInteger(daysHot) || daysHot < 1 || daysHot > 365) throw new WorkbenchError('BAD_INPUT', `--days-hot must be a whole number from 1 to 365, not ${daysHot}.`);
-  if (!Number.isInteger(daysCold) || daysCold < 0 || daysCold > 3650) throw new WorkbenchError('BAD_INPUT', `--days-cold must be a whole number from 0 to 3650, not ${daysCold}.`);
+  if (!Number.isInteger(daysHot) || daysHot < 1 || daysHot > 365)
+    throw new WorkbenchError('BAD_INPUT', `--days-hot must be a whole number from 1 to 365, not ${daysHot}.`);
+  if (!Number.isInteger(daysCold) || daysCold < 0 || daysCold > 3650)
+    throw new WorkbenchError('BAD_INPUT', `--days-cold must be a whole number from 0 to 3650, not ${daysCold}.`);
   return demoWindow(options.end ?? new Date(), daysHot, daysCold);
 }
 
@@ -98,7 +116,10 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
   const params: DemoParams = { seed, startMs: window.start.getTime(), splitMs: window.split.getTime(), endMs: window.end.getTime() };
   const fleet = buildDemoFleet(scale, seed, window.start);
   const { duck, hot, lake } = deps;
-  const batch = `demo-${new Date(started).toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  const batch = `demo-${new Date(started)
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14)}-${randomBytes(3).toString('hex')}`;
   const rows: Record<string, { hot: number; cold: number }> = {};
   const count = (ds: DatasetName, tier: 'hot' | 'cold', n: number): void => {
     rows[ds] ??= { hot: 0, cold: 0 };
@@ -148,8 +169,19 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       await duck.run(INSERT_DAILY_SQL);
       if (from < params.splitMs) {
         const tf = await writeColdFile(duck, lake, 'telemetry', date, batch, `${TELEMETRY_SELECT} ORDER BY ts, battery_id`, 'ts');
-        const sf = await writeColdFile(duck, lake, 'string_telemetry', date, batch, `${STRING_TELEMETRY_SELECT} ORDER BY ts, string_id`, 'ts');
-        for (const [ds, f] of [['telemetry', tf], ['string_telemetry', sf]] as const) {
+        const sf = await writeColdFile(
+          duck,
+          lake,
+          'string_telemetry',
+          date,
+          batch,
+          `${STRING_TELEMETRY_SELECT} ORDER BY ts, string_id`,
+          'ts',
+        );
+        for (const [ds, f] of [
+          ['telemetry', tf],
+          ['string_telemetry', sf],
+        ] as const) {
           addManifest(manifests, ds, f);
           count(ds, 'cold', f.rows);
           totalBytes += f.bytes;
@@ -162,9 +194,21 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
         await pending;
         if (pgError) throw pgError;
         pending = (async () => {
-          for (const [ds, file] of [['telemetry', tCsv], ['string_telemetry', sCsv]] as const) {
+          for (const [ds, file] of [
+            ['telemetry', tCsv],
+            ['string_telemetry', sCsv],
+          ] as const) {
             totalBytes += (await stat(file)).size;
-            count(ds, 'hot', await copyCsvIntoHot(pg, ds, DATASETS[ds].columns.map((c) => c.name), file));
+            count(
+              ds,
+              'hot',
+              await copyCsvIntoHot(
+                pg,
+                ds,
+                DATASETS[ds].columns.map((c) => c.name),
+                file,
+              ),
+            );
             await rm(file, { force: true });
           }
         })().catch((err: unknown) => {
@@ -187,8 +231,26 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     const split = quoteLiteral(window.split.toISOString());
     const coldAlert = `cleared_at IS NOT NULL AND cleared_at < TIMESTAMPTZ ${split}`;
     await writeColdByDate(duck, lake, 'alert', batch, `SELECT * FROM demo_alert WHERE ${coldAlert}`, 'raised_at', manifests, count);
-    await writeColdByDate(duck, lake, 'maintenance_event', batch, `SELECT * FROM demo_maintenance WHERE performed_at < TIMESTAMPTZ ${split}`, 'performed_at', manifests, count);
-    await writeColdByDate(duck, lake, 'rul_prediction', batch, `SELECT * FROM demo_rul WHERE predicted_at < TIMESTAMPTZ ${split}`, 'predicted_at', manifests, count);
+    await writeColdByDate(
+      duck,
+      lake,
+      'maintenance_event',
+      batch,
+      `SELECT * FROM demo_maintenance WHERE performed_at < TIMESTAMPTZ ${split}`,
+      'performed_at',
+      manifests,
+      count,
+    );
+    await writeColdByDate(
+      duck,
+      lake,
+      'rul_prediction',
+      batch,
+      `SELECT * FROM demo_rul WHERE predicted_at < TIMESTAMPTZ ${split}`,
+      'predicted_at',
+      manifests,
+      count,
+    );
 
     // --- hot: events of the hot window, then master data last ---
     checkCancel();
@@ -196,7 +258,9 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     const toHot = async (ds: DatasetName, select: string): Promise<void> => {
       const file = join(scratch, `${ds}.csv`);
       const cols = DATASETS[ds].columns.map((c) => c.name);
-      await duck.run(`COPY (SELECT ${cols.map(quoteIdent).join(', ')} FROM (${select})) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`);
+      await duck.run(
+        `COPY (SELECT ${cols.map(quoteIdent).join(', ')} FROM (${select})) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`,
+      );
       const n = await copyCsvIntoHot(pg, ds, cols, file);
       count(ds, 'hot', n);
       totalRows += n;
@@ -228,7 +292,21 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     await pending.catch(() => undefined);
     await pg.end().catch(() => undefined);
     await rm(scratch, { recursive: true, force: true });
-    for (const t of ['demo_day', 'demo_daily', 'demo_test_obs', 'demo_battery', 'demo_test', 'demo_alert', 'demo_capacity', 'demo_routine', 'demo_maintenance', 'demo_impedance', 'demo_rul', 'demo_src_offset', ...MASTER.map((m) => `demo_src_${m}`)]) {
+    for (const t of [
+      'demo_day',
+      'demo_daily',
+      'demo_test_obs',
+      'demo_battery',
+      'demo_test',
+      'demo_alert',
+      'demo_capacity',
+      'demo_routine',
+      'demo_maintenance',
+      'demo_impedance',
+      'demo_rul',
+      'demo_src_offset',
+      ...MASTER.map((m) => `demo_src_${m}`),
+    ]) {
       await duck.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(t)}`).catch(() => undefined);
     }
   }
@@ -261,7 +339,12 @@ async function loadMasterIntoDuck(duck: DuckDBConnection, fleet: ReturnType<type
     const spec = DATASETS[ds];
     const table = quoteIdent(`demo_src_${ds}`);
     await duck.run(`CREATE OR REPLACE TEMP TABLE ${table} (${spec.columns.map((c) => `${quoteIdent(c.name)} ${c.duck}`).join(', ')})`);
-    await insertObjects(duck, table, spec.columns.map((c) => c.name), data[ds]);
+    await insertObjects(
+      duck,
+      table,
+      spec.columns.map((c) => c.name),
+      data[ds],
+    );
   }
   await duck.run('CREATE OR REPLACE TEMP TABLE demo_src_offset (location_id INTEGER, utc_offset INTEGER)');
   await insertObjects(
@@ -350,6 +433,8 @@ async function fileStats(duck: DuckDBConnection, path: string, timeColumn: strin
     `SELECT count(*)::BIGINT AS n, strftime(min(${quoteIdent(timeColumn)}), '%Y-%m-%dT%H:%M:%SZ') AS lo, strftime(max(${quoteIdent(timeColumn)}), '%Y-%m-%dT%H:%M:%SZ') AS hi FROM read_parquet(${quoteLiteral(path)})`,
   );
   const row = reader.getRowObjectsJson()[0] as Record<string, unknown>;
-  const sha256 = createHash('sha256').update(await readFile(path)).digest('hex');
+  const sha256 = createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
   return { rows: Number(row.n), minTime: (row.lo as string | null) ?? null, maxTime: (row.hi as string | null) ?? null, sha256 };
 }

@@ -34,18 +34,7 @@ import { quoteIdent } from '../../../shared/sql';
  * produced with CAST(... AS VARCHAR): exact, and TIMESTAMPTZ in the session time zone.
  */
 export type WireKind =
-  | 'bool'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'uint64'
-  | 'float32'
-  | 'float64'
-  | 'text';
+  'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'float32' | 'float64' | 'text';
 
 export function wireKindFor(typeId: DuckDBTypeId): WireKind {
   switch (typeId) {
@@ -317,7 +306,8 @@ class ColumnBuilder {
         data: this.bytes.subarray(0, this.byteLength),
       });
     }
-    if (kind === 'bool') return makeData({ ...common, type: type as Bool, data: (this.fixed as Uint8Array).subarray(0, Math.ceil(length / 8)) });
+    if (kind === 'bool')
+      return makeData({ ...common, type: type as Bool, data: (this.fixed as Uint8Array).subarray(0, Math.ceil(length / 8)) });
     const raw = this.fixed as Uint8Array;
     const bytes = raw.subarray(0, length * WIDTH[kind]);
     const buf = bytes.buffer;
@@ -365,7 +355,9 @@ export function uniqueNames(names: readonly string[]): string[] {
 
 export function arrowSchema(columns: readonly WireColumn[]): Schema {
   return new Schema(
-    columns.map((c) => new Field(
+    columns.map(
+      (c) =>
+        new Field(
           c.name,
           arrowType(c.kind),
           true,
@@ -373,7 +365,8 @@ export function arrowSchema(columns: readonly WireColumn[]): Schema {
             ['duckdb_type', c.duckdbType],
             ['column_name', c.realName],
           ]),
-        )),
+        ),
+    ),
   );
 }
 
@@ -386,7 +379,15 @@ export async function encodeWindow(
   columns: readonly WireColumn[],
   capacity: number,
 ): Promise<{ rows: number; arrow: Uint8Array }> {
-  if (result === null) return { rows: 0, arrow: toIPC(columns, columns.map((c) => new ColumnBuilder(c, 0)), 0) };
+  if (result === null)
+    return {
+      rows: 0,
+      arrow: toIPC(
+        columns,
+        columns.map((c) => new ColumnBuilder(c, 0)),
+        0,
+      ),
+    };
   // The raw reads below trust the layout; refuse a result whose types do not match the plan.
   const types = result.columnTypes();
   if (types.length !== columns.length) throw new WorkbenchError('INTERNAL', 'The window query returned an unexpected number of columns.');

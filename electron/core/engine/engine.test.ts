@@ -58,7 +58,16 @@ describe('query.run + query.window', () => {
         42::INTEGER AS i, 2.5::DOUBLE AS d, 0.1::FLOAT AS f, true AS b`);
     expect(r.rowCount).toBe(1);
     expect(r.columns.map((c) => c.type)).toEqual([
-      'BIGINT', 'BIGINT', 'UBIGINT', 'HUGEINT', 'DECIMAL(38,10)', 'UUID', 'INTEGER', 'DOUBLE', 'FLOAT', 'BOOLEAN',
+      'BIGINT',
+      'BIGINT',
+      'UBIGINT',
+      'HUGEINT',
+      'DECIMAL(38,10)',
+      'UUID',
+      'INTEGER',
+      'DOUBLE',
+      'FLOAT',
+      'BOOLEAN',
     ]);
     const { t } = await window(r.resultId, 0, 10);
     expect(values(t, 0)).toEqual([9223372036854775807n]);
@@ -73,7 +82,16 @@ describe('query.run + query.window', () => {
     expect(values(t, 9)).toEqual([true]);
     expect(t.schema.fields.map((f) => f.metadata.get('duckdb_type'))).toEqual(r.columns.map((c) => c.type));
     expect(t.schema.fields.map((f) => String(f.type))).toEqual([
-      'Int64', 'Int64', 'Uint64', 'Utf8', 'Utf8', 'Utf8', 'Int32', 'Float64', 'Float32', 'Bool',
+      'Int64',
+      'Int64',
+      'Uint64',
+      'Utf8',
+      'Utf8',
+      'Utf8',
+      'Int32',
+      'Float64',
+      'Float32',
+      'Bool',
     ]);
   });
 
@@ -288,7 +306,10 @@ describe('query.run + query.window', () => {
           { name: 'sql', type: 'VARCHAR' },
         ],
         batches: (async function* () {
-          yield [['9007199254740993', '2024-01-01 00:00:00+00', sql], [null, null, null]];
+          yield [
+            ['9007199254740993', '2024-01-01 00:00:00+00', sql],
+            [null, null, null],
+          ];
         })(),
       }),
     });
@@ -313,12 +334,11 @@ describe('query.run + query.window', () => {
       search: 'HISTORY-needle',
     });
     if (!r.ok) throw new Error(r.error.message);
-    expect(r.value.entries.map((e) => e.sql)).toEqual([
-      "SELECT 'history-needle-2' AS x",
-      "SELECT 'history-needle-1' AS x",
-    ]);
+    expect(r.value.entries.map((e) => e.sql)).toEqual(["SELECT 'history-needle-2' AS x", "SELECT 'history-needle-1' AS x"]);
     expect(r.value.entries[0].rowCount).toBe(1);
-    const broken = await call<{ entries: { error: string | null; rowCount: number | null }[] }>('query.history', { search: 'history_needle_broken' });
+    const broken = await call<{ entries: { error: string | null; rowCount: number | null }[] }>('query.history', {
+      search: 'history_needle_broken',
+    });
     if (!broken.ok) throw new Error(broken.error.message);
     expect(broken.value.entries).toHaveLength(1);
     expect(broken.value.entries[0].error).toMatch(/nowhere/);
@@ -347,7 +367,13 @@ describe('catalog and workspace', () => {
         INSERT INTO cold.readings SELECT range, range / 2 FROM range(1000);
         CREATE OR REPLACE VIEW readings_v AS SELECT * FROM cold.readings`);
     expect(events.some((e) => e.event === 'catalog.changed')).toBe(true);
-    const r = await call<{ schemas: { database: string; name: string; objects: { name: string; kind: string; rowCount: number | null; columns: { name: string; type: string }[] }[] }[] }>('catalog.tree', {});
+    const r = await call<{
+      schemas: {
+        database: string;
+        name: string;
+        objects: { name: string; kind: string; rowCount: number | null; columns: { name: string; type: string }[] }[];
+      }[];
+    }>('catalog.tree', {});
     if (!r.ok) throw new Error(r.error.message);
     const schemas = r.value.schemas;
     const databases = new Set(schemas.map((s) => s.database));

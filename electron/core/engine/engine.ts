@@ -10,14 +10,7 @@ import type { WorkspacePaths } from '../workspace/paths';
 import { readCatalogTree } from './catalog-tree';
 import { QueryHistory } from './history';
 import type { HotRunner } from './hot-runner';
-import {
-  isDuckDBLockError,
-  readLockInfo,
-  removeOwnLockInfo,
-  workspaceLockedError,
-  writeLockInfo,
-  type EntryPoint,
-} from './lock-info';
+import { isDuckDBLockError, readLockInfo, removeOwnLockInfo, workspaceLockedError, writeLockInfo, type EntryPoint } from './lock-info';
 import { errorMessage, ResultStore, sqlError, type StoredResult } from './result-store';
 import { SerialQueue } from './serial-queue';
 
@@ -163,8 +156,7 @@ export class Engine {
     let failure: WorkbenchError | null = null;
     const run: ActiveRun = { runId: request.runId, cancelled: false, cancel: () => undefined, done: Promise.resolve() };
     this.runs.set(request.runId, run);
-    const work =
-      request.target === 'hot' ? this.runHot(request.sql, run) : this.runWorkspace(request.sql, run, request.sessionId);
+    const work = request.target === 'hot' ? this.runHot(request.sql, run) : this.runWorkspace(request.sql, run, request.sessionId);
     run.done = work.catch(() => undefined);
     try {
       ({ stored, statements } = await work);

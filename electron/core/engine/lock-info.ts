@@ -71,8 +71,7 @@ const ENTRY_NAMES: Record<EntryPoint, string> = {
 export function workspaceLockedError(workspaceDir: string, duckdbMessage: string, info: LockInfo | null): WorkbenchError {
   const pidMatch = /PID (\d+)/.exec(duckdbMessage);
   const duckdbPid = pidMatch ? Number(pidMatch[1]) : null;
-  const infoUsable =
-    info !== null && (duckdbPid === null ? info.host !== hostname() || isPidAlive(info.pid) : info.pid === duckdbPid);
+  const infoUsable = info !== null && (duckdbPid === null ? info.host !== hostname() || isPidAlive(info.pid) : info.pid === duckdbPid);
   let holder: string;
   if (info && infoUsable) {
     const entry = ENTRY_NAMES[info.entry] ?? info.entry;

@@ -176,9 +176,7 @@ export class ResultStore {
       const connection = await this.instance.connect();
       try {
         // The original position breaks ties, so a sort is stable and repeatable.
-        await connection.run(
-          `CREATE TABLE ${tableRef(table)} AS SELECT * FROM ${tableRef(r.table)} ORDER BY ${orderBy.join(', ')}, rowid`,
-        );
+        await connection.run(`CREATE TABLE ${tableRef(table)} AS SELECT * FROM ${tableRef(r.table)} ORDER BY ${orderBy.join(', ')}, rowid`);
       } finally {
         connection.closeSync();
       }

@@ -19,7 +19,12 @@ export interface SplitDigest {
  * One split's rows in order, reduced to a digest: every row is hashed with its position in the split
  * (so order counts), and the hashes are summed and XORed. Runs in parallel in DuckDB over the written file.
  */
-export async function digestParquet(conn: DuckDBConnection, name: string, file: string, columns: readonly SliceColumn[]): Promise<SplitDigest> {
+export async function digestParquet(
+  conn: DuckDBConnection,
+  name: string,
+  file: string,
+  columns: readonly SliceColumn[],
+): Promise<SplitDigest> {
   const args = ['file_row_number', ...columns.map((c) => quoteIdent(c.name))].join(', ');
   const reader = await conn.runAndReadAll(
     `SELECT count(*) AS n, CAST(coalesce(sum(h), 0) AS VARCHAR) AS s, CAST(coalesce(bit_xor(h), 0) AS VARCHAR) AS x ` +

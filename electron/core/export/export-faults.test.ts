@@ -35,11 +35,17 @@ beforeAll(async () => {
   // Every telemetry row of the demo, lake and hot mirror alike, split by battery.
   const range = await withWorkbench(async (_wb, conn) => {
     baseline = await unifiedViewDigests(conn);
-    const r = await queryRows(conn, "SELECT strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%d') AS f, strftime((max(ts) + INTERVAL 1 HOUR) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:00:00Z') AS t FROM telemetry");
+    const r = await queryRows(
+      conn,
+      "SELECT strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%d') AS f, strftime((max(ts) + INTERVAL 1 HOUR) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:00:00Z') AS t FROM telemetry",
+    );
     return { from: String(r[0].f), to: String(r[0].t) };
   });
   specFile = join(ws, 'slice.json');
-  await writeFile(specFile, JSON.stringify({ dataset: 'telemetry', ...range, split: { by: 'battery', fractions: { train: 0.8, test: 0.2 }, seed: 7 } }));
+  await writeFile(
+    specFile,
+    JSON.stringify({ dataset: 'telemetry', ...range, split: { by: 'battery', fractions: { train: 0.8, test: 0.2 }, seed: 7 } }),
+  );
 }, 180_000);
 
 const withWorkbench = <T>(fn: (wb: Workbench, conn: DuckDBConnection) => Promise<T>): Promise<T> => withTestWorkbench(ws, fn);
@@ -47,8 +53,6 @@ const withWorkbench = <T>(fn: (wb: Workbench, conn: DuckDBConnection) => Promise
 afterAll(async () => {
   for (const d of made) await rm(d, { recursive: true, force: true });
 });
-
-
 
 async function exists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null)) !== null;
@@ -64,7 +68,14 @@ async function leftBehind(before: readonly string[]): Promise<string> {
   const parts: string[] = [];
   for (const t of (await tempsIn(out)).filter((n) => !before.includes(n))) {
     const s = await stat(join(out, t));
-    parts.push(s.isDirectory() ? `temp folder [${((await readdir(join(out, t), { recursive: true })) as string[]).filter((f) => f.includes('.')).sort().join(', ')}]` : `temp file of ${s.size} bytes`);
+    parts.push(
+      s.isDirectory()
+        ? `temp folder [${((await readdir(join(out, t), { recursive: true })) as string[])
+            .filter((f) => f.includes('.'))
+            .sort()
+            .join(', ')}]`
+        : `temp file of ${s.size} bytes`,
+    );
   }
   return parts.length === 0 ? 'no temp' : parts.join(', ');
 }
@@ -74,7 +85,10 @@ async function verifySlice(conn: DuckDBConnection, dir: string): Promise<SliceMa
   const m = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as SliceManifest;
   const onDisk: string[] = [];
   for (const rel of (await readdir(dir, { recursive: true })) as string[]) {
-    expect(rel.split(sep).some((p) => p.startsWith(TEMP_PREFIX)), `${dir}: a temp name inside the slice: ${rel}`).toBe(false);
+    expect(
+      rel.split(sep).some((p) => p.startsWith(TEMP_PREFIX)),
+      `${dir}: a temp name inside the slice: ${rel}`,
+    ).toBe(false);
     if ((await stat(join(dir, rel))).isFile()) onDisk.push(rel.split(sep).join('/'));
   }
   expect(onDisk.sort()).toEqual([MANIFEST_FILE, ...m.files.map((f) => f.path)].sort());
@@ -91,15 +105,19 @@ async function verifySlice(conn: DuckDBConnection, dir: string): Promise<SliceMa
 
 /** Rows and a content hash of an exported Parquet file (every row group decoded). */
 async function fileDigest(conn: DuckDBConnection, path: string): Promise<string> {
-  const r = await queryRows(conn, `SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(t)), 0)::VARCHAR AS d FROM read_parquet(${quoteLiteral(path)}) t`);
+  const r = await queryRows(
+    conn,
+    `SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(t)), 0)::VARCHAR AS d FROM read_parquet(${quoteLiteral(path)}) t`,
+  );
   return String(r[0].d);
 }
-
 
 /** Two delays over the whole run (start-up included), four over [from, to] (where the export writes), rounded. */
 function delaysFor(seed: number, normalMs: number, from: number, to: number): number[] {
   const random = seededRandom(seed);
-  return [...[0, 1].map((i) => ((i + random()) / 2) * normalMs), ...[0, 1, 2, 3].map((i) => from + ((i + random()) / 4) * (to - from))].map(Math.round);
+  return [...[0, 1].map((i) => ((i + random()) / 2) * normalMs), ...[0, 1, 2, 3].map((i) => from + ((i + random()) / 4) * (to - from))].map(
+    Math.round,
+  );
 }
 
 describe('training-slice export, killed', () => {
@@ -138,7 +156,9 @@ describe('training-slice export, killed', () => {
         expect(m.contentHash).toBe(normal.contentHash);
       } else {
         expect(await exists(join(temp, MANIFEST_FILE))).toBe(false);
-        expect(((await readdir(temp, { recursive: true })) as string[]).filter((p) => p.endsWith('.parquet')).sort()).toEqual(['test/part-0000.parquet', 'train/part-0000.parquet'].map((p) => p.split('/').join(sep)));
+        expect(((await readdir(temp, { recursive: true })) as string[]).filter((p) => p.endsWith('.parquet')).sort()).toEqual(
+          ['test/part-0000.parquet', 'train/part-0000.parquet'].map((p) => p.split('/').join(sep)),
+        );
       }
     });
   }
@@ -163,8 +183,13 @@ describe('training-slice export, killed', () => {
         outcomes.push(`${delays[i]} ms: killed, absent (${await leftBehind(before)})`);
       }
     }
-    console.log(`slice: normal run ${Math.round(normalMs)} ms (manifest at ${Math.round(reachedMs.manifest ?? 0)} ms, publish at ${Math.round(reachedMs.publish ?? 0)} ms): ${outcomes.join('; ')}`);
-    expect(outcomes.some((o) => o.includes('killed, absent')), outcomes.join('; ')).toBe(true);
+    console.log(
+      `slice: normal run ${Math.round(normalMs)} ms (manifest at ${Math.round(reachedMs.manifest ?? 0)} ms, publish at ${Math.round(reachedMs.publish ?? 0)} ms): ${outcomes.join('; ')}`,
+    );
+    expect(
+      outcomes.some((o) => o.includes('killed, absent')),
+      outcomes.join('; '),
+    ).toBe(true);
     // A killed export's path is free: the same command writes the same slice there.
     const again = join(out, 'killed-at-publish');
     const run = await runCli(sliceArgs(again));
@@ -188,7 +213,11 @@ describe('query export, killed', () => {
     const run = await runCli(queryArgs(file));
     normalMs = performance.now() - started;
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ path: file, format: 'parquet', rows: Number(baseline.telemetry.split(':')[0]) } satisfies Partial<ExportedFile>);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      path: file,
+      format: 'parquet',
+      rows: Number(baseline.telemetry.split(':')[0]),
+    } satisfies Partial<ExportedFile>);
     normal = await withWorkbench((_wb, conn) => fileDigest(conn, file));
     expect(normal.split(':')[0]).toBe(baseline.telemetry.split(':')[0]);
   });
@@ -223,7 +252,10 @@ describe('query export, killed', () => {
       }
     }
     console.log(`query: normal run ${Math.round(normalMs)} ms (publish at ${Math.round(publishAt)} ms): ${outcomes.join('; ')}`);
-    expect(outcomes.some((o) => o.includes('killed, absent')), outcomes.join('; ')).toBe(true);
+    expect(
+      outcomes.some((o) => o.includes('killed, absent')),
+      outcomes.join('; '),
+    ).toBe(true);
   }, 180_000);
 });
 

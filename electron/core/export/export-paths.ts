@@ -47,7 +47,11 @@ export async function resolveExportFile(options: { path?: string; exportsDir: st
     else target = /\.[A-Za-z0-9]{1,8}$/.test(p) ? p : `${p}.${options.ext}`;
   }
   if ((await kindOf(target)) !== null) {
-    throw new WorkbenchError('CONFLICT', `${target} already exists; an export never replaces a file.`, 'Choose another name or folder, or remove the file first.');
+    throw new WorkbenchError(
+      'CONFLICT',
+      `${target} already exists; an export never replaces a file.`,
+      'Choose another name or folder, or remove the file first.',
+    );
   }
   return target;
 }

@@ -55,7 +55,11 @@ export async function writeSelect(
       await publishFile(temp, file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new WorkbenchError('CONFLICT', `${file} appeared while the export ran; an export never replaces a file.`, 'Run it again to get a new name.');
+        throw new WorkbenchError(
+          'CONFLICT',
+          `${file} appeared while the export ran; an export never replaces a file.`,
+          'Run it again to get a new name.',
+        );
       }
       throw err;
     }
@@ -74,14 +78,22 @@ export async function checkedSelect(conn: DuckDBConnection, sql: string): Promis
     throw new WorkbenchError('SQL_ERROR', `The SQL could not be read: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (extracted.count !== 1) {
-    throw new WorkbenchError('BAD_INPUT', `Export takes exactly one SELECT statement; the text holds ${extracted.count}.`, 'Remove the other statements, or export a result from the grid.');
+    throw new WorkbenchError(
+      'BAD_INPUT',
+      `Export takes exactly one SELECT statement; the text holds ${extracted.count}.`,
+      'Remove the other statements, or export a result from the grid.',
+    );
   }
   const prepared = await extracted.prepare(0).catch((err: unknown) => {
     throw new WorkbenchError('SQL_ERROR', err instanceof Error ? err.message : String(err));
   });
   try {
     if (prepared.statementType !== StatementType.SELECT) {
-      throw new WorkbenchError('BAD_INPUT', 'Export takes a SELECT (a query that returns rows); this statement does not.', 'Run it in the SQL view instead.');
+      throw new WorkbenchError(
+        'BAD_INPUT',
+        'Export takes a SELECT (a query that returns rows); this statement does not.',
+        'Run it in the SQL view instead.',
+      );
     }
   } finally {
     prepared.destroySync();

@@ -65,5 +65,13 @@ export async function estimateSlice(conn: DuckDBConnection, lake: Lake, spec: Sl
     bytesPerRow = schema.reduce((a, c) => a + (perValue.get(c.name) ?? guessBytes(c)), 0);
   }
   const shown = sliceSelect(spec, counting.splits[0].part);
-  return { spec, rows, splits, bytes: Math.round(rows * bytesPerRow), schema, sql: shown, elapsedMs: Math.round(performance.now() - started) };
+  return {
+    spec,
+    rows,
+    splits,
+    bytes: Math.round(rows * bytesPerRow),
+    schema,
+    sql: shown,
+    elapsedMs: Math.round(performance.now() - started),
+  };
 }

@@ -21,7 +21,10 @@ export async function sliceOptions(conn: DuckDBConnection, exportsDir: string): 
       entityColumn: shape.entityColumn,
       timeColumn: shape.timeColumn,
       columns: spec.columns.map((c) => ({ name: c.name, type: c.duck, numeric: isNumericColumn(c) })),
-      filterKeys: [...shape.derivedFilters.filter((d) => !own.includes(d)), ...spec.columns.filter((c) => /INT|VARCHAR/.test(c.duck)).map((c) => c.name)],
+      filterKeys: [
+        ...shape.derivedFilters.filter((d) => !own.includes(d)),
+        ...spec.columns.filter((c) => /INT|VARCHAR/.test(c.duck)).map((c) => c.name),
+      ],
       labelSources: labelSourcesFor(name),
       extent: min === null || max === null || min === undefined || max === undefined ? null : { min: String(min), max: String(max) },
     });

@@ -40,17 +40,30 @@ export async function prepareSliceConnection(conn: DuckDBConnection): Promise<vo
 }
 
 /** The splits of a slice with their SQL. A split by battery ranks the units first (one small query). */
-export async function planSlice(conn: DuckDBConnection, spec: SliceSpec, options: { ordered?: boolean; labels?: boolean } = {}): Promise<SlicePlan> {
+export async function planSlice(
+  conn: DuckDBConnection,
+  spec: SliceSpec,
+  options: { ordered?: boolean; labels?: boolean } = {},
+): Promise<SlicePlan> {
   const split = spec.split;
   if (!split) {
     const part: SplitPart = { kind: 'all' };
-    return { splits: [{ name: ALL_SPLIT, fraction: 1, part, sql: sliceSelect(spec, part, options), info: { name: ALL_SPLIT, fraction: 1 } }], assignmentSql: null };
+    return {
+      splits: [{ name: ALL_SPLIT, fraction: 1, part, sql: sliceSelect(spec, part, options), info: { name: ALL_SPLIT, fraction: 1 } }],
+      assignmentSql: null,
+    };
   }
   if (split.by === 'time') {
     return {
       splits: timeCuts(spec).map((c) => {
         const part: SplitPart = { kind: 'time', from: c.from, to: c.to };
-        return { name: c.name, fraction: c.fraction, part, sql: sliceSelect(spec, part, options), info: { name: c.name, fraction: c.fraction, from: c.from, to: c.to } };
+        return {
+          name: c.name,
+          fraction: c.fraction,
+          part,
+          sql: sliceSelect(spec, part, options),
+          info: { name: c.name, fraction: c.fraction, from: c.from, to: c.to },
+        };
       }),
       assignmentSql: null,
     };
@@ -61,7 +74,13 @@ export async function planSlice(conn: DuckDBConnection, spec: SliceSpec, options
   return {
     splits: assignUnits(ranked, split.fractions).map((a) => {
       const part: SplitPart = { kind: 'entities', entities: a.entities };
-      return { name: a.name, fraction: a.fraction, part, sql: sliceSelect(spec, part, options), info: { name: a.name, fraction: a.fraction, entities: a.entities } };
+      return {
+        name: a.name,
+        fraction: a.fraction,
+        part,
+        sql: sliceSelect(spec, part, options),
+        info: { name: a.name, fraction: a.fraction, entities: a.entities },
+      };
     }),
     assignmentSql,
   };
@@ -79,14 +98,23 @@ export async function resolveSliceDir(spec: SliceSpec, path: string | undefined,
   let entries: string[] | null = null;
   try {
     const s = await stat(dir);
-    if (!s.isDirectory()) throw new WorkbenchError('CONFLICT', `${dir} is a file; a slice is written to a folder.`, 'Choose a folder that does not exist yet, or an empty one.');
+    if (!s.isDirectory())
+      throw new WorkbenchError(
+        'CONFLICT',
+        `${dir} is a file; a slice is written to a folder.`,
+        'Choose a folder that does not exist yet, or an empty one.',
+      );
     entries = await readdir(dir);
   } catch (err) {
     if (err instanceof WorkbenchError) throw err;
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   if (entries !== null && entries.length > 0) {
-    throw new WorkbenchError('CONFLICT', `${dir} already exists and is not empty; a slice never overwrites files.`, 'Choose a new folder (it is created), or empty this one.');
+    throw new WorkbenchError(
+      'CONFLICT',
+      `${dir} already exists and is not empty; a slice never overwrites files.`,
+      'Choose a new folder (it is created), or empty this one.',
+    );
   }
   return dir;
 }
@@ -135,7 +163,8 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
       progress({ phase: 'write', fraction: (0.9 * i) / n, message: `Writing ${rel}` });
       const rows = await runWithProgress(conn, `COPY (${s.sql}) TO ${quoteLiteral(file)} (${SLICE_PARQUET_OPTIONS})`, {
         signal,
-        onProgress: (p) => progress({ phase: 'write', fraction: (0.9 * (i + Math.max(0, p.percentage) / 100)) / n, rows: rowsDone + p.rowsProcessed }),
+        onProgress: (p) =>
+          progress({ phase: 'write', fraction: (0.9 * (i + Math.max(0, p.percentage) / 100)) / n, rows: rowsDone + p.rowsProcessed }),
       });
       rowsDone += rows;
       if (signal?.aborted) throw cancelled();
@@ -205,7 +234,11 @@ async function publishDir(temp: string, dir: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTEMPTY' || code === 'EEXIST') {
-      throw new WorkbenchError('CONFLICT', `${dir} gained files while the slice was written; nothing was replaced.`, 'Run it again with a new folder.');
+      throw new WorkbenchError(
+        'CONFLICT',
+        `${dir} gained files while the slice was written; nothing was replaced.`,
+        'Run it again with a new folder.',
+      );
     }
     if (code !== 'ENOENT') throw err;
   }

@@ -22,10 +22,7 @@ import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 export const ALL_SPLIT = 'all';
 
 /** Which rows of the slice a split takes: a time range, or a set of units. */
-export type SplitPart =
-  | { kind: 'all' }
-  | { kind: 'time'; from: string; to: string }
-  | { kind: 'entities'; entities: readonly number[] };
+export type SplitPart = { kind: 'all' } | { kind: 'time'; from: string; to: string } | { kind: 'entities'; entities: readonly number[] };
 
 function ts(iso: string): string {
   return `CAST(${quoteLiteral(iso)} AS TIMESTAMPTZ)`;
@@ -98,7 +95,10 @@ export function featureOutputs(spec: SliceSpec): { name: string; expr: string }[
   if (minutes === null) return cols.map((c) => ({ name: c, expr: `t.${quoteIdent(c)}` }));
   const out = [
     { name: shape.entityColumn, expr: `t.${quoteIdent(shape.entityColumn)}` },
-    { name: shape.timeColumn, expr: `time_bucket(INTERVAL ${quoteLiteral(`${minutes} minutes`)}, t.${quoteIdent(shape.timeColumn)}, 'UTC')` },
+    {
+      name: shape.timeColumn,
+      expr: `time_bucket(INTERVAL ${quoteLiteral(`${minutes} minutes`)}, t.${quoteIdent(shape.timeColumn)}, 'UTC')`,
+    },
   ];
   const skip = new Set([shape.entityColumn, shape.timeColumn, ...shape.tieBreak]);
   for (const c of cols) {
@@ -172,7 +172,10 @@ export function assignmentSelect(spec: SliceSpec): string {
 }
 
 /** Cuts ranked units by the fractions, in the spec's order: split i takes ranks [round(c_i n), round(c_{i+1} n)). */
-export function assignUnits(ranked: readonly number[], fractions: Readonly<Record<string, number>>): { name: string; fraction: number; entities: number[] }[] {
+export function assignUnits(
+  ranked: readonly number[],
+  fractions: Readonly<Record<string, number>>,
+): { name: string; fraction: number; entities: number[] }[] {
   const names = Object.keys(fractions);
   const n = ranked.length;
   let cum = 0;

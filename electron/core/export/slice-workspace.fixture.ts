@@ -54,9 +54,13 @@ export async function seedSliceWorkspace(wb: Workbench, options: FixtureOptions 
   const conn = await wb.engine.connect();
   try {
     await conn.run("SET TimeZone = 'UTC'");
-    await conn.run(`INSERT INTO ${into('location')} SELECT i, 'S' || i, 'Site ' || i, 'City', 'DE', 'UTC', 50.0, 8.0 FROM range(1, ${sites + 1}) r(i)`);
+    await conn.run(
+      `INSERT INTO ${into('location')} SELECT i, 'S' || i, 'Site ' || i, 'City', 'DE', 'UTC', 50.0, 8.0 FROM range(1, ${sites + 1}) r(i)`,
+    );
     await conn.run(`INSERT INTO ${into('battery_model')} VALUES (1, 'Acme', 'A12', 'VRLA', 12.00, 100.0, 6, 13.500, 3.50, 10)`);
-    await conn.run(`INSERT INTO ${into('battery_system')} SELECT i, i, 'UPS ' || i, 'UPS', 100.0, DATE '2020-01-01' FROM range(1, ${sites + 1}) r(i)`);
+    await conn.run(
+      `INSERT INTO ${into('battery_system')} SELECT i, i, 'UPS ' || i, 'UPS', 100.0, DATE '2020-01-01' FROM range(1, ${sites + 1}) r(i)`,
+    );
     await conn.run(`INSERT INTO ${into('battery_string')} SELECT i, i, 1, ${jarsPerSite}, 1 FROM range(1, ${sites + 1}) r(i)`);
     await conn.run(
       `INSERT INTO ${into('battery')} SELECT j, (j - 1) // ${jarsPerSite} + 1, (j - 1) % ${jarsPerSite} + 1, 'SN' || j, 1, DATE '2020-01-01' FROM range(1, ${jars + 1}) r(j)`,
@@ -80,7 +84,11 @@ export async function seedSliceWorkspace(wb: Workbench, options: FixtureOptions 
     );
     const split = `CAST(${quoteLiteral(splitIso)} AS TIMESTAMPTZ)`;
     await writeLake(conn, join(wb.paths.lake, 'telemetry'), `SELECT *, strftime(ts, '%Y-%m-%d') AS date FROM fx_tel WHERE ts < ${split}`);
-    await writeLake(conn, join(wb.paths.lake, 'rul_prediction'), `SELECT *, strftime(predicted_at, '%Y-%m-%d') AS date FROM fx_rul WHERE predicted_at < ${split}`);
+    await writeLake(
+      conn,
+      join(wb.paths.lake, 'rul_prediction'),
+      `SELECT *, strftime(predicted_at, '%Y-%m-%d') AS date FROM fx_rul WHERE predicted_at < ${split}`,
+    );
     await conn.run(`INSERT INTO hot.telemetry SELECT *, row_number() OVER () AS ingest_id FROM fx_tel WHERE ts >= ${split}`);
     await conn.run(`INSERT INTO hot.rul_prediction SELECT *, row_number() OVER () AS ingest_id FROM fx_rul WHERE predicted_at >= ${split}`);
     await conn.run(setSplitSql('telemetry', splitIso));

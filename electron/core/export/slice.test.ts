@@ -61,8 +61,15 @@ describe('training slice', () => {
   it('counts the unified view over the range, across both tiers, in key order', async () => {
     const { from, to } = range();
     const spec: SliceSpecInput = { dataset: 'telemetry', from, to, columns: ['battery_id', 'ts', 'voltage_v', 'temperature_c'] };
-    const expected = await queryNumber(duck, `SELECT count(*) FROM telemetry WHERE ts >= $1::TIMESTAMPTZ AND ts < $2::TIMESTAMPTZ`, [from, to]);
-    const tiers = await queryRows(duck, `SELECT DISTINCT tier FROM telemetry WHERE ts >= $1::TIMESTAMPTZ AND ts < $2::TIMESTAMPTZ ORDER BY 1`, [from, to]);
+    const expected = await queryNumber(duck, `SELECT count(*) FROM telemetry WHERE ts >= $1::TIMESTAMPTZ AND ts < $2::TIMESTAMPTZ`, [
+      from,
+      to,
+    ]);
+    const tiers = await queryRows(
+      duck,
+      `SELECT DISTINCT tier FROM telemetry WHERE ts >= $1::TIMESTAMPTZ AND ts < $2::TIMESTAMPTZ ORDER BY 1`,
+      [from, to],
+    );
     expect(tiers.map((t) => t.tier)).toEqual(['cold', 'hot']);
 
     const estimate = await call<SliceEstimate>('slice.estimate', { spec });
@@ -91,7 +98,10 @@ describe('training slice', () => {
       ),
     ).toBe(0);
     expect(Date.parse(m.sources.tierSplit.telemetry ?? '')).toBe(Date.parse(fx.split));
-    expect(m.sources.lakeFiles.map((f) => f.key)).toEqual(['telemetry/date=2024-05-01/part-0.parquet', 'telemetry/date=2024-05-02/part-0.parquet']);
+    expect(m.sources.lakeFiles.map((f) => f.key)).toEqual([
+      'telemetry/date=2024-05-01/part-0.parquet',
+      'telemetry/date=2024-05-02/part-0.parquet',
+    ]);
     expect(m.sources.hotMirror.telemetry).toBeDefined();
     expect(m.sql.splits.all).toContain('ORDER BY');
     const onDisk = JSON.parse(await readFile(join(report.dir, 'manifest.json'), 'utf8')) as SliceManifest;
@@ -106,16 +116,27 @@ describe('training slice', () => {
     const expected = [1, 2, 3, 4, 5, 6, 13, 14, 15, 16, 17, 18];
     expect(jars.map((r) => Number(r.battery_id))).toEqual(expected);
     expect(report.manifest.rows).toBe(
-      await queryNumber(duck, `SELECT count(*) FROM telemetry WHERE ts >= $1::TIMESTAMPTZ AND ts < $2::TIMESTAMPTZ AND battery_id IN (${expected.join(',')})`, [from, to]),
+      await queryNumber(
+        duck,
+        `SELECT count(*) FROM telemetry WHERE ts >= $1::TIMESTAMPTZ AND ts < $2::TIMESTAMPTZ AND battery_id IN (${expected.join(',')})`,
+        [from, to],
+      ),
     );
   });
 
   it('splits by battery: every jar in exactly one split, seeded and stable', async () => {
     const { from, to } = range();
-    const spec = { dataset: 'telemetry', from, to, split: { by: 'battery', fractions: { train: 0.7, validation: 0.1, test: 0.2 }, seed: 7 } };
+    const spec = {
+      dataset: 'telemetry',
+      from,
+      to,
+      split: { by: 'battery', fractions: { train: 0.7, validation: 0.1, test: 0.2 }, seed: 7 },
+    };
     const report = await runSlice(spec, join(outRoot, 'by-battery'));
     const sets = await Promise.all(
-      ['train', 'validation', 'test'].map(async (s) => (await queryRows(duck, `SELECT DISTINCT battery_id AS b FROM read_parquet(${parquet(report, s)})`)).map((r) => Number(r.b))),
+      ['train', 'validation', 'test'].map(async (s) =>
+        (await queryRows(duck, `SELECT DISTINCT battery_id AS b FROM read_parquet(${parquet(report, s)})`)).map((r) => Number(r.b)),
+      ),
     );
     const all = sets.flat();
     expect(new Set(all).size).toBe(all.length);
@@ -196,7 +217,14 @@ describe('training slice', () => {
   it('re-exporting from the manifest gives the same rows and contentHash', async () => {
     const { from, to } = range();
     const first = await runSlice(
-      { dataset: 'telemetry', from, to, resample: '1h', labels: { from: 'rul_prediction' }, split: { by: 'battery', fractions: { train: 0.5, test: 0.5 }, seed: 3 } },
+      {
+        dataset: 'telemetry',
+        from,
+        to,
+        resample: '1h',
+        labels: { from: 'rul_prediction' },
+        split: { by: 'battery', fractions: { train: 0.5, test: 0.5 }, seed: 3 },
+      },
       join(outRoot, 'repro-1'),
     );
     const manifestText = await readFile(first.manifestPath, 'utf8');
@@ -220,12 +248,16 @@ describe('training slice', () => {
       expect(res.error.code).toBe('INVALID_REQUEST');
       return res.error.message;
     };
-    expect(await bad({ dataset: 'telemetry', from, to, columns: ['battery_id', 'volts'] })).toMatch(/spec\.columns\.1 unknown column "volts"/);
+    expect(await bad({ dataset: 'telemetry', from, to, columns: ['battery_id', 'volts'] })).toMatch(
+      /spec\.columns\.1 unknown column "volts"/,
+    );
     expect(await bad({ dataset: 'telemetry', from: to, to: from })).toMatch(/spec\.to must be after from/);
     expect(await bad({ dataset: 'telemetry', from, to, split: { by: 'time', fractions: { train: 0.8, test: 0.3 } } })).toMatch(
       /spec\.split\.fractions must add up to 1/,
     );
-    const v = await call<SliceValidation>('slice.validate', { spec: { dataset: 'telemetry', from, to, columns: ['volts'], filter: { colour: ['red'] } } });
+    const v = await call<SliceValidation>('slice.validate', {
+      spec: { dataset: 'telemetry', from, to, columns: ['volts'], filter: { colour: ['red'] } },
+    });
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.issues.map((i) => i.field)).toEqual(['columns[0]', 'filter.colour']);
   });
@@ -249,7 +281,11 @@ describe('result export', () => {
     });
     expect(run.rowCount).toBe(25000);
     for (const format of ['csv', 'parquet', 'json'] as const) {
-      const { jobId } = await call<{ jobId: string }>('export.result', { resultId: run.resultId, format, sort: [{ column: 'n', direction: 'desc' }] });
+      const { jobId } = await call<{ jobId: string }>('export.result', {
+        resultId: run.resultId,
+        format,
+        sort: [{ column: 'n', direction: 'desc' }],
+      });
       const summary = (await wb.jobs.wait(jobId)) as JobSummary;
       expect(summary.error).toBeNull();
       const file = summary.report as { path: string; rows: number; downloadId: string | null };
@@ -266,7 +302,11 @@ describe('result export', () => {
 
   it('exports one SELECT to a chosen file and never replaces it', async () => {
     const target = join(outRoot, 'fleet.csv');
-    const { jobId } = await call<{ jobId: string }>('export.query', { sql: 'SELECT battery_id, serial_no FROM battery ORDER BY 1;', format: 'csv', path: target });
+    const { jobId } = await call<{ jobId: string }>('export.query', {
+      sql: 'SELECT battery_id, serial_no FROM battery ORDER BY 1;',
+      format: 'csv',
+      path: target,
+    });
     const summary = (await wb.jobs.wait(jobId)) as JobSummary;
     expect(summary.error).toBeNull();
     const text = await readFile(target, 'utf8');

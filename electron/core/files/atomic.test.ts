@@ -26,9 +26,16 @@ const canTrace = ((): boolean => {
  */
 async function fsyncedPaths(root: string, call: string): Promise<string[]> {
   const script = join(root, 'run.mts');
-  await writeFile(script, `import * as a from ${JSON.stringify(pathToFileURL(ATOMIC).href)};\nconst root = ${JSON.stringify(root)};\nawait ${call};\n`);
+  await writeFile(
+    script,
+    `import * as a from ${JSON.stringify(pathToFileURL(ATOMIC).href)};\nconst root = ${JSON.stringify(root)};\nawait ${call};\n`,
+  );
   const log = join(root, 'strace.log');
-  await execFileAsync('strace', ['-f', '-qq', '-y', '-e', 'trace=fsync,fdatasync', '-o', log, process.execPath, '--import', 'tsx', script], { cwd: REPO });
+  await execFileAsync(
+    'strace',
+    ['-f', '-qq', '-y', '-e', 'trace=fsync,fdatasync', '-o', log, process.execPath, '--import', 'tsx', script],
+    { cwd: REPO },
+  );
   const paths: string[] = [];
   for (const line of (await readFile(log, 'utf8')).split('\n')) {
     const m = /f(?:data)?sync\(\d+<(.*)>\)\s+=\s+0/.exec(line);
@@ -69,18 +76,21 @@ describe('durable folders', () => {
     await expect(mkdirDurable(join(root, 'blocked', 'file', 'sub'))).rejects.toMatchObject({ code: 'ENOTDIR' });
   });
 
-  it.skipIf(!canTrace)('publishFile makes a new partition folder durable: fsyncs the file, its folder and every new folder\'s parent', async () => {
-    const dir = join(root, 'pub');
-    await mkdir(dir);
-    await writeFile(join(dir, 'staged.tmp'), 'parquet bytes');
-    const final = join(dir, 'lake', 'telemetry', 'date=2026-01-02', 'part-0.parquet');
-    const synced = await fsyncedPaths(dir, `a.publishFile(root + '/staged.tmp', ${JSON.stringify(final)})`);
-    expect(await readFile(final, 'utf8')).toBe('parquet bytes');
-    expect(synced).toContain(join(dir, 'staged.tmp'));
-    for (const folder of [dir, join(dir, 'lake'), join(dir, 'lake', 'telemetry'), join(dir, 'lake', 'telemetry', 'date=2026-01-02')]) {
-      expect(synced).toContain(folder);
-    }
-  });
+  it.skipIf(!canTrace)(
+    "publishFile makes a new partition folder durable: fsyncs the file, its folder and every new folder's parent",
+    async () => {
+      const dir = join(root, 'pub');
+      await mkdir(dir);
+      await writeFile(join(dir, 'staged.tmp'), 'parquet bytes');
+      const final = join(dir, 'lake', 'telemetry', 'date=2026-01-02', 'part-0.parquet');
+      const synced = await fsyncedPaths(dir, `a.publishFile(root + '/staged.tmp', ${JSON.stringify(final)})`);
+      expect(await readFile(final, 'utf8')).toBe('parquet bytes');
+      expect(synced).toContain(join(dir, 'staged.tmp'));
+      for (const folder of [dir, join(dir, 'lake'), join(dir, 'lake', 'telemetry'), join(dir, 'lake', 'telemetry', 'date=2026-01-02')]) {
+        expect(synced).toContain(folder);
+      }
+    },
+  );
 
   it.skipIf(!canTrace)('writeFileAtomic makes a new folder durable the same way', async () => {
     const dir = join(root, 'write');

@@ -1,7 +1,15 @@
 import type pg from 'pg';
 import { INGEST_COLUMN } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import { CHANGE_LOG_KEEP_DAYS, CHANGE_LOG_STATE, CHANGE_LOG_STATE_NAME, CHANGE_SCHEMA, changeLogName, changeLogTable, changeTriggerName } from './hot-schema';
+import {
+  CHANGE_LOG_KEEP_DAYS,
+  CHANGE_LOG_STATE,
+  CHANGE_LOG_STATE_NAME,
+  CHANGE_SCHEMA,
+  changeLogName,
+  changeLogTable,
+  changeTriggerName,
+} from './hot-schema';
 import { HOT_SCHEMA } from './hot-store';
 
 /**
@@ -23,7 +31,14 @@ export interface TrackingState {
 
 /** Change tracking per table, in one catalog query (by name: a role without USAGE on the schema still sees it). */
 export async function trackingStates(client: pg.Client, datasets: readonly string[]): Promise<Map<string, TrackingState>> {
-  const res = await client.query<{ dataset: string; has_table: boolean; has_ingest: boolean; log_oid: number | null; state_oid: number | null; has_trigger: boolean }>(
+  const res = await client.query<{
+    dataset: string;
+    has_table: boolean;
+    has_ingest: boolean;
+    log_oid: number | null;
+    state_oid: number | null;
+    has_trigger: boolean;
+  }>(
     `SELECT x.dataset, to_regclass(x.t) IS NOT NULL AS has_table,
        EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = to_regclass(x.t) AND a.attname = $4 AND a.attidentity <> '' AND NOT a.attisdropped) AS has_ingest,
        (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $5 AND c.relname = x.log) AS log_oid,
@@ -40,14 +55,22 @@ export async function trackingStates(client: pg.Client, datasets: readonly strin
       datasets.map((d) => changeTriggerName(d)),
     ],
   );
-  const usage = (await client.query<{ u: boolean }>("SELECT coalesce(has_schema_privilege(n.oid, 'USAGE'), false) AS u FROM pg_namespace n WHERE n.nspname = $1", [CHANGE_SCHEMA]))
-    .rows[0]?.u ?? false;
+  const usage =
+    (
+      await client.query<{ u: boolean }>(
+        "SELECT coalesce(has_schema_privilege(n.oid, 'USAGE'), false) AS u FROM pg_namespace n WHERE n.nspname = $1",
+        [CHANGE_SCHEMA],
+      )
+    ).rows[0]?.u ?? false;
   const out = new Map<string, TrackingState>();
   for (const r of res.rows) {
     const tracked = r.has_ingest && r.has_trigger && r.log_oid !== null && r.state_oid !== null;
     let readable = false;
     if (tracked && usage) {
-      const p = await client.query<{ ok: boolean }>("SELECT has_table_privilege($1::oid, 'SELECT') AND has_table_privilege($2::oid, 'SELECT') AS ok", [r.log_oid, r.state_oid]);
+      const p = await client.query<{ ok: boolean }>(
+        "SELECT has_table_privilege($1::oid, 'SELECT') AND has_table_privilege($2::oid, 'SELECT') AS ok",
+        [r.log_oid, r.state_oid],
+      );
       readable = p.rows[0]?.ok ?? false;
     }
     out.set(r.dataset, { table: r.has_table, ingest: r.has_ingest, tracked, readable });
@@ -63,7 +86,10 @@ export async function trackingStates(client: pg.Client, datasets: readonly strin
 export async function highMark(client: pg.Client, dataset: string): Promise<number> {
   const table = qualifiedName(HOT_SCHEMA, dataset);
   const fromSequence = await client
-    .query<{ v: string | null }>('SELECT pg_sequence_last_value(pg_get_serial_sequence($1, $2)::regclass)::text AS v', [table, INGEST_COLUMN])
+    .query<{ v: string | null }>('SELECT pg_sequence_last_value(pg_get_serial_sequence($1, $2)::regclass)::text AS v', [
+      table,
+      INGEST_COLUMN,
+    ])
     .then((r) => r.rows[0]?.v ?? null)
     .catch(() => null);
   if (fromSequence !== null) return Number(fromSequence);

@@ -11,7 +11,10 @@ import { HotStore } from './hot-store';
 
 /** A long-running process whose command line says "postgres" but which is no PostgreSQL at all. */
 function spawnDecoy(cwd?: string, extra: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'postgres-decoy', ...extra], { stdio: 'ignore', ...(cwd ? { cwd } : {}) });
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'postgres-decoy', ...extra], {
+    stdio: 'ignore',
+    ...(cwd ? { cwd } : {}),
+  });
   if (child.pid === undefined) throw new Error('decoy did not start');
   return child;
 }
@@ -50,7 +53,8 @@ describe('embedded server: stale postmaster.pid', () => {
   let dir: string;
   let dataDir: string | null = null;
   const decoys: ChildProcess[] = [];
-  const open = (): Promise<HotStore> => HotStore.open({ config: { kind: 'embedded' }, workspaceRoot: dir, workspacePgDir: join(dir, 'pg') });
+  const open = (): Promise<HotStore> =>
+    HotStore.open({ config: { kind: 'embedded' }, workspaceRoot: dir, workspacePgDir: join(dir, 'pg') });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bw-pgpid-'));
@@ -96,7 +100,7 @@ describe('embedded server: stale postmaster.pid', () => {
     expect(lines.join('')).toContain(`${pid} is alive but is not this folder's postmaster`);
   });
 
-  it('tells a process naming another data folder from this folder\'s postmaster', async () => {
+  it("tells a process naming another data folder from this folder's postmaster", async () => {
     const other = spawnDecoy(undefined, ['-D', join(dir, 'elsewhere')]);
     decoys.push(other);
     const mine = spawnDecoy(undefined, ['-D', dataDir as string]);
@@ -109,7 +113,7 @@ describe('embedded server: stale postmaster.pid', () => {
     await stopDecoy(mine);
   });
 
-  it('refuses to start (and signals nobody) when the live process cannot be told apart from this folder\'s postmaster', async () => {
+  it("refuses to start (and signals nobody) when the live process cannot be told apart from this folder's postmaster", async () => {
     const pgData = dataDir as string;
     // Its working folder is the data folder, as a postmaster's is, but it names no data folder: undecidable.
     const decoy = spawnDecoy(pgData);

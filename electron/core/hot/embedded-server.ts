@@ -60,10 +60,7 @@ export function freePort(): Promise<number> {
 }
 
 /** What the live process named in a postmaster.pid turned out to be. */
-export type PostmasterCheck =
-  | { kind: 'ours'; why: string }
-  | { kind: 'unrelated'; why: string }
-  | { kind: 'unknown'; why: string };
+export type PostmasterCheck = { kind: 'ours'; why: string } | { kind: 'unrelated'; why: string } | { kind: 'unknown'; why: string };
 
 /** The data folder a postgres command line names (`-D dir`, `-Ddir`, `--pgdata=dir`, `--pgdata dir`; the last wins), or null. */
 export function dataDirArgument(args: readonly string[]): string | null {
@@ -102,13 +99,18 @@ export async function checkPostmaster(pid: number, dataDir: string): Promise<Pos
   const cwd = await realpath(`/proc/${pid}/cwd`).catch(() => null);
   const arg = dataDirArgument(argv.slice(1));
   if (arg !== null) {
-    if (!arg.startsWith('/') && cwd === null) return { kind: 'unknown', why: `${command} names a relative data folder and its working folder cannot be read` };
+    if (!arg.startsWith('/') && cwd === null)
+      return { kind: 'unknown', why: `${command} names a relative data folder and its working folder cannot be read` };
     const named = await canonical(resolve(cwd ?? '/', arg));
     if (named !== dir) return { kind: 'unrelated', why: `${command} with data folder ${named}` };
-    return isPostgres ? { kind: 'ours', why: `${command} with data folder ${named}` } : { kind: 'unknown', why: `${command} names this data folder but is not the postgres binary` };
+    return isPostgres
+      ? { kind: 'ours', why: `${command} with data folder ${named}` }
+      : { kind: 'unknown', why: `${command} names this data folder but is not the postgres binary` };
   }
   if (cwd === null) {
-    return isPostgres ? { kind: 'unknown', why: `${command} names no data folder and its working folder cannot be read` } : { kind: 'unrelated', why: command };
+    return isPostgres
+      ? { kind: 'unknown', why: `${command} names no data folder and its working folder cannot be read` }
+      : { kind: 'unrelated', why: command };
   }
   if (cwd === dir || cwd.startsWith(`${dir}/`)) return { kind: 'unknown', why: `${command} names no data folder but runs inside this one` };
   return { kind: 'unrelated', why: `${command} running in ${cwd}` };
@@ -124,8 +126,13 @@ async function checkPostmasterByPs(pid: number, dataDir: string, dir: string): P
   }
   if (line === '') return { kind: 'unknown', why: 'its command line could not be read' };
   const command = `a "${basename(line.split(' ')[0] ?? '').slice(0, 60)}" process`;
-  const namesDir = [dataDir, dir].some((d) => [` -D ${d}`, ` -D${d}`, ` --pgdata=${d}`].some((form) => (line + ' -').includes(`${form} -`)));
-  if (namesDir) return /postgres|postmaster/.test(line) ? { kind: 'ours', why: `${command} with data folder ${dataDir}` } : { kind: 'unknown', why: `${command} names this data folder` };
+  const namesDir = [dataDir, dir].some((d) =>
+    [` -D ${d}`, ` -D${d}`, ` --pgdata=${d}`].some((form) => (line + ' -').includes(`${form} -`)),
+  );
+  if (namesDir)
+    return /postgres|postmaster/.test(line)
+      ? { kind: 'ours', why: `${command} with data folder ${dataDir}` }
+      : { kind: 'unknown', why: `${command} names this data folder` };
   if (/ (-D|--pgdata)/.test(line)) return { kind: 'unrelated', why: `${command} with another data folder` };
   if (/postgres|postmaster/.test(line)) return { kind: 'unknown', why: `${command} that names no data folder` };
   return { kind: 'unrelated', why: command };
@@ -245,12 +252,24 @@ export class EmbeddedServer {
     try {
       await runProcess(
         initdb,
-        [`--pgdata=${staging}`, '--auth=scram-sha-256', `--username=${this.user}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-sync'],
+        [
+          `--pgdata=${staging}`,
+          '--auth=scram-sha-256',
+          `--username=${this.user}`,
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+          '--no-sync',
+        ],
         ids,
         (l) => this.log(l),
       );
     } catch (err) {
-      throw new WorkbenchError('HOT_UNAVAILABLE', 'The embedded PostgreSQL could not initialise its data folder.', `${String(err)}\n${this.logTail.join('')}`);
+      throw new WorkbenchError(
+        'HOT_UNAVAILABLE',
+        'The embedded PostgreSQL could not initialise its data folder.',
+        `${String(err)}\n${this.logTail.join('')}`,
+      );
     } finally {
       await rm(pwfile, { force: true });
     }
@@ -258,7 +277,10 @@ export class EmbeddedServer {
     await rename(staging, this.dataDir);
     if (ids) {
       // Root only: remember which workspace owns this cluster, so clusters of deleted workspaces can be swept.
-      await writeFile(`${this.dataDir}.owner.json`, JSON.stringify({ workspacePgDir: this.options.workspacePgDir, workspaceId: this.options.workspaceId }) + '\n');
+      await writeFile(
+        `${this.dataDir}.owner.json`,
+        JSON.stringify({ workspacePgDir: this.options.workspacePgDir, workspaceId: this.options.workspaceId }) + '\n',
+      );
       await sweepOrphanClusters(this.dataDir, ROOT_PG_BASE, (l) => this.log(l));
     }
   }
@@ -322,13 +344,20 @@ export class EmbeddedServer {
 
   private spawnServer(postgres: string, port: number, ids: { uid: number; gid: number } | null): Promise<void> {
     const args = [
-      '-D', this.dataDir,
-      '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_wal_size=4GB',
-      '-c', 'checkpoint_timeout=15min',
-      '-c', 'lc_messages=C',
+      '-D',
+      this.dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_wal_size=4GB',
+      '-c',
+      'checkpoint_timeout=15min',
+      '-c',
+      'lc_messages=C',
     ];
     return new Promise((resolve, reject) => {
       const child = spawn(postgres, args, {
@@ -466,7 +495,11 @@ export async function orphanClusterVerdict(owner: ClusterOwner): Promise<{ verdi
  * (removed last, so an interrupted sweep is retried); also outbox folders left without cluster or owner.
  * Tests and deleted workspaces would otherwise leak them. Returns the removed cluster folders.
  */
-export async function sweepOrphanClusters(keep: string | null, base = ROOT_PG_BASE, log: (line: string) => void = () => undefined): Promise<string[]> {
+export async function sweepOrphanClusters(
+  keep: string | null,
+  base = ROOT_PG_BASE,
+  log: (line: string) => void = () => undefined,
+): Promise<string[]> {
   let entries: string[];
   try {
     entries = await readdir(base);
@@ -517,10 +550,16 @@ async function exists(path: string): Promise<boolean> {
 
 function runProcess(cmd: string, args: string[], ids: { uid: number; gid: number } | null, log: (l: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...(ids ?? {}), env: { ...process.env, LC_MESSAGES: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      ...(ids ?? {}),
+      env: { ...process.env, LC_MESSAGES: 'C', LANG: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (c: Buffer) => log(c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => log(c.toString('utf8')));
     child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with code ${code ?? 'none'} ${signal ?? ''}`))));
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} exited with code ${code ?? 'none'} ${signal ?? ''}`)),
+    );
   });
 }

@@ -35,7 +35,10 @@ export function redactedUrl(url: string): string {
 }
 
 /** The connection for an external store; the password: explicit (keychain) > in the URL > PGPASSWORD. */
-export function externalConnection(config: Extract<HotConfig, { kind: 'external' }>, env: NodeJS.ProcessEnv = process.env): ExternalConnection {
+export function externalConnection(
+  config: Extract<HotConfig, { kind: 'external' }>,
+  env: NodeJS.ProcessEnv = process.env,
+): ExternalConnection {
   const parsed = parseExternalUrl(config.url);
   const inUrl = parsed.password ? decodeURIComponent(parsed.password) : undefined;
   parsed.password = '';

@@ -21,7 +21,10 @@ export async function dayPartitionOf(c: pg.Client, spec: DatasetSpec, day: strin
  * in the default partition and is archived row by row). A partition that is busy is left for the next run;
  * this never fails its caller.
  */
-export async function dropEmptiedPartitions(connect: () => Promise<pg.Client>, days: readonly { dataset: DatasetName; day: string }[]): Promise<void> {
+export async function dropEmptiedPartitions(
+  connect: () => Promise<pg.Client>,
+  days: readonly { dataset: DatasetName; day: string }[],
+): Promise<void> {
   for (const { dataset, day } of days) {
     const spec = DATASETS[dataset];
     if (spec.kind !== 'timeseries') continue;

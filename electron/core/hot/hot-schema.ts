@@ -97,7 +97,9 @@ export async function ensureDayPartitions(client: pg.Client, days: readonly stri
         `SELECT 1 FROM ${qualifiedName(HOT_SCHEMA, `${spec.name}_default`)} WHERE ${col} >= ${from}::timestamptz AND ${col} < ${to}::timestamptz LIMIT 1`,
       );
       if (inDefault.rowCount) continue;
-      await client.query(`CREATE TABLE IF NOT EXISTS ${qualifiedName(HOT_SCHEMA, part)} PARTITION OF ${parent} FOR VALUES FROM (${from}) TO (${to})`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${qualifiedName(HOT_SCHEMA, part)} PARTITION OF ${parent} FOR VALUES FROM (${from}) TO (${to})`,
+      );
       created.push(part);
     }
   }
@@ -110,13 +112,18 @@ export async function ensureDayPartitions(client: pg.Client, days: readonly stri
  */
 export async function partitionHasDayBounds(client: pg.Client, part: string, day: string): Promise<boolean> {
   await client.query("SET LOCAL TimeZone = 'UTC'");
-  const r = await client.query<{ b: string }>('SELECT pg_get_expr(relpartbound, oid) AS b FROM pg_class WHERE oid = to_regclass($1)', [part]);
+  const r = await client.query<{ b: string }>('SELECT pg_get_expr(relpartbound, oid) AS b FROM pg_class WHERE oid = to_regclass($1)', [
+    part,
+  ]);
   return r.rows[0]?.b === `FOR VALUES FROM ('${day} 00:00:00+00') TO ('${nextUtcDay(day)} 00:00:00+00')`;
 }
 
 /** Day partitions from yesterday to PARTITION_DAYS_AHEAD days ahead, so incoming rows land in their own day. */
 export async function ensureUpcomingPartitions(client: pg.Client, now = new Date()): Promise<string[]> {
-  return ensureDayPartitions(client, daysBetween(new Date(now.getTime() - DAY_MS), new Date(now.getTime() + PARTITION_DAYS_AHEAD * DAY_MS)));
+  return ensureDayPartitions(
+    client,
+    daysBetween(new Date(now.getTime() - DAY_MS), new Date(now.getTime() + PARTITION_DAYS_AHEAD * DAY_MS)),
+  );
 }
 
 /**
@@ -142,13 +149,18 @@ export function indexSql(spec: DatasetSpec): string[] {
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_${INGEST_COLUMN}_idx`)} ON ${table} (${quoteIdent(INGEST_COLUMN)})`,
   ];
   if (spec.splitColumn) {
-    out.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_${spec.splitColumn}_idx`)} ON ${table} (${quoteIdent(spec.splitColumn)})`);
+    out.push(
+      `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_${spec.splitColumn}_idx`)} ON ${table} (${quoteIdent(spec.splitColumn)})`,
+    );
   }
   return out;
 }
 
 /** Create every hot table that does not exist yet, with keys, indexes and change tracking. */
-export async function ensureHotSchema(client: pg.Client, options: { indexes: boolean; partitioned?: boolean } = { indexes: true }): Promise<void> {
+export async function ensureHotSchema(
+  client: pg.Client,
+  options: { indexes: boolean; partitioned?: boolean } = { indexes: true },
+): Promise<void> {
   const partitioned = options.partitioned ?? (await canPartition(client));
   for (const name of DATASET_NAMES) {
     const spec = DATASETS[name];
@@ -277,7 +289,11 @@ export function changeTrackingSql(spec: DatasetSpec, sequence: string): string[]
  * tracking, in one transaction. Returns null when it is in place, else why it could not be (e.g. the
  * connecting role does not own the table): the mirror then copies that table in full at every sync.
  */
-export async function ensureChangeTracking(client: pg.Client, spec: DatasetSpec, options: { throwOnFailure?: boolean } = {}): Promise<string | null> {
+export async function ensureChangeTracking(
+  client: pg.Client,
+  spec: DatasetSpec,
+  options: { throwOnFailure?: boolean } = {},
+): Promise<string | null> {
   const table = qualifiedName(HOT_SCHEMA, spec.name);
   await client.query('BEGIN');
   try {
@@ -286,7 +302,9 @@ export async function ensureChangeTracking(client: pg.Client, spec: DatasetSpec,
     const seq = await client.query<{ s: string | null }>('SELECT pg_get_serial_sequence($1, $2) AS s', [table, INGEST_COLUMN]);
     const sequence = seq.rows[0]?.s;
     if (!sequence) throw new Error(`${spec.name}.${INGEST_COLUMN} is not an identity column`);
-    await client.query(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_${INGEST_COLUMN}_idx`)} ON ${table} (${quoteIdent(INGEST_COLUMN)})`);
+    await client.query(
+      `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_${INGEST_COLUMN}_idx`)} ON ${table} (${quoteIdent(INGEST_COLUMN)})`,
+    );
     for (const sql of changeTrackingSql(spec, sequence)) await client.query(sql);
     await client.query('COMMIT');
     return null;
@@ -304,8 +322,8 @@ export async function hotStoreIsEmpty(client: pg.Client): Promise<boolean> {
     [HOT_SCHEMA, [...DATASET_NAMES]],
   );
   if (Number(res.rows[0]?.n ?? '0') === 0) return true;
-  const probe = await client.query<{ has: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${qualifiedName(HOT_SCHEMA, 'battery')}) AS has`,
-  ).catch(() => ({ rows: [{ has: false }] }));
+  const probe = await client
+    .query<{ has: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${qualifiedName(HOT_SCHEMA, 'battery')}) AS has`)
+    .catch(() => ({ rows: [{ has: false }] }));
   return !probe.rows[0]?.has;
 }

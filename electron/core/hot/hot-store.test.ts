@@ -24,7 +24,9 @@ describe('embedded hot store', () => {
     const open = () => HotStore.open({ config: { kind: 'embedded' }, workspaceRoot: dir, workspacePgDir: join(dir, 'pg') });
     const a = await open();
     dataDir = a.info.dataDir;
-    const version = await a.withClient(async (c) => (await c.query<{ v: string }>('SELECT current_setting($$server_version$$) AS v')).rows[0].v);
+    const version = await a.withClient(
+      async (c) => (await c.query<{ v: string }>('SELECT current_setting($$server_version$$) AS v')).rows[0].v,
+    );
     expect(version).toMatch(/^18\./);
     await a.withClient(async (c) => {
       expect(await hotStoreIsEmpty(c)).toBe(true);
@@ -34,25 +36,36 @@ describe('embedded hot store', () => {
       );
       expect(t.rows[0].n).toBe(DATASET_NAMES.length);
       // The time series are kept in day partitions (archiving a day is then a TRUNCATE), with a default one.
-      const partitioned = await c.query<{ name: string }>("SELECT relname AS name FROM pg_class WHERE relkind = 'p' AND relname NOT LIKE '%_idx' AND relname NOT LIKE '%_pkey' ORDER BY 1");
+      const partitioned = await c.query<{ name: string }>(
+        "SELECT relname AS name FROM pg_class WHERE relkind = 'p' AND relname NOT LIKE '%_idx' AND relname NOT LIKE '%_pkey' ORDER BY 1",
+      );
       expect(partitioned.rows.map((r) => r.name)).toEqual(['string_telemetry', 'telemetry']);
       expect((await ensureUpcomingPartitions(c, new Date('2024-01-10T12:00:00Z'))).filter((n) => n.startsWith('telemetry_'))).toEqual(
-        ['20240109', '20240110', '20240111', '20240112', '20240113', '20240114', '20240115', '20240116', '20240117'].map((d) => `telemetry_p${d}`),
+        ['20240109', '20240110', '20240111', '20240112', '20240113', '20240114', '20240115', '20240116', '20240117'].map(
+          (d) => `telemetry_p${d}`,
+        ),
       );
       await c.query('BEGIN');
       expect(await partitionHasDayBounds(c, 'telemetry_p20240110', '2024-01-10')).toBe(true);
       expect(await partitionHasDayBounds(c, 'telemetry_p20240110', '2024-01-11')).toBe(false);
       expect(await partitionHasDayBounds(c, 'telemetry_default', '2024-01-10')).toBe(false);
       await c.query('COMMIT');
-      await c.query("INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (1, '2024-01-10 08:00:00+00', 2.2, 21, 0.5), (1, '2030-01-01 00:00:00+00', 2.2, 21, 0.5)");
-      const where = await c.query<{ t: string }>("SELECT tableoid::regclass::text AS t FROM telemetry ORDER BY ts");
+      await c.query(
+        "INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (1, '2024-01-10 08:00:00+00', 2.2, 21, 0.5), (1, '2030-01-01 00:00:00+00', 2.2, 21, 0.5)",
+      );
+      const where = await c.query<{ t: string }>('SELECT tableoid::regclass::text AS t FROM telemetry ORDER BY ts');
       expect(where.rows.map((r) => r.t)).toEqual(['telemetry_p20240110', 'telemetry_default']);
       // Sizes count every partition of a partitioned table, and a plain table as itself.
-      const bytes = async (t: string): Promise<number> => Number((await c.query<{ b: string }>(`SELECT ${totalBytesSql(`'${t}'`)}::text AS b`)).rows[0].b);
-      const leaves = await c.query<{ b: string }>("SELECT sum(pg_total_relation_size(relid))::text AS b FROM pg_partition_tree('telemetry')");
+      const bytes = async (t: string): Promise<number> =>
+        Number((await c.query<{ b: string }>(`SELECT ${totalBytesSql(`'${t}'`)}::text AS b`)).rows[0].b);
+      const leaves = await c.query<{ b: string }>(
+        "SELECT sum(pg_total_relation_size(relid))::text AS b FROM pg_partition_tree('telemetry')",
+      );
       expect(await bytes('telemetry')).toBe(Number(leaves.rows[0].b));
       expect(await bytes('telemetry')).toBeGreaterThan(0);
-      expect(await bytes('battery')).toBe(Number((await c.query<{ b: string }>("SELECT pg_total_relation_size('battery')::text AS b")).rows[0].b));
+      expect(await bytes('battery')).toBe(
+        Number((await c.query<{ b: string }>("SELECT pg_total_relation_size('battery')::text AS b")).rows[0].b),
+      );
       expect(await bytes('battery')).toBeGreaterThan(0);
       await c.query('TRUNCATE telemetry');
       await c.query("INSERT INTO battery VALUES (1, 1, 1, 'X-1', 1, '2024-01-01')");

@@ -86,7 +86,11 @@ export class HotStore {
     try {
       await client.connect();
     } catch (err) {
-      throw new WorkbenchError('HOT_UNAVAILABLE', `PostgreSQL at ${this.info.target} could not be reached.`, err instanceof Error ? err.message : String(err));
+      throw new WorkbenchError(
+        'HOT_UNAVAILABLE',
+        `PostgreSQL at ${this.info.target} could not be reached.`,
+        err instanceof Error ? err.message : String(err),
+      );
     }
     await client.query("SET TimeZone = 'UTC'");
     return client;

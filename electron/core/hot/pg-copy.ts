@@ -41,7 +41,12 @@ export function readCopySql(file: string, columns: readonly { name: string; duck
  * COPY (query) TO STDOUT (CSV or PostgreSQL's text format), streamed into a file. pg-copy-streams yields one small chunk per row;
  * they are gathered into 4 MB blocks before each file write (a write per row would dominate the time).
  */
-export async function copyOut(client: pg.Client, query: string, file: string, format: CopyFormat = 'csv'): Promise<{ rows: number; bytes: number }> {
+export async function copyOut(
+  client: pg.Client,
+  query: string,
+  file: string,
+  format: CopyFormat = 'csv',
+): Promise<{ rows: number; bytes: number }> {
   const fh = await open(file, 'w');
   let bytes = 0;
   // Issue the query only now: an error (e.g. a killed connection) is emitted on the next tick and must
@@ -82,12 +87,17 @@ export async function copyOut(client: pg.Client, query: string, file: string, fo
   return { rows: stream.rowCount, bytes };
 }
 
-
 /**
  * COPY (query) into `file`: written by the server itself when `serverSide` (the file must be in a folder
  * the server can write, see HotStore.serverOutbox), else streamed through this client.
  */
-export async function copyToFile(client: pg.Client, query: string, file: string, format: CopyFormat, serverSide: boolean): Promise<{ rows: number }> {
+export async function copyToFile(
+  client: pg.Client,
+  query: string,
+  file: string,
+  format: CopyFormat,
+  serverSide: boolean,
+): Promise<{ rows: number }> {
   if (!serverSide) return copyOut(client, query, file, format);
   const res = await client.query(`COPY (${query}) TO ${quoteLiteral(file)} WITH (FORMAT ${format})`);
   return { rows: res.rowCount ?? 0 };

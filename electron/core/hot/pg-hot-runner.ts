@@ -65,13 +65,16 @@ export class PgHotRunner implements HotRunner {
     let results: pg.QueryArrayResult | pg.QueryArrayResult[];
     try {
       if (options.signal.aborted) throw new WorkbenchError('CANCELLED', 'The query was cancelled before it reached PostgreSQL.');
-      results = (await client.query({ text: sql, rowMode: 'array', types: TEXT_TYPES })) as unknown as pg.QueryArrayResult | pg.QueryArrayResult[];
+      results = (await client.query({ text: sql, rowMode: 'array', types: TEXT_TYPES })) as unknown as
+        pg.QueryArrayResult | pg.QueryArrayResult[];
     } catch (err) {
       if (err instanceof WorkbenchError) throw err;
       const e = err as { code?: string; message?: string; position?: string; hint?: string; detail?: string };
       if (e.code === '57014' || options.signal.aborted) throw new WorkbenchError('CANCELLED', 'The PostgreSQL query was cancelled.');
       if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && !e.code.startsWith('08')) {
-        const detail = [e.detail, e.hint ? `Hint: ${e.hint}` : undefined, e.position ? `At character ${e.position}` : undefined].filter(Boolean).join('\n');
+        const detail = [e.detail, e.hint ? `Hint: ${e.hint}` : undefined, e.position ? `At character ${e.position}` : undefined]
+          .filter(Boolean)
+          .join('\n');
         throw new WorkbenchError('SQL_ERROR', `PostgreSQL: ${e.message ?? 'error'}`, detail || undefined);
       }
       throw new WorkbenchError('HOT_UNAVAILABLE', `PostgreSQL failed to run the query: ${e.message ?? String(err)}`);
@@ -83,12 +86,11 @@ export class PgHotRunner implements HotRunner {
     const last = list[list.length - 1];
     const fields = last?.fields ?? [];
     const rows = last?.rows ?? [];
-    const columns =
-      fields.length > 0
-        ? fields.map((f) => ({ name: f.name, type: duckTypeOf(f) }))
-        : [{ name: 'status', type: 'VARCHAR' }];
+    const columns = fields.length > 0 ? fields.map((f) => ({ name: f.name, type: duckTypeOf(f) })) : [{ name: 'status', type: 'VARCHAR' }];
     const data: readonly (readonly unknown[])[] =
-      fields.length > 0 ? rows : [[`${last?.command ?? 'OK'}${last?.rowCount === null || last?.rowCount === undefined ? '' : ` ${last.rowCount}`}`]];
+      fields.length > 0
+        ? rows
+        : [[`${last?.command ?? 'OK'}${last?.rowCount === null || last?.rowCount === undefined ? '' : ` ${last.rowCount}`}`]];
     async function* batches(): AsyncIterable<readonly (readonly unknown[])[]> {
       for (let i = 0; i < data.length; i += BATCH) yield data.slice(i, i + BATCH);
     }

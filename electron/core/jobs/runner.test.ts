@@ -79,9 +79,13 @@ describe('JobRunner', () => {
 
   it('refuses a second exclusive job of the same kind', async () => {
     const { runner } = setup();
-    const first = runner.start('demo', async (ctx) => {
-      while (!ctx.signal.aborted) await sleep(5);
-    }, { exclusive: true });
+    const first = runner.start(
+      'demo',
+      async (ctx) => {
+        while (!ctx.signal.aborted) await sleep(5);
+      },
+      { exclusive: true },
+    );
     expect(() => runner.start('demo', async () => undefined, { exclusive: true })).toThrowError(
       expect.objectContaining({ code: 'CONFLICT' }) as Error,
     );

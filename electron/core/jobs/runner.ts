@@ -85,7 +85,14 @@ export class JobRunner {
       report: null,
       error: null,
     };
-    const record: JobRecord = { summary, exclusive: options.exclusive === true, done: Promise.resolve(summary), controller, lastEmit: 0, pendingEmit: null };
+    const record: JobRecord = {
+      summary,
+      exclusive: options.exclusive === true,
+      done: Promise.resolve(summary),
+      controller,
+      lastEmit: 0,
+      pendingEmit: null,
+    };
     this.jobs.set(jobId, record);
 
     const ctx: JobContext = {
@@ -118,7 +125,14 @@ export class JobRunner {
         if (controller.signal.aborted || (err instanceof WorkbenchError && err.code === 'CANCELLED')) {
           this.finish(record, 'cancelled', null, { code: 'CANCELLED', message: `The ${kind} job was cancelled.` });
         } else if (err instanceof WorkbenchError) {
-          this.finish(record, 'failed', null, err.detail === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, detail: err.detail });
+          this.finish(
+            record,
+            'failed',
+            null,
+            err.detail === undefined
+              ? { code: err.code, message: err.message }
+              : { code: err.code, message: err.message, detail: err.detail },
+          );
         } else {
           const message = err instanceof Error ? err.message : String(err);
           this.finish(record, 'failed', null, { code: 'INTERNAL', message: `The ${kind} job failed: ${message}` });

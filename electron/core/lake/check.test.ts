@@ -27,11 +27,11 @@ let ws: string;
 /** The demo's lake files by dataset, as their manifests record them. */
 const demo = new Map<string, ManifestFile & { batchId: string }>();
 
-
 beforeAll(async () => {
   ws = await demoWorkspace(made);
   await withWorkbench(async (wb) => {
-    for (const { manifest } of await wb.data.lake.manifests()) for (const f of manifest.files) demo.set(manifest.dataset, { ...f, batchId: manifest.batchId });
+    for (const { manifest } of await wb.data.lake.manifests())
+      for (const f of manifest.files) demo.set(manifest.dataset, { ...f, batchId: manifest.batchId });
   });
   expect([...demo.keys()].sort()).toEqual(['maintenance_event', 'string_telemetry', 'telemetry']);
 }, 180_000);
@@ -52,7 +52,6 @@ function demoFile(dataset: string): ManifestFile & { batchId: string } {
 function pathOf(key: string): string {
   return join(ws, 'lake', ...key.split('/'));
 }
-
 
 /** The same check in this process (to look at the lake between CLI runs without paying for a CLI start). */
 async function checkHere(wb: Workbench, repair = false): Promise<LakeCheckReport> {
@@ -87,10 +86,16 @@ function tempKey(folder: string, pid: number, tag: string): string {
 }
 
 /** The report must name exactly these problems (any order), each with a detail matching its pattern. */
-function expectProblems(r: LakeCheckReport & { exitCode: number | null }, expected: (Omit<LakeProblem, 'detail'> & { detail: RegExp })[]): void {
-  const order = (a: { path: string; kind: string }, b: { path: string; kind: string }): number => (a.path + a.kind < b.path + b.kind ? -1 : 1);
+function expectProblems(
+  r: LakeCheckReport & { exitCode: number | null },
+  expected: (Omit<LakeProblem, 'detail'> & { detail: RegExp })[],
+): void {
+  const order = (a: { path: string; kind: string }, b: { path: string; kind: string }): number =>
+    a.path + a.kind < b.path + b.kind ? -1 : 1;
   expect([...r.problems].sort(order)).toEqual(
-    [...expected].sort(order).map((p) => ({ kind: p.kind, dataset: p.dataset, path: p.path, detail: expect.stringMatching(p.detail) as unknown as string })),
+    [...expected]
+      .sort(order)
+      .map((p) => ({ kind: p.kind, dataset: p.dataset, path: p.path, detail: expect.stringMatching(p.detail) as unknown as string })),
   );
   expect(r.ok).toBe(false);
   expect(r.exitCode).toBe(1);
@@ -123,7 +128,11 @@ describe('lake check', () => {
     // Counted independently: every Parquet file under the lake, by DuckDB's footer reader.
     const held = await withWorkbench(async (_wb, conn) => {
       const glob = quoteLiteral(join(ws, 'lake', '**', '*.parquet'));
-      const row = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS files, sum(num_rows)::BIGINT AS rows, sum(file_size_bytes)::BIGINT AS bytes FROM parquet_file_metadata(${glob})`)).getRowObjectsJS()[0];
+      const row = (
+        await conn.runAndReadAll(
+          `SELECT count(*)::BIGINT AS files, sum(num_rows)::BIGINT AS rows, sum(file_size_bytes)::BIGINT AS bytes FROM parquet_file_metadata(${glob})`,
+        )
+      ).getRowObjectsJS()[0];
       return { files: Number(row.files), rows: Number(row.rows), bytes: Number(row.bytes) };
     });
     expect(held.files).toBe(3);
@@ -137,7 +146,14 @@ describe('lake check', () => {
     await rename(pathOf(f.key), aside);
     try {
       const r = await lakeCheck(ws);
-      expectProblems(r, [{ kind: 'missing-file', dataset: 'telemetry', path: f.key, detail: new RegExp(`manifest ${f.batchId} names it \\(${f.rows} rows\\) but the file is absent`) }]);
+      expectProblems(r, [
+        {
+          kind: 'missing-file',
+          dataset: 'telemetry',
+          path: f.key,
+          detail: new RegExp(`manifest ${f.batchId} names it \\(${f.rows} rows\\) but the file is absent`),
+        },
+      ]);
       // Only the files that are there are counted.
       expect(r.files).toBe(2);
       expect(r.rows).toBe(demoFile('string_telemetry').rows + demoFile('maintenance_event').rows);
@@ -152,7 +168,9 @@ describe('lake check', () => {
     const original = { flipped: await readFile(pathOf(flipped.key)), replaced: await readFile(pathOf(replaced.key)) };
     const other = join(ws, 'one-row.parquet');
     await withWorkbench(async (_wb, conn) => {
-      await conn.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(pathOf(replaced.key))}) LIMIT 1) TO ${quoteLiteral(other)} (FORMAT parquet)`);
+      await conn.run(
+        `COPY (SELECT * FROM read_parquet(${quoteLiteral(pathOf(replaced.key))}) LIMIT 1) TO ${quoteLiteral(other)} (FORMAT parquet)`,
+      );
     });
     try {
       const bytes = Buffer.from(original.flipped);
@@ -161,8 +179,18 @@ describe('lake check', () => {
       await copyFile(other, pathOf(replaced.key));
       const r = await lakeCheck(ws);
       expectProblems(r, [
-        { kind: 'checksum-mismatch', dataset: 'string_telemetry', path: flipped.key, detail: new RegExp(`^sha256 [0-9a-f]{64} but manifest ${flipped.batchId} recorded ${flipped.sha256}`) },
-        { kind: 'checksum-mismatch', dataset: 'maintenance_event', path: replaced.key, detail: new RegExp(`^sha256 ${await sha256File(other)} but manifest ${replaced.batchId} recorded ${replaced.sha256}`) },
+        {
+          kind: 'checksum-mismatch',
+          dataset: 'string_telemetry',
+          path: flipped.key,
+          detail: new RegExp(`^sha256 [0-9a-f]{64} but manifest ${flipped.batchId} recorded ${flipped.sha256}`),
+        },
+        {
+          kind: 'checksum-mismatch',
+          dataset: 'maintenance_event',
+          path: replaced.key,
+          detail: new RegExp(`^sha256 ${await sha256File(other)} but manifest ${replaced.batchId} recorded ${replaced.sha256}`),
+        },
       ]);
       // Counted as they are now: the replaced file holds one row.
       expect(r.rows).toBe(demoFile('telemetry').rows + flipped.rows + 1);
@@ -192,7 +220,17 @@ describe('lake check', () => {
         elapsedMs: 1,
         codec: 'zstd',
         target: { kind: 'lake', dataset: 'imported' },
-        files: [{ input: '/old/export.csv', outputs: [wb.data.lake.localPath(legacy)], rowsIn: tel.rows, rowsWritten: tel.rows, rejected: 0, inputBytes: 1_000_000, outputBytes: tel.bytes }],
+        files: [
+          {
+            input: '/old/export.csv',
+            outputs: [wb.data.lake.localPath(legacy)],
+            rowsIn: tel.rows,
+            rowsWritten: tel.rows,
+            rejected: 0,
+            inputBytes: 1_000_000,
+            outputBytes: tel.bytes,
+          },
+        ],
         rejects: [],
       };
       await history.record(new Date('2024-01-01T00:00:00Z'), report, null);
@@ -218,7 +256,12 @@ describe('lake check', () => {
     try {
       const r = await lakeCheck(ws);
       expectProblems(r, [
-        { kind: 'overlap', dataset: 'telemetry', path: folderOfKey(tel.key), detail: new RegExp(`^${tel.rows} key\\(s\\) of telemetry are in two or more of its 2 visible files`) },
+        {
+          kind: 'overlap',
+          dataset: 'telemetry',
+          path: folderOfKey(tel.key),
+          detail: new RegExp(`^${tel.rows} key\\(s\\) of telemetry are in two or more of its 2 visible files`),
+        },
       ]);
       expect(r.files).toBe(4);
     } finally {
@@ -226,10 +269,12 @@ describe('lake check', () => {
     }
   });
 
-  it('overlap: rows of an archived day imported again by a conversion into the dataset\'s top folder (two files in two folders)', async () => {
+  it("overlap: rows of an archived day imported again by a conversion into the dataset's top folder (two files in two folders)", async () => {
     const tel = demoFile('telemetry');
     const csv = join(ws, 'cold-day-again.csv');
-    await withWorkbench((_wb, conn) => conn.run(`COPY (SELECT * FROM cold.telemetry ORDER BY battery_id, ts LIMIT 5000) TO ${quoteLiteral(csv)} (FORMAT csv, HEADER true)`));
+    await withWorkbench((_wb, conn) =>
+      conn.run(`COPY (SELECT * FROM cold.telemetry ORDER BY battery_id, ts LIMIT 5000) TO ${quoteLiteral(csv)} (FORMAT csv, HEADER true)`),
+    );
     const converted = await runCli(['convert', csv, '--out', 'lake:telemetry', '--workspace', ws]);
     expect(converted.code, converted.stderr).toBe(0);
     const added = await withWorkbench(async (wb, conn) => {
@@ -240,7 +285,14 @@ describe('lake check', () => {
     expect(added).toEqual([expect.stringMatching(/^telemetry\/part-cold-day-again-\w+\.parquet$/)]);
     try {
       const r = await lakeCheck(ws);
-      expectProblems(r, [{ kind: 'overlap', dataset: 'telemetry', path: 'telemetry', detail: /^5000 key\(s\) of telemetry are in two or more of its 2 visible files/ }]);
+      expectProblems(r, [
+        {
+          kind: 'overlap',
+          dataset: 'telemetry',
+          path: 'telemetry',
+          detail: /^5000 key\(s\) of telemetry are in two or more of its 2 visible files/,
+        },
+      ]);
     } finally {
       await withWorkbench((wb) => wb.data.lake.withdraw('telemetry', added, 'test: undo the overlap'));
       await rm(csv);
@@ -256,18 +308,30 @@ describe('lake check', () => {
       await conn.run(
         `INSERT INTO hot.telemetry BY NAME SELECT * REPLACE (voltage_v + 0.5 AS voltage_v), ${id} AS ingest_id FROM cold.telemetry ORDER BY battery_id, ts LIMIT 1`,
       );
-      expect(await queryNumber(conn, `SELECT count(*) FROM telemetry WHERE tier = 'hot' AND ts < CAST(${quoteLiteral(tier?.split ?? '')} AS TIMESTAMPTZ)`)).toBe(1);
+      expect(
+        await queryNumber(
+          conn,
+          `SELECT count(*) FROM telemetry WHERE tier = 'hot' AND ts < CAST(${quoteLiteral(tier?.split ?? '')} AS TIMESTAMPTZ)`,
+        ),
+      ).toBe(1);
       return id;
     });
     try {
       const r = await lakeCheck(ws);
-      expectProblems(r, [{ kind: 'overlap', dataset: 'telemetry', path: 'telemetry', detail: /^1 row\(s\) of telemetry are visible from both the lake and the hot tier/ }]);
+      expectProblems(r, [
+        {
+          kind: 'overlap',
+          dataset: 'telemetry',
+          path: 'telemetry',
+          detail: /^1 row\(s\) of telemetry are visible from both the lake and the hot tier/,
+        },
+      ]);
     } finally {
       await withWorkbench((_wb, conn) => conn.run(`DELETE FROM hot.telemetry WHERE ingest_id = ${ingestId}`));
     }
   });
 
-  it('stray-temp: a temp file of a writer that is gone, and a hidden file no job works on (a live writer\'s temp is left alone)', async () => {
+  it("stray-temp: a temp file of a writer that is gone, and a hidden file no job works on (a live writer's temp is left alone)", async () => {
     const tel = demoFile('telemetry');
     const hidden = demoFile('maintenance_event');
     const dead = tempKey(folderOfKey(tel.key), await deadPid(), 'dead0001');
@@ -279,7 +343,12 @@ describe('lake check', () => {
       const r = await lakeCheck(ws);
       expectProblems(r, [
         { kind: 'stray-temp', dataset: 'telemetry', path: dead, detail: /^a temp file \(19 bytes\) left by a writer that is gone/ },
-        { kind: 'stray-temp', dataset: 'maintenance_event', path: hidden.key, detail: /^hidden from the views and no job is working on it/ },
+        {
+          kind: 'stray-temp',
+          dataset: 'maintenance_event',
+          path: hidden.key,
+          detail: /^hidden from the views and no job is working on it/,
+        },
       ]);
     } finally {
       await rm(pathOf(dead), { force: true });
@@ -299,9 +368,14 @@ describe('lake check', () => {
     const hiddenCopy = `${folderOfKey(mnt.key)}/part-hidden-copy.parquet`;
     // A dataset with two files in one day, for a compaction to be killed on.
     const before = await withWorkbench(async (wb, conn) => {
-      for (const [tag, from] of [['a', 0], ['b', 500]] as const) {
+      for (const [tag, from] of [
+        ['a', 0],
+        ['b', 500],
+      ] as const) {
         const scratch = join(ws, `imp-${tag}.parquet`);
-        await conn.run(`COPY (SELECT i AS id, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(i) AS ts, i * 0.5 AS v FROM range(${from}, ${from + 500}) t(i)) TO ${quoteLiteral(scratch)} (FORMAT parquet)`);
+        await conn.run(
+          `COPY (SELECT i AS id, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(i) AS ts, i * 0.5 AS v FROM range(${from}, ${from + 500}) t(i)) TO ${quoteLiteral(scratch)} (FORMAT parquet)`,
+        );
         await publishCopy(wb, conn, scratch, partitionKey('imp', '2024-01-01', tag), `test-imp-${tag}`);
       }
       await wb.data.refresh();
@@ -323,7 +397,13 @@ describe('lake check', () => {
       expect(await visible(conn, ['cold.imp'])).toEqual(before);
       const found = await checkHere(wb);
       expect(found.problems.map((p) => `${p.kind} ${p.path}`).sort()).toEqual(
-        [`stray-temp ${copyTemp}`, `stray-temp ${truncTemp}`, `stray-temp ${onlyTemp}`, `stray-temp ${hiddenCopy}`, 'unfinished-job imp'].sort(),
+        [
+          `stray-temp ${copyTemp}`,
+          `stray-temp ${truncTemp}`,
+          `stray-temp ${onlyTemp}`,
+          `stray-temp ${hiddenCopy}`,
+          'unfinished-job imp',
+        ].sort(),
       );
     });
     const onlySha = await sha256File(pathOf(onlyTemp));
@@ -335,7 +415,9 @@ describe('lake check', () => {
         expect.stringMatching(/^compaction compact-[\w-]+ of imp\/date=2024-01-01: switched → done$/),
         expect.stringMatching(new RegExp(`^removed ${copyTemp.replaceAll('.', '\\.')}: every row is in "main"\\."telemetry"`)),
         expect.stringMatching(new RegExp(`^removed ${truncTemp.replaceAll('.', '\\.')}: not a complete Parquet file`)),
-        expect.stringMatching(new RegExp(`^withdrew hidden ${hiddenCopy.replaceAll('.', '\\.')}: every row is in "main"\\."maintenance_event"`)),
+        expect.stringMatching(
+          new RegExp(`^withdrew hidden ${hiddenCopy.replaceAll('.', '\\.')}: every row is in "main"\\."maintenance_event"`),
+        ),
       ]),
     );
     expect(r.repaired).toHaveLength(4);
@@ -347,7 +429,9 @@ describe('lake check', () => {
 
     await withWorkbench(async (wb, conn) => {
       expect(await visible(conn, ['cold.imp'])).toEqual(before);
-      expect((await wb.data.lake.list('imp')).map((f) => f.key)).toEqual([expect.stringMatching(/^imp\/date=2024-01-01\/part-compacted-[\w-]+\.parquet$/)]);
+      expect((await wb.data.lake.list('imp')).map((f) => f.key)).toEqual([
+        expect.stringMatching(/^imp\/date=2024-01-01\/part-compacted-[\w-]+\.parquet$/),
+      ]);
       // A second repair has nothing left to do but say what it keeps.
       const again = await checkHere(wb, true);
       expect(again.repaired).toEqual([]);
@@ -357,5 +441,4 @@ describe('lake check', () => {
     const clean = await lakeCheck(ws);
     expect(clean).toMatchObject({ ok: true, exitCode: 0, problems: [] });
   }, 180_000);
-
 });

@@ -43,7 +43,12 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
   const problems: LakeProblem[] = [];
   const repaired: string[] = [];
   const problem = (kind: LakeProblem['kind'], key: string, detail: string): void => {
-    problems.push({ kind, dataset: key.startsWith(`${MANIFESTS_FOLDER}/`) ? (key.split('/')[1] ?? '') : datasetOfKey(key), path: key, detail });
+    problems.push({
+      kind,
+      dataset: key.startsWith(`${MANIFESTS_FOLDER}/`) ? (key.split('/')[1] ?? '') : datasetOfKey(key),
+      path: key,
+      detail,
+    });
   };
 
   const writer = options.repair ? await lake.lockWriter('a lake repair') : null;
@@ -57,17 +62,24 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     for (const i of await deps.intents.unfinished()) {
       for (const k of i.keys) pendingKeys.add(k);
       for (const t of i.temps) pendingTemps.add(t);
-      if (!scope || i.dataset === scope) problem('unfinished-job', i.dataset, `${i.job} ${i.id} stopped at "${i.state}": run \`lake check --repair\` to finish it`);
+      if (!scope || i.dataset === scope)
+        problem('unfinished-job', i.dataset, `${i.job} ${i.id} stopped at "${i.state}": run \`lake check --repair\` to finish it`);
     }
     for (const b of await deps.unfinishedArchive()) {
       pendingKeys.add(b.fileKey);
       if (b.stagedPath) pendingTemps.add(b.stagedPath);
-      if (!scope || b.dataset === scope) problem('unfinished-job', b.fileKey, `archive batch ${b.batchId} (${b.day}) stopped at "${b.state}": run the archive again to finish it`);
+      if (!scope || b.dataset === scope)
+        problem(
+          'unfinished-job',
+          b.fileKey,
+          `archive batch ${b.batchId} (${b.day}) stopped at "${b.state}": run the archive again to finish it`,
+        );
     }
 
     // 1. Manifests: what should be there.
     const manifests = (await lake.manifests()).filter((m) => m.manifest.source !== 'unreadable' || inScope(m.key.split('/')[1] ?? ''));
-    for (const m of manifests) if (m.manifest.source === 'unreadable') problem('unreadable-manifest', m.key, 'not a readable batch manifest');
+    for (const m of manifests)
+      if (m.manifest.source === 'unreadable') problem('unreadable-manifest', m.key, 'not a readable batch manifest');
     const live = [...liveFiles(manifests).entries()].filter(([key]) => inScope(key));
     let files = 0;
     let rows = 0;
@@ -88,15 +100,20 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
       bytes += s.size;
       let actualRows: number | null = null;
       try {
-        actualRows = Number((await conn.runAndReadAll(`SELECT num_rows::BIGINT AS n FROM parquet_file_metadata(${quoteLiteral(path)})`)).getRowObjectsJS()[0]?.n ?? 0);
+        actualRows = Number(
+          (await conn.runAndReadAll(`SELECT num_rows::BIGINT AS n FROM parquet_file_metadata(${quoteLiteral(path)})`)).getRowObjectsJS()[0]
+            ?.n ?? 0,
+        );
         rows += actualRows;
       } catch (err) {
         problem('checksum-mismatch', key, `not a readable Parquet file: ${errorMessage(err)}`);
         continue;
       }
       const sha = await sha256File(path);
-      if (file.sha256 && sha !== file.sha256) problem('checksum-mismatch', key, `sha256 ${sha} but manifest ${batchId} recorded ${file.sha256}`);
-      else if (actualRows !== file.rows) problem('checksum-mismatch', key, `${actualRows} rows but manifest ${batchId} recorded ${file.rows}`);
+      if (file.sha256 && sha !== file.sha256)
+        problem('checksum-mismatch', key, `sha256 ${sha} but manifest ${batchId} recorded ${file.sha256}`);
+      else if (actualRows !== file.rows)
+        problem('checksum-mismatch', key, `${actualRows} rows but manifest ${batchId} recorded ${file.rows}`);
     }
 
     // 2. What is there: unknown Parquet files, leftover temps, hidden files nobody works on.
@@ -105,14 +122,20 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     const hidden = await getHiddenFiles(conn);
     const isHidden = (key: string): boolean => hidden.has(key) || hidden.has(lake.localPath(key));
     const liveKeys = new Set(live.map(([k]) => k));
-    const entries = (await lake.listEntries()).filter((e) => inScope(e.key) && !e.key.startsWith(`${MANIFESTS_FOLDER}/`) && !e.key.startsWith('_locks/'));
+    const entries = (await lake.listEntries()).filter(
+      (e) => inScope(e.key) && !e.key.startsWith(`${MANIFESTS_FOLDER}/`) && !e.key.startsWith('_locks/'),
+    );
     if (options.repair) {
       const swept = await sweepStrayTemps(conn, lake, pendingTemps, inScope);
       for (const r of swept.removed) repaired.push(`removed ${r.key}: ${r.why}`);
       for (const k of swept.kept) problem('stray-temp', k.key, `kept: ${k.why}`);
     } else {
       for (const e of await strayTemps(lake, pendingTemps, inScope)) {
-        problem('stray-temp', e.key, `a temp ${(await stat(lake.localPath(e.key)).catch(() => null))?.isDirectory() ? 'folder' : 'file'} (${e.size} bytes) left by a writer that is gone`);
+        problem(
+          'stray-temp',
+          e.key,
+          `a temp ${(await stat(lake.localPath(e.key)).catch(() => null))?.isDirectory() ? 'folder' : 'file'} (${e.size} bytes) left by a writer that is gone`,
+        );
       }
     }
     for (const e of entries) {
@@ -129,7 +152,8 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
       // Hidden marks of files that are gone (a withdrawn or compacted-away file) hide nothing: forget them.
       // Read again: the marks of hidden files withdrawn just above are forgotten already (and reported as such).
       const gone: string[] = [];
-      for (const h of await getHiddenFiles(conn)) if (!h.startsWith('/') && inScope(h) && !pendingKeys.has(h) && !(await lake.exists(h))) gone.push(h);
+      for (const h of await getHiddenFiles(conn))
+        if (!h.startsWith('/') && inScope(h) && !pendingKeys.has(h) && !(await lake.exists(h))) gone.push(h);
       if (gone.length > 0) {
         await deps.commitViews(unhideFilesSql(gone), []);
         repaired.push(`forgot ${gone.length} hidden mark(s) of files that no longer exist`);
@@ -150,7 +174,8 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
           `SELECT count(*)::BIGINT AS n FROM (SELECT ${pk} FROM read_parquet(${sqlPathList(group.map((k) => lake.localPath(k)))}, union_by_name = true, hive_partitioning = false) GROUP BY ${pk} HAVING count(*) > 1)`,
         );
         const n = Number(dup.getRowObjectsJS()[0]?.n ?? 0);
-        if (n > 0) problem('overlap', commonFolder(group), `${n} key(s) of ${spec.name} are in two or more of its ${group.length} visible files`);
+        if (n > 0)
+          problem('overlap', commonFolder(group), `${n} key(s) of ${spec.name} are in two or more of its ${group.length} visible files`);
       }
     }
     const tiers = await getTierState(conn);
@@ -160,7 +185,17 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
       const n = await tierOverlap(conn, spec, tier);
       if (n > 0) problem('overlap', spec.name, `${n} row(s) of ${spec.name} are visible from both the lake and the hot tier`);
     }
-    return { ok: problems.length === 0, location: lake.location, dataset: scope ?? null, problems, files, rows, bytes, repaired, elapsedMs: Date.now() - started };
+    return {
+      ok: problems.length === 0,
+      location: lake.location,
+      dataset: scope ?? null,
+      problems,
+      files,
+      rows,
+      bytes,
+      repaired,
+      elapsedMs: Date.now() - started,
+    };
   } finally {
     await writer?.release();
   }
@@ -173,7 +208,8 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
  * keys say nothing about where a row lives: all their files are compared together.
  */
 async function filesThatMayShareKeys(conn: DuckDBConnection, lake: Lake, spec: DatasetSpec, keys: readonly string[]): Promise<string[][]> {
-  const time = spec.kind === 'timeseries' && spec.splitColumn !== null && spec.primaryKey.includes(spec.splitColumn) ? spec.splitColumn : null;
+  const time =
+    spec.kind === 'timeseries' && spec.splitColumn !== null && spec.primaryKey.includes(spec.splitColumn) ? spec.splitColumn : null;
   if (time === null) return [[...keys]];
   const keyOf = new Map(keys.map((k) => [lake.localPath(k), k]));
   let ranges: { key: string; lo: bigint; hi: bigint }[];
@@ -183,7 +219,9 @@ async function filesThatMayShareKeys(conn: DuckDBConnection, lake: Lake, spec: D
       `SELECT filename AS f, epoch_us(min(${col})) AS lo, epoch_us(max(${col})) AS hi FROM read_parquet(${sqlPathList([...keyOf.keys()])}, union_by_name = true, hive_partitioning = false, filename = true) ` +
         `WHERE ${col} IS NOT NULL GROUP BY filename ORDER BY lo, hi, f`,
     );
-    ranges = r.getRowObjectsJS().map((x) => ({ key: keyOf.get(String(x.f)) ?? String(x.f), lo: BigInt(x.lo as bigint), hi: BigInt(x.hi as bigint) }));
+    ranges = r
+      .getRowObjectsJS()
+      .map((x) => ({ key: keyOf.get(String(x.f)) ?? String(x.f), lo: BigInt(x.lo as bigint), hi: BigInt(x.hi as bigint) }));
   } catch {
     // A time column that is not a time everywhere: compare every file with every other.
     return [[...keys]];
@@ -232,14 +270,24 @@ async function tierOverlap(conn: DuckDBConnection, spec: DatasetSpec, tier: { sp
   return Number(r.getRowObjectsJS()[0]?.n ?? 0);
 }
 
-async function strayHidden(deps: CheckDeps, e: LakeEntry, repair: boolean, problem: (k: LakeProblem['kind'], key: string, d: string) => void, repaired: string[]): Promise<void> {
+async function strayHidden(
+  deps: CheckDeps,
+  e: LakeEntry,
+  repair: boolean,
+  problem: (k: LakeProblem['kind'], key: string, d: string) => void,
+  repaired: string[],
+): Promise<void> {
   if (!repair) {
     problem('stray-temp', e.key, 'hidden from the views and no job is working on it');
     return;
   }
   const proof = await rowsPresentElsewhere(deps.conn, datasetOfKey(e.key), deps.lake.localPath(e.key));
   if (proof.proven) {
-    await deps.lake.withdraw(datasetOfKey(e.key), [e.key], `lake repair: a hidden file whose rows are all visible elsewhere (${proof.why})`);
+    await deps.lake.withdraw(
+      datasetOfKey(e.key),
+      [e.key],
+      `lake repair: a hidden file whose rows are all visible elsewhere (${proof.why})`,
+    );
     await deps.commitViews(unhideFilesSql([e.key]), []);
     repaired.push(`withdrew hidden ${e.key}: ${proof.why}`);
   } else {

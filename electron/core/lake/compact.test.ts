@@ -25,7 +25,14 @@ async function putFile(wb: Workbench, dataset: string, day: string, tag: string,
     const rows = await queryNumber(conn, `SELECT count(*) FROM read_parquet(${quoteLiteral(staged.path)})`);
     const sha256 = await sha256File(staged.path);
     const file = await wb.data.lake.publish(staged);
-    await writeManifest(wb.data.lake, { batchId: `test-${day}-${tag}`, dataset, source: 'test', writtenAt: new Date().toISOString(), rows, files: [{ key: file.key, rows, bytes: file.size, sha256, minTime: null, maxTime: null }] });
+    await writeManifest(wb.data.lake, {
+      batchId: `test-${day}-${tag}`,
+      dataset,
+      source: 'test',
+      writtenAt: new Date().toISOString(),
+      rows,
+      files: [{ key: file.key, rows, bytes: file.size, sha256, minTime: null, maxTime: null }],
+    });
   } finally {
     conn.closeSync();
   }
@@ -49,11 +56,21 @@ describe('compaction', () => {
       // A missing day (01-03) and two files on 01-02; only the later one has the column `extra`.
       await putFile(wb, 'ds', '2024-01-01', 'a', rows('2024-01-01', 1000, false), "{writer: 'test'}");
       await putFile(wb, 'ds', '2024-01-02', 'a', rows('2024-01-02', 700, false), "{writer: 'test', batch_id: 'b-1'}");
-      await putFile(wb, 'ds', '2024-01-02', 'b', `SELECT id + 700 AS id, ts, voltage_v, label, extra FROM (${rows('2024-01-02', 300, true)})`, "{writer: 'test', batch_id: 'b-2'}");
+      await putFile(
+        wb,
+        'ds',
+        '2024-01-02',
+        'b',
+        `SELECT id + 700 AS id, ts, voltage_v, label, extra FROM (${rows('2024-01-02', 300, true)})`,
+        "{writer: 'test', batch_id: 'b-2'}",
+      );
       await putFile(wb, 'ds', '2024-01-04', 'a', rows('2024-01-04', 50, false), "{writer: 'test'}");
       await wb.data.refresh();
       const conn = await wb.engine.connect();
-      const digest = async (): Promise<string> => String((await conn.runAndReadAll('SELECT count(*) || \':\' || sum(hash(id, ts, voltage_v, label, extra)) FROM cold.ds')).getRowsJS()[0][0]);
+      const digest = async (): Promise<string> =>
+        String(
+          (await conn.runAndReadAll("SELECT count(*) || ':' || sum(hash(id, ts, voltage_v, label, extra)) FROM cold.ds")).getRowsJS()[0][0],
+        );
       const before = await digest();
       expect(await queryNumber(conn, 'SELECT count(extra) FROM cold.ds')).toBe(300);
 
@@ -69,12 +86,20 @@ describe('compaction', () => {
       expect(await digest()).toBe(before);
       // The merged file holds the union of the columns by name, and no `date` column from the folder name.
       const merged = join(ws, 'lake', 'ds', 'date=2024-01-02', day2[0]);
-      const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(merged)}, hive_partitioning = false))`)).getRowsJS().map((r) => String(r[0]));
+      const cols = (
+        await conn.runAndReadAll(
+          `SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(merged)}, hive_partitioning = false))`,
+        )
+      )
+        .getRowsJS()
+        .map((r) => String(r[0]));
       expect(cols).toEqual(['id', 'ts', 'voltage_v', 'label', 'extra']);
       expect(await queryNumber(conn, `SELECT count(extra) FROM read_parquet(${quoteLiteral(merged)})`)).toBe(300);
       // Key-value metadata: what the originals agree on, and what each said.
       const kv = new Map(
-        (await conn.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${quoteLiteral(merged)})`)).getRowsJS().map((r) => [String(r[0]), String(r[1])]),
+        (await conn.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${quoteLiteral(merged)})`))
+          .getRowsJS()
+          .map((r) => [String(r[0]), String(r[1])]),
       );
       expect(kv.get('writer')).toBe('test');
       const from = JSON.parse(kv.get('compacted_from') ?? '[]') as { key: string; kv: Record<string, string> }[];
@@ -84,7 +109,9 @@ describe('compaction', () => {
       ]);
       // The compaction is recorded in the manifests: which files it replaced by which.
       const names = await readdir(join(ws, 'lake', '_manifests', 'ds'));
-      const m = JSON.parse(await readFile(join(ws, 'lake', '_manifests', 'ds', names.find((n) => n.startsWith('compact-')) ?? ''), 'utf8')) as BatchManifest;
+      const m = JSON.parse(
+        await readFile(join(ws, 'lake', '_manifests', 'ds', names.find((n) => n.startsWith('compact-')) ?? ''), 'utf8'),
+      ) as BatchManifest;
       expect(m.source).toBe('compact');
       expect(m.replaces).toEqual(['ds/date=2024-01-02/part-a.parquet', 'ds/date=2024-01-02/part-b.parquet']);
       expect(m.files.map((f) => [f.key, f.rows])).toEqual([[`ds/date=2024-01-02/${day2[0]}`, 1000]]);
@@ -126,7 +153,7 @@ describe('compaction', () => {
     };
     const a = await csv('a.csv', 'ts,v,site\n2024-01-01 10:00:00,1,a\n2024-01-02 00:30:00,2,b\n2024-01-02 12:00:00,3,c\n');
     const b = await csv('b.csv', 'ts,v,extra\n2024-01-02 13:00:00,4,x\n2024-01-03 12:00:00,5,y\n');
-    const digestSql = "SELECT count(*) AS n, sum(hash(ts, v, site, extra))::VARCHAR AS h, count(extra) AS e FROM cold.imp";
+    const digestSql = 'SELECT count(*) AS n, sum(hash(ts, v, site, extra))::VARCHAR AS h, count(extra) AS e FROM cold.imp';
     for (const step of ['write', 'publish', 'cleanup']) {
       // Two conversions into one dataset: 2024-01-02 has two files.
       for (const f of [a, b]) {
@@ -136,10 +163,15 @@ describe('compaction', () => {
       const before = await runCli(['query', digestSql, '--json', '--workspace', ws]);
       const killed = await runCli(['lake', 'compact', '--dataset', 'imp', '--workspace', ws], { BW_KILL_AT: `compact:${step}` });
       expect(killed.signal, `kill at compact:${step}: ${killed.stderr}`).toBe('SIGKILL');
-      expect((await runCli(['query', digestSql, '--json', '--workspace', ws])).stdout, `rows after a kill at compact:${step}`).toBe(before.stdout);
+      expect((await runCli(['query', digestSql, '--json', '--workspace', ws])).stdout, `rows after a kill at compact:${step}`).toBe(
+        before.stdout,
+      );
       const archive = await runCli(['archive', '--older-than', '2d', '--workspace', ws]);
       expect(archive.code, archive.stderr).toBe(0);
-      expect((await runCli(['query', digestSql, '--json', '--workspace', ws])).stdout, `rows after the archive run's sweep (compact:${step})`).toBe(before.stdout);
+      expect(
+        (await runCli(['query', digestSql, '--json', '--workspace', ws])).stdout,
+        `rows after the archive run's sweep (compact:${step})`,
+      ).toBe(before.stdout);
       const pending = await lakeCheck(ws);
       expect(pending.problems.map((p) => p.kind)).toContain('unfinished-job');
       const repaired = await lakeCheck(ws, ['--repair']);

@@ -36,7 +36,11 @@ interface CompactPayload {
 type CompactIntent = LakeIntent<CompactPayload>;
 
 /** Rows and a content checksum over every column (by name, in one order) of a list of files. */
-async function contentDigest(conn: DuckDBConnection, list: string, columns: readonly string[]): Promise<{ rows: number; checksum: string }> {
+async function contentDigest(
+  conn: DuckDBConnection,
+  list: string,
+  columns: readonly string[],
+): Promise<{ rows: number; checksum: string }> {
   const cols = columns.map(quoteIdent).join(', ');
   const r = (
     await conn.runAndReadAll(
@@ -57,7 +61,9 @@ async function schemaOf(conn: DuckDBConnection, list: string): Promise<{ name: s
  */
 async function mergedKv(conn: DuckDBConnection, lake: Lake, files: readonly LakeFile[]): Promise<string> {
   const byPath = new Map(files.map((f) => [lake.localPath(f.key), f.key]));
-  const r = await conn.runAndReadAll(`SELECT file_name AS f, decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${lakeFilesSql(lake, files)})`);
+  const r = await conn.runAndReadAll(
+    `SELECT file_name AS f, decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${lakeFilesSql(lake, files)})`,
+  );
   const per = new Map<string, Record<string, string>>(files.map((f) => [f.key, {}]));
   for (const row of r.getRowObjectsJS()) {
     const key = byPath.get(String(row.f));
@@ -94,7 +100,11 @@ export async function compactDataset(deps: CompactDeps, dataset: string): Promis
   const report: CompactionReport = { partitions: groups.length, filesBefore: 0, filesAfter: 0, rows: 0, bytesBefore: 0, bytesAfter: 0 };
   let done = 0;
   for (const [folder, group] of groups) {
-    if (deps.signal?.aborted) throw new WorkbenchError('CANCELLED', `Compaction was cancelled after ${done} of ${groups.length} partitions; each finished partition is complete.`);
+    if (deps.signal?.aborted)
+      throw new WorkbenchError(
+        'CANCELLED',
+        `Compaction was cancelled after ${done} of ${groups.length} partitions; each finished partition is complete.`,
+      );
     const intent = await writeMerged(deps, dataset, folder, group);
     await finishCompaction(deps, intent);
     report.filesBefore += group.length;
@@ -115,7 +125,9 @@ async function writeMerged(deps: CompactDeps, dataset: string, folder: string, g
   const merged = `${folder}/part-compacted-${id.slice('compact-'.length)}.parquet`;
   const staged = await lake.stage(merged);
   const list = lakeFilesSql(lake, group);
-  const originals = (await conn.runAndReadAll(`SELECT file_name AS f, num_rows::BIGINT AS n FROM parquet_file_metadata(${list})`)).getRowObjectsJS();
+  const originals = (
+    await conn.runAndReadAll(`SELECT file_name AS f, num_rows::BIGINT AS n FROM parquet_file_metadata(${list})`)
+  ).getRowObjectsJS();
   const rowsOf = new Map(originals.map((r) => [String(r.f), Number(r.n)]));
   const intent: CompactIntent = {
     id,
@@ -144,10 +156,18 @@ async function writeMerged(deps: CompactDeps, dataset: string, folder: string, g
       `COPY (SELECT * FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false)${order.length ? ` ORDER BY ${order.map(quoteIdent).join(', ')}` : ''}) ` +
         `TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA ${await mergedKv(conn, lake, group)})`,
     );
-    const want = await contentDigest(conn, list, columns.map((c) => c.name));
+    const want = await contentDigest(
+      conn,
+      list,
+      columns.map((c) => c.name),
+    );
     const stagedList = sqlPathList([staged.path]);
     const gotColumns = await schemaOf(conn, stagedList);
-    const got = await contentDigest(conn, stagedList, columns.map((c) => c.name));
+    const got = await contentDigest(
+      conn,
+      stagedList,
+      columns.map((c) => c.name),
+    );
     if (JSON.stringify(gotColumns) !== JSON.stringify(columns) || got.rows !== want.rows || got.checksum !== want.checksum) {
       throw new WorkbenchError(
         'LAKE_ERROR',
@@ -194,7 +214,9 @@ async function finishCompaction(deps: CompactDeps, intent: CompactIntent): Promi
       source: 'compact',
       writtenAt: new Date().toISOString(),
       rows: p.rows,
-      files: [{ key: p.merged, rows: p.rows, bytes: p.bytes, sha256: await sha256File(lake.localPath(p.merged)), minTime: null, maxTime: null }],
+      files: [
+        { key: p.merged, rows: p.rows, bytes: p.bytes, sha256: await sha256File(lake.localPath(p.merged)), minTime: null, maxTime: null },
+      ],
       replaces: p.originals.map((o) => o.key),
       originals: p.originals,
     });
@@ -206,7 +228,10 @@ async function finishCompaction(deps: CompactDeps, intent: CompactIntent): Promi
   if (intent.state === 'published') {
     // The switch: one transaction shows the merged file and hides the originals.
     intent.state = 'switched';
-    await deps.commitViews([...unhideFilesSql([p.merged]), ...hideFilesSql(p.originals.map((o) => o.key)), deps.intents.saveSql(intent)], views);
+    await deps.commitViews(
+      [...unhideFilesSql([p.merged]), ...hideFilesSql(p.originals.map((o) => o.key)), deps.intents.saveSql(intent)],
+      views,
+    );
   }
   if (intent.state === 'switched') {
     killPoint('compact', 'cleanup');

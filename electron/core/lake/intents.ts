@@ -40,7 +40,13 @@ export class LakeIntents {
     return {
       sql: `INSERT INTO ${TABLE} (id, job, dataset, state, payload) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (id) DO UPDATE SET state = excluded.state, payload = excluded.payload, updated_at = now()`,
-      values: [intent.id, intent.job, intent.dataset, intent.state, JSON.stringify({ keys: intent.keys, temps: intent.temps, payload: intent.payload })],
+      values: [
+        intent.id,
+        intent.job,
+        intent.dataset,
+        intent.state,
+        JSON.stringify({ keys: intent.keys, temps: intent.temps, payload: intent.payload }),
+      ],
     };
   }
 
@@ -57,7 +63,15 @@ export class LakeIntents {
     );
     return reader.getRowObjectsJS().map((r) => {
       const stored = JSON.parse(String(r.payload)) as { keys?: string[]; temps?: string[]; payload?: unknown };
-      return { id: String(r.id), job: String(r.job) as LakeIntent['job'], dataset: String(r.dataset), state: String(r.state), keys: stored.keys ?? [], temps: stored.temps ?? [], payload: stored.payload };
+      return {
+        id: String(r.id),
+        job: String(r.job) as LakeIntent['job'],
+        dataset: String(r.dataset),
+        state: String(r.state),
+        keys: stored.keys ?? [],
+        temps: stored.temps ?? [],
+        payload: stored.payload,
+      };
     });
   }
 }

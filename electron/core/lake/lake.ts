@@ -92,7 +92,11 @@ export function isReservedFolder(name: string): boolean {
 /** Keys are relative, `/`-separated, with no `.`/`..` segments and no empty parts. */
 export function checkKey(key: string): string[] {
   const parts = key.split('/');
-  if (key.length === 0 || key.length > 1024 || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\u0000'))) {
+  if (
+    key.length === 0 ||
+    key.length > 1024 ||
+    parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\u0000'))
+  ) {
     throw new Error(`Invalid lake key: ${JSON.stringify(key.slice(0, 200))}`);
   }
   return parts;

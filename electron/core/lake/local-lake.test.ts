@@ -24,7 +24,9 @@ describe('LocalLake', () => {
     const staged = await lake.stage(partitionKey('telemetry', '2024-05-01', 'b1'));
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
-    await conn.run(`COPY (SELECT range AS n, TIMESTAMPTZ '2024-05-01 00:00:00+00' AS ts FROM range(10)) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd)`);
+    await conn.run(
+      `COPY (SELECT range AS n, TIMESTAMPTZ '2024-05-01 00:00:00+00' AS ts FROM range(10)) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
     // Not visible before publish: neither to list() nor to DuckDB's glob.
     expect(await lake.list('telemetry')).toEqual([]);
     expect(await lake.datasets()).toEqual([]);
@@ -32,7 +34,9 @@ describe('LocalLake', () => {
     expect(file.key).toBe('telemetry/date=2024-05-01/part-b1.parquet');
     expect(file.partition).toEqual({ date: '2024-05-01' });
     expect(await lake.datasets()).toEqual(['telemetry']);
-    const r = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n, any_value(date)::VARCHAR AS d FROM read_parquet(${lakeFilesSql(lake, await lake.list('telemetry'))}, hive_partitioning = true)`);
+    const r = await conn.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n, any_value(date)::VARCHAR AS d FROM read_parquet(${lakeFilesSql(lake, await lake.list('telemetry'))}, hive_partitioning = true)`,
+    );
     expect(r.getRowObjectsJson()[0]).toEqual({ n: 10, d: '2024-05-01' });
     expect((await readdir(join(dir, 'lake', 'telemetry', 'date=2024-05-01'))).filter((f) => f.startsWith('.'))).toEqual([]);
     conn.closeSync();

@@ -4,7 +4,16 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { mkdirDurable, publishFile, TEMP_PREFIX, tempPathFor, writeFileAtomic } from '../files/atomic';
 import { isPidAlive } from '../system/pid';
-import { checkKey, isReservedFolder, partitionOf, type Lake, type LakeEntry, type LakeFile, type LakeWriterLock, type StagedFile } from './lake';
+import {
+  checkKey,
+  isReservedFolder,
+  partitionOf,
+  type Lake,
+  type LakeEntry,
+  type LakeFile,
+  type LakeWriterLock,
+  type StagedFile,
+} from './lake';
 import { MANIFESTS_FOLDER, parseManifest, writeManifest, type BatchManifest } from './manifest';
 
 const LOCK_KEY = '_locks/writer.lock';
@@ -65,7 +74,9 @@ export class LocalLake implements Lake {
   }
 
   async list(dataset: string): Promise<LakeFile[]> {
-    return (await this.walk(dataset)).filter((e) => e.kind === 'data').map((e) => ({ key: e.key, dataset, partition: partitionOf(e.key), size: e.size, modifiedAt: e.modifiedAt }));
+    return (await this.walk(dataset))
+      .filter((e) => e.kind === 'data')
+      .map((e) => ({ key: e.key, dataset, partition: partitionOf(e.key), size: e.size, modifiedAt: e.modifiedAt }));
   }
 
   async listEntries(folder?: string): Promise<LakeEntry[]> {
@@ -98,7 +109,13 @@ export class LocalLake implements Lake {
         if (temp) {
           // `.bw-tmp-<pid>-...`: the writer's pid (a staging folder counts as one entry).
           const pid = Number(e.name.slice(TEMP_PREFIX.length).split('-')[0]);
-          out.push({ key: childRel, size: s.size, modifiedAt: s.mtime, kind: 'temp', writerAlive: Number.isInteger(pid) && (pid === process.pid || isPidAlive(pid)) });
+          out.push({
+            key: childRel,
+            size: s.size,
+            modifiedAt: s.mtime,
+            kind: 'temp',
+            writerAlive: Number.isInteger(pid) && (pid === process.pid || isPidAlive(pid)),
+          });
           continue;
         }
         const kind: LakeEntry['kind'] = !e.name.startsWith('.') && e.name.endsWith('.parquet') ? 'data' : 'other';
@@ -156,7 +173,11 @@ export class LocalLake implements Lake {
       return { key: staged.key, dataset: staged.key.split('/')[0], partition: partitionOf(staged.key), size: s.size, modifiedAt: s.mtime };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new WorkbenchError('CONFLICT', `The lake already has ${staged.key}; it is never replaced.`, err instanceof Error ? err.message : String(err));
+        throw new WorkbenchError(
+          'CONFLICT',
+          `The lake already has ${staged.key}; it is never replaced.`,
+          err instanceof Error ? err.message : String(err),
+        );
       }
       throw lakeError(`publish ${staged.key}`, err);
     }
@@ -170,7 +191,16 @@ export class LocalLake implements Lake {
     if (keys.length === 0) return;
     for (const k of keys) checkKey(k);
     const batchId = `withdraw-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    await writeManifest(this, { batchId, dataset, source: 'withdraw', writtenAt: new Date().toISOString(), rows: 0, files: [], withdraws: [...keys], reason });
+    await writeManifest(this, {
+      batchId,
+      dataset,
+      source: 'withdraw',
+      writtenAt: new Date().toISOString(),
+      rows: 0,
+      files: [],
+      withdraws: [...keys],
+      reason,
+    });
     for (const k of keys) await this.remove(k);
   }
 
@@ -255,7 +285,9 @@ export class LocalLake implements Lake {
 async function readOwner(path: string): Promise<LockOwner | null> {
   try {
     const o = JSON.parse(await readFile(path, 'utf8')) as Partial<LockOwner>;
-    return typeof o.pid === 'number' && typeof o.host === 'string' ? { pid: o.pid, host: o.host, owner: String(o.owner ?? 'another job'), since: String(o.since ?? '?') } : null;
+    return typeof o.pid === 'number' && typeof o.host === 'string'
+      ? { pid: o.pid, host: o.host, owner: String(o.owner ?? 'another job'), since: String(o.since ?? '?') }
+      : null;
   } catch {
     return null;
   }

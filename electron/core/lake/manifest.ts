@@ -53,7 +53,9 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /** The live files by key (the newest manifest naming each), after replacements and withdrawals. */
-export function liveFiles(manifests: readonly { manifest: BatchManifest }[]): Map<string, { file: ManifestFile; batchId: string; source: string }> {
+export function liveFiles(
+  manifests: readonly { manifest: BatchManifest }[],
+): Map<string, { file: ManifestFile; batchId: string; source: string }> {
   const gone = new Set<string>();
   const live = new Map<string, { file: ManifestFile; batchId: string; source: string }>();
   for (const { manifest: m } of manifests) {
@@ -69,7 +71,8 @@ export function liveFiles(manifests: readonly { manifest: BatchManifest }[]): Ma
 export function parseManifest(text: string): BatchManifest | null {
   try {
     const m = JSON.parse(text) as Partial<BatchManifest>;
-    if (typeof m !== 'object' || m === null || typeof m.dataset !== 'string' || typeof m.batchId !== 'string' || !Array.isArray(m.files)) return null;
+    if (typeof m !== 'object' || m === null || typeof m.dataset !== 'string' || typeof m.batchId !== 'string' || !Array.isArray(m.files))
+      return null;
     return m as BatchManifest;
   } catch {
     return null;

@@ -35,7 +35,15 @@ export class PublishSet {
   ) {}
 
   static async begin(deps: PublishSetDeps, job: 'convert', dataset: string): Promise<PublishSet> {
-    const intent: PublishIntent = { id: `${job}-${randomUUID().slice(0, 12)}`, job, dataset, state: 'writing', keys: [], temps: [], payload: { staged: [], manifest: null } };
+    const intent: PublishIntent = {
+      id: `${job}-${randomUUID().slice(0, 12)}`,
+      job,
+      dataset,
+      state: 'writing',
+      keys: [],
+      temps: [],
+      payload: { staged: [], manifest: null },
+    };
     await deps.intents.save(intent);
     return new PublishSet(deps, intent);
   }

@@ -28,7 +28,9 @@ export async function rowsPresentElsewhere(conn: DuckDBConnection, dataset: stri
   }
   let columns: string[];
   try {
-    columns = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(path)}, hive_partitioning = false)`)).getRowObjectsJS().map((r) => String(r.column_name));
+    columns = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(path)}, hive_partitioning = false)`))
+      .getRowObjectsJS()
+      .map((r) => String(r.column_name));
   } catch {
     return { proven: true, why: 'not a complete Parquet file (no rows can be read from it)' };
   }
@@ -47,8 +49,14 @@ export async function rowsPresentElsewhere(conn: DuckDBConnection, dataset: stri
 }
 
 /** Temp entries of writers that are gone and that no journal resumes from (`keep`: local paths). */
-export async function strayTemps(lake: Lake, keep: ReadonlySet<string>, inScope: (key: string) => boolean = () => true): Promise<LakeEntry[]> {
-  return (await lake.listEntries()).filter((e) => e.kind === 'temp' && !e.writerAlive && inScope(e.key) && !keep.has(lake.localPath(e.key)));
+export async function strayTemps(
+  lake: Lake,
+  keep: ReadonlySet<string>,
+  inScope: (key: string) => boolean = () => true,
+): Promise<LakeEntry[]> {
+  return (await lake.listEntries()).filter(
+    (e) => e.kind === 'temp' && !e.writerAlive && inScope(e.key) && !keep.has(lake.localPath(e.key)),
+  );
 }
 
 /**

@@ -46,7 +46,8 @@ async function insertReading(batteryId: number): Promise<void> {
   );
 }
 
-const shown = (batteryId: number): Promise<number> => queryNumber(duck, 'SELECT count(*) FROM telemetry WHERE battery_id = $1', [batteryId]);
+const shown = (batteryId: number): Promise<number> =>
+  queryNumber(duck, 'SELECT count(*) FROM telemetry WHERE battery_id = $1', [batteryId]);
 
 /** Polls until `check` holds (or the time is up); returns whether it did. */
 async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
@@ -60,7 +61,11 @@ async function eventually(check: () => Promise<boolean>, ms: number): Promise<bo
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/index.ts'), ...args], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/index.ts'), ...args], {
+      cwd: ROOT,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -126,7 +131,10 @@ describe('background sync', () => {
     const set = await wb.dispatch('settings.setSyncInterval', { intervalSeconds: 0 }, { transport: 'test' });
     expect(set.ok).toBe(true);
     expect((await wb.data.status()).background).toMatchObject({ state: 'off', intervalSeconds: 0, nextRunAt: null });
-    expect(JSON.parse(await readFile(wb.paths.settings, 'utf8'))).toMatchObject({ hot: { kind: 'embedded' }, sync: { intervalSeconds: 0 } });
+    expect(JSON.parse(await readFile(wb.paths.settings, 'utf8'))).toMatchObject({
+      hot: { kind: 'embedded' },
+      sync: { intervalSeconds: 0 },
+    });
     expect((await wb.dispatch('settings.set', { hot: { kind: 'embedded' } }, { transport: 'test' })).ok).toBe(true);
     expect(JSON.parse(await readFile(wb.paths.settings, 'utf8')).sync).toEqual({ intervalSeconds: 0 });
     const bad = await wb.dispatch('settings.setSyncInterval', { intervalSeconds: -5 }, { transport: 'test' });
@@ -145,7 +153,9 @@ describe('query --sync', () => {
     const hot = await HotStore.open({ config: { kind: 'embedded' }, workspaceRoot: dir, workspacePgDir: join(dir, 'pg') });
     try {
       await hot.withClient((c) =>
-        c.query("INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) SELECT 99995, max(ts) + interval '5 minutes', 13.1, 22.0, 3.4 FROM telemetry"),
+        c.query(
+          "INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) SELECT 99995, max(ts) + interval '5 minutes', 13.1, 22.0, 3.4 FROM telemetry",
+        ),
       );
     } finally {
       await hot.close();

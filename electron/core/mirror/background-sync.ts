@@ -41,7 +41,15 @@ export class BackgroundSync {
 
   constructor(private readonly deps: BackgroundSyncDeps) {
     this.intervalMs = Math.max(0, deps.intervalSeconds) * 1000;
-    this.state = { state: 'off', intervalSeconds: deps.intervalSeconds, pausedBy: null, lastRunAt: null, lastChanges: null, lastError: null, nextRunAt: null };
+    this.state = {
+      state: 'off',
+      intervalSeconds: deps.intervalSeconds,
+      pausedBy: null,
+      lastRunAt: null,
+      lastChanges: null,
+      lastError: null,
+      nextRunAt: null,
+    };
   }
 
   /** Starts the schedule: the first run one interval from now. */

@@ -16,7 +16,16 @@ import type { Lake } from '../lake/lake';
 import { LakeIntents } from '../lake/intents';
 import { openLake } from '../lake/open-lake';
 import type { WorkspacePaths } from '../workspace/paths';
-import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, ensureMetaSchema, getMirrorStates, getSplits, resetMirror, setSplitSql, type Statement } from './meta';
+import {
+  COLD_SCHEMA,
+  HOT_MIRROR_SCHEMA,
+  ensureMetaSchema,
+  getMirrorStates,
+  getSplits,
+  resetMirror,
+  setSplitSql,
+  type Statement,
+} from './meta';
 import { BackgroundSync } from './background-sync';
 import { MirrorSync, type SyncReport } from './mirror-sync';
 import { readParquetListSql, refreshViews } from './views';
@@ -214,7 +223,11 @@ export class DataPlatform {
   }
 
   /** `background`: the count check now and then (see MirrorSync), and views refreshed only when rows moved. */
-  async syncNow(datasets?: readonly DatasetName[], ctx?: JobContext, options: { background?: boolean; signal?: AbortSignal } = {}): Promise<SyncReport> {
+  async syncNow(
+    datasets?: readonly DatasetName[],
+    ctx?: JobContext,
+    options: { background?: boolean; signal?: AbortSignal } = {},
+  ): Promise<SyncReport> {
     if (this.demoRunning) throw new WorkbenchError('CONFLICT', 'The demo is being generated; the mirror syncs when it ends.');
     await this.hotStore();
     const mirror = this.mirror;
@@ -361,7 +374,7 @@ export class DataPlatform {
         });
       }
       const synced = datasets.map((d) => d.hot.syncedAt);
-      const syncedAt = synced.some((s) => s === null) ? null : (synced as string[]).sort()[0] ?? null;
+      const syncedAt = synced.some((s) => s === null) ? null : ((synced as string[]).sort()[0] ?? null);
       const kind = this.config.hot === 'none' ? 'none' : (this.config.hot?.kind ?? 'embedded');
       return {
         hot: { kind, target: this.hot?.info.target ?? null, reachable, error: reachable ? null : error },
@@ -400,6 +413,13 @@ export function toSyncResult(report: SyncReport): DataSyncResult {
     rows: report.rows,
     bytes: report.bytes,
     elapsedMs: report.elapsedMs,
-    datasets: report.datasets.map((d) => ({ dataset: d.dataset, mode: d.mode, rows: d.rows, changes: d.changes, repairedDays: d.repairedDays, note: d.note })),
+    datasets: report.datasets.map((d) => ({
+      dataset: d.dataset,
+      mode: d.mode,
+      rows: d.rows,
+      changes: d.changes,
+      repairedDays: d.repairedDays,
+      note: d.note,
+    })),
   };
 }

@@ -115,7 +115,12 @@ export function tierSwitchSql(dataset: string, until: string, archivedIngest: nu
  */
 export function restoreTierSql(dataset: string, prev: TierState | null | undefined, from: string): Statement[] {
   if (prev === undefined) {
-    return [{ sql: `UPDATE ${TIER_SPLIT} SET split_at = least(split_at, CAST($1 AS TIMESTAMPTZ)), updated_at = now() WHERE dataset = $2`, values: [from, dataset] }];
+    return [
+      {
+        sql: `UPDATE ${TIER_SPLIT} SET split_at = least(split_at, CAST($1 AS TIMESTAMPTZ)), updated_at = now() WHERE dataset = $2`,
+        values: [from, dataset],
+      },
+    ];
   }
   if (prev === null) return [{ sql: `DELETE FROM ${TIER_SPLIT} WHERE dataset = $1`, values: [dataset] }];
   return [

@@ -40,8 +40,10 @@ function rowText(spec: DatasetSpec, dialect: 'pg' | 'duck', withIngest: boolean)
   const parts = spec.columns.map((c) => {
     const col = quoteIdent(c.name);
     let text: string;
-    if (c.duck === 'TIMESTAMPTZ') text = dialect === 'pg' ? `(extract(epoch FROM ${col}) * 1000000)::bigint::text` : `CAST(epoch_us(${col}) AS VARCHAR)`;
-    else if (c.duck === 'DOUBLE') text = dialect === 'pg' ? `round(${col}::numeric, 6)::text` : `CAST(CAST(round(${col}, 6) AS DECIMAL(18,6)) AS VARCHAR)`;
+    if (c.duck === 'TIMESTAMPTZ')
+      text = dialect === 'pg' ? `(extract(epoch FROM ${col}) * 1000000)::bigint::text` : `CAST(epoch_us(${col}) AS VARCHAR)`;
+    else if (c.duck === 'DOUBLE')
+      text = dialect === 'pg' ? `round(${col}::numeric, 6)::text` : `CAST(CAST(round(${col}, 6) AS DECIMAL(18,6)) AS VARCHAR)`;
     else text = dialect === 'pg' ? `${col}::text` : `CAST(${col} AS VARCHAR)`;
     return `coalesce(${text}, 'NULL')`;
   });
@@ -50,7 +52,11 @@ function rowText(spec: DatasetSpec, dialect: 'pg' | 'duck', withIngest: boolean)
 }
 
 async function pgRows(spec: DatasetSpec, withIngest: boolean): Promise<string[]> {
-  return hot.withClient(async (c) => (await c.query<{ r: string }>(`SELECT ${rowText(spec, 'pg', withIngest)} AS r FROM ${qualifiedName('public', spec.name)}`)).rows.map((x) => x.r));
+  return hot.withClient(async (c) =>
+    (await c.query<{ r: string }>(`SELECT ${rowText(spec, 'pg', withIngest)} AS r FROM ${qualifiedName('public', spec.name)}`)).rows.map(
+      (x) => x.r,
+    ),
+  );
 }
 
 async function duckRows(sql: string): Promise<string[]> {
@@ -76,7 +82,12 @@ async function expectMirrorEqualsPg(): Promise<void> {
     const spec = DATASETS[name];
     const pg = await pgRows(spec, false);
     const view = await duckRows(`SELECT ${rowText(spec, 'duck', false)} AS r FROM ${qualifiedName('main', name)} WHERE tier = 'hot'`);
-    expect({ dataset: name, missing: minus(pg, view), extra: minus(view, pg), rows: view.length }).toEqual({ dataset: name, missing: [], extra: [], rows: pg.length });
+    expect({ dataset: name, missing: minus(pg, view), extra: minus(view, pg), rows: view.length }).toEqual({
+      dataset: name,
+      missing: [],
+      extra: [],
+      rows: pg.length,
+    });
   }
 }
 
@@ -90,26 +101,35 @@ describe('the mirror sees every change in the hot store', () => {
     await expectMirrorEqualsPg();
     const key = await hot.withClient(async (c) => {
       // The corrected reading and the deleted one on different days (a day count alone would not see the correction).
-      const [a] = (await c.query<{ battery_id: number; ts: Date }>('SELECT battery_id, ts FROM telemetry ORDER BY ts, battery_id LIMIT 1')).rows;
-      const [b] = (await c.query<{ battery_id: number; ts: Date }>('SELECT battery_id, ts FROM telemetry ORDER BY ts DESC, battery_id LIMIT 1')).rows;
+      const [a] = (await c.query<{ battery_id: number; ts: Date }>('SELECT battery_id, ts FROM telemetry ORDER BY ts, battery_id LIMIT 1'))
+        .rows;
+      const [b] = (
+        await c.query<{ battery_id: number; ts: Date }>('SELECT battery_id, ts FROM telemetry ORDER BY ts DESC, battery_id LIMIT 1')
+      ).rows;
       await c.query('UPDATE telemetry SET voltage_v = 1.234 WHERE battery_id = $1 AND ts = $2', [a.battery_id, a.ts]);
       await c.query('DELETE FROM telemetry WHERE battery_id = $1 AND ts = $2', [b.battery_id, b.ts]);
       await c.query(
         `INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm)
          SELECT 99998, max(ts) + interval '5 minutes', 13.2, 25.0, 3.1 FROM telemetry`,
       );
-      await c.query("UPDATE alert SET cleared_at = now() WHERE alert_id = (SELECT min(alert_id) FROM alert WHERE cleared_at IS NULL)");
+      await c.query('UPDATE alert SET cleared_at = now() WHERE alert_id = (SELECT min(alert_id) FROM alert WHERE cleared_at IS NULL)');
       await c.query("UPDATE location SET name = 'Renamed site' WHERE location_id = (SELECT min(location_id) FROM location)");
       await c.query('DELETE FROM maintenance_event WHERE event_id = (SELECT min(event_id) FROM maintenance_event)');
       await c.query(
         'UPDATE string_telemetry SET current_a = current_a + 1 WHERE (string_id, ts) = (SELECT string_id, ts FROM string_telemetry ORDER BY string_id, ts LIMIT 1)',
       );
-      await c.query('DELETE FROM rul_prediction WHERE (battery_id, predicted_at) = (SELECT battery_id, predicted_at FROM rul_prediction ORDER BY 1, 2 LIMIT 1)');
+      await c.query(
+        'DELETE FROM rul_prediction WHERE (battery_id, predicted_at) = (SELECT battery_id, predicted_at FROM rul_prediction ORDER BY 1, 2 LIMIT 1)',
+      );
       return a;
     });
     const report = byName(await wb.data.syncNow());
     await expectMirrorEqualsPg();
-    const corrected = await queryRows(duck, 'SELECT CAST(voltage_v AS VARCHAR) AS v FROM main.telemetry WHERE battery_id = $1 AND ts = $2', [key.battery_id, key.ts.toISOString()]);
+    const corrected = await queryRows(
+      duck,
+      'SELECT CAST(voltage_v AS VARCHAR) AS v FROM main.telemetry WHERE battery_id = $1 AND ts = $2',
+      [key.battery_id, key.ts.toISOString()],
+    );
     expect(corrected).toEqual([{ v: '1.234' }]);
     // What moved: the new versions of changed rows, and the keys of changed or deleted ones.
     expect([report.telemetry.rows, report.telemetry.changes]).toEqual([2, 2]);
@@ -128,11 +148,16 @@ describe('the mirror sees every change in the hot store', () => {
     const conn = await wb.engine.connect();
     try {
       const [a, b] = await hot.withClient(async (c) => {
-        const keys = (await c.query<{ battery_id: number; ts: Date }>('SELECT battery_id, ts FROM telemetry ORDER BY ts, battery_id OFFSET 10 LIMIT 2')).rows;
+        const keys = (
+          await c.query<{ battery_id: number; ts: Date }>('SELECT battery_id, ts FROM telemetry ORDER BY ts, battery_id OFFSET 10 LIMIT 2')
+        ).rows;
         await c.query('UPDATE telemetry SET voltage_v = 11.111 WHERE battery_id = $1 AND ts = $2', [keys[0].battery_id, keys[0].ts]);
         await c.query('UPDATE telemetry SET voltage_v = 12.222 WHERE battery_id = $1 AND ts = $2', [keys[0].battery_id, keys[0].ts]);
         await c.query('DELETE FROM telemetry WHERE battery_id = $1 AND ts = $2', [keys[1].battery_id, keys[1].ts]);
-        await c.query('INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES ($1, $2, 10.5, 20.0, 3.0)', [keys[1].battery_id, keys[1].ts]);
+        await c.query(
+          'INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES ($1, $2, 10.5, 20.0, 3.0)',
+          [keys[1].battery_id, keys[1].ts],
+        );
         await c.query("UPDATE alert SET message = 'first' WHERE alert_id = (SELECT max(alert_id) FROM alert)");
         await c.query("UPDATE alert SET message = 'second' WHERE alert_id = (SELECT max(alert_id) FROM alert)");
         return keys;
@@ -144,7 +169,12 @@ describe('the mirror sees every change in the hot store', () => {
       expect([report.telemetry.rows, report.telemetry.changes]).toEqual([2, 3]);
       await expectMirrorEqualsPg();
       const v = async (k: { battery_id: number; ts: Date }): Promise<unknown[]> =>
-        (await queryRows(duck, 'SELECT CAST(voltage_v AS VARCHAR) AS v FROM telemetry WHERE battery_id = $1 AND ts = $2', [k.battery_id, k.ts.toISOString()])).map((r) => r.v);
+        (
+          await queryRows(duck, 'SELECT CAST(voltage_v AS VARCHAR) AS v FROM telemetry WHERE battery_id = $1 AND ts = $2', [
+            k.battery_id,
+            k.ts.toISOString(),
+          ])
+        ).map((r) => r.v);
       expect(await v(a)).toEqual(['12.222']);
       expect(await v(b)).toEqual(['10.500']);
     } finally {
@@ -157,23 +187,40 @@ describe('the mirror sees every change in the hot store', () => {
     const writer = await hot.connect();
     try {
       const sync = new MirrorSync({ duck: conn, hot, tmpDir: join(dir, 'tmp'), settleMs: 300 });
-      const [k] = (await writer.query<{ battery_id: number; ts: Date }>('SELECT battery_id, ts FROM telemetry ORDER BY ts, battery_id OFFSET 20 LIMIT 1')).rows;
+      const [k] = (
+        await writer.query<{ battery_id: number; ts: Date }>(
+          'SELECT battery_id, ts FROM telemetry ORDER BY ts, battery_id OFFSET 20 LIMIT 1',
+        )
+      ).rows;
       // An update takes its ids first, then a later insert commits: id order is not commit order.
       await writer.query('BEGIN');
       await writer.query('UPDATE telemetry SET voltage_v = 2.222 WHERE battery_id = $1 AND ts = $2', [k.battery_id, k.ts]);
-      await hot.withClient((c) => c.query("INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) SELECT 99997, max(ts), 13.0, 21.0, 3.3 FROM telemetry"));
+      await hot.withClient((c) =>
+        c.query(
+          'INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) SELECT 99997, max(ts), 13.0, 21.0, 3.3 FROM telemetry',
+        ),
+      );
       const open = byName(await sync.sync({ datasets: ['telemetry'] }));
       expect(open.telemetry.note).toMatch(/still open/);
       expect(await queryNumber(duck, 'SELECT count(*) FROM telemetry WHERE battery_id = 99997')).toBe(1);
       await writer.query('COMMIT');
       const after = byName(await sync.sync({ datasets: ['telemetry'] }));
       expect(after.telemetry.note).toBeNull();
-      expect((await queryRows(duck, 'SELECT CAST(voltage_v AS VARCHAR) AS v FROM telemetry WHERE battery_id = $1 AND ts = $2', [k.battery_id, k.ts.toISOString()]))[0]?.v).toBe('2.222');
+      expect(
+        (
+          await queryRows(duck, 'SELECT CAST(voltage_v AS VARCHAR) AS v FROM telemetry WHERE battery_id = $1 AND ts = $2', [
+            k.battery_id,
+            k.ts.toISOString(),
+          ])
+        )[0]?.v,
+      ).toBe('2.222');
       // A writer that commits while the sync waits is read in the same sync.
       await writer.query('BEGIN');
       await writer.query('UPDATE telemetry SET voltage_v = 3.333 WHERE battery_id = $1 AND ts = $2', [k.battery_id, k.ts]);
       setTimeout(() => void writer.query('COMMIT'), 200);
-      const waited = byName(await new MirrorSync({ duck: conn, hot, tmpDir: join(dir, 'tmp'), settleMs: 10_000 }).sync({ datasets: ['telemetry'] }));
+      const waited = byName(
+        await new MirrorSync({ duck: conn, hot, tmpDir: join(dir, 'tmp'), settleMs: 10_000 }).sync({ datasets: ['telemetry'] }),
+      );
       expect([waited.telemetry.note, waited.telemetry.rows]).toEqual([null, 1]);
       await expectMirrorEqualsPg();
     } finally {
@@ -183,7 +230,10 @@ describe('the mirror sees every change in the hot store', () => {
   });
 
   it('does not log the archiver’s deletes (made with SKIP_CHANGE_LOG_SQL)', async () => {
-    const logged = async (): Promise<number> => hot.withClient(async (c) => Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM workbench.telemetry_changes')).rows[0].n));
+    const logged = async (): Promise<number> =>
+      hot.withClient(async (c) =>
+        Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM workbench.telemetry_changes')).rows[0].n),
+      );
     const before = await logged();
     await hot.withClient(async (c) => {
       await c.query('BEGIN');
@@ -202,7 +252,10 @@ describe('the mirror sees every change in the hot store', () => {
       hot.withClient(async (c) => {
         await c.query('BEGIN');
         await c.query(SKIP_CHANGE_LOG_SQL);
-        await c.query('DELETE FROM telemetry WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry WHERE battery_id = $1 ORDER BY ts LIMIT 1)', [batteryId]);
+        await c.query(
+          'DELETE FROM telemetry WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry WHERE battery_id = $1 ORDER BY ts LIMIT 1)',
+          [batteryId],
+        );
         await c.query('COMMIT');
       });
     try {
@@ -212,7 +265,11 @@ describe('the mirror sees every change in the hot store', () => {
       // A sync's first check is due at once.
       expect(byName(await sync.sync({ datasets: ['telemetry'], reconcile: 'periodic' })).telemetry.repairedDays).toHaveLength(1);
       await unlogged(4);
-      await hot.withClient((c) => c.query('UPDATE telemetry SET voltage_v = 9.999 WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry ORDER BY ts DESC LIMIT 1)'));
+      await hot.withClient((c) =>
+        c.query(
+          'UPDATE telemetry SET voltage_v = 9.999 WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry ORDER BY ts DESC LIMIT 1)',
+        ),
+      );
       const background = byName(await sync.sync({ datasets: ['telemetry'], reconcile: 'periodic' }));
       expect([background.telemetry.rows, background.telemetry.repairedDays]).toEqual([1, []]);
       expect(byName(await sync.sync({ datasets: ['telemetry'] })).telemetry.repairedDays).toHaveLength(1);
@@ -229,7 +286,11 @@ describe('the mirror sees every change in the hot store', () => {
       return pruneChangeLog(c, 'telemetry');
     });
     expect(pruned).toBeGreaterThan(0);
-    expect(await hot.withClient(async (c) => Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM workbench.telemetry_changes')).rows[0].n))).toBe(0);
+    expect(
+      await hot.withClient(async (c) =>
+        Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM workbench.telemetry_changes')).rows[0].n),
+      ),
+    ).toBe(0);
     // A mirror that last synced before the cut cannot know what it missed.
     await duck.run("UPDATE _workbench.mirror_state SET watermark = 5 WHERE dataset = 'telemetry'");
     const report = byName(await wb.data.syncNow(['telemetry']));
@@ -267,10 +328,17 @@ describe('the mirror sees every change in the hot store', () => {
       expect(first.telemetry.rows).toBeGreaterThan(0);
       await hot.withClient(async (c) => {
         await c.query("UPDATE location SET name = 'Renamed again' WHERE location_id = (SELECT min(location_id) FROM location)");
-        await c.query('UPDATE telemetry SET voltage_v = 4.444 WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry ORDER BY ts LIMIT 1)');
+        await c.query(
+          'UPDATE telemetry SET voltage_v = 4.444 WHERE (battery_id, ts) = (SELECT battery_id, ts FROM telemetry ORDER BY ts LIMIT 1)',
+        );
       });
       const second = byName(await reader.data.syncNow());
-      expect([second.location.mode, second.telemetry.mode, second.telemetry.rows, second.telemetry.changes]).toEqual(['full', 'incremental', 1, 1]);
+      expect([second.location.mode, second.telemetry.mode, second.telemetry.rows, second.telemetry.changes]).toEqual([
+        'full',
+        'incremental',
+        1,
+        1,
+      ]);
       const conn = await reader.engine.connect();
       try {
         for (const name of ['location', 'telemetry', 'alert'] as const) {
@@ -304,7 +372,9 @@ describe('the mirror sees every change in the hot store', () => {
       expect(first.datasets.filter((d) => d.rows > 0).every((d) => d.mode === 'full' && d.tracking === 'triggers')).toBe(true);
       expect(byName(first).battery.rows).toBeGreaterThan(0);
       await expectMirrorEqualsPg();
-      await hot.withClient((c) => c.query("UPDATE battery SET serial_no = 'SN-REPLACED' WHERE battery_id = (SELECT min(battery_id) FROM battery)"));
+      await hot.withClient((c) =>
+        c.query("UPDATE battery SET serial_no = 'SN-REPLACED' WHERE battery_id = (SELECT min(battery_id) FROM battery)"),
+      );
       const next = byName(await sync.sync());
       expect([next.battery.mode, next.battery.rows, next.battery.changes]).toEqual(['incremental', 1, 1]);
       await expectMirrorEqualsPg();
@@ -313,4 +383,3 @@ describe('the mirror sees every change in the hot store', () => {
     }
   });
 });
-

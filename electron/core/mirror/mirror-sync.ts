@@ -4,7 +4,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type ColumnSpec, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
+import {
+  DATASET_NAMES,
+  DATASETS,
+  INGEST_COLUMN,
+  type ColumnSpec,
+  type DatasetName,
+  type DatasetSpec,
+} from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { queryNumber, queryRows } from '../demo/duck-helpers';
 import { highMark, pruneChangeLog, prunedThrough, trackingStates, waitForWriters, type TrackingState } from '../hot/change-log';
@@ -166,7 +173,8 @@ export class MirrorSync {
         throw toHotError(err, 'the hot store');
       }
       for (let i = 0; i < names.length; i++) {
-        if (request.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The mirror sync was cancelled; batches already committed are kept.');
+        if (request.signal?.aborted)
+          throw new WorkbenchError('CANCELLED', 'The mirror sync was cancelled; batches already committed are kept.');
         const spec = DATASETS[names[i]];
         const progress = (r: number, b: number, message: string): void =>
           request.onProgress?.({ dataset: spec.name, fraction: i / names.length, rows: rows + r, bytes: bytes + b, message });
@@ -176,7 +184,14 @@ export class MirrorSync {
           const tier = tiers.get(spec.name) ?? null;
           report = mark
             ? await this.syncTracked(pgClient, spec, tier, mark, request.reconcile ?? 'always', scratch, request.signal, progress)
-            : await this.syncFull(pgClient, spec, tier, states.get(spec.name)?.ingest ?? false, this.untracked.get(spec.name)?.reason ?? null, scratch);
+            : await this.syncFull(
+                pgClient,
+                spec,
+                tier,
+                states.get(spec.name)?.ingest ?? false,
+                this.untracked.get(spec.name)?.reason ?? null,
+                scratch,
+              );
         } catch (err) {
           await this.recordError(spec.name, err);
           throw toHotError(err, spec.name);
@@ -184,7 +199,13 @@ export class MirrorSync {
         reports.push(report);
         rows += report.rows;
         bytes += report.bytes;
-        request.onProgress?.({ dataset: spec.name, fraction: (i + 1) / names.length, rows, bytes, message: `${spec.name}: ${report.rows} rows` });
+        request.onProgress?.({
+          dataset: spec.name,
+          fraction: (i + 1) / names.length,
+          rows,
+          bytes,
+          message: `${spec.name}: ${report.rows} rows`,
+        });
       }
     } finally {
       await pgClient.end().catch(() => undefined);
@@ -202,14 +223,18 @@ export class MirrorSync {
     if (this.mirrorReady) return;
     const duck = this.options.duck;
     const have = new Set(
-      (await queryRows(duck, 'SELECT table_name FROM duckdb_columns() WHERE schema_name = $1 AND column_name = $2', [HOT_MIRROR_SCHEMA, INGEST_COLUMN])).map((r) =>
-        String(r.table_name),
-      ),
+      (
+        await queryRows(duck, 'SELECT table_name FROM duckdb_columns() WHERE schema_name = $1 AND column_name = $2', [
+          HOT_MIRROR_SCHEMA,
+          INGEST_COLUMN,
+        ])
+      ).map((r) => String(r.table_name)),
     );
     const missing = DATASET_NAMES.filter((n) => !have.has(n));
     if (missing.length > 0) {
       await transaction(duck, async () => {
-        for (const n of missing) await duck.run(`ALTER TABLE ${qualifiedName(HOT_MIRROR_SCHEMA, n)} ADD COLUMN ${quoteIdent(INGEST_COLUMN)} BIGINT`);
+        for (const n of missing)
+          await duck.run(`ALTER TABLE ${qualifiedName(HOT_MIRROR_SCHEMA, n)} ADD COLUMN ${quoteIdent(INGEST_COLUMN)} BIGINT`);
         for (const n of DATASET_NAMES) await duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, n)}`);
         await duck.run(`UPDATE ${qualifiedName(META_SCHEMA, 'mirror_state')} SET watermark = 0`);
       });
@@ -223,7 +248,10 @@ export class MirrorSync {
     for (const name of names) {
       const st = states.get(name);
       if (st?.tracked && !st.readable) {
-        this.untracked.set(name, { reason: `This PostgreSQL role may not read ${name}'s change log (GRANT USAGE ON SCHEMA ${CHANGE_SCHEMA} and SELECT ON ALL TABLES IN SCHEMA ${CHANGE_SCHEMA} to it)`, at: Date.now() });
+        this.untracked.set(name, {
+          reason: `This PostgreSQL role may not read ${name}'s change log (GRANT USAGE ON SCHEMA ${CHANGE_SCHEMA} and SELECT ON ALL TABLES IN SCHEMA ${CHANGE_SCHEMA} to it)`,
+          at: Date.now(),
+        });
         continue;
       }
       if (!st?.table || st.tracked) continue;
@@ -261,7 +289,14 @@ export class MirrorSync {
   }
 
   /** The fallback without change tracking: the whole table (a time series: its hot rows), in one transaction. */
-  private async syncFull(client: pg.Client, spec: DatasetSpec, tier: TierState | null, hasIngest: boolean, reason: string | null, scratch: string): Promise<DatasetSyncReport> {
+  private async syncFull(
+    client: pg.Client,
+    spec: DatasetSpec,
+    tier: TierState | null,
+    hasIngest: boolean,
+    reason: string | null,
+    scratch: string,
+  ): Promise<DatasetSyncReport> {
     const started = Date.now();
     const cols = [...spec.columns.map((c) => quoteIdent(c.name)), quoteIdent(INGEST_COLUMN)].join(', ');
     const select = [...spec.columns.map((c) => quoteIdent(c.name)), hasIngest ? quoteIdent(INGEST_COLUMN) : '0::bigint'].join(', ');
@@ -275,12 +310,26 @@ export class MirrorSync {
     let removed = 0;
     await transaction(duck, async () => {
       removed = (await duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)}`)).rowsChanged;
-      await duck.run(`INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}`);
+      await duck.run(
+        `INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}`,
+      );
       await this.saveState(spec.name, 0);
     });
     await rm(file, { force: true });
     const note = `${reason ?? `${spec.name} has no change tracking in PostgreSQL`}: every sync copies the whole table. Let the table's owner open the workspace once, or create the tracking as the owner, to sync only the changes.`;
-    return { dataset: spec.name, mode: 'full', rows: out.rows, changes: 0, removed, bytes: out.bytes, watermark: 0, repairedDays: [], tracking: 'none', note, elapsedMs: Date.now() - started };
+    return {
+      dataset: spec.name,
+      mode: 'full',
+      rows: out.rows,
+      changes: 0,
+      removed,
+      bytes: out.bytes,
+      watermark: 0,
+      repairedDays: [],
+      tracking: 'none',
+      note,
+      elapsedMs: Date.now() - started,
+    };
   }
 
   private async saveState(dataset: string, watermark: number): Promise<void> {
@@ -320,7 +369,9 @@ export class MirrorSync {
     const timeseries = spec.kind === 'timeseries';
     const visiblePg = timeseries && tier !== null ? hotVisibleSql(spec, tier, 'postgres') : null;
 
-    const state = await duck.runAndReadAll(`SELECT watermark FROM ${qualifiedName(META_SCHEMA, 'mirror_state')} WHERE dataset = $1`, [name]);
+    const state = await duck.runAndReadAll(`SELECT watermark FROM ${qualifiedName(META_SCHEMA, 'mirror_state')} WHERE dataset = $1`, [
+      name,
+    ]);
     const stateRows = state.getRowObjectsJson();
     let watermark = stateRows.length > 0 ? Number(stateRows[0].watermark) : 0;
     const high = mark.high;
@@ -337,7 +388,8 @@ export class MirrorSync {
     const from = watermark;
     // Transactions still writing may hold ids below the mark: keep the watermark so the next sync reads the range again.
     const settled = mark.openWriters === 0;
-    if (!settled) note = `${mark.openWriters} PostgreSQL transaction(s) writing to the hot store were still open; the ids since ${from} are read again at the next sync.`;
+    if (!settled)
+      note = `${mark.openWriters} PostgreSQL transaction(s) writing to the hot store were still open; the ids since ${from} are read again at the next sync.`;
     const advance = (hi: number): number => (settled ? hi : from);
 
     const batchIds = this.options.batchIds ?? 1_000_000;
@@ -357,7 +409,9 @@ export class MirrorSync {
         const keyFile = join(scratch, `${name}-${lo}-${hi}.keys`);
         const where = `${ingest} > ${lo} AND ${ingest} <= ${hi}` + (visiblePg === null ? '' : ` AND ${visiblePg}`);
         const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${where}`, file, format);
-        const gone = wipe ? { rows: 0, bytes: 0 } : await copyOut(client, `SELECT ${keyList} FROM ${pgLog} WHERE change_id > ${lo} AND change_id <= ${hi}`, keyFile, keyFormat);
+        const gone = wipe
+          ? { rows: 0, bytes: 0 }
+          : await copyOut(client, `SELECT ${keyList} FROM ${pgLog} WHERE change_id > ${lo} AND change_id <= ${hi}`, keyFile, keyFormat);
         await loading;
         if (loadError) throw loadError;
         bytes += out.bytes + gone.bytes;
@@ -369,11 +423,14 @@ export class MirrorSync {
             } else {
               // The logged keys first, then the range itself (so a range read again is not doubled).
               if (gone.rows > 0) {
-                await duck.run(`DELETE FROM ${mirror} AS m USING (SELECT DISTINCT * FROM ${readCopySql(keyFile, keys, keyFormat)}) AS k WHERE ${keyMatch}`);
+                await duck.run(
+                  `DELETE FROM ${mirror} AS m USING (SELECT DISTINCT * FROM ${readCopySql(keyFile, keys, keyFormat)}) AS k WHERE ${keyMatch}`,
+                );
               }
               await duck.run(`DELETE FROM ${mirror} WHERE ${ingest} > ${lo} AND ${ingest} <= ${hi}`);
             }
-            if (out.rows > 0) await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), format)}`);
+            if (out.rows > 0)
+              await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), format)}`);
             await this.saveStateFast(name, advance(hi));
           });
           await rm(file, { force: true });
@@ -405,11 +462,18 @@ export class MirrorSync {
     const due = settled && !fresh && (reconcile === 'always' || (dirty && Date.now() - last.at >= RECONCILE_EVERY_MS));
     if (due) {
       const pgWhere = `${ingest} <= ${high}` + (visiblePg === null ? '' : ` AND ${visiblePg}`);
-      const pgCount = Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere}`)).rows[0]?.n ?? 0);
+      const pgCount = Number(
+        (await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere}`)).rows[0]?.n ?? 0,
+      );
       const mirrorCount = await queryNumber(duck, `SELECT count(*) FROM ${mirror} WHERE ${ingest} <= ${high}`);
       if (pgCount !== mirrorCount) {
-        const pgDays = await client.query<{ day: string; n: string }>(`SELECT ${groupSql(spec, 'pg')} AS day, count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere} GROUP BY 1`);
-        const duckDays = await queryRows(duck, `SELECT ${groupSql(spec, 'duck')} AS day, count(*) AS n FROM ${mirror} WHERE ${ingest} <= ${high} GROUP BY 1`);
+        const pgDays = await client.query<{ day: string; n: string }>(
+          `SELECT ${groupSql(spec, 'pg')} AS day, count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere} GROUP BY 1`,
+        );
+        const duckDays = await queryRows(
+          duck,
+          `SELECT ${groupSql(spec, 'duck')} AS day, count(*) AS n FROM ${mirror} WHERE ${ingest} <= ${high} GROUP BY 1`,
+        );
         const want = new Map(pgDays.rows.map((r) => [r.day, Number(r.n)]));
         const have = new Map(duckDays.map((r) => [String(r.day), Number(r.n)]));
         for (const day of new Set([...want.keys(), ...have.keys()])) {
@@ -418,7 +482,12 @@ export class MirrorSync {
         repairedDays.sort();
         for (const day of repairedDays) {
           const file = join(scratch, `${name}-repair-${day}.rows`);
-          const out = await copyOut(client, `SELECT ${cols} FROM ${pgTable} WHERE ${pgWhere} AND ${groupWhere(spec, day, 'pg')}`, file, format);
+          const out = await copyOut(
+            client,
+            `SELECT ${cols} FROM ${pgTable} WHERE ${pgWhere} AND ${groupWhere(spec, day, 'pg')}`,
+            file,
+            format,
+          );
           await transaction(duck, async () => {
             await duck.run(`DELETE FROM ${mirror} WHERE ${ingest} <= ${high} AND ${groupWhere(spec, day, 'duck')}`);
             await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), format)}`);

@@ -115,7 +115,11 @@ describe('unified views', () => {
   });
 
   it('runs SQL directly in PostgreSQL for target hot', async () => {
-    const res = await wb.dispatch('query.run', { sql: 'SELECT count(*) AS n, max(ts) AS newest FROM telemetry', target: 'hot', runId: 'hot-1' }, { transport: 'test' });
+    const res = await wb.dispatch(
+      'query.run',
+      { sql: 'SELECT count(*) AS n, max(ts) AS newest FROM telemetry', target: 'hot', runId: 'hot-1' },
+      { transport: 'test' },
+    );
     expect(res.ok).toBe(true);
     if (res.ok) expect((res.value as { rowCount: number }).rowCount).toBe(1);
     const bad = await wb.dispatch('query.run', { sql: 'SELECT nope FROM telemetry', target: 'hot', runId: 'hot-2' }, { transport: 'test' });
@@ -165,7 +169,9 @@ describe('mirror sync', () => {
     const again = await sync.sync({ datasets: ['telemetry'] });
     expect(again.datasets[0].rows).toBe(report.promised.telemetry.hot - partial);
     expect(await queryNumber(duck, 'SELECT count(*) FROM hot.telemetry')).toBe(report.promised.telemetry.hot);
-    expect(await queryNumber(duck, 'SELECT count(*) FROM (SELECT battery_id, ts FROM hot.telemetry GROUP BY ALL HAVING count(*) > 1)')).toBe(0);
+    expect(
+      await queryNumber(duck, 'SELECT count(*) FROM (SELECT battery_id, ts FROM hot.telemetry GROUP BY ALL HAVING count(*) > 1)'),
+    ).toBe(0);
     conn.closeSync();
   });
 
@@ -177,7 +183,10 @@ describe('mirror sync', () => {
       await c.query(SKIP_CHANGE_LOG_SQL);
       await c.query(`DELETE FROM telemetry WHERE battery_id = 7 AND ts < $1::timestamptz + interval '1 day'`, [split]);
       await c.query('COMMIT');
-      await c.query(`INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (99999, $1::timestamptz + interval '1 hour', 13.5, 25.0, 3.2)`, [split]);
+      await c.query(
+        `INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) VALUES (99999, $1::timestamptz + interval '1 hour', 13.5, 25.0, 3.2)`,
+        [split],
+      );
     });
     const r = await wb.data.syncNow(['telemetry']);
     expect(r.datasets[0].repairedDays).toEqual([split.slice(0, 10)]);

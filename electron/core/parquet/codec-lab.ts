@@ -28,7 +28,9 @@ export async function runCodecLab(
   await mkdir(dir, { recursive: true });
   try {
     // Materialize the sample once so every codec encodes exactly the same rows.
-    await conn.run(`CREATE OR REPLACE TEMP TABLE bw_codec_sample AS SELECT * FROM read_parquet(${sqlPathList(files)}) LIMIT ${Math.floor(sampleRows)}`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE bw_codec_sample AS SELECT * FROM read_parquet(${sqlPathList(files)}) LIMIT ${Math.floor(sampleRows)}`,
+    );
     const results: CodecResult[] = [];
     let uncompressed = 0;
     for (const c of codecs) {
@@ -42,7 +44,14 @@ export async function runCodecLab(
       const t2 = performance.now();
       const bytes = (await stat(out)).size;
       if (c.codec === 'uncompressed') uncompressed = bytes;
-      results.push({ codec: c.codec, level: c.codec === 'zstd' ? (c.level ?? 3) : null, bytes, writeMs: t1 - t0, readMs: t2 - t1, ratio: 0 });
+      results.push({
+        codec: c.codec,
+        level: c.codec === 'zstd' ? (c.level ?? 3) : null,
+        bytes,
+        writeMs: t1 - t0,
+        readMs: t2 - t1,
+        ratio: 0,
+      });
       await rm(out, { force: true });
     }
     const base = uncompressed || Math.max(...results.map((r) => r.bytes));

@@ -35,7 +35,6 @@ export async function listParquetFiles(root: string): Promise<string[]> {
   return out.sort();
 }
 
-
 function num(v: unknown): number {
   return v === null || v === undefined ? 0 : Number(v);
 }
@@ -87,13 +86,28 @@ export async function pathTarget(target: string): Promise<InspectTarget> {
 /** Inspects a set of Parquet files: schema, row groups, per-column statistics, key-value metadata, warnings. */
 export async function inspectParquet(conn: DuckDBConnection, target: InspectTarget, opts: InspectOptions = {}): Promise<ParquetInspection> {
   const { files } = target;
-  const empty: ParquetInspection = { target: target.label, files: [], rows: 0, bytes: 0, schema: [], rowGroups: [], columns: [], keyValue: [], partitions: null, warnings: [] };
+  const empty: ParquetInspection = {
+    target: target.label,
+    files: [],
+    rows: 0,
+    bytes: 0,
+    schema: [],
+    rowGroups: [],
+    columns: [],
+    keyValue: [],
+    partitions: null,
+    warnings: [],
+  };
   if (files.length === 0) return empty;
   const list = sqlPathList(files);
 
   let fileRows: Record<string, unknown>[];
   try {
-    fileRows = (await conn.runAndReadAll(`SELECT file_name, num_rows, num_row_groups, file_size_bytes, created_by FROM parquet_file_metadata(${list})`)).getRowObjectsJS();
+    fileRows = (
+      await conn.runAndReadAll(
+        `SELECT file_name, num_rows, num_row_groups, file_size_bytes, created_by FROM parquet_file_metadata(${list})`,
+      )
+    ).getRowObjectsJS();
   } catch (err) {
     throw new WorkbenchError('BAD_INPUT', `Not a readable Parquet file: ${(err as Error).message}`);
   }
@@ -114,7 +128,12 @@ export async function inspectParquet(conn: DuckDBConnection, target: InspectTarg
       `SELECT name, duckdb_type, type, repetition_type FROM parquet_schema(${quoteLiteral(files[0])}) WHERE num_children IS NULL OR num_children = 0 ORDER BY column_id`,
     )
   ).getRowObjectsJS();
-  const schema = schemaRows.map((r) => ({ name: String(r.name), type: str(r.duckdb_type) ?? str(r.type) ?? '?', physicalType: str(r.type), repetition: str(r.repetition_type) }));
+  const schema = schemaRows.map((r) => ({
+    name: String(r.name),
+    type: str(r.duckdb_type) ?? str(r.type) ?? '?',
+    physicalType: str(r.type),
+    repetition: str(r.repetition_type),
+  }));
   const typeOf = new Map(schema.map((c) => [c.name, c.type]));
 
   const meta = (
@@ -133,7 +152,11 @@ export async function inspectParquet(conn: DuckDBConnection, target: InspectTarg
     const key = `${file}#${String(r.row_group_id)}`;
     const rel = target.name(file);
     let rg = rowGroups.get(key);
-    if (!rg) rowGroups.set(key, (rg = { file: rel, id: num(r.row_group_id), rows: num(r.row_group_num_rows), compressedBytes: 0, uncompressedBytes: 0 }));
+    if (!rg)
+      rowGroups.set(
+        key,
+        (rg = { file: rel, id: num(r.row_group_id), rows: num(r.row_group_num_rows), compressedBytes: 0, uncompressedBytes: 0 }),
+      );
     rg.compressedBytes += num(r.total_compressed_size);
     rg.uncompressedBytes += num(r.total_uncompressed_size);
     const name = String(r.path_in_schema);
@@ -172,7 +195,9 @@ export async function inspectParquet(conn: DuckDBConnection, target: InspectTarg
     share: totalCompressed > 0 ? c.compressedBytes / totalCompressed : 0,
   }));
 
-  const keyValue = (await conn.runAndReadAll(`SELECT file_name, key::VARCHAR AS key, value::VARCHAR AS value FROM parquet_kv_metadata(${list})`))
+  const keyValue = (
+    await conn.runAndReadAll(`SELECT file_name, key::VARCHAR AS key, value::VARCHAR AS value FROM parquet_kv_metadata(${list})`)
+  )
     .getRowObjectsJS()
     .map((r) => ({ file: target.name(String(r.file_name)), key: String(r.key), value: String(r.value) }));
 
@@ -187,7 +212,12 @@ export async function inspectParquet(conn: DuckDBConnection, target: InspectTarg
     const groups = groupsByFile.get(f.path) ?? [];
     const smallGroups = groups.filter((g, i) => g.rows < SMALL_ROW_GROUP_ROWS && i < groups.length - 1).length;
     if (f.bytes < SMALL_FILE_BYTES) {
-      warnings.push({ path: f.path, bytes: f.bytes, rows: f.rows, reason: `small file (${(f.bytes / 1048576).toFixed(1)} MB, under 16 MB)` });
+      warnings.push({
+        path: f.path,
+        bytes: f.bytes,
+        rows: f.rows,
+        reason: `small file (${(f.bytes / 1048576).toFixed(1)} MB, under 16 MB)`,
+      });
     } else if (smallGroups > 0 || (groups.length === 1 && f.rows < SMALL_ROW_GROUP_ROWS)) {
       warnings.push({ path: f.path, bytes: f.bytes, rows: f.rows, reason: 'row groups under 100k rows' });
     }

@@ -17,7 +17,12 @@ beforeAll(async () => {
   instance = await DuckDBInstance.create(':memory:');
   conn = await instance.connect();
   // A partitioned dataset with a missing day (01-03) and two small files on 01-02.
-  for (const [day, part, n] of [['2024-01-01', 0, 1000], ['2024-01-02', 0, 700], ['2024-01-02', 1, 300], ['2024-01-04', 0, 50]] as const) {
+  for (const [day, part, n] of [
+    ['2024-01-01', 0, 1000],
+    ['2024-01-02', 0, 700],
+    ['2024-01-02', 1, 300],
+    ['2024-01-04', 0, 50],
+  ] as const) {
     await mkdir(join(dir, 'ds', `date=${day}`), { recursive: true });
     await conn.run(
       `COPY (SELECT i AS id, TIMESTAMP '${day}' + INTERVAL (i) SECOND AS ts, 2.0 + i / 1000.0 AS voltage_v, CASE WHEN i % 10 = 0 THEN NULL ELSE 'jar' END AS label
@@ -34,7 +39,12 @@ afterAll(async () => {
 describe('Parquet inspector', () => {
   it('reports files, schema, row groups, column stats, key-value metadata and the partition calendar', async () => {
     const r = await inspectParquet(conn, await pathTarget(join(dir, 'ds')));
-    expect(r.files.map((f) => f.path)).toEqual(['date=2024-01-01/part-0.parquet', 'date=2024-01-02/part-0.parquet', 'date=2024-01-02/part-1.parquet', 'date=2024-01-04/part-0.parquet']);
+    expect(r.files.map((f) => f.path)).toEqual([
+      'date=2024-01-01/part-0.parquet',
+      'date=2024-01-02/part-0.parquet',
+      'date=2024-01-02/part-1.parquet',
+      'date=2024-01-04/part-0.parquet',
+    ]);
     expect(r.rows).toBe(2050);
     expect(r.schema.map((c) => c.name)).toEqual(['id', 'ts', 'voltage_v', 'label']);
     const id = r.columns.find((c) => c.column === 'id');
@@ -61,7 +71,13 @@ describe('Parquet inspector', () => {
   });
 
   it('codec lab measures every codec on the same sample', async () => {
-    const r = await runCodecLab(conn, [join(dir, 'ds', 'date=2024-01-01', 'part-0.parquet')], 1000, [{ codec: 'uncompressed' }, { codec: 'snappy' }, { codec: 'zstd', level: 9 }], dir);
+    const r = await runCodecLab(
+      conn,
+      [join(dir, 'ds', 'date=2024-01-01', 'part-0.parquet')],
+      1000,
+      [{ codec: 'uncompressed' }, { codec: 'snappy' }, { codec: 'zstd', level: 9 }],
+      dir,
+    );
     expect(r.map((x) => x.codec)).toEqual(['uncompressed', 'snappy', 'zstd']);
     expect(r[2].bytes).toBeLessThan(r[0].bytes);
     expect(r[0].ratio).toBe(1);
@@ -72,7 +88,14 @@ describe('Parquet inspector', () => {
 describe('cost projection', () => {
   it('prices hot and cold per GB-month', () => {
     const GB = 1024 ** 3;
-    const p = projectCost({ hotBytes: 10 * GB, coldBytes: 100 * GB, hotPerGbMonth: 0.2, coldPerGbMonth: 0.02, archivableHotBytes: 5 * GB, archivableParquetBytes: 0.5 * GB });
+    const p = projectCost({
+      hotBytes: 10 * GB,
+      coldBytes: 100 * GB,
+      hotPerGbMonth: 0.2,
+      coldPerGbMonth: 0.02,
+      archivableHotBytes: 5 * GB,
+      archivableParquetBytes: 0.5 * GB,
+    });
     expect(p.hotMonthly).toBeCloseTo(2, 9);
     expect(p.coldMonthly).toBeCloseTo(2, 9);
     expect(p.archivalSavingMonthly).toBeCloseTo(1 - 0.01, 9);

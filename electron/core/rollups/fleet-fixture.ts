@@ -29,7 +29,8 @@ export function fixtureSplitMs(): number {
 /** Telemetry readings of jars 1..6 for slots [fromMs, toMs), as a SELECT. */
 export function telemetrySelect(fromMs: number, toMs: number, ingestBase: number | null): string {
   const slots = `range(${fromMs / 300_000}, ${toMs / 300_000})`;
-  const ingest = ingestBase === null ? '' : `, CAST(${ingestBase} + row_number() OVER (ORDER BY r.slot, b.battery_id) AS BIGINT) AS ingest_id`;
+  const ingest =
+    ingestBase === null ? '' : `, CAST(${ingestBase} + row_number() OVER (ORDER BY r.slot, b.battery_id) AS BIGINT) AS ingest_id`;
   return (
     `SELECT b.battery_id, to_timestamp(r.slot * 300) AS ts, ` +
     `CAST(13.5 + ((hash(b.battery_id, r.slot) % 1000) / 1000.0 - 0.5) * 0.2 AS DECIMAL(6,3)) AS voltage_v, ` +
@@ -40,7 +41,8 @@ export function telemetrySelect(fromMs: number, toMs: number, ingestBase: number
 }
 
 export function stringTelemetrySelect(fromMs: number, toMs: number, ingestBase: number | null): string {
-  const ingest = ingestBase === null ? '' : `, CAST(${ingestBase} + row_number() OVER (ORDER BY r.slot, s.string_id) AS BIGINT) AS ingest_id`;
+  const ingest =
+    ingestBase === null ? '' : `, CAST(${ingestBase} + row_number() OVER (ORDER BY r.slot, s.string_id) AS BIGINT) AS ingest_id`;
   return (
     `SELECT s.string_id, to_timestamp(r.slot * 300) AS ts, CAST(40.5 + (hash(s.string_id, r.slot) % 100) / 100.0 AS DECIMAL(8,3)) AS voltage_v, ` +
     `CAST(0.3 - (hash(r.slot, s.string_id) % 10) / 100.0 AS DECIMAL(7,2)) AS current_a, CAST(22 + sin(r.slot / 50.0) AS DECIMAL(4,1)) AS ambient_c` +
@@ -49,7 +51,14 @@ export function stringTelemetrySelect(fromMs: number, toMs: number, ingestBase: 
 }
 
 /** Write one lake day of a dataset as a Parquet file (the lake's layout), returning its path. */
-export async function writeLakeDay(conn: DuckDBConnection, lakeRoot: string, dataset: string, dayMs: number, select: string, tag = 'fixture'): Promise<string> {
+export async function writeLakeDay(
+  conn: DuckDBConnection,
+  lakeRoot: string,
+  dataset: string,
+  dayMs: number,
+  select: string,
+  tag = 'fixture',
+): Promise<string> {
   const date = new Date(dayMs).toISOString().slice(0, 10);
   const path = join(lakeRoot, dataset, `date=${date}`, `part-${tag}.parquet`);
   await mkdir(dirname(path), { recursive: true });
@@ -68,10 +77,10 @@ export async function seedFixture(wb: Workbench): Promise<void> {
       `INSERT INTO ${into('location')} VALUES (1, 'FRA1', ${quoteLiteral(FIXTURE.siteNames[0])}, 'Frankfurt', 'DE', 'Europe/Berlin', 50.1, 8.7), ` +
         `(2, 'XSS1', ${quoteLiteral(FIXTURE.siteNames[1])}, 'Nowhere', 'NL', 'UTC', 52.3, 4.9)`,
     );
+    await conn.run(`INSERT INTO ${into('battery_model')} VALUES (1, 'Voltaris', 'VX12-190 VRLA', 'VRLA AGM', 12, 190, 6, 13.62, 3.2, 10)`);
     await conn.run(
-      `INSERT INTO ${into('battery_model')} VALUES (1, 'Voltaris', 'VX12-190 VRLA', 'VRLA AGM', 12, 190, 6, 13.62, 3.2, 10)`,
+      `INSERT INTO ${into('battery_system')} VALUES (1, 1, 'FRA1 UPS A', 'ups', 400, DATE '2020-01-01'), (2, 2, 'XSS1 UPS A', 'ups', 500, DATE '2021-01-01')`,
     );
-    await conn.run(`INSERT INTO ${into('battery_system')} VALUES (1, 1, 'FRA1 UPS A', 'ups', 400, DATE '2020-01-01'), (2, 2, 'XSS1 UPS A', 'ups', 500, DATE '2021-01-01')`);
     await conn.run(`INSERT INTO ${into('battery_string')} VALUES (1, 1, 1, 3, 1), (2, 2, 1, 3, 1)`);
     await conn.run(
       `INSERT INTO ${into('battery')} SELECT i, CASE WHEN i <= 3 THEN 1 ELSE 2 END, (i - 1) % 3 + 1, printf('VX-%06d', i), 1, DATE '2022-01-01' FROM range(1, 7) r(i)`,

@@ -103,7 +103,9 @@ export async function ensureGoldSchema(conn: DuckDBConnection): Promise<void> {
       await conn.run(`CREATE TABLE IF NOT EXISTS ${rollupTable(family, grain)} (${cols.join(', ')})`);
     }
   }
-  await conn.run(`CREATE TABLE IF NOT EXISTS ${STATE.hotHours} (dataset VARCHAR, hour BIGINT, n BIGINT, s HUGEINT, PRIMARY KEY (dataset, hour))`);
+  await conn.run(
+    `CREATE TABLE IF NOT EXISTS ${STATE.hotHours} (dataset VARCHAR, hour BIGINT, n BIGINT, s HUGEINT, PRIMARY KEY (dataset, hour))`,
+  );
   await conn.run(
     `CREATE TABLE IF NOT EXISTS ${STATE.lakeFiles} (dataset VARCHAR, key VARCHAR, size BIGINT, mtime_ms BIGINT, PRIMARY KEY (dataset, key))`,
   );

@@ -61,9 +61,15 @@ export async function refreshRollups(conn: DuckDBConnection, lake: Lake, options
   await ensureGoldSchema(conn);
   const splits = await getSplits(conn);
   const pending: Pending[] = [];
-  for (const source of SOURCES) pending.push(await detectChanges(conn, lake, source, splits.get(source.dataset) ?? null, options.full ?? false));
+  for (const source of SOURCES)
+    pending.push(await detectChanges(conn, lake, source, splits.get(source.dataset) ?? null, options.full ?? false));
 
-  const report: RollupRefreshReport = { full: options.full ?? false, hours: { telemetry: 0, string_telemetry: 0 }, ranges: [], elapsedMs: 0 };
+  const report: RollupRefreshReport = {
+    full: options.full ?? false,
+    hours: { telemetry: 0, string_telemetry: 0 },
+    ranges: [],
+    elapsedMs: 0,
+  };
   const plans: { source: Source; ranges: [number, number][] }[] = [];
   for (const p of pending) {
     let ranges: [number, number][];
@@ -101,7 +107,8 @@ export async function refreshRollups(conn: DuckDBConnection, lake: Lake, options
     if (family.name === 'jar') for (const d of days) jarDays.add(d);
   }
   // Sites from the jars: the same hours and days.
-  for (const [lo, hi] of jarHourRanges) await transaction(conn, rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'hourly', lo * HOUR, hi * HOUR));
+  for (const [lo, hi] of jarHourRanges)
+    await transaction(conn, rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'hourly', lo * HOUR, hi * HOUR));
   for (const [lo, hi] of toRanges(jarDays)) {
     await transaction(conn, rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'daily', lo * GRAIN_MS.daily, hi * GRAIN_MS.daily));
   }
@@ -124,7 +131,11 @@ async function detectChanges(conn: DuckDBConnection, lake: Lake, source: Source,
   );
   const files = await lake.list(ds);
   const commit = async (): Promise<void> => {
-    await transaction(conn, [`DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(ds)}`, `INSERT INTO ${STATE.hotHours} SELECT ${quoteLiteral(ds)}, hour, n, s FROM ${fp}`, `DELETE FROM ${STATE.lakeFiles} WHERE dataset = ${quoteLiteral(ds)}`]);
+    await transaction(conn, [
+      `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(ds)}`,
+      `INSERT INTO ${STATE.hotHours} SELECT ${quoteLiteral(ds)}, hour, n, s FROM ${fp}`,
+      `DELETE FROM ${STATE.lakeFiles} WHERE dataset = ${quoteLiteral(ds)}`,
+    ]);
     await insertObjects(
       conn,
       STATE.lakeFiles,

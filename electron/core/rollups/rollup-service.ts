@@ -99,7 +99,9 @@ export class RollupService {
       return report;
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
-      await conn.run(`INSERT INTO ${STATE.runs} VALUES (now(), $1, 0, 0, $2)`, [full, this.lastError.slice(0, 2000)]).catch(() => undefined);
+      await conn
+        .run(`INSERT INTO ${STATE.runs} VALUES (now(), $1, 0, 0, $2)`, [full, this.lastError.slice(0, 2000)])
+        .catch(() => undefined);
       throw err;
     } finally {
       conn.closeSync();

@@ -25,7 +25,15 @@ export function rawAggregates(family: RollupFamily, tsCol = 'ts'): string {
   const parts = ['count(*)', `min(${ts})`, `max(${ts})`];
   for (const m of family.metrics) {
     const c = quoteIdent(m.column);
-    parts.push(`min(${c})`, `max(${c})`, `avg(CAST(${c} AS DOUBLE))`, `arg_min(${c}, ${ts})`, `arg_max(${c}, ${ts})`, `arg_min(${ts}, ${c})`, `arg_max(${ts}, ${c})`);
+    parts.push(
+      `min(${c})`,
+      `max(${c})`,
+      `avg(CAST(${c} AS DOUBLE))`,
+      `arg_min(${c}, ${ts})`,
+      `arg_max(${c}, ${ts})`,
+      `arg_min(${ts}, ${c})`,
+      `arg_max(${ts}, ${c})`,
+    );
   }
   return parts.join(', ');
 }

@@ -41,9 +41,7 @@ async function mismatches(family: RollupFamily, grain: Grain): Promise<number> {
   const cols = rollupColumns(family).map((c) => c.name);
   // The time of a min or max is any reading with that value (ties are arbitrary): checked by minMaxTimesHold.
   const compared = cols.filter((c) => !/_(min_ts|max_ts)$/.test(c) && !(family.name === 'site' && /_(first|last)$/.test(c)));
-  const cond = compared
-    .map((c) => (c.endsWith('_mean') ? `abs(r.${c} - g.${c}) > 1e-9` : `r.${c} IS DISTINCT FROM g.${c}`))
-    .join(' OR ');
+  const cond = compared.map((c) => (c.endsWith('_mean') ? `abs(r.${c} - g.${c}) > 1e-9` : `r.${c} IS DISTINCT FROM g.${c}`)).join(' OR ');
   return queryNumber(
     conn,
     `WITH r AS (SELECT * FROM (${rawRollup(family, grain)}) x(${cols.join(', ')}))
@@ -66,8 +64,12 @@ describe('gold rollups', () => {
     await refreshRollups(conn, wb.data.lake);
     const hours = (FIXTURE.coldDays + FIXTURE.hotDays) * 24;
     expect(await queryNumber(conn, `SELECT count(*) FROM ${rollupTable(FAMILIES.jar, 'hourly')}`)).toBe(6 * hours);
-    expect(await queryNumber(conn, `SELECT count(*) FROM ${rollupTable(FAMILIES.site, 'daily')}`)).toBe(2 * (FIXTURE.coldDays + FIXTURE.hotDays));
-    expect(await queryNumber(conn, `SELECT sum(n) FROM ${rollupTable(FAMILIES.jar, 'daily')}`)).toBe(await queryNumber(conn, 'SELECT count(*) FROM telemetry'));
+    expect(await queryNumber(conn, `SELECT count(*) FROM ${rollupTable(FAMILIES.site, 'daily')}`)).toBe(
+      2 * (FIXTURE.coldDays + FIXTURE.hotDays),
+    );
+    expect(await queryNumber(conn, `SELECT sum(n) FROM ${rollupTable(FAMILIES.jar, 'daily')}`)).toBe(
+      await queryNumber(conn, 'SELECT count(*) FROM telemetry'),
+    );
     for (const family of Object.values(FAMILIES)) {
       for (const grain of ['hourly', 'daily'] as const) {
         expect(await mismatches(family, grain), `${family.name} ${grain}`).toBe(0);
@@ -100,7 +102,11 @@ describe('gold rollups', () => {
     const report = await refreshRollups(conn, wb.data.lake);
     expect(report.hours.telemetry).toBe(2);
     expect(report.hours.string_telemetry).toBe(0);
-    const sentinel = await queryRows(conn, `SELECT CAST(voltage_max AS VARCHAR) AS v FROM gold.jar_hourly WHERE battery_id = 1 AND bucket = CAST($1 AS TIMESTAMPTZ)`, [oldHour]);
+    const sentinel = await queryRows(
+      conn,
+      `SELECT CAST(voltage_max AS VARCHAR) AS v FROM gold.jar_hourly WHERE battery_id = 1 AND bucket = CAST($1 AS TIMESTAMPTZ)`,
+      [oldHour],
+    );
     expect(sentinel[0]?.v).toBe('99.999');
     const newRows = await queryNumber(conn, `SELECT count(*) FROM gold.jar_hourly WHERE bucket >= to_timestamp(${end / 1000})`);
     expect(newRows).toBe(12);
@@ -120,7 +126,12 @@ describe('gold rollups', () => {
     // The background refresh (scheduled by data.refresh) has taken it in; nothing is left to do.
     const after = await refreshRollups(conn, wb.data.lake);
     expect(after.hours.telemetry).toBe(0);
-    expect(await queryNumber(conn, `SELECT count(*) FROM gold.jar_hourly WHERE bucket >= to_timestamp(${before / 1000}) AND bucket < to_timestamp(${FIXTURE.startMs / 1000})`)).toBe(6 * 24);
+    expect(
+      await queryNumber(
+        conn,
+        `SELECT count(*) FROM gold.jar_hourly WHERE bucket >= to_timestamp(${before / 1000}) AND bucket < to_timestamp(${FIXTURE.startMs / 1000})`,
+      ),
+    ).toBe(6 * 24);
 
     // Undo the sentinel by a full rebuild; then everything matches raw again.
     const full = await refreshRollups(conn, wb.data.lake, { full: true });

@@ -70,5 +70,17 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
 }
 
 function emptyReport(req: Parameters<ConvertApi['start']>[0]): ConvertReport {
-  return { rows: 0, rowsIn: 0, rejected: 0, inputBytes: 0, outputBytes: 0, ratio: 0, elapsedMs: 0, codec: req.codec, target: req.target, files: [], rejects: [] };
+  return {
+    rows: 0,
+    rowsIn: 0,
+    rejected: 0,
+    inputBytes: 0,
+    outputBytes: 0,
+    ratio: 0,
+    elapsedMs: 0,
+    codec: req.codec,
+    target: req.target,
+    files: [],
+    rejects: [],
+  };
 }

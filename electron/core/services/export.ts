@@ -34,7 +34,14 @@ export function createExportService(deps: ExportServiceDeps): ExportApi {
         onProgress: (p) => ctx.progress({ fraction: p.fraction, rows: p.rows }),
       });
       ctx.progress({ phase: 'done', fraction: 1, rows, bytes, message: `Wrote ${file}` });
-      return { path: file, rows, bytes, format, elapsedMs: Math.round(performance.now() - started), downloadId: downloadIdFor(deps.exportsDir, file) };
+      return {
+        path: file,
+        rows,
+        bytes,
+        format,
+        elapsedMs: Math.round(performance.now() - started),
+        downloadId: downloadIdFor(deps.exportsDir, file),
+      };
     } finally {
       conn.closeSync();
     }

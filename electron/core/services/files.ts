@@ -43,7 +43,9 @@ const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base'
 
 /** Folders first, then files, each by name (numbers in names sort as numbers). */
 export function sortEntries(entries: FileEntry[]): FileEntry[] {
-  return [...entries].sort((a, b) => (a.kind === b.kind ? byName.compare(a.name, b.name) || (a.name < b.name ? -1 : 1) : a.kind === 'dir' ? -1 : 1));
+  return [...entries].sort((a, b) =>
+    a.kind === b.kind ? byName.compare(a.name, b.name) || (a.name < b.name ? -1 : 1) : a.kind === 'dir' ? -1 : 1,
+  );
 }
 
 /** files.list: one folder of the machine the core runs on, for the in-app file picker. */
@@ -70,7 +72,11 @@ export function createFilesService(options: { home?: string } = {}): FilesApi {
         dirents = await readdir(path, { withFileTypes: true });
       } catch (err) {
         const code = errnoCode(err);
-        throw new WorkbenchError('BAD_INPUT', `Cannot list ${path}: ${code === 'EACCES' || code === 'EPERM' ? 'permission was denied' : code}.`, 'Choose another folder.');
+        throw new WorkbenchError(
+          'BAD_INPUT',
+          `Cannot list ${path}: ${code === 'EACCES' || code === 'EPERM' ? 'permission was denied' : code}.`,
+          'Choose another folder.',
+        );
       }
       const visible = dirents.filter((d) => !d.name.startsWith('.'));
       const entries: FileEntry[] = [];

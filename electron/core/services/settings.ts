@@ -68,7 +68,8 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
       if (req.hot.kind === 'external') {
         const parsed = parseExternalUrl(req.hot.url);
         const inUrl = parsed.password ? decodeURIComponent(parsed.password) : undefined;
-        if (!parsed.hostname) throw new WorkbenchError('BAD_INPUT', 'The PostgreSQL URL names no host.', 'Use the form postgres://user@host:5432/database');
+        if (!parsed.hostname)
+          throw new WorkbenchError('BAD_INPUT', 'The PostgreSQL URL names no host.', 'Use the form postgres://user@host:5432/database');
         next.hot = { kind: 'external', url: redactedUrl(req.hot.url) };
         password = req.hot.password ?? inUrl;
       }
@@ -79,7 +80,8 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
       if (lakePath) {
         const dir = lakeDirOf(deps.paths, { hot: next.hot, lake: { path: lakePath } });
         const st = await stat(dir).catch(() => null);
-        if (st && !st.isDirectory()) throw new WorkbenchError('BAD_INPUT', `The lake folder ${dir} is a file, not a folder. Choose a folder.`);
+        if (st && !st.isDirectory())
+          throw new WorkbenchError('BAD_INPUT', `The lake folder ${dir} is a file, not a folder. Choose a folder.`);
         next.lake = { path: dir };
       }
       // The password first: if it cannot be kept safely, nothing is saved.
@@ -101,7 +103,10 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
         // Never overwrite a file that could not be read: its hot store and lake would be lost.
         throw new WorkbenchError('BAD_INPUT', `${err instanceof Error ? err.message : String(err)} The sync interval was not saved.`);
       }
-      await writeSettingsFile(deps.paths.settings, { ...(current ?? { hot: { kind: 'embedded' } }), sync: { intervalSeconds: req.intervalSeconds } });
+      await writeSettingsFile(deps.paths.settings, {
+        ...(current ?? { hot: { kind: 'embedded' } }),
+        sync: { intervalSeconds: req.intervalSeconds },
+      });
       deps.onSyncInterval?.(req.intervalSeconds);
       return info();
     },
@@ -112,7 +117,8 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
         // The stored password goes only to the server it was saved for, never to another URL.
         const saved = (await resolveStores({ paths: deps.paths, secrets: undefined })).settings.hot;
         const sameServer = saved.kind === 'external' && saved.url === redactedUrl(req.url);
-        if (sameServer && !parseExternalUrl(req.url).password) password = await deps.secrets?.get(HOT_PASSWORD_SECRET).catch(() => undefined);
+        if (sameServer && !parseExternalUrl(req.url).password)
+          password = await deps.secrets?.get(HOT_PASSWORD_SECRET).catch(() => undefined);
       }
       return testPgConnection(req.url, password, env);
     },

@@ -89,7 +89,11 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
         for (const name of await lake.datasets()) {
           const t = await lakeTarget(conn, lake, name);
           if (t.files.length === 0) continue;
-          const r = (await conn.runAndReadAll(`SELECT sum(num_rows)::BIGINT AS rows, sum(file_size_bytes)::BIGINT AS bytes FROM parquet_file_metadata(${sqlPathList(t.files)})`)).getRowObjectsJS()[0];
+          const r = (
+            await conn.runAndReadAll(
+              `SELECT sum(num_rows)::BIGINT AS rows, sum(file_size_bytes)::BIGINT AS bytes FROM parquet_file_metadata(${sqlPathList(t.files)})`,
+            )
+          ).getRowObjectsJS()[0];
           const known = t.files.map((f) => sources.get(f)).filter((x): x is number => x !== undefined);
           const sourceBytes = known.length > 0 ? known.reduce((a, b) => a + b, 0) : null;
           const parquetBytes = Number(r.bytes);
@@ -126,14 +130,22 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
     },
     inspect: async (req) => {
       const sources = await deps.history.sourceBytesByOutput();
-      return withConnection(deps.engine, async (conn) => inspectParquet(conn, await targetOf(conn, req), { sourceBytes: (p) => sources.get(p) ?? null }));
+      return withConnection(deps.engine, async (conn) =>
+        inspectParquet(conn, await targetOf(conn, req), { sourceBytes: (p) => sources.get(p) ?? null }),
+      );
     },
     codecLab: async (req) => {
       return withConnection(deps.engine, async (conn) => {
         const target = await targetOf(conn, req.target);
         const files = target.files.slice(0, 200);
         if (files.length === 0) throw new WorkbenchError('NOT_FOUND', `No Parquet files in ${target.label}.`);
-        const results = await runCodecLab(conn, files, req.sampleRows, req.codecs.map((c) => (c.level === undefined ? { codec: c.codec } : { codec: c.codec, level: c.level })), deps.scratchDir);
+        const results = await runCodecLab(
+          conn,
+          files,
+          req.sampleRows,
+          req.codecs.map((c) => (c.level === undefined ? { codec: c.codec } : { codec: c.codec, level: c.level })),
+          deps.scratchDir,
+        );
         return { source: target.label, sampleRows: req.sampleRows, results };
       });
     },
@@ -170,7 +182,13 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
               const report = await compactDataset(
                 {
                   ...lakeJobDeps(conn, ctx.signal),
-                  onProgress: (done, total, rows) => ctx.progress({ phase: 'compact', fraction: total > 0 ? done / total : 1, rows, message: `${done} of ${total} partitions` }),
+                  onProgress: (done, total, rows) =>
+                    ctx.progress({
+                      phase: 'compact',
+                      fraction: total > 0 ? done / total : 1,
+                      rows,
+                      message: `${done} of ${total} partitions`,
+                    }),
                 },
                 req.dataset,
               );

@@ -84,7 +84,9 @@ export async function withTestWorkbench<T>(ws: string, fn: (wb: Workbench, conn:
 export async function unifiedViewDigests(conn: DuckDBConnection): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const v of UNIFIED_VIEWS) {
-    const r = await conn.runAndReadAll(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(t)), 0)::VARCHAR AS d FROM ${qualifiedName('main', v)} t`);
+    const r = await conn.runAndReadAll(
+      `SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(t)), 0)::VARCHAR AS d FROM ${qualifiedName('main', v)} t`,
+    );
     out[v] = String(r.getRowObjectsJS()[0].d);
   }
   return out;

@@ -79,7 +79,11 @@ export class EncryptedFileSecretStore implements SecretStore {
       blob = await readFile(this.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw new WorkbenchError('BAD_INPUT', `The secrets file ${this.file} could not be read.`, err instanceof Error ? err.message : String(err));
+      throw new WorkbenchError(
+        'BAD_INPUT',
+        `The secrets file ${this.file} could not be read.`,
+        err instanceof Error ? err.message : String(err),
+      );
     }
     let parsed: unknown;
     try {

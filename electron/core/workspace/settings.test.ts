@@ -83,8 +83,14 @@ describe('settings.json', () => {
     await writeFile(file, JSON.stringify({ hot: { kind: 'external', url: 'mysql://db/x' } }));
     await expect(readSettingsFile(file)).rejects.toThrow(/hot\.url: The PostgreSQL URL must start with postgres:\/\//);
 
-    await writeFile(file, JSON.stringify({ hot: { kind: 'external', url: 'postgres://me@db.example:5433/fleet' }, lake: { path: '/data/lake' } }));
-    expect(await readSettingsFile(file)).toEqual({ hot: { kind: 'external', url: 'postgres://me@db.example:5433/fleet' }, lake: { path: '/data/lake' } });
+    await writeFile(
+      file,
+      JSON.stringify({ hot: { kind: 'external', url: 'postgres://me@db.example:5433/fleet' }, lake: { path: '/data/lake' } }),
+    );
+    expect(await readSettingsFile(file)).toEqual({
+      hot: { kind: 'external', url: 'postgres://me@db.example:5433/fleet' },
+      lake: { path: '/data/lake' },
+    });
   });
 
   it('a broken file never stops the web host: the hot store stays off and settings.get says why; the CLI refuses', async () => {
@@ -119,7 +125,9 @@ describe('settings.json', () => {
       const err = await callError(wb, 'settings.set', { hot: { kind: 'external', url } });
       expect(err.code).toBe('BAD_INPUT');
       expect(err.message).toContain('PGPASSWORD');
-      const err2 = await callError(wb, 'settings.set', { hot: { kind: 'external', url: 'postgres://fleet@127.0.0.1:1/fleetdb', password } });
+      const err2 = await callError(wb, 'settings.set', {
+        hot: { kind: 'external', url: 'postgres://fleet@127.0.0.1:1/fleetdb', password },
+      });
       expect(err2.message).toContain('PGPASSWORD');
       await expect(stat(join(ws, 'settings.json'))).rejects.toThrow();
       // Without a password the URL is saved.
@@ -211,7 +219,10 @@ describe('settings.json', () => {
     expect(r.hotSource).toBe('default');
     expect(r.lakeDir).toBe(paths.lake);
 
-    await writeFile(paths.settings, JSON.stringify({ hot: { kind: 'external', url: 'postgres://ana@pg.example:5432/fleet' }, lake: { path: 'elsewhere/lake' } }));
+    await writeFile(
+      paths.settings,
+      JSON.stringify({ hot: { kind: 'external', url: 'postgres://ana@pg.example:5432/fleet' }, lake: { path: 'elsewhere/lake' } }),
+    );
     r = await resolveStores({ paths, secrets });
     expect(r.hot).toEqual({ kind: 'external', url: 'postgres://ana@pg.example:5432/fleet' });
     expect(r.hotSource).toBe('settings');
@@ -268,7 +279,10 @@ describe('an external PostgreSQL from settings', () => {
         const bad = await call<{ reachable: boolean; error: string | null }>(wb, 'settings.testConnection', { url, password: 'wrong' });
         expect(bad.reachable).toBe(false);
         expect(bad.error).toMatch(/password authentication failed/);
-        const good = await call<{ reachable: boolean; serverVersion: string | null }>(wb, 'settings.testConnection', { url, password: identity.password });
+        const good = await call<{ reachable: boolean; serverVersion: string | null }>(wb, 'settings.testConnection', {
+          url,
+          password: identity.password,
+        });
         expect(good.reachable).toBe(true);
         expect(good.serverVersion).toMatch(/^\d+/);
         // Nothing was saved by testing.
@@ -282,7 +296,11 @@ describe('an external PostgreSQL from settings', () => {
       // Reopened as the desktop would: the hot store is the external one, password from the secret store.
       wb = await openWorkbench({ workspaceDir: ws, entry: 'test', secrets, data: { start: 'lazy' } });
       try {
-        const run = await call<{ rowCount: number }>(wb, 'query.run', { sql: 'SELECT id, label FROM settings_probe ORDER BY id', target: 'hot', runId: 'probe-1' });
+        const run = await call<{ rowCount: number }>(wb, 'query.run', {
+          sql: 'SELECT id, label FROM settings_probe ORDER BY id',
+          target: 'hot',
+          runId: 'probe-1',
+        });
         expect(run.rowCount).toBe(3);
         const status = await wb.data.status();
         expect(status.hot).toMatchObject({ kind: 'external', reachable: true, target: url });
@@ -296,15 +314,23 @@ describe('an external PostgreSQL from settings', () => {
       }
 
       // The CLI has no secret store: PGPASSWORD supplies the password for the URL in settings.
-      const cli = await runCli(['query', 'SELECT count(*) AS n FROM settings_probe', '--on', 'hot', '--json', '--workspace', ws], { PGPASSWORD: identity.password });
+      const cli = await runCli(['query', 'SELECT count(*) AS n FROM settings_probe', '--on', 'hot', '--json', '--workspace', ws], {
+        PGPASSWORD: identity.password,
+      });
       expect(cli.stderr).toBe('');
       expect(JSON.parse(cli.stdout)).toEqual([{ n: 3 }]);
 
       // --pg-url wins over settings: settings point at a dead port, the flag at the live server.
-      await writeFile(join(ws, 'settings.json'), JSON.stringify({ hot: { kind: 'external', url: `postgres://${embedded.user}@127.0.0.1:1/postgres` } }));
-      const flagged = await runCli(['query', 'SELECT label FROM settings_probe WHERE id = 2', '--on', 'hot', '--json', '--workspace', ws, '--pg-url', url], {
-        PGPASSWORD: identity.password,
-      });
+      await writeFile(
+        join(ws, 'settings.json'),
+        JSON.stringify({ hot: { kind: 'external', url: `postgres://${embedded.user}@127.0.0.1:1/postgres` } }),
+      );
+      const flagged = await runCli(
+        ['query', 'SELECT label FROM settings_probe WHERE id = 2', '--on', 'hot', '--json', '--workspace', ws, '--pg-url', url],
+        {
+          PGPASSWORD: identity.password,
+        },
+      );
       expect(flagged.stderr).toBe('');
       expect(JSON.parse(flagged.stdout)).toEqual([{ label: 'b' }]);
       const dead = await runCli(['query', 'SELECT 1', '--on', 'hot', '--workspace', ws], { PGPASSWORD: identity.password });

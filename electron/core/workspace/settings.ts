@@ -15,8 +15,14 @@ const FileSchema = z
       z.object({ kind: z.literal('embedded') }).strict(),
       z.object({ kind: z.literal('external'), url: z.string().min(1) }).strict(),
     ]),
-    lake: z.object({ path: z.string().min(1).optional() }).strict().optional(),
-    sync: z.object({ intervalSeconds: z.number().int().min(0).max(MAX_SYNC_INTERVAL_SECONDS) }).strict().optional(),
+    lake: z
+      .object({ path: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+    sync: z
+      .object({ intervalSeconds: z.number().int().min(0).max(MAX_SYNC_INTERVAL_SECONDS) })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -78,7 +78,8 @@ export async function resolveStores(input: ResolveStoresInput): Promise<Resolved
     } catch (err) {
       secretProblem = err instanceof Error ? err.message : String(err);
     }
-    const hot: HotConfig = password === undefined ? { kind: 'external', url: settings.hot.url } : { kind: 'external', url: settings.hot.url, password };
+    const hot: HotConfig =
+      password === undefined ? { kind: 'external', url: settings.hot.url } : { kind: 'external', url: settings.hot.url, password };
     return { ...base, secretProblem, hot, hotSource: 'settings' };
   }
   return { ...base, hot: { kind: 'embedded' }, hotSource: fromFile ? 'settings' : 'default' };

@@ -9,9 +9,16 @@ const TIMEOUT_MS = 8000;
  * Password: the given one, else the URL's, else PGPASSWORD. Failing to connect is an answer, not an error;
  * a URL that cannot be parsed throws BAD_INPUT.
  */
-export async function testPgConnection(url: string, password: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ConnectionTestResult> {
+export async function testPgConnection(
+  url: string,
+  password: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ConnectionTestResult> {
   const target = redactedUrl(url);
-  const conn = externalConnection(password === undefined || password === '' ? { kind: 'external', url } : { kind: 'external', url, password }, env);
+  const conn = externalConnection(
+    password === undefined || password === '' ? { kind: 'external', url } : { kind: 'external', url, password },
+    env,
+  );
   const config: pg.ClientConfig = {
     connectionString: pgConnectionString(conn),
     application_name: 'battery-workbench',

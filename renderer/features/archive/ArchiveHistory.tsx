@@ -49,13 +49,22 @@ export function ArchiveHistory({ runs, error, onRefresh }: Props) {
             const outcome = runOutcome(r);
             const isOpen = open.has(r.runId);
             return (
-              <li key={r.runId} className={isOpen ? 'archive-run open' : 'archive-run'} data-testid="archive-history-item" data-run-id={r.runId}>
+              <li
+                key={r.runId}
+                className={isOpen ? 'archive-run open' : 'archive-run'}
+                data-testid="archive-history-item"
+                data-run-id={r.runId}
+              >
                 <button type="button" className="archive-run-head" aria-expanded={isOpen} onClick={() => toggle(r.runId)}>
                   <span className="chevron">{isOpen ? '▾' : '▸'}</span>
                   <span className="mono archive-run-time">{formatUtc(r.startedAt)}</span>
                   <span className={`archive-outcome ${outcome.replace(' ', '-')}`}>{outcome}</span>
                   <span className="archive-run-summary">{summaryOf(r)}</span>
-                  {r.error && <span className={outcome === 'cancelled' ? 'clip archive-run-error cancelled' : 'danger clip archive-run-error'}>{r.error}</span>}
+                  {r.error && (
+                    <span className={outcome === 'cancelled' ? 'clip archive-run-error cancelled' : 'danger clip archive-run-error'}>
+                      {r.error}
+                    </span>
+                  )}
                 </button>
                 {isOpen && (
                   <div className="archive-run-body">

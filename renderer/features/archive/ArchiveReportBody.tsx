@@ -1,7 +1,17 @@
 import type { ArchiveReport } from '../../../shared/api/archive';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { ArchivePlan } from './ArchivePlan';
-import { batchCounts, batchesPlanned, DATASET_LABELS, formatUtc, isCancellation, runDurationMs, shortChecksum, timingsText, totalMs } from './archiveModel';
+import {
+  batchCounts,
+  batchesPlanned,
+  DATASET_LABELS,
+  formatUtc,
+  isCancellation,
+  runDurationMs,
+  shortChecksum,
+  timingsText,
+  totalMs,
+} from './archiveModel';
 import { Stat } from '../../lib/ui/Stat';
 
 interface Props {
@@ -54,7 +64,11 @@ export function ArchiveReportBody({ report }: Props) {
         ))}
       <div className="lake-stats">
         <Stat label="Rows archived" value={formatCount(report.rowsArchived)} testId="report-rows-archived" />
-        <Stat label={`Batches done${counts.failed ? `, ${counts.failed} failed` : ''}`} value={`${formatCount(counts.done)} of ${formatCount(batchesPlanned(report))}`} testId="report-batches" />
+        <Stat
+          label={`Batches done${counts.failed ? `, ${counts.failed} failed` : ''}`}
+          value={`${formatCount(counts.done)} of ${formatCount(batchesPlanned(report))}`}
+          testId="report-batches"
+        />
         <Stat label="Parquet written" value={formatBytes(counts.parquetBytes)} />
         <Stat label="PostgreSQL freed for reuse" value={formatBytes(report.reclaimedBytes.reusable)} testId="report-reusable" />
         <Stat label="Returned to the OS" value={formatBytes(report.reclaimedBytes.returnedToOs)} />
@@ -66,8 +80,8 @@ export function ArchiveReportBody({ report }: Props) {
       )}
       {counts.withdrawn > 0 && (
         <div className="lake-warning" data-testid="report-withdrawn">
-          {formatCount(counts.withdrawn)} day(s) changed in PostgreSQL after their export: the file was withdrawn before any row was deleted, and the day
-          was exported again from what PostgreSQL holds now.
+          {formatCount(counts.withdrawn)} day(s) changed in PostgreSQL after their export: the file was withdrawn before any row was
+          deleted, and the day was exported again from what PostgreSQL holds now.
         </div>
       )}
 
@@ -98,7 +112,10 @@ export function ArchiveReportBody({ report }: Props) {
                   <td className="mono archive-nowrap">{b.day}</td>
                   <td className="num">{formatCount(b.rows)}</td>
                   <td className="num">{formatBytes(b.parquetBytes)}</td>
-                  <td className="mono archive-nowrap" title={[b.checksum, b.sha256 ? `file sha256 ${b.sha256}` : ''].filter(Boolean).join('\n') || undefined}>
+                  <td
+                    className="mono archive-nowrap"
+                    title={[b.checksum, b.sha256 ? `file sha256 ${b.sha256}` : ''].filter(Boolean).join('\n') || undefined}
+                  >
                     {shortChecksum(b.checksum)}
                   </td>
                   <td>

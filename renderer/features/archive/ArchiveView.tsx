@@ -7,7 +7,18 @@ import { useJob, type JobView } from '../../lib/jobs/useJob';
 import { ArchiveHistory } from './ArchiveHistory';
 import { ArchivePlan } from './ArchivePlan';
 import { ArchiveReportBody } from './ArchiveReportBody';
-import { asArchiveReport, cutoffOf, DATASET_LABELS, DEFAULT_DAYS, formatUtc, orderedDatasets, parseDays, planTotals, runOfJob, type PlanTotals } from './archiveModel';
+import {
+  asArchiveReport,
+  cutoffOf,
+  DATASET_LABELS,
+  DEFAULT_DAYS,
+  formatUtc,
+  orderedDatasets,
+  parseDays,
+  planTotals,
+  runOfJob,
+  type PlanTotals,
+} from './archiveModel';
 import { ConfirmRunDialog } from './ConfirmRunDialog';
 import { useSessionState } from '../../lib/state/sessionState';
 
@@ -37,7 +48,17 @@ function ErrorBox({ error }: { error: ApiError | { code: string; message: string
   );
 }
 
-function Progress({ job, current, cancelling, onCancel }: { job: JobView | null; current: CurrentJob; cancelling: boolean; onCancel: () => void }) {
+function Progress({
+  job,
+  current,
+  cancelling,
+  onCancel,
+}: {
+  job: JobView | null;
+  current: CurrentJob;
+  cancelling: boolean;
+  onCancel: () => void;
+}) {
   const fraction = job?.fraction ?? null;
   const pct = fraction === null ? null : Math.round(fraction * 100);
   const finishing = !current.dryRun && fraction !== null && fraction >= 1;
@@ -138,12 +159,16 @@ export function ArchiveView() {
   const cutoff = parsed.days !== null ? cutoffOf(new Date(), parsed.days) : null;
 
   const report = job?.state === 'done' ? asArchiveReport(job.report) : null;
-  const jobError = job && job.state === 'failed' ? (job.error ?? { code: 'INTERNAL', message: job.message || 'The archive job failed.' }) : null;
+  const jobError =
+    job && job.state === 'failed' ? (job.error ?? { code: 'INTERNAL', message: job.message || 'The archive job failed.' }) : null;
   const shownError = startError ?? jobError;
   const plan = current?.dryRun && report ? report : null;
   // A plan answers for its cut-off and datasets; other settings (or a new UTC day) need a new dry run.
   const planStale = plan !== null && (plan.cutoff !== cutoff || plan.plan.map((p) => p.dataset).join() !== chosen.join());
-  const partial = current && !current.dryRun && job && (job.state === 'failed' || job.state === 'cancelled') && runs ? runOfJob(runs, { startedAt: job.startedAt, dryRun: false }) : null;
+  const partial =
+    current && !current.dryRun && job && (job.state === 'failed' || job.state === 'cancelled') && runs
+      ? runOfJob(runs, { startedAt: job.startedAt, dryRun: false })
+      : null;
   const runReport = current && !current.dryRun ? (report ?? partial) : null;
 
   const start = async (dryRun: boolean, planned: PlanTotals | null) => {
@@ -163,7 +188,8 @@ export function ArchiveView() {
   const plannedForRun = plan && !planStale ? planTotals(plan.plan) : null;
   const closeConfirm = useCallback(() => setConfirming(false), []);
 
-  const toggleDataset = (d: ArchivableDataset, on: boolean) => setDatasets((prev) => (on ? orderedDatasets([...prev, d]) : prev.filter((x) => x !== d)));
+  const toggleDataset = (d: ArchivableDataset, on: boolean) =>
+    setDatasets((prev) => (on ? orderedDatasets([...prev, d]) : prev.filter((x) => x !== d)));
 
   return (
     <div className="convert-view archive-view">
@@ -178,8 +204,18 @@ export function ArchiveView() {
             <div className="lake-field" data-testid="archive-datasets" role="group" aria-label="Datasets">
               <span className="lake-label">Datasets</span>
               {ARCHIVABLE_DATASETS.map((d) => (
-                <label key={d} className="radio archive-dataset" title={d === 'alert' ? 'Only cleared alerts are archived; active ones stay in PostgreSQL.' : undefined}>
-                  <input type="checkbox" value={d} checked={datasets.includes(d)} disabled={busy} onChange={(e) => toggleDataset(d, e.target.checked)} />
+                <label
+                  key={d}
+                  className="radio archive-dataset"
+                  title={d === 'alert' ? 'Only cleared alerts are archived; active ones stay in PostgreSQL.' : undefined}
+                >
+                  <input
+                    type="checkbox"
+                    value={d}
+                    checked={datasets.includes(d)}
+                    disabled={busy}
+                    onChange={(e) => toggleDataset(d, e.target.checked)}
+                  />
                   {DATASET_LABELS[d]}
                   <span className="mono dim">{d}</span>
                 </label>
@@ -210,10 +246,22 @@ export function ArchiveView() {
             </div>
           </div>
           <div className="convert-actions">
-            <button type="button" className="btn" data-testid="archive-dry-run" disabled={!settings || busy} onClick={() => void start(true, null)}>
+            <button
+              type="button"
+              className="btn"
+              data-testid="archive-dry-run"
+              disabled={!settings || busy}
+              onClick={() => void start(true, null)}
+            >
               Dry run
             </button>
-            <button type="button" className="btn primary" data-testid="archive-run" disabled={!settings || busy} onClick={() => setConfirming(true)}>
+            <button
+              type="button"
+              className="btn primary"
+              data-testid="archive-run"
+              disabled={!settings || busy}
+              onClick={() => setConfirming(true)}
+            >
               Run…
             </button>
             {problem ? (
@@ -259,7 +307,9 @@ export function ArchiveView() {
 
         {runReport && (
           <section
-            className={job?.state === 'cancelled' ? 'lake-card warn' : runReport.error || job?.state !== 'done' ? 'lake-card failed' : 'lake-card'}
+            className={
+              job?.state === 'cancelled' ? 'lake-card warn' : runReport.error || job?.state !== 'done' ? 'lake-card failed' : 'lake-card'
+            }
             aria-label="Archive report"
             data-testid="archive-report"
           >

@@ -33,25 +33,33 @@ export function ConfirmRunDialog({ days, cutoff, datasets, planned, onConfirm, o
         if (e.target === e.currentTarget) onCancel();
       }}
     >
-      <div className="archive-confirm" role="alertdialog" aria-modal="true" aria-labelledby="archive-confirm-title" aria-describedby="archive-confirm-text" data-testid="archive-confirm">
+      <div
+        className="archive-confirm"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="archive-confirm-title"
+        aria-describedby="archive-confirm-text"
+        data-testid="archive-confirm"
+      >
         <div className="picker-title" id="archive-confirm-title">
           Archive and delete from PostgreSQL?
         </div>
         <div id="archive-confirm-text" className="archive-confirm-text">
           <p>
-            Every row older than {formatCount(days)} day{days === 1 ? '' : 's'} (before <b className="mono">{cutoff.slice(0, 10)} 00:00 UTC</b>) of{' '}
-            {datasets.map((d) => DATASET_LABELS[d]).join(', ')} moves to the Parquet lake.
+            Every row older than {formatCount(days)} day{days === 1 ? '' : 's'} (before{' '}
+            <b className="mono">{cutoff.slice(0, 10)} 00:00 UTC</b>) of {datasets.map((d) => DATASET_LABELS[d]).join(', ')} moves to the
+            Parquet lake.
             {planned && (
               <>
                 {' '}
-                The dry run found <b>{formatCount(planned.rows)} rows</b> in {formatCount(planned.batches)} batch{planned.batches === 1 ? '' : 'es'}, about{' '}
-                {formatBytes(planned.postgresBytes)} of PostgreSQL.
+                The dry run found <b>{formatCount(planned.rows)} rows</b> in {formatCount(planned.batches)} batch
+                {planned.batches === 1 ? '' : 'es'}, about {formatBytes(planned.postgresBytes)} of PostgreSQL.
               </>
             )}
           </p>
           <p className="dim">
-            Each day is exported, verified against PostgreSQL (row count, time range, checksum) and published before its rows are deleted from PostgreSQL. The data
-            stays queryable in the same views (tier = cold). You can cancel: finished batches stay complete.
+            Each day is exported, verified against PostgreSQL (row count, time range, checksum) and published before its rows are deleted
+            from PostgreSQL. The data stays queryable in the same views (tier = cold). You can cancel: finished batches stay complete.
           </p>
         </div>
         <div className="archive-confirm-actions">

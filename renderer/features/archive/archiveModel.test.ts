@@ -88,9 +88,22 @@ describe('archive view model', () => {
   });
 
   it('counts batches by outcome', () => {
-    const c = batchCounts([batch({}), batch({ state: 'failed', parquetBytes: 0 }), batch({ state: 'published', parquetBytes: 7 }), batch({ state: 'withdrawn', parquetBytes: 50 })]);
+    const c = batchCounts([
+      batch({}),
+      batch({ state: 'failed', parquetBytes: 0 }),
+      batch({ state: 'published', parquetBytes: 7 }),
+      batch({ state: 'withdrawn', parquetBytes: 50 }),
+    ]);
     expect(c).toEqual({ done: 1, failed: 1, withdrawn: 1, unfinished: 1, parquetBytes: 107 });
-    const plan = [{ dataset: 'telemetry' as const, rows: 30, partitions: ['2025-03-01', '2025-03-02', '2025-03-03'], postgresBytes: 0, estimatedParquetBytes: 0 }];
+    const plan = [
+      {
+        dataset: 'telemetry' as const,
+        rows: 30,
+        partitions: ['2025-03-01', '2025-03-02', '2025-03-03'],
+        postgresBytes: 0,
+        estimatedParquetBytes: 0,
+      },
+    ];
     expect(batchesPlanned({ batches: [batch({})], plan })).toBe(3);
     expect(batchesPlanned({ batches: [batch({}), batch({}), batch({}), batch({})], plan })).toBe(4);
     // A withdrawn day was exported again: it counts once.
@@ -114,7 +127,9 @@ describe('archive view model', () => {
     expect(runOutcome(run({ dryRun: true }))).toBe('dry run');
     expect(runOutcome(run({ endedAt: null }))).toBe('running');
     expect(runOutcome(run({ error: 'boom' }))).toBe('failed');
-    expect(runOutcome(run({ error: 'The archive run was cancelled after 2 of 8 batches; every finished batch is complete.' }))).toBe('cancelled');
+    expect(runOutcome(run({ error: 'The archive run was cancelled after 2 of 8 batches; every finished batch is complete.' }))).toBe(
+      'cancelled',
+    );
     expect(runOutcome(run({ batches: [batch({})] }))).toBe('done');
     expect(runOutcome(run({ batches: [batch({}), batch({ state: 'verified' })] }))).toBe('incomplete');
   });

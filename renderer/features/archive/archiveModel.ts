@@ -1,4 +1,10 @@
-import { ARCHIVABLE_DATASETS, type ArchivableDataset, type ArchiveReport, type BatchReport, type DryRunDataset } from '../../../shared/api/archive';
+import {
+  ARCHIVABLE_DATASETS,
+  type ArchivableDataset,
+  type ArchiveReport,
+  type BatchReport,
+  type DryRunDataset,
+} from '../../../shared/api/archive';
 import { formatCount, formatDuration } from '../../../shared/format';
 
 /** What the user reads next to each dataset's checkbox; the name itself is shown too (one name per idea). */

@@ -46,7 +46,12 @@ export function CodecLab({ datasets }: Props) {
       <div className="lake-form row">
         <label className="lake-field-inline">
           Dataset
-          <select value={chosen} onChange={(e) => setDataset(e.target.value)} aria-label="Dataset for the codec lab" data-testid="codec-lab-dataset">
+          <select
+            value={chosen}
+            onChange={(e) => setDataset(e.target.value)}
+            aria-label="Dataset for the codec lab"
+            data-testid="codec-lab-dataset"
+          >
             {datasets.map((d) => (
               <option key={d} value={d}>
                 {d}

@@ -68,10 +68,18 @@ export function CompressionView() {
             </div>
             <div className="tiers">
               <div className="lake-stats" data-testid="tier-totals">
-                <Stat label={`Hot: PostgreSQL (${overview.hot ? `${formatCount(overview.hot.tables.length)} tables` : 'unavailable'})`} value={overview.hot ? formatBytes(overview.hot.bytes) : '–'} />
-                <Stat label={`Cold: Parquet (${formatCount(overview.cold.files)} files, ${formatCount(overview.cold.rows)} rows)`} value={formatBytes(overview.cold.bytes)} />
+                <Stat
+                  label={`Hot: PostgreSQL (${overview.hot ? `${formatCount(overview.hot.tables.length)} tables` : 'unavailable'})`}
+                  value={overview.hot ? formatBytes(overview.hot.bytes) : '–'}
+                />
+                <Stat
+                  label={`Cold: Parquet (${formatCount(overview.cold.files)} files, ${formatCount(overview.cold.rows)} rows)`}
+                  value={formatBytes(overview.cold.bytes)}
+                />
               </div>
-              {tiersChart && <EChart option={tiersChart} height={200} ariaLabel="Hot and cold bytes" testId="tiers-chart" className="tiers-chart" />}
+              {tiersChart && (
+                <EChart option={tiersChart} height={200} ariaLabel="Hot and cold bytes" testId="tiers-chart" className="tiers-chart" />
+              )}
             </div>
             {overview.hotError && <div className="lake-warning">PostgreSQL sizes are missing: {overview.hotError}</div>}
             {overview.hot && overview.hot.tables.length > 0 && (
@@ -154,13 +162,20 @@ export function CompressionView() {
                   </table>
                 </div>
                 {datasetsChart && (
-                  <EChart option={datasetsChart} height={Math.max(160, 50 + overview.datasets.length * 36)} ariaLabel="Parquet and source CSV bytes per dataset" testId="datasets-chart" />
+                  <EChart
+                    option={datasetsChart}
+                    height={Math.max(160, 50 + overview.datasets.length * 36)}
+                    ariaLabel="Parquet and source CSV bytes per dataset"
+                    testId="datasets-chart"
+                  />
                 )}
               </>
             )}
           </section>
 
-          {selected && overview.datasets.some((d) => d.dataset === selected) && <DatasetDetail key={selected} dataset={selected} onClose={() => setSelected(null)} />}
+          {selected && overview.datasets.some((d) => d.dataset === selected) && (
+            <DatasetDetail key={selected} dataset={selected} onClose={() => setSelected(null)} />
+          )}
 
           <CodecLab datasets={overview.datasets.map((d) => d.dataset)} />
           <CostPanel overview={overview} />

@@ -19,7 +19,12 @@ interface StoredPrices {
 }
 
 function readPrices(): StoredPrices {
-  const defaults: StoredPrices = { hot: String(DEFAULT_PRICES.hotPerGbMonth.toFixed(2)), cold: String(DEFAULT_PRICES.coldPerGbMonth.toFixed(2)), window: '7', keep: '7' };
+  const defaults: StoredPrices = {
+    hot: String(DEFAULT_PRICES.hotPerGbMonth.toFixed(2)),
+    cold: String(DEFAULT_PRICES.coldPerGbMonth.toFixed(2)),
+    window: '7',
+    keep: '7',
+  };
   try {
     const raw = localStorage.getItem(PRICES_KEY);
     if (!raw) return defaults;
@@ -58,7 +63,9 @@ export function CostPanel({ overview }: Props) {
   const windowDays = days(text.window);
   const keepDays = days(text.keep);
   const valid = hot !== null && cold !== null && windowDays !== null && keepDays !== null;
-  const m = valid ? costModel(overview, { hotPerGbMonth: hot, coldPerGbMonth: cold, hotWindowDays: windowDays, keepHotDays: keepDays }) : null;
+  const m = valid
+    ? costModel(overview, { hotPerGbMonth: hot, coldPerGbMonth: cold, hotWindowDays: windowDays, keepHotDays: keepDays })
+    : null;
 
   return (
     <section className="lake-card" aria-label="Storage cost projection" data-testid="cost-projection">
@@ -69,7 +76,9 @@ export function CostPanel({ overview }: Props) {
         <button
           type="button"
           className="btn small"
-          onClick={() => update({ hot: DEFAULT_PRICES.hotPerGbMonth.toFixed(2), cold: DEFAULT_PRICES.coldPerGbMonth.toFixed(2), window: '7', keep: '7' })}
+          onClick={() =>
+            update({ hot: DEFAULT_PRICES.hotPerGbMonth.toFixed(2), cold: DEFAULT_PRICES.coldPerGbMonth.toFixed(2), window: '7', keep: '7' })
+          }
         >
           Reset
         </button>
@@ -77,19 +86,42 @@ export function CostPanel({ overview }: Props) {
       <div className="lake-form row">
         <label className="lake-field-inline">
           PostgreSQL (hot) $/GB-month
-          <input className={hot === null ? 'lake-input num invalid' : 'lake-input num'} data-testid="price-hot" inputMode="decimal" value={text.hot} onChange={(e) => update({ hot: e.target.value })} />
+          <input
+            className={hot === null ? 'lake-input num invalid' : 'lake-input num'}
+            data-testid="price-hot"
+            inputMode="decimal"
+            value={text.hot}
+            onChange={(e) => update({ hot: e.target.value })}
+          />
         </label>
         <label className="lake-field-inline">
           Object storage (cold) $/GB-month
-          <input className={cold === null ? 'lake-input num invalid' : 'lake-input num'} data-testid="price-cold" inputMode="decimal" value={text.cold} onChange={(e) => update({ cold: e.target.value })} />
+          <input
+            className={cold === null ? 'lake-input num invalid' : 'lake-input num'}
+            data-testid="price-cold"
+            inputMode="decimal"
+            value={text.cold}
+            onChange={(e) => update({ cold: e.target.value })}
+          />
         </label>
         <label className="lake-field-inline">
           Hot window now (days)
-          <input className={windowDays === null ? 'lake-input num invalid' : 'lake-input num'} inputMode="numeric" value={text.window} onChange={(e) => update({ window: e.target.value })} />
+          <input
+            className={windowDays === null ? 'lake-input num invalid' : 'lake-input num'}
+            inputMode="numeric"
+            value={text.window}
+            onChange={(e) => update({ window: e.target.value })}
+          />
         </label>
         <label className="lake-field-inline">
           Keep hot (days)
-          <input className={keepDays === null ? 'lake-input num invalid' : 'lake-input num'} data-testid="keep-hot-days" inputMode="numeric" value={text.keep} onChange={(e) => update({ keep: e.target.value })} />
+          <input
+            className={keepDays === null ? 'lake-input num invalid' : 'lake-input num'}
+            data-testid="keep-hot-days"
+            inputMode="numeric"
+            value={text.keep}
+            onChange={(e) => update({ keep: e.target.value })}
+          />
         </label>
       </div>
       {!m && <div className="inline-error">Prices must be numbers of dollars (e.g. 0.20) and windows whole days.</div>}
@@ -129,15 +161,17 @@ export function CostPanel({ overview }: Props) {
           </table>
           <ul className="cost-notes">
             <li>
-              Kept all in PostgreSQL, the lake&apos;s rows would cost about <b>{formatUsd(m.allHotMonthly)}</b> a month in total: archival saves{' '}
-              <b data-testid="cost-archival-saving">{formatUsd(m.allHotMonthly - m.totalMonthly)}</b> a month today.
+              Kept all in PostgreSQL, the lake&apos;s rows would cost about <b>{formatUsd(m.allHotMonthly)}</b> a month in total: archival
+              saves <b data-testid="cost-archival-saving">{formatUsd(m.allHotMonthly - m.totalMonthly)}</b> a month today.
             </li>
             <li>
               Keeping {keepDays} instead of {windowDays} days hot would move {formatBytes(m.archivableHotBytes)} of time-series rows (of{' '}
-              {formatBytes(m.timeseriesHotBytes)}) to the lake and save <b data-testid="cost-window-saving">{formatUsd(m.archivalSavingMonthly)}</b> a month.
+              {formatBytes(m.timeseriesHotBytes)}) to the lake and save{' '}
+              <b data-testid="cost-window-saving">{formatUsd(m.archivalSavingMonthly)}</b> a month.
             </li>
             <li className="dim">
-              PostgreSQL takes {m.pgExpansion.toFixed(1)}× the Parquet bytes for the same rows ({m.expansionMeasured ? 'measured on datasets held in both tiers' : 'an estimate: no dataset is in both tiers'}).
+              PostgreSQL takes {m.pgExpansion.toFixed(1)}× the Parquet bytes for the same rows (
+              {m.expansionMeasured ? 'measured on datasets held in both tiers' : 'an estimate: no dataset is in both tiers'}).
             </li>
           </ul>
         </>

@@ -60,12 +60,19 @@ export function DatasetDetail({ dataset, onClose }: Props) {
       {inspection && option && (
         <>
           <div className="lake-section-title">Columns: where the bytes are</div>
-          <EChart option={option} height={Math.max(160, 40 + inspection.columns.length * 30)} ariaLabel={`Compressed and uncompressed bytes per column of ${dataset}`} testId="columns-chart" />
+          <EChart
+            option={option}
+            height={Math.max(160, 40 + inspection.columns.length * 30)}
+            ariaLabel={`Compressed and uncompressed bytes per column of ${dataset}`}
+            testId="columns-chart"
+          />
           <ColumnStatsTable columns={inspection.columns} variant="storage" testId="compression-columns" />
           <div className="lake-section-title">Files</div>
           <ParquetFilesTable files={inspection.files} limit={MAX_FILES_SHOWN} testId="compression-files" />
           {inspection.files.length > MAX_FILES_SHOWN && (
-            <div className="hint">The first {formatCount(MAX_FILES_SHOWN)} of {formatCount(inspection.files.length)} files are listed.</div>
+            <div className="hint">
+              The first {formatCount(MAX_FILES_SHOWN)} of {formatCount(inspection.files.length)} files are listed.
+            </div>
           )}
         </>
       )}

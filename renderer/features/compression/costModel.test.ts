@@ -17,13 +17,25 @@ const overview = (hot: StorageOverview['hot']): StorageOverview => ({
 describe('storage cost model', () => {
   it('measures PostgreSQL bytes per Parquet byte from a dataset in both tiers', () => {
     // Hot: 200k rows in 1 GB = 5,368 B/row; cold: 537 B/row → 10×.
-    const o = overview({ bytes: 1.25 * GB, tables: [{ table: 'telemetry', rows: 200_000, bytes: GB }, { table: 'battery', rows: 2376, bytes: 0.25 * GB }] });
+    const o = overview({
+      bytes: 1.25 * GB,
+      tables: [
+        { table: 'telemetry', rows: 200_000, bytes: GB },
+        { table: 'battery', rows: 2376, bytes: 0.25 * GB },
+      ],
+    });
     expect(measuredExpansion(o)).toBeCloseTo(10, 6);
     expect(measuredExpansion(overview(null))).toBeNull();
   });
 
   it('prices hot and cold, and the saving of a shorter hot window', () => {
-    const o = overview({ bytes: 1.25 * GB, tables: [{ table: 'telemetry', rows: 200_000, bytes: GB }, { table: 'battery', rows: 2376, bytes: 0.25 * GB }] });
+    const o = overview({
+      bytes: 1.25 * GB,
+      tables: [
+        { table: 'telemetry', rows: 200_000, bytes: GB },
+        { table: 'battery', rows: 2376, bytes: 0.25 * GB },
+      ],
+    });
     const m = costModel(o, { hotPerGbMonth: 0.2, coldPerGbMonth: 0.02, hotWindowDays: 7, keepHotDays: 2 });
     expect(m.hotMonthly).toBeCloseTo(0.25, 9);
     expect(m.coldMonthly).toBeCloseTo(0.01, 9);

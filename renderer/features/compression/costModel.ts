@@ -23,7 +23,8 @@ export interface CostModel extends CostProjection {
   expansionMeasured: boolean;
 }
 
-const isTimeseries = (name: string): boolean => (DATASET_NAMES as readonly string[]).includes(name) && DATASETS[name as DatasetName].kind === 'timeseries';
+const isTimeseries = (name: string): boolean =>
+  (DATASET_NAMES as readonly string[]).includes(name) && DATASETS[name as DatasetName].kind === 'timeseries';
 
 /**
  * How many PostgreSQL bytes one Parquet byte of the same rows takes, from datasets that are

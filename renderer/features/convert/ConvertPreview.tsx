@@ -30,7 +30,15 @@ export function ConvertPreview({ previews, active, onActive, edits, onEdit, file
       {previews.length > 1 && (
         <div className="lake-tabs" role="tablist" aria-label="Previewed files">
           {previews.map((q, i) => (
-            <button key={q.file} type="button" role="tab" aria-selected={i === active} className={i === active ? 'lake-tab active' : 'lake-tab'} title={q.file} onClick={() => onActive(i)}>
+            <button
+              key={q.file}
+              type="button"
+              role="tab"
+              aria-selected={i === active}
+              className={i === active ? 'lake-tab active' : 'lake-tab'}
+              title={q.file}
+              onClick={() => onActive(i)}
+            >
               {baseName(q.file)}
             </button>
           ))}
@@ -39,7 +47,10 @@ export function ConvertPreview({ previews, active, onActive, edits, onEdit, file
       )}
       <div className="lake-facts" data-testid="sniffed-dialect">
         <span title={p.file}>{baseName(p.file)}</span>
-        <span>{formatBytes(p.bytes)}{p.compressed ? ' gzip' : ''}</span>
+        <span>
+          {formatBytes(p.bytes)}
+          {p.compressed ? ' gzip' : ''}
+        </span>
         <span>
           delimiter <b>{describeDelimiter(p.delimiter)}</b>
         </span>
@@ -51,7 +62,11 @@ export function ConvertPreview({ previews, active, onActive, edits, onEdit, file
         </span>
         {p.skipRows > 0 && <span>skips {p.skipRows} lines</span>}
       </div>
-      {differ && <div className="lake-warning">These files do not all have the same columns. Renames and types apply by column name and must match a column in every file.</div>}
+      {differ && (
+        <div className="lake-warning">
+          These files do not all have the same columns. Renames and types apply by column name and must match a column in every file.
+        </div>
+      )}
       <div className="lake-table-wrap convert-columns">
         <table className="lake-table">
           <thead>

@@ -38,9 +38,16 @@ export function ConvertReportPanel({ shown, onClose }: Props) {
   const cancelled = error?.code === 'CANCELLED';
   const advice = error && isApiError(error) ? ERROR_CODES[error.code] : null;
   const inspectHref =
-    report.target.kind === 'lake' ? hrefFor('inspect', inspectRest({ dataset: report.target.dataset })) : hrefFor('inspect', inspectRest({ path: report.target.path }));
+    report.target.kind === 'lake'
+      ? hrefFor('inspect', inspectRest({ dataset: report.target.dataset }))
+      : hrefFor('inspect', inspectRest({ path: report.target.path }));
   return (
-    <section ref={box} className={failed && !cancelled ? 'lake-card failed' : 'lake-card'} data-testid="convert-report" aria-label="Conversion report">
+    <section
+      ref={box}
+      className={failed && !cancelled ? 'lake-card failed' : 'lake-card'}
+      data-testid="convert-report"
+      aria-label="Conversion report"
+    >
       <div className="lake-card-head">
         <span className="lake-card-title">{cancelled ? 'Conversion cancelled' : failed ? 'Conversion failed' : 'Conversion report'}</span>
         <span className="dim">

@@ -67,7 +67,10 @@ function shownFromJob(job: JobView, form: ConvertForm): ShownReport | null {
     report.rejects = bad.rejects;
     report.rejected = bad.rejected;
   }
-  const error = job.error ?? { code: job.state === 'cancelled' ? 'CANCELLED' : 'INTERNAL', message: job.message || `The conversion ${job.state}.` };
+  const error = job.error ?? {
+    code: job.state === 'cancelled' ? 'CANCELLED' : 'INTERNAL',
+    message: job.message || `The conversion ${job.state}.`,
+  };
   return { report, error: { code: error.code, message: error.message }, startedAt: null };
 }
 
@@ -108,7 +111,20 @@ export function ConvertView() {
   const previewError = current?.error ?? null;
   const previewLoading = inputs.length > 0 && current === null;
 
-  const form: ConvertForm = { inputs, delimiter, header, edits, targetKind, dataset, folder, partitionByDay, codec, level, rowGroupSize, onBadRows };
+  const form: ConvertForm = {
+    inputs,
+    delimiter,
+    header,
+    edits,
+    targetKind,
+    dataset,
+    folder,
+    partitionByDay,
+    codec,
+    level,
+    rowGroupSize,
+    onBadRows,
+  };
   const columns = useMemo(() => previews?.[0]?.columns ?? [], [previews]);
   const { job, cancel } = useJob(jobId);
   const running = job?.state === 'running';
@@ -194,7 +210,9 @@ export function ConvertView() {
   const shown: ShownReport | null = selectedHistory
     ? {
         report: selectedHistory,
-        error: selectedHistory.error ? { code: /cancel/i.test(selectedHistory.error) ? 'CANCELLED' : 'FAILED', message: selectedHistory.error } : null,
+        error: selectedHistory.error
+          ? { code: /cancel/i.test(selectedHistory.error) ? 'CANCELLED' : 'FAILED', message: selectedHistory.error }
+          : null,
         startedAt: selectedHistory.startedAt,
       }
     : reportClosed
@@ -287,7 +305,14 @@ export function ConvertView() {
               </div>
             )}
             {previews && (
-              <ConvertPreview previews={previews} active={activePreview} onActive={setActivePreview} edits={edits} onEdit={onEdit} fileCount={inputs.length} />
+              <ConvertPreview
+                previews={previews}
+                active={activePreview}
+                onActive={setActivePreview}
+                edits={edits}
+                onEdit={onEdit}
+                fileCount={inputs.length}
+              />
             )}
           </section>
         )}
@@ -330,7 +355,14 @@ export function ConvertView() {
                 <label className="lake-label" htmlFor="convert-folder">
                   Folder
                 </label>
-                <input id="convert-folder" className="lake-input mono wide" data-testid="convert-folder" value={folder} spellCheck={false} onChange={(e) => setFolder(e.target.value)} />
+                <input
+                  id="convert-folder"
+                  className="lake-input mono wide"
+                  data-testid="convert-folder"
+                  value={folder}
+                  spellCheck={false}
+                  onChange={(e) => setFolder(e.target.value)}
+                />
                 <button type="button" className="btn" onClick={() => setPicker({ purpose: 'folder', mode: 'folder' })}>
                   Browse…
                 </button>
@@ -340,22 +372,36 @@ export function ConvertView() {
               <label className="lake-label" htmlFor="convert-partition">
                 Partition
               </label>
-              <select id="convert-partition" data-testid="convert-partition" value={partitionByDay} onChange={(e) => setPartitionByDay(e.target.value)}>
+              <select
+                id="convert-partition"
+                data-testid="convert-partition"
+                value={partitionByDay}
+                onChange={(e) => setPartitionByDay(e.target.value)}
+              >
                 <option value="">None (one file per CSV)</option>
                 {partitionChoices.map((c) => (
                   <option key={c} value={c}>
                     By day of {c} (date=YYYY-MM-DD)
                   </option>
                 ))}
-                {partitionByDay !== '' && !partitionChoices.includes(partitionByDay) && <option value={partitionByDay}>{partitionByDay} (not a time column)</option>}
+                {partitionByDay !== '' && !partitionChoices.includes(partitionByDay) && (
+                  <option value={partitionByDay}>{partitionByDay} (not a time column)</option>
+                )}
               </select>
-              {partitionChoices.length === 0 && columns.length > 0 && <span className="hint">no DATE or TIMESTAMP column to partition by</span>}
+              {partitionChoices.length === 0 && columns.length > 0 && (
+                <span className="hint">no DATE or TIMESTAMP column to partition by</span>
+              )}
             </div>
             <div className="lake-field">
               <label className="lake-label" htmlFor="convert-codec">
                 Codec
               </label>
-              <select id="convert-codec" data-testid="convert-codec" value={codec} onChange={(e) => setCodec(e.target.value as ParquetCodec)}>
+              <select
+                id="convert-codec"
+                data-testid="convert-codec"
+                value={codec}
+                onChange={(e) => setCodec(e.target.value as ParquetCodec)}
+              >
                 {PARQUET_CODECS.map((c) => (
                   <option key={c} value={c}>
                     {c}
@@ -363,7 +409,11 @@ export function ConvertView() {
                 ))}
               </select>
               {codec === 'zstd' && (
-                <select aria-label="zstd level" value={level ?? ''} onChange={(e) => setLevel(e.target.value === '' ? null : Number(e.target.value))}>
+                <select
+                  aria-label="zstd level"
+                  value={level ?? ''}
+                  onChange={(e) => setLevel(e.target.value === '' ? null : Number(e.target.value))}
+                >
                   <option value="">Level: default (3)</option>
                   {ZSTD_LEVELS.map((l) => (
                     <option key={l} value={l}>
@@ -386,15 +436,35 @@ export function ConvertView() {
             <div className="lake-field">
               <span className="lake-label">Bad rows</span>
               <label className="radio">
-                <input type="radio" name="bad-rows" data-testid="bad-rows-fail" checked={onBadRows === 'fail'} onChange={() => setOnBadRows('fail')} /> Fail: write nothing and list them
+                <input
+                  type="radio"
+                  name="bad-rows"
+                  data-testid="bad-rows-fail"
+                  checked={onBadRows === 'fail'}
+                  onChange={() => setOnBadRows('fail')}
+                />{' '}
+                Fail: write nothing and list them
               </label>
               <label className="radio">
-                <input type="radio" name="bad-rows" data-testid="bad-rows-skip" checked={onBadRows === 'skip'} onChange={() => setOnBadRows('skip')} /> Skip them and list them
+                <input
+                  type="radio"
+                  name="bad-rows"
+                  data-testid="bad-rows-skip"
+                  checked={onBadRows === 'skip'}
+                  onChange={() => setOnBadRows('skip')}
+                />{' '}
+                Skip them and list them
               </label>
             </div>
           </div>
           <div className="convert-actions">
-            <button type="button" className="btn primary" data-testid="convert-run" disabled={problems.length > 0 || running || starting} onClick={() => void start()}>
+            <button
+              type="button"
+              className="btn primary"
+              data-testid="convert-run"
+              disabled={problems.length > 0 || running || starting}
+              onClick={() => void start()}
+            >
               {running ? 'Converting…' : 'Convert'}
             </button>
             {running && (
@@ -404,7 +474,13 @@ export function ConvertView() {
             )}
             {running && job && (
               <span className="run-progress" data-testid="convert-progress">
-                <span className="progress-track wide" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((job.fraction ?? 0) * 100)}>
+                <span
+                  className="progress-track wide"
+                  role="progressbar"
+                  aria-valuemin={0}
+                  aria-valuemax={100}
+                  aria-valuenow={Math.round((job.fraction ?? 0) * 100)}
+                >
                   <span className="progress-fill" style={{ width: `${Math.round((job.fraction ?? 0) * 100)}%` }} />
                 </span>
                 {job.fraction !== null && `${Math.round(job.fraction * 100)}% · `}
@@ -434,11 +510,23 @@ export function ConvertView() {
           />
         )}
       </div>
-      <ConvertHistory entries={history} error={historyError} selectedId={selectedHistory?.id ?? null} onSelect={(h) => setSelectedHistory(h)} onRefresh={() => setHistoryAsked((n) => n + 1)} />
+      <ConvertHistory
+        entries={history}
+        error={historyError}
+        selectedId={selectedHistory?.id ?? null}
+        onSelect={(h) => setSelectedHistory(h)}
+        onRefresh={() => setHistoryAsked((n) => n + 1)}
+      />
       {picker && (
         <FilePickerDialog
           mode={picker.mode}
-          title={picker.purpose === 'folder' ? 'Choose the output folder' : picker.mode === 'folder' ? 'Add a folder of CSV files' : 'Add CSV files'}
+          title={
+            picker.purpose === 'folder'
+              ? 'Choose the output folder'
+              : picker.mode === 'folder'
+                ? 'Add a folder of CSV files'
+                : 'Add CSV files'
+          }
           extensions={CSV_EXTENSIONS}
           initialPath={picker.purpose === 'folder' && folder ? folder : undefined}
           onClose={() => setPicker(null)}

@@ -128,7 +128,13 @@ export function FilePickerDialog({ mode, title, extensions = [], initialPath, on
           <button type="button" className="btn" title="Home folder" onClick={() => void open(listing?.home)}>
             ⌂
           </button>
-          <button type="button" className="btn" title="Up one folder" disabled={!listing?.parent} onClick={() => listing?.parent && void open(listing.parent)}>
+          <button
+            type="button"
+            className="btn"
+            title="Up one folder"
+            disabled={!listing?.parent}
+            onClick={() => listing?.parent && void open(listing.parent)}
+          >
             ↑
           </button>
           <input
@@ -150,8 +156,16 @@ export function FilePickerDialog({ mode, title, extensions = [], initialPath, on
             {error.message}
           </div>
         )}
-        <div className="picker-list" role="listbox" aria-label="Folder contents" aria-multiselectable={mode === 'files'} aria-busy={loading}>
-          {listing && visible.length === 0 && <div className="empty">{mode === 'folder' ? 'No sub-folders here.' : 'Nothing here matches.'}</div>}
+        <div
+          className="picker-list"
+          role="listbox"
+          aria-label="Folder contents"
+          aria-multiselectable={mode === 'files'}
+          aria-busy={loading}
+        >
+          {listing && visible.length === 0 && (
+            <div className="empty">{mode === 'folder' ? 'No sub-folders here.' : 'Nothing here matches.'}</div>
+          )}
           {visible.map((e) => {
             const isSel = selected.includes(e.path);
             return (
@@ -181,16 +195,21 @@ export function FilePickerDialog({ mode, title, extensions = [], initialPath, on
               </div>
             );
           })}
-          {listing?.truncated && <div className="hint picker-note">This folder has more entries than are shown; type a path to reach the rest.</div>}
+          {listing?.truncated && (
+            <div className="hint picker-note">This folder has more entries than are shown; type a path to reach the rest.</div>
+          )}
         </div>
         <div className="picker-foot">
           {mode !== 'folder' && extensions.length > 0 && (
             <label className="picker-filter">
-              <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> Show all files (not only {extensions.join(', ')})
+              <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> Show all files (not only{' '}
+              {extensions.join(', ')})
             </label>
           )}
           <span className="spacer" />
-          <span className="hint">{mode === 'folder' ? listing?.path : selected.length > 0 ? `${selected.length} selected` : 'Nothing selected'}</span>
+          <span className="hint">
+            {mode === 'folder' ? listing?.path : selected.length > 0 ? `${selected.length} selected` : 'Nothing selected'}
+          </span>
           <button type="button" className="btn" onClick={onClose}>
             Cancel
           </button>

@@ -58,7 +58,12 @@ describe('convert form', () => {
 
   it('builds the request: lake or folder, codec level only for zstd, partition column', () => {
     const lake = buildRequest(form({ level: 9, partitionByDay: 'ts', delimiter: ';', header: 'no' }), columns);
-    expect(lake).toMatchObject({ target: { kind: 'lake', dataset: 'cells' }, compressionLevel: 9, partitionByDay: 'ts', dialect: { delimiter: ';', header: false } });
+    expect(lake).toMatchObject({
+      target: { kind: 'lake', dataset: 'cells' },
+      compressionLevel: 9,
+      partitionByDay: 'ts',
+      dialect: { delimiter: ';', header: false },
+    });
     const folder = buildRequest(form({ targetKind: 'folder', folder: ' /out ', codec: 'gzip', level: 9 }), columns);
     expect(folder.target).toEqual({ kind: 'folder', path: '/out' });
     expect(folder.compressionLevel).toBeUndefined();
@@ -80,7 +85,10 @@ describe('convert form', () => {
 
   it('reads bad rows back from a job error detail, and nothing from junk', () => {
     const detail = JSON.stringify({ rejected: 3, rejects: [{ file: '/a.csv', line: 4, column: 'v', reason: 'bad <b>', text: 'x' }] });
-    expect(rejectsFromDetail(detail)).toEqual({ rejected: 3, rejects: [{ file: '/a.csv', line: 4, column: 'v', reason: 'bad <b>', text: 'x' }] });
+    expect(rejectsFromDetail(detail)).toEqual({
+      rejected: 3,
+      rejects: [{ file: '/a.csv', line: 4, column: 'v', reason: 'bad <b>', text: 'x' }],
+    });
     expect(rejectsFromDetail('Check the delimiter')).toBeNull();
     expect(rejectsFromDetail('{not json')).toBeNull();
     expect(rejectsFromDetail('{"rejects": 5}')).toBeNull();

@@ -1,4 +1,12 @@
-import { ColumnType, type ColumnOverride, type ConvertRequestInput, type CsvDialect, type ParquetCodec, type RejectedRow, type SniffedColumn } from '../../../shared/api/convert';
+import {
+  ColumnType,
+  type ColumnOverride,
+  type ConvertRequestInput,
+  type CsvDialect,
+  type ParquetCodec,
+  type RejectedRow,
+  type SniffedColumn,
+} from '../../../shared/api/convert';
 
 /** What the user edited for one sniffed column (by its source name). */
 export interface ColumnEdit {
@@ -39,7 +47,11 @@ export function isValidDatasetName(name: string): boolean {
 
 /** `/data/Cell Voltages-2024.csv.gz` → `cell_voltages_2024`: a valid lake dataset name from a file or folder name. */
 export function suggestDatasetName(path: string): string {
-  const base = path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+  const base =
+    path
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? '';
   const stem = base.replace(/(\.(csv|tsv|txt))?(\.gz)?$/i, '');
   let name = stem
     .toLowerCase()

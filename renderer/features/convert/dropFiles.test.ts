@@ -25,7 +25,10 @@ describe('dropped files', () => {
         return `/uploads/${f.name}`;
       },
     };
-    const res = await pathsFromDrop([file('a.csv'), file('b.tsv.gz'), file('pic.png', 'x', 'image/png'), file('dir', '', ''), file('broken.csv')], env);
+    const res = await pathsFromDrop(
+      [file('a.csv'), file('b.tsv.gz'), file('pic.png', 'x', 'image/png'), file('dir', '', ''), file('broken.csv')],
+      env,
+    );
     expect(uploaded).toEqual(['a.csv', 'b.tsv.gz']);
     expect(res.paths).toEqual(['/uploads/a.csv', '/uploads/b.tsv.gz']);
     expect(res.errors.join('\n')).toMatch(/pic\.png: not a CSV/);

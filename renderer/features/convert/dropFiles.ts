@@ -31,7 +31,10 @@ export async function uploadToHost(file: File): Promise<string> {
     throw new Error(`The upload of ${file.name} failed: the host did not answer (${String(err)}).`, { cause: err });
   }
   if (res.status === 404) throw new Error(`The host does not accept uploads; choose ${file.name} with "Add files…" instead.`);
-  if (!res.ok) throw new Error(`The upload of ${file.name} failed: ${res.status} ${res.statusText} ${(await res.text().catch(() => '')).slice(0, 200)}`.trim());
+  if (!res.ok)
+    throw new Error(
+      `The upload of ${file.name} failed: ${res.status} ${res.statusText} ${(await res.text().catch(() => '')).slice(0, 200)}`.trim(),
+    );
   let body: unknown;
   try {
     body = await res.json();

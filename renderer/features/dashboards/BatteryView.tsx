@@ -43,14 +43,27 @@ export function BatteryView() {
     <span className="jar-health">
       <HealthBadge health={h.health ?? 'unknown'} />
       <span className="dim" data-testid="jar-drift">
-        drift {fixed(h.drift_pct, 1)} % (baseline {fixed(h.baseline_mohm, 2)} mΩ → {fixed(h.current_mohm, 2)} mΩ) · RUL {fixed(h.rul_days, 0)} days
+        drift {fixed(h.drift_pct, 1)} % (baseline {fixed(h.baseline_mohm, 2)} mΩ → {fixed(h.current_mohm, 2)} mΩ) · RUL{' '}
+        {fixed(h.rul_days, 0)} days
       </span>
     </span>
   ) : null;
   const chart = (metric: 'voltage' | 'temperature' | 'resistance', quantity: string, unit: string, digits: number, subtitle: string) => (
     <PanelBox panel={`battery.${metric}`} {...p} title={quantity} subtitle={subtitle} wide>
       {(data, { chartRef }) => (
-        <SeriesChart data={data} quantity={quantity} unit={unit} digits={digits} zone={zone} fromMs={fromMs} toMs={toMs} markers={markers} nameOf={jarName} testId={`chart-${metric}`} chartRef={chartRef} />
+        <SeriesChart
+          data={data}
+          quantity={quantity}
+          unit={unit}
+          digits={digits}
+          zone={zone}
+          fromMs={fromMs}
+          toMs={toMs}
+          markers={markers}
+          nameOf={jarName}
+          testId={`chart-${metric}`}
+          chartRef={chartRef}
+        />
       )}
     </PanelBox>
   );
@@ -73,7 +86,15 @@ export function BatteryView() {
               fromMs,
               toMs,
             });
-            return <EChart option={option as ChartOption} height={220} ariaLabel="Remaining useful life over time" testId="chart-rul" ref={chartRef} />;
+            return (
+              <EChart
+                option={option as ChartOption}
+                height={220}
+                ariaLabel="Remaining useful life over time"
+                testId="chart-rul"
+                ref={chartRef}
+              />
+            );
           }}
         </PanelBox>
         <PanelBox panel="battery.health" {...p} title="Health" subtitle="internal resistance vs the jar's baseline">
@@ -91,7 +112,8 @@ export function BatteryView() {
                 <dd>{fixed(r.baseline_mohm, 3)} mΩ</dd>
                 <dt>Latest daily mean</dt>
                 <dd>
-                  {fixed(r.current_mohm, 3)} mΩ {typeof r.current_day === 'number' ? `(${formatTime(r.current_day, 'UTC').slice(0, 11)} UTC)` : ''}
+                  {fixed(r.current_mohm, 3)} mΩ{' '}
+                  {typeof r.current_day === 'number' ? `(${formatTime(r.current_day, 'UTC').slice(0, 11)} UTC)` : ''}
                 </dd>
                 <dt>Nominal (model)</dt>
                 <dd>{fixed(r.nominal_resistance_mohm, 2)} mΩ</dd>
@@ -104,7 +126,13 @@ export function BatteryView() {
         <PanelBox panel="battery.alerts" {...p} title="Alerts in range" wide emptyText="No alerts for this jar in this range.">
           {(data) => <AlertTable data={data} zone={zone} />}
         </PanelBox>
-        <PanelBox panel="battery.events" {...p} title="Maintenance and capacity tests" wide emptyText="No maintenance or capacity tests in this range.">
+        <PanelBox
+          panel="battery.events"
+          {...p}
+          title="Maintenance and capacity tests"
+          wide
+          emptyText="No maintenance or capacity tests in this range."
+        >
           {(data) => <EventTable data={data} zone={zone} />}
         </PanelBox>
       </div>

@@ -53,7 +53,12 @@ export function DashboardHeader({ frame, badge }: Props) {
           {frame.error.message}
         </div>
       )}
-      <TimeRangePicker fromMs={frame.fromMs} toMs={frame.toMs} siteZone={kind === 'fleet' ? null : (entity?.timeZone ?? null)} zone={frame.zone} />
+      <TimeRangePicker
+        fromMs={frame.fromMs}
+        toMs={frame.toMs}
+        siteZone={kind === 'fleet' ? null : (entity?.timeZone ?? null)}
+        zone={frame.zone}
+      />
     </div>
   );
 }

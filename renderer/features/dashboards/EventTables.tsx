@@ -23,24 +23,31 @@ export function AlertTable({ data, zone }: { data: PanelData; zone: string }) {
           </tr>
         </thead>
         <tbody>
-          {rows.slice(-MAX_ROWS).reverse().map((r) => (
-            <tr key={text(r.alert_id)}>
-              <td>{typeof r.raised_at === 'number' ? formatTime(r.raised_at, zone) : ''}</td>
-              <td>{typeof r.cleared_at === 'number' ? formatTime(r.cleared_at, zone) : <b>open</b>}</td>
-              <td>
-                <span className={`sev sev-${text(r.severity) === 'critical' ? 'critical' : 'warning'}`}>{text(r.severity)}</span>
-              </td>
-              <td>{text(r.alert_type)}</td>
-              <td>
-                <a href={hrefFor('battery', text(r.battery_id))}>{text(r.battery_id)}</a>
-              </td>
-              <td className="num">{fixed(r.value, 2)}</td>
-              <td className="msg">{text(r.message)}</td>
-            </tr>
-          ))}
+          {rows
+            .slice(-MAX_ROWS)
+            .reverse()
+            .map((r) => (
+              <tr key={text(r.alert_id)}>
+                <td>{typeof r.raised_at === 'number' ? formatTime(r.raised_at, zone) : ''}</td>
+                <td>{typeof r.cleared_at === 'number' ? formatTime(r.cleared_at, zone) : <b>open</b>}</td>
+                <td>
+                  <span className={`sev sev-${text(r.severity) === 'critical' ? 'critical' : 'warning'}`}>{text(r.severity)}</span>
+                </td>
+                <td>{text(r.alert_type)}</td>
+                <td>
+                  <a href={hrefFor('battery', text(r.battery_id))}>{text(r.battery_id)}</a>
+                </td>
+                <td className="num">{fixed(r.value, 2)}</td>
+                <td className="msg">{text(r.message)}</td>
+              </tr>
+            ))}
         </tbody>
       </table>
-      {rows.length > MAX_ROWS && <div className="dim">Newest {MAX_ROWS} of {rows.length} shown; export for all.</div>}
+      {rows.length > MAX_ROWS && (
+        <div className="dim">
+          Newest {MAX_ROWS} of {rows.length} shown; export for all.
+        </div>
+      )}
     </div>
   );
 }
@@ -62,18 +69,21 @@ export function EventTable({ data, zone }: { data: PanelData; zone: string }) {
           </tr>
         </thead>
         <tbody>
-          {rows.slice(-MAX_ROWS).reverse().map((r, i) => (
-            <tr key={i}>
-              <td>{typeof r.started_at === 'number' ? formatTime(r.started_at, zone) : ''}</td>
-              <td>{text(r.kind) === 'capacity_test' ? `capacity test (${text(r.type)})` : text(r.type).replaceAll('_', ' ')}</td>
-              <td>
-                <a href={hrefFor('string', text(r.string_id))}>{text(r.string_id)}</a>
-              </td>
-              <td>{r.battery_id === null ? '' : <a href={hrefFor('battery', text(r.battery_id))}>{text(r.battery_id)}</a>}</td>
-              <td>{text(r.who)}</td>
-              <td className="msg">{text(r.text)}</td>
-            </tr>
-          ))}
+          {rows
+            .slice(-MAX_ROWS)
+            .reverse()
+            .map((r, i) => (
+              <tr key={i}>
+                <td>{typeof r.started_at === 'number' ? formatTime(r.started_at, zone) : ''}</td>
+                <td>{text(r.kind) === 'capacity_test' ? `capacity test (${text(r.type)})` : text(r.type).replaceAll('_', ' ')}</td>
+                <td>
+                  <a href={hrefFor('string', text(r.string_id))}>{text(r.string_id)}</a>
+                </td>
+                <td>{r.battery_id === null ? '' : <a href={hrefFor('battery', text(r.battery_id))}>{text(r.battery_id)}</a>}</td>
+                <td>{text(r.who)}</td>
+                <td className="msg">{text(r.text)}</td>
+              </tr>
+            ))}
         </tbody>
       </table>
     </div>

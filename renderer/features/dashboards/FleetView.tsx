@@ -43,7 +43,16 @@ function SitesChart({ data, chartRef }: { data: PanelData; chartRef: Ref<EChartH
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [data],
   );
-  return <EChart option={option as ChartOption} height={Math.max(140, 50 + rows.length * 30)} ariaLabel="Jars per site by health class" testId="chart-sites" onEvents={events} ref={chartRef} />;
+  return (
+    <EChart
+      option={option as ChartOption}
+      height={Math.max(140, 50 + rows.length * 30)}
+      ariaLabel="Jars per site by health class"
+      testId="chart-sites"
+      onEvents={events}
+      ref={chartRef}
+    />
+  );
 }
 
 /** #/fleet: the fleet's health at a glance; every chart drills down. */
@@ -55,7 +64,13 @@ export function FleetView() {
     <div className="dash-view" data-testid="fleet-view">
       <DashboardHeader frame={frame} />
       <div className="dash-grid">
-        <PanelBox panel="fleet.sites" {...p} title="Sites: jars by health class" subtitle="drift of internal resistance vs each jar's baseline" wide>
+        <PanelBox
+          panel="fleet.sites"
+          {...p}
+          title="Sites: jars by health class"
+          subtitle="drift of internal resistance vs each jar's baseline"
+          wide
+        >
           {(data, { chartRef }) => (
             <>
               <SitesChart data={data} chartRef={chartRef} />
@@ -110,7 +125,15 @@ export function FleetView() {
                 values: types.map((t) => numOr(rows.find((r) => r.alert_type === t && r.severity === sev)?.alerts)),
               })),
             });
-            return <EChart option={option as ChartOption} height={220} ariaLabel="Open alerts by type and severity" testId="chart-alerts" ref={chartRef} />;
+            return (
+              <EChart
+                option={option as ChartOption}
+                height={220}
+                ariaLabel="Open alerts by type and severity"
+                testId="chart-alerts"
+                ref={chartRef}
+              />
+            );
           }}
         </PanelBox>
         <PanelBox panel="fleet.atRisk" {...p} title="Jars at risk (lowest RUL)" subtitle="remaining useful life, days">
@@ -120,10 +143,27 @@ export function FleetView() {
               categories: rows.map((r) => text(r.jar)),
               horizontal: true,
               valueName: 'Remaining useful life (days)',
-              series: [{ name: 'RUL', values: rows.map((r) => numOr(r.rul_days)), colors: rows.map((r) => (numOr(r.rul_days) < 90 ? HEALTH_COLORS.replace : numOr(r.rul_days) < 365 ? HEALTH_COLORS.degraded : HEALTH_COLORS.watch)) }],
+              series: [
+                {
+                  name: 'RUL',
+                  values: rows.map((r) => numOr(r.rul_days)),
+                  colors: rows.map((r) =>
+                    numOr(r.rul_days) < 90 ? HEALTH_COLORS.replace : numOr(r.rul_days) < 365 ? HEALTH_COLORS.degraded : HEALTH_COLORS.watch,
+                  ),
+                },
+              ],
               unit: 'd',
             });
-            return <EChart option={option as ChartOption} height={Math.max(160, 30 + rows.length * 24)} ariaLabel="Jars with the lowest remaining useful life" testId="chart-at-risk" ref={chartRef} onEvents={{ click: (ev) => go('battery', numOr(rows[clickedIndex(ev)]?.battery_id)) }} />;
+            return (
+              <EChart
+                option={option as ChartOption}
+                height={Math.max(160, 30 + rows.length * 24)}
+                ariaLabel="Jars with the lowest remaining useful life"
+                testId="chart-at-risk"
+                ref={chartRef}
+                onEvents={{ click: (ev) => go('battery', numOr(rows[clickedIndex(ev)]?.battery_id)) }}
+              />
+            );
           }}
         </PanelBox>
         <PanelBox panel="fleet.hotspots" {...p} title="Temperature hotspots" subtitle="peak jar temperature in range, °C">
@@ -135,12 +175,39 @@ export function FleetView() {
               valueName: 'Peak jar temperature (°C)',
               digits: 1,
               unit: '°C',
-              series: [{ name: 'Peak', values: rows.map((r) => numOr(r.temperature_max)), colors: rows.map((r) => (numOr(r.temperature_max) >= 35 ? HEALTH_COLORS.replace : numOr(r.temperature_max) >= 30 ? HEALTH_COLORS.degraded : HEALTH_COLORS.watch)) }],
+              series: [
+                {
+                  name: 'Peak',
+                  values: rows.map((r) => numOr(r.temperature_max)),
+                  colors: rows.map((r) =>
+                    numOr(r.temperature_max) >= 35
+                      ? HEALTH_COLORS.replace
+                      : numOr(r.temperature_max) >= 30
+                        ? HEALTH_COLORS.degraded
+                        : HEALTH_COLORS.watch,
+                  ),
+                },
+              ],
             });
-            return <EChart option={option as ChartOption} height={Math.max(160, 30 + rows.length * 24)} ariaLabel="Hottest jars" testId="chart-hotspots" ref={chartRef} onEvents={{ click: (ev) => go('battery', numOr(rows[clickedIndex(ev)]?.battery_id)) }} />;
+            return (
+              <EChart
+                option={option as ChartOption}
+                height={Math.max(160, 30 + rows.length * 24)}
+                ariaLabel="Hottest jars"
+                testId="chart-hotspots"
+                ref={chartRef}
+                onEvents={{ click: (ev) => go('battery', numOr(rows[clickedIndex(ev)]?.battery_id)) }}
+              />
+            );
           }}
         </PanelBox>
-        <PanelBox panel="fleet.drift" {...p} title="Resistance drift vs baseline" subtitle="% over each jar's own baseline" emptyText="No jar has a baseline yet (it needs more history than the baseline window).">
+        <PanelBox
+          panel="fleet.drift"
+          {...p}
+          title="Resistance drift vs baseline"
+          subtitle="% over each jar's own baseline"
+          emptyText="No jar has a baseline yet (it needs more history than the baseline window)."
+        >
           {(data, { chartRef }) => <DriftChart data={data} chartRef={chartRef} />}
         </PanelBox>
         <PanelBox panel="fleet.freshness" {...p} title="Data freshness per site">
@@ -186,7 +253,17 @@ function DriftChart({ data, chartRef }: { data: PanelData; chartRef: Ref<EChartH
     categories: rows.map((r) => `${fixed(r.bin_from, 0)}…${fixed(r.bin_to, 0)} %`),
     valueName: 'Jars',
     categoryName: 'Drift (%)',
-    series: [{ name: 'Jars', values: rows.map((r) => numOr(r.jars)), colors: rows.map((r) => driftColorFor(numOr(r.bin_from), thresholds)) }],
+    series: [
+      { name: 'Jars', values: rows.map((r) => numOr(r.jars)), colors: rows.map((r) => driftColorFor(numOr(r.bin_from), thresholds)) },
+    ],
   });
-  return <EChart option={option as ChartOption} height={220} ariaLabel="Distribution of internal-resistance drift" testId="chart-drift" ref={chartRef} />;
+  return (
+    <EChart
+      option={option as ChartOption}
+      height={220}
+      ariaLabel="Distribution of internal-resistance drift"
+      testId="chart-drift"
+      ref={chartRef}
+    />
+  );
 }

@@ -1,5 +1,12 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { DEFAULT_HEALTH_THRESHOLDS, HEALTH_CLASSES, HEALTH_LABELS, healthClass, thresholdsProblem, type HealthThresholds } from '../../../shared/domain/health';
+import {
+  DEFAULT_HEALTH_THRESHOLDS,
+  HEALTH_CLASSES,
+  HEALTH_LABELS,
+  healthClass,
+  thresholdsProblem,
+  type HealthThresholds,
+} from '../../../shared/domain/health';
 import { api } from '../../api/client';
 import { HEALTH_COLORS } from './palette';
 
@@ -77,7 +84,8 @@ export function HealthSettings() {
       </header>
       <div className="dash-panel-body">
         <p className="dim health-help">
-          A jar&apos;s drift is its latest daily mean internal resistance against its own baseline (the mean of its first {thresholds.baselineDays} days), in %.
+          A jar&apos;s drift is its latest daily mean internal resistance against its own baseline (the mean of its first{' '}
+          {thresholds.baselineDays} days), in %.
         </p>
         <ul className="health-legend">
           {HEALTH_CLASSES.map((c) => (

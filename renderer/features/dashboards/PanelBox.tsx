@@ -73,22 +73,51 @@ export function PanelBox({ panel, scope, fromMs, toMs, title, subtitle, wide, ch
   }
 
   return (
-    <section className={wide ? 'dash-panel wide' : 'dash-panel'} data-testid={`panel-${panel}`} data-state={state.loading ? 'loading' : state.error ? 'error' : data && data.rows.length > 0 ? 'ready' : 'empty'} aria-busy={state.loading}>
+    <section
+      className={wide ? 'dash-panel wide' : 'dash-panel'}
+      data-testid={`panel-${panel}`}
+      data-state={state.loading ? 'loading' : state.error ? 'error' : data && data.rows.length > 0 ? 'ready' : 'empty'}
+      aria-busy={state.loading}
+    >
       <header className="dash-panel-head">
         <h3 className="dash-panel-title">{title}</h3>
         {subtitle && <span className="dim dash-panel-sub">{subtitle}</span>}
         <span className="spacer" />
         {state.loading && data && <span className="spinner" aria-label="Refreshing" />}
-        <button type="button" className="btn small" disabled={!data} title="Open this panel's query in the SQL editor" onClick={() => data && openAsSql(title, data.sql)}>
+        <button
+          type="button"
+          className="btn small"
+          disabled={!data}
+          title="Open this panel's query in the SQL editor"
+          onClick={() => data && openAsSql(title, data.sql)}
+        >
           SQL
         </button>
-        <button type="button" className="btn small" disabled={!data || busy} title="Export the full-resolution data as CSV" onClick={() => void exportAs('csv')}>
+        <button
+          type="button"
+          className="btn small"
+          disabled={!data || busy}
+          title="Export the full-resolution data as CSV"
+          onClick={() => void exportAs('csv')}
+        >
           CSV
         </button>
-        <button type="button" className="btn small" disabled={!data || busy} title="Export the full-resolution data as Parquet" onClick={() => void exportAs('parquet')}>
+        <button
+          type="button"
+          className="btn small"
+          disabled={!data || busy}
+          title="Export the full-resolution data as Parquet"
+          onClick={() => void exportAs('parquet')}
+        >
           Parquet
         </button>
-        <button type="button" className="btn small" disabled={!chart || !data || data.rows.length === 0} title="Save the chart as PNG" onClick={png}>
+        <button
+          type="button"
+          className="btn small"
+          disabled={!chart || !data || data.rows.length === 0}
+          title="Save the chart as PNG"
+          onClick={png}
+        >
           PNG
         </button>
       </header>

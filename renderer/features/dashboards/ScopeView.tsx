@@ -158,8 +158,27 @@ export function ScopeView({ kind }: { kind: ScopeKindOfView }) {
     );
   }
   const p = { scope, fromMs, toMs };
-  const series = (data: PanelData, chartRef: SeriesPanelProps['chartRef'], quantity: string, unit: string, digits: number, testId: string) => (
-    <SeriesChart data={data} quantity={quantity} unit={unit} digits={digits} zone={zone} fromMs={fromMs} toMs={toMs} markers={markers} nameOf={stringName} testId={testId} chartRef={chartRef} />
+  const series = (
+    data: PanelData,
+    chartRef: SeriesPanelProps['chartRef'],
+    quantity: string,
+    unit: string,
+    digits: number,
+    testId: string,
+  ) => (
+    <SeriesChart
+      data={data}
+      quantity={quantity}
+      unit={unit}
+      digits={digits}
+      zone={zone}
+      fromMs={fromMs}
+      toMs={toMs}
+      markers={markers}
+      nameOf={stringName}
+      testId={testId}
+      chartRef={chartRef}
+    />
   );
   return (
     <div className="dash-view" data-testid={`${kind}-view`}>
@@ -168,7 +187,12 @@ export function ScopeView({ kind }: { kind: ScopeKindOfView }) {
         <PanelBox panel="scope.children" {...p} title={CHILD_TITLE[kind]} wide>
           {(data) => <ChildrenTable data={data} kind={kind} />}
         </PanelBox>
-        <PanelBox panel="scope.stringVoltage" {...p} title="String voltage" subtitle="V · alerts (red), maintenance (dashed), capacity tests (shaded)">
+        <PanelBox
+          panel="scope.stringVoltage"
+          {...p}
+          title="String voltage"
+          subtitle="V · alerts (red), maintenance (dashed), capacity tests (shaded)"
+        >
           {(data, { chartRef }) => series(data, chartRef, 'Voltage', 'V', 2, 'chart-string-voltage')}
         </PanelBox>
         <PanelBox panel="scope.stringCurrent" {...p} title="String current" subtitle="A · + charging, − discharging">
@@ -183,7 +207,13 @@ export function ScopeView({ kind }: { kind: ScopeKindOfView }) {
         <PanelBox panel="scope.alerts" {...p} title="Alerts in range" wide emptyText="No alerts in this range.">
           {(data) => <AlertTable data={data} zone={zone} />}
         </PanelBox>
-        <PanelBox panel="scope.events" {...p} title="Maintenance and capacity tests" wide emptyText="No maintenance or capacity tests in this range.">
+        <PanelBox
+          panel="scope.events"
+          {...p}
+          title="Maintenance and capacity tests"
+          wide
+          emptyText="No maintenance or capacity tests in this range."
+        >
           {(data) => <EventTable data={data} zone={zone} />}
         </PanelBox>
       </div>

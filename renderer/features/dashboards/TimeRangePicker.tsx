@@ -48,7 +48,13 @@ export function TimeRangePicker({ fromMs, toMs, siteZone, zone }: Props) {
           {p.label}
         </button>
       ))}
-      <button type="button" className={range.kind === 'custom' ? 'btn small toggled' : 'btn small'} aria-pressed={range.kind === 'custom'} onClick={startCustom} data-testid="range-custom">
+      <button
+        type="button"
+        className={range.kind === 'custom' ? 'btn small toggled' : 'btn small'}
+        aria-pressed={range.kind === 'custom'}
+        onClick={startCustom}
+        data-testid="range-custom"
+      >
         Custom…
       </button>
       <span className="range-text dim" data-testid="range-text" title="Drag across a time chart to zoom in">
@@ -57,7 +63,11 @@ export function TimeRangePicker({ fromMs, toMs, siteZone, zone }: Props) {
       <span className="spacer" />
       <label className="dim range-zone">
         Times in{' '}
-        <select value={zoneChoice} onChange={(e) => setDashboardSettings({ zone: e.target.value === 'utc' ? 'utc' : 'site' })} aria-label="Time zone">
+        <select
+          value={zoneChoice}
+          onChange={(e) => setDashboardSettings({ zone: e.target.value === 'utc' ? 'utc' : 'site' })}
+          aria-label="Time zone"
+        >
           <option value="site">{siteZone ? `site time (${siteZone})` : 'site time'}</option>
           <option value="utc">UTC</option>
         </select>

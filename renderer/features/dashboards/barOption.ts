@@ -30,7 +30,12 @@ export function barOption(input: BarInput): DashboardOption {
     data: input.categories,
     name: input.categoryName,
     inverse: input.horizontal === true,
-    axisLabel: { width: input.horizontal ? 170 : 90, overflow: 'truncate' as const, hideOverlap: !input.horizontal, interval: input.horizontal ? 0 : ('auto' as const) },
+    axisLabel: {
+      width: input.horizontal ? 170 : 90,
+      overflow: 'truncate' as const,
+      hideOverlap: !input.horizontal,
+      interval: input.horizontal ? 0 : ('auto' as const),
+    },
   };
   const value = { type: 'value' as const, name: input.valueName, nameLocation: 'middle' as const, nameGap: input.horizontal ? 24 : 40 };
   return {
@@ -47,7 +52,10 @@ export function barOption(input: BarInput): DashboardOption {
         const title = input.categories[idx] ?? '';
         return tooltipHtml(
           title,
-          list.map((p): [string, string] => [String(p.seriesName ?? ''), typeof p.value === 'number' ? `${p.value.toFixed(digits)}${unit}` : '—']),
+          list.map((p): [string, string] => [
+            String(p.seriesName ?? ''),
+            typeof p.value === 'number' ? `${p.value.toFixed(digits)}${unit}` : '—',
+          ]),
         );
       },
     },

@@ -1,4 +1,11 @@
-import { MarkAreaComponent, MarkLineComponent, ToolboxComponent, type MarkAreaComponentOption, type MarkLineComponentOption, type ToolboxComponentOption } from 'echarts/components';
+import {
+  MarkAreaComponent,
+  MarkLineComponent,
+  ToolboxComponent,
+  type MarkAreaComponentOption,
+  type MarkLineComponentOption,
+  type ToolboxComponentOption,
+} from 'echarts/components';
 import { use as registerChartParts, type ComposeOption } from 'echarts/core';
 import type { ChartOption } from '../../lib/echarts/registry';
 

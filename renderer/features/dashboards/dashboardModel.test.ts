@@ -36,7 +36,19 @@ describe('dashboard model', () => {
 
   it('escapes data in series tooltips and reads drag-to-zoom windows', () => {
     const hostile = '<img src=x onerror=alert(1)>';
-    const option = seriesOption({ rows: [[1, 1000, 2], [1, 2000, 3]], nameOf: () => hostile, quantity: 'Voltage', unit: 'V', digits: 2, zone: 'UTC', fromMs: 0, toMs: 3000 });
+    const option = seriesOption({
+      rows: [
+        [1, 1000, 2],
+        [1, 2000, 3],
+      ],
+      nameOf: () => hostile,
+      quantity: 'Voltage',
+      unit: 'V',
+      digits: 2,
+      zone: 'UTC',
+      fromMs: 0,
+      toMs: 3000,
+    });
     const tooltip = option.tooltip as { formatter: (p: unknown) => string };
     const html = tooltip.formatter([{ seriesName: hostile, value: [1000, 2] }]);
     expect(html).not.toContain('<img');

@@ -12,4 +12,16 @@ export const HEALTH_COLORS: Readonly<Record<HealthClass, string>> = {
 export const SEVERITY_COLORS: Readonly<Record<string, string>> = { critical: '#cf222e', warning: '#d4a72c' };
 
 /** Series colours for strings and jars. */
-export const SERIES_COLORS = ['#2f6fdb', '#2da44e', '#e16f24', '#8250df', '#0aa3a3', '#cf222e', '#bf8700', '#6e7781', '#d63384', '#1a7f37', '#953800'];
+export const SERIES_COLORS = [
+  '#2f6fdb',
+  '#2da44e',
+  '#e16f24',
+  '#8250df',
+  '#0aa3a3',
+  '#cf222e',
+  '#bf8700',
+  '#6e7781',
+  '#d63384',
+  '#1a7f37',
+  '#953800',
+];

@@ -9,11 +9,20 @@ export function openAsSql(title: string, sql: string): void {
 }
 
 function isExportedFile(v: unknown): v is ExportedFile {
-  return typeof v === 'object' && v !== null && typeof (v as { path?: unknown }).path === 'string' && typeof (v as { rows?: unknown }).rows === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { path?: unknown }).path === 'string' &&
+    typeof (v as { rows?: unknown }).rows === 'number'
+  );
 }
 
 /** "Export data": the panel's full-resolution query as a file (an export job); in a browser, downloaded too. */
-export async function exportPanelData(sql: string, format: ExportFormat, name: string): Promise<{ ok: true; file: ExportedFile } | { ok: false; message: string }> {
+export async function exportPanelData(
+  sql: string,
+  format: ExportFormat,
+  name: string,
+): Promise<{ ok: true; file: ExportedFile } | { ok: false; message: string }> {
   const started = await api.export.query({ sql, format, name });
   if (!started.ok) return { ok: false, message: started.error.message };
   const jobId = started.value.jobId;
@@ -24,7 +33,8 @@ export async function exportPanelData(sql: string, format: ExportFormat, name: s
     const job = list.value.jobs.find((j) => j.jobId === jobId);
     if (!job) return { ok: false, message: 'The export job disappeared before it finished.' };
     if (job.state === 'running') continue;
-    if (job.state !== 'done' || !isExportedFile(job.report)) return { ok: false, message: job.error?.message ?? `The export ended ${job.state}.` };
+    if (job.state !== 'done' || !isExportedFile(job.report))
+      return { ok: false, message: job.error?.message ?? `The export ended ${job.state}.` };
     const file = job.report;
     if (file.downloadId && !window.workbench) {
       const a = document.createElement('a');

@@ -63,7 +63,10 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
     }));
   const areas = markers
     .filter((m) => m.kind === 'capacity_test')
-    .map((m) => [{ xAxis: m.atMs, name: m.label }, { xAxis: m.toMs ?? m.atMs + 3_600_000 }] as [{ xAxis: number; name: string }, { xAxis: number }]);
+    .map(
+      (m) =>
+        [{ xAxis: m.atMs, name: m.label }, { xAxis: m.toMs ?? m.atMs + 3_600_000 }] as [{ xAxis: number; name: string }, { xAxis: number }],
+    );
   const series = [...groups.values()].map((g, i) => ({
     type: 'line' as const,
     name: g.name,
@@ -86,7 +89,12 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
     useUTC: true,
     grid: { left: 56, right: 24, top: 36, bottom: 28 },
     legend: groups.size > 1 ? { type: 'scroll', top: 4, left: 8, right: 80, textStyle: { fontSize: 11 } } : { show: false },
-    toolbox: { right: 8, top: 2, itemSize: 13, feature: { dataZoom: { yAxisIndex: 'none', title: { zoom: 'Drag across the chart to zoom', back: 'Back' } } } },
+    toolbox: {
+      right: 8,
+      top: 2,
+      itemSize: 13,
+      feature: { dataZoom: { yAxisIndex: 'none', title: { zoom: 'Drag across the chart to zoom', back: 'Back' } } },
+    },
     tooltip: {
       trigger: 'axis',
       confine: true,

@@ -29,7 +29,14 @@ export function axisLabel(ms: number, zone: string, spanMs: number): string {
 
 /** `2024-03-12T14:05` in the zone, for <input type="datetime-local">. */
 export function toLocalInput(ms: number, zone: string): string {
-  const parts = fmt(zone, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
+  const parts = fmt(zone, {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(ms);
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
 }

@@ -42,7 +42,8 @@ export function parseSettings(v: unknown): DashboardSettings | null {
   const zone: ZoneChoice = o.zone === 'utc' ? 'utc' : 'site';
   const r = o.range as Record<string, unknown> | undefined;
   const at = Date.now();
-  if (r?.kind === 'preset' && RANGE_PRESETS.some((p) => p.id === r.preset)) return { range: { kind: 'preset', preset: r.preset as PresetId }, zone, at };
+  if (r?.kind === 'preset' && RANGE_PRESETS.some((p) => p.id === r.preset))
+    return { range: { kind: 'preset', preset: r.preset as PresetId }, zone, at };
   if (r?.kind === 'custom' && typeof r.fromMs === 'number' && typeof r.toMs === 'number' && r.fromMs < r.toMs) {
     return { range: { kind: 'custom', fromMs: r.fromMs, toMs: r.toMs }, zone, at };
   }

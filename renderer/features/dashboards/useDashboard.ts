@@ -19,7 +19,11 @@ export interface DashboardFrame {
 export function useDashboard(scope: Scope | null): DashboardFrame {
   const { generation, at } = useRollupGeneration();
   const settings = useDashboardSettings();
-  const [loaded, setLoaded] = useState<{ key: string; entity: EntityInfo | null; error: ApiError | null }>({ key: '', entity: null, error: null });
+  const [loaded, setLoaded] = useState<{ key: string; entity: EntityInfo | null; error: ApiError | null }>({
+    key: '',
+    entity: null,
+    error: null,
+  });
   const key = scope ? `${scope.kind}|${scope.id ?? ''}` : '';
 
   useEffect(() => {

@@ -13,7 +13,12 @@ export function useMarkers(scope: Scope | null, fromMs: number, toMs: number, pa
     if (alerts.data) {
       for (const r of records(alerts.data)) {
         if (typeof r.raised_at !== 'number' || r.raised_at < fromMs) continue;
-        out.push({ kind: 'alert', atMs: r.raised_at, label: `${text(r.severity)} ${text(r.alert_type)}: ${text(r.message)}`, severity: text(r.severity) });
+        out.push({
+          kind: 'alert',
+          atMs: r.raised_at,
+          label: `${text(r.severity)} ${text(r.alert_type)}: ${text(r.message)}`,
+          severity: text(r.severity),
+        });
       }
     }
     if (events.data) {

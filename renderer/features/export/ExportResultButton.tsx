@@ -22,7 +22,13 @@ export function ExportResultButton({ result, sort }: Props) {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <button type="button" className="btn small" onClick={() => setOpen(true)} disabled={result.columns.length === 0} data-testid="export-result">
+      <button
+        type="button"
+        className="btn small"
+        onClick={() => setOpen(true)}
+        disabled={result.columns.length === 0}
+        data-testid="export-result"
+      >
         Export…
       </button>
       {open && <ExportResultDialog result={result} sort={sort} onClose={() => setOpen(false)} />}
@@ -55,7 +61,13 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
 
   const start = async (): Promise<void> => {
     setError(null);
-    const res = await api.export.result({ resultId: result.resultId, format, name, sort, ...(folder.trim() ? { path: folder.trim() } : {}) });
+    const res = await api.export.result({
+      resultId: result.resultId,
+      format,
+      name,
+      sort,
+      ...(folder.trim() ? { path: folder.trim() } : {}),
+    });
     if (!res.ok) {
       setError(res.error);
       return;
@@ -76,7 +88,8 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
           </button>
         </div>
         <p className="hint">
-          All {formatCount(result.rowCount)} rows and {result.columns.length} columns{sort.length > 0 ? `, sorted as in the grid` : ''}, not only the rows loaded in the grid.
+          All {formatCount(result.rowCount)} rows and {result.columns.length} columns{sort.length > 0 ? `, sorted as in the grid` : ''}, not
+          only the rows loaded in the grid.
         </p>
         <div className="export-segment" role="radiogroup" aria-label="Format">
           {EXPORT_FORMATS.map((f) => (
@@ -94,7 +107,14 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
         <label className="export-field">
           <span>Folder (empty = the workspace&apos;s exports folder)</span>
           <div className="export-row">
-            <input type="text" className="grow" value={folder} onChange={(e) => setFolder(e.target.value)} disabled={running} placeholder="exports folder" />
+            <input
+              type="text"
+              className="grow"
+              value={folder}
+              onChange={(e) => setFolder(e.target.value)}
+              disabled={running}
+              placeholder="exports folder"
+            />
             <button type="button" className="btn" onClick={() => setPicker(true)} disabled={running}>
               Browse…
             </button>
@@ -143,7 +163,13 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
               {file ? 'Close' : 'Cancel'}
             </button>
           )}
-          <button type="button" className="btn primary" onClick={() => void start()} disabled={running || !nameOk} data-testid="export-start">
+          <button
+            type="button"
+            className="btn primary"
+            onClick={() => void start()}
+            disabled={running || !nameOk}
+            data-testid="export-start"
+          >
             {file ? 'Export again' : 'Export'}
           </button>
         </div>

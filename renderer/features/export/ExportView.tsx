@@ -95,7 +95,8 @@ export function ExportView() {
   const update = (patch: Partial<SliceForm>): void => setForm((f) => (f ? { ...f, ...patch } : f));
   const running = job?.state === 'running';
   const report = job?.state === 'done' ? (job.report as SliceReport | null) : null;
-  const issueFor = (prefix: string): string | null => issues.find((i) => i.field === prefix || i.field.startsWith(`${prefix}[`) || i.field.startsWith(`${prefix}.`))?.message ?? null;
+  const issueFor = (prefix: string): string | null =>
+    issues.find((i) => i.field === prefix || i.field.startsWith(`${prefix}[`) || i.field.startsWith(`${prefix}.`))?.message ?? null;
 
   const run = async (): Promise<void> => {
     setRunError(null);
@@ -181,7 +182,12 @@ export function ExportView() {
             <div className="export-pair">
               <label className="export-field">
                 <span>From (UTC, inclusive)</span>
-                <input type="datetime-local" value={form.from} onChange={(e) => update({ from: e.target.value })} data-testid="slice-from" />
+                <input
+                  type="datetime-local"
+                  value={form.from}
+                  onChange={(e) => update({ from: e.target.value })}
+                  data-testid="slice-from"
+                />
               </label>
               <label className="export-field">
                 <span>To (UTC, exclusive)</span>
@@ -241,13 +247,21 @@ export function ExportView() {
                 const key = c.name === dataset.entityColumn || c.name === dataset.timeColumn;
                 const on = key || form.columns.includes(c.name);
                 return (
-                  <label key={c.name} className={`chip${on ? ' on' : ''}${key ? ' fixed' : ''}`} title={key ? `${c.type} · always included (the key)` : c.type}>
+                  <label
+                    key={c.name}
+                    className={`chip${on ? ' on' : ''}${key ? ' fixed' : ''}`}
+                    title={key ? `${c.type} · always included (the key)` : c.type}
+                  >
                     <input
                       type="checkbox"
                       checked={on}
                       disabled={key}
                       onChange={(e) =>
-                        update({ columns: e.target.checked ? dataset.columns.map((x) => x.name).filter((n) => n === c.name || form.columns.includes(n)) : form.columns.filter((n) => n !== c.name) })
+                        update({
+                          columns: e.target.checked
+                            ? dataset.columns.map((x) => x.name).filter((n) => n === c.name || form.columns.includes(n))
+                            : form.columns.filter((n) => n !== c.name),
+                        })
                       }
                     />
                     {c.name}
@@ -295,7 +309,13 @@ export function ExportView() {
               {(['none', 'battery', 'time'] as const).map((s) => (
                 <label key={s} className={`segment${form.splitBy === s ? ' on' : ''}`}>
                   <input type="radio" name="split-by" checked={form.splitBy === s} onChange={() => update({ splitBy: s })} />
-                  {s === 'none' ? 'No split' : s === 'battery' ? (dataset?.entityColumn === 'string_id' ? 'By string' : 'By jar') : 'By time'}
+                  {s === 'none'
+                    ? 'No split'
+                    : s === 'battery'
+                      ? dataset?.entityColumn === 'string_id'
+                        ? 'By string'
+                        : 'By jar'
+                      : 'By time'}
                 </label>
               ))}
             </div>
@@ -308,7 +328,9 @@ export function ExportView() {
                         type="text"
                         aria-label={`Split ${i + 1} name`}
                         value={f.name}
-                        onChange={(e) => update({ fractions: form.fractions.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) })}
+                        onChange={(e) =>
+                          update({ fractions: form.fractions.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) })
+                        }
                       />
                       <input
                         type="number"
@@ -317,7 +339,9 @@ export function ExportView() {
                         max="1"
                         step="0.05"
                         value={f.value}
-                        onChange={(e) => update({ fractions: form.fractions.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)) })}
+                        onChange={(e) =>
+                          update({ fractions: form.fractions.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)) })
+                        }
                       />
                       <button
                         type="button"
@@ -330,7 +354,11 @@ export function ExportView() {
                       </button>
                     </div>
                   ))}
-                  <button type="button" className="btn small" onClick={() => update({ fractions: [...form.fractions, { name: `split${form.fractions.length + 1}`, value: '0' }] })}>
+                  <button
+                    type="button"
+                    className="btn small"
+                    onClick={() => update({ fractions: [...form.fractions, { name: `split${form.fractions.length + 1}`, value: '0' }] })}
+                  >
                     Add split
                   </button>
                   <span className={Math.abs(fractionsSum - 1) < 1e-9 ? 'dim' : 'field-error'}>sum {Number(fractionsSum.toFixed(6))}</span>
@@ -372,9 +400,7 @@ export function ExportView() {
 
         <section className="export-side" aria-label="Estimate and run">
           <div className="export-card" data-testid="slice-estimate">
-            <div className="card-title">
-              Estimate {estimating && <span className="dim">· updating…</span>}
-            </div>
+            <div className="card-title">Estimate {estimating && <span className="dim">· updating…</span>}</div>
             {issues.length > 0 && (
               <ul className="issue-list" role="alert">
                 {issues.map((i) => (
@@ -451,7 +477,13 @@ export function ExportView() {
           {job && (
             <div className="export-card" data-testid="slice-job">
               <div className="card-title">
-                {job.state === 'running' ? 'Exporting…' : job.state === 'done' ? 'Exported' : job.state === 'cancelled' ? 'Cancelled' : 'Failed'}
+                {job.state === 'running'
+                  ? 'Exporting…'
+                  : job.state === 'done'
+                    ? 'Exported'
+                    : job.state === 'cancelled'
+                      ? 'Cancelled'
+                      : 'Failed'}
               </div>
               {job.state === 'running' && (
                 <>

@@ -58,10 +58,15 @@ export function SliceSummary({ report, onCopySpec }: Props) {
           {m.contentHash}
         </dd>
         <dt>Tier split</dt>
-        <dd>{split ? `${split.slice(0, 19).replace('T', ' ')} UTC (lake before, hot mirror from)` : 'none: all rows from the hot mirror'}</dd>
+        <dd>
+          {split ? `${split.slice(0, 19).replace('T', ' ')} UTC (lake before, hot mirror from)` : 'none: all rows from the hot mirror'}
+        </dd>
         <dt>Sources</dt>
         <dd>
-          {m.sources.lakeFiles.length} lake file{m.sources.lakeFiles.length === 1 ? '' : 's'}; hot mirror {mirror ? `at ingest id ${formatCount(mirror.watermark)}, synced ${mirror.syncedAt ? mirror.syncedAt.slice(0, 19).replace('T', ' ') : 'never'}` : 'not read'}
+          {m.sources.lakeFiles.length} lake file{m.sources.lakeFiles.length === 1 ? '' : 's'}; hot mirror{' '}
+          {mirror
+            ? `at ingest id ${formatCount(mirror.watermark)}, synced ${mirror.syncedAt ? mirror.syncedAt.slice(0, 19).replace('T', ' ') : 'never'}`
+            : 'not read'}
         </dd>
         <dt>Folder</dt>
         <dd className="mono" data-testid="summary-dir">
@@ -90,14 +95,18 @@ export function SliceSummary({ report, onCopySpec }: Props) {
       {folderOpen && (
         <div className="export-folder" data-testid="folder-panel">
           <div className="hint">
-            {isDesktop() ? 'The slice is in this folder on this computer:' : 'The browser cannot open folders; the slice is in this folder on the machine running the workbench:'}
+            {isDesktop()
+              ? 'The slice is in this folder on this computer:'
+              : 'The browser cannot open folders; the slice is in this folder on the machine running the workbench:'}
           </div>
           <div className="export-row">
             <code className="grow">{report.dir}</code>
             <button
               type="button"
               className="btn small"
-              onClick={() => void writeClipboard(report.dir).then((ok) => setCopied(ok ? 'Path copied.' : 'The clipboard refused the text.'))}
+              onClick={() =>
+                void writeClipboard(report.dir).then((ok) => setCopied(ok ? 'Path copied.' : 'The clipboard refused the text.'))
+              }
             >
               Copy path
             </button>

@@ -41,7 +41,10 @@ describe('slice form', () => {
     const form = initialForm(options);
     expect(form.from).toBe('2024-05-09T00:00');
     expect(form.to).toBe('2024-05-11T00:00');
-    const spec = buildSpec({ ...form, sites: [1], units: '1-3', resample: '1h', labels: 'rul_prediction', splitBy: 'battery' }, options.datasets[0]);
+    const spec = buildSpec(
+      { ...form, sites: [1], units: '1-3', resample: '1h', labels: 'rul_prediction', splitBy: 'battery' },
+      options.datasets[0],
+    );
     const checked = checkSliceSpec(spec);
     expect(checked.ok).toBe(true);
     expect(spec.filter).toEqual({ location_id: [1], battery_id: [1, 2, 3] });
@@ -53,7 +56,19 @@ describe('slice form', () => {
 
   it('passes bad input through so the check names the field', () => {
     const form = initialForm(options);
-    const checked = checkSliceSpec(buildSpec({ ...form, splitBy: 'time', fractions: [{ name: 'train', value: '0.9' }, { name: 'test', value: '0.2' }] }, options.datasets[0]));
+    const checked = checkSliceSpec(
+      buildSpec(
+        {
+          ...form,
+          splitBy: 'time',
+          fractions: [
+            { name: 'train', value: '0.9' },
+            { name: 'test', value: '0.2' },
+          ],
+        },
+        options.datasets[0],
+      ),
+    );
     expect(checked.ok).toBe(false);
     if (!checked.ok) expect(checked.issues[0].field).toBe('split.fractions');
   });

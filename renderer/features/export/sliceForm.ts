@@ -84,7 +84,12 @@ function num(text: string): number {
 
 /** The spec the form describes. Bad input is passed through as is, so the core's check names the field. */
 export function buildSpec(form: SliceForm, dataset: SliceDatasetOption | undefined): SliceSpecInput {
-  const spec: Record<string, unknown> = { dataset: form.dataset, from: fromUtcInput(form.from), to: fromUtcInput(form.to), columns: form.columns };
+  const spec: Record<string, unknown> = {
+    dataset: form.dataset,
+    from: fromUtcInput(form.from),
+    to: fromUtcInput(form.to),
+    columns: form.columns,
+  };
   const filter: Record<string, (number | string)[]> = {};
   if (form.sites.length > 0) filter.location_id = [...form.sites].sort((a, b) => a - b);
   if (form.units.trim() !== '' && dataset) {

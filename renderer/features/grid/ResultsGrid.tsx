@@ -1,12 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type MouseEvent as ReactMouseEvent } from 'react';
 import { flushSync } from 'react-dom';
-import {
-  getCoreRowModel,
-  useReactTable,
-  type ColumnDef,
-  type ColumnSizingState,
-  type SortingState,
-} from '@tanstack/react-table';
+import { getCoreRowModel, useReactTable, type ColumnDef, type ColumnSizingState, type SortingState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { QueryRunResult, SortKey } from '../../../shared/api/query';
 import type { DecodedWindow } from './arrowPage';
@@ -67,7 +61,10 @@ export function ResultsGrid({ result }: Props) {
     [sorting, columns],
   );
   const cache = useMemo(
-    () => new WindowCache<DecodedWindow>((offset, limit) => fetchWindow(result.resultId, offset, limit, sortKeys), rowCount, { pageSize: PAGE_SIZE }),
+    () =>
+      new WindowCache<DecodedWindow>((offset, limit) => fetchWindow(result.resultId, offset, limit, sortKeys), rowCount, {
+        pageSize: PAGE_SIZE,
+      }),
     [result.resultId, rowCount, sortKeys],
   );
   useSyncExternalStore(cache.subscribe, cache.getVersion);
@@ -243,7 +240,10 @@ export function ResultsGrid({ result }: Props) {
       setNotice((await writeClipboard(name)) ? 'Copied the column name.' : 'The clipboard refused the text.');
       return;
     }
-    const rect = kind === 'copy-cell' ? { r0: selection.focus.row, r1: selection.focus.row, c0: selection.focus.col, c1: selection.focus.col } : selectionRect(selection);
+    const rect =
+      kind === 'copy-cell'
+        ? { r0: selection.focus.row, r1: selection.focus.row, c0: selection.focus.col, c1: selection.focus.col }
+        : selectionRect(selection);
     const r1 = Math.min(rect.r1, rect.r0 + COPY_MAX_ROWS - 1);
     setNotice('Copying…');
     const rows = await cache.rows(rect.r0, r1 + 1);
@@ -352,7 +352,15 @@ export function ResultsGrid({ result }: Props) {
   const sortLabel = sorting.map((s) => `${columns[Number(s.id)]?.name ?? '?'} ${s.desc ? '↓' : '↑'}`).join(', ');
 
   return (
-    <div className="results-grid" data-testid="results-grid" onKeyDown={onKeyDown} tabIndex={-1} role="grid" aria-rowcount={rowCount + 1} aria-colcount={columns.length}>
+    <div
+      className="results-grid"
+      data-testid="results-grid"
+      onKeyDown={onKeyDown}
+      tabIndex={-1}
+      role="grid"
+      aria-rowcount={rowCount + 1}
+      aria-colcount={columns.length}
+    >
       <div className="grid-scroller" data-testid="grid-scroller" ref={scrollerRef} onScroll={onScroll} tabIndex={0}>
         <div className="grid-canvas" style={{ height: HEADER_H + g.spacerHeight, width: contentW }}>
           <div className="grid-header" role="row" style={{ height: HEADER_H, width: contentW }}>

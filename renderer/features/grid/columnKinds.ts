@@ -1,5 +1,6 @@
 /** A scalar number type, optionally with precision: `DECIMAL(18,3)` yes, `INTEGER[]` (a list) no. */
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT[1248]|FLOAT[48])(\s*\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i;
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT[1248]|FLOAT[48])(\s*\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i;
 const TEMPORAL = /^(DATE|TIME|TIMESTAMP|INTERVAL)/i;
 
 /** Whether a column of this engine type is shown right-aligned. */

@@ -10,6 +10,9 @@ export async function fetchWindow(resultId: string, offset: number, limit: numbe
   try {
     return { ok: true, value: decodeWindow(res.value.arrow) };
   } catch (err) {
-    return { ok: false, error: { code: 'INTERNAL', message: 'A result window arrived but could not be decoded as Arrow.', detail: String(err) } };
+    return {
+      ok: false,
+      error: { code: 'INTERNAL', message: 'A result window arrived but could not be decoded as Arrow.', detail: String(err) },
+    };
   }
 }

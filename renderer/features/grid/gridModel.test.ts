@@ -7,9 +7,15 @@ import { toTsv } from './tsv';
 
 describe('tsv', () => {
   it('joins with tabs and quotes only what needs it', () => {
-    expect(toTsv([['a', null, 'x\ty'], ['say "hi"', 'line\nbreak', '']], ['c1', 'c2', 'c3'])).toBe(
-      'c1\tc2\tc3\na\t\t"x\ty"\n"say ""hi"""\t"line\nbreak"\t',
-    );
+    expect(
+      toTsv(
+        [
+          ['a', null, 'x\ty'],
+          ['say "hi"', 'line\nbreak', ''],
+        ],
+        ['c1', 'c2', 'c3'],
+      ),
+    ).toBe('c1\tc2\tc3\na\t\t"x\ty"\n"say ""hi"""\t"line\nbreak"\t');
   });
 });
 

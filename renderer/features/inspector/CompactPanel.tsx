@@ -61,7 +61,9 @@ export function CompactPanel({ dataset, warnings, onCompacted }: Props) {
           </button>
         )}
       </div>
-      {!dataset && warnings.length > 0 && <div className="hint">Compaction works on lake datasets; open this folder as a dataset to compact it.</div>}
+      {!dataset && warnings.length > 0 && (
+        <div className="hint">Compaction works on lake datasets; open this folder as a dataset to compact it.</div>
+      )}
       {running && job && (
         <JobProgress fraction={job.fraction} testId="compact-progress">
           {job.message} · {formatCount(job.rows)} rows
@@ -76,7 +78,8 @@ export function CompactPanel({ dataset, warnings, onCompacted }: Props) {
       {result && (
         <div className="lake-facts ok" data-testid="compact-result">
           <span>
-            {formatCount(result.partitions)} partitions compacted: {formatCount(result.filesBefore)} → {formatCount(result.filesAfter)} files
+            {formatCount(result.partitions)} partitions compacted: {formatCount(result.filesBefore)} → {formatCount(result.filesAfter)}{' '}
+            files
           </span>
           <span>
             {formatBytes(result.bytesBefore)} → {formatBytes(result.bytesAfter)}
@@ -88,28 +91,28 @@ export function CompactPanel({ dataset, warnings, onCompacted }: Props) {
         <details className="lake-details">
           <summary>The small files</summary>
           <div className="lake-table-wrap">
-          <table className="lake-table">
-            <thead>
-              <tr>
-                <th>File</th>
-                <th className="num">Rows</th>
-                <th className="num">Size</th>
-                <th>Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {warnings.slice(0, SHOWN).map((w) => (
-                <tr key={w.path}>
-                  <td className="mono clip" title={w.path}>
-                    {w.path}
-                  </td>
-                  <td className="num">{formatCount(w.rows)}</td>
-                  <td className="num">{formatBytes(w.bytes)}</td>
-                  <td className="dim">{w.reason}</td>
+            <table className="lake-table">
+              <thead>
+                <tr>
+                  <th>File</th>
+                  <th className="num">Rows</th>
+                  <th className="num">Size</th>
+                  <th>Why</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {warnings.slice(0, SHOWN).map((w) => (
+                  <tr key={w.path}>
+                    <td className="mono clip" title={w.path}>
+                      {w.path}
+                    </td>
+                    <td className="num">{formatCount(w.rows)}</td>
+                    <td className="num">{formatBytes(w.bytes)}</td>
+                    <td className="dim">{w.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
           {warnings.length > SHOWN && <div className="hint">and {formatCount(warnings.length - SHOWN)} more</div>}
         </details>

@@ -63,10 +63,19 @@ export function InspectorView() {
     <div className="lake-page" data-testid="inspector-view">
       <div className="lake-title-row">
         <h1 className="lake-h1">Parquet inspector</h1>
-        {target && <span className="mono dim clip" title={targetLabel(target)}>{targetLabel(target)}</span>}
+        {target && (
+          <span className="mono dim clip" title={targetLabel(target)}>
+            {targetLabel(target)}
+          </span>
+        )}
         <span className="spacer" />
         {datasets && datasets.length > 0 && (
-          <select aria-label="Lake dataset" data-testid="inspector-dataset" value={dataset ?? ''} onChange={(e) => e.target.value && go({ dataset: e.target.value })}>
+          <select
+            aria-label="Lake dataset"
+            data-testid="inspector-dataset"
+            value={dataset ?? ''}
+            onChange={(e) => e.target.value && go({ dataset: e.target.value })}
+          >
             <option value="">Lake dataset…</option>
             {datasets.map((d) => (
               <option key={d} value={d}>
@@ -126,7 +135,9 @@ export function InspectorView() {
               <Stat label="on disk" value={formatBytes(ins.bytes)} />
               <Stat label="row groups" value={formatCount(ins.rowGroups.length)} />
               <Stat label="columns" value={formatCount(ins.schema.length)} />
-              {ins.files[0].createdBy && <Stat label="written by" value={ins.files[0].createdBy} valueClassName="small mono clip" title={ins.files[0].createdBy} />}
+              {ins.files[0].createdBy && (
+                <Stat label="written by" value={ins.files[0].createdBy} valueClassName="small mono clip" title={ins.files[0].createdBy} />
+              )}
             </div>
           </section>
 

@@ -43,7 +43,14 @@ export function LakeCheckPanel({ dataset }: Props) {
           {running ? 'Checking…' : 'Check lake'}
         </button>
         {report && !report.ok && (
-          <button type="button" className="btn primary" data-testid="lake-check-repair" disabled={running} onClick={() => void start(true)} title="Finishes half-done jobs and removes leftovers whose rows are proven present elsewhere; never anything else">
+          <button
+            type="button"
+            className="btn primary"
+            data-testid="lake-check-repair"
+            disabled={running}
+            onClick={() => void start(true)}
+            title="Finishes half-done jobs and removes leftovers whose rows are proven present elsewhere; never anything else"
+          >
             Repair
           </button>
         )}
@@ -53,9 +60,7 @@ export function LakeCheckPanel({ dataset }: Props) {
           </button>
         )}
       </div>
-      {running && job && (
-        <JobProgress fraction={job.fraction}>{job.message}</JobProgress>
-      )}
+      {running && job && <JobProgress fraction={job.fraction}>{job.message}</JobProgress>}
       {startError && <div className="inline-error">{startError.message}</div>}
       {job && job.state !== 'running' && !report && (
         <div className="inline-error" role="alert">

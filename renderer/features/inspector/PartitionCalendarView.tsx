@@ -43,7 +43,13 @@ export function PartitionCalendarView({ calendar }: Props) {
               {m.month}
             </span>
             {m.days.map((d) => (
-              <span key={d.day} role="cell" className={`cal-day ${d.state}`} title={d.state === 'none' ? undefined : `${d.day}: ${d.state}`} data-day={d.state === 'none' ? undefined : d.day} />
+              <span
+                key={d.day}
+                role="cell"
+                className={`cal-day ${d.state}`}
+                title={d.state === 'none' ? undefined : `${d.day}: ${d.state}`}
+                data-day={d.state === 'none' ? undefined : d.day}
+              />
             ))}
           </div>
         ))}

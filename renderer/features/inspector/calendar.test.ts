@@ -27,7 +27,11 @@ describe('partition calendar', () => {
   });
 
   it('crosses a year and is empty without partitions', () => {
-    expect(calendarMonths({ key: 'date', first: '2023-12-31', last: '2024-01-01', present: ['2023-12-31', '2024-01-01'], missing: [] }).map((m) => m.month)).toEqual(['2023-12', '2024-01']);
+    expect(
+      calendarMonths({ key: 'date', first: '2023-12-31', last: '2024-01-01', present: ['2023-12-31', '2024-01-01'], missing: [] }).map(
+        (m) => m.month,
+      ),
+    ).toEqual(['2023-12', '2024-01']);
     expect(calendarMonths({ key: 'date', first: null, last: null, present: [], missing: [] })).toEqual([]);
   });
 });

@@ -3,7 +3,13 @@ import { inspectRest, parseInspectRest } from './inspectRoute';
 
 describe('inspector deep links', () => {
   it('round-trips datasets and paths', () => {
-    for (const t of [{ dataset: 'telemetry' }, { dataset: 'path' }, { path: '/tmp/a b/x#1%.parquet' }, { path: 'C:\\data\\y.parquet' }, { path: '/lake/telemetry' }]) {
+    for (const t of [
+      { dataset: 'telemetry' },
+      { dataset: 'path' },
+      { path: '/tmp/a b/x#1%.parquet' },
+      { path: 'C:\\data\\y.parquet' },
+      { path: '/lake/telemetry' },
+    ]) {
       const rest = inspectRest(t);
       expect(rest).not.toContain('#');
       expect(parseInspectRest(rest)).toEqual(t);

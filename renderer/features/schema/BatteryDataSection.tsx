@@ -127,7 +127,11 @@ function HotStoreLine({ status, now }: { status: DataStatus; now: number }) {
         {ago ? `mirror synced ${ago}` : 'mirror not synced yet'}
       </div>
       {background && (
-        <div className={background.bad ? 'battery-data-line bad-text' : 'battery-data-line dim'} data-testid="background-sync" title={status.background?.lastError ?? undefined}>
+        <div
+          className={background.bad ? 'battery-data-line bad-text' : 'battery-data-line dim'}
+          data-testid="background-sync"
+          title={status.background?.lastError ?? undefined}
+        >
           {background.text}
         </div>
       )}

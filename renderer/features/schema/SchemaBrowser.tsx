@@ -67,7 +67,14 @@ export function SchemaBrowser() {
           {loading ? '…' : '⟳'}
         </button>
       </div>
-      <input className="filter-input" type="search" placeholder="Filter tables" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter tables" />
+      <input
+        className="filter-input"
+        type="search"
+        placeholder="Filter tables"
+        value={filter}
+        onChange={(e) => setFilter(e.target.value)}
+        aria-label="Filter tables"
+      />
       {error && (
         <div className="inline-error" role="alert">
           <strong>{error.code}</strong> {error.message}
@@ -124,7 +131,9 @@ export function SchemaBrowser() {
             );
           })}
         </ul>
-        {tree && byDatabase.size === 0 && <div className="tree-empty">{filter ? 'Nothing matches the filter.' : 'The workspace has no tables yet.'}</div>}
+        {tree && byDatabase.size === 0 && (
+          <div className="tree-empty">{filter ? 'Nothing matches the filter.' : 'The workspace has no tables yet.'}</div>
+        )}
       </div>
     </div>
   );
@@ -141,7 +150,9 @@ interface ObjectNodeProps {
 }
 
 function ObjectNode({ object, open, onToggle, reference, sizeBytes }: ObjectNodeProps) {
-  const meta = [object.rowCount !== null ? formatCount(object.rowCount) : null, sizeBytes !== null ? formatBytes(sizeBytes) : null].filter((m) => m !== null);
+  const meta = [object.rowCount !== null ? formatCount(object.rowCount) : null, sizeBytes !== null ? formatBytes(sizeBytes) : null].filter(
+    (m) => m !== null,
+  );
   return (
     <li role="treeitem" aria-expanded={open}>
       <div className="tree-row depth-2" title={object.comment ?? `${object.kind} ${reference}: click to insert its name`}>
@@ -161,7 +172,13 @@ function ObjectNode({ object, open, onToggle, reference, sizeBytes }: ObjectNode
       {open && (
         <ul role="group">
           {object.columns.map((c, i) => (
-            <li key={`${i}:${c.name}`} role="treeitem" className="tree-row depth-3" onClick={() => insertIntoEditor(displayIdent(c.name))} title="Click to insert the column name">
+            <li
+              key={`${i}:${c.name}`}
+              role="treeitem"
+              className="tree-row depth-3"
+              onClick={() => insertIntoEditor(displayIdent(c.name))}
+              title="Click to insert the column name"
+            >
               <span className="node-name clickable">{c.name}</span>
               <span className="node-type">{c.type}</span>
             </li>

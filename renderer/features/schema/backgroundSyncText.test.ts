@@ -18,9 +18,17 @@ describe('background sync wording', () => {
     expect(backgroundSyncText(base, now)).toEqual({ text: 'background sync every 60 s · last ran 5 min ago', bad: false });
     expect(backgroundSyncText({ ...base, state: 'off', intervalSeconds: 0 }, now)?.text).toBe('background sync off');
     expect(backgroundSyncText({ ...base, state: 'off' }, now)?.text).toBe('no background sync in this run');
-    expect(backgroundSyncText({ ...base, state: 'paused', pausedBy: 'archive' }, now)?.text).toBe('background sync paused while archive runs');
-    expect(backgroundSyncText({ ...base, state: 'waiting', lastError: 'down' }, now)).toEqual({ text: 'background sync waiting for PostgreSQL (retrying)', bad: true });
-    expect(backgroundSyncText({ ...base, state: 'failing', lastError: 'disk full' }, now)).toEqual({ text: 'background sync failed: disk full (retrying)', bad: true });
+    expect(backgroundSyncText({ ...base, state: 'paused', pausedBy: 'archive' }, now)?.text).toBe(
+      'background sync paused while archive runs',
+    );
+    expect(backgroundSyncText({ ...base, state: 'waiting', lastError: 'down' }, now)).toEqual({
+      text: 'background sync waiting for PostgreSQL (retrying)',
+      bad: true,
+    });
+    expect(backgroundSyncText({ ...base, state: 'failing', lastError: 'disk full' }, now)).toEqual({
+      text: 'background sync failed: disk full (retrying)',
+      bad: true,
+    });
     expect(backgroundSyncText(undefined, now)).toBeNull();
   });
 

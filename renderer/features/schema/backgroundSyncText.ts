@@ -15,7 +15,8 @@ export function formatEvery(seconds: number): string {
  */
 export function backgroundSyncText(bg: BackgroundSyncStatus | undefined, nowMs: number): { text: string; bad: boolean } | null {
   if (!bg) return null;
-  const last = bg.lastRunAt && bg.state !== 'failing' && bg.state !== 'waiting' ? ` · last ran ${formatAgo(bg.lastRunAt, nowMs) ?? 'just now'}` : '';
+  const last =
+    bg.lastRunAt && bg.state !== 'failing' && bg.state !== 'waiting' ? ` · last ran ${formatAgo(bg.lastRunAt, nowMs) ?? 'just now'}` : '';
   switch (bg.state) {
     case 'off':
       return { text: bg.intervalSeconds === 0 ? 'background sync off' : 'no background sync in this run', bad: false };

@@ -2,12 +2,13 @@ import { quoteIdent } from '../../../shared/sql';
 import type { CatalogTree } from '../../../shared/api/catalog';
 
 const RESERVED = new Set(
-  ('all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create ' +
+  (
+    'all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create ' +
     'default deferrable desc distinct do else end except false fetch for foreign from grant group having in ' +
     'initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order ' +
     'placing primary references returning select session_user some symmetric table then to trailing true union ' +
-    'unique user using variadic when where window with pivot unpivot qualify')
-    .split(' '),
+    'unique user using variadic when where window with pivot unpivot qualify'
+  ).split(' '),
 );
 
 /** An identifier as a user would type it: bare when it is a plain lower-case name, else quoted. */

@@ -77,7 +77,13 @@ export function DemoCard() {
           {running ? (
             <>
               <span className="spinner" aria-hidden="true" />
-              <span className="progress-track wide" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct ?? undefined}>
+              <span
+                className="progress-track wide"
+                role="progressbar"
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={pct ?? undefined}
+              >
                 <span className="progress-fill" style={{ width: `${pct ?? 0}%` }} />
               </span>
               <span>{pct !== null ? `${pct}%` : ''}</span>

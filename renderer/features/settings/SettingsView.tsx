@@ -72,7 +72,9 @@ export function SettingsView() {
     if (!form) return;
     setTesting(true);
     setTest(null);
-    const res = await api.settings.testConnection(form.password ? { url: form.url.trim(), password: form.password } : { url: form.url.trim() });
+    const res = await api.settings.testConnection(
+      form.password ? { url: form.url.trim(), password: form.password } : { url: form.url.trim() },
+    );
     setTesting(false);
     setTest(res.ok ? res.value : res.error);
   };
@@ -114,14 +116,26 @@ export function SettingsView() {
             <div className="lake-form">
               <div className="lake-field" role="radiogroup" aria-label="Hot store">
                 <label className="radio">
-                  <input type="radio" name="hot-kind" checked={form.hotKind === 'embedded'} onChange={() => edit({ hotKind: 'embedded' })} data-testid="hot-embedded" />
+                  <input
+                    type="radio"
+                    name="hot-kind"
+                    checked={form.hotKind === 'embedded'}
+                    onChange={() => edit({ hotKind: 'embedded' })}
+                    data-testid="hot-embedded"
+                  />
                   Embedded
                   <span className="dim">: started by the workbench, data inside the workspace</span>
                 </label>
               </div>
               <div className="lake-field">
                 <label className="radio">
-                  <input type="radio" name="hot-kind" checked={form.hotKind === 'external'} onChange={() => edit({ hotKind: 'external' })} data-testid="hot-external" />
+                  <input
+                    type="radio"
+                    name="hot-kind"
+                    checked={form.hotKind === 'external'}
+                    onChange={() => edit({ hotKind: 'external' })}
+                    data-testid="hot-external"
+                  />
                   External
                   <span className="dim">: any PostgreSQL by URL</span>
                 </label>
@@ -143,7 +157,11 @@ export function SettingsView() {
                       data-testid="settings-url"
                     />
                   </div>
-                  {urlHasPassword && <div className="hint warn settings-hint">The password in the URL is taken out on save and kept like the password below.</div>}
+                  {urlHasPassword && (
+                    <div className="hint warn settings-hint">
+                      The password in the URL is taken out on save and kept like the password below.
+                    </div>
+                  )}
                   <div className="lake-field">
                     <label className="lake-label" htmlFor="settings-password">
                       Password
@@ -171,7 +189,13 @@ export function SettingsView() {
                       : `This workbench cannot keep a password (no OS keychain here): leave it empty and start it with PGPASSWORD set${info.envPassword ? ' (PGPASSWORD is set now)' : ''}. You can still type one to test the connection.`}
                   </div>
                   <div className="lake-field">
-                    <button type="button" className="btn" disabled={testing || problem !== null} onClick={() => void testConnection()} data-testid="test-connection">
+                    <button
+                      type="button"
+                      className="btn"
+                      disabled={testing || problem !== null}
+                      onClick={() => void testConnection()}
+                      data-testid="test-connection"
+                    >
                       {testing ? 'Testing…' : 'Test connection'}
                     </button>
                     <TestOutcome test={test} />
@@ -208,13 +232,21 @@ export function SettingsView() {
                 Use the default
               </button>
             </div>
-            <div className="hint settings-hint">A lake elsewhere (another disk, a shared folder) is read as is: its datasets appear in the cold views at the next start.</div>
+            <div className="hint settings-hint">
+              A lake elsewhere (another disk, a shared folder) is read as is: its datasets appear in the cold views at the next start.
+            </div>
           </section>
         )}
 
         {form && (
           <div className="lake-field settings-actions">
-            <button type="button" className="btn primary" disabled={saving || problem !== null} onClick={() => void save()} data-testid="settings-save">
+            <button
+              type="button"
+              className="btn primary"
+              disabled={saving || problem !== null}
+              onClick={() => void save()}
+              data-testid="settings-save"
+            >
               {saving ? 'Saving…' : 'Save settings'}
             </button>
             <button type="button" className="btn" disabled={saving} onClick={() => void load()}>

@@ -59,7 +59,13 @@ export function SyncCard({ info, onSaved }: Props) {
           data-testid="settings-sync-interval"
         />
         <span className="dim">seconds (0 = off)</span>
-        <button type="button" className="btn" disabled={saving || problem !== null || typed === null} onClick={() => void apply()} data-testid="settings-sync-apply">
+        <button
+          type="button"
+          className="btn"
+          disabled={saving || problem !== null || typed === null}
+          onClick={() => void apply()}
+          data-testid="settings-sync-apply"
+        >
           {saving ? 'Applying…' : 'Apply'}
         </button>
         {typed !== null && problem && <span className="bad-text">{problem}</span>}
@@ -70,8 +76,8 @@ export function SyncCard({ info, onSaved }: Props) {
         </div>
       )}
       <div className="hint settings-hint">
-        Each sync copies only what changed in PostgreSQL since the last one (new, corrected and deleted rows); dashboards follow when something did.
-        Applies at once, no restart.
+        Each sync copies only what changed in PostgreSQL since the last one (new, corrected and deleted rows); dashboards follow when
+        something did. Applies at once, no restart.
       </div>
       {error && (
         <div className="inline-error" role="alert">

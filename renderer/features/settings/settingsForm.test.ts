@@ -16,15 +16,32 @@ const info: SettingsInfo = {
 describe('settings form', () => {
   it('round-trips the saved settings without ever holding the stored password', () => {
     const form = formFromInfo(info);
-    expect(form).toEqual({ hotKind: 'external', url: 'postgres://ana@db:5432/fleet', password: '', forgetPassword: false, lakePath: '/data/lake' });
+    expect(form).toEqual({
+      hotKind: 'external',
+      url: 'postgres://ana@db:5432/fleet',
+      password: '',
+      forgetPassword: false,
+      lakePath: '/data/lake',
+    });
     expect(requestFromForm(form)).toEqual({ hot: { kind: 'external', url: 'postgres://ana@db:5432/fleet' }, lake: { path: '/data/lake' } });
   });
 
   it('sends a typed password, or an empty one to forget it; embedded sends none', () => {
     const form = formFromInfo(info);
-    expect(requestFromForm({ ...form, password: 'pw' }).hot).toEqual({ kind: 'external', url: 'postgres://ana@db:5432/fleet', password: 'pw' });
-    expect(requestFromForm({ ...form, forgetPassword: true }).hot).toEqual({ kind: 'external', url: 'postgres://ana@db:5432/fleet', password: '' });
-    expect(requestFromForm({ ...form, hotKind: 'embedded', password: 'pw', lakePath: '  ' })).toEqual({ hot: { kind: 'embedded' }, lake: {} });
+    expect(requestFromForm({ ...form, password: 'pw' }).hot).toEqual({
+      kind: 'external',
+      url: 'postgres://ana@db:5432/fleet',
+      password: 'pw',
+    });
+    expect(requestFromForm({ ...form, forgetPassword: true }).hot).toEqual({
+      kind: 'external',
+      url: 'postgres://ana@db:5432/fleet',
+      password: '',
+    });
+    expect(requestFromForm({ ...form, hotKind: 'embedded', password: 'pw', lakePath: '  ' })).toEqual({
+      hot: { kind: 'embedded' },
+      lake: {},
+    });
   });
 
   it('says what is wrong with a URL', () => {

@@ -45,7 +45,8 @@ export function formProblem(form: SettingsForm): string | null {
     } catch {
       return 'The URL could not be read. Use the form postgres://user@host:5432/database.';
     }
-    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') return 'The URL must start with postgres:// or postgresql://.';
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+      return 'The URL must start with postgres:// or postgresql://.';
     if (!parsed.hostname) return 'The URL names no host.';
   }
   return null;

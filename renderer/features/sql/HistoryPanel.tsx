@@ -43,7 +43,14 @@ export function HistoryPanel({ refreshKey, onPick, onClose }: Props) {
           ×
         </button>
       </div>
-      <input className="filter-input" type="search" placeholder="Search history" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search history" />
+      <input
+        className="filter-input"
+        type="search"
+        placeholder="Search history"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+        aria-label="Search history"
+      />
       {error && (
         <div className="inline-error" role="alert">
           <strong>{error.code}</strong> {error.message}
@@ -52,7 +59,12 @@ export function HistoryPanel({ refreshKey, onPick, onClose }: Props) {
       <ul className="history-list">
         {entries.map((h) => (
           <li key={h.id}>
-            <button type="button" className={h.error ? 'history-item failed' : 'history-item'} onClick={() => onPick(h.sql)} title={h.error ?? 'Click to put this SQL into the editor'}>
+            <button
+              type="button"
+              className={h.error ? 'history-item failed' : 'history-item'}
+              onClick={() => onPick(h.sql)}
+              title={h.error ?? 'Click to put this SQL into the editor'}
+            >
               <span className="history-sql">{h.sql.length > 600 ? `${h.sql.slice(0, 600)}…` : h.sql}</span>
               <span className="history-meta">
                 {new Date(h.startedAt).toLocaleString()} · {h.target === 'hot' ? 'PostgreSQL' : 'DuckDB'} · {formatDuration(h.elapsedMs)}

@@ -150,7 +150,11 @@ export function SqlEditor({ docId, initialDoc, openDocIds, schema, columns, onCh
         const v = view.current;
         if (!v) return;
         const sel = v.state.selection.main;
-        v.dispatch({ changes: { from: sel.from, to: sel.to, insert: text }, selection: { anchor: sel.from + text.length }, scrollIntoView: true });
+        v.dispatch({
+          changes: { from: sel.from, to: sel.to, insert: text },
+          selection: { anchor: sel.from + text.length },
+          scrollIntoView: true,
+        });
         v.focus();
       },
       replaceAll(text) {

@@ -110,18 +110,44 @@ export function SqlView() {
           onRename={renameTab}
         />
         <div className="toolbar">
-          <button type="button" className="btn primary" onClick={runAtCursor} disabled={running} data-testid="run-button" title="Run the statement at the cursor or the selection (Ctrl/Cmd+Enter)">
+          <button
+            type="button"
+            className="btn primary"
+            onClick={runAtCursor}
+            disabled={running}
+            data-testid="run-button"
+            title="Run the statement at the cursor or the selection (Ctrl/Cmd+Enter)"
+          >
             ▶ Run
           </button>
-          <button type="button" className="btn" onClick={runAll} disabled={running} data-testid="run-all-button" title="Run every statement (Ctrl/Cmd+Shift+Enter)">
+          <button
+            type="button"
+            className="btn"
+            onClick={runAll}
+            disabled={running}
+            data-testid="run-all-button"
+            title="Run every statement (Ctrl/Cmd+Shift+Enter)"
+          >
             Run all
           </button>
-          <button type="button" className="btn" onClick={() => cancel()} disabled={!running} data-testid="cancel-button" title="Cancel the running query (Esc)">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => cancel()}
+            disabled={!running}
+            data-testid="cancel-button"
+            title="Cancel the running query (Esc)"
+          >
             ■ Cancel
           </button>
           <label className="target-switch" title="Where the SQL runs">
             <span>on</span>
-            <select value={target} onChange={(e) => setTarget(e.target.value === 'hot' ? 'hot' : 'workspace')} data-testid="target-select" aria-label="Query target">
+            <select
+              value={target}
+              onChange={(e) => setTarget(e.target.value === 'hot' ? 'hot' : 'workspace')}
+              data-testid="target-select"
+              aria-label="Query target"
+            >
               <option value="workspace">DuckDB workspace</option>
               <option value="hot">PostgreSQL hot</option>
             </select>
@@ -129,7 +155,13 @@ export function SqlView() {
           {run.status === 'running' && <RunProgress startedAt={run.startedAt} progress={run.progress} />}
           <span className="spacer" />
           <span className="hint">Ctrl/Cmd+Enter run · Ctrl/Cmd+Shift+Enter run all · Esc cancel</span>
-          <button type="button" className={historyOpen ? 'btn toggled' : 'btn'} onClick={() => setHistoryOpen((v) => !v)} data-testid="history-toggle" aria-pressed={historyOpen}>
+          <button
+            type="button"
+            className={historyOpen ? 'btn toggled' : 'btn'}
+            onClick={() => setHistoryOpen((v) => !v)}
+            data-testid="history-toggle"
+            aria-pressed={historyOpen}
+          >
             History
           </button>
         </div>
@@ -149,22 +181,18 @@ export function SqlView() {
         </div>
         <div className="split-handle" onMouseDown={startResize} role="separator" aria-orientation="horizontal" aria-label="Resize editor" />
         <div className={running ? 'results-pane stale' : 'results-pane'}>
-          {run.status === 'error' && <ErrorPanel error={run.error} title={run.error.code === 'CANCELLED' ? 'Query cancelled' : 'Query failed'} />}
+          {run.status === 'error' && (
+            <ErrorPanel error={run.error} title={run.error.code === 'CANCELLED' ? 'Query cancelled' : 'Query failed'} />
+          )}
           {shown ? (
             <ResultsGrid key={shown.resultId} result={shown} />
           ) : (
-            run.status !== 'error' && (
-              <div className="results-empty">{running ? 'Running…' : 'Run a query to see its result here.'}</div>
-            )
+            run.status !== 'error' && <div className="results-empty">{running ? 'Running…' : 'Run a query to see its result here.'}</div>
           )}
         </div>
       </div>
       {historyOpen && (
-        <HistoryPanel
-          refreshKey={historyKey}
-          onPick={(sql) => editor.current?.replaceAll(sql)}
-          onClose={() => setHistoryOpen(false)}
-        />
+        <HistoryPanel refreshKey={historyKey} onPick={(sql) => editor.current?.replaceAll(sql)} onClose={() => setHistoryOpen(false)} />
       )}
     </div>
   );

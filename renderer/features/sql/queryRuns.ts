@@ -7,7 +7,15 @@ import type { QueryRunResult, QueryTarget } from '../../../shared/api/query';
 /** The last run of one editor tab. Kept outside React so results survive tab and view switches. */
 export type RunState =
   | { status: 'idle' }
-  | { status: 'running'; runId: string; sql: string; target: QueryTarget; startedAt: number; progress: number | null; previous: QueryRunResult | null }
+  | {
+      status: 'running';
+      runId: string;
+      sql: string;
+      target: QueryTarget;
+      startedAt: number;
+      progress: number | null;
+      previous: QueryRunResult | null;
+    }
   | { status: 'done'; runId: string; sql: string; target: QueryTarget; result: QueryRunResult }
   | { status: 'error'; runId: string; sql: string; target: QueryTarget; error: ApiError; previous: QueryRunResult | null };
 

@@ -44,7 +44,11 @@ function unquote(part: string): string {
 }
 
 /** Tables and views named after FROM/JOIN/UPDATE/INTO in a statement, resolved against the catalog. */
-export function tablesInStatement(statement: string, tree: CatalogTree | null, defaultDb: string | null): { name: string; columns: { name: string; type: string }[] }[] {
+export function tablesInStatement(
+  statement: string,
+  tree: CatalogTree | null,
+  defaultDb: string | null,
+): { name: string; columns: { name: string; type: string }[] }[] {
   const out: { name: string; columns: { name: string; type: string }[] }[] = [];
   if (!tree) return out;
   for (const m of statement.matchAll(TABLE_REF)) {
@@ -53,7 +57,9 @@ export function tablesInStatement(statement: string, tree: CatalogTree | null, d
     const schema = parts.length >= 2 ? parts[parts.length - 2] : null;
     const db = parts.length === 3 ? parts[0] : null;
     const candidates = tree.schemas.filter(
-      (s) => (db === null ? true : s.database.toLowerCase() === db.toLowerCase()) && (schema === null ? s.name === 'main' : s.name.toLowerCase() === schema.toLowerCase()),
+      (s) =>
+        (db === null ? true : s.database.toLowerCase() === db.toLowerCase()) &&
+        (schema === null ? s.name === 'main' : s.name.toLowerCase() === schema.toLowerCase()),
     );
     candidates.sort((a, b) => Number(b.database === defaultDb) - Number(a.database === defaultDb));
     for (const s of candidates) {

@@ -8,17 +8,9 @@ describe('splitStatements', () => {
   });
 
   it('ignores semicolons in strings, identifiers, comments and dollar quotes', () => {
-    const sql = [
-      "select 'a;b', 'it''s;' as \"x;y\"; -- c;d",
-      'select /* e;f */ 2;',
-      'select $$g;h$$, $tag$i;j$tag$;',
-    ].join('\n');
+    const sql = ["select 'a;b', 'it''s;' as \"x;y\"; -- c;d", 'select /* e;f */ 2;', 'select $$g;h$$, $tag$i;j$tag$;'].join('\n');
     const texts = splitStatements(sql).map((s) => s.text);
-    expect(texts).toEqual([
-      "select 'a;b', 'it''s;' as \"x;y\"",
-      '-- c;d\nselect /* e;f */ 2',
-      'select $$g;h$$, $tag$i;j$tag$',
-    ]);
+    expect(texts).toEqual(["select 'a;b', 'it''s;' as \"x;y\"", '-- c;d\nselect /* e;f */ 2', 'select $$g;h$$, $tag$i;j$tag$']);
   });
 
   it('drops empty statements and keeps spans that slice the source', () => {
@@ -49,7 +41,14 @@ describe('tablesInStatement', () => {
   it('resolves FROM and JOIN names, qualified and quoted, against the catalog', async () => {
     const { tablesInStatement } = await import('./sqlLanguage');
     const col = (name: string) => ({ name, type: 'BIGINT' });
-    const obj = (name: string, cols: string[]) => ({ name, kind: 'table' as const, columns: cols.map(col), rowCount: 0, sizeBytes: null, comment: null });
+    const obj = (name: string, cols: string[]) => ({
+      name,
+      kind: 'table' as const,
+      columns: cols.map(col),
+      rowCount: 0,
+      sizeBytes: null,
+      comment: null,
+    });
     const tree = {
       schemas: [
         { database: 'workspace', name: 'main', objects: [obj('battery', ['id', 'soh']), obj('My Table', ['x'])] },

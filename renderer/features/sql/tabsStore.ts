@@ -36,7 +36,8 @@ export function parseTabs(raw: string | null): TabsState {
     for (const t of o.tabs as unknown[]) {
       if (typeof t !== 'object' || t === null) continue;
       const x = t as Record<string, unknown>;
-      if (typeof x.id === 'string' && typeof x.title === 'string' && typeof x.sql === 'string') tabs.push({ id: x.id, title: x.title, sql: x.sql });
+      if (typeof x.id === 'string' && typeof x.title === 'string' && typeof x.sql === 'string')
+        tabs.push({ id: x.id, title: x.title, sql: x.sql });
     }
     if (tabs.length === 0) return fresh();
     const activeId = typeof o.activeId === 'string' && tabs.some((t) => t.id === o.activeId) ? o.activeId : tabs[0].id;

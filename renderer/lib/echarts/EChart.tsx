@@ -75,7 +75,8 @@ export function EChart({ option, height = 280, onEvents, ariaLabel, className, t
       toPng: (options) => {
         const instance = chart.current;
         if (!instance) return null;
-        const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || (scheme === 'dark' ? '#1e1f22' : '#ffffff');
+        const bg =
+          getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || (scheme === 'dark' ? '#1e1f22' : '#ffffff');
         return instance.getDataURL({ type: 'png', pixelRatio: options?.pixelRatio ?? 2, backgroundColor: bg });
       },
     }),

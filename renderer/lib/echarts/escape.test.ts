@@ -15,7 +15,12 @@ describe('chart text escaping', () => {
   });
 
   it('reads formatter params defensively', () => {
-    expect(formatterParam([{ name: 'x', seriesName: 's', value: 3, dataIndex: 1 }])).toEqual({ name: 'x', seriesName: 's', value: 3, dataIndex: 1 });
+    expect(formatterParam([{ name: 'x', seriesName: 's', value: 3, dataIndex: 1 }])).toEqual({
+      name: 'x',
+      seriesName: 's',
+      value: 3,
+      dataIndex: 1,
+    });
     expect(formatterParam(undefined)).toEqual({ name: '', seriesName: '', value: undefined, dataIndex: -1 });
   });
 });

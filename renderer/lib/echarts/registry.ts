@@ -1,4 +1,13 @@
-import { BarChart, LineChart, PieChart, ScatterChart, type BarSeriesOption, type LineSeriesOption, type PieSeriesOption, type ScatterSeriesOption } from 'echarts/charts';
+import {
+  BarChart,
+  LineChart,
+  PieChart,
+  ScatterChart,
+  type BarSeriesOption,
+  type LineSeriesOption,
+  type PieSeriesOption,
+  type ScatterSeriesOption,
+} from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
@@ -18,7 +27,18 @@ import { CanvasRenderer } from 'echarts/renderers';
  * The ECharts parts this app uses, registered once (tree-shaken: nothing else is bundled).
  * A view that needs another series or component adds it here and to ChartOption.
  */
-registerParts([BarChart, LineChart, PieChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DataZoomComponent, CanvasRenderer]);
+registerParts([
+  BarChart,
+  LineChart,
+  PieChart,
+  ScatterChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  TitleComponent,
+  DataZoomComponent,
+  CanvasRenderer,
+]);
 
 export type ChartOption = ComposeOption<
   | BarSeriesOption

@@ -10,7 +10,13 @@ export type JobView = Omit<JobSummary, 'startedAt' | 'endedAt'> & { startedAt: s
 const POLL_MS = 1500;
 
 function fromProgress(p: JobProgress, prev: JobView | null): JobView {
-  return { ...p, startedAt: prev?.startedAt ?? null, endedAt: prev?.endedAt ?? null, report: prev?.report ?? null, error: prev?.error ?? null };
+  return {
+    ...p,
+    startedAt: prev?.startedAt ?? null,
+    endedAt: prev?.endedAt ?? null,
+    report: prev?.report ?? null,
+    error: prev?.error ?? null,
+  };
 }
 
 /**
