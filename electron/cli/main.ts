@@ -1,4 +1,4 @@
-import { APP_VERSION } from '../web/app-version';
+import { APP_VERSION } from '../core/app-version';
 import { CliError } from './cli-error';
 import type { CliIo } from './command';
 import { COMMANDS, findCommand } from './registry';

@@ -5,7 +5,7 @@ import type { ApiError } from '../../shared/api/errors';
 import type { DataPlatformConfig } from '../core/mirror/data-platform';
 import { openWorkbench } from '../core/workbench';
 import { defaultWorkspaceDir } from '../core/workspace/paths';
-import { APP_VERSION } from '../web/app-version';
+import { APP_VERSION } from '../core/app-version';
 import type { JobSummary } from '../../shared/api/jobs';
 import { CliError } from './cli-error';
 import type { CliIo } from './command';

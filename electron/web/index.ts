@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openWorkbench } from '../core/workbench';
 import { defaultWorkspaceDir } from '../core/workspace/paths';
-import { APP_VERSION } from './app-version';
+import { APP_VERSION } from '../core/app-version';
 import { parseWebHostArgs, WEB_HOST_USAGE } from './args';
 import { defaultStaticDir, startWebHost } from './server';
 

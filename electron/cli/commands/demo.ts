@@ -5,7 +5,7 @@ import type { DemoReport } from '../../core/demo/seed-demo';
 import type { SyncReport } from '../../core/mirror/mirror-sync';
 import { openWorkbench } from '../../core/workbench';
 import { defaultWorkspaceDir } from '../../core/workspace/paths';
-import { APP_VERSION } from '../../web/app-version';
+import { APP_VERSION } from '../../core/app-version';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
 import { waitWithProgress } from '../workbench-client';

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ArchiveRequest, type ArchiveReport } from '../../../shared/api/archive';
 import type { JobSummary } from '../../../shared/api/jobs';
 import { DATASETS, type DatasetSpec } from '../../../shared/domain/datasets';
-import { queryNumber } from '../demo/duck-helpers';
+import { queryNumber } from '../engine/duck-query';
 import { loadHotIdentity } from '../hot/hot-identity';
 import { HotStore } from '../hot/hot-store';
 import { seededRandom } from '../../../shared/domain/demo-fleet';

@@ -6,7 +6,7 @@ import type { ConvertReport } from '../../../shared/api/convert';
 import type { JobSummary } from '../../../shared/api/jobs';
 import type { LakeCheckReport } from '../../../shared/api/storage';
 import { quoteLiteral } from '../../../shared/sql';
-import { queryNumber } from '../demo/duck-helpers';
+import { queryNumber } from '../engine/duck-query';
 import { TEMP_PREFIX, TEMP_SUFFIX } from '../files/atomic';
 import { seededRandom } from '../../../shared/domain/demo-fleet';
 import { demoWorkspace, lakeCheck, runCli, unifiedViewDigests, withTestWorkbench, type CliRun } from '../testing/cli-process.fixture';

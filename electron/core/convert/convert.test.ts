@@ -8,7 +8,7 @@ import { compressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConvertRequest, type ConvertRequestInput } from '../../../shared/api/convert';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { queryNumber } from '../demo/duck-helpers';
+import { queryNumber } from '../engine/duck-query';
 import { LakeIntents } from '../lake/intents';
 import { openWorkbench } from '../workbench';
 import { convertCsvFiles } from './convert';

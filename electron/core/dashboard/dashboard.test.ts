@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PANEL_IDS, type PanelData, type ScopeKind } from '../../../shared/api/dashboard';
-import { queryRows } from '../demo/duck-helpers';
+import { queryRows } from '../engine/duck-query';
 import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, type FixtureWorkbench } from '../rollups/fleet-fixture';
 import type { Workbench } from '../workbench';
 import { chooseResolution, m4RawSql } from './m4';

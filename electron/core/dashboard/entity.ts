@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EntityInfo, EntityPathItem, Scope } from '../../../shared/api/dashboard';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { queryRows } from '../demo/duck-helpers';
+import { queryRows } from '../engine/duck-query';
 import { scopeJarsSql } from './scope-sql';
 
 function text(v: unknown): string {

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_HEALTH_THRESHOLDS, thresholdsProblem, type HealthThresholds } from '../../../shared/domain/health';
 import { qualifiedName } from '../../../shared/sql';
-import { queryRows } from '../demo/duck-helpers';
+import { queryRows } from '../engine/duck-query';
 import { INTERNAL_SCHEMA } from '../engine/history';
 
 const TABLE = qualifiedName(INTERNAL_SCHEMA, 'dashboard_settings');

@@ -42,7 +42,7 @@ import {
   createTestScheduleSql,
   type DemoParams,
 } from './demo-sql';
-import { insertObjects, queryNumber } from './duck-helpers';
+import { insertObjects, queryNumber } from '../engine/duck-query';
 
 export interface DemoOptions {
   scale: DemoScaleName;

@@ -140,6 +140,16 @@ export class Engine {
     return this.instance.connect();
   }
 
+  /** Runs `fn` on a connection of its own, closed afterwards however `fn` ends. */
+  async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = await this.connect();
+    try {
+      return await fn(conn);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
   get keptResults(): number {
     return this.results.size;
   }

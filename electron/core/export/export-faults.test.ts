@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportedFile } from '../../../shared/api/export';
 import type { SliceManifest } from '../../../shared/api/slice';
 import { quoteLiteral } from '../../../shared/sql';
-import { queryRows } from '../demo/duck-helpers';
+import { queryRows } from '../engine/duck-query';
 import { TEMP_PREFIX } from '../files/atomic';
 import { sha256File } from '../lake/manifest';
 import { seededRandom } from '../../../shared/domain/demo-fleet';

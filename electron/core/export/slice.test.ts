@@ -7,7 +7,7 @@ import type { JobSummary } from '../../../shared/api/jobs';
 import type { SliceEstimate, SliceManifest, SliceReport, SliceValidation } from '../../../shared/api/slice';
 import type { SliceSpecInput } from '../../../shared/domain/slice-spec';
 import { quoteLiteral } from '../../../shared/sql';
-import { queryNumber, queryRows } from '../demo/duck-helpers';
+import { queryNumber, queryRows } from '../engine/duck-query';
 import { openWorkbench, type Workbench } from '../workbench';
 import { seedSliceWorkspace, type SliceFixture } from './slice-workspace.fixture';
 

@@ -9,7 +9,7 @@ import type { JobSummary } from '../../../shared/api/jobs';
 import type { LakeCheckReport, LakeProblem } from '../../../shared/api/storage';
 import { qualifiedName, quoteLiteral } from '../../../shared/sql';
 import { ConversionHistory } from '../convert/history';
-import { queryNumber } from '../demo/duck-helpers';
+import { queryNumber } from '../engine/duck-query';
 import { TEMP_PREFIX, TEMP_SUFFIX } from '../files/atomic';
 import { getTierState, hideFilesSql, unhideFilesSql } from '../mirror/meta';
 import { demoWorkspace, lakeCheck, runCli, UNIFIED_VIEWS, withTestWorkbench } from '../testing/cli-process.fixture';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../../shared/api/jobs';
 import type { CompactionReport } from '../../../shared/api/storage';
 import { quoteLiteral } from '../../../shared/sql';
-import { queryNumber } from '../demo/duck-helpers';
+import { queryNumber } from '../engine/duck-query';
 import { demoWorkspace, lakeCheck, runCli } from '../testing/cli-process.fixture';
 import { openWorkbench, type Workbench } from '../workbench';
 import { partitionKey } from './lake';

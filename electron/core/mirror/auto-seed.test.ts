@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobProgress } from '../../../shared/api/jobs';
 import { DEMO_SCALES, fleetSize } from '../../../shared/domain/demo-scale';
-import { queryNumber } from '../demo/duck-helpers';
+import { queryNumber } from '../engine/duck-query';
 import { openWorkbench, type Workbench } from '../workbench';
 
 const cleanup: string[] = [];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../../shared/api/jobs';
-import { queryNumber } from '../demo/duck-helpers';
+import { queryNumber } from '../engine/duck-query';
 import { HotStore } from '../hot/hot-store';
 import { openWorkbench, type Workbench } from '../workbench';
 

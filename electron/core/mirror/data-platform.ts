@@ -4,7 +4,7 @@ import type { DataStatus, DataSyncResult, DatasetStatus } from '../../../shared/
 import { DATASET_NAMES, DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { DEMO_MARKER_KEY, generateDemo, type DemoOptions, type DemoReport } from '../demo/seed-demo';
-import { queryRows } from '../demo/duck-helpers';
+import { queryRows } from '../engine/duck-query';
 import type { Engine } from '../engine/engine';
 import type { EventBus } from '../events';
 import type { HotConfig } from '../hot/hot-config';
@@ -260,20 +260,16 @@ export class DataPlatform {
       const hot = await this.hotStore();
       // Let a running sync finish: the demo replaces the tables under it.
       await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
-      const conn = await this.deps.engine.connect();
-      let report: DemoReport;
-      try {
-        report = await generateDemo(options, {
+      const report: DemoReport = await this.deps.engine.withConnection((conn) =>
+        generateDemo(options, {
           duck: conn,
           hot,
           lake: this.lake,
           tmpDir: this.deps.paths.tmp,
           signal: ctx.signal,
           onProgress: (p) => ctx.progress({ phase: p.phase, fraction: p.fraction * 0.9, rows: p.rows, bytes: p.bytes, message: p.message }),
-        });
-      } finally {
-        conn.closeSync();
-      }
+        }),
+      );
       ctx.progress({ phase: 'sync', fraction: 0.9, message: 'Syncing the local mirror' });
       await resetMirror(this.duck);
       const split = report.window.split;
@@ -305,8 +301,7 @@ export class DataPlatform {
     }
     // A sync in flight finishes first: the archiver moves tiers under the mirror.
     await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
-    const conn = await this.deps.engine.connect();
-    try {
+    return this.deps.engine.withConnection(async (conn) => {
       const journal = new ArchiveJournal(conn);
       await journal.ensure();
       const archiver = new Archiver({
@@ -324,9 +319,7 @@ export class DataPlatform {
       // Views, catalog listeners and the gold rollups follow the moved rows.
       if (!req.dryRun) await this.refresh();
       return report;
-    } finally {
-      conn.closeSync();
-    }
+    });
   }
 
   async status(): Promise<DataStatus> {
@@ -340,8 +333,7 @@ export class DataPlatform {
         error = err instanceof Error ? err.message : String(err);
       }
     }
-    const conn = await this.deps.engine.connect();
-    try {
+    return this.deps.engine.withConnection(async (conn) => {
       const states = await getMirrorStates(conn);
       const splits = await getSplits(conn);
       const datasets: DatasetStatus[] = [];
@@ -384,9 +376,7 @@ export class DataPlatform {
         background: this.background.status(),
         datasets,
       };
-    } finally {
-      conn.closeSync();
-    }
+    });
   }
 
   async close(): Promise<void> {

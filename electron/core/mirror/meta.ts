@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetName } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { queryRows } from '../demo/duck-helpers';
+import { queryRows } from '../engine/duck-query';
 import { INTERNAL_SCHEMA } from '../engine/history';
 
 /** The workspace's own bookkeeping schema, shared with the engine (the schema browser hides it). */

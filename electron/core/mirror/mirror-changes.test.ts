@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../../shared/api/jobs';
 import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import { queryNumber, queryRows } from '../demo/duck-helpers';
+import { queryNumber, queryRows } from '../engine/duck-query';
 import { pruneChangeLog } from '../hot/change-log';
 import { SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';

@@ -13,7 +13,7 @@ import {
   type DatasetSpec,
 } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { queryNumber, queryRows } from '../demo/duck-helpers';
+import { queryNumber, queryRows } from '../engine/duck-query';
 import { highMark, pruneChangeLog, prunedThrough, trackingStates, waitForWriters, type TrackingState } from '../hot/change-log';
 import { CHANGE_SCHEMA, changeLogTable, ensureChangeTracking } from '../hot/hot-schema';
 import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../../shared/api/jobs';
 import { DEMO_SCALES, fleetSize } from '../../../shared/domain/demo-scale';
-import { queryNumber, queryRows } from '../demo/duck-helpers';
+import { queryNumber, queryRows } from '../engine/duck-query';
 import type { DemoReport } from '../demo/seed-demo';
 import { SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';

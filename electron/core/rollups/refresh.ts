@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { INGEST_COLUMN } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { insertObjects, queryRows } from '../demo/duck-helpers';
+import { insertObjects, queryRows } from '../engine/duck-query';
 import type { Lake } from '../lake/lake';
 import { HOT_MIRROR_SCHEMA, getSplits } from '../mirror/meta';
 import { FAMILIES, GRAIN_MS, STATE, ensureGoldSchema, rollupTable, type RollupFamily } from './gold-schema';

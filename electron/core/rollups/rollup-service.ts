@@ -1,6 +1,6 @@
 import type { RollupStatus } from '../../../shared/api/dashboard';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { queryRows } from '../demo/duck-helpers';
+import { queryRows } from '../engine/duck-query';
 import type { Engine } from '../engine/engine';
 import type { EventBus } from '../events';
 import type { JobContext, JobRunner } from '../jobs/runner';
@@ -31,12 +31,9 @@ export class RollupService {
 
   /** Create the gold schema (so the views exist before the first refresh). */
   async ensure(): Promise<void> {
-    const conn = await this.deps.engine.connect();
-    try {
+    return this.deps.engine.withConnection(async (conn) => {
       await ensureGoldSchema(conn);
-    } finally {
-      conn.closeSync();
-    }
+    });
   }
 
   private caughtUp = false;
@@ -87,30 +84,28 @@ export class RollupService {
   }
 
   private async run(full: boolean, ctx: JobContext): Promise<RollupRefreshReport> {
-    const conn = await this.deps.engine.connect();
-    try {
-      const report = await refreshRollups(conn, this.deps.lake, {
-        full,
-        signal: ctx.signal,
-        onProgress: (p) => ctx.progress({ fraction: p.fraction, message: p.message }),
-      });
-      this.lastError = null;
-      this.deps.events?.emit('catalog.changed', { reason: 'rollups' });
-      return report;
-    } catch (err) {
-      this.lastError = err instanceof Error ? err.message : String(err);
-      await conn
-        .run(`INSERT INTO ${STATE.runs} VALUES (now(), $1, 0, 0, $2)`, [full, this.lastError.slice(0, 2000)])
-        .catch(() => undefined);
-      throw err;
-    } finally {
-      conn.closeSync();
-    }
+    return this.deps.engine.withConnection(async (conn) => {
+      try {
+        const report = await refreshRollups(conn, this.deps.lake, {
+          full,
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress({ fraction: p.fraction, message: p.message }),
+        });
+        this.lastError = null;
+        this.deps.events?.emit('catalog.changed', { reason: 'rollups' });
+        return report;
+      } catch (err) {
+        this.lastError = err instanceof Error ? err.message : String(err);
+        await conn
+          .run(`INSERT INTO ${STATE.runs} VALUES (now(), $1, 0, 0, $2)`, [full, this.lastError.slice(0, 2000)])
+          .catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   async status(): Promise<RollupStatus> {
-    const conn = await this.deps.engine.connect();
-    try {
+    return this.deps.engine.withConnection(async (conn) => {
       await ensureGoldSchema(conn);
       const tables: RollupStatus['tables'] = [];
       for (const family of Object.values(FAMILIES)) {
@@ -136,9 +131,7 @@ export class RollupService {
         lastHours: r ? Number(r.hours) : 0,
         lastElapsedMs: r ? Number(r.elapsed_ms) : 0,
       };
-    } finally {
-      conn.closeSync();
-    }
+    });
   }
 
   close(): void {

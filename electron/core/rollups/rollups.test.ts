@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualifiedName } from '../../../shared/sql';
-import { queryNumber, queryRows } from '../demo/duck-helpers';
+import { queryNumber, queryRows } from '../engine/duck-query';
 import { HOT_MIRROR_SCHEMA } from '../mirror/meta';
 import type { Workbench } from '../workbench';
 import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, telemetrySelect, writeLakeDay, type FixtureWorkbench } from './fleet-fixture';

@@ -1,6 +1,6 @@
 import type { ConvertApi } from '../../../shared/api/contract';
 import type { ConvertReport } from '../../../shared/api/convert';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { convertCsvFiles } from '../convert/convert';
 import { listInputs, previewCsv } from '../convert/csv';
 import type { ConversionHistory } from '../convert/history';
@@ -25,44 +25,40 @@ export interface ConvertServiceDeps {
 export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
   return {
     preview: async (req) => {
-      const conn = await deps.engine.connect();
-      try {
+      return deps.engine.withConnection(async (conn) => {
         const files = await listInputs(req.inputs);
         const previews = [];
         for (const f of files.slice(0, 20)) previews.push(await previewCsv(conn, f, req.dialect, req.rows));
         return { previews };
-      } finally {
-        conn.closeSync();
-      }
+      });
     },
     start: async (req) => {
       // Validate the inputs before a job exists, so a wrong path is an immediate error.
       await listInputs(req.inputs);
-      const { jobId } = deps.jobs.start('convert', async (ctx) => {
-        const conn = await deps.engine.connect();
-        const startedAt = new Date();
-        try {
-          const report = await convertCsvFiles(conn, req, {
-            lake: { lake: deps.lake, intents: new LakeIntents(conn), commitViews: (st, ds) => deps.commitViews(st, ds) },
-            signal: ctx.signal,
-            onProgress: (p) => ctx.progress(p),
-          });
-          await deps.history.record(startedAt, report, null);
-          if (req.target.kind === 'lake') await deps.onLakeChanged();
-          return report;
-        } catch (err) {
-          const failed: ConvertReport = emptyReport(req);
-          if (err instanceof WorkbenchError && err.detail?.startsWith('{')) {
-            const d = JSON.parse(err.detail) as { rejects: ConvertReport['rejects']; rejected: number };
-            failed.rejects = d.rejects;
-            failed.rejected = d.rejected;
+      const { jobId } = deps.jobs.start('convert', (ctx) =>
+        deps.engine.withConnection(async (conn) => {
+          const startedAt = new Date();
+          try {
+            const report = await convertCsvFiles(conn, req, {
+              lake: { lake: deps.lake, intents: new LakeIntents(conn), commitViews: (st, ds) => deps.commitViews(st, ds) },
+              signal: ctx.signal,
+              onProgress: (p) => ctx.progress(p),
+            });
+            await deps.history.record(startedAt, report, null);
+            if (req.target.kind === 'lake') await deps.onLakeChanged();
+            return report;
+          } catch (err) {
+            const failed: ConvertReport = emptyReport(req);
+            if (err instanceof WorkbenchError && err.detail?.startsWith('{')) {
+              const d = JSON.parse(err.detail) as { rejects: ConvertReport['rejects']; rejected: number };
+              failed.rejects = d.rejects;
+              failed.rejected = d.rejected;
+            }
+            await deps.history.record(startedAt, failed, errorMessage(err)).catch(() => undefined);
+            throw err;
           }
-          await deps.history.record(startedAt, failed, err instanceof Error ? err.message : String(err)).catch(() => undefined);
-          throw err;
-        } finally {
-          conn.closeSync();
-        }
-      });
+        }),
+      );
       return { jobId };
     },
     history: async (req) => ({ reports: await deps.history.list(req.limit) }),

@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DashboardApi } from '../../../shared/api/contract';
 import type { PanelData } from '../../../shared/api/dashboard';
 import { WorkbenchError } from '../../../shared/api/errors';
@@ -14,14 +15,7 @@ const PANEL_TIMEOUT_MS = 60_000;
 /** The `dashboard` service: panels (one SQL query each, run on its own connection), entities, thresholds, rollups. */
 export function createDashboardService(deps: { engine: Engine; rollups: RollupService }): DashboardApi {
   const { engine, rollups } = deps;
-  const withConn = async <T>(fn: (conn: Awaited<ReturnType<Engine['connect']>>) => Promise<T>): Promise<T> => {
-    const conn = await engine.connect();
-    try {
-      return await fn(conn);
-    } finally {
-      conn.closeSync();
-    }
-  };
+  const withConn = <T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> => engine.withConnection(fn);
 
   return {
     panel: (req) =>

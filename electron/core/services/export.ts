@@ -24,8 +24,7 @@ export function createExportService(deps: ExportServiceDeps): ExportApi {
     totalRows?: number,
   ): Promise<ExportedFile> => {
     const started = performance.now();
-    const conn = await deps.engine.connect();
-    try {
+    return deps.engine.withConnection(async (conn) => {
       const sql = await select(conn);
       ctx.progress({ phase: 'write', fraction: 0, message: `Writing ${file}` });
       const { rows, bytes } = await writeSelect(conn, sql, format, file, {
@@ -42,21 +41,13 @@ export function createExportService(deps: ExportServiceDeps): ExportApi {
         elapsedMs: Math.round(performance.now() - started),
         downloadId: downloadIdFor(deps.exportsDir, file),
       };
-    } finally {
-      conn.closeSync();
-    }
+    });
   };
 
   return {
     query: async (req) => {
       // Check the SQL and the target before a job exists, so mistakes are immediate errors.
-      const conn = await deps.engine.connect();
-      let sql: string;
-      try {
-        sql = await checkedSelect(conn, req.sql);
-      } finally {
-        conn.closeSync();
-      }
+      const sql = await deps.engine.withConnection((conn) => checkedSelect(conn, req.sql));
       const file = await resolveExportFile({ path: req.path, exportsDir: deps.exportsDir, name: req.name, ext: EXT[req.format] });
       const { jobId } = deps.jobs.start('export', (ctx) => write(ctx, async () => sql, file, req.format), { phase: 'write' });
       return { jobId };

@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SliceApi } from '../../../shared/api/contract';
 import { checkSliceSpec } from '../../../shared/domain/slice-spec';
 import type { Engine } from '../engine/engine';
@@ -20,14 +21,7 @@ export interface SliceServiceDeps {
 
 /** slice.*: the training-slice export (options for pickers, validate, estimate, run as a job). */
 export function createSliceService(deps: SliceServiceDeps): SliceApi {
-  const withConn = async <T>(fn: (conn: Awaited<ReturnType<Engine['connect']>>) => Promise<T>): Promise<T> => {
-    const conn = await deps.engine.connect();
-    try {
-      return await fn(conn);
-    } finally {
-      conn.closeSync();
-    }
-  };
+  const withConn = <T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> => deps.engine.withConnection(fn);
   return {
     options: () => withConn((conn) => sliceOptions(conn, deps.exportsDir)),
     validate: async (req) => checkSliceSpec(req.spec),

@@ -31,15 +31,6 @@ export interface StorageServiceDeps {
   onLakeChanged: () => Promise<void>;
 }
 
-async function withConnection<T>(engine: Engine, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-  const conn = await engine.connect();
-  try {
-    return await fn(conn);
-  } finally {
-    conn.closeSync();
-  }
-}
-
 /** A lake dataset as the inspector sees it: the files its view reads, named by their key in the dataset. */
 async function lakeTarget(conn: DuckDBConnection, lake: Lake, dataset: string): Promise<InspectTarget> {
   const hidden = await getHiddenFiles(conn);
@@ -85,7 +76,7 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
     overview: async () => {
       const sources = await deps.history.sourceBytesByOutput();
       const datasets: DatasetStats[] = [];
-      await withConnection(deps.engine, async (conn) => {
+      await deps.engine.withConnection(async (conn) => {
         for (const name of await lake.datasets()) {
           const t = await lakeTarget(conn, lake, name);
           if (t.files.length === 0) continue;
@@ -130,12 +121,12 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
     },
     inspect: async (req) => {
       const sources = await deps.history.sourceBytesByOutput();
-      return withConnection(deps.engine, async (conn) =>
+      return deps.engine.withConnection(async (conn) =>
         inspectParquet(conn, await targetOf(conn, req), { sourceBytes: (p) => sources.get(p) ?? null }),
       );
     },
     codecLab: async (req) => {
-      return withConnection(deps.engine, async (conn) => {
+      return deps.engine.withConnection(async (conn) => {
         const target = await targetOf(conn, req.target);
         const files = target.files.slice(0, 200);
         if (files.length === 0) throw new WorkbenchError('NOT_FOUND', `No Parquet files in ${target.label}.`);
@@ -153,7 +144,7 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
       const { jobId } = deps.jobs.start(
         'lake-check',
         async (ctx) =>
-          withConnection(deps.engine, async (conn) => {
+          deps.engine.withConnection(async (conn) => {
             const report = await checkLake(
               {
                 ...lakeJobDeps(conn, ctx.signal),
@@ -175,7 +166,7 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
       const { jobId } = deps.jobs.start(
         'compact',
         async (ctx) =>
-          withConnection(deps.engine, async (conn) => {
+          deps.engine.withConnection(async (conn) => {
             // One writer per lake: archival and repair wait for it, and it for them.
             const writer = await lake.lockWriter(`a compaction of ${req.dataset}`);
             try {
