@@ -1,3 +1,4 @@
+import { reportOf } from '../shared/api/jobs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,8 +6,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { ArchiveRequest, type ArchiveReport } from '../shared/api/archive';
-import type { JobSummary } from '../shared/api/jobs';
+import { ArchiveRequest } from '../shared/api/archive';
 import { DATASETS } from '../shared/domain/datasets';
 import { quoteIdent } from '../shared/sql';
 import { cutoffFor } from '../electron/core/archive/archiver';
@@ -73,10 +73,10 @@ export async function benchArchive(): Promise<Record<string, unknown>> {
     }
     const req = ArchiveRequest.parse({ olderThanDays: 7, datasets: ['telemetry'] });
     const t0 = performance.now();
-    const summary = (await wb.jobs.start('archive', (ctx) => wb.data.archive(req, ctx)).done) as JobSummary;
+    const summary = await wb.jobs.start('archive', (ctx) => wb.data.archive(req, ctx)).done;
     const endToEndMs = performance.now() - t0;
     if (summary.state !== 'done') throw new Error(`archive failed: ${summary.error?.message ?? summary.state}`);
-    const report = summary.report as ArchiveReport;
+    const report = reportOf(summary);
     const phase = (name: string): number => report.batches.reduce((a, b) => a + (b.timingsMs[name] ?? 0), 0);
     // The batches' steps, export + verify + publish + delete (as this figure has always been measured), and the
     // batches' wall time next to it (which adds the journal writes between the steps).

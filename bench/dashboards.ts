@@ -3,10 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PanelData, PanelId } from '../shared/api/dashboard';
-import type { JobSummary } from '../shared/api/jobs';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../shared/domain/health';
 import { chooseResolution, m4RawSql } from '../electron/core/dashboard/m4';
-import { queryRows } from '../electron/core/demo/duck-helpers';
+import { queryRows } from '../electron/core/engine/duck-query';
 import { FAMILIES, rollupColumns, type RollupFamily } from '../electron/core/rollups/gold-schema';
 import { JAR_SITE_SQL, bucketExpr, rawAggregates } from '../electron/core/rollups/rollup-sql';
 import { writeLakeDay } from '../electron/core/rollups/fleet-fixture';
@@ -68,7 +67,7 @@ async function prepare(dir: string): Promise<{ wb: Workbench; generatedMs: numbe
   if (fresh) {
     const t0 = performance.now();
     const { done } = wb.data.startDemo({ scale: 'full' });
-    const summary = (await done) as JobSummary;
+    const summary = await done;
     if (summary.error) throw new Error(`demo failed: ${summary.error.message}`);
     const conn = await wb.engine.connect();
     try {

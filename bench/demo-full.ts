@@ -1,9 +1,8 @@
+import { reportOf } from '../shared/api/jobs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobSummary } from '../shared/api/jobs';
-import type { DemoReport } from '../electron/core/demo/seed-demo';
-import type { SyncReport } from '../electron/core/mirror/mirror-sync';
+
 import { openWorkbench } from '../electron/core/workbench';
 
 /**
@@ -23,12 +22,12 @@ export async function benchDemoFull(): Promise<Record<string, unknown>> {
     const sampler = setInterval(() => {
       peakSampled = Math.max(peakSampled, process.memoryUsage().rss);
     }, 200);
-    const summary = (await done) as JobSummary;
+    const summary = await done;
     clearInterval(sampler);
     const wallMs = performance.now() - t0;
     dataDir = (await wb.data.hotStore()).info.dataDir;
     if (summary.error) throw new Error(`demo failed: ${summary.error.message}`);
-    const report = summary.report as DemoReport & { sync: SyncReport };
+    const report = reportOf(summary);
     const t = report.rows.telemetry ?? { hot: 0, cold: 0 };
     return {
       scale: 'full',

@@ -1,10 +1,11 @@
+import { reportOf } from '../shared/api/jobs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobSummary } from '../shared/api/jobs';
 import type { SliceReport } from '../shared/api/slice';
+import { SliceSpecSchema } from '../shared/domain/slice-spec';
 import { quoteLiteral } from '../shared/sql';
-import { queryNumber } from '../electron/core/demo/duck-helpers';
+import { queryNumber } from '../electron/core/engine/duck-query';
 import { SLICE_PARQUET_OPTIONS, prepareSliceConnection } from '../electron/core/export/slice-run';
 import { seedSliceWorkspace } from '../electron/core/export/slice-workspace.fixture';
 import { openWorkbench, type Workbench } from '../electron/core/workbench';
@@ -46,15 +47,13 @@ export async function benchExport(): Promise<Record<string, unknown>> {
     let n = 0;
     const exportRun = async (extra: Record<string, unknown> = {}): Promise<{ ms: number; report: SliceReport }> => {
       const t0 = performance.now();
-      const res = await workbench.dispatch(
-        'slice.run',
-        { spec: { ...spec, ...extra }, path: join(dir, 'out', `slice-${++n}`) },
+      const started = await workbench.core.slice.run(
+        { spec: SliceSpecSchema.parse({ ...spec, ...extra }), path: join(dir, 'out', `slice-${++n}`) },
         { transport: 'test' },
       );
-      if (!res.ok) throw new Error(res.error.message);
-      const summary = (await workbench.jobs.wait((res.value as { jobId: string }).jobId)) as JobSummary;
+      const summary = await workbench.jobs.wait(started);
       if (summary.state !== 'done') throw new Error(summary.error?.message ?? summary.state);
-      return { ms: performance.now() - t0, report: summary.report as SliceReport };
+      return { ms: performance.now() - t0, report: reportOf(summary) };
     };
     const first = await exportRun();
     const sql = first.report.manifest.sql.splits.all;

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import { DATASETS, INGEST_COLUMN } from '../shared/domain/datasets';
 import { quoteIdent } from '../shared/sql';
-import { queryNumber } from '../electron/core/demo/duck-helpers';
+import { queryNumber } from '../electron/core/engine/duck-query';
 import { createHotTable, indexSql } from '../electron/core/hot/hot-schema';
 import { HotStore } from '../electron/core/hot/hot-store';
 import { ensureMetaSchema } from '../electron/core/mirror/meta';

@@ -6,7 +6,7 @@ import type { DataPlatformConfig } from '../core/mirror/data-platform';
 import { openWorkbench } from '../core/workbench';
 import { defaultWorkspaceDir } from '../core/workspace/paths';
 import { APP_VERSION } from '../core/app-version';
-import type { JobSummary } from '../../shared/api/jobs';
+import type { JobHandle, JobSummary } from '../../shared/api/jobs';
 import { CliError } from './cli-error';
 import type { CliIo } from './command';
 import { createProgressBar, followJob } from './progress-bar';
@@ -63,14 +63,15 @@ export async function openCliWorkbench(workspace: string | undefined, data?: Dat
  * Waits for a job to end with a progress bar on stderr; Ctrl+C cancels it. What a cancelled or failed end
  * means is the command's to say.
  */
-export async function waitWithProgress(workbench: OpenedWorkbench, io: CliIo, jobId: string, label: string): Promise<JobSummary> {
+export async function waitWithProgress<R>(workbench: OpenedWorkbench, io: CliIo, job: JobHandle<R>, label: string): Promise<JobSummary<R>> {
+  const { jobId } = job;
   const offInterrupt = io.onInterrupt(() => {
     workbench.jobs.cancel(jobId);
   });
   const bar = createProgressBar({ stream: io.stderr, isTTY: io.isTTY, columns: io.columns, label });
   void followJob(workbench.events, jobId, bar);
   try {
-    return await workbench.jobs.wait(jobId);
+    return await workbench.jobs.wait(job);
   } finally {
     offInterrupt();
     bar.done();

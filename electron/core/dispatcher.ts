@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { channelName, type CallContext, type ContractImpl, type ContractSpec } from '../../shared/api/define';
-import { fail, ok, WorkbenchError, type Result } from '../../shared/api/errors';
+import { fail, ok, toApiError, type ApiError, type Result } from '../../shared/api/errors';
 
 export type Dispatch = (channel: string, request: unknown, context: CallContext) => Promise<Result<unknown>>;
 
@@ -39,8 +39,6 @@ export function describeZodError(channel: string, error: z.ZodError): string {
   return `Invalid request to ${channel}: ${path} ${first ? first.message : 'is invalid'}`;
 }
 
-export function toErrorValue(err: unknown): { ok: false; error: { code: WorkbenchError['code']; message: string; detail?: string } } {
-  if (err instanceof WorkbenchError) return fail(err.code, err.message, err.detail);
-  const message = err instanceof Error ? err.message : String(err);
-  return fail('INTERNAL', message || 'Unknown error', err instanceof Error ? err.name : undefined);
+export function toErrorValue(err: unknown): { ok: false; error: ApiError } {
+  return { ok: false, error: toApiError(err) };
 }

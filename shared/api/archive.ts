@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
+import type { JobHandle } from './jobs';
 
 /** What the archiver can move from PostgreSQL to the lake. Alerts: only cleared ones. */
 export const ARCHIVABLE_DATASETS = ['telemetry', 'string_telemetry', 'alert', 'maintenance_event'] as const;
@@ -79,6 +80,6 @@ export interface ArchiveReport {
 
 export const archiveApi = {
   /** Starts an archive run (or a dry run) as a job; its report is an ArchiveReport. */
-  start: method<{ jobId: string }>()(ArchiveRequest),
+  start: method<JobHandle<ArchiveReport>>()(ArchiveRequest),
   history: method<{ runs: ArchiveReport[] }>()(z.object({ limit: z.number().int().min(1).max(500).default(50) })),
 };

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { method } from './define';
+import type { ErrorCode } from './errors';
+import type { JobHandle } from './jobs';
 
 export const PARQUET_CODECS = ['zstd', 'snappy', 'gzip', 'uncompressed'] as const;
 export type ParquetCodec = (typeof PARQUET_CODECS)[number];
@@ -137,13 +139,14 @@ export interface ConvertReport {
   rejects: RejectedRow[];
 }
 
+/** A conversion as kept in the workspace's history: its report and, when it failed, why (an ErrorCode and message). */
+export type StoredConversion = ConvertReport & { id: number; startedAt: string; error: string | null; errorCode: ErrorCode | null };
+
 export const convertApi = {
   preview: method<{ previews: CsvPreview[] }>()(
     z.object({ inputs: ConvertRequest.shape.inputs, dialect: CsvDialect.default({}), rows: z.number().int().min(1).max(1000).default(20) }),
   ),
   /** Starts the conversion as a job; follow it through 'job.progress' and jobs.list. */
-  start: method<{ jobId: string }>()(ConvertRequest),
-  history: method<{ reports: (ConvertReport & { id: number; startedAt: string; error: string | null })[] }>()(
-    z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
-  ),
+  start: method<JobHandle<ConvertReport>>()(ConvertRequest),
+  history: method<{ reports: StoredConversion[] }>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) })),
 };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DATASET_NAMES, type DatasetKind } from '../domain/datasets';
 import { method } from './define';
+import type { JobHandle } from './jobs';
+import type { DemoScaleName, promisedRows } from '../domain/demo-scale';
 
 /** Where one tier of a dataset stands. */
 export interface HotTierStatus {
@@ -92,6 +94,23 @@ export interface DataSyncResult {
   }[];
 }
 
+/** What the demo wrote: its window, fleet, rows per dataset and tier (see electron/core/demo/seed-demo.ts). */
+export interface DemoReport {
+  scale: DemoScaleName;
+  seed: number;
+  window: { start: string; split: string; end: string };
+  fleet: { sites: number; systems: number; strings: number; jars: number };
+  /** Rows written per dataset and tier. */
+  rows: Record<string, { hot: number; cold: number }>;
+  promised: ReturnType<typeof promisedRows>;
+  lakeFiles: number;
+  lakeBytes: number;
+  elapsedMs: number;
+}
+
+/** The report of a data.demo job: the demo, then the mirror sync that followed it. */
+export type DemoJobReport = DemoReport & { sync: DataSyncResult };
+
 export const DemoScaleSchema = z.enum(['small', 'full']);
 
 export const dataApi = {
@@ -100,7 +119,7 @@ export const dataApi = {
   /** Sync the mirror now (all datasets, or the named ones). Fails with HOT_UNAVAILABLE when PostgreSQL is down; the mirror keeps serving. */
   sync: method<DataSyncResult>()(z.object({ datasets: z.array(z.enum(DATASET_NAMES)).max(DATASET_NAMES.length).optional() }).default({})),
   /** Start the demo as a job (progress on 'job.progress'); replaces the workspace's hot tables and lake datasets. */
-  demo: method<{ jobId: string }>()(
+  demo: method<JobHandle<DemoJobReport>>()(
     z
       .object({
         scale: DemoScaleSchema.default('small'),

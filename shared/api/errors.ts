@@ -1,3 +1,4 @@
+import type { RejectedRow } from './convert';
 /**
  * Errors travel as values. Every code the core can return lives here, with the
  * default advice a user sees next to the message.
@@ -19,12 +20,19 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Structured facts an error carries, typed (never JSON inside `detail`). */
+export interface ErrorData {
+  /** A conversion's bad rows (the first 1,000) and how many there were in all. */
+  rejects?: { rows: RejectedRow[]; total: number };
+}
+
 export interface ApiError {
   code: ErrorCode;
   /** Says what failed and why, in words a user understands. */
   message: string;
   /** Optional extra facts: a field path, a file and line, the underlying error text. */
   detail?: string;
+  data?: ErrorData;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
@@ -41,12 +49,28 @@ export function fail(code: ErrorCode, message: string, detail?: string): { ok: f
 export class WorkbenchError extends Error {
   readonly code: ErrorCode;
   readonly detail?: string;
-  constructor(code: ErrorCode, message: string, detail?: string) {
+  readonly data?: ErrorData;
+  constructor(code: ErrorCode, message: string, detail?: string, data?: ErrorData) {
     super(message);
     this.name = 'WorkbenchError';
     this.code = code;
     if (detail !== undefined) this.detail = detail;
+    if (data !== undefined) this.data = data;
   }
+}
+
+/** Anything thrown, as the error value the core answers with: a WorkbenchError as it is, anything else INTERNAL. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof WorkbenchError) {
+    return {
+      code: err.code,
+      message: err.message,
+      ...(err.detail !== undefined ? { detail: err.detail } : {}),
+      ...(err.data ? { data: err.data } : {}),
+    };
+  }
+  const message = errorMessage(err);
+  return { code: 'INTERNAL', message: message || 'Unknown error', ...(err instanceof Error ? { detail: err.name } : {}) };
 }
 
 export function isApiError(value: unknown): value is ApiError {

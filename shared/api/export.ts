@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
+import type { JobHandle } from './jobs';
 import { SortKey } from './query';
 
 export const EXPORT_FORMATS = ['csv', 'parquet', 'json'] as const;
@@ -24,7 +25,7 @@ export interface ExportedFile {
 
 export const exportApi = {
   /** Writes the full result of one SELECT (not only the loaded rows) as a job; the report is an ExportedFile. */
-  query: method<{ jobId: string }>()(
+  query: method<JobHandle<ExportedFile>>()(
     z.object({
       sql: z.string().min(1).max(1_000_000),
       format: z.enum(EXPORT_FORMATS).default('csv'),
@@ -37,7 +38,7 @@ export const exportApi = {
     }),
   ),
   /** Writes a whole kept result (from query.run) in the grid's sort (the engine's order when none), as a job. */
-  result: method<{ jobId: string }>()(
+  result: method<JobHandle<ExportedFile>>()(
     z.object({
       resultId: z.string().min(1).max(100),
       sort: z.array(SortKey).max(8).default([]),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SliceSpecSchema, type SliceSpec, type SpecIssue } from '../domain/slice-spec';
 import { method } from './define';
+import type { JobHandle } from './jobs';
 
 /** One column of a slice's output. */
 export interface SliceColumn {
@@ -120,5 +121,5 @@ export const sliceApi = {
    * Writes `<path>/<split>/part-*.parquet` and `<path>/manifest.json` as a job (report: SliceReport).
    * `path` must not exist or be an empty folder; default `<workspace>/exports/<dataset>-slice-<time>`.
    */
-  run: method<{ jobId: string; dir: string }>()(z.object({ spec: SliceSpecSchema, path: OutPath })),
+  run: method<JobHandle<SliceReport> & { dir: string }>()(z.object({ spec: SliceSpecSchema, path: OutPath })),
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
+import type { JobHandle } from './jobs';
 import { PARQUET_CODECS, type ParquetCodec } from './convert';
 
 export interface ColumnChunkStats {
@@ -177,7 +178,7 @@ export const storageApi = {
     }),
   ),
   /** Reads every manifest and file of the lake and reports problems (a job; its report is a LakeCheckReport). */
-  checkLake: method<{ jobId: string }>()(
+  checkLake: method<JobHandle<LakeCheckReport>>()(
     z.object({
       dataset: z
         .string()
@@ -188,5 +189,7 @@ export const storageApi = {
     }),
   ),
   /** Rewrites each partition of a lake dataset that has several small files into one file (a job). */
-  compact: method<{ jobId: string }>()(z.object({ dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a lake dataset name') })),
+  compact: method<JobHandle<CompactionReport>>()(
+    z.object({ dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a lake dataset name') }),
+  ),
 };

@@ -1,4 +1,5 @@
-import { ARCHIVABLE_DATASETS, type ArchivableDataset, type ArchiveReport } from '../../../shared/api/archive';
+import { reportOf } from '../../../shared/api/jobs';
+import { ARCHIVABLE_DATASETS, type ArchivableDataset } from '../../../shared/api/archive';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { resolveHotConfig } from '../../core/hot/hot-config';
 import { CliError } from '../cli-error';
@@ -60,13 +61,13 @@ export const archiveCommand: CliCommand = {
         dryRun: values['dry-run'] === true,
       });
       if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
-      const summary = await waitWithProgress(workbench, io, started.value.jobId, 'archive');
+      const summary = await waitWithProgress(workbench, io, started.value, 'archive');
       if (summary.state === 'cancelled') {
         io.stderr.write('Cancelled. Every finished batch is complete; run again to go on.\n');
         return 130;
       }
       if (summary.error) throw new CliError(`The archive did not finish: ${summary.error.message}`);
-      const report = summary.report as ArchiveReport;
+      const report = reportOf(summary);
       if (values.json) {
         await writeOut(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
       } else if (report.dryRun) {

@@ -1,4 +1,5 @@
-import { PARQUET_CODECS, type ConvertReport, type ConvertRequestInput, type ConvertTarget } from '../../../shared/api/convert';
+import { reportOf } from '../../../shared/api/jobs';
+import { PARQUET_CODECS, type ConvertRequestInput, type ConvertTarget } from '../../../shared/api/convert';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
@@ -84,13 +85,13 @@ export const convertCommand: CliCommand = {
     try {
       const started = await api.convert.start(request);
       if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
-      const summary = await waitWithProgress(workbench, io, started.value.jobId, 'convert');
+      const summary = await waitWithProgress(workbench, io, started.value, 'convert');
       if (summary.state === 'cancelled') {
         io.stderr.write('Cancelled; no file was left behind.\n');
         return 130;
       }
       if (summary.error) throw new CliError(summary.error.message);
-      const report = summary.report as ConvertReport;
+      const report = reportOf(summary);
       if (values.json) {
         await writeOut(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
       } else {

@@ -1,8 +1,8 @@
+import { reportOf } from '../../../shared/api/jobs';
 import { resolve } from 'node:path';
 import { DEMO_SCALES, type DemoScaleName } from '../../../shared/domain/demo-scale';
 import { parseExternalUrl } from '../../core/hot/hot-config';
-import type { DemoReport } from '../../core/demo/seed-demo';
-import type { SyncReport } from '../../core/mirror/mirror-sync';
+
 import { openWorkbench } from '../../core/workbench';
 import { defaultWorkspaceDir } from '../../core/workspace/paths';
 import { APP_VERSION } from '../../core/app-version';
@@ -75,14 +75,14 @@ export const demoCommand: CliCommand = {
         ...(daysCold !== undefined ? { daysCold } : {}),
         ...(seed !== undefined ? { seed } : {}),
       });
-      const summary = await waitWithProgress(workbench, io, started.jobId, 'demo');
+      const summary = await waitWithProgress(workbench, io, started, 'demo');
       if (summary.state === 'cancelled') {
         io.stderr.write('Cancelled. Run the demo again for a complete fleet.\n');
         return 130;
       }
       if (summary.error)
         throw new CliError(`The demo failed: ${summary.error.message}${summary.error.detail ? `\n  ${summary.error.detail}` : ''}`);
-      const report = summary.report as DemoReport & { sync: SyncReport };
+      const report = reportOf(summary);
       const out = {
         workspace: workspaceDir,
         scale: report.scale,

@@ -1,7 +1,7 @@
+import { reportOf } from '../../../shared/api/jobs';
 import { readFile } from 'node:fs/promises';
-import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from '../../../shared/api/export';
-import type { JobSummary } from '../../../shared/api/jobs';
-import type { SliceReport } from '../../../shared/api/slice';
+import { EXPORT_FORMATS, type ExportFormat } from '../../../shared/api/export';
+import type { JobHandle, JobSummary } from '../../../shared/api/jobs';
 import { checkSliceSpec, describeSpecIssues, type SliceSpec } from '../../../shared/domain/slice-spec';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
@@ -48,8 +48,8 @@ async function readSpec(file: string): Promise<unknown> {
   }
 }
 
-async function waitForJob(cli: CliWorkbench, io: CliIo, jobId: string, label: string): Promise<JobSummary | null> {
-  const summary = await waitWithProgress(cli.workbench, io, jobId, label);
+async function waitForJob<R>(cli: CliWorkbench, io: CliIo, job: JobHandle<R>, label: string): Promise<JobSummary<R> | null> {
+  const summary = await waitWithProgress(cli.workbench, io, job, label);
   if (summary.state === 'cancelled') {
     io.stderr.write('Cancelled; nothing was left behind.\n');
     return null;
@@ -100,9 +100,9 @@ export const exportCommand: CliCommand = {
       if (spec !== null) {
         const started = await cli.api.slice.run(values.out === undefined ? { spec } : { spec, path: values.out });
         if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
-        const summary = await waitForJob(cli, io, started.value.jobId, 'export');
+        const summary = await waitForJob(cli, io, started.value, 'export');
         if (!summary) return 130;
-        const report = summary.report as SliceReport;
+        const report = reportOf(summary);
         const m = report.manifest;
         if (values.json) {
           await writeOut(io.stdout, `${JSON.stringify(m, null, 2)}\n`);
@@ -127,9 +127,9 @@ export const exportCommand: CliCommand = {
         ...(values.out !== undefined ? { path: values.out } : {}),
       });
       if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
-      const summary = await waitForJob(cli, io, started.value.jobId, 'export');
+      const summary = await waitForJob(cli, io, started.value, 'export');
       if (!summary) return 130;
-      const file = summary.report as ExportedFile;
+      const file = reportOf(summary);
       if (values.json) await writeOut(io.stdout, `${JSON.stringify(file, null, 2)}\n`);
       else await writeOut(io.stdout, `Wrote ${formatCount(file.rows)} rows (${formatBytes(file.bytes)}) to ${file.path}\n`);
       return 0;

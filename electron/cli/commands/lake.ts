@@ -61,7 +61,12 @@ export const lakeCommand: CliCommand = {
           ? await api.storage.checkLake({ ...(values.dataset ? { dataset: values.dataset } : {}), repair: values.repair === true })
           : await api.storage.compact({ dataset: values.dataset as string });
       if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
-      const summary = await waitWithProgress(workbench, io, started.value.jobId, sub === 'check' ? 'lake check' : 'compact');
+      const summary = await waitWithProgress<CompactionReport | LakeCheckReport>(
+        workbench,
+        io,
+        started.value,
+        sub === 'check' ? 'lake check' : 'compact',
+      );
       if (summary.state === 'cancelled') {
         io.stderr.write(
           sub === 'check' ? 'Cancelled.\n' : 'Cancelled. Every finished partition is complete; the others are as they were.\n',

@@ -214,7 +214,8 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
           'BAD_INPUT',
           `${plan.file.path}, line ${first?.line ?? '?'}: ${first?.reason ?? 'bad row'}` +
             (one.file.rejected > 1 ? ` (and ${one.file.rejected - 1} more bad rows)` : ''),
-          JSON.stringify({ rejects: report.rejects, rejected: report.rejected }),
+          'Fix the rows, or convert with --skip-bad-rows to leave them out.',
+          { rejects: { rows: report.rejects, total: report.rejected } },
         );
       }
       if (req.target.kind === 'folder') {

@@ -1,11 +1,17 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ConvertReport } from '../../../shared/api/convert';
+import type { ConvertReport, StoredConversion } from '../../../shared/api/convert';
+import { ERROR_CODES, type ApiError, type ErrorCode } from '../../../shared/api/errors';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { INTERNAL_SCHEMA } from '../engine/history';
 
 const TABLE = qualifiedName(INTERNAL_SCHEMA, 'conversion_history');
 
-export type StoredConversion = ConvertReport & { id: number; startedAt: string; error: string | null };
+export type { StoredConversion };
+
+function codeOf(stored: unknown, message: string): ErrorCode {
+  if (typeof stored === 'string' && stored in ERROR_CODES) return stored as ErrorCode;
+  return /cancel/i.test(message) ? 'CANCELLED' : 'INTERNAL';
+}
 
 /** Conversion reports kept in the workspace: the Convert view's history and the source sizes behind compression ratios. */
 export class ConversionHistory {
@@ -22,25 +28,29 @@ export class ConversionHistory {
          error VARCHAR
        )`,
     );
+    await this.conn.run(`ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS error_code VARCHAR`);
   }
 
-  async record(startedAt: Date, report: ConvertReport, error: string | null): Promise<void> {
-    await this.conn.run(`INSERT INTO ${TABLE} (started_at, report, error) VALUES (CAST($1 AS TIMESTAMPTZ), $2, $3)`, [
+  async record(startedAt: Date, report: ConvertReport, error: Pick<ApiError, 'code' | 'message'> | null): Promise<void> {
+    await this.conn.run(`INSERT INTO ${TABLE} (started_at, report, error, error_code) VALUES (CAST($1 AS TIMESTAMPTZ), $2, $3, $4)`, [
       startedAt.toISOString(),
       JSON.stringify(report),
-      error,
+      error?.message ?? null,
+      error?.code ?? null,
     ]);
   }
 
   async list(limit: number): Promise<StoredConversion[]> {
     const reader = await this.conn.runAndReadAll(
-      `SELECT id, strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS started_at, report::VARCHAR AS report, error FROM ${TABLE} ORDER BY id DESC LIMIT ${Math.floor(limit)}`,
+      `SELECT id, strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS started_at, report::VARCHAR AS report, error, error_code FROM ${TABLE} ORDER BY id DESC LIMIT ${Math.floor(limit)}`,
     );
     return reader.getRowObjectsJS().map((r) => ({
       ...(JSON.parse(String(r.report)) as ConvertReport),
       id: Number(r.id),
       startedAt: String(r.started_at),
       error: r.error === null ? null : String(r.error),
+      // Rows from before codes were kept: a cancellation said so in its message; anything else is INTERNAL.
+      errorCode: r.error === null ? null : codeOf(r.error_code, String(r.error)),
     }));
   }
 

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DemoReport } from '../../../shared/api/data';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { buildDemoFleet } from '../../../shared/domain/demo-fleet';
@@ -72,18 +73,7 @@ export interface DemoDeps {
   onProgress?: (p: DemoProgress) => void;
 }
 
-export interface DemoReport {
-  scale: DemoScaleName;
-  seed: number;
-  window: { start: string; split: string; end: string };
-  fleet: { sites: number; systems: number; strings: number; jars: number };
-  /** Rows written per dataset and tier. */
-  rows: Record<string, { hot: number; cold: number }>;
-  promised: ReturnType<typeof promisedRows>;
-  lakeFiles: number;
-  lakeBytes: number;
-  elapsedMs: number;
-}
+export type { DemoReport };
 
 export const DEMO_DEFAULT_SEED = 20240601;
 export const DEMO_MARKER_KEY = '_manifests/demo-in-progress.json';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { WorkbenchError } from '../../../shared/api/errors';
-import type { JobProgress, JobSummary } from '../../../shared/api/jobs';
+import { toApiError, WorkbenchError } from '../../../shared/api/errors';
+import type { JobHandle, JobProgress, JobSummary } from '../../../shared/api/jobs';
 import type { EventBus } from '../events';
 
 /** What a job reports while it runs; omitted fields keep their last value. */
@@ -30,10 +30,9 @@ export interface StartOptions {
   phase?: string;
 }
 
-export interface StartedJob<R> {
-  jobId: string;
+export interface StartedJob<R> extends JobHandle<R> {
   /** Resolves when the job ends, however it ends (never rejects); the summary's `report` is the job's return value. */
-  done: Promise<JobSummary & { report: R | null }>;
+  done: Promise<JobSummary<R>>;
 }
 
 interface JobRecord {
@@ -125,14 +124,7 @@ export class JobRunner {
         if (controller.signal.aborted || (err instanceof WorkbenchError && err.code === 'CANCELLED')) {
           this.finish(record, 'cancelled', null, { code: 'CANCELLED', message: `The ${kind} job was cancelled.` });
         } else if (err instanceof WorkbenchError) {
-          this.finish(
-            record,
-            'failed',
-            null,
-            err.detail === undefined
-              ? { code: err.code, message: err.message }
-              : { code: err.code, message: err.message, detail: err.detail },
-          );
+          this.finish(record, 'failed', null, toApiError(err));
         } else {
           const message = err instanceof Error ? err.message : String(err);
           this.finish(record, 'failed', null, { code: 'INTERNAL', message: `The ${kind} job failed: ${message}` });
@@ -161,11 +153,12 @@ export class JobRunner {
     return j ? { ...j.summary } : null;
   }
 
-  /** Resolves with the job's summary when it ends. */
-  wait(jobId: string): Promise<JobSummary> {
+  /** Resolves with the job's summary when it ends (its report typed by the handle a service answered with). */
+  wait<R = unknown>(job: string | JobHandle<R>): Promise<JobSummary<R>> {
+    const jobId = typeof job === 'string' ? job : job.jobId;
     const j = this.jobs.get(jobId);
     if (!j) return Promise.reject(new WorkbenchError('NOT_FOUND', `There is no job ${jobId}.`));
-    return j.done;
+    return j.done as Promise<JobSummary<R>>;
   }
 
   /** False when the job is unknown or already ended. */

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { WorkbenchError } from '../../../shared/api/errors';
-import type { DataStatus, DataSyncResult, DatasetStatus } from '../../../shared/api/data';
+import type { DataStatus, DataSyncResult, DatasetStatus, DemoJobReport } from '../../../shared/api/data';
 import { DATASET_NAMES, DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { DEMO_MARKER_KEY, generateDemo, type DemoOptions, type DemoReport } from '../demo/seed-demo';
@@ -11,7 +11,7 @@ import type { HotConfig } from '../hot/hot-config';
 import { ensureUpcomingPartitions, hotStoreIsEmpty } from '../hot/hot-schema';
 import { HotStore } from '../hot/hot-store';
 import { PgHotRunner } from '../hot/pg-hot-runner';
-import type { JobContext, JobRunner } from '../jobs/runner';
+import type { JobContext, JobRunner, StartedJob } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
 import { LakeIntents } from '../lake/intents';
 import { openLake } from '../lake/open-lake';
@@ -248,13 +248,12 @@ export class DataPlatform {
   }
 
   /** Start the demo as a job; returns its id (progress on 'job.progress'). */
-  startDemo(options: DemoOptions): { jobId: string; done: Promise<unknown> } {
+  startDemo(options: DemoOptions): StartedJob<DemoJobReport> {
     if (this.demoRunning) throw new WorkbenchError('CONFLICT', 'A demo is already being generated. Wait for it or cancel it.');
-    const started = this.deps.jobs.start('demo', (ctx) => this.runDemo(options, ctx), { exclusive: true, phase: 'prepare' });
-    return { jobId: started.jobId, done: started.done };
+    return this.deps.jobs.start('demo', (ctx) => this.runDemo(options, ctx), { exclusive: true, phase: 'prepare' });
   }
 
-  private async runDemo(options: DemoOptions, ctx: JobContext): Promise<DemoReport & { sync: SyncReport }> {
+  private async runDemo(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
     this.demoRunning = true;
     try {
       const hot = await this.hotStore();
@@ -279,7 +278,7 @@ export class DataPlatform {
         ...ctx,
         progress: (u) => ctx.progress({ ...u, phase: 'sync', fraction: 0.9 + 0.1 * (u.fraction ?? 0) }),
       });
-      return { ...report, sync };
+      return { ...report, sync: toSyncResult(sync) };
     } finally {
       this.demoRunning = false;
     }

@@ -1,6 +1,6 @@
 import type { ConvertApi } from '../../../shared/api/contract';
 import type { ConvertReport } from '../../../shared/api/convert';
-import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
+import { toApiError, WorkbenchError } from '../../../shared/api/errors';
 import { convertCsvFiles } from '../convert/convert';
 import { listInputs, previewCsv } from '../convert/csv';
 import type { ConversionHistory } from '../convert/history';
@@ -49,12 +49,12 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
             return report;
           } catch (err) {
             const failed: ConvertReport = emptyReport(req);
-            if (err instanceof WorkbenchError && err.detail?.startsWith('{')) {
-              const d = JSON.parse(err.detail) as { rejects: ConvertReport['rejects']; rejected: number };
-              failed.rejects = d.rejects;
-              failed.rejected = d.rejected;
+            const bad = err instanceof WorkbenchError ? err.data?.rejects : undefined;
+            if (bad) {
+              failed.rejects = bad.rows;
+              failed.rejected = bad.total;
             }
-            await deps.history.record(startedAt, failed, errorMessage(err)).catch(() => undefined);
+            await deps.history.record(startedAt, failed, toApiError(err)).catch(() => undefined);
             throw err;
           }
         }),

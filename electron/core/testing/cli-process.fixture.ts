@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { JobSummary } from '../../../shared/api/jobs';
 import type { LakeCheckReport } from '../../../shared/api/storage';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { qualifiedName } from '../../../shared/sql';
@@ -54,7 +53,7 @@ export async function demoWorkspace(made: string[], daysHot = 4, daysCold = 1): 
   made.push(ws);
   const wb = await openWorkbench({ workspaceDir: ws, entry: 'test', data: { start: 'lazy' } });
   try {
-    const s = (await wb.data.startDemo({ scale: 'small', daysHot, daysCold }).done) as JobSummary;
+    const s = await wb.data.startDemo({ scale: 'small', daysHot, daysCold }).done;
     if (s.state !== 'done') throw new Error(`demo failed: ${JSON.stringify(s.error)}`);
   } finally {
     await wb.close();

@@ -8,7 +8,6 @@ import { ArchiveHistory } from './ArchiveHistory';
 import { ArchivePlan } from './ArchivePlan';
 import { ArchiveReportBody } from './ArchiveReportBody';
 import {
-  asArchiveReport,
   cutoffOf,
   DATASET_LABELS,
   DEFAULT_DAYS,
@@ -114,7 +113,7 @@ export function ArchiveView() {
   const [historyError, setHistoryError] = useState<string | null>(null);
   const [historyAsked, setHistoryAsked] = useState(0);
 
-  const { job, missing, cancel } = useJob(current?.jobId ?? null);
+  const { job, missing, cancel } = useJob<ArchiveReport>(current?.jobId ?? null);
   const jobState = job?.state;
   /** The followed job is running (or its first answer is still on the way). */
   const following = current !== null && !missing && (job === null || job.state === 'running');
@@ -158,7 +157,7 @@ export function ArchiveView() {
   const problem = parsed.problem ?? (chosen.length === 0 ? 'Choose at least one dataset.' : null);
   const cutoff = parsed.days !== null ? cutoffOf(new Date(), parsed.days) : null;
 
-  const report = job?.state === 'done' ? asArchiveReport(job.report) : null;
+  const report = job?.state === 'done' ? job.report : null;
   const jobError =
     job && job.state === 'failed' ? (job.error ?? { code: 'INTERNAL', message: job.message || 'The archive job failed.' }) : null;
   const shownError = startError ?? jobError;

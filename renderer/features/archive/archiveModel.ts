@@ -165,24 +165,3 @@ export function runOfJob(runs: readonly ArchiveReport[], job: { startedAt: strin
 export function newestFirst(runs: readonly ArchiveReport[]): ArchiveReport[] {
   return [...runs].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
 }
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A job's `report` (unknown on the wire) as an ArchiveReport, when it has the shape. */
-export function asArchiveReport(value: unknown): ArchiveReport | null {
-  if (!isRecord(value)) return null;
-  const ok =
-    typeof value.runId === 'string' &&
-    typeof value.dryRun === 'boolean' &&
-    typeof value.cutoff === 'string' &&
-    typeof value.startedAt === 'string' &&
-    typeof value.rowsArchived === 'number' &&
-    Array.isArray(value.batches) &&
-    Array.isArray(value.plan) &&
-    Array.isArray(value.vacuum) &&
-    isRecord(value.reclaimedBytes) &&
-    Array.isArray(value.masterSnapshot);
-  return ok ? (value as unknown as ArchiveReport) : null;
-}

@@ -1,9 +1,9 @@
-import type { ConvertReport } from '../../../shared/api/convert';
+import type { StoredConversion } from '../../../shared/api/convert';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { formatRatio } from '../compression/units';
 import { describeTarget } from './reportShape';
 
-export type HistoryEntry = ConvertReport & { id: number; startedAt: string; error: string | null };
+export type HistoryEntry = StoredConversion;
 
 interface Props {
   entries: readonly HistoryEntry[] | null;

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { ConvertReport } from '../../../shared/api/convert';
-import { ERROR_CODES, isApiError } from '../../../shared/api/errors';
+import { ERROR_CODES, isApiError, type ApiError } from '../../../shared/api/errors';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { hrefFor } from '../../app/router';
 import { formatRatio, ratioOf } from '../compression/units';
@@ -12,7 +12,7 @@ import { Stat } from '../../lib/ui/Stat';
 export interface ShownReport {
   report: ConvertReport;
   /** Set when the conversion failed. */
-  error: { code: string; message: string } | null;
+  error: Pick<ApiError, 'code' | 'message'> | null;
   /** When it ran (history), if known. */
   startedAt: string | null;
 }

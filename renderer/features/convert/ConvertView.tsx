@@ -13,7 +13,6 @@ import {
   dialectOf,
   formProblems,
   isValidDatasetName,
-  rejectsFromDetail,
   ROW_GROUP_SIZES,
   suggestDatasetName,
   temporalColumns,
@@ -24,7 +23,6 @@ import {
 } from './convertForm';
 import { pathsFromDrop } from './dropFiles';
 import { FilePickerDialog, type PickerMode } from './FilePickerDialog';
-import { asConvertReport } from './reportShape';
 import { useJob, type JobView } from '../../lib/jobs/useJob';
 import { useSessionState } from '../../lib/state/sessionState';
 
@@ -55,17 +53,17 @@ function emptyReport(form: ConvertForm): ConvertReport {
 }
 
 /** What a finished job shows: its report, or its error with the bad rows it carried. */
-function shownFromJob(job: JobView, form: ConvertForm): ShownReport | null {
+function shownFromJob(job: JobView<ConvertReport>, form: ConvertForm): ShownReport | null {
   if (job.state === 'running') return null;
   if (job.state === 'done') {
-    const report = asConvertReport(job.report);
+    const report = job.report;
     return report ? { report, error: null, startedAt: null } : null;
   }
   const report = emptyReport(form);
-  const bad = rejectsFromDetail(job.error?.detail);
+  const bad = job.error?.data?.rejects;
   if (bad) {
-    report.rejects = bad.rejects;
-    report.rejected = bad.rejected;
+    report.rejects = bad.rows;
+    report.rejected = bad.total;
   }
   const error = job.error ?? {
     code: job.state === 'cancelled' ? 'CANCELLED' : 'INTERNAL',
@@ -126,7 +124,7 @@ export function ConvertView() {
     onBadRows,
   };
   const columns = useMemo(() => previews?.[0]?.columns ?? [], [previews]);
-  const { job, cancel } = useJob(jobId);
+  const { job, cancel } = useJob<ConvertReport>(jobId);
   const running = job?.state === 'running';
 
   // Re-read the history on mount, on Refresh and whenever the job changes state.
@@ -210,9 +208,7 @@ export function ConvertView() {
   const shown: ShownReport | null = selectedHistory
     ? {
         report: selectedHistory,
-        error: selectedHistory.error
-          ? { code: /cancel/i.test(selectedHistory.error) ? 'CANCELLED' : 'FAILED', message: selectedHistory.error }
-          : null,
+        error: selectedHistory.error ? { code: selectedHistory.errorCode ?? 'INTERNAL', message: selectedHistory.error } : null,
         startedAt: selectedHistory.startedAt,
       }
     : reportClosed

@@ -5,7 +5,6 @@ import {
   describeDelimiter,
   formProblems,
   isCsvName,
-  rejectsFromDetail,
   suggestDatasetName,
   temporalColumns,
   type ConvertForm,
@@ -81,17 +80,6 @@ describe('convert form', () => {
 
   it('lists columns that can partition by day under their output names', () => {
     expect(temporalColumns(columns, { ts: { name: 'time', type: '' }, id: { name: '', type: 'DATE' } })).toEqual(['time', 'id']);
-  });
-
-  it('reads bad rows back from a job error detail, and nothing from junk', () => {
-    const detail = JSON.stringify({ rejected: 3, rejects: [{ file: '/a.csv', line: 4, column: 'v', reason: 'bad <b>', text: 'x' }] });
-    expect(rejectsFromDetail(detail)).toEqual({
-      rejected: 3,
-      rejects: [{ file: '/a.csv', line: 4, column: 'v', reason: 'bad <b>', text: 'x' }],
-    });
-    expect(rejectsFromDetail('Check the delimiter')).toBeNull();
-    expect(rejectsFromDetail('{not json')).toBeNull();
-    expect(rejectsFromDetail('{"rejects": 5}')).toBeNull();
   });
 
   it('knows CSV names and delimiters', () => {

@@ -4,7 +4,6 @@ import {
   type ConvertRequestInput,
   type CsvDialect,
   type ParquetCodec,
-  type RejectedRow,
   type SniffedColumn,
 } from '../../../shared/api/convert';
 
@@ -146,33 +145,6 @@ export function buildRequest(form: ConvertForm, columns: readonly SniffedColumn[
   if (form.codec === 'zstd' && form.level !== null) req.compressionLevel = form.level;
   if (form.partitionByDay !== '') req.partitionByDay = form.partitionByDay;
   return req;
-}
-
-/** A failed conversion's job error carries its bad rows as JSON in `detail`; read them back safely. */
-export function rejectsFromDetail(detail: string | undefined): { rejects: RejectedRow[]; rejected: number } | null {
-  if (!detail || !detail.startsWith('{')) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(detail);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return null;
-  const { rejects, rejected } = parsed as { rejects?: unknown; rejected?: unknown };
-  if (!Array.isArray(rejects)) return null;
-  const rows: RejectedRow[] = [];
-  for (const r of rejects) {
-    if (typeof r !== 'object' || r === null) continue;
-    const o = r as Record<string, unknown>;
-    rows.push({
-      file: String(o.file ?? ''),
-      line: typeof o.line === 'number' ? o.line : Number(o.line ?? 0),
-      column: o.column === null || o.column === undefined ? null : String(o.column),
-      reason: String(o.reason ?? ''),
-      text: String(o.text ?? ''),
-    });
-  }
-  return { rejects: rows, rejected: typeof rejected === 'number' ? rejected : rows.length };
 }
 
 const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe', ' ': 'space' };

@@ -8,15 +8,6 @@ export function openAsSql(title: string, sql: string): void {
   window.location.hash = '#/sql';
 }
 
-function isExportedFile(v: unknown): v is ExportedFile {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as { path?: unknown }).path === 'string' &&
-    typeof (v as { rows?: unknown }).rows === 'number'
-  );
-}
-
 /** "Export data": the panel's full-resolution query as a file (an export job); in a browser, downloaded too. */
 export async function exportPanelData(
   sql: string,
@@ -33,9 +24,9 @@ export async function exportPanelData(
     const job = list.value.jobs.find((j) => j.jobId === jobId);
     if (!job) return { ok: false, message: 'The export job disappeared before it finished.' };
     if (job.state === 'running') continue;
-    if (job.state !== 'done' || !isExportedFile(job.report))
-      return { ok: false, message: job.error?.message ?? `The export ended ${job.state}.` };
-    const file = job.report;
+    if (job.state !== 'done' || job.report === null) return { ok: false, message: job.error?.message ?? `The export ended ${job.state}.` };
+    // export.query's job reports an ExportedFile (its JobHandle says so).
+    const file = job.report as ExportedFile;
     if (file.downloadId && !window.workbench) {
       const a = document.createElement('a');
       a.href = `/download/${encodeURIComponent(file.downloadId)}`;

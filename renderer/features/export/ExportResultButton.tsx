@@ -47,9 +47,9 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
   const [picker, setPicker] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
-  const { job, cancel } = useJob(jobId);
+  const { job, cancel } = useJob<ExportedFile>(jobId);
   const running = job?.state === 'running';
-  const file = job?.state === 'done' ? (job.report as ExportedFile | null) : null;
+  const file = job?.state === 'done' ? job.report : null;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {

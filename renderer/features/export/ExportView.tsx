@@ -32,7 +32,7 @@ export function ExportView() {
   const [pasteText, setPasteText] = useState('');
   const [pasteIssues, setPasteIssues] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const { job, cancel } = useJob(jobId);
+  const { job, cancel } = useJob<SliceReport>(jobId);
   const estimateSeq = useRef(0);
 
   useEffect(() => {
@@ -94,7 +94,7 @@ export function ExportView() {
 
   const update = (patch: Partial<SliceForm>): void => setForm((f) => (f ? { ...f, ...patch } : f));
   const running = job?.state === 'running';
-  const report = job?.state === 'done' ? (job.report as SliceReport | null) : null;
+  const report = job?.state === 'done' ? job.report : null;
   const issueFor = (prefix: string): string | null =>
     issues.find((i) => i.field === prefix || i.field.startsWith(`${prefix}[`) || i.field.startsWith(`${prefix}.`))?.message ?? null;
 

@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
-import type { SmallFileWarning } from '../../../shared/api/storage';
+import type { CompactionReport, SmallFileWarning } from '../../../shared/api/storage';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
 import { useSessionState } from '../../lib/state/sessionState';
 import { useJob } from '../../lib/jobs/useJob';
 import { JobProgress } from '../../lib/ui/JobProgress';
-import { asCompactResult } from './compactReport';
 
 interface Props {
   /** The lake dataset, or null when a path is inspected (compaction is for lake datasets). */
@@ -22,10 +21,10 @@ const SHOWN = 20;
 export function CompactPanel({ dataset, warnings, onCompacted }: Props) {
   const [tracked, setTracked] = useSessionState<{ dataset: string; jobId: string } | null>('inspect.compactJob', null);
   const jobId = tracked && tracked.dataset === dataset ? tracked.jobId : null;
-  const { job, cancel } = useJob(jobId);
+  const { job, cancel } = useJob<CompactionReport>(jobId);
   const [startError, setStartError] = useState<ApiError | null>(null);
   const running = job?.state === 'running';
-  const result = job?.state === 'done' ? asCompactResult(job.report) : null;
+  const result = job?.state === 'done' ? job.report : null;
 
   const doneId = job?.state === 'done' ? job.jobId : null;
 

@@ -5,7 +5,7 @@ import { api } from '../../api/client';
 import { useJob } from '../../lib/jobs/useJob';
 import { JobProgress } from '../../lib/ui/JobProgress';
 import { useSessionState } from '../../lib/state/sessionState';
-import { asLakeCheckReport } from './lakeCheckReport';
+import type { LakeCheckReport } from '../../../shared/api/storage';
 
 interface Props {
   /** Check one dataset, or the whole lake when null. */
@@ -19,10 +19,10 @@ interface Props {
 export function LakeCheckPanel({ dataset }: Props) {
   const scope = dataset ?? '';
   const [tracked, setTracked] = useSessionState<{ scope: string; jobId: string } | null>('inspect.lakeCheckJob', null);
-  const { job, cancel } = useJob(tracked && tracked.scope === scope ? tracked.jobId : null);
+  const { job, cancel } = useJob<LakeCheckReport>(tracked && tracked.scope === scope ? tracked.jobId : null);
   const [startError, setStartError] = useState<ApiError | null>(null);
   const running = job?.state === 'running';
-  const report = job?.state === 'done' ? asLakeCheckReport(job.report) : null;
+  const report = job?.state === 'done' ? job.report : null;
 
   const start = async (repair: boolean) => {
     setStartError(null);

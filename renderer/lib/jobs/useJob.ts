@@ -4,8 +4,8 @@ import type { ApiError } from '../../../shared/api/errors';
 import type { JobProgress, JobSummary } from '../../../shared/api/jobs';
 import { api, transport } from '../../api/client';
 
-/** A job as a view follows it: the latest progress, then its report or error once it ended. */
-export type JobView = Omit<JobSummary, 'startedAt' | 'endedAt'> & { startedAt: string | null; endedAt: string | null };
+/** A job as a view follows it: the latest progress, then its report (typed `R`) or error once it ended. */
+export type JobView<R = unknown> = Omit<JobSummary<R>, 'startedAt' | 'endedAt'> & { startedAt: string | null; endedAt: string | null };
 
 const POLL_MS = 1500;
 
@@ -26,7 +26,9 @@ function fromProgress(p: JobProgress, prev: JobView | null): JobView {
  * `missing` says the core does not know the id (it restarted, or forgot a long-finished job).
  * `cancel` answers with the core's error, if any (e.g. the job had already ended).
  */
-export function useJob(jobId: string | null): { job: JobView | null; missing: boolean; cancel: () => Promise<ApiError | null> } {
+export function useJob<R = unknown>(
+  jobId: string | null,
+): { job: JobView<R> | null; missing: boolean; cancel: () => Promise<ApiError | null> } {
   const [tagged, setTagged] = useState<{ jobId: string; job: JobView } | null>(null);
   const [missingId, setMissingId] = useState<string | null>(null);
   const job = tagged && tagged.jobId === jobId ? tagged.job : null;
@@ -84,5 +86,6 @@ export function useJob(jobId: string | null): { job: JobView | null; missing: bo
     return res.ok ? null : res.error;
   }, [jobId]);
 
-  return { job, missing, cancel };
+  // The core sends the report the job's method promised (see JobHandle in shared/api/jobs.ts).
+  return { job: job as JobView<R> | null, missing, cancel };
 }
