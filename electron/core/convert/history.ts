@@ -25,10 +25,20 @@ export class ConversionHistory {
          id BIGINT PRIMARY KEY DEFAULT nextval('${INTERNAL_SCHEMA}.conversion_history_id'),
          started_at TIMESTAMPTZ NOT NULL,
          report JSON NOT NULL,
-         error VARCHAR
+         error VARCHAR,
+         error_code VARCHAR
        )`,
     );
-    await this.conn.run(`ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS error_code VARCHAR`);
+    // A workspace from before error codes were kept gains the column once. DuckDB cannot replay an ALTER of this table
+    // (its id default calls nextval) from the WAL, so the change is checkpointed at once and never left in the WAL.
+    const reader = await this.conn.runAndReadAll(
+      `SELECT count(*) AS n FROM duckdb_columns() WHERE schema_name = $1 AND table_name = 'conversion_history' AND column_name = 'error_code'`,
+      [INTERNAL_SCHEMA],
+    );
+    if (Number(reader.getRowObjectsJS()[0].n) === 0) {
+      await this.conn.run(`ALTER TABLE ${TABLE} ADD COLUMN error_code VARCHAR`);
+      await this.conn.run('CHECKPOINT');
+    }
   }
 
   async record(startedAt: Date, report: ConvertReport, error: Pick<ApiError, 'code' | 'message'> | null): Promise<void> {
