@@ -4,6 +4,7 @@ import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../electron/core/files/atomic';
+import { errorMessage } from '../shared/api/errors';
 
 /**
  * `npm run bench [-- <name>...]`: runs each benchmark module and writes
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
       summary.push(`${bench.name}: ${headline(figures)} → ${out}`);
     } catch (err) {
       failures += 1;
-      summary.push(`${bench.name}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+      summary.push(`${bench.name}: FAILED: ${errorMessage(err)}`);
     }
   }
   process.stdout.write(`\nBenchmarks\n${summary.map((s) => `  ${s}`).join('\n')}\n`);

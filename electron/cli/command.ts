@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './cli-error';
+import { errorMessage } from '../../shared/api/errors';
 
 /** Where a command writes; process streams in real use, buffers in tests. */
 export interface CliIo {
@@ -46,7 +47,7 @@ export function parseCommandArgs<O extends Options>(
     });
     return parsed as unknown as ReturnType<typeof parseCommandArgs<O>>;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     throw new CliError(`${message}\nRun \`battery-workbench ${command.name} --help\` for the options.`, 2);
   }
 }

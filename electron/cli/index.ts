@@ -1,5 +1,6 @@
 import { runCli } from './main';
 import type { CliIo } from './command';
+import { errorMessage } from '../../shared/api/errors';
 
 /** The `battery-workbench` command line: `npm run cli -- <command>` or bin/battery-workbench.js. */
 const interruptHandlers = new Set<() => void>();
@@ -34,7 +35,7 @@ runCli(process.argv.slice(2), io).then(
     setTimeout(() => process.exit(code), 50).unref();
   },
   (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${errorMessage(err)}\n`);
     process.exit(1);
   },
 );

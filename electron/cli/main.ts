@@ -2,6 +2,7 @@ import { APP_VERSION } from '../core/app-version';
 import { CliError } from './cli-error';
 import type { CliIo } from './command';
 import { COMMANDS, findCommand } from './registry';
+import { errorMessage } from '../../shared/api/errors';
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -38,7 +39,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return err.exitCode;
     }
     // Unexpected: still one readable line, no stack trace (set BATTERY_WORKBENCH_DEBUG=1 for it).
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     io.stderr.write(`Unexpected error: ${message}\n`);
     if (process.env.BATTERY_WORKBENCH_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
     return 1;

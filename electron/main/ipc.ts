@@ -4,13 +4,14 @@ import { ipcMain, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'ele
 import { fail, type Result } from '../../shared/api/errors';
 import type { EventName, EventMap } from '../../shared/api/contract';
 import type { Dispatch } from '../core/dispatcher';
-import { isChannelName, isOwnRendererUrl, type RendererLocation } from './url-policy';
+import { IPC_CHANNELS, isChannelName } from '../../shared/api/define';
+import { isOwnRendererUrl, type RendererLocation } from './url-policy';
 
-/** The one invoke channel (request/response) and the one event channel (core → renderer). */
-export const INVOKE_CHANNEL = 'workbench:invoke';
-export const EVENT_CHANNEL = 'workbench:event';
-/** Desktop only: show a file or folder the core wrote (an export, a slice) in the OS file manager. */
-export const REVEAL_CHANNEL = 'workbench:reveal';
+/**
+ * The one invoke channel (request/response), the one event channel (core → renderer) and, desktop only, the reveal
+ * channel (show a file or folder the core wrote in the OS file manager).
+ */
+const { invoke: INVOKE_CHANNEL, event: EVENT_CHANNEL, reveal: REVEAL_CHANNEL } = IPC_CHANNELS;
 
 export interface IpcBinding {
   /** Sends one core event to the window (if it is still there). */

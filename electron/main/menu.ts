@@ -1,5 +1,6 @@
 import { app, dialog, Menu, shell, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import type { WorkbenchHolder } from './workbench-holder';
+import { errorMessage } from '../../shared/api/errors';
 
 export interface MenuActions {
   holder: WorkbenchHolder;
@@ -39,7 +40,7 @@ async function chooseWorkspace(actions: MenuActions): Promise<void> {
   try {
     await actions.holder.switchTo(dir);
   } catch (err) {
-    dialog.showErrorBox('Could not open the workspace', `${dir}\n\n${err instanceof Error ? err.message : String(err)}`);
+    dialog.showErrorBox('Could not open the workspace', `${dir}\n\n${errorMessage(err)}`);
   }
   actions.getWindow()?.webContents.reload();
 }

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { desktopContentSecurityPolicy, isChannelName, isOwnRendererUrl, isSafeExternalUrl } from './url-policy';
+import { desktopContentSecurityPolicy, isOwnRendererUrl, isSafeExternalUrl } from './url-policy';
 
 const indexFile = '/opt/app/out/renderer/index.html';
 const built = { indexFile, devServerUrl: null };
@@ -44,15 +44,6 @@ describe('isSafeExternalUrl', () => {
     ]) {
       expect(isSafeExternalUrl(url), url).toBe(false);
     }
-  });
-});
-
-describe('isChannelName', () => {
-  it('accepts service.method and nothing else', () => {
-    expect(isChannelName('query.run')).toBe(true);
-    expect(isChannelName('workspace.info')).toBe(true);
-    for (const bad of ['query', 'query.run.x', '__proto__.x', 'query.', '.run', 'a b.c', 42, null, {}])
-      expect(isChannelName(bad)).toBe(false);
   });
 });
 

@@ -51,11 +51,6 @@ export function isSafeExternalUrl(url: string): boolean {
   );
 }
 
-/** Contract channel names look like `service.method`. */
-export function isChannelName(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 200 && /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*$/.test(value);
-}
-
 /** The desktop CSP: the renderer's meta CSP, plus frame-ancestors; dev relaxes what Vite's HMR needs. */
 export function desktopContentSecurityPolicy(dev: boolean): string {
   return [

@@ -2,6 +2,7 @@ import { openWorkbench } from '../core/workbench';
 import type { Dispatch } from '../core/dispatcher';
 import type { EventListener } from '../core/events';
 import { createDesktopSecretStore } from './secrets';
+import { errorMessage } from '../../shared/api/errors';
 
 export type OpenedWorkbench = Awaited<ReturnType<typeof openWorkbench>>;
 
@@ -52,7 +53,7 @@ export class WorkbenchHolder {
       return (await this.get()).dispatch;
     } catch (err) {
       const code = typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : 'INTERNAL';
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       return async () => ({
         ok: false,
         error: {

@@ -1,14 +1,12 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { IPC_CHANNELS, isChannelName } from '../../shared/api/define';
 
 /**
  * The sandboxed preload: exposes window.workbench = { invoke, subscribe, pathForFile, revealPath } and nothing else.
- * It imports only `electron` (a sandboxed preload cannot load other modules); the main
- * process validates every call again.
+ * A sandboxed preload can load only `electron` at run time: the channel check it shares with the main process and the
+ * web host (shared/api/define.ts, pure code) is bundled into it. The main process validates every call again.
  */
-const INVOKE_CHANNEL = 'workbench:invoke';
-const EVENT_CHANNEL = 'workbench:event';
-const REVEAL_CHANNEL = 'workbench:reveal';
-const CHANNEL = /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*$/;
+const { invoke: INVOKE_CHANNEL, event: EVENT_CHANNEL, reveal: REVEAL_CHANNEL } = IPC_CHANNELS;
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<string, Set<Listener>>();
@@ -28,7 +26,7 @@ ipcRenderer.on(EVENT_CHANNEL, (_event: IpcRendererEvent, message: unknown) => {
 
 contextBridge.exposeInMainWorld('workbench', {
   invoke(channel: unknown, request: unknown): Promise<unknown> {
-    if (typeof channel !== 'string' || channel.length > 200 || !CHANNEL.test(channel)) {
+    if (!isChannelName(channel)) {
       return Promise.resolve({
         ok: false,
         error: { code: 'UNKNOWN_METHOD', message: 'The channel name must look like "service.method".' },
@@ -51,7 +49,7 @@ contextBridge.exposeInMainWorld('workbench', {
     }
   },
   subscribe(event: unknown, listener: unknown): () => void {
-    if (typeof event !== 'string' || !CHANNEL.test(event) || typeof listener !== 'function') {
+    if (!isChannelName(event) || typeof listener !== 'function') {
       return () => undefined;
     }
     let set = listeners.get(event);

@@ -6,6 +6,7 @@ import { defaultWorkspaceDir } from '../core/workspace/paths';
 import { APP_VERSION } from '../core/app-version';
 import { parseWebHostArgs, WEB_HOST_USAGE } from './args';
 import { defaultStaticDir, startWebHost } from './server';
+import { errorMessage } from '../../shared/api/errors';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   try {
     args = parseWebHostArgs(process.argv.slice(2));
   } catch (err) {
-    log(err instanceof Error ? err.message : String(err));
+    log(errorMessage(err));
     log(WEB_HOST_USAGE);
     process.exit(2);
   }
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
         await workbench.close();
         process.exit(0);
       } catch (err) {
-        log(`Closing failed: ${err instanceof Error ? err.message : String(err)}`);
+        log(`Closing failed: ${errorMessage(err)}`);
         process.exit(1);
       }
     })();
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   const detail = typeof err === 'object' && err !== null && 'detail' in err && typeof err.detail === 'string' ? err.detail : '';
   log(`The web host could not start: ${message}${detail ? ` (${detail})` : ''}`);
   process.exit(1);

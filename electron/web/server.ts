@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer, WebSocket } from 'ws';
+import { isChannelName } from '../../shared/api/define';
 import { encodeEnvelope } from '../../shared/api/envelope';
-import { fail, type Result } from '../../shared/api/errors';
+import { errorMessage, fail, type Result } from '../../shared/api/errors';
 import type { Dispatch } from '../core/dispatcher';
 import type { EventBus } from '../core/events';
 import { isAllowedHost, isAllowedOrigin, isAuthorized, newToken, sessionCookie, tokensEqual } from './auth';
@@ -13,7 +14,6 @@ import { securityHeaders } from './security-headers';
 import { handleDownload, handleUpload } from './transfer';
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
-const CHANNEL_PATTERN = /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*$/;
 
 export interface WebHostOptions {
   dispatch: Dispatch;
@@ -54,7 +54,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((err: unknown) => {
-      log(`web host: request failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`web host: request failed: ${errorMessage(err)}`);
       if (!res.headersSent) sendText(res, 500, 'Internal error');
       else res.destroy();
     });
@@ -126,15 +126,17 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, rawChannel: string): Promise<void> {
-    let channel: string;
+    let decoded = '';
     try {
-      channel = decodeURIComponent(rawChannel);
+      decoded = decodeURIComponent(rawChannel);
     } catch {
-      channel = '';
+      // Not valid percent-encoding: no such method.
     }
-    if (!CHANNEL_PATTERN.test(channel) || channel.length > 200) {
-      return sendEnvelope(res, 404, fail('UNKNOWN_METHOD', `There is no method named "${channel.slice(0, 200)}".`));
+    const shown = decoded.slice(0, 200);
+    if (!isChannelName(decoded)) {
+      return sendEnvelope(res, 404, fail('UNKNOWN_METHOD', `There is no method named "${shown}".`));
     }
+    const channel = decoded;
     const type = req.headers['content-type'] ?? '';
     if (!/^application\/json\s*(;|$)/i.test(type)) {
       req.resume();

@@ -60,4 +60,3 @@ export interface EventMap {
   'data.status': { reason: string };
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: readonly EventName[] = ['query.progress', 'job.progress', 'catalog.changed', 'data.status'];

@@ -46,6 +46,19 @@ export function channelName(service: string, methodName: string): string {
   return `${service}.${methodName}`;
 }
 
+const CHANNEL_NAME = /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * The one check of a channel or event name from outside (`service.method`, at most 200 characters), shared by the preload,
+ * the desktop's IPC handler and the web host; the dispatcher then looks the name up in the contract.
+ */
+export function isChannelName(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 200 && CHANNEL_NAME.test(value);
+}
+
+/** The Electron IPC channels between the preload and the main process. */
+export const IPC_CHANNELS = { invoke: 'workbench:invoke', event: 'workbench:event', reveal: 'workbench:reveal' } as const;
+
 export function listChannels(contract: ContractSpec): { service: string; method: string; channel: string }[] {
   const out: { service: string; method: string; channel: string }[] = [];
   for (const service of Object.keys(contract)) {

@@ -10,6 +10,7 @@ import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
 import { waitWithProgress } from '../workbench-client';
 import { writeOut } from '../write-out';
+import { errorMessage } from '../../../shared/api/errors';
 
 const HELP = `Usage: battery-workbench demo [options]
 
@@ -65,7 +66,7 @@ export const demoCommand: CliCommand = {
 
     const workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli', pgUrl, data: { start: 'lazy' } }).catch(
       (err: unknown) => {
-        throw new CliError(`Could not open the workspace ${workspaceDir}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new CliError(`Could not open the workspace ${workspaceDir}: ${errorMessage(err)}`);
       },
     );
     try {

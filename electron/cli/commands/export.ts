@@ -8,6 +8,7 @@ import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
 import { describeApiError, openCliWorkbench, waitWithProgress, type CliWorkbench } from '../workbench-client';
 import { writeOut } from '../write-out';
+import { errorMessage } from '../../../shared/api/errors';
 
 const HELP = `Usage: battery-workbench export --spec <file> [--out <folder>] [options]
        battery-workbench export --sql <query> [--format csv|parquet|json] [--out <file>] [options]
@@ -39,12 +40,12 @@ async function readSpec(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CliError(`Cannot read the spec ${file}: ${err instanceof Error ? err.message : String(err)}`, 2);
+    throw new CliError(`Cannot read the spec ${file}: ${errorMessage(err)}`, 2);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new CliError(`The spec ${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`, 2);
+    throw new CliError(`The spec ${file} is not JSON: ${errorMessage(err)}`, 2);
   }
 }
 
