@@ -139,6 +139,11 @@ export interface ConvertReport {
   rejects: RejectedRow[];
 }
 
+/** The report of a conversion that has written nothing (yet): where it starts, and what a failed one records. */
+export function emptyConvertReport(codec: ParquetCodec, target: ConvertTarget, inputBytes = 0): ConvertReport {
+  return { rows: 0, rowsIn: 0, rejected: 0, inputBytes, outputBytes: 0, ratio: 0, elapsedMs: 0, codec, target, files: [], rejects: [] };
+}
+
 /** A conversion as kept in the workspace's history: its report and, when it failed, why (an ErrorCode and message). */
 export type StoredConversion = ConvertReport & { id: number; startedAt: string; error: string | null; errorCode: ErrorCode | null };
 

@@ -2,7 +2,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import type { ConvertReport, ConvertRequest, ConvertedFile, RejectedRow } from '../../../shared/api/convert';
+import {
+  emptyConvertReport,
+  type ConvertReport,
+  type ConvertRequest,
+  type ConvertedFile,
+  type RejectedRow,
+} from '../../../shared/api/convert';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { exists, publishFile, TEMP_PREFIX, TEMP_SUFFIX, tempPathFor } from '../files/atomic';
@@ -139,19 +145,7 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
   if (req.target.kind === 'lake' && !opts.lake) throw new WorkbenchError('INTERNAL', 'A lake conversion needs the lake.');
   if (req.target.kind === 'folder') await mkdir(resolve(req.target.path), { recursive: true });
 
-  const report: ConvertReport = {
-    rows: 0,
-    rowsIn: 0,
-    rejected: 0,
-    inputBytes: totalBytes,
-    outputBytes: 0,
-    ratio: 0,
-    elapsedMs: 0,
-    codec: req.codec,
-    target: req.target,
-    files: [],
-    rejects: [],
-  };
+  const report = emptyConvertReport(req.codec, req.target, totalBytes);
   // Sniff and plan every file before writing anything, so a bad override fails fast.
   const plans = [];
   for (const f of files) {

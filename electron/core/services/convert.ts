@@ -1,5 +1,5 @@
 import type { ConvertApi } from '../../../shared/api/contract';
-import type { ConvertReport } from '../../../shared/api/convert';
+import { emptyConvertReport } from '../../../shared/api/convert';
 import { toApiError, WorkbenchError } from '../../../shared/api/errors';
 import { convertCsvFiles } from '../convert/convert';
 import { listInputs, previewCsv } from '../convert/csv';
@@ -48,7 +48,7 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
             if (req.target.kind === 'lake') await deps.onLakeChanged();
             return report;
           } catch (err) {
-            const failed: ConvertReport = emptyReport(req);
+            const failed = emptyConvertReport(req.codec, req.target);
             const bad = err instanceof WorkbenchError ? err.data?.rejects : undefined;
             if (bad) {
               failed.rejects = bad.rows;
@@ -62,21 +62,5 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
       return { jobId };
     },
     history: async (req) => ({ reports: await deps.history.list(req.limit) }),
-  };
-}
-
-function emptyReport(req: Parameters<ConvertApi['start']>[0]): ConvertReport {
-  return {
-    rows: 0,
-    rowsIn: 0,
-    rejected: 0,
-    inputBytes: 0,
-    outputBytes: 0,
-    ratio: 0,
-    elapsedMs: 0,
-    codec: req.codec,
-    target: req.target,
-    files: [],
-    rejects: [],
   };
 }
