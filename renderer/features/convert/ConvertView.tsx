@@ -22,7 +22,7 @@ import {
   type HeaderChoice,
 } from './convertForm';
 import { pathsFromDrop } from './dropFiles';
-import { FilePickerDialog, type PickerMode } from './FilePickerDialog';
+import { FilePickerDialog, type PickerMode } from '../../lib/FilePickerDialog';
 import { useJob, type JobView } from '../../lib/jobs/useJob';
 import { useSessionState } from '../../lib/state/sessionState';
 

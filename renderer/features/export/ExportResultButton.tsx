@@ -4,7 +4,7 @@ import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from '../../../s
 import type { QueryRunResult, SortKey } from '../../../shared/api/query';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
-import { FilePickerDialog } from '../convert/FilePickerDialog';
+import { FilePickerDialog } from '../../lib/FilePickerDialog';
 import { useJob } from '../../lib/jobs/useJob';
 import { downloadHref } from './download';
 import './export.css';

@@ -4,9 +4,9 @@ import type { SliceEstimate, SliceOptions, SliceReport } from '../../../shared/a
 import { checkSliceSpec, specFromJson, type SpecIssue, type SliceSpecInput } from '../../../shared/domain/slice-spec';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
-import { FilePickerDialog } from '../convert/FilePickerDialog';
+import { FilePickerDialog } from '../../lib/FilePickerDialog';
 import { useJob } from '../../lib/jobs/useJob';
-import { writeClipboard } from '../grid/clipboard';
+import { writeClipboard } from '../../lib/clipboard';
 import { SliceSummary } from './SliceSummary';
 import { buildSpec, formFromSpec, initialForm, type SliceForm } from './sliceForm';
 import './export.css';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SliceReport } from '../../../shared/api/slice';
 import { formatBytes, formatCount } from '../../../shared/format';
-import { writeClipboard } from '../grid/clipboard';
+import { writeClipboard } from '../../lib/clipboard';
 import { downloadHref, isDesktop } from './download';
 
 interface Props {

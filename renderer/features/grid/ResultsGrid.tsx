@@ -5,7 +5,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { QueryRunResult, SortKey } from '../../../shared/api/query';
 import type { DecodedWindow } from './arrowPage';
 import { formatCell } from '../../../shared/format';
-import { writeClipboard } from './clipboard';
+import { writeClipboard } from '../../lib/clipboard';
 import { defaultColumnWidth, isNumericType } from './columnKinds';
 import { fetchWindow } from './fetchWindow';
 import { GridContextMenu, type MenuAction } from './GridContextMenu';

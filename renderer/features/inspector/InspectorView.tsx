@@ -7,7 +7,7 @@ import { hrefFor, useRoute } from '../../app/router';
 import { ColumnStatsTable } from '../compression/ColumnStatsTable';
 import { ParquetFilesTable } from '../compression/ParquetFilesTable';
 import { formatRatio, ratioOf } from '../compression/units';
-import { FilePickerDialog, type PickerMode } from '../convert/FilePickerDialog';
+import { FilePickerDialog, type PickerMode } from '../../lib/FilePickerDialog';
 import { CompactPanel } from './CompactPanel';
 import { LakeCheckPanel } from './LakeCheckPanel';
 import { inspectRest, parseInspectRest, targetLabel, type InspectTarget } from './inspectRoute';

@@ -3,7 +3,7 @@ import type { ApiError } from '../../../shared/api/errors';
 import type { ConnectionTestResult, SettingsInfo } from '../../../shared/api/settings';
 import { formatDuration } from '../../../shared/format';
 import { api } from '../../api/client';
-import { FilePickerDialog } from '../convert/FilePickerDialog';
+import { FilePickerDialog } from '../../lib/FilePickerDialog';
 import { DemoCard } from './DemoCard';
 import { formFromInfo, formProblem, passwordInUrl, requestFromForm, type SettingsForm } from './settingsForm';
 import { StatusCard } from './StatusCard';

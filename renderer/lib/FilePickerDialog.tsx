@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError } from '../../../shared/api/errors';
-import type { FileEntry, FileListing } from '../../../shared/api/files';
-import { formatBytes } from '../../../shared/format';
-import { api } from '../../api/client';
+import type { ApiError } from '../../shared/api/errors';
+import type { FileEntry, FileListing } from '../../shared/api/files';
+import { formatBytes } from '../../shared/format';
+import { api } from '../api/client';
 
 export type PickerMode = 'file' | 'files' | 'folder';
 
