@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ApiError } from '../../../shared/api/errors';
+import { errorMessage, type ApiError } from '../../../shared/api/errors';
 import type { SliceEstimate, SliceOptions, SliceReport } from '../../../shared/api/slice';
 import { checkSliceSpec, specFromJson, type SpecIssue, type SliceSpecInput } from '../../../shared/domain/slice-spec';
 import { formatBytes, formatCount } from '../../../shared/format';
@@ -119,7 +119,7 @@ export function ExportView() {
     try {
       parsed = JSON.parse(pasteText);
     } catch (err) {
-      setPasteIssues(`Not JSON: ${err instanceof Error ? err.message : String(err)}`);
+      setPasteIssues(`Not JSON: ${errorMessage(err)}`);
       return;
     }
     const checked = checkSliceSpec(parsed);
