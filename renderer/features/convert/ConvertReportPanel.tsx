@@ -1,21 +1,14 @@
 import { useEffect, useRef } from 'react';
-import type { ConvertReport } from '../../../shared/api/convert';
-import { ERROR_CODES, isApiError, type ApiError } from '../../../shared/api/errors';
+import { ERROR_CODES, isApiError } from '../../../shared/api/errors';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { hrefFor } from '../../app/router';
 import { formatRatio, ratioOf } from '../compression/units';
 import { inspectRest } from '../inspector/inspectRoute';
 import { RejectsTable } from './RejectsTable';
-import { describeTarget } from './reportShape';
+import { describeTarget, type ShownReport } from './reportShape';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Stat } from '../../lib/ui/Stat';
-
-export interface ShownReport {
-  report: ConvertReport;
-  /** Set when the conversion failed. */
-  error: Pick<ApiError, 'code' | 'message'> | null;
-  /** When it ran (history), if known. */
-  startedAt: string | null;
-}
 
 interface Props {
   shown: ShownReport;
@@ -42,35 +35,40 @@ export function ConvertReportPanel({ shown, onClose }: Props) {
       ? hrefFor('inspect', inspectRest({ dataset: report.target.dataset }))
       : hrefFor('inspect', inspectRest({ path: report.target.path }));
   return (
-    <section
+    <Card
       ref={box}
-      className={failed && !cancelled ? 'lake-card failed' : 'lake-card'}
-      data-testid="convert-report"
-      aria-label="Conversion report"
-    >
-      <div className="lake-card-head">
-        <span className="lake-card-title">{cancelled ? 'Conversion cancelled' : failed ? 'Conversion failed' : 'Conversion report'}</span>
-        <span className="dim">
+      tone={failed && !cancelled ? 'failed' : null}
+      testId="convert-report"
+      label="Conversion report"
+      title={cancelled ? 'Conversion cancelled' : failed ? 'Conversion failed' : 'Conversion report'}
+      sub={
+        <>
           {startedAt ? `${startedAt.replace('T', ' ').replace('Z', ' UTC')} · ` : ''}
           {report.codec} → {describeTarget(report.target)}
-        </span>
-        <span className="spacer" />
-        {!failed && (
-          <a className="btn small" href={inspectHref}>
-            Inspect output
-          </a>
-        )}
-        {onClose && (
-          <button type="button" className="icon-btn" aria-label="Close the report" onClick={onClose}>
-            ×
-          </button>
-        )}
-      </div>
+        </>
+      }
+      actions={
+        <>
+          {!failed && (
+            <a className="btn small" href={inspectHref}>
+              Inspect output
+            </a>
+          )}
+          {onClose && (
+            <button type="button" className="icon-btn" aria-label="Close the report" onClick={onClose}>
+              ×
+            </button>
+          )}
+        </>
+      }
+    >
       {error && (
-        <div className={cancelled ? 'lake-warning' : 'convert-error'} role="alert" data-testid="convert-error">
-          <span className="error-code">{error.code}</span> <span className="error-text">{error.message}</span>
-          {advice && <div className="error-advice">{advice}</div>}
-        </div>
+        <ErrorBox
+          error={error}
+          warning={cancelled}
+          testId="convert-error"
+          advice={advice && <div className="error-advice">{advice}</div>}
+        />
       )}
       {!failed && (
         <div className="lake-stats">
@@ -118,6 +116,6 @@ export function ConvertReportPanel({ shown, onClose }: Props) {
         </div>
       )}
       <RejectsTable rejects={report.rejects} total={report.rejected} />
-    </section>
+    </Card>
   );
 }
