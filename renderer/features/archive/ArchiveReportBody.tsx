@@ -13,6 +13,7 @@ import {
   totalMs,
 } from './archiveModel';
 import { Stat } from '../../lib/ui/Stat';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 interface Props {
   report: ArchiveReport;
@@ -58,9 +59,7 @@ export function ArchiveReportBody({ report }: Props) {
         (isCancellation(report.error) ? (
           <div className="lake-warning">{report.error}</div>
         ) : (
-          <div className="convert-error" role="alert">
-            <span className="error-code">FAILED</span> <span className="error-text">{report.error}</span>
-          </div>
+          <ErrorBox error={{ code: 'FAILED', message: report.error }} />
         ))}
       <div className="lake-stats">
         <Stat label="Rows archived" value={formatCount(report.rowsArchived)} testId="report-rows-archived" />

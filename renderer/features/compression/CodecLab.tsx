@@ -7,6 +7,8 @@ import { EChart, type EChartHandle } from '../../lib/echarts/EChart';
 import { downloadDataUrl } from '../../lib/echarts/download';
 import { codecLabel, codecLabOption } from './chartOptions';
 import { formatRatio } from './units';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 interface Props {
   datasets: readonly string[];
@@ -38,11 +40,12 @@ export function CodecLab({ datasets }: Props) {
   const best = result ? [...result.results].sort((a, b) => a.bytes - b.bytes)[0] : null;
 
   return (
-    <section className="lake-card" aria-label="Codec lab" data-testid="codec-lab">
-      <div className="lake-card-head">
-        <span className="lake-card-title">Codec lab</span>
-        <span className="dim">re-encode a sample under snappy, zstd (levels), gzip and uncompressed</span>
-      </div>
+    <Card
+      label="Codec lab"
+      testId="codec-lab"
+      title="Codec lab"
+      sub="re-encode a sample under snappy, zstd (levels), gzip and uncompressed"
+    >
       <div className="lake-form row">
         <label className="lake-field-inline">
           Dataset
@@ -75,7 +78,7 @@ export function CodecLab({ datasets }: Props) {
         {running && <span className="spinner" aria-label="Encoding" />}
         {datasets.length === 0 && <span className="hint">The lake has no dataset yet.</span>}
       </div>
-      {error && <div className="inline-error">{error.message}</div>}
+      {error && <ErrorBox variant="inline" error={error} alert={false} />}
       {result && option && (
         <>
           <div className="chart-tools">
@@ -122,6 +125,6 @@ export function CodecLab({ datasets }: Props) {
           </div>
         </>
       )}
-    </section>
+    </Card>
   );
 }

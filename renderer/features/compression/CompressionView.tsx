@@ -11,6 +11,8 @@ import { CodecLab } from './CodecLab';
 import { CostPanel } from './CostPanel';
 import { DatasetDetail } from './DatasetDetail';
 import { formatRatio } from './units';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Stat } from '../../lib/ui/Stat';
 
 /** #/compression: what every dataset costs where it lives, per dataset, file and column; the codec lab; the cost projection. */
@@ -52,20 +54,18 @@ export function CompressionView() {
           Refresh
         </button>
       </div>
-      {error && (
-        <div className="convert-error" role="alert">
-          <span className="error-code">{error.code}</span> <span className="error-text">{error.message}</span>
-        </div>
-      )}
+      {error && <ErrorBox error={error} />}
       {overview && (
         <>
-          <section className="lake-card" aria-label="Hot and cold totals">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Hot and cold</span>
+          <Card
+            label="Hot and cold totals"
+            title="Hot and cold"
+            extra={
               <span className="dim mono clip" title={overview.lakePath}>
                 lake: {overview.lakePath}
               </span>
-            </div>
+            }
+          >
             <div className="tiers">
               <div className="lake-stats" data-testid="tier-totals">
                 <Stat
@@ -107,13 +107,9 @@ export function CompressionView() {
                 </div>
               </details>
             )}
-          </section>
+          </Card>
 
-          <section className="lake-card" aria-label="Lake datasets">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Lake datasets</span>
-              <span className="dim">click a dataset for its files and columns</span>
-            </div>
+          <Card label="Lake datasets" title="Lake datasets" sub="click a dataset for its files and columns">
             {overview.datasets.length === 0 ? (
               <div className="empty" data-testid="compression-datasets">
                 The lake has no Parquet datasets yet. Convert CSV files on the Convert view.
@@ -171,7 +167,7 @@ export function CompressionView() {
                 )}
               </>
             )}
-          </section>
+          </Card>
 
           {selected && overview.datasets.some((d) => d.dataset === selected) && (
             <DatasetDetail key={selected} dataset={selected} onClose={() => setSelected(null)} />

@@ -11,6 +11,7 @@ import { api } from '../../api/client';
 import { createStore } from '../../lib/state/createStore';
 import { useStore } from '../../lib/state/useStore';
 import { HEALTH_COLORS } from './palette';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 interface ThresholdsState {
   thresholds: HealthThresholds;
@@ -119,7 +120,7 @@ export function HealthSettings() {
             Reset to defaults
           </button>
         </div>
-        {problem && <div className="inline-error">{problem}</div>}
+        {problem && <ErrorBox variant="inline" error={problem} alert={false} />}
         {message && !problem && <div className="dim">{message}</div>}
       </div>
     </section>

@@ -9,6 +9,8 @@ import { formFromInfo, formProblem, passwordInUrl, requestFromForm, type Setting
 import { StatusCard } from './StatusCard';
 import { SyncCard } from './SyncCard';
 import './settings.css';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 /**
  * #/settings: where this workspace's stores are (embedded or external PostgreSQL, the lake folder),
@@ -90,11 +92,7 @@ export function SettingsView() {
           <span className="dim">this workspace&apos;s stores{info ? ` · ${info.file}` : ''}</span>
         </div>
 
-        {loadError && (
-          <div className="inline-error" role="alert">
-            <strong>{loadError.code}</strong> {loadError.message}
-          </div>
-        )}
+        {loadError && <ErrorBox variant="inline" showCode error={loadError} />}
         {info?.problem && (
           <div className="lake-warning" role="alert" data-testid="settings-problem">
             {info.problem}
@@ -108,11 +106,7 @@ export function SettingsView() {
         )}
 
         {form && info && (
-          <section className="lake-card" aria-label="Hot store" data-testid="settings-hot">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Hot store (PostgreSQL)</span>
-              <span className="dim">master data, recent telemetry and open alerts</span>
-            </div>
+          <Card label="Hot store" testId="settings-hot" title="Hot store (PostgreSQL)" sub="master data, recent telemetry and open alerts">
             <div className="lake-form">
               <div className="lake-field" role="radiogroup" aria-label="Hot store">
                 <label className="radio">
@@ -203,15 +197,11 @@ export function SettingsView() {
                 </div>
               )}
             </div>
-          </section>
+          </Card>
         )}
 
         {form && info && (
-          <section className="lake-card" aria-label="Lake folder" data-testid="settings-lake">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Lake folder</span>
-              <span className="dim">older history as hive-partitioned Parquet</span>
-            </div>
+          <Card label="Lake folder" testId="settings-lake" title="Lake folder" sub="older history as hive-partitioned Parquet">
             <div className="lake-field">
               <label className="lake-label" htmlFor="settings-lake">
                 Folder
@@ -235,7 +225,7 @@ export function SettingsView() {
             <div className="hint settings-hint">
               A lake elsewhere (another disk, a shared folder) is read as is: its datasets appear in the cold views at the next start.
             </div>
-          </section>
+          </Card>
         )}
 
         {form && (
@@ -255,11 +245,7 @@ export function SettingsView() {
             {problem && <span className="bad-text">{problem}</span>}
           </div>
         )}
-        {saveError && (
-          <div className="inline-error" role="alert" data-testid="settings-error">
-            <strong>{saveError.code}</strong> {saveError.message}
-          </div>
-        )}
+        {saveError && <ErrorBox variant="inline" showCode error={saveError} testId="settings-error" />}
 
         <StatusCard info={info} />
         <SyncCard info={info} onSaved={setInfo} />

@@ -8,7 +8,8 @@ export interface ShownError {
 }
 
 interface Props {
-  error: ShownError;
+  /** The error, or a sentence (a form's problem). */
+  error: ShownError | string;
   /**
    * `box` (default): the code and the message in a framed box, the advice under them.
    * `inline`: one line of text (the message, after `prefix`).
@@ -30,7 +31,8 @@ interface Props {
 }
 
 /** An error from the core or a job, drawn one way everywhere. */
-export function ErrorBox({ error, variant = 'box', advice, warning, showCode, prefix, withDetail, alert = true, testId }: Props) {
+export function ErrorBox({ error: shown, variant = 'box', advice, warning, showCode, prefix, withDetail, alert = true, testId }: Props) {
+  const error = typeof shown === 'string' ? { message: shown } : shown;
   const role = alert ? 'alert' : undefined;
   if (variant === 'inline') {
     return (

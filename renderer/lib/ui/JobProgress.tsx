@@ -10,9 +10,9 @@ interface Props {
   testId?: string;
 }
 
-/** A job's fraction as a whole percent, or null when unknown. */
+/** A job's fraction as a whole percent (0..100), or null when unknown. */
 export function percentOf(fraction: number | null): number | null {
-  return fraction === null ? null : Math.round(fraction * 100);
+  return fraction === null ? null : Math.round(Math.min(1, Math.max(0, fraction)) * 100);
 }
 
 /** A running job's progress: a bar and its message. Every job view (export, convert, archive, compact, demo) draws it so. */

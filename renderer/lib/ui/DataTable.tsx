@@ -1,0 +1,54 @@
+import type { ReactNode } from 'react';
+
+export interface Column<T> {
+  header: ReactNode;
+  /** Classes of the column's cells: `num` right-aligns (the header too), `mono`, `dim`, `clip`. */
+  className?: string;
+  cell: (row: T, index: number) => ReactNode;
+  /** The cell's tooltip (e.g. the whole of a clipped path). */
+  title?: (row: T) => string | undefined;
+}
+
+interface Props<T> {
+  columns: readonly Column<T>[];
+  rows: readonly T[];
+  rowKey: (row: T, index: number) => string;
+  testId?: string;
+  /** The table's class; default `lake-table`. */
+  className?: string;
+  /** The scrolling wrapper's class (`lake-table-wrap`, `lake-table-wrap tall`), or null for none. */
+  wrap?: string | null;
+}
+
+function isNum(className: string | undefined): boolean {
+  return className !== undefined && className.split(' ').includes('num');
+}
+
+/** A table of rows by column definitions: every cell is text or React nodes, never HTML. */
+export function DataTable<T>({ columns, rows, rowKey, testId, className = 'lake-table', wrap = 'lake-table-wrap' }: Props<T>) {
+  const table = (
+    <table className={className} data-testid={testId}>
+      <thead>
+        <tr>
+          {columns.map((c, i) => (
+            <th key={i} className={isNum(c.className) ? 'num' : undefined}>
+              {c.header}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row, r) => (
+          <tr key={rowKey(row, r)}>
+            {columns.map((c, i) => (
+              <td key={i} className={c.className} title={c.title?.(row)}>
+                {c.cell(row, r)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+  return wrap === null ? table : <div className={wrap}>{table}</div>;
+}
