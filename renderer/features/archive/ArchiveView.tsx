@@ -23,6 +23,7 @@ import { useSessionState } from '../../lib/state/sessionState';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { JobProgress, percentOf } from '../../lib/ui/JobProgress';
+import { Field } from '../../lib/ui/Field';
 
 const JOB_KINDS = { dry: 'archive-dry-run', run: 'archive' } as const;
 
@@ -206,8 +207,7 @@ export function ArchiveView() {
 
         <Card label="What to archive">
           <div className="lake-form">
-            <div className="lake-field" data-testid="archive-datasets" role="group" aria-label="Datasets">
-              <span className="lake-label">Datasets</span>
+            <Field label="Datasets" role="group" ariaLabel="Datasets" testId="archive-datasets">
               {ARCHIVABLE_DATASETS.map((d) => (
                 <label
                   key={d}
@@ -225,11 +225,8 @@ export function ArchiveView() {
                   <span className="mono dim">{d}</span>
                 </label>
               ))}
-            </div>
-            <div className="lake-field">
-              <label className="lake-label" htmlFor="archive-days">
-                Older than
-              </label>
+            </Field>
+            <Field label="Older than" htmlFor="archive-days">
               <input
                 id="archive-days"
                 className={parsed.problem ? 'lake-input num invalid' : 'lake-input num'}
@@ -248,7 +245,7 @@ export function ArchiveView() {
                   every row before <span className="mono">{formatUtc(cutoff)}</span> (start of that UTC day)
                 </span>
               )}
-            </div>
+            </Field>
           </div>
           <div className="convert-actions">
             <button

@@ -9,6 +9,8 @@ import { describeTarget, type ShownReport } from './reportShape';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Stat } from '../../lib/ui/Stat';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
+import type { ConvertReport } from '../../../shared/api/convert';
 
 interface Props {
   shown: ShownReport;
@@ -18,6 +20,17 @@ interface Props {
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
+
+const FILE_COLUMNS: Column<ConvertReport['files'][number]>[] = [
+  { header: 'File', cell: (f) => baseName(f.input), title: (f) => f.input },
+  { header: 'Rows in', className: 'num', cell: (f) => formatCount(f.rowsIn) },
+  { header: 'Written', className: 'num', cell: (f) => formatCount(f.rowsWritten) },
+  { header: 'Rejected', className: 'num', cell: (f) => formatCount(f.rejected) },
+  { header: 'CSV', className: 'num', cell: (f) => formatBytes(f.inputBytes) },
+  { header: 'Parquet', className: 'num', cell: (f) => formatBytes(f.outputBytes) },
+  { header: 'Ratio', className: 'num', cell: (f) => formatRatio(ratioOf(f.inputBytes, f.outputBytes)) },
+  { header: 'Outputs', className: 'num', cell: (f) => formatCount(f.outputs.length), title: (f) => f.outputs.join('\n') },
+];
 
 /** A conversion's final report: the totals, each file, and the bad rows; or why it failed. */
 export function ConvertReportPanel({ shown, onClose }: Props) {
@@ -81,40 +94,7 @@ export function ConvertReportPanel({ shown, onClose }: Props) {
           <Stat label="Time" value={formatDuration(report.elapsedMs)} />
         </div>
       )}
-      {report.files.length > 0 && (
-        <div className="lake-table-wrap">
-          <table className="lake-table">
-            <thead>
-              <tr>
-                <th>File</th>
-                <th className="num">Rows in</th>
-                <th className="num">Written</th>
-                <th className="num">Rejected</th>
-                <th className="num">CSV</th>
-                <th className="num">Parquet</th>
-                <th className="num">Ratio</th>
-                <th className="num">Outputs</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.files.map((f) => (
-                <tr key={f.input}>
-                  <td title={f.input}>{baseName(f.input)}</td>
-                  <td className="num">{formatCount(f.rowsIn)}</td>
-                  <td className="num">{formatCount(f.rowsWritten)}</td>
-                  <td className="num">{formatCount(f.rejected)}</td>
-                  <td className="num">{formatBytes(f.inputBytes)}</td>
-                  <td className="num">{formatBytes(f.outputBytes)}</td>
-                  <td className="num">{formatRatio(ratioOf(f.inputBytes, f.outputBytes))}</td>
-                  <td className="num" title={f.outputs.join('\n')}>
-                    {formatCount(f.outputs.length)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {report.files.length > 0 && <DataTable columns={FILE_COLUMNS} rows={report.files} rowKey={(f) => f.input} />}
       <RejectsTable rejects={report.rejects} total={report.rejected} />
     </Card>
   );

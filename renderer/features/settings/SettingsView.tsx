@@ -11,6 +11,7 @@ import { SyncCard } from './SyncCard';
 import './settings.css';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { Field } from '../../lib/ui/Field';
 
 /**
  * #/settings: where this workspace's stores are (embedded or external PostgreSQL, the lake folder),
@@ -136,10 +137,7 @@ export function SettingsView() {
               </div>
               {form.hotKind === 'external' && (
                 <div className="settings-external">
-                  <div className="lake-field">
-                    <label className="lake-label" htmlFor="settings-url">
-                      URL
-                    </label>
+                  <Field label="URL" htmlFor="settings-url">
                     <input
                       id="settings-url"
                       className="lake-input wide mono"
@@ -150,16 +148,13 @@ export function SettingsView() {
                       onChange={(e) => edit({ url: e.target.value })}
                       data-testid="settings-url"
                     />
-                  </div>
+                  </Field>
                   {urlHasPassword && (
                     <div className="hint warn settings-hint">
                       The password in the URL is taken out on save and kept like the password below.
                     </div>
                   )}
-                  <div className="lake-field">
-                    <label className="lake-label" htmlFor="settings-password">
-                      Password
-                    </label>
+                  <Field label="Password" htmlFor="settings-password">
                     <input
                       id="settings-password"
                       type="password"
@@ -176,7 +171,7 @@ export function SettingsView() {
                         forget the stored password
                       </label>
                     )}
-                  </div>
+                  </Field>
                   <div className="hint settings-hint">
                     {info.canStorePassword
                       ? 'The password is kept in the OS keychain, never in settings.json.'
@@ -202,10 +197,7 @@ export function SettingsView() {
 
         {form && info && (
           <Card label="Lake folder" testId="settings-lake" title="Lake folder" sub="older history as hive-partitioned Parquet">
-            <div className="lake-field">
-              <label className="lake-label" htmlFor="settings-lake">
-                Folder
-              </label>
+            <Field label="Folder" htmlFor="settings-lake">
               <input
                 id="settings-lake"
                 className="lake-input wide mono"
@@ -221,7 +213,7 @@ export function SettingsView() {
               <button type="button" className="btn" disabled={form.lakePath === ''} onClick={() => edit({ lakePath: '' })}>
                 Use the default
               </button>
-            </div>
+            </Field>
             <div className="hint settings-hint">
               A lake elsewhere (another disk, a shared folder) is read as is: its datasets appear in the cold views at the next start.
             </div>

@@ -7,6 +7,7 @@ import { refreshDataStatus, useDataStatus } from '../schema/dataStatusStore';
 import { syncIntervalProblem } from './settingsForm';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { Field } from '../../lib/ui/Field';
 
 interface Props {
   info: SettingsInfo | null;
@@ -46,10 +47,7 @@ export function SyncCard({ info, onSaved }: Props) {
       title="Background sync"
       sub="the local mirror follows PostgreSQL while the workbench is open"
     >
-      <div className="lake-field">
-        <label className="lake-label" htmlFor="settings-sync-interval">
-          Every
-        </label>
+      <Field label="Every" htmlFor="settings-sync-interval">
         <input
           id="settings-sync-interval"
           className="lake-input"
@@ -72,7 +70,7 @@ export function SyncCard({ info, onSaved }: Props) {
           {saving ? 'Applying…' : 'Apply'}
         </button>
         {typed !== null && problem && <span className="bad-text">{problem}</span>}
-      </div>
+      </Field>
       {background && (
         <div className={background.bad ? 'hint settings-hint bad-text' : 'hint settings-hint'} data-testid="settings-sync-state">
           Now: {background.text}

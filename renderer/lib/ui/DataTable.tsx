@@ -7,6 +7,8 @@ export interface Column<T> {
   cell: (row: T, index: number) => ReactNode;
   /** The cell's tooltip (e.g. the whole of a clipped path). */
   title?: (row: T) => string | undefined;
+  /** A test id on each of the column's cells. */
+  cellTestId?: string;
 }
 
 interface Props<T> {
@@ -41,7 +43,7 @@ export function DataTable<T>({ columns, rows, rowKey, testId, className = 'lake-
         {rows.map((row, r) => (
           <tr key={rowKey(row, r)}>
             {columns.map((c, i) => (
-              <td key={i} className={c.className} title={c.title?.(row)}>
+              <td key={i} className={c.className} title={c.title?.(row)} data-testid={c.cellTestId}>
                 {c.cell(row, r)}
               </td>
             ))}
