@@ -2,6 +2,7 @@ import { PARQUET_CODECS, type ParquetCodec, type SniffedColumn } from '../../../
 import { formatCount } from '../../../shared/format';
 import { Field } from '../../lib/ui/Field';
 import { ROW_GROUP_SIZES, stalePartition, temporalColumns, ZSTD_LEVELS, type ConvertSession } from './convertForm';
+import { Radio } from '../../lib/ui/Radio';
 
 interface Props {
   session: ConvertSession;
@@ -76,26 +77,12 @@ export function ConvertFormatFields({ session, update, columns }: Props) {
         </label>
       </Field>
       <Field label="Bad rows">
-        <label className="radio">
-          <input
-            type="radio"
-            name="bad-rows"
-            data-testid="bad-rows-fail"
-            checked={onBadRows === 'fail'}
-            onChange={() => update({ onBadRows: 'fail' })}
-          />{' '}
+        <Radio name="bad-rows" value="fail" current={onBadRows} onChange={(v) => update({ onBadRows: v })} testId="bad-rows-fail">
           Fail: write nothing and list them
-        </label>
-        <label className="radio">
-          <input
-            type="radio"
-            name="bad-rows"
-            data-testid="bad-rows-skip"
-            checked={onBadRows === 'skip'}
-            onChange={() => update({ onBadRows: 'skip' })}
-          />{' '}
+        </Radio>
+        <Radio name="bad-rows" value="skip" current={onBadRows} onChange={(v) => update({ onBadRows: v })} testId="bad-rows-skip">
           Skip them and list them
-        </label>
+        </Radio>
       </Field>
     </>
   );

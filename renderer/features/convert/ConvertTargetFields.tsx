@@ -1,5 +1,6 @@
 import { Field } from '../../lib/ui/Field';
 import { isValidDatasetName, type ConvertSession } from './convertForm';
+import { Radio } from '../../lib/ui/Radio';
 
 interface Props {
   session: ConvertSession;
@@ -13,12 +14,12 @@ export function ConvertTargetFields({ session, update, onBrowse }: Props) {
   return (
     <>
       <Field label="Target">
-        <label className="radio">
-          <input type="radio" name="target" checked={targetKind === 'lake'} onChange={() => update({ targetKind: 'lake' })} /> Lake dataset
-        </label>
-        <label className="radio">
-          <input type="radio" name="target" checked={targetKind === 'folder'} onChange={() => update({ targetKind: 'folder' })} /> Folder
-        </label>
+        <Radio name="target" value="lake" current={targetKind} onChange={(v) => update({ targetKind: v })}>
+          Lake dataset
+        </Radio>
+        <Radio name="target" value="folder" current={targetKind} onChange={(v) => update({ targetKind: v })}>
+          Folder
+        </Radio>
       </Field>
       {targetKind === 'lake' ? (
         <Field

@@ -12,6 +12,7 @@ import './settings.css';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Field } from '../../lib/ui/Field';
+import { Radio } from '../../lib/ui/Radio';
 
 /**
  * #/settings: where this workspace's stores are (embedded or external PostgreSQL, the lake folder),
@@ -110,30 +111,16 @@ export function SettingsView() {
           <Card label="Hot store" testId="settings-hot" title="Hot store (PostgreSQL)" sub="master data, recent telemetry and open alerts">
             <div className="lake-form">
               <div className="lake-field" role="radiogroup" aria-label="Hot store">
-                <label className="radio">
-                  <input
-                    type="radio"
-                    name="hot-kind"
-                    checked={form.hotKind === 'embedded'}
-                    onChange={() => edit({ hotKind: 'embedded' })}
-                    data-testid="hot-embedded"
-                  />
+                <Radio name="hot-kind" value="embedded" current={form.hotKind} onChange={(v) => edit({ hotKind: v })} testId="hot-embedded">
                   Embedded
                   <span className="dim">: started by the workbench, data inside the workspace</span>
-                </label>
+                </Radio>
               </div>
               <div className="lake-field">
-                <label className="radio">
-                  <input
-                    type="radio"
-                    name="hot-kind"
-                    checked={form.hotKind === 'external'}
-                    onChange={() => edit({ hotKind: 'external' })}
-                    data-testid="hot-external"
-                  />
+                <Radio name="hot-kind" value="external" current={form.hotKind} onChange={(v) => edit({ hotKind: v })} testId="hot-external">
                   External
                   <span className="dim">: any PostgreSQL by URL</span>
-                </label>
+                </Radio>
               </div>
               {form.hotKind === 'external' && (
                 <div className="settings-external">
