@@ -14,6 +14,25 @@ import { formatRatio } from './units';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Stat } from '../../lib/ui/Stat';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
+
+const DATASET_COLUMNS: Column<StorageOverview['datasets'][number]>[] = [
+  { header: 'Dataset', className: 'mono', cell: (d) => d.dataset },
+  { header: 'Files', className: 'num', cell: (d) => formatCount(d.files) },
+  { header: 'Partitions', className: 'num', cell: (d) => formatCount(d.partitions) },
+  { header: 'Rows', className: 'num', cell: (d) => formatCount(d.rows) },
+  { header: 'Parquet', className: 'num', cell: (d) => formatBytes(d.parquetBytes) },
+  { header: 'Source CSV', className: 'num', cell: (d) => (d.sourceBytes === null ? '–' : formatBytes(d.sourceBytes)) },
+  { header: 'Ratio', className: 'num', cell: (d) => formatRatio(d.ratio) },
+  {
+    header: '',
+    cell: (d) => (
+      <a href={hrefFor('inspect', inspectRest({ dataset: d.dataset }))} onClick={(e) => e.stopPropagation()}>
+        Inspect
+      </a>
+    ),
+  },
+];
 
 /** #/compression: what every dataset costs where it lives, per dataset, file and column; the codec lab; the cost projection. */
 export function CompressionView() {
@@ -116,47 +135,20 @@ export function CompressionView() {
               </div>
             ) : (
               <>
-                <div className="lake-table-wrap">
-                  <table className="lake-table clickable" data-testid="compression-datasets">
-                    <thead>
-                      <tr>
-                        <th>Dataset</th>
-                        <th className="num">Files</th>
-                        <th className="num">Partitions</th>
-                        <th className="num">Rows</th>
-                        <th className="num">Parquet</th>
-                        <th className="num">Source CSV</th>
-                        <th className="num">Ratio</th>
-                        <th />
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {overview.datasets.map((d) => (
-                        <tr
-                          key={d.dataset}
-                          className={d.dataset === selected ? 'selected' : undefined}
-                          onClick={() => setSelected(d.dataset)}
-                          tabIndex={0}
-                          onKeyDown={(e) => e.key === 'Enter' && setSelected(d.dataset)}
-                          data-testid="dataset-row"
-                        >
-                          <td className="mono">{d.dataset}</td>
-                          <td className="num">{formatCount(d.files)}</td>
-                          <td className="num">{formatCount(d.partitions)}</td>
-                          <td className="num">{formatCount(d.rows)}</td>
-                          <td className="num">{formatBytes(d.parquetBytes)}</td>
-                          <td className="num">{d.sourceBytes === null ? '–' : formatBytes(d.sourceBytes)}</td>
-                          <td className="num">{formatRatio(d.ratio)}</td>
-                          <td>
-                            <a href={hrefFor('inspect', inspectRest({ dataset: d.dataset }))} onClick={(e) => e.stopPropagation()}>
-                              Inspect
-                            </a>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  columns={DATASET_COLUMNS}
+                  rows={overview.datasets}
+                  rowKey={(d) => d.dataset}
+                  className="lake-table clickable"
+                  testId="compression-datasets"
+                  rowProps={(d) => ({
+                    className: d.dataset === selected ? 'selected' : undefined,
+                    onClick: () => setSelected(d.dataset),
+                    tabIndex: 0,
+                    onKeyDown: (e) => e.key === 'Enter' && setSelected(d.dataset),
+                    'data-testid': 'dataset-row',
+                  })}
+                />
                 {datasetsChart && (
                   <EChart
                     option={datasetsChart}

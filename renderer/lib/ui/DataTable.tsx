@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { HTMLAttributes, ReactNode } from 'react';
 
 export interface Column<T> {
   header: ReactNode;
@@ -18,16 +18,20 @@ interface Props<T> {
   testId?: string;
   /** The table's class; default `lake-table`. */
   className?: string;
+  /** Attributes of a body row: a class, a click handler, a test id (`data-testid`), data attributes. */
+  rowProps?: (row: T, index: number) => RowProps;
   /** The scrolling wrapper's class (`lake-table-wrap`, `lake-table-wrap tall`), or null for none. */
   wrap?: string | null;
 }
+
+type RowProps = HTMLAttributes<HTMLTableRowElement> & { [data: `data-${string}`]: string | undefined };
 
 function isNum(className: string | undefined): boolean {
   return className !== undefined && className.split(' ').includes('num');
 }
 
 /** A table of rows by column definitions: every cell is text or React nodes, never HTML. */
-export function DataTable<T>({ columns, rows, rowKey, testId, className = 'lake-table', wrap = 'lake-table-wrap' }: Props<T>) {
+export function DataTable<T>({ columns, rows, rowKey, testId, className = 'lake-table', rowProps, wrap = 'lake-table-wrap' }: Props<T>) {
   const table = (
     <table className={className} data-testid={testId}>
       <thead>
@@ -41,7 +45,7 @@ export function DataTable<T>({ columns, rows, rowKey, testId, className = 'lake-
       </thead>
       <tbody>
         {rows.map((row, r) => (
-          <tr key={rowKey(row, r)}>
+          <tr key={rowKey(row, r)} {...rowProps?.(row, r)}>
             {columns.map((c, i) => (
               <td key={i} className={c.className} title={c.title?.(row)} data-testid={c.cellTestId}>
                 {c.cell(row, r)}
