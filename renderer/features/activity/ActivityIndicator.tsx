@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { subscribe } from '../../../shared/api/client';
-import type { JobProgress, JobSummary } from '../../../shared/api/jobs';
+import type { JobProgress as JobEvent, JobSummary } from '../../../shared/api/jobs';
 import { formatCount } from '../../../shared/format';
 import { api, transport } from '../../api/client';
+import { JobProgress } from '../../lib/ui/JobProgress';
 
 /** What each job kind is called in the top bar. */
 const KIND_LABEL: Record<string, string> = {
@@ -21,7 +22,7 @@ function label(kind: string): string {
   return KIND_LABEL[kind] ?? kind;
 }
 
-function percent(j: JobProgress): string {
+function percent(j: JobEvent): string {
   return j.fraction === null ? '' : ` ${Math.round(j.fraction * 100)}%`;
 }
 
@@ -31,7 +32,7 @@ function percent(j: JobProgress): string {
  * what happened before the page opened.
  */
 export function ActivityIndicator() {
-  const [jobs, setJobs] = useState<Map<string, JobProgress | JobSummary>>(new Map());
+  const [jobs, setJobs] = useState<Map<string, JobEvent | JobSummary>>(new Map());
   const [open, setOpen] = useState(false);
 
   useEffect(() => {
@@ -110,7 +111,7 @@ export function ActivityIndicator() {
               </div>
               {j.state === 'running' && (
                 <>
-                  <progress max={1} value={j.fraction ?? undefined} />
+                  <JobProgress fraction={j.fraction} label={`${label(j.kind)}: progress`} />
                   <button type="button" className="link-btn" onClick={() => void api.jobs.cancel({ jobId: j.jobId })}>
                     Cancel
                   </button>

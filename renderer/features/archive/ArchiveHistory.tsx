@@ -3,6 +3,8 @@ import type { ArchiveReport } from '../../../shared/api/archive';
 import { formatCount } from '../../../shared/format';
 import { ArchiveReportBody } from './ArchiveReportBody';
 import { batchCounts, batchesPlanned, formatUtc, newestFirst, runOutcome } from './archiveModel';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 interface Props {
   runs: readonly ArchiveReport[] | null;
@@ -31,16 +33,18 @@ export function ArchiveHistory({ runs, error, onRefresh }: Props) {
     });
   const list = runs ? newestFirst(runs) : null;
   return (
-    <section className="lake-card" aria-label="Archive history" data-testid="archive-history">
-      <div className="lake-card-head">
-        <span className="lake-card-title">History</span>
-        <span className="dim">runs from this app and the CLI, newest first</span>
-        <span className="spacer" />
+    <Card
+      label="Archive history"
+      testId="archive-history"
+      title="History"
+      sub="runs from this app and the CLI, newest first"
+      actions={
         <button type="button" className="icon-btn" title="Refresh" aria-label="Refresh the history" onClick={onRefresh}>
           ↻
         </button>
-      </div>
-      {error && <div className="inline-error">{error}</div>}
+      }
+    >
+      {error && <ErrorBox variant="inline" error={error} alert={false} />}
       {list === null && !error && <div className="dim">Loading…</div>}
       {list && list.length === 0 && <div className="dim">No archive runs yet.</div>}
       {list && list.length > 0 && (
@@ -76,6 +80,6 @@ export function ArchiveHistory({ runs, error, onRefresh }: Props) {
           })}
         </ul>
       )}
-    </section>
+    </Card>
   );
 }

@@ -13,10 +13,20 @@ import {
   totalMs,
 } from './archiveModel';
 import { Stat } from '../../lib/ui/Stat';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
 
 interface Props {
   report: ArchiveReport;
 }
+
+const VACUUM_COLUMNS: Column<ArchiveReport['vacuum'][number]>[] = [
+  { header: 'Table', className: 'mono', cell: (v) => v.table },
+  { header: 'Size before', className: 'num', cell: (v) => formatBytes(v.bytesBefore) },
+  { header: 'Size after', className: 'num', cell: (v) => formatBytes(v.bytesAfter) },
+  { header: 'Returned to the OS', className: 'num', cell: (v) => formatBytes(Math.max(0, v.bytesBefore - v.bytesAfter)) },
+  { header: 'Time', className: 'num', cell: (v) => formatDuration(v.elapsedMs) },
+];
 
 /**
  * One archive run's report (a live one or one from the history): what moved, every batch with its
@@ -58,9 +68,7 @@ export function ArchiveReportBody({ report }: Props) {
         (isCancellation(report.error) ? (
           <div className="lake-warning">{report.error}</div>
         ) : (
-          <div className="convert-error" role="alert">
-            <span className="error-code">FAILED</span> <span className="error-text">{report.error}</span>
-          </div>
+          <ErrorBox error={{ code: 'FAILED', message: report.error }} />
         ))}
       <div className="lake-stats">
         <Stat label="Rows archived" value={formatCount(report.rowsArchived)} testId="report-rows-archived" />
@@ -137,30 +145,7 @@ export function ArchiveReportBody({ report }: Props) {
       {report.vacuum.length > 0 && (
         <>
           <div className="lake-section-title">VACUUM (ANALYZE) in PostgreSQL</div>
-          <div className="lake-table-wrap">
-            <table className="lake-table" data-testid="archive-vacuum">
-              <thead>
-                <tr>
-                  <th>Table</th>
-                  <th className="num">Size before</th>
-                  <th className="num">Size after</th>
-                  <th className="num">Returned to the OS</th>
-                  <th className="num">Time</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.vacuum.map((v) => (
-                  <tr key={v.table}>
-                    <td className="mono">{v.table}</td>
-                    <td className="num">{formatBytes(v.bytesBefore)}</td>
-                    <td className="num">{formatBytes(v.bytesAfter)}</td>
-                    <td className="num">{formatBytes(Math.max(0, v.bytesBefore - v.bytesAfter))}</td>
-                    <td className="num">{formatDuration(v.elapsedMs)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={VACUUM_COLUMNS} rows={report.vacuum} rowKey={(v) => v.table} testId="archive-vacuum" />
           <div className="hint archive-note">
             Plain VACUUM keeps the freed pages for new rows (freed for reuse); only pages at the end of a table go back to the OS.
           </div>

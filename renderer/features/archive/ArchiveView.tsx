@@ -20,6 +20,10 @@ import {
 } from './archiveModel';
 import { ConfirmRunDialog } from './ConfirmRunDialog';
 import { useSessionState } from '../../lib/state/sessionState';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { JobProgress, percentOf } from '../../lib/ui/JobProgress';
+import { Field } from '../../lib/ui/Field';
 
 const JOB_KINDS = { dry: 'archive-dry-run', run: 'archive' } as const;
 
@@ -36,14 +40,20 @@ interface CurrentJob {
   planned: PlanTotals | null;
 }
 
-function ErrorBox({ error }: { error: ApiError | { code: string; message: string; detail?: string } }) {
+/** An archive error: the detail (a PostgreSQL message) unless it repeats the message, then the code's advice. */
+function ArchiveError({ error }: { error: ApiError | { code: string; message: string; detail?: string } }) {
   const advice = isApiError(error) ? ERROR_CODES[error.code] : null;
   return (
-    <div className="convert-error" role="alert" data-testid="archive-error">
-      <span className="error-code">{error.code}</span> <span className="error-text">{error.message}</span>
-      {error.detail && error.detail !== error.message && <div className="error-advice mono">{error.detail}</div>}
-      {advice && !error.message.includes(advice) && <div className="error-advice">{advice}</div>}
-    </div>
+    <ErrorBox
+      error={error}
+      testId="archive-error"
+      advice={
+        <>
+          {error.detail && error.detail !== error.message && <div className="error-advice mono">{error.detail}</div>}
+          {advice && !error.message.includes(advice) && <div className="error-advice">{advice}</div>}
+        </>
+      }
+    />
   );
 }
 
@@ -59,7 +69,7 @@ function Progress({
   onCancel: () => void;
 }) {
   const fraction = job?.fraction ?? null;
-  const pct = fraction === null ? null : Math.round(fraction * 100);
+  const pct = percentOf(fraction);
   const finishing = !current.dryRun && fraction !== null && fraction >= 1;
   const label = current.dryRun
     ? 'Planning: counting rows and days in PostgreSQL…'
@@ -82,15 +92,12 @@ function Progress({
       </div>
       {!current.dryRun && (
         <div className="archive-progress-line">
-          <span className="progress-track wide" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct ?? undefined}>
-            <span className="progress-fill" style={{ width: `${pct ?? 0}%` }} />
-          </span>
-          <span className="run-progress">
+          <JobProgress fraction={fraction}>
             {pct !== null && `${pct}% of batches · `}
             {formatCount(job?.rows ?? 0)} rows archived
             {current.planned && ` of ~${formatCount(current.planned.rows)}`}
             {job && job.phase && <span className="dim"> · step: {job.phase}</span>}
-          </span>
+          </JobProgress>
         </div>
       )}
     </div>
@@ -198,10 +205,9 @@ export function ArchiveView() {
           <span className="dim">PostgreSQL rows older than the hot window move to the Parquet lake, verified, one UTC day per batch</span>
         </div>
 
-        <section className="lake-card" aria-label="What to archive">
+        <Card label="What to archive">
           <div className="lake-form">
-            <div className="lake-field" data-testid="archive-datasets" role="group" aria-label="Datasets">
-              <span className="lake-label">Datasets</span>
+            <Field label="Datasets" role="group" ariaLabel="Datasets" testId="archive-datasets">
               {ARCHIVABLE_DATASETS.map((d) => (
                 <label
                   key={d}
@@ -219,11 +225,8 @@ export function ArchiveView() {
                   <span className="mono dim">{d}</span>
                 </label>
               ))}
-            </div>
-            <div className="lake-field">
-              <label className="lake-label" htmlFor="archive-days">
-                Older than
-              </label>
+            </Field>
+            <Field label="Older than" htmlFor="archive-days">
               <input
                 id="archive-days"
                 className={parsed.problem ? 'lake-input num invalid' : 'lake-input num'}
@@ -242,7 +245,7 @@ export function ArchiveView() {
                   every row before <span className="mono">{formatUtc(cutoff)}</span> (start of that UTC day)
                 </span>
               )}
-            </div>
+            </Field>
           </div>
           <div className="convert-actions">
             <button
@@ -282,41 +285,44 @@ export function ArchiveView() {
               }}
             />
           )}
-          {shownError && <ErrorBox error={shownError} />}
+          {shownError && <ArchiveError error={shownError} />}
           {job?.state === 'cancelled' && (
             <div className="lake-warning" data-testid="archive-cancelled">
               Cancelled. Every finished batch is complete; run again to go on.
             </div>
           )}
-        </section>
+        </Card>
 
         {plan && (
-          <section className={planStale ? 'lake-card stale' : 'lake-card'} aria-label="Dry run" data-testid="archive-plan">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Dry run</span>
-              <span className="dim">
+          <Card
+            tone={planStale ? 'stale' : null}
+            label="Dry run"
+            testId="archive-plan"
+            title="Dry run"
+            sub={
+              <>
                 rows before <span className="mono">{formatUtc(plan.cutoff)}</span> that a run would move
-              </span>
-              <span className="spacer" />
-              {planStale && <span className="hint warn">Made for other settings (or an earlier UTC day): run the dry run again.</span>}
-            </div>
+              </>
+            }
+            actions={
+              planStale ? (
+                <span className="hint warn">Made for other settings (or an earlier UTC day): run the dry run again.</span>
+              ) : undefined
+            }
+          >
             <ArchivePlan plan={plan.plan} />
-          </section>
+          </Card>
         )}
 
         {runReport && (
-          <section
-            className={
-              job?.state === 'cancelled' ? 'lake-card warn' : runReport.error || job?.state !== 'done' ? 'lake-card failed' : 'lake-card'
-            }
-            aria-label="Archive report"
-            data-testid="archive-report"
+          <Card
+            tone={job?.state === 'cancelled' ? 'warn' : runReport.error || job?.state !== 'done' ? 'failed' : null}
+            label="Archive report"
+            testId="archive-report"
+            title={job?.state === 'done' ? 'Archive report' : 'What the run did before it stopped'}
           >
-            <div className="lake-card-head">
-              <span className="lake-card-title">{job?.state === 'done' ? 'Archive report' : 'What the run did before it stopped'}</span>
-            </div>
             <ArchiveReportBody report={runReport} />
-          </section>
+          </Card>
         )}
 
         <ArchiveHistory runs={runs} error={historyError} onRefresh={() => setHistoryAsked((n) => n + 1)} />

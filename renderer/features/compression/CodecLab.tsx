@@ -7,12 +7,23 @@ import { EChart, type EChartHandle } from '../../lib/echarts/EChart';
 import { downloadDataUrl } from '../../lib/echarts/download';
 import { codecLabel, codecLabOption } from './chartOptions';
 import { formatRatio } from './units';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
 
 interface Props {
   datasets: readonly string[];
 }
 
 const SAMPLE_SIZES = [10_000, 50_000, 200_000, 1_000_000] as const;
+
+const CODEC_COLUMNS: Column<CodecResult>[] = [
+  { header: 'Codec', className: 'mono', cell: codecLabel },
+  { header: 'Size', className: 'num', cell: (r) => formatBytes(r.bytes) },
+  { header: 'Ratio vs uncompressed', className: 'num', cell: (r) => formatRatio(r.ratio) },
+  { header: 'Write', className: 'num', cell: (r) => formatDuration(r.writeMs) },
+  { header: 'Read', className: 'num', cell: (r) => formatDuration(r.readMs) },
+];
 
 /** Re-encodes a sample of a dataset under each codec (and zstd level) and charts size and write/read time. */
 export function CodecLab({ datasets }: Props) {
@@ -38,11 +49,12 @@ export function CodecLab({ datasets }: Props) {
   const best = result ? [...result.results].sort((a, b) => a.bytes - b.bytes)[0] : null;
 
   return (
-    <section className="lake-card" aria-label="Codec lab" data-testid="codec-lab">
-      <div className="lake-card-head">
-        <span className="lake-card-title">Codec lab</span>
-        <span className="dim">re-encode a sample under snappy, zstd (levels), gzip and uncompressed</span>
-      </div>
+    <Card
+      label="Codec lab"
+      testId="codec-lab"
+      title="Codec lab"
+      sub="re-encode a sample under snappy, zstd (levels), gzip and uncompressed"
+    >
       <div className="lake-form row">
         <label className="lake-field-inline">
           Dataset
@@ -75,7 +87,7 @@ export function CodecLab({ datasets }: Props) {
         {running && <span className="spinner" aria-label="Encoding" />}
         {datasets.length === 0 && <span className="hint">The lake has no dataset yet.</span>}
       </div>
-      {error && <div className="inline-error">{error.message}</div>}
+      {error && <ErrorBox variant="inline" error={error} alert={false} />}
       {result && option && (
         <>
           <div className="chart-tools">
@@ -93,35 +105,18 @@ export function CodecLab({ datasets }: Props) {
             </button>
           </div>
           <EChart ref={chart} option={option} height={300} ariaLabel="Size and write/read time per codec" testId="codec-lab-chart" />
-          <div className="lake-table-wrap">
-            <table className="lake-table" data-testid="codec-lab-results">
-              <thead>
-                <tr>
-                  <th>Codec</th>
-                  <th className="num">Size</th>
-                  <th className="num">Ratio vs uncompressed</th>
-                  <th className="num">Write</th>
-                  <th className="num">Read</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.results.map((r) => (
-                  <tr key={codecLabel(r)} className={r === best ? 'best' : undefined}>
-                    <td className="mono">{codecLabel(r)}</td>
-                    <td className="num">{formatBytes(r.bytes)}</td>
-                    <td className="num">{formatRatio(r.ratio)}</td>
-                    <td className="num">{formatDuration(r.writeMs)}</td>
-                    <td className="num">{formatDuration(r.readMs)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={CODEC_COLUMNS}
+            rows={result.results}
+            rowKey={codecLabel}
+            testId="codec-lab-results"
+            rowProps={(r) => ({ className: r === best ? 'best' : undefined })}
+          />
           <div className="hint">
             Sample of up to {formatCount(result.sampleRows)} rows from {result.source}.
           </div>
         </>
       )}
-    </section>
+    </Card>
   );
 }

@@ -1,6 +1,7 @@
 import type { ColumnChunkStats } from '../../../shared/api/storage';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { formatRatio, formatShare, ratioOf } from './units';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
 
 interface Props {
   columns: readonly ColumnChunkStats[];
@@ -9,63 +10,46 @@ interface Props {
   testId?: string;
 }
 
+type Row = ColumnChunkStats;
+
+const NAME_COLUMNS: Column<Row>[] = [
+  { header: 'Column', className: 'mono', cell: (c) => c.column },
+  { header: 'Type', className: 'mono dim', cell: (c) => c.type, title: (c) => `Parquet physical type ${c.physicalType}` },
+];
+
+const STATS_COLUMNS: Column<Row>[] = [
+  { header: 'Min', className: 'mono clip', cell: (c) => c.min ?? <span className="null">–</span>, title: (c) => c.min ?? undefined },
+  { header: 'Max', className: 'mono clip', cell: (c) => c.max ?? <span className="null">–</span>, title: (c) => c.max ?? undefined },
+  { header: 'Nulls', className: 'num', cell: (c) => (c.nulls === null ? '–' : formatCount(c.nulls)) },
+];
+
+const SIZE_COLUMNS: Column<Row>[] = [
+  { header: 'Compressed', className: 'num', cell: (c) => formatBytes(c.compressedBytes) },
+  { header: 'Uncompressed', className: 'num', cell: (c) => formatBytes(c.uncompressedBytes) },
+  { header: 'Ratio', className: 'num', cell: (c) => formatRatio(ratioOf(c.uncompressedBytes, c.compressedBytes)) },
+  {
+    header: 'Share',
+    className: 'num',
+    cell: (c) => (
+      <>
+        <span className="share-bar" aria-hidden="true">
+          <span style={{ width: `${Math.max(0, Math.min(1, c.share)) * 100}%` }} />
+        </span>
+        {formatShare(c.share)}
+      </>
+    ),
+  },
+  { header: 'Codec', className: 'mono', cell: (c) => c.codecs.join(', ') },
+  { header: 'Encodings', className: 'mono dim', cell: (c) => c.encodings.join(', ') },
+];
+
 /** Per-column figures of one Parquet file or dataset, as plain text. */
 export function ColumnStatsTable({ columns, variant, testId }: Props) {
+  const shown: Column<Row>[] =
+    variant === 'stats' ? [...NAME_COLUMNS, ...STATS_COLUMNS, ...SIZE_COLUMNS] : [...NAME_COLUMNS, ...SIZE_COLUMNS];
   return (
     <div className="lake-table-wrap" data-testid={testId}>
-      <table className="lake-table">
-        <thead>
-          <tr>
-            <th>Column</th>
-            <th>Type</th>
-            {variant === 'stats' && (
-              <>
-                <th>Min</th>
-                <th>Max</th>
-                <th className="num">Nulls</th>
-              </>
-            )}
-            <th className="num">Compressed</th>
-            <th className="num">Uncompressed</th>
-            <th className="num">Ratio</th>
-            <th className="num">Share</th>
-            <th>Codec</th>
-            <th>Encodings</th>
-          </tr>
-        </thead>
-        <tbody>
-          {columns.map((c) => (
-            <tr key={c.column}>
-              <td className="mono">{c.column}</td>
-              <td className="mono dim" title={`Parquet physical type ${c.physicalType}`}>
-                {c.type}
-              </td>
-              {variant === 'stats' && (
-                <>
-                  <td className="mono clip" title={c.min ?? undefined}>
-                    {c.min ?? <span className="null">–</span>}
-                  </td>
-                  <td className="mono clip" title={c.max ?? undefined}>
-                    {c.max ?? <span className="null">–</span>}
-                  </td>
-                  <td className="num">{c.nulls === null ? '–' : formatCount(c.nulls)}</td>
-                </>
-              )}
-              <td className="num">{formatBytes(c.compressedBytes)}</td>
-              <td className="num">{formatBytes(c.uncompressedBytes)}</td>
-              <td className="num">{formatRatio(ratioOf(c.uncompressedBytes, c.compressedBytes))}</td>
-              <td className="num">
-                <span className="share-bar" aria-hidden="true">
-                  <span style={{ width: `${Math.max(0, Math.min(1, c.share)) * 100}%` }} />
-                </span>
-                {formatShare(c.share)}
-              </td>
-              <td className="mono">{c.codecs.join(', ')}</td>
-              <td className="mono dim">{c.encodings.join(', ')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable columns={shown} rows={columns} rowKey={(c) => c.column} wrap={null} />
     </div>
   );
 }

@@ -11,7 +11,28 @@ import { CodecLab } from './CodecLab';
 import { CostPanel } from './CostPanel';
 import { DatasetDetail } from './DatasetDetail';
 import { formatRatio } from './units';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Stat } from '../../lib/ui/Stat';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
+
+const DATASET_COLUMNS: Column<StorageOverview['datasets'][number]>[] = [
+  { header: 'Dataset', className: 'mono', cell: (d) => d.dataset },
+  { header: 'Files', className: 'num', cell: (d) => formatCount(d.files) },
+  { header: 'Partitions', className: 'num', cell: (d) => formatCount(d.partitions) },
+  { header: 'Rows', className: 'num', cell: (d) => formatCount(d.rows) },
+  { header: 'Parquet', className: 'num', cell: (d) => formatBytes(d.parquetBytes) },
+  { header: 'Source CSV', className: 'num', cell: (d) => (d.sourceBytes === null ? '–' : formatBytes(d.sourceBytes)) },
+  { header: 'Ratio', className: 'num', cell: (d) => formatRatio(d.ratio) },
+  {
+    header: '',
+    cell: (d) => (
+      <a href={hrefFor('inspect', inspectRest({ dataset: d.dataset }))} onClick={(e) => e.stopPropagation()}>
+        Inspect
+      </a>
+    ),
+  },
+];
 
 /** #/compression: what every dataset costs where it lives, per dataset, file and column; the codec lab; the cost projection. */
 export function CompressionView() {
@@ -52,20 +73,18 @@ export function CompressionView() {
           Refresh
         </button>
       </div>
-      {error && (
-        <div className="convert-error" role="alert">
-          <span className="error-code">{error.code}</span> <span className="error-text">{error.message}</span>
-        </div>
-      )}
+      {error && <ErrorBox error={error} />}
       {overview && (
         <>
-          <section className="lake-card" aria-label="Hot and cold totals">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Hot and cold</span>
+          <Card
+            label="Hot and cold totals"
+            title="Hot and cold"
+            extra={
               <span className="dim mono clip" title={overview.lakePath}>
                 lake: {overview.lakePath}
               </span>
-            </div>
+            }
+          >
             <div className="tiers">
               <div className="lake-stats" data-testid="tier-totals">
                 <Stat
@@ -107,60 +126,29 @@ export function CompressionView() {
                 </div>
               </details>
             )}
-          </section>
+          </Card>
 
-          <section className="lake-card" aria-label="Lake datasets">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Lake datasets</span>
-              <span className="dim">click a dataset for its files and columns</span>
-            </div>
+          <Card label="Lake datasets" title="Lake datasets" sub="click a dataset for its files and columns">
             {overview.datasets.length === 0 ? (
               <div className="empty" data-testid="compression-datasets">
                 The lake has no Parquet datasets yet. Convert CSV files on the Convert view.
               </div>
             ) : (
               <>
-                <div className="lake-table-wrap">
-                  <table className="lake-table clickable" data-testid="compression-datasets">
-                    <thead>
-                      <tr>
-                        <th>Dataset</th>
-                        <th className="num">Files</th>
-                        <th className="num">Partitions</th>
-                        <th className="num">Rows</th>
-                        <th className="num">Parquet</th>
-                        <th className="num">Source CSV</th>
-                        <th className="num">Ratio</th>
-                        <th />
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {overview.datasets.map((d) => (
-                        <tr
-                          key={d.dataset}
-                          className={d.dataset === selected ? 'selected' : undefined}
-                          onClick={() => setSelected(d.dataset)}
-                          tabIndex={0}
-                          onKeyDown={(e) => e.key === 'Enter' && setSelected(d.dataset)}
-                          data-testid="dataset-row"
-                        >
-                          <td className="mono">{d.dataset}</td>
-                          <td className="num">{formatCount(d.files)}</td>
-                          <td className="num">{formatCount(d.partitions)}</td>
-                          <td className="num">{formatCount(d.rows)}</td>
-                          <td className="num">{formatBytes(d.parquetBytes)}</td>
-                          <td className="num">{d.sourceBytes === null ? '–' : formatBytes(d.sourceBytes)}</td>
-                          <td className="num">{formatRatio(d.ratio)}</td>
-                          <td>
-                            <a href={hrefFor('inspect', inspectRest({ dataset: d.dataset }))} onClick={(e) => e.stopPropagation()}>
-                              Inspect
-                            </a>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  columns={DATASET_COLUMNS}
+                  rows={overview.datasets}
+                  rowKey={(d) => d.dataset}
+                  className="lake-table clickable"
+                  testId="compression-datasets"
+                  rowProps={(d) => ({
+                    className: d.dataset === selected ? 'selected' : undefined,
+                    onClick: () => setSelected(d.dataset),
+                    tabIndex: 0,
+                    onKeyDown: (e) => e.key === 'Enter' && setSelected(d.dataset),
+                    'data-testid': 'dataset-row',
+                  })}
+                />
                 {datasetsChart && (
                   <EChart
                     option={datasetsChart}
@@ -171,7 +159,7 @@ export function CompressionView() {
                 )}
               </>
             )}
-          </section>
+          </Card>
 
           {selected && overview.datasets.some((d) => d.dataset === selected) && (
             <DatasetDetail key={selected} dataset={selected} onClose={() => setSelected(null)} />

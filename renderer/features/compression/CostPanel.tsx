@@ -4,6 +4,8 @@ import { DEFAULT_PRICES } from '../../../shared/cost';
 import { formatBytes } from '../../../shared/format';
 import { costModel, parsePrice } from './costModel';
 import { formatUsd } from './units';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 interface Props {
   overview: StorageOverview;
@@ -68,11 +70,12 @@ export function CostPanel({ overview }: Props) {
     : null;
 
   return (
-    <section className="lake-card" aria-label="Storage cost projection" data-testid="cost-projection">
-      <div className="lake-card-head">
-        <span className="lake-card-title">Storage cost projection</span>
-        <span className="dim">bytes × price per GB-month</span>
-        <span className="spacer" />
+    <Card
+      label="Storage cost projection"
+      testId="cost-projection"
+      title="Storage cost projection"
+      sub="bytes × price per GB-month"
+      actions={
         <button
           type="button"
           className="btn small"
@@ -82,7 +85,8 @@ export function CostPanel({ overview }: Props) {
         >
           Reset
         </button>
-      </div>
+      }
+    >
       <div className="lake-form row">
         <label className="lake-field-inline">
           PostgreSQL (hot) $/GB-month
@@ -124,7 +128,7 @@ export function CostPanel({ overview }: Props) {
           />
         </label>
       </div>
-      {!m && <div className="inline-error">Prices must be numbers of dollars (e.g. 0.20) and windows whole days.</div>}
+      {!m && <ErrorBox variant="inline" error="Prices must be numbers of dollars (e.g. 0.20) and windows whole days." alert={false} />}
       {m && (
         <>
           <table className="lake-table cost-table">
@@ -176,6 +180,6 @@ export function CostPanel({ overview }: Props) {
           </ul>
         </>
       )}
-    </section>
+    </Card>
   );
 }

@@ -9,6 +9,8 @@ import { inspectRest } from '../inspector/inspectRoute';
 import { columnsOption } from './chartOptions';
 import { ColumnStatsTable } from './ColumnStatsTable';
 import { ParquetFilesTable } from './ParquetFilesTable';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 interface Props {
   dataset: string;
@@ -39,23 +41,27 @@ export function DatasetDetail({ dataset, onClose }: Props) {
   const option = useMemo(() => (inspection ? columnsOption(inspection.columns) : null), [inspection]);
 
   return (
-    <section className="lake-card" aria-label={`Dataset ${dataset}`} data-testid="dataset-detail">
-      <div className="lake-card-head">
-        <span className="lake-card-title">Dataset {dataset}</span>
-        {inspection && (
-          <span className="dim">
-            {formatCount(inspection.files.length)} files · {formatCount(inspection.rows)} rows · {formatBytes(inspection.bytes)}
-          </span>
-        )}
-        <span className="spacer" />
-        <a className="btn small" href={hrefFor('inspect', inspectRest({ dataset }))}>
-          Open in inspector
-        </a>
-        <button type="button" className="icon-btn" aria-label="Close the dataset detail" onClick={onClose}>
-          ×
-        </button>
-      </div>
-      {err && <div className="inline-error">{err.message}</div>}
+    <Card
+      label={`Dataset ${dataset}`}
+      testId="dataset-detail"
+      title={`Dataset ${dataset}`}
+      sub={
+        inspection
+          ? `${formatCount(inspection.files.length)} files · ${formatCount(inspection.rows)} rows · ${formatBytes(inspection.bytes)}`
+          : undefined
+      }
+      actions={
+        <>
+          <a className="btn small" href={hrefFor('inspect', inspectRest({ dataset }))}>
+            Open in inspector
+          </a>
+          <button type="button" className="icon-btn" aria-label="Close the dataset detail" onClick={onClose}>
+            ×
+          </button>
+        </>
+      }
+    >
+      {err && <ErrorBox variant="inline" error={err} alert={false} />}
       {!inspection && !err && <div className="empty">Reading the Parquet metadata…</div>}
       {inspection && option && (
         <>
@@ -76,6 +82,6 @@ export function DatasetDetail({ dataset, onClose }: Props) {
           )}
         </>
       )}
-    </section>
+    </Card>
   );
 }

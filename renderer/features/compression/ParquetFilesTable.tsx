@@ -1,6 +1,16 @@
 import type { ParquetFileInfo } from '../../../shared/api/storage';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { formatRatio, ratioOf } from './units';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
+
+const COLUMNS: Column<ParquetFileInfo>[] = [
+  { header: 'File', className: 'mono clip', cell: (f) => f.path, title: (f) => f.path },
+  { header: 'Rows', className: 'num', cell: (f) => formatCount(f.rows) },
+  { header: 'Row groups', className: 'num', cell: (f) => formatCount(f.rowGroups) },
+  { header: 'Parquet', className: 'num', cell: (f) => formatBytes(f.bytes) },
+  { header: 'Source CSV', className: 'num', cell: (f) => (f.sourceBytes === null ? '–' : formatBytes(f.sourceBytes)) },
+  { header: 'Ratio', className: 'num', cell: (f) => formatRatio(ratioOf(f.sourceBytes, f.bytes)) },
+];
 
 interface Props {
   files: readonly ParquetFileInfo[];
@@ -11,34 +21,5 @@ interface Props {
 
 /** The Parquet files of a dataset or folder: rows, row groups, size, source CSV size and ratio. */
 export function ParquetFilesTable({ files, limit, testId }: Props) {
-  return (
-    <div className="lake-table-wrap tall">
-      <table className="lake-table" data-testid={testId}>
-        <thead>
-          <tr>
-            <th>File</th>
-            <th className="num">Rows</th>
-            <th className="num">Row groups</th>
-            <th className="num">Parquet</th>
-            <th className="num">Source CSV</th>
-            <th className="num">Ratio</th>
-          </tr>
-        </thead>
-        <tbody>
-          {files.slice(0, limit).map((f) => (
-            <tr key={f.path}>
-              <td className="mono clip" title={f.path}>
-                {f.path}
-              </td>
-              <td className="num">{formatCount(f.rows)}</td>
-              <td className="num">{formatCount(f.rowGroups)}</td>
-              <td className="num">{formatBytes(f.bytes)}</td>
-              <td className="num">{f.sourceBytes === null ? '–' : formatBytes(f.sourceBytes)}</td>
-              <td className="num">{formatRatio(ratioOf(f.sourceBytes, f.bytes))}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable columns={COLUMNS} rows={files.slice(0, limit)} rowKey={(f) => f.path} testId={testId} wrap="lake-table-wrap tall" />;
 }

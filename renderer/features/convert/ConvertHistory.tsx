@@ -2,6 +2,7 @@ import type { StoredConversion } from '../../../shared/api/convert';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { formatRatio } from '../compression/units';
 import { describeTarget } from './reportShape';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 export type HistoryEntry = StoredConversion;
 
@@ -24,7 +25,7 @@ export function ConvertHistory({ entries, error, selectedId, onSelect, onRefresh
           ↻
         </button>
       </div>
-      {error && <div className="inline-error">{error}</div>}
+      {error && <ErrorBox variant="inline" error={error} alert={false} />}
       {entries && entries.length === 0 && <div className="empty">No conversions yet.</div>}
       <ul className="history-list">
         {(entries ?? []).map((h) => (

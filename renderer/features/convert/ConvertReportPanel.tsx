@@ -1,21 +1,16 @@
 import { useEffect, useRef } from 'react';
-import type { ConvertReport } from '../../../shared/api/convert';
-import { ERROR_CODES, isApiError, type ApiError } from '../../../shared/api/errors';
+import { ERROR_CODES, isApiError } from '../../../shared/api/errors';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { hrefFor } from '../../app/router';
 import { formatRatio, ratioOf } from '../compression/units';
 import { inspectRest } from '../inspector/inspectRoute';
 import { RejectsTable } from './RejectsTable';
-import { describeTarget } from './reportShape';
+import { describeTarget, type ShownReport } from './reportShape';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Stat } from '../../lib/ui/Stat';
-
-export interface ShownReport {
-  report: ConvertReport;
-  /** Set when the conversion failed. */
-  error: Pick<ApiError, 'code' | 'message'> | null;
-  /** When it ran (history), if known. */
-  startedAt: string | null;
-}
+import { DataTable, type Column } from '../../lib/ui/DataTable';
+import type { ConvertReport } from '../../../shared/api/convert';
 
 interface Props {
   shown: ShownReport;
@@ -25,6 +20,17 @@ interface Props {
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
+
+const FILE_COLUMNS: Column<ConvertReport['files'][number]>[] = [
+  { header: 'File', cell: (f) => baseName(f.input), title: (f) => f.input },
+  { header: 'Rows in', className: 'num', cell: (f) => formatCount(f.rowsIn) },
+  { header: 'Written', className: 'num', cell: (f) => formatCount(f.rowsWritten) },
+  { header: 'Rejected', className: 'num', cell: (f) => formatCount(f.rejected) },
+  { header: 'CSV', className: 'num', cell: (f) => formatBytes(f.inputBytes) },
+  { header: 'Parquet', className: 'num', cell: (f) => formatBytes(f.outputBytes) },
+  { header: 'Ratio', className: 'num', cell: (f) => formatRatio(ratioOf(f.inputBytes, f.outputBytes)) },
+  { header: 'Outputs', className: 'num', cell: (f) => formatCount(f.outputs.length), title: (f) => f.outputs.join('\n') },
+];
 
 /** A conversion's final report: the totals, each file, and the bad rows; or why it failed. */
 export function ConvertReportPanel({ shown, onClose }: Props) {
@@ -42,35 +48,40 @@ export function ConvertReportPanel({ shown, onClose }: Props) {
       ? hrefFor('inspect', inspectRest({ dataset: report.target.dataset }))
       : hrefFor('inspect', inspectRest({ path: report.target.path }));
   return (
-    <section
+    <Card
       ref={box}
-      className={failed && !cancelled ? 'lake-card failed' : 'lake-card'}
-      data-testid="convert-report"
-      aria-label="Conversion report"
-    >
-      <div className="lake-card-head">
-        <span className="lake-card-title">{cancelled ? 'Conversion cancelled' : failed ? 'Conversion failed' : 'Conversion report'}</span>
-        <span className="dim">
+      tone={failed && !cancelled ? 'failed' : null}
+      testId="convert-report"
+      label="Conversion report"
+      title={cancelled ? 'Conversion cancelled' : failed ? 'Conversion failed' : 'Conversion report'}
+      sub={
+        <>
           {startedAt ? `${startedAt.replace('T', ' ').replace('Z', ' UTC')} · ` : ''}
           {report.codec} → {describeTarget(report.target)}
-        </span>
-        <span className="spacer" />
-        {!failed && (
-          <a className="btn small" href={inspectHref}>
-            Inspect output
-          </a>
-        )}
-        {onClose && (
-          <button type="button" className="icon-btn" aria-label="Close the report" onClick={onClose}>
-            ×
-          </button>
-        )}
-      </div>
+        </>
+      }
+      actions={
+        <>
+          {!failed && (
+            <a className="btn small" href={inspectHref}>
+              Inspect output
+            </a>
+          )}
+          {onClose && (
+            <button type="button" className="icon-btn" aria-label="Close the report" onClick={onClose}>
+              ×
+            </button>
+          )}
+        </>
+      }
+    >
       {error && (
-        <div className={cancelled ? 'lake-warning' : 'convert-error'} role="alert" data-testid="convert-error">
-          <span className="error-code">{error.code}</span> <span className="error-text">{error.message}</span>
-          {advice && <div className="error-advice">{advice}</div>}
-        </div>
+        <ErrorBox
+          error={error}
+          warning={cancelled}
+          testId="convert-error"
+          advice={advice && <div className="error-advice">{advice}</div>}
+        />
       )}
       {!failed && (
         <div className="lake-stats">
@@ -83,41 +94,8 @@ export function ConvertReportPanel({ shown, onClose }: Props) {
           <Stat label="Time" value={formatDuration(report.elapsedMs)} />
         </div>
       )}
-      {report.files.length > 0 && (
-        <div className="lake-table-wrap">
-          <table className="lake-table">
-            <thead>
-              <tr>
-                <th>File</th>
-                <th className="num">Rows in</th>
-                <th className="num">Written</th>
-                <th className="num">Rejected</th>
-                <th className="num">CSV</th>
-                <th className="num">Parquet</th>
-                <th className="num">Ratio</th>
-                <th className="num">Outputs</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.files.map((f) => (
-                <tr key={f.input}>
-                  <td title={f.input}>{baseName(f.input)}</td>
-                  <td className="num">{formatCount(f.rowsIn)}</td>
-                  <td className="num">{formatCount(f.rowsWritten)}</td>
-                  <td className="num">{formatCount(f.rejected)}</td>
-                  <td className="num">{formatBytes(f.inputBytes)}</td>
-                  <td className="num">{formatBytes(f.outputBytes)}</td>
-                  <td className="num">{formatRatio(ratioOf(f.inputBytes, f.outputBytes))}</td>
-                  <td className="num" title={f.outputs.join('\n')}>
-                    {formatCount(f.outputs.length)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {report.files.length > 0 && <DataTable columns={FILE_COLUMNS} rows={report.files} rowKey={(f) => f.input} />}
       <RejectsTable rejects={report.rejects} total={report.rejected} />
-    </section>
+    </Card>
   );
 }

@@ -1,5 +1,6 @@
 import type { RejectedRow } from '../../../shared/api/convert';
 import { formatCount } from '../../../shared/format';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
 
 interface Props {
   rejects: readonly RejectedRow[];
@@ -11,6 +12,14 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
+const COLUMNS: Column<RejectedRow>[] = [
+  { header: 'File', cell: (r) => baseName(r.file), title: (r) => r.file },
+  { header: 'Line', className: 'num', cell: (r) => r.line, cellTestId: 'reject-line' },
+  { header: 'Column', className: 'mono', cell: (r) => r.column ?? '–' },
+  { header: 'Reason', className: 'wrap', cell: (r) => r.reason },
+  { header: 'Text', className: 'mono clip', cell: (r) => r.text, title: (r) => r.text },
+];
+
 /** The bad rows of a conversion: file, line, column, reason and the raw text, all as plain text. */
 export function RejectsTable({ rejects, total }: Props) {
   if (rejects.length === 0) return null;
@@ -20,34 +29,7 @@ export function RejectsTable({ rejects, total }: Props) {
         Bad rows: {formatCount(total)}
         {total > rejects.length && <span className="dim"> (the first {formatCount(rejects.length)} are listed)</span>}
       </div>
-      <div className="lake-table-wrap">
-        <table className="lake-table">
-          <thead>
-            <tr>
-              <th>File</th>
-              <th className="num">Line</th>
-              <th>Column</th>
-              <th>Reason</th>
-              <th>Text</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rejects.map((r, i) => (
-              <tr key={`${r.file}:${r.line}:${r.column ?? ''}:${i}`}>
-                <td title={r.file}>{baseName(r.file)}</td>
-                <td className="num" data-testid="reject-line">
-                  {r.line}
-                </td>
-                <td className="mono">{r.column ?? '–'}</td>
-                <td className="wrap">{r.reason}</td>
-                <td className="mono clip" title={r.text}>
-                  {r.text}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={COLUMNS} rows={rejects} rowKey={(r, i) => `${r.file}:${r.line}:${r.column ?? ''}:${i}`} />
     </div>
   );
 }

@@ -3,11 +3,21 @@ import {
   buildOverrides,
   buildRequest,
   describeDelimiter,
+  formOf,
   formProblems,
+  INITIAL_SESSION,
   isCsvName,
+  pickerTitle,
+  previewKeyOf,
+  reportTarget,
+  stalePartition,
   suggestDatasetName,
   temporalColumns,
+  totalInputBytes,
+  withInputRemoved,
+  withInputsAdded,
   type ConvertForm,
+  type ConvertSession,
 } from './convertForm';
 
 const columns = [
@@ -88,5 +98,50 @@ describe('convert form', () => {
     expect(isCsvName('a.parquet')).toBe(false);
     expect(describeDelimiter('\t')).toBe('tab (\\t)');
     expect(describeDelimiter('~')).toBe('~');
+  });
+
+  it('adds and removes inputs; the dataset name follows the first input until it is typed', () => {
+    const s0: ConvertSession = { ...INITIAL_SESSION };
+    const s1 = { ...s0, ...withInputsAdded(s0, ['/d/Cells.csv', '/d/more.csv']) };
+    expect(s1.inputs).toEqual(['/d/Cells.csv', '/d/more.csv']);
+    expect(s1.dataset).toBe('cells');
+    const s2 = { ...s1, ...withInputsAdded(s1, ['/d/more.csv', '/d/third.csv']) };
+    expect(s2.inputs).toEqual(['/d/Cells.csv', '/d/more.csv', '/d/third.csv']);
+    expect(withInputsAdded(s2, [])).toEqual({});
+    const s3 = { ...s2, ...withInputRemoved(s2, '/d/Cells.csv') };
+    expect(s3).toMatchObject({ inputs: ['/d/more.csv', '/d/third.csv'], dataset: 'more' });
+    expect(withInputRemoved({ ...s3, inputs: ['/d/more.csv'] }, '/d/more.csv')).toEqual({ inputs: [], dataset: '' });
+    // A typed name stays.
+    const typed = { ...s3, dataset: 'mine', datasetTouched: true };
+    expect(withInputsAdded(typed, ['/d/x.csv'])).toEqual({ inputs: ['/d/more.csv', '/d/third.csv', '/d/x.csv'] });
+    expect(withInputRemoved(typed, '/d/more.csv')).toEqual({ inputs: ['/d/third.csv'] });
+  });
+
+  it('keeps the form apart from the rest of the session', () => {
+    const s: ConvertSession = { ...INITIAL_SESSION, ...form(), datasetTouched: true, jobId: 'j1', selectedHistory: null };
+    expect(formOf(s)).toEqual(form());
+    expect(reportTarget(form())).toEqual({ kind: 'lake', dataset: 'cells' });
+    expect(reportTarget(form({ targetKind: 'folder', folder: ' /out ' }))).toEqual({ kind: 'folder', path: ' /out ' });
+  });
+
+  it('tags previews by what they previewed and sums the input sizes once all are known', () => {
+    expect(previewKeyOf(form())).toBe(previewKeyOf({ inputs: ['/data/a.csv'], delimiter: '', header: 'auto' }));
+    expect(previewKeyOf(form({ delimiter: ';' }))).not.toBe(previewKeyOf(form()));
+    const p = (bytes: number) => ({ input: 'x', bytes, columns, rows: [], dialect: {} }) as never;
+    expect(totalInputBytes([p(10), p(5)], 2)).toBe(15);
+    expect(totalInputBytes([p(10)], 2)).toBeNull();
+    expect(totalInputBytes(null, 0)).toBeNull();
+  });
+
+  it('keeps a partition column that is no longer a time column visible', () => {
+    expect(stalePartition(form({ partitionByDay: 'id' }), ['ts'])).toBe('id');
+    expect(stalePartition(form({ partitionByDay: 'ts' }), ['ts'])).toBeNull();
+    expect(stalePartition(form(), ['ts'])).toBeNull();
+  });
+
+  it('titles the file picker by what it picks', () => {
+    expect(pickerTitle({ purpose: 'folder', mode: 'folder' })).toBe('Choose the output folder');
+    expect(pickerTitle({ purpose: 'inputs', mode: 'folder' })).toBe('Add a folder of CSV files');
+    expect(pickerTitle({ purpose: 'inputs', mode: 'files' })).toBe('Add CSV files');
   });
 });

@@ -1,10 +1,13 @@
 import {
   ColumnType,
   type ColumnOverride,
+  type ConvertReport,
   type ConvertRequestInput,
   type CsvDialect,
+  type CsvPreview,
   type ParquetCodec,
   type SniffedColumn,
+  type StoredConversion,
 } from '../../../shared/api/convert';
 
 /** What the user edited for one sniffed column (by its source name). */
@@ -32,6 +35,18 @@ export interface ConvertForm {
   level: number | null;
   rowGroupSize: number;
   onBadRows: 'fail' | 'skip';
+}
+
+/**
+ * Everything the Convert view keeps for the session (switching views keeps a half-filled form and a
+ * running job): the form, whether the dataset name was typed, the job followed, the history entry shown.
+ */
+export interface ConvertSession extends ConvertForm {
+  /** The user typed a dataset name: adding files no longer suggests one. */
+  datasetTouched: boolean;
+  jobId: string | null;
+  /** The history entry whose report is shown, or null for the job's. */
+  selectedHistory: StoredConversion | null;
 }
 
 export const DEFAULT_ROW_GROUP_SIZE = 122_880;
@@ -162,4 +177,70 @@ export const CSV_EXTENSIONS = ['.csv', '.csv.gz', '.tsv', '.tsv.gz', '.txt', '.t
 export function isCsvName(name: string): boolean {
   const lower = name.toLowerCase();
   return CSV_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+export const INITIAL_SESSION: ConvertSession = {
+  inputs: [],
+  delimiter: '',
+  header: 'auto',
+  edits: {},
+  targetKind: 'lake',
+  dataset: '',
+  datasetTouched: false,
+  folder: '',
+  partitionByDay: '',
+  codec: 'zstd',
+  level: null,
+  rowGroupSize: DEFAULT_ROW_GROUP_SIZE,
+  onBadRows: 'fail',
+  jobId: null,
+  selectedHistory: null,
+};
+
+/** The form part of the session (what buildRequest and formProblems read). */
+export function formOf(s: ConvertSession): ConvertForm {
+  const { datasetTouched: _t, jobId: _j, selectedHistory: _h, ...form } = s;
+  return form;
+}
+
+/** Files or folders added: new paths only, in order; the dataset name follows the first input until the user types one. */
+export function withInputsAdded(s: ConvertSession, paths: readonly string[]): Partial<ConvertSession> {
+  if (paths.length === 0) return {};
+  const inputs = [...s.inputs, ...paths.filter((p) => !s.inputs.includes(p))];
+  return s.datasetTouched ? { inputs } : { inputs, dataset: suggestDatasetName(inputs[0]) };
+}
+
+/** An input removed; the suggested dataset name follows (empty when no input is left). */
+export function withInputRemoved(s: ConvertSession, path: string): Partial<ConvertSession> {
+  const inputs = s.inputs.filter((p) => p !== path);
+  if (s.datasetTouched) return { inputs };
+  return { inputs, dataset: inputs.length > 0 ? suggestDatasetName(inputs[0]) : '' };
+}
+
+/** What a preview answer was asked for: a stale answer (other inputs or dialect) is never shown. */
+export function previewKeyOf(form: Pick<ConvertForm, 'inputs' | 'delimiter' | 'header'>): string {
+  return JSON.stringify([form.inputs, form.delimiter, form.header]);
+}
+
+/** The size of all inputs, once every file has been previewed; else null. */
+export function totalInputBytes(previews: readonly CsvPreview[] | null, inputCount: number): number | null {
+  return previews && previews.length === inputCount ? previews.reduce((a, p) => a + p.bytes, 0) : null;
+}
+
+/** A partition column chosen before its type changed is kept in the list, marked, so the choice is visible. */
+export function stalePartition(form: Pick<ConvertForm, 'partitionByDay'>, choices: readonly string[]): string | null {
+  return form.partitionByDay !== '' && !choices.includes(form.partitionByDay) ? form.partitionByDay : null;
+}
+
+export type PickerFor = { purpose: 'inputs'; mode: 'files' | 'folder' } | { purpose: 'folder'; mode: 'folder' };
+
+/** The file picker's title for what it picks. */
+export function pickerTitle(picker: PickerFor): string {
+  if (picker.purpose === 'folder') return 'Choose the output folder';
+  return picker.mode === 'folder' ? 'Add a folder of CSV files' : 'Add CSV files';
+}
+
+/** The target as a report names it (the folder as typed). */
+export function reportTarget(form: Pick<ConvertForm, 'targetKind' | 'dataset' | 'folder'>): ConvertReport['target'] {
+  return form.targetKind === 'lake' ? { kind: 'lake', dataset: form.dataset } : { kind: 'folder', path: form.folder };
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../../shared/api/errors';
 import { isCsvName } from './convertForm';
 
 /** What the drop turned into: paths the core can read, and a sentence per file that could not be used. */
@@ -76,7 +77,7 @@ export async function pathsFromDrop(files: readonly File[], env: DropEnv = defau
     try {
       paths.push(await env.upload(file));
     } catch (err) {
-      errors.push(err instanceof Error ? err.message : String(err));
+      errors.push(errorMessage(err));
     }
   }
   return { paths, errors };

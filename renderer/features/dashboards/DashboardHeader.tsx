@@ -3,6 +3,7 @@ import type { EntityInfo, ScopeKind } from '../../../shared/api/dashboard';
 import { hrefFor } from '../../app/router';
 import { TimeRangePicker } from './TimeRangePicker';
 import type { DashboardFrame } from './useDashboard';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 const KIND_LABEL: Record<ScopeKind, string> = { fleet: 'Fleet', location: 'Site', system: 'System', string: 'String', battery: 'Jar' };
 
@@ -48,11 +49,7 @@ export function DashboardHeader({ frame, badge }: Props) {
           ))}
         </dl>
       </div>
-      {frame.error && (
-        <div className="inline-error" role="alert">
-          {frame.error.message}
-        </div>
-      )}
+      {frame.error && <ErrorBox variant="inline" error={frame.error} />}
       <TimeRangePicker
         fromMs={frame.fromMs}
         toMs={frame.toMs}

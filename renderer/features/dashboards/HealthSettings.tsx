@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useState } from 'react';
 import {
   DEFAULT_HEALTH_THRESHOLDS,
   HEALTH_CLASSES,
@@ -8,33 +8,30 @@ import {
   type HealthThresholds,
 } from '../../../shared/domain/health';
 import { api } from '../../api/client';
+import { createStore } from '../../lib/state/createStore';
+import { useStore } from '../../lib/state/useStore';
 import { HEALTH_COLORS } from './palette';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
-let current: { thresholds: HealthThresholds; isDefault: boolean } = { thresholds: { ...DEFAULT_HEALTH_THRESHOLDS }, isDefault: true };
-let loaded = false;
-const listeners = new Set<() => void>();
-
-function set(next: typeof current): void {
-  current = next;
-  for (const l of listeners) l();
+interface ThresholdsState {
+  thresholds: HealthThresholds;
+  isDefault: boolean;
 }
 
+/** Loaded when a component first reads it. */
+const store = createStore<ThresholdsState>(
+  { thresholds: { ...DEFAULT_HEALTH_THRESHOLDS }, isDefault: true },
+  {
+    onFirstSubscribe: () =>
+      void api.dashboard.thresholds({}).then((res) => {
+        if (res.ok) store.set(res.value);
+      }),
+  },
+);
+
 /** The workspace's health thresholds (loaded once, updated when saved here). */
-export function useThresholds(): typeof current {
-  useEffect(() => {
-    if (loaded) return;
-    loaded = true;
-    void api.dashboard.thresholds({}).then((res) => {
-      if (res.ok) set(res.value);
-    });
-  }, []);
-  return useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    () => current,
-  );
+export function useThresholds(): ThresholdsState {
+  return useStore(store);
 }
 
 /** Colour of a drift value under the current thresholds. */
@@ -71,7 +68,7 @@ export function HealthSettings() {
   const save = async (t: HealthThresholds | null) => {
     const res = await api.dashboard.setThresholds({ thresholds: t });
     if (!res.ok) return setMessage(res.error.message);
-    set(res.value);
+    store.set(res.value);
     setDraft(null);
     setMessage('Saved. Panels use the new thresholds from their next refresh.');
   };
@@ -123,7 +120,7 @@ export function HealthSettings() {
             Reset to defaults
           </button>
         </div>
-        {problem && <div className="inline-error">{problem}</div>}
+        {problem && <ErrorBox variant="inline" error={problem} alert={false} />}
         {message && !problem && <div className="dim">{message}</div>}
       </div>
     </section>

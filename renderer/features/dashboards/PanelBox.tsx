@@ -4,6 +4,7 @@ import { formatCount } from '../../../shared/format';
 import type { EChartHandle } from '../../lib/echarts/EChart';
 import { downloadPng, exportPanelData, openAsSql } from './panelActions';
 import { usePanel } from './usePanel';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 interface Props {
   panel: PanelId;
@@ -59,11 +60,7 @@ export function PanelBox({ panel, scope, fromMs, toMs, title, subtitle, wide, ch
 
   let content: ReactNode;
   if (state.error) {
-    content = (
-      <div className="inline-error" role="alert" data-testid="panel-error">
-        {state.error.message}
-      </div>
-    );
+    content = <ErrorBox variant="inline" error={state.error} testId="panel-error" />;
   } else if (!data) {
     content = <div className="dash-loading">Loading…</div>;
   } else if (data.rows.length === 0) {

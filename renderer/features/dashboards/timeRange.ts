@@ -1,4 +1,5 @@
-import { useSyncExternalStore } from 'react';
+import { createStore } from '../../lib/state/createStore';
+import { useStore } from '../../lib/state/useStore';
 
 /** The dashboards' time range: a preset ending at the newest data (or now), or a custom [from, to). */
 export const RANGE_PRESETS = [
@@ -21,8 +22,7 @@ export interface DashboardSettings {
 }
 
 const KEY = 'bw.dashboards.v1';
-let state: DashboardSettings = read();
-const listeners = new Set<() => void>();
+const store = createStore<DashboardSettings>(read);
 
 function read(): DashboardSettings {
   const fallback: DashboardSettings = { range: { kind: 'preset', preset: '7d' }, zone: 'site', at: Date.now() };
@@ -51,23 +51,17 @@ export function parseSettings(v: unknown): DashboardSettings | null {
 }
 
 export function setDashboardSettings(next: Partial<Omit<DashboardSettings, 'at'>>): void {
-  state = { ...state, ...next, at: Date.now() };
+  const state = { ...store.get(), ...next, at: Date.now() };
   try {
     sessionStorage.setItem(KEY, JSON.stringify(state));
   } catch {
     // Session only.
   }
-  for (const l of listeners) l();
+  store.set(state);
 }
 
 export function useDashboardSettings(): DashboardSettings {
-  return useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    () => state,
-  );
+  return useStore(store);
 }
 
 /**

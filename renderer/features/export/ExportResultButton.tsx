@@ -4,8 +4,11 @@ import { EXPORT_FORMATS, type ExportedFile, type ExportFormat } from '../../../s
 import type { QueryRunResult, SortKey } from '../../../shared/api/query';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
-import { FilePickerDialog } from '../convert/FilePickerDialog';
+import { FilePickerDialog } from '../../lib/FilePickerDialog';
 import { useJob } from '../../lib/jobs/useJob';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { Field, FieldError } from '../../lib/ui/Field';
+import { JobProgress } from '../../lib/ui/JobProgress';
 import { downloadHref } from './download';
 import './export.css';
 
@@ -99,13 +102,11 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
             </label>
           ))}
         </div>
-        <label className="export-field">
-          <span>File name (the time and .{format} are added)</span>
+        <Field label={`File name (the time and .${format} are added)`} layout="stacked">
           <input type="text" value={name} onChange={(e) => setName(e.target.value)} disabled={running} aria-invalid={!nameOk} />
-        </label>
-        {!nameOk && <div className="field-error">Use letters, digits, _ . or - (up to 100).</div>}
-        <label className="export-field">
-          <span>Folder (empty = the workspace&apos;s exports folder)</span>
+        </Field>
+        <FieldError>{!nameOk && 'Use letters, digits, _ . or - (up to 100).'}</FieldError>
+        <Field label="Folder (empty = the workspace's exports folder)" layout="stacked">
           <div className="export-row">
             <input
               type="text"
@@ -119,24 +120,14 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
               Browse…
             </button>
           </div>
-        </label>
-        {error && (
-          <div className="inline-error" role="alert">
-            {error.message}
-            {error.detail ? ` ${error.detail}` : ''}
-          </div>
-        )}
+        </Field>
+        {error && <ErrorBox variant="inline" error={error} withDetail />}
         {job && job.state === 'running' && (
-          <div>
-            <progress max={1} value={job.fraction ?? undefined} aria-label="Export progress" />
-            <div className="dim">{formatCount(job.rows)} rows</div>
-          </div>
+          <JobProgress fraction={job.fraction} label="Export progress">
+            {formatCount(job.rows)} rows
+          </JobProgress>
         )}
-        {job && job.state === 'failed' && job.error && (
-          <div className="inline-error" role="alert">
-            {job.error.message}
-          </div>
-        )}
+        {job && job.state === 'failed' && job.error && <ErrorBox variant="inline" error={job.error} />}
         {job && job.state === 'cancelled' && <div className="hint">Cancelled; no file was written.</div>}
         {file && (
           <div className="export-done" data-testid="export-done">

@@ -1,13 +1,21 @@
 import { useState } from 'react';
 import type { SliceReport } from '../../../shared/api/slice';
 import { formatBytes, formatCount } from '../../../shared/format';
-import { writeClipboard } from '../grid/clipboard';
+import { writeClipboard } from '../../lib/clipboard';
 import { downloadHref, isDesktop } from './download';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
 
 interface Props {
   report: SliceReport;
   onCopySpec: () => void;
 }
+
+const FILE_COLUMNS: Column<SliceReport['manifest']['files'][number]>[] = [
+  { header: 'File', className: 'mono', cell: (f) => f.path },
+  { header: 'Rows', className: 'num', cell: (f) => formatCount(f.rows) },
+  { header: 'Size', className: 'num', cell: (f) => formatBytes(f.bytes) },
+  { header: 'sha256', className: 'mono dim', cell: (f) => `${f.sha256.slice(0, 12)}…`, title: (f) => f.sha256 },
+];
 
 /** The manifest of a finished slice: files with rows and checksums, the content hash, where it went. */
 export function SliceSummary({ report, onCopySpec }: Props) {
@@ -30,28 +38,7 @@ export function SliceSummary({ report, onCopySpec }: Props) {
           <strong>{(report.elapsedMs / 1000).toFixed(1)} s</strong>
         </div>
       </div>
-      <table className="export-table">
-        <thead>
-          <tr>
-            <th>File</th>
-            <th className="num">Rows</th>
-            <th className="num">Size</th>
-            <th>sha256</th>
-          </tr>
-        </thead>
-        <tbody>
-          {m.files.map((f) => (
-            <tr key={f.path}>
-              <td className="mono">{f.path}</td>
-              <td className="num">{formatCount(f.rows)}</td>
-              <td className="num">{formatBytes(f.bytes)}</td>
-              <td className="mono dim" title={f.sha256}>
-                {f.sha256.slice(0, 12)}…
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable columns={FILE_COLUMNS} rows={m.files} rowKey={(f) => f.path} className="export-table" wrap={null} />
       <dl className="export-facts">
         <dt>contentHash</dt>
         <dd className="mono" data-testid="summary-hash" title={m.contentHashAlgorithm}>

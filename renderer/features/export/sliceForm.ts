@@ -1,5 +1,6 @@
+import { errorMessage } from '../../../shared/api/errors';
 import type { SliceDatasetOption, SliceOptions } from '../../../shared/api/slice';
-import type { SliceSpecInput } from '../../../shared/domain/slice-spec';
+import { checkSliceSpec, describeSpecIssues, specFromJson, type SliceSpecInput, type SpecIssue } from '../../../shared/domain/slice-spec';
 
 /** The export view's form: what the pickers hold. Times are UTC, as `YYYY-MM-DDTHH:MM` (datetime-local). */
 export interface SliceForm {
@@ -128,4 +129,108 @@ export function formFromSpec(spec: SliceSpecInput, options: SliceOptions, base: 
     fractions: split ? Object.entries(split.fractions).map(([name, value]) => ({ name, value: String(value) })) : base.fractions,
     seed: split?.seed !== undefined ? String(split.seed) : base.seed,
   };
+}
+
+/** What every fieldset of the form gets: the form, a patch function, the chosen dataset and the options. */
+export interface SliceFieldsProps {
+  form: SliceForm;
+  update: (patch: Partial<SliceForm>) => void;
+  dataset: SliceDatasetOption | undefined;
+  options: SliceOptions;
+  issues: readonly SpecIssue[];
+}
+
+/** The first issue of a spec field (`split` also matches `split.fractions`, `columns` also `columns[2]`), or null. */
+export function issueFor(issues: readonly SpecIssue[], prefix: string): string | null {
+  return issues.find((i) => i.field === prefix || i.field.startsWith(`${prefix}[`) || i.field.startsWith(`${prefix}.`))?.message ?? null;
+}
+
+/** The dataset's whole extent, widened to whole hours: the "Use all" time range. */
+export function wholeRange(extent: { min: string; max: string }): Pick<SliceForm, 'from' | 'to'> {
+  return {
+    from: new Date(Math.floor(Date.parse(extent.min) / HOUR) * HOUR).toISOString().slice(0, 16),
+    to: new Date(Math.ceil((Date.parse(extent.max) + 1) / HOUR) * HOUR).toISOString().slice(0, 16),
+  };
+}
+
+/** `2024-05-01T00:00:00.000Z` → `2024-05-01 00:00` (minutes, UTC). */
+export function shortUtc(iso: string): string {
+  return iso.slice(0, 16).replace('T', ' ');
+}
+
+/** The sites after one is ticked or unticked. */
+export function toggleSite(sites: readonly number[], id: number, on: boolean): number[] {
+  return on ? [...sites, id] : sites.filter((s) => s !== id);
+}
+
+/** The columns after one is ticked or unticked; ticked columns keep the dataset's order. */
+export function toggleColumn(columns: readonly string[], dataset: SliceDatasetOption, name: string, on: boolean): string[] {
+  return on ? dataset.columns.map((x) => x.name).filter((n) => n === name || columns.includes(n)) : columns.filter((n) => n !== name);
+}
+
+/** Is the column always exported (the unit or the time key)? */
+export function isKeyColumn(dataset: SliceDatasetOption, name: string): boolean {
+  return name === dataset.entityColumn || name === dataset.timeColumn;
+}
+
+/** What the units of a dataset are called: strings for string-level data, else jars. */
+export function unitsWord(dataset: SliceDatasetOption | undefined): 'strings' | 'jars' {
+  return dataset?.entityColumn === 'string_id' ? 'strings' : 'jars';
+}
+
+export const SPLIT_KINDS = ['none', 'battery', 'time'] as const;
+
+/** The label of a split choice. */
+export function splitLabel(kind: SliceForm['splitBy'], dataset: SliceDatasetOption | undefined): string {
+  if (kind === 'none') return 'No split';
+  if (kind === 'time') return 'By time';
+  return unitsWord(dataset) === 'strings' ? 'By string' : 'By jar';
+}
+
+/** One split's name or fraction changed. */
+export function setFraction(form: SliceForm, index: number, patch: Partial<SliceForm['fractions'][number]>): Pick<SliceForm, 'fractions'> {
+  return { fractions: form.fractions.map((x, j) => (j === index ? { ...x, ...patch } : x)) };
+}
+
+/** A new split named `splitN`, at 0. */
+export function addFraction(form: SliceForm): Pick<SliceForm, 'fractions'> {
+  return { fractions: [...form.fractions, { name: `split${form.fractions.length + 1}`, value: '0' }] };
+}
+
+export function removeFraction(form: SliceForm, index: number): Pick<SliceForm, 'fractions'> {
+  return { fractions: form.fractions.filter((_x, j) => j !== index) };
+}
+
+/** The fractions' sum (blank or bad numbers count 0), and whether it is 1. */
+export function fractionsSum(form: SliceForm): { sum: number; ok: boolean } {
+  const sum = form.fractions.reduce((a, f) => a + (Number(f.value) || 0), 0);
+  return { sum: Number(sum.toFixed(6)), ok: Math.abs(sum - 1) < 1e-9 };
+}
+
+/** A folder chosen in the picker → the slice's folder inside it. */
+export function sliceFolder(chosen: string, dataset: string): string {
+  return `${chosen.replace(/[\\/]$/, '')}/${dataset}-slice`;
+}
+
+/** The slice.run request: the spec, and the output folder when one is typed. */
+export function runRequest(form: SliceForm, spec: SliceSpecInput): { spec: SliceSpecInput; path?: string } {
+  return form.out.trim() === '' ? { spec } : { spec, path: form.out.trim() };
+}
+
+/** A split's share of the rows, e.g. `80.0 %`; '' when there are no rows. */
+export function shareOf(rows: number, total: number): string {
+  return total > 0 ? `${((100 * rows) / total).toFixed(1)} %` : '';
+}
+
+/** Pasted text (a spec or a whole manifest) → a spec for the form, or the reasons it is not one. */
+export function parsePastedSpec(text: string): { ok: true; spec: SliceSpecInput } | { ok: false; issues: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, issues: `Not JSON: ${errorMessage(err)}` };
+  }
+  const checked = checkSliceSpec(parsed);
+  if (!checked.ok) return { ok: false, issues: describeSpecIssues(checked.issues) };
+  return { ok: true, spec: specFromJson(parsed) as SliceSpecInput };
 }

@@ -5,15 +5,15 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { QueryRunResult, SortKey } from '../../../shared/api/query';
 import type { DecodedWindow } from './arrowPage';
 import { formatCell } from '../../../shared/format';
-import { writeClipboard } from './clipboard';
 import { defaultColumnWidth, isNumericType } from './columnKinds';
 import { fetchWindow } from './fetchWindow';
 import { GridContextMenu, type MenuAction } from './GridContextMenu';
+import { copyFromGrid } from './gridCopy';
+import { GridHeaderCells } from './GridHeaderCells';
 import { geometry, isScaled, maxVirtualOffset, rowTop, toScrollTop, toVirtual, visibleRows } from './scaledScroll';
 import { clickCell, inRect, moveSelection, selectionRect, type GridSelection } from './selection';
 import { GridStatusBar } from './GridStatusBar';
 import { ExportResultButton } from '../export/ExportResultButton';
-import { toTsv } from './tsv';
 import { WindowCache } from './windowCache';
 
 interface Props {
@@ -25,8 +25,6 @@ const HEADER_H = 40;
 const PAGE_SIZE = 500;
 /** Longest text put into a cell's DOM; copy still takes the full value. */
 const DISPLAY_CHARS = 400;
-/** Rows fetched for one copy. */
-const COPY_MAX_ROWS = 200_000;
 const NO_DATA: unknown[] = [];
 /** Width of one character of the grid's 12px monospace font. */
 const CHAR_W = 7.3;
@@ -223,47 +221,9 @@ export function ResultsGrid({ result }: Props) {
     else if (end > el.scrollLeft + el.clientWidth) el.scrollLeft = Math.min(start - gutterW, end - el.clientWidth);
   };
 
-  const textOf = (row: { page: DecodedWindow; index: number }, col: number): string | null => {
-    const value = row.page.value(row.index, col);
-    if (value === null) return null;
-    return formatCell(value, row.page.types[col] || columns[col].type);
-  };
-
   const copy = async (kind: MenuAction) => {
     setMenu(null);
-    if (!selection) {
-      setNotice('Select a cell first (click it), then copy.');
-      return;
-    }
-    if (kind === 'copy-column-name') {
-      const name = columns[selection.focus.col]?.name ?? '';
-      setNotice((await writeClipboard(name)) ? 'Copied the column name.' : 'The clipboard refused the text.');
-      return;
-    }
-    const rect =
-      kind === 'copy-cell'
-        ? { r0: selection.focus.row, r1: selection.focus.row, c0: selection.focus.col, c1: selection.focus.col }
-        : selectionRect(selection);
-    const r1 = Math.min(rect.r1, rect.r0 + COPY_MAX_ROWS - 1);
-    setNotice('Copying…');
-    const rows = await cache.rows(rect.r0, r1 + 1);
-    if (!rows.ok) {
-      setNotice(`Copy failed: ${rows.error.message}`);
-      return;
-    }
-    const cells = rows.value.map((r) => {
-      const line: (string | null)[] = [];
-      for (let c = rect.c0; c <= rect.c1; c++) line.push(textOf(r, c));
-      return line;
-    });
-    const header = kind === 'copy-with-header' ? columns.slice(rect.c0, rect.c1 + 1).map((c) => c.name) : undefined;
-    // One cell copies as its plain text; a range as TSV (quoted where a cell holds a tab, newline or quote).
-    const single = cells.length === 1 && rect.c0 === rect.c1 && !header;
-    const text = single ? (cells[0][0] ?? '') : toTsv(cells, header);
-    const ok = await writeClipboard(text);
-    const n = cells.length * (rect.c1 - rect.c0 + 1);
-    const capped = r1 < rect.r1 ? ` (the first ${COPY_MAX_ROWS.toLocaleString('en-US')} rows)` : '';
-    setNotice(ok ? `Copied ${n.toLocaleString('en-US')} cell${n === 1 ? '' : 's'}${capped}.` : 'The clipboard refused the text.');
+    await copyFromGrid(kind, selection, columns, cache, setNotice);
   };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
@@ -367,45 +327,7 @@ export function ResultsGrid({ result }: Props) {
             <div className="grid-corner" style={{ width: gutterW }} title={`${rowCount.toLocaleString('en-US')} rows`}>
               #
             </div>
-            {virtualCols.map((vc) => {
-              const h = headers[vc.index];
-              if (!h) return null;
-              const col = columns[vc.index];
-              const dir = h.column.getIsSorted();
-              const sortIndex = sorting.length > 1 ? h.column.getSortIndex() + 1 : 0;
-              return (
-                <div
-                  key={vc.index}
-                  className={`grid-hcell${isNumericType(col.type) ? ' num' : ''}${h.column.getCanSort() ? ' sortable' : ''}`}
-                  role="columnheader"
-                  aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
-                  data-col={vc.index}
-                  style={{ left: vc.start, width: vc.size, height: HEADER_H }}
-                  onClick={h.column.getToggleSortingHandler()}
-                  title={`${col.name} (${col.type})${h.column.getCanSort() ? ': click to sort, shift+click to add a sort column' : ''}`}
-                >
-                  <span className="hname">
-                    {col.name}
-                    {dir && (
-                      <span className="sort-ind">
-                        {dir === 'asc' ? ' ▲' : ' ▼'}
-                        {sortIndex > 0 ? sortIndex : ''}
-                      </span>
-                    )}
-                  </span>
-                  <span className="htype">{col.type}</span>
-                  <span
-                    className={`resizer${h.column.getIsResizing() ? ' resizing' : ''}`}
-                    onMouseDown={h.getResizeHandler()}
-                    onTouchStart={h.getResizeHandler()}
-                    onClick={(e) => e.stopPropagation()}
-                    onDoubleClick={() => h.column.resetSize()}
-                    role="separator"
-                    aria-label={`Resize ${col.name}`}
-                  />
-                </div>
-              );
-            })}
+            <GridHeaderCells headers={headers} columns={columns} sorting={sorting} virtualCols={virtualCols} height={HEADER_H} />
           </div>
           {rowsOut}
         </div>

@@ -5,7 +5,17 @@ import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
 import { useSessionState } from '../../lib/state/sessionState';
 import { useJob } from '../../lib/jobs/useJob';
+import { Card } from '../../lib/ui/Card';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
+import { JobOutcome } from '../../lib/ui/JobOutcome';
 import { JobProgress } from '../../lib/ui/JobProgress';
+
+const SMALL_FILE_COLUMNS: Column<SmallFileWarning>[] = [
+  { header: 'File', className: 'mono clip', cell: (w) => w.path, title: (w) => w.path },
+  { header: 'Rows', className: 'num', cell: (w) => formatCount(w.rows) },
+  { header: 'Size', className: 'num', cell: (w) => formatBytes(w.bytes) },
+  { header: 'Why', className: 'dim', cell: (w) => w.reason },
+];
 
 interface Props {
   /** The lake dataset, or null when a path is inspected (compaction is for lake datasets). */
@@ -44,22 +54,27 @@ export function CompactPanel({ dataset, warnings, onCompacted }: Props) {
   };
 
   return (
-    <section className="lake-card warn" aria-label="Small files" data-testid="small-files">
-      <div className="lake-card-head">
-        <span className="lake-card-title">{warnings.length > 0 ? `${formatCount(warnings.length)} small files` : 'Compaction'}</span>
-        <span className="dim">many small files slow every scan; compaction rewrites each partition into one file</span>
-        <span className="spacer" />
-        {dataset && warnings.length > 0 && (
-          <button type="button" className="btn primary" data-testid="compact-run" disabled={running} onClick={() => void start()}>
-            {running ? 'Compacting…' : 'Compact now'}
-          </button>
-        )}
-        {running && (
-          <button type="button" className="btn" onClick={() => void cancel()}>
-            Cancel
-          </button>
-        )}
-      </div>
+    <Card
+      tone="warn"
+      label="Small files"
+      testId="small-files"
+      title={warnings.length > 0 ? `${formatCount(warnings.length)} small files` : 'Compaction'}
+      sub="many small files slow every scan; compaction rewrites each partition into one file"
+      actions={
+        <>
+          {dataset && warnings.length > 0 && (
+            <button type="button" className="btn primary" data-testid="compact-run" disabled={running} onClick={() => void start()}>
+              {running ? 'Compacting…' : 'Compact now'}
+            </button>
+          )}
+          {running && (
+            <button type="button" className="btn" onClick={() => void cancel()}>
+              Cancel
+            </button>
+          )}
+        </>
+      }
+    >
       {!dataset && warnings.length > 0 && (
         <div className="hint">Compaction works on lake datasets; open this folder as a dataset to compact it.</div>
       )}
@@ -68,12 +83,7 @@ export function CompactPanel({ dataset, warnings, onCompacted }: Props) {
           {job.message} · {formatCount(job.rows)} rows
         </JobProgress>
       )}
-      {startError && <div className="inline-error">{startError.message}</div>}
-      {job && job.state !== 'running' && !result && (
-        <div className="inline-error" role="alert">
-          Compaction {job.state}: {job.error?.message ?? job.message}
-        </div>
-      )}
+      <JobOutcome job={job} what="Compaction" startError={startError} hasResult={result !== null} />
       {result && (
         <div className="lake-facts ok" data-testid="compact-result">
           <span>
@@ -89,33 +99,10 @@ export function CompactPanel({ dataset, warnings, onCompacted }: Props) {
       {warnings.length > 0 && (
         <details className="lake-details">
           <summary>The small files</summary>
-          <div className="lake-table-wrap">
-            <table className="lake-table">
-              <thead>
-                <tr>
-                  <th>File</th>
-                  <th className="num">Rows</th>
-                  <th className="num">Size</th>
-                  <th>Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {warnings.slice(0, SHOWN).map((w) => (
-                  <tr key={w.path}>
-                    <td className="mono clip" title={w.path}>
-                      {w.path}
-                    </td>
-                    <td className="num">{formatCount(w.rows)}</td>
-                    <td className="num">{formatBytes(w.bytes)}</td>
-                    <td className="dim">{w.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={SMALL_FILE_COLUMNS} rows={warnings.slice(0, SHOWN)} rowKey={(w) => w.path} />
           {warnings.length > SHOWN && <div className="hint">and {formatCount(warnings.length - SHOWN)} more</div>}
         </details>
       )}
-    </section>
+    </Card>
   );
 }

@@ -7,15 +7,35 @@ import { hrefFor, useRoute } from '../../app/router';
 import { ColumnStatsTable } from '../compression/ColumnStatsTable';
 import { ParquetFilesTable } from '../compression/ParquetFilesTable';
 import { formatRatio, ratioOf } from '../compression/units';
-import { FilePickerDialog, type PickerMode } from '../convert/FilePickerDialog';
+import { FilePickerDialog, type PickerMode } from '../../lib/FilePickerDialog';
 import { CompactPanel } from './CompactPanel';
 import { LakeCheckPanel } from './LakeCheckPanel';
 import { inspectRest, parseInspectRest, targetLabel, type InspectTarget } from './inspectRoute';
 import { KeyValueTable } from './KeyValueTable';
 import { PartitionCalendarView } from './PartitionCalendarView';
+import { Card } from '../../lib/ui/Card';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Stat } from '../../lib/ui/Stat';
 
 const MAX_ROWS_SHOWN = 500;
+
+const SCHEMA_COLUMNS: Column<ParquetInspection['schema'][number]>[] = [
+  { header: '#', className: 'num dim', cell: (_c, i) => i + 1 },
+  { header: 'Column', className: 'mono', cell: (c) => c.name },
+  { header: 'Type', className: 'mono', cell: (c) => c.type },
+  { header: 'Physical type', className: 'mono dim', cell: (c) => c.physicalType ?? '–' },
+  { header: 'Repetition', className: 'dim', cell: (c) => c.repetition ?? '–' },
+];
+
+const ROW_GROUP_COLUMNS: Column<ParquetInspection['rowGroups'][number]>[] = [
+  { header: 'File', className: 'mono clip', cell: (g) => g.file, title: (g) => g.file },
+  { header: 'Row group', className: 'num', cell: (g) => g.id },
+  { header: 'Rows', className: 'num', cell: (g) => formatCount(g.rows) },
+  { header: 'Compressed', className: 'num', cell: (g) => formatBytes(g.compressedBytes) },
+  { header: 'Uncompressed', className: 'num', cell: (g) => formatBytes(g.uncompressedBytes) },
+  { header: 'Ratio', className: 'num', cell: (g) => formatRatio(ratioOf(g.uncompressedBytes, g.compressedBytes)) },
+];
 
 function go(target: InspectTarget): void {
   window.location.hash = hrefFor('inspect', inspectRest(target));
@@ -100,7 +120,7 @@ export function InspectorView() {
       <LakeCheckPanel dataset={dataset} />
 
       {!target && (
-        <section className="lake-card">
+        <Card>
           <div className="empty">
             Open a .parquet file or a folder of them, or pick a lake dataset
             {datasets && datasets.length > 0 ? ':' : '.'}
@@ -114,21 +134,16 @@ export function InspectorView() {
               ))}
             </ul>
           )}
-        </section>
+        </Card>
       )}
 
       {target && !current && <div className="empty">Reading the Parquet metadata…</div>}
-      {current?.error && (
-        <div className="convert-error" role="alert" data-testid="inspector-error">
-          <span className="error-code">{current.error.code}</span> <span className="error-text">{current.error.message}</span>
-          {current.error.detail && <div className="error-advice">{current.error.detail}</div>}
-        </div>
-      )}
+      {current?.error && <ErrorBox error={current.error} testId="inspector-error" />}
 
       {ins && ins.files.length === 0 && <div className="empty">No Parquet files in {ins.target}.</div>}
       {ins && ins.files.length > 0 && (
         <>
-          <section className="lake-card" aria-label="Summary">
+          <Card label="Summary">
             <div className="lake-stats">
               <Stat label="files" value={formatCount(ins.files.length)} />
               <Stat label="rows" value={formatCount(ins.rows)} valueTestId="inspector-rows" />
@@ -139,107 +154,42 @@ export function InspectorView() {
                 <Stat label="written by" value={ins.files[0].createdBy} valueClassName="small mono clip" title={ins.files[0].createdBy} />
               )}
             </div>
-          </section>
+          </Card>
 
           <CompactPanel dataset={dataset} warnings={ins.warnings} onCompacted={onCompacted} />
 
-          <section className="lake-card" aria-label="Schema">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Schema</span>
-              {ins.files.length > 1 && <span className="dim">of {ins.files[0].path}</span>}
-            </div>
-            <div className="lake-table-wrap">
-              <table className="lake-table" data-testid="inspector-schema">
-                <thead>
-                  <tr>
-                    <th className="num">#</th>
-                    <th>Column</th>
-                    <th>Type</th>
-                    <th>Physical type</th>
-                    <th>Repetition</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {ins.schema.map((c, i) => (
-                    <tr key={`${c.name}:${i}`}>
-                      <td className="num dim">{i + 1}</td>
-                      <td className="mono">{c.name}</td>
-                      <td className="mono">{c.type}</td>
-                      <td className="mono dim">{c.physicalType ?? '–'}</td>
-                      <td className="dim">{c.repetition ?? '–'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
+          <Card label="Schema" title="Schema" sub={ins.files.length > 1 ? `of ${ins.files[0].path}` : undefined}>
+            <DataTable columns={SCHEMA_COLUMNS} rows={ins.schema} rowKey={(c, i) => `${c.name}:${i}`} testId="inspector-schema" />
+          </Card>
 
           {ins.partitions && (
-            <section className="lake-card" aria-label="Partitions">
-              <div className="lake-card-head">
-                <span className="lake-card-title">Partitions</span>
-              </div>
+            <Card label="Partitions" title="Partitions">
               <PartitionCalendarView calendar={ins.partitions} />
-            </section>
+            </Card>
           )}
 
-          <section className="lake-card" aria-label="Column statistics">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Column statistics</span>
-              <span className="dim">min and max over all row groups; nulls summed</span>
-            </div>
+          <Card label="Column statistics" title="Column statistics" sub="min and max over all row groups; nulls summed">
             <ColumnStatsTable columns={ins.columns} variant="stats" testId="inspector-columns" />
-          </section>
+          </Card>
 
-          <section className="lake-card" aria-label="Row groups">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Row groups</span>
-              <span className="dim">{formatCount(ins.rowGroups.length)}</span>
-            </div>
-            <div className="lake-table-wrap tall">
-              <table className="lake-table" data-testid="inspector-row-groups">
-                <thead>
-                  <tr>
-                    <th>File</th>
-                    <th className="num">Row group</th>
-                    <th className="num">Rows</th>
-                    <th className="num">Compressed</th>
-                    <th className="num">Uncompressed</th>
-                    <th className="num">Ratio</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {ins.rowGroups.slice(0, MAX_ROWS_SHOWN).map((g) => (
-                    <tr key={`${g.file}#${g.id}`}>
-                      <td className="mono clip" title={g.file}>
-                        {g.file}
-                      </td>
-                      <td className="num">{g.id}</td>
-                      <td className="num">{formatCount(g.rows)}</td>
-                      <td className="num">{formatBytes(g.compressedBytes)}</td>
-                      <td className="num">{formatBytes(g.uncompressedBytes)}</td>
-                      <td className="num">{formatRatio(ratioOf(g.uncompressedBytes, g.compressedBytes))}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+          <Card label="Row groups" title="Row groups" sub={formatCount(ins.rowGroups.length)}>
+            <DataTable
+              columns={ROW_GROUP_COLUMNS}
+              rows={ins.rowGroups.slice(0, MAX_ROWS_SHOWN)}
+              rowKey={(g) => `${g.file}#${g.id}`}
+              testId="inspector-row-groups"
+              wrap="lake-table-wrap tall"
+            />
             {ins.rowGroups.length > MAX_ROWS_SHOWN && <div className="hint">The first {formatCount(MAX_ROWS_SHOWN)} are listed.</div>}
-          </section>
+          </Card>
 
-          <section className="lake-card" aria-label="Files">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Files</span>
-            </div>
+          <Card label="Files" title="Files">
             <ParquetFilesTable files={ins.files} limit={MAX_ROWS_SHOWN} testId="inspector-files" />
-          </section>
+          </Card>
 
-          <section className="lake-card" aria-label="Key-value metadata">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Key-value metadata</span>
-            </div>
+          <Card label="Key-value metadata" title="Key-value metadata">
             <KeyValueTable rows={ins.keyValue} />
-          </section>
+          </Card>
         </>
       )}
 

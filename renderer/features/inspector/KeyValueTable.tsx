@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ParquetInspection } from '../../../shared/api/storage';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
 
 interface Props {
   rows: ParquetInspection['keyValue'];
@@ -20,33 +21,18 @@ function ValueCell({ value }: { value: string }) {
   );
 }
 
+const COLUMNS: Column<ParquetInspection['keyValue'][number]>[] = [
+  { header: 'File', className: 'mono clip', cell: (r) => r.file, title: (r) => r.file },
+  { header: 'Key', className: 'mono', cell: (r) => r.key },
+  { header: 'Value', cell: (r) => <ValueCell value={r.value} /> },
+];
+
 /** A Parquet file's key-value metadata (e.g. ARROW:schema, pandas), as text. */
 export function KeyValueTable({ rows }: Props) {
   if (rows.length === 0) return <div className="empty">No key-value metadata.</div>;
   return (
     <div className="lake-table-wrap" data-testid="inspector-kv">
-      <table className="lake-table">
-        <thead>
-          <tr>
-            <th>File</th>
-            <th>Key</th>
-            <th>Value</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={`${r.file}:${r.key}:${i}`}>
-              <td className="mono clip" title={r.file}>
-                {r.file}
-              </td>
-              <td className="mono">{r.key}</td>
-              <td>
-                <ValueCell value={r.value} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable columns={COLUMNS} rows={rows} rowKey={(r, i) => `${r.file}:${r.key}:${i}`} wrap={null} />
     </div>
   );
 }

@@ -3,9 +3,19 @@ import type { ApiError } from '../../../shared/api/errors';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { api } from '../../api/client';
 import { useJob } from '../../lib/jobs/useJob';
+import { Card } from '../../lib/ui/Card';
+import { DataTable, type Column } from '../../lib/ui/DataTable';
+import { JobOutcome } from '../../lib/ui/JobOutcome';
 import { JobProgress } from '../../lib/ui/JobProgress';
 import { useSessionState } from '../../lib/state/sessionState';
 import type { LakeCheckReport } from '../../../shared/api/storage';
+
+const PROBLEM_COLUMNS: Column<LakeCheckReport['problems'][number]>[] = [
+  { header: 'Kind', className: 'mono', cell: (p) => p.kind },
+  { header: 'Dataset', cell: (p) => p.dataset },
+  { header: 'Path', className: 'mono clip', cell: (p) => p.path, title: (p) => p.path },
+  { header: 'Detail', className: 'dim', cell: (p) => p.detail },
+];
 
 interface Props {
   /** Check one dataset, or the whole lake when null. */
@@ -32,41 +42,39 @@ export function LakeCheckPanel({ dataset }: Props) {
   };
 
   return (
-    <section className={`lake-card${report && !report.ok ? ' warn' : ''}`} aria-label="Lake check" data-testid="lake-check">
-      <div className="lake-card-head">
-        <span className="lake-card-title">Lake check</span>
-        <span className="dim">
-          every manifest and file{dataset ? ` of ${dataset}` : ''}: present, checksums, unknown files, rows visible twice, leftovers
-        </span>
-        <span className="spacer" />
-        <button type="button" className="btn" data-testid="lake-check-run" disabled={running} onClick={() => void start(false)}>
-          {running ? 'Checking…' : 'Check lake'}
-        </button>
-        {report && !report.ok && (
-          <button
-            type="button"
-            className="btn primary"
-            data-testid="lake-check-repair"
-            disabled={running}
-            onClick={() => void start(true)}
-            title="Finishes half-done jobs and removes leftovers whose rows are proven present elsewhere; never anything else"
-          >
-            Repair
+    <Card
+      tone={report && !report.ok ? 'warn' : null}
+      label="Lake check"
+      testId="lake-check"
+      title="Lake check"
+      sub={<>every manifest and file{dataset ? ` of ${dataset}` : ''}: present, checksums, unknown files, rows visible twice, leftovers</>}
+      actions={
+        <>
+          <button type="button" className="btn" data-testid="lake-check-run" disabled={running} onClick={() => void start(false)}>
+            {running ? 'Checking…' : 'Check lake'}
           </button>
-        )}
-        {running && (
-          <button type="button" className="btn" onClick={() => void cancel()}>
-            Cancel
-          </button>
-        )}
-      </div>
+          {report && !report.ok && (
+            <button
+              type="button"
+              className="btn primary"
+              data-testid="lake-check-repair"
+              disabled={running}
+              onClick={() => void start(true)}
+              title="Finishes half-done jobs and removes leftovers whose rows are proven present elsewhere; never anything else"
+            >
+              Repair
+            </button>
+          )}
+          {running && (
+            <button type="button" className="btn" onClick={() => void cancel()}>
+              Cancel
+            </button>
+          )}
+        </>
+      }
+    >
       {running && job && <JobProgress fraction={job.fraction}>{job.message}</JobProgress>}
-      {startError && <div className="inline-error">{startError.message}</div>}
-      {job && job.state !== 'running' && !report && (
-        <div className="inline-error" role="alert">
-          Lake check {job.state}: {job.error?.message ?? job.message}
-        </div>
-      )}
+      <JobOutcome job={job} what="Lake check" startError={startError} hasResult={report !== null} />
       {report && (
         <div className={`lake-facts${report.ok ? ' ok' : ''}`} data-testid="lake-check-result">
           <span>{report.ok ? 'Healthy' : `${formatCount(report.problems.length)} problem${report.problems.length === 1 ? '' : 's'}`}</span>
@@ -84,31 +92,13 @@ export function LakeCheckPanel({ dataset }: Props) {
         </ul>
       )}
       {report && report.problems.length > 0 && (
-        <div className="lake-table-wrap">
-          <table className="lake-table" data-testid="lake-check-problems">
-            <thead>
-              <tr>
-                <th>Kind</th>
-                <th>Dataset</th>
-                <th>Path</th>
-                <th>Detail</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.problems.map((p, i) => (
-                <tr key={`${p.kind}:${p.path}:${i}`}>
-                  <td className="mono">{p.kind}</td>
-                  <td>{p.dataset}</td>
-                  <td className="mono clip" title={p.path}>
-                    {p.path}
-                  </td>
-                  <td className="dim">{p.detail}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={PROBLEM_COLUMNS}
+          rows={report.problems}
+          rowKey={(p, i) => `${p.kind}:${p.path}:${i}`}
+          testId="lake-check-problems"
+        />
       )}
-    </section>
+    </Card>
   );
 }

@@ -9,6 +9,7 @@ import { backgroundSyncText } from './backgroundSyncText';
 import { displayIdent } from './identifiers';
 import { formatAgo } from './relativeTime';
 import { useRunningJob } from './useRunningJob';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 interface Props {
   /** The schema browser's filter text (lower-case, trimmed). */
@@ -80,16 +81,8 @@ export function BatteryDataSection({ filter }: Props) {
               Synced {formatCount(lastSync.rows)} new rows in {formatDuration(lastSync.elapsedMs)}
             </div>
           )}
-          {syncError && (
-            <div className="inline-error" role="alert" data-testid="sync-error">
-              <strong>{syncError.code}</strong> {syncError.message}
-            </div>
-          )}
-          {error && (
-            <div className="inline-error" role="alert">
-              <strong>{error.code}</strong> {error.message}
-            </div>
-          )}
+          {syncError && <ErrorBox variant="inline" showCode error={syncError} testId="sync-error" />}
+          {error && <ErrorBox variant="inline" showCode error={error} />}
           <ul className="tree" role="tree" aria-label="Battery datasets">
             {datasets.map((d) => (
               <DatasetNode key={d.name} dataset={d} now={now} open={expanded.has(d.name)} onToggle={() => toggle(d.name)} />

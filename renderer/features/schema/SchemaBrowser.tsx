@@ -7,6 +7,7 @@ import { refreshCatalog, useCatalog } from './catalogStore';
 import { refreshDataStatus, useDataStatus } from './dataStatusStore';
 import { defaultDatabase, displayIdent, tableReference } from './identifiers';
 import './schema.css';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 /**
  * "Battery data" (unified views with hot/cold freshness, Sync now) on top, then database › schema ›
@@ -75,11 +76,7 @@ export function SchemaBrowser() {
         onChange={(e) => setFilter(e.target.value)}
         aria-label="Filter tables"
       />
-      {error && (
-        <div className="inline-error" role="alert">
-          <strong>{error.code}</strong> {error.message}
-        </div>
-      )}
+      {error && <ErrorBox variant="inline" showCode error={error} />}
       <div className="schema-scroll">
         <BatteryDataSection filter={filter.trim().toLowerCase()} />
         <div className="schema-section-title">Workspace catalog</div>

@@ -1,8 +1,9 @@
-import { useSyncExternalStore } from 'react';
 import { api, transport } from '../../api/client';
 import { subscribe as subscribeEvent } from '../../../shared/api/client';
 import type { CatalogTree } from '../../../shared/api/catalog';
 import type { ApiError } from '../../../shared/api/errors';
+import { createStore } from '../../lib/state/createStore';
+import { useStore } from '../../lib/state/useStore';
 
 export interface CatalogState {
   tree: CatalogTree | null;
@@ -10,14 +11,11 @@ export interface CatalogState {
   error: ApiError | null;
 }
 
-let state: CatalogState = { tree: null, loading: false, error: null };
-const listeners = new Set<() => void>();
-let started = false;
+const store = createStore<CatalogState>({ tree: null, loading: false, error: null }, { onFirstSubscribe: start });
 let generation = 0;
 
 function set(next: Partial<CatalogState>): void {
-  state = { ...state, ...next };
-  for (const l of listeners) l();
+  store.set((state) => ({ ...state, ...next }));
 }
 
 /** Reload the catalog tree from the core. Older answers arriving late are ignored. */
@@ -31,23 +29,11 @@ export async function refreshCatalog(): Promise<void> {
 }
 
 function start(): void {
-  if (started) return;
-  started = true;
   subscribeEvent(transport, 'catalog.changed', () => void refreshCatalog());
   void refreshCatalog();
 }
 
-function subscribe(listener: () => void): () => void {
-  start();
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-function snapshot(): CatalogState {
-  return state;
-}
-
 /** The live catalog (loaded on first use, refreshed on 'catalog.changed'). */
 export function useCatalog(): CatalogState {
-  return useSyncExternalStore(subscribe, snapshot);
+  return useStore(store);
 }

@@ -1,8 +1,9 @@
-import { useSyncExternalStore } from 'react';
 import { subscribe as subscribeEvent } from '../../../shared/api/client';
 import type { ApiError } from '../../../shared/api/errors';
 import type { DataStatus } from '../../../shared/api/data';
 import { api, transport } from '../../api/client';
+import { createStore } from '../../lib/state/createStore';
+import { useStore } from '../../lib/state/useStore';
 
 export interface DataStatusState {
   status: DataStatus | null;
@@ -15,14 +16,11 @@ export interface DataStatusState {
 /** How often the status (and every "N min ago") refreshes on its own. */
 const TICK_MS = 60_000;
 
-let state: DataStatusState = { status: null, loading: false, error: null, now: Date.now() };
-const listeners = new Set<() => void>();
-let started = false;
+const store = createStore<DataStatusState>({ status: null, loading: false, error: null, now: Date.now() }, { onFirstSubscribe: start });
 let generation = 0;
 
 function set(next: Partial<DataStatusState>): void {
-  state = { ...state, ...next };
-  for (const l of listeners) l();
+  store.set((state) => ({ ...state, ...next }));
 }
 
 /** Reload data.status; an older answer arriving late is dropped. */
@@ -36,8 +34,6 @@ export async function refreshDataStatus(): Promise<void> {
 }
 
 function start(): void {
-  if (started) return;
-  started = true;
   subscribeEvent(transport, 'catalog.changed', () => void refreshDataStatus());
   // A background sync ran, paused or failed (no view changed when nothing was new).
   subscribeEvent(transport, 'data.status', () => void refreshDataStatus());
@@ -49,17 +45,7 @@ function start(): void {
   void refreshDataStatus();
 }
 
-function subscribe(listener: () => void): () => void {
-  start();
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-function snapshot(): DataStatusState {
-  return state;
-}
-
 /** The live data platform status: hot store, lake, mirror freshness per dataset. */
 export function useDataStatus(): DataStatusState {
-  return useSyncExternalStore(subscribe, snapshot);
+  return useStore(store);
 }

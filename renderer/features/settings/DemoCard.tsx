@@ -4,6 +4,9 @@ import { formatBytes, formatCount } from '../../../shared/format';
 import { DEMO_SCALES, fleetSize } from '../../../shared/domain/demo-scale';
 import { api } from '../../api/client';
 import { useJob } from '../../lib/jobs/useJob';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { JobProgress, percentOf } from '../../lib/ui/JobProgress';
 
 type Scale = 'small' | 'full';
 
@@ -34,13 +37,14 @@ export function DemoCard() {
     else setError(res.error);
   };
 
-  const pct = job && job.fraction !== null ? Math.round(Math.min(1, Math.max(0, job.fraction)) * 100) : null;
+  const pct = job ? percentOf(job.fraction) : null;
   return (
-    <section className="lake-card" aria-label="Demo data" data-testid="settings-demo">
-      <div className="lake-card-head">
-        <span className="lake-card-title">Demo fleet</span>
-        <span className="dim">a seeded battery fleet: recent days in PostgreSQL, older history in the lake</span>
-      </div>
+    <Card
+      label="Demo data"
+      testId="settings-demo"
+      title="Demo fleet"
+      sub="a seeded battery fleet: recent days in PostgreSQL, older history in the lake"
+    >
       <div className="lake-field">
         <button type="button" className="btn" disabled={running} data-testid="demo-small" onClick={() => setConfirm('small')}>
           Generate demo (small)
@@ -67,32 +71,21 @@ export function DemoCard() {
           </button>
         </div>
       )}
-      {error && (
-        <div className="inline-error" role="alert">
-          <strong>{error.code}</strong> {error.message}
-        </div>
-      )}
+      {error && <ErrorBox variant="inline" showCode error={error} />}
       {job && (
         <div className="settings-job" data-testid="demo-progress" aria-live="polite">
           {running ? (
             <>
               <span className="spinner" aria-hidden="true" />
-              <span
-                className="progress-track wide"
-                role="progressbar"
-                aria-valuemin={0}
-                aria-valuemax={100}
-                aria-valuenow={pct ?? undefined}
-              >
-                <span className="progress-fill" style={{ width: `${pct ?? 0}%` }} />
-              </span>
-              <span>{pct !== null ? `${pct}%` : ''}</span>
-              <span className="dim">
-                {job.phase}
-                {job.rows > 0 ? ` · ${formatCount(job.rows)} rows` : ''}
-                {job.bytes > 0 ? ` · ${formatBytes(job.bytes)}` : ''}
-                {job.message ? ` · ${job.message}` : ''}
-              </span>
+              <JobProgress fraction={job.fraction}>
+                <span>{pct !== null ? `${pct}%` : ''}</span>
+                <span className="dim">
+                  {job.phase}
+                  {job.rows > 0 ? ` · ${formatCount(job.rows)} rows` : ''}
+                  {job.bytes > 0 ? ` · ${formatBytes(job.bytes)}` : ''}
+                  {job.message ? ` · ${job.message}` : ''}
+                </span>
+              </JobProgress>
               <span className="spacer" />
               <button type="button" className="btn" onClick={() => void cancel()}>
                 Cancel
@@ -109,6 +102,6 @@ export function DemoCard() {
           )}
         </div>
       )}
-    </section>
+    </Card>
   );
 }

@@ -3,12 +3,16 @@ import type { ApiError } from '../../../shared/api/errors';
 import type { ConnectionTestResult, SettingsInfo } from '../../../shared/api/settings';
 import { formatDuration } from '../../../shared/format';
 import { api } from '../../api/client';
-import { FilePickerDialog } from '../convert/FilePickerDialog';
+import { FilePickerDialog } from '../../lib/FilePickerDialog';
 import { DemoCard } from './DemoCard';
 import { formFromInfo, formProblem, passwordInUrl, requestFromForm, type SettingsForm } from './settingsForm';
 import { StatusCard } from './StatusCard';
 import { SyncCard } from './SyncCard';
 import './settings.css';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { Field } from '../../lib/ui/Field';
+import { Radio } from '../../lib/ui/Radio';
 
 /**
  * #/settings: where this workspace's stores are (embedded or external PostgreSQL, the lake folder),
@@ -90,11 +94,7 @@ export function SettingsView() {
           <span className="dim">this workspace&apos;s stores{info ? ` · ${info.file}` : ''}</span>
         </div>
 
-        {loadError && (
-          <div className="inline-error" role="alert">
-            <strong>{loadError.code}</strong> {loadError.message}
-          </div>
-        )}
+        {loadError && <ErrorBox variant="inline" showCode error={loadError} />}
         {info?.problem && (
           <div className="lake-warning" role="alert" data-testid="settings-problem">
             {info.problem}
@@ -108,44 +108,23 @@ export function SettingsView() {
         )}
 
         {form && info && (
-          <section className="lake-card" aria-label="Hot store" data-testid="settings-hot">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Hot store (PostgreSQL)</span>
-              <span className="dim">master data, recent telemetry and open alerts</span>
-            </div>
+          <Card label="Hot store" testId="settings-hot" title="Hot store (PostgreSQL)" sub="master data, recent telemetry and open alerts">
             <div className="lake-form">
               <div className="lake-field" role="radiogroup" aria-label="Hot store">
-                <label className="radio">
-                  <input
-                    type="radio"
-                    name="hot-kind"
-                    checked={form.hotKind === 'embedded'}
-                    onChange={() => edit({ hotKind: 'embedded' })}
-                    data-testid="hot-embedded"
-                  />
+                <Radio name="hot-kind" value="embedded" current={form.hotKind} onChange={(v) => edit({ hotKind: v })} testId="hot-embedded">
                   Embedded
                   <span className="dim">: started by the workbench, data inside the workspace</span>
-                </label>
+                </Radio>
               </div>
               <div className="lake-field">
-                <label className="radio">
-                  <input
-                    type="radio"
-                    name="hot-kind"
-                    checked={form.hotKind === 'external'}
-                    onChange={() => edit({ hotKind: 'external' })}
-                    data-testid="hot-external"
-                  />
+                <Radio name="hot-kind" value="external" current={form.hotKind} onChange={(v) => edit({ hotKind: v })} testId="hot-external">
                   External
                   <span className="dim">: any PostgreSQL by URL</span>
-                </label>
+                </Radio>
               </div>
               {form.hotKind === 'external' && (
                 <div className="settings-external">
-                  <div className="lake-field">
-                    <label className="lake-label" htmlFor="settings-url">
-                      URL
-                    </label>
+                  <Field label="URL" htmlFor="settings-url">
                     <input
                       id="settings-url"
                       className="lake-input wide mono"
@@ -156,16 +135,13 @@ export function SettingsView() {
                       onChange={(e) => edit({ url: e.target.value })}
                       data-testid="settings-url"
                     />
-                  </div>
+                  </Field>
                   {urlHasPassword && (
                     <div className="hint warn settings-hint">
                       The password in the URL is taken out on save and kept like the password below.
                     </div>
                   )}
-                  <div className="lake-field">
-                    <label className="lake-label" htmlFor="settings-password">
-                      Password
-                    </label>
+                  <Field label="Password" htmlFor="settings-password">
                     <input
                       id="settings-password"
                       type="password"
@@ -182,7 +158,7 @@ export function SettingsView() {
                         forget the stored password
                       </label>
                     )}
-                  </div>
+                  </Field>
                   <div className="hint settings-hint">
                     {info.canStorePassword
                       ? 'The password is kept in the OS keychain, never in settings.json.'
@@ -203,19 +179,12 @@ export function SettingsView() {
                 </div>
               )}
             </div>
-          </section>
+          </Card>
         )}
 
         {form && info && (
-          <section className="lake-card" aria-label="Lake folder" data-testid="settings-lake">
-            <div className="lake-card-head">
-              <span className="lake-card-title">Lake folder</span>
-              <span className="dim">older history as hive-partitioned Parquet</span>
-            </div>
-            <div className="lake-field">
-              <label className="lake-label" htmlFor="settings-lake">
-                Folder
-              </label>
+          <Card label="Lake folder" testId="settings-lake" title="Lake folder" sub="older history as hive-partitioned Parquet">
+            <Field label="Folder" htmlFor="settings-lake">
               <input
                 id="settings-lake"
                 className="lake-input wide mono"
@@ -231,11 +200,11 @@ export function SettingsView() {
               <button type="button" className="btn" disabled={form.lakePath === ''} onClick={() => edit({ lakePath: '' })}>
                 Use the default
               </button>
-            </div>
+            </Field>
             <div className="hint settings-hint">
               A lake elsewhere (another disk, a shared folder) is read as is: its datasets appear in the cold views at the next start.
             </div>
-          </section>
+          </Card>
         )}
 
         {form && (
@@ -255,11 +224,7 @@ export function SettingsView() {
             {problem && <span className="bad-text">{problem}</span>}
           </div>
         )}
-        {saveError && (
-          <div className="inline-error" role="alert" data-testid="settings-error">
-            <strong>{saveError.code}</strong> {saveError.message}
-          </div>
-        )}
+        {saveError && <ErrorBox variant="inline" showCode error={saveError} testId="settings-error" />}
 
         <StatusCard info={info} />
         <SyncCard info={info} onSaved={setInfo} />

@@ -3,6 +3,8 @@ import { formatBytes, formatCount } from '../../../shared/format';
 import { backgroundSyncText } from '../schema/backgroundSyncText';
 import { formatAgo } from '../schema/relativeTime';
 import { useDataStatus } from '../schema/dataStatusStore';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 interface Props {
   info: SettingsInfo | null;
@@ -24,15 +26,8 @@ export function StatusCard({ info }: Props) {
   const files = status?.datasets.reduce((a, d) => a + (d.cold?.files ?? 0), 0) ?? 0;
   const bytes = status?.datasets.reduce((a, d) => a + (d.cold?.bytes ?? 0), 0) ?? 0;
   return (
-    <section className="lake-card" aria-label="Current status" data-testid="settings-status">
-      <div className="lake-card-head">
-        <span className="lake-card-title">Now running</span>
-      </div>
-      {error && (
-        <div className="inline-error" role="alert">
-          <strong>{error.code}</strong> {error.message}
-        </div>
-      )}
+    <Card label="Current status" testId="settings-status" title="Now running">
+      {error && <ErrorBox variant="inline" showCode error={error} />}
       {hot && (
         <dl className="settings-facts">
           <dt>Hot store</dt>
@@ -79,6 +74,6 @@ export function StatusCard({ info }: Props) {
           )}
         </dl>
       )}
-    </section>
+    </Card>
   );
 }

@@ -5,6 +5,9 @@ import { api } from '../../api/client';
 import { backgroundSyncText } from '../schema/backgroundSyncText';
 import { refreshDataStatus, useDataStatus } from '../schema/dataStatusStore';
 import { syncIntervalProblem } from './settingsForm';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { Field } from '../../lib/ui/Field';
 
 interface Props {
   info: SettingsInfo | null;
@@ -38,15 +41,13 @@ export function SyncCard({ info, onSaved }: Props) {
   };
 
   return (
-    <section className="lake-card" aria-label="Background sync" data-testid="settings-sync">
-      <div className="lake-card-head">
-        <span className="lake-card-title">Background sync</span>
-        <span className="dim">the local mirror follows PostgreSQL while the workbench is open</span>
-      </div>
-      <div className="lake-field">
-        <label className="lake-label" htmlFor="settings-sync-interval">
-          Every
-        </label>
+    <Card
+      label="Background sync"
+      testId="settings-sync"
+      title="Background sync"
+      sub="the local mirror follows PostgreSQL while the workbench is open"
+    >
+      <Field label="Every" htmlFor="settings-sync-interval">
         <input
           id="settings-sync-interval"
           className="lake-input"
@@ -69,7 +70,7 @@ export function SyncCard({ info, onSaved }: Props) {
           {saving ? 'Applying…' : 'Apply'}
         </button>
         {typed !== null && problem && <span className="bad-text">{problem}</span>}
-      </div>
+      </Field>
       {background && (
         <div className={background.bad ? 'hint settings-hint bad-text' : 'hint settings-hint'} data-testid="settings-sync-state">
           Now: {background.text}
@@ -79,11 +80,7 @@ export function SyncCard({ info, onSaved }: Props) {
         Each sync copies only what changed in PostgreSQL since the last one (new, corrected and deleted rows); dashboards follow when
         something did. Applies at once, no restart.
       </div>
-      {error && (
-        <div className="inline-error" role="alert">
-          <strong>{error.code}</strong> {error.message}
-        </div>
-      )}
-    </section>
+      {error && <ErrorBox variant="inline" showCode error={error} />}
+    </Card>
   );
 }

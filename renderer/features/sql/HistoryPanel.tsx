@@ -3,6 +3,7 @@ import { api } from '../../api/client';
 import type { ApiError } from '../../../shared/api/errors';
 import type { HistoryEntry } from '../../../shared/api/query';
 import { formatCount, formatDuration } from '../../../shared/format';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 
 interface Props {
   /** Bumped after each run so the list refreshes. */
@@ -51,11 +52,7 @@ export function HistoryPanel({ refreshKey, onPick, onClose }: Props) {
         onChange={(e) => setSearch(e.target.value)}
         aria-label="Search history"
       />
-      {error && (
-        <div className="inline-error" role="alert">
-          <strong>{error.code}</strong> {error.message}
-        </div>
-      )}
+      {error && <ErrorBox variant="inline" showCode error={error} />}
       <ul className="history-list">
         {entries.map((h) => (
           <li key={h.id}>

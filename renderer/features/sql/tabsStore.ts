@@ -1,4 +1,5 @@
-import { useSyncExternalStore } from 'react';
+import { createStore } from '../../lib/state/createStore';
+import { useStore } from '../../lib/state/useStore';
 
 export interface EditorTab {
   id: string;
@@ -47,14 +48,9 @@ export function parseTabs(raw: string | null): TabsState {
   }
 }
 
-let state: TabsState | null = null;
-const listeners = new Set<() => void>();
+const store = createStore<TabsState>(() => parseTabs(safeRead()));
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
-
-function current(): TabsState {
-  if (!state) state = parseTabs(safeRead());
-  return state;
-}
+const current = store.get;
 
 function safeRead(): string | null {
   try {
@@ -76,10 +72,9 @@ function save(): void {
   }, 300);
 }
 
-function update(next: TabsState, persist = true): void {
-  state = next;
-  for (const l of listeners) l();
-  if (persist) save();
+function update(next: TabsState): void {
+  store.set(next);
+  save();
 }
 
 export function addTab(sql = ''): string {
@@ -124,11 +119,6 @@ export function activateTab(id: string): void {
   if (s.activeId !== id && s.tabs.some((t) => t.id === id)) update({ ...s, activeId: id });
 }
 
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
 export function useTabs(): TabsState {
-  return useSyncExternalStore(subscribe, current);
+  return useStore(store);
 }

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError } from '../../../shared/api/errors';
-import type { FileEntry, FileListing } from '../../../shared/api/files';
-import { formatBytes } from '../../../shared/format';
-import { api } from '../../api/client';
+import type { ApiError } from '../../shared/api/errors';
+import type { FileEntry, FileListing } from '../../shared/api/files';
+import { formatBytes } from '../../shared/format';
+import { api } from '../api/client';
+import { ErrorBox } from './ui/ErrorBox';
 
 export type PickerMode = 'file' | 'files' | 'folder';
 
@@ -151,11 +152,7 @@ export function FilePickerDialog({ mode, title, extensions = [], initialPath, on
             Go
           </button>
         </form>
-        {error && (
-          <div className="inline-error" role="alert">
-            {error.message}
-          </div>
-        )}
+        {error && <ErrorBox variant="inline" error={error} />}
         <div
           className="picker-list"
           role="listbox"

@@ -1,0 +1,51 @@
+import { ChipGroup } from '../../lib/ui/ChipGroup';
+import { Field, FieldError } from '../../lib/ui/Field';
+import { isKeyColumn, issueFor, toggleColumn, type SliceFieldsProps } from './sliceForm';
+
+/** The "Columns" fieldset: which columns, resampling, point-in-time labels. */
+export function SliceColumnsFields({ form, update, dataset, options, issues }: SliceFieldsProps) {
+  return (
+    <fieldset>
+      <legend>Columns</legend>
+      <ChipGroup
+        label="Columns"
+        chips={(dataset?.columns ?? []).map((c) => {
+          const key = dataset !== undefined && isKeyColumn(dataset, c.name);
+          return { value: c.name, label: c.name, fixed: key, title: key ? `${c.type} · always included (the key)` : c.type };
+        })}
+        selected={form.columns}
+        onToggle={(name, on) => dataset && update({ columns: toggleColumn(form.columns, dataset, name, on) })}
+      />
+      <FieldError>{issueFor(issues, 'columns')}</FieldError>
+      <div className="export-pair">
+        <Field label="Resample (mean, min, max per unit and bucket)" layout="stacked">
+          <select value={form.resample} onChange={(e) => update({ resample: e.target.value })} data-testid="slice-resample">
+            <option value="">none (raw rows)</option>
+            {options.resamples.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Labels (point in time)" layout="stacked">
+          <select value={form.labels} onChange={(e) => update({ labels: e.target.value })} data-testid="slice-labels">
+            <option value="">none</option>
+            {dataset?.labelSources.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <FieldError>{issueFor(issues, 'resample')}</FieldError>
+      {form.labels !== '' && (
+        <label className="export-check">
+          <input type="checkbox" checked={form.asOf} onChange={(e) => update({ asOf: e.target.checked })} />
+          As of each row: the latest label known at or before the row&apos;s time (off: only labels at exactly that time)
+        </label>
+      )}
+    </fieldset>
+  );
+}
