@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ConvertReport, StoredConversion } from '../../../shared/api/convert';
 import type { JobView } from '../../lib/jobs/useJob';
-import { describeTarget, emptyReport, shownFromHistory, shownFromJob } from './reportShape';
+import { emptyConvertReport as emptyReport } from '../../../shared/api/convert';
+import { describeTarget, shownFromHistory, shownFromJob } from './reportShape';
 
 const target = { kind: 'lake', dataset: 'cells' } as const;
 

@@ -1,4 +1,4 @@
-import type { ConvertReport, StoredConversion } from '../../../shared/api/convert';
+import { emptyConvertReport, type ConvertReport, type StoredConversion } from '../../../shared/api/convert';
 import type { ApiError } from '../../../shared/api/errors';
 import type { JobView } from '../../lib/jobs/useJob';
 
@@ -16,23 +16,6 @@ export interface ShownReport {
   startedAt: string | null;
 }
 
-/** A report with nothing written, for a conversion that ended without one. */
-export function emptyReport(codec: ConvertReport['codec'], target: ConvertReport['target']): ConvertReport {
-  return {
-    rows: 0,
-    rowsIn: 0,
-    rejected: 0,
-    inputBytes: 0,
-    outputBytes: 0,
-    ratio: 0,
-    elapsedMs: 0,
-    codec,
-    target,
-    files: [],
-    rejects: [],
-  };
-}
-
 /**
  * What a finished job shows: its report, or its error with the bad rows it carried (on an empty
  * report for the target it was started for). Null while it runs.
@@ -47,7 +30,7 @@ export function shownFromJob(
     const report = job.report;
     return report ? { report, error: null, startedAt: null } : null;
   }
-  const report = emptyReport(codec, target);
+  const report = emptyConvertReport(codec, target);
   const bad = job.error?.data?.rejects;
   if (bad) {
     report.rejects = bad.rows;
