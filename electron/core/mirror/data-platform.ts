@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { DataStatus, DataSyncResult, DatasetStatus, DemoJobReport } from '../../../shared/api/data';
 import { DATASET_NAMES, DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
@@ -136,7 +136,7 @@ export class DataPlatform {
         this.deps.jobs.start('sync', (ctx) => this.syncJob(ctx), { exclusive: true, phase: 'sync' });
       }
     } catch (err) {
-      this.hotError = err instanceof Error ? err.message : String(err);
+      this.hotError = errorMessage(err);
     }
   }
 
@@ -170,7 +170,7 @@ export class DataPlatform {
       },
       (err: unknown) => {
         this.hotPromise = null;
-        this.hotError = err instanceof Error ? err.message : String(err);
+        this.hotError = errorMessage(err);
         throw err;
       },
     );
@@ -295,7 +295,7 @@ export class DataPlatform {
     } catch (err) {
       throw new WorkbenchError(
         'HOT_UNAVAILABLE',
-        `PostgreSQL is not reachable, so nothing was archived: ${err instanceof Error ? err.message : String(err)}. Start it (or check the connection settings) and run the archive again.`,
+        `PostgreSQL is not reachable, so nothing was archived: ${errorMessage(err)}. Start it (or check the connection settings) and run the archive again.`,
       );
     }
     // A sync in flight finishes first: the archiver moves tiers under the mirror.
@@ -329,7 +329,7 @@ export class DataPlatform {
         await this.hot.ping();
         reachable = true;
       } catch (err) {
-        error = err instanceof Error ? err.message : String(err);
+        error = errorMessage(err);
       }
     }
     return this.deps.engine.withConnection(async (conn) => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import {
   DATASET_NAMES,
   DATASETS,
@@ -278,7 +278,7 @@ export class MirrorSync {
   }
 
   private async recordError(dataset: string, err: unknown): Promise<void> {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     await this.options.duck
       .run(
         `INSERT INTO ${qualifiedName(META_SCHEMA, 'mirror_state')} (dataset, attempted_at, last_error) VALUES ($1, now(), $2) ` +
@@ -568,7 +568,7 @@ async function transaction(duck: DuckDBConnection, fn: () => Promise<void>): Pro
 
 function toHotError(err: unknown, dataset: string): unknown {
   if (err instanceof WorkbenchError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return new WorkbenchError(
     'HOT_UNAVAILABLE',
     `Syncing ${dataset} from PostgreSQL failed: ${message}. Batches already committed are kept; sync again to resume.`,
