@@ -85,7 +85,7 @@ async function archiveInProcess(
   atStep?: (step: string, staged: string | null, batch: { dataset: string; day: string }) => Promise<void>,
 ): Promise<JobSummary> {
   const parsed = ArchiveRequest.parse({ olderThanDays: 2, ...req });
-  const started = wb.jobs.start('archive', (ctx) => wb.data.archive(parsed, ctx, atStep), { exclusive: true });
+  const started = wb.jobs.start('archive', (ctx) => wb.archive.run(parsed, ctx, atStep), { exclusive: true });
   return (await started.done) as JobSummary;
 }
 

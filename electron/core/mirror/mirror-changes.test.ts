@@ -21,7 +21,7 @@ let duck: DuckDBConnection;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bw-mirror-changes-'));
   wb = await openWorkbench({ workspaceDir: dir, entry: 'test', data: { start: 'lazy' } });
-  const summary = (await wb.data.startDemo({ scale: 'small', daysHot: 2, daysCold: 1 }).done) as JobSummary;
+  const summary = (await wb.demo.start({ scale: 'small', daysHot: 2, daysCold: 1 }).done) as JobSummary;
   expect(summary.error).toBeNull();
   hot = await wb.data.hotStore();
   duck = await wb.engine.connect();

@@ -25,7 +25,7 @@ async function pgCount(sql: string): Promise<number> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bw-mirror-'));
   wb = await openWorkbench({ workspaceDir: dir, entry: 'test', data: { start: 'lazy' } });
-  const { done } = wb.data.startDemo({ scale: 'small' });
+  const { done } = wb.demo.start({ scale: 'small' });
   const summary = (await done) as JobSummary;
   expect(summary.error).toBeNull();
   expect(summary.state).toBe('done');
