@@ -4,7 +4,8 @@ import { DuckDBTypeId } from '@duckdb/node-api';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { ColumnInfo, QueryWindowResult, SortKey } from '../../../shared/api/query';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import { encodeWindow, uniqueNames, wireExpression, wireKindFor, type WireColumn } from './arrow-window';
+import { encodeWindow } from './arrow-window';
+import { uniqueNames, wireExpression, wireKindFor, type WireColumn } from './wire-columns';
 
 /** The attached in-memory database that holds kept results (spills to the workspace temp folder). */
 export const RESULTS_DB = 'bw_results';
