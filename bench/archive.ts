@@ -73,7 +73,7 @@ export async function benchArchive(): Promise<Record<string, unknown>> {
     }
     const req = ArchiveRequest.parse({ olderThanDays: 7, datasets: ['telemetry'] });
     const t0 = performance.now();
-    const summary = await wb.jobs.start('archive', (ctx) => wb.data.archive(req, ctx)).done;
+    const summary = await wb.jobs.start('archive', (ctx) => wb.archive.run(req, ctx)).done;
     const endToEndMs = performance.now() - t0;
     if (summary.state !== 'done') throw new Error(`archive failed: ${summary.error?.message ?? summary.state}`);
     const report = reportOf(summary);

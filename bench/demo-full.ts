@@ -17,7 +17,7 @@ export async function benchDemoFull(): Promise<Record<string, unknown>> {
   let dataDir: string | null = null;
   try {
     const t0 = performance.now();
-    const { done } = wb.data.startDemo({ scale: 'full' });
+    const { done } = wb.demo.start({ scale: 'full' });
     let peakSampled = 0;
     const sampler = setInterval(() => {
       peakSampled = Math.max(peakSampled, process.memoryUsage().rss);

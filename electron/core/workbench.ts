@@ -6,8 +6,10 @@ import type { HotRunner } from './engine/hot-runner';
 import type { EntryPoint } from './engine/lock-info';
 import { EventBus } from './events';
 import { JobRunner } from './jobs/runner';
+import { ArchiveJob } from './archive/archive-job';
 import { ArchiveJournal } from './archive/state';
 import { ConversionHistory } from './convert/history';
+import { DemoJob } from './demo/demo-job';
 import { createArchiveService } from './services/archive';
 import { createExportService } from './services/export';
 import { exportsDirOf } from './export/export-paths';
@@ -76,6 +78,10 @@ export interface Workbench {
   jobs: JobRunner;
   /** Hot store, lake, mirror and views. */
   data: DataPlatform;
+  /** The demo fleet, generated as a job. */
+  demo: DemoJob;
+  /** The archival of old hot rows into the lake, run inside a job (archive.start). */
+  archive: ArchiveJob;
   /** The gold rollups the dashboards read. */
   rollups: RollupService;
   /** Registers cleanup to run on close (before the engine closes), newest first. */
@@ -130,14 +136,19 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const lakeChanged = (): Promise<void> => data.refresh();
   const commitViews = (statements: readonly Statement[], datasets: readonly string[]): Promise<void> =>
     data.commitViews(statements, datasets);
-  const archiveJournal = new ArchiveJournal(historyConn);
+  // The one archive journal of the workspace, on a connection of its own (the archive job writes it while
+  // archive.history and the lake check read it).
+  const journalConn = await engine.connect();
+  const archiveJournal = new ArchiveJournal(journalConn);
   await archiveJournal.ensure();
+  const demo = new DemoJob({ data, engine, jobs, tmpDir: paths.tmp });
+  const archive = new ArchiveJob({ data, engine, journal: archiveJournal, tmpDir: paths.tmp });
   const core: WorkbenchCore = {
     query: createQueryService(engine),
     catalog: createCatalogService(engine),
     workspace: createWorkspaceService(engine, paths, appVersion),
     jobs: createJobsService(jobs),
-    data: createDataService(data),
+    data: createDataService(data, demo),
     convert: createConvertService({ engine, jobs, history: conversions, lake: data.lake, commitViews, onLakeChanged: lakeChanged }),
     storage: createStorageService({
       engine,
@@ -154,7 +165,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     dashboard: createDashboardService({ engine, rollups }),
     export: createExportService({ engine, jobs, exportsDir: exportsDirOf(paths.root) }),
     slice: createSliceService({ engine, jobs, lake: data.lake, exportsDir: exportsDirOf(paths.root), appVersion, tmpDir: paths.tmp }),
-    archive: createArchiveService({ jobs, journal: archiveJournal, archive: (req, ctx) => data.archive(req, ctx) }),
+    archive: createArchiveService({ jobs, journal: archiveJournal, archive }),
     settings: createSettingsService({
       paths: ownPaths,
       running: stores,
@@ -164,7 +175,14 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     }),
   };
   const dispatch = createDispatcher(contract, core);
-  const hooks: (() => Promise<void> | void)[] = [() => historyConn.closeSync(), () => data.close(), () => rollups.close()];
+  const hooks: (() => Promise<void> | void)[] = [
+    () => historyConn.closeSync(),
+    () => journalConn.closeSync(),
+    () => data.close(),
+    () => rollups.close(),
+  ];
+  // Eager start (desktop, web host): PostgreSQL up, then the demo on an empty workspace or a mirror sync.
+  data.start((hot) => demo.seedIfEmpty(hot));
   let closing: Promise<void> | null = null;
 
   return {
@@ -175,6 +193,8 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     engine,
     jobs,
     data,
+    demo,
+    archive,
     rollups,
     onClose: (hook) => {
       hooks.push(hook);

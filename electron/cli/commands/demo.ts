@@ -70,7 +70,7 @@ export const demoCommand: CliCommand = {
       },
     );
     try {
-      const started = workbench.data.startDemo({
+      const started = workbench.demo.start({
         scale: scale as DemoScaleName,
         ...(daysHot !== undefined ? { daysHot } : {}),
         ...(daysCold !== undefined ? { daysCold } : {}),

@@ -1,35 +1,33 @@
+// Over 400 lines on purpose: one archive run end to end (finishing a killed run, planning, the batch queue with its
+// withdrawals, the per-batch state machine in processBatch, vacuum), kept together so the order of the steps reads in
+// one place. The steps themselves are in steps.ts, the lock in archive-lock.ts, the master snapshot in master-snapshot.ts.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type pg from 'pg';
 import type { ArchivableDataset, ArchiveReport, ArchiveRequest, BatchReport } from '../../../shared/api/archive';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { DATASETS, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
-import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { qualifiedName, quoteLiteral } from '../../../shared/sql';
 import { dropEmptiedPartitions } from '../hot/hot-partitions';
 import { ensureUpcomingPartitions, totalBytesSql } from '../hot/hot-schema';
 import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
-import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import { LakeIntents } from '../lake/intents';
 import { sweepStrayTemps } from '../lake/sweep';
-import type { Lake, LakeFile } from '../lake/lake';
-import { sha256File, writeManifest } from '../lake/manifest';
+import type { Lake } from '../lake/lake';
 import type { Statement } from '../mirror/meta';
 import { killPoint } from '../system/kill-switch';
 import { BatchFetcher, hotUnavailable, removeScratchFiles } from './fetch';
+import { lockArchive, unlockArchive } from './archive-lock';
 import { ensureArchiveLog } from './pg-journal';
-import { cutoffFor, hotTable, planDataset } from './plan';
+import { cutoffFor, planDataset } from './plan';
 import type { ArchiveJournal, BatchRecord } from './state';
+import { snapshotMaster } from './master-snapshot';
 import { BatchSteps, safeUser } from './steps';
 
 export { cutoffFor } from './plan';
 
-/** The tables whose snapshot goes to `<lake>/master/<table>/snapshot=<date>/` so cold data stays interpretable. */
-export const MASTER_TABLES = ['location', 'battery_model', 'battery_system', 'battery_string', 'battery'] as const;
-
-const ADVISORY_KEY = "hashtext('battery-workbench:archive')";
 /** A day whose rows keep changing under the archiver is tried this many times in one run. */
 const MAX_WITHDRAWALS_PER_DAY = 3;
 
@@ -113,7 +111,7 @@ export class Archiver {
       );
     }
     try {
-      await this.lockArchive(lockClient);
+      await lockArchive(lockClient);
       await this.deps.journal.saveRun(report);
       if (req.dryRun) {
         await this.runLocked(req, cutoff, report);
@@ -141,26 +139,9 @@ export class Archiver {
     } finally {
       report.endedAt = (this.deps.now?.() ?? new Date()).toISOString();
       await this.deps.journal.saveRun(report).catch(() => undefined);
-      await lockClient.query(`SELECT pg_advisory_unlock(${ADVISORY_KEY})`).catch(() => undefined);
+      await unlockArchive(lockClient);
       await lockClient.end().catch(() => undefined);
     }
-  }
-
-  /** One archiver per PostgreSQL: the advisory lock, or CONFLICT naming who holds it. */
-  private async lockArchive(c: pg.Client): Promise<void> {
-    const got = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${ADVISORY_KEY}) AS ok`);
-    if (got.rows[0]?.ok) return;
-    const holder = await c
-      .query<{ pid: number; app: string; since: string }>(
-        `SELECT a.pid, a.application_name AS app, a.backend_start::text AS since FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (${ADVISORY_KEY})::oid LIMIT 1`,
-      )
-      .catch(() => ({ rows: [] as { pid: number; app: string; since: string }[] }));
-    const h = holder.rows[0];
-    throw new WorkbenchError(
-      'CONFLICT',
-      `Another archive run holds the archive lock on this PostgreSQL${h ? ` (backend pid ${h.pid}, ${h.app || 'unknown app'}, since ${h.since})` : ''}. Only one runs at a time; nothing was done. Wait for it to finish and run again.`,
-    );
   }
 
   private async runLocked(req: ArchiveRequest, cutoff: Date, report: ArchiveReport): Promise<void> {
@@ -292,7 +273,7 @@ export class Archiver {
     report.timingsMs = { ...report.timingsMs, vacuum: performance.now() - vacuumStarted };
     // 4. Master data next to the cold data.
     const snapshotStarted = performance.now();
-    report.masterSnapshot = await this.snapshotMaster(cutoff);
+    report.masterSnapshot = await snapshotMaster(this.deps, cutoff);
     report.timingsMs = { ...report.timingsMs, snapshot: performance.now() - snapshotStarted };
   }
 
@@ -431,61 +412,6 @@ export class Archiver {
       }
     }
   }
-
-  /** `<lake>/master/<table>/snapshot=<date>/part-0.parquet`, once per day, with a manifest. */
-  private async snapshotMaster(cutoff: Date): Promise<string[]> {
-    const day = (this.deps.now?.() ?? new Date()).toISOString().slice(0, 10);
-    const out: string[] = [];
-    for (const name of MASTER_TABLES) {
-      const spec = DATASETS[name];
-      const key = `master/${name}/snapshot=${day}/part-0.parquet`;
-      if (await this.deps.lake.exists(key)) {
-        out.push(key);
-        continue;
-      }
-      const format = copyFormatFor(spec);
-      const csv = join(this.deps.tmpDir, `master-${name}-${process.pid}.${format}`);
-      const staged = await this.deps.lake.stage(key);
-      try {
-        await this.deps.hot.withClient((c) =>
-          copyOut(
-            c,
-            `SELECT ${spec.columns.map((c2) => quoteIdent(c2.name)).join(', ')} FROM ${hotTable(spec)} ORDER BY ${spec.primaryKey.map(quoteIdent).join(', ')}`,
-            csv,
-            format,
-          ),
-        );
-        await this.deps.duck.run(
-          `COPY (SELECT * FROM ${readCopySql(csv, copyColumns(spec, false), format)}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {archive_cutoff: ${quoteLiteral(cutoff.toISOString())}})`,
-        );
-        const file = await this.deps.lake.publish(staged);
-        await recordSnapshot(this.deps, file, name, day);
-        out.push(key);
-      } catch (err) {
-        await this.deps.lake.discard(staged);
-        throw err instanceof WorkbenchError ? err : hotUnavailable(err, `snapshotting ${name}`);
-      } finally {
-        await rm(csv, { force: true });
-      }
-    }
-    return out;
-  }
-}
-
-/** The snapshot's manifest under `_manifests/master/`, so the lake check knows the file. */
-async function recordSnapshot(deps: ArchiverDeps, file: LakeFile, table: string, day: string): Promise<void> {
-  const path = deps.lake.localPath(file.key);
-  const rows = Number(
-    (await deps.duck.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${quoteLiteral(path)})`)).getRowObjectsJS()[0].n,
-  );
-  await writeManifest(deps.lake, {
-    batchId: `snapshot-${table}-${day}`,
-    dataset: 'master',
-    source: 'snapshot',
-    writtenAt: new Date().toISOString(),
-    rows,
-    files: [{ key: file.key, rows, bytes: file.size, sha256: await sha256File(path), minTime: null, maxTime: null }],
-  });
 }
 
 function toReport(b: BatchRecord): BatchReport {

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ArchivableDataset, ArchiveReport, BatchState } from '../../../shared/api/archive';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { INTERNAL_SCHEMA } from '../engine/history';
+import { SerialQueue } from '../engine/serial-queue';
 import type { Statement, TierState } from '../mirror/meta';
 
 const BATCH = qualifiedName(INTERNAL_SCHEMA, 'archive_batch');
@@ -39,12 +40,20 @@ export interface BatchRecord {
 
 /**
  * The archiver's journal in the workspace database: a batch's state is written (and committed) before
- * each step, so a run killed at any moment is resumed or cleanly redone by the next one.
+ * each step, so a run killed at any moment is resumed or cleanly redone by the next one. One per workspace,
+ * on a connection of its own, shared by the archive job, archive.history and the lake check: its statements
+ * run one at a time.
  */
 export class ArchiveJournal {
+  private readonly queue = new SerialQueue();
+
   constructor(private readonly conn: DuckDBConnection) {}
 
-  async ensure(): Promise<void> {
+  ensure(): Promise<void> {
+    return this.queue.run(() => this.createTables());
+  }
+
+  private async createTables(): Promise<void> {
     await this.conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(INTERNAL_SCHEMA)}`);
     await this.conn.run(
       `CREATE TABLE IF NOT EXISTS ${BATCH} (
@@ -63,29 +72,31 @@ export class ArchiveJournal {
   }
 
   async save(b: BatchRecord): Promise<void> {
-    await this.conn.run(
-      `INSERT OR REPLACE INTO ${BATCH} (batch_id, run_id, dataset, day, high_ingest_id, state, staged_path, file_key, rows, checksum, min_us, max_us,
+    await this.queue.run(() =>
+      this.conn.run(
+        `INSERT OR REPLACE INTO ${BATCH} (batch_id, run_id, dataset, day, high_ingest_id, state, staged_path, file_key, rows, checksum, min_us, max_us,
          parquet_bytes, sha256, timings, error, updated_at, prev_tier)
        VALUES ($1, $2, $3, CAST($4 AS DATE), CAST($5 AS BIGINT), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now(), $17)`,
-      [
-        b.batchId,
-        b.runId,
-        b.dataset,
-        b.day,
-        b.highIngestId === null ? null : String(b.highIngestId),
-        b.state,
-        b.stagedPath,
-        b.fileKey,
-        b.rows,
-        b.checksum,
-        b.minUs,
-        b.maxUs,
-        b.parquetBytes,
-        b.sha256,
-        JSON.stringify(b.timings),
-        b.error,
-        b.prevTier === undefined ? null : JSON.stringify(b.prevTier),
-      ],
+        [
+          b.batchId,
+          b.runId,
+          b.dataset,
+          b.day,
+          b.highIngestId === null ? null : String(b.highIngestId),
+          b.state,
+          b.stagedPath,
+          b.fileKey,
+          b.rows,
+          b.checksum,
+          b.minUs,
+          b.maxUs,
+          b.parquetBytes,
+          b.sha256,
+          JSON.stringify(b.timings),
+          b.error,
+          b.prevTier === undefined ? null : JSON.stringify(b.prevTier),
+        ],
+      ),
     );
   }
 
@@ -114,10 +125,12 @@ export class ArchiveJournal {
   }
 
   private async select(where: string, values: string[] = []): Promise<BatchRecord[]> {
-    const reader = await this.conn.runAndReadAll(
-      `SELECT batch_id, run_id, dataset, strftime(day, '%Y-%m-%d') AS day, high_ingest_id, state, staged_path, file_key, rows, checksum,
+    const reader = await this.queue.run(() =>
+      this.conn.runAndReadAll(
+        `SELECT batch_id, run_id, dataset, strftime(day, '%Y-%m-%d') AS day, high_ingest_id, state, staged_path, file_key, rows, checksum,
               min_us, max_us, parquet_bytes, sha256, timings::VARCHAR AS timings, error, prev_tier::VARCHAR AS prev_tier FROM ${BATCH} ${where}`,
-      values,
+        values,
+      ),
     );
     return reader.getRowObjectsJS().map((r) => ({
       batchId: String(r.batch_id),
@@ -141,15 +154,17 @@ export class ArchiveJournal {
   }
 
   async saveRun(report: ArchiveReport): Promise<void> {
-    await this.conn.run(
-      `INSERT OR REPLACE INTO ${RUN} VALUES ($1, CAST($2 AS TIMESTAMPTZ), CAST($3 AS TIMESTAMPTZ), $4, $5, CAST($6 AS TIMESTAMPTZ), $7, $8)`,
-      [report.runId, report.startedAt, report.endedAt, report.host, report.user, report.cutoff, report.dryRun, JSON.stringify(report)],
+    await this.queue.run(() =>
+      this.conn.run(
+        `INSERT OR REPLACE INTO ${RUN} VALUES ($1, CAST($2 AS TIMESTAMPTZ), CAST($3 AS TIMESTAMPTZ), $4, $5, CAST($6 AS TIMESTAMPTZ), $7, $8)`,
+        [report.runId, report.startedAt, report.endedAt, report.host, report.user, report.cutoff, report.dryRun, JSON.stringify(report)],
+      ),
     );
   }
 
   async runs(limit: number): Promise<ArchiveReport[]> {
-    const reader = await this.conn.runAndReadAll(
-      `SELECT report::VARCHAR AS report FROM ${RUN} ORDER BY started_at DESC LIMIT ${Math.floor(limit)}`,
+    const reader = await this.queue.run(() =>
+      this.conn.runAndReadAll(`SELECT report::VARCHAR AS report FROM ${RUN} ORDER BY started_at DESC LIMIT ${Math.floor(limit)}`),
     );
     return reader.getRowObjectsJS().map((r) => JSON.parse(String(r.report)) as ArchiveReport);
   }

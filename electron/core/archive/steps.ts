@@ -1,3 +1,5 @@
+// About 400 lines on purpose: one class with the steps of a batch (export, verify, publish, delete, cleanup, withdraw),
+// each the counterpart of one journal state in archiver.ts; they share the fetcher and the staged file of the batch.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';

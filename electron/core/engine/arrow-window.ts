@@ -2,129 +2,29 @@ import duckdb from '@duckdb/node-bindings';
 import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { DuckDBTypeId } from '@duckdb/node-api';
 import {
-  Bool,
+  type Bool,
   type Data,
-  type DataType,
   Field,
-  Float32,
-  Float64,
-  Int16,
-  Int32,
-  Int64,
-  Int8,
+  type Float32,
+  type Float64,
+  type Int16,
+  type Int32,
+  type Int64,
+  type Int8,
   makeData,
   RecordBatch,
   Schema,
   Struct,
   Table,
   tableToIPC,
-  Uint16,
-  Uint32,
-  Uint64,
-  Uint8,
-  Utf8,
+  type Uint16,
+  type Uint32,
+  type Uint64,
+  type Uint8,
+  type Utf8,
 } from 'apache-arrow';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { quoteIdent } from '../../../shared/sql';
-
-/**
- * How one result column travels in a window. Fixed-width numbers and booleans go as native
- * Arrow types copied straight from DuckDB's vectors; everything else (HUGEINT, DECIMAL, UUID,
- * dates and times, nested types, BLOB, ENUM, VARCHAR...) goes as Utf8 text that DuckDB itself
- * produced with CAST(... AS VARCHAR): exact, and TIMESTAMPTZ in the session time zone.
- */
-export type WireKind =
-  'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'float32' | 'float64' | 'text';
-
-export function wireKindFor(typeId: DuckDBTypeId): WireKind {
-  switch (typeId) {
-    case DuckDBTypeId.BOOLEAN:
-      return 'bool';
-    case DuckDBTypeId.TINYINT:
-      return 'int8';
-    case DuckDBTypeId.SMALLINT:
-      return 'int16';
-    case DuckDBTypeId.INTEGER:
-      return 'int32';
-    case DuckDBTypeId.BIGINT:
-      return 'int64';
-    case DuckDBTypeId.UTINYINT:
-      return 'uint8';
-    case DuckDBTypeId.USMALLINT:
-      return 'uint16';
-    case DuckDBTypeId.UINTEGER:
-      return 'uint32';
-    case DuckDBTypeId.UBIGINT:
-      return 'uint64';
-    case DuckDBTypeId.FLOAT:
-      return 'float32';
-    case DuckDBTypeId.DOUBLE:
-      return 'float64';
-    default:
-      return 'text';
-  }
-}
-
-/** The select-list expression that reads a stored column for the wire. */
-export function wireExpression(storageName: string, kind: WireKind): string {
-  const col = quoteIdent(storageName);
-  return kind === 'text' ? `CAST(${col} AS VARCHAR)` : col;
-}
-
-export interface WireColumn {
-  /**
-   * The Arrow field name: the real column name, made unique when the result repeats a name
-   * (`a`, `a_1`), because apache-arrow merges fields of the same name. The real name travels
-   * in the field metadata `column_name`.
-   */
-  name: string;
-  realName: string;
-  /** DuckDB's type text, carried in the field metadata `duckdb_type`. */
-  duckdbType: string;
-  kind: WireKind;
-}
-
-const WIDTH: Record<Exclude<WireKind, 'bool' | 'text'>, number> = {
-  int8: 1,
-  int16: 2,
-  int32: 4,
-  int64: 8,
-  uint8: 1,
-  uint16: 2,
-  uint32: 4,
-  uint64: 8,
-  float32: 4,
-  float64: 8,
-};
-
-function arrowType(kind: WireKind): DataType {
-  switch (kind) {
-    case 'bool':
-      return new Bool();
-    case 'int8':
-      return new Int8();
-    case 'int16':
-      return new Int16();
-    case 'int32':
-      return new Int32();
-    case 'int64':
-      return new Int64();
-    case 'uint8':
-      return new Uint8();
-    case 'uint16':
-      return new Uint16();
-    case 'uint32':
-      return new Uint32();
-    case 'uint64':
-      return new Uint64();
-    case 'float32':
-      return new Float32();
-    case 'float64':
-      return new Float64();
-    case 'text':
-      return new Utf8();
-  }
-}
+import { arrowType, WIDTH, wireKindFor, type WireColumn } from './wire-columns';
 
 const MAX_UTF8_BYTES = 2 ** 31 - 1;
 /** Longest span read in one native call. */
@@ -334,23 +234,6 @@ class ColumnBuilder {
         return makeData({ ...common, type: type as Float64, data: new Float64Array(buf, bytes.byteOffset, length) });
     }
   }
-}
-
-/** Field names for the wire: repeats get `_1`, `_2`... (never clashing with another real name). */
-export function uniqueNames(names: readonly string[]): string[] {
-  const taken = new Set(names);
-  const used = new Set<string>();
-  return names.map((name) => {
-    if (!used.has(name)) {
-      used.add(name);
-      return name;
-    }
-    let k = 1;
-    while (taken.has(`${name}_${k}`) || used.has(`${name}_${k}`)) k++;
-    const unique = `${name}_${k}`;
-    used.add(unique);
-    return unique;
-  });
 }
 
 export function arrowSchema(columns: readonly WireColumn[]): Schema {

@@ -40,3 +40,16 @@ export async function insertObjects(
     await conn.run(`INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) VALUES ${tuples.join(', ')}`, values);
   }
 }
+
+/** Runs `fn` in one transaction on `conn`: committed when it returns, rolled back when it throws. */
+export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const result = await fn();
+    await conn.run('COMMIT');
+    return result;
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

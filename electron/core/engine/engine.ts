@@ -3,7 +3,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import type { CatalogTree } from '../../../shared/api/catalog';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { HistoryEntry, QueryRunResult, QueryTarget, QueryWindowResult, SortKey } from '../../../shared/api/query';
 import type { EventBus } from '../events';
 import type { WorkspacePaths } from '../workspace/paths';
@@ -11,7 +11,7 @@ import { readCatalogTree } from './catalog-tree';
 import { QueryHistory } from './history';
 import type { HotRunner } from './hot-runner';
 import { isDuckDBLockError, readLockInfo, removeOwnLockInfo, workspaceLockedError, writeLockInfo, type EntryPoint } from './lock-info';
-import { errorMessage, ResultStore, sqlError, type StoredResult } from './result-store';
+import { ResultStore, sqlError, type StoredResult } from './result-store';
 import { SerialQueue } from './serial-queue';
 
 export interface EngineOptions {

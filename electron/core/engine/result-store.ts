@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
 import { DuckDBTypeId } from '@duckdb/node-api';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { ColumnInfo, QueryWindowResult, SortKey } from '../../../shared/api/query';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import { encodeWindow, uniqueNames, wireExpression, wireKindFor, type WireColumn } from './arrow-window';
+import { encodeWindow } from './arrow-window';
+import { uniqueNames, wireExpression, wireKindFor, type WireColumn } from './wire-columns';
 
 /** The attached in-memory database that holds kept results (spills to the workspace temp folder). */
 export const RESULTS_DB = 'bw_results';
@@ -314,10 +315,6 @@ function appendJsValue(appender: DuckDBAppender, v: unknown): void {
   else if (v instanceof Date) appender.appendVarchar(v.toISOString());
   else if (v instanceof Uint8Array) appender.appendBlob(v);
   else appender.appendVarchar(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)));
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export function sqlError(err: unknown): WorkbenchError {

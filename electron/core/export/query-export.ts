@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { StatementType } from '@duckdb/node-api';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { ExportFormat } from '../../../shared/api/export';
 import type { SortKey } from '../../../shared/api/query';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
@@ -75,7 +75,7 @@ export async function checkedSelect(conn: DuckDBConnection, sql: string): Promis
   try {
     extracted = await conn.extractStatements(sql);
   } catch (err) {
-    throw new WorkbenchError('SQL_ERROR', `The SQL could not be read: ${err instanceof Error ? err.message : String(err)}`);
+    throw new WorkbenchError('SQL_ERROR', `The SQL could not be read: ${errorMessage(err)}`);
   }
   if (extracted.count !== 1) {
     throw new WorkbenchError(
@@ -85,7 +85,7 @@ export async function checkedSelect(conn: DuckDBConnection, sql: string): Promis
     );
   }
   const prepared = await extracted.prepare(0).catch((err: unknown) => {
-    throw new WorkbenchError('SQL_ERROR', err instanceof Error ? err.message : String(err));
+    throw new WorkbenchError('SQL_ERROR', errorMessage(err));
   });
   try {
     if (prepared.statementType !== StatementType.SELECT) {

@@ -1,14 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 
 export interface CopyProgress {
   /** 0..100, or -1 when DuckDB cannot tell. */
   percentage: number;
   rowsProcessed: number;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Turns DuckDB progress tracking on for this connection (printing stays off). */
@@ -45,9 +41,9 @@ export async function runWithProgress(
     const first = reader.getRowsJS()[0]?.[0];
     return first === undefined || first === null ? 0 : Number(first);
   } catch (err) {
-    if (signal?.aborted || /interrupt/i.test(messageOf(err))) throw new WorkbenchError('CANCELLED', 'The export was cancelled.');
+    if (signal?.aborted || /interrupt/i.test(errorMessage(err))) throw new WorkbenchError('CANCELLED', 'The export was cancelled.');
     if (err instanceof WorkbenchError) throw err;
-    throw new WorkbenchError('SQL_ERROR', `The export query failed: ${messageOf(err)}`);
+    throw new WorkbenchError('SQL_ERROR', `The export query failed: ${errorMessage(err)}`);
   } finally {
     if (timer) clearInterval(timer);
     signal?.removeEventListener('abort', onAbort);

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPidAlive } from '../system/pid';
-import { checkPostmaster, dataDirArgument, EmbeddedServer, isRootUser, ROOT_PG_BASE, sweepOrphanClusters } from './embedded-server';
+import { EmbeddedServer, isRootUser } from './embedded-server';
+import { checkPostmaster, dataDirArgument } from './postmaster-check';
+import { ROOT_PG_BASE, sweepOrphanClusters } from './root-clusters';
 import { HOT_IDENTITY_FILE } from './hot-identity';
 import { HotStore } from './hot-store';
 

@@ -1,19 +1,17 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { HOT_IDENTITY_FILE } from './hot-identity';
 import { postgresBinaries } from './postgres-binaries';
+import { checkPostmaster, waitForExit } from './postmaster-check';
+import { ROOT_PG_BASE, sweepOrphanClusters } from './root-clusters';
 import { isPidAlive } from '../system/pid';
 
 const execFileAsync = promisify(execFile);
-
-/** Where root-run clusters live: PostgreSQL refuses to run as root, so it runs as the `postgres` OS user. */
-export const ROOT_PG_BASE = '/var/lib/battery-workbench/pg';
 
 export interface EmbeddedServerOptions {
   /** `<workspace>/pg`; used as is when not running as root. */
@@ -57,94 +55,6 @@ export function freePort(): Promise<number> {
       server.close(() => (port > 0 ? resolve(port) : reject(new Error('No free port'))));
     });
   });
-}
-
-/** What the live process named in a postmaster.pid turned out to be. */
-export type PostmasterCheck = { kind: 'ours'; why: string } | { kind: 'unrelated'; why: string } | { kind: 'unknown'; why: string };
-
-/** The data folder a postgres command line names (`-D dir`, `-Ddir`, `--pgdata=dir`, `--pgdata dir`; the last wins), or null. */
-export function dataDirArgument(args: readonly string[]): string | null {
-  let found: string | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '-D' || a === '--pgdata') found = args[i + 1] ?? found;
-    else if (a.startsWith('--pgdata=')) found = a.slice('--pgdata='.length);
-    else if (a.startsWith('-D') && a.length > 2) found = a.slice(2);
-  }
-  return found;
-}
-
-/** A path with symlinks resolved where it exists, else just made absolute. */
-async function canonical(path: string): Promise<string> {
-  return realpath(path).catch(() => resolve(path));
-}
-
-/**
- * Is live process `pid` the postmaster of `dataDir`? Only proof counts: the `postgres` binary whose
- * command line names this very folder after -D (relative paths resolved against the process's working
- * folder, symlinks resolved on both sides). A process that names another folder, or names none and runs
- * elsewhere, is unrelated (a pid reused after a crash). Anything in between (a command line that cannot be
- * read, no -D but a working folder inside the cluster) is unknown: neither signalled nor cleared.
- * Reads /proc on Linux; elsewhere falls back to the `ps` line, matched as text.
- */
-export async function checkPostmaster(pid: number, dataDir: string): Promise<PostmasterCheck> {
-  const dir = await canonical(dataDir);
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  const argv = cmdline.split('\u0000');
-  if (argv.at(-1) === '') argv.pop();
-  if (argv.length === 0) return checkPostmasterByPs(pid, dataDir, dir);
-  // Named by its program only: another program's arguments may hold secrets, and this text is logged.
-  const command = `a "${basename(argv[0]).slice(0, 60)}" process`;
-  const isPostgres = ['postgres', 'postmaster'].includes(basename(argv[0]));
-  const cwd = await realpath(`/proc/${pid}/cwd`).catch(() => null);
-  const arg = dataDirArgument(argv.slice(1));
-  if (arg !== null) {
-    if (!arg.startsWith('/') && cwd === null)
-      return { kind: 'unknown', why: `${command} names a relative data folder and its working folder cannot be read` };
-    const named = await canonical(resolve(cwd ?? '/', arg));
-    if (named !== dir) return { kind: 'unrelated', why: `${command} with data folder ${named}` };
-    return isPostgres
-      ? { kind: 'ours', why: `${command} with data folder ${named}` }
-      : { kind: 'unknown', why: `${command} names this data folder but is not the postgres binary` };
-  }
-  if (cwd === null) {
-    return isPostgres
-      ? { kind: 'unknown', why: `${command} names no data folder and its working folder cannot be read` }
-      : { kind: 'unrelated', why: command };
-  }
-  if (cwd === dir || cwd.startsWith(`${dir}/`)) return { kind: 'unknown', why: `${command} names no data folder but runs inside this one` };
-  return { kind: 'unrelated', why: `${command} running in ${cwd}` };
-}
-
-/** No /proc (macOS): `ps` gives the command line as one string, so the -D match is textual. */
-async function checkPostmasterByPs(pid: number, dataDir: string, dir: string): Promise<PostmasterCheck> {
-  let line: string;
-  try {
-    line = (await execFileAsync('ps', ['-ww', '-o', 'args=', '-p', String(pid)])).stdout.trim();
-  } catch (err) {
-    return { kind: 'unknown', why: `its command line could not be read (${String(err)})` };
-  }
-  if (line === '') return { kind: 'unknown', why: 'its command line could not be read' };
-  const command = `a "${basename(line.split(' ')[0] ?? '').slice(0, 60)}" process`;
-  const namesDir = [dataDir, dir].some((d) =>
-    [` -D ${d}`, ` -D${d}`, ` --pgdata=${d}`].some((form) => (line + ' -').includes(`${form} -`)),
-  );
-  if (namesDir)
-    return /postgres|postmaster/.test(line)
-      ? { kind: 'ours', why: `${command} with data folder ${dataDir}` }
-      : { kind: 'unknown', why: `${command} names this data folder` };
-  if (/ (-D|--pgdata)/.test(line)) return { kind: 'unrelated', why: `${command} with another data folder` };
-  if (/postgres|postmaster/.test(line)) return { kind: 'unknown', why: `${command} that names no data folder` };
-  return { kind: 'unrelated', why: command };
-}
-
-async function waitForExit(pid: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (!isPidAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return !isPidAlive(pid);
 }
 
 async function postgresIds(): Promise<{ uid: number; gid: number }> {
@@ -454,89 +364,6 @@ export class EmbeddedServer {
     this.child?.kill('SIGKILL');
     this.child = null;
   }
-}
-
-/** Who a root-run cluster belongs to: `<cluster>.owner.json`, written next to it when it is initialised. */
-export interface ClusterOwner {
-  workspacePgDir: string;
-  workspaceId: string;
-}
-
-/**
- * May the cluster of `owner` go? Only on proof that its workspace no longer uses it: the workspace folder
- * is absent (ENOENT), or its hot-store.json reads and names another cluster id (a workspace recreated at the
- * same path). Anything unsure (EACCES, EIO, ENOTDIR, an unreadable or unparsable or missing hot-store.json)
- * keeps it: a cluster may hold the only copy of hot rows.
- */
-export async function orphanClusterVerdict(owner: ClusterOwner): Promise<{ verdict: 'orphan' | 'in-use' | 'unsure'; why: string }> {
-  const workspace = dirname(owner.workspacePgDir);
-  try {
-    await stat(workspace);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    if (code === 'ENOENT') return { verdict: 'orphan', why: `its workspace ${workspace} no longer exists` };
-    return { verdict: 'unsure', why: `its workspace ${workspace} could not be checked (${code})` };
-  }
-  const identityFile = join(workspace, HOT_IDENTITY_FILE);
-  let id: unknown;
-  try {
-    id = (JSON.parse(await readFile(identityFile, 'utf8')) as { id?: unknown }).id;
-  } catch (err) {
-    return { verdict: 'unsure', why: `${identityFile} could not be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
-  }
-  if (typeof id !== 'string') return { verdict: 'unsure', why: `${identityFile} names no cluster id` };
-  if (id === owner.workspaceId) return { verdict: 'in-use', why: `${identityFile} names it` };
-  return { verdict: 'orphan', why: `its workspace ${workspace} now uses cluster id ${id}` };
-}
-
-/**
- * Root only: remove clusters under `base` whose workspace provably no longer uses them (see
- * orphanClusterVerdict) and whose postmaster is not running, each with its outbox folder and owner record
- * (removed last, so an interrupted sweep is retried); also outbox folders left without cluster or owner.
- * Tests and deleted workspaces would otherwise leak them. Returns the removed cluster folders.
- */
-export async function sweepOrphanClusters(
-  keep: string | null,
-  base = ROOT_PG_BASE,
-  log: (line: string) => void = () => undefined,
-): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(base);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const entry of entries.filter((e) => e.endsWith('.owner.json'))) {
-    const dataDir = join(base, entry.slice(0, -'.owner.json'.length));
-    if (dataDir === keep) continue;
-    try {
-      const owner = JSON.parse(await readFile(join(base, entry), 'utf8')) as { workspacePgDir?: unknown; workspaceId?: unknown };
-      if (typeof owner.workspacePgDir !== 'string' || typeof owner.workspaceId !== 'string') continue;
-      const { verdict, why } = await orphanClusterVerdict({ workspacePgDir: owner.workspacePgDir, workspaceId: owner.workspaceId });
-      if (verdict === 'unsure') log(`Keeping cluster ${dataDir}: ${why}\n`);
-      if (verdict !== 'orphan') continue;
-      const pidText = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
-      const pid = Number.parseInt(pidText.split('\n')[0] ?? '', 10);
-      if (Number.isFinite(pid) && pid > 0 && isPidAlive(pid)) continue;
-      log(`Removing cluster ${dataDir} and its outbox: ${why}\n`);
-      await rm(dataDir, { recursive: true, force: true });
-      await rm(`${dataDir}-outbox`, { recursive: true, force: true });
-      await rm(join(base, entry), { force: true });
-      removed.push(dataDir);
-    } catch {
-      // A cluster we cannot judge is left alone.
-    }
-  }
-  // Outboxes of clusters swept before outboxes were swept with them.
-  const present = new Set(await readdir(base).catch(() => []));
-  for (const entry of [...present].filter((e) => e.endsWith('-outbox'))) {
-    const name = entry.slice(0, -'-outbox'.length);
-    if (join(base, name) === keep || present.has(name) || present.has(`${name}.owner.json`)) continue;
-    log(`Removing ${join(base, entry)}: its cluster is gone\n`);
-    await rm(join(base, entry), { recursive: true, force: true }).catch(() => undefined);
-  }
-  return removed;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ARCHIVABLE_DATASETS } from '../../../shared/api/archive';
+import { errorMessage } from '../../../shared/api/errors';
 import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { HOT_SCHEMA } from './hot-store';
@@ -311,7 +312,7 @@ export async function ensureChangeTracking(
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     if (options.throwOnFailure) throw err;
-    return err instanceof Error ? err.message : String(err);
+    return errorMessage(err);
   }
 }
 

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { EmbeddedServer } from './embedded-server';
 import { externalConnection, pgConnectionString, redactedUrl, type HotConfig } from './hot-config';
@@ -86,11 +86,7 @@ export class HotStore {
     try {
       await client.connect();
     } catch (err) {
-      throw new WorkbenchError(
-        'HOT_UNAVAILABLE',
-        `PostgreSQL at ${this.info.target} could not be reached.`,
-        err instanceof Error ? err.message : String(err),
-      );
+      throw new WorkbenchError('HOT_UNAVAILABLE', `PostgreSQL at ${this.info.target} could not be reached.`, errorMessage(err));
     }
     await client.query("SET TimeZone = 'UTC'");
     return client;

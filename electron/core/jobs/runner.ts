@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { toApiError, WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, toApiError, WorkbenchError } from '../../../shared/api/errors';
 import type { JobHandle, JobProgress, JobSummary } from '../../../shared/api/jobs';
 import type { EventBus } from '../events';
 
@@ -126,7 +126,7 @@ export class JobRunner {
         } else if (err instanceof WorkbenchError) {
           this.finish(record, 'failed', null, toApiError(err));
         } else {
-          const message = err instanceof Error ? err.message : String(err);
+          const message = errorMessage(err);
           this.finish(record, 'failed', null, { code: 'INTERNAL', message: `The ${kind} job failed: ${message}` });
         }
       }

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one suite over one shared demo workspace (built once, it takes the most time); each case
+// breaks the lake in one way, checks what `lake check` says, and undoes it. Split, every file would build its own.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';

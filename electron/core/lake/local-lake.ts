@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { mkdirDurable, publishFile, TEMP_PREFIX, tempPathFor, writeFileAtomic } from '../files/atomic';
 import { isPidAlive } from '../system/pid';
 import {
@@ -173,11 +173,7 @@ export class LocalLake implements Lake {
       return { key: staged.key, dataset: staged.key.split('/')[0], partition: partitionOf(staged.key), size: s.size, modifiedAt: s.mtime };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new WorkbenchError(
-          'CONFLICT',
-          `The lake already has ${staged.key}; it is never replaced.`,
-          err instanceof Error ? err.message : String(err),
-        );
+        throw new WorkbenchError('CONFLICT', `The lake already has ${staged.key}; it is never replaced.`, errorMessage(err));
       }
       throw lakeError(`publish ${staged.key}`, err);
     }
@@ -294,5 +290,5 @@ async function readOwner(path: string): Promise<LockOwner | null> {
 }
 
 function lakeError(what: string, err: unknown): WorkbenchError {
-  return new WorkbenchError('LAKE_ERROR', `The lake could not ${what}.`, err instanceof Error ? err.message : String(err));
+  return new WorkbenchError('LAKE_ERROR', `The lake could not ${what}.`, errorMessage(err));
 }

@@ -23,7 +23,7 @@ beforeAll(async () => {
   wb.events.on((event, payload) => {
     if (event === 'data.status' || event === 'catalog.changed') events.push({ event, reason: (payload as { reason: string }).reason });
   });
-  const summary = (await wb.data.startDemo({ scale: 'small', daysHot: 1, daysCold: 1 }).done) as JobSummary;
+  const summary = (await wb.demo.start({ scale: 'small', daysHot: 1, daysCold: 1 }).done) as JobSummary;
   expect(summary.error).toBeNull();
   dataDir = (await wb.data.hotStore()).info.dataDir;
   duck = await wb.engine.connect();

@@ -1,4 +1,4 @@
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { BackgroundSyncStatus } from '../../../shared/api/data';
 import type { EventBus } from '../events';
 import type { JobRunner } from '../jobs/runner';
@@ -129,7 +129,7 @@ export class BackgroundSync {
       if (this.stopped) return;
       this.failures++;
       const unreachable = err instanceof WorkbenchError && err.code === 'HOT_UNAVAILABLE';
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       this.state = { ...this.state, state: unreachable ? 'waiting' : 'failing', lastRunAt: new Date().toISOString(), lastError: message };
       delay = Math.min(this.intervalMs * 2 ** this.failures, Math.max(MAX_BACKOFF_MS, this.intervalMs));
     } finally {

@@ -1,17 +1,16 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { WorkbenchError } from '../../../shared/api/errors';
-import type { DataStatus, DataSyncResult, DatasetStatus, DemoJobReport } from '../../../shared/api/data';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
+import type { DataStatus, DataSyncResult, DatasetStatus } from '../../../shared/api/data';
 import { DATASET_NAMES, DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import { DEMO_MARKER_KEY, generateDemo, type DemoOptions, type DemoReport } from '../demo/seed-demo';
 import { queryRows } from '../engine/duck-query';
 import type { Engine } from '../engine/engine';
 import type { EventBus } from '../events';
 import type { HotConfig } from '../hot/hot-config';
-import { ensureUpcomingPartitions, hotStoreIsEmpty } from '../hot/hot-schema';
+import { ensureUpcomingPartitions } from '../hot/hot-schema';
 import { HotStore } from '../hot/hot-store';
 import { PgHotRunner } from '../hot/pg-hot-runner';
-import type { JobContext, JobRunner, StartedJob } from '../jobs/runner';
+import type { JobContext, JobRunner } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
 import { LakeIntents } from '../lake/intents';
 import { openLake } from '../lake/open-lake';
@@ -29,9 +28,6 @@ import {
 import { BackgroundSync } from './background-sync';
 import { MirrorSync, type SyncReport } from './mirror-sync';
 import { readParquetListSql, refreshViews } from './views';
-import type { ArchiveReport, ArchiveRequest } from '../../../shared/api/archive';
-import { Archiver, type ArchiverDeps } from '../archive/archiver';
-import { ArchiveJournal } from '../archive/state';
 
 export interface DataPlatformConfig {
   /** The hot store; default embedded. 'none' = no PostgreSQL at all (the mirror serves what it has). */
@@ -41,7 +37,7 @@ export interface DataPlatformConfig {
    * lazy: start it on first use (CLI: `query --on hot`, `demo`).
    */
   start?: 'eager' | 'lazy';
-  /** On an empty workspace (empty hot store, empty lake), seed the small demo as a job. */
+  /** On an empty workspace (empty hot store, empty lake), seed the small demo as a job (the `seedIfEmpty` of start()). */
   autoSeed?: boolean;
   /** Sync the mirror in the background every `intervalSeconds` (0 = off); without it, no background sync (CLI, tests). */
   backgroundSync?: { intervalSeconds: number };
@@ -58,7 +54,8 @@ export interface DataPlatformDeps {
 /**
  * The battery data platform of one workspace: the PostgreSQL hot store, the Parquet lake, the local
  * mirror and the DuckDB views over both. Opening never fails because PostgreSQL is down: the views
- * and the mirror serve, and status() says why the hot store is unreachable.
+ * and the mirror serve, and status() says why the hot store is unreachable. Jobs that work on it live in
+ * their domain folders: the demo in demo/demo-job.ts, the archival in archive/archive-job.ts.
  */
 export class DataPlatform {
   readonly lake: Lake;
@@ -68,7 +65,8 @@ export class DataPlatform {
   private hot: HotStore | null = null;
   private hotError: string | null = null;
   private mirror: MirrorSync | null = null;
-  private demoRunning = false;
+  /** Why the mirror must not sync now (work that replaces the tables under it, see holdSync); null: it may. */
+  private syncHold: string | null = null;
   private closed = false;
   private refreshing: Promise<void> = Promise.resolve();
   private readonly refreshListeners: (() => void)[] = [];
@@ -91,7 +89,7 @@ export class DataPlatform {
       events: deps.events,
       intervalSeconds: config.backgroundSync?.intervalSeconds ?? 0,
       sync: (signal) => this.syncNow(undefined, undefined, { background: true, signal }),
-      busy: () => (this.mirror?.busy ?? false) || this.demoRunning,
+      busy: () => (this.mirror?.busy ?? false) || this.syncHold !== null,
     });
   }
 
@@ -112,14 +110,20 @@ export class DataPlatform {
     }
     if (config.hot !== 'none') {
       deps.engine.setHotRunner(new PgHotRunner(() => platform.hotStore()));
-      if (config.start === 'eager') void platform.startup();
       if (config.backgroundSync) platform.background.start();
     }
     return platform;
   }
 
-  /** Eager start: PostgreSQL up, then the demo on an empty workspace or a mirror sync. Failures land in status(). */
-  private async startup(): Promise<void> {
+  /**
+   * With `start: 'eager'` (a no-op otherwise): PostgreSQL up in the background, then, with `autoSeed`, `seedIfEmpty`
+   * (true when it started a job that fills the workspace), else a mirror sync job. Failures land in status().
+   */
+  start(seedIfEmpty?: (hot: HotStore) => Promise<boolean>): void {
+    if (this.config.hot !== 'none' && this.config.start === 'eager') void this.startup(seedIfEmpty);
+  }
+
+  private async startup(seedIfEmpty?: (hot: HotStore) => Promise<boolean>): Promise<void> {
     let hot: HotStore;
     try {
       hot = await this.hotStore();
@@ -128,26 +132,13 @@ export class DataPlatform {
     }
     if (this.closed) return;
     try {
-      if (this.config.autoSeed && (await this.workspaceIsEmpty(hot))) {
-        this.startDemo({ scale: 'small' });
-      } else {
-        // Day partitions ahead of the incoming rows (a no-op on unpartitioned tables).
-        await hot.withClient((c) => ensureUpcomingPartitions(c)).catch(() => undefined);
-        this.deps.jobs.start('sync', (ctx) => this.syncJob(ctx), { exclusive: true, phase: 'sync' });
-      }
+      if (this.config.autoSeed && seedIfEmpty && (await seedIfEmpty(hot))) return;
+      // Day partitions ahead of the incoming rows (a no-op on unpartitioned tables).
+      await hot.withClient((c) => ensureUpcomingPartitions(c)).catch(() => undefined);
+      this.deps.jobs.start('sync', (ctx) => this.syncNow(undefined, ctx), { exclusive: true, phase: 'sync' });
     } catch (err) {
-      this.hotError = err instanceof Error ? err.message : String(err);
+      this.hotError = errorMessage(err);
     }
-  }
-
-  /** Empty = no fleet in the hot store and no data in the lake (an interrupted demo's lake does not count). */
-  async workspaceIsEmpty(hot: HotStore): Promise<boolean> {
-    if (!(await hot.withClient((c) => hotStoreIsEmpty(c)))) return false;
-    if (await this.lake.exists(DEMO_MARKER_KEY)) return true;
-    for (const name of DATASET_NAMES) {
-      if (DATASETS[name].partitionColumn && (await this.lake.list(name)).length > 0) return false;
-    }
-    return true;
   }
 
   /** The hot store, started on first use. A failed start is reported and retried on the next call. */
@@ -170,7 +161,7 @@ export class DataPlatform {
       },
       (err: unknown) => {
         this.hotPromise = null;
-        this.hotError = err instanceof Error ? err.message : String(err);
+        this.hotError = errorMessage(err);
         throw err;
       },
     );
@@ -228,7 +219,7 @@ export class DataPlatform {
     ctx?: JobContext,
     options: { background?: boolean; signal?: AbortSignal } = {},
   ): Promise<SyncReport> {
-    if (this.demoRunning) throw new WorkbenchError('CONFLICT', 'The demo is being generated; the mirror syncs when it ends.');
+    if (this.syncHold !== null) throw new WorkbenchError('CONFLICT', this.syncHold);
     await this.hotStore();
     const mirror = this.mirror;
     if (!mirror) throw new WorkbenchError('HOT_UNAVAILABLE', 'The hot store is not connected.');
@@ -243,82 +234,33 @@ export class DataPlatform {
     return report;
   }
 
-  private async syncJob(ctx: JobContext): Promise<SyncReport> {
-    return this.syncNow(undefined, ctx);
-  }
-
-  /** Start the demo as a job; returns its id (progress on 'job.progress'). */
-  startDemo(options: DemoOptions): StartedJob<DemoJobReport> {
-    if (this.demoRunning) throw new WorkbenchError('CONFLICT', 'A demo is already being generated. Wait for it or cancel it.');
-    return this.deps.jobs.start('demo', (ctx) => this.runDemo(options, ctx), { exclusive: true, phase: 'prepare' });
-  }
-
-  private async runDemo(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
-    this.demoRunning = true;
-    try {
-      const hot = await this.hotStore();
-      // Let a running sync finish: the demo replaces the tables under it.
-      await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
-      const report: DemoReport = await this.deps.engine.withConnection((conn) =>
-        generateDemo(options, {
-          duck: conn,
-          hot,
-          lake: this.lake,
-          tmpDir: this.deps.paths.tmp,
-          signal: ctx.signal,
-          onProgress: (p) => ctx.progress({ phase: p.phase, fraction: p.fraction * 0.9, rows: p.rows, bytes: p.bytes, message: p.message }),
-        }),
-      );
-      ctx.progress({ phase: 'sync', fraction: 0.9, message: 'Syncing the local mirror' });
-      await resetMirror(this.duck);
-      const split = report.window.split;
-      await this.commitViews(DATASET_NAMES.filter((name) => DATASETS[name].splitColumn).map((name) => ({ sql: setSplitSql(name, split) })));
-      this.demoRunning = false;
-      const sync = await this.syncNow(undefined, {
-        ...ctx,
-        progress: (u) => ctx.progress({ ...u, phase: 'sync', fraction: 0.9 + 0.1 * (u.fraction ?? 0) }),
-      });
-      return { ...report, sync: toSyncResult(sync) };
-    } finally {
-      this.demoRunning = false;
-    }
+  /** True while work that replaces the tables under the mirror holds its sync off (see holdSync). */
+  get syncHeld(): boolean {
+    return this.syncHold !== null;
   }
 
   /**
-   * The body of an archive job (see archive/archiver.ts): verified, crash-safe archival of old hot
-   * rows into the lake. Tier switches commit together with the view refresh, serialised with it.
+   * Runs `fn` with the mirror's sync held off: syncNow refuses with CONFLICT and `reason`, the background sync
+   * skips its turn. For work that replaces the tables under the mirror (the demo); CONFLICT if held already.
    */
-  async archive(req: ArchiveRequest, ctx: JobContext, atStep?: ArchiverDeps['atStep']): Promise<ArchiveReport> {
-    let hot: HotStore;
+  async holdSync<T>(reason: string, fn: () => Promise<T>): Promise<T> {
+    if (this.syncHold !== null) throw new WorkbenchError('CONFLICT', this.syncHold);
+    this.syncHold = reason;
     try {
-      hot = await this.hotStore();
-    } catch (err) {
-      throw new WorkbenchError(
-        'HOT_UNAVAILABLE',
-        `PostgreSQL is not reachable, so nothing was archived: ${err instanceof Error ? err.message : String(err)}. Start it (or check the connection settings) and run the archive again.`,
-      );
+      return await fn();
+    } finally {
+      this.syncHold = null;
     }
-    // A sync in flight finishes first: the archiver moves tiers under the mirror.
+  }
+
+  /** Waits for a sync in flight to finish (its failure is its own job's): before work that moves rows under the mirror. */
+  async settleSync(): Promise<void> {
     await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
-    return this.deps.engine.withConnection(async (conn) => {
-      const journal = new ArchiveJournal(conn);
-      await journal.ensure();
-      const archiver = new Archiver({
-        duck: conn,
-        hot,
-        lake: this.lake,
-        tmpDir: this.deps.paths.tmp,
-        journal,
-        commitVisibility: (statements, dataset) => this.commitViews(statements, [dataset]),
-        signal: ctx.signal,
-        onProgress: (p) => ctx.progress(p),
-        ...(atStep ? { atStep } : {}),
-      });
-      const report = await archiver.run(req);
-      // Views, catalog listeners and the gold rollups follow the moved rows.
-      if (!req.dryRun) await this.refresh();
-      return report;
-    });
+  }
+
+  /** Forgets what the mirror holds, so the next sync copies every dataset again (after the hot tables were replaced). */
+  async resetMirror(): Promise<void> {
+    await resetMirror(this.duck);
   }
 
   async status(): Promise<DataStatus> {
@@ -329,7 +271,7 @@ export class DataPlatform {
         await this.hot.ping();
         reachable = true;
       } catch (err) {
-        error = err instanceof Error ? err.message : String(err);
+        error = errorMessage(err);
       }
     }
     return this.deps.engine.withConnection(async (conn) => {
@@ -384,7 +326,7 @@ export class DataPlatform {
     await this.background.stop();
     this.deps.engine.setHotRunner(null);
     const store = await this.hotPromise?.catch(() => null);
-    await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
+    await this.settleSync();
     await this.refreshing;
     for (const conn of [this.duck, this.viewsConn]) {
       try {

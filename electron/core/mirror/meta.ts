@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetName } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { queryRows } from '../engine/duck-query';
+import { inTransaction, queryRows } from '../engine/duck-query';
 import { INTERNAL_SCHEMA } from '../engine/history';
 
 /** The workspace's own bookkeeping schema, shared with the engine (the schema browser hides it). */
@@ -177,13 +177,47 @@ export async function getMirrorStates(conn: DuckDBConnection): Promise<Map<strin
 
 /** Forget everything the mirror holds (after the hot store was replaced, e.g. by the demo). */
 export async function resetMirror(conn: DuckDBConnection): Promise<void> {
-  await conn.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(conn, async () => {
     for (const name of DATASET_NAMES) await conn.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, name)}`);
     await conn.run(`DELETE FROM ${qualifiedName(META_SCHEMA, 'mirror_state')}`);
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
+}
+
+const MIRROR_STATE = qualifiedName(META_SCHEMA, 'mirror_state');
+
+/** How far the mirror of `dataset` is synced (0: not yet, or starting over). */
+export async function getMirrorWatermark(conn: DuckDBConnection, dataset: string): Promise<number> {
+  const rows = await queryRows(conn, `SELECT watermark FROM ${MIRROR_STATE} WHERE dataset = $1`, [dataset]);
+  return rows.length > 0 ? Number(rows[0].watermark) : 0;
+}
+
+/** A dataset's sync ended at `watermark`: its row count, synced_at and a cleared error with it. */
+export async function saveMirrorState(conn: DuckDBConnection, dataset: string, watermark: number): Promise<void> {
+  await conn.run(
+    `INSERT INTO ${MIRROR_STATE} (dataset, watermark, rows, synced_at, attempted_at, last_error) ` +
+      `VALUES ($1, $2, (SELECT count(*) FROM ${qualifiedName(HOT_MIRROR_SCHEMA, dataset)}), now(), now(), NULL) ` +
+      'ON CONFLICT (dataset) DO UPDATE SET watermark = excluded.watermark, rows = excluded.rows, synced_at = excluded.synced_at, ' +
+      'attempted_at = excluded.attempted_at, last_error = NULL',
+    [dataset, watermark],
+  );
+}
+
+/** Watermark only, inside a range's transaction (the row count is refreshed at the end of the dataset's sync). */
+export async function saveMirrorWatermark(conn: DuckDBConnection, dataset: string, watermark: number): Promise<void> {
+  await conn.run(
+    `INSERT INTO ${MIRROR_STATE} (dataset, watermark, attempted_at) VALUES ($1, $2, now()) ` +
+      'ON CONFLICT (dataset) DO UPDATE SET watermark = excluded.watermark, attempted_at = excluded.attempted_at',
+    [dataset, watermark],
+  );
+}
+
+/** A failed sync of `dataset`, for status(); best effort (the sync's own error is what the caller sees). */
+export async function recordMirrorError(conn: DuckDBConnection, dataset: string, message: string): Promise<void> {
+  await conn
+    .run(
+      `INSERT INTO ${MIRROR_STATE} (dataset, attempted_at, last_error) VALUES ($1, now(), $2) ` +
+        'ON CONFLICT (dataset) DO UPDATE SET attempted_at = excluded.attempted_at, last_error = excluded.last_error',
+      [dataset, message.slice(0, 2000)],
+    )
+    .catch(() => undefined);
 }

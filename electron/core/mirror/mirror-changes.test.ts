@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobSummary } from '../../../shared/api/jobs';
 import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { queryNumber, queryRows } from '../engine/duck-query';
@@ -11,6 +10,7 @@ import { pruneChangeLog } from '../hot/change-log';
 import { SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import { openWorkbench, type Workbench } from '../workbench';
+import { openDemoWorkbench, type DemoWorkbench } from '../testing/demo-workbench.fixture';
 import { MirrorSync, type SyncReport } from './mirror-sync';
 
 let dir: string;
@@ -18,21 +18,16 @@ let wb: Workbench;
 let hot: HotStore;
 let duck: DuckDBConnection;
 
+let demo: DemoWorkbench | undefined;
+
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'bw-mirror-changes-'));
-  wb = await openWorkbench({ workspaceDir: dir, entry: 'test', data: { start: 'lazy' } });
-  const summary = (await wb.data.startDemo({ scale: 'small', daysHot: 2, daysCold: 1 }).done) as JobSummary;
-  expect(summary.error).toBeNull();
-  hot = await wb.data.hotStore();
-  duck = await wb.engine.connect();
+  demo = await openDemoWorkbench('bw-mirror-changes-', { scale: 'small', daysHot: 2, daysCold: 1 });
+  ({ dir, wb, hot, duck } = demo);
+  expect(demo.summary.error).toBeNull();
 });
 
 afterAll(async () => {
-  duck?.closeSync();
-  const dataDir = hot?.info.dataDir;
-  await wb?.close();
-  await rm(dir, { recursive: true, force: true });
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await demo?.close();
 });
 
 /** One text per row, the same in PostgreSQL and DuckDB: times as epoch microseconds, doubles to 6 places. */

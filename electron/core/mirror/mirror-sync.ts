@@ -1,9 +1,12 @@
+// Over 400 lines on purpose: one sync algorithm (high marks, id ranges loaded while the next one streams, the
+// fallback for tables without change tracking), whose invariants the MirrorSync comment states in one place. The count
+// check lives in mirror-reconcile.ts, the mirror_state rows in meta.ts.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import {
   DATASET_NAMES,
   DATASETS,
@@ -13,12 +16,22 @@ import {
   type DatasetSpec,
 } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { queryNumber, queryRows } from '../engine/duck-query';
+import { inTransaction, queryRows } from '../engine/duck-query';
 import { highMark, pruneChangeLog, prunedThrough, trackingStates, waitForWriters, type TrackingState } from '../hot/change-log';
 import { CHANGE_SCHEMA, changeLogTable, ensureChangeTracking } from '../hot/hot-schema';
 import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
-import { HOT_MIRROR_SCHEMA, META_SCHEMA, getTierState, type TierState } from './meta';
+import {
+  HOT_MIRROR_SCHEMA,
+  META_SCHEMA,
+  getMirrorWatermark,
+  getTierState,
+  recordMirrorError,
+  saveMirrorState,
+  saveMirrorWatermark,
+  type TierState,
+} from './meta';
+import { reconcileDays } from './mirror-reconcile';
 import { hotVisibleSql } from './views';
 
 export interface SyncProgress {
@@ -193,7 +206,7 @@ export class MirrorSync {
                 scratch,
               );
         } catch (err) {
-          await this.recordError(spec.name, err);
+          await recordMirrorError(this.options.duck, spec.name, errorMessage(err));
           throw toHotError(err, spec.name);
         }
         reports.push(report);
@@ -232,7 +245,7 @@ export class MirrorSync {
     );
     const missing = DATASET_NAMES.filter((n) => !have.has(n));
     if (missing.length > 0) {
-      await transaction(duck, async () => {
+      await inTransaction(duck, async () => {
         for (const n of missing)
           await duck.run(`ALTER TABLE ${qualifiedName(HOT_MIRROR_SCHEMA, n)} ADD COLUMN ${quoteIdent(INGEST_COLUMN)} BIGINT`);
         for (const n of DATASET_NAMES) await duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, n)}`);
@@ -277,17 +290,6 @@ export class MirrorSync {
     for (const name of tracked) await pruneChangeLog(client, name).catch(() => undefined);
   }
 
-  private async recordError(dataset: string, err: unknown): Promise<void> {
-    const message = err instanceof Error ? err.message : String(err);
-    await this.options.duck
-      .run(
-        `INSERT INTO ${qualifiedName(META_SCHEMA, 'mirror_state')} (dataset, attempted_at, last_error) VALUES ($1, now(), $2) ` +
-          'ON CONFLICT (dataset) DO UPDATE SET attempted_at = excluded.attempted_at, last_error = excluded.last_error',
-        [dataset, message.slice(0, 2000)],
-      )
-      .catch(() => undefined);
-  }
-
   /** The fallback without change tracking: the whole table (a time series: its hot rows), in one transaction. */
   private async syncFull(
     client: pg.Client,
@@ -308,12 +310,12 @@ export class MirrorSync {
     const out = await copyOut(client, `SELECT ${select} FROM ${qualifiedName(HOT_SCHEMA, spec.name)}${where}`, file, copyFormatFor(spec));
     const duck = this.options.duck;
     let removed = 0;
-    await transaction(duck, async () => {
+    await inTransaction(duck, async () => {
       removed = (await duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)}`)).rowsChanged;
       await duck.run(
         `INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}`,
       );
-      await this.saveState(spec.name, 0);
+      await saveMirrorState(duck, spec.name, 0);
     });
     await rm(file, { force: true });
     const note = `${reason ?? `${spec.name} has no change tracking in PostgreSQL`}: every sync copies the whole table. Let the table's owner open the workspace once, or create the tracking as the owner, to sync only the changes.`;
@@ -330,16 +332,6 @@ export class MirrorSync {
       note,
       elapsedMs: Date.now() - started,
     };
-  }
-
-  private async saveState(dataset: string, watermark: number): Promise<void> {
-    await this.options.duck.run(
-      `INSERT INTO ${qualifiedName(META_SCHEMA, 'mirror_state')} (dataset, watermark, rows, synced_at, attempted_at, last_error) ` +
-        `VALUES ($1, $2, (SELECT count(*) FROM ${qualifiedName(HOT_MIRROR_SCHEMA, dataset)}), now(), now(), NULL) ` +
-        'ON CONFLICT (dataset) DO UPDATE SET watermark = excluded.watermark, rows = excluded.rows, synced_at = excluded.synced_at, ' +
-        'attempted_at = excluded.attempted_at, last_error = NULL',
-      [dataset, watermark],
-    );
   }
 
   private async syncTracked(
@@ -369,11 +361,7 @@ export class MirrorSync {
     const timeseries = spec.kind === 'timeseries';
     const visiblePg = timeseries && tier !== null ? hotVisibleSql(spec, tier, 'postgres') : null;
 
-    const state = await duck.runAndReadAll(`SELECT watermark FROM ${qualifiedName(META_SCHEMA, 'mirror_state')} WHERE dataset = $1`, [
-      name,
-    ]);
-    const stateRows = state.getRowObjectsJson();
-    let watermark = stateRows.length > 0 ? Number(stateRows[0].watermark) : 0;
+    let watermark = await getMirrorWatermark(duck, name);
     const high = mark.high;
     let note: string | null = null;
     if (watermark > high) {
@@ -417,7 +405,7 @@ export class MirrorSync {
         bytes += out.bytes + gone.bytes;
         const clearAll = wipe;
         loading = (async () => {
-          await transaction(duck, async () => {
+          await inTransaction(duck, async () => {
             if (clearAll) {
               removed += (await duck.run(`DELETE FROM ${mirror}`)).rowsChanged;
             } else {
@@ -431,7 +419,7 @@ export class MirrorSync {
             }
             if (out.rows > 0)
               await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), format)}`);
-            await this.saveStateFast(name, advance(hi));
+            await saveMirrorWatermark(duck, name, advance(hi));
           });
           await rm(file, { force: true });
           await rm(keyFile, { force: true });
@@ -456,51 +444,19 @@ export class MirrorSync {
     if (timeseries) removed += (await duck.run(`DELETE FROM ${mirror} WHERE NOT ${hotVisibleSql(spec, tier, 'duckdb')}`)).rowsChanged;
 
     // Reconcile: same bound on both sides (ids up to the high mark; a time series' hot rows).
-    const repairedDays: string[] = [];
+    let repairedDays: string[] = [];
     const last = this.checked.get(name) ?? { at: 0, dirty: true };
     const dirty = last.dirty || rows + changes > 0;
     const due = settled && !fresh && (reconcile === 'always' || (dirty && Date.now() - last.at >= RECONCILE_EVERY_MS));
     if (due) {
-      const pgWhere = `${ingest} <= ${high}` + (visiblePg === null ? '' : ` AND ${visiblePg}`);
-      const pgCount = Number(
-        (await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere}`)).rows[0]?.n ?? 0,
-      );
-      const mirrorCount = await queryNumber(duck, `SELECT count(*) FROM ${mirror} WHERE ${ingest} <= ${high}`);
-      if (pgCount !== mirrorCount) {
-        const pgDays = await client.query<{ day: string; n: string }>(
-          `SELECT ${groupSql(spec, 'pg')} AS day, count(*)::text AS n FROM ${pgTable} WHERE ${pgWhere} GROUP BY 1`,
-        );
-        const duckDays = await queryRows(
-          duck,
-          `SELECT ${groupSql(spec, 'duck')} AS day, count(*) AS n FROM ${mirror} WHERE ${ingest} <= ${high} GROUP BY 1`,
-        );
-        const want = new Map(pgDays.rows.map((r) => [r.day, Number(r.n)]));
-        const have = new Map(duckDays.map((r) => [String(r.day), Number(r.n)]));
-        for (const day of new Set([...want.keys(), ...have.keys()])) {
-          if ((want.get(day) ?? 0) !== (have.get(day) ?? 0)) repairedDays.push(day);
-        }
-        repairedDays.sort();
-        for (const day of repairedDays) {
-          const file = join(scratch, `${name}-repair-${day}.rows`);
-          const out = await copyOut(
-            client,
-            `SELECT ${cols} FROM ${pgTable} WHERE ${pgWhere} AND ${groupWhere(spec, day, 'pg')}`,
-            file,
-            format,
-          );
-          await transaction(duck, async () => {
-            await duck.run(`DELETE FROM ${mirror} WHERE ${ingest} <= ${high} AND ${groupWhere(spec, day, 'duck')}`);
-            await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), format)}`);
-          });
-          await rm(file, { force: true });
-          rows += out.rows;
-          bytes += out.bytes;
-        }
-      }
+      const repair = await reconcileDays({ client, duck, spec, high, visiblePg, scratch });
+      repairedDays = repair.repairedDays;
+      rows += repair.rows;
+      bytes += repair.bytes;
     }
     // A settled full copy needs no check; an unsettled range is read again anyway.
     this.checked.set(name, due || (settled && fresh) ? { at: Date.now(), dirty: false } : { at: last.at, dirty });
-    await this.saveState(name, advance(high));
+    await saveMirrorState(duck, name, advance(high));
     return {
       dataset: name,
       // An empty table stays at watermark 0: nothing was copied in full.
@@ -516,15 +472,6 @@ export class MirrorSync {
       elapsedMs: Date.now() - started,
     };
   }
-
-  /** Watermark only (the row count is refreshed at the end of the dataset's sync). */
-  private async saveStateFast(dataset: string, watermark: number): Promise<void> {
-    await this.options.duck.run(
-      `INSERT INTO ${qualifiedName(META_SCHEMA, 'mirror_state')} (dataset, watermark, attempted_at) VALUES ($1, $2, now()) ` +
-        'ON CONFLICT (dataset) DO UPDATE SET watermark = excluded.watermark, attempted_at = excluded.attempted_at',
-      [dataset, watermark],
-    );
-  }
 }
 
 /** A dataset's key columns, in key order (what its change log records). */
@@ -536,39 +483,9 @@ function keyColumnsOf(spec: DatasetSpec): ColumnSpec[] {
   });
 }
 
-/** The reconcile's groups: the UTC day of the split column ('null' when it is empty), or 'all' for master data. */
-function groupSql(spec: DatasetSpec, dialect: 'pg' | 'duck'): string {
-  if (spec.splitColumn === null) return "'all'";
-  const col = quoteIdent(spec.splitColumn);
-  return dialect === 'pg'
-    ? `coalesce(to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD'), 'null')`
-    : `coalesce(strftime(${col} AT TIME ZONE 'UTC', '%Y-%m-%d'), 'null')`;
-}
-
-function groupWhere(spec: DatasetSpec, group: string, dialect: 'pg' | 'duck'): string {
-  if (spec.splitColumn === null || group === 'all') return 'true';
-  const col = quoteIdent(spec.splitColumn);
-  if (group === 'null') return `${col} IS NULL`;
-  const from = quoteLiteral(`${group}T00:00:00Z`);
-  return dialect === 'pg'
-    ? `${col} >= ${from}::timestamptz AND ${col} < ${from}::timestamptz + interval '1 day'`
-    : `${col} >= CAST(${from} AS TIMESTAMPTZ) AND ${col} < CAST(${from} AS TIMESTAMPTZ) + INTERVAL 1 DAY`;
-}
-
-async function transaction(duck: DuckDBConnection, fn: () => Promise<void>): Promise<void> {
-  await duck.run('BEGIN TRANSACTION');
-  try {
-    await fn();
-    await duck.run('COMMIT');
-  } catch (err) {
-    await duck.run('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
-}
-
 function toHotError(err: unknown, dataset: string): unknown {
   if (err instanceof WorkbenchError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return new WorkbenchError(
     'HOT_UNAVAILABLE',
     `Syncing ${dataset} from PostgreSQL failed: ${message}. Batches already committed are kept; sync again to resume.`,

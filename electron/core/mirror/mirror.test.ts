@@ -1,15 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobSummary } from '../../../shared/api/jobs';
 import { DEMO_SCALES, fleetSize } from '../../../shared/domain/demo-scale';
 import { queryNumber, queryRows } from '../engine/duck-query';
 import type { DemoReport } from '../demo/seed-demo';
 import { SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
-import { openWorkbench, type Workbench } from '../workbench';
+import type { Workbench } from '../workbench';
+import { openDemoWorkbench, type DemoWorkbench } from '../testing/demo-workbench.fixture';
 import { MirrorSync } from './mirror-sync';
 
 let dir: string;
@@ -22,24 +21,19 @@ async function pgCount(sql: string): Promise<number> {
   return hot.withClient(async (c) => Number((await c.query<{ n: string }>(sql)).rows[0].n));
 }
 
+let demo: DemoWorkbench | undefined;
+
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'bw-mirror-'));
-  wb = await openWorkbench({ workspaceDir: dir, entry: 'test', data: { start: 'lazy' } });
-  const { done } = wb.data.startDemo({ scale: 'small' });
-  const summary = (await done) as JobSummary;
+  demo = await openDemoWorkbench('bw-mirror-', { scale: 'small' });
+  ({ dir, wb, hot, duck } = demo);
+  const { summary } = demo;
   expect(summary.error).toBeNull();
   expect(summary.state).toBe('done');
   report = summary.report as DemoReport;
-  hot = await wb.data.hotStore();
-  duck = await wb.engine.connect();
 });
 
 afterAll(async () => {
-  duck?.closeSync();
-  const dataDir = hot?.info.dataDir;
-  await wb?.close();
-  await rm(dir, { recursive: true, force: true });
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await demo?.close();
 });
 
 describe('demo fleet', () => {

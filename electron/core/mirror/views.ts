@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DATASET_NAMES, datasetSpec, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { inTransaction } from '../engine/duck-query';
 import type { Lake, LakeFile } from '../lake/lake';
 import { sqlPathList } from '../lake/lake-sql';
 import { INGEST_COLUMN } from '../../../shared/domain/datasets';
@@ -102,8 +103,7 @@ export async function refreshViews(
     const spec = datasetSpec(name);
     if (spec === undefined || spec.partitionColumn !== null) files.set(name, await lake.list(name));
   }
-  await conn.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(conn, async () => {
     for (const s of statements) {
       if (s.values) await conn.run(s.sql, s.values);
       else await conn.run(s.sql);
@@ -131,9 +131,5 @@ export async function refreshViews(
         if (!keep.has(v)) await conn.run(`DROP VIEW IF EXISTS ${qualifiedName(COLD_SCHEMA, v)}`);
       }
     }
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { INGEST_COLUMN } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { insertObjects, queryRows } from '../engine/duck-query';
+import { inTransaction, insertObjects, queryRows } from '../engine/duck-query';
 import type { Lake } from '../lake/lake';
 import { HOT_MIRROR_SCHEMA, getSplits } from '../mirror/meta';
 import { FAMILIES, GRAIN_MS, STATE, ensureGoldSchema, rollupTable, type RollupFamily } from './gold-schema';
@@ -224,12 +224,7 @@ function chunk(ranges: [number, number][], size: number): [number, number][] {
 }
 
 async function transaction(conn: DuckDBConnection, statements: string[]): Promise<void> {
-  await conn.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(conn, async () => {
     for (const sql of statements) await conn.run(sql);
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }

@@ -1,5 +1,5 @@
 import type { RollupStatus } from '../../../shared/api/dashboard';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { queryRows } from '../engine/duck-query';
 import type { Engine } from '../engine/engine';
 import type { EventBus } from '../events';
@@ -95,7 +95,7 @@ export class RollupService {
         this.deps.events?.emit('catalog.changed', { reason: 'rollups' });
         return report;
       } catch (err) {
-        this.lastError = err instanceof Error ? err.message : String(err);
+        this.lastError = errorMessage(err);
         await conn
           .run(`INSERT INTO ${STATE.runs} VALUES (now(), $1, 0, 0, $2)`, [full, this.lastError.slice(0, 2000)])
           .catch(() => undefined);

@@ -1,20 +1,20 @@
 import type { ArchiveApi } from '../../../shared/api/contract';
-import type { ArchiveReport, ArchiveRequest } from '../../../shared/api/archive';
+import type { ArchiveJob } from '../archive/archive-job';
 import type { ArchiveJournal } from '../archive/state';
-import type { JobContext, JobRunner } from '../jobs/runner';
+import type { JobRunner } from '../jobs/runner';
 
 export interface ArchiveServiceDeps {
   jobs: JobRunner;
   journal: ArchiveJournal;
   /** Runs (or dry-runs) the archival inside a job. */
-  archive(req: ArchiveRequest, ctx: JobContext): Promise<ArchiveReport>;
+  archive: ArchiveJob;
 }
 
 /** archive.*: one run at a time in this process (and one per PostgreSQL, by advisory lock). */
 export function createArchiveService(deps: ArchiveServiceDeps): ArchiveApi {
   return {
     start: async (req) => {
-      const { jobId } = deps.jobs.start(req.dryRun ? 'archive-dry-run' : 'archive', (ctx) => deps.archive(req, ctx), {
+      const { jobId } = deps.jobs.start(req.dryRun ? 'archive-dry-run' : 'archive', (ctx) => deps.archive.run(req, ctx), {
         exclusive: true,
         phase: req.dryRun ? 'plan' : 'archive',
       });

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DashboardApi } from '../../../shared/api/contract';
 import type { PanelData } from '../../../shared/api/dashboard';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { Engine } from '../engine/engine';
 import type { RollupService } from '../rollups/rollup-service';
 import { toCell } from '../dashboard/cells';
@@ -46,7 +46,7 @@ export function createDashboardService(deps: { engine: Engine; rollups: RollupSe
             elapsedMs: Math.round((performance.now() - started) * 10) / 10,
           };
         } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
+          const message = errorMessage(err);
           throw new WorkbenchError('SQL_ERROR', `The ${req.panel} panel could not be read: ${message.split('\n')[0]}`, message);
         } finally {
           clearTimeout(timer);

@@ -1,14 +1,14 @@
 import type { DataApi } from '../../../shared/api/contract';
-import type { DataPlatform } from '../mirror/data-platform';
-import { toSyncResult } from '../mirror/data-platform';
+import type { DemoJob } from '../demo/demo-job';
+import { toSyncResult, type DataPlatform } from '../mirror/data-platform';
 
-/** The `data` service of the contract over the workspace's data platform. */
-export function createDataService(platform: DataPlatform): DataApi {
+/** The `data` service of the contract over the workspace's data platform and its demo job. */
+export function createDataService(platform: DataPlatform, demo: DemoJob): DataApi {
   return {
     status: async () => platform.status(),
     sync: async (req) => toSyncResult(await platform.syncNow(req.datasets)),
     demo: async (req) => {
-      const { jobId } = platform.startDemo({
+      const { jobId } = demo.start({
         scale: req.scale,
         ...(req.daysHot !== undefined ? { daysHot: req.daysHot } : {}),
         ...(req.daysCold !== undefined ? { daysCold: req.daysCold } : {}),

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { SettingsInfo, WorkspaceSettings } from '../../../shared/api/settings';
 import type { WorkbenchCore } from '../../../shared/api/contract';
 import { parseExternalUrl, redactedUrl } from '../hot/hot-config';
@@ -101,7 +101,7 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
         current = await readSettingsFile(deps.paths.settings);
       } catch (err) {
         // Never overwrite a file that could not be read: its hot store and lake would be lost.
-        throw new WorkbenchError('BAD_INPUT', `${err instanceof Error ? err.message : String(err)} The sync interval was not saved.`);
+        throw new WorkbenchError('BAD_INPUT', `${errorMessage(err)} The sync interval was not saved.`);
       }
       await writeSettingsFile(deps.paths.settings, {
         ...(current ?? { hot: { kind: 'embedded' } }),

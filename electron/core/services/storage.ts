@@ -8,7 +8,7 @@ import { leafRelationsSql } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import type { JobRunner } from '../jobs/runner';
 import { runCodecLab } from '../parquet/codec-lab';
-import { ArchiveJournal, type BatchRecord } from '../archive/state';
+import type { BatchRecord } from '../archive/state';
 import { checkLake } from '../lake/check';
 import { compactDataset, type CompactDeps } from '../lake/compact';
 import { LakeIntents } from '../lake/intents';
@@ -148,7 +148,7 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
             const report = await checkLake(
               {
                 ...lakeJobDeps(conn, ctx.signal),
-                unfinishedArchive: () => new ArchiveJournal(conn).unfinished(),
+                unfinishedArchive: () => deps.unfinishedArchive(),
                 conversionOutputs: async () => new Set((await deps.history.sourceBytesByOutput()).keys()),
                 onStep: (fraction, message) => ctx.progress({ phase: 'check', fraction, message }),
               },

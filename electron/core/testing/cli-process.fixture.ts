@@ -53,7 +53,7 @@ export async function demoWorkspace(made: string[], daysHot = 4, daysCold = 1): 
   made.push(ws);
   const wb = await openWorkbench({ workspaceDir: ws, entry: 'test', data: { start: 'lazy' } });
   try {
-    const s = await wb.data.startDemo({ scale: 'small', daysHot, daysCold }).done;
+    const s = await wb.demo.start({ scale: 'small', daysHot, daysCold }).done;
     if (s.state !== 'done') throw new Error(`demo failed: ${JSON.stringify(s.error)}`);
   } finally {
     await wb.close();

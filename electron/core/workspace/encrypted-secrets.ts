@@ -1,5 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { writeFileAtomic } from '../files/atomic';
 import type { SecretStore } from './secrets';
 
@@ -79,11 +79,7 @@ export class EncryptedFileSecretStore implements SecretStore {
       blob = await readFile(this.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw new WorkbenchError(
-        'BAD_INPUT',
-        `The secrets file ${this.file} could not be read.`,
-        err instanceof Error ? err.message : String(err),
-      );
+      throw new WorkbenchError('BAD_INPUT', `The secrets file ${this.file} could not be read.`, errorMessage(err));
     }
     let parsed: unknown;
     try {
@@ -92,7 +88,7 @@ export class EncryptedFileSecretStore implements SecretStore {
       throw new WorkbenchError(
         'BAD_INPUT',
         `The secrets file ${this.file} could not be decrypted with ${this.cipher.description} (it may come from another user or machine). Enter the password again in Settings, or delete the file.`,
-        err instanceof Error ? err.message : String(err),
+        errorMessage(err),
       );
     }
     const out: Record<string, string> = {};

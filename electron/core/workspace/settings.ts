@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { MAX_SYNC_INTERVAL_SECONDS, type WorkspaceSettings } from '../../../shared/api/settings';
 import { writeFileAtomic } from '../files/atomic';
 import { parseExternalUrl } from '../hot/hot-config';
@@ -49,13 +49,13 @@ export async function readSettingsFile(file: string): Promise<WorkspaceSettings 
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw settingsProblem(file, err instanceof Error ? err.message : String(err));
+    throw settingsProblem(file, errorMessage(err));
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw settingsProblem(file, `it is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw settingsProblem(file, `it is not valid JSON (${errorMessage(err)})`);
   }
   const parsed = FileSchema.safeParse(raw);
   if (!parsed.success) throw settingsProblem(file, describeIssue(parsed.error));
@@ -64,7 +64,7 @@ export async function readSettingsFile(file: string): Promise<WorkspaceSettings 
     try {
       parseExternalUrl(settings.hot.url);
     } catch (err) {
-      throw settingsProblem(file, `hot.url: ${err instanceof Error ? err.message : String(err)}`);
+      throw settingsProblem(file, `hot.url: ${errorMessage(err)}`);
     }
   }
   return settings;

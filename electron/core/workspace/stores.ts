@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { WorkbenchError } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { WorkspaceSettings } from '../../../shared/api/settings';
 import { parseExternalUrl, redactedUrl, type HotConfig } from '../hot/hot-config';
 import type { WorkspacePaths } from './paths';
@@ -58,7 +58,7 @@ export async function resolveStores(input: ResolveStoresInput): Promise<Resolved
       fromFile = true;
     }
   } catch (err) {
-    fileProblem = err instanceof Error ? err.message : String(err);
+    fileProblem = errorMessage(err);
   }
   const base = { lakeDir: lakeDirOf(input.paths, settings), settings, fileProblem, secretProblem: null };
 
@@ -76,7 +76,7 @@ export async function resolveStores(input: ResolveStoresInput): Promise<Resolved
     try {
       password = await input.secrets?.get(HOT_PASSWORD_SECRET);
     } catch (err) {
-      secretProblem = err instanceof Error ? err.message : String(err);
+      secretProblem = errorMessage(err);
     }
     const hot: HotConfig =
       password === undefined ? { kind: 'external', url: settings.hot.url } : { kind: 'external', url: settings.hot.url, password };

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { errorMessage } from '../../../shared/api/errors';
 import type { ConnectionTestResult } from '../../../shared/api/settings';
 import { externalConnection, pgConnectionString, redactedUrl } from '../hot/hot-config';
 
@@ -35,7 +36,7 @@ export async function testPgConnection(
     const res = await client.query<{ server_version: string }>('SHOW server_version');
     return { reachable: true, target, serverVersion: res.rows[0]?.server_version ?? null, error: null, elapsedMs: Date.now() - started };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     return { reachable: false, target, serverVersion: null, error: message || 'The connection failed.', elapsedMs: Date.now() - started };
   } finally {
     await client.end().catch(() => undefined);

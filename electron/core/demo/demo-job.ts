@@ -1,0 +1,79 @@
+import type { DemoJobReport } from '../../../shared/api/data';
+import { WorkbenchError } from '../../../shared/api/errors';
+import { DATASET_NAMES, DATASETS } from '../../../shared/domain/datasets';
+import type { Engine } from '../engine/engine';
+import { hotStoreIsEmpty } from '../hot/hot-schema';
+import type { HotStore } from '../hot/hot-store';
+import type { JobContext, JobRunner, StartedJob } from '../jobs/runner';
+import type { Lake } from '../lake/lake';
+import { toSyncResult, type DataPlatform } from '../mirror/data-platform';
+import { setSplitSql } from '../mirror/meta';
+import { DEMO_MARKER_KEY, generateDemo, type DemoOptions } from './seed-demo';
+
+export interface DemoJobDeps {
+  data: DataPlatform;
+  engine: Engine;
+  jobs: JobRunner;
+  /** Scratch folder for the CSV hand-off to PostgreSQL. */
+  tmpDir: string;
+}
+
+/** Empty = no fleet in the hot store and no data in the lake (an interrupted demo's lake does not count). */
+export async function workspaceIsEmpty(lake: Lake, hot: HotStore): Promise<boolean> {
+  if (!(await hot.withClient((c) => hotStoreIsEmpty(c)))) return false;
+  if (await lake.exists(DEMO_MARKER_KEY)) return true;
+  for (const name of DATASET_NAMES) {
+    if (DATASETS[name].partitionColumn && (await lake.list(name)).length > 0) return false;
+  }
+  return true;
+}
+
+/**
+ * The demo as a job over the workspace's data platform: the fleet generated into PostgreSQL and the lake
+ * (seed-demo.ts) while the mirror's sync is held off, then the splits set, the mirror reset and synced again.
+ */
+export class DemoJob {
+  constructor(private readonly deps: DemoJobDeps) {}
+
+  /** Start the demo as a job (progress on 'job.progress'). */
+  start(options: DemoOptions): StartedJob<DemoJobReport> {
+    if (this.deps.data.syncHeld) throw new WorkbenchError('CONFLICT', 'A demo is already being generated. Wait for it or cancel it.');
+    return this.deps.jobs.start('demo', (ctx) => this.run(options, ctx), { exclusive: true, phase: 'prepare' });
+  }
+
+  /** The eager start's seeding: the small demo on an empty workspace; true when it was started. */
+  async seedIfEmpty(hot: HotStore): Promise<boolean> {
+    if (!(await workspaceIsEmpty(this.deps.data.lake, hot))) return false;
+    this.start({ scale: 'small' });
+    return true;
+  }
+
+  private async run(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
+    const { data, engine } = this.deps;
+    const report = await data.holdSync('The demo is being generated; the mirror syncs when it ends.', async () => {
+      const hot = await data.hotStore();
+      // Let a running sync finish: the demo replaces the tables under it.
+      await data.settleSync();
+      const generated = await engine.withConnection((conn) =>
+        generateDemo(options, {
+          duck: conn,
+          hot,
+          lake: data.lake,
+          tmpDir: this.deps.tmpDir,
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress({ phase: p.phase, fraction: p.fraction * 0.9, rows: p.rows, bytes: p.bytes, message: p.message }),
+        }),
+      );
+      ctx.progress({ phase: 'sync', fraction: 0.9, message: 'Syncing the local mirror' });
+      await data.resetMirror();
+      const split = generated.window.split;
+      await data.commitViews(DATASET_NAMES.filter((name) => DATASETS[name].splitColumn).map((name) => ({ sql: setSplitSql(name, split) })));
+      return generated;
+    });
+    const sync = await data.syncNow(undefined, {
+      ...ctx,
+      progress: (u) => ctx.progress({ ...u, phase: 'sync', fraction: 0.9 + 0.1 * (u.fraction ?? 0) }),
+    });
+    return { ...report, sync: toSyncResult(sync) };
+  }
+}

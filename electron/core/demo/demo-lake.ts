@@ -1,0 +1,97 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
+import { quoteIdent, quoteLiteral } from '../../../shared/sql';
+import type { Lake, LakeFile } from '../lake/lake';
+import { partitionKey } from '../lake/lake';
+import type { ManifestFile } from '../lake/manifest';
+
+// The demo's cold half: Parquet files staged and published through the Lake, with their manifest entries.
+
+const PARQUET_OPTIONS = '(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)';
+
+export function addManifest(manifests: Map<string, ManifestFile[]>, ds: string, f: ManifestFile): void {
+  const list = manifests.get(ds) ?? [];
+  list.push(f);
+  manifests.set(ds, list);
+}
+
+/** Write one partition file: DuckDB COPY to a staged temp name in the partition folder, then publish (rename). */
+export async function writeColdFile(
+  duck: DuckDBConnection,
+  lake: Lake,
+  ds: DatasetName,
+  date: string,
+  batch: string,
+  select: string,
+  timeColumn: string,
+): Promise<ManifestFile> {
+  const cols = DATASETS[ds].columns.map((c) => quoteIdent(c.name)).join(', ');
+  const staged = await lake.stage(partitionKey(ds, date, batch));
+  try {
+    await duck.run(`COPY (SELECT ${cols} FROM (${select})) TO ${quoteLiteral(staged.path)} ${PARQUET_OPTIONS}`);
+    const stats = await fileStats(duck, staged.path, timeColumn);
+    const published = await lake.publish(staged);
+    return { key: published.key, bytes: published.size, ...stats };
+  } catch (err) {
+    await lake.discard(staged);
+    throw err;
+  }
+}
+
+/** Write a dataset partitioned by the UTC date of `dateColumn`: one staged folder, then publish each file. */
+export async function writeColdByDate(
+  duck: DuckDBConnection,
+  lake: Lake,
+  ds: DatasetName,
+  batch: string,
+  select: string,
+  dateColumn: string,
+  manifests: Map<string, ManifestFile[]>,
+  count: (ds: DatasetName, tier: 'hot' | 'cold', n: number) => void,
+): Promise<void> {
+  const root = await lake.stage(`${ds}/staging-${batch}`);
+  const dir = root.path;
+  const cols = DATASETS[ds].columns.map((c) => quoteIdent(c.name)).join(', ');
+  try {
+    await duck.run(
+      `COPY (SELECT ${cols}, strftime(${quoteIdent(dateColumn)}, '%Y-%m-%d') AS date FROM (${select}) ORDER BY ${quoteIdent(dateColumn)}) ` +
+        `TO ${quoteLiteral(dir)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, PARTITION_BY (date))`,
+    );
+    let entries: string[] = [];
+    try {
+      entries = await readdir(dir);
+    } catch {
+      entries = [];
+    }
+    for (const part of entries.sort()) {
+      const date = part.startsWith('date=') ? part.slice(5) : null;
+      if (!date) continue;
+      const files = (await readdir(join(dir, part))).filter((f) => f.endsWith('.parquet')).sort();
+      for (let i = 0; i < files.length; i++) {
+        const src = join(dir, part, files[i]);
+        const stats = await fileStats(duck, src, dateColumn);
+        const staged = await lake.stage(partitionKey(ds, date, files.length > 1 ? `${batch}-${i}` : batch));
+        await rename(src, staged.path);
+        const published: LakeFile = await lake.publish(staged);
+        addManifest(manifests, ds, { key: published.key, bytes: published.size, ...stats });
+        count(ds, 'cold', stats.rows);
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function fileStats(duck: DuckDBConnection, path: string, timeColumn: string): Promise<Omit<ManifestFile, 'key' | 'bytes'>> {
+  const reader = await duck.runAndReadAll(
+    `SELECT count(*)::BIGINT AS n, strftime(min(${quoteIdent(timeColumn)}), '%Y-%m-%dT%H:%M:%SZ') AS lo, strftime(max(${quoteIdent(timeColumn)}), '%Y-%m-%dT%H:%M:%SZ') AS hi FROM read_parquet(${quoteLiteral(path)})`,
+  );
+  const row = reader.getRowObjectsJson()[0] as Record<string, unknown>;
+  const sha256 = createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+  return { rows: Number(row.n), minTime: (row.lo as string | null) ?? null, maxTime: (row.hi as string | null) ?? null, sha256 };
+}
