@@ -41,6 +41,11 @@ test.describe('desktop app (Electron)', () => {
           }),
       );
       expect(blocked).toBe('connect-src');
+      // Reveal shows nothing outside the workspace, the lake and the chosen export folders.
+      const revealed = await page.evaluate(() =>
+        (globalThis as unknown as { workbench: { revealPath(path: string): Promise<boolean> } }).workbench.revealPath('/etc/passwd'),
+      );
+      expect(revealed).toBe(false);
       await page.locator('.cm-editor .cm-content').click();
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.insertText('SELECT 6 * 7 AS answer');

@@ -75,7 +75,12 @@ app.whenReady().then(() => {
   if (!isPrimaryInstance) return;
   hardenSession(session.defaultSession, devServerUrl);
   serveRenderer(where);
-  ipc = bindIpc({ getWindow: () => mainWindow, getDispatch: () => holder.dispatch(), where });
+  ipc = bindIpc({
+    getWindow: () => mainWindow,
+    getDispatch: () => holder.dispatch(),
+    where,
+    revealRoots: () => holder.storageRoots(),
+  });
   Menu.setApplicationMenu(
     buildMenu({
       holder,
