@@ -4,13 +4,14 @@ import { app, BrowserWindow, Menu, session } from 'electron';
 import { APP_NAME } from '../core/workspace/paths';
 import { bindIpc, type IpcBinding } from './ipc';
 import { buildMenu } from './menu';
-import { hardenSession, lockNavigation } from './security';
+import { APP_INDEX_URL } from './app-protocol';
+import { hardenSession, lockNavigation, registerAppScheme, serveRenderer } from './security';
 import type { RendererLocation } from './url-policy';
 import { WorkbenchHolder } from './workbench-holder';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const devServerUrl = !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null;
-const where: RendererLocation = { indexFile: join(here, '..', 'renderer', 'index.html'), devServerUrl };
+const where: RendererLocation = { rendererDir: join(here, '..', 'renderer'), devServerUrl };
 
 // The workspace is the per-user app data folder, the same path electron/core/workspace/paths.ts
 // computes for the web host and the CLI (fixed here so a packaged productName cannot move it).
@@ -18,6 +19,8 @@ app.setPath('userData', join(app.getPath('appData'), APP_NAME));
 const workspaceDir = process.env.BATTERY_WORKBENCH_WORKSPACE ? resolve(process.env.BATTERY_WORKBENCH_WORKSPACE) : app.getPath('userData');
 
 app.enableSandbox();
+// The built renderer is served from app://bundle/ (a real origin with a CSP header), never from file://.
+registerAppScheme();
 // One app per workspace: a second start focuses the running instance instead.
 const isPrimaryInstance = app.requestSingleInstanceLock();
 if (!isPrimaryInstance) app.exit(0);
@@ -53,8 +56,7 @@ function createMainWindow(): BrowserWindow {
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });
-  if (devServerUrl) void win.loadURL(devServerUrl);
-  else void win.loadFile(where.indexFile);
+  void win.loadURL(devServerUrl ?? APP_INDEX_URL);
   return win;
 }
 
@@ -71,8 +73,14 @@ app.on('web-contents-created', (_event, contents) => {
 
 app.whenReady().then(() => {
   if (!isPrimaryInstance) return;
-  hardenSession(session.defaultSession, devServerUrl !== null);
-  ipc = bindIpc({ getWindow: () => mainWindow, getDispatch: () => holder.dispatch(), where });
+  hardenSession(session.defaultSession, devServerUrl);
+  serveRenderer(where);
+  ipc = bindIpc({
+    getWindow: () => mainWindow,
+    getDispatch: () => holder.dispatch(),
+    where,
+    revealRoots: () => holder.storageRoots(),
+  });
   Menu.setApplicationMenu(
     buildMenu({
       holder,

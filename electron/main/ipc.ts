@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
 import { ipcMain, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { fail, type Result } from '../../shared/api/errors';
 import type { EventName, EventMap } from '../../shared/api/contract';
 import type { Dispatch } from '../core/dispatcher';
 import { IPC_CHANNELS, isChannelName } from '../../shared/api/define';
+import { revealablePath, RevealDestinations } from './reveal-policy';
 import { isOwnRendererUrl, type RendererLocation } from './url-policy';
 
 /**
@@ -22,12 +21,16 @@ export interface IpcBinding {
 /**
  * Binds the dispatcher to IPC. Every call is checked: it must come from the main window's
  * top frame showing our own renderer page; anything else is refused without reaching the core.
+ * Reveal shows only paths inside `revealRoots()` (the workspace, the lake) or an export or slice
+ * destination the core reported over this binding.
  */
 export function bindIpc(options: {
   getWindow: () => BrowserWindow | null;
   getDispatch: () => Promise<Dispatch>;
   where: RendererLocation;
+  revealRoots: () => Promise<string[]>;
 }): IpcBinding {
+  const destinations = new RevealDestinations();
   const trusted = (event: IpcMainInvokeEvent): boolean => {
     const win = options.getWindow();
     if (!win || win.isDestroyed()) return false;
@@ -41,12 +44,16 @@ export function bindIpc(options: {
     if (!trusted(event)) return fail('UNAUTHORIZED', 'This IPC call did not come from the workbench window and was refused.');
     if (!isChannelName(channel)) return fail('UNKNOWN_METHOD', 'The channel name must look like "service.method".');
     const dispatch = await options.getDispatch();
-    return dispatch(channel, request, { transport: 'ipc' });
+    const result = await dispatch(channel, request, { transport: 'ipc' });
+    destinations.note(channel, result);
+    return result;
   });
 
-  ipcMain.handle(REVEAL_CHANNEL, (event, path: unknown): boolean => {
-    if (!trusted(event) || typeof path !== 'string' || path.length > 4096 || !isAbsolute(path) || !existsSync(path)) return false;
-    shell.showItemInFolder(path);
+  ipcMain.handle(REVEAL_CHANNEL, async (event, path: unknown): Promise<boolean> => {
+    if (!trusted(event)) return false;
+    const shown = await revealablePath(path, [...(await options.revealRoots()), ...destinations.list()]);
+    if (shown === null) return false;
+    shell.showItemInFolder(shown);
     return true;
   });
 

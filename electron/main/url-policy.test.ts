@@ -1,29 +1,42 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { APP_INDEX_URL } from './app-protocol';
 import { desktopContentSecurityPolicy, isOwnRendererUrl, isSafeExternalUrl } from './url-policy';
 
-const indexFile = '/opt/app/out/renderer/index.html';
-const built = { indexFile, devServerUrl: null };
+const rendererDir = '/opt/app/out/renderer';
+const built = { rendererDir, devServerUrl: null };
 
 describe('isOwnRendererUrl', () => {
-  it('accepts the built index.html with any hash route', () => {
-    const url = pathToFileURL(indexFile).href;
-    expect(isOwnRendererUrl(url, built)).toBe(true);
-    expect(isOwnRendererUrl(`${url}#/sql`, built)).toBe(true);
+  it('accepts app://bundle/index.html with any hash route', () => {
+    expect(APP_INDEX_URL).toBe('app://bundle/index.html');
+    expect(isOwnRendererUrl(APP_INDEX_URL, built)).toBe(true);
+    expect(isOwnRendererUrl(`${APP_INDEX_URL}#/sql`, built)).toBe(true);
   });
-  it('refuses other files, other schemes and lookalikes', () => {
-    expect(isOwnRendererUrl(pathToFileURL('/opt/app/out/renderer/other.html').href, built)).toBe(false);
-    expect(isOwnRendererUrl(pathToFileURL('/etc/passwd').href, built)).toBe(false);
-    expect(isOwnRendererUrl('file:///opt/app/out/renderer/../renderer/index.html/../../x', built)).toBe(false);
-    expect(isOwnRendererUrl('https://example.com/index.html', built)).toBe(false);
-    expect(isOwnRendererUrl('file://evil.example/opt/app/out/renderer/index.html', built)).toBe(false);
-    expect(isOwnRendererUrl('not a url', built)).toBe(false);
+  it('refuses the built page as a file, other pages, other hosts, schemes and lookalikes', () => {
+    for (const url of [
+      pathToFileURL(`${rendererDir}/index.html`).href,
+      pathToFileURL('/etc/passwd').href,
+      'app://bundle/other.html',
+      'app://bundle/assets/index.js',
+      'app://bundle/',
+      'app://bundle/index.html?x=1',
+      'app://evil/index.html',
+      'app://bundle.evil/index.html',
+      'app://user@bundle/index.html',
+      'app://bundle:8080/index.html',
+      'app://bundle/index.html/../../x',
+      'https://bundle/index.html',
+      'https://example.com/index.html',
+      'not a url',
+    ]) {
+      expect(isOwnRendererUrl(url, built), url).toBe(false);
+    }
   });
   it('in dev accepts only the dev server origin', () => {
-    const dev = { indexFile, devServerUrl: 'http://localhost:5173/' };
+    const dev = { rendererDir, devServerUrl: 'http://localhost:5173/' };
     expect(isOwnRendererUrl('http://localhost:5173/#/sql', dev)).toBe(true);
     expect(isOwnRendererUrl('http://localhost:5174/', dev)).toBe(false);
-    expect(isOwnRendererUrl(pathToFileURL(indexFile).href, dev)).toBe(false);
+    expect(isOwnRendererUrl(APP_INDEX_URL, dev)).toBe(false);
   });
 });
 
@@ -48,10 +61,20 @@ describe('isSafeExternalUrl', () => {
 });
 
 describe('desktopContentSecurityPolicy', () => {
+  const directive = (csp: string, name: string): string | undefined => csp.split('; ').find((d) => d.startsWith(`${name} `));
+
   it('forbids inline scripts in the built app', () => {
-    const csp = desktopContentSecurityPolicy(false);
-    expect(csp).toContain("script-src 'self'");
-    expect(csp.split('; ').find((d) => d.startsWith('script-src'))).toBe("script-src 'self'");
+    const csp = desktopContentSecurityPolicy(null);
+    expect(directive(csp, 'script-src')).toBe("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+  });
+  it('allows no WebSocket to any host in the built app: it talks over IPC only', () => {
+    expect(directive(desktopContentSecurityPolicy(null), 'connect-src')).toBe("connect-src 'self'");
+  });
+  it('in dev adds only the dev server HMR socket, not ws: to any host', () => {
+    const csp = desktopContentSecurityPolicy('http://localhost:5173/');
+    expect(directive(csp, 'connect-src')).toBe("connect-src 'self' ws://localhost:5173");
+    expect(csp.split(/[ ;]+/)).not.toContain('ws:');
   });
 });

@@ -64,6 +64,16 @@ export class WorkbenchHolder {
     }
   }
 
+  /** Folders whose contents the user may be shown in the file manager: the workspace, and the lake when it is a local folder. */
+  async storageRoots(): Promise<string[]> {
+    try {
+      const { lake } = (await this.get()).data;
+      return lake.kind === 'local' ? [this.dir, lake.location] : [this.dir];
+    } catch {
+      return [this.dir];
+    }
+  }
+
   async switchTo(workspaceDir: string): Promise<void> {
     await this.close();
     this.dir = workspaceDir;

@@ -36,11 +36,11 @@ export interface StaticFile {
 }
 
 /**
- * Maps a URL path to a file inside `root`, or null. Safe against traversal: the path is
- * percent-decoded once, NUL and backslashes are refused, and the resolved file must stay
- * inside the root folder. Dot-files are never served.
+ * Maps a URL path to a path inside `root` (the root itself for `/`), or null. Safe against traversal: the path
+ * is percent-decoded once, NUL and backslashes are refused, and the resolved path must stay inside the root
+ * folder. Dot-files are never served. Pure: the file system is not read.
  */
-export async function resolveStaticFile(root: string, urlPath: string): Promise<StaticFile | null> {
+export function staticFilePath(root: string, urlPath: string): string | null {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
@@ -53,6 +53,13 @@ export async function resolveStaticFile(root: string, urlPath: string): Promise<
   const base = resolve(root);
   const full = resolve(join(base, ...segments));
   if (full !== base && !full.startsWith(base + sep)) return null;
+  return full;
+}
+
+/** The file `urlPath` names inside `root` (see staticFilePath), or null when there is none. */
+export async function resolveStaticFile(root: string, urlPath: string): Promise<StaticFile | null> {
+  const full = staticFilePath(root, urlPath);
+  if (full === null) return null;
   try {
     const info = await stat(full);
     if (!info.isFile()) return null;
