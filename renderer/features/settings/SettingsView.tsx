@@ -5,7 +5,7 @@ import { formatDuration } from '../../../shared/format';
 import { api } from '../../api/client';
 import { FilePickerDialog } from '../convert/FilePickerDialog';
 import { DemoCard } from './DemoCard';
-import { formFromInfo, formProblem, passwordInUrl, requestFromForm, type SettingsForm } from './settingsForm';
+import { formFromInfo, formProblem, requestFromForm, type SettingsForm } from './settingsForm';
 import { StatusCard } from './StatusCard';
 import { SyncCard } from './SyncCard';
 import './settings.css';
@@ -80,7 +80,6 @@ export function SettingsView() {
   };
 
   const problem = form ? formProblem(form) : null;
-  const urlHasPassword = form !== null && form.hotKind === 'external' && passwordInUrl(form.url);
 
   return (
     <div className="convert-view settings-view" data-testid="settings-view">
@@ -157,11 +156,6 @@ export function SettingsView() {
                       data-testid="settings-url"
                     />
                   </div>
-                  {urlHasPassword && (
-                    <div className="hint warn settings-hint">
-                      The password in the URL is taken out on save and kept like the password below.
-                    </div>
-                  )}
                   <div className="lake-field">
                     <label className="lake-label" htmlFor="settings-password">
                       Password
@@ -252,7 +246,11 @@ export function SettingsView() {
             <button type="button" className="btn" disabled={saving} onClick={() => void load()}>
               Revert
             </button>
-            {problem && <span className="bad-text">{problem}</span>}
+            {problem && (
+              <span className="bad-text" role="alert" data-testid="settings-form-problem">
+                {problem}
+              </span>
+            )}
           </div>
         )}
         {saveError && (
