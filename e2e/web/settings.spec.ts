@@ -67,6 +67,48 @@ test('the settings view shows the embedded store that runs, and the web host ref
   expect(saved).toEqual({ hot: { kind: 'embedded' } });
 });
 
+test('a URL carrying a secret (?sslpassword=, user:password@) is refused by name, never echoed, never saved', async ({
+  page,
+  webHost,
+  request,
+}) => {
+  await waitForDemo(request, webHost);
+  const before = await readFile(join(webHost.workspace, 'settings.json'), 'utf8').catch(() => null);
+  await page.goto(`${webHost.url}#/settings`);
+  await expect(page.getByTestId('settings-view')).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('hot-external').check();
+  const problem = page.getByTestId('settings-form-problem');
+
+  await page.getByTestId('settings-url').fill('postgres://fleet@127.0.0.1:1/fleet?sslmode=require&sslpassword=Key-Phrase-77');
+  await expect(problem).toContainText('the parameter sslpassword=');
+  await expect(problem).toContainText('PGPASSWORD');
+  await expect(problem).not.toContainText('Key-Phrase-77');
+  await expect(page.getByTestId('settings-save')).toBeDisabled();
+  await expect(page.getByTestId('test-connection')).toBeDisabled();
+
+  await page.getByTestId('settings-url').fill('postgres://fleet:Pass-Word-77@127.0.0.1:1/fleet');
+  await expect(problem).toContainText('a password (user:password@host)');
+  await expect(problem).not.toContainText('Pass-Word-77');
+  await expect(page.getByTestId('settings-save')).toBeDisabled();
+
+  // A plain URL clears it.
+  await page.getByTestId('settings-url').fill('postgres://fleet@127.0.0.1:1/fleet?sslmode=require');
+  await expect(problem).toHaveCount(0);
+  await expect(page.getByTestId('settings-save')).toBeEnabled();
+
+  // The host refuses it too, whatever the client: BAD_INPUT naming the parameter, and the file is unchanged.
+  const res = await request.post(`${webHost.origin}/api/settings.set`, {
+    data: { hot: { kind: 'external', url: 'postgres://fleet@127.0.0.1:1/fleet?sslpassword=Key-Phrase-77' } },
+    headers: { authorization: `Bearer ${webHost.token}` },
+  });
+  const refused = decodeEnvelope(new Uint8Array(await res.body())) as { ok: boolean; error?: { code: string; message: string } };
+  expect(refused.ok).toBe(false);
+  expect(refused.error?.code).toBe('BAD_INPUT');
+  expect(refused.error?.message).toContain('sslpassword=');
+  expect(JSON.stringify(refused)).not.toContain('Key-Phrase-77');
+  expect(await readFile(join(webHost.workspace, 'settings.json'), 'utf8').catch(() => null)).toBe(before);
+});
+
 test('the schema browser shows telemetry synced, hot and cold, and Sync now syncs', async ({ page, webHost, request }) => {
   await waitForDemo(request, webHost);
   await page.goto(webHost.url);

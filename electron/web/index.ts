@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       staticDir: findStaticDir(),
       port: args.port,
       uploadsDir: workbench.paths.uploads,
+      ...(args.maxUploadBytes !== undefined ? { maxUploadBytes: args.maxUploadBytes } : {}),
       exportsDir: workbench.paths.exports,
       log,
     });

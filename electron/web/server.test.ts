@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, statfs, utimes, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,5 +243,128 @@ describe('web host', () => {
     expect(String(down.headers['content-disposition'])).toContain('attachment');
     expect(down.body.toString()).toBe('a\n1\n');
     expect((await send(host, '/download/..%2F..%2Fetc%2Fpasswd', { headers: bearer })).status).toBe(404);
+  });
+});
+
+describe('web host uploads', () => {
+  const events = new EventBus();
+  let dir: string;
+  const hosts: WebHost[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bw-up-'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>wb</title>');
+  });
+  afterAll(async () => {
+    for (const h of hosts) await h.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function host(uploadsDir: string, limits: { maxUploadBytes?: number; uploadReserveBytes?: number }): Promise<WebHost> {
+    const h = await startWebHost({ dispatch, events, staticDir: dir, port: 0, uploadsDir, ...limits });
+    hosts.push(h);
+    return h;
+  }
+
+  /** PUT /upload with the body in chunks: chunked transfer unless a Content-Length is given (it may claim more than is sent). */
+  function put(
+    h: WebHost,
+    name: string,
+    chunks: Buffer[],
+    contentLength?: number,
+  ): Promise<{ status: number; json: Record<string, string> }> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string | number> = { host: `127.0.0.1:${h.port}`, authorization: `Bearer ${h.token}` };
+      if (contentLength !== undefined) headers['content-length'] = contentLength;
+      const req = httpRequest({ host: '127.0.0.1', port: h.port, path: `/upload?name=${name}`, method: 'PUT', headers }, (res) => {
+        const body: Buffer[] = [];
+        res.on('data', (c: Buffer) => body.push(c));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(body).toString()) as Record<string, string> });
+          req.destroy();
+        });
+      });
+      req.on('error', reject);
+      for (const c of chunks) req.write(c);
+      // A body shorter than its Content-Length stays open: the host must answer from the header alone.
+      if (contentLength === undefined || contentLength <= chunks.reduce((n, c) => n + c.byteLength, 0)) req.end();
+    });
+  }
+
+  /** Every file and folder under `d`, relative. */
+  const tree = async (d: string): Promise<string[]> => (await readdir(d, { recursive: true })).map(String).sort();
+
+  it('takes an upload within the cap, and refuses one over it (declared or chunked) with 413, leaving nothing', async () => {
+    const up = join(dir, 'capped');
+    const h = await host(up, { maxUploadBytes: 1000, uploadReserveBytes: 0 });
+    const ok = await put(h, 'small.csv', [Buffer.from('a,b\n'), Buffer.alloc(996, 'x')]);
+    expect(ok.status).toBe(200);
+    expect((await readFile(ok.json.path ?? '')).byteLength).toBe(1000);
+    const kept = await tree(up);
+
+    const declared = await put(h, 'big.csv', [Buffer.alloc(3000, 'y')], 3000);
+    expect(declared.status).toBe(413);
+    expect(declared.json.error).toMatch(
+      /The upload of big\.csv \(2\.93 KB\) is larger than the web host's upload limit of 1000 B; nothing was kept.*--max-upload/,
+    );
+    const chunked = await put(h, 'sneaky.csv', [Buffer.alloc(600, 'z'), Buffer.alloc(600, 'z'), Buffer.alloc(600, 'z')]);
+    expect(chunked.status).toBe(413);
+    expect(chunked.json.error).toMatch(/The upload of sneaky\.csv is larger than the web host's upload limit of 1000 B/);
+    expect(await tree(up)).toEqual(kept);
+
+    // The host goes on taking uploads.
+    expect((await put(h, 'again.csv', [Buffer.from('x\n1\n')])).status).toBe(200);
+  });
+
+  it('refuses an upload that would leave less than the reserve free on the disk (507), from its Content-Length, leaving nothing', async () => {
+    const up = join(dir, 'reserve');
+    await mkdir(up);
+    const reserve = 1024 ** 3;
+    const h = await host(up, { maxUploadBytes: Number.MAX_SAFE_INTEGER, uploadReserveBytes: reserve });
+    // Half the reserve short: other writers on this disk would have to free 512 MB in between to change the answer.
+    const s = await statfs(up);
+    const eats = s.bavail * s.bsize - reserve / 2;
+    const refused = await put(h, 'huge.csv', [Buffer.from('a,b\n')], eats);
+    expect(refused.status).toBe(507);
+    expect(refused.json.error).toMatch(
+      /The upload of huge\.csv \(.+\) would leave less than 1\.00 GB free on the disk holding .*reserve \(.+ free\); nothing was kept/,
+    );
+    expect(await tree(up)).toEqual([]);
+
+    // A reserve larger than the disk's free space refuses even a small upload sent without a length.
+    const full = await host(join(dir, 'full'), { uploadReserveBytes: Number.MAX_SAFE_INTEGER });
+    expect((await put(full, 'tiny.csv', [Buffer.from('x\n')])).status).toBe(507);
+    expect(await tree(join(dir, 'full'))).toEqual([]);
+  });
+
+  it('removes uploads older than a day and unfinished ones at start, and keeps the fresh ones', async () => {
+    const up = join(dir, 'aged');
+    const hoursAgo = (h: number): Date => new Date(Date.now() - h * 3600_000);
+    const file = async (rel: string, hours: number): Promise<void> => {
+      await mkdir(join(up, rel, '..'), { recursive: true });
+      await writeFile(join(up, rel), 'x\n');
+      await utimes(join(up, rel), hoursAgo(hours), hoursAgo(hours));
+    };
+    await file('old-upload/readings.csv', 25);
+    await file('fresh-upload/readings.csv', 0);
+    await file('nearly-a-day/readings.csv', 23);
+    await file('old-and-new/first.csv', 48);
+    await file('old-and-new/second.csv', 1);
+    await file('loose-old.csv', 30);
+    // A temp file a killed host left (its pid is gone), however recent.
+    await file('unfinished/.bw-tmp-999999999-0000abcd-readings.csv.tmp', 0);
+    const logged: string[] = [];
+    await startWebHost({ dispatch, events, staticDir: dir, port: 0, uploadsDir: up, log: (l) => logged.push(l) }).then((h) =>
+      hosts.push(h),
+    );
+    expect(await tree(up)).toEqual([
+      'fresh-upload',
+      'fresh-upload/readings.csv',
+      'nearly-a-day',
+      'nearly-a-day/readings.csv',
+      'old-and-new',
+      'old-and-new/first.csv',
+      'old-and-new/second.csv',
+    ]);
+    expect(logged.join('\n')).toMatch(/removed 4 upload\(s\)/);
   });
 });

@@ -11,7 +11,14 @@ import type { EventBus } from '../core/events';
 import { isAllowedHost, isAllowedOrigin, isAuthorized, newToken, sessionCookie, tokensEqual } from './auth';
 import { resolveStaticFile } from './static-files';
 import { securityHeaders } from './security-headers';
-import { handleDownload, handleUpload } from './transfer';
+import {
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_UPLOAD_RESERVE_BYTES,
+  handleDownload,
+  handleUpload,
+  sweepOldUploads,
+  type UploadLimits,
+} from './transfer';
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 
@@ -25,8 +32,12 @@ export interface WebHostOptions {
   /** Tests may fix the token; normally a fresh random one per start. */
   token?: string;
   maxBodyBytes?: number;
-  /** Where PUT /upload puts files dropped into the browser (the workspace's uploads folder). */
+  /** Where PUT /upload puts files dropped into the browser (the workspace's uploads folder); uploads older than a day are removed at start. */
   uploadsDir?: string;
+  /** The largest upload taken (`--max-upload`); default DEFAULT_MAX_UPLOAD_BYTES (20 GB). */
+  maxUploadBytes?: number;
+  /** The free space an upload must leave on the uploads disk; default DEFAULT_UPLOAD_RESERVE_BYTES (1 GB). */
+  uploadReserveBytes?: number;
   /** What GET /download/<id> serves from (the workspace's exports folder). */
   exportsDir?: string;
   /** Diagnostics go here (stderr in the CLI entry); never stdout. */
@@ -50,7 +61,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? newToken();
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = options.log ?? (() => undefined);
+  const uploadLimits: UploadLimits = {
+    maxBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    reserveBytes: options.uploadReserveBytes ?? DEFAULT_UPLOAD_RESERVE_BYTES,
+  };
   let port = options.port ?? 0;
+  if (options.uploadsDir !== undefined) {
+    const swept = await sweepOldUploads(options.uploadsDir);
+    if (swept.length > 0) log(`web host: removed ${swept.length} upload(s) older than a day or left unfinished in ${options.uploadsDir}`);
+  }
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((err: unknown) => {
@@ -94,7 +113,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         res.setHeader('Allow', 'PUT');
         return sendText(res, 405, 'Method not allowed: use PUT.');
       }
-      return handleUpload(req, res, url, options.uploadsDir);
+      return handleUpload(req, res, url, options.uploadsDir, uploadLimits);
     }
     if (isRead && url.pathname.startsWith('/download/') && options.exportsDir !== undefined) {
       return handleDownload(req, res, url.pathname.slice('/download/'.length), options.exportsDir);

@@ -1,11 +1,12 @@
 import { WorkbenchError } from '../../../shared/api/errors';
+import { isSecretParam, urlSecretProblem } from '../../../shared/postgres-url';
 
 /**
  * Where the hot store is.
  * - embedded: the workspace's own PostgreSQL (default), started and stopped by whoever opens the workspace.
  * - external: any PostgreSQL by URL (workspace settings `hot.url` or `--pg-url`). Its password comes from the
- *   URL, `PGPASSWORD`, or (desktop) the OS keychain via the main process. It is never written to disk:
- *   `redactedUrl` is what settings and logs keep.
+ *   URL (`--pg-url` only), `PGPASSWORD`, or (desktop) the OS keychain via the main process. It is never written
+ *   to disk: settings refuse a URL that carries a secret (`parseSecretFreeUrl`); `redactedUrl` is what logs show.
  */
 export type HotConfig = { kind: 'embedded' } | { kind: 'external'; url: string; password?: string };
 
@@ -27,10 +28,19 @@ export function parseExternalUrl(url: string): URL {
   return parsed;
 }
 
-/** The URL without its password: the only form settings files and logs may hold. */
+/** The parsed URL, or BAD_INPUT naming its secret parts (never their values) when it carries any (see shared/postgres-url.ts). */
+export function parseSecretFreeUrl(url: string): URL {
+  const parsed = parseExternalUrl(url);
+  const problem = urlSecretProblem(parsed);
+  if (problem !== null) throw new WorkbenchError('BAD_INPUT', problem);
+  return parsed;
+}
+
+/** The URL to show or log (a `--pg-url` may carry secrets): no password, and secret parameters' values masked. */
 export function redactedUrl(url: string): string {
   const parsed = parseExternalUrl(url);
   parsed.password = '';
+  for (const name of new Set(parsed.searchParams.keys())) if (isSecretParam(name)) parsed.searchParams.set(name, '***');
   return parsed.toString();
 }
 

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { SettingsInfo, WorkspaceSettings } from '../../../shared/api/settings';
 import type { WorkbenchCore } from '../../../shared/api/contract';
-import { parseExternalUrl, redactedUrl } from '../hot/hot-config';
+import { parseSecretFreeUrl } from '../hot/hot-config';
 import type { WorkspacePaths } from '../workspace/paths';
 import { HOT_PASSWORD_SECRET, type SecretStore } from '../workspace/secrets';
 import { hotUrlOf, lakeDirOf, resolveStores, type ResolvedStores } from '../workspace/stores';
@@ -66,12 +66,12 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
       const next: WorkspaceSettings = { hot: { kind: 'embedded' } };
       let password: string | undefined;
       if (req.hot.kind === 'external') {
-        const parsed = parseExternalUrl(req.hot.url);
-        const inUrl = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+        // A secret in the URL is refused, never moved: the password comes only through its own field.
+        const parsed = parseSecretFreeUrl(req.hot.url);
         if (!parsed.hostname)
           throw new WorkbenchError('BAD_INPUT', 'The PostgreSQL URL names no host.', 'Use the form postgres://user@host:5432/database');
-        next.hot = { kind: 'external', url: redactedUrl(req.hot.url) };
-        password = req.hot.password ?? inUrl;
+        next.hot = { kind: 'external', url: parsed.toString() };
+        password = req.hot.password;
       }
       // The background sync interval has its own setter; saving the stores keeps it.
       const saved = await readSettingsFile(deps.paths.settings).catch(() => null);
@@ -112,15 +112,15 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
     },
 
     testConnection: async (req) => {
+      // The same rule as set(): what can be tested is what can be saved.
+      const url = parseSecretFreeUrl(req.url).toString();
       let password = req.password;
       if (password === undefined || password === '') {
         // The stored password goes only to the server it was saved for, never to another URL.
         const saved = (await resolveStores({ paths: deps.paths, secrets: undefined })).settings.hot;
-        const sameServer = saved.kind === 'external' && saved.url === redactedUrl(req.url);
-        if (sameServer && !parseExternalUrl(req.url).password)
-          password = await deps.secrets?.get(HOT_PASSWORD_SECRET).catch(() => undefined);
+        if (saved.kind === 'external' && saved.url === url) password = await deps.secrets?.get(HOT_PASSWORD_SECRET).catch(() => undefined);
       }
-      return testPgConnection(req.url, password, env);
+      return testPgConnection(url, password, env);
     },
   };
 }

@@ -13,6 +13,7 @@ import { workspacePaths } from './paths';
 import { HOT_PASSWORD_SECRET, MemorySecretStore } from './secrets';
 import { readSettingsFile } from './settings';
 import { resolveStores } from './stores';
+import { withoutSecrets } from './test-connection';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const made: string[] = [];
@@ -113,26 +114,50 @@ describe('settings.json', () => {
     await expect(openWorkbench({ workspaceDir: ws, entry: 'cli' })).rejects.toThrow(/settings\.json could not be used/);
   });
 
-  it('never holds the password: set() strips it into the secret store, or refuses without one', async () => {
+  it('never holds a secret: a URL carrying one is refused by name (never by value), the password goes only through its own field', async () => {
     const ws = await tempDir('bw-set-');
     const password = 'Sup3r-s3cret:pa/ss@word';
-    const url = `postgres://fleet:${encodeURIComponent(password)}@127.0.0.1:1/fleetdb`;
+    const plainUrl = 'postgres://fleet@127.0.0.1:1/fleetdb';
+    const q = encodeURIComponent(password);
+    // Each kind of secret a URL can carry, and the name the refusal must give.
+    const secretUrls: [string, string][] = [
+      [`postgres://fleet:${q}@127.0.0.1:1/fleetdb`, 'a password (user:password@host)'],
+      [`${plainUrl}?password=${q}`, 'the parameter password='],
+      [`${plainUrl}?sslmode=require&sslpassword=${q}`, 'the parameter sslpassword='],
+      [`${plainUrl}?sslkey=/home/fleet/${q}.key`, 'the parameter sslkey='],
+      [`${plainUrl}?passfile=/home/fleet/${q}`, 'the parameter passfile='],
+      [`${plainUrl}?PWD=${q}`, 'the parameter PWD='],
+    ];
     const secrets = new MemorySecretStore();
 
-    // Web host / CLI: no secret store, so a password is refused and nothing is written.
+    // Web host / CLI (no secret store) and desktop (a secret store) alike: refused, nothing written or kept.
+    for (const store of [undefined, secrets]) {
+      const wb = await openWorkbench({ workspaceDir: ws, entry: 'test', ...(store ? { secrets: store } : {}) });
+      try {
+        for (const [url, named] of secretUrls) {
+          for (const channel of ['settings.set', 'settings.testConnection']) {
+            const err = await callError(wb, channel, channel === 'settings.set' ? { hot: { kind: 'external', url } } : { url });
+            expect(err.code, `${channel} ${named}`).toBe('BAD_INPUT');
+            expect(err.message).toContain(named);
+            expect(err.message).toContain('PGPASSWORD');
+            for (const needle of [password, q, 'Sup3r-s3cret']) expect(JSON.stringify(err)).not.toContain(needle);
+          }
+        }
+        await expect(stat(join(ws, 'settings.json'))).rejects.toThrow();
+        expect(await secrets.get(HOT_PASSWORD_SECRET)).toBeUndefined();
+      } finally {
+        await wb.close();
+      }
+    }
+
+    // Web host / CLI: the password field is refused too (no keychain); the URL alone is saved.
     let wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
     try {
-      const err = await callError(wb, 'settings.set', { hot: { kind: 'external', url } });
-      expect(err.code).toBe('BAD_INPUT');
+      const err = await callError(wb, 'settings.set', { hot: { kind: 'external', url: plainUrl, password } });
       expect(err.message).toContain('PGPASSWORD');
-      const err2 = await callError(wb, 'settings.set', {
-        hot: { kind: 'external', url: 'postgres://fleet@127.0.0.1:1/fleetdb', password },
-      });
-      expect(err2.message).toContain('PGPASSWORD');
       await expect(stat(join(ws, 'settings.json'))).rejects.toThrow();
-      // Without a password the URL is saved.
       const saved = await call<{ restartRequired: boolean; settings: SettingsInfo }>(wb, 'settings.set', {
-        hot: { kind: 'external', url: 'postgres://fleet@127.0.0.1:1/fleetdb' },
+        hot: { kind: 'external', url: plainUrl },
       });
       expect(saved.restartRequired).toBe(true);
       expect(saved.settings.canStorePassword).toBe(false);
@@ -140,21 +165,27 @@ describe('settings.json', () => {
       await wb.close();
     }
 
-    // Desktop: the password goes to the secret store; settings.json gets the URL without it.
+    // Desktop: the password field goes to the secret store; settings.json gets the URL alone.
     wb = await openWorkbench({ workspaceDir: ws, entry: 'test', secrets });
     try {
-      const res = await call<{ restartRequired: boolean; settings: SettingsInfo }>(wb, 'settings.set', { hot: { kind: 'external', url } });
+      const res = await call<{ restartRequired: boolean; settings: SettingsInfo }>(wb, 'settings.set', {
+        hot: { kind: 'external', url: plainUrl, password },
+      });
       expect(res.restartRequired).toBe(true);
       expect(res.settings.passwordStored).toBe(true);
-      expect(res.settings.settings.hot).toEqual({ kind: 'external', url: 'postgres://fleet@127.0.0.1:1/fleetdb' });
+      expect(res.settings.settings.hot).toEqual({ kind: 'external', url: plainUrl });
       expect(await secrets.get(HOT_PASSWORD_SECRET)).toBe(password);
       const text = await readFile(join(ws, 'settings.json'), 'utf8');
-      expect(text).toContain('postgres://fleet@127.0.0.1:1/fleetdb');
+      expect(text).toContain(plainUrl);
       expect((await stat(join(ws, 'settings.json'))).mode & 0o777).toBe(0o600);
+      // A refused URL later changes nothing: the saved URL and the stored password stay.
+      await callError(wb, 'settings.set', { hot: { kind: 'external', url: secretUrls[2]?.[0] } });
+      expect(await readFile(join(ws, 'settings.json'), 'utf8')).toBe(text);
+      expect(await secrets.get(HOT_PASSWORD_SECRET)).toBe(password);
     } finally {
       await wb.close();
     }
-    for (const needle of [password, encodeURIComponent(password), 'Sup3r-s3cret']) {
+    for (const needle of [password, q, 'Sup3r-s3cret']) {
       expect(await filesContaining(ws, needle)).toEqual([]);
     }
 
@@ -163,6 +194,44 @@ describe('settings.json', () => {
     try {
       await call(wb, 'settings.set', { hot: { kind: 'embedded' } });
       expect(await secrets.get(HOT_PASSWORD_SECRET)).toBeUndefined();
+    } finally {
+      await wb.close();
+    }
+  });
+
+  it('settings.get never echoes a secret: a hand-written settings.json with one is a problem named by parameter; a --pg-url is shown masked', async () => {
+    const ws = await tempDir('bw-set-');
+    await writeFile(
+      join(ws, 'settings.json'),
+      JSON.stringify({ hot: { kind: 'external', url: 'postgres://fleet@127.0.0.1:1/fleetdb?sslpassword=HandTyped-Secret' } }),
+    );
+    let wb = await openWorkbench({ workspaceDir: ws, entry: 'web', data: { start: 'lazy', autoSeed: false } });
+    try {
+      const info = await call<SettingsInfo>(wb, 'settings.get', {});
+      expect(info.problem).toContain('the parameter sslpassword=');
+      expect(info.running.hot.kind).toBe('none');
+      expect(JSON.stringify(info)).not.toContain('HandTyped-Secret');
+    } finally {
+      await wb.close();
+    }
+    await expect(openWorkbench({ workspaceDir: ws, entry: 'cli' })).rejects.toThrow(/sslpassword=/);
+
+    // A one-run --pg-url may carry secrets (never stored); what settings.get shows has none of them.
+    await rm(join(ws, 'settings.json'));
+    wb = await openWorkbench({
+      workspaceDir: ws,
+      entry: 'test',
+      pgUrl: 'postgres://fleet:Flag-Secret@127.0.0.1:1/fleetdb?sslmode=require&sslpassword=Flag-Key-Phrase',
+      data: { start: 'lazy', autoSeed: false },
+    });
+    try {
+      const info = await call<SettingsInfo>(wb, 'settings.get', {});
+      expect(info.running.hot).toEqual({
+        kind: 'external',
+        url: 'postgres://fleet@127.0.0.1:1/fleetdb?sslmode=require&sslpassword=***',
+        source: 'flag',
+      });
+      expect(JSON.stringify(info)).not.toMatch(/Flag-Secret|Flag-Key-Phrase/);
     } finally {
       await wb.close();
     }
@@ -257,6 +326,16 @@ describe('settings.json', () => {
   });
 });
 
+describe('a connection error', () => {
+  it('has the connection string and the password masked, as typed or URL-encoded', () => {
+    const pw = 'p@ss word';
+    const conn = `postgres://ann:${encodeURIComponent(pw)}@db:5432/fleet`;
+    const masked = withoutSecrets(`could not use ${conn}: ${pw} / ${encodeURIComponent(pw)} rejected`, [conn, pw]);
+    expect(masked).toBe('could not use ***: *** / *** rejected');
+    expect(withoutSecrets('nothing secret here', [undefined, ''])).toBe('nothing secret here');
+  });
+});
+
 describe('an external PostgreSQL from settings', () => {
   it('serves query --on hot: password from the secret store (desktop) or PGPASSWORD (CLI); --pg-url wins', async () => {
     const serverWs = await tempDir('bw-pgsrv-');
@@ -276,9 +355,13 @@ describe('an external PostgreSQL from settings', () => {
       const secrets = new MemorySecretStore();
       let wb = await openWorkbench({ workspaceDir: ws, entry: 'test', secrets });
       try {
-        const bad = await call<{ reachable: boolean; error: string | null }>(wb, 'settings.testConnection', { url, password: 'wrong' });
+        const bad = await call<{ reachable: boolean; error: string | null }>(wb, 'settings.testConnection', {
+          url,
+          password: 'Wr0ng-Pa55',
+        });
         expect(bad.reachable).toBe(false);
         expect(bad.error).toMatch(/password authentication failed/);
+        expect(JSON.stringify(bad)).not.toContain('Wr0ng-Pa55');
         const good = await call<{ reachable: boolean; serverVersion: string | null }>(wb, 'settings.testConnection', {
           url,
           password: identity.password,

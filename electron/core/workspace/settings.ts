@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { MAX_SYNC_INTERVAL_SECONDS, type WorkspaceSettings } from '../../../shared/api/settings';
 import { writeFileAtomic } from '../files/atomic';
-import { parseExternalUrl } from '../hot/hot-config';
+import { parseSecretFreeUrl } from '../hot/hot-config';
 
 /**
  * `<workspace>/settings.json`: where this workspace's stores are. Validated on read; written
- * atomically; never holds a password (writeSettingsFile refuses a URL that carries one).
+ * atomically; never holds a secret: a URL that carries a password or a secret parameter is refused on
+ * write and reported (by name, not value) on read.
  */
 const FileSchema = z
   .object({
@@ -62,7 +63,7 @@ export async function readSettingsFile(file: string): Promise<WorkspaceSettings 
   const settings: WorkspaceSettings = parsed.data;
   if (settings.hot.kind === 'external') {
     try {
-      parseExternalUrl(settings.hot.url);
+      parseSecretFreeUrl(settings.hot.url);
     } catch (err) {
       throw settingsProblem(file, `hot.url: ${errorMessage(err)}`);
     }
@@ -70,11 +71,9 @@ export async function readSettingsFile(file: string): Promise<WorkspaceSettings 
   return settings;
 }
 
-/** Writes settings.json atomically. A URL with a password in it is a programming error here: strip it first. */
+/** Writes settings.json atomically; refuses (BAD_INPUT) a URL that carries a secret. */
 export async function writeSettingsFile(file: string, settings: WorkspaceSettings): Promise<void> {
   const checked = FileSchema.parse(settings);
-  if (checked.hot.kind === 'external' && parseExternalUrl(checked.hot.url).password !== '') {
-    throw new WorkbenchError('INTERNAL', 'Refused to write a password into settings.json.');
-  }
+  if (checked.hot.kind === 'external') parseSecretFreeUrl(checked.hot.url);
   await writeFileAtomic(file, `${JSON.stringify(checked, null, 2)}\n`, 0o600);
 }

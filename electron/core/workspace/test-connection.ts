@@ -20,25 +20,38 @@ export async function testPgConnection(
     password === undefined || password === '' ? { kind: 'external', url } : { kind: 'external', url, password },
     env,
   );
+  const connectionString = pgConnectionString(conn);
   const config: pg.ClientConfig = {
-    connectionString: pgConnectionString(conn),
+    connectionString,
     application_name: 'battery-workbench',
     connectionTimeoutMillis: TIMEOUT_MS,
     query_timeout: TIMEOUT_MS,
   };
   const started = Date.now();
-  const client = new pg.Client(config);
-  client.on('error', () => {
-    // A dropped connection surfaces on the pending call below.
-  });
+  let client: pg.Client | null = null;
   try {
+    // Inside the try: pg reads the URL's certificate files (sslcert, sslrootcert) here, and may fail.
+    client = new pg.Client(config);
+    client.on('error', () => {
+      // A dropped connection surfaces on the pending call below.
+    });
     await client.connect();
     const res = await client.query<{ server_version: string }>('SHOW server_version');
     return { reachable: true, target, serverVersion: res.rows[0]?.server_version ?? null, error: null, elapsedMs: Date.now() - started };
   } catch (err) {
-    const message = errorMessage(err);
+    const message = withoutSecrets(errorMessage(err), [connectionString, conn.password]);
     return { reachable: false, target, serverVersion: null, error: message || 'The connection failed.', elapsedMs: Date.now() - started };
   } finally {
-    await client.end().catch(() => undefined);
+    await client?.end().catch(() => undefined);
   }
+}
+
+/** A driver's message with every secret it might quote (the full connection string, the password as is or URL-encoded) masked. */
+export function withoutSecrets(message: string, secrets: (string | undefined)[]): string {
+  let out = message;
+  for (const s of secrets) {
+    if (s === undefined || s === '') continue;
+    for (const form of new Set([s, encodeURIComponent(s)])) out = out.replaceAll(form, '***');
+  }
+  return out;
 }

@@ -5,7 +5,7 @@ import { formatDuration } from '../../../shared/format';
 import { api } from '../../api/client';
 import { FilePickerDialog } from '../../lib/FilePickerDialog';
 import { DemoCard } from './DemoCard';
-import { formFromInfo, formProblem, passwordInUrl, requestFromForm, type SettingsForm } from './settingsForm';
+import { formFromInfo, formProblem, requestFromForm, type SettingsForm } from './settingsForm';
 import { StatusCard } from './StatusCard';
 import { SyncCard } from './SyncCard';
 import './settings.css';
@@ -84,7 +84,6 @@ export function SettingsView() {
   };
 
   const problem = form ? formProblem(form) : null;
-  const urlHasPassword = form !== null && form.hotKind === 'external' && passwordInUrl(form.url);
 
   return (
     <div className="convert-view settings-view" data-testid="settings-view">
@@ -136,11 +135,6 @@ export function SettingsView() {
                       data-testid="settings-url"
                     />
                   </Field>
-                  {urlHasPassword && (
-                    <div className="hint warn settings-hint">
-                      The password in the URL is taken out on save and kept like the password below.
-                    </div>
-                  )}
                   <Field label="Password" htmlFor="settings-password">
                     <input
                       id="settings-password"
@@ -221,7 +215,11 @@ export function SettingsView() {
             <button type="button" className="btn" disabled={saving} onClick={() => void load()}>
               Revert
             </button>
-            {problem && <span className="bad-text">{problem}</span>}
+            {problem && (
+              <span className="bad-text" role="alert" data-testid="settings-form-problem">
+                {problem}
+              </span>
+            )}
           </div>
         )}
         {saveError && <ErrorBox variant="inline" showCode error={saveError} testId="settings-error" />}

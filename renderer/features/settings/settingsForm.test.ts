@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingsInfo } from '../../../shared/api/settings';
-import { formFromInfo, formProblem, passwordInUrl, requestFromForm, syncIntervalProblem } from './settingsForm';
+import { formFromInfo, formProblem, requestFromForm, syncIntervalProblem } from './settingsForm';
 
 const info: SettingsInfo = {
   file: '/ws/settings.json',
@@ -51,8 +51,16 @@ describe('settings form', () => {
     expect(formProblem({ ...form, url: 'mysql://db/x' })).toMatch(/must start with postgres/);
     expect(formProblem({ ...form, url: 'not a url' })).toMatch(/could not be read/);
     expect(formProblem({ ...form, hotKind: 'embedded', url: '' })).toBeNull();
-    expect(passwordInUrl('postgres://a:secret@db/x')).toBe(true);
-    expect(passwordInUrl('postgres://a@db/x')).toBe(false);
+  });
+
+  it('refuses a URL that carries a secret, naming the part and never its value', () => {
+    const form = formFromInfo(info);
+    expect(formProblem({ ...form, url: 'postgres://a:hunter2@db/x' })).toMatch(/a password \(user:password@host\)/);
+    expect(formProblem({ ...form, url: 'postgres://a@db/x?sslmode=require&SSLPassword=hunter2' })).toMatch(/parameter SSLPassword=/);
+    expect(formProblem({ ...form, url: 'postgres://a@db/x?sslkey=/home/a/.pg/key.pem' })).toMatch(/parameter sslkey=/);
+    for (const url of ['postgres://a:hunter2@db/x', 'postgres://a@db/x?password=hunter2'])
+      expect(formProblem({ ...form, url })).not.toContain('hunter2');
+    expect(formProblem({ ...form, url: 'postgres://a@db/x?sslmode=verify-full&sslrootcert=/etc/ca.pem&sslcert=/home/a/c.pem' })).toBeNull();
   });
 
   it('takes whole seconds up to a day for the background sync, 0 for off', () => {

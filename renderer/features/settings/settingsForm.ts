@@ -1,6 +1,7 @@
 import { MAX_SYNC_INTERVAL_SECONDS, type SettingsInfo } from '../../../shared/api/settings';
 import type { RequestInputOf } from '../../../shared/api/define';
 import type { Contract } from '../../../shared/api/contract';
+import { urlSecretProblem } from '../../../shared/postgres-url';
 
 export type SettingsRequest = RequestInputOf<Contract['settings']['set']>;
 
@@ -25,15 +26,6 @@ export function formFromInfo(info: SettingsInfo): SettingsForm {
   };
 }
 
-/** A URL typed with a password in it: the password part, so the form can warn before saving. */
-export function passwordInUrl(url: string): boolean {
-  try {
-    return new URL(url.trim()).password !== '';
-  } catch {
-    return false;
-  }
-}
-
 /** What is wrong with the form, in words, or null when it can be saved. */
 export function formProblem(form: SettingsForm): string | null {
   if (form.hotKind === 'external') {
@@ -48,6 +40,8 @@ export function formProblem(form: SettingsForm): string | null {
     if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
       return 'The URL must start with postgres:// or postgresql://.';
     if (!parsed.hostname) return 'The URL names no host.';
+    // The core refuses it too; saying so here names the part before anything is sent.
+    return urlSecretProblem(parsed);
   }
   return null;
 }
