@@ -6,7 +6,7 @@ import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
 import { FilePickerDialog } from '../convert/FilePickerDialog';
 import { useJob } from '../../lib/jobs/useJob';
-import { downloadHref } from './download';
+import { DownloadLink } from './DownloadLink';
 import './export.css';
 
 interface Props {
@@ -76,7 +76,6 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
   };
 
   const nameOk = /^[A-Za-z0-9_.-]{1,100}$/.test(name);
-  const href = file ? downloadHref(file.downloadId) : null;
   return (
     <div className="export-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !running && onClose()}>
       <div className="export-dialog" role="dialog" aria-modal="true" aria-label="Export result" data-testid="export-dialog">
@@ -146,11 +145,9 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
             <code className="export-path" data-testid="export-path">
               {file.path}
             </code>
-            {href && (
-              <a className="btn small" href={href} download data-testid="export-download">
-                Download
-              </a>
-            )}
+            <DownloadLink downloadId={file.downloadId} testId="export-download">
+              Download
+            </DownloadLink>
           </div>
         )}
         <div className="export-row end">
