@@ -44,7 +44,7 @@ export function readingsCsv(days: string[], perDay: number, header = 'ts,battery
 /** Opens a view of the web host by its hash route, on a fresh page load (no state kept from before). */
 export async function openView(page: Page, host: RunningWebHost, hash: string): Promise<void> {
   await page.goto('about:blank');
-  await page.goto(`${host.url}#/${hash}`);
+  await page.goto(host.link(hash));
 }
 
 /** Adds one input file through the in-app picker: type its path, Enter, Choose. */

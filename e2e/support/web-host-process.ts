@@ -8,11 +8,13 @@ import { createInterface } from 'node:readline';
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const BUILT_WEB_HOST = join(REPO_ROOT, 'out', 'main', 'web.js');
 export const BUILT_RENDERER = join(REPO_ROOT, 'out', 'renderer', 'index.html');
-const READY = /^Workbench ready at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+))$/;
+const READY = /^Workbench ready at (http:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]+))$/;
 
 export interface RunningWebHost {
-  /** The URL with the token, as printed. */
+  /** The link as printed: http://127.0.0.1:<port>/#token=<token> (the page moves the token out of the address bar). */
   url: string;
+  /** The printed link opening a view: `link('settings')` is `<url>#/settings`; the page keeps the token and shows #/settings. */
+  link(route: string): string;
   /** http://127.0.0.1:<port> */
   origin: string;
   port: number;
@@ -83,6 +85,7 @@ export async function startWebHostProcess(options: { workspace?: string; timeout
     const port = Number(match[2]);
     return {
       url: match[1],
+      link: (route) => `${match[1]}#/${route}`,
       origin: `http://127.0.0.1:${port}`,
       port,
       token: match[3],

@@ -45,7 +45,7 @@ function count(text: string | null): number {
  * per call (`label`), so the rows read are this query's and never a result still shown from before.
  */
 async function telemetryByTier(page: Page, label: string): Promise<Map<string, number>> {
-  await page.goto(`${host.url}#/sql`);
+  await page.goto(host.link('sql'));
   const sql = new SqlPage(page);
   await expect(sql.editor).toBeVisible({ timeout: 30_000 });
   await sql.run(`SELECT tier, count(*) AS ${label} FROM telemetry GROUP BY tier ORDER BY tier`);
@@ -66,7 +66,7 @@ function total(byTier: Map<string, number>): number {
 }
 
 async function openArchive(page: Page): Promise<void> {
-  await page.goto(`${host.url}#/archive`);
+  await page.goto(host.link('archive'));
   await expect(page.getByTestId('archive-history')).toBeVisible({ timeout: 30_000 });
 }
 

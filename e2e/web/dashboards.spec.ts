@@ -18,7 +18,7 @@ test.describe('battery dashboards', () => {
       void d.dismiss();
     });
 
-    await page.goto(`${webHost.url}#/fleet`);
+    await page.goto(webHost.link('fleet'));
     const sites = page.getByTestId('panel-fleet.sites');
     // First start seeds the small demo, syncs the mirror and builds the rollups.
     await expect(sites).toHaveAttribute('data-state', 'ready', { timeout: 300_000 });
@@ -30,7 +30,10 @@ test.describe('battery dashboards', () => {
 
     // A site named with markup, added to the hot store and synced: it shows as text.
     const api = async (channel: string, body: unknown): Promise<void> => {
-      const res = await page.request.post(`${webHost.origin}/api/${channel}`, { data: body });
+      const res = await page.request.post(`${webHost.origin}/api/${channel}`, {
+        data: body,
+        headers: { authorization: `Bearer ${webHost.token}` },
+      });
       expect(res.status(), `${channel}`).toBe(200);
     };
     await api('query.run', {

@@ -1,16 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/fixtures';
+import type { RunningWebHost } from '../support/web-host-process';
 
 /** Opens #/export once the first-start demo has filled the workspace (the estimate counts rows). */
-async function openExportView(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  const base = url.replace(/\?.*$/, '');
+async function openExportView(page: Page, host: RunningWebHost): Promise<void> {
+  await page.goto(host.link('export'));
   await expect
     .poll(
       async () => {
-        await page.goto(`${base}#/export`);
+        // The token stays in this tab's sessionStorage: a reload needs no link.
         await page.reload();
         const rows = page.getByTestId('estimate-rows');
         await rows.waitFor({ timeout: 20_000 }).catch(() => undefined);
@@ -23,7 +23,7 @@ async function openExportView(page: Page, url: string): Promise<void> {
 
 test.describe('training-slice export view', () => {
   test('estimate, run with a split by jar, then the manifest summary', async ({ page, webHost }) => {
-    await openExportView(page, webHost.url);
+    await openExportView(page, webHost);
     await page.getByText('By jar').click();
     await page.getByTestId('slice-labels').selectOption('rul_prediction');
     const estimate = page.getByTestId('slice-estimate');
@@ -45,12 +45,20 @@ test.describe('training-slice export view', () => {
     expect(manifest.files.map((f) => f.path)).toEqual(['train/part-0000.parquet', 'test/part-0000.parquet']);
     await page.getByTestId('open-folder').click();
     await expect(page.getByTestId('folder-panel')).toContainText(dir);
-    const href = await page.getByTestId('manifest-download').getAttribute('href');
-    expect(href).toMatch(/^\/download\/.+\/manifest\.json$/);
+    // The link holds no credential; a click fetches a one-time URL with the token header and downloads it.
+    const link = page.getByTestId('manifest-download');
+    expect(await link.getAttribute('href')).toMatch(/^\/download\/.+\/manifest\.json$/);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.url()).toMatch(/\/manifest\.json\?ticket=[A-Za-z0-9_-]+$/);
+    expect(download.url()).not.toContain(webHost.token);
+    expect(download.suggestedFilename()).toBe('manifest.json');
+    expect(JSON.parse(await readFile(await download.path(), 'utf8'))).toEqual(manifest);
+    // The ticket was spent by that download: the same URL now refuses.
+    expect((await page.request.get(download.url())).status()).toBe(401);
   });
 
   test('a pasted spec with a bad field names the field', async ({ page, webHost }) => {
-    await openExportView(page, webHost.url);
+    await openExportView(page, webHost);
     await page.getByRole('button', { name: 'Paste spec…' }).click();
     await page
       .getByLabel('Spec or manifest JSON')
@@ -77,6 +85,10 @@ test.describe('result grid export', () => {
     const rows = JSON.parse(await readFile(file, 'utf8')) as { n: number; twice: number }[];
     expect(rows).toHaveLength(70000);
     expect(rows[69999]).toEqual({ n: 69999, twice: 139998 });
-    await expect(app.page.getByTestId('export-download')).toHaveAttribute('href', /^\/download\/result-.*\.json$/);
+    const link = app.page.getByTestId('export-download');
+    await expect(link).toHaveAttribute('href', /^\/download\/result-.*\.json$/);
+    const [download] = await Promise.all([app.page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe(basename(file));
+    expect(await readFile(await download.path(), 'utf8')).toBe(await readFile(file, 'utf8'));
   });
 });

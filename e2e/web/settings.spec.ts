@@ -40,7 +40,7 @@ test('the settings view shows the embedded store that runs, and the web host ref
   request,
 }) => {
   await waitForDemo(request, webHost);
-  await page.goto(`${webHost.url}#/settings`);
+  await page.goto(webHost.link('settings'));
   const view = page.getByTestId('settings-view');
   await expect(view).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('hot-embedded')).toBeChecked();
@@ -137,7 +137,7 @@ test('the background sync interval applies at once from the settings, and the sc
   request,
 }) => {
   await waitForDemo(request, webHost);
-  await page.goto(`${webHost.url}#/settings`);
+  await page.goto(webHost.link('settings'));
   const card = page.getByTestId('settings-sync');
   await expect(card.getByTestId('settings-sync-state')).toContainText(/background sync (every 60 s|paused)/, { timeout: 30_000 });
   await card.getByTestId('settings-sync-interval').fill('soon');

@@ -26,7 +26,8 @@ export function parseByteSize(text: string): number | null {
 export const WEB_HOST_USAGE = `Usage: npm run web -- [--port N] [--workspace DIR] [--pg-url URL] [--max-upload SIZE]
 
 Serves the workbench to a browser on http://127.0.0.1 only and prints one line with the
-URL to open (it carries a fresh token: anyone without it gets 401).
+link to open (http://127.0.0.1:PORT/#token=...: a fresh token in the fragment; the page sends it
+as a header and removes it from the address bar; every data request without it gets 401).
 
 Options:
   --port N           Port to listen on (default: a free one).

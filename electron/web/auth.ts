@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { TOKEN_PROTOCOL_PREFIX } from '../../shared/api/web-auth';
 
 /** A fresh random token per start of the host: 32 bytes, URL-safe. */
 export function newToken(): string {
@@ -17,38 +18,35 @@ export function tokensEqual(expected: string, given: string | null | undefined):
   return timingSafeEqual(a, b);
 }
 
-/**
- * The session cookie's name carries the port: cookies are scoped by host, not port, so two
- * hosts on 127.0.0.1 must not overwrite each other's session.
- */
-export function cookieName(port: number): string {
-  return `bw_session_${port}`;
-}
-
-export function sessionCookie(port: number, token: string): string {
-  return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-}
-
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (name && !out.has(name)) out.set(name, value);
-  }
-  return out;
-}
-
-/** True when the request carries the session cookie or an `Authorization: Bearer <token>` header. */
-export function isAuthorized(headers: IncomingHttpHeaders, port: number, token: string): boolean {
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(headers: IncomingHttpHeaders): string | null {
   const auth = headers.authorization;
-  if (typeof auth === 'string' && auth.startsWith('Bearer ') && tokensEqual(token, auth.slice('Bearer '.length).trim())) {
-    return true;
-  }
-  return tokensEqual(token, parseCookies(headers.cookie).get(cookieName(port)));
+  return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : null;
+}
+
+/** True when the request carries `Authorization: Bearer <token>`. Cookies are never read. */
+export function isAuthorized(headers: IncomingHttpHeaders, token: string): boolean {
+  return tokensEqual(token, bearerToken(headers));
+}
+
+/** The subprotocols a WebSocket handshake offers (`Sec-WebSocket-Protocol: a, b`). */
+export function offeredProtocols(headers: IncomingHttpHeaders): string[] {
+  const raw = headers['sec-websocket-protocol'];
+  if (typeof raw !== 'string') return [];
+  return raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
+/**
+ * A WebSocket handshake is authorized by the bearer header (scripts) or, from a browser, which
+ * cannot set headers there, by offering the subprotocol `battery-workbench.token.<token>`.
+ */
+export function isAuthorizedUpgrade(headers: IncomingHttpHeaders, token: string): boolean {
+  if (isAuthorized(headers, token)) return true;
+  const offered = offeredProtocols(headers).find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));
+  return offered !== undefined && tokensEqual(token, offered.slice(TOKEN_PROTOCOL_PREFIX.length));
 }
 
 /** The Host header must name this host exactly (DNS-rebinding defence). */

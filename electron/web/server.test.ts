@@ -10,6 +10,7 @@ import { decodeEnvelope } from '../../shared/api/envelope';
 import { WorkbenchError } from '../../shared/api/errors';
 import { createDispatcher } from '../core/dispatcher';
 import { EventBus } from '../core/events';
+import { EVENTS_PROTOCOL, tokenProtocol, type DownloadTicket } from '../../shared/api/web-auth';
 import { startWebHost, type WebHost } from './server';
 
 // A tiny contract over the real dispatcher: this file tests the transport, not the engine.
@@ -27,6 +28,9 @@ const dispatch = createDispatcher(testContract, {
     },
   },
 });
+
+/** Every Set-Cookie header any response of this file carried: there must be none. */
+const cookiesSeen: string[] = [];
 
 interface Reply {
   status: number;
@@ -49,6 +53,7 @@ function send(
         headers: { host: `127.0.0.1:${host.port}`, ...opts.headers },
       },
       (res) => {
+        if (res.headers['set-cookie'] !== undefined) cookiesSeen.push(`${path}: ${String(res.headers['set-cookie'])}`);
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -60,9 +65,9 @@ function send(
   });
 }
 
-function wsStatus(host: WebHost, headers: Record<string, string>): Promise<number | 'open'> {
+function wsStatus(host: WebHost, headers: Record<string, string>, protocols: string[] = []): Promise<number | 'open'> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/events`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/events`, protocols, { headers });
     ws.on('open', () => {
       ws.close();
       resolve('open');
@@ -72,11 +77,28 @@ function wsStatus(host: WebHost, headers: Record<string, string>): Promise<numbe
   });
 }
 
+async function openSocket(host: WebHost, headers: Record<string, string>, protocols: string[] = []): Promise<WebSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/events`, protocols, { headers });
+  await new Promise<void>((resolve, reject) => {
+    ws.on('open', () => resolve());
+    ws.on('error', reject);
+  });
+  return ws;
+}
+
+async function nextEvent(ws: WebSocket, events: EventBus): Promise<unknown> {
+  const message = new Promise<unknown>((resolve) => ws.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()))));
+  events.emit('catalog.changed', { reason: 'test <b>' });
+  return message;
+}
+
 describe('web host', () => {
   let dir: string;
   let host: WebHost;
   const events = new EventBus();
   let bearer: Record<string, string>;
+  /** The host's clock for download tickets: tests move it instead of waiting. */
+  let now = 1_000_000;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bw-web-'));
@@ -93,6 +115,7 @@ describe('web host', () => {
       maxBodyBytes: 1024,
       uploadsDir: join(dir, 'up'),
       exportsDir: join(dir, 'exp'),
+      clock: () => now,
     });
     bearer = { authorization: `Bearer ${host.token}` };
   });
@@ -106,38 +129,70 @@ describe('web host', () => {
     await expect(startWebHost({ dispatch, events, staticDir: dir, port: host.port })).rejects.toThrow(/already in use.*--port/);
   });
 
-  it('prints a 127.0.0.1 URL with a 32-byte token', () => {
-    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+  it('prints a 127.0.0.1 link with a 32-byte token in the fragment, never in the query', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/#token=${host.token}`);
+    expect(new URL(host.url).search).toBe('');
     expect(Buffer.from(host.token, 'base64url').byteLength).toBe(32);
   });
 
-  it('refuses requests without the token (401) and with a wrong one', async () => {
-    expect((await send(host, '/')).status).toBe(401);
-    expect((await send(host, '/?token=nope')).status).toBe(401);
-    expect((await send(host, '/assets/app.js')).status).toBe(401);
-    expect(
-      (await send(host, '/api/echo.say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"x"}' })).status,
-    ).toBe(401);
-    expect((await send(host, '/', { headers: { cookie: `bw_session_${host.port}=${host.token}x` } })).status).toBe(401);
-  });
-
-  it('sets an HttpOnly SameSite=Strict cookie for the right token, and the cookie then works', async () => {
-    const first = await send(host, `/?token=${host.token}`);
-    expect(first.status).toBe(200);
-    expect(first.body.toString()).toContain('<title>wb</title>');
-    const cookie = String(first.headers['set-cookie']);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    expect(cookie).toMatch(/Path=\//);
-    const pair = cookie.split(';')[0];
-    const asset = await send(host, '/assets/app.js', { headers: { cookie: pair } });
+  it('serves the page and static assets without the token (they hold no data), and sets no cookie', async () => {
+    const page = await send(host, '/');
+    expect(page.status).toBe(200);
+    expect(page.body.toString()).toContain('<title>wb</title>');
+    expect(page.headers['cache-control']).toBe('no-store');
+    const asset = await send(host, '/assets/app.js');
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    expect((await send(host, '/assets/style.css', { headers: { cookie: pair } })).headers['content-type']).toBe('text/css; charset=utf-8');
+    expect((await send(host, '/assets/style.css')).headers['content-type']).toBe('text/css; charset=utf-8');
+    // An old-style link: the query token is neither checked nor turned into a cookie.
+    for (const path of ['/', `/?token=${host.token}`, '/index.html', '/assets/app.js']) {
+      for (const headers of [{}, bearer] as Record<string, string>[])
+        expect((await send(host, path, { headers })).headers['set-cookie'], path).toBeUndefined();
+    }
+  });
+
+  it('refuses every data route without the token (401), with a wrong one, or with a query token', async () => {
+    const json = { 'content-type': 'application/json' };
+    const routes: { path: string; method: string; body?: string }[] = [
+      { path: '/api/echo.say', method: 'POST', body: '{"text":"x"}' },
+      { path: '/upload?name=a.csv', method: 'PUT', body: 'x,y\n' },
+      { path: '/download-ticket', method: 'POST', body: '{"id":"slice.csv"}' },
+      { path: '/download/slice.csv', method: 'GET' },
+    ];
+    for (const r of routes) {
+      const wrong: Record<string, string>[] = [{}, { authorization: `Bearer ${host.token}x` }, { authorization: host.token }];
+      for (const headers of wrong) {
+        expect((await send(host, r.path, { method: r.method, headers: { ...json, ...headers }, body: r.body })).status, r.path).toBe(401);
+      }
+      const withQuery = `${r.path}${r.path.includes('?') ? '&' : '?'}token=${host.token}`;
+      expect((await send(host, withQuery, { method: r.method, headers: json, body: r.body })).status, withQuery).toBe(401);
+    }
+  });
+
+  it('refuses the old session cookie on every data route and on the WebSocket', async () => {
+    const cookie = { cookie: `bw_session_${host.port}=${host.token}` };
+    const api = await send(host, '/api/echo.say', {
+      method: 'POST',
+      headers: { ...cookie, 'content-type': 'application/json' },
+      body: '{"text":"x"}',
+    });
+    expect(api.status).toBe(401);
+    expect((await send(host, '/upload?name=a.csv', { method: 'PUT', headers: cookie, body: 'x' })).status).toBe(401);
+    expect((await send(host, '/download/slice.csv', { headers: cookie })).status).toBe(401);
+    expect(
+      (
+        await send(host, '/download-ticket', {
+          method: 'POST',
+          headers: { ...cookie, 'content-type': 'application/json' },
+          body: '{"id":"x"}',
+        })
+      ).status,
+    ).toBe(401);
+    expect(await wsStatus(host, { origin: `http://127.0.0.1:${host.port}`, ...cookie })).toBe(401);
   });
 
   it('sends the security headers and never an Access-Control-Allow-Origin', async () => {
-    const res = await send(host, `/?token=${host.token}`, { headers: { origin: 'http://evil.example' } });
+    const res = await send(host, '/', { headers: { origin: 'http://evil.example' } });
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -147,10 +202,17 @@ describe('web host', () => {
 
   it('answers 403 to a foreign Host header even with the token (DNS rebinding)', async () => {
     for (const h of ['evil.example', `evil.example:${host.port}`, '127.0.0.1', `127.0.0.1:${host.port + 1}`]) {
-      const res = await send(host, `/?token=${host.token}`, { headers: { host: h, ...bearer } });
-      expect(res.status, h).toBe(403);
+      for (const path of ['/', '/api/echo.say']) {
+        const res = await send(host, path, {
+          method: 'POST',
+          headers: { host: h, ...bearer, 'content-type': 'application/json' },
+          body: '{"text":"x"}',
+        });
+        expect(res.status, `${h} ${path}`).toBe(403);
+      }
+      expect((await send(host, '/', { headers: { host: h } })).status, h).toBe(403);
     }
-    expect((await send(host, `/?token=${host.token}`, { headers: { host: `localhost:${host.port}` } })).status).toBe(200);
+    expect((await send(host, '/', { headers: { host: `localhost:${host.port}` } })).status).toBe(200);
   });
 
   it('dispatches POST /api/<channel> and answers with an envelope', async () => {
@@ -206,21 +268,27 @@ describe('web host', () => {
   });
 
   it('WebSocket: refuses a foreign Origin (403) and no token (401); forwards events to a good client', async () => {
+    const origin = { origin: `http://127.0.0.1:${host.port}` };
+    const browser = [EVENTS_PROTOCOL, tokenProtocol(host.token)];
     expect(await wsStatus(host, { origin: 'http://evil.example', ...bearer })).toBe(403);
+    expect(await wsStatus(host, { origin: 'http://evil.example' }, browser)).toBe(403);
     expect(await wsStatus(host, { origin: `http://127.0.0.1:${host.port + 1}`, ...bearer })).toBe(403);
-    expect(await wsStatus(host, { origin: `http://127.0.0.1:${host.port}` })).toBe(401);
+    expect(await wsStatus(host, origin)).toBe(401);
+    expect(await wsStatus(host, origin, [EVENTS_PROTOCOL])).toBe(401);
+    expect(await wsStatus(host, origin, [EVENTS_PROTOCOL, tokenProtocol(`${host.token}x`)])).toBe(401);
+    expect(await wsStatus(host, origin, [EVENTS_PROTOCOL, `${host.token}`])).toBe(401);
     expect(await wsStatus(host, { origin: `http://127.0.0.1:${host.port}`, host: 'evil.example', ...bearer })).toBe(403);
 
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/events`, {
-      headers: { origin: `http://localhost:${host.port}`, cookie: `bw_session_${host.port}=${host.token}` },
-    });
-    await new Promise<void>((resolve, reject) => {
-      ws.on('open', () => resolve());
-      ws.on('error', reject);
-    });
-    const message = new Promise<unknown>((resolve) => ws.on('message', (data: Buffer) => resolve(JSON.parse(data.toString()))));
-    events.emit('catalog.changed', { reason: 'test <b>' });
-    expect(await message).toEqual({ event: 'catalog.changed', payload: { reason: 'test <b>' } });
+    // A script sends the bearer header.
+    const script = await openSocket(host, { origin: `http://localhost:${host.port}`, ...bearer });
+    expect(await nextEvent(script, events)).toEqual({ event: 'catalog.changed', payload: { reason: 'test <b>' } });
+    script.close();
+  });
+
+  it('WebSocket: a browser offers the token as a subprotocol; the host echoes only the events protocol', async () => {
+    const ws = await openSocket(host, { origin: `http://127.0.0.1:${host.port}` }, [EVENTS_PROTOCOL, tokenProtocol(host.token)]);
+    expect(ws.protocol).toBe(EVENTS_PROTOCOL);
+    expect(await nextEvent(ws, events)).toEqual({ event: 'catalog.changed', payload: { reason: 'test <b>' } });
     ws.close();
   });
 
@@ -238,11 +306,82 @@ describe('web host', () => {
     await mkdir(join(dir, 'exp'), { recursive: true });
     await writeFile(join(dir, 'exp', 'slice.csv'), 'a\n1\n');
     expect((await send(host, '/download/slice.csv')).status).toBe(401);
+    expect((await send(host, '/download/slice.csv', { method: 'DELETE', headers: bearer })).status).toBe(405);
     const down = await send(host, '/download/slice.csv', { headers: bearer });
     expect(down.status).toBe(200);
     expect(String(down.headers['content-disposition'])).toContain('attachment');
     expect(down.body.toString()).toBe('a\n1\n');
     expect((await send(host, '/download/..%2F..%2Fetc%2Fpasswd', { headers: bearer })).status).toBe(404);
+  });
+
+  describe('download tickets', () => {
+    const ticketFor = async (id: string, headers: Record<string, string> = bearer): Promise<Reply> =>
+      send(host, '/download-ticket', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ id }),
+      });
+    const hrefFor = async (id: string): Promise<string> => {
+      const res = await ticketFor(id);
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      const ticket = JSON.parse(res.body.toString()) as DownloadTicket;
+      expect(ticket.expiresInMs).toBe(60_000);
+      return ticket.href;
+    };
+
+    beforeAll(async () => {
+      await mkdir(join(dir, 'exp', 'slice-1'), { recursive: true });
+      await writeFile(join(dir, 'exp', 'slice-1', 'manifest.json'), '{"rows":1}');
+      await writeFile(join(dir, 'exp', 'other.csv'), 'b\n2\n');
+    });
+
+    it('a ticket URL serves its export once, without the header, and not twice', async () => {
+      const href = await hrefFor('slice-1/manifest.json');
+      expect(href).toMatch(/^\/download\/slice-1\/manifest\.json\?ticket=[A-Za-z0-9_-]{32}$/);
+      expect(href).not.toContain(host.token);
+      const first = await send(host, href);
+      expect(first.status).toBe(200);
+      expect(String(first.headers['content-disposition'])).toContain('filename="manifest.json"');
+      expect(first.body.toString()).toBe('{"rows":1}');
+      const second = await send(host, href);
+      expect(second.status).toBe(401);
+      expect(second.body.toString()).toContain('used already or expired');
+    });
+
+    it('a ticket expires after its time to live, and serves only the export it was issued for', async () => {
+      const late = await hrefFor('other.csv');
+      now += 60_000;
+      expect((await send(host, late)).status).toBe(401);
+
+      const almost = await hrefFor('other.csv');
+      now += 59_999;
+      expect((await send(host, almost)).status).toBe(200);
+
+      const ticket = new URL(await hrefFor('other.csv'), 'http://x').searchParams.get('ticket');
+      expect((await send(host, `/download/slice-1/manifest.json?ticket=${ticket}`)).status).toBe(401);
+      // A misused ticket is spent too.
+      expect((await send(host, `/download/other.csv?ticket=${ticket}`)).status).toBe(401);
+      expect((await send(host, '/download/other.csv?ticket=made-up')).status).toBe(401);
+    });
+
+    it('needs the header to get a ticket, a plain id and an export that exists', async () => {
+      expect((await ticketFor('other.csv', {})).status).toBe(401);
+      expect((await ticketFor('other.csv', { cookie: `bw_session_${host.port}=${host.token}` })).status).toBe(401);
+      expect((await ticketFor('nothing.csv')).status).toBe(404);
+      expect((await ticketFor('../../etc/passwd')).status).toBe(404);
+      const bad = await send(host, '/download-ticket', {
+        method: 'POST',
+        headers: { ...bearer, 'content-type': 'application/json' },
+        body: '{"id":5}',
+      });
+      expect(bad.status).toBe(400);
+      expect((await send(host, '/download-ticket', { headers: bearer })).status).toBe(405);
+    });
+  });
+
+  it('no response in this file carried a Set-Cookie header', () => {
+    expect(cookiesSeen).toEqual([]);
   });
 });
 

@@ -8,14 +8,19 @@ import { encodeEnvelope } from '../../shared/api/envelope';
 import { errorMessage, fail, type Result } from '../../shared/api/errors';
 import type { Dispatch } from '../core/dispatcher';
 import type { EventBus } from '../core/events';
-import { isAllowedHost, isAllowedOrigin, isAuthorized, newToken, sessionCookie, tokensEqual } from './auth';
+import { DOWNLOAD_TICKET_PATH, EVENTS_PROTOCOL, tokenLink } from '../../shared/api/web-auth';
+import { isAllowedHost, isAllowedOrigin, isAuthorized, isAuthorizedUpgrade, newToken } from './auth';
+import { DownloadTickets } from './download-tickets';
 import { resolveStaticFile } from './static-files';
 import { securityHeaders } from './security-headers';
 import {
   DEFAULT_MAX_UPLOAD_BYTES,
   DEFAULT_UPLOAD_RESERVE_BYTES,
   handleDownload,
+  handleDownloadTicket,
   handleUpload,
+  resolveExport,
+  sendJson,
   sweepOldUploads,
   type UploadLimits,
 } from './transfer';
@@ -42,20 +47,24 @@ export interface WebHostOptions {
   exportsDir?: string;
   /** Diagnostics go here (stderr in the CLI entry); never stdout. */
   log?: (line: string) => void;
+  /** The clock download tickets expire by (tests move it); Date.now by default. */
+  clock?: () => number;
 }
 
 export interface WebHost {
   port: number;
   token: string;
-  /** The URL to open: http://127.0.0.1:<port>/?token=<token> */
+  /** The URL to open: http://127.0.0.1:<port>/#token=<token> (the token in the fragment, never sent to a server). */
   url: string;
   close(): Promise<void>;
 }
 
 /**
  * The web host: the built renderer and the dispatcher over HTTP + WebSocket on 127.0.0.1 only.
- * Every request needs the per-start token (cookie or bearer header) and our own Host header;
- * WebSocket handshakes also need our own Origin.
+ * Every request needs our own Host header. Static files (the page, scripts, styles) hold no data
+ * and load without the token; every data route needs the per-start token in a header
+ * (`Authorization: Bearer`, or on the WebSocket handshake a subprotocol), downloads also take a
+ * one-time ticket. No cookie is ever read or set. WebSocket handshakes also need our own Origin.
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? newToken();
@@ -78,7 +87,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       else res.destroy();
     });
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const tickets = new DownloadTickets(options.clock);
+  // The page offers EVENTS_PROTOCOL and its token protocol; only EVENTS_PROTOCOL is ever echoed.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    handleProtocols: (offered) => (offered.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false),
+  });
   const clients = new Set<WebSocket>();
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -88,36 +103,50 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const method = req.method ?? 'GET';
     const isRead = method === 'GET' || method === 'HEAD';
 
-    if (isRead && (url.pathname === '/' || url.pathname === '/index.html')) {
-      const given = url.searchParams.get('token');
-      if (given !== null) {
-        if (!tokensEqual(token, given)) return sendText(res, 401, 'Unauthorized: wrong token. Open the link the web host printed.');
-        res.setHeader('Set-Cookie', sessionCookie(port, token));
-      } else if (!isAuthorized(req.headers, port, token)) {
-        return sendText(res, 401, 'Unauthorized: open the link the web host printed (it carries the token).');
+    /** A data route: the token first, then the one method it takes. Answers and returns false otherwise. */
+    const admit = (expected: 'POST' | 'PUT'): boolean => {
+      if (!isAuthorized(req.headers, token)) {
+        sendText(res, 401, 'Unauthorized: missing or wrong token. Open the link the web host printed.');
+        return false;
       }
-      return serveFile(req, res, '/index.html', 'no-store');
-    }
-
-    if (!isAuthorized(req.headers, port, token)) return sendText(res, 401, 'Unauthorized: missing or wrong token.');
+      if (method === expected) return true;
+      res.setHeader('Allow', expected);
+      sendText(res, 405, `Method not allowed: use ${expected}.`);
+      return false;
+    };
 
     if (url.pathname.startsWith('/api/')) {
-      if (method !== 'POST') {
-        res.setHeader('Allow', 'POST');
-        return sendText(res, 405, 'Method not allowed: use POST.');
-      }
-      return handleApi(req, res, url.pathname.slice('/api/'.length));
+      if (admit('POST')) await handleApi(req, res, url.pathname.slice('/api/'.length));
+      return;
     }
     if (url.pathname === '/upload' && options.uploadsDir !== undefined) {
-      if (method !== 'PUT') {
-        res.setHeader('Allow', 'PUT');
-        return sendText(res, 405, 'Method not allowed: use PUT.');
+      if (admit('PUT')) await handleUpload(req, res, url, options.uploadsDir, uploadLimits);
+      return;
+    }
+    if (url.pathname === DOWNLOAD_TICKET_PATH && options.exportsDir !== undefined) {
+      if (!admit('POST')) return;
+      const body = await readBody(req, 16 * 1024);
+      if (body === null) return sendJson(res, 413, { error: 'The request body is too large.' });
+      return handleDownloadTicket(body, res, options.exportsDir, tickets);
+    }
+    if (url.pathname.startsWith('/download/') && options.exportsDir !== undefined) {
+      if (!isRead) {
+        res.setHeader('Allow', 'GET, HEAD');
+        return sendText(res, 405, 'Method not allowed: use GET.');
       }
-      return handleUpload(req, res, url, options.uploadsDir, uploadLimits);
+      const downloadId = decodePath(url.pathname.slice('/download/'.length));
+      const ticket = url.searchParams.get('ticket');
+      const allowed = isAuthorized(req.headers, token) || (ticket !== null && downloadId !== null && tickets.redeem(ticket, downloadId));
+      if (!allowed) {
+        return sendText(
+          res,
+          401,
+          'Unauthorized: this download link needs the token, or it was used already or expired. Download again from the page.',
+        );
+      }
+      return handleDownload(req, res, downloadId === null ? null : await resolveExport(options.exportsDir, downloadId));
     }
-    if (isRead && url.pathname.startsWith('/download/') && options.exportsDir !== undefined) {
-      return handleDownload(req, res, url.pathname.slice('/download/'.length), options.exportsDir);
-    }
+    if (isRead && (url.pathname === '/' || url.pathname === '/index.html')) return serveFile(req, res, '/index.html', 'no-store');
     if (isRead) return serveFile(req, res, url.pathname, 'private, max-age=3600');
     res.setHeader('Allow', 'GET, HEAD, POST');
     return sendText(res, 405, 'Method not allowed.');
@@ -145,12 +174,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, rawChannel: string): Promise<void> {
-    let decoded = '';
-    try {
-      decoded = decodeURIComponent(rawChannel);
-    } catch {
-      // Not valid percent-encoding: no such method.
-    }
+    // Not valid percent-encoding: no such method.
+    const decoded = decodePath(rawChannel) ?? '';
     const shown = decoded.slice(0, 200);
     if (!isChannelName(decoded)) {
       return sendEnvelope(res, 404, fail('UNKNOWN_METHOD', `There is no method named "${shown}".`));
@@ -193,7 +218,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!isAllowedHost(req.headers.host, port)) return reject(403, 'Forbidden');
     if (!isAllowedOrigin(req.headers.origin, port)) return reject(403, 'Forbidden');
     if (url.pathname !== '/events') return reject(404, 'Not Found');
-    if (!isAuthorized(req.headers, port, token)) return reject(401, 'Unauthorized');
+    if (!isAuthorizedUpgrade(req.headers, token)) return reject(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));
@@ -228,7 +253,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   return {
     port,
     token,
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: tokenLink(`http://127.0.0.1:${port}`, token),
     close() {
       closing ??= new Promise<void>((resolveClose) => {
         unsubscribe();
@@ -245,6 +270,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 /** The default location of the built renderer, next to the built host (out/main → out/renderer). */
 export function defaultStaticDir(hereDir: string): string {
   return join(hereDir, '..', 'renderer');
+}
+
+function decodePath(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {

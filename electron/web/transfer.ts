@@ -6,8 +6,10 @@ import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { formatBytes } from '../../shared/format';
+import { downloadPath, type DownloadTicket } from '../../shared/api/web-auth';
 import { publishFile, sweepStaleTempsIn, tempPathFor } from '../core/files/atomic';
-import { resolveStaticFile } from './static-files';
+import type { DownloadTickets } from './download-tickets';
+import { resolveStaticFile, type StaticFile } from './static-files';
 
 /** The largest upload the web host takes unless told otherwise (`--max-upload`). */
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 ** 3;
@@ -177,9 +179,13 @@ async function newestFileMtime(path: string): Promise<number | null> {
   return newest;
 }
 
+/** The export a download id names (a path relative to the exports folder), or null. */
+export function resolveExport(exportsDir: string, downloadId: string): Promise<StaticFile | null> {
+  return resolveStaticFile(exportsDir, downloadPath(downloadId).slice('/download'.length));
+}
+
 /** GET /download/<id>: a file from the workspace's exports folder, as an attachment. */
-export async function handleDownload(req: IncomingMessage, res: ServerResponse, id: string, exportsDir: string): Promise<void> {
-  const file = await resolveStaticFile(exportsDir, `/${id}`);
+export async function handleDownload(req: IncomingMessage, res: ServerResponse, file: StaticFile | null): Promise<void> {
   if (!file) return sendJson(res, 404, { error: 'No such export. It may have been moved or deleted.' });
   res.writeHead(200, {
     'Content-Type': 'application/octet-stream',
@@ -191,8 +197,30 @@ export async function handleDownload(req: IncomingMessage, res: ServerResponse, 
   await pipeline(file.open(), res).catch(() => res.destroy());
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/**
+ * POST /download-ticket with JSON `{ id }` (the caller holds the token): a one-time URL for that
+ * export, which a browser's `<a download>` can fetch without the header.
+ */
+export async function handleDownloadTicket(body: Buffer, res: ServerResponse, exportsDir: string, tickets: DownloadTickets): Promise<void> {
+  let id: unknown;
+  try {
+    id = (JSON.parse(body.toString('utf8')) as { id?: unknown } | null)?.id;
+  } catch {
+    return sendJson(res, 400, { error: 'The request body is not valid JSON.' });
+  }
+  if (typeof id !== 'string' || id === '')
+    return sendJson(res, 400, { error: 'The request needs the export\'s download id: { "id": "..." }.' });
+  if (!(await resolveExport(exportsDir, id))) return sendJson(res, 404, { error: 'No such export. It may have been moved or deleted.' });
+  const answer: DownloadTicket = { href: `${downloadPath(id)}?ticket=${tickets.issue(id)}`, expiresInMs: tickets.ttlMs };
+  return sendJson(res, 200, answer);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }

@@ -1,6 +1,8 @@
 import { decodeEnvelope } from '../../shared/api/envelope';
 import { fail, type Result } from '../../shared/api/errors';
 import type { Transport } from '../../shared/api/transport';
+import { EVENTS_PROTOCOL, tokenProtocol } from '../../shared/api/web-auth';
+import { authHeaders, sessionToken } from './session';
 
 /** What the Electron preload exposes on window.workbench (contextBridge). */
 export interface PreloadBridge {
@@ -21,7 +23,9 @@ declare global {
 /**
  * Web host transport: POST /api/<channel> with a JSON body; the answer is a binary
  * envelope (JSON header + raw Arrow bytes). Events arrive on a WebSocket at /events.
- * The session cookie set by the host when the page was opened with ?token= authenticates both.
+ * The token (see session.ts) goes in the Authorization header of every call and, since a browser
+ * cannot set headers on a WebSocket, as a subprotocol of the handshake: the host refuses the
+ * handshake itself without it, so no unauthenticated socket is ever open, and it never echoes it.
  */
 export function createWebTransport(base = ''): Transport {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -31,7 +35,8 @@ export function createWebTransport(base = ''): Transport {
   const connect = (): void => {
     const url = new URL(`${base}/events`, window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    socket = new WebSocket(url);
+    const token = sessionToken();
+    socket = new WebSocket(url, token === null ? [EVENTS_PROTOCOL] : [EVENTS_PROTOCOL, tokenProtocol(token)]);
     socket.onmessage = (msg) => {
       if (typeof msg.data !== 'string') return;
       let parsed: { event: string; payload: unknown };
@@ -63,8 +68,7 @@ export function createWebTransport(base = ''): Transport {
       try {
         const res = await fetch(`${base}/api/${encodeURIComponent(channel)}`, {
           method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...authHeaders() },
           body: JSON.stringify(request ?? {}),
         });
         if (res.status === 401) return fail('UNAUTHORIZED', 'The workbench token is missing or wrong. Open the link the web host printed.');

@@ -1,4 +1,5 @@
 import { errorMessage } from '../../../shared/api/errors';
+import { authHeaders } from '../../api/session';
 import { isCsvName } from './convertForm';
 
 /** What the drop turned into: paths the core can read, and a sentence per file that could not be used. */
@@ -27,7 +28,7 @@ function preloadPathForFile(): ((file: File) => string) | null {
 export async function uploadToHost(file: File): Promise<string> {
   let res: Response;
   try {
-    res = await fetch(`/upload?name=${encodeURIComponent(file.name)}`, { method: 'PUT', body: file, credentials: 'same-origin' });
+    res = await fetch(`/upload?name=${encodeURIComponent(file.name)}`, { method: 'PUT', body: file, headers: authHeaders() });
   } catch (err) {
     throw new Error(`The upload of ${file.name} failed: the host did not answer (${String(err)}).`, { cause: err });
   }

@@ -1,6 +1,8 @@
 import type { ExportFormat, ExportedFile } from '../../../shared/api/export';
 import { api } from '../../api/client';
 import { addTab } from '../sql/tabsStore';
+import { downloadExport } from '../export/download';
+import { errorMessage } from '../../../shared/api/errors';
 
 /** "Open as SQL": the panel's query in a new editor tab, and the SQL view in front. */
 export function openAsSql(title: string, sql: string): void {
@@ -28,10 +30,11 @@ export async function exportPanelData(
     // export.query's job reports an ExportedFile (its JobHandle says so).
     const file = job.report as ExportedFile;
     if (file.downloadId && !window.workbench) {
-      const a = document.createElement('a');
-      a.href = `/download/${encodeURIComponent(file.downloadId)}`;
-      a.download = '';
-      a.click();
+      try {
+        await downloadExport(file.downloadId);
+      } catch (err) {
+        return { ok: false, message: `${errorMessage(err)} The file was written to ${file.path}.` };
+      }
     }
     return { ok: true, file };
   }

@@ -9,7 +9,7 @@ import { useJob } from '../../lib/jobs/useJob';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Field, FieldError } from '../../lib/ui/Field';
 import { JobProgress } from '../../lib/ui/JobProgress';
-import { downloadHref } from './download';
+import { DownloadLink } from './DownloadLink';
 import './export.css';
 
 interface Props {
@@ -79,7 +79,6 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
   };
 
   const nameOk = /^[A-Za-z0-9_.-]{1,100}$/.test(name);
-  const href = file ? downloadHref(file.downloadId) : null;
   return (
     <div className="export-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !running && onClose()}>
       <div className="export-dialog" role="dialog" aria-modal="true" aria-label="Export result" data-testid="export-dialog">
@@ -137,11 +136,9 @@ function ExportResultDialog({ result, sort, onClose }: DialogProps) {
             <code className="export-path" data-testid="export-path">
               {file.path}
             </code>
-            {href && (
-              <a className="btn small" href={href} download data-testid="export-download">
-                Download
-              </a>
-            )}
+            <DownloadLink downloadId={file.downloadId} testId="export-download">
+              Download
+            </DownloadLink>
           </div>
         )}
         <div className="export-row end">

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import type { SliceReport } from '../../../shared/api/slice';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { writeClipboard } from '../../lib/clipboard';
-import { downloadHref, isDesktop } from './download';
+import { isDesktop } from './download';
+import { DownloadLink } from './DownloadLink';
 import { DataTable, type Column } from '../../lib/ui/DataTable';
 
 interface Props {
@@ -22,7 +23,6 @@ export function SliceSummary({ report, onCopySpec }: Props) {
   const m = report.manifest;
   const [folderOpen, setFolderOpen] = useState(false);
   const [copied, setCopied] = useState<string | null>(null);
-  const href = downloadHref(report.manifestDownloadId);
   const mirror = m.sources.hotMirror[m.spec.dataset];
   const split = m.sources.tierSplit[m.spec.dataset];
   return (
@@ -98,11 +98,9 @@ export function SliceSummary({ report, onCopySpec }: Props) {
               Copy path
             </button>
           </div>
-          {href && !isDesktop() && (
-            <a className="btn small" href={href} download="manifest.json" data-testid="manifest-download">
-              Download manifest.json
-            </a>
-          )}
+          <DownloadLink downloadId={report.manifestDownloadId} fileName="manifest.json" testId="manifest-download">
+            Download manifest.json
+          </DownloadLink>
         </div>
       )}
     </div>
