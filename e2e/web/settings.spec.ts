@@ -74,7 +74,7 @@ test('a URL carrying a secret (?sslpassword=, user:password@) is refused by name
 }) => {
   await waitForDemo(request, webHost);
   const before = await readFile(join(webHost.workspace, 'settings.json'), 'utf8').catch(() => null);
-  await page.goto(`${webHost.url}#/settings`);
+  await page.goto(webHost.link('settings'));
   await expect(page.getByTestId('settings-view')).toBeVisible({ timeout: 30_000 });
   await page.getByTestId('hot-external').check();
   const problem = page.getByTestId('settings-form-problem');
