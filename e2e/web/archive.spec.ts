@@ -55,6 +55,9 @@ async function telemetryByTier(page: Page, label: string): Promise<Map<string, n
   await expect(rows).toHaveCount(2);
   const out = new Map<string, number>();
   for (const row of await rows.all()) {
+    // A row is drawn before its window of data arrives: wait until it shows its tier and count.
+    await expect(row.getByRole('gridcell').nth(0)).toHaveText(/^(hot|cold)$/);
+    await expect(row.getByRole('gridcell').nth(1)).toHaveText(/\d/);
     const cells = await row.getByRole('gridcell').allTextContents();
     out.set(cells[0], count(cells[1]));
   }
