@@ -8,7 +8,8 @@ import type { JobSummary } from '../../../shared/api/jobs';
 import { DATASETS, type DatasetSpec } from '../../../shared/domain/datasets';
 import { queryNumber } from '../engine/duck-query';
 import { loadHotIdentity } from '../hot/hot-identity';
-import { HotStore } from '../hot/hot-store';
+import { ROLE_NAMES, type HotRole } from '../hot/hot-roles';
+import { applicationName, HotStore } from '../hot/hot-store';
 import { seededRandom } from '../../../shared/domain/demo-fleet';
 import { demoWorkspace as demoFleet, lakeCheck, runCli } from '../testing/cli-process.fixture';
 import { openWorkbench, type Workbench } from '../workbench';
@@ -76,6 +77,19 @@ async function hotRowsBefore(wb: Workbench, table: string, column: string, cutof
     Number(
       (await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${column} < $1`, [cutoff.toISOString()])).rows[0].n,
     ),
+  );
+}
+
+/** The roles of the open sessions serving `role`'s task, each as "<role> superuser=<bool>". */
+async function sessionRoles(wb: Workbench, role: HotRole): Promise<string[]> {
+  const hot = await wb.data.hotStore();
+  return hot.withClient(async (c) =>
+    (
+      await c.query<{ s: string }>(
+        "SELECT a.usename || ' superuser=' || r.rolsuper AS s FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename WHERE a.application_name = $1",
+        [applicationName(role)],
+      )
+    ).rows.map((r) => r.s),
   );
 }
 
@@ -428,7 +442,9 @@ describe('archival', () => {
       let first: string | null = null;
       let blocked: Promise<unknown> | null = null;
       let waited = false;
+      const archiverSessions: string[] = [];
       const summary = await archiveInProcess(wb, { datasets: ['telemetry'] }, async (step, _staged, batch) => {
+        if (step === 'delete' && archiverSessions.length === 0) archiverSessions.push(...(await sessionRoles(wb, 'archiver')));
         // The first day: a jar reports a reading for it after the plan, before its rows are fetched. Its partition
         // then holds a row the batch does not: the verified rows are deleted by key range, the new one stays.
         if (step === 'export' && first === null) {
@@ -449,6 +465,9 @@ describe('archival', () => {
       const report = summary.report as ArchiveReport;
       expect(report.batches.every((b) => b.state === 'done')).toBe(true);
       expect(report.batches.map((b) => b.deletedBy)).toEqual(['rows', 'partition']);
+      // The archiver's sessions (lock, held day, deletes) run as its own role, which is no superuser.
+      expect(archiverSessions.length).toBeGreaterThan(0);
+      expect(new Set(archiverSessions)).toEqual(new Set([`${ROLE_NAMES.archiver} superuser=false`]));
       expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(2);
       await wb.data.syncNow(['telemetry']);
     });
