@@ -1,7 +1,7 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { decodeEnvelope, encodeEnvelope } from '../../shared/api/envelope';
-import type { JobSummary } from '../../shared/api/jobs';
+import { expect, test, type Page } from '@playwright/test';
+import { encodeEnvelope } from '../../shared/api/envelope';
 import { SqlPage } from '../support/fixtures';
+import { waitForDemo } from '../support/host-api';
 import { startWebHostProcess, type RunningWebHost } from '../support/web-host-process';
 
 /**
@@ -11,28 +11,6 @@ import { startWebHostProcess, type RunningWebHost } from '../support/web-host-pr
 test.describe.configure({ mode: 'serial', timeout: 240_000 });
 
 let host: RunningWebHost;
-
-async function call<T>(request: APIRequestContext, channel: string, body: unknown): Promise<T> {
-  const res = await request.post(`${host.origin}/api/${channel}`, { data: body, headers: { authorization: `Bearer ${host.token}` } });
-  const result = decodeEnvelope(new Uint8Array(await res.body())) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!result.ok) throw new Error(`${channel} failed: ${result.error?.message ?? 'unknown error'}`);
-  return result.value as T;
-}
-
-/** The first start seeds a small demo (7 hot days) as a job; wait for it to end. */
-async function waitForDemo(request: APIRequestContext): Promise<void> {
-  await expect
-    .poll(
-      async () => {
-        const { jobs } = await call<{ jobs: JobSummary[] }>(request, 'jobs.list', {});
-        const demo = jobs.find((j) => j.kind === 'demo');
-        if (demo?.state === 'failed') throw new Error(`The demo failed: ${demo.error?.message ?? ''}`);
-        return demo?.state ?? 'not started';
-      },
-      { timeout: 180_000, intervals: [1000] },
-    )
-    .toBe('done');
-}
 
 function count(text: string | null): number {
   const n = Number((text ?? '').replace(/[^\d]/g, ''));
@@ -77,7 +55,7 @@ test.beforeAll(async ({ playwright }) => {
   host = await startWebHostProcess();
   const request = await playwright.request.newContext();
   try {
-    await waitForDemo(request);
+    await waitForDemo(host, request);
   } finally {
     await request.dispose();
   }

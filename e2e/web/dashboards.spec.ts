@@ -40,6 +40,7 @@ test.describe('battery dashboards', () => {
       sql: `INSERT INTO location VALUES (99, 'XSS1', '${XSS_NAME}', 'Nowhere', 'NL', 'UTC', 52.3, 4.9)`,
       target: 'hot',
       runId: 'e2e-xss-site',
+      allowWrites: true,
     });
     await api('data.sync', {});
     await page.reload();

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   HOT_UNAVAILABLE: 'PostgreSQL could not be reached. Start it or check the connection settings.',
   LAKE_ERROR: 'The Parquet lake could not be read or written. Check the folder and free space.',
   BAD_INPUT: 'The input could not be used. See the detail for the file, line and reason.',
+  READ_ONLY: 'The session is read-only, so nothing was changed. Allow writes explicitly to change data.',
   CONFLICT: 'Another job is already doing this. Wait for it or cancel it.',
   UNAUTHORIZED: 'The request lacked a valid token.',
   INTERNAL: 'An unexpected error. The detail says where; please report it.',

@@ -61,6 +61,8 @@ export const queryApi = {
       runId: Id,
       /** An editor session (e.g. the SQL tab's id): SET, TEMP tables and open transactions carry over between its runs. */
       sessionId: Id.optional(),
+      /** target 'hot' only: run as the role that may change data. Off: a read-only session (a write is refused with READ_ONLY). */
+      allowWrites: z.boolean().optional(),
     }),
   ),
   window: method<QueryWindowResult>()(

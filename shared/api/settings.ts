@@ -38,12 +38,28 @@ export interface SettingsInfo {
   restartRequired: boolean;
 }
 
+/** What the connecting PostgreSQL role may do (the connection test reports it; see README "An external PostgreSQL"). */
+export interface RolePowers {
+  role: string;
+  superuser: boolean;
+  /** Its memberships among pg_read_server_files, pg_write_server_files, pg_execute_server_program. */
+  serverAccess: string[];
+  /** May SELECT every workbench table that exists; null when none exists yet. */
+  canReadHot: boolean | null;
+  /** May INSERT, UPDATE or DELETE some workbench table. */
+  canWriteHot: boolean;
+  /** May create tables in the hot schema (and so own them and install the mirror's triggers). */
+  canCreate: boolean;
+}
+
 export interface ConnectionTestResult {
   reachable: boolean;
   /** The URL tried, without a password. */
   target: string;
   /** `SHOW server_version` when reachable. */
   serverVersion: string | null;
+  /** When reachable: what the role may do. */
+  powers: RolePowers | null;
   error: string | null;
   elapsedMs: number;
 }

@@ -25,6 +25,8 @@ same core as the app. Several statements may be given; the last one's rows are p
 Options:
   --workspace DIR     Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   --on workspace|hot  Where to run: DuckDB workspace (default) or the PostgreSQL hot store.
+  --allow-writes      With --on hot: run as the role that may change data (INSERT, UPDATE, DELETE).
+                      Without it the PostgreSQL session is read-only and a write is refused.
   --pg-url URL        The PostgreSQL hot store for this run, over the workspace settings
                       (password from the URL or $PGPASSWORD; never stored).
   --sync              Sync the local mirror from PostgreSQL first (starts the embedded one), so the
@@ -55,6 +57,7 @@ export const queryCommand: CliCommand = {
       format: { type: 'string' },
       'max-rows': { type: 'string' },
       sync: { type: 'boolean' },
+      'allow-writes': { type: 'boolean' },
     });
     if (values.help) {
       await writeOut(io.stdout, `${HELP}\n`);
@@ -75,6 +78,9 @@ export const queryCommand: CliCommand = {
     if (target !== 'workspace' && target !== 'hot') throw new CliError(`--on must be "workspace" or "hot", not "${target}".`, 2);
     if (values.sync && target === 'hot')
       throw new CliError('--sync refreshes the workspace mirror; a query --on hot reads PostgreSQL itself. Leave one out.', 2);
+    const allowWrites = values['allow-writes'] === true;
+    if (allowWrites && target !== 'hot')
+      throw new CliError('--allow-writes is for the PostgreSQL hot store (--on hot); the DuckDB workspace is always writable.', 2);
 
     let format: Format = io.isTTY ? 'table' : 'tsv';
     if (values.format !== undefined) {
@@ -89,13 +95,24 @@ export const queryCommand: CliCommand = {
       if (!Number.isInteger(maxRows) || maxRows < 0) throw new CliError('--max-rows must be a whole number (0 or more).', 2);
     }
 
-    return runQuery(io, { sql, target, workspace: values.workspace, pgUrl: values['pg-url'], format, maxRows, sync: values.sync === true });
+    return runQuery(io, {
+      sql,
+      target,
+      allowWrites,
+      workspace: values.workspace,
+      pgUrl: values['pg-url'],
+      format,
+      maxRows,
+      sync: values.sync === true,
+    });
   },
 };
 
 interface QueryOptions {
   sql: string;
   target: QueryTarget;
+  /** --allow-writes (target hot). */
+  allowWrites: boolean;
   workspace: string | undefined;
   pgUrl: string | undefined;
   format: Format;
@@ -138,7 +155,7 @@ async function runQuery(io: CliIo, opts: QueryOptions): Promise<number> {
     if (ticker) clearInterval(ticker);
   };
   try {
-    const run = await session.api.query.run({ sql: opts.sql, target: opts.target, runId });
+    const run = await session.api.query.run({ sql: opts.sql, target: opts.target, runId, allowWrites: opts.allowWrites });
     offProgress();
     bar.done();
     if (!run.ok) {

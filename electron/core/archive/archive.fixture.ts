@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { ArchiveRequest } from '../../../shared/api/archive';
 import type { JobSummary } from '../../../shared/api/jobs';
 import { queryNumber } from '../engine/duck-query';
+import type { HotRole } from '../hot/hot-roles';
+import { applicationName } from '../hot/hot-store';
 import { openWorkbench, type Workbench } from '../workbench';
 
 export interface ViewCounts {
@@ -55,6 +57,19 @@ export async function hotRowsBefore(wb: Workbench, table: string, column: string
     Number(
       (await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${column} < $1`, [cutoff.toISOString()])).rows[0].n,
     ),
+  );
+}
+
+/** The roles of the open sessions serving `role`'s task, each as "<role> superuser=<bool>". */
+export async function sessionRoles(wb: Workbench, role: HotRole): Promise<string[]> {
+  const hot = await wb.data.hotStore();
+  return hot.withClient(async (c) =>
+    (
+      await c.query<{ s: string }>(
+        "SELECT a.usename || ' superuser=' || r.rolsuper AS s FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename WHERE a.application_name = $1",
+        [applicationName(role)],
+      )
+    ).rows.map((r) => r.s),
   );
 }
 

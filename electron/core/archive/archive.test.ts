@@ -5,11 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ArchiveReport } from '../../../shared/api/archive';
 import { queryNumber } from '../engine/duck-query';
 import { loadHotIdentity } from '../hot/hot-identity';
+import { ROLE_NAMES } from '../hot/hot-roles';
 import { demoWorkspace as demoFleet, lakeCheck, runCli } from '../testing/cli-process.fixture';
 import { openWorkbench } from '../workbench';
 import { cutoffFor } from './archiver';
 import { daysBetween, ensureDayPartitions } from '../hot/hot-schema';
-import { archiveInProcess, hotRowsBefore, lakeTemps, viewCounts, withPg } from './archive.fixture';
+import { archiveInProcess, hotRowsBefore, lakeTemps, sessionRoles, viewCounts, withPg } from './archive.fixture';
 
 const made: string[] = [];
 
@@ -167,7 +168,9 @@ describe('archival', () => {
       let first: string | null = null;
       let blocked: Promise<unknown> | null = null;
       let waited = false;
+      const archiverSessions: string[] = [];
       const summary = await archiveInProcess(wb, { datasets: ['telemetry'] }, async (step, _staged, batch) => {
+        if (step === 'delete' && archiverSessions.length === 0) archiverSessions.push(...(await sessionRoles(wb, 'archiver')));
         // The first day: a jar reports a reading for it after the plan, before its rows are fetched. Its partition
         // then holds a row the batch does not: the verified rows are deleted by key range, the new one stays.
         if (step === 'export' && first === null) {
@@ -188,6 +191,9 @@ describe('archival', () => {
       const report = summary.report as ArchiveReport;
       expect(report.batches.every((b) => b.state === 'done')).toBe(true);
       expect(report.batches.map((b) => b.deletedBy)).toEqual(['rows', 'partition']);
+      // The archiver's sessions (lock, held day, deletes) run as its own role, which is no superuser.
+      expect(archiverSessions.length).toBeGreaterThan(0);
+      expect(new Set(archiverSessions)).toEqual(new Set([`${ROLE_NAMES.archiver} superuser=false`]));
       expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(2);
       await wb.data.syncNow(['telemetry']);
     });

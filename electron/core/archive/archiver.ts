@@ -11,8 +11,8 @@ import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { DATASETS, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteLiteral } from '../../../shared/sql';
 import { dropEmptiedPartitions } from '../hot/hot-partitions';
-import { ensureUpcomingPartitions, totalBytesSql } from '../hot/hot-schema';
-import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
+import { ensureUpcomingPartitions, totalBytesSql, HOT_SCHEMA } from '../hot/hot-schema';
+import type { HotStore } from '../hot/hot-store';
 import { LakeIntents } from '../lake/intents';
 import { sweepStrayTemps } from '../lake/sweep';
 import type { Lake } from '../lake/lake';
@@ -102,7 +102,7 @@ export class Archiver {
 
     let lockClient: pg.Client;
     try {
-      lockClient = await this.deps.hot.connect();
+      lockClient = await this.deps.hot.connect('archiver');
     } catch (err) {
       throw new WorkbenchError(
         'HOT_UNAVAILABLE',
@@ -238,7 +238,8 @@ export class Archiver {
       await measure(new Set(planned.map((p) => p.dataset)));
       // Rows arriving from now on land in a partition of their own day (a no-op on unpartitioned tables). Not
       // needed for correctness: a user without the right to create tables archives those days row by row.
-      await this.deps.hot.withClient((c) => ensureUpcomingPartitions(c, this.deps.now?.() ?? new Date())).catch(() => undefined);
+      // Partitions are DDL: the tables' owner makes and drops them.
+      await this.deps.hot.withClient('owner', (c) => ensureUpcomingPartitions(c, this.deps.now?.() ?? new Date())).catch(() => undefined);
       total += planned.length;
       queue.push(...planned);
       await drain();
@@ -248,7 +249,7 @@ export class Archiver {
     }
     report.timingsMs = { ...report.timingsMs, batches: batchesMs };
     await dropEmptiedPartitions(
-      () => this.deps.hot.connect(),
+      () => this.deps.hot.connect('owner'),
       finished.filter((b) => b.state === 'done'),
     );
 
@@ -258,7 +259,7 @@ export class Archiver {
       const before = sizesBefore.get(t) ?? 0;
       const t0 = performance.now();
       await this.deps.hot
-        .withClient((c) => c.query(`VACUUM (ANALYZE) ${qualifiedName(HOT_SCHEMA, t)}`))
+        .withClient('archiver', (c) => c.query(`VACUUM (ANALYZE) ${qualifiedName(HOT_SCHEMA, t)}`))
         .catch((err: unknown) => {
           throw hotUnavailable(err, `vacuuming ${t}`);
         });
@@ -312,7 +313,7 @@ export class Archiver {
 
   private async tableBytes(table: string): Promise<number> {
     return this.deps.hot
-      .withClient(async (c) =>
+      .withClient('archiver', async (c) =>
         Number(
           (await c.query<{ b: string }>(`SELECT ${totalBytesSql(quoteLiteral(qualifiedName(HOT_SCHEMA, table)))}::text AS b`)).rows[0].b,
         ),

@@ -60,7 +60,7 @@ export class BatchFetcher {
   ) {}
 
   private async lease(): Promise<pg.Client> {
-    return this.idle.pop() ?? this.hot.connect();
+    return this.idle.pop() ?? this.hot.connect('archiver');
   }
 
   /**
@@ -151,7 +151,7 @@ export class BatchFetcher {
 
   /** Runs `fn` on the run's connection for deleting days that are not held. Any error drops the connection. */
   async onDeleteClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-    this.deleteClient ??= this.hot.connect();
+    this.deleteClient ??= this.hot.connect('archiver');
     const pending = this.deleteClient;
     try {
       return await fn(await pending);

@@ -38,7 +38,7 @@ export async function snapshotMaster(deps: SnapshotDeps, cutoff: Date): Promise<
     const csv = join(deps.tmpDir, `master-${name}-${process.pid}.${format}`);
     const staged = await deps.lake.stage(key);
     try {
-      await deps.hot.withClient((c) =>
+      await deps.hot.withClient('archiver', (c) =>
         copyOut(
           c,
           `SELECT ${spec.columns.map((c2) => quoteIdent(c2.name)).join(', ')} FROM ${hotTable(spec)} ORDER BY ${spec.primaryKey.map(quoteIdent).join(', ')}`,

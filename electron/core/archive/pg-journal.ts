@@ -7,9 +7,13 @@ import { CHANGE_SCHEMA } from '../hot/hot-schema';
  * in the very transaction that deletes them. A batch resumed after a crash that finds its rows gone can then
  * tell "an earlier run of mine committed this delete" (a row here) from "someone deleted them" (none).
  */
-export const ARCHIVE_LOG = qualifiedName(CHANGE_SCHEMA, 'archive_log');
+export const ARCHIVE_LOG_NAME = 'archive_log';
+export const ARCHIVE_LOG = qualifiedName(CHANGE_SCHEMA, ARCHIVE_LOG_NAME);
 
+/** Creates the log when missing. A role that may not create it (the embedded store's archiver) finds it made at setup. */
 export async function ensureArchiveLog(c: pg.Client): Promise<void> {
+  const found = await c.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [ARCHIVE_LOG]);
+  if (found.rows[0]?.t) return;
   await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(CHANGE_SCHEMA)}`);
   await c.query(
     `CREATE TABLE IF NOT EXISTS ${ARCHIVE_LOG} (batch_id text PRIMARY KEY, dataset text NOT NULL, day date NOT NULL, rows bigint NOT NULL, checksum text, deleted_at timestamptz NOT NULL DEFAULT now())`,

@@ -3,8 +3,8 @@ import type { ArchivableDataset, DryRunDataset } from '../../../shared/api/archi
 import { WorkbenchError } from '../../../shared/api/errors';
 import { INGEST_COLUMN, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { leafRelationsSql, nextUtcDay, totalBytesSql } from '../hot/hot-schema';
-import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
+import { leafRelationsSql, nextUtcDay, totalBytesSql, HOT_SCHEMA } from '../hot/hot-schema';
+import type { HotStore } from '../hot/hot-store';
 import type { Lake } from '../lake/lake';
 import { lakeFilesSql } from '../lake/lake-sql';
 
@@ -64,7 +64,7 @@ export async function planDataset(
 ): Promise<DatasetPlan> {
   const col = quoteIdent(timeColumnOf(spec));
   const table = hotTable(spec);
-  const plan = await hot.withClient(async (c) => {
+  const plan = await hot.withClient('archiver', async (c) => {
     const high =
       spec.kind === 'timeseries'
         ? Number((await c.query<{ h: string | null }>(`SELECT max(${quoteIdent(INGEST_COLUMN)})::text AS h FROM ${table}`)).rows[0].h ?? 0)

@@ -127,7 +127,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
 
   progress('prepare', 0, 'Resetting the hot store and the lake');
   await lake.put(DEMO_MARKER_KEY, JSON.stringify({ batch, startedAt: new Date(started).toISOString() }) + '\n');
-  const pg = await hot.connect();
+  const pg = await hot.connect('owner');
   let pending: Promise<void> = Promise.resolve();
   try {
     await dropHotTables(pg);
@@ -259,6 +259,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     }
     progress('hot', 0.93, 'Building keys and indexes in PostgreSQL');
     await addHotIndexes(pg);
+    await hot.grantTaskRoles(pg);
 
     for (const [ds, files] of manifests) {
       await writeManifest(lake, {

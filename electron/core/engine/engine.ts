@@ -154,7 +154,13 @@ export class Engine {
     return this.results.size;
   }
 
-  async run(request: { sql: string; target: QueryTarget; runId: string; sessionId?: string }): Promise<QueryRunResult> {
+  async run(request: {
+    sql: string;
+    target: QueryTarget;
+    runId: string;
+    sessionId?: string;
+    allowWrites?: boolean;
+  }): Promise<QueryRunResult> {
     this.assertOpen();
     if (this.runs.has(request.runId)) {
       throw new WorkbenchError('CONFLICT', `A query with run id ${request.runId} is still running. Cancel it or use a new run id.`);
@@ -166,7 +172,10 @@ export class Engine {
     let failure: WorkbenchError | null = null;
     const run: ActiveRun = { runId: request.runId, cancelled: false, cancel: () => undefined, done: Promise.resolve() };
     this.runs.set(request.runId, run);
-    const work = request.target === 'hot' ? this.runHot(request.sql, run) : this.runWorkspace(request.sql, run, request.sessionId);
+    const work =
+      request.target === 'hot'
+        ? this.runHot(request.sql, run, request.allowWrites ?? false)
+        : this.runWorkspace(request.sql, run, request.sessionId);
     run.done = work.catch(() => undefined);
     try {
       ({ stored, statements } = await work);
@@ -284,7 +293,7 @@ export class Engine {
     }
   }
 
-  private async runHot(sql: string, run: ActiveRun): Promise<{ stored: StoredResult; statements: number }> {
+  private async runHot(sql: string, run: ActiveRun, allowWrites: boolean): Promise<{ stored: StoredResult; statements: number }> {
     const runner = this.hotRunner;
     if (!runner) {
       throw new WorkbenchError(
@@ -294,7 +303,7 @@ export class Engine {
     }
     const controller = new AbortController();
     run.cancel = () => controller.abort();
-    const hot = await runner.run(sql, { runId: run.runId, signal: controller.signal });
+    const hot = await runner.run(sql, { runId: run.runId, signal: controller.signal, allowWrites });
     const stored = await this.results.ingestRows(hot.columns, hot.batches, controller.signal);
     return { stored, statements: hot.statements };
   }

@@ -18,6 +18,9 @@ export interface HotRunResult {
 }
 
 export interface HotRunner {
-  /** Runs `sql` on the hot store. Stop and reject when `signal` aborts (query.cancel). Throw WorkbenchError to fail with a code. */
-  run(sql: string, options: { runId: string; signal: AbortSignal }): Promise<HotRunResult>;
+  /**
+   * Runs `sql` on the hot store. Stop and reject when `signal` aborts (query.cancel). Throw WorkbenchError to fail with a code.
+   * Without `allowWrites` the session is read-only: a write fails with READ_ONLY.
+   */
+  run(sql: string, options: { runId: string; signal: AbortSignal; allowWrites: boolean }): Promise<HotRunResult>;
 }

@@ -9,8 +9,8 @@ import {
   changeLogName,
   changeLogTable,
   changeTriggerName,
+  HOT_SCHEMA,
 } from './hot-schema';
-import { HOT_SCHEMA } from './hot-store';
 
 /**
  * What the mirror reads of the hot store's change tracking (see hot-schema.ts): whether a table has it,

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { DATASETS, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName } from '../../../shared/sql';
-import { dayPartitionName } from './hot-schema';
-import { HOT_SCHEMA } from './hot-store';
+import { dayPartitionName, HOT_SCHEMA } from './hot-schema';
 
 /** The day's own partition of a time series' hot table (qualified name), or null when it has none. */
 export async function dayPartitionOf(c: pg.Client, spec: DatasetSpec, day: string): Promise<string | null> {

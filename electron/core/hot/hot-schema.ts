@@ -3,7 +3,9 @@ import { ARCHIVABLE_DATASETS } from '../../../shared/api/archive';
 import { errorMessage } from '../../../shared/api/errors';
 import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { HOT_SCHEMA } from './hot-store';
+
+/** The schema the workbench's hot tables live in. */
+export const HOT_SCHEMA = 'public';
 
 /** PostgreSQL 17 is the first that allows an identity column (the mirror's watermark) on a partitioned table. */
 const PARTITIONED_IDENTITY_SINCE = 170000;

@@ -7,6 +7,8 @@ import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { EmbeddedServer } from './embedded-server';
 import { externalConnection, pgConnectionString, redactedUrl, type HotConfig } from './hot-config';
 import { loadHotIdentity } from './hot-identity';
+import { HOT_SCHEMA } from './hot-schema';
+import { grantWorkbenchTables, provisionRoles, ROLE_NAMES, rolePassword, type HotRole } from './hot-roles';
 
 export interface HotStoreInfo {
   kind: 'embedded' | 'external';
@@ -24,17 +26,20 @@ export interface OpenHotStoreOptions {
   log?: (line: string) => void;
 }
 
-/** The schema the workbench's hot tables live in. */
-export const HOT_SCHEMA = 'public';
+/** Shown in pg_stat_activity: which task a session serves. */
+export function applicationName(role: HotRole): string {
+  return `battery-workbench ${role}`;
+}
 
 /**
  * The PostgreSQL hot store: embedded (started here, stopped on close) or external (by URL).
- * Hands out plain `pg` clients; every client gets an error listener so a dropped connection
- * never crashes the process.
+ * Hands out plain `pg` clients, each for one task (see hot-roles.ts): on the embedded store as that task's
+ * own role, on an external one as the URL's role. Every client gets an error listener so a dropped
+ * connection never crashes the process.
  */
 export class HotStore {
   private constructor(
-    private readonly clientConfig: pg.ClientConfig,
+    private readonly clientConfig: (role: HotRole) => pg.ClientConfig,
     readonly info: HotStoreInfo,
     private readonly server: EmbeddedServer | null,
   ) {}
@@ -42,7 +47,8 @@ export class HotStore {
   static async open(options: OpenHotStoreOptions): Promise<HotStore> {
     if (options.config.kind === 'external') {
       const conn = externalConnection(options.config);
-      const cfg: pg.ClientConfig = { connectionString: pgConnectionString(conn), application_name: 'battery-workbench' };
+      const connectionString = pgConnectionString(conn);
+      const cfg = (role: HotRole): pg.ClientConfig => ({ connectionString, application_name: applicationName(role) });
       const store = new HotStore(cfg, { kind: 'external', target: redactedUrl(options.config.url), dataDir: null }, null);
       await store.ping();
       return store;
@@ -55,15 +61,33 @@ export class HotStore {
       ...(options.log ? { log: options.log } : {}),
     });
     await server.start();
-    const cfg: pg.ClientConfig = {
+    const cfg = (role: HotRole): pg.ClientConfig => ({
       host: '127.0.0.1',
       port: server.port,
-      user: server.user,
-      password: identity.password,
+      user: role === 'owner' ? server.user : ROLE_NAMES[role],
+      password: role === 'owner' ? identity.password : rolePassword(identity.password, role),
       database: 'postgres',
-      application_name: 'battery-workbench',
-    };
-    return new HotStore(cfg, { kind: 'embedded', target: `127.0.0.1:${server.port}/postgres`, dataDir: server.dataDir }, server);
+      application_name: applicationName(role),
+    });
+    const store = new HotStore(cfg, { kind: 'embedded', target: `127.0.0.1:${server.port}/postgres`, dataDir: server.dataDir }, server);
+    try {
+      // Every start: a workspace made before the roles existed gains them now.
+      await store.withClient('owner', (c) => provisionRoles(c, identity.password));
+    } catch (err) {
+      await server.stop().catch(() => undefined);
+      throw err instanceof WorkbenchError
+        ? err
+        : new WorkbenchError('HOT_UNAVAILABLE', 'The embedded PostgreSQL could not set up its roles.', errorMessage(err));
+    }
+    return store;
+  }
+
+  /**
+   * After the owner (re)created change logs: the task roles' rights on them. Embedded only: an external store's
+   * roles are its administrator's to grant.
+   */
+  async grantTaskRoles(owner: pg.Client): Promise<void> {
+    if (this.server) await grantWorkbenchTables(owner);
   }
 
   /** The embedded server (tests stop and restart it); null for external stores. */
@@ -76,9 +100,10 @@ export class HotStore {
     return this.server ? this.server.outboxDir() : null;
   }
 
-  async connect(): Promise<pg.Client> {
+  /** A client for `role`'s task; `owner` (setup, tests) unless said otherwise. */
+  async connect(role: HotRole = 'owner'): Promise<pg.Client> {
     // The embedded server may have been restarted on another free port.
-    const config = this.server ? { ...this.clientConfig, port: this.server.port } : this.clientConfig;
+    const config = this.server ? { ...this.clientConfig(role), port: this.server.port } : this.clientConfig(role);
     const client = new pg.Client(config);
     client.on('error', () => {
       // A terminated backend or a stopped server surfaces on the pending query; nothing to do here.
@@ -92,8 +117,11 @@ export class HotStore {
     return client;
   }
 
-  async withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = await this.connect();
+  withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T>;
+  withClient<T>(role: HotRole, fn: (client: pg.Client) => Promise<T>): Promise<T>;
+  async withClient<T>(a: HotRole | ((client: pg.Client) => Promise<T>), b?: (client: pg.Client) => Promise<T>): Promise<T> {
+    const [role, fn] = typeof a === 'function' ? (['owner', a] as const) : [a, b as (client: pg.Client) => Promise<T>];
+    const client = await this.connect(role);
     try {
       return await fn(client);
     } finally {
@@ -102,7 +130,7 @@ export class HotStore {
   }
 
   async ping(): Promise<void> {
-    await this.withClient(async (c) => {
+    await this.withClient('reader', async (c) => {
       await c.query('SELECT 1');
     });
   }

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { INGEST_COLUMN, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { inTransaction, queryNumber, queryRows } from '../engine/duck-query';
-import { HOT_SCHEMA } from '../hot/hot-store';
+import { HOT_SCHEMA } from '../hot/hot-schema';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import { HOT_MIRROR_SCHEMA } from './meta';
 

@@ -18,8 +18,8 @@ import {
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { inTransaction, queryRows } from '../engine/duck-query';
 import { highMark, pruneChangeLog, prunedThrough, trackingStates, waitForWriters, type TrackingState } from '../hot/change-log';
-import { CHANGE_SCHEMA, changeLogTable, ensureChangeTracking } from '../hot/hot-schema';
-import { HOT_SCHEMA, type HotStore } from '../hot/hot-store';
+import { CHANGE_SCHEMA, changeLogTable, ensureChangeTracking, HOT_SCHEMA } from '../hot/hot-schema';
+import type { HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import {
   HOT_MIRROR_SCHEMA,
@@ -164,7 +164,7 @@ export class MirrorSync {
     await mkdir(scratch, { recursive: true });
     let rows = 0;
     let bytes = 0;
-    const pgClient = await this.options.hot.connect();
+    const pgClient = await this.options.hot.connect('mirror');
     try {
       await this.ensureMirrorTables();
       const tiers = await getTierState(this.options.duck);
@@ -270,7 +270,14 @@ export class MirrorSync {
       if (!st?.table || st.tracked) continue;
       const failed = this.untracked.get(name);
       if (failed && Date.now() - failed.at < TRACKING_RETRY_MS) continue;
-      const reason = await ensureChangeTracking(client, DATASETS[name]);
+      // Triggers are the tables' owner's to install (setup work); the mirror's own role only reads.
+      const reason = await this.options.hot
+        .withClient('owner', async (owner) => {
+          const failure = await ensureChangeTracking(owner, DATASETS[name]);
+          if (failure === null) await this.options.hot.grantTaskRoles(owner);
+          return failure;
+        })
+        .catch((err: unknown) => errorMessage(err));
       if (reason === null) {
         this.untracked.delete(name);
         states.set(name, { table: true, ingest: true, tracked: true, readable: true });

@@ -45,7 +45,7 @@ async function lakeTarget(conn: DuckDBConnection, lake: Lake, dataset: string): 
 }
 
 async function hotSizes(hot: HotStore): Promise<HotTableSize[]> {
-  return hot.withClient(async (c) => {
+  return hot.withClient('reader', async (c) => {
     const res = await c.query<{ table: string; bytes: string; rows: string }>(
       // A day-partitioned table counts with all its partitions; the partitions are not listed on their own.
       `SELECT c.relname AS table, t.bytes::text AS bytes, t.rows::bigint::text AS rows

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../../shared/api/errors';
-import type { SettingsInfo } from '../../../shared/api/settings';
+import type { ConnectionTestResult, SettingsInfo } from '../../../shared/api/settings';
 import { HotStore } from '../hot/hot-store';
 import { openWorkbench, type Workbench } from '../workbench';
 import { EncryptedFileSecretStore, type SecretCipher } from './encrypted-secrets';
@@ -344,12 +344,17 @@ describe('an external PostgreSQL from settings', () => {
     try {
       const embedded = server.embedded;
       if (!embedded) throw new Error('expected an embedded server');
-      const identity = JSON.parse(await readFile(join(serverWs, 'hot-store.json'), 'utf8')) as { password: string };
+      const superuser = JSON.parse(await readFile(join(serverWs, 'hot-store.json'), 'utf8')) as { password: string };
+      // The workbench's role on this server: no superuser (the SQL editor refuses one, see README).
+      const identity = { password: randomBytes(18).toString('base64url') };
       await server.withClient(async (c) => {
         await c.query('CREATE TABLE settings_probe (id int, label text)');
         await c.query("INSERT INTO settings_probe VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+        await c.query(`CREATE ROLE fleet_analyst LOGIN PASSWORD '${identity.password}'`);
+        await c.query('GRANT SELECT ON settings_probe TO fleet_analyst');
       });
-      const url = `postgres://${embedded.user}@127.0.0.1:${embedded.port}/postgres`;
+      const url = `postgres://fleet_analyst@127.0.0.1:${embedded.port}/postgres`;
+      const superUrl = `postgres://${embedded.user}@127.0.0.1:${embedded.port}/postgres`;
 
       const ws = await tempDir('bw-ext-');
       const secrets = new MemorySecretStore();
@@ -362,12 +367,20 @@ describe('an external PostgreSQL from settings', () => {
         expect(bad.reachable).toBe(false);
         expect(bad.error).toMatch(/password authentication failed/);
         expect(JSON.stringify(bad)).not.toContain('Wr0ng-Pa55');
-        const good = await call<{ reachable: boolean; serverVersion: string | null }>(wb, 'settings.testConnection', {
-          url,
-          password: identity.password,
-        });
+        const good = await call<ConnectionTestResult>(wb, 'settings.testConnection', { url, password: identity.password });
         expect(good.reachable).toBe(true);
         expect(good.serverVersion).toMatch(/^\d+/);
+        // What the role may do: no workbench table exists there yet.
+        expect(good.powers).toEqual({
+          role: 'fleet_analyst',
+          superuser: false,
+          serverAccess: [],
+          canReadHot: null,
+          canWriteHot: false,
+          canCreate: false,
+        });
+        const strong = await call<ConnectionTestResult>(wb, 'settings.testConnection', { url: superUrl, password: superuser.password });
+        expect(strong.powers).toMatchObject({ superuser: true, canCreate: true });
         // Nothing was saved by testing.
         await expect(stat(join(ws, 'settings.json'))).rejects.toThrow();
         await call(wb, 'settings.set', { hot: { kind: 'external', url, password: identity.password } });
@@ -402,6 +415,13 @@ describe('an external PostgreSQL from settings', () => {
       });
       expect(cli.stderr).toBe('');
       expect(JSON.parse(cli.stdout)).toEqual([{ n: 3 }]);
+
+      // The SQL editor never runs as a superuser, whatever the SQL.
+      const refused = await runCli(['query', 'SELECT 1', '--on', 'hot', '--workspace', ws, '--pg-url', superUrl], {
+        PGPASSWORD: superuser.password,
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/does not run as PostgreSQL role "postgres".*superuser/);
 
       // --pg-url wins over settings: settings point at a dead port, the flag at the live server.
       await writeFile(

@@ -1,12 +1,13 @@
 import pg from 'pg';
 import { errorMessage } from '../../../shared/api/errors';
 import type { ConnectionTestResult } from '../../../shared/api/settings';
+import { rolePowers } from '../hot/hot-roles';
 import { externalConnection, pgConnectionString, redactedUrl } from '../hot/hot-config';
 
 const TIMEOUT_MS = 8000;
 
 /**
- * Tries a PostgreSQL URL (connect, `SHOW server_version`) and answers what happened; saves nothing.
+ * Tries a PostgreSQL URL (connect, `SHOW server_version`, what the role may do) and answers what happened; saves nothing.
  * Password: the given one, else the URL's, else PGPASSWORD. Failing to connect is an answer, not an error;
  * a URL that cannot be parsed throws BAD_INPUT.
  */
@@ -37,10 +38,25 @@ export async function testPgConnection(
     });
     await client.connect();
     const res = await client.query<{ server_version: string }>('SHOW server_version');
-    return { reachable: true, target, serverVersion: res.rows[0]?.server_version ?? null, error: null, elapsedMs: Date.now() - started };
+    const powers = await rolePowers(client);
+    return {
+      reachable: true,
+      target,
+      serverVersion: res.rows[0]?.server_version ?? null,
+      powers,
+      error: null,
+      elapsedMs: Date.now() - started,
+    };
   } catch (err) {
     const message = withoutSecrets(errorMessage(err), [connectionString, conn.password]);
-    return { reachable: false, target, serverVersion: null, error: message || 'The connection failed.', elapsedMs: Date.now() - started };
+    return {
+      reachable: false,
+      target,
+      serverVersion: null,
+      powers: null,
+      error: message || 'The connection failed.',
+      elapsedMs: Date.now() - started,
+    };
   } finally {
     await client?.end().catch(() => undefined);
   }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
-import type { ConnectionTestResult, SettingsInfo } from '../../../shared/api/settings';
+import type { ConnectionTestResult, RolePowers, SettingsInfo } from '../../../shared/api/settings';
 import { formatDuration } from '../../../shared/format';
 import { api } from '../../api/client';
 import { FilePickerDialog } from '../../lib/FilePickerDialog';
@@ -254,12 +254,51 @@ function TestOutcome({ test }: { test: ConnectionTestResult | ApiError | null })
     );
   }
   return test.reachable ? (
-    <span className="settings-ok" data-testid="test-result">
-      Connected to PostgreSQL {test.serverVersion ?? ''} in {formatDuration(test.elapsedMs)}
-    </span>
+    <>
+      <span className="settings-ok" data-testid="test-result">
+        Connected to PostgreSQL {test.serverVersion ?? ''} in {formatDuration(test.elapsedMs)}
+      </span>
+      {test.powers && <RolePowersList powers={test.powers} />}
+    </>
   ) : (
     <span className="bad-text" data-testid="test-result">
       Could not connect to {test.target}: {test.error}
     </span>
+  );
+}
+
+interface RolePowersListProps {
+  powers: RolePowers;
+}
+
+/** What the URL's role may do: the SQL editor refuses a role that reaches the server's files (see README). */
+function RolePowersList({ powers }: RolePowersListProps) {
+  const yesNo = (v: boolean): string => (v ? 'yes' : 'no');
+  const tooStrong = powers.superuser || powers.serverAccess.length > 0;
+  const rows: [string, string][] = [
+    ['Superuser', powers.superuser ? 'yes' : 'no'],
+    ['Server files or programs', powers.serverAccess.length > 0 ? powers.serverAccess.join(', ') : 'none'],
+    ['Reads the hot tables', powers.canReadHot === null ? 'no workbench tables yet' : yesNo(powers.canReadHot)],
+    ['Writes the hot tables', yesNo(powers.canWriteHot)],
+    ['Creates tables and triggers', yesNo(powers.canCreate)],
+  ];
+  return (
+    <div className="settings-powers" data-testid="test-powers">
+      <div className="dim">Role &ldquo;{powers.role}&rdquo; may:</div>
+      <dl>
+        {rows.map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      {tooStrong && (
+        <div className="lake-warning" role="note">
+          The SQL editor does not run as this role: it can reach the server&apos;s files. Use a role without superuser rights for the
+          workbench.
+        </div>
+      )}
+    </div>
   );
 }

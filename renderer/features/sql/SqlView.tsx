@@ -30,6 +30,9 @@ export function SqlView() {
   const active = tabs.find((t) => t.id === activeId) ?? tabs[0];
   const run = useRun(active.id);
   const [target, setTarget] = useState<QueryTarget>(readTarget);
+  // Tabs whose PostgreSQL session may write: off for every tab until turned on, never remembered across reloads.
+  const [writableTabs, setWritableTabs] = useState<ReadonlySet<string>>(() => new Set());
+  const allowWrites = writableTabs.has(active.id);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [historyKey, setHistoryKey] = useState(0);
   const [editorHeight, setEditorHeight] = useState(260);
@@ -46,9 +49,9 @@ export function SqlView() {
 
   const start = useCallback(
     (sql: string) => {
-      void runQuery(active.id, sql, target).then(() => setHistoryKey((k) => k + 1));
+      void runQuery(active.id, sql, target, allowWrites).then(() => setHistoryKey((k) => k + 1));
     },
-    [active.id, target],
+    [active.id, target, allowWrites],
   );
   const cancel = useCallback(() => cancelQuery(active.id), [active.id]);
   const onChange = useCallback((id: string, doc: string) => setTabSql(id, doc), []);
@@ -70,7 +73,16 @@ export function SqlView() {
     if (text.trim()) start(text);
   };
 
+  const setTabWrites = (id: string, on: boolean) =>
+    setWritableTabs((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+
   const onCloseTab = (id: string) => {
+    setTabWrites(id, false);
     disposeRun(id);
     closeTab(id);
   };
@@ -152,6 +164,20 @@ export function SqlView() {
               <option value="hot">PostgreSQL hot</option>
             </select>
           </label>
+          {target === 'hot' && (
+            <label
+              className={allowWrites ? 'write-switch on' : 'write-switch'}
+              title="Off: this tab's PostgreSQL session is read-only. On: INSERT, UPDATE and DELETE run, for this tab only."
+            >
+              <input
+                type="checkbox"
+                checked={allowWrites}
+                onChange={(e) => setTabWrites(active.id, e.target.checked)}
+                data-testid="allow-writes"
+              />
+              Allow writes
+            </label>
+          )}
           {run.status === 'running' && <RunProgress startedAt={run.startedAt} progress={run.progress} />}
           <span className="spacer" />
           <span className="hint">Ctrl/Cmd+Enter run · Ctrl/Cmd+Shift+Enter run all · Esc cancel</span>

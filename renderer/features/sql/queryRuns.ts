@@ -56,14 +56,15 @@ export function getRun(tabId: string): RunState {
 }
 
 /** Run SQL for a tab. The previous result stays visible until the new one arrives, then is closed in the core. */
-export async function runQuery(tabId: string, sql: string, target: QueryTarget): Promise<void> {
+/** `allowWrites`: the tab's "Allow writes" (PostgreSQL only); off, the hot store refuses writes. */
+export async function runQuery(tabId: string, sql: string, target: QueryTarget, allowWrites = false): Promise<void> {
   hookProgress();
   const before = getRun(tabId);
   if (before.status === 'running') return;
   const runId = crypto.randomUUID();
   const previous = lastResult(before);
   setRun(tabId, { status: 'running', runId, sql, target, startedAt: performance.now(), progress: null, previous });
-  const res = await api.query.run({ sql, target, runId, sessionId: tabId });
+  const res = await api.query.run({ sql, target, runId, sessionId: tabId, allowWrites: target === 'hot' && allowWrites });
   const now = getRun(tabId);
   if (now.status !== 'running' || now.runId !== runId) {
     // The tab was closed meanwhile: free the result.
