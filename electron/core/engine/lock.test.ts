@@ -5,6 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../../shared/api/errors';
+import { runCli } from '../testing/cli-process.fixture';
 import { workspacePaths } from '../workspace/paths';
 import { openWorkbench } from '../workbench';
 
@@ -92,6 +93,24 @@ describe('workspace lock', () => {
     } finally {
       await wb.close();
     }
+  });
+
+  it('releases the workspace on close after a result window was read, so another process can open it', async () => {
+    const ws = join(dir, 'after-window');
+    const wb = await openWorkbench({ workspaceDir: ws, entry: 'test', data: { hot: 'none' } });
+    const run = await wb.dispatch(
+      'query.run',
+      { sql: 'SELECT range AS n FROM range(5000)', target: 'workspace', runId: 'w1' },
+      { transport: 'test' },
+    );
+    if (!run.ok) throw new Error(run.error.message);
+    const resultId = (run.value as { resultId: string }).resultId;
+    const window = await wb.dispatch('query.window', { resultId, offset: 10, limit: 100 }, { transport: 'test' });
+    expect(window.ok).toBe(true);
+    await wb.close();
+    const cli = await runCli(['query', '--workspace', ws, '--json', 'SELECT 1 AS n'], { BATTERY_WORKBENCH_HOT: 'off' });
+    expect(cli.stderr).toBe('');
+    expect(JSON.parse(cli.stdout)).toEqual([{ n: 1 }]);
   });
 
   it('refuses to open the same workspace twice in one process', async () => {

@@ -127,7 +127,9 @@ export class ResultStore {
     const connection = await this.instance.connect();
     try {
       const table = sort.length > 0 ? await this.sortedTable(r, sort) : r.table;
-      const result = await connection.stream(this.windowSql(r, table, start, end));
+      // Materialized, not streamed: a window is small, and a streaming result left to the garbage collector keeps
+      // the database (and the workspace lock) alive after close.
+      const result = await connection.run(this.windowSql(r, table, start, end));
       const { rows, arrow } = await encodeWindow(result, r.wire, end - start);
       return { resultId, offset: start, rows, rowCount: r.rowCount, arrow };
     } finally {
