@@ -46,6 +46,8 @@ export function FilePickerDialog({ mode, title, extensions = [], initialPath, on
   const [showAll, setShowAll] = useState(false);
   const pathInput = useRef<HTMLInputElement | null>(null);
   const request = useRef(0);
+  /** The request that was in flight when the user last typed a path: its answer must not overwrite what they typed. */
+  const typedDuring = useRef(-1);
 
   /** Lists a folder; the latest request wins. */
   const fetchListing = useCallback(
@@ -60,7 +62,7 @@ export function FilePickerDialog({ mode, title, extensions = [], initialPath, on
         }
         setError(null);
         setListing(res.value);
-        setPathText(res.value.path);
+        if (typedDuring.current !== id) setPathText(res.value.path);
         lastFolder = res.value.path;
         setSelected(res.value.file !== null && mode !== 'folder' ? [res.value.file] : []);
       });
@@ -146,7 +148,10 @@ export function FilePickerDialog({ mode, title, extensions = [], initialPath, on
             spellCheck={false}
             value={pathText}
             placeholder="Type a folder or file path and press Enter"
-            onChange={(e) => setPathText(e.target.value)}
+            onChange={(e) => {
+              typedDuring.current = request.current;
+              setPathText(e.target.value);
+            }}
           />
           <button type="submit" className="btn">
             Go
