@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PanelData, PanelId } from '../shared/api/dashboard';
+import { PANEL_IDS, type PanelData, type PanelId } from '../shared/api/dashboard';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../shared/domain/health';
 import { chooseResolution, m4RawSql } from '../electron/core/dashboard/m4';
 import { queryRows } from '../electron/core/engine/duck-query';
@@ -11,14 +11,7 @@ import { JAR_SITE_SQL, bucketExpr, rawAggregates } from '../electron/core/rollup
 import { writeLakeDay } from '../electron/core/rollups/fleet-fixture';
 import { openWorkbench, type Workbench } from '../electron/core/workbench';
 
-const FLEET_PANELS: readonly PanelId[] = [
-  'fleet.sites',
-  'fleet.alerts',
-  'fleet.atRisk',
-  'fleet.hotspots',
-  'fleet.drift',
-  'fleet.freshness',
-];
+const FLEET_PANELS: readonly PanelId[] = PANEL_IDS.filter((id) => id.startsWith('fleet.'));
 const RUNS = 20;
 const RAW_RUNS = 2;
 const YEAR_MS = 365 * 86_400_000;
