@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   WORKSPACE_LOCKED: 'Another process holds this workspace. Close it or choose another workspace.',
   HOT_UNAVAILABLE: 'PostgreSQL could not be reached. Start it or check the connection settings.',
   LAKE_ERROR: 'The Parquet lake could not be read or written. Check the folder and free space.',
+  LAKE_OFFLINE: 'The S3 lake cannot be reached. Everything the local cache covers still works; jobs that need S3 run once it is back.',
   BAD_INPUT: 'The input could not be used. See the detail for the file, line and reason.',
   READ_ONLY: 'The session is read-only, so nothing was changed. Allow writes explicitly to change data.',
   CONFLICT: 'Another job is already doing this. Wait for it or cancel it.',

@@ -4,11 +4,35 @@ import { method } from './define';
 /** What `settings.json` holds. A password is never part of it (see SettingsInfo.passwordStored). */
 export interface WorkspaceSettings {
   hot: { kind: 'embedded' } | { kind: 'external'; url: string };
-  /** A lake folder elsewhere than `<workspace>/lake`; unset = the default. */
-  lake?: { path?: string };
+  /** The lake: a folder elsewhere than `<workspace>/lake`, or an S3 bucket; unset = `<workspace>/lake`. */
+  lake?: LakeSettings;
   /** Background sync of the mirror (desktop app, web host): every `intervalSeconds`, 0 = off; unset = DEFAULT_SYNC_INTERVAL_SECONDS. */
   sync?: { intervalSeconds: number };
 }
+
+/** A lake folder (relative paths from the workspace folder); no path = `<workspace>/lake`. */
+export interface LocalLakeSettings {
+  kind?: 'local';
+  path?: string;
+}
+
+/**
+ * An S3 (or MinIO, Ceph, R2) lake. Credentials never live here: they come from the AWS chain
+ * (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws) or the desktop app's keychain.
+ */
+export interface S3LakeSettings {
+  kind: 's3';
+  /** `s3://bucket/prefix`. */
+  url: string;
+  /** Default: AWS_REGION, else us-east-1. */
+  region?: string;
+  /** `http(s)://host:port` for S3-compatible stores; default: AWS_ENDPOINT_URL_S3, else AWS. */
+  endpoint?: string;
+  /** The local cache DuckDB reads: above `maxBytes` only pinned working sets stay (least recently used go first). */
+  cache?: { maxBytes?: number };
+}
+
+export type LakeSettings = LocalLakeSettings | S3LakeSettings;
 
 /** The background sync's interval when settings.json names none. */
 export const DEFAULT_SYNC_INTERVAL_SECONDS = 60;

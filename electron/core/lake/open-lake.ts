@@ -1,7 +1,12 @@
+import type { S3LakeSettings } from '../../../shared/api/settings';
 import type { Lake } from './lake';
 import { LocalLake } from './local-lake';
 
-/** The workspace's lake, by its settings: a local folder today (an S3 bucket joins it behind the same interface). */
-export function openLake(location: { kind: 'local'; path: string }): Lake {
-  return new LocalLake(location.path);
+/** Where this run's lake is: a folder, or an S3 bucket (read through the local cache in `cacheDir`). */
+export type LakeLocation = { kind: 'local'; path: string } | { kind: 's3'; settings: S3LakeSettings; cacheDir: string };
+
+/** The workspace's lake, by its settings. */
+export function openLake(location: LakeLocation): Lake {
+  if (location.kind === 'local') return new LocalLake(location.path);
+  throw new Error('S3 lake: not wired yet');
 }
