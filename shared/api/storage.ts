@@ -145,6 +145,60 @@ export interface LakeCheckReport {
   elapsedMs: number;
 }
 
+/** One dataset of the lake: what the lake holds and what this workspace has a verified local copy of. */
+export interface LakeDatasetCoverage {
+  dataset: string;
+  daysRemote: number;
+  /** Days whose every file has a verified local copy (DuckDB's cold views read only those). */
+  daysCached: number;
+  filesRemote: number;
+  filesCached: number;
+  bytesRemote: number;
+  bytesCached: number;
+  /** First and last day in the lake, and the days not cached (the first 50). */
+  firstDay: string | null;
+  lastDay: string | null;
+  missingDays: string[];
+}
+
+/** `lake status --json`; the Storage and Settings views. A local lake is always complete and online. */
+export interface LakeStatus {
+  kind: 'local' | 's3';
+  location: string;
+  /** S3: whether the last request reached the endpoint; null before any (local: true). */
+  online: boolean | null;
+  lastContact: string | null;
+  lastError: string | null;
+  /** The local copy: its folder, size, and the cap above which only pinned working sets are kept (null: none). */
+  cache: { dir: string; bytes: number; maxBytes: number | null; pins: LakePin[] } | null;
+  datasets: LakeDatasetCoverage[];
+  /** Every dataset has all its days cached. */
+  complete: boolean;
+}
+
+/** A working set kept in the cache whatever its size: a dataset's days from..to (inclusive; open ends allowed). */
+export interface LakePin {
+  dataset: string;
+  from: string | null;
+  to: string | null;
+}
+
+/** The report of a storage.pullLake job and `lake pull --json`. */
+export interface LakePullReport {
+  location: string;
+  /** Files fetched now, and files that were already cached and verified. */
+  fetched: number;
+  fetchedBytes: number;
+  alreadyCached: number;
+  /** Cached files that failed verification (changed on disk) and were fetched again. */
+  refetched: number;
+  /** Files evicted (least recently used, unpinned) to stay under the cache cap. */
+  evicted: number;
+  retries: number;
+  elapsedMs: number;
+  status: LakeStatus;
+}
+
 const Target = z
   .object({
     dataset: z

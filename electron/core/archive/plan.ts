@@ -104,7 +104,7 @@ export async function planDataset(
 }
 
 async function parquetBytesPerRow(duck: DuckDBConnection, lake: Lake, dataset: string): Promise<number> {
-  const files = (await lake.list(dataset)).slice(-30);
+  const files = (await lake.readable(dataset)).slice(-30);
   if (files.length === 0) return DEFAULT_PARQUET_BYTES_PER_ROW;
   const r = (
     await duck.runAndReadAll(

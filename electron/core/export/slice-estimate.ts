@@ -12,7 +12,7 @@ import { sliceSelect } from './slice-sql';
 
 /** Compressed bytes per value of each column in the lake's files of a dataset (empty when it has none). */
 async function lakeBytesPerValue(conn: DuckDBConnection, lake: Lake, dataset: string): Promise<Map<string, number>> {
-  const files = await lake.list(dataset);
+  const files = await lake.readable(dataset);
   if (files.length === 0) return new Map();
   const reader = await conn.runAndReadAll(
     `SELECT path_in_schema AS c, sum(total_compressed_size) / greatest(sum(num_values), 1) AS b FROM parquet_metadata(${lakeFilesSql(lake, files)}) GROUP BY 1`,

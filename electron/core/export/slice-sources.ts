@@ -28,7 +28,7 @@ export async function collectSources(conn: DuckDBConnection, lake: Lake, spec: S
     // Without a split the unified view reads no cold rows at all.
     if (split === null) continue;
     const splitDay = split.slice(0, 10);
-    for (const f of await lake.list(name)) {
+    for (const f of await lake.readable(name)) {
       const day = f.partition.date;
       if (day === undefined || day < firstDay || day > lastDay || day > splitDay) continue;
       sources.lakeFiles.push({ key: f.key, bytes: f.size, modifiedAt: f.modifiedAt.toISOString() });

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { errorMessage } from '../../../shared/api/errors';
 import type { LakeCheckReport, LakeProblem } from '../../../shared/api/storage';
 import { datasetSpec, type DatasetSpec } from '../../../shared/domain/datasets';
@@ -81,6 +81,10 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     for (const m of manifests)
       if (m.manifest.source === 'unreadable') problem('unreadable-manifest', m.key, 'not a readable batch manifest');
     const live = [...liveFiles(manifests).entries()].filter(([key]) => inScope(key));
+    // What the lake holds (an S3 lake: the object listing; its local copies are checked where present).
+    deps.onStep?.(0, 'Listing the lake');
+    const allEntries = await lake.listEntries();
+    const stored = new Set(allEntries.map((e) => e.key));
     let files = 0;
     let rows = 0;
     let bytes = 0;
@@ -90,9 +94,18 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
       deps.onStep?.(live.length > 0 ? (0.8 * i) / live.length : 0, `Checking ${key}`);
       if (deps.signal?.aborted) throw new Error('cancelled');
       const path = lake.localPath(key);
+      if (!stored.has(key)) {
+        problem('missing-file', key, `manifest ${batchId} names it (${file.rows} rows) but the file is absent`);
+        continue;
+      }
       const s = await stat(path).catch(() => null);
       if (!s) {
-        problem('missing-file', key, `manifest ${batchId} names it (${file.rows} rows) but the file is absent`);
+        // An S3 object without a local copy: its size and SHA-256 as the store reports them.
+        files++;
+        bytes += file.bytes;
+        rows += file.rows;
+        if (!(await lake.confirm(key, { bytes: file.bytes, sha256: file.sha256 })))
+          problem('checksum-mismatch', key, `the stored object's size or SHA-256 differs from manifest ${batchId}`);
         continue;
       }
       present.add(key);
@@ -110,7 +123,14 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
         continue;
       }
       const sha = await sha256File(path);
-      if (file.sha256 && sha !== file.sha256)
+      if (file.sha256 && sha !== file.sha256 && lake.kind === 's3' && (await lake.confirm(key, { bytes: file.bytes, sha256: file.sha256 }))) {
+        // The object is sound and the local copy is not: a corrupted cache file. Repair fetches it again.
+        if (options.repair) {
+          await rm(path, { force: true });
+          await lake.fetch([key]);
+          repaired.push(`fetched ${key} again: its cached copy had sha256 ${sha}, the manifest ${file.sha256}`);
+        } else problem('checksum-mismatch', key, `the cached copy has sha256 ${sha} but manifest ${batchId} recorded ${file.sha256} (the object in S3 is sound; --repair fetches it again)`);
+      } else if (file.sha256 && sha !== file.sha256)
         problem('checksum-mismatch', key, `sha256 ${sha} but manifest ${batchId} recorded ${file.sha256}`);
       else if (actualRows !== file.rows)
         problem('checksum-mismatch', key, `${actualRows} rows but manifest ${batchId} recorded ${file.rows}`);
@@ -122,7 +142,7 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     const hidden = await getHiddenFiles(conn);
     const isHidden = (key: string): boolean => hidden.has(key) || hidden.has(lake.localPath(key));
     const liveKeys = new Set(live.map(([k]) => k));
-    const entries = (await lake.listEntries()).filter(
+    const entries = allEntries.filter(
       (e) => inScope(e.key) && !e.key.startsWith(`${MANIFESTS_FOLDER}/`) && !e.key.startsWith('_locks/'),
     );
     if (options.repair) {

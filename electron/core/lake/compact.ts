@@ -97,6 +97,8 @@ export async function compactDataset(deps: CompactDeps, dataset: string): Promis
   const byFolder = new Map<string, LakeFile[]>();
   for (const f of visible) byFolder.set(folderOfKey(f.key), [...(byFolder.get(folderOfKey(f.key)) ?? []), f]);
   const groups = [...byFolder.entries()].filter(([, fs]) => fs.length > 1);
+  // An S3 lake merges from its verified local copies.
+  await lake.fetch(groups.flatMap(([, fs]) => fs.map((f) => f.key)));
   const report: CompactionReport = { partitions: groups.length, filesBefore: 0, filesAfter: 0, rows: 0, bytesBefore: 0, bytesAfter: 0 };
   let done = 0;
   for (const [folder, group] of groups) {

@@ -1,3 +1,5 @@
+import type { LakePin, LakePullReport, LakeStatus } from '../../../shared/api/storage';
+import type { LakeProgress } from './coverage';
 import type { BatchManifest } from './manifest';
 
 /**
@@ -49,6 +51,23 @@ export interface Lake {
   datasets(): Promise<string[]>;
   /** Published Parquet files of a dataset, in key order. Temp files are never listed. */
   list(dataset: string): Promise<LakeFile[]>;
+  /** Published files DuckDB can read now: a local lake's are all; an S3 lake's are those with a verified cached copy. */
+  readable(dataset: string): Promise<LakeFile[]>;
+  /** Makes sure these files have a local copy (S3: fetched into the cache and verified against the manifests). */
+  fetch(keys: readonly string[]): Promise<void>;
+  /** Whether the published object under `key` has this size and SHA-256 (S3: a HEAD). */
+  confirm(key: string, want: { bytes: number; sha256: string }): Promise<boolean>;
+  /** What the lake holds per dataset and what of it is local; online state and last contact (S3). */
+  status(): Promise<LakeStatus>;
+  /** Fills the local copy (S3) with the live files in scope; a local lake has nothing to pull. */
+  pull(
+    scope?: { dataset?: string; from?: string; to?: string; auto?: boolean },
+    onProgress?: (p: LakeProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<LakePullReport>;
+  /** Keeps a working set in the cache whatever the cap (S3 only). */
+  pin(pin: LakePin): Promise<void>;
+  unpin(pin: LakePin): Promise<void>;
   /** Everything under a folder (default: the whole lake), temp files included (the lake check's view). */
   listEntries(folder?: string): Promise<LakeEntry[]>;
   /** Every manifest of one dataset, or of the whole lake, in key order. */

@@ -14,7 +14,9 @@ import {
   type LakeWriterLock,
   type StagedFile,
 } from './lake';
-import { MANIFESTS_FOLDER, parseManifest, writeManifest, type BatchManifest } from './manifest';
+import { MANIFESTS_FOLDER, parseManifest, sha256File, writeWithdrawal, type BatchManifest } from './manifest';
+import { coverageOf } from './coverage';
+import type { LakePin, LakePullReport, LakeStatus } from '../../../shared/api/storage';
 
 const LOCK_KEY = '_locks/writer.lock';
 
@@ -184,20 +186,8 @@ export class LocalLake implements Lake {
   }
 
   async withdraw(dataset: string, keys: readonly string[], reason: string): Promise<void> {
-    if (keys.length === 0) return;
     for (const k of keys) checkKey(k);
-    const batchId = `withdraw-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    await writeManifest(this, {
-      batchId,
-      dataset,
-      source: 'withdraw',
-      writtenAt: new Date().toISOString(),
-      rows: 0,
-      files: [],
-      withdraws: [...keys],
-      reason,
-    });
-    for (const k of keys) await this.remove(k);
+    await writeWithdrawal(this, dataset, keys, reason);
   }
 
   async remove(key: string): Promise<void> {
@@ -228,6 +218,40 @@ export class LocalLake implements Lake {
       }
       await rm(trash, { recursive: true, force: true });
     }
+  }
+
+  async readable(dataset: string): Promise<LakeFile[]> {
+    return this.list(dataset);
+  }
+
+  async fetch(): Promise<void> {
+    // Every file is local already.
+  }
+
+  async confirm(key: string, want: { bytes: number; sha256: string }): Promise<boolean> {
+    const s = await stat(this.localPath(key)).catch(() => null);
+    return s !== null && s.size === want.bytes && (await sha256File(this.localPath(key))) === want.sha256;
+  }
+
+  async status(): Promise<LakeStatus> {
+    const datasets = [];
+    for (const ds of await this.datasets()) {
+      const files = await this.list(ds);
+      datasets.push(coverageOf(ds, files, new Set(files.map((f) => f.key))));
+    }
+    return { kind: 'local', location: this.root, online: true, lastContact: null, lastError: null, cache: null, datasets, complete: true };
+  }
+
+  async pull(): Promise<LakePullReport> {
+    return { location: this.root, fetched: 0, fetchedBytes: 0, alreadyCached: 0, refetched: 0, evicted: 0, retries: 0, elapsedMs: 0, status: await this.status() };
+  }
+
+  async pin(_pin: LakePin): Promise<void> {
+    throw new WorkbenchError('BAD_INPUT', `The lake at ${this.root} is a local folder: every day is on disk, so there is nothing to pin.`);
+  }
+
+  async unpin(pin: LakePin): Promise<void> {
+    await this.pin(pin);
   }
 
   async lockWriter(owner: string): Promise<LakeWriterLock> {

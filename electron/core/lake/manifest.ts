@@ -45,6 +45,26 @@ export async function writeManifest(lake: Lake, manifest: BatchManifest): Promis
   await lake.put(manifestKey(manifest.dataset, manifest.batchId), JSON.stringify(manifest, null, 2) + '\n');
 }
 
+/**
+ * Takes back published files whose rows live elsewhere: a `withdraw` manifest names them first, so the lake check
+ * knows they are gone on purpose, then they are removed.
+ */
+export async function writeWithdrawal(lake: Lake, dataset: string, keys: readonly string[], reason: string): Promise<void> {
+  if (keys.length === 0) return;
+  const batchId = `withdraw-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  await writeManifest(lake, {
+    batchId,
+    dataset,
+    source: 'withdraw',
+    writtenAt: new Date().toISOString(),
+    rows: 0,
+    files: [],
+    withdraws: [...keys],
+    reason,
+  });
+  for (const k of keys) await lake.remove(k);
+}
+
 /** SHA-256 of a local file, streamed. */
 export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LakePullReport } from '../../../shared/api/storage';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { DataStatus, DataSyncResult, DatasetStatus } from '../../../shared/api/data';
 import { DATASET_NAMES, DATASETS, type DatasetName } from '../../../shared/domain/datasets';
@@ -13,7 +14,7 @@ import { PgHotRunner } from '../hot/pg-hot-runner';
 import type { JobContext, JobRunner } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
 import { LakeIntents } from '../lake/intents';
-import { openLake } from '../lake/open-lake';
+import { openLake, type LakeLocation } from '../lake/open-lake';
 import type { WorkspacePaths } from '../workspace/paths';
 import {
   COLD_SCHEMA,
@@ -41,6 +42,8 @@ export interface DataPlatformConfig {
   autoSeed?: boolean;
   /** Sync the mirror in the background every `intervalSeconds` (0 = off); without it, no background sync (CLI, tests). */
   backgroundSync?: { intervalSeconds: number };
+  /** Where the lake is; default the local folder `paths.lake`. */
+  lake?: LakeLocation;
   log?: (line: string) => void;
 }
 
@@ -83,7 +86,7 @@ export class DataPlatform {
      */
     private readonly viewsConn: DuckDBConnection,
   ) {
-    this.lake = openLake({ kind: 'local', path: deps.paths.lake });
+    this.lake = openLake(config.lake ?? { kind: 'local', path: deps.paths.lake });
     this.background = new BackgroundSync({
       jobs: deps.jobs,
       events: deps.events,
@@ -120,7 +123,38 @@ export class DataPlatform {
    * (true when it started a job that fills the workspace), else a mirror sync job. Failures land in status().
    */
   start(seedIfEmpty?: (hot: HotStore) => Promise<boolean>): void {
-    if (this.config.hot !== 'none' && this.config.start === 'eager') void this.startup(seedIfEmpty);
+    if (this.config.start !== 'eager') return;
+    // An S3 lake's new objects come into the cache in the background, as the hot store's rows come into the mirror.
+    if (this.lake.kind === 's3') this.startLakeMirror();
+    if (this.config.hot !== 'none') void this.startup(seedIfEmpty);
+  }
+
+  private startLakeMirror(): void {
+    try {
+      this.deps.jobs.start('lake-pull', (ctx) => this.pullLake({ auto: true }, ctx), { exclusive: true, phase: 'pull' });
+    } catch {
+      // A pull is running already.
+    }
+  }
+
+  /**
+   * `lake pull`: new objects of the lake into the local cache (S3; a local lake has nothing to pull), then the cold
+   * views over what is cached now. `auto`: the whole lake when it fits the cache cap, else the pinned working sets.
+   */
+  async pullLake(scope: { dataset?: string; from?: string; to?: string; auto?: boolean } = {}, ctx?: JobContext): Promise<LakePullReport> {
+    const report = await this.lake.pull(
+      scope,
+      (p) =>
+        ctx?.progress({
+          phase: 'pull',
+          fraction: p.totalBytes > 0 ? p.bytes / p.totalBytes : p.totalFiles > 0 ? p.files / p.totalFiles : 1,
+          bytes: p.bytes,
+          message: `${p.files} of ${p.totalFiles} files`,
+        }),
+      ctx?.signal,
+    );
+    if (report.fetched > 0 || report.evicted > 0 || report.refetched > 0) await this.refresh();
+    return report;
   }
 
   private async startup(seedIfEmpty?: (hot: HotStore) => Promise<boolean>): Promise<void> {
@@ -201,7 +235,7 @@ export class DataPlatform {
     for (const name of DATASET_NAMES) {
       const spec = DATASETS[name];
       if (!spec.splitColumn || splits.has(name)) continue;
-      const files = await this.lake.list(name);
+      const files = await this.lake.readable(name);
       if (files.length === 0) continue;
       const col = quoteIdent(spec.splitColumn);
       const rows = await queryRows(
@@ -231,6 +265,7 @@ export class DataPlatform {
       onProgress: (p) => ctx?.progress({ phase: 'sync', fraction: p.fraction, rows: p.rows, bytes: p.bytes, message: p.message }),
     });
     if (!options.background || report.changed) await this.refresh();
+    if (options.background && this.lake.kind === 's3') await this.pullLake({ auto: true }).catch(() => undefined);
     return report;
   }
 

@@ -101,7 +101,7 @@ export async function refreshViews(
   const files = new Map<string, LakeFile[]>();
   for (const name of names) {
     const spec = datasetSpec(name);
-    if (spec === undefined || spec.partitionColumn !== null) files.set(name, await lake.list(name));
+    if (spec === undefined || spec.partitionColumn !== null) files.set(name, await lake.readable(name));
   }
   await inTransaction(conn, async () => {
     for (const s of statements) {

@@ -129,7 +129,7 @@ async function detectChanges(conn: DuckDBConnection, lake: Lake, source: Source,
       `CAST(sum(${quoteIdent(INGEST_COLUMN)}) AS HUGEINT) AS s FROM ${mirror} WHERE ${splitCond} GROUP BY 1`,
     split === null ? [] : [split],
   );
-  const files = await lake.list(ds);
+  const files = await lake.readable(ds);
   const commit = async (): Promise<void> => {
     await transaction(conn, [
       `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(ds)}`,

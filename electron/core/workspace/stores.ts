@@ -33,7 +33,7 @@ export interface ResolveStoresInput {
 
 /** A lake path from settings: relative paths are taken from the workspace folder. */
 export function lakeDirOf(paths: WorkspacePaths, settings: WorkspaceSettings): string {
-  const p = settings.lake?.path;
+  const p = settings.lake?.kind === 's3' ? undefined : settings.lake?.path;
   return p ? resolve(paths.root, p) : paths.lake;
 }
 

@@ -1,0 +1,591 @@
+// About 450 lines on purpose: one class per backend of the Lake interface, as local-lake.ts; its cache
+// bookkeeping lives in lake-cache.ts and its locking in s3-lock.ts.
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { LakePin, LakePullReport, LakeStatus } from '../../../../shared/api/storage';
+import { errorMessage, WorkbenchError } from '../../../../shared/api/errors';
+import { mkdirDurable, publishFile, tempPathFor, TEMP_PREFIX } from '../../files/atomic';
+import { coverageOf, type LakeProgress } from '../coverage';
+import { checkKey, partitionOf, type Lake, type LakeEntry, type LakeFile, type LakeWriterLock, type StagedFile } from '../lake';
+import { LocalLake } from '../local-lake';
+import { liveFiles, MANIFESTS_FOLDER, parseManifest, sha256File, writeWithdrawal, type BatchManifest } from '../manifest';
+import { LakeCache } from './lake-cache';
+import { createS3Client, type RetryCounter, type S3ClientOptions } from './s3-client';
+import { isOfflineError, s3Error } from './s3-errors';
+import type { S3Location } from './s3-location';
+import { takeS3WriterLock } from './s3-lock';
+
+/** Files above this go up in parts (of PART_SIZE, QUEUE_SIZE at a time: the memory bound of an upload). */
+export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
+export const PART_SIZE = 16 * 1024 * 1024;
+export const QUEUE_SIZE = 4;
+/** Concurrent object downloads of a pull. */
+const PULL_CONCURRENCY = 4;
+/** Attempts per download (a connection cut mid-body is not retried by the SDK). */
+const DOWNLOAD_ATTEMPTS = 4;
+
+export interface S3LakeOptions extends S3ClientOptions {
+  /** Tests: the base of the backoff between download attempts (ms). */
+  backoffMs?: number;
+}
+
+/**
+ * The lake in an S3 bucket (or MinIO, Ceph, R2), read through a verified local cache. Writers stage files in
+ * the cache folder; `publish` uploads them no-clobber (`If-None-Match: *`, plus a HEAD first for stores that
+ * ignore the header) with a SHA-256 checksum, confirms size and checksum with a HEAD, and keeps the local copy.
+ * Readers see the manifests' live files; DuckDB reads only their cached copies (`readable`, `localPath`), so
+ * everything the cache covers works offline. Anything that needs S3 while the endpoint is out of reach fails at
+ * once with LAKE_OFFLINE.
+ */
+export class S3Lake implements Lake {
+  readonly kind = 's3' as const;
+  readonly location: string;
+  readonly retries: RetryCounter = { retries: 0 };
+  private readonly client: S3Client;
+  /** One attempt, short timeout: how an offline lake is noticed at once. */
+  private readonly probeClient: S3Client;
+  /** The cache folder, laid out as a local lake (keys → files); staging and temps live there too. */
+  private readonly local: LocalLake;
+  readonly cache: LakeCache;
+  private online: boolean | null = null;
+  private readonly backoffMs: number;
+
+  constructor(
+    readonly loc: S3Location,
+    readonly cacheDir: string,
+    opts: S3LakeOptions = {},
+  ) {
+    this.location = loc.url;
+    this.client = createS3Client(loc, opts, this.retries);
+    this.probeClient = createS3Client(loc, { ...opts, maxAttempts: 1, connectionTimeoutMs: 2_000, requestTimeoutMs: 5_000 });
+    this.local = new LocalLake(cacheDir);
+    this.cache = new LakeCache(cacheDir, loc.url);
+    this.backoffMs = opts.backoffMs ?? 200;
+  }
+
+  private remoteKey(key: string): string {
+    return this.loc.prefix + key;
+  }
+
+  localPath(key: string): string {
+    return this.local.localPath(key);
+  }
+
+  /** One request to S3, with the lake's error words; an unreachable endpoint marks the lake offline. */
+  private async call<T>(what: string, fn: (client: S3Client) => Promise<T>): Promise<T> {
+    if (this.online === false) await this.requireOnline(what);
+    try {
+      const out = await fn(this.client);
+      await this.contact(null);
+      return out;
+    } catch (err) {
+      if (isOfflineError(err)) await this.contact(err);
+      throw s3Error(what, this.location, err);
+    }
+  }
+
+  private async contact(err: unknown): Promise<void> {
+    this.online = err === null;
+    await this.cache.noteContact(err === null ? null : errorMessage(err));
+  }
+
+  /** Whether the endpoint answers now (one quick request); records the outcome. */
+  async probe(): Promise<boolean> {
+    try {
+      await this.probeClient.send(new HeadBucketCommand({ Bucket: this.loc.bucket }));
+      await this.contact(null);
+      return true;
+    } catch (err) {
+      if (isOfflineError(err)) {
+        await this.contact(err);
+        return false;
+      }
+      throw s3Error('be reached', this.location, err);
+    }
+  }
+
+  /** For jobs that need S3: fails at once, saying so, when the endpoint is out of reach. */
+  async requireOnline(what: string): Promise<void> {
+    if (await this.probe()) return;
+    const last = await this.cache.lastContact();
+    throw new WorkbenchError(
+      'LAKE_OFFLINE',
+      `The S3 lake ${this.location} is offline, so it could not ${what}. Queries over the cached days keep working.`,
+      `Last successful contact: ${last ?? 'never'}.`,
+    );
+  }
+
+  async ensure(): Promise<void> {
+    await this.local.ensure();
+    await this.cache.load();
+    // Offline is not an error at open: the cache serves. A missing bucket or refused credentials are.
+    if (await this.probe()) await this.refresh();
+  }
+
+  /** New manifests from S3 into the index (manifest keys are listed; only unseen ones are read). */
+  async refresh(): Promise<void> {
+    const remote = await this.listRemote(MANIFESTS_FOLDER + '/');
+    const keys = new Set(remote.filter((o) => o.key.endsWith('.json')).map((o) => o.key));
+    const known = await this.cache.manifestKeys();
+    const fresh = [...keys].filter((k) => !known.has(k));
+    const read: { key: string; manifest: BatchManifest }[] = [];
+    await forEachLimit(fresh, 8, async (key) => {
+      const text = Buffer.from(await this.getBytes(key)).toString('utf8');
+      read.push({ key, manifest: parseManifest(text) ?? unreadableManifest() });
+    });
+    await this.cache.setManifests(read, [...known].filter((k) => !keys.has(k)));
+  }
+
+  async datasets(): Promise<string[]> {
+    const live = liveFiles(await this.cache.manifests());
+    return [...new Set([...live.keys()].map((k) => k.split('/')[0]))].sort();
+  }
+
+  async list(dataset: string): Promise<LakeFile[]> {
+    return liveList(await this.cache.manifests(dataset), dataset);
+  }
+
+  async readable(dataset: string): Promise<LakeFile[]> {
+    const files = await this.list(dataset);
+    const ok = await this.cache.verifiedKeys(
+      files.map((f) => f.key),
+      (k) => this.localPath(k),
+    );
+    return files.filter((f) => ok.has(f.key));
+  }
+
+  async listEntries(folder?: string): Promise<LakeEntry[]> {
+    if (folder !== undefined) checkKey(folder);
+    const remote = (await this.listRemote(folder === undefined ? '' : `${folder}/`)).map((o): LakeEntry => {
+      const name = o.key.split('/').pop() ?? '';
+      const temp = name.startsWith(TEMP_PREFIX);
+      return {
+        key: o.key,
+        size: o.size,
+        modifiedAt: o.modifiedAt,
+        kind: temp ? 'temp' : !name.startsWith('.') && name.endsWith('.parquet') ? 'data' : 'other',
+        ...(temp ? { writerAlive: false } : {}),
+      };
+    });
+    // The cache's own temps (staged files, downloads) belong to this machine's writers.
+    const localTemps = (await this.local.listEntries(folder)).filter((e) => e.kind === 'temp');
+    return [...remote, ...localTemps].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async manifests(dataset?: string): Promise<{ key: string; manifest: BatchManifest }[]> {
+    if (this.online !== false) {
+      try {
+        await this.refresh();
+      } catch (err) {
+        if (!isOfflineError(err)) throw err;
+      }
+    }
+    return this.cache.manifests(dataset);
+  }
+
+  async read(key: string): Promise<Uint8Array> {
+    checkKey(key);
+    if ((await this.cache.verifiedKeys([key], (k) => this.localPath(k))).has(key)) return readFile(this.localPath(key));
+    return this.getBytes(key);
+  }
+
+  private async getBytes(key: string): Promise<Uint8Array> {
+    return this.call(`read ${key}`, async (c) => {
+      const out = await c.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key) }));
+      return out.Body ? out.Body.transformToByteArray() : new Uint8Array();
+    });
+  }
+
+  async put(key: string, data: Uint8Array | string): Promise<void> {
+    checkKey(key);
+    const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+    const isManifest = key.startsWith(MANIFESTS_FOLDER + '/');
+    try {
+      // Manifests are never replaced (their keys are unique per batch): a second writer of one is refused.
+      await this.putObject(key, body, isManifest);
+    } catch (err) {
+      if (!(isManifest && err instanceof WorkbenchError && err.code === 'CONFLICT')) throw err;
+      // A resumed writer writing its own manifest again: fine when the lake's copy records the same files.
+      const theirs = parseManifest(Buffer.from(await this.getBytes(key)).toString('utf8'));
+      const mine = parseManifest(body.toString('utf8'));
+      if (!theirs || !mine || !sameBatch(theirs, mine)) throw err;
+    }
+    if (isManifest) {
+      const m = parseManifest(body.toString('utf8'));
+      if (m) await this.cache.setManifests([{ key, manifest: m }], []);
+    }
+  }
+
+  private async putObject(key: string, body: Buffer, noClobber: boolean): Promise<void> {
+    const sha = createHash('sha256').update(body).digest();
+    if (noClobber && (await this.exists(key))) throw exists(key);
+    await this.call(`write ${key}`, (c) =>
+      c.send(
+        new PutObjectCommand({
+          Bucket: this.loc.bucket,
+          Key: this.remoteKey(key),
+          Body: body,
+          ContentLength: body.length,
+          ChecksumSHA256: sha.toString('base64'),
+          Metadata: { sha256: sha.toString('hex') },
+          ...(noClobber ? { IfNoneMatch: '*' } : {}),
+        }),
+      ),
+    ).catch((err: unknown) => {
+      throw err instanceof WorkbenchError && err.code === 'CONFLICT' ? exists(key) : err;
+    });
+  }
+
+  async stage(key: string): Promise<StagedFile> {
+    return this.local.stage(key);
+  }
+
+  async publish(staged: StagedFile): Promise<LakeFile> {
+    checkKey(staged.key);
+    const s = await stat(staged.path).catch(() => null);
+    if (!s?.isFile()) throw new WorkbenchError('LAKE_ERROR', `The staged file for ${staged.key} is missing; nothing was published.`);
+    const sha256 = await sha256File(staged.path);
+    // The header is the real guard (S3, MinIO, R2 refuse with 412); the HEAD first also covers stores that ignore it.
+    if (await this.exists(staged.key)) throw exists(staged.key);
+    await this.upload(staged.key, staged.path, s.size, sha256);
+    if (!(await this.confirm(staged.key, { bytes: s.size, sha256 }))) {
+      throw new WorkbenchError(
+        'LAKE_ERROR',
+        `The S3 lake holds ${staged.key} with another size or checksum than the file uploaded; it is left for lake check.`,
+      );
+    }
+    // The uploaded file becomes the cache's verified copy.
+    const path = this.localPath(staged.key);
+    await rm(path, { force: true });
+    await publishFile(staged.path, path);
+    const after = await stat(path);
+    await this.cache.recordCached(staged.key, { size: after.size, mtimeMs: after.mtimeMs, sha256 }, true);
+    return { key: staged.key, dataset: staged.key.split('/')[0], partition: partitionOf(staged.key), size: s.size, modifiedAt: new Date() };
+  }
+
+  private async upload(key: string, path: string, size: number, sha256: string): Promise<void> {
+    const base = {
+      Bucket: this.loc.bucket,
+      Key: this.remoteKey(key),
+      IfNoneMatch: '*',
+      Metadata: { sha256 },
+      ContentType: 'application/vnd.apache.parquet',
+    };
+    await this.call(`upload ${key}`, async (c) => {
+      if (size <= MULTIPART_THRESHOLD) {
+        // Small files go up from memory: a retried request can send the body again.
+        const body = await readFile(path);
+        await c.send(
+          new PutObjectCommand({ ...base, Body: body, ContentLength: size, ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64') }),
+        );
+        return;
+      }
+      // Parts of PART_SIZE, QUEUE_SIZE in flight, each with its own SHA-256; the whole file's is in the metadata.
+      const upload = new Upload({
+        client: c,
+        params: { ...base, Body: createReadStream(path, { highWaterMark: 1024 * 1024 }), ChecksumAlgorithm: 'SHA256', ContentLength: size },
+        partSize: PART_SIZE,
+        queueSize: QUEUE_SIZE,
+        leavePartsOnError: false,
+      });
+      await upload.done();
+    }).catch((err: unknown) => {
+      throw err instanceof WorkbenchError && err.code === 'CONFLICT' ? exists(key) : err;
+    });
+  }
+
+  async confirm(key: string, want: { bytes: number; sha256: string }): Promise<boolean> {
+    const head = await this.call(`confirm ${key}`, (c) =>
+      c.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key), ChecksumMode: 'ENABLED' })),
+    );
+    if (head.ContentLength !== want.bytes) return false;
+    const meta = head.Metadata?.sha256;
+    if (meta !== undefined && meta !== want.sha256) return false;
+    const checksum = head.ChecksumSHA256;
+    // A multipart object's checksum is a checksum of its parts' (`...-N`): the metadata speaks for the whole.
+    if (checksum && !checksum.includes('-') && Buffer.from(checksum, 'base64').toString('hex') !== want.sha256) return false;
+    return meta !== undefined || (checksum !== undefined && !checksum.includes('-'));
+  }
+
+  async discard(staged: StagedFile): Promise<void> {
+    await this.local.discard(staged);
+  }
+
+  async withdraw(dataset: string, keys: readonly string[], reason: string): Promise<void> {
+    await writeWithdrawal(this, dataset, keys, reason);
+  }
+
+  async remove(key: string): Promise<void> {
+    checkKey(key);
+    if ((key.split('/').pop() ?? '').startsWith(TEMP_PREFIX)) {
+      await this.local.remove(key);
+      return;
+    }
+    await this.call(`remove ${key}`, (c) => c.send(new DeleteObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key) })));
+    await rm(this.localPath(key), { force: true });
+    await this.cache.forget([key]);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    checkKey(key);
+    try {
+      await this.call(`look up ${key}`, (c) => c.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key) })));
+      return true;
+    } catch (err) {
+      if (err instanceof WorkbenchError && /^not-found:/.test(err.detail ?? '')) return false;
+      throw err;
+    }
+  }
+
+  async removeDataset(dataset: string): Promise<void> {
+    checkKey(dataset);
+    for (const folder of [`${dataset}/`, `${MANIFESTS_FOLDER}/${dataset}/`]) {
+      const objects = await this.listRemote(folder);
+      await forEachLimit(objects, 8, (o) =>
+        this.call(`remove ${o.key}`, (c) => c.send(new DeleteObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(o.key) }))),
+      );
+    }
+    await this.local.removeDataset(dataset);
+    await this.cache.forgetDataset(dataset);
+  }
+
+  async lockWriter(owner: string): Promise<LakeWriterLock> {
+    await this.requireOnline('take the lake-writer lock');
+    return takeS3WriterLock(this, owner);
+  }
+
+  /** Raw object access for the writer lock (s3-lock.ts). */
+  async getObjectText(key: string): Promise<string | null> {
+    try {
+      return Buffer.from(await this.getBytes(key)).toString('utf8');
+    } catch (err) {
+      if (err instanceof WorkbenchError && /^not-found:/.test(err.detail ?? '')) return null;
+      throw err;
+    }
+  }
+
+  async putObjectText(key: string, text: string, noClobber: boolean): Promise<void> {
+    await this.putObject(key, Buffer.from(text, 'utf8'), noClobber);
+  }
+
+  /** Every object under a prefix of the lake (keys relative to the lake). */
+  private async listRemote(folder: string): Promise<{ key: string; size: number; modifiedAt: Date }[]> {
+    const out: { key: string; size: number; modifiedAt: Date }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call(`list ${folder || 'the lake'}`, (c) =>
+        c.send(
+          new ListObjectsV2Command({ Bucket: this.loc.bucket, Prefix: this.remoteKey(folder), ContinuationToken: token, MaxKeys: 1000 }),
+        ),
+      );
+      for (const o of page.Contents ?? []) {
+        if (!o.Key) continue;
+        out.push({ key: o.Key.slice(this.loc.prefix.length), size: o.Size ?? 0, modifiedAt: o.LastModified ?? new Date(0) });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  async fetch(keys: readonly string[]): Promise<void> {
+    const want = await this.cache.verifiedKeys(keys, (k) => this.localPath(k));
+    const live = liveFiles(await this.cache.manifests());
+    const missing = keys.filter((k) => !want.has(k));
+    await forEachLimit(missing, PULL_CONCURRENCY, async (key) => {
+      await this.download(key, live.get(key)?.file.sha256 ?? null, live.get(key)?.file.bytes);
+    });
+    await this.cache.save();
+  }
+
+  /** GETs one object into the cache, hashing as it streams; retried with backoff when the connection breaks mid-body. */
+  private async download(key: string, wantSha: string | null, wantBytes?: number): Promise<number> {
+    const path = this.localPath(key);
+    await mkdirDurable(path.slice(0, path.lastIndexOf('/')));
+    // A copy a killed run left without its bookkeeping is adopted when its hash matches.
+    const present = await stat(path).catch(() => null);
+    if (present?.isFile() && wantSha && present.size === wantBytes && (await sha256File(path)) === wantSha) {
+      await this.cache.recordCached(key, { size: present.size, mtimeMs: present.mtimeMs, sha256: wantSha });
+      return 0;
+    }
+    for (let attempt = 1; ; attempt++) {
+      const temp = tempPathFor(path);
+      try {
+        const hash = createHash('sha256');
+        const got = await this.call(`download ${key}`, async (c) => {
+          const out = await c.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key) }));
+          const meta = out.Metadata?.sha256 ?? null;
+          await pipeline(
+            out.Body as Readable,
+            new Transform({
+              transform(chunk: Buffer, _enc, cb) {
+                hash.update(chunk);
+                cb(null, chunk);
+              },
+            }),
+            createWriteStream(temp),
+          );
+          return { meta, length: out.ContentLength ?? null };
+        });
+        const sha = hash.digest('hex');
+        const expected = wantSha ?? got.meta;
+        if (expected !== null && expected !== '' && sha !== expected) {
+          throw new WorkbenchError('LAKE_ERROR', `${key} from S3 does not match its manifest's SHA-256 (got ${sha.slice(0, 12)}…).`);
+        }
+        await rename(temp, path);
+        const s = await stat(path);
+        await this.cache.recordCached(key, { size: s.size, mtimeMs: s.mtimeMs, sha256: sha });
+        return s.size;
+      } catch (err) {
+        await rm(temp, { force: true });
+        const retryable = !(err instanceof WorkbenchError) || err.code === 'LAKE_OFFLINE' || /cut|reset|premature|aborted|socket/i.test(err.detail ?? '');
+        if (attempt >= DOWNLOAD_ATTEMPTS || !retryable || this.online === false) throw err instanceof WorkbenchError ? err : s3Error(`download ${key}`, this.location, err);
+        this.retries.retries++;
+        await sleep(this.backoffMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  /** `lake pull`: the cache gets every live file in scope (manifest-driven: only new or changed ones are fetched). */
+  async pull(
+    scope: { dataset?: string; from?: string; to?: string; auto?: boolean } = {},
+    onProgress?: (p: LakeProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<LakePullReport> {
+    const started = performance.now();
+    const retriesBefore = this.retries.retries;
+    const report = (fetched: number, bytes: number, already: number, refetched: number, evicted: number): Promise<LakePullReport> =>
+      this.status().then((status) => ({
+        location: this.location,
+        fetched,
+        fetchedBytes: bytes,
+        alreadyCached: already,
+        refetched,
+        evicted,
+        retries: this.retries.retries - retriesBefore,
+        elapsedMs: Math.round(performance.now() - started),
+        status,
+      }));
+    // The background mirror finds the lake offline quietly (status says so); an asked-for pull fails at once.
+    if (scope.auto && !(await this.probe())) return report(0, 0, 0, 0, 0);
+    await this.requireOnline('pull');
+    await this.refresh();
+    let live = [...liveFiles(await this.cache.manifests(scope.dataset))].filter(([key]) => inScope(key, scope));
+    const cap = this.loc.cacheMaxBytes;
+    if (scope.auto && cap !== null && live.reduce((a, [, f]) => a + f.file.bytes, 0) > cap) {
+      // The lake is larger than the cache may be: only the pinned working sets are mirrored.
+      const pins = await this.cache.pins();
+      live = live.filter(([k]) => this.cache.isPinned(pins, k));
+    }
+    const verified = await this.cache.verifiedKeys(
+      live.map(([k]) => k),
+      (k) => this.localPath(k),
+    );
+    const refetch = await this.cache.suspectKeys();
+    const todo = live.filter(([k]) => !verified.has(k));
+    const total = todo.reduce((a, [, f]) => a + f.file.bytes, 0);
+    let done = 0;
+    let bytes = 0;
+    await forEachLimit(todo, PULL_CONCURRENCY, async ([key, f]) => {
+      if (signal?.aborted) throw new WorkbenchError('CANCELLED', 'The pull was cancelled; the files fetched so far stay cached.');
+      bytes += await this.download(key, f.file.sha256 || null, f.file.bytes);
+      done++;
+      onProgress?.({ files: done, totalFiles: todo.length, bytes, totalBytes: total });
+    });
+    await this.cache.save();
+    const evicted = await this.cache.evict(this.loc.cacheMaxBytes, (k) => this.localPath(k));
+    return report(todo.length, bytes, live.length - todo.length, todo.filter(([k]) => refetch.has(k)).length, evicted);
+  }
+
+  async status(): Promise<LakeStatus> {
+    const byDataset = new Map<string, LakeFile[]>();
+    for (const f of liveList(await this.cache.manifests(), null)) {
+      const list = byDataset.get(f.dataset) ?? [];
+      list.push(f);
+      byDataset.set(f.dataset, list);
+    }
+    const cachedKeys = await this.cache.verifiedKeys(
+      [...byDataset.values()].flat().map((f) => f.key),
+      (k) => this.localPath(k),
+    );
+    const datasets = [...byDataset].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ds, files]) => coverageOf(ds, files, cachedKeys));
+    return {
+      kind: 's3',
+      location: this.location,
+      online: this.online,
+      lastContact: await this.cache.lastContact(),
+      lastError: await this.cache.lastError(),
+      cache: { dir: this.cacheDir, bytes: await this.cache.bytes(), maxBytes: this.loc.cacheMaxBytes, pins: await this.cache.pins() },
+      datasets,
+      complete: datasets.every((d) => d.daysCached === d.daysRemote),
+    };
+  }
+
+  async pin(pin: LakePin): Promise<void> {
+    await this.cache.addPin(pin);
+  }
+
+  async unpin(pin: LakePin): Promise<void> {
+    await this.cache.removePin(pin);
+  }
+}
+
+function exists(key: string): WorkbenchError {
+  return new WorkbenchError('CONFLICT', `The lake already has ${key}; it is never replaced.`);
+}
+
+function sameBatch(a: BatchManifest, b: BatchManifest): boolean {
+  const files = (m: BatchManifest): string =>
+    m.files
+      .map((f) => `${f.key}:${f.sha256}`)
+      .sort()
+      .join(',');
+  return a.batchId === b.batchId && a.dataset === b.dataset && files(a) === files(b);
+}
+
+function unreadableManifest(): BatchManifest {
+  return { batchId: '', dataset: '', source: 'unreadable', writtenAt: '', rows: 0, files: [] };
+}
+
+/** The live files of (one dataset of) the manifests, as LakeFiles in key order. */
+function liveList(manifests: readonly { manifest: BatchManifest }[], dataset: string | null): LakeFile[] {
+  const out: LakeFile[] = [];
+  const writtenAt = new Map(manifests.map(({ manifest }) => [manifest.batchId, manifest.writtenAt]));
+  for (const [key, f] of liveFiles(manifests)) {
+    const ds = key.split('/')[0];
+    if (dataset !== null && ds !== dataset) continue;
+    out.push({ key, dataset: ds, partition: partitionOf(key), size: f.file.bytes, modifiedAt: new Date(writtenAt.get(f.batchId) ?? 0) });
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function inScope(key: string, scope: { dataset?: string; from?: string; to?: string }): boolean {
+  if (scope.dataset !== undefined && key.split('/')[0] !== scope.dataset) return false;
+  const day = partitionOf(key).date;
+  if (day === undefined) return scope.from === undefined && scope.to === undefined ? true : false;
+  return (scope.from === undefined || day >= scope.from) && (scope.to === undefined || day <= scope.to);
+}
+
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(workers);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
