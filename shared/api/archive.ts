@@ -75,6 +75,8 @@ export interface ArchiveReport {
   masterSnapshot: string[];
   /** Wall time of the run's parts: `batches` (export, verify, publish, delete of every batch, pipelined), `vacuum`, `snapshot`. */
   timingsMs?: Record<string, number>;
+  /** Requests to an S3 lake that were retried (with backoff) during the run; 0 for a local lake. */
+  lakeRetries?: number;
   error: string | null;
 }
 

@@ -100,6 +100,7 @@ export class Archiver {
       error: null,
     };
 
+    const retriesBefore = this.deps.lake.retryCount();
     let lockClient: pg.Client;
     try {
       lockClient = await this.deps.hot.connect('archiver');
@@ -138,6 +139,7 @@ export class Archiver {
       throw err;
     } finally {
       report.endedAt = (this.deps.now?.() ?? new Date()).toISOString();
+      report.lakeRetries = this.deps.lake.retryCount() - retriesBefore;
       await this.deps.journal.saveRun(report).catch(() => undefined);
       await unlockArchive(lockClient);
       await lockClient.end().catch(() => undefined);

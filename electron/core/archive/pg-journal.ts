@@ -31,6 +31,21 @@ export async function logDeleted(
   );
 }
 
+/**
+ * Whether some batch deleted exactly these rows (same dataset, day, count and content checksum): on a shared lake,
+ * another workbench's archiver published them under the same content key and let them go.
+ */
+export async function sameRowsDeleted(c: pg.Client, b: { dataset: string; day: string; rows: number; checksum: string | null }): Promise<boolean> {
+  if (b.checksum === null) return false;
+  const r = await c.query(`SELECT 1 FROM ${ARCHIVE_LOG} WHERE dataset = $1 AND day = $2::date AND rows = $3 AND checksum = $4 LIMIT 1`, [
+    b.dataset,
+    b.day,
+    b.rows,
+    b.checksum,
+  ]);
+  return (r.rowCount ?? 0) > 0;
+}
+
 export async function wasDeleted(c: pg.Client, batchId: string): Promise<boolean> {
   return ((await c.query(`SELECT 1 FROM ${ARCHIVE_LOG} WHERE batch_id = $1`, [batchId])).rowCount ?? 0) > 0;
 }

@@ -1,6 +1,7 @@
 // About 400 lines on purpose: one class with the steps of a batch (export, verify, publish, delete, cleanup, withdraw),
 // each the counterpart of one journal state in archiver.ts; they share the fetcher and the staged file of the batch.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { createHash } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { nextUtcDay, SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import type { Lake } from '../lake/lake';
+import { partitionKey } from '../lake/lake';
 import { sha256File, writeManifest } from '../lake/manifest';
 import {
   getTierState,
@@ -25,7 +27,7 @@ import {
 } from '../mirror/meta';
 import { digestFromRow, digestQuery, sameDigest, type BatchDigest } from './checksum';
 import { hotUnavailable, type BatchFetcher, type Fetched, type HeldDay } from './fetch';
-import { logDeleted, wasDeleted } from './pg-journal';
+import { logDeleted, sameRowsDeleted, wasDeleted } from './pg-journal';
 import { batchPredicate, dayPredicate, dayStart, hotTable, timeColumnOf } from './plan';
 import type { ArchiveJournal, BatchRecord } from './state';
 
@@ -44,6 +46,19 @@ export interface StepDeps {
   commitVisibility(statements: readonly Statement[], dataset: DatasetName): Promise<void>;
   /** The kill switch and the fault tests' hook, at each named step. */
   at(step: string, b: BatchRecord): Promise<void>;
+}
+
+/** `<dataset>/date=<day>/part-archive-<digest>.parquet`: the file key of exactly these rows of that day. */
+export function contentKey(dataset: string, day: string, digest: BatchDigest): string {
+  const id = createHash('sha256')
+    .update(JSON.stringify([dataset, day, digest.rows, digest.checksum, digest.minTime, digest.maxTime]))
+    .digest('hex')
+    .slice(0, 24);
+  return partitionKey(dataset, day, `archive-r${id}`);
+}
+
+function isContentKey(key: string): boolean {
+  return /\/part-archive-r[0-9a-f]{24}\.parquet$/.test(key);
 }
 
 function isDiskFull(err: unknown): boolean {
@@ -134,6 +149,24 @@ export class BatchSteps {
     }
   }
 
+  /**
+   * The batch's key is taken already: by this batch before a kill, or by another archiver of the very same rows
+   * (a shared lake; the key is their digest). Either way those rows are in the lake: this batch withdraws its own
+   * copy and records the object that is there. An object whose size and checksum the store cannot vouch for is
+   * never adopted.
+   */
+  private async adopt(b: BatchRecord, there: { bytes: number; sha256: string | null }): Promise<void> {
+    if (there.sha256 === b.sha256 && there.bytes === b.parquetBytes) return;
+    if (!isContentKey(b.fileKey) || there.sha256 === null) {
+      throw new WorkbenchError(
+        'LAKE_ERROR',
+        `The lake already holds ${b.fileKey} with other contents than this batch wrote; nothing was replaced or deleted. Run lake check.`,
+      );
+    }
+    b.parquetBytes = there.bytes;
+    b.sha256 = there.sha256;
+  }
+
   /** Re-reads the staged file and compares count, min/max time and checksum with what PostgreSQL sent. */
   async verify(spec: DatasetSpec, b: BatchRecord): Promise<boolean> {
     if (!b.stagedPath || !(await stat(b.stagedPath).catch(() => null))) {
@@ -160,6 +193,8 @@ export class BatchSteps {
     }
     b.parquetBytes = (await stat(b.stagedPath)).size;
     b.sha256 = await sha256File(b.stagedPath);
+    // The key is the rows' own digest: a second archiver of the same rows (a shared lake) meets this key and no other.
+    b.fileKey = contentKey(spec.name, b.day, want);
     return true;
   }
 
@@ -174,11 +209,13 @@ export class BatchSteps {
    */
   async publish(spec: DatasetSpec, b: BatchRecord): Promise<boolean> {
     for (const s of hideFilesSql([b.fileKey])) await run(this.d.duck, s);
-    if (!(await this.d.lake.exists(b.fileKey))) {
+    const there = await this.d.lake.describe(b.fileKey);
+    if (there === null) {
       if (!b.stagedPath || !(await stat(b.stagedPath).catch(() => null))) return false;
       await this.d.lake.publish({ key: b.fileKey, path: b.stagedPath });
-    } else if (b.stagedPath) {
-      await rm(b.stagedPath, { force: true });
+    } else {
+      await this.adopt(b, there);
+      if (b.stagedPath) await rm(b.stagedPath, { force: true });
     }
     await this.d.at('publish:linked', b);
     b.stagedPath = null;
@@ -256,8 +293,9 @@ export class BatchSteps {
                 unknown
               >,
             );
-            if (got.rows === 0 && b.rows > 0 && (await wasDeleted(c, b.batchId))) {
-              // An earlier run committed this delete and was killed before recording it.
+            if (got.rows === 0 && b.rows > 0 && ((await wasDeleted(c, b.batchId)) || (await sameRowsDeleted(c, b)))) {
+              // An earlier run committed this delete and was killed before recording it; or another archiver of the
+              // same rows (a shared lake) published them under this very key and deleted them.
               await c.query('ROLLBACK');
               return { kind: 'deleted' } as const;
             }

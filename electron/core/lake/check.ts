@@ -8,7 +8,7 @@ import type { BatchRecord } from '../archive/state';
 import { COLD_SCHEMA, getHiddenFiles, getTierState, HOT_MIRROR_SCHEMA, unhideFilesSql } from '../mirror/meta';
 import { hotVisibleSql } from '../mirror/views';
 import { finishCompactions, type CompactDeps } from './compact';
-import { datasetOfKey, folderOfKey, type Lake, type LakeEntry } from './lake';
+import { confirmObject, datasetOfKey, folderOfKey, type Lake, type LakeEntry } from './lake';
 import { sqlPathList } from './lake-sql';
 import { liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
 import { rowsPresentElsewhere, strayTemps, sweepStrayTemps } from './sweep';
@@ -104,7 +104,7 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
         files++;
         bytes += file.bytes;
         rows += file.rows;
-        if (!(await lake.confirm(key, { bytes: file.bytes, sha256: file.sha256 })))
+        if (!(await confirmObject(lake, key, { bytes: file.bytes, sha256: file.sha256 })))
           problem('checksum-mismatch', key, `the stored object's size or SHA-256 differs from manifest ${batchId}`);
         continue;
       }
@@ -123,7 +123,7 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
         continue;
       }
       const sha = await sha256File(path);
-      if (file.sha256 && sha !== file.sha256 && lake.kind === 's3' && (await lake.confirm(key, { bytes: file.bytes, sha256: file.sha256 }))) {
+      if (file.sha256 && sha !== file.sha256 && lake.kind === 's3' && (await confirmObject(lake, key, { bytes: file.bytes, sha256: file.sha256 }))) {
         // The object is sound and the local copy is not: a corrupted cache file. Repair fetches it again.
         if (options.repair) {
           await rm(path, { force: true });

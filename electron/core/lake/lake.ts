@@ -55,8 +55,10 @@ export interface Lake {
   readable(dataset: string): Promise<LakeFile[]>;
   /** Makes sure these files have a local copy (S3: fetched into the cache and verified against the manifests). */
   fetch(keys: readonly string[]): Promise<void>;
-  /** Whether the published object under `key` has this size and SHA-256 (S3: a HEAD). */
-  confirm(key: string, want: { bytes: number; sha256: string }): Promise<boolean>;
+  /** The published object's size and SHA-256 (S3: from a HEAD; null sha256 when the store keeps none), or null when absent. */
+  describe(key: string): Promise<{ bytes: number; sha256: string | null } | null>;
+  /** Requests the lake retried so far (S3: the SDK's retries and re-downloads; a local lake: 0). */
+  retryCount(): number;
   /** What the lake holds per dataset and what of it is local; online state and last contact (S3). */
   status(): Promise<LakeStatus>;
   /** Fills the local copy (S3) with the live files in scope; a local lake has nothing to pull. */
@@ -99,6 +101,12 @@ export interface Lake {
    * two workspaces sharing it. Throws CONFLICT naming the holder.
    */
   lockWriter(owner: string): Promise<LakeWriterLock>;
+}
+
+/** Whether the published object under `key` has this size and SHA-256 (the confirmation after an upload). */
+export async function confirmObject(lake: Lake, key: string, want: { bytes: number; sha256: string }): Promise<boolean> {
+  const d = await lake.describe(key);
+  return d !== null && d.bytes === want.bytes && d.sha256 === want.sha256;
 }
 
 /** Top-level folders that are bookkeeping, not datasets. */

@@ -228,9 +228,13 @@ export class LocalLake implements Lake {
     // Every file is local already.
   }
 
-  async confirm(key: string, want: { bytes: number; sha256: string }): Promise<boolean> {
+  async describe(key: string): Promise<{ bytes: number; sha256: string | null } | null> {
     const s = await stat(this.localPath(key)).catch(() => null);
-    return s !== null && s.size === want.bytes && (await sha256File(this.localPath(key))) === want.sha256;
+    return s?.isFile() ? { bytes: s.size, sha256: await sha256File(this.localPath(key)) } : null;
+  }
+
+  retryCount(): number {
+    return 0;
   }
 
   async status(): Promise<LakeStatus> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../../../shared/sql';
-import { partitionKey } from '../lake';
+import { confirmObject, partitionKey } from '../lake';
 import { lakeFilesSql } from '../lake-sql';
 import { sha256File, writeManifest } from '../manifest';
 import { S3Lake } from './s3-lake';
@@ -69,7 +69,7 @@ describe('S3Lake on a loopback S3', () => {
     await writeDay(a, '2024-05-02', 'b2', 50);
     expect((await a.list('telemetry')).map((f) => f.key)).toEqual([one.key, partitionKey('telemetry', '2024-05-02', 'b2')]);
     expect(await count(a)).toBe(150);
-    expect(await a.confirm(one.key, { bytes: one.bytes, sha256: one.sha256 })).toBe(true);
+    expect(await confirmObject(a, one.key, { bytes: one.bytes, sha256: one.sha256 })).toBe(true);
 
     const b = lakeAt('cache-b');
     await b.ensure();

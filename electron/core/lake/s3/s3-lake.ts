@@ -19,7 +19,7 @@ import type { LakePin, LakePullReport, LakeStatus } from '../../../../shared/api
 import { errorMessage, WorkbenchError } from '../../../../shared/api/errors';
 import { mkdirDurable, publishFile, tempPathFor, TEMP_PREFIX } from '../../files/atomic';
 import { coverageOf, type LakeProgress } from '../coverage';
-import { checkKey, partitionOf, type Lake, type LakeEntry, type LakeFile, type LakeWriterLock, type StagedFile } from '../lake';
+import { checkKey, confirmObject, partitionOf, type Lake, type LakeEntry, type LakeFile, type LakeWriterLock, type StagedFile } from '../lake';
 import { LocalLake } from '../local-lake';
 import { liveFiles, MANIFESTS_FOLDER, parseManifest, sha256File, writeWithdrawal, type BatchManifest } from '../manifest';
 import { LakeCache } from './lake-cache';
@@ -113,7 +113,9 @@ export class S3Lake implements Lake {
         await this.contact(err);
         return false;
       }
-      throw s3Error('be reached', this.location, err);
+      const e = s3Error('be reached', this.location, err);
+      await this.cache.noteContact(e.message);
+      throw e;
     }
   }
 
@@ -131,8 +133,13 @@ export class S3Lake implements Lake {
   async ensure(): Promise<void> {
     await this.local.ensure();
     await this.cache.load();
-    // Offline is not an error at open: the cache serves. A missing bucket or refused credentials are.
-    if (await this.probe()) await this.refresh();
+    // Never an error at open: offline, the cache serves; refused credentials or a missing bucket are recorded
+    // (status shows them) and every job that needs S3 fails with them.
+    try {
+      if (await this.probe()) await this.refresh();
+    } catch (err) {
+      await this.cache.noteContact(errorMessage(err));
+    }
   }
 
   /** New manifests from S3 into the index (manifest keys are listed; only unseen ones are read). */
@@ -261,7 +268,7 @@ export class S3Lake implements Lake {
     // The header is the real guard (S3, MinIO, R2 refuse with 412); the HEAD first also covers stores that ignore it.
     if (await this.exists(staged.key)) throw exists(staged.key);
     await this.upload(staged.key, staged.path, s.size, sha256);
-    if (!(await this.confirm(staged.key, { bytes: s.size, sha256 }))) {
+    if (!(await confirmObject(this, staged.key, { bytes: s.size, sha256 }))) {
       throw new WorkbenchError(
         'LAKE_ERROR',
         `The S3 lake holds ${staged.key} with another size or checksum than the file uploaded; it is left for lake check.`,
@@ -307,17 +314,27 @@ export class S3Lake implements Lake {
     });
   }
 
-  async confirm(key: string, want: { bytes: number; sha256: string }): Promise<boolean> {
-    const head = await this.call(`confirm ${key}`, (c) =>
-      c.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key), ChecksumMode: 'ENABLED' })),
-    );
-    if (head.ContentLength !== want.bytes) return false;
-    const meta = head.Metadata?.sha256;
-    if (meta !== undefined && meta !== want.sha256) return false;
+  async describe(key: string): Promise<{ bytes: number; sha256: string | null } | null> {
+    checkKey(key);
+    let head;
+    try {
+      head = await this.call(`look up ${key}`, (c) =>
+        c.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key), ChecksumMode: 'ENABLED' })),
+      );
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    const meta = head.Metadata?.sha256 ?? null;
     const checksum = head.ChecksumSHA256;
     // A multipart object's checksum is a checksum of its parts' (`...-N`): the metadata speaks for the whole.
-    if (checksum && !checksum.includes('-') && Buffer.from(checksum, 'base64').toString('hex') !== want.sha256) return false;
-    return meta !== undefined || (checksum !== undefined && !checksum.includes('-'));
+    const whole = checksum && !checksum.includes('-') ? Buffer.from(checksum, 'base64').toString('hex') : null;
+    if (meta !== null && whole !== null && meta !== whole) return { bytes: head.ContentLength ?? 0, sha256: null };
+    return { bytes: head.ContentLength ?? 0, sha256: meta ?? whole };
+  }
+
+  retryCount(): number {
+    return this.retries.retries;
   }
 
   async discard(staged: StagedFile): Promise<void> {
@@ -340,14 +357,7 @@ export class S3Lake implements Lake {
   }
 
   async exists(key: string): Promise<boolean> {
-    checkKey(key);
-    try {
-      await this.call(`look up ${key}`, (c) => c.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key) })));
-      return true;
-    } catch (err) {
-      if (err instanceof WorkbenchError && /^not-found:/.test(err.detail ?? '')) return false;
-      throw err;
-    }
+    return (await this.describe(key)) !== null;
   }
 
   async removeDataset(dataset: string): Promise<void> {
@@ -372,7 +382,7 @@ export class S3Lake implements Lake {
     try {
       return Buffer.from(await this.getBytes(key)).toString('utf8');
     } catch (err) {
-      if (err instanceof WorkbenchError && /^not-found:/.test(err.detail ?? '')) return null;
+      if (isNotFound(err)) return null;
       throw err;
     }
   }
@@ -424,21 +434,21 @@ export class S3Lake implements Lake {
       const temp = tempPathFor(path);
       try {
         const hash = createHash('sha256');
-        const got = await this.call(`download ${key}`, async (c) => {
-          const out = await c.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key) }));
-          const meta = out.Metadata?.sha256 ?? null;
-          await pipeline(
-            out.Body as Readable,
-            new Transform({
-              transform(chunk: Buffer, _enc, cb) {
-                hash.update(chunk);
-                cb(null, chunk);
-              },
-            }),
-            createWriteStream(temp),
-          );
-          return { meta, length: out.ContentLength ?? null };
-        });
+        const out = await this.call(`download ${key}`, (c) =>
+          c.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key) })),
+        );
+        // The body streams after the request succeeded: a cut here is retried below, the lake is not offline.
+        await pipeline(
+          out.Body as Readable,
+          new Transform({
+            transform(chunk: Buffer, _enc, cb) {
+              hash.update(chunk);
+              cb(null, chunk);
+            },
+          }),
+          createWriteStream(temp),
+        );
+        const got = { meta: out.Metadata?.sha256 ?? null };
         const sha = hash.digest('hex');
         const expected = wantSha ?? got.meta;
         if (expected !== null && expected !== '' && sha !== expected) {
@@ -450,8 +460,9 @@ export class S3Lake implements Lake {
         return s.size;
       } catch (err) {
         await rm(temp, { force: true });
-        const retryable = !(err instanceof WorkbenchError) || err.code === 'LAKE_OFFLINE' || /cut|reset|premature|aborted|socket/i.test(err.detail ?? '');
-        if (attempt >= DOWNLOAD_ATTEMPTS || !retryable || this.online === false) throw err instanceof WorkbenchError ? err : s3Error(`download ${key}`, this.location, err);
+        // A body cut mid-stream (not a WorkbenchError) is retried; so is a server error the SDK gave up on. Offline is not.
+        const retryable = !(err instanceof WorkbenchError) || /^server:/.test(err.detail ?? '');
+        if (attempt >= DOWNLOAD_ATTEMPTS || !retryable) throw err instanceof WorkbenchError ? err : s3Error(`download ${key}`, this.location, err);
         this.retries.retries++;
         await sleep(this.backoffMs * 2 ** (attempt - 1));
       }
@@ -540,6 +551,10 @@ export class S3Lake implements Lake {
   async unpin(pin: LakePin): Promise<void> {
     await this.cache.removePin(pin);
   }
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof WorkbenchError && /^not-found:/.test(err.detail ?? '');
 }
 
 function exists(key: string): WorkbenchError {

@@ -1,0 +1,198 @@
+// The archive on an S3 lake (a real S3 protocol on loopback: s3rver behind a wrapper that enforces If-None-Match,
+// and a TCP fault proxy in front that cuts connections, answers 503 and goes down).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ArchiveReport } from '../../../shared/api/archive';
+import type { LakePullReport, LakeStatus } from '../../../shared/api/storage';
+import { loadHotIdentity } from '../hot/hot-identity';
+import { lakeCheck, runCli, unifiedViewDigests, withTestWorkbench } from '../testing/cli-process.fixture';
+import { startFaultProxy, startS3, type FaultProxy, type S3Fixture } from '../testing/s3-server.fixture';
+import { openWorkbench } from '../workbench';
+import { cutoffFor } from './archiver';
+import { archiveInProcess, hotRowsBefore, viewCounts, withPg } from './archive.fixture';
+
+const made: string[] = [];
+let s3: S3Fixture;
+let proxy: FaultProxy;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  s3 = await startS3({ buckets: ['lake'] });
+  proxy = await startFaultProxy(s3.endpoint);
+  // In-process workbenches and CLI children find the keys in the standard AWS variables.
+  Object.assign(process.env, s3.env);
+  delete process.env.AWS_ENDPOINT_URL_S3;
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await proxy?.stop();
+  await s3?.stop();
+  for (const d of made) await rm(d, { recursive: true, force: true });
+});
+
+/** A workspace whose lake is `s3://lake/<prefix>` reached through the fault proxy. */
+async function s3Workspace(prefix: string, hot: 'embedded' | null = 'embedded'): Promise<string> {
+  const ws = await mkdtemp(join(tmpdir(), 'bw-s3ws-'));
+  made.push(ws);
+  const settings = {
+    hot: { kind: hot ?? 'embedded' },
+    lake: { kind: 's3', url: `s3://lake/${prefix}`, endpoint: proxy.endpoint },
+  };
+  await writeFile(join(ws, 'settings.json'), JSON.stringify(settings, null, 2));
+  return ws;
+}
+
+async function demoOnS3(prefix: string): Promise<string> {
+  const ws = await s3Workspace(prefix);
+  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test', data: { start: 'lazy' } });
+  try {
+    const s = await wb.demo.start({ scale: 'small', daysHot: 4, daysCold: 1 }).done;
+    if (s.state !== 'done') throw new Error(`demo failed: ${JSON.stringify(s.error)}`);
+  } finally {
+    await wb.close();
+  }
+  return ws;
+}
+
+async function coldDigests(ws: string): Promise<Record<string, string>> {
+  return withTestWorkbench(ws, async (_wb, conn) => {
+    const out: Record<string, string> = {};
+    for (const v of ['telemetry', 'string_telemetry', 'alert', 'maintenance_event']) {
+      const r = await conn.runAndReadAll(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(t)), 0)::VARCHAR AS d FROM cold.${v} t`);
+      out[v] = String(r.getRowObjectsJS()[0].d);
+    }
+    return out;
+  });
+}
+
+describe('archival to an S3 lake', () => {
+  it('survives SIGKILL at every step and a network cut mid-upload: nothing lost or doubled, lake check clean', async () => {
+    const ws = await demoOnS3('faults');
+    const before = await viewCounts(ws);
+    for (const step of ['export', 'verify', 'publish', 'publish:linked', 'delete', 'delete:before-commit', 'cleanup']) {
+      const killed = await runCli(['archive', '--older-than', step.startsWith('delete') || step === 'cleanup' ? '2d' : '3d', '--dataset', 'telemetry', '--workspace', ws], {
+        BW_KILL_AT: `archive:${step}`,
+      });
+      expect(killed.signal, `kill at ${step}: ${killed.stderr}`).toBe('SIGKILL');
+      expect(await viewCounts(ws), `views after a kill at ${step}`).toEqual(before);
+    }
+    // The network cut in the middle of every upload attempt: the run fails (the SDK retried, with backoff) ...
+    proxy.cutUpload(2_000, { times: 50, match: (r) => r.method === 'PUT' && r.path.includes('/telemetry/') });
+    const cut = await runCli(['archive', '--older-than', '1d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
+    proxy.clearFaults();
+    expect(cut.code, cut.stdout + cut.stderr).not.toBe(0);
+    expect(await viewCounts(ws)).toEqual(before);
+    // ... and the next one finishes it, saying how many requests it retried.
+    proxy.failRequests(503, { times: 2, match: (r) => r.method === 'PUT' });
+    const last = await runCli(['archive', '--older-than', '1d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
+    expect(last.code, last.stderr).toBe(0);
+    const report = JSON.parse(last.stdout) as ArchiveReport;
+    expect(report.lakeRetries).toBeGreaterThanOrEqual(2);
+    expect(await viewCounts(ws)).toEqual(before);
+    await withPg(ws, async (wb) => {
+      expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoffFor(new Date(), 1))).toBe(0);
+    });
+    expect((await lakeCheck(ws)).problems).toEqual([]);
+  });
+
+  it('shares one lake: a second workspace pulls the same cold history, and two archivers of the same rows write them once', async () => {
+    const ws = await demoOnS3('shared');
+    const before = await viewCounts(ws);
+    // The first archiver is cut off after its upload, before its manifest.
+    await withPg(ws, async (wb) => {
+      const summary = await archiveInProcess(wb, { datasets: ['telemetry'], olderThanDays: 2 }, async (step) => {
+        if (step === 'publish:linked') throw new Error('network gone');
+      });
+      expect(summary.state).toBe('failed');
+    });
+    // A second workbench on another machine: same PostgreSQL, same S3 lake, its own workspace and journal.
+    const other = await s3Workspace('shared');
+    await withPg(ws, async (owner) => {
+      const hot = await owner.data.hotStore();
+      const { password } = await loadHotIdentity(ws);
+      const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${hot.embedded?.port ?? 0}/postgres`;
+      const wb = await openWorkbench({ workspaceDir: other, entry: 'test', data: { start: 'lazy' }, pgUrl: url });
+      try {
+        const summary = await archiveInProcess(wb, { datasets: ['telemetry'], olderThanDays: 2 });
+        expect(summary.state, JSON.stringify(summary.error)).toBe('done');
+      } finally {
+        await wb.close();
+      }
+    });
+    // The first one resumes: its rows are in the lake under the same key, deleted by the other: it finishes.
+    await withPg(ws, async (wb) => {
+      const summary = await archiveInProcess(wb, { datasets: ['telemetry'], olderThanDays: 2 });
+      expect(summary.state, JSON.stringify(summary.error)).toBe('done');
+    });
+    expect(await viewCounts(ws)).toEqual(before);
+    expect((await lakeCheck(ws)).problems).toEqual([]);
+
+    // A third workspace with no PostgreSQL at all pulls the lake and sees the same cold history.
+    const reader = await s3Workspace('shared');
+    const pulled = await runCli(['lake', 'pull', '--json', '--workspace', reader], { BATTERY_WORKBENCH_HOT: 'off' });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect((JSON.parse(pulled.stdout) as LakePullReport).status.complete).toBe(true);
+    expect(await coldDigests(reader)).toEqual(await coldDigests(ws));
+    const perDay = await withTestWorkbench(reader, async (_wb, conn) =>
+      (
+        await conn.runAndReadAll(
+          `SELECT count(DISTINCT filename) AS f, count(*) AS n, count(DISTINCT (battery_id, ts)) AS k FROM read_parquet('${join(reader, 'lake-cache', 'telemetry', '*', '*.parquet')}', filename = true) GROUP BY strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d')`,
+        )
+      ).getRowObjectsJS(),
+    );
+    for (const r of perDay) {
+      expect(Number(r.f)).toBe(1);
+      expect(Number(r.n)).toBe(Number(r.k));
+    }
+  });
+
+  it('works offline on what the cache covers; jobs that need S3 fail at once and status says offline', async () => {
+    const ws = await demoOnS3('offline');
+    const digests = await withTestWorkbench(ws, (_wb, conn) => unifiedViewDigests(conn));
+    await proxy.down();
+    try {
+      const t0 = Date.now();
+      expect(await withTestWorkbench(ws, (_wb, conn) => unifiedViewDigests(conn))).toEqual(digests);
+      const status = await runCli(['lake', 'status', '--json', '--workspace', ws], { BATTERY_WORKBENCH_HOT: 'off' });
+      const s = JSON.parse(status.stdout) as LakeStatus;
+      expect(s.online).toBe(false);
+      expect(s.lastContact).not.toBeNull();
+      const archive = await runCli(['archive', '--older-than', '1d', '--workspace', ws]);
+      expect(archive.code).not.toBe(0);
+      expect(archive.stderr).toMatch(/offline/i);
+      const pull = await runCli(['lake', 'pull', '--workspace', ws], { BATTERY_WORKBENCH_HOT: 'off' });
+      expect(pull.code).toBe(1);
+      expect(pull.stderr).toMatch(/offline/i);
+      // "At once": no retry storm against an endpoint that is gone (each CLI start included).
+      expect(Date.now() - t0).toBeLessThan(120_000);
+    } finally {
+      await proxy.up();
+    }
+  });
+
+  it('says clearly when the credentials are wrong or the bucket is missing', async () => {
+    const ws = await s3Workspace('creds');
+    const bad = await runCli(['lake', 'status', '--json', '--workspace', ws], {
+      BATTERY_WORKBENCH_HOT: 'off',
+      AWS_ACCESS_KEY_ID: 'NOT-A-KEY',
+    });
+    expect(bad.code).toBe(1);
+    expect((JSON.parse(bad.stdout) as LakeStatus).lastError).toMatch(/credentials/i);
+    const missing = await mkdtemp(join(tmpdir(), 'bw-s3ws-'));
+    made.push(missing);
+    await writeFile(
+      join(missing, 'settings.json'),
+      JSON.stringify({ hot: { kind: 'embedded' }, lake: { kind: 's3', url: 's3://no-such-bucket/x', endpoint: proxy.endpoint } }),
+    );
+    const nob = await runCli(['lake', 'status', '--json', '--workspace', missing], { BATTERY_WORKBENCH_HOT: 'off' });
+    expect(nob.code).toBe(1);
+    expect((JSON.parse(nob.stdout) as LakeStatus).lastError).toMatch(/bucket does not exist/i);
+    // A job that needs the lake says the same, at once.
+    const pull = await runCli(['lake', 'pull', '--workspace', missing], { BATTERY_WORKBENCH_HOT: 'off' });
+    expect(pull.code).toBe(1);
+    expect(pull.stderr).toMatch(/bucket does not exist/i);
+  });
+});
