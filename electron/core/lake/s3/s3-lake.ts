@@ -3,7 +3,6 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -40,6 +39,9 @@ const DOWNLOAD_ATTEMPTS = 4;
 export interface S3LakeOptions extends S3ClientOptions {
   /** Tests: the base of the backoff between download attempts (ms). */
   backoffMs?: number;
+  /** Tests and benchmarks: multipart above this many bytes, in parts of `partSize` (default 64 MB, 16 MB). */
+  multipartThreshold?: number;
+  partSize?: number;
 }
 
 /**
@@ -62,6 +64,8 @@ export class S3Lake implements Lake {
   readonly cache: LakeCache;
   private online: boolean | null = null;
   private readonly backoffMs: number;
+  private readonly multipartThreshold: number;
+  private readonly partSize: number;
 
   constructor(
     readonly loc: S3Location,
@@ -74,6 +78,8 @@ export class S3Lake implements Lake {
     this.local = new LocalLake(cacheDir);
     this.cache = new LakeCache(cacheDir, loc.url);
     this.backoffMs = opts.backoffMs ?? 200;
+    this.multipartThreshold = opts.multipartThreshold ?? MULTIPART_THRESHOLD;
+    this.partSize = opts.partSize ?? PART_SIZE;
   }
 
   private remoteKey(key: string): string {
@@ -105,7 +111,8 @@ export class S3Lake implements Lake {
   /** Whether the endpoint answers now (one quick request); records the outcome. */
   async probe(): Promise<boolean> {
     try {
-      await this.probeClient.send(new HeadBucketCommand({ Bucket: this.loc.bucket }));
+      // A listing, not a HEAD: its error has a body that names the problem (a HEAD's 403 says only "Unknown").
+      await this.probeClient.send(new ListObjectsV2Command({ Bucket: this.loc.bucket, Prefix: this.loc.prefix, MaxKeys: 1 }));
       await this.contact(null);
       return true;
     } catch (err) {
@@ -292,7 +299,7 @@ export class S3Lake implements Lake {
       ContentType: 'application/vnd.apache.parquet',
     };
     await this.call(`upload ${key}`, async (c) => {
-      if (size <= MULTIPART_THRESHOLD) {
+      if (size <= this.multipartThreshold) {
         // Small files go up from memory: a retried request can send the body again.
         const body = await readFile(path);
         await c.send(
@@ -304,7 +311,7 @@ export class S3Lake implements Lake {
       const upload = new Upload({
         client: c,
         params: { ...base, Body: createReadStream(path, { highWaterMark: 1024 * 1024 }), ChecksumAlgorithm: 'SHA256', ContentLength: size },
-        partSize: PART_SIZE,
+        partSize: this.partSize,
         queueSize: QUEUE_SIZE,
         leavePartsOnError: false,
       });
