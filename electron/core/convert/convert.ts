@@ -172,6 +172,7 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
   }
 
   // A lake target is one journaled batch from before the first byte is written (see PublishSet).
+  if (req.target.kind === 'lake') await opts.lake?.lake.requireOnline(`take a conversion into ${req.target.dataset}`);
   const set = req.target.kind === 'lake' && opts.lake ? await PublishSet.begin(opts.lake, 'convert', req.target.dataset) : null;
   const target = outputTarget(req, opts.lake?.lake, set);
   // DuckDB only tracks query progress with its progress bar on (printing stays off).

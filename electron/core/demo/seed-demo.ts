@@ -126,6 +126,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
   await mkdir(scratch, { recursive: true });
 
   progress('prepare', 0, 'Resetting the hot store and the lake');
+  await lake.requireOnline('take the demo fleet');
   await lake.put(DEMO_MARKER_KEY, JSON.stringify({ batch, startedAt: new Date(started).toISOString() }) + '\n');
   const pg = await hot.connect('owner');
   let pending: Promise<void> = Promise.resolve();

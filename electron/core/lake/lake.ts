@@ -17,6 +17,8 @@ export interface LakeFile {
   partition: Record<string, string>;
   size: number;
   modifiedAt: Date;
+  /** Rows, when the lake knows them without reading the file (an S3 lake: from the manifest). */
+  rows?: number;
 }
 
 /** Anything under a dataset (or other top-level folder), for the lake check: published, temp or other. */
@@ -47,6 +49,8 @@ export interface Lake {
   readonly location: string;
   /** Create the lake if it is missing and prove it writable. */
   ensure(): Promise<void>;
+  /** Before a job that writes the lake: an S3 lake that cannot be reached fails at once (LAKE_OFFLINE), saying so. */
+  requireOnline(what: string): Promise<void>;
   /** The datasets in the lake: top-level folders holding data (bookkeeping such as `_manifests` and `master` excluded). */
   datasets(): Promise<string[]>;
   /** Published Parquet files of a dataset, in key order. Temp files are never listed. */

@@ -59,6 +59,10 @@ export class LocalLake implements Lake {
     }
   }
 
+  async requireOnline(): Promise<void> {
+    // A folder is always there (ensure() proved it writable).
+  }
+
   async datasets(): Promise<string[]> {
     let entries;
     try {

@@ -34,7 +34,8 @@ export interface StorageServiceDeps {
 /** A lake dataset as the inspector sees it: the files its view reads, named by their key in the dataset. */
 async function lakeTarget(conn: DuckDBConnection, lake: Lake, dataset: string): Promise<InspectTarget> {
   const hidden = await getHiddenFiles(conn);
-  const files = (await lake.list(dataset)).filter((f) => !hidden.has(f.key) && !hidden.has(lake.localPath(f.key)));
+  // The files with a local copy (an S3 lake's cached ones); the overview adds the object listing's sizes.
+  const files = (await lake.readable(dataset)).filter((f) => !hidden.has(f.key) && !hidden.has(lake.localPath(f.key)));
   const names = new Map(files.map((f) => [lake.localPath(f.key), f.key.slice(dataset.length + 1)]));
   return {
     label: `lake:${dataset}`,
@@ -79,10 +80,15 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
       await deps.engine.withConnection(async (conn) => {
         for (const name of await lake.datasets()) {
           const t = await lakeTarget(conn, lake, name);
-          if (t.files.length === 0) continue;
+          const listed = await lake.list(name);
+          // Every object the lake holds counts (an S3 lake's by the listing's sizes and the manifests' rows), cached or not.
+          const fromListing = lake.kind === 's3' && listed.every((f) => f.rows !== undefined);
+          if (t.files.length === 0 && !fromListing) continue;
           const r = (
             await conn.runAndReadAll(
-              `SELECT sum(num_rows)::BIGINT AS rows, sum(file_size_bytes)::BIGINT AS bytes FROM parquet_file_metadata(${sqlPathList(t.files)})`,
+              fromListing
+                ? `SELECT ${listed.reduce((a, f) => a + (f.rows ?? 0), 0)}::BIGINT AS rows, ${listed.reduce((a, f) => a + f.size, 0)}::BIGINT AS bytes`
+                : `SELECT sum(num_rows)::BIGINT AS rows, sum(file_size_bytes)::BIGINT AS bytes FROM parquet_file_metadata(${sqlPathList(t.files)})`,
             )
           ).getRowObjectsJS()[0];
           const known = t.files.map((f) => sources.get(f)).filter((x): x is number => x !== undefined);
@@ -90,7 +96,7 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
           const parquetBytes = Number(r.bytes);
           datasets.push({
             dataset: name,
-            files: t.files.length,
+            files: fromListing ? listed.length : t.files.length,
             rows: Number(r.rows),
             parquetBytes,
             sourceBytes,

@@ -588,7 +588,14 @@ function liveList(manifests: readonly { manifest: BatchManifest }[], dataset: st
   for (const [key, f] of liveFiles(manifests)) {
     const ds = key.split('/')[0];
     if (dataset !== null && ds !== dataset) continue;
-    out.push({ key, dataset: ds, partition: partitionOf(key), size: f.file.bytes, modifiedAt: new Date(writtenAt.get(f.batchId) ?? 0) });
+    out.push({
+      key,
+      dataset: ds,
+      partition: partitionOf(key),
+      size: f.file.bytes,
+      rows: f.file.rows,
+      modifiedAt: new Date(writtenAt.get(f.batchId) ?? 0),
+    });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
