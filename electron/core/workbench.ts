@@ -160,6 +160,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       commitViews,
       unfinishedArchive: () => archiveJournal.unfinished(),
       onLakeChanged: lakeChanged,
+      pullLake: (scope, ctx) => data.pullLake(scope, ctx),
     }),
     files: createFilesService(),
     dashboard: createDashboardService({ engine, rollups }),

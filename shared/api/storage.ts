@@ -209,6 +209,23 @@ const Target = z
   })
   .refine((t) => (t.dataset === undefined) !== (t.path === undefined), { message: 'give exactly one of dataset or path' });
 
+/** A UTC day, YYYY-MM-DD, that exists on the calendar. */
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day, YYYY-MM-DD')
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+  }, 'must be a day on the calendar');
+
+const LakeDataset = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/, 'must be a lake dataset name');
+
+/** A dataset's days from..to (both inclusive, either open). */
+const DayRange = z.object({ from: Day.optional(), to: Day.optional() });
+const fromNotAfterTo = (r: { from?: string; to?: string }): boolean => r.from === undefined || r.to === undefined || r.from <= r.to;
+const FROM_AFTER_TO = { message: 'must not be after to', path: ['from'] };
+const PinInput = DayRange.extend({ dataset: LakeDataset }).refine(fromNotAfterTo, FROM_AFTER_TO);
+
 export const storageApi = {
   overview: method<StorageOverview>()(z.object({}).default({})),
   inspect: method<ParquetInspection>()(Target),
@@ -234,14 +251,21 @@ export const storageApi = {
   /** Reads every manifest and file of the lake and reports problems (a job; its report is a LakeCheckReport). */
   checkLake: method<JobHandle<LakeCheckReport>>()(
     z.object({
-      dataset: z
-        .string()
-        .regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/, 'must be a lake dataset name')
-        .optional(),
+      dataset: LakeDataset.optional(),
       /** Do what loses nothing: remove temp files whose rows are proven present elsewhere, finish journaled intents. */
       repair: z.boolean().default(false),
     }),
   ),
+  /** What the lake holds per dataset, what of it is cached locally, online state and last contact. */
+  lakeStatus: method<LakeStatus>()(z.object({}).default({})),
+  /** Fetches the lake's files in scope into the local cache (S3; a local lake has nothing to pull), then refreshes the cold views (a job). */
+  pullLake: method<JobHandle<LakePullReport>>()(
+    DayRange.extend({ dataset: LakeDataset.optional() }).default({}).refine(fromNotAfterTo, FROM_AFTER_TO),
+  ),
+  /** Keeps a dataset's days in the cache whatever its cap (S3 only; a local lake answers BAD_INPUT). */
+  pinLake: method<{ pins: LakePin[] }>()(PinInput),
+  /** Takes back a pin given by pinLake (the same dataset, from and to). */
+  unpinLake: method<{ pins: LakePin[] }>()(PinInput),
   /** Rewrites each partition of a lake dataset that has several small files into one file (a job). */
   compact: method<JobHandle<CompactionReport>>()(
     z.object({ dataset: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a lake dataset name') }),

@@ -1,12 +1,18 @@
-import type { CompactionReport, LakeCheckReport } from '../../../shared/api/storage';
-import { formatBytes, formatCount } from '../../../shared/format';
+import { reportOf, type JobHandle } from '../../../shared/api/jobs';
+import type { Result } from '../../../shared/api/errors';
+import type { LakePin, LakeStatus } from '../../../shared/api/storage';
+import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
-import { describeApiError, openCliWorkbench, waitWithProgress } from '../workbench-client';
+import { describeApiError, openCliWorkbench, waitWithProgress, type OpenedWorkbench } from '../workbench-client';
 import { writeOut } from '../write-out';
 
 const HELP = `Usage: battery-workbench lake check [--dataset D] [--repair] [--json] [--workspace DIR]
        battery-workbench lake compact --dataset D [--json] [--workspace DIR]
+       battery-workbench lake status [--json] [--workspace DIR]
+       battery-workbench lake pull [--dataset D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--workspace DIR]
+       battery-workbench lake pin --dataset D [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--workspace DIR]
+       battery-workbench lake unpin --dataset D [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--workspace DIR]
 
 check    Reads every manifest and file of the lake (or of one dataset) and reports each problem with its
          kind, dataset, path (relative to the lake) and detail. It proves that every file a manifest names
@@ -19,24 +25,106 @@ check    Reads every manifest and file of the lake (or of one dataset) and repor
          temp and hidden files whose rows are proven present elsewhere, and says what it did.
 compact  Rewrites every partition of a dataset that holds several files into one (the Inspector's button):
          verified (schema, rows, content checksum), published before the originals go, crash-safe.
+status   Per dataset: the days the lake holds, the days cached locally (DuckDB's cold views read only
+         those) and their bytes; for an S3 lake also online/offline, the last successful contact and the
+         cache's size, cap and pins. A local folder lake is always complete.
+pull     Fetches the lake's files (all, or one dataset's days from..to) into the local cache, verified
+         against the manifests, then refreshes the cold views. A local lake has nothing to pull.
+pin      Keeps a dataset's days from..to (open ends allowed) in the cache whatever its cap (S3 lakes).
+unpin    Takes back a pin given with the same --dataset, --from and --to.
 
 Options:
-  --dataset D        One lake dataset (check: default the whole lake; compact: required).
+  --dataset D        One lake dataset (check, pull: default the whole lake; compact, pin, unpin: required).
+  --from YYYY-MM-DD  pull, pin, unpin: the first day (inclusive; default: the first).
+  --to YYYY-MM-DD    pull, pin, unpin: the last day (inclusive; default: the last).
   --repair           check only: repair what can be repaired without losing anything.
-  --json             Print the report as one JSON object on stdout.
+  --json             Print the report (status: the lake status; pin, unpin: the pins) as one JSON object.
   --workspace DIR    Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   -h, --help         Show this help.
 
-Exit codes: 0 the lake is healthy (check) or compacted (compact), 1 a problem was found or the job failed,
-2 bad usage, 130 cancelled.`;
+Exit codes: 0 the lake is healthy (check), compacted (compact), pulled (pull) or the status was read,
+1 a problem was found or the job failed (a pull with the S3 lake out of reach: LAKE_OFFLINE), 2 bad usage,
+130 cancelled.`;
+
+const SUBCOMMANDS = ['check', 'compact', 'status', 'pull', 'pin', 'unpin'] as const;
+type Sub = (typeof SUBCOMMANDS)[number];
+/** Which subcommands take which of the options beyond --json and --workspace. */
+const TAKES: Record<string, readonly Sub[]> = {
+  repair: ['check'],
+  dataset: ['check', 'compact', 'pull', 'pin', 'unpin'],
+  from: ['pull', 'pin', 'unpin'],
+  to: ['pull', 'pin', 'unpin'],
+};
+const NEEDS_DATASET: readonly Sub[] = ['compact', 'pin', 'unpin'];
+
+function pinText(p: LakePin): string {
+  return `${p.dataset} ${p.from ?? '…'} .. ${p.to ?? '…'}`;
+}
+
+/** `lake status` for people: where the lake is, whether it is reachable, and each dataset's days and bytes. */
+export function lakeStatusText(s: LakeStatus): string {
+  const lines = [`Lake: ${s.location} (${s.kind})`];
+  if (s.kind === 's3') {
+    const state = s.online === null ? 'not contacted yet' : s.online ? 'online' : 'OFFLINE';
+    lines.push(`  ${state}, last contact ${s.lastContact ?? 'never'}${s.lastError && s.online === false ? ` (${s.lastError})` : ''}`);
+  }
+  if (s.cache) {
+    lines.push(
+      `  cache ${s.cache.dir}: ${formatBytes(s.cache.bytes)}${s.cache.maxBytes !== null ? ` of ${formatBytes(s.cache.maxBytes)}` : ', no cap'}`,
+    );
+    for (const p of s.cache.pins) lines.push(`  pinned: ${pinText(p)}`);
+  }
+  lines.push(
+    s.kind === 'local'
+      ? '  a local folder: every day is on disk'
+      : s.complete
+        ? '  every day is cached: the cold views read the whole lake'
+        : '  some days are not cached: the cold views read only the cached days',
+  );
+  if (s.datasets.length === 0) return `${lines.join('\n')}\n  no datasets yet\n`;
+  const width = Math.max(7, ...s.datasets.map((d) => d.dataset.length));
+  lines.push(`  ${'dataset'.padEnd(width)}  days remote  days cached  bytes cached / remote`);
+  for (const d of s.datasets) {
+    lines.push(
+      `  ${d.dataset.padEnd(width)}  ${formatCount(d.daysRemote).padStart(11)}  ${formatCount(d.daysCached).padStart(11)}  ` +
+        `${formatBytes(d.bytesCached)} / ${formatBytes(d.bytesRemote)}${d.firstDay ? `  (${d.firstDay} .. ${d.lastDay ?? ''})` : ''}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A job's end as the exit code and output: cancelled 130, failed 1 (the error's message and detail), else the report. */
+async function jobReport<R>(
+  workbench: OpenedWorkbench,
+  io: CliIo,
+  handle: JobHandle<R>,
+  label: string,
+  cancelled: string,
+): Promise<R | 130> {
+  const summary = await waitWithProgress(workbench, io, handle, label);
+  if (summary.state === 'cancelled') {
+    io.stderr.write(`${cancelled}\n`);
+    return 130;
+  }
+  if (summary.error) throw new CliError(`The ${label} did not finish: ${describeApiError(summary.error)}`);
+  return reportOf(summary);
+}
+
+/** The value of an answer, or the CLI error for it: a request the contract refused is bad usage (2). */
+function valueOf<T>(res: Result<T>): T {
+  if (!res.ok) throw new CliError(describeApiError(res.error), res.error.code === 'INVALID_REQUEST' ? 2 : 1);
+  return res.value;
+}
 
 export const lakeCommand: CliCommand = {
   name: 'lake',
-  summary: 'Check the lake (manifests, files, checksums, overlaps; --repair) or compact a dataset.',
+  summary: 'The lake: check it (--repair), compact a dataset, its cache status, pull, pin and unpin (S3).',
   help: HELP,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(lakeCommand, argv, {
       dataset: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       repair: { type: 'boolean' },
       json: { type: 'boolean' },
       workspace: { type: 'string' },
@@ -45,57 +133,85 @@ export const lakeCommand: CliCommand = {
       await writeOut(io.stdout, `${HELP}\n`);
       return 0;
     }
-    const sub = positionals[0];
-    if (positionals.length !== 1 || (sub !== 'check' && sub !== 'compact')) {
+    const sub = positionals[0] as Sub | undefined;
+    if (positionals.length !== 1 || !SUBCOMMANDS.includes(sub as Sub)) {
       throw new CliError(
-        `Say what to do: \`lake check\` or \`lake compact --dataset D\`${sub ? `, not "${positionals.join(' ')}"` : ''}.`,
+        `Say what to do: \`lake ${SUBCOMMANDS.join('|')}\`${sub ? `, not "${positionals.join(' ')}"` : ''}. Run \`battery-workbench lake --help\`.`,
         2,
       );
     }
-    if (sub === 'compact' && !values.dataset) throw new CliError('lake compact needs --dataset D.', 2);
-    if (sub === 'compact' && values.repair) throw new CliError('--repair belongs to lake check.', 2);
+    const op = sub as Sub;
+    for (const [option, subs] of Object.entries(TAKES)) {
+      if (values[option as keyof typeof values] !== undefined && !subs.includes(op))
+        throw new CliError(`--${option} belongs to lake ${subs.join(', ')}.`, 2);
+    }
+    if (NEEDS_DATASET.includes(op) && !values.dataset) throw new CliError(`lake ${op} needs --dataset D.`, 2);
+    const dataset = values.dataset ? { dataset: values.dataset } : {};
+    const days = { ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) };
+    /** The report as JSON with --json, else the text for people. */
+    const print = async (report: unknown, text: () => string): Promise<void> => {
+      await writeOut(io.stdout, values.json ? `${JSON.stringify(report, null, 2)}\n` : text());
+    };
     const { workbench, api, close } = await openCliWorkbench(values.workspace);
     try {
-      const started =
-        sub === 'check'
-          ? await api.storage.checkLake({ ...(values.dataset ? { dataset: values.dataset } : {}), repair: values.repair === true })
-          : await api.storage.compact({ dataset: values.dataset as string });
-      if (!started.ok) throw new CliError(describeApiError(started.error), started.error.code === 'INVALID_REQUEST' ? 2 : 1);
-      const summary = await waitWithProgress<CompactionReport | LakeCheckReport>(
-        workbench,
-        io,
-        started.value,
-        sub === 'check' ? 'lake check' : 'compact',
-      );
-      if (summary.state === 'cancelled') {
-        io.stderr.write(
-          sub === 'check' ? 'Cancelled.\n' : 'Cancelled. Every finished partition is complete; the others are as they were.\n',
-        );
-        return 130;
+      switch (op) {
+        case 'status': {
+          const status = valueOf(await api.storage.lakeStatus({}));
+          await print(status, () => lakeStatusText(status));
+          return 0;
+        }
+        case 'pin':
+        case 'unpin': {
+          const req = { dataset: values.dataset as string, ...days };
+          const { pins } = valueOf(await (op === 'pin' ? api.storage.pinLake(req) : api.storage.unpinLake(req)));
+          const pin = pinText({ dataset: req.dataset, from: req.from ?? null, to: req.to ?? null });
+          await print({ pins }, () => `${op === 'pin' ? 'Pinned' : 'Unpinned'} ${pin}; ${pins.length} pin(s) now\n`);
+          return 0;
+        }
+        case 'pull': {
+          const started = valueOf(await api.storage.pullLake({ ...dataset, ...days }));
+          const r = await jobReport(workbench, io, started, 'lake pull', 'Cancelled. Every file fetched so far is verified and cached.');
+          if (r === 130) return r;
+          await print(
+            r,
+            () =>
+              `Pulled ${formatCount(r.fetched)} file(s), ${formatBytes(r.fetchedBytes)} (${formatCount(r.alreadyCached)} already cached, ` +
+              `${formatCount(r.refetched)} refetched, ${formatCount(r.evicted)} evicted) in ${formatDuration(r.elapsedMs)}\n${lakeStatusText(r.status)}`,
+          );
+          return 0;
+        }
+        case 'compact': {
+          const started = valueOf(await api.storage.compact({ dataset: values.dataset as string }));
+          const r = await jobReport(
+            workbench,
+            io,
+            started,
+            'compact',
+            'Cancelled. Every finished partition is complete; the others are as they were.',
+          );
+          if (r === 130) return r;
+          await print(
+            r,
+            () =>
+              `Compacted ${r.partitions} partition(s): ${r.filesBefore} files → ${r.filesAfter}, ${formatCount(r.rows)} rows, ${formatBytes(r.bytesBefore)} → ${formatBytes(r.bytesAfter)}\n`,
+          );
+          return 0;
+        }
+        case 'check': {
+          const started = valueOf(await api.storage.checkLake({ ...dataset, repair: values.repair === true }));
+          const r = await jobReport(workbench, io, started, 'lake check', 'Cancelled.');
+          if (r === 130) return r;
+          await print(r, () => {
+            const lines = [
+              `${r.ok ? 'The lake is healthy' : `${r.problems.length} problem(s)`}: ${r.location}${r.dataset ? ` (${r.dataset})` : ''}, ${formatCount(r.files)} files, ${formatCount(r.rows)} rows, ${formatBytes(r.bytes)}`,
+            ];
+            for (const line of r.repaired) lines.push(`  repaired: ${line}`);
+            for (const p of r.problems) lines.push(`  ${p.kind}  ${p.path}  ${p.detail}`);
+            return `${lines.join('\n')}\n`;
+          });
+          return r.ok ? 0 : 1;
+        }
       }
-      if (summary.error) throw new CliError(`The lake ${sub} did not finish: ${summary.error.message}`);
-      if (sub === 'compact') {
-        const r = summary.report as CompactionReport;
-        await writeOut(
-          io.stdout,
-          values.json
-            ? `${JSON.stringify(r, null, 2)}\n`
-            : `Compacted ${r.partitions} partition(s): ${r.filesBefore} files → ${r.filesAfter}, ${formatCount(r.rows)} rows, ${formatBytes(r.bytesBefore)} → ${formatBytes(r.bytesAfter)}\n`,
-        );
-        return 0;
-      }
-      const r = summary.report as LakeCheckReport;
-      if (values.json) {
-        await writeOut(io.stdout, `${JSON.stringify(r, null, 2)}\n`);
-      } else {
-        const lines = [
-          `${r.ok ? 'The lake is healthy' : `${r.problems.length} problem(s)`}: ${r.location}${r.dataset ? ` (${r.dataset})` : ''}, ${formatCount(r.files)} files, ${formatCount(r.rows)} rows, ${formatBytes(r.bytes)}`,
-        ];
-        for (const line of r.repaired) lines.push(`  repaired: ${line}`);
-        for (const p of r.problems) lines.push(`  ${p.kind}  ${p.path}  ${p.detail}`);
-        await writeOut(io.stdout, `${lines.join('\n')}\n`);
-      }
-      return r.ok ? 0 : 1;
     } finally {
       await close();
     }

@@ -1,12 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StorageApi } from '../../../shared/api/contract';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
-import type { DatasetStats, HotTableSize, StorageOverview } from '../../../shared/api/storage';
+import type { DatasetStats, HotTableSize, LakePin, LakePullReport, StorageOverview } from '../../../shared/api/storage';
 import type { ConversionHistory } from '../convert/history';
 import type { Engine } from '../engine/engine';
 import { leafRelationsSql } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
-import type { JobRunner } from '../jobs/runner';
+import type { JobContext, JobRunner } from '../jobs/runner';
 import { runCodecLab } from '../parquet/codec-lab';
 import type { BatchRecord } from '../archive/state';
 import { checkLake } from '../lake/check';
@@ -29,6 +29,13 @@ export interface StorageServiceDeps {
   /** Archive batches a killed run left between steps. */
   unfinishedArchive(): Promise<BatchRecord[]>;
   onLakeChanged: () => Promise<void>;
+  /** The lake's files in scope into the local cache, then the cold views over them (DataPlatform.pullLake). */
+  pullLake(scope: { dataset?: string; from?: string; to?: string }, ctx: JobContext): Promise<LakePullReport>;
+}
+
+/** A pin as the lake keeps it: open ends are null. */
+function pinOf(req: { dataset: string; from?: string; to?: string }): LakePin {
+  return { dataset: req.dataset, from: req.from ?? null, to: req.to ?? null };
 }
 
 /** A lake dataset as the inspector sees it: the files its view reads, named by their key in the dataset. */
@@ -166,6 +173,20 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
         { exclusive: true, phase: 'check' },
       );
       return { jobId };
+    },
+    lakeStatus: () => lake.status(),
+    pullLake: async (req) => {
+      // The same job kind as the background pull of an S3 lake: one pull at a time.
+      const { jobId } = deps.jobs.start('lake-pull', (ctx) => deps.pullLake(req, ctx), { exclusive: true, phase: 'pull' });
+      return { jobId };
+    },
+    pinLake: async (req) => {
+      await lake.pin(pinOf(req));
+      return { pins: (await lake.status()).cache?.pins ?? [] };
+    },
+    unpinLake: async (req) => {
+      await lake.unpin(pinOf(req));
+      return { pins: (await lake.status()).cache?.pins ?? [] };
     },
     compact: async (req) => {
       if ((await lake.list(req.dataset)).length === 0) throw new WorkbenchError('NOT_FOUND', `The lake has no dataset "${req.dataset}".`);

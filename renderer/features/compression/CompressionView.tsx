@@ -12,6 +12,8 @@ import { CostPanel } from './CostPanel';
 import { DatasetDetail } from './DatasetDetail';
 import { formatRatio } from './units';
 import { Card } from '../../lib/ui/Card';
+import { LakeCachePanel } from '../settings/LakeCachePanel';
+import { useLakeStatus } from '../../lib/lake/lakeStatusStore';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Stat } from '../../lib/ui/Stat';
 import { DataTable, type Column } from '../../lib/ui/DataTable';
@@ -42,6 +44,7 @@ export function CompressionView() {
   const [asked, setAsked] = useState(0);
   const [answered, setAnswered] = useState(-1);
   const [selected, setSelected] = useState<string | null>(null);
+  const lake = useLakeStatus().status;
   const loading = answered !== asked;
   const load = () => setAsked((n) => n + 1);
 
@@ -74,6 +77,11 @@ export function CompressionView() {
         </button>
       </div>
       {error && <ErrorBox error={error} />}
+      {lake?.kind === 's3' && (
+        <Card label="Lake cache" title="S3 lake cache" sub={lake.location} testId="lake-cache-card">
+          <LakeCachePanel />
+        </Card>
+      )}
       {overview && (
         <>
           <Card

@@ -5,6 +5,7 @@ import type { EChartHandle } from '../../lib/echarts/EChart';
 import { downloadPng, exportPanelData, openAsSql } from './panelActions';
 import { usePanel } from './usePanel';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { ColdCoverageNote } from '../../lib/lake/ColdCoverageNote';
 
 interface Props {
   panel: PanelId;
@@ -127,6 +128,7 @@ export function PanelBox({ panel, scope, fromMs, toMs, title, subtitle, wide, ch
             {data.source} · {formatCount(data.rows.length)} rows · {data.elapsedMs.toFixed(0)} ms
           </span>
         )}
+        {data && <ColdCoverageNote source={data.source} />}
         {note && <span className="dash-note">{note}</span>}
       </footer>
     </section>

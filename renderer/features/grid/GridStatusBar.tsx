@@ -14,10 +14,12 @@ interface Props {
   onCopyCell: () => void;
   /** Extra buttons before "Copy cell" (e.g. Export…). */
   actions?: ReactNode;
+  /** What the result may lack, after the figures (e.g. the cold tier's cached days). */
+  caveat?: ReactNode;
 }
 
 /** Row count, elapsed time, statements run; selection, sort and copy feedback. */
-export function GridStatusBar({ result, loading, windowError, selection, sortLabel, notice, onCopyCell, actions }: Props) {
+export function GridStatusBar({ result, loading, windowError, selection, sortLabel, notice, onCopyCell, actions, caveat }: Props) {
   const selRows = selection ? selection.r1 - selection.r0 + 1 : 0;
   const selCols = selection ? selection.c1 - selection.c0 + 1 : 0;
   return (
@@ -41,6 +43,7 @@ export function GridStatusBar({ result, loading, windowError, selection, sortLab
           <span>sorted by {sortLabel}</span>
         </>
       )}
+      {caveat}
       {loading && <span className="dim">loading rows…</span>}
       {windowError && (
         <span className="status-error" title={windowError.detail ?? ''}>

@@ -1,4 +1,13 @@
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type MouseEvent as ReactMouseEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type MouseEvent as ReactMouseEvent,
+  type ReactNode,
+} from 'react';
 import { flushSync } from 'react-dom';
 import { getCoreRowModel, useReactTable, type ColumnDef, type ColumnSizingState, type SortingState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -18,6 +27,8 @@ import { WindowCache } from './windowCache';
 
 interface Props {
   result: QueryRunResult;
+  /** Shown in the status bar after the figures: what the result may lack. */
+  caveat?: ReactNode;
 }
 
 const ROW_H = 24;
@@ -40,7 +51,7 @@ function displayText(text: string): string {
  * columns, and scaled row windowing so any row count scrolls to its end. Rows are fetched
  * lazily in pages from the core; sort re-queries in the core.
  */
-export function ResultsGrid({ result }: Props) {
+export function ResultsGrid({ result, caveat }: Props) {
   const { columns, rowCount } = result;
   const [sorting, setSorting] = useState<SortingState>([]);
   const [columnSizing, setColumnSizing] = useState<ColumnSizingState>({});
@@ -343,6 +354,7 @@ export function ResultsGrid({ result }: Props) {
         notice={notice}
         onCopyCell={() => void copy('copy-cell')}
         actions={<ExportResultButton result={result} sort={sortKeys} />}
+        caveat={caveat}
       />
     </div>
   );

@@ -10,6 +10,7 @@ import { displayIdent } from './identifiers';
 import { formatAgo } from './relativeTime';
 import { useRunningJob } from './useRunningJob';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { ColdCoverageNote } from '../../lib/lake/ColdCoverageNote';
 
 interface Props {
   /** The schema browser's filter text (lower-case, trimmed). */
@@ -75,6 +76,7 @@ export function BatteryDataSection({ filter }: Props) {
       {open && (
         <>
           {status && <HotStoreLine status={status} now={now} />}
+          <ColdCoverageNote block className="battery-data-note" />
           {busy && <SyncProgressLine kind={job?.kind ?? 'sync'} fraction={job?.fraction ?? null} message={job?.message ?? ''} />}
           {lastSync && !busy && (
             <div className="battery-data-note" data-testid="sync-result">
@@ -202,6 +204,7 @@ function DatasetNode({ dataset: d, now, open, onToggle }: DatasetNodeProps) {
                   {formatCount(d.cold.files)} file{d.cold.files === 1 ? '' : 's'} · {formatBytes(d.cold.bytes)}
                 </span>
               </div>
+              <ColdCoverageNote block datasets={[d.name]} className="tier-line tier-sub" />
             </li>
           ) : (
             <li className="tier-item depth-2 dim">

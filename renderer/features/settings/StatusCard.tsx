@@ -5,6 +5,7 @@ import { formatAgo } from '../schema/relativeTime';
 import { useDataStatus } from '../schema/dataStatusStore';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { LakeCachePanel } from './LakeCachePanel';
 
 interface Props {
   info: SettingsInfo | null;
@@ -59,8 +60,10 @@ export function StatusCard({ info }: Props) {
             </span>
             <span className="dim">
               {' '}
-              · {status.lake.kind} · {formatCount(files)} files · {formatBytes(bytes)}
+              · <span data-testid="status-lake-kind">{status.lake.kind === 's3' ? 'S3' : 'local folder'}</span> · {formatCount(files)} files
+              · {formatBytes(bytes)}
             </span>
+            <LakeCachePanel />
           </dd>
           <dt>Mirror</dt>
           <dd>{status.syncing ? 'syncing…' : ago ? `synced ${ago}` : 'not synced yet'}</dd>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import type { QueryTarget } from '../../../shared/api/query';
 import { setEditorInserter } from '../../app/editorBridge';
 import { ResultsGrid } from '../grid/ResultsGrid';
+import { ColdCoverageNote } from '../../lib/lake/ColdCoverageNote';
 import { formatDuration } from '../../../shared/format';
 import { useCatalog } from '../schema/catalogStore';
 import { defaultDatabase } from '../schema/identifiers';
@@ -211,7 +212,12 @@ export function SqlView() {
             <ErrorPanel error={run.error} title={run.error.code === 'CANCELLED' ? 'Query cancelled' : 'Query failed'} />
           )}
           {shown ? (
-            <ResultsGrid key={shown.resultId} result={shown} />
+            <ResultsGrid
+              key={shown.resultId}
+              result={shown}
+              // PostgreSQL (the hot target) holds no cold rows; the workspace's views read the cached days.
+              caveat={run.status !== 'idle' && run.target === 'hot' ? null : <ColdCoverageNote />}
+            />
           ) : (
             run.status !== 'error' && <div className="results-empty">{running ? 'Running…' : 'Run a query to see its result here.'}</div>
           )}
