@@ -42,8 +42,9 @@ Options:
   --workspace DIR    Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   -h, --help         Show this help.
 
-Exit codes: 0 the lake is healthy (check), compacted (compact), pulled (pull) or the status was read,
-1 a problem was found or the job failed (a pull with the S3 lake out of reach: LAKE_OFFLINE), 2 bad usage,
+Exit codes: 0 the lake is healthy (check), compacted (compact), pulled (pull) or the status was read
+(offline included), 1 a problem was found or the job failed (a pull with the S3 lake out of reach:
+LAKE_OFFLINE; status: the S3 lake refused the credentials or has no such bucket), 2 bad usage,
 130 cancelled.`;
 
 const SUBCOMMANDS = ['check', 'compact', 'status', 'pull', 'pin', 'unpin'] as const;
@@ -158,7 +159,8 @@ export const lakeCommand: CliCommand = {
         case 'status': {
           const status = valueOf(await api.storage.lakeStatus({}));
           await print(status, () => lakeStatusText(status));
-          return 0;
+          // Offline is a state the cache serves; refused credentials or a missing bucket are a problem to fix.
+          return status.lastError !== null && status.online !== false ? 1 : 0;
         }
         case 'pin':
         case 'unpin': {
