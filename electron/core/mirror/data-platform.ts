@@ -13,7 +13,7 @@ import { PgHotRunner } from '../hot/pg-hot-runner';
 import type { JobContext, JobRunner } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
 import { LakeIntents } from '../lake/intents';
-import { openLake } from '../lake/open-lake';
+import { openLake, type LakeLocation } from '../lake/open-lake';
 import type { WorkspacePaths } from '../workspace/paths';
 import {
   COLD_SCHEMA,
@@ -41,6 +41,8 @@ export interface DataPlatformConfig {
   autoSeed?: boolean;
   /** Sync the mirror in the background every `intervalSeconds` (0 = off); without it, no background sync (CLI, tests). */
   backgroundSync?: { intervalSeconds: number };
+  /** The lake (a folder or an S3 bucket, see workspace/stores.ts); default: the folder `paths.lake`. */
+  lake?: LakeLocation;
   log?: (line: string) => void;
 }
 
@@ -83,7 +85,7 @@ export class DataPlatform {
      */
     private readonly viewsConn: DuckDBConnection,
   ) {
-    this.lake = openLake({ kind: 'local', path: deps.paths.lake });
+    this.lake = openLake(config.lake ?? { kind: 'local', path: deps.paths.lake });
     this.background = new BackgroundSync({
       jobs: deps.jobs,
       events: deps.events,
