@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { SettingsInfo } from '../../../shared/api/settings';
+import { runCli } from '../testing/cli-process.fixture';
 import { openWorkbench, type Workbench } from '../workbench';
 import { workspacePaths } from './paths';
 import { LAKE_S3_KEYS_SECRET, MemorySecretStore } from './secrets';
@@ -185,6 +186,25 @@ describe('the lake a run uses', () => {
       (err: unknown) => String(err),
     );
     expect(opened === 'opened' || opened.includes('S3 lake')).toBe(true);
+  });
+});
+
+describe('--lake on the command line', () => {
+  it('query, demo and archive take it: the run reads that lake; a bad value is refused naming it', async () => {
+    const ws = await tempDir('bw-lake-cli-');
+    const other = await tempDir('bw-lake-cli-other-');
+    const env = { BATTERY_WORKBENCH_WORKSPACE: '', BATTERY_WORKBENCH_HOT: 'off' };
+    const ok = await runCli(['query', "SELECT 'x' AS v", '--json', '--workspace', ws, '--lake', join(other, 'lake')], env);
+    expect(ok.stderr).toBe('');
+    expect(JSON.parse(ok.stdout)).toEqual([{ v: 'x' }]);
+    expect((await stat(join(other, 'lake'))).isDirectory()).toBe(true);
+    await expect(stat(join(ws, 'lake'))).rejects.toThrow();
+
+    for (const command of [['query', 'SELECT 1'], ['archive', '--older-than', '7d', '--dry-run'], ['demo']]) {
+      const bad = await runCli([...command, '--workspace', ws, '--lake', 's3://Not_A_Bucket/x'], env);
+      expect(bad.code, command[0]).toBe(1);
+      expect(bad.stderr).toMatch(/"Not_A_Bucket" is not a valid S3 bucket name/);
+    }
   });
 });
 

@@ -76,6 +76,16 @@ export function sameLake(a: LakeLocation, b: LakeLocation): boolean {
   return key(a) === key(b);
 }
 
+/** The `--lake` option's help (CLI commands, web host), its description starting at `column`. */
+export function lakeFlagHelp(column: number): string {
+  const pad = ' '.repeat(column);
+  return [
+    `  ${'--lake DIR|S3URL'.padEnd(column - 2)}The lake for this run, over the workspace settings: a folder, or`,
+    `${pad}s3://bucket/prefix (region, endpoint and cache size from the settings' S3 lake,`,
+    `${pad}else $AWS_REGION and $AWS_ENDPOINT_URL_S3; keys from the AWS chain). Never stored.`,
+  ].join('\n');
+}
+
 /**
  * `--lake`: a folder (relative to `cwd`) or `s3://bucket/prefix`, whose region, endpoint and cache size come from
  * the settings' S3 lake when it has one, else from the environment (AWS_REGION, AWS_ENDPOINT_URL_S3).
