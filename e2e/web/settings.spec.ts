@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { APIRequestContext } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
 import { decodeEnvelope } from '../../shared/api/envelope';
 import type { JobSummary } from '../../shared/api/jobs';
 import { expect, test } from '../support/fixtures';
@@ -34,15 +34,19 @@ async function waitForDemo(request: APIRequestContext, host: RunningWebHost): Pr
     .toBe('done');
 }
 
+/** The demo seeded, then #/settings open. */
+async function openSettings(page: Page, request: APIRequestContext, host: RunningWebHost): Promise<void> {
+  await waitForDemo(request, host);
+  await page.goto(host.link('settings'));
+  await expect(page.getByTestId('settings-view')).toBeVisible({ timeout: 30_000 });
+}
+
 test('the settings view shows the embedded store that runs, and the web host refuses to keep a password', async ({
   page,
   webHost,
   request,
 }) => {
-  await waitForDemo(request, webHost);
-  await page.goto(webHost.link('settings'));
-  const view = page.getByTestId('settings-view');
-  await expect(view).toBeVisible({ timeout: 30_000 });
+  await openSettings(page, request, webHost);
   await expect(page.getByTestId('hot-embedded')).toBeChecked();
   const status = page.getByTestId('settings-status');
   await expect(status.getByTestId('status-hot')).toContainText('PostgreSQL, embedded');
@@ -72,9 +76,7 @@ test('an S3 lake: chosen, filled, tested step by step and saved; settings.json h
   webHost,
   request,
 }) => {
-  await waitForDemo(request, webHost);
-  await page.goto(webHost.link('settings'));
-  await expect(page.getByTestId('settings-view')).toBeVisible({ timeout: 30_000 });
+  await openSettings(page, request, webHost);
   await expect(page.getByTestId('lake-local')).toBeChecked();
   await page.getByTestId('lake-s3').check();
   const problem = page.getByTestId('settings-form-problem');

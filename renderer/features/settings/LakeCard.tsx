@@ -6,7 +6,28 @@ import { api } from '../../api/client';
 import { Card } from '../../lib/ui/Card';
 import { Field } from '../../lib/ui/Field';
 import { Radio } from '../../lib/ui/Radio';
+import { SecretField } from './SecretField';
 import { lakeProblem, s3LakeRequest, type SettingsForm } from './settingsForm';
+
+/** The S3 lake's text fields ('' = unset). */
+const S3_FIELDS: {
+  field: 's3Url' | 's3Region' | 's3Endpoint' | 'cacheGb';
+  id: string;
+  label: string;
+  placeholder: string;
+  wide?: boolean;
+}[] = [
+  { field: 's3Url', id: 'settings-s3-url', label: 'URL', placeholder: 's3://bucket/prefix', wide: true },
+  { field: 's3Region', id: 'settings-s3-region', label: 'Region', placeholder: 'default: $AWS_REGION, else us-east-1' },
+  {
+    field: 's3Endpoint',
+    id: 'settings-s3-endpoint',
+    label: 'Endpoint',
+    placeholder: 'default: $AWS_ENDPOINT_URL_S3, else AWS (e.g. http://minio:9000)',
+    wide: true,
+  },
+  { field: 'cacheGb', id: 'settings-s3-cache', label: 'Cache size (GB)', placeholder: 'empty: mirror the whole lake' },
+];
 
 interface Props {
   form: SettingsForm;
@@ -69,36 +90,17 @@ export function LakeCard({ form, info, edit, onBrowse }: Props) {
           </div>
         ) : (
           <div className="settings-external">
-            <TextField
-              id="settings-s3-url"
-              label="URL"
-              value={form.s3Url}
-              placeholder="s3://bucket/prefix"
-              wide
-              onChange={(v) => edit({ s3Url: v })}
-            />
-            <TextField
-              id="settings-s3-region"
-              label="Region"
-              value={form.s3Region}
-              placeholder="default: $AWS_REGION, else us-east-1"
-              onChange={(v) => edit({ s3Region: v })}
-            />
-            <TextField
-              id="settings-s3-endpoint"
-              label="Endpoint"
-              value={form.s3Endpoint}
-              placeholder="default: $AWS_ENDPOINT_URL_S3, else AWS (e.g. http://minio:9000)"
-              wide
-              onChange={(v) => edit({ s3Endpoint: v })}
-            />
-            <TextField
-              id="settings-s3-cache"
-              label="Cache size (GB)"
-              value={form.cacheGb}
-              placeholder="empty: mirror the whole lake"
-              onChange={(v) => edit({ cacheGb: v })}
-            />
+            {S3_FIELDS.map((f) => (
+              <TextField
+                key={f.field}
+                id={f.id}
+                label={f.label}
+                value={form[f.field]}
+                placeholder={f.placeholder}
+                wide={f.wide}
+                onChange={(v) => edit({ [f.field]: v })}
+              />
+            ))}
             {info.canStorePassword ? (
               <>
                 <TextField
@@ -108,24 +110,16 @@ export function LakeCard({ form, info, edit, onBrowse }: Props) {
                   placeholder={info.lakeKeysStored ? 'stored (type to replace)' : 'optional: else the AWS environment'}
                   onChange={(v) => edit({ accessKeyId: v })}
                 />
-                <Field label="Secret access key" htmlFor="settings-s3-secret">
-                  <input
-                    id="settings-s3-secret"
-                    type="password"
-                    className="lake-input"
-                    value={form.secretAccessKey}
-                    autoComplete="new-password"
-                    placeholder={info.lakeKeysStored ? 'stored (type to replace)' : ''}
-                    onChange={(e) => edit({ secretAccessKey: e.target.value })}
-                    data-testid="settings-s3-secret"
-                  />
-                  {info.lakeKeysStored && (
-                    <label className="radio dim">
-                      <input type="checkbox" checked={form.forgetKeys} onChange={(e) => edit({ forgetKeys: e.target.checked })} />
-                      forget the stored key
-                    </label>
-                  )}
-                </Field>
+                <SecretField
+                  id="settings-s3-secret"
+                  label="Secret access key"
+                  value={form.secretAccessKey}
+                  onChange={(secretAccessKey) => edit({ secretAccessKey })}
+                  stored={info.lakeKeysStored}
+                  forget={form.forgetKeys}
+                  onForget={(forgetKeys) => edit({ forgetKeys })}
+                  what="key"
+                />
                 <div className="hint settings-hint">The key is kept in the OS keychain, never in settings.json.</div>
               </>
             ) : (

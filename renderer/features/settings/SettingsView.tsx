@@ -6,6 +6,7 @@ import { api } from '../../api/client';
 import { FilePickerDialog } from '../../lib/FilePickerDialog';
 import { DemoCard } from './DemoCard';
 import { LakeCard } from './LakeCard';
+import { SecretField } from './SecretField';
 import { formFromInfo, formProblem, requestFromForm, type SettingsForm } from './settingsForm';
 import { StatusCard } from './StatusCard';
 import { SyncCard } from './SyncCard';
@@ -136,24 +137,16 @@ export function SettingsView() {
                       data-testid="settings-url"
                     />
                   </Field>
-                  <Field label="Password" htmlFor="settings-password">
-                    <input
-                      id="settings-password"
-                      type="password"
-                      className="lake-input"
-                      value={form.password}
-                      autoComplete="new-password"
-                      placeholder={info.passwordStored ? 'stored (type to replace)' : ''}
-                      onChange={(e) => edit({ password: e.target.value })}
-                      data-testid="settings-password"
-                    />
-                    {info.passwordStored && (
-                      <label className="radio dim">
-                        <input type="checkbox" checked={form.forgetPassword} onChange={(e) => edit({ forgetPassword: e.target.checked })} />
-                        forget the stored password
-                      </label>
-                    )}
-                  </Field>
+                  <SecretField
+                    id="settings-password"
+                    label="Password"
+                    value={form.password}
+                    onChange={(password) => edit({ password })}
+                    stored={info.passwordStored}
+                    forget={form.forgetPassword}
+                    onForget={(forgetPassword) => edit({ forgetPassword })}
+                    what="password"
+                  />
                   <div className="hint settings-hint">
                     {info.canStorePassword
                       ? 'The password is kept in the OS keychain, never in settings.json.'
