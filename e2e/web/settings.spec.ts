@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { APIRequestContext } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
 import { decodeEnvelope } from '../../shared/api/envelope';
 import type { JobSummary } from '../../shared/api/jobs';
 import { expect, test } from '../support/fixtures';
@@ -34,15 +34,19 @@ async function waitForDemo(request: APIRequestContext, host: RunningWebHost): Pr
     .toBe('done');
 }
 
+/** The demo seeded, then #/settings open. */
+async function openSettings(page: Page, request: APIRequestContext, host: RunningWebHost): Promise<void> {
+  await waitForDemo(request, host);
+  await page.goto(host.link('settings'));
+  await expect(page.getByTestId('settings-view')).toBeVisible({ timeout: 30_000 });
+}
+
 test('the settings view shows the embedded store that runs, and the web host refuses to keep a password', async ({
   page,
   webHost,
   request,
 }) => {
-  await waitForDemo(request, webHost);
-  await page.goto(webHost.link('settings'));
-  const view = page.getByTestId('settings-view');
-  await expect(view).toBeVisible({ timeout: 30_000 });
+  await openSettings(page, request, webHost);
   await expect(page.getByTestId('hot-embedded')).toBeChecked();
   const status = page.getByTestId('settings-status');
   await expect(status.getByTestId('status-hot')).toContainText('PostgreSQL, embedded');
@@ -65,6 +69,63 @@ test('the settings view shows the embedded store that runs, and the web host ref
   await expect(page.getByTestId('restart-required')).toContainText('Restart the workbench');
   const saved = JSON.parse(await readFile(join(webHost.workspace, 'settings.json'), 'utf8')) as unknown;
   expect(saved).toEqual({ hot: { kind: 'embedded' } });
+});
+
+test('an S3 lake: chosen, filled, tested step by step and saved; settings.json holds no key; back to the folder', async ({
+  page,
+  webHost,
+  request,
+}) => {
+  await openSettings(page, request, webHost);
+  await expect(page.getByTestId('lake-local')).toBeChecked();
+  await page.getByTestId('lake-s3').check();
+  const problem = page.getByTestId('settings-form-problem');
+  await expect(problem).toContainText('s3://bucket/prefix');
+  await expect(page.getByTestId('settings-save')).toBeDisabled();
+
+  await page.getByTestId('settings-s3-url').fill('s3://fleet-lake/eu/plant-1');
+  await page.getByTestId('settings-s3-region').fill('eu-central-1');
+  // An endpoint carrying a key is refused by the form (and by the host), never echoed.
+  await page.getByTestId('settings-s3-endpoint').fill('http://AKIAEXAMPLE:Endpoint-Secret-9@127.0.0.1:1');
+  await expect(problem).toContainText('may not carry a key');
+  await expect(problem).not.toContainText('Endpoint-Secret-9');
+  await expect(page.getByTestId('test-lake-connection')).toBeDisabled();
+  await page.getByTestId('settings-s3-endpoint').fill('http://127.0.0.1:1');
+  await page.getByTestId('settings-s3-cache').fill('lots');
+  await expect(problem).toContainText('cache size in GB');
+  await page.getByTestId('settings-s3-cache').fill('50');
+  await expect(problem).toHaveCount(0);
+  // The web host keeps no key: the AWS environment is the way, and the form says so.
+  await expect(page.getByTestId('settings-lake')).toContainText('AWS_ACCESS_KEY_ID');
+  await expect(page.getByTestId('settings-s3-secret')).toHaveCount(0);
+
+  // Nothing listens on port 1: the first step fails and says why.
+  await page.getByTestId('test-lake-connection').click();
+  const outcome = page.getByTestId('lake-test-result');
+  await expect(outcome).toContainText('Could not use s3://fleet-lake/eu/plant-1 at http://127.0.0.1:1', { timeout: 60_000 });
+  await expect(outcome.getByTestId('lake-test-list')).toContainText(/failed \((unreachable|credentials)\)/);
+  await expect(outcome.getByTestId('lake-test-put')).toHaveCount(0);
+
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('restart-required')).toContainText('Restart the workbench');
+  const saved = JSON.parse(await readFile(join(webHost.workspace, 'settings.json'), 'utf8')) as { lake?: unknown };
+  expect(saved.lake).toEqual({
+    kind: 's3',
+    url: 's3://fleet-lake/eu/plant-1',
+    region: 'eu-central-1',
+    endpoint: 'http://127.0.0.1:1',
+    cache: { maxBytes: 50 * 1024 ** 3 },
+  });
+  // Reloaded, the form shows what was saved (the cache size in GB).
+  await page.reload();
+  await expect(page.getByTestId('lake-s3')).toBeChecked({ timeout: 30_000 });
+  await expect(page.getByTestId('settings-s3-cache')).toHaveValue('50');
+
+  // Back to the folder inside the workspace (this host keeps running on it).
+  await page.getByTestId('lake-local').check();
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('restart-required')).toContainText('Saved.');
+  expect((JSON.parse(await readFile(join(webHost.workspace, 'settings.json'), 'utf8')) as { lake?: unknown }).lake).toBeUndefined();
 });
 
 test('a URL carrying a secret (?sslpassword=, user:password@) is refused by name, never echoed, never saved', async ({

@@ -81,5 +81,6 @@ describe('battery-workbench query (real DuckDB, real process)', () => {
     const help = await cli(['query', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: battery-workbench query');
+    expect(help.stdout).toMatch(/--lake DIR\|S3URL +The lake for this run/);
   });
 });

@@ -33,8 +33,18 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
+/** `--pg-url` and `--lake` of one command: the stores for this run, over the workspace settings. */
+export interface CliStoreFlags {
+  pgUrl?: string | undefined;
+  lake?: string | undefined;
+}
+
 /** Opens the workspace (`--workspace DIR` or the default one) for one CLI command. */
-export async function openCliWorkbench(workspace: string | undefined, data?: DataPlatformConfig, pgUrl?: string): Promise<CliWorkbench> {
+export async function openCliWorkbench(
+  workspace: string | undefined,
+  data?: DataPlatformConfig,
+  flags: CliStoreFlags = {},
+): Promise<CliWorkbench> {
   const workspaceDir = workspace ? resolve(workspace) : defaultWorkspaceDir();
   let workbench: OpenedWorkbench;
   try {
@@ -42,7 +52,8 @@ export async function openCliWorkbench(workspace: string | undefined, data?: Dat
       workspaceDir,
       appVersion: APP_VERSION,
       entry: 'cli',
-      pgUrl: pgUrl ?? null,
+      pgUrl: flags.pgUrl ?? null,
+      lakeFlag: flags.lake ?? null,
       ...(data ? { data: { start: 'lazy', ...data } } : {}),
     });
   } catch (err) {

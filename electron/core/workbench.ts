@@ -58,6 +58,11 @@ export interface OpenWorkbenchOptions {
    * PGPASSWORD, never stored. An explicit `data.hot` wins over both.
    */
   pgUrl?: string | null;
+  /**
+   * `--lake <folder | s3://bucket/prefix>` (CLI, web host): the lake for this run, over settings.json (a folder
+   * relative to the current directory; an S3 URL with the region, endpoint and cache size of the settings' S3 lake).
+   */
+  lakeFlag?: string | null;
   /** Where secrets are kept (desktop: the OS keychain via safeStorage); without one, settings refuse passwords. */
   secrets?: SecretStore;
 }
@@ -95,10 +100,11 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const events = options.events ?? new EventBus();
   const appVersion = options.appVersion ?? process.env.npm_package_version ?? '0.0.0-dev';
   const entry: EntryPoint = options.entry ?? (process.versions.electron ? 'desktop' : 'cli');
-  // Where the stores are: --pg-url > settings.json (+ secret store or PGPASSWORD) > embedded; the lake from settings.
+  // Where the stores are: --pg-url > settings.json (+ secret store or PGPASSWORD) > embedded; --lake > settings > <workspace>/lake.
   const dataConfig = options.data ?? defaultDataConfig(entry);
   const pgUrl = options.pgUrl ?? null;
-  const stores = await resolveStores({ paths: ownPaths, pgUrl, secrets: options.secrets, explicitHot: dataConfig.hot });
+  const lakeFlag = options.lakeFlag ?? null;
+  const stores = await resolveStores({ paths: ownPaths, pgUrl, lakeFlag, secrets: options.secrets, explicitHot: dataConfig.hot });
   if (entry === 'cli') assertSettingsUsable(stores);
   const paths: WorkspacePaths = stores.lakeDir === ownPaths.lake ? ownPaths : { ...ownPaths, lake: stores.lakeDir };
   const engine = await Engine.open({
@@ -120,7 +126,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
         : undefined);
     data = await DataPlatform.open(
       { paths, engine, jobs, events },
-      { ...dataConfig, hot: stores.hot, ...(backgroundSync ? { backgroundSync } : {}) },
+      { ...dataConfig, hot: stores.hot, lake: stores.lake, ...(backgroundSync ? { backgroundSync } : {}) },
     );
   } catch (err) {
     await engine.close();
@@ -171,6 +177,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       paths: ownPaths,
       running: stores,
       pgUrl,
+      lakeFlag,
       secrets: options.secrets,
       onSyncInterval: (seconds) => data.background.setInterval(seconds),
     }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_UPLOAD_ENV, parseByteSize, parseWebHostArgs } from './args';
+import { MAX_UPLOAD_ENV, parseByteSize, parseWebHostArgs, WEB_HOST_USAGE } from './args';
 
 describe('web host arguments', () => {
   it('reads sizes 1024-based, with or without a unit', () => {
@@ -16,5 +16,12 @@ describe('web host arguments', () => {
     expect(parseWebHostArgs(['--max-upload', '100MB'], { [MAX_UPLOAD_ENV]: '2GB' }).maxUploadBytes).toBe(100 * 1024 ** 2);
     expect(() => parseWebHostArgs(['--max-upload', 'huge'], {})).toThrow(/--max-upload must be a size.*"huge"/);
     expect(() => parseWebHostArgs([], { [MAX_UPLOAD_ENV]: 'huge' })).toThrow(new RegExp(`\\$${MAX_UPLOAD_ENV} must be a size`));
+  });
+
+  it('takes --lake (a folder or s3://bucket/prefix) and documents it', () => {
+    expect(parseWebHostArgs([], {}).lake).toBeUndefined();
+    expect(parseWebHostArgs(['--lake', 's3://fleet-lake/eu'], {}).lake).toBe('s3://fleet-lake/eu');
+    expect(parseWebHostArgs(['--lake', './lake'], {}).lake).toBe('./lake');
+    expect(WEB_HOST_USAGE).toMatch(/--lake DIR\|S3URL +The lake for this run/);
   });
 });

@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
+import { lakeFlagHelp } from '../core/workspace/stores';
 
 export interface WebHostArgs {
   port: number;
   workspace: string | undefined;
   /** PostgreSQL hot store for this run (over the workspace settings); password from the URL or PGPASSWORD. */
   pgUrl: string | undefined;
+  /** `--lake`: the lake for this run (a folder or s3://bucket/prefix), over the workspace settings. */
+  lake: string | undefined;
   /** `--max-upload`, else $BATTERY_WORKBENCH_MAX_UPLOAD; undefined = the default (20 GB). */
   maxUploadBytes: number | undefined;
   help: boolean;
@@ -23,7 +26,7 @@ export function parseByteSize(text: string): number | null {
   return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : null;
 }
 
-export const WEB_HOST_USAGE = `Usage: npm run web -- [--port N] [--workspace DIR] [--pg-url URL] [--max-upload SIZE]
+export const WEB_HOST_USAGE = `Usage: npm run web -- [--port N] [--workspace DIR] [--pg-url URL] [--lake DIR|S3URL] [--max-upload SIZE]
 
 Serves the workbench to a browser on http://127.0.0.1 only and prints one line with the
 link to open (http://127.0.0.1:PORT/#token=...: a fresh token in the fragment; the page sends it
@@ -34,6 +37,7 @@ Options:
   --workspace DIR    Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   --pg-url URL       Use this PostgreSQL as the hot store for this run, over the workspace settings
                      (password from the URL or $PGPASSWORD; never stored).
+${lakeFlagHelp(21)}
   --max-upload SIZE  The largest file a browser may upload, e.g. 500MB or 50GB (default: 20GB, or
                      $${MAX_UPLOAD_ENV}). An upload must also leave 1 GB free on the disk;
                      uploads older than a day are removed at start.
@@ -47,6 +51,7 @@ export function parseWebHostArgs(argv: string[], env: NodeJS.ProcessEnv = proces
       port: { type: 'string' },
       workspace: { type: 'string' },
       'pg-url': { type: 'string' },
+      lake: { type: 'string' },
       'max-upload': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -68,5 +73,5 @@ export function parseWebHostArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     if (bytes === null) throw new Error(`${from} must be a size such as 500MB, 20GB or a number of bytes, not "${maxUpload}".`);
     maxUploadBytes = bytes;
   }
-  return { port, workspace: values.workspace, pgUrl: values['pg-url'], maxUploadBytes, help: values.help ?? false };
+  return { port, workspace: values.workspace, pgUrl: values['pg-url'], lake: values.lake, maxUploadBytes, help: values.help ?? false };
 }

@@ -35,7 +35,13 @@ async function main(): Promise<void> {
 
   const workspaceDir = args.workspace ? resolve(args.workspace) : defaultWorkspaceDir();
   log(`Opening workspace ${workspaceDir}`);
-  const workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'web', pgUrl: args.pgUrl ?? null });
+  const workbench = await openWorkbench({
+    workspaceDir,
+    appVersion: APP_VERSION,
+    entry: 'web',
+    pgUrl: args.pgUrl ?? null,
+    lakeFlag: args.lake ?? null,
+  });
   let host;
   try {
     host = await startWebHost({

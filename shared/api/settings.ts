@@ -51,12 +51,16 @@ export interface SettingsInfo {
   passwordStored: boolean;
   /** This process can keep a password (desktop: OS keychain); else PGPASSWORD is the way. */
   canStorePassword: boolean;
+  /** An S3 access key for the lake is kept in the OS keychain (the same store as the password). */
+  lakeKeysStored: boolean;
   /** `PGPASSWORD` is set in the core's environment. */
   envPassword: boolean;
   /** What this run actually uses (a `--pg-url` flag wins over the file; saved changes apply after a restart). */
   running: {
     hot: { kind: 'embedded' | 'external' | 'none'; url: string | null; source: 'flag' | 'settings' | 'default' | 'off' };
+    /** The lake folder, or the S3 lake's `s3://` URL; from a `--lake` flag, settings.json or the default. */
     lake: string;
+    lakeSource: 'flag' | 'settings' | 'default';
   };
   /** The saved settings differ from what this run uses: restart to apply them. */
   restartRequired: boolean;
@@ -88,7 +92,49 @@ export interface ConnectionTestResult {
   elapsedMs: number;
 }
 
+/** What an S3 lake connection test names as the cause of a failed step. */
+export type S3LakeFailure =
+  'dns' | 'unreachable' | 'tls' | 'credentials' | 'bucket' | 'permissions' | 'exists' | 'not-found' | 'server' | 'other';
+
+export type S3LakeProbeStep = 'list' | 'put' | 'get' | 'delete';
+
+/** The S3 lake connection test: list the prefix, then put, get and delete a probe object `_probe/<uuid>` under it. */
+export interface S3LakeTestResult {
+  ok: boolean;
+  /** Each step tried, in order; the first failure ends the test (a probe object already put is still deleted). */
+  steps: { step: S3LakeProbeStep; ok: boolean; ms: number; failure?: S3LakeFailure; message?: string }[];
+  /** `s3://bucket/prefix` and the endpoint tried (AWS when none). */
+  target: string;
+  elapsedMs: number;
+}
+
 const UrlSchema = z.string().trim().min(1, 'is empty').max(2000);
+
+/** Optional text fields of the form: '' means unset. */
+const OptionalText = (max: number) => z.string().trim().max(max).optional();
+
+/** Where an S3 lake is (the keys are separate: never in settings.json). */
+const S3LakeFields = {
+  kind: z.literal('s3'),
+  url: UrlSchema,
+  region: OptionalText(100),
+  endpoint: OptionalText(2000),
+  /**
+   * Desktop: an access key kept in the OS keychain (both fields together), never in settings.json; elsewhere the
+   * AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws). Omit to keep the stored key; '' removes it.
+   */
+  accessKeyId: z.string().trim().max(1000).optional(),
+  secretAccessKey: z.string().max(1000).optional(),
+};
+
+export const SettingsLakeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local').optional(), path: OptionalText(4000) }),
+  z.object({
+    ...S3LakeFields,
+    /** The local cache's size limit in bytes; unset = mirror the whole lake. */
+    cache: z.object({ maxBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional() }).optional(),
+  }),
+]);
 
 export const SettingsHotSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('embedded') }),
@@ -100,13 +146,16 @@ export const SettingsHotSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** The lake as the Settings form sends it: a folder, or an S3 lake with an optional key for the keychain. */
+export type SettingsLakeRequest = z.infer<typeof SettingsLakeSchema>;
+
 export const settingsApi = {
   get: method<SettingsInfo>()(z.object({}).default({})),
   /** Saves settings.json (atomically; the password goes to the keychain or is refused). Applies after a restart. */
   set: method<{ restartRequired: true; settings: SettingsInfo }>()(
     z.object({
       hot: SettingsHotSchema,
-      lake: z.object({ path: z.string().trim().max(4000).optional() }).optional(),
+      lake: SettingsLakeSchema.optional(),
     }),
   ),
   /**
@@ -116,4 +165,9 @@ export const settingsApi = {
   setSyncInterval: method<SettingsInfo>()(z.object({ intervalSeconds: z.number().int().min(0).max(MAX_SYNC_INTERVAL_SECONDS) })),
   /** Tries a PostgreSQL URL without saving anything. */
   testConnection: method<ConnectionTestResult>()(z.object({ url: UrlSchema, password: z.string().max(1000).optional() })),
+  /**
+   * Tries an S3 lake without saving anything: list, put, get and delete a probe object under the prefix, naming
+   * what failed (DNS, TLS, credentials, bucket, permissions, unreachable).
+   */
+  testLakeConnection: method<S3LakeTestResult>()(z.object(S3LakeFields)),
 };

@@ -1,3 +1,4 @@
+import { lakeFlagHelp } from '../../core/workspace/stores';
 import { reportOf } from '../../../shared/api/jobs';
 import { ARCHIVABLE_DATASETS, type ArchivableDataset } from '../../../shared/api/archive';
 import { formatBytes, formatCount } from '../../../shared/format';
@@ -21,6 +22,7 @@ Options:
   --dry-run          Plan only: rows, partitions, PostgreSQL bytes to free, estimated Parquet size.
   --workspace DIR    Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   --pg-url URL       Archive from this PostgreSQL instead of the embedded one (password from the URL or $PGPASSWORD).
+${lakeFlagHelp(21)}
   --json             Print the report as one JSON object on stdout.
   -h, --help         Show this help.
 
@@ -38,6 +40,7 @@ export const archiveCommand: CliCommand = {
       'dry-run': { type: 'boolean' },
       workspace: { type: 'string' },
       'pg-url': { type: 'string' },
+      lake: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (values.help) {
@@ -53,7 +56,9 @@ export const archiveCommand: CliCommand = {
         throw new CliError(`--dataset must be one of ${ARCHIVABLE_DATASETS.join(', ')}, not "${d}".`, 2);
     }
     const pgUrl = values['pg-url'];
-    const { workbench, api, close } = await openCliWorkbench(values.workspace, pgUrl ? { hot: resolveHotConfig({ pgUrl }) } : undefined);
+    const { workbench, api, close } = await openCliWorkbench(values.workspace, pgUrl ? { hot: resolveHotConfig({ pgUrl }) } : undefined, {
+      lake: values.lake,
+    });
     try {
       const started = await api.archive.start({
         olderThanDays: Number(m[1]),

@@ -1,3 +1,4 @@
+import { lakeFlagHelp } from '../../core/workspace/stores';
 import { reportOf } from '../../../shared/api/jobs';
 import { resolve } from 'node:path';
 import { DEMO_SCALES, type DemoScaleName } from '../../../shared/domain/demo-scale';
@@ -27,6 +28,7 @@ Options:
   --seed N            Generator seed (default fixed: the same seed gives the same fleet).
   --workspace DIR     Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   --pg-url URL        Use this PostgreSQL instead of the embedded one (password from the URL or $PGPASSWORD; never stored).
+${lakeFlagHelp(22)}
   --json              Print a JSON summary on stdout.
   -h, --help          Show this help.`;
 
@@ -49,6 +51,7 @@ export const demoCommand: CliCommand = {
       seed: { type: 'string' },
       workspace: { type: 'string' },
       'pg-url': { type: 'string' },
+      lake: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (values.help) {
@@ -64,11 +67,16 @@ export const demoCommand: CliCommand = {
     const pgUrl = values['pg-url'] ?? null;
     if (pgUrl) parseExternalUrl(pgUrl);
 
-    const workbench = await openWorkbench({ workspaceDir, appVersion: APP_VERSION, entry: 'cli', pgUrl, data: { start: 'lazy' } }).catch(
-      (err: unknown) => {
-        throw new CliError(`Could not open the workspace ${workspaceDir}: ${errorMessage(err)}`);
-      },
-    );
+    const workbench = await openWorkbench({
+      workspaceDir,
+      appVersion: APP_VERSION,
+      entry: 'cli',
+      pgUrl,
+      lakeFlag: values.lake ?? null,
+      data: { start: 'lazy' },
+    }).catch((err: unknown) => {
+      throw new CliError(`Could not open the workspace ${workspaceDir}: ${errorMessage(err)}`);
+    });
     try {
       const started = workbench.demo.start({
         scale: scale as DemoScaleName,

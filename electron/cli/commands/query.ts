@@ -1,3 +1,4 @@
+import { lakeFlagHelp } from '../../core/workspace/stores';
 import { randomUUID } from 'node:crypto';
 import type { QueryProgressEvent, QueryTarget } from '../../../shared/api/query';
 import { formatCount, formatDuration } from '../../../shared/format';
@@ -29,6 +30,7 @@ Options:
                       Without it the PostgreSQL session is read-only and a write is refused.
   --pg-url URL        The PostgreSQL hot store for this run, over the workspace settings
                       (password from the URL or $PGPASSWORD; never stored).
+${lakeFlagHelp(22)}
   --sync              Sync the local mirror from PostgreSQL first (starts the embedded one), so the
                       views show the hot store as it is now; without it they show it as last synced.
   --json              Print a JSON array of row objects (BIGINT exact, text verbatim).
@@ -53,6 +55,7 @@ export const queryCommand: CliCommand = {
       workspace: { type: 'string' },
       on: { type: 'string' },
       'pg-url': { type: 'string' },
+      lake: { type: 'string' },
       json: { type: 'boolean' },
       format: { type: 'string' },
       'max-rows': { type: 'string' },
@@ -101,6 +104,7 @@ export const queryCommand: CliCommand = {
       allowWrites,
       workspace: values.workspace,
       pgUrl: values['pg-url'],
+      lake: values.lake,
       format,
       maxRows,
       sync: values.sync === true,
@@ -115,6 +119,7 @@ interface QueryOptions {
   allowWrites: boolean;
   workspace: string | undefined;
   pgUrl: string | undefined;
+  lake: string | undefined;
   format: Format;
   maxRows: number;
   /** Sync the mirror from PostgreSQL before running. */
@@ -122,7 +127,7 @@ interface QueryOptions {
 }
 
 async function runQuery(io: CliIo, opts: QueryOptions): Promise<number> {
-  const session = await openCliWorkbench(opts.workspace, undefined, opts.pgUrl);
+  const session = await openCliWorkbench(opts.workspace, undefined, { pgUrl: opts.pgUrl, lake: opts.lake });
   if (opts.sync) {
     try {
       const synced = await session.api.data.sync({});

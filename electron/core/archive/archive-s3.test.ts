@@ -73,9 +73,20 @@ describe('archival to an S3 lake', () => {
     const ws = await demoOnS3('faults');
     const before = await viewCounts(ws);
     for (const step of ['export', 'verify', 'publish', 'publish:linked', 'delete', 'delete:before-commit', 'cleanup']) {
-      const killed = await runCli(['archive', '--older-than', step.startsWith('delete') || step === 'cleanup' ? '2d' : '3d', '--dataset', 'telemetry', '--workspace', ws], {
-        BW_KILL_AT: `archive:${step}`,
-      });
+      const killed = await runCli(
+        [
+          'archive',
+          '--older-than',
+          step.startsWith('delete') || step === 'cleanup' ? '2d' : '3d',
+          '--dataset',
+          'telemetry',
+          '--workspace',
+          ws,
+        ],
+        {
+          BW_KILL_AT: `archive:${step}`,
+        },
+      );
       expect(killed.signal, `kill at ${step}: ${killed.stderr}`).toBe('SIGKILL');
       expect(await viewCounts(ws), `views after a kill at ${step}`).toEqual(before);
     }

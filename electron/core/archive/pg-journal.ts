@@ -35,7 +35,10 @@ export async function logDeleted(
  * Whether some batch deleted exactly these rows (same dataset, day, count and content checksum): on a shared lake,
  * another workbench's archiver published them under the same content key and let them go.
  */
-export async function sameRowsDeleted(c: pg.Client, b: { dataset: string; day: string; rows: number; checksum: string | null }): Promise<boolean> {
+export async function sameRowsDeleted(
+  c: pg.Client,
+  b: { dataset: string; day: string; rows: number; checksum: string | null },
+): Promise<boolean> {
   if (b.checksum === null) return false;
   const r = await c.query(`SELECT 1 FROM ${ARCHIVE_LOG} WHERE dataset = $1 AND day = $2::date AND rows = $3 AND checksum = $4 LIMIT 1`, [
     b.dataset,

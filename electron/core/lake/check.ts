@@ -123,13 +123,23 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
         continue;
       }
       const sha = await sha256File(path);
-      if (file.sha256 && sha !== file.sha256 && lake.kind === 's3' && (await confirmObject(lake, key, { bytes: file.bytes, sha256: file.sha256 }))) {
+      if (
+        file.sha256 &&
+        sha !== file.sha256 &&
+        lake.kind === 's3' &&
+        (await confirmObject(lake, key, { bytes: file.bytes, sha256: file.sha256 }))
+      ) {
         // The object is sound and the local copy is not: a corrupted cache file. Repair fetches it again.
         if (options.repair) {
           await rm(path, { force: true });
           await lake.fetch([key]);
           repaired.push(`fetched ${key} again: its cached copy had sha256 ${sha}, the manifest ${file.sha256}`);
-        } else problem('checksum-mismatch', key, `the cached copy has sha256 ${sha} but manifest ${batchId} recorded ${file.sha256} (the object in S3 is sound; --repair fetches it again)`);
+        } else
+          problem(
+            'checksum-mismatch',
+            key,
+            `the cached copy has sha256 ${sha} but manifest ${batchId} recorded ${file.sha256} (the object in S3 is sound; --repair fetches it again)`,
+          );
       } else if (file.sha256 && sha !== file.sha256)
         problem('checksum-mismatch', key, `sha256 ${sha} but manifest ${batchId} recorded ${file.sha256}`);
       else if (actualRows !== file.rows)
@@ -142,9 +152,7 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     const hidden = await getHiddenFiles(conn);
     const isHidden = (key: string): boolean => hidden.has(key) || hidden.has(lake.localPath(key));
     const liveKeys = new Set(live.map(([k]) => k));
-    const entries = allEntries.filter(
-      (e) => inScope(e.key) && !e.key.startsWith(`${MANIFESTS_FOLDER}/`) && !e.key.startsWith('_locks/'),
-    );
+    const entries = allEntries.filter((e) => inScope(e.key) && !e.key.startsWith(`${MANIFESTS_FOLDER}/`) && !e.key.startsWith('_locks/'));
     if (options.repair) {
       const swept = await sweepStrayTemps(conn, lake, pendingTemps, inScope);
       for (const r of swept.removed) repaired.push(`removed ${r.key}: ${r.why}`);

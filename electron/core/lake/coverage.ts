@@ -26,7 +26,10 @@ export function coverageOf(dataset: string, files: readonly LakeFile[], cached: 
     days.set(day, (days.get(day) ?? true) && have);
   }
   const sorted = [...days.keys()].filter((d) => d !== '').sort();
-  const missing = [...days].filter(([, ok]) => !ok).map(([d]) => d).sort();
+  const missing = [...days]
+    .filter(([, ok]) => !ok)
+    .map(([d]) => d)
+    .sort();
   return {
     dataset,
     daysRemote: days.size,

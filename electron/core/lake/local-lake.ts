@@ -251,7 +251,17 @@ export class LocalLake implements Lake {
   }
 
   async pull(): Promise<LakePullReport> {
-    return { location: this.root, fetched: 0, fetchedBytes: 0, alreadyCached: 0, refetched: 0, evicted: 0, retries: 0, elapsedMs: 0, status: await this.status() };
+    return {
+      location: this.root,
+      fetched: 0,
+      fetchedBytes: 0,
+      alreadyCached: 0,
+      refetched: 0,
+      evicted: 0,
+      retries: 0,
+      elapsedMs: 0,
+      status: await this.status(),
+    };
   }
 
   async pin(_pin: LakePin): Promise<void> {

@@ -3,12 +3,16 @@ import type { Lake } from './lake';
 import { LocalLake } from './local-lake';
 import { S3Lake } from './s3/s3-lake';
 import { resolveS3Location } from './s3/s3-location';
+import type { S3Keys } from './s3/s3-client';
 
-/** Where this run's lake is: a folder, or an S3 bucket (read through the local cache in `cacheDir`). */
-export type LakeLocation = { kind: 'local'; path: string } | { kind: 's3'; settings: S3LakeSettings; cacheDir: string };
+/**
+ * Where this run's lake is: a folder, or an S3 bucket (read through the local cache in `cacheDir`; `keys` from the
+ * desktop keychain, else the AWS chain).
+ */
+export type LakeLocation = { kind: 'local'; path: string } | { kind: 's3'; settings: S3LakeSettings; cacheDir: string; keys?: S3Keys };
 
 /** The workspace's lake, by its settings. */
 export function openLake(location: LakeLocation): Lake {
   if (location.kind === 'local') return new LocalLake(location.path);
-  return new S3Lake(resolveS3Location(location.settings), location.cacheDir);
+  return new S3Lake(resolveS3Location(location.settings), location.cacheDir, { keys: location.keys });
 }

@@ -42,7 +42,7 @@ export interface DataPlatformConfig {
   autoSeed?: boolean;
   /** Sync the mirror in the background every `intervalSeconds` (0 = off); without it, no background sync (CLI, tests). */
   backgroundSync?: { intervalSeconds: number };
-  /** Where the lake is; default the local folder `paths.lake`. */
+  /** The lake (a folder or an S3 bucket, see workspace/stores.ts); default: the folder `paths.lake`. */
   lake?: LakeLocation;
   log?: (line: string) => void;
 }

@@ -1,11 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
-import type { SettingsInfo, WorkspaceSettings } from '../../../shared/api/settings';
+import type { S3LakeSettings, SettingsInfo, SettingsLakeRequest, WorkspaceSettings } from '../../../shared/api/settings';
 import type { WorkbenchCore } from '../../../shared/api/contract';
 import { parseSecretFreeUrl } from '../hot/hot-config';
+import type { S3Keys } from '../lake/s3/s3-client';
+import { parseEndpoint, parseS3Url } from '../lake/s3/s3-location';
+import { testS3Lake } from '../lake/s3/s3-probe';
 import type { WorkspacePaths } from '../workspace/paths';
-import { HOT_PASSWORD_SECRET, type SecretStore } from '../workspace/secrets';
-import { hotUrlOf, lakeDirOf, resolveStores, type ResolvedStores } from '../workspace/stores';
+import { HOT_PASSWORD_SECRET, LAKE_S3_KEYS_SECRET, readS3Keys, writeS3Keys, type SecretStore } from '../workspace/secrets';
+import { hotUrlOf, lakeLabelOf, localLakeDirOf, resolveStores, sameLake, type ResolvedStores } from '../workspace/stores';
 import { readSettingsFile, writeSettingsFile } from '../workspace/settings';
 import { testPgConnection } from '../workspace/test-connection';
 
@@ -16,6 +19,8 @@ export interface SettingsServiceDeps {
   running: ResolvedStores;
   /** `--pg-url` of this run, if any. */
   pgUrl: string | null;
+  /** `--lake` of this run, if any. */
+  lakeFlag?: string | null;
   secrets: SecretStore | undefined;
   env?: NodeJS.ProcessEnv;
   /** A new background sync interval was saved: apply it now (see mirror/background-sync.ts). */
@@ -26,6 +31,33 @@ const NO_SECRET_STORE =
   'This workbench cannot keep a password: it runs without the OS keychain (web host or command line), and a password is never written to settings.json. ' +
   'Save the URL without a password and start the workbench with PGPASSWORD set in its environment.';
 
+const NO_KEY_STORE =
+  'This workbench cannot keep an S3 key: it runs without the OS keychain (web host or command line), and a key is never written to settings.json. ' +
+  'Save the lake without a key and start the workbench with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE set (or keys in ~/.aws/credentials).';
+
+type S3LakeRequest = Extract<SettingsLakeRequest, { kind: 's3' }>;
+
+/** An S3 lake as the form sent it, checked and trimmed: '' fields are unset; the URL and endpoint are validated. */
+function s3LakeOf(req: Omit<S3LakeRequest, 'cache'> & Partial<Pick<S3LakeRequest, 'cache'>>): S3LakeSettings {
+  const url = req.url.trim();
+  parseS3Url(url);
+  const lake: S3LakeSettings = { kind: 's3', url };
+  if (req.region) lake.region = req.region;
+  if (req.endpoint) lake.endpoint = parseEndpoint(req.endpoint);
+  if (req.cache?.maxBytes !== undefined) lake.cache = { maxBytes: req.cache.maxBytes };
+  return lake;
+}
+
+/** The key pair the form sent: undefined = keep the stored one, null = remove it; one field without the other is refused. */
+function keysOf(req: { accessKeyId?: string | undefined; secretAccessKey?: string | undefined }): S3Keys | null | undefined {
+  const id = req.accessKeyId?.trim();
+  const secret = req.secretAccessKey;
+  if (id === undefined && secret === undefined) return undefined;
+  if (!id && !secret) return null;
+  if (!id || !secret) throw new WorkbenchError('BAD_INPUT', 'An S3 key needs both the access key id and the secret access key.');
+  return { accessKeyId: id, secretAccessKey: secret };
+}
+
 /** The `settings` service: reads and saves settings.json; saved stores apply at the next start, the sync interval at once. */
 export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore['settings'] {
   const env = deps.env ?? process.env;
@@ -33,11 +65,13 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
   const runningKind = deps.running.hot === 'none' ? 'none' : deps.running.hot.kind;
 
   const info = async (): Promise<SettingsInfo> => {
-    const now = await resolveStores({ paths: deps.paths, pgUrl: deps.pgUrl, secrets: deps.secrets });
+    const now = await resolveStores({ paths: deps.paths, pgUrl: deps.pgUrl, lakeFlag: deps.lakeFlag, secrets: deps.secrets });
     const problems = [now.fileProblem, now.secretProblem].filter((p): p is string => p !== null);
     let passwordStored = false;
+    let lakeKeysStored = false;
     try {
       passwordStored = (await deps.secrets?.get(HOT_PASSWORD_SECRET)) !== undefined;
+      lakeKeysStored = (await deps.secrets?.get(LAKE_S3_KEYS_SECRET)) !== undefined;
     } catch {
       // Reported as secretProblem above.
     }
@@ -49,13 +83,15 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
       settings: now.settings,
       problem: problems.length > 0 ? problems.join(' ') : null,
       passwordStored,
+      lakeKeysStored,
       canStorePassword: deps.secrets !== undefined,
       envPassword: typeof env.PGPASSWORD === 'string' && env.PGPASSWORD.length > 0,
       running: {
         hot: { kind: runningKind, url: runningHotUrl, source: deps.running.hotSource },
-        lake: deps.running.lakeDir,
+        lake: lakeLabelOf(deps.running.lake),
+        lakeSource: deps.running.lakeSource,
       },
-      restartRequired: now.fileProblem === null && (hotDiffers || now.lakeDir !== deps.running.lakeDir),
+      restartRequired: now.fileProblem === null && (hotDiffers || !sameLake(now.lake, deps.running.lake)),
     };
   };
 
@@ -76,21 +112,28 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
       // The background sync interval has its own setter; saving the stores keeps it.
       const saved = await readSettingsFile(deps.paths.settings).catch(() => null);
       if (saved?.sync) next.sync = saved.sync;
-      const lakePath = req.lake?.path?.trim();
-      if (lakePath) {
-        const dir = lakeDirOf(deps.paths, { hot: next.hot, lake: { path: lakePath } });
+      let keys: S3Keys | null | undefined = null;
+      if (req.lake?.kind === 's3') {
+        next.lake = s3LakeOf(req.lake);
+        keys = keysOf(req.lake);
+      } else if (req.lake?.path) {
+        const dir = localLakeDirOf(deps.paths, req.lake.path);
         const st = await stat(dir).catch(() => null);
         if (st && !st.isDirectory())
           throw new WorkbenchError('BAD_INPUT', `The lake folder ${dir} is a file, not a folder. Choose a folder.`);
         next.lake = { path: dir };
       }
-      // The password first: if it cannot be kept safely, nothing is saved.
+      // The secrets first: if they cannot be kept safely, nothing is saved.
+      if (password !== undefined && password !== '' && !deps.secrets) throw new WorkbenchError('BAD_INPUT', NO_SECRET_STORE);
+      if (keys && !deps.secrets) throw new WorkbenchError('BAD_INPUT', NO_KEY_STORE);
       if (password !== undefined && password !== '') {
-        if (!deps.secrets) throw new WorkbenchError('BAD_INPUT', NO_SECRET_STORE);
-        await deps.secrets.set(HOT_PASSWORD_SECRET, password);
+        await deps.secrets?.set(HOT_PASSWORD_SECRET, password);
       } else if (password === '' || next.hot.kind === 'embedded') {
         await deps.secrets?.delete(HOT_PASSWORD_SECRET);
       }
+      if (keys && deps.secrets) await writeS3Keys(deps.secrets, keys);
+      // No S3 lake, or the key removed: the stored key goes.
+      else if (keys === null) await deps.secrets?.delete(LAKE_S3_KEYS_SECRET);
       await writeSettingsFile(deps.paths.settings, next);
       return { restartRequired: true as const, settings: await info() };
     },
@@ -121,6 +164,18 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
         if (saved.kind === 'external' && saved.url === url) password = await deps.secrets?.get(HOT_PASSWORD_SECRET).catch(() => undefined);
       }
       return testPgConnection(url, password, env);
+    },
+
+    testLakeConnection: async (req) => {
+      const lake = s3LakeOf(req);
+      let keys = keysOf(req) ?? undefined;
+      if (keys === undefined) {
+        // The stored key goes only to the lake it was saved for (same bucket, prefix and endpoint), never elsewhere.
+        const saved = (await resolveStores({ paths: deps.paths, secrets: undefined })).settings.lake;
+        if (saved?.kind === 's3' && saved.url === lake.url && saved.endpoint === lake.endpoint)
+          keys = await readS3Keys(deps.secrets).catch(() => undefined);
+      }
+      return testS3Lake(lake, env, keys);
     },
   };
 }

@@ -1,6 +1,9 @@
+import { WorkbenchError } from '../../../shared/api/errors';
+import type { S3Keys } from '../lake/s3/s3-client';
+
 /**
  * Where the workbench keeps secrets it must not write in plain text (the external PostgreSQL
- * password). The desktop app passes one backed by the OS keychain (Electron safeStorage); the web
+ * password, the S3 lake's access key). The desktop app passes one backed by the OS keychain (Electron safeStorage); the web
  * host and the CLI have none and read PGPASSWORD instead.
  */
 export interface SecretStore {
@@ -12,8 +15,32 @@ export interface SecretStore {
   delete(name: string): Promise<void>;
 }
 
-/** The one secret the workbench keeps today. */
+/** The external PostgreSQL's password. */
 export const HOT_PASSWORD_SECRET = 'hot.password';
+
+/** The S3 lake's access key (id and secret, kept together as one JSON value). */
+export const LAKE_S3_KEYS_SECRET = 'lake.s3.keys';
+
+/** The S3 lake's stored access key, if any; a stored value that is not a key pair is an error naming the store. */
+export async function readS3Keys(store: SecretStore | undefined): Promise<S3Keys | undefined> {
+  const text = await store?.get(LAKE_S3_KEYS_SECRET);
+  if (text === undefined || store === undefined) return undefined;
+  let keys: unknown;
+  try {
+    keys = JSON.parse(text);
+  } catch {
+    keys = null;
+  }
+  const k = keys as Partial<S3Keys> | null;
+  if (typeof k?.accessKeyId !== 'string' || typeof k.secretAccessKey !== 'string') {
+    throw new WorkbenchError('BAD_INPUT', `The S3 key kept in ${store.description} is not readable. Enter the key again in Settings.`);
+  }
+  return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey };
+}
+
+export async function writeS3Keys(store: SecretStore, keys: S3Keys): Promise<void> {
+  await store.set(LAKE_S3_KEYS_SECRET, JSON.stringify({ accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey }));
+}
 
 /** Secrets held in memory for the life of the process (tests, or a caller that asks each time). */
 export class MemorySecretStore implements SecretStore {

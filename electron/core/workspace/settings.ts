@@ -4,11 +4,13 @@ import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { MAX_SYNC_INTERVAL_SECONDS, type WorkspaceSettings } from '../../../shared/api/settings';
 import { writeFileAtomic } from '../files/atomic';
 import { parseSecretFreeUrl } from '../hot/hot-config';
+import { parseEndpoint, parseS3Url } from '../lake/s3/s3-location';
 
 /**
  * `<workspace>/settings.json`: where this workspace's stores are. Validated on read; written
  * atomically; never holds a secret: a URL that carries a password or a secret parameter is refused on
- * write and reported (by name, not value) on read.
+ * write and reported (by name, not value) on read. An S3 lake's URL and endpoint are checked the same way
+ * (an endpoint carrying credentials is refused); there is no field for a key.
  */
 const FileSchema = z
   .object({
@@ -17,8 +19,22 @@ const FileSchema = z
       z.object({ kind: z.literal('external'), url: z.string().min(1) }).strict(),
     ]),
     lake: z
-      .object({ path: z.string().min(1).optional() })
-      .strict()
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('local').optional(), path: z.string().min(1).optional() }).strict(),
+        // No field for a key: credentials come from the AWS chain or the desktop keychain, never from this file.
+        z
+          .object({
+            kind: z.literal('s3'),
+            url: z.string().min(1),
+            region: z.string().min(1).optional(),
+            endpoint: z.string().min(1).optional(),
+            cache: z
+              .object({ maxBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional() })
+              .strict()
+              .optional(),
+          })
+          .strict(),
+      ])
       .optional(),
     sync: z
       .object({ intervalSeconds: z.number().int().min(0).max(MAX_SYNC_INTERVAL_SECONDS) })
@@ -61,19 +77,32 @@ export async function readSettingsFile(file: string): Promise<WorkspaceSettings 
   const parsed = FileSchema.safeParse(raw);
   if (!parsed.success) throw settingsProblem(file, describeIssue(parsed.error));
   const settings: WorkspaceSettings = parsed.data;
-  if (settings.hot.kind === 'external') {
+  for (const [where, check] of checksOf(settings)) {
     try {
-      parseSecretFreeUrl(settings.hot.url);
+      check();
     } catch (err) {
-      throw settingsProblem(file, `hot.url: ${errorMessage(err)}`);
+      throw settingsProblem(file, `${where}: ${errorMessage(err)}`);
     }
   }
   return settings;
 }
 
-/** Writes settings.json atomically; refuses (BAD_INPUT) a URL that carries a secret. */
+/** The checks beyond the shape, each with the field it is about: no secret in a URL, a valid S3 lake URL and endpoint. */
+function checksOf(settings: WorkspaceSettings): [string, () => void][] {
+  const checks: [string, () => void][] = [];
+  const { hot, lake } = settings;
+  if (hot.kind === 'external') checks.push(['hot.url', () => parseSecretFreeUrl(hot.url)]);
+  if (lake?.kind === 's3') {
+    checks.push(['lake.url', () => parseS3Url(lake.url)]);
+    const { endpoint } = lake;
+    if (endpoint !== undefined) checks.push(['lake.endpoint', () => parseEndpoint(endpoint)]);
+  }
+  return checks;
+}
+
+/** Writes settings.json atomically; refuses (BAD_INPUT) a URL that carries a secret or an S3 lake URL or endpoint that is not valid. */
 export async function writeSettingsFile(file: string, settings: WorkspaceSettings): Promise<void> {
   const checked = FileSchema.parse(settings);
-  if (checked.hot.kind === 'external') parseSecretFreeUrl(checked.hot.url);
+  for (const [, check] of checksOf(checked)) check();
   await writeFileAtomic(file, `${JSON.stringify(checked, null, 2)}\n`, 0o600);
 }

@@ -5,6 +5,8 @@ import { formatDuration } from '../../../shared/format';
 import { api } from '../../api/client';
 import { FilePickerDialog } from '../../lib/FilePickerDialog';
 import { DemoCard } from './DemoCard';
+import { LakeCard } from './LakeCard';
+import { SecretField } from './SecretField';
 import { formFromInfo, formProblem, requestFromForm, type SettingsForm } from './settingsForm';
 import { StatusCard } from './StatusCard';
 import { SyncCard } from './SyncCard';
@@ -15,7 +17,7 @@ import { Field } from '../../lib/ui/Field';
 import { Radio } from '../../lib/ui/Radio';
 
 /**
- * #/settings: where this workspace's stores are (embedded or external PostgreSQL, the lake folder),
+ * #/settings: where this workspace's stores are (embedded or external PostgreSQL, a lake folder or S3 bucket),
  * what this run uses, the background sync and the demo fleet. Saved stores apply at the next start.
  */
 export function SettingsView() {
@@ -135,24 +137,16 @@ export function SettingsView() {
                       data-testid="settings-url"
                     />
                   </Field>
-                  <Field label="Password" htmlFor="settings-password">
-                    <input
-                      id="settings-password"
-                      type="password"
-                      className="lake-input"
-                      value={form.password}
-                      autoComplete="new-password"
-                      placeholder={info.passwordStored ? 'stored (type to replace)' : ''}
-                      onChange={(e) => edit({ password: e.target.value })}
-                      data-testid="settings-password"
-                    />
-                    {info.passwordStored && (
-                      <label className="radio dim">
-                        <input type="checkbox" checked={form.forgetPassword} onChange={(e) => edit({ forgetPassword: e.target.checked })} />
-                        forget the stored password
-                      </label>
-                    )}
-                  </Field>
+                  <SecretField
+                    id="settings-password"
+                    label="Password"
+                    value={form.password}
+                    onChange={(password) => edit({ password })}
+                    stored={info.passwordStored}
+                    forget={form.forgetPassword}
+                    onForget={(forgetPassword) => edit({ forgetPassword })}
+                    what="password"
+                  />
                   <div className="hint settings-hint">
                     {info.canStorePassword
                       ? 'The password is kept in the OS keychain, never in settings.json.'
@@ -176,30 +170,7 @@ export function SettingsView() {
           </Card>
         )}
 
-        {form && info && (
-          <Card label="Lake folder" testId="settings-lake" title="Lake folder" sub="older history as hive-partitioned Parquet">
-            <Field label="Folder" htmlFor="settings-lake">
-              <input
-                id="settings-lake"
-                className="lake-input wide mono"
-                value={form.lakePath}
-                placeholder="default: the lake folder inside the workspace"
-                spellCheck={false}
-                onChange={(e) => edit({ lakePath: e.target.value })}
-                data-testid="settings-lake-path"
-              />
-              <button type="button" className="btn" onClick={() => setPicker(true)}>
-                Browse…
-              </button>
-              <button type="button" className="btn" disabled={form.lakePath === ''} onClick={() => edit({ lakePath: '' })}>
-                Use the default
-              </button>
-            </Field>
-            <div className="hint settings-hint">
-              A lake elsewhere (another disk, a shared folder) is read as is: its datasets appear in the cold views at the next start.
-            </div>
-          </Card>
-        )}
+        {form && info && <LakeCard form={form} info={info} edit={edit} onBrowse={() => setPicker(true)} />}
 
         {form && (
           <div className="lake-field settings-actions">

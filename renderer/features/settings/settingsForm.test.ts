@@ -7,9 +7,14 @@ const info: SettingsInfo = {
   settings: { hot: { kind: 'external', url: 'postgres://ana@db:5432/fleet' }, lake: { path: '/data/lake' } },
   problem: null,
   passwordStored: true,
+  lakeKeysStored: false,
   canStorePassword: true,
   envPassword: false,
-  running: { hot: { kind: 'external', url: 'postgres://ana@db:5432/fleet', source: 'settings' }, lake: '/data/lake' },
+  running: {
+    hot: { kind: 'external', url: 'postgres://ana@db:5432/fleet', source: 'settings' },
+    lake: '/data/lake',
+    lakeSource: 'settings',
+  },
   restartRequired: false,
 };
 
@@ -21,7 +26,15 @@ describe('settings form', () => {
       url: 'postgres://ana@db:5432/fleet',
       password: '',
       forgetPassword: false,
+      lakeKind: 'local',
       lakePath: '/data/lake',
+      s3Url: '',
+      s3Region: '',
+      s3Endpoint: '',
+      cacheGb: '',
+      accessKeyId: '',
+      secretAccessKey: '',
+      forgetKeys: false,
     });
     expect(requestFromForm(form)).toEqual({ hot: { kind: 'external', url: 'postgres://ana@db:5432/fleet' }, lake: { path: '/data/lake' } });
   });
@@ -69,5 +82,60 @@ describe('settings form', () => {
     expect(syncIntervalProblem('1.5')).toMatch(/whole seconds/);
     expect(syncIntervalProblem('-1')).toMatch(/whole seconds/);
     expect(syncIntervalProblem('86401')).toMatch(/At most 86400/);
+  });
+
+  it('round-trips an S3 lake: the cache size in GB (stored as bytes), empty fields left out, the key write-only', () => {
+    const s3Info: SettingsInfo = {
+      ...info,
+      lakeKeysStored: true,
+      settings: {
+        hot: { kind: 'embedded' },
+        lake: { kind: 's3', url: 's3://fleet-lake/eu', endpoint: 'http://127.0.0.1:9000', cache: { maxBytes: 50 * 1024 ** 3 } },
+      },
+    };
+    const form = formFromInfo(s3Info);
+    expect(form).toMatchObject({
+      lakeKind: 's3',
+      s3Url: 's3://fleet-lake/eu',
+      s3Region: '',
+      s3Endpoint: 'http://127.0.0.1:9000',
+      cacheGb: '50',
+    });
+    expect(formProblem(form)).toBeNull();
+    expect(requestFromForm(form).lake).toEqual({
+      kind: 's3',
+      url: 's3://fleet-lake/eu',
+      endpoint: 'http://127.0.0.1:9000',
+      cache: { maxBytes: 50 * 1024 ** 3 },
+    });
+    // Empty cache = mirror everything; a region; a typed key is sent, a forgotten one is sent empty.
+    expect(
+      requestFromForm({ ...form, cacheGb: ' ', s3Region: 'eu-west-1 ', accessKeyId: 'AKIA1', secretAccessKey: 's3cr3t' }).lake,
+    ).toEqual({
+      kind: 's3',
+      url: 's3://fleet-lake/eu',
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:9000',
+      accessKeyId: 'AKIA1',
+      secretAccessKey: 's3cr3t',
+    });
+    expect(requestFromForm({ ...form, forgetKeys: true }).lake).toMatchObject({ accessKeyId: '', secretAccessKey: '' });
+    expect(requestFromForm({ ...form, cacheGb: '0.5' }).lake).toMatchObject({ cache: { maxBytes: 512 * 1024 ** 2 } });
+    // Back to a folder: the S3 fields are not sent.
+    expect(requestFromForm({ ...form, lakeKind: 'local', lakePath: '/data/lake' }).lake).toEqual({ path: '/data/lake' });
+  });
+
+  it('says what is wrong with the S3 lake fields', () => {
+    const form = { ...formFromInfo(info), hotKind: 'embedded' as const, lakeKind: 's3' as const, s3Url: 's3://fleet-lake' };
+    expect(formProblem(form)).toBeNull();
+    expect(formProblem({ ...form, s3Url: '' })).toMatch(/s3:\/\/bucket\/prefix/);
+    expect(formProblem({ ...form, s3Url: 'https://fleet-lake.s3.amazonaws.com' })).toMatch(/s3:\/\/bucket\/prefix/);
+    expect(formProblem({ ...form, s3Endpoint: 'ftp://x' })).toMatch(/http:\/\/ or https:\/\//);
+    expect(formProblem({ ...form, s3Endpoint: 'http://AKIA:hunter2@127.0.0.1:9000' })).toMatch(/may not carry a key/);
+    expect(formProblem({ ...form, s3Endpoint: 'http://AKIA:hunter2@127.0.0.1:9000' })).not.toContain('hunter2');
+    expect(formProblem({ ...form, cacheGb: '-1' })).toMatch(/cache size in GB/);
+    expect(formProblem({ ...form, cacheGb: 'lots' })).toMatch(/cache size in GB/);
+    expect(formProblem({ ...form, accessKeyId: 'AKIA1' })).toMatch(/both the access key id and the secret/);
+    expect(formProblem({ ...form, lakeKind: 'local', s3Url: '' })).toBeNull();
   });
 });

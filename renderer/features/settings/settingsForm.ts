@@ -1,9 +1,13 @@
-import { MAX_SYNC_INTERVAL_SECONDS, type SettingsInfo } from '../../../shared/api/settings';
+import { MAX_SYNC_INTERVAL_SECONDS, type LakeSettings, type SettingsInfo } from '../../../shared/api/settings';
 import type { RequestInputOf } from '../../../shared/api/define';
 import type { Contract } from '../../../shared/api/contract';
 import { urlSecretProblem } from '../../../shared/postgres-url';
 
 export type SettingsRequest = RequestInputOf<Contract['settings']['set']>;
+export type LakeTestRequest = RequestInputOf<Contract['settings']['testLakeConnection']>;
+
+/** The cache size field is in GB (as sizes are shown: 1 GB = 1024³ bytes); settings.json keeps bytes. */
+const GB = 1024 ** 3;
 
 /** What the settings form edits (the password is write-only: it is never read back). */
 export interface SettingsForm {
@@ -12,8 +16,19 @@ export interface SettingsForm {
   password: string;
   /** Remove the stored password on save. */
   forgetPassword: boolean;
+  lakeKind: 'local' | 's3';
   /** '' = the default lake inside the workspace. */
   lakePath: string;
+  /** The S3 lake: `s3://bucket/prefix`, region and endpoint ('' = from the environment, else AWS), cache size in GB ('' = mirror everything). */
+  s3Url: string;
+  s3Region: string;
+  s3Endpoint: string;
+  cacheGb: string;
+  /** Write-only, like the password: kept in the OS keychain (desktop), never read back. */
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Remove the stored S3 key on save. */
+  forgetKeys: boolean;
 }
 
 export function formFromInfo(info: SettingsInfo): SettingsForm {
@@ -22,12 +37,76 @@ export function formFromInfo(info: SettingsInfo): SettingsForm {
     url: info.settings.hot.kind === 'external' ? info.settings.hot.url : '',
     password: '',
     forgetPassword: false,
-    lakePath: info.settings.lake?.path ?? '',
+    ...lakeFormOf(info.settings.lake),
+    accessKeyId: '',
+    secretAccessKey: '',
+    forgetKeys: false,
   };
+}
+
+function lakeFormOf(
+  lake: LakeSettings | undefined,
+): Pick<SettingsForm, 'lakeKind' | 'lakePath' | 's3Url' | 's3Region' | 's3Endpoint' | 'cacheGb'> {
+  if (lake?.kind === 's3') {
+    const max = lake.cache?.maxBytes;
+    return {
+      lakeKind: 's3',
+      lakePath: '',
+      s3Url: lake.url,
+      s3Region: lake.region ?? '',
+      s3Endpoint: lake.endpoint ?? '',
+      cacheGb: max === undefined ? '' : String(Math.round((max / GB) * 1000) / 1000),
+    };
+  }
+  return { lakeKind: 'local', lakePath: lake?.path ?? '', s3Url: '', s3Region: '', s3Endpoint: '', cacheGb: '' };
+}
+
+/** What is wrong with the S3 lake fields, or null (the core checks them again). */
+export function lakeProblem(form: SettingsForm): string | null {
+  if (form.lakeKind !== 's3') return null;
+  const url = form.s3Url.trim();
+  if (!/^s3:\/\/[^/?#]+(\/[^?#]*)?$/.test(url)) return 'Enter the S3 lake URL as s3://bucket/prefix.';
+  const endpoint = form.s3Endpoint.trim();
+  if (endpoint) {
+    let parsed: URL;
+    try {
+      parsed = new URL(endpoint);
+    } catch {
+      return 'The S3 endpoint could not be read. Use the form http(s)://host:port.';
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'The S3 endpoint must start with http:// or https://.';
+    if (parsed.username || parsed.password) return 'The S3 endpoint may not carry a key: use the key fields or the AWS environment.';
+  }
+  const gb = form.cacheGb.trim();
+  if (gb && !(/^\d+(\.\d+)?$/.test(gb) && Number.isFinite(Number(gb))))
+    return 'Enter the cache size in GB (e.g. 50), or leave it empty to mirror the whole lake.';
+  if ((form.accessKeyId.trim() === '') !== (form.secretAccessKey === ''))
+    return 'Enter both the access key id and the secret access key (or neither).';
+  return null;
+}
+
+/** The S3 fields as the core takes them: empty fields left out, the cache size in bytes, the key only when typed. */
+export function s3LakeRequest(form: SettingsForm): LakeTestRequest & { cache?: { maxBytes: number } } {
+  const req: LakeTestRequest & { cache?: { maxBytes: number } } = { kind: 's3', url: form.s3Url.trim() };
+  if (form.s3Region.trim()) req.region = form.s3Region.trim();
+  if (form.s3Endpoint.trim()) req.endpoint = form.s3Endpoint.trim();
+  if (form.cacheGb.trim()) req.cache = { maxBytes: Math.round(Number(form.cacheGb.trim()) * GB) };
+  if (form.accessKeyId.trim() && form.secretAccessKey) {
+    req.accessKeyId = form.accessKeyId.trim();
+    req.secretAccessKey = form.secretAccessKey;
+  } else if (form.forgetKeys) {
+    req.accessKeyId = '';
+    req.secretAccessKey = '';
+  }
+  return req;
 }
 
 /** What is wrong with the form, in words, or null when it can be saved. */
 export function formProblem(form: SettingsForm): string | null {
+  return hotProblem(form) ?? lakeProblem(form);
+}
+
+function hotProblem(form: SettingsForm): string | null {
   if (form.hotKind === 'external') {
     const url = form.url.trim();
     if (!url) return 'Enter the PostgreSQL URL, e.g. postgres://user@host:5432/database.';
@@ -48,7 +127,8 @@ export function formProblem(form: SettingsForm): string | null {
 
 /** The settings.set request for a form: the password only when one was typed (or is to be forgotten). */
 export function requestFromForm(form: SettingsForm): SettingsRequest {
-  const lake = form.lakePath.trim() ? { path: form.lakePath.trim() } : {};
+  const lake: SettingsRequest['lake'] =
+    form.lakeKind === 's3' ? s3LakeRequest(form) : form.lakePath.trim() ? { path: form.lakePath.trim() } : {};
   if (form.hotKind === 'embedded') return { hot: { kind: 'embedded' }, lake };
   const hot: SettingsRequest['hot'] = { kind: 'external', url: form.url.trim() };
   if (form.password !== '') hot.password = form.password;

@@ -185,7 +185,9 @@ export class LakeCache {
   isPinned(pins: readonly LakePin[], key: string): boolean {
     const ds = key.split('/')[0];
     const day = partitionOf(key).date;
-    return pins.some((p) => p.dataset === ds && (day === undefined || ((p.from === null || day >= p.from) && (p.to === null || day <= p.to))));
+    return pins.some(
+      (p) => p.dataset === ds && (day === undefined || ((p.from === null || day >= p.from) && (p.to === null || day <= p.to))),
+    );
   }
 
   /** Above `maxBytes`, removes unpinned copies, least recently used first. Returns how many. */

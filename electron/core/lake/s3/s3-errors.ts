@@ -2,16 +2,7 @@ import { errorMessage, WorkbenchError } from '../../../../shared/api/errors';
 
 /** What went wrong talking to S3, in the terms the connection test and the error messages use. */
 export type S3Failure =
-  | 'dns'
-  | 'unreachable'
-  | 'tls'
-  | 'credentials'
-  | 'bucket'
-  | 'permissions'
-  | 'exists'
-  | 'not-found'
-  | 'server'
-  | 'other';
+  'dns' | 'unreachable' | 'tls' | 'credentials' | 'bucket' | 'permissions' | 'exists' | 'not-found' | 'server' | 'other';
 
 interface AwsLikeError {
   name?: string;
@@ -53,11 +44,26 @@ export function classifyS3Error(err: unknown): S3Failure {
   const text = errorMessage(err);
   const has = (...names: string[]): boolean => codes.some((c) => names.includes(c));
   if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME') || /getaddrinfo/i.test(text)) return 'dns';
-  if (codes.some((c) => c.startsWith('CERT_') || c.startsWith('ERR_TLS') || c.startsWith('ERR_SSL')) || has('EPROTO', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'))
+  if (
+    codes.some((c) => c.startsWith('CERT_') || c.startsWith('ERR_TLS') || c.startsWith('ERR_SSL')) ||
+    has(
+      'EPROTO',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    )
+  )
     return 'tls';
-  if (codes.some((c) => NETWORK_CODES.has(c)) || has('TimeoutError', 'RequestTimeout', 'AbortError') || /socket hang up|ECONNREFUSED|ECONNRESET/i.test(text))
+  if (
+    codes.some((c) => NETWORK_CODES.has(c)) ||
+    has('TimeoutError', 'RequestTimeout', 'AbortError') ||
+    /socket hang up|ECONNREFUSED|ECONNRESET/i.test(text)
+  )
     return 'unreachable';
-  if (has('CredentialsProviderError', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired'))
+  if (
+    has('CredentialsProviderError', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired')
+  )
     return 'credentials';
   if (has('NoSuchBucket')) return 'bucket';
   if (has('PreconditionFailed', 'ConditionalRequestConflict') || status === 412) return 'exists';
@@ -74,7 +80,8 @@ export function attemptsOf(err: unknown): number {
 
 const ADVICE: Record<S3Failure, string> = {
   dns: 'the endpoint’s host name could not be resolved (DNS). Check the endpoint and the network.',
-  unreachable: 'the endpoint could not be reached (connection refused, reset or timed out). Check the network, or work offline on the cached days.',
+  unreachable:
+    'the endpoint could not be reached (connection refused, reset or timed out). Check the network, or work offline on the cached days.',
   tls: 'the TLS handshake failed (certificate or protocol). Check the endpoint’s https certificate, or use http:// for a loopback store.',
   credentials:
     'the credentials were missing or refused. Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE (or ~/.aws/credentials), or keep keys in the keychain from Settings.',

@@ -60,7 +60,9 @@ async function writeDay(lake: S3Lake, day: string, tag: string, rows: number): P
 async function count(lake: S3Lake): Promise<number> {
   const files = await lake.readable('telemetry');
   if (files.length === 0) return 0;
-  return Number((await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${lakeFilesSql(lake, files)})`)).getRowsJS()[0][0]);
+  return Number(
+    (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${lakeFilesSql(lake, files)})`)).getRowsJS()[0][0],
+  );
 }
 
 describe('S3Lake on a loopback S3', () => {
@@ -128,7 +130,7 @@ describe('S3Lake on a loopback S3', () => {
     expect(await count(a)).toBe(20);
   });
 
-  it('uploads a large file in parts (checksums per part, the whole file\'s SHA-256 confirmed) and survives cut connections', async () => {
+  it("uploads a large file in parts (checksums per part, the whole file's SHA-256 confirmed) and survives cut connections", async () => {
     const proxy = await startFaultProxy(s3.endpoint);
     try {
       const a = lakeAt('cache-f', 's3://lake/parts', proxy.endpoint, { multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 });

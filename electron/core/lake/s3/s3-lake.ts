@@ -12,13 +12,22 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LakePin, LakePullReport, LakeStatus } from '../../../../shared/api/storage';
 import { errorMessage, WorkbenchError } from '../../../../shared/api/errors';
 import { mkdirDurable, publishFile, tempPathFor, TEMP_PREFIX } from '../../files/atomic';
 import { coverageOf, type LakeProgress } from '../coverage';
-import { checkKey, confirmObject, partitionOf, type Lake, type LakeEntry, type LakeFile, type LakeWriterLock, type StagedFile } from '../lake';
+import {
+  checkKey,
+  confirmObject,
+  partitionOf,
+  type Lake,
+  type LakeEntry,
+  type LakeFile,
+  type LakeWriterLock,
+  type StagedFile,
+} from '../lake';
 import { LocalLake } from '../local-lake';
 import { liveFiles, MANIFESTS_FOLDER, parseManifest, sha256File, writeWithdrawal, type BatchManifest } from '../manifest';
 import { LakeCache } from './lake-cache';
@@ -160,7 +169,10 @@ export class S3Lake implements Lake {
       const text = Buffer.from(await this.getBytes(key)).toString('utf8');
       read.push({ key, manifest: parseManifest(text) ?? unreadableManifest() });
     });
-    await this.cache.setManifests(read, [...known].filter((k) => !keys.has(k)));
+    await this.cache.setManifests(
+      read,
+      [...known].filter((k) => !keys.has(k)),
+    );
   }
 
   async datasets(): Promise<string[]> {
@@ -469,7 +481,8 @@ export class S3Lake implements Lake {
         await rm(temp, { force: true });
         // A body cut mid-stream (not a WorkbenchError) is retried; so is a server error the SDK gave up on. Offline is not.
         const retryable = !(err instanceof WorkbenchError) || /^server:/.test(err.detail ?? '');
-        if (attempt >= DOWNLOAD_ATTEMPTS || !retryable) throw err instanceof WorkbenchError ? err : s3Error(`download ${key}`, this.location, err);
+        if (attempt >= DOWNLOAD_ATTEMPTS || !retryable)
+          throw err instanceof WorkbenchError ? err : s3Error(`download ${key}`, this.location, err);
         this.retries.retries++;
         await sleep(this.backoffMs * 2 ** (attempt - 1));
       }

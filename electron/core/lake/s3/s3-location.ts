@@ -22,14 +22,19 @@ export interface S3Location {
 /** `s3://bucket/prefix` → bucket and prefix; BAD_INPUT naming what is wrong otherwise. */
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/?#]+)(\/[^?#]*)?$/.exec(url.trim());
-  if (!m) throw new WorkbenchError('BAD_INPUT', `The S3 lake URL must look like s3://bucket/prefix, not ${JSON.stringify(url.slice(0, 200))}.`);
+  if (!m)
+    throw new WorkbenchError('BAD_INPUT', `The S3 lake URL must look like s3://bucket/prefix, not ${JSON.stringify(url.slice(0, 200))}.`);
   const bucket = m[1];
   // Bucket naming rules (3–63 characters; lower case, digits, dots, hyphens), so a typo is caught before any request.
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new WorkbenchError('BAD_INPUT', `"${bucket}" is not a valid S3 bucket name (3–63 characters: lower-case letters, digits, dots, hyphens).`);
+    throw new WorkbenchError(
+      'BAD_INPUT',
+      `"${bucket}" is not a valid S3 bucket name (3–63 characters: lower-case letters, digits, dots, hyphens).`,
+    );
   }
   const parts = (m[2] ?? '').split('/').filter((p) => p !== '');
-  if (parts.some((p) => p === '.' || p === '..')) throw new WorkbenchError('BAD_INPUT', 'The S3 lake prefix may not contain "." or ".." segments.');
+  if (parts.some((p) => p === '.' || p === '..'))
+    throw new WorkbenchError('BAD_INPUT', 'The S3 lake prefix may not contain "." or ".." segments.');
   return { bucket, prefix: parts.length === 0 ? '' : `${parts.join('/')}/` };
 }
 
@@ -39,9 +44,13 @@ export function parseEndpoint(endpoint: string): string {
   try {
     u = new URL(endpoint.trim());
   } catch {
-    throw new WorkbenchError('BAD_INPUT', `The S3 endpoint ${JSON.stringify(endpoint.slice(0, 200))} is not a URL (use http(s)://host:port).`);
+    throw new WorkbenchError(
+      'BAD_INPUT',
+      `The S3 endpoint ${JSON.stringify(endpoint.slice(0, 200))} is not a URL (use http(s)://host:port).`,
+    );
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WorkbenchError('BAD_INPUT', `The S3 endpoint must start with http:// or https://, not ${u.protocol}//.`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new WorkbenchError('BAD_INPUT', `The S3 endpoint must start with http:// or https://, not ${u.protocol}//.`);
   const secrets = secretsInUrl(u);
   if (u.username !== '') secrets.unshift('user name');
   if (secrets.length > 0) {

@@ -22,7 +22,13 @@ function parseHolder(text: string | null): Holder | null {
   try {
     const h = JSON.parse(text) as Partial<Holder>;
     return typeof h.pid === 'number' && typeof h.host === 'string'
-      ? { pid: h.pid, host: h.host, owner: String(h.owner ?? 'another job'), since: String(h.since ?? '?'), heartbeat: String(h.heartbeat ?? h.since ?? '') }
+      ? {
+          pid: h.pid,
+          host: h.host,
+          owner: String(h.owner ?? 'another job'),
+          since: String(h.since ?? '?'),
+          heartbeat: String(h.heartbeat ?? h.since ?? ''),
+        }
       : null;
   } catch {
     return null;
@@ -44,9 +50,7 @@ export async function takeS3WriterLock(lake: S3Lake, owner: string): Promise<Lak
       if (!(err instanceof WorkbenchError && err.code === 'CONFLICT')) throw err;
       const holder = parseHolder(await lake.getObjectText(LOCK_KEY));
       const stale =
-        holder === null ||
-        (holder.host === hostname() && !isPidAlive(holder.pid)) ||
-        Date.now() - Date.parse(holder.heartbeat) > STALE_MS;
+        holder === null || (holder.host === hostname() && !isPidAlive(holder.pid)) || Date.now() - Date.parse(holder.heartbeat) > STALE_MS;
       if (stale) {
         await lake.remove(LOCK_KEY);
         continue;

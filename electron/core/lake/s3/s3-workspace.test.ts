@@ -56,7 +56,10 @@ async function call<T>(wb: Workbench, method: string, req: unknown): Promise<T> 
 
 async function csvOf(ws: string, day: string, n: number, offset: number): Promise<string> {
   const lines = ['id,ts,voltage_v'];
-  for (let i = 0; i < n; i++) lines.push(`${offset + i},${day} ${String(Math.floor(i / 60) % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${(2 + i / 1000).toFixed(3)}`);
+  for (let i = 0; i < n; i++)
+    lines.push(
+      `${offset + i},${day} ${String(Math.floor(i / 60) % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${(2 + i / 1000).toFixed(3)}`,
+    );
   const file = join(ws, `in-${day}-${offset}.csv`);
   await writeFile(file, lines.join('\n') + '\n');
   return file;
