@@ -146,6 +146,8 @@ describe('archival to an S3 lake', () => {
     const pulled = await runCli(['lake', 'pull', '--json', '--workspace', reader], { BATTERY_WORKBENCH_HOT: 'off' });
     expect(pulled.code, pulled.stderr).toBe(0);
     expect((JSON.parse(pulled.stdout) as LakePullReport).status.complete).toBe(true);
+    // The first workspace has its own uploads cached, not the other's: after a pull it reads the same cold history.
+    expect((await runCli(['lake', 'pull', '--workspace', ws], { BATTERY_WORKBENCH_HOT: 'off' })).code).toBe(0);
     expect(await coldDigests(reader)).toEqual(await coldDigests(ws));
     const perDay = await withTestWorkbench(reader, async (_wb, conn) =>
       (
