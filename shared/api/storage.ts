@@ -194,6 +194,8 @@ export interface LakePullReport {
   refetched: number;
   /** Files evicted (least recently used, unpinned) to stay under the cache cap. */
   evicted: number;
+  /** Files not fetched because they do not fit the cache cap (pinned files and the newest days go first). */
+  skipped: number;
   retries: number;
   elapsedMs: number;
   status: LakeStatus;

@@ -178,7 +178,7 @@ export const lakeCommand: CliCommand = {
             r,
             () =>
               `Pulled ${formatCount(r.fetched)} file(s), ${formatBytes(r.fetchedBytes)} (${formatCount(r.alreadyCached)} already cached, ` +
-              `${formatCount(r.refetched)} refetched, ${formatCount(r.evicted)} evicted) in ${formatDuration(r.elapsedMs)}\n${lakeStatusText(r.status)}`,
+              `${formatCount(r.refetched)} refetched, ${formatCount(r.evicted)} evicted, ${formatCount(r.skipped)} over the cache cap) in ${formatDuration(r.elapsedMs)}\n${lakeStatusText(r.status)}`,
           );
           return 0;
         }

@@ -258,6 +258,7 @@ export class LocalLake implements Lake {
       alreadyCached: 0,
       refetched: 0,
       evicted: 0,
+      skipped: 0,
       retries: 0,
       elapsedMs: 0,
       status: await this.status(),

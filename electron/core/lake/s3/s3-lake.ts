@@ -497,7 +497,14 @@ export class S3Lake implements Lake {
   ): Promise<LakePullReport> {
     const started = performance.now();
     const retriesBefore = this.retries.retries;
-    const report = (fetched: number, bytes: number, already: number, refetched: number, evicted: number): Promise<LakePullReport> =>
+    const report = (
+      fetched: number,
+      bytes: number,
+      already: number,
+      refetched: number,
+      evicted: number,
+      skipped = 0,
+    ): Promise<LakePullReport> =>
       this.status().then((status) => ({
         location: this.location,
         fetched,
@@ -505,6 +512,7 @@ export class S3Lake implements Lake {
         alreadyCached: already,
         refetched,
         evicted,
+        skipped,
         retries: this.retries.retries - retriesBefore,
         elapsedMs: Math.round(performance.now() - started),
         status,
@@ -513,31 +521,48 @@ export class S3Lake implements Lake {
     if (scope.auto && !(await this.probe())) return report(0, 0, 0, 0, 0);
     await this.requireOnline('pull');
     await this.refresh();
-    let live = [...liveFiles(await this.cache.manifests(scope.dataset))].filter(([key]) => inScope(key, scope));
-    const cap = this.loc.cacheMaxBytes;
-    if (scope.auto && cap !== null && live.reduce((a, [, f]) => a + f.file.bytes, 0) > cap) {
-      // The lake is larger than the cache may be: only the pinned working sets are mirrored.
-      const pins = await this.cache.pins();
-      live = live.filter(([k]) => this.cache.isPinned(pins, k));
-    }
+    const live = [...liveFiles(await this.cache.manifests(scope.dataset))].filter(([key]) => inScope(key, scope));
     const verified = await this.cache.verifiedKeys(
       live.map(([k]) => k),
       (k) => this.localPath(k),
     );
     const refetch = await this.cache.suspectKeys();
-    const todo = live.filter(([k]) => !verified.has(k));
+    const { todo, skipped } = await this.withinCap(live.filter(([k]) => !verified.has(k)));
     const total = todo.reduce((a, [, f]) => a + f.file.bytes, 0);
     let done = 0;
     let bytes = 0;
     await forEachLimit(todo, PULL_CONCURRENCY, async ([key, f]) => {
       if (signal?.aborted) throw new WorkbenchError('CANCELLED', 'The pull was cancelled; the files fetched so far stay cached.');
-      bytes += await this.download(key, f.file.sha256 || null, f.file.bytes);
+      const got = await this.download(key, f.file.sha256 || null, f.file.bytes);
+      bytes += got;
       done++;
       onProgress?.({ files: done, totalFiles: todo.length, bytes, totalBytes: total });
     });
     await this.cache.save();
     const evicted = await this.cache.evict(this.loc.cacheMaxBytes, (k) => this.localPath(k));
-    return report(todo.length, bytes, live.length - todo.length, todo.filter(([k]) => refetch.has(k)).length, evicted);
+    return report(todo.length, bytes, live.length - todo.length - skipped, todo.filter(([k]) => refetch.has(k)).length, evicted, skipped);
+  }
+
+  /**
+   * With a cache cap: the pinned files always, then the newest days while they fit; the rest is skipped (status
+   * says which days are not cached). Without one: everything.
+   */
+  private async withinCap<T extends { file: { bytes: number } }>(todo: [string, T][]): Promise<{ todo: [string, T][]; skipped: number }> {
+    const cap = this.loc.cacheMaxBytes;
+    if (cap === null) return { todo, skipped: 0 };
+    const pins = await this.cache.pins();
+    const pinned = (k: string): boolean => this.cache.isPinned(pins, k);
+    const day = (k: string): string => partitionOf(k).date ?? '';
+    const ordered = [...todo].sort(([a], [b]) => Number(pinned(b)) - Number(pinned(a)) || (day(a) < day(b) ? 1 : day(a) > day(b) ? -1 : 0));
+    let room = cap - (await this.cache.bytes());
+    const chosen: [string, T][] = [];
+    for (const entry of ordered) {
+      if (pinned(entry[0]) || entry[1].file.bytes <= room) {
+        chosen.push(entry);
+        room -= entry[1].file.bytes;
+      }
+    }
+    return { todo: chosen, skipped: todo.length - chosen.length };
   }
 
   async status(): Promise<LakeStatus> {

@@ -155,9 +155,9 @@ describe('an S3 lake in the workbench', () => {
     const reader = await workspace('capped', { maxBytes: 1 });
     const pin = await runCli(['lake', 'pin', '--dataset', 'imp', '--from', '2024-05-02', '--to', '2024-05-02', '--workspace', reader], OFF);
     expect(pin.code, pin.stderr).toBe(0);
-    // The whole lake is asked for: it is fetched, then everything unpinned is evicted to honour the cap.
+    // The whole lake is asked for: the pinned day comes whatever the cap; the others do not fit and are skipped.
     const pulled = JSON.parse((await runCli(['lake', 'pull', '--json', '--workspace', reader], OFF)).stdout) as LakePullReport;
-    expect(pulled).toMatchObject({ fetched: 3, evicted: 2 });
+    expect(pulled).toMatchObject({ fetched: 1, skipped: 2, evicted: 0 });
     const imp = pulled.status.datasets.find((d) => d.dataset === 'imp');
     expect(imp).toMatchObject({ daysRemote: 3, daysCached: 1, missingDays: ['2024-05-01', '2024-05-03'] });
     expect(pulled.status.complete).toBe(false);
