@@ -1,7 +1,6 @@
 import type { S3LakeSettings } from '../../../shared/api/settings';
 import type { Lake } from './lake';
 import { LocalLake } from './local-lake';
-import { S3Lake } from './s3/s3-lake';
 import { resolveS3Location } from './s3/s3-location';
 import type { S3Keys } from './s3/s3-client';
 
@@ -11,8 +10,9 @@ import type { S3Keys } from './s3/s3-client';
  */
 export type LakeLocation = { kind: 'local'; path: string } | { kind: 's3'; settings: S3LakeSettings; cacheDir: string; keys?: S3Keys };
 
-/** The workspace's lake, by its settings. */
-export function openLake(location: LakeLocation): Lake {
+/** The workspace's lake, by its settings. The AWS SDK is loaded only for an S3 lake (a second or so of start-up). */
+export async function openLake(location: LakeLocation): Promise<Lake> {
   if (location.kind === 'local') return new LocalLake(location.path);
+  const { S3Lake } = await import('./s3/s3-lake');
   return new S3Lake(resolveS3Location(location.settings), location.cacheDir, { keys: location.keys });
 }

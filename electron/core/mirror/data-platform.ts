@@ -85,8 +85,9 @@ export class DataPlatform {
      * mirror load, for one).
      */
     private readonly viewsConn: DuckDBConnection,
+    lake: Lake,
   ) {
-    this.lake = openLake(config.lake ?? { kind: 'local', path: deps.paths.lake });
+    this.lake = lake;
     this.background = new BackgroundSync({
       jobs: deps.jobs,
       events: deps.events,
@@ -97,9 +98,10 @@ export class DataPlatform {
   }
 
   static async open(deps: DataPlatformDeps, config: DataPlatformConfig = {}): Promise<DataPlatform> {
+    const lake = await openLake(config.lake ?? { kind: 'local', path: deps.paths.lake });
     const duck = await deps.engine.connect();
     const viewsConn = await deps.engine.connect();
-    const platform = new DataPlatform(deps, config, duck, viewsConn);
+    const platform = new DataPlatform(deps, config, duck, viewsConn, lake);
     try {
       await platform.lake.ensure();
       await ensureMetaSchema(viewsConn);

@@ -5,7 +5,6 @@ import type { WorkbenchCore } from '../../../shared/api/contract';
 import { parseSecretFreeUrl } from '../hot/hot-config';
 import type { S3Keys } from '../lake/s3/s3-client';
 import { parseEndpoint, parseS3Url } from '../lake/s3/s3-location';
-import { testS3Lake } from '../lake/s3/s3-probe';
 import type { WorkspacePaths } from '../workspace/paths';
 import { HOT_PASSWORD_SECRET, LAKE_S3_KEYS_SECRET, readS3Keys, writeS3Keys, type SecretStore } from '../workspace/secrets';
 import { hotUrlOf, lakeLabelOf, localLakeDirOf, resolveStores, sameLake, type ResolvedStores } from '../workspace/stores';
@@ -175,6 +174,8 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
         if (saved?.kind === 's3' && saved.url === lake.url && saved.endpoint === lake.endpoint)
           keys = await readS3Keys(deps.secrets).catch(() => undefined);
       }
+      // The AWS SDK loads on first use: a workspace on a folder lake never pays for it.
+      const { testS3Lake } = await import('../lake/s3/s3-probe');
       return testS3Lake(lake, env, keys);
     },
   };
