@@ -1,4 +1,3 @@
-import { reportOf } from '../shared/api/jobs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,15 +5,10 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { ArchiveRequest } from '../shared/api/archive';
 import { DATASETS } from '../shared/domain/datasets';
 import { quoteIdent } from '../shared/sql';
-import { cutoffFor } from '../electron/core/archive/archiver';
-import { daysBetween, ensureDayPartitions, ensureHotSchema } from '../electron/core/hot/hot-schema';
 import { openWorkbench } from '../electron/core/workbench';
-
-const ROWS = 5_000_000;
-const JARS = 2500;
+import { archiveWindow, loadArchiveRows, runTelemetryArchive } from './archive-rows';
 
 async function copyToNull(c: pg.Client, sql: string): Promise<{ ms: number; bytes: number }> {
   const t0 = performance.now();
@@ -41,25 +35,10 @@ export async function benchArchive(): Promise<Record<string, unknown>> {
   const wb = await openWorkbench({ workspaceDir: ws, entry: 'test', data: { start: 'lazy' } });
   try {
     const hot = await wb.data.hotStore();
-    const now = new Date();
-    const cutoff = cutoffFor(now, 7);
-    const start = new Date(cutoff.getTime() - 8 * 86_400_000);
-    await hot.withClient(async (c) => {
-      await ensureHotSchema(c, { indexes: false });
-      // The day partitions the running app keeps ready (see ensureUpcomingPartitions).
-      await ensureDayPartitions(c, daysBetween(start, now));
-      await c.query(
-        `INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm)
-         SELECT g % ${JARS} + 1, $1::timestamptz + (g / ${JARS}) * interval '5 minutes',
-                round((2.25 + random() * 0.02)::numeric, 3), round((22 + random() * 6)::numeric, 1), round((0.45 + random() * 0.1)::numeric, 2)
-         FROM generate_series(0, ${ROWS - 1}) g`,
-        [start.toISOString()],
-      );
-      await ensureHotSchema(c, { indexes: true });
-      await c.query('VACUUM ANALYZE telemetry');
-    });
+    const window = archiveWindow();
+    await loadArchiveRows(hot, window);
     const cols = DATASETS.telemetry.columns.map((c) => quoteIdent(c.name)).join(', ');
-    const select = `SELECT ${cols} FROM public.telemetry WHERE ts < '${cutoff.toISOString()}'::timestamptz`;
+    const select = `SELECT ${cols} FROM public.telemetry WHERE ts < '${window.cutoff.toISOString()}'::timestamptz`;
     const csvRuns: number[] = [];
     const binRuns: number[] = [];
     let csvBytes = 0;
@@ -71,16 +50,8 @@ export async function benchArchive(): Promise<Record<string, unknown>> {
         binRuns.push((await copyToNull(c, `COPY (${select}) TO STDOUT WITH (FORMAT binary)`)).ms);
       });
     }
-    const req = ArchiveRequest.parse({ olderThanDays: 7, datasets: ['telemetry'] });
-    const t0 = performance.now();
-    const summary = await wb.jobs.start('archive', (ctx) => wb.archive.run(req, ctx)).done;
-    const endToEndMs = performance.now() - t0;
-    if (summary.state !== 'done') throw new Error(`archive failed: ${summary.error?.message ?? summary.state}`);
-    const report = reportOf(summary);
-    const phase = (name: string): number => report.batches.reduce((a, b) => a + (b.timingsMs[name] ?? 0), 0);
-    // The batches' steps, export + verify + publish + delete (as this figure has always been measured), and the
-    // batches' wall time next to it (which adds the journal writes between the steps).
-    const batchesMs = ['export', 'verify', 'publish', 'delete', 'cleanup'].reduce((a, p) => a + phase(p), 0);
+    const run = await runTelemetryArchive(wb);
+    const { report, batchesMs } = run;
     const vacuumMs = report.vacuum.reduce((a, v) => a + v.elapsedMs, 0);
     const rawCsvMs = Math.min(...csvRuns);
     return {
@@ -91,18 +62,12 @@ export async function benchArchive(): Promise<Record<string, unknown>> {
       rawCopyCsvBytes: csvBytes,
       archiveMs: batchesMs,
       ratioVsRawCsvCopy: batchesMs / rawCsvMs,
-      batchesWallMs: report.timingsMs?.batches ?? null,
-      wallRatioVsRawCsvCopy: report.timingsMs?.batches ? report.timingsMs.batches / rawCsvMs : null,
+      batchesWallMs: run.batchesWallMs,
+      wallRatioVsRawCsvCopy: run.batchesWallMs ? run.batchesWallMs / rawCsvMs : null,
       targetRatio: 1.5,
-      phasesMs: {
-        export: phase('export'),
-        verify: phase('verify'),
-        publish: phase('publish'),
-        delete: phase('delete'),
-        cleanup: phase('cleanup'),
-      },
+      phasesMs: run.phasesMs,
       vacuumMs,
-      endToEndWithVacuumAndSnapshotMs: endToEndMs,
+      endToEndWithVacuumAndSnapshotMs: run.endToEndMs,
       parquetBytes: report.batches.reduce((a, b) => a + b.parquetBytes, 0),
       runs: { csv: csvRuns, binary: binRuns },
     };

@@ -47,6 +47,12 @@ const BENCHES: readonly BenchModule[] = [
     exportName: 'benchArchive',
     about: '5M telemetry rows: archive end to end vs raw COPY TO STDOUT (csv, binary)',
   },
+  {
+    name: 's3-lake',
+    file: 's3-lake.ts',
+    exportName: 'benchS3Lake',
+    about: 'S3 lake on loopback s3rver: archive vs local lake, lake pull vs raw GETs, multipart upload memory',
+  },
   { name: 'demo-full', file: 'demo-full.ts', exportName: 'benchDemoFull', about: 'demo --scale full: wall time and peak memory' },
   {
     name: 'dashboards',
