@@ -38,7 +38,7 @@ import { takeS3WriterLock } from './s3-lock';
 
 /** Files above this go up in parts (of PART_SIZE, QUEUE_SIZE at a time: the memory bound of an upload). */
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
-export const PART_SIZE = 16 * 1024 * 1024;
+export const PART_SIZE = 12 * 1024 * 1024;
 export const QUEUE_SIZE = 4;
 /** Concurrent object downloads of a pull. */
 const PULL_CONCURRENCY = 4;
@@ -48,7 +48,7 @@ const DOWNLOAD_ATTEMPTS = 4;
 export interface S3LakeOptions extends S3ClientOptions {
   /** Tests: the base of the backoff between download attempts (ms). */
   backoffMs?: number;
-  /** Tests and benchmarks: multipart above this many bytes, in parts of `partSize` (default 64 MB, 16 MB). */
+  /** Tests and benchmarks: multipart above this many bytes, in parts of `partSize` (default 64 MB, 12 MB). */
   multipartThreshold?: number;
   partSize?: number;
 }
