@@ -70,7 +70,7 @@ describe('archival under faults', () => {
       conn.closeSync();
     });
     expect((await lakeCheck(ws)).problems).toEqual([]);
-  });
+  }, 600_000);
 
   it('survives SIGKILL at random moments: the views never change and the lake checks clean after the next run', async () => {
     const ws = await demoWorkspace();

@@ -107,7 +107,7 @@ describe('archival to an S3 lake', () => {
       expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoffFor(new Date(), 1))).toBe(0);
     });
     expect((await lakeCheck(ws)).problems).toEqual([]);
-  });
+  }, 600_000);
 
   it('shares one lake: a second workspace pulls the same cold history, and two archivers of the same rows write them once', async () => {
     const ws = await demoOnS3('shared');
@@ -160,7 +160,7 @@ describe('archival to an S3 lake', () => {
       expect(Number(r.f)).toBe(1);
       expect(Number(r.n)).toBe(Number(r.k));
     }
-  });
+  }, 300_000);
 
   it('works offline on what the cache covers; jobs that need S3 fail at once and status says offline', async () => {
     const ws = await demoOnS3('offline');
