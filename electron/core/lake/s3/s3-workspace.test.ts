@@ -1,6 +1,7 @@
 // Everything besides archival on an S3 lake, through the workbench: conversion, compaction, the inspector,
 // compression statistics, lake check (manifests against objects against the cache), a second workspace's pull,
 // and the cache cap with pinned working sets.
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,18 @@ async function withWb<T>(ws: string, fn: (wb: Workbench) => Promise<T>): Promise
   }
 }
 
+/** A workbench and one connection on a workspace, closed after `fn`. */
+function withConn<T>(ws: string, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  return withWb(ws, async (wb) => {
+    const conn = await wb.engine.connect();
+    try {
+      return await fn(conn);
+    } finally {
+      conn.closeSync();
+    }
+  });
+}
+
 async function call<T>(wb: Workbench, method: string, req: unknown): Promise<T> {
   const r = await wb.dispatch(method, req, { transport: 'test' });
   if (!r.ok) throw new Error(r.error.message);
@@ -76,14 +89,9 @@ describe('an S3 lake in the workbench', () => {
       const run = await runCli(['convert', csv, '--out', 'lake:imp', '--partition-by-day', 'ts', '--json', '--workspace', ws], OFF);
       expect(run.code, run.stderr).toBe(0);
     }
-    const before = await withWb(ws, async (wb) => {
-      const conn = await wb.engine.connect();
-      try {
-        expect(await queryNumber(conn, 'SELECT count(*) FROM cold.imp')).toBe(1000);
-        return String((await conn.runAndReadAll(digestSql)).getRowsJS()[0][0]);
-      } finally {
-        conn.closeSync();
-      }
+    const before = await withConn(ws, async (conn) => {
+      expect(await queryNumber(conn, 'SELECT count(*) FROM cold.imp')).toBe(1000);
+      return String((await conn.runAndReadAll(digestSql)).getRowsJS()[0][0]);
     });
     await withWb(ws, async (wb) => {
       const report = await call<CompactionReport>(wb, 'storage.compact', { dataset: 'imp' });
@@ -109,24 +117,14 @@ describe('an S3 lake in the workbench', () => {
 
     // Another workspace: nothing cached until it pulls; then the same rows, byte for byte.
     const other = await workspace('work');
-    await withWb(other, async (wb) => {
-      const conn = await wb.engine.connect();
-      try {
-        expect(await queryNumber(conn, "SELECT count(*) FROM duckdb_views() WHERE schema_name = 'cold' AND view_name = 'imp'")).toBe(0);
-      } finally {
-        conn.closeSync();
-      }
+    await withConn(other, async (conn) => {
+      expect(await queryNumber(conn, "SELECT count(*) FROM duckdb_views() WHERE schema_name = 'cold' AND view_name = 'imp'")).toBe(0);
     });
     const pulled = await runCli(['lake', 'pull', '--json', '--workspace', other], OFF);
     expect(pulled.code, pulled.stderr).toBe(0);
     expect((JSON.parse(pulled.stdout) as LakePullReport).fetched).toBeGreaterThanOrEqual(1);
-    await withWb(other, async (wb) => {
-      const conn = await wb.engine.connect();
-      try {
-        expect(String((await conn.runAndReadAll(digestSql)).getRowsJS()[0][0])).toBe(before);
-      } finally {
-        conn.closeSync();
-      }
+    await withConn(other, async (conn) => {
+      expect(String((await conn.runAndReadAll(digestSql)).getRowsJS()[0][0])).toBe(before);
     });
   });
 
@@ -161,13 +159,8 @@ describe('an S3 lake in the workbench', () => {
     const imp = pulled.status.datasets.find((d) => d.dataset === 'imp');
     expect(imp).toMatchObject({ daysRemote: 3, daysCached: 1, missingDays: ['2024-05-01', '2024-05-03'] });
     expect(pulled.status.complete).toBe(false);
-    await withWb(reader, async (wb) => {
-      const conn = await wb.engine.connect();
-      try {
-        expect(await queryNumber(conn, 'SELECT count(*) FROM cold.imp')).toBe(2000);
-      } finally {
-        conn.closeSync();
-      }
+    await withConn(reader, async (conn) => {
+      expect(await queryNumber(conn, 'SELECT count(*) FROM cold.imp')).toBe(2000);
     });
     const check: LakeCheckReport = await lakeCheck(reader);
     expect(check.problems).toEqual([]);
