@@ -72,7 +72,7 @@ describe('archival to an S3 lake', () => {
   it('survives SIGKILL at every step and a network cut mid-upload: nothing lost or doubled, lake check clean', async () => {
     const ws = await demoOnS3('faults');
     const before = await viewCounts(ws);
-    for (const step of ['export', 'verify', 'publish', 'publish:linked', 'delete', 'delete:before-commit', 'cleanup']) {
+    for (const step of ['export', 'verify', 'publish', 'lake:uploaded', 'publish:linked', 'delete', 'delete:before-commit', 'cleanup']) {
       const killed = await runCli(
         [
           'archive',
@@ -84,7 +84,7 @@ describe('archival to an S3 lake', () => {
           ws,
         ],
         {
-          BW_KILL_AT: `archive:${step}`,
+          BW_KILL_AT: step.includes(':') && step.startsWith('lake') ? step : `archive:${step}`,
         },
       );
       expect(killed.signal, `kill at ${step}: ${killed.stderr}`).toBe('SIGKILL');

@@ -242,6 +242,8 @@ export class BatchSteps {
       highIngestId: b.highIngestId,
       runId: b.runId,
     });
+    // The views read a local copy: an S3 lake's object this batch adopted (or uploaded before a kill) is fetched now.
+    await this.d.lake.fetch([b.fileKey]);
     b.prevTier = (await getTierState(this.d.duck)).get(spec.name) ?? null;
     b.state = 'published';
     await this.d.commitVisibility(

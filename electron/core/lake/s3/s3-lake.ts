@@ -16,6 +16,7 @@ import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LakePin, LakePullReport, LakeStatus } from '../../../../shared/api/storage';
 import { errorMessage, WorkbenchError } from '../../../../shared/api/errors';
+import { killPoint } from '../../system/kill-switch';
 import { mkdirDurable, publishFile, tempPathFor, TEMP_PREFIX } from '../../files/atomic';
 import { coverageOf, type LakeProgress } from '../coverage';
 import {
@@ -293,6 +294,8 @@ export class S3Lake implements Lake {
         `The S3 lake holds ${staged.key} with another size or checksum than the file uploaded; it is left for lake check.`,
       );
     }
+    // Fault tests: killed with the object uploaded and confirmed, its local copy not yet in the cache.
+    killPoint('lake', 'uploaded');
     // The uploaded file becomes the cache's verified copy.
     const path = this.localPath(staged.key);
     await rm(path, { force: true });
