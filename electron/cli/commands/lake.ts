@@ -1,6 +1,6 @@
 import { reportOf, type JobHandle } from '../../../shared/api/jobs';
 import type { Result } from '../../../shared/api/errors';
-import type { LakePin, LakeStatus } from '../../../shared/api/storage';
+import { storageApi, type LakePin, type LakeStatus } from '../../../shared/api/storage';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
@@ -153,6 +153,12 @@ export const lakeCommand: CliCommand = {
     const print = async (report: unknown, text: () => string): Promise<void> => {
       await writeOut(io.stdout, values.json ? `${JSON.stringify(report, null, 2)}\n` : text());
     };
+    // Days and dataset checked before the workspace opens: bad usage never waits for (or locks) a workspace.
+    const scope = storageApi.pullLake.request.safeParse({ ...dataset, ...days });
+    if (!scope.success) {
+      const issue = scope.error.issues[0];
+      throw new CliError(`${issue?.path.join('.') || 'the days'} ${issue?.message ?? 'are not valid'}.`, 2);
+    }
     const { workbench, api, close } = await openCliWorkbench(values.workspace);
     try {
       switch (op) {
