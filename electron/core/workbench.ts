@@ -126,7 +126,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
         : undefined);
     data = await DataPlatform.open(
       { paths, engine, jobs, events },
-      { ...dataConfig, hot: stores.hot, lake: stores.lake, ...(backgroundSync ? { backgroundSync } : {}) },
+      { ...dataConfig, hot: stores.hot, lake: dataConfig.lake ?? stores.lake, ...(backgroundSync ? { backgroundSync } : {}) },
     );
   } catch (err) {
     await engine.close();

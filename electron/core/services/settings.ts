@@ -130,7 +130,7 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
       } else if (password === '' || next.hot.kind === 'embedded') {
         await deps.secrets?.delete(HOT_PASSWORD_SECRET);
       }
-      if (keys && deps.secrets) await writeS3Keys(deps.secrets, keys);
+      if (keys && deps.secrets && next.lake?.kind === 's3') await writeS3Keys(deps.secrets, keys, next.lake);
       // No S3 lake, or the key removed: the stored key goes.
       else if (keys === null) await deps.secrets?.delete(LAKE_S3_KEYS_SECRET);
       await writeSettingsFile(deps.paths.settings, next);
@@ -168,12 +168,8 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
     testLakeConnection: async (req) => {
       const lake = s3LakeOf(req);
       let keys = keysOf(req) ?? undefined;
-      if (keys === undefined) {
-        // The stored key goes only to the lake it was saved for (same bucket, prefix and endpoint), never elsewhere.
-        const saved = (await resolveStores({ paths: deps.paths, secrets: undefined })).settings.lake;
-        if (saved?.kind === 's3' && saved.url === lake.url && saved.endpoint === lake.endpoint)
-          keys = await readS3Keys(deps.secrets).catch(() => undefined);
-      }
+      // The stored key goes only to the lake it was saved for (same bucket, prefix and endpoint), never elsewhere.
+      if (keys === undefined) keys = await readS3Keys(deps.secrets, lake).catch(() => undefined);
       // The AWS SDK loads on first use: a workspace on a folder lake never pays for it.
       const { testS3Lake } = await import('../lake/s3/s3-probe');
       return testS3Lake(lake, env, keys);

@@ -21,8 +21,21 @@ export const HOT_PASSWORD_SECRET = 'hot.password';
 /** The S3 lake's access key (id and secret, kept together as one JSON value). */
 export const LAKE_S3_KEYS_SECRET = 'lake.s3.keys';
 
-/** The S3 lake's stored access key, if any; a stored value that is not a key pair is an error naming the store. */
-export async function readS3Keys(store: SecretStore | undefined): Promise<S3Keys | undefined> {
+/** Which lake a stored key belongs to: it is never sent to another bucket, prefix or endpoint. */
+export interface S3KeyScope {
+  url: string;
+  endpoint?: string | undefined;
+}
+
+function sameScope(a: Partial<S3KeyScope> | undefined, b: S3KeyScope): boolean {
+  return a !== undefined && a.url === b.url && (a.endpoint ?? '') === (b.endpoint ?? '');
+}
+
+/**
+ * The S3 lake's stored access key for the lake `scope` names, if any: a key saved for another lake (or before keys
+ * were bound to one) is not given out. A stored value that is not a key pair is an error naming the store.
+ */
+export async function readS3Keys(store: SecretStore | undefined, scope: S3KeyScope): Promise<S3Keys | undefined> {
   const text = await store?.get(LAKE_S3_KEYS_SECRET);
   if (text === undefined || store === undefined) return undefined;
   let keys: unknown;
@@ -31,15 +44,24 @@ export async function readS3Keys(store: SecretStore | undefined): Promise<S3Keys
   } catch {
     keys = null;
   }
-  const k = keys as Partial<S3Keys> | null;
+  const k = keys as (Partial<S3Keys> & { lake?: Partial<S3KeyScope> }) | null;
   if (typeof k?.accessKeyId !== 'string' || typeof k.secretAccessKey !== 'string') {
     throw new WorkbenchError('BAD_INPUT', `The S3 key kept in ${store.description} is not readable. Enter the key again in Settings.`);
   }
+  if (!sameScope(k.lake, scope)) return undefined;
   return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey };
 }
 
-export async function writeS3Keys(store: SecretStore, keys: S3Keys): Promise<void> {
-  await store.set(LAKE_S3_KEYS_SECRET, JSON.stringify({ accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey }));
+/** Keeps the key for the lake `scope` names (and for no other). */
+export async function writeS3Keys(store: SecretStore, keys: S3Keys, scope: S3KeyScope): Promise<void> {
+  await store.set(
+    LAKE_S3_KEYS_SECRET,
+    JSON.stringify({
+      accessKeyId: keys.accessKeyId,
+      secretAccessKey: keys.secretAccessKey,
+      lake: { url: scope.url, ...(scope.endpoint ? { endpoint: scope.endpoint } : {}) },
+    }),
+  );
 }
 
 /** Secrets held in memory for the life of the process (tests, or a caller that asks each time). */

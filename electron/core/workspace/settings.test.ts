@@ -10,7 +10,7 @@ import { HotStore } from '../hot/hot-store';
 import { openWorkbench, type Workbench } from '../workbench';
 import { EncryptedFileSecretStore, type SecretCipher } from './encrypted-secrets';
 import { workspacePaths } from './paths';
-import { HOT_PASSWORD_SECRET, LAKE_S3_KEYS_SECRET, MemorySecretStore } from './secrets';
+import { HOT_PASSWORD_SECRET, LAKE_S3_KEYS_SECRET, MemorySecretStore, writeS3Keys } from './secrets';
 import { readSettingsFile, writeSettingsFile } from './settings';
 import { resolveStores } from './stores';
 import { withoutSecrets } from './test-connection';
@@ -514,7 +514,7 @@ describe('the lake a run uses', () => {
 
     // The desktop keychain's key rides along; never in the settings.
     const secrets = new MemorySecretStore();
-    await secrets.set(LAKE_S3_KEYS_SECRET, JSON.stringify({ accessKeyId: 'AKIAKEYCHAIN', secretAccessKey: 'From-The-Keychain' }));
+    await writeS3Keys(secrets, { accessKeyId: 'AKIAKEYCHAIN', secretAccessKey: 'From-The-Keychain' }, S3_LAKE);
     r = await resolveStores({ paths, secrets });
     expect(r.lake).toEqual({
       kind: 's3',
@@ -523,6 +523,20 @@ describe('the lake a run uses', () => {
       keys: { accessKeyId: 'AKIAKEYCHAIN', secretAccessKey: 'From-The-Keychain' },
     });
     expect(JSON.stringify(r.settings)).not.toContain('From-The-Keychain');
+    // The key belongs to the lake it was saved for: another bucket or another endpoint never gets it (a settings.json
+    // pointed at someone else's endpoint would otherwise send it there), nor does a key stored unbound.
+    for (const other of [
+      { ...S3_LAKE, url: 's3://another-bucket/x' },
+      { ...S3_LAKE, endpoint: 'http://198.51.100.7:9000' },
+    ]) {
+      await writeFile(paths.settings, JSON.stringify({ hot: { kind: 'embedded' }, lake: other }));
+      r = await resolveStores({ paths, secrets });
+      expect(r.lake).toEqual({ kind: 's3', settings: other, cacheDir: join(ws, 'lake-cache') });
+    }
+    await writeFile(paths.settings, JSON.stringify({ hot: { kind: 'embedded' }, lake: S3_LAKE }));
+    await secrets.set(LAKE_S3_KEYS_SECRET, JSON.stringify({ accessKeyId: 'AKIAKEYCHAIN', secretAccessKey: 'From-The-Keychain' }));
+    r = await resolveStores({ paths, secrets });
+    expect(r.lake).toEqual({ kind: 's3', settings: S3_LAKE, cacheDir: join(ws, 'lake-cache') });
     // An unreadable stored key is reported, not thrown: the AWS chain is used instead.
     await secrets.set(LAKE_S3_KEYS_SECRET, 'garbage');
     r = await resolveStores({ paths, secrets });
@@ -675,7 +689,11 @@ describe('settings.set with an S3 lake', () => {
         lake: { ...lake, accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret },
       });
       expect(res.settings.lakeKeysStored).toBe(true);
-      expect(JSON.parse((await secrets.get(LAKE_S3_KEYS_SECRET)) ?? '')).toEqual({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret });
+      expect(JSON.parse((await secrets.get(LAKE_S3_KEYS_SECRET)) ?? '')).toEqual({
+        accessKeyId: 'AKIAEXAMPLE',
+        secretAccessKey: secret,
+        lake: { url: lake.url, ...(lake.endpoint ? { endpoint: lake.endpoint } : {}) },
+      });
       expect(await readFile(join(ws, 'settings.json'), 'utf8')).not.toMatch(/AKIAEXAMPLE|wJalr/);
       // Saved again without key fields: the stored key stays; '' removes it; a folder lake drops it too.
       await call(wb, 'settings.set', { hot: { kind: 'embedded' }, lake });

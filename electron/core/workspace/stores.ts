@@ -137,7 +137,7 @@ export async function resolveStores(input: ResolveStoresInput): Promise<Resolved
   let lakeSecretProblem: string | null = null;
   if (lake.kind === 's3') {
     try {
-      const keys = await readS3Keys(input.secrets);
+      const keys = await readS3Keys(input.secrets, lake.settings);
       if (keys) lake.keys = keys;
     } catch (err) {
       lakeSecretProblem = errorMessage(err);
