@@ -165,10 +165,27 @@ describe('archival to an S3 lake', () => {
   it('works offline on what the cache covers; jobs that need S3 fail at once and status says offline', async () => {
     const ws = await demoOnS3('offline');
     const digests = await withTestWorkbench(ws, (_wb, conn) => unifiedViewDigests(conn));
+    const cold = await withTestWorkbench(ws, async (_wb, conn) => {
+      const r = (
+        await conn.runAndReadAll(
+          `SELECT count(*)::INTEGER AS n, strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS lo, strftime((max(ts) + INTERVAL 1 SECOND) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS hi FROM cold.telemetry`,
+        )
+      ).getRowObjectsJS()[0];
+      return { rows: Number(r.n), from: String(r.lo), to: String(r.hi) };
+    });
+    expect(cold.rows).toBeGreaterThan(0);
+    const spec = join(ws, 'slice.json');
+    await writeFile(spec, JSON.stringify({ dataset: 'telemetry', from: cold.from, to: cold.to }));
     await proxy.down();
     try {
       const t0 = Date.now();
       expect(await withTestWorkbench(ws, (_wb, conn) => unifiedViewDigests(conn))).toEqual(digests);
+      // The training export reads the cached cold days with the endpoint gone.
+      const exported = await runCli(['export', '--spec', spec, '--out', join(ws, 'slice-out'), '--json', '--workspace', ws], {
+        BATTERY_WORKBENCH_HOT: 'off',
+      });
+      expect(exported.code, exported.stderr).toBe(0);
+      expect((JSON.parse(exported.stdout) as { rows: number }).rows).toBe(cold.rows);
       const status = await runCli(['lake', 'status', '--json', '--workspace', ws], { BATTERY_WORKBENCH_HOT: 'off' });
       const s = JSON.parse(status.stdout) as LakeStatus;
       expect(s.online).toBe(false);

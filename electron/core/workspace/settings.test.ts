@@ -692,7 +692,8 @@ describe('settings.set with an S3 lake', () => {
       expect(JSON.parse((await secrets.get(LAKE_S3_KEYS_SECRET)) ?? '')).toEqual({
         accessKeyId: 'AKIAEXAMPLE',
         secretAccessKey: secret,
-        lake: { url: lake.url, ...(lake.endpoint ? { endpoint: lake.endpoint } : {}) },
+        // Bound to the lake as saved (URL trimmed, endpoint normalised).
+        lake: { url: 's3://fleet-lake/eu/', endpoint: 'http://127.0.0.1:9000' },
       });
       expect(await readFile(join(ws, 'settings.json'), 'utf8')).not.toMatch(/AKIAEXAMPLE|wJalr/);
       // Saved again without key fields: the stored key stays; '' removes it; a folder lake drops it too.
