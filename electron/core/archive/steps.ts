@@ -209,11 +209,20 @@ export class BatchSteps {
    */
   async publish(spec: DatasetSpec, b: BatchRecord): Promise<boolean> {
     for (const s of hideFilesSql([b.fileKey])) await run(this.d.duck, s);
-    const there = await this.d.lake.describe(b.fileKey);
-    if (there === null) {
-      if (!b.stagedPath || !(await stat(b.stagedPath).catch(() => null))) return false;
-      await this.d.lake.publish({ key: b.fileKey, path: b.stagedPath });
-    } else {
+    // Published no-clobber; a key taken already (this batch before a kill, or another archiver) is adopted.
+    const staged = b.stagedPath && (await stat(b.stagedPath).catch(() => null)) ? b.stagedPath : null;
+    const published = staged
+      ? await this.d.lake.publish({ key: b.fileKey, path: staged, ...(b.sha256 ? { sha256: b.sha256 } : {}) }).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof WorkbenchError && err.code === 'CONFLICT') return false;
+            throw err;
+          },
+        )
+      : false;
+    if (!published) {
+      const there = await this.d.lake.describe(b.fileKey);
+      if (there === null) return false;
       await this.adopt(b, there);
       if (b.stagedPath) await rm(b.stagedPath, { force: true });
     }

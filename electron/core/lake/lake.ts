@@ -36,6 +36,8 @@ export interface StagedFile {
   /** A local path the writer fills (e.g. DuckDB `COPY ... TO`); not visible to readers until published. */
   path: string;
   key: string;
+  /** Its SHA-256 when the writer has it already (the archiver verifies it before publishing): not read again. */
+  sha256?: string;
 }
 
 /** Held by the one job that may rewrite the lake (archival, compaction, repair); see `Lake.lockWriter`. */

@@ -284,7 +284,7 @@ export class S3Lake implements Lake {
     checkKey(staged.key);
     const s = await stat(staged.path).catch(() => null);
     if (!s?.isFile()) throw new WorkbenchError('LAKE_ERROR', `The staged file for ${staged.key} is missing; nothing was published.`);
-    const sha256 = await sha256File(staged.path);
+    const sha256 = staged.sha256 ?? (await sha256File(staged.path));
     // The header is the real guard (S3, MinIO, R2 refuse with 412); the HEAD first also covers stores that ignore it.
     if (await this.exists(staged.key)) throw exists(staged.key);
     await this.upload(staged.key, staged.path, s.size, sha256);
