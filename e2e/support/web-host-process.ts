@@ -36,13 +36,21 @@ export function assertBuilt(): void {
  * once it prints its ready line. Without `workspace`, a fresh temp workspace is made and
  * removed again on stop().
  */
-export async function startWebHostProcess(options: { workspace?: string; timeoutMs?: number } = {}): Promise<RunningWebHost> {
+export async function startWebHostProcess(
+  options: {
+    workspace?: string;
+    timeoutMs?: number;
+    /** The script that starts it (default the built web host; `bin/start.js` is `npm start`) and its extra arguments. */
+    entry?: string[];
+    env?: Record<string, string>;
+  } = {},
+): Promise<RunningWebHost> {
   assertBuilt();
   const ownWorkspace = options.workspace === undefined;
   const workspace = options.workspace ?? (await mkdtemp(join(tmpdir(), 'bw-e2e-')));
-  const child: ChildProcess = spawn(process.execPath, [BUILT_WEB_HOST, '--port', '0', '--workspace', workspace], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.entry ?? [BUILT_WEB_HOST]), '--port', '0', '--workspace', workspace], {
     cwd: REPO_ROOT,
-    env: { ...process.env, BATTERY_WORKBENCH_WORKSPACE: '' },
+    env: { ...process.env, BATTERY_WORKBENCH_WORKSPACE: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
