@@ -56,4 +56,26 @@ describe('dashboard model', () => {
     expect(zoomWindow({ batch: [{ startValue: 1000.4, endValue: 5000.2 }] })).toEqual({ fromMs: 1000, toMs: 5001 });
     expect(zoomWindow({ batch: [{ start: 10, end: 20 }] })).toBeNull();
   });
+
+  it('labels a narrow value axis with the precision its ticks need (a 10 mV range never reads 13.65 five times)', () => {
+    const option = seriesOption({
+      rows: [
+        [1, 1000, 13.641],
+        [1, 2000, 13.649],
+      ],
+      nameOf: () => 'Jar 5',
+      quantity: 'Voltage',
+      unit: 'V',
+      digits: 2,
+      zone: 'UTC',
+      fromMs: 0,
+      toMs: 3000,
+    });
+    const y = option.yAxis as { name: string; axisLabel: { formatter: (v: number) => string } };
+    const labels = [13.642, 13.644, 13.646, 13.648, 13.65].map((v) => y.axisLabel.formatter(v));
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(labels).toEqual(['13.642', '13.644', '13.646', '13.648', '13.65']);
+    // The unit stays in the axis name.
+    expect(y.name).toBe('Voltage (V)');
+  });
 });

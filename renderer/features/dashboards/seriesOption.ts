@@ -1,3 +1,4 @@
+import { tickLabel } from '../../lib/echarts/ticks';
 import type { PanelCell } from '../../../shared/api/dashboard';
 import { tooltipHtml } from '../../lib/echarts/escape';
 import type { DashboardOption } from './chartParts';
@@ -121,7 +122,8 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
       scale: true,
       name: `${input.quantity} (${input.unit})`,
       nameTextStyle: { align: 'left', padding: [0, 0, 0, -40] },
-      axisLabel: { formatter: (v: number) => v.toFixed(Math.min(input.digits, 2)) },
+      // Precision from the ticks ECharts picks for the visible range (zoomed too), never fixed digits.
+      axisLabel: { formatter: tickLabel },
     },
     series,
   } as DashboardOption;
