@@ -4,6 +4,11 @@ import { LocalLake } from './local-lake';
 import { resolveS3Location } from './s3/s3-location';
 import type { S3Keys } from './s3/s3-client';
 
+// The lake's door for configuration (settings, stores, secrets): what they may know of an S3 lake without
+// reaching into the backend or loading the AWS SDK.
+export type { S3Keys } from './s3/s3-client';
+export { parseEndpoint, parseS3Url } from './s3/s3-location';
+
 /**
  * Where this run's lake is: a folder, or an S3 bucket (read through the local cache in `cacheDir`; `keys` from the
  * desktop keychain, else the AWS chain).

@@ -1,5 +1,5 @@
 import { WorkbenchError } from '../../../shared/api/errors';
-import type { S3Keys } from '../lake/s3/s3-client';
+import type { S3Keys } from '../lake/open-lake';
 
 /**
  * Where the workbench keeps secrets it must not write in plain text (the external PostgreSQL

@@ -4,7 +4,7 @@ import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { MAX_SYNC_INTERVAL_SECONDS, type WorkspaceSettings } from '../../../shared/api/settings';
 import { writeFileAtomic } from '../files/atomic';
 import { parseSecretFreeUrl } from '../hot/hot-config';
-import { parseEndpoint, parseS3Url } from '../lake/s3/s3-location';
+import { parseEndpoint, parseS3Url } from '../lake/open-lake';
 
 /**
  * `<workspace>/settings.json`: where this workspace's stores are. Validated on read; written

@@ -5,6 +5,23 @@ import { fromLocalInput, toLocalInput } from './timeFormat';
 import { seriesOption } from './seriesOption';
 import { zoomWindow } from './TimeChart';
 
+/** A one-series voltage chart over two readings, its series named `name`. */
+function voltageChart(first: number, second: number, name: string): ReturnType<typeof seriesOption> {
+  return seriesOption({
+    rows: [
+      [1, 1000, first],
+      [1, 2000, second],
+    ],
+    nameOf: () => name,
+    quantity: 'Voltage',
+    unit: 'V',
+    digits: 2,
+    zone: 'UTC',
+    fromMs: 0,
+    toMs: 3000,
+  });
+}
+
 describe('dashboard model', () => {
   it('anchors presets at the newest reading when data stops before now', () => {
     const now = Date.parse('2024-06-10T12:00:00Z');
@@ -36,19 +53,7 @@ describe('dashboard model', () => {
 
   it('escapes data in series tooltips and reads drag-to-zoom windows', () => {
     const hostile = '<img src=x onerror=alert(1)>';
-    const option = seriesOption({
-      rows: [
-        [1, 1000, 2],
-        [1, 2000, 3],
-      ],
-      nameOf: () => hostile,
-      quantity: 'Voltage',
-      unit: 'V',
-      digits: 2,
-      zone: 'UTC',
-      fromMs: 0,
-      toMs: 3000,
-    });
+    const option = voltageChart(2, 3, hostile);
     const tooltip = option.tooltip as { formatter: (p: unknown) => string };
     const html = tooltip.formatter([{ seriesName: hostile, value: [1000, 2] }]);
     expect(html).not.toContain('<img');
@@ -58,19 +63,7 @@ describe('dashboard model', () => {
   });
 
   it('labels a narrow value axis with the precision its ticks need (a 10 mV range never reads 13.65 five times)', () => {
-    const option = seriesOption({
-      rows: [
-        [1, 1000, 13.641],
-        [1, 2000, 13.649],
-      ],
-      nameOf: () => 'Jar 5',
-      quantity: 'Voltage',
-      unit: 'V',
-      digits: 2,
-      zone: 'UTC',
-      fromMs: 0,
-      toMs: 3000,
-    });
+    const option = voltageChart(13.641, 13.649, 'Jar 5');
     const y = option.yAxis as { name: string; axisLabel: { formatter: (v: number) => string } };
     const labels = [13.642, 13.644, 13.646, 13.648, 13.65].map((v) => y.axisLabel.formatter(v));
     expect(new Set(labels).size).toBe(labels.length);
