@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingsInfo } from '../../../shared/api/settings';
-import { formFromInfo, formProblem, requestFromForm, syncIntervalProblem } from './settingsForm';
+import { formFromInfo, formProblem, gbText, requestFromForm, syncIntervalProblem } from './settingsForm';
 
 const info: SettingsInfo = {
   file: '/ws/settings.json',
@@ -123,6 +123,23 @@ describe('settings form', () => {
     expect(requestFromForm({ ...form, cacheGb: '0.5' }).lake).toMatchObject({ cache: { maxBytes: 512 * 1024 ** 2 } });
     // Back to a folder: the S3 fields are not sent.
     expect(requestFromForm({ ...form, lakeKind: 'local', lakePath: '/data/lake' }).lake).toEqual({ path: '/data/lake' });
+  });
+
+  it('shows a small cache cap in GB that saves back to the same bytes, never as 0', () => {
+    for (const bytes of [0, 1, 100 * 1024, 1024 ** 2, 1_000_000, 5e9, 50 * 1024 ** 3, 1536 * 1024 ** 2]) {
+      const text = gbText(bytes);
+      expect(text).toMatch(/^\d+(\.\d+)?$/);
+      expect(Math.round(Number(text) * 1024 ** 3)).toBe(bytes);
+    }
+    expect(gbText(100 * 1024)).not.toBe('0');
+    expect(gbText(50 * 1024 ** 3)).toBe('50');
+    expect(gbText(1536 * 1024 ** 2)).toBe('1.5');
+    const form = formFromInfo({
+      ...info,
+      settings: { hot: { kind: 'embedded' }, lake: { kind: 's3', url: 's3://fleet-lake/eu', cache: { maxBytes: 100 * 1024 } } },
+    });
+    expect(formProblem(form)).toBeNull();
+    expect(requestFromForm(form).lake).toMatchObject({ cache: { maxBytes: 100 * 1024 } });
   });
 
   it('says what is wrong with the S3 lake fields', () => {

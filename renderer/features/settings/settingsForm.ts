@@ -44,6 +44,18 @@ export function formFromInfo(info: SettingsInfo): SettingsForm {
   };
 }
 
+/**
+ * A byte count as the shortest plain decimal number of GB that saves back to the same bytes: a 100 KB cap
+ * reads 0.0000954, never "0" (which would save a cap of nothing). No exponent form: the field takes digits.
+ */
+export function gbText(bytes: number): string {
+  for (let digits = 0; digits < 12; digits++) {
+    const text = (bytes / GB).toFixed(digits);
+    if (Math.round(Number(text) * GB) === bytes) return digits === 0 ? text : text.replace(/\.?0+$/, '');
+  }
+  return (bytes / GB).toFixed(12).replace(/\.?0+$/, '');
+}
+
 function lakeFormOf(
   lake: LakeSettings | undefined,
 ): Pick<SettingsForm, 'lakeKind' | 'lakePath' | 's3Url' | 's3Region' | 's3Endpoint' | 'cacheGb'> {
@@ -55,7 +67,7 @@ function lakeFormOf(
       s3Url: lake.url,
       s3Region: lake.region ?? '',
       s3Endpoint: lake.endpoint ?? '',
-      cacheGb: max === undefined ? '' : String(Math.round((max / GB) * 1000) / 1000),
+      cacheGb: max === undefined ? '' : gbText(max),
     };
   }
   return { lakeKind: 'local', lakePath: lake?.path ?? '', s3Url: '', s3Region: '', s3Endpoint: '', cacheGb: '' };
