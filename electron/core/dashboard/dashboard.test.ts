@@ -1,9 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PANEL_IDS, type PanelData, type ScopeKind } from '../../../shared/api/dashboard';
 import { queryRows } from '../engine/duck-query';
-import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, type FixtureWorkbench } from '../rollups/fleet-fixture';
-import type { Workbench } from '../workbench';
+import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, seedFixture, type FixtureWorkbench } from '../rollups/fleet-fixture';
+import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../system/hold-point';
+import { openWorkbench, type Workbench } from '../workbench';
 import { chooseResolution, m4RawSql } from './m4';
 
 let fx: FixtureWorkbench;
@@ -181,5 +185,108 @@ describe('dashboard panels', () => {
       { transport: 'test' },
     );
     expect(backwards.ok === false && backwards.error.code).toBe('INVALID_REQUEST');
+  });
+});
+
+describe('panels while the rollups build', () => {
+  /** Holds every rollup refresh at its start (BW_HOLD_AT) until the returned release is called. */
+  async function holdRefreshes(): Promise<{ release: () => Promise<void> }> {
+    const dir = await mkdtemp(join(tmpdir(), 'bw-hold-'));
+    const file = join(dir, 'hold');
+    await writeFile(file, '');
+    process.env[HOLD_AT_ENV] = 'rollups:refresh';
+    process.env[HOLD_FILE_ENV] = file;
+    return {
+      release: async () => {
+        await rm(dir, { recursive: true, force: true });
+        delete process.env[HOLD_AT_ENV];
+        delete process.env[HOLD_FILE_ENV];
+      },
+    };
+  }
+
+  it('draws rollup rows with their build state while a refresh runs, and without it once the refresh ended', async () => {
+    const hold = await holdRefreshes();
+    try {
+      const { jobId, done } = wb.rollups.refreshNow(true);
+      expect(jobId).not.toBeNull();
+      const sites = await panel({ panel: 'fleet.sites', scope: { kind: 'fleet' }, from: ALL_FROM, to: ALL_TO, width: 300 });
+      expect(sites.rows.length).toBe(2);
+      expect(sites.rollups).toMatchObject({ building: true, fraction: 0 });
+      const voltage = await panel({
+        panel: 'scope.stringVoltage',
+        scope: { kind: 'location', id: 1 },
+        from: ALL_FROM,
+        to: ALL_TO,
+        width: 40,
+      });
+      expect(voltage.source).toContain('gold.string_hourly');
+      expect(voltage.rollups?.building).toBe(true);
+      expect(voltage.rows.length).toBeGreaterThan(0);
+      // A panel that reads no rollup has nothing to wait for.
+      const alerts = await panel({ panel: 'fleet.alerts', scope: { kind: 'fleet' }, from: ALL_FROM, to: ALL_TO, width: 300 });
+      expect(alerts.rollups).toBeUndefined();
+      await hold.release();
+      await done;
+    } finally {
+      await hold.release();
+    }
+    const after = await panel({ panel: 'fleet.sites', scope: { kind: 'fleet' }, from: ALL_FROM, to: ALL_TO, width: 300 });
+    expect(after.rollups).toBeUndefined();
+    expect(after.rows.length).toBe(2);
+  });
+
+  it('leaves out the rows of rollups not built yet: building while the first refresh runs, not built once it was cancelled', async () => {
+    const hold = await holdRefreshes();
+    const dir = await mkdtemp(join(tmpdir(), 'bw-dash-first-'));
+    const fresh = await openWorkbench({ workspaceDir: dir, entry: 'test' });
+    try {
+      // Seeding refreshes the views, which schedules the first rollup refresh: it waits at the hold.
+      await seedFixture(fresh);
+      const ask = async (request: Record<string, unknown>): Promise<PanelData> => {
+        const res = await fresh.dispatch('dashboard.panel', request, { transport: 'test' });
+        if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
+        return res.value as PanelData;
+      };
+      const request = {
+        panel: 'fleet.sites',
+        scope: { kind: 'fleet' },
+        from: ALL_FROM,
+        to: ALL_TO,
+        width: 300,
+        thresholds: SHORT_BASELINE,
+      };
+      const building = await ask(request);
+      // Without the build state these rows would be two sites of jars that all have "No baseline".
+      expect(building.rows).toEqual([]);
+      expect(building.rollups).toMatchObject({ building: true });
+      const health = await ask({ panel: 'battery.health', scope: { kind: 'battery', id: 6 }, from: ALL_FROM, to: ALL_TO, width: 300 });
+      expect(health.rows).toEqual([]);
+      expect(health.rollups?.building).toBe(true);
+      // Raw readings are there already: a short-range series reads them and is not held back.
+      const raw = await ask({
+        panel: 'battery.voltage',
+        scope: { kind: 'battery', id: 6 },
+        from: ALL_FROM,
+        to: new Date(FIXTURE.startMs + 3_600_000).toISOString(),
+        width: 300,
+      });
+      expect(raw.source).toContain('raw');
+      expect(raw.rollups).toBeUndefined();
+      expect(raw.rows.length).toBeGreaterThan(0);
+
+      const running = fresh.jobs.list().find((j) => j.kind === 'rollups' && j.state === 'running');
+      expect(running).toBeDefined();
+      fresh.jobs.cancel(running!.jobId);
+      await fresh.rollups.whenIdle();
+      const unbuilt = await ask(request);
+      expect(unbuilt.rows).toEqual([]);
+      expect(unbuilt.rollups?.building).toBe(false);
+      expect(unbuilt.rollups?.message).toMatch(/not built.*cancelled/);
+    } finally {
+      await hold.release();
+      await fresh.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
