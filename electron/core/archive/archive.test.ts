@@ -6,7 +6,7 @@ import type { ArchiveReport } from '../../../shared/api/archive';
 import { queryNumber } from '../engine/duck-query';
 import { loadHotIdentity } from '../hot/hot-identity';
 import { ROLE_NAMES } from '../hot/hot-roles';
-import { demoWorkspace as demoFleet, lakeCheck, runCli } from '../testing/cli-process.fixture';
+import { demoWorkspace as demoFleet, lakeCheck, runCli, withTestWorkbench } from '../testing/cli-process.fixture';
 import { openWorkbench } from '../workbench';
 import { cutoffFor } from './archiver';
 import { daysBetween, ensureDayPartitions } from '../hot/hot-schema';
@@ -20,20 +20,10 @@ afterAll(async () => {
 
 /** Readings the gold hourly rollups account for, per family (equal to the views' rows when the rollups are current). */
 async function rolledUpReadings(ws: string): Promise<{ jars: number; strings: number }> {
-  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
-  try {
-    const conn = await wb.engine.connect();
-    try {
-      return {
-        jars: await queryNumber(conn, 'SELECT coalesce(sum(n), 0) FROM gold.jar_hourly'),
-        strings: await queryNumber(conn, 'SELECT coalesce(sum(n), 0) FROM gold.string_hourly'),
-      };
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    await wb.close();
-  }
+  return withTestWorkbench(ws, async (_wb, conn) => ({
+    jars: await queryNumber(conn, 'SELECT coalesce(sum(n), 0) FROM gold.jar_hourly'),
+    strings: await queryNumber(conn, 'SELECT coalesce(sum(n), 0) FROM gold.string_hourly'),
+  }));
 }
 
 /** A small demo fleet: 4 days in PostgreSQL, 1 in the lake. */

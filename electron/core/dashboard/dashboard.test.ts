@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PANEL_IDS, type PanelData, type ScopeKind } from '../../../shared/api/dashboard';
+import { PANEL_IDS, type PanelData, type Scope, type ScopeKind } from '../../../shared/api/dashboard';
 import { queryRows } from '../engine/duck-query';
 import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, seedFixture, type FixtureWorkbench } from '../rollups/fleet-fixture';
 import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../system/hold-point';
@@ -23,8 +23,8 @@ afterAll(async () => {
   await fx?.close();
 });
 
-async function panel(request: Record<string, unknown>): Promise<PanelData> {
-  const res = await wb.dispatch('dashboard.panel', request, { transport: 'test' });
+async function panel(request: Record<string, unknown>, on: Workbench = wb): Promise<PanelData> {
+  const res = await on.dispatch('dashboard.panel', request, { transport: 'test' });
   if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
   return res.value as PanelData;
 }
@@ -33,6 +33,15 @@ async function panel(request: Record<string, unknown>): Promise<PanelData> {
 const SHORT_BASELINE = { watchPct: 10, degradedPct: 20, replacePct: 50, baselineDays: 1 };
 const ALL_FROM = new Date(FIXTURE.startMs).toISOString();
 const ALL_TO = new Date(fixtureSplitMs() + FIXTURE.hotDays * 86_400_000).toISOString();
+/** A panel request over the fixture's whole history. */
+const whole = (panelId: string, scope: Scope, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  panel: panelId,
+  scope,
+  from: ALL_FROM,
+  to: ALL_TO,
+  width: 300,
+  ...extra,
+});
 
 describe('M4 downsampling', () => {
   it('keeps the first, last, min and max reading of every pixel bucket', async () => {
@@ -210,28 +219,22 @@ describe('panels while the rollups build', () => {
     try {
       const { jobId, done } = wb.rollups.refreshNow(true);
       expect(jobId).not.toBeNull();
-      const sites = await panel({ panel: 'fleet.sites', scope: { kind: 'fleet' }, from: ALL_FROM, to: ALL_TO, width: 300 });
+      const sites = await panel(whole('fleet.sites', { kind: 'fleet' }));
       expect(sites.rows.length).toBe(2);
       expect(sites.rollups).toMatchObject({ building: true, fraction: 0 });
-      const voltage = await panel({
-        panel: 'scope.stringVoltage',
-        scope: { kind: 'location', id: 1 },
-        from: ALL_FROM,
-        to: ALL_TO,
-        width: 40,
-      });
+      const voltage = await panel(whole('scope.stringVoltage', { kind: 'location', id: 1 }, { width: 40 }));
       expect(voltage.source).toContain('gold.string_hourly');
       expect(voltage.rollups?.building).toBe(true);
       expect(voltage.rows.length).toBeGreaterThan(0);
       // A panel that reads no rollup has nothing to wait for.
-      const alerts = await panel({ panel: 'fleet.alerts', scope: { kind: 'fleet' }, from: ALL_FROM, to: ALL_TO, width: 300 });
+      const alerts = await panel(whole('fleet.alerts', { kind: 'fleet' }));
       expect(alerts.rollups).toBeUndefined();
       await hold.release();
       await done;
     } finally {
       await hold.release();
     }
-    const after = await panel({ panel: 'fleet.sites', scope: { kind: 'fleet' }, from: ALL_FROM, to: ALL_TO, width: 300 });
+    const after = await panel(whole('fleet.sites', { kind: 'fleet' }));
     expect(after.rollups).toBeUndefined();
     expect(after.rows.length).toBe(2);
   });
@@ -243,34 +246,19 @@ describe('panels while the rollups build', () => {
     try {
       // Seeding refreshes the views, which schedules the first rollup refresh: it waits at the hold.
       await seedFixture(fresh);
-      const ask = async (request: Record<string, unknown>): Promise<PanelData> => {
-        const res = await fresh.dispatch('dashboard.panel', request, { transport: 'test' });
-        if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
-        return res.value as PanelData;
-      };
-      const request = {
-        panel: 'fleet.sites',
-        scope: { kind: 'fleet' },
-        from: ALL_FROM,
-        to: ALL_TO,
-        width: 300,
-        thresholds: SHORT_BASELINE,
-      };
-      const building = await ask(request);
+      const request = whole('fleet.sites', { kind: 'fleet' }, { thresholds: SHORT_BASELINE });
+      const building = await panel(request, fresh);
       // Without the build state these rows would be two sites of jars that all have "No baseline".
       expect(building.rows).toEqual([]);
       expect(building.rollups).toMatchObject({ building: true });
-      const health = await ask({ panel: 'battery.health', scope: { kind: 'battery', id: 6 }, from: ALL_FROM, to: ALL_TO, width: 300 });
+      const health = await panel(whole('battery.health', { kind: 'battery', id: 6 }), fresh);
       expect(health.rows).toEqual([]);
       expect(health.rollups?.building).toBe(true);
       // Raw readings are there already: a short-range series reads them and is not held back.
-      const raw = await ask({
-        panel: 'battery.voltage',
-        scope: { kind: 'battery', id: 6 },
-        from: ALL_FROM,
-        to: new Date(FIXTURE.startMs + 3_600_000).toISOString(),
-        width: 300,
-      });
+      const raw = await panel(
+        whole('battery.voltage', { kind: 'battery', id: 6 }, { to: new Date(FIXTURE.startMs + 3_600_000).toISOString() }),
+        fresh,
+      );
       expect(raw.source).toContain('raw');
       expect(raw.rollups).toBeUndefined();
       expect(raw.rows.length).toBeGreaterThan(0);
@@ -279,7 +267,7 @@ describe('panels while the rollups build', () => {
       expect(running).toBeDefined();
       fresh.jobs.cancel(running!.jobId);
       await fresh.rollups.whenIdle();
-      const unbuilt = await ask(request);
+      const unbuilt = await panel(request, fresh);
       expect(unbuilt.rows).toEqual([]);
       expect(unbuilt.rollups?.building).toBe(false);
       expect(unbuilt.rollups?.message).toMatch(/not built.*cancelled/);
