@@ -147,15 +147,23 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const journalConn = await engine.connect();
   const archiveJournal = new ArchiveJournal(journalConn);
   await archiveJournal.ensure();
-  const demo = new DemoJob({ data, engine, jobs, tmpDir: paths.tmp });
-  const archive = new ArchiveJob({ data, engine, journal: archiveJournal, tmpDir: paths.tmp });
+  const demo = new DemoJob({ data, engine, jobs, rollups, tmpDir: paths.tmp });
+  const archive = new ArchiveJob({ data, engine, journal: archiveJournal, tmpDir: paths.tmp, rollups });
   const core: WorkbenchCore = {
     query: createQueryService(engine),
     catalog: createCatalogService(engine),
     workspace: createWorkspaceService(engine, paths, appVersion),
     jobs: createJobsService(jobs),
     data: createDataService(data, demo),
-    convert: createConvertService({ engine, jobs, history: conversions, lake: data.lake, commitViews, onLakeChanged: lakeChanged }),
+    convert: createConvertService({
+      engine,
+      jobs,
+      history: conversions,
+      lake: data.lake,
+      commitViews,
+      onLakeChanged: lakeChanged,
+      rollups,
+    }),
     storage: createStorageService({
       engine,
       jobs,

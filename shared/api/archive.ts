@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
+import type { RollupWait } from './dashboard';
 import type { JobHandle } from './jobs';
 
 /** What the archiver can move from PostgreSQL to the lake. Alerts: only cleared ones. */
@@ -57,7 +58,8 @@ export interface DryRunDataset {
   estimatedParquetBytes: number;
 }
 
-export interface ArchiveReport {
+/** `rollupMs`: how long the run waited for the gold rollups to include the moved rows (not for a dry run). */
+export interface ArchiveReport extends Partial<RollupWait> {
   runId: string;
   dryRun: boolean;
   /** ISO time: every row before it is archived. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { method } from './define';
 import type { ErrorCode } from './errors';
+import type { RollupWait } from './dashboard';
 import type { JobHandle } from './jobs';
 
 export const PARQUET_CODECS = ['zstd', 'snappy', 'gzip', 'uncompressed'] as const;
@@ -122,7 +123,8 @@ export interface ConvertedFile {
   outputBytes: number;
 }
 
-export interface ConvertReport {
+/** `rollupMs`: how long a conversion into the lake waited for the gold rollups to include its rows. */
+export interface ConvertReport extends Partial<RollupWait> {
   /** Rows written to Parquet. */
   rows: number;
   rowsIn: number;

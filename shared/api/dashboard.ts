@@ -71,6 +71,25 @@ export interface PanelData {
   /** For series: the time bucket in ms the points were reduced to (0 = every reading). */
   bucketMs: number;
   elapsedMs: number;
+  /**
+   * Set when the gold rollups the panel reads are not current: a refresh runs or waits (`building`), or they
+   * were never built while the data is there (`building: false`, e.g. the last refresh failed). Rows are then
+   * left out where the rollups hold nothing yet, so an empty panel never reads as "no data".
+   */
+  rollups?: PanelRollups;
+}
+
+export interface PanelRollups {
+  building: boolean;
+  /** The refresh's progress 0..1, or null when unknown. */
+  fraction: number | null;
+  message: string;
+}
+
+/** How long a job (demo, archive, convert) waited for the gold rollups to include its data, and why they failed if they did. */
+export interface RollupWait {
+  rollupMs: number;
+  rollupError?: string;
 }
 
 export interface EntityPathItem {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATASET_NAMES, type DatasetKind } from '../domain/datasets';
 import { method } from './define';
+import type { RollupWait } from './dashboard';
 import type { JobHandle } from './jobs';
 import type { DemoScaleName, promisedRows } from '../domain/demo-scale';
 
@@ -108,8 +109,8 @@ export interface DemoReport {
   elapsedMs: number;
 }
 
-/** The report of a data.demo job: the demo, then the mirror sync that followed it. */
-export type DemoJobReport = DemoReport & { sync: DataSyncResult };
+/** The report of a data.demo job: the demo, then the mirror sync and the rollup refresh that followed it. */
+export type DemoJobReport = DemoReport & { sync: DataSyncResult } & RollupWait;
 
 export const DemoScaleSchema = z.enum(['small', 'full']);
 

@@ -7,6 +7,7 @@ import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
 import { describeApiError, openCliWorkbench, waitWithProgress } from '../workbench-client';
 import { writeOut } from '../write-out';
+import { rollupLines } from '../output/rollup-line';
 
 const HELP = `Usage: battery-workbench archive --older-than <N>d [options]
 
@@ -90,6 +91,7 @@ export const archiveCommand: CliCommand = {
           lines.push(`  ${b.dataset} ${b.day}: ${formatCount(b.rows)} rows, ${formatBytes(b.parquetBytes)}, ${b.state}`);
         lines.push(
           `  PostgreSQL: ~${formatBytes(report.reclaimedBytes.reusable)} freed for reuse, ${formatBytes(report.reclaimedBytes.returnedToOs)} returned to the OS`,
+          ...rollupLines(report),
         );
         await writeOut(io.stdout, `${lines.join('\n')}\n`);
       }

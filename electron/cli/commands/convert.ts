@@ -5,6 +5,7 @@ import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
 import { describeApiError, openCliWorkbench, waitWithProgress } from '../workbench-client';
 import { writeOut } from '../write-out';
+import { rollupLines } from '../output/rollup-line';
 
 const HELP = `Usage: battery-workbench convert <inputs...> --out <folder | lake:dataset> [options]
 
@@ -98,6 +99,7 @@ export const convertCommand: CliCommand = {
         const lines = [
           `Converted ${report.files.length} file(s): ${formatCount(report.rows)} rows written, ${formatCount(report.rejected)} rejected`,
           `  CSV ${formatBytes(report.inputBytes)} -> Parquet ${formatBytes(report.outputBytes)} (${report.ratio.toFixed(1)}x smaller, ${report.codec}) in ${(report.elapsedMs / 1000).toFixed(1)} s`,
+          ...rollupLines(report),
           ...report.files.flatMap((f) => f.outputs.map((o) => `  ${o}`)),
           ...report.rejects.slice(0, 20).map((r) => `  rejected ${r.file}, line ${r.line}: ${r.reason}`),
           '',

@@ -11,6 +11,7 @@ import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
 import { waitWithProgress } from '../workbench-client';
 import { writeOut } from '../write-out';
+import { rollupLines } from '../output/rollup-line';
 import { errorMessage } from '../../../shared/api/errors';
 
 const HELP = `Usage: battery-workbench demo [options]
@@ -102,7 +103,9 @@ export const demoCommand: CliCommand = {
         promised: report.promised,
         lake: { files: report.lakeFiles, bytes: report.lakeBytes },
         mirror: { rows: report.sync.rows, elapsedMs: report.sync.elapsedMs },
-        elapsedMs: report.elapsedMs + report.sync.elapsedMs,
+        rollupMs: report.rollupMs,
+        ...(report.rollupError !== undefined ? { rollupError: report.rollupError } : {}),
+        elapsedMs: report.elapsedMs + report.sync.elapsedMs + report.rollupMs,
         /** Peak resident memory of this process (DuckDB runs in it). */
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
       };
@@ -117,7 +120,8 @@ export const demoCommand: CliCommand = {
             `  ${report.fleet.sites} sites, ${report.fleet.systems} systems, ${report.fleet.strings} strings, ${report.fleet.jars} jars`,
             `  telemetry: ${t.hot.toLocaleString('en-US')} rows in PostgreSQL since ${report.window.split}, ${t.cold.toLocaleString('en-US')} rows in the lake from ${report.window.start}`,
             `  lake: ${report.lakeFiles} Parquet files, ${(report.lakeBytes / 1e6).toFixed(1)} MB`,
-            `  done in ${((report.elapsedMs + report.sync.elapsedMs) / 1000).toFixed(1)} s. Try: battery-workbench query "SELECT tier, count(*) FROM telemetry GROUP BY tier"`,
+            ...rollupLines(report),
+            `  done in ${((report.elapsedMs + report.sync.elapsedMs + report.rollupMs) / 1000).toFixed(1)} s. Try: battery-workbench query "SELECT tier, count(*) FROM telemetry GROUP BY tier"`,
             '',
           ].join('\n'),
         );

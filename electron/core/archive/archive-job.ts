@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine';
 import type { HotStore } from '../hot/hot-store';
 import type { JobContext } from '../jobs/runner';
 import type { DataPlatform } from '../mirror/data-platform';
+import type { RollupService } from '../rollups/rollup-service';
 import { Archiver, type ArchiverDeps } from './archiver';
 import type { ArchiveJournal } from './state';
 
@@ -13,6 +14,8 @@ export interface ArchiveJobDeps {
   /** The workspace's one archive journal (also read by archive.history and the lake check). */
   journal: ArchiveJournal;
   tmpDir: string;
+  /** An archival ends with the gold rollups following the moved rows. */
+  rollups: RollupService;
 }
 
 /**
@@ -48,9 +51,10 @@ export class ArchiveJob {
         ...(atStep ? { atStep } : {}),
       });
       const report = await archiver.run(req);
-      // Views, catalog listeners and the gold rollups follow the moved rows.
-      if (!req.dryRun) await data.refresh();
-      return report;
+      if (req.dryRun) return report;
+      // Views, catalog listeners and the gold rollups follow the moved rows; the run ends when the rollups did.
+      await data.refresh();
+      return { ...report, ...(await this.deps.rollups.settle(ctx)) };
     });
   }
 }

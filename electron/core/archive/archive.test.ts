@@ -6,7 +6,7 @@ import type { ArchiveReport } from '../../../shared/api/archive';
 import { queryNumber } from '../engine/duck-query';
 import { loadHotIdentity } from '../hot/hot-identity';
 import { ROLE_NAMES } from '../hot/hot-roles';
-import { demoWorkspace as demoFleet, lakeCheck, runCli } from '../testing/cli-process.fixture';
+import { demoWorkspace as demoFleet, lakeCheck, runCli, withTestWorkbench } from '../testing/cli-process.fixture';
 import { openWorkbench } from '../workbench';
 import { cutoffFor } from './archiver';
 import { daysBetween, ensureDayPartitions } from '../hot/hot-schema';
@@ -17,6 +17,14 @@ const made: string[] = [];
 afterAll(async () => {
   for (const d of made) await rm(d, { recursive: true, force: true });
 });
+
+/** Readings the gold hourly rollups account for, per family (equal to the views' rows when the rollups are current). */
+async function rolledUpReadings(ws: string): Promise<{ jars: number; strings: number }> {
+  return withTestWorkbench(ws, async (_wb, conn) => ({
+    jars: await queryNumber(conn, 'SELECT coalesce(sum(n), 0) FROM gold.jar_hourly'),
+    strings: await queryNumber(conn, 'SELECT coalesce(sum(n), 0) FROM gold.string_hourly'),
+  }));
+}
 
 /** A small demo fleet: 4 days in PostgreSQL, 1 in the lake. */
 function demoWorkspace(): Promise<string> {
@@ -48,6 +56,10 @@ describe('archival', () => {
     const after = await viewCounts(ws);
     expect(after).toEqual(before);
     expect(after.telemetryKeys).toBe(after.telemetry);
+    // The run ended with the gold rollups following the moved rows: they count every reading of the views.
+    expect(report.rollupMs).toBeGreaterThanOrEqual(0);
+    expect(report.rollupError).toBeUndefined();
+    expect(await rolledUpReadings(ws)).toEqual({ jars: after.telemetry, strings: after.stringTelemetry });
     await withPg(ws, async (wb) => {
       expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(0);
       expect(await hotRowsBefore(wb, 'string_telemetry', 'ts', cutoff)).toBe(0);

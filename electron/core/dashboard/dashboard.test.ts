@@ -1,9 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PANEL_IDS, type PanelData, type ScopeKind } from '../../../shared/api/dashboard';
+import { PANEL_IDS, type PanelData, type Scope, type ScopeKind } from '../../../shared/api/dashboard';
 import { queryRows } from '../engine/duck-query';
-import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, type FixtureWorkbench } from '../rollups/fleet-fixture';
-import type { Workbench } from '../workbench';
+import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, seedFixture, type FixtureWorkbench } from '../rollups/fleet-fixture';
+import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../system/hold-point';
+import { openWorkbench, type Workbench } from '../workbench';
 import { chooseResolution, m4RawSql } from './m4';
 
 let fx: FixtureWorkbench;
@@ -19,8 +23,8 @@ afterAll(async () => {
   await fx?.close();
 });
 
-async function panel(request: Record<string, unknown>): Promise<PanelData> {
-  const res = await wb.dispatch('dashboard.panel', request, { transport: 'test' });
+async function panel(request: Record<string, unknown>, on: Workbench = wb): Promise<PanelData> {
+  const res = await on.dispatch('dashboard.panel', request, { transport: 'test' });
   if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
   return res.value as PanelData;
 }
@@ -29,6 +33,15 @@ async function panel(request: Record<string, unknown>): Promise<PanelData> {
 const SHORT_BASELINE = { watchPct: 10, degradedPct: 20, replacePct: 50, baselineDays: 1 };
 const ALL_FROM = new Date(FIXTURE.startMs).toISOString();
 const ALL_TO = new Date(fixtureSplitMs() + FIXTURE.hotDays * 86_400_000).toISOString();
+/** A panel request over the fixture's whole history. */
+const whole = (panelId: string, scope: Scope, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  panel: panelId,
+  scope,
+  from: ALL_FROM,
+  to: ALL_TO,
+  width: 300,
+  ...extra,
+});
 
 describe('M4 downsampling', () => {
   it('keeps the first, last, min and max reading of every pixel bucket', async () => {
@@ -181,5 +194,87 @@ describe('dashboard panels', () => {
       { transport: 'test' },
     );
     expect(backwards.ok === false && backwards.error.code).toBe('INVALID_REQUEST');
+  });
+});
+
+describe('panels while the rollups build', () => {
+  /** Holds every rollup refresh at its start (BW_HOLD_AT) until the returned release is called. */
+  async function holdRefreshes(): Promise<{ release: () => Promise<void> }> {
+    const dir = await mkdtemp(join(tmpdir(), 'bw-hold-'));
+    const file = join(dir, 'hold');
+    await writeFile(file, '');
+    process.env[HOLD_AT_ENV] = 'rollups:refresh';
+    process.env[HOLD_FILE_ENV] = file;
+    return {
+      release: async () => {
+        await rm(dir, { recursive: true, force: true });
+        delete process.env[HOLD_AT_ENV];
+        delete process.env[HOLD_FILE_ENV];
+      },
+    };
+  }
+
+  it('draws rollup rows with their build state while a refresh runs, and without it once the refresh ended', async () => {
+    const hold = await holdRefreshes();
+    try {
+      const { jobId, done } = wb.rollups.refreshNow(true);
+      expect(jobId).not.toBeNull();
+      const sites = await panel(whole('fleet.sites', { kind: 'fleet' }));
+      expect(sites.rows.length).toBe(2);
+      expect(sites.rollups).toMatchObject({ building: true, fraction: 0 });
+      const voltage = await panel(whole('scope.stringVoltage', { kind: 'location', id: 1 }, { width: 40 }));
+      expect(voltage.source).toContain('gold.string_hourly');
+      expect(voltage.rollups?.building).toBe(true);
+      expect(voltage.rows.length).toBeGreaterThan(0);
+      // A panel that reads no rollup has nothing to wait for.
+      const alerts = await panel(whole('fleet.alerts', { kind: 'fleet' }));
+      expect(alerts.rollups).toBeUndefined();
+      await hold.release();
+      await done;
+    } finally {
+      await hold.release();
+    }
+    const after = await panel(whole('fleet.sites', { kind: 'fleet' }));
+    expect(after.rollups).toBeUndefined();
+    expect(after.rows.length).toBe(2);
+  });
+
+  it('leaves out the rows of rollups not built yet: building while the first refresh runs, not built once it was cancelled', async () => {
+    const hold = await holdRefreshes();
+    const dir = await mkdtemp(join(tmpdir(), 'bw-dash-first-'));
+    const fresh = await openWorkbench({ workspaceDir: dir, entry: 'test' });
+    try {
+      // Seeding refreshes the views, which schedules the first rollup refresh: it waits at the hold.
+      await seedFixture(fresh);
+      const request = whole('fleet.sites', { kind: 'fleet' }, { thresholds: SHORT_BASELINE });
+      const building = await panel(request, fresh);
+      // Without the build state these rows would be two sites of jars that all have "No baseline".
+      expect(building.rows).toEqual([]);
+      expect(building.rollups).toMatchObject({ building: true });
+      const health = await panel(whole('battery.health', { kind: 'battery', id: 6 }), fresh);
+      expect(health.rows).toEqual([]);
+      expect(health.rollups?.building).toBe(true);
+      // Raw readings are there already: a short-range series reads them and is not held back.
+      const raw = await panel(
+        whole('battery.voltage', { kind: 'battery', id: 6 }, { to: new Date(FIXTURE.startMs + 3_600_000).toISOString() }),
+        fresh,
+      );
+      expect(raw.source).toContain('raw');
+      expect(raw.rollups).toBeUndefined();
+      expect(raw.rows.length).toBeGreaterThan(0);
+
+      const running = fresh.jobs.list().find((j) => j.kind === 'rollups' && j.state === 'running');
+      expect(running).toBeDefined();
+      fresh.jobs.cancel(running!.jobId);
+      await fresh.rollups.whenIdle();
+      const unbuilt = await panel(request, fresh);
+      expect(unbuilt.rows).toEqual([]);
+      expect(unbuilt.rollups?.building).toBe(false);
+      expect(unbuilt.rollups?.message).toMatch(/not built.*cancelled/);
+    } finally {
+      await hold.release();
+      await fresh.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,7 @@ import { hotStoreIsEmpty } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import type { JobContext, JobRunner, StartedJob } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
+import type { RollupService } from '../rollups/rollup-service';
 import { toSyncResult, type DataPlatform } from '../mirror/data-platform';
 import { setSplitSql } from '../mirror/meta';
 import { DEMO_MARKER_KEY, generateDemo, type DemoOptions } from './seed-demo';
@@ -14,6 +15,8 @@ export interface DemoJobDeps {
   data: DataPlatform;
   engine: Engine;
   jobs: JobRunner;
+  /** The demo ends with the gold rollups built, so the dashboards show it at once. */
+  rollups: RollupService;
   /** Scratch folder for the CSV hand-off to PostgreSQL. */
   tmpDir: string;
 }
@@ -61,10 +64,10 @@ export class DemoJob {
           lake: data.lake,
           tmpDir: this.deps.tmpDir,
           signal: ctx.signal,
-          onProgress: (p) => ctx.progress({ phase: p.phase, fraction: p.fraction * 0.9, rows: p.rows, bytes: p.bytes, message: p.message }),
+          onProgress: (p) => ctx.progress({ phase: p.phase, fraction: p.fraction * 0.7, rows: p.rows, bytes: p.bytes, message: p.message }),
         }),
       );
-      ctx.progress({ phase: 'sync', fraction: 0.9, message: 'Syncing the local mirror' });
+      ctx.progress({ phase: 'sync', fraction: 0.7, message: 'Syncing the local mirror' });
       await data.resetMirror();
       const split = generated.window.split;
       await data.commitViews(DATASET_NAMES.filter((name) => DATASETS[name].splitColumn).map((name) => ({ sql: setSplitSql(name, split) })));
@@ -72,8 +75,10 @@ export class DemoJob {
     });
     const sync = await data.syncNow(undefined, {
       ...ctx,
-      progress: (u) => ctx.progress({ ...u, phase: 'sync', fraction: 0.9 + 0.1 * (u.fraction ?? 0) }),
+      progress: (u) => ctx.progress({ ...u, phase: 'sync', fraction: 0.7 + 0.1 * (u.fraction ?? 0) }),
     });
-    return { ...report, sync: toSyncResult(sync) };
+    // The sync's view refresh scheduled the rollups: the demo ends when the dashboards can show it.
+    const rollups = await this.deps.rollups.settle(ctx, [0.8, 1]);
+    return { ...report, sync: toSyncResult(sync), ...rollups };
   }
 }

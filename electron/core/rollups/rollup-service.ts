@@ -1,10 +1,11 @@
-import type { RollupStatus } from '../../../shared/api/dashboard';
+import type { RollupStatus, RollupWait } from '../../../shared/api/dashboard';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { queryRows } from '../engine/duck-query';
 import type { Engine } from '../engine/engine';
 import type { EventBus } from '../events';
-import type { JobContext, JobRunner } from '../jobs/runner';
+import type { JobContext, JobRunner, JobUpdate } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
+import { holdPoint } from '../system/hold-point';
 import { FAMILIES, STATE, ensureGoldSchema, rollupTable, rollupTableName } from './gold-schema';
 import { refreshRollups, type RollupRefreshReport } from './refresh';
 
@@ -26,6 +27,9 @@ export class RollupService {
   private again: { full: boolean } | null = null;
   private lastError: string | null = null;
   private closed = false;
+  /** The running refresh's last progress; null when none runs or waits. */
+  private current: { fraction: number | null; message: string } | null = null;
+  private readonly progressListeners = new Set<(p: { fraction: number | null; message: string }) => void>();
 
   constructor(private readonly deps: RollupServiceDeps) {}
 
@@ -71,11 +75,57 @@ export class RollupService {
     while (this.running) await this.running;
   }
 
+  /** A refresh's progress while one runs or waits (for the dashboards' build state); null when the rollups are idle. */
+  progress(): { fraction: number | null; message: string } | null {
+    return this.running ? (this.current ?? { fraction: 0, message: 'Rollup refresh queued' }) : null;
+  }
+
+  /** The last refresh's error, if it failed (null after a good one). */
+  get error(): string | null {
+    return this.lastError;
+  }
+
+  /**
+   * A job's last phase (demo, archive, convert): waits until the rollups include every change announced so far
+   * (each data refresh schedules one), its progress following the refresh's within `span` of the job's fraction.
+   * Cancelling the job ends the wait; the refresh goes on in the background. Resolves with how long it waited
+   * and the refresh's error when it failed (the job's own work stands: its report says so).
+   */
+  async settle(ctx: Pick<JobContext, 'signal' | 'progress'>, span: readonly [number, number] = [0, 1]): Promise<RollupWait> {
+    const started = Date.now();
+    const [lo, hi] = span;
+    const report = (p: { fraction: number | null; message: string }): void => {
+      const update: JobUpdate = {
+        phase: 'rollups',
+        fraction: lo + (hi - lo) * (p.fraction ?? 0),
+        message: `Building rollups: ${p.message}`,
+      };
+      ctx.progress(update);
+    };
+    report(this.progress() ?? { fraction: 0, message: 'checking' });
+    this.progressListeners.add(report);
+    let onAbort: (() => void) | null = null;
+    try {
+      const cancelled = new Promise<never>((_, reject) => {
+        onAbort = () => reject(new WorkbenchError('CANCELLED', 'Cancelled while the rollups were building; they go on in the background.'));
+        if (ctx.signal.aborted) onAbort();
+        else ctx.signal.addEventListener('abort', onAbort, { once: true });
+      });
+      await Promise.race([this.whenIdle(), cancelled]);
+    } finally {
+      this.progressListeners.delete(report);
+      if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
+    }
+    const rollupMs = Date.now() - started;
+    return this.lastError === null ? { rollupMs } : { rollupMs, rollupError: this.lastError };
+  }
+
   private startJob(full: boolean): string {
     this.caughtUp = true;
     const started = this.deps.jobs.start<RollupRefreshReport>('rollups', (ctx) => this.run(full, ctx), { phase: 'rollups' });
     this.running = started.done.then(() => {
       this.running = null;
+      this.current = null;
       const next = this.again;
       this.again = null;
       if (next && !this.closed) this.startJob(next.full);
@@ -84,13 +134,16 @@ export class RollupService {
   }
 
   private async run(full: boolean, ctx: JobContext): Promise<RollupRefreshReport> {
+    const onProgress = (p: { fraction: number; message: string }): void => {
+      this.current = p;
+      ctx.progress({ fraction: p.fraction, message: p.message });
+      for (const l of this.progressListeners) l(p);
+    };
+    onProgress({ fraction: 0, message: 'starting' });
     return this.deps.engine.withConnection(async (conn) => {
       try {
-        const report = await refreshRollups(conn, this.deps.lake, {
-          full,
-          signal: ctx.signal,
-          onProgress: (p) => ctx.progress({ fraction: p.fraction, message: p.message }),
-        });
+        await holdPoint('rollups', 'refresh', ctx.signal);
+        const report = await refreshRollups(conn, this.deps.lake, { full, signal: ctx.signal, onProgress });
         this.lastError = null;
         this.deps.events?.emit('catalog.changed', { reason: 'rollups' });
         return report;

@@ -1,5 +1,5 @@
 import type { ConvertApi } from '../../../shared/api/contract';
-import { emptyConvertReport } from '../../../shared/api/convert';
+import { emptyConvertReport, type ConvertReport } from '../../../shared/api/convert';
 import { toApiError, WorkbenchError } from '../../../shared/api/errors';
 import { convertCsvFiles } from '../convert/convert';
 import { listInputs, previewCsv } from '../convert/csv';
@@ -9,6 +9,7 @@ import type { JobRunner } from '../jobs/runner';
 import { LakeIntents } from '../lake/intents';
 import type { Lake } from '../lake/lake';
 import type { Statement } from '../mirror/meta';
+import type { RollupService } from '../rollups/rollup-service';
 
 export interface ConvertServiceDeps {
   engine: Engine;
@@ -19,6 +20,8 @@ export interface ConvertServiceDeps {
   commitViews(statements: readonly Statement[], datasets: readonly string[]): Promise<void>;
   /** Called after files were published into the lake (views pick them up). */
   onLakeChanged: () => Promise<void>;
+  /** A conversion into the lake ends with the gold rollups including its rows. */
+  rollups: RollupService;
 }
 
 /** convert.*: preview (sniff), start (a job with progress and cancel), history of reports. */
@@ -38,15 +41,15 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
       const { jobId } = deps.jobs.start('convert', (ctx) =>
         deps.engine.withConnection(async (conn) => {
           const startedAt = new Date();
+          let report: ConvertReport;
           try {
-            const report = await convertCsvFiles(conn, req, {
+            report = await convertCsvFiles(conn, req, {
               lake: { lake: deps.lake, intents: new LakeIntents(conn), commitViews: (st, ds) => deps.commitViews(st, ds) },
               signal: ctx.signal,
               onProgress: (p) => ctx.progress(p),
             });
             await deps.history.record(startedAt, report, null);
             if (req.target.kind === 'lake') await deps.onLakeChanged();
-            return report;
           } catch (err) {
             const failed = emptyConvertReport(req.codec, req.target);
             const bad = err instanceof WorkbenchError ? err.data?.rejects : undefined;
@@ -57,6 +60,8 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
             await deps.history.record(startedAt, failed, toApiError(err)).catch(() => undefined);
             throw err;
           }
+          // Into the lake: the job ends when the gold rollups include the new rows (the conversion itself is recorded).
+          return req.target.kind === 'lake' ? { ...report, ...(await deps.rollups.settle(ctx)) } : report;
         }),
       );
       return { jobId };

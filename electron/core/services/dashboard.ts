@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine';
 import type { RollupService } from '../rollups/rollup-service';
 import { toCell } from '../dashboard/cells';
 import { readEntity } from '../dashboard/entity';
+import { panelRollupState } from '../dashboard/rollup-state';
 import { panelQuery } from '../dashboard/panels';
 import { readThresholds, writeThresholds } from '../dashboard/thresholds-store';
 
@@ -33,17 +34,19 @@ export function createDashboardService(deps: { engine: Engine; rollups: RollupSe
         const started = performance.now();
         const timer = setTimeout(() => conn.interrupt(), PANEL_TIMEOUT_MS);
         try {
-          const reader = await conn.runAndReadAll(q.sql);
-          const rows = reader.getRows().map((r) => r.map(toCell));
+          const build = await panelRollupState(conn, rollups, q.source);
+          // Rollups that hold nothing yet answer nothing: the panel shows their build state, not "no data".
+          const reader = build?.withhold ? null : await conn.runAndReadAll(q.sql);
           return {
             panel: req.panel,
-            columns: reader.columnNames(),
-            rows,
+            columns: reader ? reader.columnNames() : [],
+            rows: reader ? reader.getRows().map((r) => r.map(toCell)) : [],
             sql: q.sql,
             exportSql: q.exportSql,
             source: q.source,
             bucketMs: q.bucketMs,
             elapsedMs: Math.round((performance.now() - started) * 10) / 10,
+            ...(build ? { rollups: build.rollups } : {}),
           };
         } catch (err) {
           const message = errorMessage(err);

@@ -12,7 +12,7 @@ import { seriesOption } from './seriesOption';
 import { formatTime } from './timeFormat';
 import { idFromRest, useDashboard } from './useDashboard';
 import { useMarkers } from './useMarkers';
-import { usePanel } from './usePanel';
+import { rollupBuildText, usePanel, useRollupBuild } from './usePanel';
 
 /** #/battery/<id>: one jar's voltage, temperature and internal resistance, alerts, maintenance, RUL, health. */
 export function BatteryView() {
@@ -24,6 +24,7 @@ export function BatteryView() {
   const markers = useMarkers(scope, fromMs, toMs, { alerts: 'battery.alerts', events: 'battery.events' });
   const health = usePanel('battery.health', scope, fromMs, toMs, 1000);
   const h = health.data ? records(health.data)[0] : undefined;
+  const healthBuild = useRollupBuild(health.data?.rollups);
   const jarName = useMemo(() => {
     const n = frame.entity?.name ?? 'jar';
     return (_k: PanelCell) => n;
@@ -46,6 +47,10 @@ export function BatteryView() {
         drift {fixed(h.drift_pct, 1)} % (baseline {fixed(h.baseline_mohm, 2)} mΩ → {fixed(h.current_mohm, 2)} mΩ) · RUL{' '}
         {fixed(h.rul_days, 0)} days
       </span>
+    </span>
+  ) : healthBuild ? (
+    <span className="jar-health dim" role="status" data-testid="jar-health-building">
+      Health: {rollupBuildText(healthBuild, 'Building')}
     </span>
   ) : null;
   const chart = (metric: 'voltage' | 'temperature' | 'resistance', quantity: string, unit: string, digits: number, subtitle: string) => (

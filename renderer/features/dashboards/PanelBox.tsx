@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState, type ReactNode, type Ref } from 'react';
-import type { PanelData, PanelId, Scope } from '../../../shared/api/dashboard';
+import type { PanelData, PanelId, PanelRollups, Scope } from '../../../shared/api/dashboard';
 import { formatCount } from '../../../shared/format';
 import type { EChartHandle } from '../../lib/echarts/EChart';
 import { downloadPng, exportPanelData, openAsSql } from './panelActions';
-import { usePanel } from './usePanel';
+import { rollupBuildText, usePanel, useRollupBuild, type PanelState } from './usePanel';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { ColdCoverageNote } from '../../lib/lake/ColdCoverageNote';
 
@@ -23,6 +23,15 @@ interface Props {
   emptyText?: string;
 }
 
+/** What the panel shows, for tests: loading, error, ready, empty, or its rollups' build state instead of "empty". */
+function dataState(state: PanelState, build: PanelRollups | null): string {
+  if (state.loading) return 'loading';
+  if (state.error) return 'error';
+  if (state.data && state.data.rows.length > 0) return 'ready';
+  if (build) return build.building ? 'building' : 'unbuilt';
+  return 'empty';
+}
+
 /**
  * A dashboard panel: title, actions (Open as SQL, Export CSV/Parquet of the full-resolution query, PNG),
  * and its own data request, so a failing or empty panel says so while the others still draw.
@@ -34,6 +43,7 @@ export function PanelBox({ panel, scope, fromMs, toMs, title, subtitle, wide, ch
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const state = usePanel(panel, scope, fromMs, toMs, width);
+  const build = useRollupBuild(state.data?.rollups);
 
   useEffect(() => {
     const el = body.current;
@@ -64,6 +74,12 @@ export function PanelBox({ panel, scope, fromMs, toMs, title, subtitle, wide, ch
     content = <ErrorBox variant="inline" error={state.error} testId="panel-error" />;
   } else if (!data) {
     content = <div className="dash-loading">Loading…</div>;
+  } else if (data.rows.length === 0 && build) {
+    content = (
+      <div className="dash-empty" role="status" title={build.message} data-testid="panel-building">
+        {rollupBuildText(build, 'Building')}
+      </div>
+    );
   } else if (data.rows.length === 0) {
     content = <div className="dash-empty">{emptyText ?? 'No data in this range.'}</div>;
   } else {
@@ -74,12 +90,17 @@ export function PanelBox({ panel, scope, fromMs, toMs, title, subtitle, wide, ch
     <section
       className={wide ? 'dash-panel wide' : 'dash-panel'}
       data-testid={`panel-${panel}`}
-      data-state={state.loading ? 'loading' : state.error ? 'error' : data && data.rows.length > 0 ? 'ready' : 'empty'}
+      data-state={dataState(state, build)}
       aria-busy={state.loading}
     >
       <header className="dash-panel-head">
         <h3 className="dash-panel-title">{title}</h3>
         {subtitle && <span className="dim dash-panel-sub">{subtitle}</span>}
+        {build && data && data.rows.length > 0 && (
+          <span className="dash-note" role="status" title={build.message} data-testid="panel-rollup-note">
+            {rollupBuildText(build, 'updating')}
+          </span>
+        )}
         <span className="spacer" />
         {state.loading && data && <span className="spinner" aria-label="Refreshing" />}
         <button

@@ -1,7 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
 import { subscribe } from '../../../shared/api/client';
-import type { PanelData, PanelId, Scope } from '../../../shared/api/dashboard';
+import type { PanelData, PanelId, PanelRollups, Scope } from '../../../shared/api/dashboard';
 import { api, transport } from '../../api/client';
 
 export interface PanelState {
@@ -13,16 +13,43 @@ export interface PanelState {
 /** Bumped whenever a rollup refresh ends: every panel re-reads (new data arrived). */
 let rollupGeneration = { generation: 0, at: Date.now() };
 const genListeners = new Set<() => void>();
+/** The running refresh's latest progress (null when none runs): a building panel's percentage moves live. */
+let rollupProgress: { fraction: number | null; message: string } | null = null;
+const progressListeners = new Set<() => void>();
 let watching = false;
 
 function watchRollups(): void {
   if (watching) return;
   watching = true;
   subscribe(transport, 'job.progress', (p) => {
-    if (p.kind !== 'rollups' || p.state === 'running') return;
+    if (p.kind !== 'rollups') return;
+    rollupProgress = p.state === 'running' ? { fraction: p.fraction, message: p.message } : null;
+    for (const l of progressListeners) l();
+    if (p.state === 'running') return;
     rollupGeneration = { generation: rollupGeneration.generation + 1, at: Date.now() };
     for (const l of genListeners) l();
   });
+}
+
+/** A panel's rollup build state, its progress followed live from the refresh job's events. */
+export function useRollupBuild(build: PanelRollups | undefined): PanelRollups | null {
+  watchRollups();
+  const live = useSyncExternalStore(
+    (l) => {
+      progressListeners.add(l);
+      return () => progressListeners.delete(l);
+    },
+    () => rollupProgress,
+  );
+  if (!build) return null;
+  return build.building && live ? { building: true, fraction: live.fraction, message: live.message } : build;
+}
+
+/** "Building rollups… 15%" (or its message when they are not being built). */
+export function rollupBuildText(build: PanelRollups, verb: 'Building' | 'updating'): string {
+  if (!build.building) return build.message;
+  const pct = build.fraction === null ? '' : ` ${Math.round(build.fraction * 100)}%`;
+  return verb === 'Building' ? `Building rollups…${pct}` : `Rollups updating…${pct}`;
 }
 
 /** Which rollup refresh the data is from, and when it ended (presets end then). */
