@@ -5,7 +5,7 @@ import { MAX_LIVE_SPEED } from '../../../shared/api/settings';
 import { DEMO_SERIAL_PATTERN, seededRandom } from '../../../shared/domain/demo-fleet';
 import { SLOT_MS } from '../../../shared/domain/demo-scale';
 import { TEMPERATURE_WARNING_C } from '../../../shared/domain/thresholds';
-import { qualifiedName } from '../../../shared/sql';
+import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { ensureDayPartitions, HOT_SCHEMA } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 
@@ -162,6 +162,29 @@ async function loadState(client: pg.Client, nowMs: number): Promise<FeedState> {
   };
 }
 
+/**
+ * One slot of a time series: the key column (integers) and numeric columns as arrays, bound as parameters and
+ * unnested; a row that exists already (another feed on the same store) is skipped. Returns the rows written.
+ */
+async function insertSlot(
+  client: pg.Client,
+  table: string,
+  columns: readonly [string, ...string[]],
+  ts: Date,
+  values: readonly (readonly (number | string)[])[],
+): Promise<number> {
+  const [key, ...rest] = columns;
+  const names = columns.map((_, i) => `c${i}`);
+  const arrays = columns.map((_, i) => `$${i + 2}::${i === 0 ? 'int' : 'numeric'}[]`);
+  const r = await client.query(
+    `INSERT INTO ${table} (${[key, 'ts', ...rest].map(quoteIdent).join(', ')})
+     SELECT ${[names[0], '$1::timestamptz', ...names.slice(1)].join(', ')} FROM unnest(${arrays.join(', ')}) AS u(${names.join(', ')})
+     ON CONFLICT DO NOTHING`,
+    [ts, ...values],
+  );
+  return r.rowCount ?? 0;
+}
+
 export class LiveFeed {
   private readonly speed: number;
   private readonly rnd: () => number;
@@ -295,34 +318,22 @@ export class LiveFeed {
     const sums = new Map<number, number>();
     for (const j of state.jars) sums.set(j.stringId, (sums.get(j.stringId) ?? 0) + Number(j.v.toFixed(3)));
 
-    let jarRows: pg.QueryResult;
-    let stringRows: pg.QueryResult;
+    let jarRows: number;
+    let stringRows: number;
     await client.query('BEGIN');
     try {
-      jarRows = await client.query(
-        `INSERT INTO ${T.telemetry} (battery_id, ts, voltage_v, temperature_c, resistance_mohm)
-         SELECT b, $1::timestamptz, v, t, r FROM unnest($2::int[], $3::numeric[], $4::numeric[], $5::numeric[]) AS u(b, v, t, r)
-         ON CONFLICT DO NOTHING`,
-        [
-          ts,
-          state.jars.map((j) => j.id),
-          state.jars.map((j) => j.v.toFixed(3)),
-          state.jars.map((j) => temperature(j).toFixed(1)),
-          state.jars.map((j) => j.r.toFixed(2)),
-        ],
-      );
-      stringRows = await client.query(
-        `INSERT INTO ${T.stringTelemetry} (string_id, ts, voltage_v, current_a, ambient_c)
-         SELECT s, $1::timestamptz, v, c, a FROM unnest($2::int[], $3::numeric[], $4::numeric[], $5::numeric[]) AS u(s, v, c, a)
-         ON CONFLICT DO NOTHING`,
-        [
-          ts,
-          state.strings.map((s) => s.id),
-          state.strings.map((s) => (sums.get(s.id) ?? 0).toFixed(3)),
-          state.strings.map((s) => s.current.toFixed(2)),
-          state.strings.map((s) => s.ambient.toFixed(1)),
-        ],
-      );
+      jarRows = await insertSlot(client, T.telemetry, ['battery_id', 'voltage_v', 'temperature_c', 'resistance_mohm'], ts, [
+        state.jars.map((j) => j.id),
+        state.jars.map((j) => j.v.toFixed(3)),
+        state.jars.map((j) => temperature(j).toFixed(1)),
+        state.jars.map((j) => j.r.toFixed(2)),
+      ]);
+      stringRows = await insertSlot(client, T.stringTelemetry, ['string_id', 'voltage_v', 'current_a', 'ambient_c'], ts, [
+        state.strings.map((s) => s.id),
+        state.strings.map((s) => (sums.get(s.id) ?? 0).toFixed(3)),
+        state.strings.map((s) => s.current.toFixed(2)),
+        state.strings.map((s) => s.ambient.toFixed(1)),
+      ]);
       for (const e of cleared) {
         await client.query(`UPDATE ${T.alert} SET cleared_at = $1 WHERE alert_id = $2 AND cleared_at IS NULL`, [ts, e.alertId]);
       }
@@ -352,8 +363,8 @@ export class LiveFeed {
     state.lastMs = ms;
     const tick: LiveTick = {
       ts: ts.toISOString(),
-      readings: jarRows.rowCount ?? 0,
-      stringReadings: stringRows.rowCount ?? 0,
+      readings: jarRows,
+      stringReadings: stringRows,
       alertsRaised: raised ? 1 : 0,
       alertsCleared: cleared.length,
     };

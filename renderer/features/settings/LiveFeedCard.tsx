@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { LiveFeedStatus } from '../../../shared/api/data';
-import type { ApiError } from '../../../shared/api/errors';
 import { DEFAULT_LIVE_SPEED, type SettingsInfo } from '../../../shared/api/settings';
 import { formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
-import { refreshDataStatus, useDataStatus } from '../schema/dataStatusStore';
+import { useDataStatus } from '../schema/dataStatusStore';
+import { useSettingsSave } from './useSettingsSave';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Field } from '../../lib/ui/Field';
@@ -28,23 +28,13 @@ export function LiveFeedCard({ info, onSaved }: Props) {
   const { status } = useDataStatus();
   const saved = info?.settings.liveFeed ?? { enabled: false, speed: DEFAULT_LIVE_SPEED };
   const [typed, setTyped] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { saving, error, setError, save: saveWith } = useSettingsSave(onSaved);
   const text = typed ?? String(saved.speed);
   const problem = liveSpeedProblem(text);
 
   const save = async (enabled: boolean): Promise<void> => {
-    setSaving(true);
-    setError(null);
-    const res = await api.settings.setLiveFeed({ enabled, speed: problem ? saved.speed : Number(text.trim()) });
-    setSaving(false);
-    if (!res.ok) {
-      setError(res.error);
-      return;
-    }
-    setTyped(null);
-    onSaved(res.value);
-    void refreshDataStatus();
+    const speed = problem ? saved.speed : Number(text.trim());
+    if (await saveWith(() => api.settings.setLiveFeed({ enabled, speed }))) setTyped(null);
   };
 
   return (
