@@ -10,6 +10,7 @@ import { ArchiveJob } from './archive/archive-job';
 import { ArchiveJournal } from './archive/state';
 import { ConversionHistory } from './convert/history';
 import { DemoJob } from './demo/demo-job';
+import { LiveFeedSwitch } from './demo/live-feed-switch';
 import { createArchiveService } from './services/archive';
 import { createExportService } from './services/export';
 import { exportsDirOf } from './export/export-paths';
@@ -85,6 +86,8 @@ export interface Workbench {
   data: DataPlatform;
   /** The demo fleet, generated as a job. */
   demo: DemoJob;
+  /** The live demo feed as Settings switch it (never started for the CLI, whose `demo --live` runs its own). */
+  liveFeed: LiveFeedSwitch;
   /** The archival of old hot rows into the lake, run inside a job (archive.start). */
   archive: ArchiveJob;
   /** The gold rollups the dashboards read. */
@@ -147,13 +150,20 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const journalConn = await engine.connect();
   const archiveJournal = new ArchiveJournal(journalConn);
   await archiveJournal.ensure();
+<<<<<<< HEAD
   const demo = new DemoJob({ data, engine, jobs, rollups, tmpDir: paths.tmp });
   const archive = new ArchiveJob({ data, engine, journal: archiveJournal, tmpDir: paths.tmp, rollups });
+=======
+  const demo = new DemoJob({ data, engine, jobs, tmpDir: paths.tmp });
+  const archive = new ArchiveJob({ data, engine, journal: archiveJournal, tmpDir: paths.tmp });
+  const liveFeed = new LiveFeedSwitch({ data, events });
+>>>>>>> r15c
   const core: WorkbenchCore = {
     query: createQueryService(engine),
     catalog: createCatalogService(engine),
     workspace: createWorkspaceService(engine, paths, appVersion),
     jobs: createJobsService(jobs),
+<<<<<<< HEAD
     data: createDataService(data, demo),
     convert: createConvertService({
       engine,
@@ -164,6 +174,10 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       onLakeChanged: lakeChanged,
       rollups,
     }),
+=======
+    data: createDataService(data, demo, liveFeed),
+    convert: createConvertService({ engine, jobs, history: conversions, lake: data.lake, commitViews, onLakeChanged: lakeChanged }),
+>>>>>>> r15c
     storage: createStorageService({
       engine,
       jobs,
@@ -188,6 +202,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       lakeFlag,
       secrets: options.secrets,
       onSyncInterval: (seconds) => data.background.setInterval(seconds),
+      onLiveFeed: (setting) => void liveFeed.apply(entry === 'cli' ? undefined : setting),
     }),
   };
   const dispatch = createDispatcher(contract, core);
@@ -196,9 +211,12 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     () => journalConn.closeSync(),
     () => data.close(),
     () => rollups.close(),
+    // Stopped before PostgreSQL goes.
+    () => liveFeed.close(),
   ];
   // Eager start (desktop, web host): PostgreSQL up, then the demo on an empty workspace or a mirror sync.
   data.start((hot) => demo.seedIfEmpty(hot));
+  if (entry !== 'cli') void liveFeed.apply(stores.settings.liveFeed);
   let closing: Promise<void> | null = null;
 
   return {
@@ -210,6 +228,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     jobs,
     data,
     demo,
+    liveFeed,
     archive,
     rollups,
     onClose: (hook) => {

@@ -75,6 +75,27 @@ export interface DataStatus {
   /** The background sync; absent from cores that predate it. */
   background?: BackgroundSyncStatus;
   datasets: DatasetStatus[];
+  /** The live demo feed (Settings: "Live demo feed"); absent from cores that predate it. */
+  liveFeed?: LiveFeedStatus;
+}
+
+/**
+ * The live demo feed: new readings for the whole demo fleet in PostgreSQL, one 5-minute slot per tick (every 5 minutes,
+ * or `speed` times faster). `waiting`: switched on, but there is nothing to feed yet (no demo fleet, a demo being
+ * generated, PostgreSQL not answering; `message` says which).
+ */
+export interface LiveFeedStatus {
+  state: 'off' | 'running' | 'waiting';
+  speed: number;
+  /** Ticks written since the feed started. */
+  ticks: number;
+  /** Jar and string readings written since it started. */
+  rows: number;
+  alertsRaised: number;
+  /** The reading time of the last slot written (ISO-8601), or null. */
+  lastReadingAt: string | null;
+  /** Why it waits, or the last tick's error; null when all is well. */
+  message: string | null;
 }
 
 export interface DataSyncResult {

@@ -8,6 +8,8 @@ export interface WorkspaceSettings {
   lake?: LakeSettings;
   /** Background sync of the mirror (desktop app, web host): every `intervalSeconds`, 0 = off; unset = DEFAULT_SYNC_INTERVAL_SECONDS. */
   sync?: { intervalSeconds: number };
+  /** The live demo feed (desktop app, web host): off unless `enabled`; `speed` x real time (1 = a 5-minute slot every 5 minutes). */
+  liveFeed?: { enabled: boolean; speed: number };
 }
 
 /** A lake folder (relative paths from the workspace folder); no path = `<workspace>/lake`. */
@@ -36,6 +38,10 @@ export type LakeSettings = LocalLakeSettings | S3LakeSettings;
 
 /** The background sync's interval when settings.json names none. */
 export const DEFAULT_SYNC_INTERVAL_SECONDS = 60;
+
+/** The live demo feed's speed when settings.json names none, and the fastest it accepts (a 5-minute slot every 83 ms). */
+export const DEFAULT_LIVE_SPEED = 1;
+export const MAX_LIVE_SPEED = 3600;
 
 /** The longest interval settings accept (a day). */
 export const MAX_SYNC_INTERVAL_SECONDS = 86_400;
@@ -163,6 +169,13 @@ export const settingsApi = {
    * background sync's state is in data.status.
    */
   setSyncInterval: method<SettingsInfo>()(z.object({ intervalSeconds: z.number().int().min(0).max(MAX_SYNC_INTERVAL_SECONDS) })),
+  /**
+   * Saves settings.json `liveFeed` and applies it at once: the live demo feed starts (while the hot store holds the
+   * demo fleet) or stops; its state is in data.status.
+   */
+  setLiveFeed: method<SettingsInfo>()(
+    z.object({ enabled: z.boolean(), speed: z.number().positive().max(MAX_LIVE_SPEED).default(DEFAULT_LIVE_SPEED) }),
+  ),
   /** Tries a PostgreSQL URL without saving anything. */
   testConnection: method<ConnectionTestResult>()(z.object({ url: UrlSchema, password: z.string().max(1000).optional() })),
   /**

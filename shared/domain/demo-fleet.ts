@@ -51,6 +51,9 @@ export const DEMO_MODELS: BatteryModel[] = [
   },
 ];
 
+/** The demo's serial numbers (`VX07-000123`, `FC07-002001`): the live feed writes only into a fleet of these. */
+export const DEMO_SERIAL_PATTERN = '^(VX|FC)[0-9]{2}-[0-9]{6}$';
+
 /** Mulberry32: a tiny seeded PRNG, enough for master data. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -70,10 +70,14 @@ export function demoWindow(end: Date, daysHot: number, daysCold: number): DemoWi
   return { start: new Date(split - daysCold * DAY_MS), split: new Date(split), end: new Date(endMs) };
 }
 
-/** Rows the generator promises for the time series, in total and per tier. */
+/**
+ * Rows the generator promises for the time series, in total and per tier. `firstReadingsMs`: the first reading of
+ * each jar that starts after the window's start (a jar installed during the window; see demo-plan.ts).
+ */
 export function promisedRows(
   scale: DemoScale,
   window: DemoWindow,
+  firstReadingsMs: readonly number[] = [],
 ): {
   telemetry: { hot: number; cold: number };
   string_telemetry: { hot: number; cold: number };
@@ -81,8 +85,17 @@ export function promisedRows(
   const { jars, strings } = fleetSize(scale);
   const coldSlots = (window.split.getTime() - window.start.getTime()) / SLOT_MS;
   const hotSlots = (window.end.getTime() - window.split.getTime()) / SLOT_MS;
+  const start = window.start.getTime();
+  const split = window.split.getTime();
+  let missingCold = 0;
+  let missingHot = 0;
+  for (const first of firstReadingsMs) {
+    if (first <= start) continue;
+    missingCold += (Math.min(first, split) - start) / SLOT_MS;
+    if (first > split) missingHot += (Math.min(first, window.end.getTime()) - split) / SLOT_MS;
+  }
   return {
-    telemetry: { hot: jars * hotSlots, cold: jars * coldSlots },
+    telemetry: { hot: jars * hotSlots - missingHot, cold: jars * coldSlots - missingCold },
     string_telemetry: { hot: strings * hotSlots, cold: strings * coldSlots },
   };
 }

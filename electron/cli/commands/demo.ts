@@ -13,6 +13,10 @@ import { waitWithProgress } from '../workbench-client';
 import { writeOut } from '../write-out';
 import { rollupLines } from '../output/rollup-line';
 import { errorMessage } from '../../../shared/api/errors';
+import { MAX_LIVE_SPEED } from '../../../shared/api/settings';
+import { workspaceIsEmpty } from '../../core/demo/demo-job';
+import { parseLiveSpeed } from '../../core/demo/live-feed';
+import { runLiveFeed } from '../live-feed-cli';
 
 const HELP = `Usage: battery-workbench demo [options]
 
@@ -30,6 +34,11 @@ Options:
   --workspace DIR     Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   --pg-url URL        Use this PostgreSQL instead of the embedded one (password from the URL or $PGPASSWORD; never stored).
 ${lakeFlagHelp(22)}
+  --live              Then keep adding readings for the whole fleet (jar and string telemetry, now and then an
+                      alert) into PostgreSQL, one 5-minute slot every 5 minutes, until Ctrl+C. Without
+                      --scale, --days-hot, --days-cold or --seed, a workspace that holds the demo already is
+                      fed as it is (no new demo); an empty one gets the small demo first.
+  --speed N           With --live: N times faster (60 = a 5-minute slot every 5 s; up to ${MAX_LIVE_SPEED}).
   --json              Print a JSON summary on stdout.
   -h, --help          Show this help.`;
 
@@ -38,6 +47,24 @@ function intOption(name: string, value: string | undefined): number | undefined 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new CliError(`--${name} must be a whole number, not "${value}".`, 2);
   return n;
+}
+
+/** --live and --speed: the feed's speed, and whether other flags ask for a new demo first; null without --live. */
+function liveOptions(values: Record<string, string | boolean | undefined>): { speed: number; generate: boolean } | null {
+  if (values.live !== true) {
+    if (values.speed !== undefined) throw new CliError('--speed goes with --live (e.g. demo --live --speed 60).', 2);
+    return null;
+  }
+  let speed = 1;
+  if (values.speed !== undefined) {
+    try {
+      speed = parseLiveSpeed(String(values.speed));
+    } catch (err) {
+      throw new CliError(`--speed: ${errorMessage(err)}`, 2);
+    }
+  }
+  const generate = ['scale', 'days-hot', 'days-cold', 'seed'].some((k) => values[k] !== undefined);
+  return { speed, generate };
 }
 
 export const demoCommand: CliCommand = {
@@ -54,6 +81,8 @@ export const demoCommand: CliCommand = {
       'pg-url': { type: 'string' },
       lake: { type: 'string' },
       json: { type: 'boolean' },
+      live: { type: 'boolean' },
+      speed: { type: 'string' },
     });
     if (values.help) {
       await writeOut(io.stdout, `${HELP}\n`);
@@ -64,6 +93,7 @@ export const demoCommand: CliCommand = {
     const daysHot = intOption('days-hot', values['days-hot']);
     const daysCold = intOption('days-cold', values['days-cold']);
     const seed = intOption('seed', values.seed);
+    const live = liveOptions(values);
     const workspaceDir = values.workspace ? resolve(values.workspace) : defaultWorkspaceDir();
     const pgUrl = values['pg-url'] ?? null;
     if (pgUrl) parseExternalUrl(pgUrl);
@@ -79,6 +109,8 @@ export const demoCommand: CliCommand = {
       throw new CliError(`Could not open the workspace ${workspaceDir}: ${errorMessage(err)}`);
     });
     try {
+      if (live && !live.generate && !(await workspaceIsEmpty(workbench.data.lake, await workbench.data.hotStore())))
+        return await runLiveFeed(workbench, io, live.speed, values.json === true);
       const started = workbench.demo.start({
         scale: scale as DemoScaleName,
         ...(daysHot !== undefined ? { daysHot } : {}),
@@ -126,6 +158,7 @@ export const demoCommand: CliCommand = {
           ].join('\n'),
         );
       }
+      if (live) return await runLiveFeed(workbench, io, live.speed, values.json === true);
       return 0;
     } finally {
       await workbench.close();

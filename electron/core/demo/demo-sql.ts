@@ -1,3 +1,4 @@
+import { DEGRADATION_HEAT_C, RESISTANCE_PER_C } from '../../../shared/domain/demo-plan';
 import {
   END_OF_LIFE_FACTOR,
   RESISTANCE_CRITICAL_FACTOR,
@@ -36,12 +37,12 @@ export function totalDays(p: DemoParams): number {
 }
 
 /**
- * Per-jar traits: offsets, ageing drift, and a few jars (2.5 %, at least 1) that fail faster:
- * their resistance, temperature and float-voltage sag grow from an onset day to the end.
+ * Per-jar traits: offsets and ageing drift from the seed, and the degradation plan (shared/domain/demo-plan.ts,
+ * loaded as demo_src_plan): a degrading jar's resistance, temperature and float-voltage sag grow from its onset
+ * day to its ramp's end, then stay there; a new jar's readings start at its installation.
  */
 export function createBatteryTraitsSql(p: DemoParams): string {
   const seed = lit(p.seed);
-  const days = lit(totalDays(p));
   return `
 CREATE OR REPLACE TEMP TABLE demo_battery AS
 WITH base AS (
@@ -51,9 +52,10 @@ WITH base AS (
     m.nominal_resistance_mohm::DOUBLE AS r0, m.cells, m.capacity_ah::DOUBLE AS capacity_ah,
     (${lit(p.startMs)} / 86400000 - epoch_ms(b.installed_on::TIMESTAMP) / 86400000)::DOUBLE AS age0_days,
     ${u('b.battery_id', seed, '1')} AS u1, ${u('b.battery_id', seed, '2')} AS u2, ${u('b.battery_id', seed, '3')} AS u3,
-    ${u('b.battery_id', seed, '4')} AS u4, ${u('b.battery_id', seed, '5')} AS u5, ${u('b.battery_id', seed, '6')} AS u6,
-    ${u('b.battery_id', seed, '7')} AS u7
+    ${u('b.battery_id', seed, '4')} AS u4,
+    p.onset_day, p.ramp_end_day, p.severity, p.fail_k, p.first_reading_ms
   FROM demo_src_battery b
+  JOIN demo_src_plan p USING (battery_id)
   JOIN demo_src_battery_string s USING (string_id)
   JOIN demo_src_battery_system sy ON sy.system_id = s.system_id
   JOIN demo_src_location l ON l.location_id = sy.location_id
@@ -65,9 +67,10 @@ SELECT battery_id, string_id, model_id, location_id, system_id, utc_offset, floa
   (u2 - 0.5) * 0.1 AS r_var,
   (u3 - 0.5) * 1.6 AS t_off,
   0.00008 + u4 * 0.00006 AS drift,
-  row_number() OVER (ORDER BY u5, battery_id) <= greatest(1, ceil(0.025 * count(*) OVER ())) AS failing,
-  floor(u6 * ${days} * 0.6)::DOUBLE AS onset,
-  0.35 + 0.5 * u7 AS fail_k,
+  severity > 0 AS failing,
+  onset_day AS onset,
+  greatest(ramp_end_day - onset_day, 0.5) AS ramp_days,
+  severity, fail_k, first_reading_ms,
   22.0 + (location_id * 37 % 5) AS site_t,
   1.5 + (location_id % 3) * 0.5 AS season_amp,
   CASE WHEN latitude < 0 THEN 17 ELSE 200 END AS peak_doy
@@ -98,7 +101,6 @@ FROM t WHERE start_ms + 3 * 3600000 <= ${lit(p.endMs)}`;
  */
 export function createDaySql(p: DemoParams, fromMs: number, toMs: number): string {
   const seed = lit(p.seed);
-  const days = lit(totalDays(p));
   const from = lit(fromMs / 300_000);
   const to = lit(toMs / 300_000);
   return `
@@ -111,7 +113,8 @@ WITH slots AS (
   SELECT b.battery_id, b.string_id, s.ts, b.r0, b.float_v, b.nominal_v, b.cells,
     b.site_t + b.season_amp * cos(2 * pi() * (s.doy - b.peak_doy) / 365.25)
       + 1.2 * sin(2 * pi() * (((s.utc_h + b.utc_offset + 24) % 24) - 9) / 24) AS ambient,
-    CASE WHEN b.failing AND s.d > b.onset THEN (s.d - b.onset) / (${days} - b.onset) ELSE 0 END AS prog,
+    CASE WHEN b.failing AND s.d > b.onset THEN least(1, (s.d - b.onset) / b.ramp_days) ELSE 0 END AS prog,
+    b.severity, s.slot * 300000 >= b.first_reading_ms AS present,
     b.t_off, b.r_var, b.drift, b.age0_days + s.d AS age, b.fail_k, b.v_off,
     hash(b.battery_id, s.slot, ${seed}) AS h,
     CASE WHEN s.ts >= t.started_at AND s.ts < t.ended_at
@@ -121,28 +124,29 @@ WITH slots AS (
   LEFT JOIN demo_test t ON t.string_id = b.string_id
 ), y AS (
   SELECT *,
-    ambient + 1.5 + t_off + 9 * prog * prog + ((h % 1000) / 1000.0 - 0.5) * 0.3 AS temp
+    ambient + 1.5 + t_off + ${lit(DEGRADATION_HEAT_C)} * severity * prog * prog + ((h % 1000) / 1000.0 - 0.5) * 0.3 AS temp
   FROM x
 ), z AS (
   SELECT *,
-    r0 * (1 + r_var) * (1 + drift * age + fail_k * pow(prog, 1.5)) * (1 - 0.006 * (temp - 25))
+    r0 * (1 + r_var) * (1 + drift * age + fail_k * pow(prog, 1.5)) * (1 - ${lit(RESISTANCE_PER_C)} * (temp - 25))
       * (1 + (((h >> 10) % 1000) / 1000.0 - 0.5) * 0.01) AS res
   FROM y
 )
 SELECT battery_id, string_id, ts,
   CAST(CASE WHEN tprog IS NULL
-    THEN float_v + v_off - 0.045 * float_v * prog * prog + (((h >> 20) % 1000) / 1000.0 - 0.5) * 0.004
+    THEN float_v + v_off - 0.045 * float_v * severity * prog * prog + (((h >> 20) % 1000) / 1000.0 - 0.5) * 0.004
     ELSE nominal_v * (1.04 - 0.10 * tprog - 0.04 * pow(tprog, 4)) - test_current * res / 1000 * (1 + 4 * tprog)
   END AS DECIMAL(6,3)) AS voltage_v,
   CAST(temp AS DECIMAL(4,1)) AS temperature_c,
   CAST(res AS DECIMAL(6,2)) AS resistance_mohm,
   ambient, tprog IS NOT NULL AS in_test,
   CASE WHEN tprog IS NULL THEN 0.2 + (((h >> 30) % 1000) / 1000.0) * 0.3 ELSE -test_current END AS current_a,
-  res / r0 AS r_ratio, float_v
+  res / r0 AS r_ratio, float_v, present
 FROM z`;
 }
 
-export const TELEMETRY_SELECT = 'SELECT battery_id, ts, voltage_v, temperature_c, resistance_mohm FROM demo_day';
+/** A jar's readings from its first one (a new jar's predecessor still counts in its string's telemetry). */
+export const TELEMETRY_SELECT = 'SELECT battery_id, ts, voltage_v, temperature_c, resistance_mohm FROM demo_day WHERE present';
 
 export const STRING_TELEMETRY_SELECT = `
 SELECT string_id, ts, CAST(sum(voltage_v) AS DECIMAL(8,3)) AS voltage_v,
@@ -172,6 +176,7 @@ SELECT d.battery_id, CAST(d.ts AS DATE), avg(d.resistance_mohm), max(d.r_ratio),
   min(d.ts) FILTER (WHERE NOT d.in_test AND d.voltage_v < d.float_v * ${VOLTAGE_LOW_FACTOR}),
   max(d.ts) FILTER (WHERE NOT d.in_test AND d.voltage_v < d.float_v * ${VOLTAGE_LOW_FACTOR})
 FROM demo_day d JOIN demo_battery b USING (battery_id)
+WHERE d.present
 GROUP BY d.battery_id, CAST(d.ts AS DATE);
 INSERT INTO demo_test_obs
 SELECT string_id, ts, sum(voltage_v), avg(r_ratio) FROM demo_day WHERE in_test GROUP BY string_id, ts;`;

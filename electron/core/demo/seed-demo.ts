@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { DemoReport } from '../../../shared/api/data';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
-import { buildDemoFleet } from '../../../shared/domain/demo-fleet';
+import { buildDemoFleet, type DemoFleet } from '../../../shared/domain/demo-fleet';
+import { planDemoJars, type JarPlan } from '../../../shared/domain/demo-plan';
 import {
   DAY_MS,
   DEMO_SCALES,
@@ -102,7 +103,9 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
   const seed = options.seed ?? DEMO_DEFAULT_SEED;
   const window = demoWindowFor(options);
   const params: DemoParams = { seed, startMs: window.start.getTime(), splitMs: window.split.getTime(), endMs: window.end.getTime() };
-  const fleet = buildDemoFleet(scale, seed, window.start);
+  const seeded = buildDemoFleet(scale, seed, window.start);
+  const plan = planDemoJars(seeded, window, seed);
+  const fleet = withInstallations(seeded, plan);
   const { duck, hot, lake } = deps;
   const batch = `demo-${new Date(started)
     .toISOString()
@@ -139,7 +142,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     for (const name of Object.keys(DATASETS) as DatasetName[]) if (DATASETS[name].partitionColumn) await lake.removeDataset(name);
 
     await duck.run("SET TimeZone = 'UTC'");
-    await loadMasterIntoDuck(duck, fleet);
+    await loadMasterIntoDuck(duck, fleet, plan);
     await duck.run(createBatteryTraitsSql(params));
     await duck.run(createTestScheduleSql(params));
     await duck.run(CREATE_DAILY_SQL);
@@ -290,6 +293,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       'demo_impedance',
       'demo_rul',
       'demo_src_offset',
+      'demo_src_plan',
       ...MASTER.map((m) => `demo_src_${m}`),
     ]) {
       await duck.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(t)}`).catch(() => undefined);
@@ -303,7 +307,11 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     window: { start: window.start.toISOString(), split: window.split.toISOString(), end: window.end.toISOString() },
     fleet: fleetSize(scale),
     rows,
-    promised: promisedRows(scale, window),
+    promised: promisedRows(
+      scale,
+      window,
+      plan.map((j) => j.firstReadingMs),
+    ),
     lakeFiles,
     lakeBytes: [...manifests.values()].flat().reduce((a, f) => a + f.bytes, 0),
     elapsedMs: Date.now() - started,
@@ -312,7 +320,19 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
 
 const MASTER = ['location', 'battery_model', 'battery_system', 'battery_string', 'battery'] as const;
 
-async function loadMasterIntoDuck(duck: DuckDBConnection, fleet: ReturnType<typeof buildDemoFleet>): Promise<void> {
+/** The fleet with each new jar's installation day (its first reading) as installed_on. */
+function withInstallations(fleet: DemoFleet, plan: readonly JarPlan[]): DemoFleet {
+  const installed = new Map(plan.filter((j) => j.profile === 'new').map((j) => [j.battery_id, j.firstReadingMs]));
+  return {
+    ...fleet,
+    batteries: fleet.batteries.map((b) => {
+      const ms = installed.get(b.battery_id);
+      return ms === undefined ? b : { ...b, installed_on: new Date(ms).toISOString().slice(0, 10) };
+    }),
+  };
+}
+
+async function loadMasterIntoDuck(duck: DuckDBConnection, fleet: DemoFleet, plan: readonly JarPlan[]): Promise<void> {
   const data: Record<(typeof MASTER)[number], readonly object[]> = {
     location: fleet.locations,
     battery_model: fleet.models,
@@ -337,5 +357,21 @@ async function loadMasterIntoDuck(duck: DuckDBConnection, fleet: ReturnType<type
     'demo_src_offset',
     ['location_id', 'utc_offset'],
     [...fleet.utcOffsetHours].map(([location_id, utc_offset]) => ({ location_id, utc_offset })),
+  );
+  await duck.run(
+    'CREATE OR REPLACE TEMP TABLE demo_src_plan (battery_id INTEGER, onset_day DOUBLE, ramp_end_day DOUBLE, severity DOUBLE, fail_k DOUBLE, first_reading_ms BIGINT)',
+  );
+  await insertObjects(
+    duck,
+    'demo_src_plan',
+    ['battery_id', 'onset_day', 'ramp_end_day', 'severity', 'fail_k', 'first_reading_ms'],
+    plan.map((j) => ({
+      battery_id: j.battery_id,
+      onset_day: j.onsetDay,
+      ramp_end_day: j.rampEndDay,
+      severity: j.severity,
+      fail_k: j.failK,
+      first_reading_ms: j.firstReadingMs,
+    })),
   );
 }

@@ -276,6 +276,11 @@ export class DataPlatform {
     return this.syncHold !== null;
   }
 
+  /** Why the sync is held off, or null. */
+  get syncHoldReason(): string | null {
+    return this.syncHold;
+  }
+
   /**
    * Runs `fn` with the mirror's sync held off: syncNow refuses with CONFLICT and `reason`, the background sync
    * skips its turn. For work that replaces the tables under the mirror (the demo); CONFLICT if held already.

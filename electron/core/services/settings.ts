@@ -23,6 +23,8 @@ export interface SettingsServiceDeps {
   env?: NodeJS.ProcessEnv;
   /** A new background sync interval was saved: apply it now (see mirror/background-sync.ts). */
   onSyncInterval?: (seconds: number) => void;
+  /** The live demo feed was switched on or off (or its speed changed): apply it now (see demo/live-feed-switch.ts). */
+  onLiveFeed?: (liveFeed: { enabled: boolean; speed: number }) => void;
 }
 
 const NO_SECRET_STORE =
@@ -93,6 +95,18 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
     };
   };
 
+  /** Saves one part of settings.json, keeping the rest; never overwrites a file that could not be read. */
+  const patchSettingsFile = async (patch: Partial<WorkspaceSettings>, what: string): Promise<void> => {
+    let current: WorkspaceSettings | null;
+    try {
+      current = await readSettingsFile(deps.paths.settings);
+    } catch (err) {
+      // Its hot store and lake would be lost.
+      throw new WorkbenchError('BAD_INPUT', `${errorMessage(err)} ${what} was not saved.`);
+    }
+    await writeSettingsFile(deps.paths.settings, { ...(current ?? { hot: { kind: 'embedded' } }), ...patch });
+  };
+
   return {
     get: () => info(),
 
@@ -107,9 +121,10 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
         next.hot = { kind: 'external', url: parsed.toString() };
         password = req.hot.password;
       }
-      // The background sync interval has its own setter; saving the stores keeps it.
+      // The background sync interval and the live feed have their own setters; saving the stores keeps them.
       const saved = await readSettingsFile(deps.paths.settings).catch(() => null);
       if (saved?.sync) next.sync = saved.sync;
+      if (saved?.liveFeed) next.liveFeed = saved.liveFeed;
       let keys: S3Keys | null | undefined = null;
       if (req.lake?.kind === 's3') {
         next.lake = s3LakeOf(req.lake);
@@ -137,18 +152,15 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
     },
 
     setSyncInterval: async (req) => {
-      let current: WorkspaceSettings | null;
-      try {
-        current = await readSettingsFile(deps.paths.settings);
-      } catch (err) {
-        // Never overwrite a file that could not be read: its hot store and lake would be lost.
-        throw new WorkbenchError('BAD_INPUT', `${errorMessage(err)} The sync interval was not saved.`);
-      }
-      await writeSettingsFile(deps.paths.settings, {
-        ...(current ?? { hot: { kind: 'embedded' } }),
-        sync: { intervalSeconds: req.intervalSeconds },
-      });
+      await patchSettingsFile({ sync: { intervalSeconds: req.intervalSeconds } }, 'The sync interval');
       deps.onSyncInterval?.(req.intervalSeconds);
+      return info();
+    },
+
+    setLiveFeed: async (req) => {
+      const liveFeed = { enabled: req.enabled, speed: req.speed };
+      await patchSettingsFile({ liveFeed }, 'The live feed setting');
+      deps.onLiveFeed?.(liveFeed);
       return info();
     },
 

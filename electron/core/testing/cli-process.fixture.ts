@@ -17,26 +17,72 @@ export interface CliRun {
   stderr: string;
 }
 
+/** A CLI process under way: its output so far, a wait for a line of output, Ctrl+C, and its end. */
+export interface CliProcess {
+  stdout(): string;
+  /** Resolves when stdout matches `re` (at most `timeoutMs`; rejects with the output so far). */
+  waitForOutput(re: RegExp, timeoutMs?: number): Promise<void>;
+  /** Ctrl+C. */
+  interrupt(): void;
+  kill(signal: NodeJS.Signals): void;
+  done: Promise<CliRun>;
+}
+
+/** `battery-workbench <args>` from source, in a process of its own, handed back while it runs. */
+export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/index.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    for (const w of waiters) w();
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliRun>((resolve) => {
+    child.on('close', (code, signal) => {
+      for (const w of waiters) w();
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return {
+    stdout: () => stdout,
+    waitForOutput: (re, timeoutMs = 120_000) =>
+      new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (re.test(stdout)) finish(null);
+          else if (child.exitCode !== null || child.signalCode !== null)
+            finish(new Error(`The CLI ended before ${String(re)}:\n${stdout}\n${stderr}`));
+        };
+        const timer = setTimeout(() => finish(new Error(`No ${String(re)} within ${timeoutMs} ms:\n${stdout}\n${stderr}`)), timeoutMs);
+        const finish = (err: Error | null): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          if (err) reject(err);
+          else resolve();
+        };
+        waiters.add(check);
+        check();
+      }),
+    interrupt: () => child.kill('SIGINT'),
+    kill: (signal) => child.kill(signal),
+    done,
+  };
+}
+
 /**
  * `battery-workbench <args>` from source, in a process of its own (so a `BW_KILL_AT` SIGKILL ends only it).
  * `killAfterMs` SIGKILLs it from outside after that long (random-point fault tests).
  */
 export function runCli(args: string[], env: Record<string, string> = {}, killAfterMs?: number): Promise<CliRun> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/index.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      done({ code, signal, stdout, stderr });
-    });
+  const cli = startCli(args, env);
+  const timer = killAfterMs === undefined ? null : setTimeout(() => cli.kill('SIGKILL'), killAfterMs);
+  return cli.done.finally(() => {
+    if (timer) clearTimeout(timer);
   });
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
-import { MAX_SYNC_INTERVAL_SECONDS, type WorkspaceSettings } from '../../../shared/api/settings';
+import { MAX_LIVE_SPEED, MAX_SYNC_INTERVAL_SECONDS, type WorkspaceSettings } from '../../../shared/api/settings';
 import { writeFileAtomic } from '../files/atomic';
 import { parseSecretFreeUrl } from '../hot/hot-config';
 import { parseEndpoint, parseS3Url } from '../lake/open-lake';
@@ -38,6 +38,10 @@ const FileSchema = z
       .optional(),
     sync: z
       .object({ intervalSeconds: z.number().int().min(0).max(MAX_SYNC_INTERVAL_SECONDS) })
+      .strict()
+      .optional(),
+    liveFeed: z
+      .object({ enabled: z.boolean(), speed: z.number().positive().max(MAX_LIVE_SPEED) })
       .strict()
       .optional(),
   })

@@ -10,6 +10,7 @@ import { SecretField } from './SecretField';
 import { formFromInfo, formProblem, requestFromForm, type SettingsForm } from './settingsForm';
 import { StatusCard } from './StatusCard';
 import { SyncCard } from './SyncCard';
+import { LiveFeedCard } from './LiveFeedCard';
 import './settings.css';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
@@ -198,6 +199,7 @@ export function SettingsView() {
         <StatusCard info={info} />
         <SyncCard info={info} onSaved={setInfo} />
         <DemoCard />
+        <LiveFeedCard info={info} onSaved={setInfo} />
       </div>
       {picker && form && (
         <FilePickerDialog

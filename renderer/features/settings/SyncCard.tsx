@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import type { ApiError } from '../../../shared/api/errors';
 import { DEFAULT_SYNC_INTERVAL_SECONDS, type SettingsInfo } from '../../../shared/api/settings';
 import { api } from '../../api/client';
 import { backgroundSyncText } from '../schema/backgroundSyncText';
-import { refreshDataStatus, useDataStatus } from '../schema/dataStatusStore';
+import { useDataStatus } from '../schema/dataStatusStore';
+import { useSettingsSave } from './useSettingsSave';
 import { syncIntervalProblem } from './settingsForm';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
@@ -20,24 +20,13 @@ export function SyncCard({ info, onSaved }: Props) {
   const { status, now } = useDataStatus();
   const saved = info?.settings.sync?.intervalSeconds ?? DEFAULT_SYNC_INTERVAL_SECONDS;
   const [typed, setTyped] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { saving, error, setError, save } = useSettingsSave(onSaved);
   const text = typed ?? String(saved);
   const problem = syncIntervalProblem(text);
   const background = backgroundSyncText(status?.background, now);
 
   const apply = async (): Promise<void> => {
-    setSaving(true);
-    setError(null);
-    const res = await api.settings.setSyncInterval({ intervalSeconds: Number(text.trim()) });
-    setSaving(false);
-    if (!res.ok) {
-      setError(res.error);
-      return;
-    }
-    setTyped(null);
-    onSaved(res.value);
-    void refreshDataStatus();
+    if (await save(() => api.settings.setSyncInterval({ intervalSeconds: Number(text.trim()) }))) setTyped(null);
   };
 
   return (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingsInfo } from '../../../shared/api/settings';
-import { formFromInfo, formProblem, gbText, requestFromForm, syncIntervalProblem } from './settingsForm';
+import { formFromInfo, formProblem, gbText, liveSpeedProblem, requestFromForm, syncIntervalProblem } from './settingsForm';
 
 const info: SettingsInfo = {
   file: '/ws/settings.json',
@@ -82,6 +82,12 @@ describe('settings form', () => {
     expect(syncIntervalProblem('1.5')).toMatch(/whole seconds/);
     expect(syncIntervalProblem('-1')).toMatch(/whole seconds/);
     expect(syncIntervalProblem('86401')).toMatch(/At most 86400/);
+  });
+
+  it('takes a live feed speed above 0 up to 3600', () => {
+    expect(['1', '0.5', ' 60 ', '3600'].map(liveSpeedProblem)).toEqual([null, null, null, null]);
+    for (const bad of ['', '0', '-1', 'fast', 'Infinity']) expect(liveSpeedProblem(bad), bad).toMatch(/number above 0/);
+    expect(liveSpeedProblem('3601')).toMatch(/At most 3600/);
   });
 
   it('round-trips an S3 lake: the cache size in GB (stored as bytes), empty fields left out, the key write-only', () => {

@@ -1,4 +1,4 @@
-import { MAX_SYNC_INTERVAL_SECONDS, type LakeSettings, type SettingsInfo } from '../../../shared/api/settings';
+import { MAX_LIVE_SPEED, MAX_SYNC_INTERVAL_SECONDS, type LakeSettings, type SettingsInfo } from '../../../shared/api/settings';
 import type { RequestInputOf } from '../../../shared/api/define';
 import type { Contract } from '../../../shared/api/contract';
 import { urlSecretProblem } from '../../../shared/postgres-url';
@@ -153,5 +153,14 @@ export function syncIntervalProblem(text: string): string | null {
   const t = text.trim();
   if (!/^\d+$/.test(t)) return 'Enter whole seconds (0 turns the background sync off).';
   if (Number(t) > MAX_SYNC_INTERVAL_SECONDS) return `At most ${MAX_SYNC_INTERVAL_SECONDS} seconds (a day).`;
+  return null;
+}
+
+/** What is wrong with a typed live feed speed (a number above 0, at most MAX_LIVE_SPEED), or null. */
+export function liveSpeedProblem(text: string): string | null {
+  const t = text.trim();
+  const n = Number(t);
+  if (t === '' || !Number.isFinite(n) || n <= 0) return 'Enter a number above 0 (1 = real time, 60 = a 5-minute slot every 5 s).';
+  if (n > MAX_LIVE_SPEED) return `At most ${MAX_LIVE_SPEED}.`;
   return null;
 }

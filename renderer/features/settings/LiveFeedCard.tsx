@@ -1,0 +1,90 @@
+import { useState } from 'react';
+import type { LiveFeedStatus } from '../../../shared/api/data';
+import { DEFAULT_LIVE_SPEED, type SettingsInfo } from '../../../shared/api/settings';
+import { formatCount } from '../../../shared/format';
+import { api } from '../../api/client';
+import { useDataStatus } from '../schema/dataStatusStore';
+import { useSettingsSave } from './useSettingsSave';
+import { Card } from '../../lib/ui/Card';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { Field } from '../../lib/ui/Field';
+import { liveSpeedProblem } from './settingsForm';
+
+interface Props {
+  info: SettingsInfo | null;
+  /** The settings as saved with the new switch. */
+  onSaved: (info: SettingsInfo) => void;
+}
+
+function feedText(s: LiveFeedStatus | undefined): string {
+  if (!s || s.state === 'off') return 'off';
+  if (s.state === 'waiting') return `waiting: ${s.message ?? 'nothing to feed yet'}`;
+  const last = s.lastReadingAt ? `, last reading ${s.lastReadingAt.slice(0, 16).replace('T', ' ')} UTC` : '';
+  return `running at ${s.speed}x: ${formatCount(s.ticks)} ticks, ${formatCount(s.rows)} readings, ${formatCount(s.alertsRaised)} alerts${last}`;
+}
+
+/** "Live demo feed": new readings for the demo fleet every 5 minutes (or faster), settings.json liveFeed, applied at once. */
+export function LiveFeedCard({ info, onSaved }: Props) {
+  const { status } = useDataStatus();
+  const saved = info?.settings.liveFeed ?? { enabled: false, speed: DEFAULT_LIVE_SPEED };
+  const [typed, setTyped] = useState<string | null>(null);
+  const { saving, error, setError, save: saveWith } = useSettingsSave(onSaved);
+  const text = typed ?? String(saved.speed);
+  const problem = liveSpeedProblem(text);
+
+  const save = async (enabled: boolean): Promise<void> => {
+    const speed = problem ? saved.speed : Number(text.trim());
+    if (await saveWith(() => api.settings.setLiveFeed({ enabled, speed }))) setTyped(null);
+  };
+
+  return (
+    <Card label="Live demo feed" testId="settings-live-feed" title="Live demo feed" sub="keeps adding readings to the demo fleet">
+      <Field label="Feed" htmlFor="settings-live-feed-enabled">
+        <label>
+          <input
+            id="settings-live-feed-enabled"
+            type="checkbox"
+            checked={saved.enabled}
+            disabled={saving || info === null}
+            onChange={(e) => void save(e.target.checked)}
+            data-testid="settings-live-feed-enabled"
+          />{' '}
+          on
+        </label>
+      </Field>
+      <Field label="Speed" htmlFor="settings-live-feed-speed">
+        <input
+          id="settings-live-feed-speed"
+          className="lake-input"
+          inputMode="decimal"
+          value={text}
+          onChange={(e) => {
+            setTyped(e.target.value);
+            setError(null);
+          }}
+          data-testid="settings-live-feed-speed"
+        />
+        <span className="dim">x real time (1 = a 5-minute slot every 5 minutes, 60 = every 5 s)</span>
+        <button
+          type="button"
+          className="btn"
+          disabled={saving || problem !== null || typed === null}
+          onClick={() => void save(saved.enabled)}
+          data-testid="settings-live-feed-apply"
+        >
+          {saving ? 'Applying…' : 'Apply'}
+        </button>
+        {typed !== null && problem && <span className="bad-text">{problem}</span>}
+      </Field>
+      <div className="hint settings-hint" data-testid="settings-live-feed-state">
+        Now: {feedText(status?.liveFeed)}
+      </div>
+      <div className="hint settings-hint">
+        Writes jar and string telemetry for the whole demo fleet into PostgreSQL (and now and then a temperature alert), so the background
+        sync, freshness and alerts can be seen working. Faster than 1x, the readings run ahead of the clock. Only a demo fleet is fed; off
+        by default; applies at once.
+      </div>
+      {error && <ErrorBox variant="inline" showCode error={error} />}
+    </Card>
+  );
+}
