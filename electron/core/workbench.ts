@@ -150,21 +150,15 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const journalConn = await engine.connect();
   const archiveJournal = new ArchiveJournal(journalConn);
   await archiveJournal.ensure();
-<<<<<<< HEAD
   const demo = new DemoJob({ data, engine, jobs, rollups, tmpDir: paths.tmp });
   const archive = new ArchiveJob({ data, engine, journal: archiveJournal, tmpDir: paths.tmp, rollups });
-=======
-  const demo = new DemoJob({ data, engine, jobs, tmpDir: paths.tmp });
-  const archive = new ArchiveJob({ data, engine, journal: archiveJournal, tmpDir: paths.tmp });
   const liveFeed = new LiveFeedSwitch({ data, events });
->>>>>>> r15c
   const core: WorkbenchCore = {
     query: createQueryService(engine),
     catalog: createCatalogService(engine),
     workspace: createWorkspaceService(engine, paths, appVersion),
     jobs: createJobsService(jobs),
-<<<<<<< HEAD
-    data: createDataService(data, demo),
+    data: createDataService(data, demo, liveFeed),
     convert: createConvertService({
       engine,
       jobs,
@@ -174,10 +168,6 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       onLakeChanged: lakeChanged,
       rollups,
     }),
-=======
-    data: createDataService(data, demo, liveFeed),
-    convert: createConvertService({ engine, jobs, history: conversions, lake: data.lake, commitViews, onLakeChanged: lakeChanged }),
->>>>>>> r15c
     storage: createStorageService({
       engine,
       jobs,
