@@ -31,7 +31,8 @@ function demoWorkspace(): Promise<string> {
   return demoFleet(made);
 }
 
-describe('archival', () => {
+// Each test runs the CLI several times, and every demo and archive run ends with its rollup refresh.
+describe('archival', { timeout: 240_000 }, () => {
   it('moves old days to the lake, verified, and the views neither lose nor double a row', async () => {
     const ws = await demoWorkspace();
     const before = await viewCounts(ws);
