@@ -1,9 +1,28 @@
-import { init, type ECharts } from 'echarts/core';
+import { getInstanceByDom, init, type ECharts } from 'echarts/core';
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
 import { useColorScheme } from './colorScheme';
 // Registers the chart types and components (side effect) before any chart is made.
 import './registry';
 import type { ChartOption } from './registry';
+import { describeDrawn, type DrawnChart } from './drawn';
+
+declare global {
+  interface Window {
+    /**
+     * What the chart in a `.echart` element draws (tick labels, visible marks), for the developer tools and the
+     * end-to-end checks: canvas charts have no DOM of their own to read. Read-only plain data, never the chart
+     * instance, so nothing can change a chart or its formatters through it.
+     */
+    describeChart?: (element: Element) => DrawnChart | null;
+  }
+}
+
+if (typeof window !== 'undefined') {
+  window.describeChart = (element) => {
+    const chart = element instanceof HTMLElement ? getInstanceByDom(element) : undefined;
+    return chart && !chart.isDisposed() ? describeDrawn(chart) : null;
+  };
+}
 
 /** What a parent can do with a chart (export, later). */
 export interface EChartHandle {
