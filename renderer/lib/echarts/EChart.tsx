@@ -4,18 +4,7 @@ import { useColorScheme } from './colorScheme';
 // Registers the chart types and components (side effect) before any chart is made.
 import './registry';
 import type { ChartOption } from './registry';
-import { describeDrawn, type DrawnChart } from './drawn';
-
-declare global {
-  interface Window {
-    /**
-     * What the chart in a `.echart` element draws (tick labels, visible marks), for the developer tools and the
-     * end-to-end checks: canvas charts have no DOM of their own to read. Read-only plain data, never the chart
-     * instance, so nothing can change a chart or its formatters through it.
-     */
-    describeChart?: (element: Element) => DrawnChart | null;
-  }
-}
+import { describeDrawn } from './drawn';
 
 if (typeof window !== 'undefined') {
   window.describeChart = (element) => {

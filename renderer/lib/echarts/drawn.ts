@@ -15,6 +15,17 @@ export interface DrawnChart {
   marks: number;
 }
 
+declare global {
+  interface Window {
+    /**
+     * What the chart in a `.echart` element draws (tick labels, visible marks), for the developer tools and the
+     * end-to-end checks: canvas charts have no DOM of their own to read. Read-only plain data, never the chart
+     * instance, so nothing can change a chart or its formatters through it. Set by EChart.tsx.
+     */
+    describeChart?: (element: Element) => DrawnChart | null;
+  }
+}
+
 /** The parts of ECharts' model read here (its computed layout, after the last render). */
 interface AxisModelView {
   get(key: string): unknown;
