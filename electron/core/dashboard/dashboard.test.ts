@@ -8,6 +8,7 @@ import { queryRows } from '../engine/duck-query';
 import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, seedFixture, type FixtureWorkbench } from '../rollups/fleet-fixture';
 import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../system/hold-point';
 import { openWorkbench, type Workbench } from '../workbench';
+import { JAR_NAME_SQL } from './jar-name';
 import { chooseResolution, m4RawSql } from './m4';
 
 let fx: FixtureWorkbench;
@@ -177,6 +178,42 @@ describe('dashboard panels', () => {
       thresholds: { watchPct: 1, degradedPct: 2, replacePct: 3, baselineDays: 1 },
     });
     expect(strict.rows[0][strict.columns.indexOf('health')]).toBe('replace');
+  });
+
+  it('names a jar the same way in every panel and header: site code, system, string, jar', async () => {
+    const JAR2 = 'FRA1 UPS A · S1 · J2';
+    const column = (d: PanelData, name: string): unknown[] => d.rows.map((r) => r[d.columns.indexOf(name)]);
+    const jarOf = (d: PanelData, jarColumn: string, idColumn: string): unknown =>
+      column(d, jarColumn)[column(d, idColumn).findIndex((id) => Number(id) === 2)];
+    const range = { from: ALL_FROM, to: ALL_TO, width: 300, thresholds: SHORT_BASELINE };
+    const fleet = { kind: 'fleet' };
+    expect(jarOf(await panel({ panel: 'fleet.atRisk', scope: fleet, ...range }), 'jar', 'battery_id')).toBe(JAR2);
+    expect(jarOf(await panel({ panel: 'fleet.hotspots', scope: fleet, ...range }), 'jar', 'battery_id')).toBe(JAR2);
+    // The fixture's one alert is jar 2's: the site's table names it, not "2".
+    expect(jarOf(await panel({ panel: 'scope.alerts', scope: { kind: 'location', id: 1 }, ...range }), 'jar', 'battery_id')).toBe(JAR2);
+    expect(jarOf(await panel({ panel: 'scope.children', scope: { kind: 'string', id: 1 }, ...range }), 'name', 'id')).toBe(JAR2);
+    const events = await panel({ panel: 'scope.events', scope: { kind: 'string', id: 1 }, ...range });
+    expect(column(events, 'string_name')).toContain('FRA1 UPS A · S1');
+    const entity = await wb.dispatch('dashboard.entity', { scope: { kind: 'battery', id: 2 } }, { transport: 'test' });
+    if (!entity.ok) throw new Error(entity.error.message);
+    const info = entity.value as { name: string; path: { kind: string; name: string }[] };
+    expect(info.name).toBe(JAR2);
+    expect(info.path.map((p) => p.name)).toEqual([FIXTURE.siteNames[0], 'FRA1 UPS A', 'FRA1 UPS A · S1', JAR2]);
+  });
+
+  it('puts the site code in front of a system name that lacks it, once', async () => {
+    const nameOf = async (code: string | null, system: string): Promise<unknown> =>
+      (
+        await queryRows(
+          conn,
+          `SELECT ${JAR_NAME_SQL} AS jar FROM (SELECT $1::VARCHAR AS code) l, (SELECT $2::VARCHAR AS name) y, (SELECT 3 AS string_no) s, (SELECT 10 AS position) b`,
+          [code, system],
+        )
+      )[0]?.jar;
+    expect(await nameOf('FRA1', 'FRA1 UPS A')).toBe('FRA1 UPS A · S3 · J10');
+    expect(await nameOf('AMS1', 'Rectifier B')).toBe('AMS1 Rectifier B · S3 · J10');
+    expect(await nameOf('AMS1', 'AMS10 UPS')).toBe('AMS1 AMS10 UPS · S3 · J10');
+    expect(await nameOf(null, 'UPS C')).toBe('UPS C · S3 · J10');
   });
 
   it('rejects bad requests with a clear error', async () => {

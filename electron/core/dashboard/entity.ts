@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EntityInfo, EntityPathItem, Scope } from '../../../shared/api/dashboard';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { queryRows } from '../engine/duck-query';
+import { JAR_NAMES_SQL, STRING_NAME_SQL } from './jar-name';
 import { scopeJarsSql } from './scope-sql';
 
 function text(v: unknown): string {
@@ -76,23 +77,24 @@ export async function readEntity(conn: DuckDBConnection, scope: Scope): Promise<
     case 'battery': {
       const stringSql =
         'SELECT s.string_id, s.string_no, s.jar_count, m.manufacturer, m.model_name, CAST(m.nominal_voltage_v AS DOUBLE) AS nominal_v, CAST(m.float_voltage_v AS DOUBLE) AS float_v, ' +
-        'CAST(m.nominal_resistance_mohm AS DOUBLE) AS r0, y.system_id, y.name AS system, l.location_id, l.name AS site, l.time_zone ' +
+        `CAST(m.nominal_resistance_mohm AS DOUBLE) AS r0, y.system_id, y.name AS system, ${STRING_NAME_SQL} AS string_name, l.location_id, l.name AS site, l.time_zone ` +
         'FROM battery_string s JOIN battery_model m ON m.model_id = s.model_id JOIN battery_system y ON y.system_id = s.system_id JOIN location l ON l.location_id = y.location_id';
       const r =
         scope.kind === 'string'
           ? await one(`${stringSql} WHERE s.string_id = $1`)
           : await one(
-              `SELECT b.battery_id, b.position, b.serial_no, CAST(b.installed_on AS VARCHAR) AS installed, x.* FROM battery b JOIN (${stringSql}) x ON x.string_id = b.string_id WHERE b.battery_id = $1`,
+              `SELECT b.battery_id, n.jar, b.serial_no, CAST(b.installed_on AS VARCHAR) AS installed, x.* FROM battery b ` +
+                `JOIN (${stringSql}) x ON x.string_id = b.string_id JOIN (${JAR_NAMES_SQL}) n ON n.battery_id = b.battery_id WHERE b.battery_id = $1`,
             );
       site(r);
       path.push({ kind: 'system', id: Number(r.system_id), name: text(r.system) });
-      path.push({ kind: 'string', id: Number(r.string_id), name: `String ${text(r.string_no)}` });
+      path.push({ kind: 'string', id: Number(r.string_id), name: text(r.string_name) });
       facts.push({ label: 'Model', value: `${text(r.manufacturer)} ${text(r.model_name)}` });
       if (scope.kind === 'string') {
-        name = `String ${text(r.string_no)}`;
+        name = text(r.string_name);
         facts.push({ label: 'Jars', value: text(r.jar_count) }, { label: 'Float voltage per jar', value: `${text(r.float_v)} V` });
       } else {
-        name = `Jar ${text(r.position)}`;
+        name = text(r.jar);
         path.push({ kind: 'battery', id: Number(r.battery_id), name });
         facts.push(
           { label: 'Serial', value: text(r.serial_no) },

@@ -1,9 +1,7 @@
 import { healthCtes } from './health-sql';
+import { JAR_NAMES_SQL } from './jar-name';
 import type { PanelContext, PanelQuery } from './panel-query';
 import { tsAt } from './scope-sql';
-
-const SITE_OF_JAR = `SELECT b.battery_id, b.string_id, b.position, b.serial_no, y.system_id, y.location_id
-  FROM battery b JOIN battery_string s ON s.string_id = b.string_id JOIN battery_system y ON y.system_id = s.system_id`;
 
 function same(sql: string, source: string): PanelQuery {
   return { sql, exportSql: sql, source, bucketMs: 0 };
@@ -12,7 +10,7 @@ function same(sql: string, source: string): PanelQuery {
 /** Sites with jar counts, health mix (as of the range end) and open alerts by severity. */
 export function fleetSites(ctx: PanelContext): PanelQuery {
   const sql = `WITH ${healthCtes(ctx.thresholds, ctx.toMs)}, site_jar AS (
-  ${SITE_OF_JAR}
+  ${JAR_NAMES_SQL}
 ), open_alerts AS (
   SELECT j.location_id, count(*) FILTER (WHERE a.severity = 'critical') AS critical, count(*) FILTER (WHERE a.severity <> 'critical') AS warning
   FROM alert a JOIN site_jar j ON j.battery_id = a.battery_id WHERE a.cleared_at IS NULL GROUP BY j.location_id
@@ -54,15 +52,13 @@ export function fleetAtRisk(ctx: PanelContext, limit = 12): PanelQuery {
   FROM rul_prediction WHERE predicted_at < ${tsAt(ctx.toMs)}
   GROUP BY battery_id
 ), site_jar AS (
-  ${SITE_OF_JAR}
+  ${JAR_NAMES_SQL}
 )
-SELECT r.battery_id, y.name || ' · S' || s.string_no || ' · J' || j.position AS jar,
-  l.name AS site, r.rul_days, CAST(r.confidence AS DOUBLE) AS confidence, CAST(epoch_ms(r.predicted_at) AS DOUBLE) AS predicted_at
+SELECT r.battery_id, j.jar, l.name AS site, r.rul_days, CAST(r.confidence AS DOUBLE) AS confidence,
+  CAST(epoch_ms(r.predicted_at) AS DOUBLE) AS predicted_at
 FROM latest r
 JOIN site_jar j ON j.battery_id = r.battery_id
 JOIN location l ON l.location_id = j.location_id
-JOIN battery_system y ON y.system_id = j.system_id
-JOIN battery_string s ON s.string_id = j.string_id
 ORDER BY r.rul_days, r.battery_id${lim}`;
   return { sql: body(`\nLIMIT ${Math.round(limit)}`), exportSql: body(''), source: 'rul_prediction (latest per jar)', bucketMs: 0 };
 }
@@ -77,15 +73,13 @@ export function fleetHotspots(ctx: PanelContext, limit = 12): PanelQuery {
   WHERE bucket >= ${tsAt(Math.floor(ctx.fromMs / grain) * grain)} AND bucket < ${tsAt(ctx.toMs)}
   GROUP BY battery_id
 ), site_jar AS (
-  ${SITE_OF_JAR}
+  ${JAR_NAMES_SQL}
 )
-SELECT p.battery_id, y.name || ' · S' || s.string_no || ' · J' || j.position AS jar, l.name AS site,
+SELECT p.battery_id, j.jar, l.name AS site,
   CAST(p.temperature_max AS DOUBLE) AS temperature_max, CAST(p.temperature_mean AS DOUBLE) AS temperature_mean, CAST(epoch_ms(p.at) AS DOUBLE) AS at
 FROM peak p
 JOIN site_jar j ON j.battery_id = p.battery_id
 JOIN location l ON l.location_id = j.location_id
-JOIN battery_system y ON y.system_id = j.system_id
-JOIN battery_string s ON s.string_id = j.string_id
 ORDER BY p.temperature_max DESC, p.battery_id${lim}`;
   return { sql: body(`\nLIMIT ${Math.round(limit)}`), exportSql: body(''), source: table, bucketMs: 0 };
 }

@@ -1,16 +1,17 @@
 import { healthCtes } from './health-sql';
+import { JAR_NAME_SQL, JAR_NAMES_SQL, STRING_NAMES_SQL } from './jar-name';
 import type { PanelContext, PanelQuery } from './panel-query';
 import { scopeJarsSql, scopeStringsSql, tsAt } from './scope-sql';
 
 /** Alerts of the scope's jars that were open at any time in the range. */
 export function scopeAlerts(ctx: PanelContext, limit = 2000): PanelQuery {
-  const body = (lim: string): string => `SELECT alert_id, battery_id, string_id, alert_type, severity,
-  CAST(epoch_ms(raised_at) AS DOUBLE) AS raised_at, CAST(epoch_ms(cleared_at) AS DOUBLE) AS cleared_at,
-  CAST(value AS DOUBLE) AS value, CAST(threshold AS DOUBLE) AS threshold, message
-FROM alert
-WHERE battery_id IN (${scopeJarsSql(ctx.scope)})
-  AND raised_at < ${tsAt(ctx.toMs)} AND (cleared_at IS NULL OR cleared_at >= ${tsAt(ctx.fromMs)})
-ORDER BY raised_at${lim}`;
+  const body = (lim: string): string => `SELECT a.alert_id, a.battery_id, j.jar, a.string_id, a.alert_type, a.severity,
+  CAST(epoch_ms(a.raised_at) AS DOUBLE) AS raised_at, CAST(epoch_ms(a.cleared_at) AS DOUBLE) AS cleared_at,
+  CAST(a.value AS DOUBLE) AS value, CAST(a.threshold AS DOUBLE) AS threshold, a.message
+FROM alert a LEFT JOIN (${JAR_NAMES_SQL}) j ON j.battery_id = a.battery_id
+WHERE a.battery_id IN (${scopeJarsSql(ctx.scope)})
+  AND a.raised_at < ${tsAt(ctx.toMs)} AND (a.cleared_at IS NULL OR a.cleared_at >= ${tsAt(ctx.fromMs)})
+ORDER BY a.raised_at, a.alert_id${lim}`;
   return { sql: body(`\nLIMIT ${limit}`), exportSql: body(''), source: 'alert', bucketMs: 0 };
 }
 
@@ -21,7 +22,8 @@ ORDER BY raised_at${lim}`;
 export function scopeEvents(ctx: PanelContext): PanelQuery {
   const strings = scopeStringsSql(ctx.scope);
   const jarFilter = ctx.scope.kind === 'battery' ? `AND (battery_id IS NULL OR battery_id = ${String(ctx.scope.id)})` : '';
-  const sql = `SELECT 'maintenance' AS kind, event_type AS type, string_id, battery_id,
+  const sql = `SELECT e.*, n.string_name, j.jar FROM (
+SELECT 'maintenance' AS kind, event_type AS type, string_id, battery_id,
   CAST(epoch_ms(performed_at) AS DOUBLE) AS started_at, CAST(NULL AS DOUBLE) AS ended_at, technician AS who, notes AS text
 FROM maintenance_event
 WHERE string_id IN (${strings}) ${jarFilter}
@@ -32,7 +34,10 @@ SELECT 'capacity_test', result, string_id, CAST(NULL AS INTEGER),
   printf('Capacity test: %.1f %% (%s), %.2f A discharge', capacity_pct, result, discharge_current_a)
 FROM capacity_test
 WHERE string_id IN (${strings}) AND started_at < ${tsAt(ctx.toMs)} AND ended_at >= ${tsAt(ctx.fromMs)}
-ORDER BY started_at`;
+) e
+LEFT JOIN (${STRING_NAMES_SQL}) n ON n.string_id = e.string_id
+LEFT JOIN (${JAR_NAMES_SQL}) j ON j.battery_id = e.battery_id
+ORDER BY e.started_at`;
   return { sql, exportSql: sql, source: 'maintenance_event, capacity_test', bucketMs: 0 };
 }
 
@@ -77,13 +82,16 @@ GROUP BY s.string_id, s.string_no, m.model_name ORDER BY s.string_no`;
   WHERE predicted_at < ${tsAt(ctx.toMs)} AND battery_id IN (SELECT battery_id FROM battery WHERE string_id IN (${strings}))
   GROUP BY battery_id
 )
-SELECT 'battery' AS kind, b.battery_id AS id, 'Jar ' || b.position AS name, b.serial_no AS detail, 1 AS jars,
+SELECT 'battery' AS kind, b.battery_id AS id, ${JAR_NAME_SQL} AS name, b.serial_no AS detail, 1 AS jars,
   CAST(h.health = 'healthy' AS INTEGER) AS healthy, CAST(h.health = 'watch' AS INTEGER) AS watch,
   CAST(h.health = 'degraded' AS INTEGER) AS degraded, CAST(h.health = 'replace' AS INTEGER) AS replace,
   CAST(h.health = 'unknown' AS INTEGER) AS unknown, CAST(h.drift_pct AS DOUBLE) AS drift_pct_max,
   CAST(last.voltage_v AS DOUBLE) AS voltage_v, CAST(last.temperature_c AS DOUBLE) AS temperature_c,
   CAST(last.resistance_mohm AS DOUBLE) AS resistance_mohm, rul.rul_days, h.health
 FROM battery b
+JOIN battery_string s ON s.string_id = b.string_id
+JOIN battery_system y ON y.system_id = s.system_id
+JOIN location l ON l.location_id = y.location_id
 LEFT JOIN health h ON h.battery_id = b.battery_id
 LEFT JOIN last ON last.battery_id = b.battery_id
 LEFT JOIN rul ON rul.battery_id = b.battery_id

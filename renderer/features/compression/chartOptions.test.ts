@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CodecResult, ColumnChunkStats, DatasetStats } from '../../../shared/api/storage';
+import { duplicateLabels } from '../../lib/echarts/drawn';
 import type { ChartOption } from '../../lib/echarts/registry';
+import { ssrDrawn } from '../../lib/echarts/ssrDrawn';
 import { codecLabOption, columnsOption, datasetsOption } from './chartOptions';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -52,5 +54,56 @@ describe('chart options escape data in tooltips', () => {
     expect(html).toContain('1.00 MB');
     expect(html).toContain('3.1×');
     expect(html).toContain('1.50 s');
+  });
+});
+
+describe('storage chart axes', () => {
+  it('show each tick once, in the unit named on the axis (no per-tick rounding to "2 ms" twice)', () => {
+    const results: CodecResult[] = [
+      { codec: 'zstd', level: 3, bytes: 1.1 * 1024 * 1024, writeMs: 1.2, readMs: 0.4, ratio: 3 },
+      { codec: 'snappy', level: null, bytes: 1.2 * 1024 * 1024, writeMs: 1.9, readMs: 0.6, ratio: 2.5 },
+    ];
+    const drawn = ssrDrawn(codecLabOption(results));
+    const [size, time] = drawn.axes.filter((a) => a.type === 'value');
+    expect(size.name).toBe('Size (MB)');
+    expect(time.name).toBe('Time (ms)');
+    expect(time.labels).toContain('1.5');
+    for (const axis of drawn.axes) expect(duplicateLabels(axis), `${axis.axis}: ${axis.labels.join(', ')}`).toEqual([]);
+    expect(drawn.marks).toBe(6);
+  });
+
+  it('dataset and column sizes: one unit per axis, every bar drawn', () => {
+    const d = (dataset: string, parquetBytes: number): DatasetStats => ({
+      dataset,
+      files: 1,
+      rows: 5,
+      parquetBytes,
+      sourceBytes: parquetBytes * 4,
+      ratio: 4,
+      partitions: 0,
+    });
+    const drawn = ssrDrawn(datasetsOption([d('telemetry', 3 * 1024 ** 3), d('alert', 20 * 1024)]));
+    const x = drawn.axes.find((a) => a.type === 'value');
+    expect(x?.name).toBe('Size (GB)');
+    expect(x && duplicateLabels(x)).toEqual([]);
+    const columns = ssrDrawn(
+      columnsOption([
+        {
+          column: 'v',
+          physicalType: 'DOUBLE',
+          type: 'DOUBLE',
+          codecs: ['ZSTD'],
+          encodings: [],
+          compressedBytes: 700,
+          uncompressedBytes: 2000,
+          share: 1,
+          min: null,
+          max: null,
+          nulls: 0,
+        },
+      ]),
+    );
+    expect(columns.axes.find((a) => a.type === 'value')?.name).toBe('Size (KB)');
+    expect(columns.marks).toBe(2);
   });
 });

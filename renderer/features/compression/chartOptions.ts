@@ -2,11 +2,13 @@ import type { CodecResult, ColumnChunkStats, DatasetStats } from '../../../share
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { formatterParam, tooltipHtml } from '../../lib/echarts/escape';
 import type { ChartOption } from '../../lib/echarts/registry';
+import { BYTE_UNITS, DURATION_UNITS, axisUnit, inUnit, unitValueAxis } from '../../lib/echarts/ticks';
 import { formatRatio, formatShare, ratioOf } from './units';
 
-/** Axis labels and tooltips carry units; every text from data is escaped in tooltips (labels are canvas text). */
-const bytesAxis = { type: 'value' as const, axisLabel: { formatter: (v: number) => formatBytes(v) } };
-const msAxis = { type: 'value' as const, axisLabel: { formatter: (v: number) => (v === 0 ? '0' : formatDuration(v)) } };
+/*
+ * Axes are in one unit each, chosen from the data and named in the axis title (ticks by tickLabel, see unitValueAxis);
+ * tooltips carry exact values with units; every text from data is escaped in tooltips (labels are canvas text).
+ */
 
 export function codecLabel(r: Pick<CodecResult, 'codec' | 'level'>): string {
   return r.level === null ? r.codec : `${r.codec} ${r.level}`;
@@ -15,6 +17,14 @@ export function codecLabel(r: Pick<CodecResult, 'codec' | 'level'>): string {
 /** Codec lab: file size per codec (bars) and write/read time (lines, right axis). */
 export function codecLabOption(results: readonly CodecResult[]): ChartOption {
   const labels = results.map(codecLabel);
+  const size = axisUnit(
+    results.map((r) => r.bytes),
+    BYTE_UNITS,
+  );
+  const time = axisUnit(
+    results.flatMap((r) => [r.writeMs, r.readMs]),
+    DURATION_UNITS,
+  );
   return {
     grid: { left: 70, right: 70, top: 40, bottom: 30 },
     legend: { top: 0 },
@@ -33,14 +43,38 @@ export function codecLabOption(results: readonly CodecResult[]): ChartOption {
       },
     },
     xAxis: { type: 'category', data: labels },
-    yAxis: [
-      { ...bytesAxis, name: 'size' },
-      { ...msAxis, name: 'time', splitLine: { show: false } },
-    ],
+    yAxis: [unitValueAxis('Size', size), { ...unitValueAxis('Time', time), splitLine: { show: false } }],
     series: [
-      { name: 'Size', type: 'bar', data: results.map((r) => r.bytes), yAxisIndex: 0, barMaxWidth: 40 },
-      { name: 'Write time', type: 'line', data: results.map((r) => r.writeMs), yAxisIndex: 1, symbolSize: 7 },
-      { name: 'Read time', type: 'line', data: results.map((r) => r.readMs), yAxisIndex: 1, symbolSize: 7 },
+      {
+        name: 'Size',
+        type: 'bar',
+        data: inUnit(
+          results.map((r) => r.bytes),
+          size,
+        ),
+        yAxisIndex: 0,
+        barMaxWidth: 40,
+      },
+      {
+        name: 'Write time',
+        type: 'line',
+        data: inUnit(
+          results.map((r) => r.writeMs),
+          time,
+        ),
+        yAxisIndex: 1,
+        symbolSize: 7,
+      },
+      {
+        name: 'Read time',
+        type: 'line',
+        data: inUnit(
+          results.map((r) => r.readMs),
+          time,
+        ),
+        yAxisIndex: 1,
+        symbolSize: 7,
+      },
     ],
   };
 }
@@ -48,8 +82,12 @@ export function codecLabOption(results: readonly CodecResult[]): ChartOption {
 /** Per dataset: Parquet bytes next to the CSV bytes it came from (where known). */
 export function datasetsOption(datasets: readonly DatasetStats[]): ChartOption {
   const names = datasets.map((d) => d.dataset);
+  const size = axisUnit(
+    datasets.flatMap((d) => [d.parquetBytes, d.sourceBytes]),
+    BYTE_UNITS,
+  );
   return {
-    grid: { left: 130, right: 30, top: 30, bottom: 30 },
+    grid: { left: 130, right: 30, top: 30, bottom: 44 },
     legend: { top: 0 },
     tooltip: {
       trigger: 'axis',
@@ -65,11 +103,27 @@ export function datasetsOption(datasets: readonly DatasetStats[]): ChartOption {
         ]);
       },
     },
-    xAxis: bytesAxis,
+    xAxis: { ...unitValueAxis('Size', size), nameLocation: 'middle', nameGap: 24 },
     yAxis: { type: 'category', data: names, inverse: true, axisLabel: { width: 120, overflow: 'truncate' } },
     series: [
-      { name: 'Parquet', type: 'bar', data: datasets.map((d) => d.parquetBytes), barMaxWidth: 16 },
-      { name: 'Source CSV', type: 'bar', data: datasets.map((d) => d.sourceBytes ?? 0), barMaxWidth: 16 },
+      {
+        name: 'Parquet',
+        type: 'bar',
+        data: inUnit(
+          datasets.map((d) => d.parquetBytes),
+          size,
+        ),
+        barMaxWidth: 16,
+      },
+      {
+        name: 'Source CSV',
+        type: 'bar',
+        data: inUnit(
+          datasets.map((d) => d.sourceBytes ?? 0),
+          size,
+        ),
+        barMaxWidth: 16,
+      },
     ],
   };
 }
@@ -77,8 +131,12 @@ export function datasetsOption(datasets: readonly DatasetStats[]): ChartOption {
 /** Per column: compressed vs uncompressed bytes, largest first. */
 export function columnsOption(columns: readonly ColumnChunkStats[]): ChartOption {
   const sorted = [...columns].sort((a, b) => b.compressedBytes - a.compressedBytes);
+  const size = axisUnit(
+    sorted.flatMap((c) => [c.compressedBytes, c.uncompressedBytes]),
+    BYTE_UNITS,
+  );
   return {
-    grid: { left: 140, right: 30, top: 30, bottom: 30 },
+    grid: { left: 140, right: 30, top: 30, bottom: 44 },
     legend: { top: 0 },
     tooltip: {
       trigger: 'axis',
@@ -97,11 +155,27 @@ export function columnsOption(columns: readonly ColumnChunkStats[]): ChartOption
         ]);
       },
     },
-    xAxis: bytesAxis,
+    xAxis: { ...unitValueAxis('Size', size), nameLocation: 'middle', nameGap: 24 },
     yAxis: { type: 'category', data: sorted.map((c) => c.column), inverse: true, axisLabel: { width: 130, overflow: 'truncate' } },
     series: [
-      { name: 'Compressed', type: 'bar', data: sorted.map((c) => c.compressedBytes), barMaxWidth: 14 },
-      { name: 'Uncompressed', type: 'bar', data: sorted.map((c) => c.uncompressedBytes), barMaxWidth: 14 },
+      {
+        name: 'Compressed',
+        type: 'bar',
+        data: inUnit(
+          sorted.map((c) => c.compressedBytes),
+          size,
+        ),
+        barMaxWidth: 14,
+      },
+      {
+        name: 'Uncompressed',
+        type: 'bar',
+        data: inUnit(
+          sorted.map((c) => c.uncompressedBytes),
+          size,
+        ),
+        barMaxWidth: 14,
+      },
     ],
   };
 }

@@ -28,7 +28,11 @@ export function DashboardHeader({ frame, badge }: Props) {
         {entity?.path.map((p) => (
           <span key={`${p.kind}-${p.id}`}>
             {' › '}
-            <a href={entityHref(p.kind, p.id)} aria-current={p.kind === kind && p.id === entity.id ? 'page' : undefined}>
+            <a
+              href={entityHref(p.kind, p.id)}
+              title={`${KIND_LABEL[p.kind]} id ${p.id}`}
+              aria-current={p.kind === kind && p.id === entity.id ? 'page' : undefined}
+            >
               {p.name}
             </a>
           </span>
@@ -36,7 +40,10 @@ export function DashboardHeader({ frame, badge }: Props) {
       </nav>
       <div className="dash-title-row">
         <h2 className="dash-title" data-testid="dash-title">
-          {kind !== 'fleet' && <span className="dim dash-kind">{KIND_LABEL[kind]}</span>} {entity?.name ?? (frame.error ? '—' : '…')}
+          {kind !== 'fleet' && <span className="dim dash-kind">{KIND_LABEL[kind]}</span>}{' '}
+          <span title={entity && entity.id !== null ? `${KIND_LABEL[kind]} id ${entity.id}` : undefined}>
+            {entity?.name ?? (frame.error ? '—' : '…')}
+          </span>
         </h2>
         {badge}
         <span className="spacer" />

@@ -1,6 +1,7 @@
 import type { PanelData } from '../../../shared/api/dashboard';
 import { hrefFor } from '../../app/router';
 import { DataTable, type Column } from '../../lib/ui/DataTable';
+import { JarLink } from './JarLink';
 import { fixed, records, text } from './panelData';
 import { formatTime } from './timeFormat';
 
@@ -26,7 +27,7 @@ function alertColumns(zone: string): Column<Row>[] {
       cell: (r) => <span className={`sev sev-${text(r.severity) === 'critical' ? 'critical' : 'warning'}`}>{text(r.severity)}</span>,
     },
     { header: 'Type', cell: (r) => text(r.alert_type) },
-    { header: 'Jar', cell: (r) => <a href={hrefFor('battery', text(r.battery_id))}>{text(r.battery_id)}</a> },
+    { header: 'Jar', cell: (r) => <JarLink id={r.battery_id} name={r.jar} /> },
     { header: 'Value', className: 'num', cell: (r) => fixed(r.value, 2) },
     { header: 'Message', className: 'msg', cell: (r) => text(r.message) },
   ];
@@ -39,11 +40,15 @@ function eventColumns(zone: string): Column<Row>[] {
       header: 'What',
       cell: (r) => (text(r.kind) === 'capacity_test' ? `capacity test (${text(r.type)})` : text(r.type).replaceAll('_', ' ')),
     },
-    { header: 'String', cell: (r) => <a href={hrefFor('string', text(r.string_id))}>{text(r.string_id)}</a> },
     {
-      header: 'Jar',
-      cell: (r) => (r.battery_id === null ? '' : <a href={hrefFor('battery', text(r.battery_id))}>{text(r.battery_id)}</a>),
+      header: 'String',
+      cell: (r) => (
+        <a href={hrefFor('string', text(r.string_id))} title={`String id ${text(r.string_id)}`}>
+          {text(r.string_name) || text(r.string_id)}
+        </a>
+      ),
     },
+    { header: 'Jar', cell: (r) => (r.battery_id === null ? '' : <JarLink id={r.battery_id} name={r.jar} />) },
     { header: 'By', cell: (r) => text(r.who) },
     { header: 'Notes', className: 'msg', cell: (r) => text(r.text) },
   ];

@@ -1,5 +1,5 @@
 import { useMemo, type Ref } from 'react';
-import type { PanelData, Scope } from '../../../shared/api/dashboard';
+import type { PanelCell, PanelData, Scope } from '../../../shared/api/dashboard';
 import { HEALTH_CLASSES, HEALTH_LABELS } from '../../../shared/domain/health';
 import { hrefFor } from '../../app/router';
 import { EChart, type EChartHandle } from '../../lib/echarts/EChart';
@@ -9,11 +9,21 @@ import { DashboardHeader } from './DashboardHeader';
 import { HealthSettings, driftColorFor, useThresholds } from './HealthSettings';
 import { HEALTH_COLORS, SEVERITY_COLORS } from './palette';
 import { PanelBox } from './PanelBox';
-import { fixed, numOr, records, text } from './panelData';
+import { fixed, numOr, records, rulText, text } from './panelData';
 import { ago, formatTime } from './timeFormat';
 import { useDashboard } from './useDashboard';
 
 const FLEET: Scope = { kind: 'fleet' };
+
+/** Tooltip lines of a ranked jar: its id (the name is the bar's label) and its site. */
+function jarDetails(r: Record<string, PanelCell> | undefined): [string, string][] {
+  return r
+    ? [
+        ['Jar id', text(r.battery_id)],
+        ['Site', text(r.site)],
+      ]
+    : [];
+}
 
 function go(kind: 'location' | 'battery', id: number): void {
   window.location.hash = hrefFor(kind, String(id));
@@ -28,6 +38,7 @@ function SitesChart({ data, chartRef }: { data: PanelData; chartRef: Ref<EChartH
         horizontal: true,
         stacked: true,
         valueName: 'Jars',
+        integer: true,
         series: HEALTH_CLASSES.map((c) => ({ name: HEALTH_LABELS[c], color: HEALTH_COLORS[c], values: rows.map((r) => numOr(r[c])) })),
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -119,6 +130,7 @@ export function FleetView() {
               categories: types,
               stacked: true,
               valueName: 'Open alerts',
+              integer: true,
               series: ['critical', 'warning'].map((sev) => ({
                 name: sev,
                 color: SEVERITY_COLORS[sev],
@@ -143,6 +155,8 @@ export function FleetView() {
               categories: rows.map((r) => text(r.jar)),
               horizontal: true,
               valueName: 'Remaining useful life (days)',
+              valueText: rulText,
+              details: (i) => jarDetails(rows[i]),
               series: [
                 {
                   name: 'RUL',
@@ -152,7 +166,6 @@ export function FleetView() {
                   ),
                 },
               ],
-              unit: 'd',
             });
             return (
               <EChart
@@ -175,6 +188,7 @@ export function FleetView() {
               valueName: 'Peak jar temperature (°C)',
               digits: 1,
               unit: '°C',
+              details: (i) => jarDetails(rows[i]),
               series: [
                 {
                   name: 'Peak',
@@ -252,6 +266,7 @@ function DriftChart({ data, chartRef }: { data: PanelData; chartRef: Ref<EChartH
   const option = barOption({
     categories: rows.map((r) => `${fixed(r.bin_from, 0)}…${fixed(r.bin_to, 0)} %`),
     valueName: 'Jars',
+    integer: true,
     categoryName: 'Drift (%)',
     series: [
       { name: 'Jars', values: rows.map((r) => numOr(r.jars)), colors: rows.map((r) => driftColorFor(numOr(r.bin_from), thresholds)) },

@@ -5,6 +5,7 @@ import { HEALTH_CLASSES, HEALTH_LABELS, type HealthClass } from '../../../shared
 import { hrefFor, useRoute } from '../../app/router';
 import { AlertTable, EventTable } from './EventTables';
 import { DashboardHeader } from './DashboardHeader';
+import { JarLink } from './JarLink';
 import { HEALTH_COLORS } from './palette';
 import { PanelBox } from './PanelBox';
 import { fixed, records, text } from './panelData';
@@ -74,9 +75,7 @@ function ChildrenTable({ data, kind }: { data: PanelData; kind: ScopeKindOfView 
           {rows.map((r) => (
             <tr key={text(r.id)}>
               <td>
-                <a href={hrefFor('battery', text(r.id))} data-testid="jar-link">
-                  {text(r.name)}
-                </a>
+                <JarLink id={r.id} name={r.name} testId="jar-link" />
               </td>
               <td>{text(r.detail)}</td>
               <td>

@@ -4,6 +4,10 @@ import { resolveRange, parseSettings } from './timeRange';
 import { fromLocalInput, toLocalInput } from './timeFormat';
 import { seriesOption } from './seriesOption';
 import { zoomWindow } from './TimeChart';
+import { duplicateLabels } from '../../lib/echarts/drawn';
+import type { ChartOption } from '../../lib/echarts/registry';
+import { ssrDrawn } from '../../lib/echarts/ssrDrawn';
+import './chartParts';
 
 /** A one-series voltage chart over two readings, its series named `name`. */
 function voltageChart(first: number, second: number, name: string): ReturnType<typeof seriesOption> {
@@ -70,5 +74,32 @@ describe('dashboard model', () => {
     expect(labels).toEqual(['13.642', '13.644', '13.646', '13.648', '13.65']);
     // The unit stays in the axis name.
     expect(y.name).toBe('Voltage (V)');
+  });
+
+  it('never repeats a time-axis label, whatever the range and the site zone', () => {
+    const end = Date.parse('2026-12-02T05:12:00Z');
+    for (const zone of ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo']) {
+      for (const hours of [6, 24, 48, 7 * 24, 30 * 24, 90 * 24, 400 * 24]) {
+        const fromMs = end - hours * 3_600_000;
+        const option = seriesOption({
+          rows: [
+            [1, fromMs, 13.64],
+            [1, end, 13.65],
+          ],
+          nameOf: () => 'J1',
+          quantity: 'Voltage',
+          unit: 'V',
+          digits: 2,
+          zone,
+          fromMs,
+          toMs: end,
+        });
+        const drawn = ssrDrawn(option as ChartOption, { width: 560, height: 280 });
+        for (const axis of drawn.axes) {
+          expect(duplicateLabels(axis), `${zone} ${hours} h ${axis.axis}: ${axis.labels.join(' | ')}`).toEqual([]);
+        }
+        expect(drawn.marks).toBe(2);
+      }
+    }
   });
 });

@@ -23,3 +23,14 @@ export function text(v: PanelCell | undefined): string {
 export function fixed(v: PanelCell | undefined, digits: number): string {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—';
 }
+
+/** What a jar's name shows on hover: its numeric id (the name itself comes from the core's one jar-name expression). */
+export function jarIdText(id: PanelCell | undefined): string {
+  return `Jar id ${text(id)}`;
+}
+
+/** A remaining useful life as the ranked charts label it: none left reads "overdue", never a bare 0. */
+export function rulText(days: number): string {
+  if (days <= 0) return 'overdue';
+  return `${days < 10 && !Number.isInteger(days) ? days.toFixed(1) : Math.round(days).toString()} d`;
+}

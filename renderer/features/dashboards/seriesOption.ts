@@ -114,7 +114,11 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
       type: 'time',
       min: input.fromMs,
       max: input.toMs,
-      axisLabel: { hideOverlap: true, formatter: (v: number) => axisLabel(v, input.zone, span) },
+      axisLabel: {
+        hideOverlap: true,
+        formatter: (v: number, _i: number, extra?: { time?: { lowerTimeUnit?: string } }) =>
+          axisLabel(v, input.zone, span, extra?.time?.lowerTimeUnit),
+      },
       splitLine: { show: false },
     },
     yAxis: {

@@ -20,11 +20,25 @@ export function formatTime(ms: number, zone: string): string {
   return fmt(zone, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
 }
 
-/** An axis label fitting the visible span: hours for short spans, days, then months. */
-export function axisLabel(ms: number, zone: string, spanMs: number): string {
-  if (spanMs <= 2 * 86_400_000) return fmt(zone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
-  if (spanMs <= 120 * 86_400_000) return fmt(zone, { day: '2-digit', month: 'short' }).format(ms);
-  return fmt(zone, { month: 'short', year: '2-digit' }).format(ms);
+const DAY_MS = 86_400_000;
+const SUB_DAY_UNITS = new Set(['millisecond', 'second', 'minute', 'hour', 'quarter-day', 'half-day']);
+
+/**
+ * A time-axis label: as precise as its tick (ECharts' time unit of the tick, when given) and never the same text
+ * for two ticks of one axis. Within a day "14:00"; over longer spans a sub-day tick carries its date ("02 Dec
+ * 14:00": hours repeat every day), and the range's own ends (ticks ECharts adds off the grid) are labelled that way
+ * too; day ticks "02 Dec" (with the year beyond ~10 months), month ticks "Dec 26" beyond 4 months.
+ */
+export function axisLabel(ms: number, zone: string, spanMs: number, unit?: string): string {
+  const subDay = unit === undefined ? spanMs <= 2 * DAY_MS : SUB_DAY_UNITS.has(unit);
+  const withYear = spanMs > 300 * DAY_MS;
+  const date = fmt(zone, withYear ? { day: '2-digit', month: 'short', year: '2-digit' } : { day: '2-digit', month: 'short' });
+  if (subDay) {
+    const time = fmt(zone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+    return spanMs < DAY_MS ? time : `${date.format(ms)} ${time}`;
+  }
+  if ((unit === 'month' || unit === 'year') && spanMs > 120 * DAY_MS) return fmt(zone, { month: 'short', year: '2-digit' }).format(ms);
+  return date.format(ms);
 }
 
 /** `2024-03-12T14:05` in the zone, for <input type="datetime-local">. */

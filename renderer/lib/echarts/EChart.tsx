@@ -1,9 +1,17 @@
-import { init, type ECharts } from 'echarts/core';
+import { getInstanceByDom, init, type ECharts } from 'echarts/core';
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
 import { useColorScheme } from './colorScheme';
 // Registers the chart types and components (side effect) before any chart is made.
 import './registry';
 import type { ChartOption } from './registry';
+import { describeDrawn } from './drawn';
+
+if (typeof window !== 'undefined') {
+  window.describeChart = (element) => {
+    const chart = element instanceof HTMLElement ? getInstanceByDom(element) : undefined;
+    return chart && !chart.isDisposed() ? describeDrawn(chart) : null;
+  };
+}
 
 /** What a parent can do with a chart (export, later). */
 export interface EChartHandle {

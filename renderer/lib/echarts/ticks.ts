@@ -10,3 +10,43 @@ export function tickLabel(value: number): string {
   const text = Math.abs(exact) >= 1e-9 ? exact.toFixed(9).replace(/\.?0+$/, '') : '0';
   return text === '-0' ? '0' : text;
 }
+
+/** A unit an axis can show its values in: `factor` base units (bytes, ms) make one. */
+export interface AxisUnit {
+  unit: string;
+  factor: number;
+}
+
+/** Bytes in the binary units formatBytes uses (1 KB = 1024 B). */
+export const BYTE_UNITS: readonly AxisUnit[] = ['B', 'KB', 'MB', 'GB', 'TB'].map((unit, i) => ({ unit, factor: 1024 ** i }));
+
+/** Milliseconds up to hours. */
+export const DURATION_UNITS: readonly AxisUnit[] = [
+  { unit: 'ms', factor: 1 },
+  { unit: 's', factor: 1000 },
+  { unit: 'min', factor: 60_000 },
+  { unit: 'h', factor: 3_600_000 },
+];
+
+/** The unit for an axis showing these values: the largest that keeps the largest |value| at 1 or more. */
+export function axisUnit(values: Iterable<number | null | undefined>, units: readonly AxisUnit[]): AxisUnit {
+  let max = 0;
+  for (const v of values) if (typeof v === 'number' && Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+  let pick = units[0];
+  for (const u of units) if (max >= u.factor) pick = u;
+  return pick;
+}
+
+/**
+ * A value axis whose whole range is in one unit: the series carry values already divided by `unit.factor`
+ * (inUnit), so ECharts picks nice ticks in that unit and tickLabel shows each exactly (1.1, 1.2 MB, never
+ * "1 MB" twice as a per-tick unit formatter rounding to fixed digits would); the unit stays in the axis name.
+ */
+export function unitValueAxis(name: string, unit: AxisUnit) {
+  return { type: 'value' as const, name: `${name} (${unit.unit})`, axisLabel: { formatter: tickLabel } };
+}
+
+/** Values in an axis unit (nulls stay null). */
+export function inUnit(values: readonly (number | null)[], unit: AxisUnit): (number | null)[] {
+  return values.map((v) => (v === null ? null : v / unit.factor));
+}
