@@ -215,9 +215,9 @@ SELECT CAST(row_number() OVER (ORDER BY e.raised_at, e.battery_id, e.alert_type,
   CASE WHEN e.last_day >= DATE '${lastDay}' THEN NULL ELSE e.last_ts + INTERVAL 5 MINUTE END AS cleared_at,
   CAST(e.value AS DECIMAL(8,3)) AS value, CAST(e.threshold AS DECIMAL(8,3)) AS threshold,
   CASE e.alert_type
-    WHEN 'resistance_high' THEN printf('Jar %d internal resistance %.2f mOhm above the %s threshold of %.2f mOhm', e.battery_id, e.value, e.severity, e.threshold)
-    WHEN 'temperature_high' THEN printf('Jar %d temperature %.1f C above %.1f C', e.battery_id, e.value, e.threshold)
-    ELSE printf('Jar %d float voltage %.3f V below %.3f V', e.battery_id, e.value, e.threshold)
+    WHEN 'resistance_high' THEN printf('Internal resistance %.2f mOhm above the %s threshold of %.2f mOhm', e.value, e.severity, e.threshold)
+    WHEN 'temperature_high' THEN printf('Temperature %.1f C above %.1f C', e.value, e.threshold)
+    ELSE printf('Float voltage %.3f V below %.3f V', e.value, e.threshold)
   END AS message
 FROM episodes e JOIN demo_battery b USING (battery_id)`;
 }

@@ -349,7 +349,7 @@ export class LiveFeed {
             ts,
             value,
             TEMPERATURE_WARNING_C,
-            `Jar ${raised.jar.id} temperature ${value} C above ${TEMPERATURE_WARNING_C.toFixed(1)} C`,
+            `Temperature ${value} C above ${TEMPERATURE_WARNING_C.toFixed(1)} C`,
           ],
         );
         raised.alertId = Number(r.rows[0]?.id);

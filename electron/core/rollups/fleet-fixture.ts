@@ -95,7 +95,7 @@ export async function seedFixture(wb: Workbench): Promise<void> {
     await conn.run(`INSERT INTO ${t('telemetry')} ${telemetrySelect(split, hotEnd, 0)}`);
     await conn.run(`INSERT INTO ${t('string_telemetry')} ${stringTelemetrySelect(split, hotEnd, 0)}`);
     await conn.run(
-      `INSERT INTO ${into('alert')} VALUES (1, 2, 1, 'temperature_high', 'warning', to_timestamp(${(split + 3_600_000) / 1000}), NULL, 35.5, 35, 'Jar 2 temperature 35.5 C above 35.0 C'), ` +
+      `INSERT INTO ${into('alert')} VALUES (1, 2, 1, 'temperature_high', 'warning', to_timestamp(${(split + 3_600_000) / 1000}), NULL, 35.5, 35, 'Temperature 35.5 C above 35.0 C'), ` +
         `(2, 5, 2, 'resistance_high', 'critical', to_timestamp(${(split - 86_400_000) / 1000}), NULL, 4.9, 4.8, '<script>alert(2)</script> message')`,
     );
     await conn.run(
