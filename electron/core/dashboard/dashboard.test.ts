@@ -194,6 +194,14 @@ describe('dashboard panels', () => {
     expect(jarOf(await panel({ panel: 'scope.children', scope: { kind: 'string', id: 1 }, ...range }), 'name', 'id')).toBe(JAR2);
     const events = await panel({ panel: 'scope.events', scope: { kind: 'string', id: 1 }, ...range });
     expect(column(events, 'string_name')).toContain('FRA1 UPS A · S1');
+    // String series on a site page carry the string's name for the legend (raw and from the rollups).
+    for (const p of ['scope.stringVoltage', 'scope.balance'] as const) {
+      for (const width of [300, 20]) {
+        const series = await panel({ panel: p, scope: { kind: 'location', id: 1 }, ...range, width });
+        expect(series.columns.slice(0, 4)).toEqual(['k', 't', 'v', 'name']);
+        expect(series.rows.find((r) => Number(r[0]) === 1)?.[3]).toBe('FRA1 UPS A · S1');
+      }
+    }
     const entity = await wb.dispatch('dashboard.entity', { scope: { kind: 'battery', id: 2 } }, { transport: 'test' });
     if (!entity.ok) throw new Error(entity.error.message);
     const info = entity.value as { name: string; path: { kind: string; name: string }[] };

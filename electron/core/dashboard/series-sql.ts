@@ -1,6 +1,7 @@
 import { GRAIN_MS } from '../rollups/gold-schema';
 import { alignedFrom, chooseResolution, m4RawSql, m4RollupSql } from './m4';
 import type { PanelContext, PanelQuery } from './panel-query';
+import { STRING_NAMES_SQL } from './jar-name';
 import { scopeJarsSql, scopeStringsSql, tsAt } from './scope-sql';
 
 const JAR_METRIC = {
@@ -28,6 +29,12 @@ interface SeriesSource {
   /** The metric's name in the rollups and its column in the raw view. */
   metric: string;
   column: string;
+}
+
+/** Per-string M4 rows `(k, t, v)` with the string's one name as a fourth column (the legend names it so). */
+function withStringNames(q: PanelQuery): PanelQuery {
+  const sql = `SELECT m.k, m.t, m.v, n.string_name AS name\nFROM (\n${q.sql}\n) m JOIN (${STRING_NAMES_SQL}) n ON n.string_id = m.k\nORDER BY m.k, m.t`;
+  return { ...q, sql };
 }
 
 /** One metric per unit of the scope, M4-downsampled (k = the unit): raw readings for short ranges, rollups beyond. */
@@ -60,14 +67,16 @@ export function jarSeries(ctx: PanelContext, metric: keyof typeof JAR_METRIC): P
 
 /** String voltage or current per string of the scope, M4-downsampled (k = string_id). */
 export function stringSeries(ctx: PanelContext, metric: keyof typeof STRING_METRIC): PanelQuery {
-  return unitSeries(ctx, {
-    unit: 'string_id',
-    dataset: 'string_telemetry',
-    family: 'string',
-    units: scopeStringsSql(ctx.scope),
-    metric,
-    column: STRING_METRIC[metric],
-  });
+  return withStringNames(
+    unitSeries(ctx, {
+      unit: 'string_id',
+      dataset: 'string_telemetry',
+      family: 'string',
+      units: scopeStringsSql(ctx.scope),
+      metric,
+      column: STRING_METRIC[metric],
+    }),
+  );
 }
 
 /**
@@ -89,7 +98,12 @@ export function acrossJarsSeries(ctx: PanelContext, stat: 'spread' | 'hottest'):
     const points =
       `SELECT b.string_id AS k, t.ts, ${rawExpr} AS v FROM telemetry t JOIN battery b ON b.battery_id = t.battery_id ` +
       `WHERE b.string_id IN (${strings}) AND ${range(ctx, 't.ts')} GROUP BY b.string_id, t.ts`;
-    return { sql: m4RawSql(points, ctx.fromMs, res.bucketMs), exportSql, source: 'telemetry (raw, M4)', bucketMs: res.bucketMs };
+    return withStringNames({
+      sql: m4RawSql(points, ctx.fromMs, res.bucketMs),
+      exportSql,
+      source: 'telemetry (raw, M4)',
+      bucketMs: res.bucketMs,
+    });
   }
   const table = `gold.jar_${res.kind}`;
   const expr = stat === 'spread' ? 'max(j.voltage_mean) - min(j.voltage_mean)' : 'max(j.temperature_max)';
@@ -97,10 +111,10 @@ export function acrossJarsSeries(ctx: PanelContext, stat: 'spread' | 'hottest'):
     `SELECT b.string_id AS k, j.bucket AS ts, ${expr} AS v FROM ${table} j JOIN battery b ON b.battery_id = j.battery_id ` +
     `WHERE b.string_id IN (${strings}) AND j.${rollupRange(ctx, res.kind)} GROUP BY b.string_id, j.bucket`;
   const origin = alignedFrom(ctx.fromMs, res.kind);
-  return {
+  return withStringNames({
     sql: m4RawSql(points, origin, Math.max(res.bucketMs, GRAIN_MS[res.kind])),
     exportSql,
     source: `${table} (${stat === 'spread' ? 'spread of jar means' : 'hottest jar'}, M4)`,
     bucketMs: res.bucketMs,
-  };
+  });
 }

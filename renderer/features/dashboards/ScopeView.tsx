@@ -144,7 +144,7 @@ export function ScopeView({ kind }: { kind: ScopeKindOfView }) {
   const markers = useMarkers(scope, fromMs, toMs, { alerts: 'scope.alerts', events: 'scope.events' });
   const stringName = useMemo(() => {
     const single = kind === 'string' ? frame.entity?.name : null;
-    return (k: PanelCell) => single ?? `string ${text(k)}`;
+    return (k: PanelCell, row: readonly PanelCell[]) => single ?? (typeof row[3] === 'string' ? row[3] : `string ${text(k)}`);
   }, [kind, frame.entity?.name]);
 
   if (id === null) {

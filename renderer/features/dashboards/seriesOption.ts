@@ -19,7 +19,8 @@ export interface Marker {
 export interface SeriesChartInput {
   /** (k, t, v) rows: series key, epoch ms, value. */
   rows: readonly PanelCell[][];
-  nameOf: (k: PanelCell) => string;
+  /** The series' legend name from its key and first row (string series carry their name as a fourth column). */
+  nameOf: (k: PanelCell, row: readonly PanelCell[]) => string;
   quantity: string;
   unit: string;
   digits: number;
@@ -43,7 +44,7 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
     const key = String(r[0]);
     let g = groups.get(key);
     if (!g) {
-      g = { name: input.nameOf(r[0]), data: [] };
+      g = { name: input.nameOf(r[0], r), data: [] };
       groups.set(key, g);
     }
     g.data.push([t, v]);
