@@ -89,7 +89,8 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
   return {
     animation: false,
     useUTC: true,
-    grid: { left: 56, right: 24, top: 36, bottom: 28 },
+    // With a legend, the plot starts lower so that the value axis' name sits between the legend and the plot.
+    grid: { left: 56, right: 24, top: groups.size > 1 ? 58 : 36, bottom: 28 },
     legend: groups.size > 1 ? { type: 'scroll', top: 4, left: 8, right: 80, textStyle: { fontSize: 11 } } : { show: false },
     toolbox: {
       right: 8,
