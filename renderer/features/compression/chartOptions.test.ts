@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CodecResult, ColumnChunkStats, DatasetStats } from '../../../shared/api/storage';
 import { duplicateLabels } from '../../lib/echarts/drawn';
 import type { ChartOption } from '../../lib/echarts/registry';
-import { ssrDrawn } from '../../lib/echarts/ssrDrawn';
-import { codecLabOption, columnsOption, datasetsOption } from './chartOptions';
+import { ssrDrawn, ssrSvg, svgTextBox } from '../../lib/echarts/ssrDrawn';
+import { codecLabOption, columnsOption, datasetsOption, tiersOption } from './chartOptions';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -105,5 +105,15 @@ describe('storage chart axes', () => {
     );
     expect(columns.axes.find((a) => a.type === 'value')?.name).toBe('Size (KB)');
     expect(columns.marks).toBe(2);
+  });
+
+  it('draws the hot/cold ring with both size labels inside the chart, a thin slice too', () => {
+    const size = { width: 360, height: 200 };
+    const svg = ssrSvg(tiersOption(43.4 * 1024 ** 2, 718 * 1024), size);
+    for (const label of ['43.4 MB', '718 KB']) {
+      const [top, bottom] = svgTextBox(svg, label);
+      expect(top, `${label} starts above the chart`).toBeGreaterThanOrEqual(0);
+      expect(bottom, `${label} ends below the chart`).toBeLessThanOrEqual(size.height);
+    }
   });
 });

@@ -203,8 +203,9 @@ export function tiersOption(hotBytes: number | null, coldBytes: number): ChartOp
     series: [
       {
         type: 'pie',
-        radius: ['45%', '70%'],
-        center: ['50%', '45%'],
+        // Room above and below the ring for the outside size labels (a thin slice at the top labels above it).
+        radius: ['36%', '56%'],
+        center: ['50%', '47%'],
         data,
         label: { formatter: (p: { value?: unknown }) => formatBytes(typeof p.value === 'number' ? p.value : 0) },
       },

@@ -6,7 +6,7 @@ import { seriesOption } from './seriesOption';
 import { zoomWindow } from './TimeChart';
 import { duplicateLabels } from '../../lib/echarts/drawn';
 import type { ChartOption } from '../../lib/echarts/registry';
-import { ssrDrawn } from '../../lib/echarts/ssrDrawn';
+import { ssrDrawn, ssrSvg, svgTextBox } from '../../lib/echarts/ssrDrawn';
 import './chartParts';
 
 /** A one-series voltage chart over two readings, its series named `name`. */
@@ -105,8 +105,7 @@ describe('dashboard model', () => {
 });
 
 describe('series chart layout', () => {
-  it('keeps the value axis name clear of the legend when several series are drawn', async () => {
-    const { init } = await import('echarts/core');
+  it('keeps the value axis name clear of the legend when several series are drawn', () => {
     const option = seriesOption({
       rows: [
         [1, 0, 330.1],
@@ -122,26 +121,10 @@ describe('series chart layout', () => {
       fromMs: 0,
       toMs: 3_600_000,
     });
-    const chart = init(null as unknown as HTMLElement, undefined, { renderer: 'svg', ssr: true, width: 480, height: 260 });
-    let svg: string;
-    try {
-      chart.setOption(option as ChartOption);
-      svg = chart.renderToSVGString();
-    } finally {
-      chart.dispose();
-    }
-    // The vertical extent of each drawn text: its translate, its own y offset and its font size (centred).
-    const extent = (text: string): [number, number] => {
-      const m = new RegExp(
-        `<text[^>]*font-size:(\\d+)px[^>]*y="(-?[\\d.]+)" transform="translate\\([\\d.-]+ ([\\d.-]+)\\)"[^>]*>${text}</text>`,
-      ).exec(svg);
-      if (!m) throw new Error(`no text ${text} in the chart`);
-      const centre = Number(m[3]) + Number(m[2]);
-      return [centre - Number(m[1]) / 2, centre + Number(m[1]) / 2];
-    };
-    const name = extent('Voltage \\(V\\)');
+    const svg = ssrSvg(option as ChartOption, { width: 480, height: 260 });
+    const name = svgTextBox(svg, 'Voltage (V)');
     for (const legend of ['FRA1 UPS A · S1', 'FRA1 UPS A · S2']) {
-      const box = extent(legend);
+      const box = svgTextBox(svg, legend);
       expect(box[1] <= name[0] || box[0] >= name[1], `${legend} ${box.join('–')} overlaps the axis name ${name.join('–')}`).toBe(true);
     }
   });
