@@ -35,7 +35,7 @@ export async function runLiveFeed(workbench: Workbench, io: CliIo, speed: number
   const seconds = feed.intervalMs / 1000;
   await writeOut(
     out,
-    `Live feed at ${speed}x: a 5-minute slot of readings every ${seconds < 10 ? seconds.toFixed(2) : seconds.toFixed(0)} s. Ctrl+C stops it.\n`,
+    `Live feed at ${speed}x: readings for the whole fleet every ${seconds < 10 ? seconds.toFixed(2) : seconds.toFixed(0)} s. Ctrl+C stops it.\n`,
   );
   const off = io.onInterrupt(stop);
   feed.start();

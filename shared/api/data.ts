@@ -80,8 +80,8 @@ export interface DataStatus {
 }
 
 /**
- * The live demo feed: new readings for the whole demo fleet in PostgreSQL, one 5-minute slot per tick (every 5 minutes,
- * or `speed` times faster). `waiting`: switched on, but there is nothing to feed yet (no demo fleet, a demo being
+ * The live demo feed: new readings for the whole demo fleet in PostgreSQL, one reading per jar and string per tick (every 5
+ * minutes, or `speed` times as often), stamped when written. `waiting`: switched on, but there is nothing to feed yet (no demo fleet, a demo being
  * generated, PostgreSQL not answering; `message` says which).
  */
 export interface LiveFeedStatus {

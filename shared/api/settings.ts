@@ -8,7 +8,7 @@ export interface WorkspaceSettings {
   lake?: LakeSettings;
   /** Background sync of the mirror (desktop app, web host): every `intervalSeconds`, 0 = off; unset = DEFAULT_SYNC_INTERVAL_SECONDS. */
   sync?: { intervalSeconds: number };
-  /** The live demo feed (desktop app, web host): off unless `enabled`; `speed` x real time (1 = a 5-minute slot every 5 minutes). */
+  /** The live demo feed (desktop app, web host): off unless `enabled`; `speed` x as often as the demo's readings (1 = every 5 minutes). */
   liveFeed?: { enabled: boolean; speed: number };
 }
 
@@ -39,7 +39,7 @@ export type LakeSettings = LocalLakeSettings | S3LakeSettings;
 /** The background sync's interval when settings.json names none. */
 export const DEFAULT_SYNC_INTERVAL_SECONDS = 60;
 
-/** The live demo feed's speed when settings.json names none, and the fastest it accepts (a 5-minute slot every 83 ms). */
+/** The live demo feed's speed when settings.json names none, and the fastest it accepts (readings every 83 ms). */
 export const DEFAULT_LIVE_SPEED = 1;
 export const MAX_LIVE_SPEED = 3600;
 

@@ -35,10 +35,10 @@ Options:
   --pg-url URL        Use this PostgreSQL instead of the embedded one (password from the URL or $PGPASSWORD; never stored).
 ${lakeFlagHelp(22)}
   --live              Then keep adding readings for the whole fleet (jar and string telemetry, now and then an
-                      alert) into PostgreSQL, one 5-minute slot every 5 minutes, until Ctrl+C. Without
+                      alert) into PostgreSQL, every 5 minutes, until Ctrl+C. Without
                       --scale, --days-hot, --days-cold or --seed, a workspace that holds the demo already is
                       fed as it is (no new demo); an empty one gets the small demo first.
-  --speed N           With --live: N times faster (60 = a 5-minute slot every 5 s; up to ${MAX_LIVE_SPEED}).
+  --speed N           With --live: N times as often (60 = every 5 s; up to ${MAX_LIVE_SPEED}).
   --json              Print a JSON summary on stdout.
   -h, --help          Show this help.`;
 

@@ -10,11 +10,12 @@ import { ensureDayPartitions, HOT_SCHEMA } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 
 /**
- * The live demo feed: while it runs, every tick writes the next 5-minute slot of readings for the whole demo
- * fleet into PostgreSQL (jar and string telemetry, each jar's series continued from its last reading) and now and
- * then raises a temperature alert that it clears a few ticks later, so the background sync, freshness and alerts
- * can be seen working. A tick comes every 5 minutes, or `speed` times faster (speed 60: a 5-minute slot every 5 s;
- * the readings then run ahead of the clock). Values go in as bound parameters, one transaction per tick.
+ * The live demo feed: while it runs, every tick writes one reading per jar and string for the whole demo fleet
+ * into PostgreSQL (jar and string telemetry, each jar's series continued from its last reading) and now and then
+ * raises a temperature alert that it clears a few ticks later, so the background sync, freshness and alerts can be
+ * seen working. A tick comes every 5 minutes (the demo's reading interval), or `speed` times more often (speed 60:
+ * every 5 s). Readings are stamped with the time they are written, never ahead of the clock, so the dashboards'
+ * "now" ranges show them at once. Values go in as bound parameters, one transaction per tick.
  * Used by `demo --live` (CLI) and the Settings toggle (desktop app, web host).
  */
 
@@ -25,7 +26,7 @@ export function parseLiveSpeed(text: string | number): number {
     throw new WorkbenchError(
       'BAD_INPUT',
       `The live feed's speed must be a number above 0 and at most ${MAX_LIVE_SPEED}, not "${String(text)}". ` +
-        '1 writes a 5-minute slot every 5 minutes; 60 writes one every 5 s.',
+        '1 writes readings every 5 minutes; 60 writes them every 5 s.',
     );
   return n;
 }
@@ -116,7 +117,7 @@ export async function liveFeedProblem(client: pg.Client): Promise<string | null>
   return null;
 }
 
-async function loadState(client: pg.Client, nowMs: number): Promise<FeedState> {
+async function loadState(client: pg.Client): Promise<FeedState> {
   const jars = await client.query<{
     id: number;
     string_id: number;
@@ -140,11 +141,9 @@ async function loadState(client: pg.Client, nowMs: number): Promise<FeedState> {
        WHERE x.string_id = s.string_id ORDER BY ts DESC LIMIT 1) last ON true
      ORDER BY s.string_id`,
   );
+  // The series' last reading: the next one is stamped after it (and at the wall clock).
   let lastMs = 0;
   for (const j of jars.rows) if (j.ts) lastMs = Math.max(lastMs, j.ts.getTime());
-  // Continue the series where it ends; a series that ended more than a slot ago resumes at the current slot.
-  const currentSlot = Math.floor(nowMs / SLOT_MS) * SLOT_MS;
-  if (lastMs < currentSlot - SLOT_MS) lastMs = currentSlot - SLOT_MS;
   return {
     jars: jars.rows.map((j) => {
       // A reading taken during a capacity test (well below float) is not the level to continue from.
@@ -280,11 +279,12 @@ export class LiveFeed {
     if (!this.state) {
       const problem = await liveFeedProblem(client);
       if (problem) throw new WorkbenchError('CONFLICT', problem);
-      this.state = await loadState(client, this.now());
+      this.state = await loadState(client);
       this.excursions = [];
     }
     const state = this.state;
-    const ms = state.lastMs + SLOT_MS;
+    // Stamped when written (whole seconds), after the series' last reading; never ahead of the clock.
+    const ms = Math.max(state.lastMs + 1000, Math.floor(this.now() / 1000) * 1000);
     const ts = new Date(ms);
     const day = ts.toISOString().slice(0, 10);
     if (state.partitionDay !== day) {

@@ -64,7 +64,7 @@ export function LiveFeedCard({ info, onSaved }: Props) {
           }}
           data-testid="settings-live-feed-speed"
         />
-        <span className="dim">x real time (1 = a 5-minute slot every 5 minutes, 60 = every 5 s)</span>
+        <span className="dim">x as often (1 = readings every 5 minutes, 60 = every 5 s)</span>
         <button
           type="button"
           className="btn"
@@ -81,8 +81,8 @@ export function LiveFeedCard({ info, onSaved }: Props) {
       </div>
       <div className="hint settings-hint">
         Writes jar and string telemetry for the whole demo fleet into PostgreSQL (and now and then a temperature alert), so the background
-        sync, freshness and alerts can be seen working. Faster than 1x, the readings run ahead of the clock. Only a demo fleet is fed; off
-        by default; applies at once.
+        sync, freshness and alerts can be seen working. Readings are stamped when written. Only a demo fleet is fed; off by default; applies
+        at once.
       </div>
       {error && <ErrorBox variant="inline" showCode error={error} />}
     </Card>

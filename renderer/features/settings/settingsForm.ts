@@ -160,7 +160,7 @@ export function syncIntervalProblem(text: string): string | null {
 export function liveSpeedProblem(text: string): string | null {
   const t = text.trim();
   const n = Number(t);
-  if (t === '' || !Number.isFinite(n) || n <= 0) return 'Enter a number above 0 (1 = real time, 60 = a 5-minute slot every 5 s).';
+  if (t === '' || !Number.isFinite(n) || n <= 0) return 'Enter a number above 0 (1 = readings every 5 minutes, 60 = every 5 s).';
   if (n > MAX_LIVE_SPEED) return `At most ${MAX_LIVE_SPEED}.`;
   return null;
 }
