@@ -116,8 +116,8 @@ export class Engine {
     try {
       await writeLockInfo(paths.lock, options.entry, options.appVersion);
       const meta = await instance.connect();
-      // Lake files never change under their key, and a view over a year of daily files reads every footer when
-      // it binds (union_by_name): cached, one jar's week does not read 365 footers again at every query.
+      // Lake files never change under their key: their footers are cached, so a query over a view of a year of
+      // daily files does not read 365 footers again each time it binds and prunes row groups.
       await meta.run('SET GLOBAL parquet_metadata_cache = true');
       const queue = new SerialQueue();
       await ResultStore.attach(meta);
