@@ -58,7 +58,8 @@ const BENCHES: readonly BenchModule[] = [
     name: 'dashboards',
     file: 'dashboards.ts',
     exportName: 'benchDashboards',
-    about: 'demo --scale full: p95 per fleet panel and a 1-year jar series (M4) vs the same aggregate on raw telemetry',
+    about:
+      'demo --scale full: p95 per fleet panel, per jar panel (7 and 90 days) and a 1-year jar series (M4) vs the same aggregate on raw telemetry',
   },
 ];
 

@@ -160,14 +160,14 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       const n = await queryNumber(duck, 'SELECT count(*) FROM demo_day');
       await duck.run(INSERT_DAILY_SQL);
       if (from < params.splitMs) {
-        const tf = await writeColdFile(duck, lake, 'telemetry', date, batch, `${TELEMETRY_SELECT} ORDER BY ts, battery_id`, 'ts');
+        const tf = await writeColdFile(duck, lake, 'telemetry', date, batch, `${TELEMETRY_SELECT} ORDER BY battery_id, ts`, 'ts');
         const sf = await writeColdFile(
           duck,
           lake,
           'string_telemetry',
           date,
           batch,
-          `${STRING_TELEMETRY_SELECT} ORDER BY ts, string_id`,
+          `${STRING_TELEMETRY_SELECT} ORDER BY string_id, ts`,
           'ts',
         );
         for (const [ds, f] of [

@@ -45,6 +45,8 @@ export async function ensureMetaSchema(conn: DuckDBConnection): Promise<void> {
       'dataset VARCHAR PRIMARY KEY, watermark BIGINT NOT NULL DEFAULT 0, rows BIGINT NOT NULL DEFAULT 0, ' +
       'synced_at TIMESTAMPTZ, attempted_at TIMESTAMPTZ, last_error VARCHAR)',
   );
+  // Rows appended out of (key, time) order since the mirror table was last clustered (mirror-layout.ts); NULL: not known.
+  await conn.run(`ALTER TABLE ${qualifiedName(META_SCHEMA, 'mirror_state')} ADD COLUMN IF NOT EXISTS unordered_rows BIGINT`);
   for (const name of DATASET_NAMES) await conn.run(mirrorTableDdl(name));
 }
 
@@ -208,6 +210,20 @@ export async function saveMirrorWatermark(conn: DuckDBConnection, dataset: strin
     `INSERT INTO ${MIRROR_STATE} (dataset, watermark, attempted_at) VALUES ($1, $2, now()) ` +
       'ON CONFLICT (dataset) DO UPDATE SET watermark = excluded.watermark, attempted_at = excluded.attempted_at',
     [dataset, watermark],
+  );
+}
+
+/** Rows appended to a dataset's mirror out of (key, time) order since it was last clustered; null: not known. */
+export async function getUnorderedRows(conn: DuckDBConnection, dataset: string): Promise<number | null> {
+  const rows = await queryRows(conn, `SELECT unordered_rows FROM ${MIRROR_STATE} WHERE dataset = $1`, [dataset]);
+  const n = rows[0]?.unordered_rows;
+  return n === null || n === undefined ? null : Number(n);
+}
+
+export async function saveUnorderedRows(conn: DuckDBConnection, dataset: string, n: number): Promise<void> {
+  await conn.run(
+    `INSERT INTO ${MIRROR_STATE} (dataset, unordered_rows) VALUES ($1, $2) ON CONFLICT (dataset) DO UPDATE SET unordered_rows = excluded.unordered_rows`,
+    [dataset, n],
   );
 }
 

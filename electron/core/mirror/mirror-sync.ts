@@ -29,8 +29,10 @@ import {
   recordMirrorError,
   saveMirrorState,
   saveMirrorWatermark,
+  saveUnorderedRows,
   type TierState,
 } from './meta';
+import { clusterOrderSql, keepClustered } from './mirror-layout';
 import { reconcileDays } from './mirror-reconcile';
 import { hotVisibleSql } from './views';
 
@@ -60,6 +62,8 @@ export interface DatasetSyncReport {
   watermark: number;
   /** Days re-copied because the hot store and the mirror disagreed on a count (the safety net; 'all' for master data). */
   repairedDays: string[];
+  /** A time series' mirror table was rewritten in (key, time) order (see mirror-layout.ts). */
+  clustered: boolean;
   /** 'triggers': changes are tracked in PostgreSQL; 'none': they could not be (see note), so every sync copies the table. */
   tracking: 'triggers' | 'none';
   /** Why this dataset was not simply synced incrementally, or null. */
@@ -320,9 +324,10 @@ export class MirrorSync {
     await inTransaction(duck, async () => {
       removed = (await duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)}`)).rowsChanged;
       await duck.run(
-        `INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}`,
+        `INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}${clusterOrderSql(spec)}`,
       );
       await saveMirrorState(duck, spec.name, 0);
+      await saveUnorderedRows(duck, spec.name, 0);
     });
     await rm(file, { force: true });
     const note = `${reason ?? `${spec.name} has no change tracking in PostgreSQL`}: every sync copies the whole table. Let the table's owner open the workspace once, or create the tracking as the owner, to sync only the changes.`;
@@ -335,6 +340,7 @@ export class MirrorSync {
       bytes: out.bytes,
       watermark: 0,
       repairedDays: [],
+      clustered: spec.kind === 'timeseries',
       tracking: 'none',
       note,
       elapsedMs: Date.now() - started,
@@ -425,7 +431,9 @@ export class MirrorSync {
               await duck.run(`DELETE FROM ${mirror} WHERE ${ingest} > ${lo} AND ${ingest} <= ${hi}`);
             }
             if (out.rows > 0)
-              await duck.run(`INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), format)}`);
+              await duck.run(
+                `INSERT INTO ${mirror} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), format)}${clusterOrderSql(spec)}`,
+              );
             await saveMirrorWatermark(duck, name, advance(hi));
           });
           await rm(file, { force: true });
@@ -463,6 +471,9 @@ export class MirrorSync {
     }
     // A settled full copy needs no check; an unsettled range is read again anyway.
     this.checked.set(name, due || (settled && fresh) ? { at: Date.now(), dirty: false } : { at: last.at, dirty });
+    // One jar's read stays narrow: appended rows are counted, and the table is clustered again past a threshold.
+    // The rows are committed already: a clustering that fails (e.g. a write conflict) is tried again at the next sync.
+    const clustered = await keepClustered(duck, spec, rows, fresh).catch(() => false);
     await saveMirrorState(duck, name, advance(high));
     return {
       dataset: name,
@@ -474,6 +485,7 @@ export class MirrorSync {
       bytes,
       watermark: advance(high),
       repairedDays,
+      clustered,
       tracking: 'triggers',
       note,
       elapsedMs: Date.now() - started,
