@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { qualifiedName, quoteIdent, quoteLiteral } from './sql';
+import { qualifiedName, quoteIdent, quoteIdentBacktick, quoteLiteral, quoteLiteralBackslash } from './sql';
 
 describe('quoteIdent', () => {
   it('wraps in double quotes and doubles embedded quotes', () => {
@@ -12,5 +12,17 @@ describe('quoteIdent', () => {
   });
   it('quotes literals', () => {
     expect(quoteLiteral("it's")).toBe("'it''s'");
+  });
+});
+
+describe('Hive quoting (Spark, Athena)', () => {
+  it('backticks identifiers, doubling embedded backticks; escapes literals with a backslash', () => {
+    expect(quoteIdentBacktick('date')).toBe('`date`');
+    expect(quoteIdentBacktick('a`b')).toBe('`a``b`');
+    expect(quoteLiteralBackslash("it's a\\b")).toBe("'it\\'s a\\\\b'");
+  });
+  it('refuses NUL and line breaks', () => {
+    expect(() => quoteIdentBacktick('a\nb')).toThrow(/line break/);
+    expect(() => quoteLiteralBackslash('a\u0000b')).toThrow(/NUL/);
   });
 });

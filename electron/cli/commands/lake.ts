@@ -2,6 +2,11 @@ import { reportOf, type JobHandle } from '../../../shared/api/jobs';
 import type { Result } from '../../../shared/api/errors';
 import { storageApi, type LakePin, type LakeStatus } from '../../../shared/api/storage';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
+import { DDL_ENGINES, isDdlEngine, lakeDdl, lakeDdlScript, liveDdlFiles, type DdlEngine, type DdlLake } from '../../core/lake/lake-ddl';
+import { openLake, parseS3Url } from '../../core/lake/open-lake';
+import { defaultWorkspaceDir, workspacePaths } from '../../core/workspace/paths';
+import { assertSettingsUsable, lakeFlagHelp, resolveStores } from '../../core/workspace/stores';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
 import { describeApiError, openCliWorkbench, waitWithProgress, type OpenedWorkbench } from '../workbench-client';
@@ -13,6 +18,7 @@ const HELP = `Usage: battery-workbench lake check [--dataset D] [--repair] [--js
        battery-workbench lake pull [--dataset D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--workspace DIR]
        battery-workbench lake pin --dataset D [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--workspace DIR]
        battery-workbench lake unpin --dataset D [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--workspace DIR]
+       battery-workbench lake ddl --engine trino|spark|athena|duckdb [--schema NAME] [--json] [--workspace DIR] [--lake DIR|S3URL]
 
 check    Reads every manifest and file of the lake (or of one dataset) and reports each problem with its
          kind, dataset, path (relative to the lake) and detail. It proves that every file a manifest names
@@ -32,12 +38,22 @@ pull     Fetches the lake's files (all, or one dataset's days from..to) into the
          against the manifests, then refreshes the cold views. A local lake has nothing to pull.
 pin      Keeps a dataset's days from..to (open ends allowed) in the cache whatever its cap (S3 lakes).
 unpin    Takes back a pin given with the same --dataset, --from and --to.
+ddl      Prints the external-table DDL of every partitioned lake dataset (telemetry, string_telemetry, alert,
+         maintenance_event, rul_prediction) for Trino (Hive connector), Spark SQL, Athena (S3 only; partition
+         projection, no repair needed) or DuckDB: column types from the dataset registry, the hive partition
+         date=YYYY-MM-DD, the location (a folder as a file: URI, or s3://bucket/prefix/<dataset>/). Trino, Spark
+         and Athena read every Parquet file of a day's folder: mid-compaction a day can hold a merged file and its
+         originals, so run \`lake check\` first. The DuckDB views list exactly the manifests' live files (run it
+         again after archival or compaction). Opens only the lake, never the workspace database.
 
 Options:
   --dataset D        One lake dataset (check, pull: default the whole lake; compact, pin, unpin: required).
   --from YYYY-MM-DD  pull, pin, unpin: the first day (inclusive; default: the first).
   --to YYYY-MM-DD    pull, pin, unpin: the last day (inclusive; default: the last).
   --repair           check only: repair what can be repaired without losing anything.
+  --engine E         ddl only: trino, spark, athena or duckdb.
+  --schema NAME      ddl only: the schema (Spark, Athena: database) of the tables (default battery_workbench).
+${lakeFlagHelp(21)}
   --json             Print the report (status: the lake status; pin, unpin: the pins) as one JSON object.
   --workspace DIR    Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   -h, --help         Show this help.
@@ -47,7 +63,7 @@ Exit codes: 0 the lake is healthy (check), compacted (compact), pulled (pull) or
 LAKE_OFFLINE; status: the S3 lake refused the credentials or has no such bucket), 2 bad usage,
 130 cancelled.`;
 
-const SUBCOMMANDS = ['check', 'compact', 'status', 'pull', 'pin', 'unpin'] as const;
+const SUBCOMMANDS = ['check', 'compact', 'status', 'pull', 'pin', 'unpin', 'ddl'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];
 /** Which subcommands take which of the options beyond --json and --workspace. */
 const TAKES: Record<string, readonly Sub[]> = {
@@ -55,6 +71,9 @@ const TAKES: Record<string, readonly Sub[]> = {
   dataset: ['check', 'compact', 'pull', 'pin', 'unpin'],
   from: ['pull', 'pin', 'unpin'],
   to: ['pull', 'pin', 'unpin'],
+  engine: ['ddl'],
+  schema: ['ddl'],
+  lake: ['ddl'],
 };
 const NEEDS_DATASET: readonly Sub[] = ['compact', 'pin', 'unpin'];
 
@@ -111,6 +130,25 @@ async function jobReport<R>(
   return reportOf(summary);
 }
 
+/**
+ * `lake ddl`: the lake's place from the workspace settings (or --lake), without opening the workspace database;
+ * DuckDB's views also read the manifests for the live files.
+ */
+async function printDdl(engine: DdlEngine, workspace: string | undefined, lakeFlag: string | undefined, schema: string | undefined) {
+  if (schema !== undefined && schema.trim() === '') throw new CliError('--schema needs a name.', 2);
+  try {
+    const paths = workspacePaths(workspace ?? defaultWorkspaceDir());
+    const stores = await resolveStores({ paths, lakeFlag: lakeFlag ?? null });
+    assertSettingsUsable(stores);
+    const where: DdlLake =
+      stores.lake.kind === 'local' ? { kind: 'local', path: stores.lake.path } : { kind: 's3', ...parseS3Url(stores.lake.settings.url) };
+    const files = engine === 'duckdb' ? await liveDdlFiles(await openLake(stores.lake), where) : undefined;
+    return lakeDdl({ engine, lake: where, ...(schema !== undefined ? { schema } : {}), ...(files ? { files } : {}) });
+  } catch (err) {
+    throw new CliError(`lake ddl: ${errorMessage(err)}`, err instanceof WorkbenchError && err.code === 'BAD_INPUT' ? 2 : 1);
+  }
+}
+
 /** The value of an answer, or the CLI error for it: a request the contract refused is bad usage (2). */
 function valueOf<T>(res: Result<T>): T {
   if (!res.ok) throw new CliError(describeApiError(res.error), res.error.code === 'INVALID_REQUEST' ? 2 : 1);
@@ -127,6 +165,9 @@ export const lakeCommand: CliCommand = {
       from: { type: 'string' },
       to: { type: 'string' },
       repair: { type: 'boolean' },
+      engine: { type: 'string' },
+      schema: { type: 'string' },
+      lake: { type: 'string' },
       json: { type: 'boolean' },
       workspace: { type: 'string' },
     });
@@ -147,6 +188,18 @@ export const lakeCommand: CliCommand = {
         throw new CliError(`--${option} belongs to lake ${subs.join(', ')}.`, 2);
     }
     if (NEEDS_DATASET.includes(op) && !values.dataset) throw new CliError(`lake ${op} needs --dataset D.`, 2);
+    if (op === 'ddl') {
+      const engine = values.engine ?? '';
+      if (!isDdlEngine(engine)) {
+        throw new CliError(
+          `lake ddl needs --engine ${DDL_ENGINES.join('|')}${values.engine === undefined ? '' : `, not ${JSON.stringify(engine.slice(0, 100))}`}.`,
+          2,
+        );
+      }
+      const ddl = await printDdl(engine, values.workspace, values.lake, values.schema);
+      await writeOut(io.stdout, values.json ? `${JSON.stringify(ddl, null, 2)}\n` : lakeDdlScript(ddl));
+      return 0;
+    }
     const dataset = values.dataset ? { dataset: values.dataset } : {};
     const days = { ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) };
     /** The report as JSON with --json, else the text for people. */

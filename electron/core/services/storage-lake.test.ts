@@ -161,7 +161,7 @@ describe('battery-workbench lake status / pull / pin (real process, local lake)'
       [['lake', 'status', '--from', '2024-03-01'], /--from belongs to lake pull, pin, unpin/],
       [['lake', 'pin'], /lake pin needs --dataset D/],
       [['lake', 'pull', '--repair'], /--repair belongs to lake check/],
-      [['lake', 'fetch'], /Say what to do: `lake check\|compact\|status\|pull\|pin\|unpin`, not "fetch"/],
+      [['lake', 'fetch'], /Say what to do: `lake check\|compact\|status\|pull\|pin\|unpin\|ddl`, not "fetch"/],
     ];
     // In parallel: each is a process start of its own.
     const runs = await Promise.all(usage.map(([args]) => runCli([...args, '--workspace', ws])));
