@@ -9,6 +9,7 @@ import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Field } from '../../lib/ui/Field';
 import { liveSpeedProblem } from './settingsForm';
+import { ApplyField } from './ApplyField';
 
 interface Props {
   info: SettingsInfo | null;
@@ -52,30 +53,22 @@ export function LiveFeedCard({ info, onSaved }: Props) {
           on
         </label>
       </Field>
-      <Field label="Speed" htmlFor="settings-live-feed-speed">
-        <input
-          id="settings-live-feed-speed"
-          className="lake-input"
-          inputMode="decimal"
-          value={text}
-          onChange={(e) => {
-            setTyped(e.target.value);
-            setError(null);
-          }}
-          data-testid="settings-live-feed-speed"
-        />
-        <span className="dim">x as often (1 = readings every 5 minutes, 60 = every 5 s)</span>
-        <button
-          type="button"
-          className="btn"
-          disabled={saving || problem !== null || typed === null}
-          onClick={() => void save(saved.enabled)}
-          data-testid="settings-live-feed-apply"
-        >
-          {saving ? 'Applying…' : 'Apply'}
-        </button>
-        {typed !== null && problem && <span className="bad-text">{problem}</span>}
-      </Field>
+      <ApplyField
+        id="settings-live-feed-speed"
+        applyTestId="settings-live-feed-apply"
+        label="Speed"
+        inputMode="decimal"
+        text={text}
+        typed={typed !== null}
+        problem={problem}
+        saving={saving}
+        hint="x as often (1 = readings every 5 minutes, 60 = every 5 s)"
+        onType={(t) => {
+          setTyped(t);
+          setError(null);
+        }}
+        onApply={() => void save(saved.enabled)}
+      />
       <div className="hint settings-hint" data-testid="settings-live-feed-state">
         Now: {feedText(status?.liveFeed)}
       </div>

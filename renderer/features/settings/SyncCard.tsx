@@ -7,7 +7,7 @@ import { useSettingsSave } from './useSettingsSave';
 import { syncIntervalProblem } from './settingsForm';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
-import { Field } from '../../lib/ui/Field';
+import { ApplyField } from './ApplyField';
 
 interface Props {
   info: SettingsInfo | null;
@@ -36,30 +36,22 @@ export function SyncCard({ info, onSaved }: Props) {
       title="Background sync"
       sub="the local mirror follows PostgreSQL while the workbench is open"
     >
-      <Field label="Every" htmlFor="settings-sync-interval">
-        <input
-          id="settings-sync-interval"
-          className="lake-input"
-          inputMode="numeric"
-          value={text}
-          onChange={(e) => {
-            setTyped(e.target.value);
-            setError(null);
-          }}
-          data-testid="settings-sync-interval"
-        />
-        <span className="dim">seconds (0 = off)</span>
-        <button
-          type="button"
-          className="btn"
-          disabled={saving || problem !== null || typed === null}
-          onClick={() => void apply()}
-          data-testid="settings-sync-apply"
-        >
-          {saving ? 'Applying…' : 'Apply'}
-        </button>
-        {typed !== null && problem && <span className="bad-text">{problem}</span>}
-      </Field>
+      <ApplyField
+        id="settings-sync-interval"
+        applyTestId="settings-sync-apply"
+        label="Every"
+        inputMode="numeric"
+        text={text}
+        typed={typed !== null}
+        problem={problem}
+        saving={saving}
+        hint="seconds (0 = off)"
+        onType={(t) => {
+          setTyped(t);
+          setError(null);
+        }}
+        onApply={() => void apply()}
+      />
       {background && (
         <div className={background.bad ? 'hint settings-hint bad-text' : 'hint settings-hint'} data-testid="settings-sync-state">
           Now: {background.text}
