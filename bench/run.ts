@@ -61,6 +61,12 @@ const BENCHES: readonly BenchModule[] = [
     about:
       'demo --scale full: p95 per fleet panel, per jar panel (7 and 90 days) and a 1-year jar series (M4) vs the same aggregate on raw telemetry',
   },
+  {
+    name: 'scale',
+    file: 'scale.ts',
+    exportName: 'benchScale',
+    about: 'a year of the full fleet vs 90 days: generation, panels, app open, views, archival vs binary COPY, memory at 10x',
+  },
 ];
 
 function machine(): Record<string, unknown> {
