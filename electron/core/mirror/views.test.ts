@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASETS } from '../../../shared/domain/datasets';
 import { quoteLiteral } from '../../../shared/sql';
-import { queryRows } from '../engine/duck-query';
-import { coldViewSql, groupBySchema } from './views';
+import { queryNumber, queryRows } from '../engine/duck-query';
+import { sqlPathList } from '../lake/lake-sql';
+import { telemetrySelect, writeLakeDay } from '../rollups/fleet-fixture';
+import { coldViewSql, groupBySchema, monthBranches, unifiedViewSql } from './views';
 
 let dir: string;
 let instance: DuckDBInstance;
@@ -60,5 +62,112 @@ describe('cold views over files of several shapes', () => {
 
   it('says which file it could not read', async () => {
     await expect(groupBySchema(conn, [join(dir, 'missing.parquet')])).rejects.toThrow(/missing\.parquet/);
+  });
+});
+
+describe('cold views by month', () => {
+  it('groups files by the UTC month of their date= folder, months in order, other files last', () => {
+    const files = [
+      '/l/t/date=2024-02-01/a.parquet',
+      '/l/t/loose.parquet',
+      '/l/t/date=2024-01-31/b.parquet',
+      '/l/t/date=2024-02-29/c.parquet',
+    ];
+    expect(monthBranches(files)).toEqual([
+      { month: '2024-01', paths: ['/l/t/date=2024-01-31/b.parquet'] },
+      { month: '2024-02', paths: ['/l/t/date=2024-02-01/a.parquet', '/l/t/date=2024-02-29/c.parquet'] },
+      { month: null, paths: ['/l/t/loose.parquet'] },
+    ]);
+  });
+});
+
+/** The lake files DuckDB opened for `sql` (EXPLAIN ANALYZE, JSON profile): their count and the names it lists. */
+async function filesRead(c: DuckDBConnection, sql: string): Promise<{ count: number; names: string }> {
+  await c.run(`PRAGMA enable_profiling = 'json'`);
+  try {
+    const rows = (await c.runAndReadAll(`EXPLAIN ANALYZE ${sql}`)).getRows();
+    const scans: Record<string, unknown>[] = [];
+    const walk = (node: { extra_info?: Record<string, unknown>; children?: unknown[] }): void => {
+      if (node.extra_info && 'Total Files Read' in node.extra_info) scans.push(node.extra_info);
+      for (const child of node.children ?? []) walk(child as typeof node);
+    };
+    walk(JSON.parse(String(rows[0][1])) as Parameters<typeof walk>[0]);
+    return {
+      count: scans.reduce((n, s) => n + Number(s['Total Files Read']), 0),
+      names: scans.map((s) => String(s['Filename(s)'])).join(', '),
+    };
+  } finally {
+    await c.run('PRAGMA disable_profiling');
+  }
+}
+
+describe('the unified telemetry view over a lake of several months', () => {
+  const day = (iso: string): number => Date.parse(`${iso}T00:00:00Z`);
+  const coldDays = ['2024-01-30', '2024-01-31', '2024-02-01', '2024-02-02', '2024-02-29', '2024-03-01'];
+  const split = '2024-03-02T00:00:00.000Z';
+  let lake: string;
+  let files: string[];
+  let c: DuckDBConnection;
+
+  beforeAll(async () => {
+    lake = join(dir, 'lake');
+    c = await instance.connect();
+    await c.run('CREATE SCHEMA IF NOT EXISTS hot');
+    files = [];
+    for (const d of coldDays)
+      files.push(await writeLakeDay(c, lake, 'telemetry', day(d), telemetrySelect(day(d), day(d) + 86_400_000, null)));
+    // An older shape in February (no resistance column): a second group, split by month like the first.
+    files.push(
+      await writeLakeDay(
+        c,
+        lake,
+        'telemetry',
+        day('2024-02-02'),
+        `SELECT battery_id + 10 AS battery_id, ts, voltage_v, temperature_c FROM (${telemetrySelect(day('2024-02-02'), day('2024-02-03'), null)})`,
+        'older',
+      ),
+    );
+    // The hot mirror: the day at the split, and a late row below it that is not archived yet.
+    await c.run(
+      `CREATE TABLE hot.telemetry AS ${telemetrySelect(day('2024-03-02'), day('2024-03-03'), 1)} ` +
+        `UNION ALL SELECT 99, TIMESTAMPTZ '2024-02-01 12:00:00+00', 13.1, 25.0, 3.3, 1000000`,
+    );
+    await c.run(coldViewSql(DATASETS.telemetry, await groupBySchema(c, files)));
+    await c.run(unifiedViewSql(DATASETS.telemetry, { split, archivedIngest: 0 }));
+  });
+
+  afterAll(() => c.closeSync());
+
+  it("a one-day filter opens only the files of that day's month", async () => {
+    const feb = files.filter((f) => f.includes('date=2024-02-'));
+    const oneDay = `SELECT count(*), avg(voltage_v) FROM main.telemetry WHERE ts >= TIMESTAMPTZ '2024-02-01 00:00:00+00' AND ts < TIMESTAMPTZ '2024-02-02 00:00:00+00'`;
+    const read = await filesRead(c, oneDay);
+    // February's files at most (a lone file's own statistics may already rule it out), never another month's.
+    expect(read.count).toBeGreaterThan(0);
+    expect(read.count).toBeLessThanOrEqual(feb.length);
+    expect(read.names).toMatch(/date=2024-02-01/);
+    expect(read.names).not.toMatch(/date=2024-01|date=2024-03/);
+    // A day of January and one of the hot tier.
+    const jan = await filesRead(c, oneDay.replace('2024-02-01', '2024-01-30').replace('2024-02-02', '2024-01-31'));
+    expect(jan.count).toBeLessThanOrEqual(2);
+    expect(jan.names).not.toMatch(/date=2024-02|date=2024-03/);
+    const hotDay = `SELECT count(*) FROM main.telemetry WHERE ts >= TIMESTAMPTZ '2024-03-02 00:00:00+00' AND ts < TIMESTAMPTZ '2024-03-03 00:00:00+00'`;
+    expect((await filesRead(c, hotDay)).count).toBe(0);
+    // The filter still holds: the day's readings and the late hot row, nothing else.
+    expect(await queryNumber(c, `SELECT count(*) FROM (${oneDay})`)).toBe(1);
+    expect(await queryNumber(c, oneDay.replace('count(*), avg(voltage_v)', 'count(*)'))).toBe(6 * 288 + 1);
+  });
+
+  it('shows exactly the rows of the files below the split and of the mirror, each once', async () => {
+    const cols = 'battery_id, ts, CAST(voltage_v AS DOUBLE) AS v, CAST(resistance_mohm AS DOUBLE) AS r';
+    const expected =
+      `SELECT ${cols}, 'cold' AS tier FROM read_parquet(${sqlPathList(files)}, union_by_name = true, hive_partitioning = false) WHERE ts < TIMESTAMPTZ '${split}' ` +
+      `UNION ALL SELECT ${cols}, 'hot' AS tier FROM hot.telemetry`;
+    const actual = `SELECT ${cols}, tier FROM main.telemetry`;
+    expect(await queryNumber(c, `SELECT count(*) FROM main.telemetry`)).toBe(coldDays.length * 6 * 288 + 6 * 288 + 6 * 288 + 1);
+    expect(await queryNumber(c, `SELECT count(*) FROM ((${actual}) EXCEPT ALL (${expected}))`)).toBe(0);
+    expect(await queryNumber(c, `SELECT count(*) FROM ((${expected}) EXCEPT ALL (${actual}))`)).toBe(0);
+    // The older shape reads its missing column as NULL.
+    expect(await queryNumber(c, `SELECT count(*) FROM main.telemetry WHERE resistance_mohm IS NULL`)).toBe(6 * 288);
   });
 });
