@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASETS } from '../../../shared/domain/datasets';
 import { quoteLiteral } from '../../../shared/sql';
 import { queryNumber, queryRows } from '../engine/duck-query';
+import { filesRead } from '../engine/files-read';
 import { sqlPathList } from '../lake/lake-sql';
 import { telemetrySelect, writeLakeDay } from '../rollups/fleet-fixture';
 import { coldViewSql, groupBySchema, monthBranches, unifiedViewSql } from './views';
@@ -80,26 +81,6 @@ describe('cold views by month', () => {
     ]);
   });
 });
-
-/** The lake files DuckDB opened for `sql` (EXPLAIN ANALYZE, JSON profile): their count and the names it lists. */
-async function filesRead(c: DuckDBConnection, sql: string): Promise<{ count: number; names: string }> {
-  await c.run(`PRAGMA enable_profiling = 'json'`);
-  try {
-    const rows = (await c.runAndReadAll(`EXPLAIN ANALYZE ${sql}`)).getRows();
-    const scans: Record<string, unknown>[] = [];
-    const walk = (node: { extra_info?: Record<string, unknown>; children?: unknown[] }): void => {
-      if (node.extra_info && 'Total Files Read' in node.extra_info) scans.push(node.extra_info);
-      for (const child of node.children ?? []) walk(child as typeof node);
-    };
-    walk(JSON.parse(String(rows[0][1])) as Parameters<typeof walk>[0]);
-    return {
-      count: scans.reduce((n, s) => n + Number(s['Total Files Read']), 0),
-      names: scans.map((s) => String(s['Filename(s)'])).join(', '),
-    };
-  } finally {
-    await c.run('PRAGMA disable_profiling');
-  }
-}
 
 describe('the unified telemetry view over a lake of several months', () => {
   const day = (iso: string): number => Date.parse(`${iso}T00:00:00Z`);
