@@ -1,4 +1,6 @@
 import type { ScaleFigure } from './scale-kit';
+import { scaleOpen } from './scale-open';
+import { scalePanels } from './scale-panels';
 
 /**
  * `npm run bench -- scale`: how cost grows with the data, at 90 days and a year of the full fleet, and how close
@@ -10,7 +12,10 @@ interface ScalePart {
   run: () => Promise<ScaleFigure[]>;
 }
 
-const PARTS: readonly ScalePart[] = [];
+const PARTS: readonly ScalePart[] = [
+  { name: 'panels', run: scalePanels },
+  { name: 'open', run: scaleOpen },
+];
 
 export async function benchScale(): Promise<Record<string, unknown>> {
   const wanted = (process.env.BW_SCALE_PARTS ?? '')
