@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PANEL_IDS, type PanelData, type PanelId } from '../shared/api/dashboard';
+import { PANEL_IDS, type PanelId } from '../shared/api/dashboard';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../shared/domain/health';
 import { chooseResolution, m4RawSql } from '../electron/core/dashboard/m4';
 import { queryRows } from '../electron/core/engine/duck-query';
@@ -10,6 +10,7 @@ import { FAMILIES, rollupColumns, type RollupFamily } from '../electron/core/rol
 import { JAR_SITE_SQL, bucketExpr, rawAggregates } from '../electron/core/rollups/rollup-sql';
 import { writeLakeDay } from '../electron/core/rollups/fleet-fixture';
 import { openWorkbench, type Workbench } from '../electron/core/workbench';
+import { panelP95, time } from './panel-timing';
 
 const FLEET_PANELS: readonly PanelId[] = PANEL_IDS.filter((id) => id.startsWith('fleet.'));
 const JAR_PANELS: readonly PanelId[] = PANEL_IDS.filter((id) => id.startsWith('battery.'));
@@ -19,15 +20,9 @@ const JAR_TARGET_MS = 100;
 const LAYOUT = 2;
 /** Jars the jar-page panels rotate through (one per run, spread over the fleet's sites; not YEAR_JAR). */
 const BENCH_JARS = Array.from({ length: 20 }, (_, i) => 2 + i * 117);
-const RUNS = 20;
 const RAW_RUNS = 2;
 const YEAR_MS = 365 * 86_400_000;
 const YEAR_JAR = 1;
-
-function p95(ms: number[]): number {
-  const s = [...ms].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)] * 10) / 10;
-}
 
 /** The definition of a gold table as a subquery over raw telemetry (what the rollup saves the panel from). */
 function rawGold(family: RollupFamily, grain: 'hourly' | 'daily'): string {
@@ -48,31 +43,6 @@ function onRaw(sql: string): string {
     for (const grain of ['hourly', 'daily'] as const) out = out.replaceAll(`gold.${family.name}_${grain}`, rawGold(family, grain));
   }
   return out;
-}
-
-/** p95 of `runs` timed dispatches of `req(i)` (one warm-up first); the last result's PanelData. */
-async function panelP95(
-  wb: Workbench,
-  req: (i: number) => Record<string, unknown>,
-  label: string,
-): Promise<{ p95: number; data: PanelData }> {
-  let data: PanelData | null = null;
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS + 1; i++) {
-    const t = await time(async () => {
-      const res = await wb.dispatch('dashboard.panel', req(i), { transport: 'test' });
-      if (!res.ok) throw new Error(`${label}: ${res.error.message}`);
-      data = res.value as PanelData;
-    });
-    if (i > 0) ms.push(t);
-  }
-  return { p95: p95(ms), data: data as unknown as PanelData };
-}
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
 }
 
 /** The full demo in a cached workspace, plus a year of 5-minute readings for one jar (the demo has 90 days). */

@@ -1,4 +1,6 @@
 import type { ScaleFigure } from './scale-kit';
+import { scaleOpen } from './scale-open';
+import { scalePanels } from './scale-panels';
 import { scaleViews } from './scale-views';
 
 /**
@@ -11,7 +13,11 @@ interface ScalePart {
   run: () => Promise<ScaleFigure[]>;
 }
 
-const PARTS: readonly ScalePart[] = [{ name: 'views', run: scaleViews }];
+const PARTS: readonly ScalePart[] = [
+  { name: 'panels', run: scalePanels },
+  { name: 'open', run: scaleOpen },
+  { name: 'views', run: scaleViews },
+];
 
 export async function benchScale(): Promise<Record<string, unknown>> {
   const wanted = (process.env.BW_SCALE_PARTS ?? '')

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { chromium, type Page } from 'playwright-core';
 import { assertChromium, CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
-import { REPO_ROOT, startWebHostProcess } from '../e2e/support/web-host-process';
+import { startWebHostProcess } from '../e2e/support/web-host-process';
+import { buildWebHost } from './web-build';
 
 const FRAMES = 600;
 const VSYNC_MS = 1000 / 60;
@@ -116,10 +116,7 @@ async function measure(page: Page, rows: number): Promise<FrameStats> {
  * Targets: p95 at 5M within 1.2x of p95 at 10k, and under 16.7 ms (60 fps).
  */
 export async function benchScroll(): Promise<Record<string, unknown>> {
-  if (process.env.BENCH_SKIP_BUILD !== '1') {
-    const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (build.status !== 0) throw new Error('electron-vite build failed; see the output above.');
-  }
+  buildWebHost();
   assertChromium();
   const host = await startWebHostProcess();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

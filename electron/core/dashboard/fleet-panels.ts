@@ -45,11 +45,14 @@ ORDER BY severity = 'critical' DESC, alerts DESC`;
   };
 }
 
-/** Jars with the lowest remaining useful life, from each jar's latest prediction before the range end. */
+/**
+ * Jars with the lowest remaining useful life, from each jar's latest prediction in the range (read from the range
+ * only: a year of daily predictions costs what 90 days do).
+ */
 export function fleetAtRisk(ctx: PanelContext, limit = 12): PanelQuery {
   const body = (lim: string): string => `WITH latest AS (
   SELECT battery_id, arg_max(rul_days, predicted_at) AS rul_days, arg_max(confidence, predicted_at) AS confidence, max(predicted_at) AS predicted_at
-  FROM rul_prediction WHERE predicted_at < ${tsAt(ctx.toMs)}
+  FROM rul_prediction WHERE predicted_at >= ${tsAt(ctx.fromMs)} AND predicted_at < ${tsAt(ctx.toMs)}
   GROUP BY battery_id
 ), site_jar AS (
   ${JAR_NAMES_SQL}
@@ -60,7 +63,12 @@ FROM latest r
 JOIN site_jar j ON j.battery_id = r.battery_id
 JOIN location l ON l.location_id = j.location_id
 ORDER BY r.rul_days, r.battery_id${lim}`;
-  return { sql: body(`\nLIMIT ${Math.round(limit)}`), exportSql: body(''), source: 'rul_prediction (latest per jar)', bucketMs: 0 };
+  return {
+    sql: body(`\nLIMIT ${Math.round(limit)}`),
+    exportSql: body(''),
+    source: 'rul_prediction (latest per jar in range)',
+    bucketMs: 0,
+  };
 }
 
 /** The hottest jars in the range (peak jar temperature), from the daily or hourly jar rollup. */
@@ -96,17 +104,22 @@ SELECT battery_id, baseline_mohm, current_mohm, current_day, drift_pct, health F
   return { sql, exportSql, source: 'gold.jar_daily', bucketMs: 0 };
 }
 
-/** Per site: the newest reading, how many jars reported in its last hour, and the mirror's rows. */
-export function fleetFreshness(): PanelQuery {
+/**
+ * Per site: the newest reading up to the range end and how many jars reported in its last hour. The jars are
+ * counted from the hours in the range only (a site silent for the whole range counts none), so the read is
+ * one range of the hourly jar rollup however long the history is.
+ */
+export function fleetFreshness(ctx: PanelContext): PanelQuery {
   const sql = `WITH last AS (
-  SELECT location_id, max(last_ts) AS last_ts FROM gold.site_hourly GROUP BY location_id
+  SELECT location_id, max(last_ts) AS last_ts FROM gold.site_hourly WHERE bucket < ${tsAt(ctx.toMs)} GROUP BY location_id
 ), jars AS (
   SELECT m.location_id, count(DISTINCT h.battery_id) AS jars_last_hour
   FROM gold.jar_hourly h
   JOIN (SELECT b.battery_id, y.location_id FROM battery b JOIN battery_string s ON s.string_id = b.string_id JOIN battery_system y ON y.system_id = s.system_id) m
     ON m.battery_id = h.battery_id
   JOIN last ON last.location_id = m.location_id
-  WHERE h.bucket >= last.last_ts - INTERVAL 1 HOUR
+  WHERE h.bucket >= ${tsAt(Math.floor(ctx.fromMs / 3_600_000) * 3_600_000)} AND h.bucket < ${tsAt(ctx.toMs)}
+    AND h.bucket >= last.last_ts - INTERVAL 1 HOUR
   GROUP BY m.location_id
 )
 SELECT l.location_id, l.name, l.code, l.time_zone, CAST(epoch_ms(last.last_ts) AS DOUBLE) AS last_reading, coalesce(jars.jars_last_hour, 0) AS jars_last_hour

@@ -28,7 +28,7 @@ export function panelQuery(ctx: PanelContext): PanelQuery {
     'fleet.atRisk': () => fleetAtRisk(ctx),
     'fleet.hotspots': () => fleetHotspots(ctx),
     'fleet.drift': () => fleetDrift(ctx),
-    'fleet.freshness': () => fleetFreshness(),
+    'fleet.freshness': () => fleetFreshness(ctx),
     'scope.stringVoltage': () => stringSeries(ctx, 'voltage'),
     'scope.stringCurrent': () => stringSeries(ctx, 'current'),
     'scope.balance': () => acrossJarsSeries(ctx, 'spread'),

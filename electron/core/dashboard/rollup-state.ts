@@ -2,17 +2,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { PanelRollups } from '../../../shared/api/dashboard';
 import { qualifiedName } from '../../../shared/sql';
 import { queryNumber } from '../engine/duck-query';
-import { FAMILIES, rollupTable, rollupTableName, type RollupFamily } from '../rollups/gold-schema';
+import { GOLD_TABLES } from '../rollups/gold-schema';
 import type { RollupService } from '../rollups/rollup-service';
 
-/** Every gold table, its name as panel sources spell it, and the unified view it is built from. */
-const GOLD_TABLES = Object.values(FAMILIES).flatMap((family: RollupFamily) =>
-  (['hourly', 'daily'] as const).map((grain) => ({
-    name: rollupTableName(family, grain),
-    sql: rollupTable(family, grain),
-    from: qualifiedName('main', family.name === 'string' ? 'string_telemetry' : 'telemetry'),
-  })),
-);
+/** Every gold table with the unified view it is built from. */
+const GOLD_SOURCES = GOLD_TABLES.map((t) => ({
+  name: t.name,
+  sql: t.table,
+  from: qualifiedName('main', t.family.name === 'string' ? 'string_telemetry' : 'telemetry'),
+}));
 
 async function hasRows(conn: DuckDBConnection, table: string): Promise<boolean> {
   return (await queryNumber(conn, `SELECT count(*) FROM (SELECT 1 FROM ${table} LIMIT 1)`)) > 0;
@@ -30,7 +28,7 @@ export interface PanelRollupState {
  * (its rollups are empty: first build, a full rebuild, or never built while their source view holds data).
  */
 export async function panelRollupState(conn: DuckDBConnection, rollups: RollupService, source: string): Promise<PanelRollupState | null> {
-  const tables = GOLD_TABLES.filter((t) => new RegExp(`\\b${t.name.replace('.', '\\.')}\\b`).test(source));
+  const tables = GOLD_SOURCES.filter((t) => new RegExp(`\\b${t.name.replace('.', '\\.')}\\b`).test(source));
   if (tables.length === 0) return null;
   const progress = rollups.progress();
   const empty: typeof tables = [];

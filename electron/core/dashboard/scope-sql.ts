@@ -29,6 +29,19 @@ export function scopeJarsSql(scope: Scope): string {
   return `SELECT battery_id FROM battery WHERE string_id IN (${scopeStringsSql(scope)})`;
 }
 
+/**
+ * `<col> = <id>` for one jar, else `<col> IN (<the scope's jars>)`: a literal comparison is a filter of the table
+ * scan, so the zonemaps of a table kept in jar order skip every other jar's row groups.
+ */
+export function scopeJarsFilter(col: string, scope: Scope): string {
+  return scope.kind === 'battery' ? `${col} = ${id(scope)}` : `${col} IN (${scopeJarsSql(scope)})`;
+}
+
+/** `<col> = <id>` for one string, else `<col> IN (<the scope's strings>)` (see scopeJarsFilter). */
+export function scopeStringsFilter(col: string, scope: Scope): string {
+  return scope.kind === 'string' ? `${col} = ${id(scope)}` : `${col} IN (${scopeStringsSql(scope)})`;
+}
+
 /** `TIMESTAMPTZ` literal of an instant (ms, rendered as ISO text from a number: never input text). */
 export function tsAt(ms: number): string {
   if (!Number.isFinite(ms)) throw new Error(`Not a time: ${ms}`);

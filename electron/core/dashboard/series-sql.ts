@@ -2,7 +2,7 @@ import { GRAIN_MS } from '../rollups/gold-schema';
 import { alignedFrom, chooseResolution, m4RawSql, m4RollupSql } from './m4';
 import type { PanelContext, PanelQuery } from './panel-query';
 import { STRING_NAMES_SQL } from './jar-name';
-import { scopeJarsSql, scopeStringsSql, tsAt } from './scope-sql';
+import { scopeJarsFilter, scopeStringsFilter, scopeStringsSql, tsAt } from './scope-sql';
 
 const JAR_METRIC = {
   voltage: 'voltage_v',
@@ -24,8 +24,8 @@ interface SeriesSource {
   unit: string;
   dataset: string;
   family: 'jar' | 'string';
-  /** SQL listing the units of the scope. */
-  units: string;
+  /** The condition on the unit column that selects the units of the scope. */
+  inScope: string;
   /** The metric's name in the rollups and its column in the raw view. */
   metric: string;
   column: string;
@@ -39,17 +39,17 @@ function withStringNames(q: PanelQuery): PanelQuery {
 
 /** One metric per unit of the scope, M4-downsampled (k = the unit): raw readings for short ranges, rollups beyond. */
 function unitSeries(ctx: PanelContext, src: SeriesSource): PanelQuery {
-  const { unit, dataset, metric, column, units } = src;
+  const { unit, dataset, metric, column, inScope } = src;
   const res = chooseResolution(ctx.fromMs, ctx.toMs, ctx.width);
-  const exportSql = `SELECT ${unit}, ts, ${column}, tier\nFROM ${dataset}\nWHERE ${unit} IN (${units}) AND ${range(ctx)}\nORDER BY ${unit}, ts`;
+  const exportSql = `SELECT ${unit}, ts, ${column}, tier\nFROM ${dataset}\nWHERE ${inScope} AND ${range(ctx)}\nORDER BY ${unit}, ts`;
   if (res.kind === 'raw') {
-    const points = `SELECT ${unit} AS k, ts, ${column} AS v FROM ${dataset} WHERE ${unit} IN (${units}) AND ${range(ctx)}`;
+    const points = `SELECT ${unit} AS k, ts, ${column} AS v FROM ${dataset} WHERE ${inScope} AND ${range(ctx)}`;
     return { sql: m4RawSql(points, ctx.fromMs, res.bucketMs), exportSql, source: `${dataset} (raw, M4)`, bucketMs: res.bucketMs };
   }
   const table = `gold.${src.family}_${res.kind}`;
   const rows =
     `SELECT ${unit} AS k, bucket, first_ts, last_ts, ${metric}_first AS v_first, ${metric}_last AS v_last, ` +
-    `${metric}_min AS v_min, ${metric}_max AS v_max, ${metric}_min_ts AS v_min_ts, ${metric}_max_ts AS v_max_ts\n  FROM ${table} WHERE ${unit} IN (${units}) AND ${rollupRange(ctx, res.kind)}`;
+    `${metric}_min AS v_min, ${metric}_max AS v_max, ${metric}_min_ts AS v_min_ts, ${metric}_max_ts AS v_max_ts\n  FROM ${table} WHERE ${inScope} AND ${rollupRange(ctx, res.kind)}`;
   return { sql: m4RollupSql(rows, ctx.fromMs, res.bucketMs, res.kind), exportSql, source: `${table} (M4)`, bucketMs: res.bucketMs };
 }
 
@@ -59,7 +59,7 @@ export function jarSeries(ctx: PanelContext, metric: keyof typeof JAR_METRIC): P
     unit: 'battery_id',
     dataset: 'telemetry',
     family: 'jar',
-    units: scopeJarsSql(ctx.scope),
+    inScope: scopeJarsFilter('battery_id', ctx.scope),
     metric,
     column: JAR_METRIC[metric],
   });
@@ -72,7 +72,7 @@ export function stringSeries(ctx: PanelContext, metric: keyof typeof STRING_METR
       unit: 'string_id',
       dataset: 'string_telemetry',
       family: 'string',
-      units: scopeStringsSql(ctx.scope),
+      inScope: scopeStringsFilter('string_id', ctx.scope),
       metric,
       column: STRING_METRIC[metric],
     }),

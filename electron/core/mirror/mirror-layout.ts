@@ -16,7 +16,7 @@ import { getUnorderedRows, HOT_MIRROR_SCHEMA, saveUnorderedRows } from './meta';
  */
 
 /** DuckDB's row group size: appends below a few of these cost a jar's read little. */
-const ROW_GROUP_ROWS = 122_880;
+export const ROW_GROUP_ROWS = 122_880;
 
 /** Re-cluster once the appended rows pass this: 4 row groups or a tenth of the table, whichever is more. */
 export function clusterThreshold(tableRows: number): number {

@@ -62,12 +62,24 @@ export function rollupTableName(family: RollupFamily, grain: Grain): string {
   return `${GOLD_SCHEMA}.${family.name}_${grain}`;
 }
 
+/** Every gold table: its family and grain, its name as panel sources spell it (`gold.jar_hourly`) and its SQL name. */
+export const GOLD_TABLES = Object.values(FAMILIES).flatMap((family: RollupFamily) =>
+  (['hourly', 'daily'] as const).map((grain) => ({
+    family,
+    grain,
+    name: rollupTableName(family, grain),
+    table: rollupTable(family, grain),
+  })),
+);
+
 /** Bookkeeping of what the rollups have seen, in the workspace's internal schema. */
 export const STATE = {
   hotHours: qualifiedName(INTERNAL_SCHEMA, 'rollup_hot_hours'),
   lakeFiles: qualifiedName(INTERNAL_SCHEMA, 'rollup_lake_files'),
   splits: qualifiedName(INTERNAL_SCHEMA, 'rollup_splits'),
   runs: qualifiedName(INTERNAL_SCHEMA, 'rollup_runs'),
+  /** Per gold table and time segment: rows written since the segment was last in order (see gold-layout.ts). */
+  layout: qualifiedName(INTERNAL_SCHEMA, 'rollup_layout'),
 } as const;
 
 export function metricColumns(m: RollupMetric): { name: string; type: string }[] {
@@ -110,6 +122,7 @@ export async function ensureGoldSchema(conn: DuckDBConnection): Promise<void> {
     `CREATE TABLE IF NOT EXISTS ${STATE.lakeFiles} (dataset VARCHAR, key VARCHAR, size BIGINT, mtime_ms BIGINT, PRIMARY KEY (dataset, key))`,
   );
   await conn.run(`CREATE TABLE IF NOT EXISTS ${STATE.splits} (dataset VARCHAR PRIMARY KEY, split_at VARCHAR)`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${STATE.layout} (tbl VARCHAR, segment BIGINT, unordered BIGINT, PRIMARY KEY (tbl, segment))`);
   await conn.run(
     `CREATE TABLE IF NOT EXISTS ${STATE.runs} (finished_at TIMESTAMPTZ, full_rebuild BOOLEAN, hours BIGINT, elapsed_ms BIGINT, error VARCHAR)`,
   );

@@ -5,6 +5,7 @@ import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { inTransaction, insertObjects, queryRows } from '../engine/duck-query';
 import type { Lake } from '../lake/lake';
 import { HOT_MIRROR_SCHEMA, getSplits } from '../mirror/meta';
+import { adoptGoldLayout, forgetLayoutSql, keepGoldClustered, noteUnorderedSql, type ClusterReport } from './gold-layout';
 import { FAMILIES, GRAIN_MS, STATE, ensureGoldSchema, rollupTable, type RollupFamily } from './gold-schema';
 import { rebuildDailyFromHourlySql, rebuildHourlyFromRawSql, rebuildSiteSql } from './rollup-sql';
 
@@ -26,6 +27,8 @@ export interface RollupRefreshReport {
   hours: { telemetry: number; string_telemetry: number };
   /** Hour ranges [lo, hi) recomputed, as ISO-8601 pairs (first 20). */
   ranges: [string, string][];
+  /** Segments rewritten in (key, bucket) order after the refresh. */
+  clustered: ClusterReport;
   elapsedMs: number;
 }
 
@@ -59,6 +62,7 @@ interface Pending {
 export async function refreshRollups(conn: DuckDBConnection, lake: Lake, options: RollupRefreshOptions = {}): Promise<RollupRefreshReport> {
   const started = Date.now();
   await ensureGoldSchema(conn);
+  await adoptGoldLayout(conn);
   const splits = await getSplits(conn);
   const pending: Pending[] = [];
   for (const source of SOURCES)
@@ -68,6 +72,7 @@ export async function refreshRollups(conn: DuckDBConnection, lake: Lake, options
     full: options.full ?? false,
     hours: { telemetry: 0, string_telemetry: 0 },
     ranges: [],
+    clustered: { segments: [], rows: 0 },
     elapsedMs: 0,
   };
   const plans: { source: Source; ranges: [number, number][] }[] = [];
@@ -94,7 +99,10 @@ export async function refreshRollups(conn: DuckDBConnection, lake: Lake, options
         fraction: totalHours === 0 ? 1 : doneHours / totalHours,
         message: `${family.name} rollups: ${new Date(lo * HOUR).toISOString().slice(0, 13)}h to ${new Date(hi * HOUR).toISOString().slice(0, 13)}h`,
       });
-      await transaction(conn, rebuildHourlyFromRawSql(family, qualifiedName('main', plan.source.dataset), lo * HOUR, hi * HOUR));
+      await transaction(conn, [
+        ...rebuildHourlyFromRawSql(family, qualifiedName('main', plan.source.dataset), lo * HOUR, hi * HOUR),
+        noteUnorderedSql(family, 'hourly', lo * HOUR, hi * HOUR),
+      ]);
       for (let h = lo; h < hi; h++) days.add(Math.floor(h / HOURS_PER_DAY));
       doneHours += hi - lo;
       report.hours[plan.source.dataset] += hi - lo;
@@ -102,17 +110,31 @@ export async function refreshRollups(conn: DuckDBConnection, lake: Lake, options
       if (family.name === 'jar') jarHourRanges.push([lo, hi]);
     }
     for (const [lo, hi] of toRanges(days)) {
-      await transaction(conn, rebuildDailyFromHourlySql(family, lo * GRAIN_MS.daily, hi * GRAIN_MS.daily));
+      await transaction(conn, [
+        ...rebuildDailyFromHourlySql(family, lo * GRAIN_MS.daily, hi * GRAIN_MS.daily),
+        noteUnorderedSql(family, 'daily', lo * GRAIN_MS.daily, hi * GRAIN_MS.daily),
+      ]);
     }
     if (family.name === 'jar') for (const d of days) jarDays.add(d);
   }
   // Sites from the jars: the same hours and days.
-  for (const [lo, hi] of jarHourRanges)
-    await transaction(conn, rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'hourly', lo * HOUR, hi * HOUR));
+  for (const [lo, hi] of jarHourRanges) {
+    await transaction(conn, [
+      ...rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'hourly', lo * HOUR, hi * HOUR),
+      noteUnorderedSql(FAMILIES.site, 'hourly', lo * HOUR, hi * HOUR),
+    ]);
+  }
   for (const [lo, hi] of toRanges(jarDays)) {
-    await transaction(conn, rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'daily', lo * GRAIN_MS.daily, hi * GRAIN_MS.daily));
+    const [a, b] = [lo * GRAIN_MS.daily, hi * GRAIN_MS.daily];
+    await transaction(conn, [
+      ...rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'daily', a, b),
+      noteUnorderedSql(FAMILIES.site, 'daily', a, b),
+    ]);
   }
   for (const p of pending) await p.commit();
+  // Segments that drifted out of (key, bucket) order are rewritten in it (see gold-layout.ts).
+  options.onProgress?.({ fraction: 1, message: 'Ordering the rollups by key' });
+  report.clustered = await keepGoldClustered(conn, options.signal);
   report.elapsedMs = Date.now() - started;
   await conn.run(`INSERT INTO ${STATE.runs} VALUES (now(), $1, $2, $3, NULL)`, [report.full, doneHours, report.elapsedMs]);
   options.onProgress?.({ fraction: 1, message: `Rollups refreshed: ${doneHours} hours recomputed` });
@@ -183,10 +205,11 @@ async function detectChanges(conn: DuckDBConnection, lake: Lake, source: Source,
 }
 
 async function clearFamily(conn: DuckDBConnection, source: Source): Promise<void> {
-  const tables = [rollupTable(source.family, 'hourly'), rollupTable(source.family, 'daily')];
-  if (source.family.name === 'jar') tables.push(rollupTable(FAMILIES.site, 'hourly'), rollupTable(FAMILIES.site, 'daily'));
+  const families = source.family.name === 'jar' ? [source.family, FAMILIES.site] : [source.family];
+  const tables = families.flatMap((f) => (['hourly', 'daily'] as const).map((g) => [f, g] as const));
   await transaction(conn, [
-    ...tables.map((t) => `DELETE FROM ${t}`),
+    ...tables.map(([f, g]) => `DELETE FROM ${rollupTable(f, g)}`),
+    ...tables.map(([f, g]) => forgetLayoutSql(f, g)),
     // Forget what was seen: an interrupted rebuild is then redone in full by the next refresh.
     `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(source.dataset)}`,
     `DELETE FROM ${STATE.lakeFiles} WHERE dataset = ${quoteLiteral(source.dataset)}`,

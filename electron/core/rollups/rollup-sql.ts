@@ -13,6 +13,11 @@ export function bucketExpr(expr: string, bucketMs: number): string {
   return `to_timestamp(floor(epoch(${expr}) / ${sec}) * ${sec})`;
 }
 
+/** ` ORDER BY <key>, bucket`: the order rollup rows are written in (see gold-layout.ts). */
+export function clusterOrderSql(family: RollupFamily): string {
+  return ` ORDER BY ${quoteIdent(family.key)}, bucket`;
+}
+
 function colList(family: RollupFamily): string {
   return rollupColumns(family)
     .map((c) => quoteIdent(c.name))
@@ -64,7 +69,7 @@ export function rebuildHourlyFromRawSql(family: RollupFamily, source: string, lo
   return [
     `DELETE FROM ${table} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`,
     `INSERT INTO ${table} (${colList(family)}) SELECT ${key}, ${bucket} AS bucket, ${rawAggregates(family)} ` +
-      `FROM ${source} WHERE ts >= ${tsLiteral(loMs)} AND ts < ${tsLiteral(hiMs)} GROUP BY ALL`,
+      `FROM ${source} WHERE ts >= ${tsLiteral(loMs)} AND ts < ${tsLiteral(hiMs)} GROUP BY ALL${clusterOrderSql(family)}`,
   ];
 }
 
@@ -76,7 +81,7 @@ export function rebuildDailyFromHourlySql(family: RollupFamily, loMs: number, hi
   return [
     `DELETE FROM ${daily} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`,
     `INSERT INTO ${daily} (${colList(family)}) SELECT ${key}, ${bucketExpr('bucket', GRAIN_MS.daily)} AS day, ${mergeAggregates(family)} ` +
-      `FROM ${hourly} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)} GROUP BY ALL`,
+      `FROM ${hourly} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)} GROUP BY ALL ORDER BY ${key}, day`,
   ];
 }
 
@@ -94,6 +99,6 @@ export function rebuildSiteSql(site: RollupFamily, jar: RollupFamily, grain: Gra
     `DELETE FROM ${target} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`,
     `INSERT INTO ${target} (${colList(site)}) SELECT m.location_id, j.bucket, ${mergeAggregates(site)} ` +
       `FROM ${source} j JOIN (${JAR_SITE_SQL}) m USING (battery_id) ` +
-      `WHERE j.bucket >= ${tsLiteral(loMs)} AND j.bucket < ${tsLiteral(hiMs)} GROUP BY ALL`,
+      `WHERE j.bucket >= ${tsLiteral(loMs)} AND j.bucket < ${tsLiteral(hiMs)} GROUP BY ALL ORDER BY m.location_id, j.bucket`,
   ];
 }
