@@ -63,7 +63,7 @@ export interface Lake {
   list(dataset: string): Promise<LakeFile[]>;
   /** The listed files DuckDB can read now: a local lake's are all; an S3 lake's are those with a verified cached copy. */
   readable(dataset: string): Promise<LakeFile[]>;
-  /** Of these live keys, those DuckDB can read now without a download (a local lake: all, unchecked). */
+  /** Of these live keys, those DuckDB can read now without a download (a local lake: the files that are there; one stat each). */
   cached(keys: readonly string[]): Promise<Set<string>>;
   /** Makes sure these files have a local copy (S3: fetched into the cache and verified against the manifests). */
   fetch(keys: readonly string[]): Promise<void>;

@@ -267,8 +267,10 @@ export class LocalLake implements Lake {
     return this.list(dataset);
   }
 
+  /** The keys whose file is there (one stat each, no listing): a file removed behind the lake's back is left out of the views. */
   async cached(keys: readonly string[]): Promise<Set<string>> {
-    return new Set(keys);
+    const there = await Promise.all(keys.map(async (k) => ((await stat(this.localPath(k)).catch(() => null))?.isFile() ? k : null)));
+    return new Set(there.filter((k): k is string => k !== null));
   }
 
   async fetch(): Promise<void> {
