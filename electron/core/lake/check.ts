@@ -211,6 +211,8 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     }
     // 4. The workspace's catalog of the lake (what the views are made from) against the manifests' live set.
     deps.onStep?.(0.95, 'Comparing the catalog with the manifests');
+    // A repair's own writes (withdrawals, finished jobs) are taken into the catalog first, as every writer's are.
+    if (options.repair) await deps.commitViews([], [...new Set((await lake.manifestKeys(scope)).map((k) => k.split('/')[1] ?? ''))]);
     const drift = await new LakeCatalog(conn, lake).drift(scope);
     if (drift.missing.length > 0 || drift.extra.length > 0) {
       if (options.repair) {
