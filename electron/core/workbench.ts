@@ -178,6 +178,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       commitViews,
       unfinishedArchive: () => archiveJournal.unfinished(),
       onLakeChanged: lakeChanged,
+      rebuildCatalog: () => data.rebuildCatalog(),
       pullLake: (scope, ctx) => data.pullLake(scope, ctx),
     }),
     files: createFilesService(),

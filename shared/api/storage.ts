@@ -121,9 +121,19 @@ export interface LakeProblem {
    * from its manifest; unlisted-file: a visible Parquet file no manifest knows (a conversion output recorded in
    * history excepted); overlap: one key visible from two files, or from the lake and the hot store; stray-temp: a
    * leftover temp file, or a hidden file no job is working on; unreadable-manifest; unfinished-job: a journaled
-   * intent a killed job left (repair finishes compactions and conversions; the next archive run finishes archival).
+   * intent a killed job left (repair finishes compactions and conversions; the next archive run finishes archival);
+   * catalog-stale: the workspace's catalog of the lake (what the views are made from) differs from the manifests'
+   * live set (repair rebuilds it).
    */
-  kind: 'missing-file' | 'checksum-mismatch' | 'unlisted-file' | 'overlap' | 'stray-temp' | 'unreadable-manifest' | 'unfinished-job';
+  kind:
+    | 'missing-file'
+    | 'checksum-mismatch'
+    | 'unlisted-file'
+    | 'overlap'
+    | 'stray-temp'
+    | 'unreadable-manifest'
+    | 'unfinished-job'
+    | 'catalog-stale';
   dataset: string;
   path: string;
   detail: string;

@@ -24,11 +24,13 @@ check    Reads every manifest and file of the lake (or of one dataset) and repor
          kind, dataset, path (relative to the lake) and detail. It proves that every file a manifest names
          is there with its recorded sha256 and row count, that no visible Parquet file is unknown, that no
          key is visible from two files or from both the lake and the hot tier, and that no temp file,
-         hidden file or half-done job is left over.
+         hidden file or half-done job is left over, and that the workspace's catalog of the lake (what the
+         views are made from, see README "Lake catalog") equals the manifests' live set.
            missing-file, checksum-mismatch, unlisted-file, overlap, stray-temp, unreadable-manifest,
-           unfinished-job
+           unfinished-job, catalog-stale
          --repair does only what loses nothing: it finishes journaled compactions and conversions, removes
-         temp and hidden files whose rows are proven present elsewhere, and says what it did.
+         temp and hidden files whose rows are proven present elsewhere, rebuilds a catalog that differs
+         from the manifests, and says what it did.
 compact  Rewrites every partition of a dataset that holds several files into one (the Inspector's button):
          verified (schema, rows, content checksum), published before the originals go, crash-safe.
 status   Per dataset: the days the lake holds, the days cached locally (DuckDB's cold views read only

@@ -251,6 +251,28 @@ describe('lake check', () => {
     }
   });
 
+  it('a Parquet file copied by hand into a partition of a dataset with manifests is never read by the views; lake check reports it', async () => {
+    const tel = demoFile('telemetry');
+    const before = await withWorkbench((_wb, conn) => visible(conn));
+    const stray = `${folderOfKey(tel.key)}/part-copied-by-hand.parquet`;
+    await copyFile(pathOf(tel.key), pathOf(stray));
+    try {
+      // Opened again (the views are made at open) and after a refresh of every view.
+      const after = await withWorkbench(async (wb, conn) => {
+        const opened = await visible(conn);
+        await wb.data.refresh();
+        return { opened, refreshed: await visible(conn) };
+      });
+      expect(after).toEqual({ opened: before, refreshed: before });
+      const r = await lakeCheck(ws);
+      expectProblems(r, [
+        { kind: 'unlisted-file', dataset: 'telemetry', path: stray, detail: new RegExp(`^${tel.bytes} bytes; no manifest names it`) },
+      ]);
+    } finally {
+      await rm(pathOf(stray), { force: true });
+    }
+  });
+
   it('overlap: a day folder with two visible files sharing keys', async () => {
     const tel = demoFile('telemetry');
     const copy = `${folderOfKey(tel.key)}/part-copy.parquet`;

@@ -10,6 +10,7 @@ import { hotVisibleSql } from '../mirror/views';
 import { finishCompactions, type CompactDeps } from './compact';
 import { confirmObject, datasetOfKey, folderOfKey, type Lake, type LakeEntry } from './lake';
 import { sqlPathList } from './lake-sql';
+import { LakeCatalog } from './lake-catalog';
 import { liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
 import { rowsPresentElsewhere, strayTemps, sweepStrayTemps } from './sweep';
 import { finishPublishSets } from './publish-set';
@@ -19,6 +20,8 @@ export interface CheckDeps extends CompactDeps {
   unfinishedArchive(): Promise<BatchRecord[]>;
   /** Local paths of Parquet files conversions wrote before conversions recorded manifests. */
   conversionOutputs(): Promise<Set<string>>;
+  /** `--repair`: the workspace's lake catalog made again from the whole lake, then every view (DataPlatform.rebuildCatalog). */
+  rebuildCatalog(): Promise<unknown>;
   onStep?: (fraction: number, message: string) => void;
 }
 
@@ -204,6 +207,24 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
         const n = Number(dup.getRowObjectsJS()[0]?.n ?? 0);
         if (n > 0)
           problem('overlap', commonFolder(group), `${n} key(s) of ${spec.name} are in two or more of its ${group.length} visible files`);
+      }
+    }
+    // 4. The workspace's catalog of the lake (what the views are made from) against the manifests' live set.
+    deps.onStep?.(0.95, 'Comparing the catalog with the manifests');
+    // A repair's own writes (withdrawals, finished jobs) are taken into the catalog first, as every writer's are.
+    if (options.repair) await deps.commitViews([], [...new Set((await lake.manifestKeys(scope)).map((k) => k.split('/')[1] ?? ''))]);
+    const drift = await new LakeCatalog(conn, lake).drift(scope);
+    if (drift.missing.length > 0 || drift.extra.length > 0) {
+      if (options.repair) {
+        await deps.rebuildCatalog();
+        repaired.push(
+          `rebuilt the lake catalog: ${drift.missing.length} live file(s) were missing from it, ${drift.extra.length} it listed are not live`,
+        );
+      } else {
+        for (const k of drift.missing)
+          problem('catalog-stale', k, 'live per the manifests but not in the workspace catalog: the views do not read it');
+        for (const k of drift.extra)
+          problem('catalog-stale', k, 'in the workspace catalog but not live per the manifests: the views read it');
       }
     }
     const tiers = await getTierState(conn);

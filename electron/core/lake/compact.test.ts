@@ -9,6 +9,7 @@ import { queryNumber } from '../engine/duck-query';
 import { demoWorkspace, lakeCheck, runCli } from '../testing/cli-process.fixture';
 import { openWorkbench, type Workbench } from '../workbench';
 import { partitionKey } from './lake';
+import { LakeCatalog } from './lake-catalog';
 import { sha256File, writeManifest, type BatchManifest } from './manifest';
 
 const made: string[] = [];
@@ -84,6 +85,13 @@ describe('compaction', () => {
       const day2 = await readdir(join(ws, 'lake', 'ds', 'date=2024-01-02'));
       expect(day2).toHaveLength(1);
       expect(await digest()).toBe(before);
+      // The workspace's lake catalog followed the compaction: it equals the manifests' live set.
+      expect(await new LakeCatalog(conn, wb.data.lake).drift()).toEqual({ missing: [], extra: [] });
+      expect((await new LakeCatalog(conn, wb.data.lake).files('ds')).map((f) => f.key)).toEqual([
+        'ds/date=2024-01-01/part-a.parquet',
+        `ds/date=2024-01-02/${day2[0]}`,
+        'ds/date=2024-01-04/part-a.parquet',
+      ]);
       // The merged file holds the union of the columns by name, and no `date` column from the folder name.
       const merged = join(ws, 'lake', 'ds', 'date=2024-01-02', day2[0]);
       const cols = (

@@ -243,6 +243,18 @@ async function finishCompaction(deps: CompactDeps, intent: CompactIntent): Promi
   }
 }
 
+/**
+ * The originals of compactions not switched yet: the views keep showing them (and not the merged file, hidden until
+ * the switch) although the compaction's manifest, once written, no longer lists them as live.
+ */
+export async function originalsInFlight(intents: LakeIntents): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const i of await intents.unfinished('compact')) {
+    if (i.state !== 'switched') for (const o of (i as CompactIntent).payload.originals) out.add(o.key);
+  }
+  return out;
+}
+
 /** Finishes (or undoes) every compaction a killed run left between steps. Returns what it did, one line each. */
 export async function finishCompactions(deps: CompactDeps): Promise<string[]> {
   const out: string[] = [];

@@ -2,7 +2,6 @@ import { pathToFileURL } from 'node:url';
 import { lakeDatasets, type ColumnSpec, type DatasetSpec } from '../../../shared/domain/datasets';
 import { quoteIdent, quoteIdentBacktick, quoteLiteral, quoteLiteralBackslash } from '../../../shared/sql';
 import type { Lake } from './lake';
-import { liveFiles } from './manifest';
 
 /**
  * External-table DDL for the lake, so a Trino or Spark cluster, Athena or a plain DuckDB reads it as it is:
@@ -239,9 +238,8 @@ export function lakeDdlScript(ddl: LakeDdl): string {
 export async function liveDdlFiles(lake: Lake, where: DdlLake): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const spec of lakeDatasets()) {
-    const manifests = await lake.manifests(spec.name);
-    const live = liveFiles(manifests);
-    const files = (await lake.list(spec.name)).filter((f) => manifests.length === 0 || live.has(f.key));
+    // The lake's listing is its manifests' live set already (a lake written before manifests: every published file).
+    const files = await lake.list(spec.name);
     out.set(
       spec.name,
       files.map((f) => (where.kind === 's3' ? `s3://${where.bucket}/${where.prefix}${f.key}` : lake.localPath(f.key))),

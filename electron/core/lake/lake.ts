@@ -55,10 +55,16 @@ export interface Lake {
   requireOnline(what: string): Promise<void>;
   /** The datasets in the lake: top-level folders holding data (bookkeeping such as `_manifests` and `master` excluded). */
   datasets(): Promise<string[]>;
-  /** Published Parquet files of a dataset, in key order. Temp files are never listed. */
+  /**
+   * The live Parquet files of a dataset (per its manifests), in key order. A dataset no manifest names at all (written
+   * before manifests existed) is read as listed. A file no manifest names (copied in by hand) is not listed; `lake
+   * check` reports it. Temp files are never listed.
+   */
   list(dataset: string): Promise<LakeFile[]>;
-  /** Published files DuckDB can read now: a local lake's are all; an S3 lake's are those with a verified cached copy. */
+  /** The listed files DuckDB can read now: a local lake's are all; an S3 lake's are those with a verified cached copy. */
   readable(dataset: string): Promise<LakeFile[]>;
+  /** Of these live keys, those DuckDB can read now without a download (a local lake: the files that are there; one stat each). */
+  cached(keys: readonly string[]): Promise<Set<string>>;
   /** Makes sure these files have a local copy (S3: fetched into the cache and verified against the manifests). */
   fetch(keys: readonly string[]): Promise<void>;
   /** The published object's size and SHA-256 (S3: from a HEAD; null sha256 when the store keeps none), or null when absent. */
@@ -80,6 +86,14 @@ export interface Lake {
   listEntries(folder?: string): Promise<LakeEntry[]>;
   /** Every manifest of one dataset, or of the whole lake, in key order. */
   manifests(dataset?: string): Promise<{ key: string; manifest: BatchManifest }[]>;
+  /**
+   * The keys of the manifests (of one dataset), unread, in key order: the workspace catalog's cheap staleness check.
+   * A local lake lists only its `_manifests/` folders; an S3 lake answers from its index (refreshed from S3 at open and
+   * at every pull).
+   */
+  manifestKeys(dataset?: string): Promise<string[]>;
+  /** One manifest, or null when it is gone or not a readable manifest (the lake check reports those). */
+  readManifest(key: string): Promise<BatchManifest | null>;
   read(key: string): Promise<Uint8Array>;
   /** Write bytes under a key atomically. */
   put(key: string, data: Uint8Array | string): Promise<void>;

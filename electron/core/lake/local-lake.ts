@@ -14,7 +14,7 @@ import {
   type LakeWriterLock,
   type StagedFile,
 } from './lake';
-import { MANIFESTS_FOLDER, parseManifest, sha256File, writeWithdrawal, type BatchManifest } from './manifest';
+import { liveFiles, MANIFESTS_FOLDER, parseManifest, sha256File, writeWithdrawal, type BatchManifest } from './manifest';
 import { coverageOf } from './coverage';
 import type { LakePin, LakePullReport, LakeStatus } from '../../../shared/api/storage';
 
@@ -79,10 +79,21 @@ export class LocalLake implements Lake {
     return out.sort();
   }
 
+  /**
+   * The live files (per the dataset's manifests) on disk. A dataset written before manifests existed (an early
+   * conversion's output) has none: its files are read as listed. A file no manifest names is not the lake's.
+   */
   async list(dataset: string): Promise<LakeFile[]> {
-    return (await this.walk(dataset))
+    const files = (await this.walk(dataset))
       .filter((e) => e.kind === 'data')
-      .map((e) => ({ key: e.key, dataset, partition: partitionOf(e.key), size: e.size, modifiedAt: e.modifiedAt }));
+      .map((e): LakeFile => ({ key: e.key, dataset, partition: partitionOf(e.key), size: e.size, modifiedAt: e.modifiedAt }));
+    const manifests = await this.manifests(dataset);
+    if (manifests.length === 0) return files;
+    const live = liveFiles(manifests);
+    return files.flatMap((f) => {
+      const l = live.get(f.key);
+      return l ? [{ ...f, rows: l.file.rows }] : [];
+    });
   }
 
   async listEntries(folder?: string): Promise<LakeEntry[]> {
@@ -143,6 +154,34 @@ export class LocalLake implements Lake {
       else out.push({ key: e.key, manifest: { batchId: '', dataset: '', source: 'unreadable', writtenAt: '', rows: 0, files: [] } });
     }
     return out;
+  }
+
+  async manifestKeys(dataset?: string): Promise<string[]> {
+    const names = async (dir: string): Promise<{ name: string; dir: boolean }[]> => {
+      try {
+        return (await readdir(join(this.root, ...dir.split('/')), { withFileTypes: true })).map((e) => ({
+          name: e.name,
+          dir: e.isDirectory(),
+        }));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw lakeError(`list ${dir}`, err);
+      }
+    };
+    const folders =
+      dataset === undefined
+        ? (await names(MANIFESTS_FOLDER)).filter((e) => e.dir && !e.name.startsWith('.')).map((e) => `${MANIFESTS_FOLDER}/${e.name}`)
+        : [`${MANIFESTS_FOLDER}/${checkKey(dataset).join('/')}`];
+    const out: string[] = [];
+    for (const folder of folders) {
+      for (const e of await names(folder))
+        if (!e.dir && e.name.endsWith('.json') && !e.name.startsWith('.')) out.push(`${folder}/${e.name}`);
+    }
+    return out.sort();
+  }
+
+  async readManifest(key: string): Promise<BatchManifest | null> {
+    return parseManifest(await readFile(this.localPath(key), 'utf8').catch(() => ''));
   }
 
   async read(key: string): Promise<Uint8Array> {
@@ -226,6 +265,12 @@ export class LocalLake implements Lake {
 
   async readable(dataset: string): Promise<LakeFile[]> {
     return this.list(dataset);
+  }
+
+  /** The keys whose file is there (one stat each, no listing): a file removed behind the lake's back is left out of the views. */
+  async cached(keys: readonly string[]): Promise<Set<string>> {
+    const there = await Promise.all(keys.map(async (k) => ((await stat(this.localPath(k)).catch(() => null))?.isFile() ? k : null)));
+    return new Set(there.filter((k): k is string => k !== null));
   }
 
   async fetch(): Promise<void> {

@@ -14,6 +14,7 @@ import { PgHotRunner } from '../hot/pg-hot-runner';
 import type { JobContext, JobRunner } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
 import { LakeIntents } from '../lake/intents';
+import { LakeCatalog, type CatalogSync } from '../lake/lake-catalog';
 import { openLake, type LakeLocation } from '../lake/open-lake';
 import type { WorkspacePaths } from '../workspace/paths';
 import {
@@ -106,6 +107,8 @@ export class DataPlatform {
       await platform.lake.ensure();
       await ensureMetaSchema(viewsConn);
       await new LakeIntents(viewsConn).ensure();
+      await LakeCatalog.ensure(viewsConn);
+      await platform.catalog.sync();
       await platform.ensureSplits();
       await refreshViews(viewsConn, platform.lake);
     } catch (err) {
@@ -204,9 +207,32 @@ export class DataPlatform {
     return this.hotPromise;
   }
 
-  /** Cold views for new lake files, splits for lakes that have none, unified views. */
+  /** The lake catalog on the views' connection (used in turn with the refreshes, see `refreshing`). */
+  private get catalog(): LakeCatalog {
+    return new LakeCatalog(this.viewsConn, this.lake);
+  }
+
+  /**
+   * `lake check --repair`: the lake catalog made again from the whole lake (every manifest read, the listing of
+   * datasets without manifests), then every view.
+   */
+  async rebuildCatalog(): Promise<CatalogSync> {
+    const next = this.refreshing.then(async () => {
+      const done = await this.catalog.rebuild();
+      await refreshViews(this.viewsConn, this.lake);
+      return done;
+    });
+    this.refreshing = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  /** New manifests into the lake catalog, cold views for new lake files, splits for lakes that have none, unified views. */
   async refresh(): Promise<void> {
     const next = this.refreshing.then(async () => {
+      await this.catalog.sync();
       await this.ensureSplits();
       await refreshViews(this.viewsConn, this.lake);
     });
@@ -217,11 +243,15 @@ export class DataPlatform {
   }
 
   /**
-   * Runs `statements` and re-creates the views of `datasets` (default all) in one transaction, in turn with
-   * every other refresh: how a job switches lake files or tiers atomically for every reader of the workspace.
+   * Takes the new manifests of `datasets` (default all) into the lake catalog, then runs `statements` and re-creates
+   * their views in one transaction, in turn with every other refresh: how a job that writes the lake switches lake
+   * files or tiers atomically for every reader of the workspace, and keeps the catalog current.
    */
   async commitViews(statements: readonly Statement[], datasets?: readonly string[]): Promise<void> {
-    const next = this.refreshing.then(() => refreshViews(this.viewsConn, this.lake, datasets, statements));
+    const next = this.refreshing.then(async () => {
+      await this.catalog.sync(datasets);
+      await refreshViews(this.viewsConn, this.lake, datasets, statements);
+    });
     this.refreshing = next.catch(() => undefined);
     await next;
   }
@@ -237,7 +267,7 @@ export class DataPlatform {
     for (const name of DATASET_NAMES) {
       const spec = DATASETS[name];
       if (!spec.splitColumn || splits.has(name)) continue;
-      const files = await this.lake.readable(name);
+      const files = (await this.catalog.files(name)).filter((f) => f.sig !== null);
       if (files.length === 0) continue;
       const col = quoteIdent(spec.splitColumn);
       const rows = await queryRows(
@@ -325,7 +355,7 @@ export class DataPlatform {
         const st = states.get(name);
         let cold: DatasetStatus['cold'] = null;
         if (spec.partitionColumn) {
-          const files = await this.lake.list(name);
+          const files = await new LakeCatalog(conn, this.lake).files(name);
           const newest = files.reduce<Date | null>((a, f) => (a === null || f.modifiedAt > a ? f.modifiedAt : a), null);
           cold = {
             object: qualifiedName(COLD_SCHEMA, name),

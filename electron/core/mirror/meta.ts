@@ -16,6 +16,8 @@ export const COLD_SCHEMA = 'cold';
  */
 const LAKE_HIDDEN = qualifiedName(META_SCHEMA, 'lake_hidden');
 const TIER_SPLIT = qualifiedName(META_SCHEMA, 'tier_split');
+/** view_sql: the SQL each lake view was last made with (views.ts re-makes only those that change). */
+export const VIEW_SQL = qualifiedName(META_SCHEMA, 'view_sql');
 
 /** A statement to run in someone else's transaction (a view refresh, a journal save). */
 export interface Statement {
@@ -40,6 +42,7 @@ export async function ensureMetaSchema(conn: DuckDBConnection): Promise<void> {
   await conn.run(`ALTER TABLE ${TIER_SPLIT} ADD COLUMN IF NOT EXISTS archived_ingest BIGINT DEFAULT 0`);
   // Lake files on disk that the views must not show yet (published, waiting for their tier switch).
   await conn.run(`CREATE TABLE IF NOT EXISTS ${LAKE_HIDDEN} (path VARCHAR PRIMARY KEY, since TIMESTAMPTZ NOT NULL DEFAULT now())`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${VIEW_SQL} (name VARCHAR PRIMARY KEY, sql VARCHAR NOT NULL)`);
   await conn.run(
     `CREATE TABLE IF NOT EXISTS ${qualifiedName(META_SCHEMA, 'mirror_state')} (` +
       'dataset VARCHAR PRIMARY KEY, watermark BIGINT NOT NULL DEFAULT 0, rows BIGINT NOT NULL DEFAULT 0, ' +

@@ -2,10 +2,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DATASET_NAMES, datasetSpec, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { inTransaction, queryRows } from '../engine/duck-query';
-import type { Lake, LakeFile } from '../lake/lake';
+import { originalsInFlight } from '../lake/compact';
+import { LakeIntents } from '../lake/intents';
+import { LakeCatalog, schemaSignatures, type CatalogFile } from '../lake/lake-catalog';
+import type { Lake } from '../lake/lake';
 import { sqlPathList } from '../lake/lake-sql';
 import { INGEST_COLUMN } from '../../../shared/domain/datasets';
-import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, getHiddenFiles, getTierState, type Statement, type TierState } from './meta';
+import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, VIEW_SQL, getHiddenFiles, getTierState, type Statement, type TierState } from './meta';
 
 /** The column a unified view adds: 'hot' or 'cold'. */
 export const TIER_COLUMN = 'tier';
@@ -25,22 +28,10 @@ export interface FileGroup {
   columns: ReadonlySet<string>;
 }
 
-/**
- * The files grouped by their columns, from their footers. A group reads without union_by_name, which opens
- * every file's footer each time a query binds the view (~70 ms for a year of daily files, even cached).
- */
-export async function groupBySchema(conn: DuckDBConnection, paths: readonly string[]): Promise<FileGroup[]> {
-  if (paths.length === 0) return [];
-  const rows = await queryRows(
-    conn,
-    `SELECT file_name AS f, string_agg(name || chr(31) || duckdb_type, chr(30) ORDER BY column_id) AS sig ` +
-      `FROM parquet_schema(${sqlPathList(paths)}) WHERE num_children IS NULL OR num_children = 0 GROUP BY file_name`,
-  );
-  const sigOf = new Map(rows.map((r) => [String(r.f), String(r.sig)]));
+/** Files with the same column signature (see schemaSignatures) in one group, in the order given. */
+export function groupBySignature(files: readonly { path: string; sig: string }[]): FileGroup[] {
   const groups = new Map<string, FileGroup>();
-  for (const path of paths) {
-    const sig = sigOf.get(path);
-    if (sig === undefined) throw new Error(`Could not read the columns of the lake file ${path}.`);
+  for (const { path, sig } of files) {
     const group = groups.get(sig) ?? { paths: [], columns: new Set(sig.split('\u001e').map((c) => c.split('\u001f')[0])) };
     group.paths.push(path);
     groups.set(sig, group);
@@ -82,6 +73,21 @@ function monthRangeSql(month: string): [string, string] {
   const at = (year: number, month0: number): string =>
     `CAST(${quoteLiteral(new Date(Date.UTC(year, month0, 1)).toISOString())} AS TIMESTAMPTZ)`;
   return [at(y, m - 1), at(y, m)];
+}
+
+/**
+ * The files grouped by their columns, from their footers. A group reads without union_by_name, which opens
+ * every file's footer each time a query binds the view (~70 ms for a year of daily files, even cached).
+ */
+export async function groupBySchema(conn: DuckDBConnection, paths: readonly string[]): Promise<FileGroup[]> {
+  const sigOf = await schemaSignatures(conn, paths);
+  return groupBySignature(
+    paths.map((path) => {
+      const sig = sigOf.get(path);
+      if (sig === undefined) throw new Error(`Could not read the columns of the lake file ${path}.`);
+      return { path, sig };
+    }),
+  );
 }
 
 /**
@@ -170,25 +176,36 @@ export function unifiedViewSql(spec: DatasetSpec, tier: TierState | null): strin
 }
 
 /**
- * (Re)create the `cold` views and the unified views from the lake's current files, the hidden set and the
- * recorded splits, in one transaction (readers see the old or the new set, never a mix). `statements` commit
- * in the same transaction (e.g. the archiver's tier switch, a compaction's swap); the hidden set is read after
- * them. Every lake dataset gets a `cold.<dataset>` view; one that left the lake loses it.
+ * (Re)create the `cold` views and the unified views from the workspace's lake catalog (see lake-catalog.ts: the
+ * caller syncs it first), the hidden set and the recorded splits, in one transaction (readers see the old or the
+ * new set, never a mix). No data folder is listed and no footer read: the catalog has each file's columns.
+ * `statements` commit in the same transaction (e.g. the archiver's tier switch, a compaction's swap); the hidden set
+ * is read after them. Every catalogued dataset gets a `cold.<dataset>` view; one that left the lake loses it. The
+ * originals of a compaction not switched yet stay in the views although its manifest replaces them.
  * Call after a job adds or removes lake files, after a split moves, and at workspace open.
  */
 export async function refreshViews(
   conn: DuckDBConnection,
   lake: Lake,
-  /** Default: every registry dataset and every dataset in the lake. */
+  /** Default: every registry dataset and every dataset in the catalog. */
   datasets?: readonly string[],
   statements: readonly Statement[] = [],
 ): Promise<void> {
-  const inLake = datasets === undefined ? await lake.datasets() : null;
+  const catalog = new LakeCatalog(conn, lake);
+  const inLake = datasets === undefined ? await catalog.datasets() : null;
   const names = datasets ?? [...new Set<string>([...DATASET_NAMES, ...(inLake ?? [])])];
-  const files = new Map<string, LakeFile[]>();
+  const inFlight = await originalsInFlight(new LakeIntents(conn));
+  const files = new Map<string, CatalogFile[]>();
   for (const name of names) {
     const spec = datasetSpec(name);
-    if (spec === undefined || spec.partitionColumn !== null) files.set(name, await lake.readable(name));
+    if (spec !== undefined && spec.partitionColumn === null) continue;
+    const all = await catalog.files(name, inFlight);
+    // An S3 lake's files without a verified local copy wait for the next pull.
+    const local = await lake.cached(all.map((f) => f.key));
+    files.set(
+      name,
+      all.filter((f) => f.sig !== null && local.has(f.key)),
+    );
   }
   await inTransaction(conn, async () => {
     for (const s of statements) {
@@ -196,18 +213,22 @@ export async function refreshViews(
       else await conn.run(s.sql);
     }
     const hidden = await getHiddenFiles(conn);
-    const visible = (name: string): string[] =>
-      (files.get(name) ?? []).filter((f) => !hidden.has(f.key) && !hidden.has(lake.localPath(f.key))).map((f) => lake.localPath(f.key));
+    const visible = (name: string): { path: string; sig: string }[] =>
+      (files.get(name) ?? [])
+        .filter((f) => !hidden.has(f.key) && !hidden.has(lake.localPath(f.key)))
+        .map((f) => ({ path: lake.localPath(f.key), sig: f.sig as string }));
     const tiers = await getTierState(conn);
+    const made = await madeViews(conn);
     for (const name of names) {
       const spec = datasetSpec(name);
       if (spec === undefined) {
-        const paths = visible(name);
-        await conn.run(paths.length > 0 ? adHocColdViewSql(name, paths) : `DROP VIEW IF EXISTS ${qualifiedName(COLD_SCHEMA, name)}`);
+        const paths = visible(name).map((f) => f.path);
+        await makeView(conn, made, qualifiedName(COLD_SCHEMA, name), paths.length > 0 ? adHocColdViewSql(name, paths) : null);
         continue;
       }
-      if (spec.partitionColumn !== null) await conn.run(coldViewSql(spec, await groupBySchema(conn, visible(name))));
-      await conn.run(unifiedViewSql(spec, tiers.get(name) ?? null));
+      if (spec.partitionColumn !== null)
+        await makeView(conn, made, qualifiedName(COLD_SCHEMA, name), coldViewSql(spec, groupBySignature(visible(name))));
+      await makeView(conn, made, qualifiedName('main', name), unifiedViewSql(spec, tiers.get(name) ?? null));
     }
     if (inLake !== null) {
       // A dataset that left the lake (removed, compacted away) loses its view.
@@ -215,8 +236,31 @@ export async function refreshViews(
       const views = await conn.runAndReadAll(`SELECT view_name FROM duckdb_views() WHERE schema_name = $1 AND NOT internal`, [COLD_SCHEMA]);
       for (const r of views.getRowObjectsJS()) {
         const v = String(r.view_name);
-        if (!keep.has(v)) await conn.run(`DROP VIEW IF EXISTS ${qualifiedName(COLD_SCHEMA, v)}`);
+        if (!keep.has(v)) await makeView(conn, made, qualifiedName(COLD_SCHEMA, v), null);
       }
     }
   });
+}
+
+/** The views as last made (their SQL by qualified name) that still exist. */
+async function madeViews(conn: DuckDBConnection): Promise<Map<string, string>> {
+  const rows = await queryRows(
+    conn,
+    // The view's qualified name as qualifiedName() quotes it.
+    `SELECT m.name, m.sql FROM ${VIEW_SQL} m JOIN duckdb_views() v ON NOT v.internal AND m.name = ` +
+      `'"' || replace(v.schema_name, '"', '""') || '"."' || replace(v.view_name, '"', '""') || '"'`,
+  );
+  return new Map(rows.map((r) => [String(r.name), String(r.sql)]));
+}
+
+/**
+ * Makes a view (null: drops it) unless it exists with this very SQL: creating a view binds it, which opens the first
+ * Parquet file of each group, so a view that did not change (every view at an ordinary open) is left as it is.
+ */
+async function makeView(conn: DuckDBConnection, made: Map<string, string>, name: string, sql: string | null): Promise<void> {
+  if (sql !== null && made.get(name) === sql) return;
+  await conn.run(sql ?? `DROP VIEW IF EXISTS ${name}`);
+  if (sql === null) await conn.run(`DELETE FROM ${VIEW_SQL} WHERE name = $1`, [name]);
+  else await conn.run(`INSERT OR REPLACE INTO ${VIEW_SQL} (name, sql) VALUES ($1, $2)`, [name, sql]);
+  made.set(name, sql ?? '');
 }

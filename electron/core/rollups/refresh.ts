@@ -1,3 +1,4 @@
+import { LakeCatalog } from '../lake/lake-catalog';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { INGEST_COLUMN } from '../../../shared/domain/datasets';
@@ -151,7 +152,8 @@ async function detectChanges(conn: DuckDBConnection, lake: Lake, source: Source,
       `CAST(sum(${quoteIdent(INGEST_COLUMN)}) AS HUGEINT) AS s FROM ${mirror} WHERE ${splitCond} GROUP BY 1`,
     split === null ? [] : [split],
   );
-  const files = await lake.readable(ds);
+  // From the workspace's lake catalog (no listing of the lake; see lake-catalog.ts): the files the views read.
+  const files = (await new LakeCatalog(conn, lake).files(ds)).filter((f) => f.sig !== null);
   const commit = async (): Promise<void> => {
     await transaction(conn, [
       `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(ds)}`,

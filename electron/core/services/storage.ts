@@ -29,6 +29,8 @@ export interface StorageServiceDeps {
   /** Archive batches a killed run left between steps. */
   unfinishedArchive(): Promise<BatchRecord[]>;
   onLakeChanged: () => Promise<void>;
+  /** The workspace's lake catalog made again from the whole lake, then every view (DataPlatform.rebuildCatalog). */
+  rebuildCatalog(): Promise<unknown>;
   /** The lake's files in scope into the local cache, then the cold views over them (DataPlatform.pullLake). */
   pullLake(scope: { dataset?: string; from?: string; to?: string }, ctx: JobContext): Promise<LakePullReport>;
 }
@@ -163,6 +165,7 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
                 ...lakeJobDeps(conn, ctx.signal),
                 unfinishedArchive: () => deps.unfinishedArchive(),
                 conversionOutputs: async () => new Set((await deps.history.sourceBytesByOutput()).keys()),
+                rebuildCatalog: () => deps.rebuildCatalog(),
                 onStep: (fraction, message) => ctx.progress({ phase: 'check', fraction, message }),
               },
               { ...(req.dataset !== undefined ? { dataset: req.dataset } : {}), repair: req.repair },

@@ -95,6 +95,12 @@ export class LakeCache {
     return new Set(Object.keys((await this.load()).manifests));
   }
 
+  /** One manifest of the index (null when the index has none under that key, or it was unreadable). */
+  async manifest(key: string): Promise<BatchManifest | null> {
+    const m = (await this.load()).manifests[key] as BatchManifest | undefined;
+    return m && m.source !== 'unreadable' ? m : null;
+  }
+
   async manifests(dataset?: string): Promise<{ key: string; manifest: BatchManifest }[]> {
     const d = await this.load();
     const prefix = dataset === undefined ? '_manifests/' : `_manifests/${dataset}/`;

@@ -187,10 +187,7 @@ export class S3Lake implements Lake {
 
   async readable(dataset: string): Promise<LakeFile[]> {
     const files = await this.list(dataset);
-    const ok = await this.cache.verifiedKeys(
-      files.map((f) => f.key),
-      (k) => this.localPath(k),
-    );
+    const ok = await this.cached(files.map((f) => f.key));
     return files.filter((f) => ok.has(f.key));
   }
 
@@ -221,6 +218,19 @@ export class S3Lake implements Lake {
       }
     }
     return this.cache.manifests(dataset);
+  }
+
+  async manifestKeys(dataset?: string): Promise<string[]> {
+    const prefix = dataset === undefined ? `${MANIFESTS_FOLDER}/` : `${MANIFESTS_FOLDER}/${dataset}/`;
+    return [...(await this.cache.manifestKeys())].filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  async readManifest(key: string): Promise<BatchManifest | null> {
+    return this.cache.manifest(key);
+  }
+
+  async cached(keys: readonly string[]): Promise<Set<string>> {
+    return this.cache.verifiedKeys(keys, (k) => this.localPath(k));
   }
 
   async read(key: string): Promise<Uint8Array> {
