@@ -1,4 +1,5 @@
 import type { ScaleFigure } from './scale-kit';
+import { benchScaleMemory } from './scale-memory';
 
 /**
  * `npm run bench -- scale`: how cost grows with the data, at 90 days and a year of the full fleet, and how close
@@ -10,7 +11,7 @@ interface ScalePart {
   run: () => Promise<ScaleFigure[]>;
 }
 
-const PARTS: readonly ScalePart[] = [];
+const PARTS: readonly ScalePart[] = [{ name: 'memory', run: benchScaleMemory }];
 
 export async function benchScale(): Promise<Record<string, unknown>> {
   const wanted = (process.env.BW_SCALE_PARTS ?? '')
