@@ -5,7 +5,7 @@ import { daysBetween, ensureDayPartitions, ensureHotSchema } from '../electron/c
 import type { HotStore } from '../electron/core/hot/hot-store';
 import type { Workbench } from '../electron/core/workbench';
 
-/** The archive benchmarks' data: 5,000,000 telemetry rows of 2,500 jars, one every 5 minutes (~6.9 days). */
+/** The archive benchmarks' data: 5,000,000 telemetry rows of 2,500 jars, one every 5 minutes (~6.9 days); `rows` of a window changes the count. */
 export const ARCHIVE_ROWS = 5_000_000;
 export const ARCHIVE_JARS = 2500;
 /** What the archive takes: rows older than this many days (the cutoff is a UTC midnight). */
@@ -15,25 +15,28 @@ export interface ArchiveWindow {
   now: Date;
   /** Every benchmark row is older than this. */
   cutoff: Date;
-  /** The first row's time: 8 days before the cutoff. */
+  /** The first row's time: the whole days the rows span plus one before the cutoff (8 days for 5,000,000 rows). */
   start: Date;
+  /** Telemetry rows loaded: `ARCHIVE_JARS` jars, one reading every 5 minutes from `start`. */
+  rows: number;
 }
 
-export function archiveWindow(now = new Date()): ArchiveWindow {
+export function archiveWindow(now = new Date(), rows = ARCHIVE_ROWS): ArchiveWindow {
   const cutoff = cutoffFor(now, ARCHIVE_OLDER_THAN_DAYS);
-  return { now, cutoff, start: new Date(cutoff.getTime() - 8 * 86_400_000) };
+  const days = Math.ceil(((rows / ARCHIVE_JARS) * 5) / 1440) + 1;
+  return { now, cutoff, start: new Date(cutoff.getTime() - days * 86_400_000), rows };
 }
 
 /** The rows as a SELECT over `generate_series` (random readings; `setseed` first makes them repeatable). */
-function rowsSql(startParam: string): string {
+function rowsSql(startParam: string, rows: number): string {
   return `SELECT g % ${ARCHIVE_JARS} + 1 AS battery_id, ${startParam}::timestamptz + (g / ${ARCHIVE_JARS}) * interval '5 minutes' AS ts,
                  round((2.25 + random() * 0.02)::numeric, 3) AS voltage_v, round((22 + random() * 6)::numeric, 1) AS temperature_c,
                  round((0.45 + random() * 0.1)::numeric, 2) AS resistance_mohm
-          FROM generate_series(0, ${ARCHIVE_ROWS - 1}) g`;
+          FROM generate_series(0, ${rows - 1}) g`;
 }
 
-/** Where `seed`ed rows are generated once per PostgreSQL (an unlogged table outside the workbench's schema). */
-const SOURCE_TABLE = 'bench.archive_rows';
+/** Where `seed`ed rows are generated once per PostgreSQL and row count (an unlogged table outside the workbench's schema). */
+const sourceTable = (rows: number): string => `bench.archive_rows_${rows}`;
 
 /**
  * Fills the hot telemetry table with the benchmark rows (schema and day partitions first, indexes after, then
@@ -53,19 +56,20 @@ export async function loadArchiveRows(
     if (opts.seed !== undefined) {
       await c.query('DROP TABLE IF EXISTS public.telemetry CASCADE');
       await c.query('CREATE SCHEMA IF NOT EXISTS bench');
-      if (!(await c.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [SOURCE_TABLE])).rows[0]?.t) {
+      if (!(await c.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [sourceTable(window.rows)])).rows[0]?.t) {
         await c.query('SELECT setseed($1)', [opts.seed]);
-        await c.query(`CREATE UNLOGGED TABLE ${SOURCE_TABLE} AS ${rowsSql('$1')}`, [window.start.toISOString()]);
+        await c.query(`CREATE UNLOGGED TABLE ${sourceTable(window.rows)} AS ${rowsSql('$1', window.rows)}`, [window.start.toISOString()]);
       }
     }
     await ensureHotSchema(c, { indexes: false });
     // The day partitions the running app keeps ready (see ensureUpcomingPartitions).
     await ensureDayPartitions(c, daysBetween(window.start, window.now));
     const cols = 'battery_id, ts, voltage_v, temperature_c, resistance_mohm';
-    if (opts.seed === undefined) await c.query(`INSERT INTO telemetry (${cols}) ${rowsSql('$1')}`, [window.start.toISOString()]);
+    if (opts.seed === undefined)
+      await c.query(`INSERT INTO telemetry (${cols}) ${rowsSql('$1', window.rows)}`, [window.start.toISOString()]);
     else {
       await c.query(
-        `INSERT INTO telemetry (${cols}) SELECT battery_id, ts + $1::int * interval '1 second', voltage_v, temperature_c, resistance_mohm FROM ${SOURCE_TABLE}`,
+        `INSERT INTO telemetry (${cols}) SELECT battery_id, ts + $1::int * interval '1 second', voltage_v, temperature_c, resistance_mohm FROM ${sourceTable(window.rows)}`,
         [opts.shiftSeconds ?? 0],
       );
     }

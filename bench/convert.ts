@@ -8,13 +8,14 @@ import { quoteLiteral } from '../shared/sql';
 import { convertCsvFiles } from '../electron/core/convert/convert';
 
 const ROWS_TS = 4209;
-const JARS = 2376; // 4,209 readings x 2,376 jars = 10,000,584 rows
+export const CSV_JARS = 2376; // 4,209 readings x 2,376 jars = 10,000,584 rows
 
 /**
  * A realistic telemetry export (ordered by time, then jar, as a monitoring system dumps it): voltage at
  * mV, temperature at 0.1 C with a daily cycle, internal resistance at 0.01 mOhm with slow drift, sensor noise.
+ * `readings` per jar (every 5 minutes) of `CSV_JARS` jars; written once, kept at `path`.
  */
-async function ensureCsv(path: string): Promise<void> {
+export async function ensureTelemetryCsv(path: string, readings = ROWS_TS): Promise<void> {
   if (existsSync(path)) return;
   const inst = await DuckDBInstance.create(':memory:');
   const c = await inst.connect();
@@ -23,7 +24,7 @@ async function ensureCsv(path: string): Promise<void> {
       round(2.25 + 0.01 * sin(s / 288.0 * 2 * pi()) + ((hash(b, s, 1) % 7)::INT - 3) / 1000.0, 3)::DECIMAL(6,3) AS voltage_v,
       round(22 + 3 * sin(s / 288.0 * 2 * pi() + b % 9) + ((hash(b, s, 2) % 5)::INT - 2) / 10.0, 1)::DECIMAL(4,1) AS temperature_c,
       round(0.45 + b % 50 / 1000.0 + s / 1e6 + ((hash(b, s, 3) % 3)::INT - 1) / 100.0, 2)::DECIMAL(6,2) AS resistance_mohm
-    FROM range(${ROWS_TS}) t1(s), range(1, ${JARS + 1}) t2(b) ORDER BY s, b) TO ${quoteLiteral(`${path}.part`)} (HEADER)`);
+    FROM range(${readings}) t1(s), range(1, ${CSV_JARS + 1}) t2(b) ORDER BY s, b) TO ${quoteLiteral(`${path}.part`)} (HEADER)`);
   c.closeSync();
   inst.closeSync();
   const { rename } = await import('node:fs/promises');
@@ -35,7 +36,7 @@ export async function benchConvert(): Promise<Record<string, unknown>> {
   const cacheDir = join(tmpdir(), 'bw-bench-cache');
   await mkdir(cacheDir, { recursive: true });
   const csv = join(cacheDir, 'telemetry-10m.csv');
-  await ensureCsv(csv);
+  await ensureTelemetryCsv(csv);
   const csvBytes = (await stat(csv)).size;
   const work = await mkdtemp(join(tmpdir(), 'bw-bench-convert-'));
   const inst = await DuckDBInstance.create(':memory:');

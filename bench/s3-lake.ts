@@ -32,7 +32,7 @@ const MB = 1024 * 1024;
 
 const TARGETS = { archiveRatio: 1.3, pullRatio: 1.2 } as const;
 
-interface LoopbackS3 {
+export interface LoopbackS3 {
   /** The fixture's wrapper (S3's no-clobber and all-or-nothing semantics) in front of s3rver. */
   endpoint: string;
   /** s3rver itself. */
@@ -42,7 +42,7 @@ interface LoopbackS3 {
 }
 
 /** The loopback S3 fixture in a child process (bench/s3-server-child.ts): none of its work counts in this one. */
-async function startS3Child(): Promise<LoopbackS3> {
+export async function startS3Child(): Promise<LoopbackS3> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 's3-server-child.ts');
   const child = spawn(process.execPath, [...process.execArgv, script], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,4 +1,6 @@
 import type { ScaleFigure } from './scale-kit';
+import { scaleArchive } from './scale-archive';
+import { benchScaleMemory } from './scale-memory';
 import { scaleOpen } from './scale-open';
 import { scalePanels } from './scale-panels';
 import { scaleViews } from './scale-views';
@@ -17,6 +19,8 @@ const PARTS: readonly ScalePart[] = [
   { name: 'panels', run: scalePanels },
   { name: 'open', run: scaleOpen },
   { name: 'views', run: scaleViews },
+  { name: 'archive', run: scaleArchive },
+  { name: 'memory', run: benchScaleMemory },
 ];
 
 export async function benchScale(): Promise<Record<string, unknown>> {
