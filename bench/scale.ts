@@ -1,3 +1,4 @@
+import { scaleArchive } from './scale-archive';
 import type { ScaleFigure } from './scale-kit';
 
 /**
@@ -10,7 +11,7 @@ interface ScalePart {
   run: () => Promise<ScaleFigure[]>;
 }
 
-const PARTS: readonly ScalePart[] = [];
+const PARTS: readonly ScalePart[] = [{ name: 'archive', run: scaleArchive }];
 
 export async function benchScale(): Promise<Record<string, unknown>> {
   const wanted = (process.env.BW_SCALE_PARTS ?? '')
