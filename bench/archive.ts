@@ -8,7 +8,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { DATASETS } from '../shared/domain/datasets';
 import { quoteIdent } from '../shared/sql';
 import { openWorkbench } from '../electron/core/workbench';
-import { archiveWindow, loadArchiveRows, runTelemetryArchive } from './archive-rows';
+import { archiveWindow, loadArchiveRows, runTelemetryArchive, type ArchiveRun } from './archive-rows';
 
 async function copyToNull(c: pg.Client, sql: string): Promise<{ ms: number; bytes: number }> {
   const t0 = performance.now();
@@ -25,12 +25,35 @@ async function copyToNull(c: pg.Client, sql: string): Promise<{ ms: number; byte
   return { ms: performance.now() - t0, bytes };
 }
 
+/** What one archive measurement gives: the archive's time against raw COPYs of the same rows, in one process. */
+export interface ArchiveMeasurement {
+  rows: number;
+  batches: number;
+  rawCopyCsvMs: number;
+  rawCopyBinaryMs: number;
+  rawCopyCsvBytes: number;
+  archiveMs: number;
+  ratioVsRawBinaryCopy: number;
+  ratioVsRawCsvCopy: number;
+  batchesWallMs: number | null;
+  wallRatioVsRawCsvCopy: number | null;
+  targetRatio: number;
+  phasesMs: ArchiveRun['phasesMs'];
+  vacuumMs: number;
+  endToEndWithVacuumAndSnapshotMs: number;
+  parquetBytes: number;
+  runs: { csv: number[]; binary: number[] };
+}
+
+/** Archival's target: at most this many times the raw binary COPY of the same rows (issue 16). */
+export const ARCHIVE_TARGET_RATIO = 1.5;
+
 /**
  * Archive 5,000,000 telemetry rows end to end (export + verify + publish + delete, one batch per day)
- * against a raw `COPY (SELECT ...) TO STDOUT (FORMAT csv)` of the same rows through pg-copy-streams in
- * the same run, on the same embedded PostgreSQL. Also the binary COPY. Target: ratio <= 1.5.
+ * against raw `COPY (SELECT ...) TO STDOUT` of the same rows through pg-copy-streams in the same run, on
+ * the same embedded PostgreSQL, binary and CSV (each the best of two). Target: archive / binary COPY ≤ 1.5.
  */
-export async function benchArchive(): Promise<Record<string, unknown>> {
+export async function measureArchive(): Promise<ArchiveMeasurement> {
   const ws = await mkdtemp(join(tmpdir(), 'bw-bench-archive-'));
   const wb = await openWorkbench({ workspaceDir: ws, entry: 'test', data: { start: 'lazy' } });
   try {
@@ -52,21 +75,22 @@ export async function benchArchive(): Promise<Record<string, unknown>> {
     }
     const run = await runTelemetryArchive(wb);
     const { report, batchesMs } = run;
-    const vacuumMs = report.vacuum.reduce((a, v) => a + v.elapsedMs, 0);
     const rawCsvMs = Math.min(...csvRuns);
+    const rawBinaryMs = Math.min(...binRuns);
     return {
       rows: report.rowsArchived,
       batches: report.batches.length,
       rawCopyCsvMs: rawCsvMs,
-      rawCopyBinaryMs: Math.min(...binRuns),
+      rawCopyBinaryMs: rawBinaryMs,
       rawCopyCsvBytes: csvBytes,
       archiveMs: batchesMs,
+      ratioVsRawBinaryCopy: batchesMs / rawBinaryMs,
       ratioVsRawCsvCopy: batchesMs / rawCsvMs,
       batchesWallMs: run.batchesWallMs,
       wallRatioVsRawCsvCopy: run.batchesWallMs ? run.batchesWallMs / rawCsvMs : null,
-      targetRatio: 1.5,
+      targetRatio: ARCHIVE_TARGET_RATIO,
       phasesMs: run.phasesMs,
-      vacuumMs,
+      vacuumMs: report.vacuum.reduce((a, v) => a + v.elapsedMs, 0),
       endToEndWithVacuumAndSnapshotMs: run.endToEndMs,
       parquetBytes: report.batches.reduce((a, b) => a + b.parquetBytes, 0),
       runs: { csv: csvRuns, binary: binRuns },
@@ -75,4 +99,9 @@ export async function benchArchive(): Promise<Record<string, unknown>> {
     await wb.close();
     await rm(ws, { recursive: true, force: true });
   }
+}
+
+/** `npm run bench -- archive`. */
+export async function benchArchive(): Promise<Record<string, unknown>> {
+  return { ...(await measureArchive()) };
 }

@@ -7,7 +7,7 @@ import { quoteIdent } from '../../../shared/sql';
 import { dayPartitionOf } from '../hot/hot-partitions';
 import { partitionHasDayBounds } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
-import { copyFormatFor, copyToFile, type CopyFormat } from '../hot/pg-copy';
+import { copyToFile } from '../hot/pg-copy';
 import { batchPredicate, hotTable } from './plan';
 import type { BatchRecord } from './state';
 
@@ -26,10 +26,9 @@ export interface HeldDay {
   rows: number;
 }
 
-/** A batch's rows, fetched: the scratch file PostgreSQL wrote, and the held day when it has a partition. */
+/** A batch's rows, fetched: the scratch file PostgreSQL wrote (its binary COPY format), and the held day when it has a partition. */
 export interface Fetched {
   file: string;
-  format: CopyFormat;
   held: HeldDay | null;
 }
 
@@ -64,12 +63,13 @@ export class BatchFetcher {
   }
 
   /**
-   * PostgreSQL → scratch file, one COPY. The rows leave unsorted (a sort there would spill; DuckDB sorts them).
+   * PostgreSQL → scratch file, one COPY in the binary format (no value is formatted as text: it costs PostgreSQL
+   * the least and is decoded straight into DuckDB's vectors, see binary-load.ts). The rows leave unsorted (a sort
+   * there would spill; DuckDB sorts them).
    * With the embedded store the server writes the file itself (no client protocol to pay for). A day with a
    * partition of its own is held (see HeldDay) until the batch's delete.
    */
   private fetch(spec: DatasetSpec, b: BatchRecord): Promise<Fetched> {
-    const format = copyFormatFor(spec);
     const cols = spec.columns.map((c) => quoteIdent(c.name));
     const select = `SELECT ${cols.join(', ')} FROM ${hotTable(spec)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`;
     return (async () => {
@@ -79,14 +79,14 @@ export class BatchFetcher {
       try {
         const outbox = await this.hot.serverOutbox();
         await mkdir(this.tmpDir, { recursive: true });
-        const out = join(outbox ?? this.tmpDir, `archive-${b.batchId}.${format}`);
+        const out = join(outbox ?? this.tmpDir, `archive-${b.batchId}.bin`);
         file = out;
         c = await this.lease();
         const partition = await dayPartitionOf(c, spec, b.day);
         if (partition === null || b.highIngestId === null) {
-          await copyToFile(c, select, out, format, outbox !== null);
+          await copyToFile(c, select, out, 'binary', outbox !== null);
           this.idle.push(c);
-          return { file: out, format, held: null };
+          return { file: out, held: null };
         }
         await c.query('BEGIN');
         inTransaction = true;
@@ -94,10 +94,10 @@ export class BatchFetcher {
         await c.query(`LOCK TABLE ${partition} IN SHARE MODE`);
         const top = await c.query<{ hi: string | null }>(`SELECT max(${quoteIdent(INGEST_COLUMN)})::text AS hi FROM ${partition}`);
         const exact = (await partitionHasDayBounds(c, partition, b.day)) && Number(top.rows[0]?.hi ?? 0) <= b.highIngestId;
-        const { rows } = await copyToFile(c, select, out, format, outbox !== null);
+        const { rows } = await copyToFile(c, select, out, 'binary', outbox !== null);
         const held: HeldDay = { client: c, partition, exact, rows };
         this.held.set(b.batchId, held);
-        return { file: out, format, held };
+        return { file: out, held };
       } catch (err) {
         if (file) await rm(file, { force: true });
         if (c) {
@@ -180,5 +180,5 @@ export class BatchFetcher {
 /** Scratch COPY files of an earlier run that was killed (one archiver per workspace, so none is in use). */
 export async function removeScratchFiles(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  for (const n of names) if (/^archive-.*\.(csv|text)$/.test(n)) await rm(join(dir, n), { force: true });
+  for (const n of names) if (/^archive-.*\.(csv|text|bin)$/.test(n)) await rm(join(dir, n), { force: true });
 }

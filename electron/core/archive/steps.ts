@@ -12,6 +12,7 @@ import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { dayPartitionOf } from '../hot/hot-partitions';
 import { nextUtcDay, SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
+import { loadBinaryCopy } from '../hot/binary-load';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import type { Lake } from '../lake/lake';
 import { partitionKey } from '../lake/lake';
@@ -115,11 +116,10 @@ export class BatchSteps {
       if (this.upNext && this.upNext !== b) this.d.fetcher.prefetch(this.upNext);
       const cols = spec.columns.map((c) => quoteIdent(c.name)).join(', ');
       const order = spec.primaryKey.map(quoteIdent).join(', ');
-      const source = readCopySql(fetched.file, copyColumns(spec, false), fetched.format);
-      // The rows PostgreSQL sent, parsed once: their digest (the formula PostgreSQL computes too), then the file.
+      // The rows PostgreSQL sent, decoded once into DuckDB: their digest (the formula PostgreSQL computes too), then the file.
       const rows = 'bw_archive_rows';
-      await this.d.duck.run(`CREATE OR REPLACE TEMP TABLE ${rows} AS SELECT ${cols} FROM ${source} ORDER BY ${order}`);
       try {
+        await loadBinaryCopy(this.d.duck, fetched.file, rows, spec.columns);
         const sent = digestFromRow(
           (await this.d.duck.runAndReadAll(digestQuery(spec, timeColumnOf(spec), 'duck', rows, '', dayStart(b.day)))).getRowObjectsJS()[0],
         );
@@ -128,7 +128,7 @@ export class BatchSteps {
         b.minUs = sent.minTime;
         b.maxUs = sent.maxTime;
         await this.d.duck.run(
-          `COPY ${rows} TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
+          `COPY (SELECT ${cols} FROM ${rows} ORDER BY ${order}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
         );
       } finally {
         await this.d.duck.run(`DROP TABLE IF EXISTS ${rows}`);

@@ -12,11 +12,13 @@ import { quoteLiteral } from '../../../shared/sql';
  * which DuckDB's reader does not undo: so it is used only where no column can hold such text (numbers,
  * timestamps, dates), CSV everywhere else.
  */
-export type CopyFormat = 'csv' | 'text';
+export type TextCopyFormat = 'csv' | 'text';
+/** The archiver reads PostgreSQL's binary format itself (see pg-binary.ts); DuckDB reads the two text formats. */
+export type CopyFormat = TextCopyFormat | 'binary';
 
 const TEXT_SAFE_PG = /^(integer|bigint|smallint|numeric(\(\d+,\d+\))?|timestamptz|date)$/;
 
-export function copyFormatFor(spec: Pick<DatasetSpec, 'columns'>): CopyFormat {
+export function copyFormatFor(spec: Pick<DatasetSpec, 'columns'>): TextCopyFormat {
   return spec.columns.every((c) => TEXT_SAFE_PG.test(c.pg)) ? 'text' : 'csv';
 }
 
@@ -28,7 +30,7 @@ export function copyColumns(spec: Pick<DatasetSpec, 'columns'>, withIngest: bool
 }
 
 /** DuckDB's reader for a file written by copyOut in `format`, typed by `columns`. */
-export function readCopySql(file: string, columns: readonly { name: string; duck: string }[], format: CopyFormat): string {
+export function readCopySql(file: string, columns: readonly { name: string; duck: string }[], format: TextCopyFormat): string {
   const types = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.duck)}`).join(', ');
   const dialect =
     format === 'text'
@@ -38,7 +40,7 @@ export function readCopySql(file: string, columns: readonly { name: string; duck
 }
 
 /**
- * COPY (query) TO STDOUT (CSV or PostgreSQL's text format), streamed into a file. pg-copy-streams yields one small chunk per row;
+ * COPY (query) TO STDOUT (CSV, PostgreSQL's text or binary format), streamed into a file. pg-copy-streams yields one small chunk per row;
  * they are gathered into 4 MB blocks before each file write (a write per row would dominate the time).
  */
 export async function copyOut(
