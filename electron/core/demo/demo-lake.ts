@@ -6,7 +6,7 @@ import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import type { Lake, LakeFile } from '../lake/lake';
 import { partitionKey } from '../lake/lake';
-import type { ManifestFile } from '../lake/manifest';
+import { writeManifest, type ManifestFile } from '../lake/manifest';
 
 // The demo's cold half: Parquet files staged and published through the Lake, with their manifest entries.
 
@@ -27,18 +27,42 @@ export async function writeColdFile(
   batch: string,
   select: string,
   timeColumn: string,
-): Promise<ManifestFile> {
+): Promise<{ entry: ManifestFile; file: LakeFile }> {
   const cols = DATASETS[ds].columns.map((c) => quoteIdent(c.name)).join(', ');
   const staged = await lake.stage(partitionKey(ds, date, batch));
   try {
     await duck.run(`COPY (SELECT ${cols} FROM (${select})) TO ${quoteLiteral(staged.path)} ${PARQUET_OPTIONS}`);
     const stats = await fileStats(duck, staged.path, timeColumn);
     const published = await lake.publish(staged);
-    return { key: published.key, bytes: published.size, ...stats };
+    return { entry: { key: published.key, bytes: published.size, ...stats }, file: published };
   } catch (err) {
     await lake.discard(staged);
     throw err;
   }
+}
+
+/**
+ * One UTC day of a time series into the lake: its file published, then the day's manifest (`<batch>-<date>`), so a
+ * run stopped between days leaves only whole, recorded days behind.
+ */
+export async function landColdDay(
+  duck: DuckDBConnection,
+  lake: Lake,
+  ds: DatasetName,
+  date: string,
+  batch: string,
+  select: string,
+): Promise<{ entry: ManifestFile; file: LakeFile }> {
+  const written = await writeColdFile(duck, lake, ds, date, batch, select, 'ts');
+  await writeManifest(lake, {
+    batchId: `${batch}-${date}`,
+    dataset: ds,
+    source: 'demo',
+    writtenAt: new Date().toISOString(),
+    rows: written.entry.rows,
+    files: [written.entry],
+  });
+  return written;
 }
 
 /** Write a dataset partitioned by the UTC date of `dateColumn`: one staged folder, then publish each file. */

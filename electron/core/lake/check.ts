@@ -10,7 +10,7 @@ import { hotVisibleSql } from '../mirror/views';
 import { finishCompactions, type CompactDeps } from './compact';
 import { confirmObject, datasetOfKey, folderOfKey, type Lake, type LakeEntry } from './lake';
 import { sqlPathList } from './lake-sql';
-import { liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
+import { DEMO_MARKER_KEY, liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
 import { rowsPresentElsewhere, strayTemps, sweepStrayTemps } from './sweep';
 import { finishPublishSets } from './publish-set';
 
@@ -77,7 +77,9 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     }
 
     // 1. Manifests: what should be there.
-    const manifests = (await lake.manifests()).filter((m) => m.manifest.source !== 'unreadable' || inScope(m.key.split('/')[1] ?? ''));
+    const manifests = (await lake.manifests()).filter(
+      (m) => m.key !== DEMO_MARKER_KEY && (m.manifest.source !== 'unreadable' || inScope(m.key.split('/')[1] ?? '')),
+    );
     for (const m of manifests)
       if (m.manifest.source === 'unreadable') problem('unreadable-manifest', m.key, 'not a readable batch manifest');
     const live = [...liveFiles(manifests).entries()].filter(([key]) => inScope(key));
