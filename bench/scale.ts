@@ -1,3 +1,4 @@
+import { scaleDemo } from './scale-demo';
 import type { ScaleFigure } from './scale-kit';
 
 /**
@@ -10,7 +11,7 @@ interface ScalePart {
   run: () => Promise<ScaleFigure[]>;
 }
 
-const PARTS: readonly ScalePart[] = [];
+const PARTS: readonly ScalePart[] = [{ name: 'demo', run: scaleDemo }];
 
 export async function benchScale(): Promise<Record<string, unknown>> {
   const wanted = (process.env.BW_SCALE_PARTS ?? '')

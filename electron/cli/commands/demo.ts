@@ -143,8 +143,11 @@ export const demoCommand: CliCommand = {
         rollupMs: report.rollupMs,
         ...(report.rollupError !== undefined ? { rollupError: report.rollupError } : {}),
         elapsedMs: report.elapsedMs + report.sync.elapsedMs + report.rollupMs,
-        /** Peak resident memory of this process (DuckDB runs in it). */
+        /** Peak resident memory of this process over its life (Node and DuckDB); PostgreSQL runs in its own processes. */
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        peakRssCovers: 'this process (Node and DuckDB); not PostgreSQL',
+        /** The embedded PostgreSQL's data folder (null for an external server). */
+        hotDataDir: (await workbench.data.hotStore()).info.dataDir,
       };
       if (values.json) {
         await writeOut(io.stdout, `${JSON.stringify(out, null, 2)}\n`);
