@@ -42,7 +42,7 @@ export type ScaleWorkspace = '90d' | 'year';
 
 const WORKSPACES: Record<ScaleWorkspace, { scale: DemoScaleName; daysCold?: number; layout: number }> = {
   '90d': { scale: 'full', layout: 1 },
-  year: { scale: 'full', daysCold: 358, layout: 1 },
+  year: { scale: 'year', layout: 2 },
 };
 
 export interface OpenedWorkspace {

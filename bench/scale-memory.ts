@@ -9,9 +9,8 @@ import { ConvertRequest } from '../shared/api/convert';
 import { queryNumber } from '../electron/core/engine/duck-query';
 import { defaultMemoryLimit } from '../electron/core/engine/engine';
 import { convertCsvFiles } from '../electron/core/convert/convert';
-import { writeColdFile } from '../electron/core/demo/demo-lake';
+import { landColdDay } from '../electron/core/demo/demo-lake';
 import { HotStore } from '../electron/core/hot/hot-store';
-import { writeManifest } from '../electron/core/lake/manifest';
 import { S3Lake } from '../electron/core/lake/s3/s3-lake';
 import { resolveS3Location } from '../electron/core/lake/s3/s3-location';
 import { ensureMetaSchema } from '../electron/core/mirror/meta';
@@ -188,17 +187,9 @@ async function fillS3Lake(s3: LoopbackS3, url: string, files: number): Promise<{
           CAST(20 + (hash(s, j, ${d}) % 80) / 10 AS DECIMAL(4,1)) AS temperature_c,
           CAST(3 + j / 100 + (hash(j * 7, s, ${d}) % 50) / 100 AS DECIMAL(6,2)) AS resistance_mohm
         FROM range(1, 2377) a(j), range(0, 288) b(s)`;
-      written.push(await writeColdFile(duck, lake, 'telemetry', date, `memory-${d}`, select, 'ts'));
+      written.push((await landColdDay(duck, lake, 'telemetry', date, `memory-${files}`, select)).entry);
     }
     const rows = written.reduce((a, f) => a + f.rows, 0);
-    await writeManifest(lake, {
-      batchId: `memory-${files}`,
-      dataset: 'telemetry',
-      source: 'demo',
-      writtenAt: new Date().toISOString(),
-      rows,
-      files: written,
-    });
     return { bytes: written.reduce((a, f) => a + f.bytes, 0), rows };
   } finally {
     duck.closeSync();

@@ -1,3 +1,4 @@
+import { scaleDemo } from './scale-demo';
 import type { ScaleFigure } from './scale-kit';
 import { scaleArchive } from './scale-archive';
 import { benchScaleMemory } from './scale-memory';
@@ -16,6 +17,7 @@ interface ScalePart {
 }
 
 const PARTS: readonly ScalePart[] = [
+  { name: 'demo', run: scaleDemo },
   { name: 'panels', run: scalePanels },
   { name: 'open', run: scaleOpen },
   { name: 'views', run: scaleViews },

@@ -133,7 +133,7 @@ export interface DemoReport {
 /** The report of a data.demo job: the demo, then the mirror sync and the rollup refresh that followed it. */
 export type DemoJobReport = DemoReport & { sync: DataSyncResult } & RollupWait;
 
-export const DemoScaleSchema = z.enum(['small', 'full']);
+export const DemoScaleSchema = z.enum(['small', 'full', 'year']);
 
 export const dataApi = {
   /** Hot store, lake and mirror freshness per dataset (for the schema browser). */

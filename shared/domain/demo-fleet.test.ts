@@ -34,4 +34,24 @@ describe('demo fleet', () => {
     expect(p.telemetry.hot).toBe(144 * (7 * 288 + 12 * 12));
     expect(p.string_telemetry.hot * 24).toBe(p.telemetry.hot);
   });
+
+  it('year scale: the full fleet over 365 days, ~250M telemetry rows nearly all in the lake', () => {
+    const y = DEMO_SCALES.year;
+    expect(fleetSize(y)).toEqual(fleetSize(DEMO_SCALES.full));
+    expect(y.defaultDaysHot + y.defaultDaysCold).toBe(365);
+    // End at a UTC midnight: 7 whole hot days and 358 cold ones.
+    const w = demoWindow(new Date('2025-03-01T00:00:00Z'), y.defaultDaysHot, y.defaultDaysCold);
+    expect(w.start.toISOString()).toBe('2024-03-01T00:00:00.000Z');
+    expect(w.split.toISOString()).toBe('2025-02-22T00:00:00.000Z');
+    const p = promisedRows(y, w);
+    expect(p.telemetry.cold).toBe(2376 * 358 * 288);
+    expect(p.telemetry.hot).toBe(2376 * 7 * 288);
+    expect(p.telemetry.hot + p.telemetry.cold).toBe(249_765_120);
+    expect(p.string_telemetry.cold).toBe(99 * 358 * 288);
+    // A jar installed 10 days before the split (at 06:00) misses its earlier cold slots and none of the hot ones.
+    const first = w.split.getTime() - 10 * 86_400_000 + 6 * 3_600_000;
+    const q = promisedRows(y, w, [first]);
+    expect(p.telemetry.cold - q.telemetry.cold).toBe(348 * 288 + 72);
+    expect(q.telemetry.hot).toBe(p.telemetry.hot);
+  });
 });

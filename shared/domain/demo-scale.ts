@@ -1,6 +1,8 @@
 /** Demo fleet sizes and the row counts the generator promises for them. Pure. */
 
-export type DemoScaleName = 'small' | 'full';
+export type DemoScaleName = 'small' | 'full' | 'year';
+
+export const DEMO_SCALE_NAMES: readonly DemoScaleName[] = ['small', 'full', 'year'];
 
 export interface SiteLayout {
   /** Strings of each UPS system at the site. */
@@ -36,6 +38,15 @@ export const DEMO_SCALES: Readonly<Record<DemoScaleName, DemoScale>> = {
     jarsPerString: 24,
     defaultDaysHot: 7,
     defaultDaysCold: 83,
+  },
+  // The same fleet over a year (7 hot days like full, 358 cold): ~250M telemetry rows, streamed to the lake a day at a time.
+  year: {
+    name: 'year',
+    sites: 9,
+    layout: { upsStrings: [4, 4], rectifierStrings: [3] },
+    jarsPerString: 24,
+    defaultDaysHot: 7,
+    defaultDaysCold: 358,
   },
 };
 

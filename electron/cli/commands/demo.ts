@@ -1,7 +1,7 @@
 import { lakeFlagHelp } from '../../core/workspace/stores';
 import { reportOf } from '../../../shared/api/jobs';
 import { resolve } from 'node:path';
-import { DEMO_SCALES, type DemoScaleName } from '../../../shared/domain/demo-scale';
+import { DEMO_SCALE_NAMES, DEMO_SCALES, type DemoScaleName } from '../../../shared/domain/demo-scale';
 import { parseExternalUrl } from '../../core/hot/hot-config';
 
 import { openWorkbench } from '../../core/workbench';
@@ -26,10 +26,14 @@ Parquet; then the local mirror syncs and the DuckDB views cover both. Replaces t
 the hot store and the demo datasets in the lake.
 
 Options:
-  --scale small|full  small: ${DEMO_SCALES.small.sites} sites, starts in seconds (default).
+  --scale small|full|year
+                      small: ${DEMO_SCALES.small.sites} sites, starts in seconds (default).
                       full: the seed's fleet, 9 sites, 2,376 jars, 90 days.
+                      year: the same fleet over 365 days (~250M readings, a few minutes), streamed
+                      to the lake a day at a time with the rollups built as the days land.
   --days-hot N        Days of telemetry in PostgreSQL (default 7).
-  --days-cold N       Days of older history in the lake (default: small ${DEMO_SCALES.small.defaultDaysCold}, full ${DEMO_SCALES.full.defaultDaysCold}).
+  --days-cold N       Days of older history in the lake (default: small ${DEMO_SCALES.small.defaultDaysCold}, full ${DEMO_SCALES.full.defaultDaysCold},
+                      year ${DEMO_SCALES.year.defaultDaysCold}).
   --seed N            Generator seed (default fixed: the same seed gives the same fleet).
   --workspace DIR     Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   --pg-url URL        Use this PostgreSQL instead of the embedded one (password from the URL or $PGPASSWORD; never stored).
@@ -89,7 +93,8 @@ export const demoCommand: CliCommand = {
       return 0;
     }
     const scale = values.scale ?? 'small';
-    if (scale !== 'small' && scale !== 'full') throw new CliError(`--scale must be "small" or "full", not "${scale}".`, 2);
+    if (!(DEMO_SCALE_NAMES as readonly string[]).includes(scale))
+      throw new CliError(`--scale must be one of ${DEMO_SCALE_NAMES.join(', ')}, not "${scale}".`, 2);
     const daysHot = intOption('days-hot', values['days-hot']);
     const daysCold = intOption('days-cold', values['days-cold']);
     const seed = intOption('seed', values.seed);
@@ -138,8 +143,11 @@ export const demoCommand: CliCommand = {
         rollupMs: report.rollupMs,
         ...(report.rollupError !== undefined ? { rollupError: report.rollupError } : {}),
         elapsedMs: report.elapsedMs + report.sync.elapsedMs + report.rollupMs,
-        /** Peak resident memory of this process (DuckDB runs in it). */
+        /** Peak resident memory of this process over its life (Node and DuckDB); PostgreSQL runs in its own processes. */
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        peakRssCovers: 'this process (Node and DuckDB); not PostgreSQL',
+        /** The embedded PostgreSQL's data folder (null for an external server). */
+        hotDataDir: (await workbench.data.hotStore()).info.dataDir,
       };
       if (values.json) {
         await writeOut(io.stdout, `${JSON.stringify(out, null, 2)}\n`);

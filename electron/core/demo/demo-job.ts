@@ -53,26 +53,41 @@ export class DemoJob {
 
   private async run(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
     const { data, engine } = this.deps;
-    const report = await data.holdSync('The demo is being generated; the mirror syncs when it ends.', async () => {
-      const hot = await data.hotStore();
-      // Let a running sync finish: the demo replaces the tables under it.
-      await data.settleSync();
-      const generated = await engine.withConnection((conn) =>
-        generateDemo(options, {
-          duck: conn,
-          hot,
-          lake: data.lake,
-          tmpDir: this.deps.tmpDir,
-          signal: ctx.signal,
-          onProgress: (p) => ctx.progress({ phase: p.phase, fraction: p.fraction * 0.7, rows: p.rows, bytes: p.bytes, message: p.message }),
+    // The rollups are built as the lake days land (no refresh runs meanwhile); the views switch to the new
+    // fleet before a refresh may run again, and the refresh after the sync adds only the hot days.
+    const report = await data
+      .holdSync('The demo is being generated; the mirror syncs when it ends.', () =>
+        this.deps.rollups.feeding(async (rollupProgress) => {
+          const hot = await data.hotStore();
+          // Let a running sync finish: the demo replaces the tables under it.
+          await data.settleSync();
+          const generated = await engine.withConnection((conn) =>
+            generateDemo(options, {
+              duck: conn,
+              hot,
+              lake: data.lake,
+              tmpDir: this.deps.tmpDir,
+              signal: ctx.signal,
+              onProgress: (p) =>
+                ctx.progress({ phase: p.phase, fraction: p.fraction * 0.7, rows: p.rows, bytes: p.bytes, message: p.message }),
+              rollups: { progress: rollupProgress },
+            }),
+          );
+          ctx.progress({ phase: 'sync', fraction: 0.7, message: 'Syncing the local mirror' });
+          await data.resetMirror();
+          const split = generated.window.split;
+          await data.commitViews(
+            DATASET_NAMES.filter((name) => DATASETS[name].splitColumn).map((name) => ({ sql: setSplitSql(name, split) })),
+          );
+          return generated;
         }),
-      );
-      ctx.progress({ phase: 'sync', fraction: 0.7, message: 'Syncing the local mirror' });
-      await data.resetMirror();
-      const split = generated.window.split;
-      await data.commitViews(DATASET_NAMES.filter((name) => DATASETS[name].splitColumn).map((name) => ({ sql: setSplitSql(name, split) })));
-      return generated;
-    });
+      )
+      .catch(async (err: unknown) => {
+        // Stopped mid-way: the views follow the lake as it was left (the old fleet's files are gone), and the rollups
+        // recompute what the feed had landed.
+        await data.refresh().catch(() => undefined);
+        throw err;
+      });
     const sync = await data.syncNow(undefined, {
       ...ctx,
       progress: (u) => ctx.progress({ ...u, phase: 'sync', fraction: 0.7 + 0.1 * (u.fraction ?? 0) }),

@@ -6,7 +6,7 @@ import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import type { Lake, LakeFile } from '../lake/lake';
 import { partitionKey } from '../lake/lake';
-import type { ManifestFile } from '../lake/manifest';
+import { writeManifest, type ManifestFile } from '../lake/manifest';
 
 // The demo's cold half: Parquet files staged and published through the Lake, with their manifest entries.
 
@@ -18,27 +18,40 @@ export function addManifest(manifests: Map<string, ManifestFile[]>, ds: string, 
   manifests.set(ds, list);
 }
 
-/** Write one partition file: DuckDB COPY to a staged temp name in the partition folder, then publish (rename). */
-export async function writeColdFile(
+/**
+ * One UTC day of a time series into the lake: DuckDB COPY to a staged temp name in the partition folder, publish
+ * (rename), then the day's manifest (`<batch>-<date>`), so a run stopped between days leaves only whole, recorded days.
+ */
+export async function landColdDay(
   duck: DuckDBConnection,
   lake: Lake,
   ds: DatasetName,
   date: string,
   batch: string,
   select: string,
-  timeColumn: string,
-): Promise<ManifestFile> {
+): Promise<{ entry: ManifestFile; file: LakeFile }> {
   const cols = DATASETS[ds].columns.map((c) => quoteIdent(c.name)).join(', ');
   const staged = await lake.stage(partitionKey(ds, date, batch));
+  let entry: ManifestFile;
+  let file: LakeFile;
   try {
     await duck.run(`COPY (SELECT ${cols} FROM (${select})) TO ${quoteLiteral(staged.path)} ${PARQUET_OPTIONS}`);
-    const stats = await fileStats(duck, staged.path, timeColumn);
-    const published = await lake.publish(staged);
-    return { key: published.key, bytes: published.size, ...stats };
+    const stats = await fileStats(duck, staged.path, 'ts');
+    file = await lake.publish(staged);
+    entry = { key: file.key, bytes: file.size, ...stats };
   } catch (err) {
     await lake.discard(staged);
     throw err;
   }
+  await writeManifest(lake, {
+    batchId: `${batch}-${date}`,
+    dataset: ds,
+    source: 'demo',
+    writtenAt: new Date().toISOString(),
+    rows: entry.rows,
+    files: [entry],
+  });
+  return { entry, file };
 }
 
 /** Write a dataset partitioned by the UTC date of `dateColumn`: one staged folder, then publish each file. */

@@ -28,7 +28,7 @@ import {
 } from '../hot/hot-schema';
 import { copyCsvIntoHot, type HotStore } from '../hot/hot-store';
 import type { Lake } from '../lake/lake';
-import { writeManifest, type ManifestFile } from '../lake/manifest';
+import { DEMO_MARKER_KEY, writeManifest, type ManifestFile } from '../lake/manifest';
 import {
   CREATE_CAPACITY_SQL,
   CREATE_DAILY_SQL,
@@ -43,8 +43,10 @@ import {
   createTestScheduleSql,
   type DemoParams,
 } from './demo-sql';
-import { addManifest, writeColdByDate, writeColdFile } from './demo-lake';
+import { landColdDay, writeColdByDate } from './demo-lake';
+import { rollupFeed, type FeedSources } from '../rollups/feed';
 import { insertObjects, queryNumber } from '../engine/duck-query';
+import { holdPoint } from '../system/hold-point';
 
 export interface DemoOptions {
   scale: DemoScaleName;
@@ -72,12 +74,17 @@ export interface DemoDeps {
   tmpDir: string;
   signal?: AbortSignal;
   onProgress?: (p: DemoProgress) => void;
+  /**
+   * Build the gold rollups as the cold days land (rollups/feed.ts) on this connection, instead of leaving them to a
+   * refresh over the whole lake at the end; `progress` tells the rollups' readers (the panels' build state).
+   */
+  rollups?: { progress: (p: { fraction: number; message: string }) => void };
 }
 
 export type { DemoReport };
 
 export const DEMO_DEFAULT_SEED = 20240601;
-export const DEMO_MARKER_KEY = '_manifests/demo-in-progress.json';
+export { DEMO_MARKER_KEY };
 
 export function demoWindowFor(options: DemoOptions): DemoWindow {
   const scale = DEMO_SCALES[options.scale];
@@ -124,7 +131,10 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
   const checkCancel = (): void => {
     if (deps.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The demo was cancelled; run it again to get a complete fleet.');
   };
+  /** Manifest entries of the event datasets (written at the end) and of the days landed (each with its own). */
   const manifests = new Map<string, ManifestFile[]>();
+  const dayFiles: ManifestFile[] = [];
+  let feeding = false;
   const scratch = join(deps.tmpDir, `demo-${process.pid}-${randomBytes(3).toString('hex')}`);
   await mkdir(scratch, { recursive: true });
 
@@ -147,9 +157,15 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     await duck.run(createTestScheduleSql(params));
     await duck.run(CREATE_DAILY_SQL);
 
-    // --- time series, one UTC day at a time: cold days to Parquet, hot days to PostgreSQL ---
+    // --- time series, one UTC day at a time: cold days to Parquet (each with its manifest, and its rollups when
+    // fed), hot days to PostgreSQL ---
     const days: { from: number; to: number }[] = [];
     for (let t = params.startMs; t < params.endMs; t += DAY_MS) days.push({ from: t, to: Math.min(t + DAY_MS, params.endMs) });
+    const coldDays = days.filter((d) => d.from < params.splitMs).length;
+    if (deps.rollups) {
+      await rollupFeed.begin(duck, window.split.toISOString());
+      feeding = true;
+    }
     let pgError: unknown = null;
     for (let i = 0; i < days.length; i++) {
       checkCancel();
@@ -160,24 +176,26 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       const n = await queryNumber(duck, 'SELECT count(*) FROM demo_day');
       await duck.run(INSERT_DAILY_SQL);
       if (from < params.splitMs) {
-        const tf = await writeColdFile(duck, lake, 'telemetry', date, batch, `${TELEMETRY_SELECT} ORDER BY battery_id, ts`, 'ts');
-        const sf = await writeColdFile(
-          duck,
-          lake,
-          'string_telemetry',
-          date,
-          batch,
-          `${STRING_TELEMETRY_SELECT} ORDER BY string_id, ts`,
-          'ts',
-        );
-        for (const [ds, f] of [
-          ['telemetry', tf],
-          ['string_telemetry', sf],
-        ] as const) {
-          addManifest(manifests, ds, f);
-          count(ds, 'cold', f.rows);
-          totalBytes += f.bytes;
+        const landed = [
+          await landColdDay(duck, lake, 'telemetry', date, batch, `${TELEMETRY_SELECT} ORDER BY battery_id, ts`),
+          await landColdDay(duck, lake, 'string_telemetry', date, batch, `${STRING_TELEMETRY_SELECT} ORDER BY string_id, ts`),
+        ];
+        for (const { entry, file } of landed) {
+          dayFiles.push(entry);
+          count(file.dataset as DatasetName, 'cold', entry.rows);
+          totalBytes += entry.bytes;
         }
+        if (deps.rollups) {
+          await rollupFeed.land(
+            duck,
+            FEED_SOURCES,
+            from,
+            to,
+            landed.map((l) => l.file),
+          );
+          deps.rollups.progress({ fraction: (i + 1) / coldDays, message: `${i + 1} of ${coldDays} lake days (${date})` });
+        }
+        if (deps.signal) await holdPoint('demo', `cold-day-${i + 1}`, deps.signal);
       } else {
         const tCsv = join(scratch, `telemetry-${date}.csv`);
         const sCsv = join(scratch, `string_telemetry-${date}.csv`);
@@ -212,6 +230,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     }
     await pending;
     if (pgError) throw pgError;
+    deps.rollups?.progress({ fraction: 1, message: 'lake days built; the hot days follow the mirror sync' });
 
     // --- events derived from the telemetry ---
     checkCancel();
@@ -276,6 +295,10 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       });
     }
     await lake.remove(DEMO_MARKER_KEY);
+  } catch (err) {
+    // What the feed recorded as seen is forgotten: the next refresh recomputes every day the lake holds.
+    if (feeding) await rollupFeed.abandon(duck).catch(() => undefined);
+    throw err;
   } finally {
     await pending.catch(() => undefined);
     await pg.end().catch(() => undefined);
@@ -299,8 +322,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       await duck.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(t)}`).catch(() => undefined);
     }
   }
-  let lakeFiles = 0;
-  for (const files of manifests.values()) lakeFiles += files.length;
+  const allFiles = [...dayFiles, ...[...manifests.values()].flat()];
   return {
     scale: scale.name,
     seed,
@@ -312,13 +334,20 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       window,
       plan.map((j) => j.firstReadingMs),
     ),
-    lakeFiles,
-    lakeBytes: [...manifests.values()].flat().reduce((a, f) => a + f.bytes, 0),
+    lakeFiles: allFiles.length,
+    lakeBytes: allFiles.reduce((a, f) => a + f.bytes, 0),
     elapsedMs: Date.now() - started,
   };
 }
 
 const MASTER = ['location', 'battery_model', 'battery_system', 'battery_string', 'battery'] as const;
+
+/** The rollup feed reads a landed day from the generator's own tables (demo_day, demo_battery). */
+const FEED_SOURCES: FeedSources = {
+  telemetry: TELEMETRY_SELECT,
+  string_telemetry: STRING_TELEMETRY_SELECT,
+  jarSite: 'SELECT battery_id, location_id FROM demo_battery',
+};
 
 /** The fleet with each new jar's installation day (its first reading) as installed_on. */
 function withInstallations(fleet: DemoFleet, plan: readonly JarPlan[]): DemoFleet {

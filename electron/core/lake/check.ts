@@ -11,7 +11,7 @@ import { finishCompactions, type CompactDeps } from './compact';
 import { confirmObject, datasetOfKey, folderOfKey, type Lake, type LakeEntry } from './lake';
 import { sqlPathList } from './lake-sql';
 import { LakeCatalog } from './lake-catalog';
-import { liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
+import { DEMO_MARKER_KEY, liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
 import { rowsPresentElsewhere, strayTemps, sweepStrayTemps } from './sweep';
 import { finishPublishSets } from './publish-set';
 
@@ -80,7 +80,9 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     }
 
     // 1. Manifests: what should be there.
-    const manifests = (await lake.manifests()).filter((m) => m.manifest.source !== 'unreadable' || inScope(m.key.split('/')[1] ?? ''));
+    const manifests = (await lake.manifests()).filter(
+      (m) => m.key !== DEMO_MARKER_KEY && (m.manifest.source !== 'unreadable' || inScope(m.key.split('/')[1] ?? '')),
+    );
     for (const m of manifests)
       if (m.manifest.source === 'unreadable') problem('unreadable-manifest', m.key, 'not a readable batch manifest');
     const live = [...liveFiles(manifests).entries()].filter(([key]) => inScope(key));

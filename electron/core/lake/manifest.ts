@@ -41,6 +41,12 @@ export function manifestKey(dataset: string, batchId: string): string {
 
 export const MANIFESTS_FOLDER = '_manifests';
 
+/**
+ * Not a manifest: the marker a demo run keeps in the lake while it generates (its files are not real data until it
+ * is gone). Each day it lands has its manifest, so an interrupted run leaves a consistent lake beside it.
+ */
+export const DEMO_MARKER_KEY = `${MANIFESTS_FOLDER}/demo-in-progress.json`;
+
 export async function writeManifest(lake: Lake, manifest: BatchManifest): Promise<void> {
   await lake.put(manifestKey(manifest.dataset, manifest.batchId), JSON.stringify(manifest, null, 2) + '\n');
 }

@@ -120,17 +120,45 @@ export class RollupService {
     return this.lastError === null ? { rollupMs } : { rollupMs, rollupError: this.lastError };
   }
 
+  /**
+   * Runs `fn` as the rollups' build while a writer lands whole days and aggregates them itself (rollups/feed.ts,
+   * the demo): it waits for a running refresh first, no refresh runs meanwhile (schedules coalesce into one after
+   * it), and panels read "building" with the progress `fn` reports.
+   */
+  async feeding<T>(fn: (progress: (p: { fraction: number; message: string }) => void) => Promise<T>): Promise<T> {
+    if (this.closed) throw new WorkbenchError('CANCELLED', 'The workspace is closing.');
+    while (this.running) await this.running;
+    let release = (): void => undefined;
+    this.running = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const progress = (p: { fraction: number; message: string }): void => {
+      this.current = p;
+      for (const l of this.progressListeners) l(p);
+    };
+    progress({ fraction: 0, message: 'built as the days land' });
+    try {
+      return await fn(progress);
+    } finally {
+      this.ended();
+      release();
+    }
+  }
+
   private startJob(full: boolean): string {
     this.caughtUp = true;
     const started = this.deps.jobs.start<RollupRefreshReport>('rollups', (ctx) => this.run(full, ctx), { phase: 'rollups' });
-    this.running = started.done.then(() => {
-      this.running = null;
-      this.current = null;
-      const next = this.again;
-      this.again = null;
-      if (next && !this.closed) this.startJob(next.full);
-    });
+    this.running = started.done.then(() => this.ended());
     return started.jobId;
+  }
+
+  /** A refresh (or a feed) ended: the one queued meanwhile starts. */
+  private ended(): void {
+    this.running = null;
+    this.current = null;
+    const next = this.again;
+    this.again = null;
+    if (next && !this.closed) this.startJob(next.full);
   }
 
   private async run(full: boolean, ctx: JobContext): Promise<RollupRefreshReport> {

@@ -91,14 +91,21 @@ export const JAR_SITE_SQL =
   `JOIN ${qualifiedName('main', 'battery_string')} s ON s.string_id = b.string_id ` +
   `JOIN ${qualifiedName('main', 'battery_system')} sy ON sy.system_id = s.system_id`;
 
-/** Recompute [lo, hi) of the site rollup at a grain from the jar rollup of the same grain. */
-export function rebuildSiteSql(site: RollupFamily, jar: RollupFamily, grain: Grain, loMs: number, hiMs: number): string[] {
+/** Recompute [lo, hi) of the site rollup at a grain from the jar rollup of the same grain (`jarSite`: battery_id → location_id). */
+export function rebuildSiteSql(
+  site: RollupFamily,
+  jar: RollupFamily,
+  grain: Grain,
+  loMs: number,
+  hiMs: number,
+  jarSite: string = JAR_SITE_SQL,
+): string[] {
   const target = rollupTable(site, grain);
   const source = rollupTable(jar, grain);
   return [
     `DELETE FROM ${target} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`,
     `INSERT INTO ${target} (${colList(site)}) SELECT m.location_id, j.bucket, ${mergeAggregates(site)} ` +
-      `FROM ${source} j JOIN (${JAR_SITE_SQL}) m USING (battery_id) ` +
+      `FROM ${source} j JOIN (${jarSite}) m USING (battery_id) ` +
       `WHERE j.bucket >= ${tsLiteral(loMs)} AND j.bucket < ${tsLiteral(hiMs)} GROUP BY ALL ORDER BY m.location_id, j.bucket`,
   ];
 }

@@ -5,7 +5,7 @@ import { exists } from '../files/atomic';
  * The pause hook of the tests that must see a job mid-way (e.g. the dashboards while the rollups build), two
  * documented environment variables: `BW_HOLD_AT=<job>:<step>` and `BW_HOLD_FILE=<path>` make `job` wait at
  * `step` for as long as that file exists (the test removes it to let the job go on). Steps: `rollups:refresh`
- * (before a refresh reads anything). Unset (always, outside tests), it costs one string comparison.
+ * (before a refresh reads anything), `demo:cold-day-<n>` (once the n-th cold day has landed with its rollups). Unset (always, outside tests), it costs one string comparison.
  */
 export const HOLD_AT_ENV = 'BW_HOLD_AT';
 export const HOLD_FILE_ENV = 'BW_HOLD_FILE';

@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
 import { formatBytes, formatCount } from '../../../shared/format';
-import { DEMO_SCALES, fleetSize } from '../../../shared/domain/demo-scale';
+import { DEMO_SCALES, fleetSize, type DemoScaleName } from '../../../shared/domain/demo-scale';
 import { api } from '../../api/client';
 import { useJob } from '../../lib/jobs/useJob';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { JobProgress, percentOf } from '../../lib/ui/JobProgress';
 
-type Scale = 'small' | 'full';
+type Scale = DemoScaleName;
 
 const SMALL = fleetSize(DEMO_SCALES.small);
 const FULL = fleetSize(DEMO_SCALES.full);
@@ -52,9 +52,13 @@ export function DemoCard() {
         <button type="button" className="btn" disabled={running} data-testid="demo-full" onClick={() => setConfirm('full')}>
           Generate demo (full)
         </button>
+        <button type="button" className="btn" disabled={running} data-testid="demo-year" onClick={() => setConfirm('year')}>
+          Generate demo (year)
+        </button>
         <span className="hint">
           small: {SMALL.sites} sites, {formatCount(SMALL.jars)} jars, seconds · full: {FULL.sites} sites, {formatCount(FULL.jars)} jars,{' '}
-          {DEMO_SCALES.full.defaultDaysHot + DEMO_SCALES.full.defaultDaysCold} days, minutes
+          {DEMO_SCALES.full.defaultDaysHot + DEMO_SCALES.full.defaultDaysCold} days, minutes · year: the same fleet,{' '}
+          {DEMO_SCALES.year.defaultDaysHot + DEMO_SCALES.year.defaultDaysCold} days, several minutes
         </span>
       </div>
       {confirm && (
