@@ -123,7 +123,8 @@ export interface LakeProblem {
    * leftover temp file, or a hidden file no job is working on; unreadable-manifest; unfinished-job: a journaled
    * intent a killed job left (repair finishes compactions and conversions; the next archive run finishes archival);
    * catalog-stale: the workspace's catalog of the lake (what the views are made from) differs from the manifests'
-   * live set (repair rebuilds it).
+   * live set (repair rebuilds it); outside-partition: a file holds rows whose partition column is not on the UTC day
+   * of its `date=` folder (the views, bounded by month, would not show them).
    */
   kind:
     | 'missing-file'
@@ -133,7 +134,8 @@ export interface LakeProblem {
     | 'stray-temp'
     | 'unreadable-manifest'
     | 'unfinished-job'
-    | 'catalog-stale';
+    | 'catalog-stale'
+    | 'outside-partition';
   dataset: string;
   path: string;
   detail: string;

@@ -7,6 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { recordLakeFiles } from '../testing/lake-manifest.fixture';
 import { HOT_MIRROR_SCHEMA, setSplitSql } from '../mirror/meta';
 import type { Workbench } from '../workbench';
 
@@ -89,6 +90,8 @@ export async function seedSliceWorkspace(wb: Workbench, options: FixtureOptions 
       join(wb.paths.lake, 'rul_prediction'),
       `SELECT *, strftime(predicted_at, '%Y-%m-%d') AS date FROM fx_rul WHERE predicted_at < ${split}`,
     );
+    await recordLakeFiles(conn, wb.paths.lake, 'telemetry', 'fixture-telemetry');
+    await recordLakeFiles(conn, wb.paths.lake, 'rul_prediction', 'fixture-rul');
     await conn.run(`INSERT INTO hot.telemetry SELECT *, row_number() OVER () AS ingest_id FROM fx_tel WHERE ts >= ${split}`);
     await conn.run(`INSERT INTO hot.rul_prediction SELECT *, row_number() OVER () AS ingest_id FROM fx_rul WHERE predicted_at >= ${split}`);
     await conn.run(setSplitSql('telemetry', splitIso));

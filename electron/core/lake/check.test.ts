@@ -293,6 +293,26 @@ describe('lake check', () => {
     }
   });
 
+  it('outside-partition: a published file whose rows are not on the day of its date= folder (the month-bounded views would hide them)', async () => {
+    const tel = demoFile('telemetry');
+    // The same rows recorded under a day two months earlier: every row is outside its folder's day.
+    const moved = partitionKey('telemetry', '2001-03-01', 'wrong-day');
+    await withWorkbench((wb, conn) => publishCopy(wb, conn, pathOf(tel.key), moved, 'test-wrong-day'));
+    try {
+      const r = await lakeCheck(ws);
+      expectProblems(r, [
+        {
+          kind: 'outside-partition',
+          dataset: 'telemetry',
+          path: moved,
+          detail: new RegExp(`^${tel.rows} row\\(s\\) fall outside the UTC day of their date= folder`),
+        },
+      ]);
+    } finally {
+      await withWorkbench((wb) => wb.data.lake.withdraw('telemetry', [moved], 'test: undo the wrong day'));
+    }
+  });
+
   it("overlap: rows of an archived day imported again by a conversion into the dataset's top folder (two files in two folders)", async () => {
     const tel = demoFile('telemetry');
     const csv = join(ws, 'cold-day-again.csv');

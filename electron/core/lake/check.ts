@@ -4,11 +4,12 @@ import { errorMessage } from '../../../shared/api/errors';
 import type { LakeCheckReport, LakeProblem } from '../../../shared/api/storage';
 import { datasetSpec, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { queryRows } from '../engine/duck-query';
 import type { BatchRecord } from '../archive/state';
 import { COLD_SCHEMA, getHiddenFiles, getTierState, HOT_MIRROR_SCHEMA, unhideFilesSql } from '../mirror/meta';
 import { hotVisibleSql } from '../mirror/views';
 import { finishCompactions, type CompactDeps } from './compact';
-import { confirmObject, datasetOfKey, folderOfKey, type Lake, type LakeEntry } from './lake';
+import { confirmObject, datasetOfKey, folderOfKey, partitionOf, type Lake, type LakeEntry } from './lake';
 import { sqlPathList } from './lake-sql';
 import { LakeCatalog } from './lake-catalog';
 import { DEMO_MARKER_KEY, liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
@@ -149,6 +150,9 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
         problem('checksum-mismatch', key, `sha256 ${sha} but manifest ${batchId} recorded ${file.sha256}`);
       else if (actualRows !== file.rows)
         problem('checksum-mismatch', key, `${actualRows} rows but manifest ${batchId} recorded ${file.rows}`);
+      const outside = await rowsOutsidePartition(conn, key, path);
+      if (outside > 0)
+        problem('outside-partition', key, `${outside} row(s) fall outside the UTC day of their date= folder: the views do not show them`);
     }
 
     // 2. What is there: unknown Parquet files, leftover temps, hidden files nobody works on.
@@ -344,4 +348,21 @@ async function strayHidden(
   } else {
     problem('stray-temp', e.key, `hidden, kept: ${proof.why}`);
   }
+}
+
+/**
+ * Rows of a registry dataset's file whose partition column is not on the UTC day of its `date=` folder. The cold
+ * views bound each month's files to that month (views.ts), so such rows would be silently missing from them.
+ */
+export async function rowsOutsidePartition(conn: DuckDBConnection, key: string, path: string): Promise<number> {
+  const column = datasetSpec(datasetOfKey(key))?.partitionColumn ?? null;
+  const day = partitionOf(key).date;
+  if (column === null || day === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return 0;
+  const col = quoteIdent(column);
+  const rows = await queryRows(
+    conn,
+    `SELECT count(*) AS n FROM read_parquet(${quoteLiteral(path)}) WHERE ${col} IS NOT NULL AND ` +
+      `(${col} < CAST(${quoteLiteral(`${day}T00:00:00Z`)} AS TIMESTAMPTZ) OR ${col} >= CAST(${quoteLiteral(`${day}T00:00:00Z`)} AS TIMESTAMPTZ) + INTERVAL 1 DAY)`,
+  );
+  return Number(rows[0]?.n ?? 0);
 }

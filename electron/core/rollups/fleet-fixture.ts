@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { HOT_MIRROR_SCHEMA, setSplitSql } from '../mirror/meta';
+import { recordLakeFiles } from '../testing/lake-manifest.fixture';
 import { openWorkbench, type Workbench } from '../workbench';
 
 /**
@@ -63,6 +64,8 @@ export async function writeLakeDay(
   const path = join(lakeRoot, dataset, `date=${date}`, `part-${tag}.parquet`);
   await mkdir(dirname(path), { recursive: true });
   await conn.run(`COPY (${select}) TO ${quoteLiteral(path)} (FORMAT parquet)`);
+  // Recorded in a manifest like every writer's file: the views read the manifests' live set.
+  await recordLakeFiles(conn, lakeRoot, dataset, `${tag}-${date}`, [`${dataset}/date=${date}/part-${tag}.parquet`]);
   return path;
 }
 

@@ -181,8 +181,10 @@ async function detectChanges(conn: DuckDBConnection, lake: Lake, source: Source,
   for (const r of changed) hours.add(Number(r.hour));
 
   const seen = await queryRows(conn, `SELECT key, size, mtime_ms FROM ${STATE.lakeFiles} WHERE dataset = $1`, [ds]);
-  const before = new Map(seen.map((r) => [String(r.key), `${String(r.size)}:${String(r.mtime_ms)}`]));
-  const now = new Map(files.map((f) => [f.key, `${f.size}:${f.modifiedAt.getTime()}`]));
+  // A published key is never written again (publish is no-clobber), so key and size tell a changed file; the time
+  // is not compared: the catalog records its manifest's time, a writer feeding the rollups its file's.
+  const before = new Map(seen.map((r) => [String(r.key), String(r.size)]));
+  const now = new Map(files.map((f) => [f.key, String(f.size)]));
   const touched: string[] = [];
   for (const [key, sig] of now) if (before.get(key) !== sig) touched.push(key);
   for (const key of before.keys()) if (!now.has(key)) touched.push(key);
