@@ -53,12 +53,12 @@ export async function ensureMetaSchema(conn: DuckDBConnection): Promise<void> {
   for (const name of DATASET_NAMES) await conn.run(mirrorTableDdl(name));
 }
 
-/** The mirror table of a dataset in schema `hot` (or a table of its shape named `table`): the dataset's columns + ingest_id (how the mirror syncs it, see mirror-sync.ts). */
-export function mirrorTableDdl(name: DatasetName, table: string = name): string {
+/** The mirror table of a dataset in schema `hot`: the dataset's columns + ingest_id (how the mirror syncs it, see mirror-sync.ts). */
+export function mirrorTableDdl(name: DatasetName): string {
   const spec = DATASETS[name];
   const cols = spec.columns.map((c) => `${quoteIdent(c.name)} ${c.duck}`);
   cols.push(`${quoteIdent(INGEST_COLUMN)} BIGINT${spec.kind === 'timeseries' ? ' NOT NULL' : ''}`);
-  return `CREATE TABLE IF NOT EXISTS ${qualifiedName(HOT_MIRROR_SCHEMA, table)} (${cols.join(', ')})`;
+  return `CREATE TABLE IF NOT EXISTS ${qualifiedName(HOT_MIRROR_SCHEMA, name)} (${cols.join(', ')})`;
 }
 
 export async function getSplits(conn: DuckDBConnection): Promise<Map<string, string>> {

@@ -1,8 +1,8 @@
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import { inTransaction, queryNumber, queryRows } from '../engine/duck-query';
-import { getUnorderedRows, HOT_MIRROR_SCHEMA, mirrorTableDdl, saveUnorderedRows } from './meta';
+import { inTransaction, queryNumber } from '../engine/duck-query';
+import { getUnorderedRows, HOT_MIRROR_SCHEMA, saveUnorderedRows } from './meta';
 
 /**
  * The physical order of a time series' mirror table: by its key (`battery_id, ts`; `string_id, ts`), so each
@@ -40,13 +40,7 @@ export function clusterOrderSql(spec: DatasetSpec): string {
  * the count passes the threshold, when it is not known (a workspace from before the layout) or after a copy in
  * full (`fresh`: its ranges are each sorted, not the whole). True when the table was clustered.
  */
-export async function keepClustered(
-  duck: DuckDBConnection,
-  spec: DatasetSpec,
-  appended: number,
-  fresh: boolean,
-  pieceRows = CLUSTER_PIECE_ROWS,
-): Promise<boolean> {
+export async function keepClustered(duck: DuckDBConnection, spec: DatasetSpec, appended: number, fresh: boolean): Promise<boolean> {
   const keys = clusterKeys(spec);
   if (keys === null) return false;
   const tableRows = await queryNumber(duck, `SELECT count(*) FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)}`);
@@ -56,51 +50,20 @@ export async function keepClustered(
     await saveUnorderedRows(duck, spec.name, tableRows === 0 ? 0 : unordered);
     return false;
   }
-  await clusterMirror(duck, spec, keys, pieceRows);
+  await clusterMirror(duck, spec, keys);
   return true;
 }
 
-/**
- * Rows the clustering sorts at once. The rewrite goes a range of the key's first column (the unit) at a time into
- * a table of the workspace database, so its memory is that of one range's sort, whatever the table's size (a sort
- * of the whole table, or a TEMP table holding it, would grow with the mirror up to DuckDB's memory limit).
- */
-export const CLUSTER_PIECE_ROWS = 1_000_000;
-
-/** The ranges of the unit column `lead` that hold about `pieceRows` rows each (one unit is never split), in order. */
-export async function clusterPieces(
-  duck: DuckDBConnection,
-  table: string,
-  lead: string,
-  pieceRows: number,
-): Promise<{ lo: DuckDBValue; hi: DuckDBValue }[]> {
-  const rows = await queryRows(
-    duck,
-    `SELECT min(k) AS lo, max(k) AS hi FROM (SELECT k, sum(n) OVER (ORDER BY k) - n AS before FROM (SELECT ${lead} AS k, count(*) AS n FROM ${table} GROUP BY 1))
-     GROUP BY before // ${Math.max(1, Math.floor(pieceRows))} ORDER BY 1`,
-  );
-  return rows.map((r) => ({ lo: r.lo as DuckDBValue, hi: r.hi as DuckDBValue }));
-}
-
-/**
- * Rewrite the mirror table of `spec` in key order, in one transaction, and record it as clustered: the rows go
- * range by range into a new table, which then takes the mirror's place (no delete of every row, whose markers
- * would grow with the table, and no second copy).
- */
-async function clusterMirror(duck: DuckDBConnection, spec: DatasetSpec, keys: string, pieceRows: number): Promise<void> {
+/** Rewrite the mirror table of `spec` in key order, in one transaction, and record it as clustered. */
+async function clusterMirror(duck: DuckDBConnection, spec: DatasetSpec, keys: string): Promise<void> {
   const mirror = qualifiedName(HOT_MIRROR_SCHEMA, spec.name);
-  const staging = `bw_cluster_${spec.name}`;
-  const sorted = qualifiedName(HOT_MIRROR_SCHEMA, staging);
-  const lead = quoteIdent(spec.primaryKey[0]);
+  const sorted = quoteIdent(`bw_cluster_${spec.name}`);
   await inTransaction(duck, async () => {
-    await duck.run(`DROP TABLE IF EXISTS ${sorted}`);
-    await duck.run(mirrorTableDdl(spec.name, staging));
-    // Each range sorted and appended in turn: the table ends in key order (DuckDB preserves insertion order).
-    for (const { lo, hi } of await clusterPieces(duck, mirror, lead, pieceRows)) {
-      await duck.run(`INSERT INTO ${sorted} SELECT * FROM ${mirror} WHERE ${lead} BETWEEN $1 AND $2 ORDER BY ${keys}`, [lo, hi]);
-    }
-    await duck.run(`DROP TABLE ${mirror}`);
-    await duck.run(`ALTER TABLE ${sorted} RENAME TO ${quoteIdent(spec.name)}`);
+    await duck.run(`CREATE OR REPLACE TEMP TABLE ${sorted} AS SELECT * FROM ${mirror} ORDER BY ${keys}`);
+    await duck.run(`DELETE FROM ${mirror}`);
+    // A scan of the sorted table keeps its order (DuckDB preserves insertion order).
+    await duck.run(`INSERT INTO ${mirror} SELECT * FROM ${sorted}`);
+    await duck.run(`DROP TABLE ${sorted}`);
     await saveUnorderedRows(duck, spec.name, 0);
   });
 }
