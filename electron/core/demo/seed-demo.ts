@@ -197,6 +197,8 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
         }
         if (deps.signal) await holdPoint('demo', `cold-day-${i + 1}`, deps.signal);
       } else {
+        // Hot days feed the rollups too, so panels drawn before the closing refresh already show every day.
+        if (deps.rollups) await rollupFeed.land(duck, FEED_SOURCES, from, from + DAY_MS, []);
         const tCsv = join(scratch, `telemetry-${date}.csv`);
         const sCsv = join(scratch, `string_telemetry-${date}.csv`);
         await duck.run(`COPY (${TELEMETRY_SELECT} ORDER BY ts, battery_id) TO ${quoteLiteral(tCsv)} (FORMAT csv, HEADER true)`);
