@@ -7,7 +7,7 @@ import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { queryRows } from '../engine/duck-query';
 import type { BatchRecord } from '../archive/state';
 import { COLD_SCHEMA, getHiddenFiles, getTierState, HOT_MIRROR_SCHEMA, unhideFilesSql } from '../mirror/meta';
-import { hotVisibleSql } from '../mirror/views';
+import { hotVisibleSql, monthBoundColumn } from '../mirror/views';
 import { finishCompactions, type CompactDeps } from './compact';
 import { confirmObject, datasetOfKey, folderOfKey, partitionOf, type Lake, type LakeEntry } from './lake';
 import { sqlPathList } from './lake-sql';
@@ -351,14 +351,14 @@ async function strayHidden(
 }
 
 /**
- * Rows of a registry dataset's file whose partition column is not on the UTC day of its `date=` folder. The cold
- * views bound each month's files to that month (views.ts), so such rows would be silently missing from them.
+ * Rows of a time series file whose time column is not on the UTC day of its `date=` folder. The cold views bound
+ * each month's files to that month (views.ts, monthBoundColumn), so such rows would be silently missing from them.
  */
 export async function rowsOutsidePartition(conn: DuckDBConnection, key: string, path: string): Promise<number> {
-  const column = datasetSpec(datasetOfKey(key))?.partitionColumn ?? null;
+  const spec = datasetSpec(datasetOfKey(key));
+  const col = spec === undefined ? null : monthBoundColumn(spec);
   const day = partitionOf(key).date;
-  if (column === null || day === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return 0;
-  const col = quoteIdent(column);
+  if (col === null || day === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return 0;
   const rows = await queryRows(
     conn,
     `SELECT count(*) AS n FROM read_parquet(${quoteLiteral(path)}) WHERE ${col} IS NOT NULL AND ` +

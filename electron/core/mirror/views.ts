@@ -67,6 +67,17 @@ export function monthBranches(paths: readonly string[]): ColdBranch[] {
     .map(([month, list]) => ({ month, paths: list }));
 }
 
+/**
+ * The column a cold view bounds each month's files by (quoted), or null. Only a time series, whose every writer
+ * partitions by its time column: events are partitioned by when they were raised (the demo) or cleared (archival),
+ * so a bound on either would hide rows. `lake check` proves the bound holds (outside-partition).
+ */
+export function monthBoundColumn(spec: DatasetSpec): string | null {
+  return spec.kind === 'timeseries' && spec.partitionColumn !== null && spec.partitionColumn === spec.splitColumn
+    ? quoteIdent(spec.partitionColumn)
+    : null;
+}
+
 /** `[first instant of the month, first instant of the next)` as TIMESTAMPTZ literals (UTC). */
 function monthRangeSql(month: string): [string, string] {
   const [y, m] = month.split('-').map(Number);
@@ -105,7 +116,7 @@ export async function groupBySchema(conn: DuckDBConnection, paths: readonly stri
 export function coldViewSql(spec: DatasetSpec, groups: readonly FileGroup[]): string {
   const typed = (has: (c: string) => boolean): string =>
     spec.columns.map((c) => `CAST(${has(c.name) ? quoteIdent(c.name) : 'NULL'} AS ${c.duck}) AS ${quoteIdent(c.name)}`).join(', ');
-  const part = spec.partitionColumn === null ? null : quoteIdent(spec.partitionColumn);
+  const part = monthBoundColumn(spec);
   const bounded = (month: string | null): string => {
     if (part === null || month === null) return '';
     const [from, to] = monthRangeSql(month);
