@@ -13,10 +13,18 @@ const DRAWN_TIMEOUT_MS = 180_000;
 /**
  * True once a chart of a fleet panel has drawn a visible mark: ECharts' own layout, read through the renderer's
  * `window.describeChart` (renderer/lib/echarts/drawn.ts), as the chart checks of e2e/web/charts.spec.ts read it.
- * (A string, so this Node-typed file needs no DOM types.)
+ * A function, not a string: Playwright sends a function over the protocol, while a string would be `eval`ed in
+ * the page, which the app's CSP (no 'unsafe-eval') refuses. Typed without DOM types, as this file is Node code.
  */
-const FLEET_CHART_DRAWN = `[...document.querySelectorAll('[data-testid^="panel-fleet."] .echart')]
-  .some((el) => (window.describeChart?.(el)?.marks ?? 0) > 0)`;
+function fleetChartDrawn(): boolean {
+  const page = globalThis as unknown as {
+    document: { querySelectorAll: (selector: string) => ArrayLike<unknown> };
+    describeChart?: (el: unknown) => { marks: number } | null;
+  };
+  return Array.from(page.document.querySelectorAll('[data-testid^="panel-fleet."] .echart')).some(
+    (el) => (page.describeChart?.(el)?.marks ?? 0) > 0,
+  );
+}
 
 interface OpenRun {
   /** From spawning the web host to its ready line. */
@@ -33,7 +41,7 @@ async function openOnce(browser: Browser, dir: string): Promise<OpenRun> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
     await page.goto(host.link('fleet'));
-    await page.waitForFunction(FLEET_CHART_DRAWN, null, { polling: 20, timeout: DRAWN_TIMEOUT_MS });
+    await page.waitForFunction(fleetChartDrawn, null, { polling: 20, timeout: DRAWN_TIMEOUT_MS });
     return { readyMs: Math.round(readyMs), drawnMs: Math.round(performance.now() - t0) };
   } finally {
     await page.close();
