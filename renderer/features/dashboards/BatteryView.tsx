@@ -21,8 +21,8 @@ export function BatteryView() {
   const scope: Scope | null = useMemo(() => (id === null ? null : { kind: 'battery', id }), [id]);
   const frame = useDashboard(scope);
   const { fromMs, toMs, zone } = frame;
-  const markers = useMarkers(scope, fromMs, toMs, { alerts: 'battery.alerts', events: 'battery.events' });
-  const health = usePanel('battery.health', scope, fromMs, toMs, 1000);
+  const markers = useMarkers(frame.panelScope, fromMs, toMs, { alerts: 'battery.alerts', events: 'battery.events' });
+  const health = usePanel('battery.health', frame.panelScope, fromMs, toMs, 1000);
   const h = health.data ? records(health.data)[0] : undefined;
   const healthBuild = useRollupBuild(health.data?.rollups);
   const jarName = useMemo(() => {
@@ -39,7 +39,7 @@ export function BatteryView() {
       </div>
     );
   }
-  const p = { scope, fromMs, toMs };
+  const p = { scope: frame.panelScope, fromMs, toMs };
   const badge = h ? (
     <span className="jar-health">
       <HealthBadge health={h.health ?? 'unknown'} />

@@ -70,7 +70,7 @@ function SitesChart({ data, chartRef }: { data: PanelData; chartRef: Ref<EChartH
 export function FleetView() {
   const frame = useDashboard(FLEET);
   const { fromMs, toMs, zone } = frame;
-  const p = { scope: FLEET, fromMs, toMs };
+  const p = { scope: frame.panelScope, fromMs, toMs };
   return (
     <div className="dash-view" data-testid="fleet-view">
       <DashboardHeader frame={frame} />

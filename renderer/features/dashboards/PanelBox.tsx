@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode, type Ref } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode, type Ref } from 'react';
 import type { PanelData, PanelId, PanelRollups, Scope } from '../../../shared/api/dashboard';
 import { formatCount } from '../../../shared/format';
 import type { EChartHandle } from '../../lib/echarts/EChart';
@@ -39,13 +39,14 @@ function dataState(state: PanelState, build: PanelRollups | null): string {
 export function PanelBox({ panel, scope, fromMs, toMs, title, subtitle, wide, children, emptyText }: Props) {
   const body = useRef<HTMLDivElement | null>(null);
   const [chart, setChart] = useState<EChartHandle | null>(null);
-  const [width, setWidth] = useState(600);
+  // Null until the body is measured (before paint), so the first request already has the drawn width.
+  const [width, setWidth] = useState<number | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const state = usePanel(panel, scope, fromMs, toMs, width);
   const build = useRollupBuild(state.data?.rollups);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = body.current;
     if (!el) return;
     const observer = new ResizeObserver(() => setWidth(el.clientWidth));
@@ -83,7 +84,7 @@ export function PanelBox({ panel, scope, fromMs, toMs, title, subtitle, wide, ch
   } else if (data.rows.length === 0) {
     content = <div className="dash-empty">{emptyText ?? 'No data in this range.'}</div>;
   } else {
-    content = children(data, { width, chartRef: setChart });
+    content = children(data, { width: width ?? 600, chartRef: setChart });
   }
 
   return (

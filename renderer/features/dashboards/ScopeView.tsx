@@ -141,7 +141,7 @@ export function ScopeView({ kind }: { kind: ScopeKindOfView }) {
   const scope: Scope | null = useMemo(() => (id === null ? null : { kind, id }), [kind, id]);
   const frame = useDashboard(scope);
   const { fromMs, toMs, zone } = frame;
-  const markers = useMarkers(scope, fromMs, toMs, { alerts: 'scope.alerts', events: 'scope.events' });
+  const markers = useMarkers(frame.panelScope, fromMs, toMs, { alerts: 'scope.alerts', events: 'scope.events' });
   const stringName = useMemo(() => {
     const single = kind === 'string' ? frame.entity?.name : null;
     return (k: PanelCell, row: readonly PanelCell[]) => single ?? (typeof row[3] === 'string' ? row[3] : `string ${text(k)}`);
@@ -156,7 +156,7 @@ export function ScopeView({ kind }: { kind: ScopeKindOfView }) {
       </div>
     );
   }
-  const p = { scope, fromMs, toMs };
+  const p = { scope: frame.panelScope, fromMs, toMs };
   const series = (
     data: PanelData,
     chartRef: SeriesPanelProps['chartRef'],

@@ -7,6 +7,11 @@ import { useRollupGeneration } from './usePanel';
 
 export interface DashboardFrame {
   scope: Scope | null;
+  /**
+   * The scope the panels read: null until the range is settled (a preset ends at the data's end, which the
+   * entity tells), so panels are asked once, not first for a range ending now and again for the data's end.
+   */
+  panelScope: Scope | null;
   entity: EntityInfo | null;
   error: ApiError | null;
   fromMs: number;
@@ -45,7 +50,9 @@ export function useDashboard(scope: Scope | null): DashboardFrame {
   const now = Math.max(at, settings.at);
   const { fromMs, toMs } = useMemo(() => resolveRange(settings.range, now, dataTo), [settings.range, now, dataTo]);
   const zone = settings.zone === 'utc' ? 'UTC' : (entity?.timeZone ?? 'UTC');
-  return { scope, entity, error: loaded.key === key ? loaded.error : null, fromMs, toMs, zone };
+  const error = loaded.key === key ? loaded.error : null;
+  const settled = settings.range.kind === 'custom' || entity !== null || error !== null;
+  return { scope, panelScope: settled ? scope : null, entity, error, fromMs, toMs, zone };
 }
 
 /** `#/battery/17` → 17; anything else → null. */

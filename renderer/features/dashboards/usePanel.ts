@@ -66,16 +66,17 @@ export function useRollupGeneration(): { generation: number; at: number } {
 
 /**
  * One panel's data for a scope, range and plot width. Each panel asks on its own, so a failed panel shows
- * its error while the others draw. Width is rounded to 50 px so small resizes do not re-query.
+ * its error while the others draw. Width is rounded to 50 px so small resizes do not re-query; nothing is
+ * asked while the scope or the width is not known yet (null).
  */
-export function usePanel(panel: PanelId, scope: Scope | null, fromMs: number, toMs: number, width: number): PanelState {
+export function usePanel(panel: PanelId, scope: Scope | null, fromMs: number, toMs: number, width: number | null): PanelState {
   const { generation } = useRollupGeneration();
   const [state, setState] = useState<PanelState & { key: string }>({ data: null, error: null, loading: true, key: '' });
-  const w = Math.max(100, Math.round(width / 50) * 50);
-  const key = scope ? `${panel}|${scope.kind}|${scope.id ?? ''}|${fromMs}|${toMs}|${w}|${generation}` : '';
+  const w = width === null ? null : Math.max(100, Math.round(width / 50) * 50);
+  const key = scope && w !== null ? `${panel}|${scope.kind}|${scope.id ?? ''}|${fromMs}|${toMs}|${w}|${generation}` : '';
 
   useEffect(() => {
-    if (!scope) return;
+    if (!scope || w === null) return;
     let live = true;
     void api.dashboard
       .panel({ panel, scope, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), width: w })
