@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { WorkspaceInfo } from '../../shared/api/workspace';
 import { ActivityIndicator } from '../features/activity/ActivityIndicator';
@@ -70,7 +70,9 @@ export function App() {
         <main className="main">
           {View ? (
             <ErrorBoundary key={route.view} name={view.title}>
-              <View />
+              <Suspense fallback={<div className="empty">Loading…</div>}>
+                <View />
+              </Suspense>
             </ErrorBoundary>
           ) : (
             <div className="empty">No views are registered.</div>

@@ -1,4 +1,4 @@
-import { useSyncExternalStore, type ComponentType } from 'react';
+import { useSyncExternalStore, type ComponentType, type LazyExoticComponent } from 'react';
 
 /** A top-level view, reachable at `#/<id>`. Later issues register #/fleet, #/convert, ... here. */
 export interface ViewSpec {
@@ -6,7 +6,8 @@ export interface ViewSpec {
   title: string;
   /** Position in the top bar; lower first. */
   order: number;
-  component: ComponentType;
+  /** The view, or its code loaded on first show (React.lazy, shown inside the shell's Suspense). */
+  component: ComponentType | LazyExoticComponent<ComponentType>;
   /** Reachable by link only (e.g. #/battery/<id>), not listed in the top bar. */
   hidden?: boolean;
 }

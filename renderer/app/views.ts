@@ -1,14 +1,26 @@
-import { ArchiveView } from '../features/archive/ArchiveView';
-import { CompressionView } from '../features/compression/CompressionView';
-import { ConvertView } from '../features/convert/ConvertView';
-import { BatteryView } from '../features/dashboards/BatteryView';
-import { FleetView } from '../features/dashboards/FleetView';
-import { ExportView } from '../features/export/ExportView';
-import { LocationView, StringView, SystemView } from '../features/dashboards/ScopeView';
-import { InspectorView } from '../features/inspector/InspectorView';
-import { SqlView } from '../features/sql/SqlView';
-import { SettingsView } from '../features/settings/SettingsView';
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import { registerView } from './router';
+
+/**
+ * A view's code loaded when it is first shown: the page opened on the fleet does not parse the SQL editor,
+ * the grid or the Arrow decoder first (and the other way round).
+ */
+function lazyView<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K): LazyExoticComponent<ComponentType> {
+  return lazy(async () => ({ default: (await load())[name] }));
+}
+
+const SqlView = lazyView(() => import('../features/sql/SqlView'), 'SqlView');
+const FleetView = lazyView(() => import('../features/dashboards/FleetView'), 'FleetView');
+const LocationView = lazyView(() => import('../features/dashboards/ScopeView'), 'LocationView');
+const SystemView = lazyView(() => import('../features/dashboards/ScopeView'), 'SystemView');
+const StringView = lazyView(() => import('../features/dashboards/ScopeView'), 'StringView');
+const BatteryView = lazyView(() => import('../features/dashboards/BatteryView'), 'BatteryView');
+const ConvertView = lazyView(() => import('../features/convert/ConvertView'), 'ConvertView');
+const ExportView = lazyView(() => import('../features/export/ExportView'), 'ExportView');
+const CompressionView = lazyView(() => import('../features/compression/CompressionView'), 'CompressionView');
+const InspectorView = lazyView(() => import('../features/inspector/InspectorView'), 'InspectorView');
+const ArchiveView = lazyView(() => import('../features/archive/ArchiveView'), 'ArchiveView');
+const SettingsView = lazyView(() => import('../features/settings/SettingsView'), 'SettingsView');
 
 /** The views of this build. Later views register the same way. */
 export function registerBuiltInViews(): void {
