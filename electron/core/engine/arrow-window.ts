@@ -2,29 +2,30 @@ import duckdb from '@duckdb/node-bindings';
 import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { DuckDBTypeId } from '@duckdb/node-api';
 import {
-  type Bool,
+  Bool,
   type Data,
+  type DataType,
   Field,
-  type Float32,
-  type Float64,
-  type Int16,
-  type Int32,
-  type Int64,
-  type Int8,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  Int8,
   makeData,
   RecordBatch,
   Schema,
   Struct,
   Table,
   tableToIPC,
-  type Uint16,
-  type Uint32,
-  type Uint64,
-  type Uint8,
-  type Utf8,
+  Uint16,
+  Uint32,
+  Uint64,
+  Uint8,
+  Utf8,
 } from 'apache-arrow';
 import { WorkbenchError } from '../../../shared/api/errors';
-import { arrowType, WIDTH, wireKindFor, type WireColumn } from './wire-columns';
+import { WIDTH, wireKindFor, type WireColumn, type WireKind } from './wire-columns';
 
 const MAX_UTF8_BYTES = 2 ** 31 - 1;
 /** Longest span read in one native call. */
@@ -299,4 +300,34 @@ function toIPC(columns: readonly WireColumn[], builders: readonly ColumnBuilder[
   const children = builders.map((b) => b.finish(rows));
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children }));
   return tableToIPC(new Table(schema, [batch]), 'stream');
+}
+
+/** The Arrow type a wire column travels as. */
+export function arrowType(kind: WireKind): DataType {
+  switch (kind) {
+    case 'bool':
+      return new Bool();
+    case 'int8':
+      return new Int8();
+    case 'int16':
+      return new Int16();
+    case 'int32':
+      return new Int32();
+    case 'int64':
+      return new Int64();
+    case 'uint8':
+      return new Uint8();
+    case 'uint16':
+      return new Uint16();
+    case 'uint32':
+      return new Uint32();
+    case 'uint64':
+      return new Uint64();
+    case 'float32':
+      return new Float32();
+    case 'float64':
+      return new Float64();
+    case 'text':
+      return new Utf8();
+  }
 }

@@ -4,8 +4,13 @@ import { DuckDBTypeId } from '@duckdb/node-api';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { ColumnInfo, QueryWindowResult, SortKey } from '../../../shared/api/query';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import { encodeWindow } from './arrow-window';
 import { uniqueNames, wireExpression, wireKindFor, type WireColumn } from './wire-columns';
+import type * as ArrowWindow from './arrow-window';
+
+type ArrowWindowModule = typeof ArrowWindow;
+
+/** The Arrow encoder loads with the first result window (apache-arrow takes about 0.2 s to load), not at start. */
+const arrowWindow = (): Promise<ArrowWindowModule> => import('./arrow-window');
 
 /** The attached in-memory database that holds kept results (spills to the workspace temp folder). */
 export const RESULTS_DB = 'bw_results';
@@ -121,7 +126,7 @@ export class ResultStore {
     const start = Math.min(offset, r.rowCount);
     const end = Math.min(offset + limit, r.rowCount);
     if (r.wire.length === 0 || end <= start) {
-      const { arrow } = await encodeWindow(null, r.wire, 0);
+      const { arrow } = await (await arrowWindow()).encodeWindow(null, r.wire, 0);
       return { resultId, offset, rows: 0, rowCount: r.rowCount, arrow };
     }
     const connection = await this.instance.connect();
@@ -130,7 +135,7 @@ export class ResultStore {
       // Materialized, not streamed: a window is small, and a streaming result left to the garbage collector keeps
       // the database (and the workspace lock) alive after close.
       const result = await connection.run(this.windowSql(r, table, start, end));
-      const { rows, arrow } = await encodeWindow(result, r.wire, end - start);
+      const { rows, arrow } = await (await arrowWindow()).encodeWindow(result, r.wire, end - start);
       return { resultId, offset: start, rows, rowCount: r.rowCount, arrow };
     } finally {
       connection.closeSync();

@@ -1,5 +1,4 @@
 import { DuckDBTypeId } from '@duckdb/node-api';
-import { Bool, type DataType, Float32, Float64, Int16, Int32, Int64, Int8, Uint16, Uint32, Uint64, Uint8, Utf8 } from 'apache-arrow';
 import { quoteIdent } from '../../../shared/sql';
 
 /**
@@ -71,35 +70,6 @@ export const WIDTH: Record<Exclude<WireKind, 'bool' | 'text'>, number> = {
   float32: 4,
   float64: 8,
 };
-
-export function arrowType(kind: WireKind): DataType {
-  switch (kind) {
-    case 'bool':
-      return new Bool();
-    case 'int8':
-      return new Int8();
-    case 'int16':
-      return new Int16();
-    case 'int32':
-      return new Int32();
-    case 'int64':
-      return new Int64();
-    case 'uint8':
-      return new Uint8();
-    case 'uint16':
-      return new Uint16();
-    case 'uint32':
-      return new Uint32();
-    case 'uint64':
-      return new Uint64();
-    case 'float32':
-      return new Float32();
-    case 'float64':
-      return new Float64();
-    case 'text':
-      return new Utf8();
-  }
-}
 
 /** Field names for the wire: repeats get `_1`, `_2`... (never clashing with another real name). */
 export function uniqueNames(names: readonly string[]): string[] {

@@ -64,19 +64,27 @@ export class LocalLake implements Lake {
   }
 
   async datasets(): Promise<string[]> {
+    return [...(await this.liveByDataset()).keys()];
+  }
+
+  /** Every dataset folder with live files, and its live files (each folder walked once), sorted by name. */
+  private async liveByDataset(): Promise<Map<string, LakeFile[]>> {
     let entries;
     try {
       entries = await readdir(this.root, { withFileTypes: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
       throw lakeError('list the datasets', err);
     }
-    const out: string[] = [];
-    for (const e of entries) {
-      if (!e.isDirectory() || isReservedFolder(e.name)) continue;
-      if ((await this.list(e.name)).length > 0) out.push(e.name);
+    const out = new Map<string, LakeFile[]>();
+    for (const name of entries
+      .filter((e) => e.isDirectory() && !isReservedFolder(e.name))
+      .map((e) => e.name)
+      .sort()) {
+      const files = await this.list(name);
+      if (files.length > 0) out.set(name, files);
     }
-    return out.sort();
+    return out;
   }
 
   /**
@@ -288,10 +296,7 @@ export class LocalLake implements Lake {
 
   async status(): Promise<LakeStatus> {
     const datasets = [];
-    for (const ds of await this.datasets()) {
-      const files = await this.list(ds);
-      datasets.push(coverageOf(ds, files, new Set(files.map((f) => f.key))));
-    }
+    for (const [ds, files] of await this.liveByDataset()) datasets.push(coverageOf(ds, files, new Set(files.map((f) => f.key))));
     return { kind: 'local', location: this.root, online: true, lastContact: null, lastError: null, cache: null, datasets, complete: true };
   }
 
