@@ -86,4 +86,32 @@ test.describe('battery dashboards', () => {
     expect(pageErrors).toEqual([]);
     expect(dialogs).toEqual([]);
   });
+
+  test('opening the fleet page asks each panel once: at its drawn width, for the range it shows', async ({ page, webHost }) => {
+    const FLEET_PANELS = ['fleet.sites', 'fleet.alerts', 'fleet.atRisk', 'fleet.hotspots', 'fleet.drift', 'fleet.freshness'];
+    await page.goto(webHost.link('fleet'));
+    await expect(page.getByTestId('panel-fleet.sites')).toHaveAttribute('data-state', 'ready', { timeout: 300_000 });
+
+    // A fresh page on the running host, every request of the panels recorded.
+    const asked = new Map<string, Set<string>>();
+    page.on('request', (r) => {
+      if (!r.url().endsWith('/api/dashboard.panel')) return;
+      const body = JSON.parse(r.postData() ?? '{}') as { panel: string; from: string; to: string; width: number };
+      const seen = asked.get(body.panel) ?? new Set<string>();
+      seen.add(`${body.from}/${body.to} at ${body.width} px`);
+      asked.set(body.panel, seen);
+    });
+    await page.reload();
+    for (const id of FLEET_PANELS)
+      await expect(page.getByTestId(`panel-${id}`)).toHaveAttribute('data-state', /ready|empty/, { timeout: 60_000 });
+    const shown = await page
+      .getByTestId('panel-fleet.alerts')
+      .locator('.dash-panel-body')
+      .evaluate((el) => el.clientWidth);
+
+    // Asked again only when the data changed (a rollup refresh), never for another width or range.
+    for (const id of FLEET_PANELS) expect([...(asked.get(id) ?? [])], id).toHaveLength(1);
+    const alerts = [...(asked.get('fleet.alerts') ?? [])][0];
+    expect(alerts).toContain(`at ${Math.max(100, Math.round(shown / 50) * 50)} px`);
+  });
 });
