@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PANEL_IDS, type PanelData, type Scope, type ScopeKind } from '../../../shared/api/dashboard';
 import { queryRows } from '../engine/duck-query';
-import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, seedFixture, type FixtureWorkbench } from '../rollups/fleet-fixture';
+import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, seedFixture, writeLakeDay, type FixtureWorkbench } from '../rollups/fleet-fixture';
 import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../system/hold-point';
 import { openWorkbench, type Workbench } from '../workbench';
 import { JAR_NAME_SQL } from './jar-name';
@@ -222,6 +222,59 @@ describe('dashboard panels', () => {
     expect(await nameOf('AMS1', 'Rectifier B')).toBe('AMS1 Rectifier B · S3 · J10');
     expect(await nameOf('AMS1', 'AMS10 UPS')).toBe('AMS1 AMS10 UPS · S3 · J10');
     expect(await nameOf(null, 'UPS C')).toBe('UPS C · S3 · J10');
+  });
+
+  it('counts open alerts as the unified view does, from the hot mirror alone, with cleared alerts in both tiers', async () => {
+    const local = await openFixtureWorkbench('bw-dash-alerts-');
+    try {
+      const c = local.conn;
+      const split = fixtureSplitMs();
+      const cols = 'alert_id, battery_id, string_id, alert_type, severity, raised_at, cleared_at, value, threshold, message';
+      // The lake: copies of the two open hot alerts, cleared before the split, and one with no clearing time (which
+      // the view never shows from the cold tier).
+      await writeLakeDay(
+        c,
+        local.wb.paths.lake,
+        'alert',
+        FIXTURE.startMs,
+        `SELECT alert_id + 100 AS alert_id, battery_id, string_id, alert_type, severity, raised_at - INTERVAL 2 DAY AS raised_at, ` +
+          `raised_at - INTERVAL 1 DAY AS cleared_at, value, threshold, message FROM hot.alert ` +
+          `UNION ALL SELECT alert_id + 200, battery_id, string_id, alert_type, severity, raised_at - INTERVAL 2 DAY, NULL, value, threshold, message FROM hot.alert`,
+        'alerts',
+      );
+      // The hot store: one more alert, cleared after the split.
+      await c.run(
+        `INSERT INTO hot.alert (${cols}) VALUES (3, 1, 1, 'voltage_low', 'warning', to_timestamp(${(split + 3_600_000) / 1000}), ` +
+          `to_timestamp(${(split + 7_200_000) / 1000}), 13.1, 13.2, 'cleared in the hot window')`,
+      );
+      await local.wb.data.refresh();
+      const tiers = await queryRows(
+        c,
+        'SELECT tier, count(*) FILTER (WHERE cleared_at IS NULL) AS open, count(*) AS n FROM alert GROUP BY tier ORDER BY tier',
+      );
+      expect(tiers.map((r) => [r.tier, Number(r.open), Number(r.n)])).toEqual([
+        ['cold', 0, 2],
+        ['hot', 2, 3],
+      ]);
+
+      const viewed = await queryRows(
+        c,
+        'SELECT severity, alert_type, count(*) AS n FROM alert WHERE cleared_at IS NULL GROUP BY ALL ORDER BY severity, alert_type',
+      );
+      const alerts = await panel(whole('fleet.alerts', { kind: 'fleet' }), local.wb);
+      const col = (name: string): number => alerts.columns.indexOf(name);
+      const shown = alerts.rows
+        .map((r) => [r[col('severity')], r[col('alert_type')], Number(r[col('alerts')])])
+        .sort((a, b) => `${String(a[0])}${String(a[1])}`.localeCompare(`${String(b[0])}${String(b[1])}`));
+      expect(shown).toEqual(viewed.map((r) => [r.severity, r.alert_type, Number(r.n)]));
+      expect(alerts.sql).not.toMatch(/\bFROM alert\b/);
+
+      const sites = await panel(whole('fleet.sites', { kind: 'fleet' }), local.wb);
+      const total = (name: string): number => sites.rows.reduce((a, r) => a + Number(r[sites.columns.indexOf(name)]), 0);
+      expect([total('alerts_critical'), total('alerts_warning')]).toEqual([1, 1]);
+    } finally {
+      await local.close();
+    }
   });
 
   it('rejects bad requests with a clear error', async () => {

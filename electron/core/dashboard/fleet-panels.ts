@@ -1,7 +1,16 @@
+import { qualifiedName } from '../../../shared/sql';
+import { HOT_MIRROR_SCHEMA } from '../mirror/meta';
 import { healthCtes } from './health-sql';
 import { JAR_NAMES_SQL } from './jar-name';
 import type { PanelContext, PanelQuery } from './panel-query';
 import { tsAt } from './scope-sql';
+
+/**
+ * The open alerts, read from the hot mirror alone. An alert is cold only once it was cleared before the tier split
+ * (the unified view's cold branch keeps `cleared_at IS NOT NULL AND cleared_at < split`, mirror/views.ts), so the
+ * view's open alerts are exactly the mirror's: reading them there opens no lake file, however long the history.
+ */
+export const OPEN_ALERTS_SQL = `SELECT * FROM ${qualifiedName(HOT_MIRROR_SCHEMA, 'alert')} WHERE cleared_at IS NULL`;
 
 function same(sql: string, source: string): PanelQuery {
   return { sql, exportSql: sql, source, bucketMs: 0 };
@@ -13,7 +22,7 @@ export function fleetSites(ctx: PanelContext): PanelQuery {
   ${JAR_NAMES_SQL}
 ), open_alerts AS (
   SELECT j.location_id, count(*) FILTER (WHERE a.severity = 'critical') AS critical, count(*) FILTER (WHERE a.severity <> 'critical') AS warning
-  FROM alert a JOIN site_jar j ON j.battery_id = a.battery_id WHERE a.cleared_at IS NULL GROUP BY j.location_id
+  FROM (${OPEN_ALERTS_SQL}) a JOIN site_jar j ON j.battery_id = a.battery_id GROUP BY j.location_id
 )
 SELECT l.location_id, l.name, l.code, l.time_zone, count(j.battery_id) AS jars,
   count(*) FILTER (WHERE h.health = 'healthy') AS healthy,
@@ -34,7 +43,7 @@ ORDER BY l.location_id`;
 /** Open alerts by severity and type. */
 export function fleetAlerts(): PanelQuery {
   const sql = `SELECT severity, alert_type, count(*) AS alerts, CAST(epoch_ms(min(raised_at)) AS DOUBLE) AS oldest_raised
-FROM alert WHERE cleared_at IS NULL
+FROM (${OPEN_ALERTS_SQL})
 GROUP BY severity, alert_type
 ORDER BY severity = 'critical' DESC, alerts DESC`;
   return {
