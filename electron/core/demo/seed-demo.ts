@@ -32,6 +32,7 @@ import { DEMO_MARKER_KEY, writeManifest, type ManifestFile } from '../lake/manif
 import {
   CREATE_CAPACITY_SQL,
   CREATE_DAILY_SQL,
+  CREATE_GRID_SQL,
   INSERT_DAILY_SQL,
   STRING_TELEMETRY_SELECT,
   TELEMETRY_SELECT,
@@ -155,6 +156,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     await loadMasterIntoDuck(duck, fleet, plan);
     await duck.run(createBatteryTraitsSql(params));
     await duck.run(createTestScheduleSql(params));
+    await duck.run(CREATE_GRID_SQL);
     await duck.run(CREATE_DAILY_SQL);
 
     // --- time series, one UTC day at a time: cold days to Parquet (each with its manifest, and its rollups when
@@ -307,6 +309,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     await rm(scratch, { recursive: true, force: true });
     for (const t of [
       'demo_day',
+      'demo_grid',
       'demo_daily',
       'demo_test_obs',
       'demo_battery',
