@@ -11,6 +11,9 @@ import { toSyncResult, type DataPlatform } from '../mirror/data-platform';
 import { setSplitSql } from '../mirror/meta';
 import { DEMO_MARKER_KEY, generateDemo, type DemoOptions } from './seed-demo';
 
+/** DuckDB's memory_limit while the demo runs (see Engine.withMemoryBudget). */
+export const DEMO_MEMORY_BUDGET = '1GB';
+
 export interface DemoJobDeps {
   data: DataPlatform;
   engine: Engine;
@@ -51,7 +54,13 @@ export class DemoJob {
     return true;
   }
 
-  private async run(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
+  private run(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
+    // A year of history is generated within a fixed budget: DuckDB's buffer pool would otherwise keep the growing
+    // rollups' blocks up to half the RAM.
+    return this.deps.engine.withMemoryBudget(DEMO_MEMORY_BUDGET, () => this.generate(options, ctx));
+  }
+
+  private async generate(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
     const { data, engine } = this.deps;
     // The rollups are built as the lake days land (no refresh runs meanwhile); the views switch to the new
     // fleet before a refresh may run again, and the refresh after the sync adds only the hot days.
