@@ -12,7 +12,7 @@ import { setSplitSql } from '../mirror/meta';
 import { DEMO_MARKER_KEY, generateDemo, type DemoOptions } from './seed-demo';
 
 /** DuckDB's memory_limit while the demo runs (see Engine.withMemoryBudget). */
-export const DEMO_MEMORY_BUDGET = '1GB';
+export const DEMO_MEMORY_BUDGET = '768MB';
 
 export interface DemoJobDeps {
   data: DataPlatform;
@@ -71,16 +71,18 @@ export class DemoJob {
           // Let a running sync finish: the demo replaces the tables under it.
           await data.settleSync();
           const generated = await engine.withConnection((conn) =>
-            generateDemo(options, {
-              duck: conn,
-              hot,
-              lake: data.lake,
-              tmpDir: this.deps.tmpDir,
-              signal: ctx.signal,
-              onProgress: (p) =>
-                ctx.progress({ phase: p.phase, fraction: p.fraction * 0.7, rows: p.rows, bytes: p.bytes, message: p.message }),
-              rollups: { progress: rollupProgress },
-            }),
+            engine.withConnection((feedConn) =>
+              generateDemo(options, {
+                duck: conn,
+                hot,
+                lake: data.lake,
+                tmpDir: this.deps.tmpDir,
+                signal: ctx.signal,
+                onProgress: (p) =>
+                  ctx.progress({ phase: p.phase, fraction: p.fraction * 0.7, rows: p.rows, bytes: p.bytes, message: p.message }),
+                rollups: { conn: feedConn, progress: rollupProgress },
+              }),
+            ),
           );
           ctx.progress({ phase: 'sync', fraction: 0.7, message: 'Syncing the local mirror' });
           await data.resetMirror();
