@@ -76,15 +76,9 @@ export async function publishColdDay(lake: Lake, batch: string, day: StagedColdD
 }
 
 /** One UTC day of a time series into the lake: staged, then published with its manifest. */
-export async function landColdDay(
-  duck: DuckDBConnection,
-  lake: Lake,
-  ds: DatasetName,
-  date: string,
-  batch: string,
-  select: string,
-): Promise<{ entry: ManifestFile; file: LakeFile }> {
-  return publishColdDay(lake, batch, await stageColdDay(duck, lake, ds, date, batch, select));
+export async function landColdDay(...args: Parameters<typeof stageColdDay>): Promise<{ entry: ManifestFile; file: LakeFile }> {
+  const [, lake, , , batch] = args;
+  return publishColdDay(lake, batch, await stageColdDay(...args));
 }
 
 /** Write a dataset partitioned by the UTC date of `dateColumn`: one staged folder, then publish each file. */
