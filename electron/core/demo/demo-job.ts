@@ -11,6 +11,9 @@ import { toSyncResult, type DataPlatform } from '../mirror/data-platform';
 import { setSplitSql } from '../mirror/meta';
 import { DEMO_MARKER_KEY, generateDemo, type DemoOptions } from './seed-demo';
 
+/** DuckDB's memory_limit while the demo runs (see Engine.withMemoryBudget). */
+export const DEMO_MEMORY_BUDGET = '768MB';
+
 export interface DemoJobDeps {
   data: DataPlatform;
   engine: Engine;
@@ -51,7 +54,13 @@ export class DemoJob {
     return true;
   }
 
-  private async run(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
+  private run(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
+    // A year of history is generated within a fixed budget: DuckDB's buffer pool would otherwise keep the growing
+    // rollups' blocks up to half the RAM.
+    return this.deps.engine.withMemoryBudget(DEMO_MEMORY_BUDGET, () => this.generate(options, ctx));
+  }
+
+  private async generate(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
     const { data, engine } = this.deps;
     // The rollups are built as the lake days land (no refresh runs meanwhile); the views switch to the new
     // fleet before a refresh may run again, and the refresh after the sync adds only the hot days.
@@ -62,16 +71,18 @@ export class DemoJob {
           // Let a running sync finish: the demo replaces the tables under it.
           await data.settleSync();
           const generated = await engine.withConnection((conn) =>
-            generateDemo(options, {
-              duck: conn,
-              hot,
-              lake: data.lake,
-              tmpDir: this.deps.tmpDir,
-              signal: ctx.signal,
-              onProgress: (p) =>
-                ctx.progress({ phase: p.phase, fraction: p.fraction * 0.7, rows: p.rows, bytes: p.bytes, message: p.message }),
-              rollups: { progress: rollupProgress },
-            }),
+            engine.withConnection((feedConn) =>
+              generateDemo(options, {
+                duck: conn,
+                hot,
+                lake: data.lake,
+                tmpDir: this.deps.tmpDir,
+                signal: ctx.signal,
+                onProgress: (p) =>
+                  ctx.progress({ phase: p.phase, fraction: p.fraction * 0.7, rows: p.rows, bytes: p.bytes, message: p.message }),
+                rollups: { conn: feedConn, progress: rollupProgress },
+              }),
+            ),
           );
           ctx.progress({ phase: 'sync', fraction: 0.7, message: 'Syncing the local mirror' });
           await data.resetMirror();

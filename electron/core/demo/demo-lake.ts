@@ -4,7 +4,7 @@ import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
-import type { Lake, LakeFile } from '../lake/lake';
+import type { Lake, LakeFile, StagedFile } from '../lake/lake';
 import { partitionKey } from '../lake/lake';
 import { writeManifest, type ManifestFile } from '../lake/manifest';
 
@@ -18,40 +18,67 @@ export function addManifest(manifests: Map<string, ManifestFile[]>, ds: string, 
   manifests.set(ds, list);
 }
 
-/**
- * One UTC day of a time series into the lake: DuckDB COPY to a staged temp name in the partition folder, publish
- * (rename), then the day's manifest (`<batch>-<date>`), so a run stopped between days leaves only whole, recorded days.
- */
-export async function landColdDay(
+/** A day's file written and described, not yet published: `publishColdDay` or `discardColdDay` takes it from here. */
+export interface StagedColdDay {
+  ds: DatasetName;
+  date: string;
+  staged: StagedFile;
+  stats: Omit<ManifestFile, 'key' | 'bytes'>;
+}
+
+/** One UTC day of a time series, DuckDB COPY to a staged temp name in the partition folder, with its manifest figures. */
+export async function stageColdDay(
   duck: DuckDBConnection,
   lake: Lake,
   ds: DatasetName,
   date: string,
   batch: string,
   select: string,
-): Promise<{ entry: ManifestFile; file: LakeFile }> {
+): Promise<StagedColdDay> {
   const cols = DATASETS[ds].columns.map((c) => quoteIdent(c.name)).join(', ');
   const staged = await lake.stage(partitionKey(ds, date, batch));
-  let entry: ManifestFile;
-  let file: LakeFile;
   try {
     await duck.run(`COPY (SELECT ${cols} FROM (${select})) TO ${quoteLiteral(staged.path)} ${PARQUET_OPTIONS}`);
     const stats = await fileStats(duck, staged.path, 'ts');
-    file = await lake.publish(staged);
-    entry = { key: file.key, bytes: file.size, ...stats };
+    return { ds, date, staged: { ...staged, sha256: stats.sha256 }, stats };
   } catch (err) {
     await lake.discard(staged);
     throw err;
   }
+}
+
+export function discardColdDay(lake: Lake, day: StagedColdDay): Promise<void> {
+  return lake.discard(day.staged);
+}
+
+/**
+ * Publish a staged day (rename), then its manifest (`<batch>-<date>`), so a run stopped between days leaves only
+ * whole, recorded days.
+ */
+export async function publishColdDay(lake: Lake, batch: string, day: StagedColdDay): Promise<{ entry: ManifestFile; file: LakeFile }> {
+  let file: LakeFile;
+  try {
+    file = await lake.publish(day.staged);
+  } catch (err) {
+    await lake.discard(day.staged);
+    throw err;
+  }
+  const entry: ManifestFile = { key: file.key, bytes: file.size, ...day.stats };
   await writeManifest(lake, {
-    batchId: `${batch}-${date}`,
-    dataset: ds,
+    batchId: `${batch}-${day.date}`,
+    dataset: day.ds,
     source: 'demo',
     writtenAt: new Date().toISOString(),
     rows: entry.rows,
     files: [entry],
   });
   return { entry, file };
+}
+
+/** One UTC day of a time series into the lake: staged, then published with its manifest. */
+export async function landColdDay(...args: Parameters<typeof stageColdDay>): Promise<{ entry: ManifestFile; file: LakeFile }> {
+  const [, lake, , , batch] = args;
+  return publishColdDay(lake, batch, await stageColdDay(...args));
 }
 
 /** Write a dataset partitioned by the UTC date of `dateColumn`: one staged folder, then publish each file. */

@@ -106,7 +106,7 @@ export function createDaySql(p: DemoParams, fromMs: number, toMs: number): strin
   return `
 CREATE OR REPLACE TEMP TABLE demo_day AS
 WITH slots AS (
-  SELECT slot, to_timestamp(slot * 300) AS ts, (slot * 300000 - ${lit(p.startMs)}) / 86400000.0 AS d,
+  SELECT slot, slot - ${from} AS k, to_timestamp(slot * 300) AS ts, (slot * 300000 - ${lit(p.startMs)}) / 86400000.0 AS d,
     dayofyear(to_timestamp(slot * 300)) AS doy, ((slot * 300) % 86400) / 3600.0 AS utc_h
   FROM range(${from}, ${to}) r(slot)
 ), x AS (
@@ -120,7 +120,7 @@ WITH slots AS (
     CASE WHEN s.ts >= t.started_at AND s.ts < t.ended_at
       THEN (epoch_ms(s.ts) - epoch_ms(t.started_at)) / 10800000.0 END AS tprog,
     t.current_a AS test_current
-  FROM demo_battery b CROSS JOIN slots s
+  FROM demo_grid g JOIN demo_battery b USING (battery_id) JOIN slots s ON s.k = g.k
   LEFT JOIN demo_test t ON t.string_id = b.string_id
 ), y AS (
   SELECT *,
@@ -144,6 +144,14 @@ SELECT battery_id, string_id, ts,
   res / r0 AS r_ratio, float_v, present
 FROM z`;
 }
+
+/**
+ * Every jar at every slot of a day (slot k of the day), the rows a day's readings are computed from: a table of several
+ * row groups, so a day is generated on every thread (a day's slots alone are a single-threaded source).
+ */
+export const CREATE_GRID_SQL = `
+CREATE OR REPLACE TEMP TABLE demo_grid AS
+SELECT battery_id, CAST(k AS INTEGER) AS k FROM demo_battery, range(0, 288) r(k) ORDER BY battery_id, k`;
 
 /** A jar's readings from its first one (a new jar's predecessor still counts in its string's telemetry). */
 export const TELEMETRY_SELECT = 'SELECT battery_id, ts, voltage_v, temperature_c, resistance_mohm FROM demo_day WHERE present';

@@ -27,11 +27,12 @@ import {
   PARTITION_DAYS_AHEAD,
 } from '../hot/hot-schema';
 import { copyCsvIntoHot, type HotStore } from '../hot/hot-store';
-import type { Lake } from '../lake/lake';
+import type { Lake, LakeFile } from '../lake/lake';
 import { DEMO_MARKER_KEY, writeManifest, type ManifestFile } from '../lake/manifest';
 import {
   CREATE_CAPACITY_SQL,
   CREATE_DAILY_SQL,
+  CREATE_GRID_SQL,
   INSERT_DAILY_SQL,
   STRING_TELEMETRY_SELECT,
   TELEMETRY_SELECT,
@@ -43,7 +44,7 @@ import {
   createTestScheduleSql,
   type DemoParams,
 } from './demo-sql';
-import { landColdDay, writeColdByDate } from './demo-lake';
+import { discardColdDay, publishColdDay, stageColdDay, writeColdByDate, type StagedColdDay } from './demo-lake';
 import { rollupFeed, type FeedSources } from '../rollups/feed';
 import { insertObjects, queryNumber } from '../engine/duck-query';
 import { holdPoint } from '../system/hold-point';
@@ -75,10 +76,11 @@ export interface DemoDeps {
   signal?: AbortSignal;
   onProgress?: (p: DemoProgress) => void;
   /**
-   * Build the gold rollups as the cold days land (rollups/feed.ts) on this connection, instead of leaving them to a
-   * refresh over the whole lake at the end; `progress` tells the rollups' readers (the panels' build state).
+   * Build the gold rollups as the cold days land (rollups/feed.ts), instead of leaving them to a refresh over the
+   * whole lake at the end: on `conn` (a connection of its own, not `duck`), while `duck` generates the next day;
+   * `progress` tells the rollups' readers (the panels' build state).
    */
-  rollups?: { progress: (p: { fraction: number; message: string }) => void };
+  rollups?: { conn: DuckDBConnection; progress: (p: { fraction: number; message: string }) => void };
 }
 
 export type { DemoReport };
@@ -143,6 +145,11 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
   await lake.put(DEMO_MARKER_KEY, JSON.stringify({ batch, startedAt: new Date(started).toISOString() }) + '\n');
   const pg = await hot.connect('owner');
   let pending: Promise<void> = Promise.resolve();
+  /** The last published cold day's rollups and hold point, on the feed's connection; its error in rollError. */
+  let rolling: Promise<void> = Promise.resolve();
+  let rollError: unknown = null;
+  /** Days staged in the lake, not yet published (discarded if the run stops). */
+  const staged: StagedColdDay[] = [];
   try {
     await dropHotTables(pg);
     const partitioned = await canPartition(pg);
@@ -155,48 +162,61 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     await loadMasterIntoDuck(duck, fleet, plan);
     await duck.run(createBatteryTraitsSql(params));
     await duck.run(createTestScheduleSql(params));
+    await duck.run(CREATE_GRID_SQL);
     await duck.run(CREATE_DAILY_SQL);
 
     // --- time series, one UTC day at a time: cold days to Parquet (each with its manifest, and its rollups when
-    // fed), hot days to PostgreSQL ---
+    // fed), hot days to PostgreSQL. The cold days are pipelined over two connections: while the feed's connection
+    // builds a published day's rollups (read back from its files), `duck` generates and stages the next day, which
+    // is published only once that day's rollups and hold point are done, so a run stopped between days leaves whole,
+    // recorded days, each with its rollups. ---
     const days: { from: number; to: number }[] = [];
     for (let t = params.startMs; t < params.endMs; t += DAY_MS) days.push({ from: t, to: Math.min(t + DAY_MS, params.endMs) });
     const coldDays = days.filter((d) => d.from < params.splitMs).length;
     if (deps.rollups) {
-      await rollupFeed.begin(duck, window.split.toISOString());
+      await loadFeedSites(deps.rollups.conn, plan);
+      await rollupFeed.begin(deps.rollups.conn, window.split.toISOString());
       feeding = true;
     }
     let pgError: unknown = null;
+    const settled = async (): Promise<void> => {
+      await rolling;
+      if (rollError) throw rollError;
+    };
     for (let i = 0; i < days.length; i++) {
       checkCancel();
       if (pgError) throw pgError;
+      if (rollError) throw rollError;
       const { from, to } = days[i];
       const date = new Date(from).toISOString().slice(0, 10);
       await duck.run(createDaySql(params, from, to));
       const n = await queryNumber(duck, 'SELECT count(*) FROM demo_day');
       await duck.run(INSERT_DAILY_SQL);
       if (from < params.splitMs) {
-        const landed = [
-          await landColdDay(duck, lake, 'telemetry', date, batch, `${TELEMETRY_SELECT} ORDER BY battery_id, ts`),
-          await landColdDay(duck, lake, 'string_telemetry', date, batch, `${STRING_TELEMETRY_SELECT} ORDER BY string_id, ts`),
-        ];
-        for (const { entry, file } of landed) {
+        staged.push(await stageColdDay(duck, lake, 'telemetry', date, batch, `${TELEMETRY_SELECT} ORDER BY battery_id, ts`));
+        staged.push(await stageColdDay(duck, lake, 'string_telemetry', date, batch, `${STRING_TELEMETRY_SELECT} ORDER BY string_id, ts`));
+        await settled();
+        checkCancel();
+        const landed: LakeFile[] = [];
+        while (staged.length > 0) {
+          const { entry, file } = await publishColdDay(lake, batch, staged[0]);
+          staged.shift();
+          landed.push(file);
           dayFiles.push(entry);
           count(file.dataset as DatasetName, 'cold', entry.rows);
           totalBytes += entry.bytes;
         }
-        if (deps.rollups) {
-          await rollupFeed.land(
-            duck,
-            FEED_SOURCES,
-            from,
-            to,
-            landed.map((l) => l.file),
-          );
-          deps.rollups.progress({ fraction: (i + 1) / coldDays, message: `${i + 1} of ${coldDays} lake days (${date})` });
-        }
-        if (deps.signal) await holdPoint('demo', `cold-day-${i + 1}`, deps.signal);
+        rolling = (async () => {
+          if (deps.rollups) {
+            await rollupFeed.land(deps.rollups.conn, landedSources(lake, landed), from, to, landed);
+            deps.rollups.progress({ fraction: (i + 1) / coldDays, message: `${i + 1} of ${coldDays} lake days (${date})` });
+          }
+          if (deps.signal) await holdPoint('demo', `cold-day-${i + 1}`, deps.signal);
+        })().catch((err: unknown) => {
+          rollError = err;
+        });
       } else {
+        await settled();
         // Hot days feed the rollups too, so panels drawn before the closing refresh already show every day.
         if (deps.rollups) await rollupFeed.land(duck, FEED_SOURCES, from, from + DAY_MS, []);
         const tCsv = join(scratch, `telemetry-${date}.csv`);
@@ -230,6 +250,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       totalRows += n + n / scale.jarsPerString;
       progress('telemetry', ((i + 1) / days.length) * 0.85, `Day ${i + 1} of ${days.length} (${date})`);
     }
+    await settled();
     await pending;
     if (pgError) throw pgError;
     deps.rollups?.progress({ fraction: 1, message: 'lake days built; the hot days follow the mirror sync' });
@@ -299,14 +320,19 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     await lake.remove(DEMO_MARKER_KEY);
   } catch (err) {
     // What the feed recorded as seen is forgotten: the next refresh recomputes every day the lake holds.
-    if (feeding) await rollupFeed.abandon(duck).catch(() => undefined);
+    await rolling;
+    if (feeding && deps.rollups) await rollupFeed.abandon(deps.rollups.conn).catch(() => undefined);
     throw err;
   } finally {
+    await rolling;
     await pending.catch(() => undefined);
+    for (const day of staged) await discardColdDay(lake, day).catch(() => undefined);
+    if (deps.rollups) await deps.rollups.conn.run(`DROP TABLE IF EXISTS temp.main.${FEED_SITES}`).catch(() => undefined);
     await pg.end().catch(() => undefined);
     await rm(scratch, { recursive: true, force: true });
     for (const t of [
       'demo_day',
+      'demo_grid',
       'demo_daily',
       'demo_test_obs',
       'demo_battery',
@@ -344,12 +370,39 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
 
 const MASTER = ['location', 'battery_model', 'battery_system', 'battery_string', 'battery'] as const;
 
-/** The rollup feed reads a landed day from the generator's own tables (demo_day, demo_battery). */
+/** The rollup feed reads a hot day from the generator's own tables (demo_day, demo_battery), on its connection. */
 const FEED_SOURCES: FeedSources = {
   telemetry: TELEMETRY_SELECT,
   string_telemetry: STRING_TELEMETRY_SELECT,
   jarSite: 'SELECT battery_id, location_id FROM demo_battery',
 };
+
+/** The jar → site mapping on the feed's connection (the generator's tables are temp tables of its own connection). */
+const FEED_SITES = 'demo_feed_site';
+
+async function loadFeedSites(conn: DuckDBConnection, plan: readonly JarPlan[]): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${FEED_SITES} (battery_id INTEGER, location_id INTEGER)`);
+  await insertObjects(
+    conn,
+    FEED_SITES,
+    ['battery_id', 'location_id'],
+    plan.map((j) => ({ battery_id: j.battery_id, location_id: j.location_id })),
+  );
+}
+
+/** A published cold day as the feed reads it: its files, as the refresh would read them, and the sites. */
+function landedSources(lake: Lake, files: readonly LakeFile[]): FeedSources {
+  const read = (ds: DatasetName): string => {
+    const file = files.find((f) => f.dataset === ds);
+    if (!file) throw new Error(`No ${ds} file was published for the day.`);
+    return `SELECT * FROM read_parquet(${quoteLiteral(lake.localPath(file.key))})`;
+  };
+  return {
+    telemetry: read('telemetry'),
+    string_telemetry: read('string_telemetry'),
+    jarSite: `SELECT battery_id, location_id FROM ${FEED_SITES}`,
+  };
+}
 
 /** The fleet with each new jar's installation day (its first reading) as installed_on. */
 function withInstallations(fleet: DemoFleet, plan: readonly JarPlan[]): DemoFleet {

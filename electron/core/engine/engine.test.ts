@@ -7,6 +7,7 @@ import type { EventMap, EventName } from '../../../shared/api/contract';
 import type { Result } from '../../../shared/api/errors';
 import type { QueryRunResult, QueryWindowResult, SortKey } from '../../../shared/api/query';
 import { openWorkbench, type Workbench } from '../workbench';
+import { memoryLimitBytes } from './engine';
 
 let dir: string;
 let wb: Workbench;
@@ -405,5 +406,46 @@ describe('catalog and workspace', () => {
     const oldest = await call('query.window', { resultId: ids[0], offset: 0, limit: 1 });
     expect(oldest.ok ? null : oldest.error.code).toBe('NOT_FOUND');
     expect(values((await window(ids[24], 0, 1)).t, 0)).toEqual([24]);
+  });
+});
+
+describe('memory budget', () => {
+  const MB = 1e6;
+  /** The instance's memory_limit in MB (DuckDB reports it rounded to a tenth of a MiB or GiB). */
+  const limitMb = async (): Promise<number> => {
+    const rows = await wb.engine.withConnection(async (c) =>
+      (await c.runAndReadAll("SELECT current_setting('memory_limit') AS l")).getRowObjectsJson(),
+    );
+    const bytes = memoryLimitBytes(String(rows[0].l));
+    if (bytes === null) throw new Error(`unreadable memory_limit ${String(rows[0].l)}`);
+    return bytes / MB;
+  };
+
+  it('reads sizes in DuckDB units and refuses what is not one', () => {
+    expect(memoryLimitBytes('4GB')).toBe(4e9);
+    expect(memoryLimitBytes('512MB')).toBe(512e6);
+    expect(memoryLimitBytes('286.1 MiB')).toBeCloseTo(286.1 * 2 ** 20);
+    expect(memoryLimitBytes('lots')).toBeNull();
+  });
+
+  it('lowers the limit while a job holds a budget, restores it after (also when the job fails), and never raises it', async () => {
+    const before = await limitMb();
+    expect(before).toBeGreaterThan(300);
+    const during = await wb.engine.withMemoryBudget('300MB', async () => {
+      // A second holder overlapping the first keeps the budget until both end.
+      await wb.engine.withMemoryBudget('300MB', async () => undefined);
+      return limitMb();
+    });
+    expect(Math.abs(during - 300)).toBeLessThan(3);
+    const restored = await limitMb();
+    expect(Math.abs(restored - before) / before).toBeLessThan(0.01);
+    await expect(
+      wb.engine.withMemoryBudget('300MB', () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await limitMb()).toBe(restored);
+    expect(await wb.engine.withMemoryBudget('100TB', () => limitMb())).toBe(restored);
+    await expect(wb.engine.withMemoryBudget('lots', async () => undefined)).rejects.toThrow('Not a memory size');
   });
 });

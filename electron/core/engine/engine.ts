@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import type { CatalogTree } from '../../../shared/api/catalog';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
+import { quoteLiteral } from '../../../shared/sql';
 import type { HistoryEntry, QueryRunResult, QueryTarget, QueryWindowResult, SortKey } from '../../../shared/api/query';
 import type { EventBus } from '../events';
 import type { WorkspacePaths } from '../workspace/paths';
@@ -66,6 +67,24 @@ export function defaultMemoryLimit(): string {
   return `${Math.max(256, Math.floor(totalmem() / 2 / (1024 * 1024)))}MB`;
 }
 
+const UNIT_BYTES: Readonly<Record<string, number>> = {
+  KB: 1e3,
+  KIB: 2 ** 10,
+  MB: 1e6,
+  MIB: 2 ** 20,
+  GB: 1e9,
+  GIB: 2 ** 30,
+  TB: 1e12,
+  TIB: 2 ** 40,
+};
+
+/** A memory_limit setting in bytes ('4GB', or DuckDB's own '3.7 GiB'), or null when it is not a plain size. */
+export function memoryLimitBytes(limit: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*$/i.exec(limit);
+  const unit = m ? UNIT_BYTES[m[2].toUpperCase()] : undefined;
+  return m && unit !== undefined ? Number(m[1]) * unit : null;
+}
+
 /**
  * The DuckDB side of a workspace: one DuckDBInstance on `<workspace>/workspace.duckdb`, query
  * runs (each on its own connection, so cancel interrupts exactly that run), kept results read
@@ -76,6 +95,7 @@ export class Engine {
   /** Editor sessions (one per SQL tab): SET, TEMP tables and open transactions carry from run to run. */
   private readonly sessions = new Map<string, { connection: DuckDBConnection; busy: boolean; lastUsed: number }>();
   private hotRunner: HotRunner | null;
+  private budgetHolders = 0;
   private closed = false;
 
   private constructor(
@@ -151,6 +171,31 @@ export class Engine {
     } finally {
       conn.closeSync();
     }
+  }
+
+  /**
+   * Runs `fn` with DuckDB's memory_limit lowered to `budget` (never raised), then back to the workspace's limit: a
+   * long job whose memory must stay bounded (the demo) holds it while it runs. The limit is the instance's, so the
+   * queries run meanwhile share the budget; overlapping holders keep it until the last one ends.
+   */
+  async withMemoryBudget<T>(budget: string, fn: () => Promise<T>): Promise<T> {
+    const configured = this.options.memoryLimit ?? defaultMemoryLimit();
+    const budgetBytes = memoryLimitBytes(budget);
+    const configuredBytes = memoryLimitBytes(configured);
+    if (budgetBytes === null) throw new Error(`Not a memory size: ${budget}`);
+    if (configuredBytes !== null && configuredBytes <= budgetBytes) return fn();
+    if (this.budgetHolders++ === 0) await this.setMemoryLimit(budget);
+    try {
+      return await fn();
+    } finally {
+      if (--this.budgetHolders === 0 && !this.closed) await this.setMemoryLimit(configured).catch(() => undefined);
+    }
+  }
+
+  private setMemoryLimit(limit: string): Promise<void> {
+    return this.withConnection(async (conn) => {
+      await conn.run(`SET GLOBAL memory_limit = ${quoteLiteral(limit)}`);
+    });
   }
 
   get keptResults(): number {

@@ -30,14 +30,17 @@ export function rawAggregates(family: RollupFamily, tsCol = 'ts'): string {
   const parts = ['count(*)', `min(${ts})`, `max(${ts})`];
   for (const m of family.metrics) {
     const c = quoteIdent(m.column);
+    // The times of the min and max rank the readings as DOUBLE: the same order as the DECIMAL (every metric fits a
+    // DOUBLE exactly), and DuckDB's arg_min/arg_max by a DOUBLE take about half the time of by a DECIMAL.
+    const rank = `CAST(${c} AS DOUBLE)`;
     parts.push(
       `min(${c})`,
       `max(${c})`,
-      `avg(CAST(${c} AS DOUBLE))`,
+      `avg(${rank})`,
       `arg_min(${c}, ${ts})`,
       `arg_max(${c}, ${ts})`,
-      `arg_min(${ts}, ${c})`,
-      `arg_max(${ts}, ${c})`,
+      `arg_min(${ts}, ${rank})`,
+      `arg_max(${ts}, ${rank})`,
     );
   }
   return parts.join(', ');
