@@ -39,6 +39,7 @@ export interface ArchiveMeasurement {
   wallRatioVsRawCsvCopy: number | null;
   targetRatio: number;
   phasesMs: ArchiveRun['phasesMs'];
+  detailMs: ArchiveRun['detailMs'];
   vacuumMs: number;
   endToEndWithVacuumAndSnapshotMs: number;
   parquetBytes: number;
@@ -90,6 +91,7 @@ export async function measureArchive(): Promise<ArchiveMeasurement> {
       wallRatioVsRawCsvCopy: run.batchesWallMs ? run.batchesWallMs / rawCsvMs : null,
       targetRatio: ARCHIVE_TARGET_RATIO,
       phasesMs: run.phasesMs,
+      detailMs: run.detailMs,
       vacuumMs: report.vacuum.reduce((a, v) => a + v.elapsedMs, 0),
       endToEndWithVacuumAndSnapshotMs: run.endToEndMs,
       parquetBytes: report.batches.reduce((a, b) => a + b.parquetBytes, 0),

@@ -6,6 +6,10 @@ import { atMost, type ScaleFigure } from './scale-kit';
  * the same rows, measured in one process by the archive benchmark (bench/archive.ts); the CSV COPY ratio is
  * the detail.
  */
+function roundAll(ms: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(v)]));
+}
+
 export async function scaleArchive(): Promise<ScaleFigure[]> {
   const m = await measureArchive();
   return [
@@ -13,9 +17,12 @@ export async function scaleArchive(): Promise<ScaleFigure[]> {
       rows: m.rows,
       archiveMs: Math.round(m.archiveMs),
       rawCopyBinaryMs: Math.round(m.rawCopyBinaryMs),
+      rawCopyBinaryRunsMs: m.runs.binary.map(Math.round),
+      batchesWallMs: m.batchesWallMs === null ? null : Math.round(m.batchesWallMs),
       rawCopyCsvMs: Math.round(m.rawCopyCsvMs),
       ratioVsRawCsvCopy: Math.round(m.ratioVsRawCsvCopy * 1000) / 1000,
-      phasesMs: Object.fromEntries(Object.entries(m.phasesMs).map(([k, v]) => [k, Math.round(v)])),
+      phasesMs: roundAll(m.phasesMs),
+      detailMs: roundAll(m.detailMs),
     }),
   ];
 }
