@@ -89,6 +89,11 @@ export interface ArchiveRun {
   /** The batches' wall time (adds the journal writes between the steps), if the report has it. */
   batchesWallMs: number | null;
   phasesMs: Record<(typeof ARCHIVE_PHASES)[number], number>;
+  /**
+   * Inside the steps: the export's wait for its rows, digest and Parquet write, the verify's re-read and file hash;
+   * and `fetch`, each batch's COPY streamed and decoded into DuckDB, which overlaps the batch before it.
+   */
+  detailMs: Record<string, number>;
   /** The whole job: batches, vacuum and master snapshot. */
   endToEndMs: number;
 }
@@ -103,11 +108,16 @@ export async function runTelemetryArchive(wb: Workbench): Promise<ArchiveRun> {
   const report = reportOf(summary);
   const phase = (name: string): number => report.batches.reduce((a, b) => a + (b.timingsMs[name] ?? 0), 0);
   const phasesMs = Object.fromEntries(ARCHIVE_PHASES.map((p) => [p, phase(p)])) as ArchiveRun['phasesMs'];
+  const details = [...new Set(report.batches.flatMap((b) => Object.keys(b.timingsMs)))].filter(
+    (k) => !(ARCHIVE_PHASES as readonly string[]).includes(k),
+  );
+  const detailMs = Object.fromEntries(details.map((k) => [k, phase(k)]));
   return {
     report,
     batchesMs: ARCHIVE_PHASES.reduce((a, p) => a + phasesMs[p], 0),
     batchesWallMs: report.timingsMs?.batches ?? null,
     phasesMs,
+    detailMs,
     endToEndMs,
   };
 }

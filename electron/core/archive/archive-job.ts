@@ -44,6 +44,7 @@ export class ArchiveJob {
         hot,
         lake: data.lake,
         tmpDir: this.deps.tmpDir,
+        connect: () => this.deps.engine.connect(),
         journal: this.deps.journal,
         commitVisibility: (statements, dataset) => data.commitViews(statements, [dataset]),
         signal: ctx.signal,

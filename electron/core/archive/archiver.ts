@@ -45,6 +45,8 @@ export interface ArchiverDeps {
   hot: HotStore;
   lake: Lake;
   tmpDir: string;
+  /** Another connection to the workspace database (the batches' rows are fetched into two of them, turn about). */
+  connect(): Promise<DuckDBConnection>;
   journal: ArchiveJournal;
   /** See StepDeps.commitVisibility. */
   commitVisibility(statements: readonly Statement[], dataset: DatasetName): Promise<void>;
@@ -67,7 +69,7 @@ export class Archiver {
   private readonly steps: BatchSteps;
 
   constructor(private readonly deps: ArchiverDeps) {
-    this.fetcher = new BatchFetcher(deps.hot, deps.tmpDir);
+    this.fetcher = new BatchFetcher(deps.hot, () => deps.connect());
     this.steps = new BatchSteps({
       hot: deps.hot,
       lake: deps.lake,

@@ -1,4 +1,5 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
@@ -7,9 +8,9 @@ import { quoteIdent } from '../../../shared/sql';
 import { dayPartitionOf } from '../hot/hot-partitions';
 import { partitionHasDayBounds } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
-import { copyToFile } from '../hot/pg-copy';
+import { streamBinaryCopy } from '../hot/binary-load';
 import { batchPredicate, hotTable } from './plan';
-import type { BatchRecord } from './state';
+import { lap, type BatchRecord } from './state';
 
 /**
  * A day held from its COPY to its delete: the batch's own connection, in a transaction that locked the day's
@@ -26,11 +27,19 @@ export interface HeldDay {
   rows: number;
 }
 
-/** A batch's rows, fetched: the scratch file PostgreSQL wrote (its binary COPY format), and the held day when it has a partition. */
+/**
+ * A batch's rows, fetched: decoded into the temporary table `table` of the DuckDB connection `duck` (the batch's
+ * own; give it back with BatchFetcher.done), and the held day when it has a partition.
+ */
 export interface Fetched {
-  file: string;
+  duck: DuckDBConnection;
+  table: string;
+  rows: number;
   held: HeldDay | null;
 }
+
+/** The temporary table a fetch fills (temporary tables are the connection's own: one per fetch connection). */
+const ROWS_TABLE = 'bw_archive_rows';
 
 export function hotUnavailable(err: unknown, what: string): WorkbenchError {
   if (err instanceof WorkbenchError) return err;
@@ -45,65 +54,77 @@ export function hotUnavailable(err: unknown, what: string): WorkbenchError {
  * The archiver's side of PostgreSQL: connections kept for the run (a connection per batch costs more than a small
  * batch's rows), a day held from its COPY to its delete where it has a partition, one connection for the deletes
  * of days that are not held, and the next day fetched ahead while DuckDB writes, verifies and publishes the
- * current one.
+ * current one: its rows stream from PostgreSQL into a DuckDB connection of their own (two take turns), so the next
+ * day's COPY and decoding overlap the current day's sort, Parquet write and verification.
  */
 export class BatchFetcher {
   private readonly prefetched = new Map<string, Promise<Fetched>>();
   private readonly idle: pg.Client[] = [];
+  private readonly idleDuck: DuckDBConnection[] = [];
+  private readonly ducks: DuckDBConnection[] = [];
   private readonly held = new Map<string, HeldDay>();
   private deleteClient: Promise<pg.Client> | null = null;
 
   constructor(
     private readonly hot: HotStore,
-    private readonly tmpDir: string,
+    private readonly connectDuck: () => Promise<DuckDBConnection>,
   ) {}
 
   private async lease(): Promise<pg.Client> {
     return this.idle.pop() ?? this.hot.connect('archiver');
   }
 
+  private async leaseDuck(): Promise<DuckDBConnection> {
+    const idle = this.idleDuck.pop();
+    if (idle) return idle;
+    const conn = await this.connectDuck();
+    this.ducks.push(conn);
+    return conn;
+  }
+
+  /** The batch's rows were written: their table goes, its connection serves the next fetch. */
+  async done(f: Fetched): Promise<void> {
+    await f.duck.run(`DROP TABLE IF EXISTS ${quoteIdent(f.table)}`);
+    this.idleDuck.push(f.duck);
+  }
+
   /**
-   * PostgreSQL → scratch file, one COPY in the binary format (no value is formatted as text: it costs PostgreSQL
-   * the least and is decoded straight into DuckDB's vectors, see binary-load.ts). The rows leave unsorted (a sort
-   * there would spill; DuckDB sorts them).
-   * With the embedded store the server writes the file itself (no client protocol to pay for). A day with a
-   * partition of its own is held (see HeldDay) until the batch's delete.
+   * PostgreSQL → DuckDB, one COPY in the binary format decoded while it streams (see binary-load.ts: no value is
+   * formatted as text, nothing is written to disk, memory is bounded by backpressure). The rows leave unsorted (a
+   * sort there would spill; DuckDB sorts them). A day with a partition of its own is held (see HeldDay) until the
+   * batch's delete.
    */
   private fetch(spec: DatasetSpec, b: BatchRecord): Promise<Fetched> {
     const cols = spec.columns.map((c) => quoteIdent(c.name));
     const select = `SELECT ${cols.join(', ')} FROM ${hotTable(spec)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`;
     return (async () => {
-      let file: string | null = null;
+      const t0 = performance.now();
       let c: pg.Client | null = null;
-      let inTransaction = false;
+      let duck: DuckDBConnection | null = null;
       try {
-        const outbox = await this.hot.serverOutbox();
-        await mkdir(this.tmpDir, { recursive: true });
-        const out = join(outbox ?? this.tmpDir, `archive-${b.batchId}.bin`);
-        file = out;
+        duck = await this.leaseDuck();
         c = await this.lease();
         const partition = await dayPartitionOf(c, spec, b.day);
         if (partition === null || b.highIngestId === null) {
-          await copyToFile(c, select, out, 'binary', outbox !== null);
+          const { rows } = await streamBinaryCopy(c, select, duck, ROWS_TABLE, spec.columns);
+          lap(b, 'fetch', t0);
           this.idle.push(c);
-          return { file: out, held: null };
+          return { duck, table: ROWS_TABLE, rows, held: null };
         }
         await c.query('BEGIN');
-        inTransaction = true;
         await c.query("SET LOCAL lock_timeout = '60s'");
         await c.query(`LOCK TABLE ${partition} IN SHARE MODE`);
         const top = await c.query<{ hi: string | null }>(`SELECT max(${quoteIdent(INGEST_COLUMN)})::text AS hi FROM ${partition}`);
         const exact = (await partitionHasDayBounds(c, partition, b.day)) && Number(top.rows[0]?.hi ?? 0) <= b.highIngestId;
-        const { rows } = await copyToFile(c, select, out, 'binary', outbox !== null);
+        const { rows } = await streamBinaryCopy(c, select, duck, ROWS_TABLE, spec.columns);
+        lap(b, 'fetch', t0);
         const held: HeldDay = { client: c, partition, exact, rows };
         this.held.set(b.batchId, held);
-        return { file: out, held };
+        return { duck, table: ROWS_TABLE, rows, held };
       } catch (err) {
-        if (file) await rm(file, { force: true });
-        if (c) {
-          if (inTransaction) await c.query('ROLLBACK').catch(() => undefined);
-          await c.end().catch(() => undefined);
-        }
+        // Closing the connection ends its transaction (a ROLLBACK would wait behind a COPY cut short).
+        if (c) await c.end().catch(() => undefined);
+        if (duck) await this.done({ duck, table: ROWS_TABLE, rows: 0, held: null }).catch(() => undefined);
         throw hotUnavailable(err, `exporting ${spec.name} ${b.day}`);
       }
     })();
@@ -120,7 +141,7 @@ export class BatchFetcher {
     return this.fetch(DATASETS[b.dataset], b);
   }
 
-  /** Starts fetching `b` ahead of its turn; its result waits in memory, its file in the scratch folder. */
+  /** Starts fetching `b` ahead of its turn; its rows wait in their DuckDB table. */
   prefetch(b: BatchRecord): void {
     if (this.prefetched.has(b.batchId)) return;
     const p = this.fetch(DATASETS[b.dataset], b);
@@ -162,18 +183,20 @@ export class BatchFetcher {
     }
   }
 
-  /** Drops fetches nobody took (a cancelled or failed run), their scratch files and holds too, and the connections. */
+  /** Drops fetches nobody took (a cancelled or failed run), their tables and holds too, and the connections. */
   async close(): Promise<void> {
     for (const [id, p] of this.prefetched) {
       this.prefetched.delete(id);
       const got = await p.catch(() => null);
-      if (got) await rm(got.file, { force: true });
+      if (got) await this.done(got).catch(() => undefined);
     }
     for (const id of [...this.held.keys()]) await this.release(id, 'rollback');
     for (const c of this.idle.splice(0)) await c.end().catch(() => undefined);
     const d = this.deleteClient;
     this.deleteClient = null;
     await d?.then((c) => c.end()).catch(() => undefined);
+    this.idleDuck.length = 0;
+    for (const conn of this.ducks.splice(0)) conn.closeSync();
   }
 }
 

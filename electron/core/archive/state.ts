@@ -38,6 +38,13 @@ export interface BatchRecord {
   prevTier?: TierState | null;
 }
 
+/** Adds the time since `t0` to the batch's timing `name` (the report's per-batch timings); returns now. */
+export function lap(b: BatchRecord, name: string, t0: number): number {
+  const now = performance.now();
+  b.timings[name] = (b.timings[name] ?? 0) + (now - t0);
+  return now;
+}
+
 /**
  * The archiver's journal in the workspace database: a batch's state is written (and committed) before
  * each step, so a run killed at any moment is resumed or cleanly redone by the next one. One per workspace,

@@ -12,7 +12,6 @@ import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { dayPartitionOf } from '../hot/hot-partitions';
 import { nextUtcDay, SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
-import { loadBinaryCopy } from '../hot/binary-load';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import type { Lake } from '../lake/lake';
 import { partitionKey } from '../lake/lake';
@@ -30,7 +29,7 @@ import { digestFromRow, digestQuery, sameDigest, type BatchDigest } from './chec
 import { hotUnavailable, type BatchFetcher, type Fetched, type HeldDay } from './fetch';
 import { logDeleted, sameRowsDeleted, wasDeleted } from './pg-journal';
 import { batchPredicate, dayPredicate, dayStart, hotTable, timeColumnOf } from './plan';
-import type { ArchiveJournal, BatchRecord } from './state';
+import { lap, type ArchiveJournal, type BatchRecord } from './state';
 
 export interface StepDeps {
   /** The archiver's own workspace connection. */
@@ -111,28 +110,32 @@ export class BatchSteps {
       const staged = await this.d.lake.stage(b.fileKey);
       b.stagedPath = staged.path;
       await this.d.journal.save(b);
+      let t = performance.now();
       fetched = await pending;
+      t = lap(b, 'export.wait', t);
       // PostgreSQL is free now: it fetches the next batch while DuckDB writes, verifies and publishes this one.
       if (this.upNext && this.upNext !== b) this.d.fetcher.prefetch(this.upNext);
       const cols = spec.columns.map((c) => quoteIdent(c.name)).join(', ');
       const order = spec.primaryKey.map(quoteIdent).join(', ');
-      // The rows PostgreSQL sent, decoded once into DuckDB: their digest (the formula PostgreSQL computes too), then the file.
-      const rows = 'bw_archive_rows';
-      try {
-        await loadBinaryCopy(this.d.duck, fetched.file, rows, spec.columns);
-        const sent = digestFromRow(
-          (await this.d.duck.runAndReadAll(digestQuery(spec, timeColumnOf(spec), 'duck', rows, '', dayStart(b.day)))).getRowObjectsJS()[0],
-        );
-        b.rows = sent.rows;
-        b.checksum = sent.checksum;
-        b.minUs = sent.minTime;
-        b.maxUs = sent.maxTime;
-        await this.d.duck.run(
-          `COPY (SELECT ${cols} FROM ${rows} ORDER BY ${order}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
-        );
-      } finally {
-        await this.d.duck.run(`DROP TABLE IF EXISTS ${rows}`);
-      }
+      // The rows PostgreSQL sent, decoded once into DuckDB as they streamed: their digest (the formula PostgreSQL
+      // computes too), then the file, on the fetch's own connection.
+      const { duck, table } = fetched;
+      const sent = digestFromRow(
+        (
+          await duck.runAndReadAll(digestQuery(spec, timeColumnOf(spec), 'duck', quoteIdent(table), '', dayStart(b.day)))
+        ).getRowObjectsJS()[0],
+      );
+      if (sent.rows !== fetched.rows)
+        throw new WorkbenchError('INTERNAL', `${spec.name} ${b.day}: ${fetched.rows} rows were decoded but ${sent.rows} landed in DuckDB`);
+      b.rows = sent.rows;
+      b.checksum = sent.checksum;
+      b.minUs = sent.minTime;
+      b.maxUs = sent.maxTime;
+      t = lap(b, 'export.digest', t);
+      await duck.run(
+        `COPY (SELECT ${cols} FROM ${quoteIdent(table)} ORDER BY ${order}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, KV_METADATA {batch_id: ${quoteLiteral(b.batchId)}, source: 'battery-workbench archive'})`,
+      );
+      lap(b, 'export.parquet', t);
     } catch (err) {
       if (b.stagedPath) await rm(b.stagedPath, { force: true });
       if (isDiskFull(err)) {
@@ -145,7 +148,7 @@ export class BatchSteps {
       throw err;
     } finally {
       fetched ??= await pending.catch(() => null);
-      if (fetched) await rm(fetched.file, { force: true });
+      if (fetched) await this.d.fetcher.done(fetched);
     }
   }
 
@@ -174,6 +177,7 @@ export class BatchSteps {
       return false;
     }
     let got: BatchDigest;
+    let t = performance.now();
     try {
       got = digestFromRow(
         (
@@ -186,6 +190,7 @@ export class BatchSteps {
       b.error = `the staged file cannot be read: ${errorMessage(err)}`;
       return false;
     }
+    t = lap(b, 'verify.digest', t);
     const want = this.verified(b);
     if (!sameDigest(got, want)) {
       b.error = `file has ${got.rows} rows, checksum ${got.checksum}; PostgreSQL sent ${want.rows} rows, checksum ${want.checksum}`;
@@ -193,6 +198,7 @@ export class BatchSteps {
     }
     b.parquetBytes = (await stat(b.stagedPath)).size;
     b.sha256 = await sha256File(b.stagedPath);
+    lap(b, 'verify.sha256', t);
     // The key is the rows' own digest: a second archiver of the same rows (a shared lake) meets this key and no other.
     b.fileKey = contentKey(spec.name, b.day, want);
     return true;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVABLE_DATASETS } from '../../../shared/api/archive';
 import { DATASETS } from '../../../shared/domain/datasets';
 import { openWorkbench, type Workbench } from '../workbench';
-import { loadBinaryCopy } from './binary-load';
+import { loadBinaryCopy, streamBinaryCopy } from './binary-load';
 import { HotStore } from './hot-store';
 import { binaryColumnsFor, PgBinaryDecoder, PgBinaryError, type ColumnBatch } from './pg-binary';
 import { copyOut, readCopySql } from './pg-copy';
@@ -144,8 +144,12 @@ describe('PostgreSQL binary COPY decoder', () => {
   });
 
   it('loads into DuckDB exactly what the CSV path loads, every edge value included', async () => {
-    const rows = await loadBinaryCopy(duck, join(dir, 'rows.bin'), 'bin_rows', COLUMNS);
-    expect(rows).toBe(ROWS.length);
+    // As the archiver loads: decoded while PostgreSQL streams the COPY; and the same from a file PostgreSQL wrote.
+    const streamed = await hot.withClient((c) => streamBinaryCopy(c, 'SELECT * FROM bin', duck, 'bin_rows', COLUMNS));
+    expect(streamed.rows).toBe(ROWS.length);
+    expect(await loadBinaryCopy(duck, join(dir, 'rows.bin'), 'file_rows', COLUMNS)).toBe(ROWS.length);
+    const same = await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM (SELECT * FROM bin_rows EXCEPT ALL SELECT * FROM file_rows)`);
+    expect(same.getRowObjectsJS()[0].n).toBe(0);
     await duck.run(`CREATE OR REPLACE TEMP TABLE csv_rows AS SELECT * FROM ${readCopySql(join(dir, 'rows.csv'), COLUMNS, 'csv')}`);
     for (const [a, b] of [
       ['bin_rows', 'csv_rows'],
@@ -213,5 +217,28 @@ describe('PostgreSQL binary COPY decoder', () => {
     const text = join(dir, 'not-binary.bin');
     await writeFile(text, '1\t2\n');
     await expect(loadBinaryCopy(duck, text, 'nan_rows', cols)).rejects.toThrow(PgBinaryError);
+  });
+
+  it('stops a streamed COPY at its first bad row, mid-stream, with a clear error; the connection then ends at once', async () => {
+    const cols = [
+      { name: 'i', pg: 'integer', duck: 'INTEGER' },
+      { name: 'v', pg: 'numeric(6,3)', duck: 'DECIMAL(6,3)' },
+    ];
+    // 200,000 good rows (several MB, many chunks), then one PostgreSQL sends as NaN, then more.
+    const query = `SELECT g AS i, CASE WHEN g = 200000 THEN 'NaN' ELSE (g % 1000) / 1000.0 END::numeric(6,3) AS v FROM generate_series(1, 400000) g`;
+    const c = await hot.connect('owner');
+    try {
+      await expect(streamBinaryCopy(c, query, duck, 'nan_stream', cols)).rejects.toThrow(/NaN or infinite/);
+    } finally {
+      await c.end();
+    }
+    // The rows before it were appended (the caller drops the table); never a row after it.
+    const got = await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n, max(i) AS top FROM nan_stream`);
+    const { n, top } = got.getRowObjectsJS()[0];
+    expect(Number(n)).toBeLessThan(200000);
+    expect(Number(top)).toBeLessThan(200000);
+    // A good stream's count is the one PostgreSQL reports.
+    const ok = await hot.withClient((cl) => streamBinaryCopy(cl, query.replace("'NaN'", '0.5'), duck, 'ok_stream', cols));
+    expect(ok.rows).toBe(400000);
   });
 });

@@ -88,19 +88,3 @@ export async function copyOut(
   }
   return { rows: stream.rowCount, bytes };
 }
-
-/**
- * COPY (query) into `file`: written by the server itself when `serverSide` (the file must be in a folder
- * the server can write, see HotStore.serverOutbox), else streamed through this client.
- */
-export async function copyToFile(
-  client: pg.Client,
-  query: string,
-  file: string,
-  format: CopyFormat,
-  serverSide: boolean,
-): Promise<{ rows: number }> {
-  if (!serverSide) return copyOut(client, query, file, format);
-  const res = await client.query(`COPY (${query}) TO ${quoteLiteral(file)} WITH (FORMAT ${format})`);
-  return { rows: res.rowCount ?? 0 };
-}
