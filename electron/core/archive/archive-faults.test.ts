@@ -86,7 +86,7 @@ describe('archival under faults', () => {
     expect(last.code, last.stderr).toBe(0);
     expect(await viewCounts(ws)).toEqual(before);
     expect((await lakeCheck(ws)).problems).toEqual([]);
-  });
+  }, 600_000);
 
   it('keeps everything when PostgreSQL stops mid-delete, and finishes on the next run', async () => {
     const ws = await demoWorkspace();

@@ -13,11 +13,12 @@ import { CHANGE_LOG_STATE_NAME, CHANGE_SCHEMA, changeLogName, HOT_SCHEMA } from 
  * - reader: the SQL editor (and `query --on hot`) by default. SELECT on the workbench's schemas, read-only transactions.
  * - writer: the editor with "Allow writes" on: the reader's rights plus INSERT, UPDATE, DELETE on the hot tables.
  *   No TRUNCATE (it fires no trigger, so the mirror would never hear of it), no DDL.
- * - archiver: COPYs days out (into the server's outbox folder: pg_write_server_files), deletes and truncates them
- *   (the locks come with those rights), VACUUMs (MAINTAIN), records them in workbench.archive_log.
+ * - archiver: COPYs days out (streamed over its connection), deletes and truncates them (the locks come with those
+ *   rights), VACUUMs (MAINTAIN), records them in workbench.archive_log. An earlier version wrote the COPY into the
+ *   server's outbox folder (pg_write_server_files); that membership is revoked at the next start.
  * - mirror: reads the hot tables, their identity sequences and change logs, and prunes the change logs.
- * None is a superuser, and neither editor role is a member of pg_read_server_files, pg_write_server_files or
- * pg_execute_server_program (so no COPY TO PROGRAM, no pg_read_file). Passwords are derived from the
+ * None is a superuser, and none is a member of pg_read_server_files, pg_write_server_files or
+ * pg_execute_server_program (so no COPY TO PROGRAM, no server-side COPY to or from a file, no pg_read_file). Passwords are derived from the
  * workspace's hot-store.json secret, so an existing workspace gains the roles on its next start.
  * An external store is reached with its URL's role for every task (see README for the grants it needs).
  */
@@ -31,7 +32,7 @@ export const ROLE_NAMES: Record<Exclude<HotRole, 'owner'>, string> = {
   mirror: 'workbench_mirror',
 };
 
-/** The predefined roles that reach the server's files or programs: never granted to an editor role. */
+/** The predefined roles that reach the server's files or programs: never granted to a task role. */
 export const SERVER_ACCESS_ROLES = ['pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program'] as const;
 
 /** A role's password: derived from the workspace's secret, so nothing new is stored. */
@@ -43,7 +44,7 @@ export function rolePassword(secret: string, role: Exclude<HotRole, 'owner'>): s
 const PUBLIC_GRANTS: Record<Exclude<HotRole, 'owner'>, { tables: string; sequences: string | null; memberOf: readonly string[] }> = {
   reader: { tables: 'SELECT', sequences: 'SELECT', memberOf: [] },
   writer: { tables: 'SELECT, INSERT, UPDATE, DELETE', sequences: 'SELECT', memberOf: [] },
-  archiver: { tables: 'SELECT, DELETE, TRUNCATE, MAINTAIN', sequences: null, memberOf: ['pg_write_server_files'] },
+  archiver: { tables: 'SELECT, DELETE, TRUNCATE, MAINTAIN', sequences: null, memberOf: [] },
   mirror: { tables: 'SELECT', sequences: 'SELECT', memberOf: [] },
 };
 
