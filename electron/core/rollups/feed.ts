@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral } from '../../../shared/sql';
 import { inTransaction, insertObjects } from '../engine/duck-query';
 import type { LakeFile } from '../lake/lake';
+import { forgetLayoutSql } from './gold-layout';
 import { FAMILIES, GRAIN_MS, STATE, ensureGoldSchema, rollupTable } from './gold-schema';
 import { rebuildDailyFromHourlySql, rebuildHourlyFromRawSql, rebuildSiteSql } from './rollup-sql';
 
@@ -33,8 +34,13 @@ export const rollupFeed = {
   async begin(conn: DuckDBConnection, splitIso: string): Promise<void> {
     await ensureGoldSchema(conn);
     await inTransaction(conn, async () => {
-      for (const family of Object.values(FAMILIES))
-        for (const grain of ['hourly', 'daily'] as const) await conn.run(`DELETE FROM ${rollupTable(family, grain)}`);
+      for (const family of Object.values(FAMILIES)) {
+        for (const grain of ['hourly', 'daily'] as const) {
+          await conn.run(`DELETE FROM ${rollupTable(family, grain)}`);
+          // The landed rows are counted afresh (adoptGoldLayout), so the closing refresh puts them in order.
+          for (const sql of forgetLayoutSql(family, grain)) await conn.run(sql);
+        }
+      }
       await forget(conn);
       // The split as the refresh reads it back from the tier state (getSplits), so it compares equal.
       for (const { dataset } of FED) {

@@ -2,7 +2,15 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../engine/duck-query';
 import { ROW_GROUP_ROWS } from '../mirror/mirror-layout';
-import { SEGMENT_MS, adoptGoldLayout, forgetLayoutSql, keepGoldClustered, noteUnorderedSql, segmentNeedsCluster } from './gold-layout';
+import {
+  BLOCK_SEGMENTS,
+  SEGMENT_MS,
+  adoptGoldLayout,
+  forgetLayoutSql,
+  keepGoldClustered,
+  noteUnorderedSql,
+  segmentNeedsCluster,
+} from './gold-layout';
 import { FAMILIES, STATE, ensureGoldSchema, rollupTable } from './gold-schema';
 
 const HOUR = 3_600_000;
@@ -37,10 +45,10 @@ async function insertTimeMajor(fromMs: number, hours: number, jars = JARS): Prom
 }
 
 /** Hours deleted and written again, counted as a refresh counts them. */
-async function rewriteHours(fromMs: number, hours: number): Promise<void> {
+async function rewriteHours(fromMs: number, hours: number, jars = JARS): Promise<void> {
   const toMs = fromMs + hours * HOUR;
   await conn.run(`DELETE FROM ${JAR_HOURLY} WHERE bucket >= to_timestamp(${fromMs / 1000}) AND bucket < to_timestamp(${toMs / 1000})`);
-  await insertTimeMajor(fromMs, hours);
+  await insertTimeMajor(fromMs, hours, jars);
   await conn.run(noteUnorderedSql(FAMILIES.jar, 'hourly', fromMs, toMs));
 }
 
@@ -132,7 +140,85 @@ describe('the gold layout', () => {
     await conn.run(`DELETE FROM ${JAR_HOURLY} WHERE bucket >= to_timestamp(${NEW_START / 1000})`);
     await keepGoldClustered(conn);
     expect(await unordered(OLD_SEGMENT + 1)).toBeNull();
-    await conn.run(forgetLayoutSql(FAMILIES.jar, 'hourly'));
+    for (const sql of forgetLayoutSql(FAMILIES.jar, 'hourly')) await conn.run(sql);
     expect(await unordered(OLD_SEGMENT)).toBeNull();
+  });
+});
+
+describe('history blocks', () => {
+  const HISTORY_JARS = 6;
+  const SEGMENT_HOURS = SEGMENT_MS / HOUR;
+  /** Segments 1000..1009: block 166 holds 996..1001, block 167 holds 1002..1007; 1008 and 1009 are the recent two. */
+  const FIRST = 1000;
+  const segStart = (segment: number): number => segment * SEGMENT_MS;
+  const keyMajor = (order: string[]): string[] => [...order].sort();
+
+  async function history(): Promise<Record<string, number>> {
+    const rows = await queryRows(conn, `SELECT block, last_segment FROM ${STATE.history} WHERE tbl = 'gold.jar_hourly' ORDER BY block`);
+    return Object.fromEntries(rows.map((r) => [String(r.block), Number(r.last_segment)]));
+  }
+
+  beforeAll(async () => {
+    await conn.run(`DELETE FROM ${JAR_HOURLY}`);
+    for (const sql of forgetLayoutSql(FAMILIES.jar, 'hourly')) await conn.run(sql);
+    for (let s = FIRST; s < FIRST + 10; s++) await insertTimeMajor(segStart(s), SEGMENT_HOURS, HISTORY_JARS);
+  });
+
+  it('writes each history block as one (jar, hour) run and the two newest segments each on their own', async () => {
+    expect(Math.floor(1002 / BLOCK_SEGMENTS)).toBe(167);
+    const before = await content();
+    await adoptGoldLayout(conn);
+    // Small key ranges: the rewrite takes several transactions, and the block still ends up as one run.
+    const report = await keepGoldClustered(conn, undefined, 1000);
+
+    expect(report.segments).toEqual([
+      `gold.jar_hourly@${new Date(segStart(1000)).toISOString().slice(0, 10)}..${new Date(segStart(1002)).toISOString().slice(0, 10)}`,
+      `gold.jar_hourly@${new Date(segStart(1002)).toISOString().slice(0, 10)}..${new Date(segStart(1008)).toISOString().slice(0, 10)}`,
+      `gold.jar_hourly@${new Date(segStart(1008)).toISOString().slice(0, 10)}`,
+    ]);
+    expect(report.rows).toBe(9 * HISTORY_JARS * SEGMENT_HOURS);
+    expect(await history()).toEqual({ '166': 1001, '167': 1007 });
+    const block = await physicalOrder(segStart(1002), segStart(1008));
+    expect(block).toEqual(keyMajor(block));
+    // A jar's 24 weeks are contiguous: the block is not six segment runs.
+    expect(block.slice(0, 6 * SEGMENT_HOURS).every((r) => r.startsWith('000001:'))).toBe(true);
+    const recent = await physicalOrder(segStart(1008), segStart(1009));
+    expect(recent).toEqual(keyMajor(recent));
+    expect(await content()).toBe(before);
+    expect(await unordered(1003)).toBe(0);
+    // Nothing is behind: the next pass rewrites nothing.
+    expect((await keepGoldClustered(conn)).segments).toEqual([]);
+  });
+
+  it('adds the segment that leaves the recent two to its block, and rewrites a block whose late rows pass its threshold', async () => {
+    await insertTimeMajor(segStart(1010), 24, HISTORY_JARS);
+    await conn.run(noteUnorderedSql(FAMILIES.jar, 'hourly', segStart(1010), segStart(1010) + 24 * HOUR));
+    const joined = await keepGoldClustered(conn);
+    // 1008 left the recent two: block 168 (1008..1013) begins with it; 1009 is no longer the newest, so its rows
+    // (counted when the table was adopted) are put in order as an older segment's.
+    expect(joined.segments).toEqual([
+      `gold.jar_hourly@${new Date(segStart(1008)).toISOString().slice(0, 10)}`,
+      `gold.jar_hourly@${new Date(segStart(1009)).toISOString().slice(0, 10)}`,
+    ]);
+    expect(await history()).toEqual({ '166': 1001, '167': 1007, '168': 1008 });
+
+    // Late rows in block 167: a few hours stay as they are; past an eighth of its rows, the block is one run again.
+    await rewriteHours(segStart(1004) + 10 * HOUR, 2, HISTORY_JARS);
+    expect((await keepGoldClustered(conn)).segments).toEqual([]);
+    const before = await content();
+    await rewriteHours(segStart(1005), 600, HISTORY_JARS);
+    const late = await keepGoldClustered(conn);
+    expect(late.segments).toHaveLength(1);
+    expect(late.rows).toBe(6 * HISTORY_JARS * SEGMENT_HOURS);
+    const block = await physicalOrder(segStart(1002), segStart(1008));
+    expect(block).toEqual(keyMajor(block));
+    expect(await content()).toBe(before);
+    expect(await unordered(1004)).toBe(0);
+    expect(await unordered(1005)).toBe(0);
+  });
+
+  it('forgets the history of a table whose rows were all deleted', async () => {
+    for (const sql of forgetLayoutSql(FAMILIES.jar, 'hourly')) await conn.run(sql);
+    expect(await history()).toEqual({});
   });
 });

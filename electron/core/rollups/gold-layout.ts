@@ -7,23 +7,38 @@ import { GOLD_TABLES, STATE, rollupTable, rollupTableName, type Grain, type Roll
 import { clusterOrderSql, tsLiteral } from './rollup-sql';
 
 /**
- * The physical order of the gold tables: by time segment (4 weeks), then by key and bucket. Within a segment each
- * DuckDB row group of an hourly table holds a few keys' whole 4 weeks, so its zonemaps let one jar's read skip
- * every other row group: a jar's year of hourly rows touches one or two row groups per segment (about 26 of the
- * 170 of a year's fleet) instead of all of them. A short range of the whole fleet (the freshness panel's last
- * hour) reads the row groups of one segment, however long the history is; a daily table's segment is smaller than
- * a row group, so its row groups follow time and a fleet's week reads one or two of them.
+ * The physical order of the gold tables. Recent rows are kept by time segment (4 weeks), older ones by history block
+ * (6 segments, 24 weeks); within either, rows are sorted by (key, bucket), so DuckDB's zonemaps let one key's read
+ * skip every other key's row groups.
+ *
+ * - The newest two segments stay segments: a short range of the whole fleet (the fleet page's last 7 or 30 days)
+ *   reads the row groups of one or two segments, however long the history is. Within a segment each row group of
+ *   an hourly table holds a few jars' whole 4 weeks.
+ * - Every older segment belongs to a history block (epoch-aligned, 6 segments), written as one (key, bucket) run:
+ *   a jar's 24 weeks of hourly rows sit in one or two row groups. A jar's year then reads about five runs (two
+ *   segments and two or three blocks) instead of fourteen segments, which is what a long one-jar curve costs: the
+ *   blocks DuckDB loads for it, not the rows it keeps.
  *
  * A refresh writes each recomputed range sorted by (key, bucket), but a range shorter than a segment lands
  * after the segment's other rows: those rows are counted per segment as unordered, and a segment is rewritten
- * in order once they pass its threshold. A rewrite is one transaction per segment (readers see the old or the
- * new rows, the same rows), run by the refresh job in the background; its cost is bounded by a segment, never
- * by the length of the history.
+ * in order once they pass its threshold; a history block likewise, against the block's rows. When the newest
+ * segment moves on, the segment that leaves the recent two joins its history block and the block is rewritten as
+ * one run (the block it completes is thus rewritten up to six times, once per 4 weeks of data). A rewrite goes key
+ * range by key range (about a million rows each, one transaction each: readers see the old or the new rows, the
+ * same rows, and memory stays bounded by the range); the layout state is updated only after the last range, so an
+ * interrupted rewrite is redone whole. It runs in the refresh job in the background; its cost is bounded by a
+ * block, never by the length of the history.
  */
 
 const DAY_MS = 86_400_000;
 /** A segment's span: 4 weeks from the epoch. */
 export const SEGMENT_MS = 28 * DAY_MS;
+/** A history block's span, in segments (24 weeks), from the epoch. */
+export const BLOCK_SEGMENTS = 6;
+/** The newest segments kept as segments (the rest is history). */
+export const RECENT_SEGMENTS = 2;
+/** Rows a rewrite moves per transaction (whole keys). */
+const REWRITE_ROWS = 1_000_000;
 
 /** The segment number of a TIMESTAMPTZ expression (whole segments since the epoch). */
 export function segmentExpr(expr: string): string {
@@ -55,12 +70,13 @@ export function noteUnorderedSql(family: RollupFamily, grain: Grain, loMs: numbe
 }
 
 /** Forget a gold table's layout state (its rows were all deleted: the next refresh starts its count afresh). */
-export function forgetLayoutSql(family: RollupFamily, grain: Grain): string {
-  return `DELETE FROM ${STATE.layout} WHERE tbl = ${quoteLiteral(rollupTableName(family, grain))}`;
+export function forgetLayoutSql(family: RollupFamily, grain: Grain): string[] {
+  const tbl = quoteLiteral(rollupTableName(family, grain));
+  return [`DELETE FROM ${STATE.layout} WHERE tbl = ${tbl}`, `DELETE FROM ${STATE.history} WHERE tbl = ${tbl}`];
 }
 
 export interface ClusterReport {
-  /** Segments rewritten, as `gold.jar_hourly@<first day>`. */
+  /** Segments and history blocks rewritten, as `gold.jar_hourly@<first day>` (a block: `@<first day>..<end day>`). */
   segments: string[];
   rows: number;
 }
@@ -77,52 +93,120 @@ export async function adoptGoldLayout(conn: DuckDBConnection): Promise<void> {
   }
 }
 
-/** Rewrites in order every segment of every gold table whose unordered rows passed its threshold. */
-export async function keepGoldClustered(conn: DuckDBConnection, signal?: AbortSignal): Promise<ClusterReport> {
+const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Rewrites in order every history block that is behind (a segment joined it, or its late rows passed its
+ * threshold) and every recent segment whose unordered rows passed its threshold.
+ */
+export async function keepGoldClustered(conn: DuckDBConnection, signal?: AbortSignal, rewriteRows = REWRITE_ROWS): Promise<ClusterReport> {
   const report: ClusterReport = { segments: [], rows: 0 };
   for (const { family, grain, name, table } of GOLD_TABLES) {
-    const seg = segmentExpr('bucket');
-    const candidates = await queryRows(
+    const ends = await queryRows(
       conn,
-      `SELECT segment, unordered, (SELECT ${seg} FROM ${table} ORDER BY bucket DESC LIMIT 1) AS newest FROM ${STATE.layout} WHERE tbl = $1 AND unordered > 0 ORDER BY segment`,
-      [name],
+      `SELECT CAST(epoch_ms(min(bucket)) AS DOUBLE) AS lo, CAST(epoch_ms(max(bucket)) AS DOUBLE) AS hi FROM ${table}`,
     );
-    for (const c of candidates) {
+    if (ends[0]?.lo === null || ends[0]?.lo === undefined) {
+      await conn.run(`DELETE FROM ${STATE.layout} WHERE tbl = $1`, [name]);
+      await conn.run(`DELETE FROM ${STATE.history} WHERE tbl = $1`, [name]);
+      continue;
+    }
+    const oldest = Math.floor(Number(ends[0].lo) / SEGMENT_MS);
+    const newest = Math.floor(Number(ends[0].hi) / SEGMENT_MS);
+    const frontier = newest - RECENT_SEGMENTS;
+    const unordered = new Map<number, number>();
+    for (const r of await queryRows(conn, `SELECT segment, unordered FROM ${STATE.layout} WHERE tbl = $1 AND unordered > 0`, [name]))
+      unordered.set(Number(r.segment), Number(r.unordered));
+    const through = new Map<number, number>();
+    for (const r of await queryRows(conn, `SELECT block, last_segment FROM ${STATE.history} WHERE tbl = $1`, [name]))
+      through.set(Number(r.block), Number(r.last_segment));
+    const rewrite = async (first: number, last: number, needs: (rows: number, late: number) => boolean, done: () => Promise<void>) => {
       if (signal?.aborted) throw new WorkbenchError('CANCELLED', 'The rollup refresh was cancelled; finished hours are kept.');
-      const segment = Number(c.segment);
-      const lo = segment * SEGMENT_MS;
-      const hi = lo + SEGMENT_MS;
-      const inSegment = `bucket >= ${tsLiteral(lo)} AND bucket < ${tsLiteral(hi)}`;
-      const rows = await queryRows(conn, `SELECT count(*) AS n FROM ${table} WHERE ${inSegment}`);
-      const segmentRows = Number(rows[0]?.n ?? 0);
-      if (segmentRows === 0) {
-        await conn.run(`DELETE FROM ${STATE.layout} WHERE tbl = $1 AND segment = $2`, [name, segment]);
-        continue;
+      const lo = first * SEGMENT_MS;
+      const hi = (last + 1) * SEGMENT_MS;
+      let late = 0;
+      for (let s = first; s <= last; s++) late += unordered.get(s) ?? 0;
+      const rows = await rewriteInOrder(conn, family, grain, lo, hi, rewriteRows, (n) => needs(n, late));
+      if (rows === null) return;
+      await inTransaction(conn, async () => {
+        if (rows === 0) await conn.run(`DELETE FROM ${STATE.layout} WHERE tbl = $1 AND segment BETWEEN $2 AND $3`, [name, first, last]);
+        else await conn.run(`UPDATE ${STATE.layout} SET unordered = 0 WHERE tbl = $1 AND segment BETWEEN $2 AND $3`, [name, first, last]);
+        await done();
+      });
+      if (rows > 0) {
+        report.segments.push(first === last ? `${name}@${day(lo)}` : `${name}@${day(lo)}..${day(hi)}`);
+        report.rows += rows;
       }
-      if (!segmentNeedsCluster(Number(c.unordered), segmentRows, c.newest !== null && Number(c.newest) === segment)) continue;
-      await clusterSegment(conn, family, grain, segment, inSegment);
-      report.segments.push(`${name}@${new Date(lo).toISOString().slice(0, 10)}`);
-      report.rows += segmentRows;
+    };
+    // History: each block up to the frontier, rewritten when a segment joined it or its late rows passed the threshold.
+    for (let block = Math.floor(oldest / BLOCK_SEGMENTS); frontier >= oldest && block <= Math.floor(frontier / BLOCK_SEGMENTS); block++) {
+      const first = Math.max(block * BLOCK_SEGMENTS, oldest);
+      const last = Math.min(block * BLOCK_SEGMENTS + BLOCK_SEGMENTS - 1, frontier);
+      const behind = (through.get(block) ?? -Infinity) < last;
+      let late = false;
+      for (let s = first; s <= last; s++) late ||= unordered.has(s);
+      if (!behind && !late) continue;
+      await rewrite(
+        first,
+        last,
+        (rows, lateRows) => behind || segmentNeedsCluster(lateRows, rows, false),
+        () => conn.run(`INSERT OR REPLACE INTO ${STATE.history} VALUES ($1, $2, $3)`, [name, block, last]).then(() => undefined),
+      );
+    }
+    // The recent segments, each on its own.
+    for (const segment of [...unordered.keys()].filter((s) => s > frontier).sort((a, b) => a - b)) {
+      await rewrite(
+        segment,
+        segment,
+        (rows, late) => segmentNeedsCluster(late, rows, segment === newest),
+        async () => undefined,
+      );
     }
   }
   return report;
 }
 
-async function clusterSegment(
+/**
+ * Rewrites [loMs, hiMs) of a gold table in (key, bucket) order when `needs(rows)` says so, key range by key range
+ * (whole keys, about `rewriteRows` rows each), one transaction each (a scan of the sorted temp table keeps its order: DuckDB preserves insertion order). Returns
+ * the rows rewritten, 0 when the range is empty, null when it needed no rewrite.
+ */
+async function rewriteInOrder(
   conn: DuckDBConnection,
   family: RollupFamily,
   grain: Grain,
-  segment: number,
-  inSegment: string,
-): Promise<void> {
+  loMs: number,
+  hiMs: number,
+  rewriteRows: number,
+  needs: (rows: number) => boolean,
+): Promise<number | null> {
   const table = rollupTable(family, grain);
+  const key = quoteIdent(family.key);
+  const inRange = `bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`;
+  const total = Number((await queryRows(conn, `SELECT count(*) AS n FROM ${table} WHERE ${inRange}`))[0]?.n ?? 0);
+  if (total === 0) return 0;
+  if (!needs(total)) return null;
+  const perKey = await queryRows(conn, `SELECT ${key} AS k, count(*) AS n FROM ${table} WHERE ${inRange} GROUP BY 1 ORDER BY 1`);
+  const ranges: [number, number][] = [];
+  let rows = 0;
+  for (const r of perKey) {
+    const k = Number(r.k);
+    if (ranges.length === 0 || rows + Number(r.n) > rewriteRows) {
+      ranges.push([k, k]);
+      rows = 0;
+    }
+    ranges[ranges.length - 1][1] = k;
+    rows += Number(r.n);
+  }
   const sorted = quoteIdent(`bw_gold_cluster_${family.name}_${grain}`);
-  await inTransaction(conn, async () => {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${sorted} AS SELECT * FROM ${table} WHERE ${inSegment}${clusterOrderSql(family)}`);
-    await conn.run(`DELETE FROM ${table} WHERE ${inSegment}`);
-    // A scan of the sorted table keeps its order (DuckDB preserves insertion order).
-    await conn.run(`INSERT INTO ${table} SELECT * FROM ${sorted}`);
-    await conn.run(`DROP TABLE ${sorted}`);
-    await conn.run(`UPDATE ${STATE.layout} SET unordered = 0 WHERE tbl = $1 AND segment = $2`, [rollupTableName(family, grain), segment]);
-  });
+  for (const [a, b] of ranges) {
+    const where = `${inRange} AND ${key} BETWEEN ${a} AND ${b}`;
+    await inTransaction(conn, async () => {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${sorted} AS SELECT * FROM ${table} WHERE ${where}${clusterOrderSql(family)}`);
+      await conn.run(`DELETE FROM ${table} WHERE ${where}`);
+      await conn.run(`INSERT INTO ${table} SELECT * FROM ${sorted}`);
+      await conn.run(`DROP TABLE ${sorted}`);
+    });
+  }
+  return total;
 }

@@ -80,6 +80,8 @@ export const STATE = {
   runs: qualifiedName(INTERNAL_SCHEMA, 'rollup_runs'),
   /** Per gold table and time segment: rows written since the segment was last in order (see gold-layout.ts). */
   layout: qualifiedName(INTERNAL_SCHEMA, 'rollup_layout'),
+  /** Per gold table and history block: the last segment written into the block's one (key, bucket) run. */
+  history: qualifiedName(INTERNAL_SCHEMA, 'rollup_history'),
 } as const;
 
 export function metricColumns(m: RollupMetric): { name: string; type: string }[] {
@@ -123,6 +125,7 @@ export async function ensureGoldSchema(conn: DuckDBConnection): Promise<void> {
   );
   await conn.run(`CREATE TABLE IF NOT EXISTS ${STATE.splits} (dataset VARCHAR PRIMARY KEY, split_at VARCHAR)`);
   await conn.run(`CREATE TABLE IF NOT EXISTS ${STATE.layout} (tbl VARCHAR, segment BIGINT, unordered BIGINT, PRIMARY KEY (tbl, segment))`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${STATE.history} (tbl VARCHAR, block BIGINT, last_segment BIGINT, PRIMARY KEY (tbl, block))`);
   await conn.run(
     `CREATE TABLE IF NOT EXISTS ${STATE.runs} (finished_at TIMESTAMPTZ, full_rebuild BOOLEAN, hours BIGINT, elapsed_ms BIGINT, error VARCHAR)`,
   );

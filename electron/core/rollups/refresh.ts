@@ -213,7 +213,7 @@ async function clearFamily(conn: DuckDBConnection, source: Source): Promise<void
   const tables = families.flatMap((f) => (['hourly', 'daily'] as const).map((g) => [f, g] as const));
   await transaction(conn, [
     ...tables.map(([f, g]) => `DELETE FROM ${rollupTable(f, g)}`),
-    ...tables.map(([f, g]) => forgetLayoutSql(f, g)),
+    ...tables.flatMap(([f, g]) => forgetLayoutSql(f, g)),
     // Forget what was seen: an interrupted rebuild is then redone in full by the next refresh.
     `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(source.dataset)}`,
     `DELETE FROM ${STATE.lakeFiles} WHERE dataset = ${quoteLiteral(source.dataset)}`,

@@ -1,0 +1,13 @@
+import { openScaleWorkspace } from './bench/scale-kit';
+const t0 = performance.now();
+const { wb } = await openScaleWorkspace('year');
+console.log('open+idle ms', Math.round(performance.now() - t0));
+const t1 = performance.now();
+const r = wb.rollups.refreshNow(false);
+await r.done;
+console.log('refresh', Math.round(performance.now() - t1));
+const conn = await wb.engine.connect();
+const h = await conn.runAndReadAll(`SELECT * FROM bw_internal.rollup_history ORDER BY ALL`).catch(async () => conn.runAndReadAll(`SELECT 1`));
+console.log(JSON.stringify(h.getRows().map(String)));
+conn.closeSync();
+await wb.close();
