@@ -30,6 +30,7 @@ import { createDataService } from './services/data';
 import { workspacePaths, type WorkspacePaths } from './workspace/paths';
 import type { SecretStore } from './workspace/secrets';
 import { createSettingsService } from './services/settings';
+import { trace } from './system/startup-trace';
 import { assertSettingsUsable, resolveStores } from './workspace/stores';
 
 export interface OpenWorkbenchOptions {
@@ -110,6 +111,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const stores = await resolveStores({ paths: ownPaths, pgUrl, lakeFlag, secrets: options.secrets, explicitHot: dataConfig.hot });
   if (entry === 'cli') assertSettingsUsable(stores);
   const paths: WorkspacePaths = stores.lakeDir === ownPaths.lake ? ownPaths : { ...ownPaths, lake: stores.lakeDir };
+  trace('stores resolved');
   const engine = await Engine.open({
     paths,
     events,
@@ -119,6 +121,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     memoryLimit: options.memoryLimit,
     maxResults: options.maxResults,
   });
+  trace('engine open');
   const jobs = new JobRunner(events);
   let data: DataPlatform;
   try {
@@ -135,12 +138,14 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     await engine.close();
     throw err;
   }
+  trace('data platform open');
   const historyConn = await engine.connect();
   const conversions = new ConversionHistory(historyConn);
   await conversions.ensure();
   // Gold rollups: refreshed after every sync, conversion or archival, and caught up when a dashboard is first opened.
   const rollups = new RollupService({ engine, jobs, lake: data.lake, events });
   await rollups.ensure();
+  trace('rollups ensured');
   data.onRefreshed(() => rollups.schedule());
   const lakeChanged = (): Promise<void> => data.refresh();
   const commitViews = (statements: readonly Statement[], datasets: readonly string[]): Promise<void> =>
