@@ -45,6 +45,13 @@ export class RollupService {
     });
   }
 
+  /** True when the gold rollups hold rows (the dashboards have something to draw). */
+  async holdsData(): Promise<boolean> {
+    return this.deps.engine.withConnection(
+      async (conn) => (await queryRows(conn, `SELECT 1 AS one FROM ${rollupTable(FAMILIES.jar, 'daily')} LIMIT 1`)).length > 0,
+    );
+  }
+
   private caughtUp = false;
 
   /** Once per session: catch up with data that arrived while the workspace was closed (cheap when nothing changed). */
