@@ -3,6 +3,7 @@ import type { ApiError } from '../../../shared/api/errors';
 import { subscribe } from '../../../shared/api/client';
 import type { PanelData, PanelId, PanelRollups, Scope } from '../../../shared/api/dashboard';
 import { api, transport } from '../../api/client';
+import { dropPrefetchedEntity } from './entityRequest';
 
 export interface PanelState {
   data: PanelData | null;
@@ -38,6 +39,7 @@ function watchRollups(): void {
     goldChanged = false;
     readWhileBuilding = false;
     if (!reread) return;
+    dropPrefetchedEntity();
     rollupGeneration = { generation: rollupGeneration.generation + 1, at: Date.now() };
     for (const l of genListeners) l();
   });
