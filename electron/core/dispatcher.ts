@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { channelName, type CallContext, type ContractImpl, type ContractSpec } from '../../shared/api/define';
+import { traced } from './system/startup-trace';
 import { fail, ok, toApiError, type ApiError, type Result } from '../../shared/api/errors';
 
 export type Dispatch = (channel: string, request: unknown, context: CallContext) => Promise<Result<unknown>>;
@@ -26,7 +27,7 @@ export function createDispatcher<C extends ContractSpec>(contract: C, impl: Cont
     const parsed = entry.schema.safeParse(request ?? {});
     if (!parsed.success) return fail('INVALID_REQUEST', describeZodError(channel, parsed.error));
     try {
-      return ok(await entry.handler(parsed.data, context));
+      return ok(await traced(`call ${channel}`, () => entry.handler(parsed.data, context)));
     } catch (err) {
       return toErrorValue(err);
     }

@@ -30,6 +30,8 @@ import { createDataService } from './services/data';
 import { workspacePaths, type WorkspacePaths } from './workspace/paths';
 import type { SecretStore } from './workspace/secrets';
 import { createSettingsService } from './services/settings';
+import { StartupGate } from './system/startup-gate';
+import { trace } from './system/startup-trace';
 import { assertSettingsUsable, resolveStores } from './workspace/stores';
 
 export interface OpenWorkbenchOptions {
@@ -66,7 +68,15 @@ export interface OpenWorkbenchOptions {
   lakeFlag?: string | null;
   /** Where secrets are kept (desktop: the OS keychain via safeStorage); without one, settings refuse passwords. */
   secrets?: SecretStore;
+  /**
+   * Desktop and web host on a workspace whose rollups hold data: the eager start (hot store, mirror sync, live feed,
+   * rollups' catch-up) waits until the first panels are answered, or this long at most (default 5000 ms).
+   */
+  startupHoldMs?: number;
 }
+
+/** The longest the eager start waits for the first panels of a window (see StartupGate). */
+const STARTUP_HOLD_MS = 5000;
 
 function defaultDataConfig(entry: EntryPoint): DataPlatformConfig {
   if (process.env.BATTERY_WORKBENCH_HOT === 'off' || entry === 'test') return { hot: 'none' };
@@ -110,6 +120,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const stores = await resolveStores({ paths: ownPaths, pgUrl, lakeFlag, secrets: options.secrets, explicitHot: dataConfig.hot });
   if (entry === 'cli') assertSettingsUsable(stores);
   const paths: WorkspacePaths = stores.lakeDir === ownPaths.lake ? ownPaths : { ...ownPaths, lake: stores.lakeDir };
+  trace('stores resolved');
   const engine = await Engine.open({
     paths,
     events,
@@ -119,6 +130,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     memoryLimit: options.memoryLimit,
     maxResults: options.maxResults,
   });
+  trace('engine open');
   const jobs = new JobRunner(events);
   let data: DataPlatform;
   try {
@@ -135,13 +147,20 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     await engine.close();
     throw err;
   }
+  trace('data platform open');
   const historyConn = await engine.connect();
   const conversions = new ConversionHistory(historyConn);
   await conversions.ensure();
   // Gold rollups: refreshed after every sync, conversion or archival, and caught up when a dashboard is first opened.
   const rollups = new RollupService({ engine, jobs, lake: data.lake, events });
   await rollups.ensure();
+  trace('rollups ensured');
   data.onRefreshed(() => rollups.schedule());
+  // A window opens on charts drawn from the rollups: background work waits for their first answers (startup-gate.ts).
+  const gate =
+    (entry === 'desktop' || entry === 'web') && (await rollups.holdsData())
+      ? new StartupGate(options.startupHoldMs ?? STARTUP_HOLD_MS)
+      : StartupGate.opened();
   const lakeChanged = (): Promise<void> => data.refresh();
   const commitViews = (statements: readonly Statement[], datasets: readonly string[]): Promise<void> =>
     data.commitViews(statements, datasets);
@@ -182,7 +201,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       pullLake: (scope, ctx) => data.pullLake(scope, ctx),
     }),
     files: createFilesService(),
-    dashboard: createDashboardService({ engine, rollups }),
+    dashboard: createDashboardService({ engine, rollups, gate }),
     export: createExportService({ engine, jobs, exportsDir: exportsDirOf(paths.root) }),
     slice: createSliceService({ engine, jobs, lake: data.lake, exportsDir: exportsDirOf(paths.root), appVersion, tmpDir: paths.tmp }),
     archive: createArchiveService({ jobs, journal: archiveJournal, archive }),
@@ -206,8 +225,8 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     () => liveFeed.close(),
   ];
   // Eager start (desktop, web host): PostgreSQL up, then the demo on an empty workspace or a mirror sync.
-  data.start((hot) => demo.seedIfEmpty(hot));
-  if (entry !== 'cli') void liveFeed.apply(stores.settings.liveFeed);
+  gate.after(() => data.start((hot) => demo.seedIfEmpty(hot)));
+  if (entry !== 'cli') gate.after(() => void liveFeed.apply(stores.settings.liveFeed));
   let closing: Promise<void> | null = null;
 
   return {
@@ -227,6 +246,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     },
     close: () =>
       (closing ??= (async () => {
+        gate.dispose();
         await jobs.cancelAll();
         for (const hook of [...hooks].reverse()) {
           try {

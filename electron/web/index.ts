@@ -6,6 +6,7 @@ import { defaultWorkspaceDir } from '../core/workspace/paths';
 import { APP_VERSION } from '../core/app-version';
 import { parseWebHostArgs, WEB_HOST_USAGE } from './args';
 import { defaultStaticDir, startWebHost } from './server';
+import { traced } from '../core/system/startup-trace';
 import { errorMessage } from '../../shared/api/errors';
 
 const log = (line: string): void => {
@@ -35,13 +36,15 @@ async function main(): Promise<void> {
 
   const workspaceDir = args.workspace ? resolve(args.workspace) : defaultWorkspaceDir();
   log(`Opening workspace ${workspaceDir}`);
-  const workbench = await openWorkbench({
-    workspaceDir,
-    appVersion: APP_VERSION,
-    entry: 'web',
-    pgUrl: args.pgUrl ?? null,
-    lakeFlag: args.lake ?? null,
-  });
+  const workbench = await traced('open workbench', () =>
+    openWorkbench({
+      workspaceDir,
+      appVersion: APP_VERSION,
+      entry: 'web',
+      pgUrl: args.pgUrl ?? null,
+      lakeFlag: args.lake ?? null,
+    }),
+  );
   let host;
   try {
     host = await startWebHost({

@@ -13,6 +13,13 @@ export function App() {
   const [info, setInfo] = useState<WorkspaceInfo | null>(null);
   const [sidebarOpen, setSidebarOpen] = useState(true);
 
+  // The view the page opens on asks for its first data now, while its code loads.
+  useEffect(() => {
+    getView(route.view)?.prefetch?.(route.rest);
+    // Only the view the page opened on: later views load their data themselves.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   useEffect(() => {
     let live = true;
     void api.workspace.info({}).then((res) => {

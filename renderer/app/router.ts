@@ -10,6 +10,8 @@ export interface ViewSpec {
   component: ComponentType | LazyExoticComponent<ComponentType>;
   /** Reachable by link only (e.g. #/battery/<id>), not listed in the top bar. */
   hidden?: boolean;
+  /** When the page opens on this view: asks for its first data while the view's code loads (with the route's rest). */
+  prefetch?: (rest: string) => void;
 }
 
 const views = new Map<string, ViewSpec>();

@@ -1,4 +1,5 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import { prefetchEntity } from '../features/dashboards/entityRequest';
 import { registerView } from './router';
 
 /**
@@ -25,7 +26,7 @@ const SettingsView = lazyView(() => import('../features/settings/SettingsView'),
 /** The views of this build. Later views register the same way. */
 export function registerBuiltInViews(): void {
   registerView({ id: 'sql', title: 'SQL', order: 10, component: SqlView }, { isDefault: true });
-  registerView({ id: 'fleet', title: 'Fleet', order: 20, component: FleetView });
+  registerView({ id: 'fleet', title: 'Fleet', order: 20, component: FleetView, prefetch: () => prefetchEntity({ kind: 'fleet' }) });
   registerView({ id: 'location', title: 'Site', order: 21, component: LocationView, hidden: true });
   registerView({ id: 'system', title: 'System', order: 22, component: SystemView, hidden: true });
   registerView({ id: 'string', title: 'String', order: 23, component: StringView, hidden: true });

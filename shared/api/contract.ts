@@ -56,6 +56,11 @@ export interface EventMap {
   'query.progress': QueryProgressEvent;
   'job.progress': JobProgress;
   'catalog.changed': { reason: string };
+  /**
+   * The gold rollups were rewritten (a refresh that changed rows, a feed as days land): panels re-read when the
+   * rollups job ends. A refresh that found nothing new sends none, so nothing re-reads.
+   */
+  'rollups.changed': { reason: string };
   /** data.status changed without the catalog changing (a background sync ran, paused or failed): reload it. */
   'data.status': { reason: string };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { errorMessage, toApiError, WorkbenchError } from '../../../shared/api/errors';
 import type { JobHandle, JobProgress, JobSummary } from '../../../shared/api/jobs';
 import type { EventBus } from '../events';
+import { traced } from '../system/startup-trace';
 
 /** What a job reports while it runs; omitted fields keep their last value. */
 export interface JobUpdate {
@@ -114,7 +115,7 @@ export class JobRunner {
     this.emitNow(record);
     record.done = (async () => {
       try {
-        const report = await fn(ctx);
+        const report = await traced(`job ${jobId}`, () => fn(ctx));
         if (controller.signal.aborted) {
           this.finish(record, 'cancelled', null, { code: 'CANCELLED', message: `The ${kind} job was cancelled.` });
         } else {

@@ -27,6 +27,7 @@ import {
   setSplitSql,
   type Statement,
 } from './meta';
+import { trace, traced } from '../system/startup-trace';
 import { BackgroundSync } from './background-sync';
 import { MirrorSync, type SyncReport } from './mirror-sync';
 import { readParquetListSql, refreshViews } from './views';
@@ -105,12 +106,16 @@ export class DataPlatform {
     const platform = new DataPlatform(deps, config, duck, viewsConn, lake);
     try {
       await platform.lake.ensure();
+      trace('lake ensured');
       await ensureMetaSchema(viewsConn);
       await new LakeIntents(viewsConn).ensure();
       await LakeCatalog.ensure(viewsConn);
       await platform.catalog.sync();
+      trace('catalog synced');
       await platform.ensureSplits();
+      trace('splits ensured');
       await refreshViews(viewsConn, platform.lake);
+      trace('views refreshed');
     } catch (err) {
       duck.closeSync();
       viewsConn.closeSync();
@@ -186,12 +191,15 @@ export class DataPlatform {
       return Promise.reject(new WorkbenchError('HOT_UNAVAILABLE', 'This workspace was opened without a PostgreSQL hot store.'));
     }
     if (this.closed) return Promise.reject(new WorkbenchError('HOT_UNAVAILABLE', 'The workspace is closing.'));
-    this.hotPromise ??= HotStore.open({
-      config: this.config.hot ?? { kind: 'embedded' },
-      workspaceRoot: this.deps.paths.root,
-      workspacePgDir: this.deps.paths.pgData,
-      ...(this.config.log ? { log: this.config.log } : {}),
-    }).then(
+    const config = this.config.hot ?? { kind: 'embedded' };
+    this.hotPromise ??= traced('hot store open', () =>
+      HotStore.open({
+        config,
+        workspaceRoot: this.deps.paths.root,
+        workspacePgDir: this.deps.paths.pgData,
+        ...(this.config.log ? { log: this.config.log } : {}),
+      }),
+    ).then(
       (store) => {
         this.hot = store;
         this.hotError = null;

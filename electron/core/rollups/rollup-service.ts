@@ -9,11 +9,16 @@ import { holdPoint } from '../system/hold-point';
 import { FAMILIES, STATE, ensureGoldSchema, rollupTable, rollupTableName } from './gold-schema';
 import { refreshRollups, type RollupRefreshReport } from './refresh';
 
+/** Whether a refresh wrote anything: a full rebuild, recomputed hours, or segments put in order. */
+function rewroteGold(report: RollupRefreshReport): boolean {
+  return report.full || report.hours.telemetry + report.hours.string_telemetry > 0 || report.clustered.segments.length > 0;
+}
+
 export interface RollupServiceDeps {
   engine: Engine;
   jobs: JobRunner;
   lake: Lake;
-  /** Told when a refresh has rewritten the gold tables (the schema browser's row counts follow). */
+  /** Told when a refresh has rewritten the gold tables ('rollups.changed'; the schema browser's row counts follow). */
   events?: EventBus;
 }
 
@@ -38,6 +43,13 @@ export class RollupService {
     return this.deps.engine.withConnection(async (conn) => {
       await ensureGoldSchema(conn);
     });
+  }
+
+  /** True when the gold rollups hold rows (the dashboards have something to draw). */
+  async holdsData(): Promise<boolean> {
+    return this.deps.engine.withConnection(
+      async (conn) => (await queryRows(conn, `SELECT 1 AS one FROM ${rollupTable(FAMILIES.jar, 'daily')} LIMIT 1`)).length > 0,
+    );
   }
 
   private caughtUp = false;
@@ -140,6 +152,7 @@ export class RollupService {
     try {
       return await fn(progress);
     } finally {
+      this.announceChange('feed');
       this.ended();
       release();
     }
@@ -161,6 +174,12 @@ export class RollupService {
     if (next && !this.closed) this.startJob(next.full);
   }
 
+  /** The gold tables changed: panels re-read at the refresh's end, the schema browser's row counts follow. */
+  private announceChange(reason: string): void {
+    this.deps.events?.emit('rollups.changed', { reason });
+    this.deps.events?.emit('catalog.changed', { reason: 'rollups' });
+  }
+
   private async run(full: boolean, ctx: JobContext): Promise<RollupRefreshReport> {
     const onProgress = (p: { fraction: number; message: string }): void => {
       this.current = p;
@@ -173,7 +192,7 @@ export class RollupService {
         await holdPoint('rollups', 'refresh', ctx.signal);
         const report = await refreshRollups(conn, this.deps.lake, { full, signal: ctx.signal, onProgress });
         this.lastError = null;
-        this.deps.events?.emit('catalog.changed', { reason: 'rollups' });
+        if (rewroteGold(report)) this.announceChange('refresh');
         return report;
       } catch (err) {
         this.lastError = errorMessage(err);

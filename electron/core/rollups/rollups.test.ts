@@ -150,4 +150,23 @@ describe('gold rollups', () => {
     expect(await queryNumber(conn, `SELECT count(*) FROM gold.jar_hourly WHERE bucket < to_timestamp(${FIXTURE.startMs / 1000})`)).toBe(0);
     expect(await mismatches(FAMILIES.jar, 'daily')).toBe(0);
   });
+
+  it('announces a change only when a refresh rewrote the gold tables: an idle one makes no panel re-read', async () => {
+    await wb.rollups.refreshNow().done;
+    const heard: string[] = [];
+    const off = wb.events.on((event, payload) => {
+      if (event === 'rollups.changed' || event === 'catalog.changed') heard.push(`${event} ${(payload as { reason: string }).reason}`);
+    });
+    await wb.rollups.refreshNow().done;
+    expect(heard).toEqual([]);
+
+    // One new hour of hot readings: that refresh rewrote gold, and says so.
+    const end = await queryNumber(conn, `SELECT epoch_ms(max(ts)) FROM ${qualifiedName(HOT_MIRROR_SCHEMA, 'telemetry')}`);
+    const next = (Math.floor(end / 3_600_000) + 1) * 3_600_000;
+    const maxIngest = await queryNumber(conn, `SELECT max(ingest_id) FROM ${qualifiedName(HOT_MIRROR_SCHEMA, 'telemetry')}`);
+    await conn.run(`INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, 'telemetry')} ${telemetrySelect(next, next + 3_600_000, maxIngest)}`);
+    await wb.rollups.refreshNow().done;
+    off();
+    expect(heard).toEqual(['rollups.changed refresh', 'catalog.changed rollups']);
+  });
 });

@@ -8,55 +8,60 @@ import { toCell } from '../dashboard/cells';
 import { readEntity } from '../dashboard/entity';
 import { panelRollupState } from '../dashboard/rollup-state';
 import { panelQuery } from '../dashboard/panels';
+import type { StartupGate } from '../system/startup-gate';
 import { readThresholds, writeThresholds } from '../dashboard/thresholds-store';
 
 /** How long one panel query may run before it is interrupted. */
 const PANEL_TIMEOUT_MS = 60_000;
 
 /** The `dashboard` service: panels (one SQL query each, run on its own connection), entities, thresholds, rollups. */
-export function createDashboardService(deps: { engine: Engine; rollups: RollupService }): DashboardApi {
-  const { engine, rollups } = deps;
+export function createDashboardService(deps: { engine: Engine; rollups: RollupService; gate: StartupGate }): DashboardApi {
+  const { engine, rollups, gate } = deps;
+  // The rollups catch up once the first panels are answered (see StartupGate), not while they are read.
+  const catchUp = (): void => gate.after(() => rollups.catchUp());
   const withConn = <T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> => engine.withConnection(fn);
 
   return {
     panel: (req) =>
-      withConn(async (conn): Promise<PanelData> => {
-        rollups.catchUp();
-        const thresholds = req.thresholds ?? (await readThresholds(conn)).thresholds;
-        const q = panelQuery({
-          panel: req.panel,
-          scope: req.scope,
-          fromMs: Date.parse(req.from),
-          toMs: Date.parse(req.to),
-          width: req.width,
-          thresholds,
-        });
-        const started = performance.now();
-        const timer = setTimeout(() => conn.interrupt(), PANEL_TIMEOUT_MS);
-        try {
-          const build = await panelRollupState(conn, rollups, q.source);
-          // Rollups that hold nothing yet answer nothing: the panel shows their build state, not "no data".
-          const reader = build?.withhold ? null : await conn.runAndReadAll(q.sql);
-          return {
+      gate.track(() =>
+        withConn(async (conn): Promise<PanelData> => {
+          catchUp();
+          const thresholds = req.thresholds ?? (await readThresholds(conn)).thresholds;
+          const q = panelQuery({
             panel: req.panel,
-            columns: reader ? reader.columnNames() : [],
-            rows: reader ? reader.getRows().map((r) => r.map(toCell)) : [],
-            sql: q.sql,
-            exportSql: q.exportSql,
-            source: q.source,
-            bucketMs: q.bucketMs,
-            elapsedMs: Math.round((performance.now() - started) * 10) / 10,
-            ...(build ? { rollups: build.rollups } : {}),
-          };
-        } catch (err) {
-          const message = errorMessage(err);
-          throw new WorkbenchError('SQL_ERROR', `The ${req.panel} panel could not be read: ${message.split('\n')[0]}`, message);
-        } finally {
-          clearTimeout(timer);
-        }
-      }),
+            scope: req.scope,
+            fromMs: Date.parse(req.from),
+            toMs: Date.parse(req.to),
+            width: req.width,
+            thresholds,
+          });
+          const started = performance.now();
+          const timer = setTimeout(() => conn.interrupt(), PANEL_TIMEOUT_MS);
+          try {
+            const build = await panelRollupState(conn, rollups, q.source);
+            // Rollups that hold nothing yet answer nothing: the panel shows their build state, not "no data".
+            const reader = build?.withhold ? null : await conn.runAndReadAll(q.sql);
+            return {
+              panel: req.panel,
+              columns: reader ? reader.columnNames() : [],
+              rows: reader ? reader.getRows().map((r) => r.map(toCell)) : [],
+              sql: q.sql,
+              exportSql: q.exportSql,
+              source: q.source,
+              bucketMs: q.bucketMs,
+              elapsedMs: Math.round((performance.now() - started) * 10) / 10,
+              ...(build ? { rollups: build.rollups } : {}),
+            };
+          } catch (err) {
+            const message = errorMessage(err);
+            throw new WorkbenchError('SQL_ERROR', `The ${req.panel} panel could not be read: ${message.split('\n')[0]}`, message);
+          } finally {
+            clearTimeout(timer);
+          }
+        }),
+      ),
     entity: (req) => {
-      rollups.catchUp();
+      catchUp();
       return withConn((conn) => readEntity(conn, req.scope));
     },
     thresholds: () => withConn((conn) => readThresholds(conn)),

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { EntityInfo, Scope } from '../../../shared/api/dashboard';
 import type { ApiError } from '../../../shared/api/errors';
-import { api } from '../../api/client';
+import { requestEntity } from './entityRequest';
 import { resolveRange, useDashboardSettings } from './timeRange';
 import { useRollupGeneration } from './usePanel';
 
@@ -34,7 +34,7 @@ export function useDashboard(scope: Scope | null): DashboardFrame {
   useEffect(() => {
     if (!scope) return;
     let live = true;
-    void api.dashboard.entity({ scope }).then((res) => {
+    void requestEntity(scope).then((res) => {
       if (!live) return;
       setLoaded(res.ok ? { key, entity: res.value, error: null } : { key, entity: null, error: res.error });
     });

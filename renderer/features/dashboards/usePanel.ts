@@ -3,6 +3,7 @@ import type { ApiError } from '../../../shared/api/errors';
 import { subscribe } from '../../../shared/api/client';
 import type { PanelData, PanelId, PanelRollups, Scope } from '../../../shared/api/dashboard';
 import { api, transport } from '../../api/client';
+import { dropPrefetchedEntity } from './entityRequest';
 
 export interface PanelState {
   data: PanelData | null;
@@ -10,8 +11,13 @@ export interface PanelState {
   loading: boolean;
 }
 
-/** Bumped whenever a rollup refresh ends: every panel re-reads (new data arrived). */
+/**
+ * Bumped when a rollup refresh ends that changed the gold tables ('rollups.changed' came first), failed, or ended
+ * while a panel shows data read during a build: every panel re-reads. A refresh that found nothing new leaves them.
+ */
 let rollupGeneration = { generation: 0, at: Date.now() };
+let goldChanged = false;
+let readWhileBuilding = false;
 const genListeners = new Set<() => void>();
 /** The running refresh's latest progress (null when none runs): a building panel's percentage moves live. */
 let rollupProgress: { fraction: number | null; message: string } | null = null;
@@ -21,11 +27,19 @@ let watching = false;
 function watchRollups(): void {
   if (watching) return;
   watching = true;
+  subscribe(transport, 'rollups.changed', () => {
+    goldChanged = true;
+  });
   subscribe(transport, 'job.progress', (p) => {
     if (p.kind !== 'rollups') return;
     rollupProgress = p.state === 'running' ? { fraction: p.fraction, message: p.message } : null;
     for (const l of progressListeners) l();
     if (p.state === 'running') return;
+    const reread = p.state !== 'done' || goldChanged || readWhileBuilding;
+    goldChanged = false;
+    readWhileBuilding = false;
+    if (!reread) return;
+    dropPrefetchedEntity();
     rollupGeneration = { generation: rollupGeneration.generation + 1, at: Date.now() };
     for (const l of genListeners) l();
   });
@@ -82,6 +96,7 @@ export function usePanel(panel: PanelId, scope: Scope | null, fromMs: number, to
       .panel({ panel, scope, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), width: w })
       .then((res) => {
         if (!live) return;
+        if (res.ok && res.value.rollups?.building) readWhileBuilding = true;
         if (res.ok) setState({ data: res.value, error: null, loading: false, key });
         else setState({ data: null, error: res.error, loading: false, key });
       });
