@@ -94,7 +94,10 @@ test.describe('battery dashboards', () => {
 
     // A fresh page on the running host, every request of the panels recorded.
     const asked = new Map<string, Set<string>>();
+    const lakeStatus: unknown[] = [];
     page.on('request', (r) => {
+      // The fleet page's cold-coverage notes ask what a local lake answers without listing its files.
+      if (r.url().endsWith('/api/storage.lakeStatus')) lakeStatus.push(JSON.parse(r.postData() ?? '{}'));
       if (!r.url().endsWith('/api/dashboard.panel')) return;
       const body = JSON.parse(r.postData() ?? '{}') as { panel: string; from: string; to: string; width: number };
       const seen = asked.get(body.panel) ?? new Set<string>();
@@ -113,5 +116,8 @@ test.describe('battery dashboards', () => {
     for (const id of FLEET_PANELS) expect([...(asked.get(id) ?? [])], id).toHaveLength(1);
     const alerts = [...(asked.get('fleet.alerts') ?? [])][0];
     expect(alerts).toContain(`at ${Math.max(100, Math.round(shown / 50) * 50)} px`);
+    // Nothing at start lists the lake.
+    expect(lakeStatus.length).toBeGreaterThan(0);
+    expect(lakeStatus).toEqual(lakeStatus.map(() => ({ coverageOnly: true })));
   });
 });

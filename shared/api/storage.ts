@@ -270,8 +270,11 @@ export const storageApi = {
       repair: z.boolean().default(false),
     }),
   ),
-  /** What the lake holds per dataset, what of it is cached locally, online state and last contact. */
-  lakeStatus: method<LakeStatus>()(z.object({}).default({})),
+  /**
+   * What the lake holds per dataset, what of it is cached locally, online state and last contact. `coverageOnly`:
+   * just what the cold-coverage notes need (a local lake then answers without listing its files, e.g. at app open).
+   */
+  lakeStatus: method<LakeStatus>()(z.object({ coverageOnly: z.boolean().default(false) }).default({ coverageOnly: false })),
   /** Fetches the lake's files in scope into the local cache (S3; a local lake has nothing to pull), then refreshes the cold views (a job). */
   pullLake: method<JobHandle<LakePullReport>>()(
     DayRange.extend({ dataset: LakeDataset.optional() }).default({}).refine(fromNotAfterTo, FROM_AFTER_TO),

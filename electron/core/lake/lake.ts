@@ -71,8 +71,11 @@ export interface Lake {
   describe(key: string): Promise<{ bytes: number; sha256: string | null } | null>;
   /** Requests the lake retried so far (S3: the SDK's retries and re-downloads; a local lake: 0). */
   retryCount(): number;
-  /** What the lake holds per dataset and what of it is local; online state and last contact (S3). */
-  status(): Promise<LakeStatus>;
+  /**
+   * What the lake holds per dataset and what of it is local; online state and last contact (S3). `coverageOnly`: only what a cold-coverage
+   * note needs (days missing from the cache); a local lake holds every day it has, so it answers without listing.
+   */
+  status(options?: { coverageOnly?: boolean }): Promise<LakeStatus>;
   /** Fills the local copy (S3) with the live files in scope; a local lake has nothing to pull. */
   pull(
     scope?: { dataset?: string; from?: string; to?: string; auto?: boolean },

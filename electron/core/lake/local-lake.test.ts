@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { partitionKey } from './lake';
 import { LocalLake } from './local-lake';
@@ -52,5 +52,23 @@ describe('LocalLake', () => {
     expect((await lake.list('alert')).map((f) => f.key)).toEqual(['alert/date=2024-01-01/part-x.parquet']);
     await lake.removeDataset('alert');
     expect(await lake.list('alert')).toEqual([]);
+  });
+
+  it('answers the cold-coverage question without listing its files: every day of a local lake is on disk', async () => {
+    const lake = new LocalLake(join(dir, 'lake3'));
+    await lake.put('alert/date=2024-01-01/part-x.parquet', 'x');
+    await lake.put('alert/date=2024-01-02/part-x.parquet', 'x');
+    const full = await lake.status();
+    expect(full.datasets.map((d) => d.dataset)).toEqual(['alert']);
+    expect(full.complete).toBe(true);
+    // What a coverage note reads of the full status: no day missing from the cache.
+    expect(full.datasets.map((d) => [d.daysRemote, d.daysCached, d.missingDays])).toEqual([[2, 2, []]]);
+
+    const listing = vi.spyOn(lake as unknown as { liveByDataset: () => Promise<unknown> }, 'liveByDataset');
+    const coverage = await lake.status({ coverageOnly: true });
+    expect(listing).not.toHaveBeenCalled();
+    expect(coverage).toMatchObject({ kind: 'local', complete: true, datasets: [] });
+    await lake.status();
+    expect(listing).toHaveBeenCalledTimes(1);
   });
 });

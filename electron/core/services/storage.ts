@@ -177,7 +177,7 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
       );
       return { jobId };
     },
-    lakeStatus: () => lake.status(),
+    lakeStatus: (req) => lake.status({ coverageOnly: req.coverageOnly }),
     pullLake: async (req) => {
       // The same job kind as the background pull of an S3 lake: one pull at a time.
       const { jobId } = deps.jobs.start('lake-pull', (ctx) => deps.pullLake(req, ctx), { exclusive: true, phase: 'pull' });

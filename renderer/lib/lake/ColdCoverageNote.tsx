@@ -1,5 +1,5 @@
 import { coldCoverage, coldCoverageText, panelDatasets } from './coldCoverage';
-import { useLakeStatus } from './lakeStatusStore';
+import { useLakeCoverage } from './lakeStatusStore';
 
 interface Props {
   /** The lake datasets the data shown reads (default: the whole lake)... */
@@ -13,7 +13,7 @@ interface Props {
 
 /** "cold: N of M days cached" where cold data is shown and the local cache lacks days; nothing for a complete lake. */
 export function ColdCoverageNote({ datasets, source, block, className }: Props) {
-  const { status } = useLakeStatus();
+  const { status } = useLakeCoverage();
   const scope =
     datasets ??
     (source !== undefined && status

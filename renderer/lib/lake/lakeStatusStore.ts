@@ -17,28 +17,44 @@ const LAKE_JOBS = new Set(['lake-pull', 'archive', 'compact', 'convert', 'demo',
 /** Online state and last contact move without events; look again this often. */
 const TICK_MS = 60_000;
 
-const store = createStore<LakeStatusState>({ status: null, error: null, now: Date.now() }, { onFirstSubscribe: start });
-let generation = 0;
-
-/** Reload storage.lakeStatus; an older answer arriving late is dropped. */
-export async function refreshLakeStatus(): Promise<void> {
-  const mine = ++generation;
-  const res = await api.storage.lakeStatus({});
-  if (mine !== generation) return;
-  const now = Date.now();
-  store.set(res.ok ? { status: res.value, error: null, now } : { status: store.get().status, error: res.error, now });
+/**
+ * storage.lakeStatus, loaded on first use and kept fresh (lake jobs' ends, catalog changes, a minute's tick); an
+ * older answer arriving late is dropped. `coverageOnly`: the cold-coverage notes' view of it, which a local lake
+ * answers without listing its files (they show on the first page, so opening the app lists nothing).
+ */
+function lakeStatusStore(coverageOnly: boolean) {
+  let generation = 0;
+  const refresh = async (): Promise<void> => {
+    const mine = ++generation;
+    const res = await api.storage.lakeStatus({ coverageOnly });
+    if (mine !== generation) return;
+    const now = Date.now();
+    store.set(res.ok ? { status: res.value, error: null, now } : { status: store.get().status, error: res.error, now });
+  };
+  const start = (): void => {
+    subscribeEvent(transport, 'catalog.changed', () => void refresh());
+    subscribeEvent(transport, 'job.progress', (p) => {
+      if (p.state !== 'running' && LAKE_JOBS.has(p.kind)) void refresh();
+    });
+    setInterval(() => void refresh(), TICK_MS);
+    void refresh();
+  };
+  const store = createStore<LakeStatusState>({ status: null, error: null, now: Date.now() }, { onFirstSubscribe: start });
+  return { store, refresh };
 }
 
-function start(): void {
-  subscribeEvent(transport, 'catalog.changed', () => void refreshLakeStatus());
-  subscribeEvent(transport, 'job.progress', (p) => {
-    if (p.state !== 'running' && LAKE_JOBS.has(p.kind)) void refreshLakeStatus();
-  });
-  setInterval(() => void refreshLakeStatus(), TICK_MS);
-  void refreshLakeStatus();
-}
+const full = lakeStatusStore(false);
+const coverage = lakeStatusStore(true);
 
-/** The lake's status (days in the lake vs days cached, online, cache), loaded on first use and kept fresh. */
+/** Reload the lake's full status. */
+export const refreshLakeStatus = (): Promise<void> => full.refresh();
+
+/** The lake's status (days in the lake vs days cached, online, cache). */
 export function useLakeStatus(): LakeStatusState {
-  return useStore(store);
+  return useStore(full.store);
+}
+
+/** What the cold-coverage notes need: days missing from the local cache (none for a local lake). */
+export function useLakeCoverage(): LakeStatusState {
+  return useStore(coverage.store);
 }
