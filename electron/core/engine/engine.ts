@@ -69,7 +69,7 @@ const openInThisProcess = new Set<string>();
  * spill to the workspace's temp folder and clean cached blocks are dropped. The limit is the instance's: queries run
  * meanwhile share it (see Engine.withMemoryBudget).
  */
-export const JOB_MEMORY_BUDGET = '96MB';
+export const JOB_MEMORY_BUDGET = '128MB';
 
 export function defaultMemoryLimit(): string {
   return `${Math.max(256, Math.floor(totalmem() / 2 / (1024 * 1024)))}MB`;

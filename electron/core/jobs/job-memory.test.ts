@@ -2,10 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorMessage } from '../../../shared/api/errors';
 import type { JobSummary } from '../../../shared/api/jobs';
 import { archiveInProcess, withPg } from '../archive/archive.fixture';
 import { JOB_MEMORY_BUDGET, memoryLimitBytes } from '../engine/engine';
+import { queryNumber } from '../engine/duck-query';
 import { saveMirrorWatermark } from '../mirror/meta';
+import { MirrorSync } from '../mirror/mirror-sync';
 import { demoWorkspace } from '../testing/cli-process.fixture';
 import type { Workbench } from '../workbench';
 
@@ -85,6 +88,36 @@ describe('job memory budget', { timeout: 240_000 }, () => {
       const small = await watchJob(wb, async () => wb.jobs.start('sync', (ctx) => wb.data.syncNow(['telemetry'], ctx)).jobId);
       expect(small.summary.state).toBe('done');
       expect(small.budgets.every((b) => b === null)).toBe(true);
+    });
+  });
+
+  it('syncs a mirror that outgrows the budget under the workspace limit instead of failing', async () => {
+    await withPg(ws, async (wb) => {
+      const hot = await wb.data.hotStore();
+      const expected = await hot.withClient(async (c) =>
+        Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM telemetry')).rows[0].n),
+      );
+      const outOfMemory: string[] = [];
+      await wb.engine.withConnection(async (duck) => {
+        await saveMirrorWatermark(duck, 'telemetry', 0);
+        // A budget nothing fits in: the copy in full runs out of it, and runs again under the workspace's limit.
+        const sync = new MirrorSync({
+          duck,
+          hot,
+          tmpDir: wb.paths.tmp,
+          memoryBudget: async (fn) =>
+            wb.engine.withMemoryBudget('8MB', fn).catch((err: unknown) => {
+              outOfMemory.push(errorMessage(err));
+              throw err;
+            }),
+        });
+        const report = await sync.sync({ datasets: ['telemetry'] });
+        expect(report.rows).toBe(expected);
+        expect(await queryNumber(duck, 'SELECT count(*) FROM hot.telemetry')).toBe(expected);
+      });
+      expect(outOfMemory.length).toBeGreaterThan(0);
+      expect(outOfMemory[0]).toMatch(/Out of Memory/);
+      expect(wb.engine.memoryBudget).toBeNull();
     });
   });
 

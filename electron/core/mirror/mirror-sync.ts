@@ -242,9 +242,20 @@ export class MirrorSync {
     return { datasets: reports, rows, bytes, changed, elapsedMs: Date.now() - started };
   }
 
-  /** `fn` under the memory budget, when there is one. */
-  private bounded<T>(fn: () => Promise<T>): Promise<T> {
-    return this.options.memoryBudget ? this.options.memoryBudget(fn) : fn();
+  /**
+   * `fn` under the memory budget, when there is one. What a DuckDB transaction deletes is held in memory it cannot
+   * spill (about 8 bytes a row), so a whole-table rewrite of a mirror far above the usual size can run out of the
+   * budget: `fn` (a range, a copy in full, a clustering: each one transaction, rolled back on failure and resumed
+   * from the watermark) then runs again under the workspace's limit rather than fail the sync.
+   */
+  private async bounded<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.options.memoryBudget) return fn();
+    try {
+      return await this.options.memoryBudget(fn);
+    } catch (err) {
+      if (!/Out of Memory Error/i.test(errorMessage(err))) throw err;
+      return fn();
+    }
   }
 
   /** A dataset sync that copies the table in full, or more than SMALL_SYNC_IDS ids (see syncTracked for the cases). */
