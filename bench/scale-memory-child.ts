@@ -7,16 +7,29 @@ import { runMemoryOp, type MemoryInput } from './scale-memory';
  */
 const input = JSON.parse(process.argv[2] ?? '{}') as MemoryInput;
 let sampledPeak = process.memoryUsage().rss;
-const timer = setInterval(() => {
-  sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
-}, 50);
+/** Node's own share: the JS heap, and the buffers outside it (`external`, array buffers included). */
+let heapPeak = 0;
+let externalPeak = 0;
+const sample = (): void => {
+  const m = process.memoryUsage();
+  sampledPeak = Math.max(sampledPeak, m.rss);
+  heapPeak = Math.max(heapPeak, m.heapUsed);
+  externalPeak = Math.max(externalPeak, m.external);
+};
+const timer = setInterval(sample, 50);
 const t0 = performance.now();
 const result = await runMemoryOp(input);
 const ms = performance.now() - t0;
 clearInterval(timer);
-sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
+sample();
 const MB = 1024 * 1024;
-process.stdout.write(
-  `${JSON.stringify({ maxRssMB: (process.resourceUsage().maxRSS * 1024) / MB, sampledPeakRssMB: sampledPeak / MB, ms: Math.round(ms), result })}\n`,
-);
+const figures = {
+  maxRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
+  sampledPeakRssMB: sampledPeak / MB,
+  heapPeakMB: Math.round(heapPeak / MB),
+  externalPeakMB: Math.round(externalPeak / MB),
+  ms: Math.round(ms),
+  result,
+};
+process.stdout.write(`${JSON.stringify(figures)}\n`);
 process.exit(0);

@@ -1,14 +1,15 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConvertRequest } from '../shared/api/convert';
-import { queryNumber } from '../electron/core/engine/duck-query';
-import { defaultMemoryLimit } from '../electron/core/engine/engine';
-import { convertCsvFiles } from '../electron/core/convert/convert';
+import { ConvertRequest, type ConvertReport } from '../shared/api/convert';
+import { reportOf } from '../shared/api/jobs';
+import { queryNumber, queryRows } from '../electron/core/engine/duck-query';
+import { Engine } from '../electron/core/engine/engine';
+import { EventBus } from '../electron/core/events';
 import { landColdDay } from '../electron/core/demo/demo-lake';
 import { HotStore } from '../electron/core/hot/hot-store';
 import { S3Lake } from '../electron/core/lake/s3/s3-lake';
@@ -16,6 +17,7 @@ import { resolveS3Location } from '../electron/core/lake/s3/s3-location';
 import { ensureMetaSchema } from '../electron/core/mirror/meta';
 import { MirrorSync } from '../electron/core/mirror/mirror-sync';
 import { openWorkbench, type Workbench } from '../electron/core/workbench';
+import { workspacePaths } from '../electron/core/workspace/paths';
 import { archiveWindow, loadArchiveRows, runTelemetryArchive } from './archive-rows';
 import { CSV_JARS, ensureTelemetryCsv } from './convert';
 import { exportSpec, runSliceExport, seedExportWorkspace } from './export';
@@ -206,21 +208,20 @@ export async function runMemoryOp(input: MemoryInput): Promise<Record<string, un
     switch (input.op) {
       case 'mirror': {
         const hot = await openMirrorHot(input.dir);
-        // The mirror on a DuckDB configured as the workspace's engine is (memory limit, spill folder).
-        const inst = await DuckDBInstance.create(join(scratch, 'workspace.duckdb'), {
-          memory_limit: defaultMemoryLimit(),
-          temp_directory: join(scratch, 'duckdb-tmp'),
-        });
-        const duck = await inst.connect();
+        // The mirror on the workspace's engine (memory limit, spill folder), under its job budget as the data platform has it.
+        const paths = workspacePaths(join(scratch, 'ws'));
+        const engine = await Engine.open({ paths, events: new EventBus(), entry: 'test', appVersion: 'bench' });
+        const duck = await engine.connect();
         try {
           await ensureMetaSchema(duck);
-          const report = await new MirrorSync({ duck, hot, tmpDir: join(scratch, 'tmp') }).sync({ datasets: ['telemetry'] });
+          const sync = new MirrorSync({ duck, hot, tmpDir: paths.tmp, memoryBudget: (fn) => engine.withJobMemory(fn) });
+          const report = await sync.sync({ datasets: ['telemetry'] });
           const mirrored = await queryNumber(duck, 'SELECT count(*) FROM hot.telemetry');
           if (mirrored !== input.rows) throw new Error(`the mirror holds ${mirrored} rows, not ${input.rows}`);
-          return { rows: report.rows, bytes: report.bytes };
+          return { rows: report.rows, bytes: report.bytes, ...(await duckMemory(duck)) };
         } finally {
           duck.closeSync();
-          inst.closeSync();
+          await engine.close();
           await hot.close();
         }
       }
@@ -228,13 +229,13 @@ export async function runMemoryOp(input: MemoryInput): Promise<Record<string, un
         return await withWorkbench(input.dir, { start: 'lazy' }, async (wb) => {
           const run = await runTelemetryArchive(wb);
           if (run.report.rowsArchived !== input.rows) throw new Error(`archived ${run.report.rowsArchived} rows, not ${input.rows}`);
-          return { rows: run.report.rowsArchived, batches: run.report.batches.length };
+          return { rows: run.report.rowsArchived, batches: run.report.batches.length, ...(await engineMemory(wb)) };
         });
       case 'export':
         return await withWorkbench(input.dir, undefined, async (wb) => {
           const report = await runSliceExport(wb, input.spec, join(scratch, 'slice'));
           if (report.manifest.rows !== input.rows) throw new Error(`exported ${report.manifest.rows} rows, not ${input.rows}`);
-          return { rows: report.manifest.rows, bytes: report.manifest.bytes };
+          return { rows: report.manifest.rows, bytes: report.manifest.bytes, ...(await engineMemory(wb)) };
         });
       case 'pull': {
         const lake = new S3Lake(resolveS3Location({ kind: 's3', url: input.url, endpoint: input.endpoint }), join(scratch, 'cache'));
@@ -245,16 +246,31 @@ export async function runMemoryOp(input: MemoryInput): Promise<Record<string, un
       }
       case 'convert':
         return await withWorkbench(join(scratch, 'ws'), { start: 'lazy' }, async (wb) => {
+          // The conversion job as the app starts it (convert.start): its DuckDB work under the job budget.
           const req = ConvertRequest.parse({ inputs: [input.csv], target: { kind: 'folder', path: join(scratch, 'out') } });
-          const report = await wb.engine.withConnection((conn) => convertCsvFiles(conn, req, {}));
+          const summary = await wb.jobs.wait<ConvertReport>((await wb.core.convert.start(req, { transport: 'test' })).jobId);
+          if (summary.state !== 'done') throw new Error(`the conversion ${summary.state}: ${summary.error?.message ?? ''}`);
+          const report = reportOf<ConvertReport>(summary);
           if (report.rows !== input.rows) throw new Error(`converted ${report.rows} rows, not ${input.rows}`);
-          return { rows: report.rows, bytes: report.outputBytes };
+          return { rows: report.rows, bytes: report.outputBytes, ...(await engineMemory(wb)) };
         });
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
+
+/** What DuckDB holds when the op ends (its buffer pool's blocks by tag) and its memory_limit then, in MB. */
+async function duckMemory(duck: DuckDBConnection): Promise<Record<string, unknown>> {
+  const rows = await queryRows(
+    duck,
+    `SELECT tag, round(memory_usage_bytes / 1e6, 1) AS mb FROM duckdb_memory() WHERE memory_usage_bytes > 0 ORDER BY memory_usage_bytes DESC`,
+  );
+  const limit = await queryRows(duck, "SELECT current_setting('memory_limit') AS l");
+  return { duckdbMemoryMB: Object.fromEntries(rows.map((r) => [String(r.tag), Number(r.mb)])), memoryLimit: String(limit[0]?.l) };
+}
+
+const engineMemory = (wb: Workbench): Promise<Record<string, unknown>> => wb.engine.withConnection(duckMemory);
 
 async function withWorkbench<T>(dir: string, data: { start: 'lazy' } | undefined, fn: (wb: Workbench) => Promise<T>): Promise<T> {
   const wb = await openWorkbench({ workspaceDir: dir, entry: 'test', ...(data ? { data } : {}) });
@@ -268,6 +284,9 @@ async function withWorkbench<T>(dir: string, data: { start: 'lazy' } | undefined
 interface ChildRun {
   maxRssMB: number;
   sampledPeakRssMB: number;
+  /** Node's peak JS heap and peak `external` (buffers), sampled: what of the RSS is Node's rather than DuckDB's or pg's. */
+  heapPeakMB: number;
+  externalPeakMB: number;
   ms: number;
   result: Record<string, unknown>;
 }
@@ -304,7 +323,8 @@ export async function benchScaleMemory(): Promise<ScaleFigure[]> {
       try {
         const run = await measureInChild(prepared.input, prepared.env);
         process.stderr.write(
-          `    ${op.name} ${scale}x: peak RSS ${round1(run.maxRssMB)} MB (sampled ${round1(run.sampledPeakRssMB)} MB), ${run.ms} ms\n`,
+          `    ${op.name} ${scale}x: peak RSS ${round1(run.maxRssMB)} MB (sampled ${round1(run.sampledPeakRssMB)} MB; ` +
+            `heap ${run.heapPeakMB} MB, external ${run.externalPeakMB} MB), ${run.ms} ms ${JSON.stringify(run.result)}\n`,
         );
         runs.push({ scale, about: prepared.about, run });
       } finally {
@@ -320,6 +340,10 @@ export async function benchScaleMemory(): Promise<ScaleFigure[]> {
         sampledPeak10xMB: round1(x10.run.sampledPeakRssMB),
         input1x: x1.about,
         input10x: x10.about,
+        heapPeak1xMB: x1.run.heapPeakMB,
+        heapPeak10xMB: x10.run.heapPeakMB,
+        externalPeak1xMB: x1.run.externalPeakMB,
+        externalPeak10xMB: x10.run.externalPeakMB,
         ms1x: x1.run.ms,
         ms10x: x10.run.ms,
       }),

@@ -38,6 +38,12 @@ export class ArchiveJob {
     }
     // A sync in flight finishes first: the archiver moves tiers under the mirror.
     await data.settleSync();
+    // Days are fetched into temporary tables, sorted and written under the job budget: memory stays that of a day.
+    return this.deps.engine.withJobMemory(() => this.runBounded(req, ctx, hot, atStep));
+  }
+
+  private runBounded(req: ArchiveRequest, ctx: JobContext, hot: HotStore, atStep?: ArchiverDeps['atStep']): Promise<ArchiveReport> {
+    const { data } = this.deps;
     return this.deps.engine.withConnection(async (conn) => {
       const archiver = new Archiver({
         duck: conn,

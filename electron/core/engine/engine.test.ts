@@ -431,12 +431,15 @@ describe('memory budget', () => {
   it('lowers the limit while a job holds a budget, restores it after (also when the job fails), and never raises it', async () => {
     const before = await limitMb();
     expect(before).toBeGreaterThan(300);
+    expect(wb.engine.memoryBudget).toBeNull();
     const during = await wb.engine.withMemoryBudget('300MB', async () => {
       // A second holder overlapping the first keeps the budget until both end.
       await wb.engine.withMemoryBudget('300MB', async () => undefined);
+      expect(wb.engine.memoryBudget).toBe('300MB');
       return limitMb();
     });
     expect(Math.abs(during - 300)).toBeLessThan(3);
+    expect(wb.engine.memoryBudget).toBeNull();
     const restored = await limitMb();
     expect(Math.abs(restored - before) / before).toBeLessThan(0.01);
     await expect(
@@ -444,6 +447,10 @@ describe('memory budget', () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
+    expect(await limitMb()).toBe(restored);
+    // Holders that start together all run at the budget (the later ones wait for the first to lower it).
+    const together = await Promise.all([1, 2, 3].map(() => wb.engine.withMemoryBudget('300MB', () => limitMb())));
+    for (const mb of together) expect(Math.abs(mb - 300)).toBeLessThan(3);
     expect(await limitMb()).toBe(restored);
     expect(await wb.engine.withMemoryBudget('100TB', () => limitMb())).toBe(restored);
     await expect(wb.engine.withMemoryBudget('lots', async () => undefined)).rejects.toThrow('Not a memory size');

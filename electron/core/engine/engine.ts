@@ -63,6 +63,14 @@ function noStatementError(): WorkbenchError {
 /** Workspaces this process has open: a second open here would bypass DuckDB's file lock. */
 const openInThisProcess = new Set<string>();
 
+/**
+ * DuckDB's memory_limit while a long data job runs (a large mirror sync, an archive, an export, a conversion): what
+ * such a job holds in DuckDB then stays the same whatever the size of its input, as its sorts and temporary tables
+ * spill to the workspace's temp folder and clean cached blocks are dropped. The limit is the instance's: queries run
+ * meanwhile share it (see Engine.withMemoryBudget).
+ */
+export const JOB_MEMORY_BUDGET = '128MB';
+
 export function defaultMemoryLimit(): string {
   return `${Math.max(256, Math.floor(totalmem() / 2 / (1024 * 1024)))}MB`;
 }
@@ -96,6 +104,9 @@ export class Engine {
   private readonly sessions = new Map<string, { connection: DuckDBConnection; busy: boolean; lastUsed: number }>();
   private hotRunner: HotRunner | null;
   private budgetHolders = 0;
+  private heldBudget: string | null = null;
+  private limitChanges: Promise<void> = Promise.resolve();
+  private budgetSet: Promise<void> = Promise.resolve();
   private closed = false;
 
   private constructor(
@@ -175,8 +186,10 @@ export class Engine {
 
   /**
    * Runs `fn` with DuckDB's memory_limit lowered to `budget` (never raised), then back to the workspace's limit: a
-   * long job whose memory must stay bounded (the demo) holds it while it runs. The limit is the instance's, so the
-   * queries run meanwhile share the budget; overlapping holders keep it until the last one ends.
+   * long job whose memory must stay bounded (the demo, the data jobs) holds it while it runs. The limit is the
+   * instance's, so the queries run meanwhile share the budget; overlapping holders keep the first one's budget until
+   * the last one ends. When DuckDB cannot lower it (memory pinned by a running query), `fn` runs under the workspace's
+   * limit: a job never fails for want of a budget.
    */
   async withMemoryBudget<T>(budget: string, fn: () => Promise<T>): Promise<T> {
     const configured = this.options.memoryLimit ?? defaultMemoryLimit();
@@ -184,18 +197,43 @@ export class Engine {
     const configuredBytes = memoryLimitBytes(configured);
     if (budgetBytes === null) throw new Error(`Not a memory size: ${budget}`);
     if (configuredBytes !== null && configuredBytes <= budgetBytes) return fn();
-    if (this.budgetHolders++ === 0) await this.setMemoryLimit(budget);
+    if (this.budgetHolders++ === 0) {
+      this.heldBudget = budget;
+      this.budgetSet = this.setMemoryLimit(budget);
+    }
     try {
+      // A holder that joins while the first one lowers the limit waits for it too.
+      await this.budgetSet.catch(() => {
+        this.heldBudget = null;
+      });
       return await fn();
     } finally {
-      if (--this.budgetHolders === 0 && !this.closed) await this.setMemoryLimit(configured).catch(() => undefined);
+      if (--this.budgetHolders === 0) {
+        this.heldBudget = null;
+        if (!this.closed) await this.setMemoryLimit(configured).catch(() => undefined);
+      }
     }
   }
 
+  /** withMemoryBudget at JOB_MEMORY_BUDGET: the budget of the long data jobs. */
+  withJobMemory<T>(fn: () => Promise<T>): Promise<T> {
+    return this.withMemoryBudget(JOB_MEMORY_BUDGET, fn);
+  }
+
+  /** The memory budget held now (see withMemoryBudget), or null: DuckDB runs at the workspace's limit. */
+  get memoryBudget(): string | null {
+    return this.heldBudget;
+  }
+
+  /** Changes of the limit apply in the order they were asked for (a restore never overtakes the next budget). */
   private setMemoryLimit(limit: string): Promise<void> {
-    return this.withConnection(async (conn) => {
-      await conn.run(`SET GLOBAL memory_limit = ${quoteLiteral(limit)}`);
-    });
+    const next = this.limitChanges.then(() =>
+      this.withConnection(async (conn) => {
+        await conn.run(`SET GLOBAL memory_limit = ${quoteLiteral(limit)}`);
+      }),
+    );
+    this.limitChanges = next.catch(() => undefined);
+    return next;
   }
 
   get keptResults(): number {

@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { SliceColumn } from '../../../shared/api/slice';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 
@@ -39,14 +38,4 @@ export function contentHash(schema: readonly SliceColumn[], digests: readonly Sp
   const h = createHash('sha256');
   h.update(JSON.stringify({ schema: schema.map((c) => [c.name, c.type]), splits: digests.map((d) => [d.name, d.rows, d.sum, d.xor]) }));
   return `sha256:${h.digest('hex')}`;
-}
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => h.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
 }

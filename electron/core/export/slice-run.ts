@@ -8,8 +8,9 @@ import { SLICE_MANIFEST_KIND, type SliceSpec } from '../../../shared/domain/slic
 import { quoteLiteral } from '../../../shared/sql';
 import { fsyncDir, fsyncPath, sweepStaleTempsIn, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
 import type { Lake } from '../lake/lake';
+import { sha256File } from '../lake/manifest';
 import { killPoint } from '../system/kill-switch';
-import { CONTENT_HASH_ALGORITHM, contentHash, digestParquet, sha256File, type SplitDigest } from './content-hash';
+import { CONTENT_HASH_ALGORITHM, contentHash, digestParquet, type SplitDigest } from './content-hash';
 import { downloadIdFor, timestampTag } from './export-paths';
 import { enableProgress, runWithProgress } from './run-copy';
 import { collectSources } from './slice-sources';

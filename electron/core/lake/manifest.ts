@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Lake } from './lake';
 
 export interface ManifestFile {
@@ -71,10 +71,26 @@ export async function writeWithdrawal(lake: Lake, dataset: string, keys: readonl
   for (const k of keys) await lake.remove(k);
 }
 
-/** SHA-256 of a local file, streamed. */
+/** Bytes sha256File reads at a time, into one buffer: hashing a file of any size holds this much. */
+const HASH_CHUNK = 1 << 20;
+
+/**
+ * SHA-256 of a local file, read in chunks into one reused buffer (a read stream's new buffer per chunk would wait
+ * for the garbage collector: a big file's worth of them could pile up).
+ */
 export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(HASH_CHUNK);
+    for (;;) {
+      const { bytesRead } = await file.read(buf, 0, HASH_CHUNK, null);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await file.close();
+  }
   return h.digest('hex');
 }
 

@@ -203,7 +203,12 @@ export class DataPlatform {
       (store) => {
         this.hot = store;
         this.hotError = null;
-        this.mirror = new MirrorSync({ duck: this.duck, hot: store, tmpDir: this.deps.paths.tmp });
+        this.mirror = new MirrorSync({
+          duck: this.duck,
+          hot: store,
+          tmpDir: this.deps.paths.tmp,
+          memoryBudget: (fn) => this.deps.engine.withJobMemory(fn),
+        });
         return store;
       },
       (err: unknown) => {

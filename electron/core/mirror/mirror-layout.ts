@@ -38,9 +38,16 @@ export function clusterOrderSql(spec: DatasetSpec): string {
 /**
  * After a sync of `spec` that inserted `appended` rows: count them as unordered, and cluster the table when
  * the count passes the threshold, when it is not known (a workspace from before the layout) or after a copy in
- * full (`fresh`: its ranges are each sorted, not the whole). True when the table was clustered.
+ * full (`fresh`: its ranges are each sorted, not the whole). The clustering sorts the whole table: it runs inside
+ * `bounded` (the mirror's memory budget). True when the table was clustered.
  */
-export async function keepClustered(duck: DuckDBConnection, spec: DatasetSpec, appended: number, fresh: boolean): Promise<boolean> {
+export async function keepClustered(
+  duck: DuckDBConnection,
+  spec: DatasetSpec,
+  appended: number,
+  fresh: boolean,
+  bounded: (fn: () => Promise<void>) => Promise<void> = (fn) => fn(),
+): Promise<boolean> {
   const keys = clusterKeys(spec);
   if (keys === null) return false;
   const tableRows = await queryNumber(duck, `SELECT count(*) FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)}`);
@@ -50,7 +57,7 @@ export async function keepClustered(duck: DuckDBConnection, spec: DatasetSpec, a
     await saveUnorderedRows(duck, spec.name, tableRows === 0 ? 0 : unordered);
     return false;
   }
-  await clusterMirror(duck, spec, keys);
+  await bounded(() => clusterMirror(duck, spec, keys));
   return true;
 }
 

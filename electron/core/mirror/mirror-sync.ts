@@ -89,6 +89,11 @@ export interface MirrorSyncOptions {
   batchIds?: number;
   /** How long a sync waits for transactions still writing to the hot tables (default 2 s; see waitForWriters). */
   settleMs?: number;
+  /**
+   * Runs work whose memory would grow with the table (a copy in full, more than SMALL_SYNC_IDS ids, a clustering)
+   * under the workspace's job memory budget (Engine.withJobMemory). A small incremental sync leaves the limit alone.
+   */
+  memoryBudget?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 export interface SyncRequest {
@@ -102,6 +107,9 @@ export interface SyncRequest {
    */
   reconcile?: 'always' | 'periodic';
 }
+
+/** A dataset sync of at most this many ids since the last one runs without the memory budget (see MirrorSyncOptions). */
+export const SMALL_SYNC_IDS = 100_000;
 
 /** How often a background sync compares a changed dataset's counts with PostgreSQL. */
 const RECONCILE_EVERY_MS = 15 * 60_000;
@@ -199,16 +207,18 @@ export class MirrorSync {
         try {
           const mark = marks.get(spec.name);
           const tier = tiers.get(spec.name) ?? null;
-          report = mark
-            ? await this.syncTracked(pgClient, spec, tier, mark, request.reconcile ?? 'always', scratch, request.signal, progress)
-            : await this.syncFull(
-                pgClient,
-                spec,
-                tier,
-                states.get(spec.name)?.ingest ?? false,
-                this.untracked.get(spec.name)?.reason ?? null,
-                scratch,
-              );
+          const work = (): Promise<DatasetSyncReport> =>
+            mark
+              ? this.syncTracked(pgClient, spec, tier, mark, request.reconcile ?? 'always', scratch, request.signal, progress)
+              : this.syncFull(
+                  pgClient,
+                  spec,
+                  tier,
+                  states.get(spec.name)?.ingest ?? false,
+                  this.untracked.get(spec.name)?.reason ?? null,
+                  scratch,
+                );
+          report = (await this.isLarge(spec.name, mark)) ? await this.bounded(work) : await work();
         } catch (err) {
           await recordMirrorError(this.options.duck, spec.name, errorMessage(err));
           throw toHotError(err, spec.name);
@@ -230,6 +240,29 @@ export class MirrorSync {
     }
     const changed = reports.some((d) => d.rows > 0 || d.changes > 0 || d.removed > 0 || d.repairedDays.length > 0);
     return { datasets: reports, rows, bytes, changed, elapsedMs: Date.now() - started };
+  }
+
+  /**
+   * `fn` under the memory budget, when there is one. What a DuckDB transaction deletes is held in memory it cannot
+   * spill (about 8 bytes a row), so a whole-table rewrite of a mirror far above the usual size can run out of the
+   * budget: `fn` (a range, a copy in full, a clustering: each one transaction, rolled back on failure and resumed
+   * from the watermark) then runs again under the workspace's limit rather than fail the sync.
+   */
+  private async bounded<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.options.memoryBudget) return fn();
+    try {
+      return await this.options.memoryBudget(fn);
+    } catch (err) {
+      if (!/Out of Memory Error/i.test(errorMessage(err))) throw err;
+      return fn();
+    }
+  }
+
+  /** A dataset sync that copies the table in full, or more than SMALL_SYNC_IDS ids (see syncTracked for the cases). */
+  private async isLarge(name: string, mark: Marks | undefined): Promise<boolean> {
+    if (!mark) return true;
+    const watermark = await getMirrorWatermark(this.options.duck, name);
+    return watermark === 0 || watermark > mark.high || mark.prunedThrough > watermark || mark.high - watermark > SMALL_SYNC_IDS;
   }
 
   /**
@@ -473,7 +506,7 @@ export class MirrorSync {
     this.checked.set(name, due || (settled && fresh) ? { at: Date.now(), dirty: false } : { at: last.at, dirty });
     // One jar's read stays narrow: appended rows are counted, and the table is clustered again past a threshold.
     // The rows are committed already: a clustering that fails (e.g. a write conflict) is tried again at the next sync.
-    const clustered = await keepClustered(duck, spec, rows, fresh).catch(() => false);
+    const clustered = await keepClustered(duck, spec, rows, fresh, (fn) => this.bounded(fn)).catch(() => false);
     await saveMirrorState(duck, name, advance(high));
     return {
       dataset: name,

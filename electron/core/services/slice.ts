@@ -31,16 +31,19 @@ export function createSliceService(deps: SliceServiceDeps): SliceApi {
       const dir = await resolveSliceDir(req.spec, req.path, deps.exportsDir);
       const { jobId } = deps.jobs.start(
         'slice',
+        // The slice is sorted and written under the job budget: a slice of any size spills, not grows.
         (ctx) =>
-          withConn((conn) =>
-            writeSlice(conn, req.spec, dir, {
-              lake: deps.lake,
-              exportsDir: deps.exportsDir,
-              appVersion: deps.appVersion,
-              duckdbVersion: deps.engine.duckdbVersion,
-              signal: ctx.signal,
-              onProgress: (p) => ctx.progress(p),
-            }),
+          deps.engine.withJobMemory(() =>
+            withConn((conn) =>
+              writeSlice(conn, req.spec, dir, {
+                lake: deps.lake,
+                exportsDir: deps.exportsDir,
+                appVersion: deps.appVersion,
+                duckdbVersion: deps.engine.duckdbVersion,
+                signal: ctx.signal,
+                onProgress: (p) => ctx.progress(p),
+              }),
+            ),
           ),
         { phase: 'plan' },
       );

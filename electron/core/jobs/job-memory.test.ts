@@ -1,0 +1,181 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorMessage } from '../../../shared/api/errors';
+import type { JobSummary } from '../../../shared/api/jobs';
+import { archiveInProcess, withPg } from '../archive/archive.fixture';
+import { JOB_MEMORY_BUDGET, memoryLimitBytes } from '../engine/engine';
+import { queryNumber } from '../engine/duck-query';
+import { saveMirrorWatermark } from '../mirror/meta';
+import { MirrorSync } from '../mirror/mirror-sync';
+import { demoWorkspace } from '../testing/cli-process.fixture';
+import type { Workbench } from '../workbench';
+
+/**
+ * The long data jobs (mirror sync, archive, slice and query export, conversion) run their DuckDB work under the job
+ * memory budget: DuckDB's memory_limit is JOB_MEMORY_BUDGET while they run, and the workspace's own limit again
+ * after, also when they fail. (The benchmark `BW_SCALE_PARTS=memory npm run bench -- scale` is the proof that memory
+ * then stays the same at ten times the input.)
+ */
+
+const made: string[] = [];
+let ws: string;
+
+beforeAll(async () => {
+  ws = await demoWorkspace(made);
+}, 240_000);
+
+afterAll(async () => {
+  for (const d of made) await rm(d, { recursive: true, force: true });
+});
+
+/** DuckDB's memory_limit now, in bytes, read on a connection of its own. */
+async function memoryLimit(wb: Workbench): Promise<number> {
+  const rows = await wb.engine.withConnection(async (c) =>
+    (await c.runAndReadAll("SELECT current_setting('memory_limit') AS l")).getRowObjectsJson(),
+  );
+  const bytes = memoryLimitBytes(String(rows[0].l));
+  if (bytes === null) throw new Error(`unreadable memory_limit ${String(rows[0].l)}`);
+  return bytes;
+}
+
+const budgetBytes = memoryLimitBytes(JOB_MEMORY_BUDGET) ?? 0;
+
+/** DuckDB reports its limit rounded (to a tenth of a MiB or GiB): equal within 1%. */
+function expectLimit(actual: number, expected: number): void {
+  expect(Math.abs(actual - expected) / expected).toBeLessThan(0.01);
+}
+
+/**
+ * Runs `start` (which starts one job and gives its id) and waits for it; `budgets` are the memory budgets the engine
+ * held at the job's progress events (the first, as the job starts, and the last, as it ends, are the runner's own).
+ */
+async function watchJob(wb: Workbench, start: () => Promise<string>): Promise<{ summary: JobSummary; budgets: (string | null)[] }> {
+  const budgets: (string | null)[] = [];
+  const off = wb.events.on((event) => {
+    if (event === 'job.progress') budgets.push(wb.engine.memoryBudget);
+  });
+  try {
+    const summary = (await wb.jobs.wait(await start())) as JobSummary;
+    return { summary, budgets };
+  } finally {
+    off();
+  }
+}
+
+const daysAgo = (days: number): string => new Date(Date.now() - days * 86_400_000).toISOString();
+
+async function call(wb: Workbench, channel: string, request: unknown): Promise<string> {
+  const res = await wb.dispatch(channel, request, { transport: 'test' });
+  if (!res.ok) throw new Error(res.error.message);
+  return (res.value as { jobId: string }).jobId;
+}
+
+describe('job memory budget', { timeout: 240_000 }, () => {
+  it('holds the budget through a large mirror sync, not through a small one, and restores the limit after', async () => {
+    await withPg(ws, async (wb) => {
+      const configured = await memoryLimit(wb);
+      expect(configured).toBeGreaterThan(budgetBytes);
+      // The mirror starts over: a copy in full, whose memory would grow with the table.
+      await wb.engine.withConnection((c) => saveMirrorWatermark(c, 'telemetry', 0));
+      const full = await watchJob(wb, async () => wb.jobs.start('sync', (ctx) => wb.data.syncNow(['telemetry'], ctx)).jobId);
+      expect(full.summary.state, JSON.stringify(full.summary.error)).toBe('done');
+      expect(full.budgets).toContain(JOB_MEMORY_BUDGET);
+      expect(wb.engine.memoryBudget).toBeNull();
+      expectLimit(await memoryLimit(wb), configured);
+      // Nothing new since: a small incremental sync leaves the limit (and what interactive queries cache) alone.
+      const small = await watchJob(wb, async () => wb.jobs.start('sync', (ctx) => wb.data.syncNow(['telemetry'], ctx)).jobId);
+      expect(small.summary.state).toBe('done');
+      expect(small.budgets.every((b) => b === null)).toBe(true);
+    });
+  });
+
+  it('syncs a mirror that outgrows the budget under the workspace limit instead of failing', async () => {
+    await withPg(ws, async (wb) => {
+      const hot = await wb.data.hotStore();
+      const expected = await hot.withClient(async (c) =>
+        Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM telemetry')).rows[0].n),
+      );
+      const outOfMemory: string[] = [];
+      await wb.engine.withConnection(async (duck) => {
+        await saveMirrorWatermark(duck, 'telemetry', 0);
+        // A budget nothing fits in: the copy in full runs out of it, and runs again under the workspace's limit.
+        const sync = new MirrorSync({
+          duck,
+          hot,
+          tmpDir: wb.paths.tmp,
+          memoryBudget: async (fn) =>
+            wb.engine.withMemoryBudget('8MB', fn).catch((err: unknown) => {
+              outOfMemory.push(errorMessage(err));
+              throw err;
+            }),
+        });
+        const report = await sync.sync({ datasets: ['telemetry'] });
+        expect(report.rows).toBe(expected);
+        expect(await queryNumber(duck, 'SELECT count(*) FROM hot.telemetry')).toBe(expected);
+      });
+      expect(outOfMemory.length).toBeGreaterThan(0);
+      expect(outOfMemory[0]).toMatch(/Out of Memory/);
+      expect(wb.engine.memoryBudget).toBeNull();
+    });
+  });
+
+  it('runs an archive at the budget, seen from inside its steps, and restores the limit after a failed and a finished run', async () => {
+    await withPg(ws, async (wb) => {
+      const configured = await memoryLimit(wb);
+      const failed = await archiveInProcess(wb, { datasets: ['telemetry'] }, async (step) => {
+        if (step === 'export') throw new Error('the disk is gone');
+      });
+      expect(failed.state).toBe('failed');
+      expect(wb.engine.memoryBudget).toBeNull();
+      expectLimit(await memoryLimit(wb), configured);
+      const seen: number[] = [];
+      const done = await archiveInProcess(wb, { datasets: ['telemetry'] }, async () => {
+        seen.push(await memoryLimit(wb));
+      });
+      expect(done.state, JSON.stringify(done.error)).toBe('done');
+      expect(seen.length).toBeGreaterThan(0);
+      for (const limit of seen) expectLimit(limit, budgetBytes);
+      expectLimit(await memoryLimit(wb), configured);
+    });
+  });
+
+  it('runs a slice export, a query export and a conversion at the budget, and restores the limit after, also after a failure', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'bw-job-memory-'));
+    made.push(out);
+    await withPg(ws, async (wb) => {
+      const configured = await memoryLimit(wb);
+      const jobs = {
+        slice: () => {
+          const spec = { dataset: 'telemetry', from: daysAgo(30), to: daysAgo(-1), columns: ['battery_id', 'ts', 'voltage_v'] };
+          return call(wb, 'slice.run', { spec, path: join(out, 'slice') });
+        },
+        query: () =>
+          call(wb, 'export.query', { sql: 'SELECT * FROM telemetry ORDER BY ts DESC', format: 'parquet', path: join(out, 'rows.parquet') }),
+        convert: async () => {
+          await writeFile(join(out, 'in.csv'), 'battery_id,ts,voltage_v\n1,2024-03-01 00:00:00,2.25\n2,2024-03-01 00:05:00,2.26\n');
+          return call(wb, 'convert.start', { inputs: [join(out, 'in.csv')], target: { kind: 'folder', path: join(out, 'converted') } });
+        },
+      };
+      for (const [name, start] of Object.entries(jobs)) {
+        const { summary, budgets } = await watchJob(wb, start);
+        expect(summary.state, `${name}: ${JSON.stringify(summary.error)}`).toBe('done');
+        expect(budgets, name).toContain(JOB_MEMORY_BUDGET);
+        expect(wb.engine.memoryBudget).toBeNull();
+        expectLimit(await memoryLimit(wb), configured);
+      }
+      // A conversion that fails inside its job (a day column the file does not have) gives the limit back too.
+      const bad = await watchJob(wb, () =>
+        call(wb, 'convert.start', {
+          inputs: [join(out, 'in.csv')],
+          target: { kind: 'folder', path: join(out, 'bad') },
+          partitionByDay: 'day',
+        }),
+      );
+      expect(bad.summary.state).toBe('failed');
+      expect(wb.engine.memoryBudget).toBeNull();
+      expectLimit(await memoryLimit(wb), configured);
+    });
+  });
+});
