@@ -178,6 +178,20 @@ describe('dashboard panels', () => {
       thresholds: { watchPct: 1, degradedPct: 2, replacePct: 3, baselineDays: 1 },
     });
     expect(strict.rows[0][strict.columns.indexOf('health')]).toBe('replace');
+    // A range ending long after the jar's last reading: its current day is found further back than the recent days
+    // the health query looks at first, so the drift is the same.
+    const later = await panel({
+      panel: 'battery.health',
+      scope: { kind: 'battery', id: 6 },
+      from: ALL_FROM,
+      to: new Date(Date.parse(ALL_TO) + 90 * 86_400_000).toISOString(),
+      width: 300,
+      thresholds: SHORT_BASELINE,
+    });
+    for (const col of ['drift_pct', 'current_day', 'health']) {
+      expect(later.columns, col).toContain(col);
+      expect(later.rows[0][later.columns.indexOf(col)], col).toEqual(drift.rows[0][drift.columns.indexOf(col)]);
+    }
   });
 
   it('names a jar the same way in every panel and header: site code, system, string, jar', async () => {
