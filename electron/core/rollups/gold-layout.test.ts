@@ -11,6 +11,7 @@ import {
   noteUnorderedSql,
   segmentNeedsCluster,
 } from './gold-layout';
+import { rollupFeed } from './feed';
 import { FAMILIES, STATE, ensureGoldSchema, rollupTable } from './gold-schema';
 
 const HOUR = 3_600_000;
@@ -226,5 +227,23 @@ describe('history blocks', () => {
   it('forgets the history of a table whose rows were all deleted', async () => {
     for (const sql of forgetLayoutSql(FAMILIES.jar, 'hourly')) await conn.run(sql);
     expect(await history()).toEqual({});
+  });
+});
+
+describe('a writer that empties the rollups to feed them (the demo)', () => {
+  it('forgets their layout, so the rows it lands are counted and put in order by the next refresh', async () => {
+    await insertTimeMajor(OLD_START, 48);
+    await adoptGoldLayout(conn);
+    await keepGoldClustered(conn);
+    expect(await unordered(OLD_SEGMENT)).not.toBeNull();
+
+    await rollupFeed.begin(conn, new Date(NEW_START).toISOString());
+    expect(await queryRows(conn, `SELECT * FROM ${JAR_HOURLY}`)).toEqual([]);
+    expect(await queryRows(conn, `SELECT * FROM ${STATE.layout}`)).toEqual([]);
+    expect(await queryRows(conn, `SELECT * FROM ${STATE.history}`)).toEqual([]);
+    // What the feed lands is then adopted as unordered, as on a new workspace.
+    await insertTimeMajor(OLD_START, 48);
+    await adoptGoldLayout(conn);
+    expect(await unordered(OLD_SEGMENT)).toBe(JARS * 48);
   });
 });
