@@ -47,7 +47,13 @@ test.describe('dashboards while the rollups build', () => {
     await expect(children).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     await expect(children.getByTestId('panel-rollup-note')).toHaveText(/^Rollups updating… \d+%$/);
     for (const id of ['scope.stringVoltage', 'scope.stringCurrent', 'scope.balance', 'scope.temperature']) {
-      await expect(page.getByTestId(`panel-${id}`)).toHaveAttribute('data-state', /building|ready/);
+      // A panel in error names its message, so that a failure here says what the panel said.
+      const panel = page.getByTestId(`panel-${id}`);
+      const state = async (): Promise<string> => {
+        const s = (await panel.getAttribute('data-state')) ?? '';
+        return s === 'error' ? `error: ${await panel.innerText()}` : s;
+      };
+      await expect.poll(state).toMatch(/^(building|ready)$/);
     }
     await expect(page.getByText('No data in this range')).toHaveCount(0);
     // What the site's health table says while the rollups update is what it says once they are built.
