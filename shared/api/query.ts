@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
+import { PivotSpec } from './pivot';
 
 export const QueryTarget = z.enum(['workspace', 'hot']);
 export type QueryTarget = z.infer<typeof QueryTarget>;
@@ -77,6 +78,8 @@ export const queryApi = {
   close: method<{ closed: boolean }>()(z.object({ resultId: Id })),
   /** Ends an editor session (its tab was closed). */
   closeSession: method<{ closed: boolean }>()(z.object({ sessionId: Id })),
+  /** A pivot of a kept result (DuckDB PIVOT), kept as a new result: read, sort and export it like any other. */
+  pivot: method<QueryRunResult>()(z.object({ resultId: Id, runId: Id, spec: PivotSpec })),
   history: method<{ entries: HistoryEntry[] }>()(
     z.object({ search: z.string().max(1000).default(''), limit: z.number().int().min(1).max(1000).default(200) }),
   ),

@@ -12,7 +12,9 @@ import { readCatalogTree } from './catalog-tree';
 import { QueryHistory } from './history';
 import type { HotRunner } from './hot-runner';
 import { isDuckDBLockError, readLockInfo, removeOwnLockInfo, workspaceLockedError, writeLockInfo, type EntryPoint } from './lock-info';
-import { ResultStore, sqlError, type StoredResult } from './result-store';
+import { MAX_PIVOT_COLUMNS, type PivotSpec } from '../../../shared/api/pivot';
+import { pivotSql, pivotWidthSql } from './pivot-sql';
+import { keptResultSelect, ResultStore, sqlError, type StoredResult } from './result-store';
 import { SerialQueue } from './serial-queue';
 
 export interface EngineOptions {
@@ -405,6 +407,56 @@ export class Engine {
   window(request: { resultId: string; offset: number; limit: number; sort: SortKey[] }): Promise<QueryWindowResult> {
     this.assertOpen();
     return this.results.window(request.resultId, request.offset, request.limit, request.sort);
+  }
+
+  /**
+   * A pivot of a kept result by DuckDB PIVOT, kept as a new result that the grid reads, sorts and exports like
+   * any other. Refused before it runs when it would make more than MAX_PIVOT_COLUMNS columns. Cancel by run id.
+   */
+  async pivot(request: { resultId: string; runId: string; spec: PivotSpec }): Promise<QueryRunResult> {
+    this.assertOpen();
+    if (this.runs.has(request.runId)) {
+      throw new WorkbenchError('CONFLICT', `A query with run id ${request.runId} is still running. Cancel it or use a new run id.`);
+    }
+    const stored = this.results.get(request.resultId);
+    const source = keptResultSelect(stored, []);
+    const sql = pivotSql(
+      source,
+      request.spec,
+      stored.wire.map((w) => w.name),
+    );
+    const t0 = performance.now();
+    const connection = await this.instance.connect();
+    const run: ActiveRun = { runId: request.runId, cancelled: false, cancel: () => connection.interrupt(), done: Promise.resolve() };
+    this.runs.set(request.runId, run);
+    try {
+      const width = await connection.runAndReadAll(pivotWidthSql(source, request.spec));
+      const columns = Number(width.getRows()[0]?.[0] ?? 0) + request.spec.rows.length;
+      if (columns > MAX_PIVOT_COLUMNS) {
+        throw new WorkbenchError(
+          'BAD_INPUT',
+          `The pivot would make ${columns.toLocaleString('en-US')} columns, more than the ${MAX_PIVOT_COLUMNS.toLocaleString('en-US')} it allows. ` +
+            'Spread a column with fewer distinct values, or filter the query first.',
+        );
+      }
+      const result = await connection.stream(sql);
+      const pivoted = await this.results.ingest(result, { sortable: true });
+      return {
+        runId: request.runId,
+        resultId: pivoted.id,
+        columns: pivoted.columns,
+        rowCount: pivoted.rowCount,
+        elapsedMs: performance.now() - t0,
+        statements: 1,
+        sortable: true,
+      };
+    } catch (err) {
+      if (run.cancelled) throw new WorkbenchError('CANCELLED', 'The pivot was cancelled.');
+      throw sqlError(err);
+    } finally {
+      this.runs.delete(request.runId);
+      connection.closeSync();
+    }
   }
 
   /** A kept result's table and columns (export.result writes it whole); NOT_FOUND when it is gone. */

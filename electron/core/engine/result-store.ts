@@ -39,6 +39,22 @@ function tableRef(table: string): string {
 }
 
 /**
+ * The SELECT that reads a kept result whole, in the grid's sort (ties keep the original order, as the
+ * grid's own sort does) or in the engine's order. Columns get the grid's unique names.
+ */
+export function keptResultSelect(stored: StoredResult, sort: readonly SortKey[]): string {
+  if (stored.wire.length === 0) throw new WorkbenchError('BAD_INPUT', 'The result has no columns, so there is nothing to export or pivot.');
+  const select = stored.wire.map((w, i) => `${quoteIdent(stored.storage[i])} AS ${quoteIdent(w.name)}`).join(', ');
+  const order = sort.map((s) => {
+    let index = stored.wire.findIndex((w) => w.name === s.column);
+    if (index < 0) index = stored.columns.findIndex((c) => c.name === s.column);
+    if (index < 0) throw new WorkbenchError('BAD_INPUT', `Cannot sort the export by "${s.column}": the result has no such column.`);
+    return `${quoteIdent(stored.storage[index])} ${s.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`;
+  });
+  return `SELECT ${select} FROM ${qualifiedName(RESULTS_DB, 'main', stored.table)} ORDER BY ${[...order, 'rowid'].join(', ')}`;
+}
+
+/**
  * Results kept in the core: each is a table in the results database, read in rowid windows
  * as Arrow IPC. A sort is materialized once per (result, sort) into a second table; only the
  * latest sort per result is kept. At most `maxResults` results are kept (least recently used go first).

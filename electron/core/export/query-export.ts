@@ -4,9 +4,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { ExportFormat } from '../../../shared/api/export';
-import type { SortKey } from '../../../shared/api/query';
-import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { RESULTS_DB, type StoredResult } from '../engine/result-store';
+import { quoteLiteral } from '../../../shared/sql';
 import { publishFile, sweepStaleTempsIn, tempPathFor } from '../files/atomic';
 import { killPoint } from '../system/kill-switch';
 import { enableProgress, runWithProgress } from './run-copy';
@@ -99,20 +97,4 @@ export async function checkedSelect(conn: DuckDBConnection, sql: string): Promis
     prepared.destroySync();
   }
   return sql.trim().replace(/;+\s*$/, '');
-}
-
-/**
- * The SELECT that reads a kept result whole, in the grid's sort (ties keep the original order, as the
- * grid's own sort does) or in the engine's order. Columns get the grid's unique names.
- */
-export function keptResultSelect(stored: StoredResult, sort: readonly SortKey[]): string {
-  if (stored.wire.length === 0) throw new WorkbenchError('BAD_INPUT', 'The result has no columns, so there is nothing to export.');
-  const select = stored.wire.map((w, i) => `${quoteIdent(stored.storage[i])} AS ${quoteIdent(w.name)}`).join(', ');
-  const order = sort.map((s) => {
-    let index = stored.wire.findIndex((w) => w.name === s.column);
-    if (index < 0) index = stored.columns.findIndex((c) => c.name === s.column);
-    if (index < 0) throw new WorkbenchError('BAD_INPUT', `Cannot sort the export by "${s.column}": the result has no such column.`);
-    return `${quoteIdent(stored.storage[index])} ${s.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`;
-  });
-  return `SELECT ${select} FROM ${qualifiedName(RESULTS_DB, 'main', stored.table)} ORDER BY ${[...order, 'rowid'].join(', ')}`;
 }

@@ -3,7 +3,8 @@ import type { ExportFormat, ExportedFile } from '../../../shared/api/export';
 import type { Engine } from '../engine/engine';
 import type { JobContext, JobRunner } from '../jobs/runner';
 import { downloadIdFor, resolveExportFile } from '../export/export-paths';
-import { checkedSelect, keptResultSelect, writeSelect } from '../export/query-export';
+import { keptResultSelect } from '../engine/result-store';
+import { checkedSelect, writeSelect } from '../export/query-export';
 
 export interface ExportServiceDeps {
   engine: Engine;

@@ -9,6 +9,7 @@ export function createQueryService(engine: Engine): QueryApi {
     cancel: async (req) => ({ cancelled: await engine.cancel(req.runId) }),
     close: async (req) => ({ closed: await engine.closeResult(req.resultId) }),
     closeSession: async (req) => ({ closed: engine.closeSession(req.sessionId) }),
+    pivot: (req) => engine.pivot(req),
     history: async (req) => ({ entries: await engine.historyEntries(req.search, req.limit) }),
   };
 }
