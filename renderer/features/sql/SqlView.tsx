@@ -9,6 +9,7 @@ import { defaultDatabase } from '../schema/identifiers';
 import { EditorTabs } from './EditorTabs';
 import { ErrorPanel } from './ErrorPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { forgetPivot, PivotPanel } from './PivotPanel';
 import { cancelQuery, disposeRun, getRun, runQuery, subscribeRuns, useRun } from './queryRuns';
 import { SqlEditor, type EditorHandle } from './SqlEditor';
 import { columnCompletion } from './columnCompletion';
@@ -37,6 +38,7 @@ export function SqlView() {
   const [historyOpen, setHistoryOpen] = useState(false);
   const [historyKey, setHistoryKey] = useState(0);
   const [editorHeight, setEditorHeight] = useState(260);
+  const [resultView, setResultView] = useState<ResultView>('grid');
   const editor = useRef<EditorHandle | null>(null);
   const { tree } = useCatalog();
   const schema = useMemo(() => completionNamespace(tree, defaultDatabase(tree)), [tree]);
@@ -85,6 +87,7 @@ export function SqlView() {
   const onCloseTab = (id: string) => {
     setTabWrites(id, false);
     disposeRun(id);
+    forgetPivot(id);
     closeTab(id);
   };
 
@@ -211,7 +214,10 @@ export function SqlView() {
           {run.status === 'error' && (
             <ErrorPanel error={run.error} title={run.error.code === 'CANCELLED' ? 'Query cancelled' : 'Query failed'} />
           )}
-          {shown ? (
+          {shown && <ResultViewTabs view={resultView} onChange={setResultView} />}
+          {shown && resultView === 'pivot' ? (
+            <PivotPanel key={active.id} tabId={active.id} source={shown} />
+          ) : shown ? (
             <ResultsGrid
               key={shown.resultId}
               result={shown}
@@ -226,6 +232,34 @@ export function SqlView() {
       {historyOpen && (
         <HistoryPanel refreshKey={historyKey} onPick={(sql) => editor.current?.replaceAll(sql)} onClose={() => setHistoryOpen(false)} />
       )}
+    </div>
+  );
+}
+
+type ResultView = 'grid' | 'pivot';
+const RESULT_VIEWS: readonly { view: ResultView; label: string; title: string }[] = [
+  { view: 'grid', label: 'Grid', title: 'The rows of the result' },
+  { view: 'pivot', label: 'Pivot', title: 'Rows, columns and values with an aggregate, computed by DuckDB PIVOT on the result' },
+];
+
+/** Grid or Pivot over the tab's result. */
+function ResultViewTabs({ view, onChange }: { view: ResultView; onChange: (v: ResultView) => void }) {
+  return (
+    <div className="result-views" role="tablist" aria-label="Result views">
+      {RESULT_VIEWS.map((v) => (
+        <button
+          key={v.view}
+          type="button"
+          role="tab"
+          aria-selected={view === v.view}
+          className={view === v.view ? 'result-view on' : 'result-view'}
+          title={v.title}
+          data-testid={`result-view-${v.view}`}
+          onClick={() => onChange(v.view)}
+        >
+          {v.label}
+        </button>
+      ))}
     </div>
   );
 }
