@@ -173,7 +173,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const archive = new ArchiveJob({ data, engine, journal: archiveJournal, tmpDir: paths.tmp, rollups });
   const liveFeed = new LiveFeedSwitch({ data, events });
   const core: WorkbenchCore = {
-    query: createQueryService(engine),
+    query: createQueryService(engine, data.lake),
     catalog: createCatalogService(engine),
     workspace: createWorkspaceService(engine, paths, appVersion),
     jobs: createJobsService(jobs),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
+import type { ExplainResult } from './explain';
 import { PivotSpec } from './pivot';
 
 export const QueryTarget = z.enum(['workspace', 'hot']);
@@ -80,6 +81,13 @@ export const queryApi = {
   closeSession: method<{ closed: boolean }>()(z.object({ sessionId: Id })),
   /** A pivot of a kept result (DuckDB PIVOT), kept as a new result: read, sort and export it like any other. */
   pivot: method<QueryRunResult>()(z.object({ resultId: Id, runId: Id, spec: PivotSpec })),
+  /**
+   * The plan of one workspace statement as a tree, and which tier each scan reads: the lake's Parquet files and
+   * bytes after pruning, the hot mirror's rows. `analyze` runs the statement (EXPLAIN ANALYZE) for actual rows and time.
+   */
+  explain: method<ExplainResult>()(
+    z.object({ sql: z.string().min(1, 'is empty: type a query first').max(10_000_000), runId: Id, analyze: z.boolean().default(false) }),
+  ),
   history: method<{ entries: HistoryEntry[] }>()(
     z.object({ search: z.string().max(1000).default(''), limit: z.number().int().min(1).max(1000).default(200) }),
   ),

@@ -13,6 +13,8 @@ import { QueryHistory } from './history';
 import type { HotRunner } from './hot-runner';
 import { isDuckDBLockError, readLockInfo, removeOwnLockInfo, workspaceLockedError, writeLockInfo, type EntryPoint } from './lock-info';
 import { MAX_PIVOT_COLUMNS, type PivotSpec } from '../../../shared/api/pivot';
+import type { PlanNode } from '../../../shared/api/explain';
+import { explainPlan, type RawScan } from './explain';
 import { pivotSql, pivotWidthSql } from './pivot-sql';
 import { keptResultSelect, ResultStore, sqlError, type StoredResult } from './result-store';
 import { SerialQueue } from './serial-queue';
@@ -415,9 +417,6 @@ export class Engine {
    */
   async pivot(request: { resultId: string; runId: string; spec: PivotSpec }): Promise<QueryRunResult> {
     this.assertOpen();
-    if (this.runs.has(request.runId)) {
-      throw new WorkbenchError('CONFLICT', `A query with run id ${request.runId} is still running. Cancel it or use a new run id.`);
-    }
     const stored = this.results.get(request.resultId);
     const source = keptResultSelect(stored, []);
     const sql = pivotSql(
@@ -426,10 +425,7 @@ export class Engine {
       stored.wire.map((w) => w.name),
     );
     const t0 = performance.now();
-    const connection = await this.instance.connect();
-    const run: ActiveRun = { runId: request.runId, cancelled: false, cancel: () => connection.interrupt(), done: Promise.resolve() };
-    this.runs.set(request.runId, run);
-    try {
+    return this.withRunConnection(request.runId, 'pivot', async (connection) => {
       const width = await connection.runAndReadAll(pivotWidthSql(source, request.spec));
       const columns = Number(width.getRows()[0]?.[0] ?? 0) + request.spec.rows.length;
       if (columns > MAX_PIVOT_COLUMNS) {
@@ -439,8 +435,7 @@ export class Engine {
             'Spread a column with fewer distinct values, or filter the query first.',
         );
       }
-      const result = await connection.stream(sql);
-      const pivoted = await this.results.ingest(result, { sortable: true });
+      const pivoted = await this.results.ingest(await connection.stream(sql), { sortable: true });
       return {
         runId: request.runId,
         resultId: pivoted.id,
@@ -450,11 +445,37 @@ export class Engine {
         statements: 1,
         sortable: true,
       };
+    });
+  }
+
+  /**
+   * The plan of one workspace statement as a tree (EXPLAIN; with `analyze`, EXPLAIN ANALYZE runs it and times
+   * each operator), with its raw scans (the caller says which tier each reads).
+   */
+  async explain(request: {
+    sql: string;
+    runId: string;
+    analyze: boolean;
+  }): Promise<{ root: PlanNode; totalMs: number | null; scans: RawScan[] }> {
+    this.assertOpen();
+    return this.withRunConnection(request.runId, 'explain', (connection) => explainPlan(connection, request.sql, request.analyze));
+  }
+
+  /** A connection of its own for a run that can be cancelled by its run id (a pivot, an explain); closed after. */
+  private async withRunConnection<T>(runId: string, what: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.runs.has(runId)) {
+      throw new WorkbenchError('CONFLICT', `A query with run id ${runId} is still running. Cancel it or use a new run id.`);
+    }
+    const connection = await this.instance.connect();
+    const run: ActiveRun = { runId, cancelled: false, cancel: () => connection.interrupt(), done: Promise.resolve() };
+    this.runs.set(runId, run);
+    try {
+      return await fn(connection);
     } catch (err) {
-      if (run.cancelled) throw new WorkbenchError('CANCELLED', 'The pivot was cancelled.');
+      if (run.cancelled) throw new WorkbenchError('CANCELLED', `The ${what} was cancelled.`);
       throw sqlError(err);
     } finally {
-      this.runs.delete(request.runId);
+      this.runs.delete(runId);
       connection.closeSync();
     }
   }
