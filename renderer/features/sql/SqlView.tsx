@@ -8,6 +8,7 @@ import { useCatalog } from '../schema/catalogStore';
 import { defaultDatabase } from '../schema/identifiers';
 import { EditorTabs } from './EditorTabs';
 import { ErrorPanel } from './ErrorPanel';
+import { ExplainPanel, type ExplainRequest } from './ExplainPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { forgetPivot, PivotPanel } from './PivotPanel';
 import { cancelQuery, disposeRun, getRun, runQuery, subscribeRuns, useRun } from './queryRuns';
@@ -39,6 +40,8 @@ export function SqlView() {
   const [historyKey, setHistoryKey] = useState(0);
   const [editorHeight, setEditorHeight] = useState(260);
   const [resultView, setResultView] = useState<ResultView>('grid');
+  // Per tab: the statement its Explain was last pressed on.
+  const [explains, setExplains] = useState<ReadonlyMap<string, ExplainRequest>>(() => new Map());
   const editor = useRef<EditorHandle | null>(null);
   const { tree } = useCatalog();
   const schema = useMemo(() => completionNamespace(tree, defaultDatabase(tree)), [tree]);
@@ -52,6 +55,8 @@ export function SqlView() {
 
   const start = useCallback(
     (sql: string) => {
+      // A run shows its result: the plan of an earlier Explain steps aside.
+      setResultView((v) => (v === 'plan' ? 'grid' : v));
       void runQuery(active.id, sql, target, allowWrites).then(() => setHistoryKey((k) => k + 1));
     },
     [active.id, target, allowWrites],
@@ -70,6 +75,12 @@ export function SqlView() {
   const runAtCursor = () => {
     const text = editor.current?.runnableText();
     if (text) start(text);
+  };
+  const explain = () => {
+    const text = editor.current?.runnableText();
+    if (!text) return;
+    setExplains((prev) => new Map(prev).set(active.id, { sql: text, seq: (prev.get(active.id)?.seq ?? 0) + 1 }));
+    setResultView('plan');
   };
   const runAll = () => {
     const text = editor.current?.allText() ?? '';
@@ -149,6 +160,20 @@ export function SqlView() {
           <button
             type="button"
             className="btn"
+            onClick={explain}
+            disabled={running || target === 'hot'}
+            data-testid="explain-button"
+            title={
+              target === 'hot'
+                ? 'Explain shows DuckDB plans: switch the target to the DuckDB workspace (or run EXPLAIN on PostgreSQL)'
+                : 'The plan of the statement at the cursor: rows and time per operator, and the lake files and hot rows it reads'
+            }
+          >
+            Explain
+          </button>
+          <button
+            type="button"
+            className="btn"
             onClick={() => cancel()}
             disabled={!running}
             data-testid="cancel-button"
@@ -211,21 +236,29 @@ export function SqlView() {
         </div>
         <div className="split-handle" onMouseDown={startResize} role="separator" aria-orientation="horizontal" aria-label="Resize editor" />
         <div className={running ? 'results-pane stale' : 'results-pane'}>
-          {run.status === 'error' && (
-            <ErrorPanel error={run.error} title={run.error.code === 'CANCELLED' ? 'Query cancelled' : 'Query failed'} />
-          )}
-          {shown && <ResultViewTabs view={resultView} onChange={setResultView} />}
-          {shown && resultView === 'pivot' ? (
-            <PivotPanel key={active.id} tabId={active.id} source={shown} />
-          ) : shown ? (
-            <ResultsGrid
-              key={shown.resultId}
-              result={shown}
-              // PostgreSQL (the hot target) holds no cold rows; the workspace's views read the cached days.
-              caveat={run.status !== 'idle' && run.target === 'hot' ? null : <ColdCoverageNote />}
-            />
+          <ResultViewTabs view={resultView} onChange={setResultView} />
+          {resultView === 'plan' ? (
+            <ExplainPanel key={active.id} request={explains.get(active.id) ?? null} />
           ) : (
-            run.status !== 'error' && <div className="results-empty">{running ? 'Running…' : 'Run a query to see its result here.'}</div>
+            <>
+              {run.status === 'error' && (
+                <ErrorPanel error={run.error} title={run.error.code === 'CANCELLED' ? 'Query cancelled' : 'Query failed'} />
+              )}
+              {shown && resultView === 'pivot' ? (
+                <PivotPanel key={active.id} tabId={active.id} source={shown} />
+              ) : shown ? (
+                <ResultsGrid
+                  key={shown.resultId}
+                  result={shown}
+                  // PostgreSQL (the hot target) holds no cold rows; the workspace's views read the cached days.
+                  caveat={run.status !== 'idle' && run.target === 'hot' ? null : <ColdCoverageNote />}
+                />
+              ) : (
+                run.status !== 'error' && (
+                  <div className="results-empty">{running ? 'Running…' : 'Run a query to see its result here.'}</div>
+                )
+              )}
+            </>
           )}
         </div>
       </div>
@@ -236,13 +269,14 @@ export function SqlView() {
   );
 }
 
-type ResultView = 'grid' | 'pivot';
+type ResultView = 'grid' | 'pivot' | 'plan';
 const RESULT_VIEWS: readonly { view: ResultView; label: string; title: string }[] = [
   { view: 'grid', label: 'Grid', title: 'The rows of the result' },
   { view: 'pivot', label: 'Pivot', title: 'Rows, columns and values with an aggregate, computed by DuckDB PIVOT on the result' },
+  { view: 'plan', label: 'Plan', title: 'The plan of the statement Explain was pressed on' },
 ];
 
-/** Grid or Pivot over the tab's result. */
+/** Grid or Pivot over the tab's result, or the Plan of the statement explained. */
 function ResultViewTabs({ view, onChange }: { view: ResultView; onChange: (v: ResultView) => void }) {
   return (
     <div className="result-views" role="tablist" aria-label="Result views">
