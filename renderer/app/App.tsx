@@ -3,7 +3,9 @@ import { api } from '../api/client';
 import type { WorkspaceInfo } from '../../shared/api/workspace';
 import { ActivityIndicator } from '../features/activity/ActivityIndicator';
 import { SchemaBrowser } from '../features/schema/SchemaBrowser';
+import { setThemePreference, useThemePreference, type ThemePreference } from '../lib/theme';
 import { ErrorBoundary } from './ErrorBoundary';
+import { ShortcutSheet, typingTarget } from './ShortcutSheet';
 import { getView, hrefFor, listViews, useRoute } from './router';
 
 /** The shell: top bar with the views, the schema browser on the left, the routed view in the middle. */
@@ -12,6 +14,19 @@ export function App() {
   const view = getView(route.view);
   const [info, setInfo] = useState<WorkspaceInfo | null>(null);
   const [sidebarOpen, setSidebarOpen] = useState(true);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const theme = useThemePreference();
+
+  // `?` outside a text field shows the keyboard shortcuts.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '?' || e.ctrlKey || e.metaKey || e.altKey || typingTarget(e.target)) return;
+      e.preventDefault();
+      setShortcutsOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   // The view the page opens on asks for its first data now, while its code loads.
   useEffect(() => {
@@ -60,6 +75,28 @@ export function App() {
         </nav>
         <span className="spacer" />
         <ActivityIndicator />
+        <select
+          className="theme-select"
+          value={theme}
+          onChange={(e) => setThemePreference(e.target.value as ThemePreference)}
+          aria-label="Theme"
+          title="Light or dark: follow the system, or choose"
+          data-testid="theme-select"
+        >
+          <option value="system">◐ System theme</option>
+          <option value="light">☀ Light</option>
+          <option value="dark">☾ Dark</option>
+        </select>
+        <button
+          type="button"
+          className="icon-btn"
+          title="Keyboard shortcuts (?)"
+          aria-label="Keyboard shortcuts"
+          data-testid="shortcuts-button"
+          onClick={() => setShortcutsOpen(true)}
+        >
+          ?
+        </button>
         {info && (
           <span className="workspace-info" title={`Workspace folder: ${info.path}`}>
             {info.path} · DuckDB {info.duckdbVersion}
@@ -86,6 +123,7 @@ export function App() {
           )}
         </main>
       </div>
+      {shortcutsOpen && <ShortcutSheet onClose={() => setShortcutsOpen(false)} />}
     </div>
   );
 }

@@ -1,11 +1,14 @@
 import { useEffect, useRef } from 'react';
 import { closeCompletion, type CompletionSource } from '@codemirror/autocomplete';
+import { isolateHistory } from '@codemirror/commands';
 import { sql, type SQLNamespace } from '@codemirror/lang-sql';
 import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
+import { errorMessage } from '../../../shared/api/errors';
 import { editorSetup } from './editorSetup';
 import { editorTheme } from './editorTheme';
 import { DuckDBDialect } from './sqlLanguage';
+import { formatSql } from './formatSql';
 import { statementAt } from './statements';
 
 /** What the SQL view can ask of the editor. */
@@ -16,6 +19,8 @@ export interface EditorHandle {
   /** The selection if any, else the statement at the cursor. */
   runnableText(): string | null;
   allText(): string;
+  /** Formats the selection, or all the SQL, as one undoable change; returns why it could not, or null. */
+  format(): string | null;
 }
 
 interface Props {
@@ -33,6 +38,8 @@ interface Props {
   /** Esc: returns true when it cancelled something (then Esc is consumed). */
   onCancel: () => boolean;
   onReady: (handle: EditorHandle | null) => void;
+  /** Format SQL (Shift+Alt+F) could not parse the text: the reason. */
+  onFormatError: (message: string) => void;
 }
 
 interface Callbacks {
@@ -40,6 +47,7 @@ interface Callbacks {
   onRun: Props['onRun'];
   onRunAll: Props['onRunAll'];
   onCancel: Props['onCancel'];
+  onFormatError: Props['onFormatError'];
 }
 
 /** The text to run; running also closes an open completion popup. */
@@ -53,19 +61,53 @@ function runnable(view: EditorView): string | null {
   return statementAt(view.state.doc.toString(), sel.head)?.text ?? null;
 }
 
+/** Formats the selection (or the whole document) in one undoable change; returns the reason it could not, or null. */
+function formatIn(view: EditorView): string | null {
+  const sel = view.state.selection.main;
+  const [from, to] = sel.empty ? [0, view.state.doc.length] : [sel.from, sel.to];
+  const text = view.state.sliceDoc(from, to);
+  if (!text.trim()) return null;
+  try {
+    const formatted = formatSql(text);
+    // Its own undo step, never merged with the typing before it.
+    view.dispatch({
+      changes: { from, to, insert: formatted },
+      selection: { anchor: from, head: from + formatted.length },
+      scrollIntoView: true,
+      annotations: isolateHistory.of('full'),
+      userEvent: 'format',
+    });
+    return null;
+  } catch (err) {
+    return errorMessage(err);
+  }
+}
+
 /** The one wrapper around CodeMirror 6: owns the EditorView, one EditorState per document. */
-export function SqlEditor({ docId, initialDoc, openDocIds, schema, columns, onChange, onRun, onRunAll, onCancel, onReady }: Props) {
+export function SqlEditor({
+  docId,
+  initialDoc,
+  openDocIds,
+  schema,
+  columns,
+  onChange,
+  onRun,
+  onRunAll,
+  onCancel,
+  onReady,
+  onFormatError,
+}: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const states = useRef(new Map<string, EditorState>());
   const currentDoc = useRef<string | null>(null);
   const language = useRef(new Compartment());
-  const callbacks = useRef<Callbacks>({ onChange, onRun, onRunAll, onCancel });
+  const callbacks = useRef<Callbacks>({ onChange, onRun, onRunAll, onCancel, onFormatError });
   const extensions = useRef<Extension | null>(null);
 
   useEffect(() => {
-    callbacks.current = { onChange, onRun, onRunAll, onCancel };
-  }, [onChange, onRun, onRunAll, onCancel]);
+    callbacks.current = { onChange, onRun, onRunAll, onCancel, onFormatError };
+  }, [onChange, onRun, onRunAll, onCancel, onFormatError]);
 
   // Create the view once.
   useEffect(() => {
@@ -79,6 +121,14 @@ export function SqlEditor({ docId, initialDoc, openDocIds, schema, columns, onCh
             run: (v) => {
               const text = runnable(v);
               if (text) cb.current.onRun(text);
+              return true;
+            },
+          },
+          {
+            key: 'Shift-Alt-f',
+            run: (v) => {
+              const problem = formatIn(v);
+              if (problem) cb.current.onFormatError(problem);
               return true;
             },
           },
@@ -172,6 +222,13 @@ export function SqlEditor({ docId, initialDoc, openDocIds, schema, columns, onCh
       allText() {
         if (view.current) closeCompletion(view.current);
         return view.current?.state.doc.toString() ?? '';
+      },
+      format() {
+        const v = view.current;
+        if (!v) return null;
+        const problem = formatIn(v);
+        v.focus();
+        return problem;
       },
     };
     onReady(handle);

@@ -40,6 +40,7 @@ export function SqlView() {
   const [historyKey, setHistoryKey] = useState(0);
   const [editorHeight, setEditorHeight] = useState(260);
   const [resultView, setResultView] = useState<ResultView>('grid');
+  const [formatProblem, setFormatProblem] = useState<string | null>(null);
   // Per tab: the statement its Explain was last pressed on.
   const [explains, setExplains] = useState<ReadonlyMap<string, ExplainRequest>>(() => new Map());
   const editor = useRef<EditorHandle | null>(null);
@@ -62,7 +63,10 @@ export function SqlView() {
     [active.id, target, allowWrites],
   );
   const cancel = useCallback(() => cancelQuery(active.id), [active.id]);
-  const onChange = useCallback((id: string, doc: string) => setTabSql(id, doc), []);
+  const onChange = useCallback((id: string, doc: string) => {
+    setTabSql(id, doc);
+    setFormatProblem(null);
+  }, []);
 
   useEffect(() => {
     try {
@@ -76,6 +80,8 @@ export function SqlView() {
     const text = editor.current?.runnableText();
     if (text) start(text);
   };
+  const onFormatError = useCallback((message: string) => setFormatProblem(message), []);
+  const formatSqlText = () => setFormatProblem(editor.current?.format() ?? null);
   const explain = () => {
     const text = editor.current?.runnableText();
     if (!text) return;
@@ -160,6 +166,15 @@ export function SqlView() {
           <button
             type="button"
             className="btn"
+            onClick={formatSqlText}
+            data-testid="format-button"
+            title="Format the SQL: the selection, or all of it (Shift+Alt+F)"
+          >
+            Format
+          </button>
+          <button
+            type="button"
+            className="btn"
             onClick={explain}
             disabled={running || target === 'hot'}
             data-testid="explain-button"
@@ -208,8 +223,13 @@ export function SqlView() {
             </label>
           )}
           {run.status === 'running' && <RunProgress startedAt={run.startedAt} progress={run.progress} />}
+          {formatProblem && (
+            <span className="format-problem" role="status" data-testid="format-problem" title={formatProblem}>
+              {formatProblem}
+            </span>
+          )}
           <span className="spacer" />
-          <span className="hint">Ctrl/Cmd+Enter run · Ctrl/Cmd+Shift+Enter run all · Esc cancel</span>
+          <span className="hint">Ctrl/Cmd+Enter run · Ctrl/Cmd+Shift+Enter run all · Esc cancel · ? shortcuts</span>
           <button
             type="button"
             className={historyOpen ? 'btn toggled' : 'btn'}
@@ -232,6 +252,7 @@ export function SqlView() {
             onRunAll={start}
             onCancel={cancel}
             onReady={onReady}
+            onFormatError={onFormatError}
           />
         </div>
         <div className="split-handle" onMouseDown={startResize} role="separator" aria-orientation="horizontal" aria-label="Resize editor" />

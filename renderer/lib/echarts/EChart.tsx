@@ -1,6 +1,6 @@
 import { getInstanceByDom, init, type ECharts } from 'echarts/core';
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
-import { useColorScheme } from './colorScheme';
+import { useColorScheme } from '../theme';
 // Registers the chart types and components (side effect) before any chart is made.
 import './registry';
 import type { ChartOption } from './registry';
