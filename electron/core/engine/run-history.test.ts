@@ -92,7 +92,7 @@ describe('result fingerprints (real DuckDB)', () => {
     expect(new Set(hashes).size).toBe(4);
   });
 
-  it('fingerprints an empty result and a result without columns, and not a failed run', async () => {
+  it('fingerprints an empty result by its types, and not a failed run', async () => {
     const empty = await hashOf('SELECT 1 AS x WHERE false');
     expect(await hashOf('SELECT 2 AS x WHERE false')).toBe(empty);
     expect(await hashOf("SELECT 'a' AS x WHERE false")).not.toBe(empty);
