@@ -53,6 +53,12 @@ const BENCHES: readonly BenchModule[] = [
     exportName: 'benchS3Lake',
     about: 'S3 lake on loopback s3rver: archive vs local lake, lake pull vs raw GETs, multipart upload memory',
   },
+  {
+    name: 'fingerprint',
+    file: 'fingerprint.ts',
+    exportName: 'benchFingerprint',
+    about: "5M-row result: the run history's result fingerprint vs SELECT count(*) of the same query (target <= 3x)",
+  },
   { name: 'demo-full', file: 'demo-full.ts', exportName: 'benchDemoFull', about: 'demo --scale full: wall time and peak memory' },
   {
     name: 'dashboards',

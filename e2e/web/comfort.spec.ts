@@ -6,37 +6,37 @@ import { expect, test } from '../support/fixtures';
  * background): the WCAG contrast ratio, lowest first. Disabled controls are left out (they are meant to be dim).
  */
 async function lowContrast(page: Page, minimum: number): Promise<string[]> {
-  return page.evaluate((min) => {
-    const parse = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
-    const lum = ([r, g, b]: number[]): number => {
-      const f = (v: number) => {
+  // A script string: this file is type-checked without the DOM library.
+  return page.evaluate(`(() => {
+    const min = ${Number(minimum)};
+    const parse = (c) => (c.match(/[\\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => {
         const s = v / 255;
         return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
       };
       return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
     };
-    const background = (el: Element | null): number[] => {
+    const background = (el) => {
       for (let e = el; e; e = e.parentElement) {
         const c = parse(getComputedStyle(e).backgroundColor);
         if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
       }
       return [255, 255, 255];
     };
-    const out: string[] = [];
+    const out = [];
     for (const el of Array.from(document.querySelectorAll('body *'))) {
       const own = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '');
       if (!own || el.closest('[disabled], [aria-disabled="true"]')) continue;
       const r = el.getBoundingClientRect();
       const style = getComputedStyle(el);
       if (r.width === 0 || r.height === 0 || style.visibility === 'hidden' || Number(style.opacity) < 0.5) continue;
-      const fg = parse(style.color).slice(0, 3);
-      const [a, b] = [lum(fg), lum(background(el))].sort((x, y) => y - x);
+      const [a, b] = [lum(parse(style.color).slice(0, 3)), lum(background(el))].sort((x, y) => y - x);
       const ratio = (a + 0.05) / (b + 0.05);
-      if (ratio < min)
-        out.push(`${ratio.toFixed(2)} ${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent ?? '').trim().slice(0, 40)}`);
+      if (ratio < min) out.push(ratio.toFixed(2) + ' ' + el.tagName.toLowerCase() + '.' + el.className + ': ' + (el.textContent ?? '').trim().slice(0, 40));
     }
     return out;
-  }, minimum);
+  })()`);
 }
 
 test.describe('everyday comfort', () => {

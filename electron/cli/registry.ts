@@ -3,6 +3,7 @@ import { demoCommand } from './commands/demo';
 import { archiveCommand } from './commands/archive';
 import { convertCommand } from './commands/convert';
 import { exportCommand } from './commands/export';
+import { historyCommand } from './commands/history';
 import { lakeCommand } from './commands/lake';
 import { queryCommand } from './commands/query';
 
@@ -10,7 +11,15 @@ import { queryCommand } from './commands/query';
  * Every CLI command, in the order `--help` lists them. To add one: write
  * electron/cli/commands/<name>.ts exporting a CliCommand and list it here.
  */
-export const COMMANDS: readonly CliCommand[] = [queryCommand, demoCommand, convertCommand, archiveCommand, lakeCommand, exportCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  queryCommand,
+  historyCommand,
+  demoCommand,
+  convertCommand,
+  archiveCommand,
+  lakeCommand,
+  exportCommand,
+];
 
 export function findCommand(name: string): CliCommand | undefined {
   return COMMANDS.find((c) => c.name === name);

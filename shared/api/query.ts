@@ -50,6 +50,17 @@ export interface HistoryEntry {
   elapsedMs: number;
   rowCount: number | null;
   error: string | null;
+  /** The parameter values the run was given, by name (`{}` when none). */
+  params: Record<string, unknown>;
+  /**
+   * The lake days (UTC `YYYY-MM-DD`, or a `first..last` run of days) of every cold dataset the query names, by dataset:
+   * the days its result may depend on. A filter in the query is not taken into account. `{}`: no lake data named.
+   */
+  coldDays: Record<string, string[]>;
+  /** The hot mirror's watermark per dataset when the query ran (how far it was synced from PostgreSQL). */
+  hotWatermark: Record<string, number>;
+  /** The result fingerprint (hex; see README, Run history); null while it is computed, for a failed run, or when it could not be. */
+  resultHash: string | null;
 }
 
 export const SortKey = z.object({ column: z.string().min(1).max(1000), direction: z.enum(['asc', 'desc']) });

@@ -8,7 +8,9 @@ import { quoteLiteral } from '../../../shared/sql';
 import type { HistoryEntry, QueryRunResult, QueryTarget, QueryWindowResult, SortKey } from '../../../shared/api/query';
 import type { EventBus } from '../events';
 import type { WorkspacePaths } from '../workspace/paths';
+import { coldDaysOf, hotWatermarks, type RunProvenance } from '../mirror/run-provenance';
 import { readCatalogTree } from './catalog-tree';
+import { queryShape, resultFingerprint } from './fingerprint';
 import { QueryHistory } from './history';
 import type { HotRunner } from './hot-runner';
 import { isDuckDBLockError, readLockInfo, removeOwnLockInfo, workspaceLockedError, writeLockInfo, type EntryPoint } from './lock-info';
@@ -104,6 +106,8 @@ export function memoryLimitBytes(limit: string): number | null {
  */
 export class Engine {
   private readonly runs = new Map<string, ActiveRun>();
+  /** Result fingerprints being computed, by result id (a run's history entry gets its hash when one ends). */
+  private readonly fingerprints = new Map<string, Promise<void>>();
   /** Editor sessions (one per SQL tab): SET, TEMP tables and open transactions carry from run to run. */
   private readonly sessions = new Map<string, { connection: DuckDBConnection; busy: boolean; lastUsed: number }>();
   private hotRunner: HotRunner | null;
@@ -275,7 +279,9 @@ export class Engine {
       this.runs.delete(request.runId);
     }
     const elapsedMs = performance.now() - t0;
-    await this.history
+    const kept = stored;
+    const context = await this.metaQueue.run(() => this.runContext(request.sql, request.target, kept !== null)).catch(() => null);
+    const historyId = await this.history
       .record({
         sql: request.sql,
         target: request.target,
@@ -283,9 +289,12 @@ export class Engine {
         elapsedMs,
         rowCount: stored ? stored.rowCount : null,
         error: failure ? failure.message : null,
+        coldDays: context?.coldDays,
+        hotWatermark: context?.hotWatermark,
       })
-      .catch(() => undefined);
+      .catch(() => null);
     if (failure || !stored) throw failure ?? new WorkbenchError('INTERNAL', 'The query ended without a result.');
+    if (historyId !== null && context !== null) this.fingerprintLater(historyId, stored, context.ordered);
     return {
       runId: request.runId,
       resultId: stored.id,
@@ -295,6 +304,35 @@ export class Engine {
       statements,
       sortable: stored.sortable,
     };
+  }
+
+  /**
+   * What a run's history entry says besides its SQL: the hot watermark now; for a run that gave a result, whether
+   * its rows are ordered and, in the workspace, the lake days of the cold views it names.
+   */
+  private async runContext(sql: string, target: QueryTarget, succeeded: boolean): Promise<RunProvenance & { ordered: boolean }> {
+    const hotWatermark = await hotWatermarks(this.meta);
+    if (!succeeded) return { ordered: true, coldDays: {}, hotWatermark };
+    const shape = await queryShape(this.meta, sql);
+    const coldDays = target === 'workspace' ? await coldDaysOf(this.meta, shape.tables) : {};
+    return { ordered: shape.ordered, coldDays, hotWatermark };
+  }
+
+  /**
+   * Fingerprints a kept result after it went to the user (see fingerprint.ts), then stores it in the run's history
+   * entry. Best effort: a result dropped meanwhile leaves the entry without one. Closing the result waits for it.
+   */
+  private fingerprintLater(historyId: number, stored: StoredResult, ordered: boolean): void {
+    const task = this.withConnection((conn) => resultFingerprint(conn, this.results.fingerprintSource(stored), ordered))
+      .then((hash) => this.history.setResultHash(historyId, hash))
+      .catch(() => undefined)
+      .finally(() => this.fingerprints.delete(stored.id));
+    this.fingerprints.set(stored.id, task);
+  }
+
+  /** Resolves when every result fingerprint under way is stored (or given up). */
+  async fingerprintsSettled(): Promise<void> {
+    await Promise.all([...this.fingerprints.values()]);
   }
 
   /** A session's connection (created on first use); one run at a time per session. */
@@ -486,7 +524,8 @@ export class Engine {
     return this.results.get(resultId);
   }
 
-  closeResult(resultId: string): Promise<boolean> {
+  async closeResult(resultId: string): Promise<boolean> {
+    await this.fingerprints.get(resultId);
     return this.results.close(resultId);
   }
 
@@ -510,6 +549,7 @@ export class Engine {
       run.cancel();
     }
     await Promise.race([Promise.all(pending.map((r) => r.done)), new Promise((r) => setTimeout(r, 5000))]);
+    await this.fingerprintsSettled();
     for (const id of [...this.sessions.keys()]) this.closeSession(id);
     await this.metaQueue.run(async () => undefined);
     try {

@@ -10,7 +10,30 @@ const SEQUENCE = qualifiedName(INTERNAL_SCHEMA, 'query_history_id');
 /** History keeps this many newest runs. */
 const KEEP = 10_000;
 
-export type NewHistoryEntry = Omit<HistoryEntry, 'id'>;
+/** A run to record; `params` defaults to `{}`, the provenance to none, and the fingerprint comes later (setResultHash). */
+export type NewHistoryEntry = Omit<HistoryEntry, 'id' | 'params' | 'coldDays' | 'hotWatermark' | 'resultHash'> &
+  Partial<Pick<HistoryEntry, 'params' | 'coldDays' | 'hotWatermark'>>;
+
+/**
+ * Columns added after the table's first version, each with the value an older row takes: a workspace made before
+ * them gains them in place when it opens, its runs kept.
+ */
+const ADDED_COLUMNS: readonly [name: string, definition: string][] = [
+  ['params', `JSON DEFAULT '{}'`],
+  ['cold_days', `JSON DEFAULT '{}'`],
+  ['hot_watermark', `JSON DEFAULT '{}'`],
+  ['result_hash', 'VARCHAR'],
+];
+
+function jsonObject(text: unknown): Record<string, never> {
+  if (typeof text !== 'string') return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, never>) : {};
+  } catch {
+    return {};
+  }
+}
 
 /** Every run, kept in the workspace database so it survives restarts and is shared by desktop, web and CLI. */
 export class QueryHistory {
@@ -36,21 +59,42 @@ export class QueryHistory {
            error VARCHAR
          )`,
       );
+      for (const [name, definition] of ADDED_COLUMNS) {
+        await connection.run(`ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS ${quoteIdent(name)} ${definition}`);
+      }
     });
     return new QueryHistory(connection, queue);
   }
 
-  async record(entry: NewHistoryEntry): Promise<void> {
-    await this.queue.run(async () => {
-      await this.connection.run(
-        `INSERT INTO ${TABLE} (sql, target, started_at, elapsed_ms, row_count, error)
-         VALUES ($1, $2, CAST($3 AS TIMESTAMPTZ), $4, CAST($5 AS BIGINT), $6)`,
-        [entry.sql, entry.target, entry.startedAt, entry.elapsedMs, entry.rowCount, entry.error],
+  /** Records a run; resolves to its id (for setResultHash). */
+  async record(entry: NewHistoryEntry): Promise<number> {
+    return this.queue.run(async () => {
+      const reader = await this.connection.runAndReadAll(
+        `INSERT INTO ${TABLE} (sql, target, started_at, elapsed_ms, row_count, error, params, cold_days, hot_watermark)
+         VALUES ($1, $2, CAST($3 AS TIMESTAMPTZ), $4, CAST($5 AS BIGINT), $6, CAST($7 AS JSON), CAST($8 AS JSON), CAST($9 AS JSON))
+         RETURNING id`,
+        [
+          entry.sql,
+          entry.target,
+          entry.startedAt,
+          entry.elapsedMs,
+          entry.rowCount,
+          entry.error,
+          JSON.stringify(entry.params ?? {}),
+          JSON.stringify(entry.coldDays ?? {}),
+          JSON.stringify(entry.hotWatermark ?? {}),
+        ],
       );
       if (++this.inserts % 100 === 0) {
         await this.connection.run(`DELETE FROM ${TABLE} WHERE id <= (SELECT max(id) FROM ${TABLE}) - ${KEEP}`);
       }
+      return Number(reader.getRows()[0][0]);
     });
+  }
+
+  /** A run's result fingerprint, once computed (after the result went to the user). */
+  async setResultHash(id: number, hash: string): Promise<void> {
+    await this.queue.run(() => this.connection.run(`UPDATE ${TABLE} SET result_hash = $1 WHERE id = $2`, [hash, id]));
   }
 
   /** Newest first; `search` matches anywhere in the SQL, case-insensitively, taken literally (no wildcards). */
@@ -58,7 +102,8 @@ export class QueryHistory {
     const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return this.queue.run(async () => {
       const reader = await this.connection.runAndReadAll(
-        `SELECT id, sql, target, epoch_ms(started_at) AS started_ms, elapsed_ms, row_count, error
+        `SELECT id, sql, target, epoch_ms(started_at) AS started_ms, elapsed_ms, row_count, error,
+                CAST(params AS VARCHAR), CAST(cold_days AS VARCHAR), CAST(hot_watermark AS VARCHAR), result_hash
            FROM ${TABLE}
           WHERE sql ILIKE $1 ESCAPE '\\'
           ORDER BY id DESC
@@ -73,6 +118,10 @@ export class QueryHistory {
         elapsedMs: Number(row[4]),
         rowCount: row[5] === null ? null : Number(row[5]),
         error: row[6] === null ? null : String(row[6]),
+        params: jsonObject(row[7]),
+        coldDays: jsonObject(row[8]),
+        hotWatermark: jsonObject(row[9]),
+        resultHash: row[10] === null ? null : String(row[10]),
       }));
     });
   }

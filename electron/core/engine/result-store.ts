@@ -6,6 +6,7 @@ import type { ColumnInfo, QueryWindowResult, SortKey } from '../../../shared/api
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { uniqueNames, wireExpression, wireKindFor, type WireColumn } from './wire-columns';
 import type * as ArrowWindow from './arrow-window';
+import type { FingerprintSource } from './fingerprint';
 
 type ArrowWindowModule = typeof ArrowWindow;
 
@@ -123,6 +124,11 @@ export class ResultStore {
       return rows;
     });
     return this.register(stored);
+  }
+
+  /** A kept result as a relation to fingerprint (its storage columns, the types the user sees). */
+  fingerprintSource(r: StoredResult): FingerprintSource {
+    return { relation: tableRef(r.table), columns: r.columns.length === 0 ? [] : r.storage, types: r.columns.map((c) => c.type) };
   }
 
   get(resultId: string): StoredResult {

@@ -5,11 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SCALES, fleetSize } from '../../../shared/domain/demo-scale';
 import { queryNumber, queryRows } from '../engine/duck-query';
 import type { DemoReport } from '../demo/seed-demo';
+import type { HistoryEntry } from '../../../shared/api/query';
 import { SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import type { Workbench } from '../workbench';
 import { openDemoWorkbench, type DemoWorkbench } from '../testing/demo-workbench.fixture';
 import { MirrorSync } from './mirror-sync';
+import { foldDays } from './run-provenance';
 
 let dir: string;
 let wb: Workbench;
@@ -119,6 +121,37 @@ describe('unified views', () => {
     const bad = await wb.dispatch('query.run', { sql: 'SELECT nope FROM telemetry', target: 'hot', runId: 'hot-2' }, { transport: 'test' });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.code).toBe('SQL_ERROR');
+  });
+});
+
+describe('run history over both tiers', () => {
+  it('records the lake days a unified-view query covers, the mirror watermarks, and fingerprints a hot run', async () => {
+    const entryOf = async (sql: string, target: 'workspace' | 'hot'): Promise<HistoryEntry> => {
+      const res = await wb.dispatch('query.run', { sql, target, runId: `rh-${target}-${sql.length}` }, { transport: 'test' });
+      expect(res.ok).toBe(true);
+      await wb.engine.fingerprintsSettled();
+      const [entry] = await wb.engine.historyEntries(sql, 1);
+      return entry;
+    };
+    const sql = 'SELECT count(*) AS n FROM telemetry';
+    const unified = await entryOf(sql, 'workspace');
+    const days = (
+      await queryRows(duck, "SELECT DISTINCT strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d') AS d FROM cold.telemetry ORDER BY d")
+    ).map((r) => String(r.d));
+    expect(days.length).toBe(DEMO_SCALES.small.defaultDaysCold);
+    expect(unified.coldDays).toEqual({ telemetry: foldDays(days) });
+    const watermarks = await queryRows(duck, 'SELECT dataset, watermark FROM _workbench.mirror_state');
+    expect(watermarks.length).toBeGreaterThan(0);
+    // A background sync may move a watermark after the run, never back.
+    expect(Object.keys(unified.hotWatermark).sort()).toEqual(watermarks.map((r) => String(r.dataset)).sort());
+    for (const r of watermarks) expect(unified.hotWatermark[String(r.dataset)]).toBeLessThanOrEqual(Number(r.watermark));
+    expect(unified.hotWatermark.telemetry).toBeGreaterThan(0);
+    // PostgreSQL's count of its own rows: a fingerprint too, the same when run again.
+    const first = await entryOf(sql, 'hot');
+    expect(first.target).toBe('hot');
+    expect(first.coldDays).toEqual({});
+    expect(first.resultHash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await entryOf(`${sql} `, 'hot')).resultHash).toBe(first.resultHash);
   });
 });
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { QueryTarget } from '../../../shared/api/query';
+import type { HistoryEntry, QueryTarget } from '../../../shared/api/query';
 import { setEditorInserter } from '../../app/editorBridge';
 import { ResultsGrid } from '../grid/ResultsGrid';
 import { ColdCoverageNote } from '../../lib/lake/ColdCoverageNote';
@@ -55,12 +55,21 @@ export function SqlView() {
   }, []);
 
   const start = useCallback(
-    (sql: string) => {
+    (sql: string, on: QueryTarget = target) => {
       // A run shows its result: the plan of an earlier Explain steps aside.
       setResultView((v) => (v === 'plan' ? 'grid' : v));
-      void runQuery(active.id, sql, target, allowWrites).then(() => setHistoryKey((k) => k + 1));
+      void runQuery(active.id, sql, on, allowWrites).then(() => setHistoryKey((k) => k + 1));
     },
     [active.id, target, allowWrites],
+  );
+  /** A past run again: its SQL into the editor, run on its target. */
+  const rerun = useCallback(
+    (entry: HistoryEntry) => {
+      setTarget(entry.target);
+      editor.current?.replaceAll(entry.sql);
+      start(entry.sql, entry.target);
+    },
+    [start],
   );
   const cancel = useCallback(() => cancelQuery(active.id), [active.id]);
   const onChange = useCallback((id: string, doc: string) => {
@@ -284,7 +293,12 @@ export function SqlView() {
         </div>
       </div>
       {historyOpen && (
-        <HistoryPanel refreshKey={historyKey} onPick={(sql) => editor.current?.replaceAll(sql)} onClose={() => setHistoryOpen(false)} />
+        <HistoryPanel
+          refreshKey={historyKey}
+          onPick={(sql) => editor.current?.replaceAll(sql)}
+          onRerun={rerun}
+          onClose={() => setHistoryOpen(false)}
+        />
       )}
     </div>
   );
