@@ -2,6 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import type { QueryTarget } from '../../../shared/api/query';
 import { setEditorInserter } from '../../app/editorBridge';
 import { ResultsGrid } from '../grid/ResultsGrid';
+import { ChartPanel } from '../chart/ChartPanel';
+import { ResultsViewSwitch } from '../chart/ResultsViewSwitch';
 import { ColdCoverageNote } from '../../lib/lake/ColdCoverageNote';
 import { formatDuration } from '../../../shared/format';
 import { useCatalog } from '../schema/catalogStore';
@@ -13,7 +15,7 @@ import { cancelQuery, disposeRun, getRun, runQuery, subscribeRuns, useRun } from
 import { SqlEditor, type EditorHandle } from './SqlEditor';
 import { columnCompletion } from './columnCompletion';
 import { completionNamespace } from './sqlLanguage';
-import { activateTab, addTab, closeTab, renameTab, setTabSql, useTabs } from './tabsStore';
+import { activateTab, addTab, closeTab, patchTab, renameTab, setTabSql, useTabs } from './tabsStore';
 
 const TARGET_KEY = 'bw.sql.target';
 
@@ -211,7 +213,15 @@ export function SqlView() {
           {run.status === 'error' && (
             <ErrorPanel error={run.error} title={run.error.code === 'CANCELLED' ? 'Query cancelled' : 'Query failed'} />
           )}
-          {shown ? (
+          {shown && <ResultsViewSwitch view={active.view ?? 'grid'} onChange={(view) => patchTab(active.id, { view })} />}
+          {shown && active.view === 'chart' ? (
+            <ChartPanel
+              key={shown.resultId}
+              result={shown}
+              settings={active.chart}
+              onSettings={(chart) => patchTab(active.id, { chart })}
+            />
+          ) : shown ? (
             <ResultsGrid
               key={shown.resultId}
               result={shown}

@@ -1,3 +1,4 @@
+import { ChartSettings } from '../../../shared/api/chart';
 import { createStore } from '../../lib/state/createStore';
 import { useStore } from '../../lib/state/useStore';
 
@@ -5,6 +6,10 @@ export interface EditorTab {
   id: string;
   title: string;
   sql: string;
+  /** What the results pane shows: the grid (default) or the chart. */
+  view?: 'grid' | 'chart';
+  /** The tab's chart settings (plain data: they travel with the tab). */
+  chart?: ChartSettings;
 }
 
 export interface TabsState {
@@ -37,8 +42,16 @@ export function parseTabs(raw: string | null): TabsState {
     for (const t of o.tabs as unknown[]) {
       if (typeof t !== 'object' || t === null) continue;
       const x = t as Record<string, unknown>;
-      if (typeof x.id === 'string' && typeof x.title === 'string' && typeof x.sql === 'string')
-        tabs.push({ id: x.id, title: x.title, sql: x.sql });
+      if (typeof x.id === 'string' && typeof x.title === 'string' && typeof x.sql === 'string') {
+        const chart = ChartSettings.safeParse(x.chart);
+        tabs.push({
+          id: x.id,
+          title: x.title,
+          sql: x.sql,
+          ...(x.view === 'chart' ? { view: 'chart' as const } : {}),
+          ...(chart.success ? { chart: chart.data } : {}),
+        });
+      }
     }
     if (tabs.length === 0) return fresh();
     const activeId = typeof o.activeId === 'string' && tabs.some((t) => t.id === o.activeId) ? o.activeId : tabs[0].id;
@@ -112,6 +125,12 @@ export function renameTab(id: string, title: string): void {
 export function setTabSql(id: string, sql: string): void {
   const s = current();
   update({ ...s, tabs: s.tabs.map((x) => (x.id === id ? { ...x, sql } : x)) });
+}
+
+/** Changes one tab's fields (its results view, its chart settings). */
+export function patchTab(id: string, patch: Pick<EditorTab, 'view'> | Pick<EditorTab, 'chart'>): void {
+  const s = current();
+  update({ ...s, tabs: s.tabs.map((x) => (x.id === id ? { ...x, ...patch } : x)) });
 }
 
 export function activateTab(id: string): void {
