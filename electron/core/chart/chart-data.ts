@@ -13,16 +13,15 @@ import type { Engine } from '../engine/engine';
 import { sqlError } from '../engine/result-store';
 import { barSql, chartColumns, chartPointsSql, heatmapSql, histogramSql, ranged, statsSql, type ChartColumns } from './chart-sql';
 
-/** Every x, for a chart asked without a range. */
-const EVERYTHING: ChartRange = { from: -Number.MAX_VALUE, to: Number.MAX_VALUE };
-
 type Row = unknown[];
 
-async function read(conn: DuckDBConnection, sql: string, cols: ChartColumns, range: ChartRange): Promise<Row[]> {
+/** Runs a chart query, with the zoomed range as parameters `$from`, `$to` when the columns bind one. */
+async function read(conn: DuckDBConnection, sql: string, cols: ChartColumns, range: ChartRange | undefined): Promise<Row[]> {
   try {
-    const reader = ranged(cols)
-      ? await conn.runAndReadAll(sql, { from: range.from, to: range.to }, { from: DOUBLE, to: DOUBLE })
-      : await conn.runAndReadAll(sql);
+    const reader =
+      cols.bound && range
+        ? await conn.runAndReadAll(sql, { from: range.from, to: range.to }, { from: DOUBLE, to: DOUBLE })
+        : await conn.runAndReadAll(sql);
     return reader.getRows() as Row[];
   } catch (err) {
     throw sqlError(err);
@@ -44,7 +43,8 @@ function groupSeries(rows: readonly Row[], yNames: readonly string[], point: (r:
     const k = String(r[0]);
     let s = out.get(k);
     if (!s) {
-      const bar = k.indexOf('|');
+      // `<y index>|<series key>`, or the y index alone when the chart is not split.
+      const bar = k.includes('|') ? k.indexOf('|') : k.length;
       const yName = yNames[Number(k.slice(0, bar))] ?? '';
       const key = k.slice(bar + 1);
       const value = key === '' ? null : key === 'n' ? 'NULL' : key.slice(1);
@@ -70,9 +70,9 @@ const xy = (r: Row): number[] | null => {
 export async function chartData(engine: Engine, req: ChartRequest): Promise<ChartData> {
   const stored = engine.keptResult(req.resultId);
   const { settings, width } = req;
-  const cols = chartColumns(stored, settings);
+  const cols = chartColumns(stored, settings, req.range !== undefined);
   return engine.withConnection(async (conn) => {
-    const [stats] = await read(conn, statsSql(cols), cols, req.range ?? EVERYTHING);
+    const [stats] = await read(conn, statsSql(cols), cols, req.range);
     const lo = toNumber(stats[0]);
     const hi = toNumber(stats[1]);
     const extent = lo !== null && hi !== null ? { from: lo, to: hi } : null;
@@ -97,7 +97,7 @@ export async function chartData(engine: Engine, req: ChartRequest): Promise<Char
     const yNames = cols.y.map((c) => c.name);
     const done = (data: ChartData): ChartData => ({ ...data, points: data.series.reduce((n, s) => n + s.points.length, 0) });
     if (settings.type === 'bar') {
-      const rows = await read(conn, barSql(cols, settings.aggregate), cols, range ?? EVERYTHING);
+      const rows = await read(conn, barSql(cols, settings.aggregate), cols, req.range);
       const categories: string[] = [];
       for (const r of rows) categories[Number(r[1])] = String(r[2]);
       const counted = settings.aggregate === 'count' || cols.y.length === 0;
@@ -122,14 +122,14 @@ export async function chartData(engine: Engine, req: ChartRequest): Promise<Char
         bucket = span > 0 ? span / (width - 1) : 1;
         sql = m4NumericSql(points, range.from, bucket);
       }
-      const series = groupSeries(await read(conn, sql, cols, range), yNames, xy);
+      const series = groupSeries(await read(conn, sql, cols, req.range), yNames, xy);
       return done({ ...base, series, bucket, method: `M4 over ${width} px` });
     }
     const bins = settings.bins;
     const binWidth = (r: ChartRange) => (r.to > r.from ? (r.to - r.from) / bins : 1);
     if (settings.type === 'histogram') {
       const w = binWidth(range);
-      const rows = await read(conn, histogramSql(cols, range.from, w, bins), cols, range);
+      const rows = await read(conn, histogramSql(cols, range.from, w, bins), cols, req.range);
       const series = groupSeries(rows, ['rows'], (r) => [range.from + Number(r[1]) * w, Number(r[2])]);
       return done({ ...base, series, bucket: w, method: `${bins} bins` });
     }
@@ -138,7 +138,7 @@ export async function chartData(engine: Engine, req: ChartRequest): Promise<Char
     if (ylo === null || yhi === null) return done({ ...base, method: 'no y values in range' });
     const xw = binWidth(range);
     const yw = binWidth({ from: ylo, to: yhi });
-    const rows = await read(conn, heatmapSql(cols, { lo: range.from, width: xw }, { lo: ylo, width: yw }, bins), cols, range);
+    const rows = await read(conn, heatmapSql(cols, { lo: range.from, width: xw }, { lo: ylo, width: yw }, bins), cols, req.range);
     const points = rows.map((r) => [range.from + Number(r[0]) * xw, ylo + Number(r[1]) * yw, Number(r[2])]);
     return done({ ...base, series: [{ name: 'rows', points }], bucket: xw, yBucket: yw, method: `${bins} × ${bins} bins` });
   });

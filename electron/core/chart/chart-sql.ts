@@ -6,6 +6,7 @@ import {
   type ChartColumnKind,
   type ChartRange,
   type ChartSettings,
+  type ChartType,
 } from '../../../shared/api/chart';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { RESULTS_DB, type StoredResult } from '../engine/result-store';
@@ -19,7 +20,10 @@ export interface ChartColumn {
 
 /** The columns of a chart, resolved against a kept result and checked against its type. */
 export interface ChartColumns {
+  type: ChartType;
   table: string;
+  /** The queries take x's range as parameters `$from`, `$to` (a zoomed chart on a time or number axis). */
+  bound: boolean;
   x: ChartColumn;
   y: ChartColumn[];
   series: ChartColumn | null;
@@ -41,8 +45,8 @@ function requireKind(c: ChartColumn, role: string, kinds: readonly ChartColumnKi
   }
 }
 
-/** Resolves and checks the settings' columns: what each chart type can draw. */
-export function chartColumns(stored: StoredResult, settings: ChartSettings): ChartColumns {
+/** Resolves and checks the settings' columns (what each chart type can draw); `zoomed`: a range is bound. */
+export function chartColumns(stored: StoredResult, settings: ChartSettings, zoomed: boolean): ChartColumns {
   if (settings.x === null) throw new WorkbenchError('BAD_INPUT', 'Choose the column for the chart’s x axis.');
   const x = column(stored, settings.x, 'x');
   const y = settings.y.map((name) => column(stored, name, 'y'));
@@ -55,7 +59,9 @@ export function chartColumns(stored: StoredResult, settings: ChartSettings): Cha
   const yKinds: ChartColumnKind[] = t === 'heatmap' ? ['time', 'number'] : ['number'];
   if (t !== 'histogram' && !(t === 'bar' && settings.aggregate === 'count')) for (const c of y) requireKind(c, 'y', yKinds, `${t} chart`);
   return {
+    type: t,
     table: qualifiedName(RESULTS_DB, 'main', stored.table),
+    bound: zoomed && x.kind !== 'text',
     x,
     y: t === 'histogram' ? [] : y,
     series: t === 'heatmap' ? null : series,
@@ -63,8 +69,8 @@ export function chartColumns(stored: StoredResult, settings: ChartSettings): Cha
 }
 
 /** A column's position on a numeric axis: epoch milliseconds for time, the value as DOUBLE for numbers. */
-export function position(c: ChartColumn): string {
-  return c.kind === 'time' ? `CAST(epoch_ms(${c.ref}) AS DOUBLE)` : `CAST(${c.ref} AS DOUBLE)`;
+export function position(c: ChartColumn, expr = c.ref): string {
+  return c.kind === 'time' ? `CAST(epoch_ms(${expr}) AS DOUBLE)` : `CAST(${expr} AS DOUBLE)`;
 }
 
 /** A number as an SQL literal (finite only): for the few places a value cannot be a parameter (COPY, the M4 buckets). */
@@ -90,37 +96,39 @@ export function ranged(cols: ChartColumns): boolean {
 }
 
 /**
- * Rows with x not null, in the range (parameters `$from`, `$to`; when x is ranged) and within the top series when
+ * Rows with x not null, in the range (parameters `$from`, `$to`, when bound) and within the top series when
  * split: `src` yields (cx: x as it is, p: x's position or NULL, sk: the series key, y0..yN).
  */
 function sourceSql(cols: ChartColumns): string {
   const key = seriesKey(cols);
   const ys = cols.y.map((c, i) => `, ${c.ref} AS y${i}`).join('');
   const p = ranged(cols) ? position(cols.x) : 'NULL';
-  const range = ranged(cols) ? ` AND ${p} >= $from AND ${p} <= $to` : '';
+  const range = cols.bound ? ` AND ${p} >= $from AND ${p} <= $to` : '';
   const base = `SELECT ${cols.x.ref} AS cx, ${p} AS p, ${key} AS sk${ys} FROM ${cols.table} WHERE ${cols.x.ref} IS NOT NULL${range}`;
   if (!cols.series) return base;
   return `SELECT * FROM (${base}) WHERE sk IN (SELECT sk FROM (${base}) GROUP BY sk ORDER BY count(*) DESC, sk LIMIT ${MAX_CHART_SERIES})`;
 }
 
 /**
- * x's extent over the whole result, and the rows (x not null) and distinct series in the range (parameters `$from`,
- * `$to` when x is ranged). Yields (lo, hi, rows, series, ylo, yhi), y the first y column's position (heatmap bins).
+ * x's extent over the whole result (the column's own min and max, read from its statistics), the rows (x not null)
+ * and distinct series in the range, and for heatmaps the first y column's extent there. Yields (lo, hi, rows, series,
+ * ylo, yhi).
  */
 export function statsSql(cols: ChartColumns): string {
-  const series = (filter: string) => (cols.series ? `count(DISTINCT ${seriesKey(cols)})${filter}` : '1');
-  const from = `FROM ${cols.table} WHERE ${cols.x.ref} IS NOT NULL`;
-  if (!ranged(cols)) return `SELECT NULL AS lo, NULL AS hi, count(*) AS rows, ${series('')} AS series, NULL AS ylo, NULL AS yhi ${from}`;
-  const p = position(cols.x);
-  const ok = ` FILTER (WHERE ${p} >= $from AND ${p} <= $to)`;
-  const y = cols.y[0] && cols.y[0].kind !== 'text' ? position(cols.y[0]) : 'NULL';
-  return `SELECT min(${p}) AS lo, max(${p}) AS hi, count(*)${ok} AS rows, ${series(ok)} AS series, min(${y})${ok} AS ylo, max(${y})${ok} AS yhi ${from}`;
+  const x = cols.x.ref;
+  const ok = cols.bound ? ` FILTER (WHERE ${position(cols.x)} >= $from AND ${position(cols.x)} <= $to)` : '';
+  const series = cols.series ? `count(DISTINCT ${seriesKey(cols)})${ok}` : '1';
+  const [lo, hi] = ranged(cols) ? [position(cols.x, `min(${x})`), position(cols.x, `max(${x})`)] : ['NULL', 'NULL'];
+  const y = cols.type === 'heatmap' ? cols.y[0] : undefined;
+  const [ylo, yhi] = y ? [`min(${position(y)})${ok}`, `max(${position(y)})${ok}`] : ['NULL', 'NULL'];
+  return `SELECT ${lo} AS lo, ${hi} AS hi, count(${x})${ok} AS rows, ${series} AS series, ${ylo} AS ylo, ${yhi} AS yhi FROM ${cols.table}`;
 }
 
 /** The points of a line or scatter chart for M4: (k, ts, v), k = `<y index>|<series key>`, ts x as it is (time) or its position. */
 export function chartPointsSql(cols: ChartColumns): string {
   const ts = cols.x.kind === 'time' ? 'cx' : 'p';
-  const parts = cols.y.map((_c, i) => `SELECT '${i}|' || sk AS k, ${ts} AS ts, y${i} AS v FROM src`);
+  // Unsplit, k is the y index alone: an integer groups faster than text.
+  const parts = cols.y.map((_c, i) => `SELECT ${cols.series ? `'${i}|' || sk` : i} AS k, ${ts} AS ts, y${i} AS v FROM src`);
   return `WITH src AS (${sourceSql(cols)})\n  ${parts.join('\n  UNION ALL ')}`;
 }
 

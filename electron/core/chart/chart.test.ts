@@ -98,6 +98,14 @@ describe('query.chart', () => {
     expect(scatter.points).toBeLessThanOrEqual(400);
     for (const [x] of scatter.series[0].points) expect(x >= 50_000 && x <= 60_000).toBe(true);
 
+    const hist = await ok<ChartData>('query.chart', {
+      resultId: r.resultId,
+      settings: { ...s, type: 'histogram', bins: 10 },
+      width: 100,
+      range: { from: 1000, to: 1999 },
+    });
+    expect(hist.series[0].points.map((p) => p[1])).toEqual(Array(10).fill(100));
+
     const file = await exportChart({ resultId: r.resultId, settings: s, range: { from: 1000, to: 1999 }, format: 'csv' });
     expect(file.rows).toBe(1000);
     const lines = (await readFile(file.path, 'utf8')).trim().split('\n');

@@ -91,6 +91,6 @@ export function createExportService(deps: ExportServiceDeps): ExportApi {
         (stored) => keptResultSelect(stored, req.sort),
         (stored) => stored.rowCount,
       ),
-    chart: async (req) => startKept(req, (stored) => chartRowsSql(chartColumns(stored, req.settings), req.range ?? null)),
+    chart: async (req) => startKept(req, (stored) => chartRowsSql(chartColumns(stored, req.settings, false), req.range ?? null)),
   };
 }
