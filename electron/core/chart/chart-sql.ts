@@ -15,6 +15,8 @@ import { RESULTS_DB, type StoredResult } from '../engine/result-store';
 export interface ChartColumn {
   ref: string;
   name: string;
+  /** The engine's type text. */
+  type: string;
   kind: ChartColumnKind;
 }
 
@@ -36,7 +38,8 @@ function column(stored: StoredResult, name: string, role: string): ChartColumn {
   if (index < 0) {
     throw new WorkbenchError('BAD_INPUT', `The chart's ${role} column "${name}" is not in the result. Pick one of its columns.`);
   }
-  return { ref: quoteIdent(stored.storage[index]), name: stored.columns[index].name, kind: chartColumnKind(stored.columns[index].type) };
+  const { name: real, type } = stored.columns[index];
+  return { ref: quoteIdent(stored.storage[index]), name: real, type, kind: chartColumnKind(type) };
 }
 
 function requireKind(c: ChartColumn, role: string, kinds: readonly ChartColumnKind[], what: string): void {
@@ -103,10 +106,27 @@ function sourceSql(cols: ChartColumns): string {
   const key = seriesKey(cols);
   const ys = cols.y.map((c, i) => `, ${c.ref} AS y${i}`).join('');
   const p = ranged(cols) ? position(cols.x) : 'NULL';
-  const range = cols.bound ? ` AND ${p} >= $from AND ${p} <= $to` : '';
-  const base = `SELECT ${cols.x.ref} AS cx, ${p} AS p, ${key} AS sk${ys} FROM ${cols.table} WHERE ${cols.x.ref} IS NOT NULL${range}`;
+  const base = `SELECT ${cols.x.ref} AS cx, ${p} AS p, ${key} AS sk${ys} FROM ${cols.table} WHERE ${cols.x.ref} IS NOT NULL${boundRange(cols)}`;
   if (!cols.series) return base;
   return `SELECT * FROM (${base}) WHERE sk IN (SELECT sk FROM (${base}) GROUP BY sk ORDER BY count(*) DESC, sk LIMIT ${MAX_CHART_SERIES})`;
+}
+
+/**
+ * ` AND x in [$from, $to]` when bound, else ''. A time column is first compared as itself with bounds a millisecond
+ * wider (so DuckDB skips the row groups outside, as it cannot for an expression of the column), then exactly.
+ */
+function boundRange(cols: ChartColumns): string {
+  if (!cols.bound) return '';
+  const { ref, type, kind } = cols.x;
+  const p = position(cols.x);
+  const exact = ` AND ${p} >= $from AND ${p} <= $to`;
+  if (kind !== 'time') return exact;
+  // `type` is one of the engine's time type names (chartColumnKind matched it whole), never free text.
+  const at = (ms: string) =>
+    /TIME ZONE|TIMESTAMPTZ/i.test(type)
+      ? `to_timestamp((${ms}) / 1000)`
+      : `CAST(make_timestamp(CAST((${ms}) AS BIGINT) * 1000) AS ${type})`;
+  return ` AND ${ref} >= ${at('floor($from) - 1')} AND ${ref} <= ${at('ceil($to) + 1')}${exact}`;
 }
 
 /**
@@ -116,12 +136,12 @@ function sourceSql(cols: ChartColumns): string {
  */
 export function statsSql(cols: ChartColumns): string {
   const x = cols.x.ref;
-  const ok = cols.bound ? ` FILTER (WHERE ${position(cols.x)} >= $from AND ${position(cols.x)} <= $to)` : '';
-  const series = cols.series ? `count(DISTINCT ${seriesKey(cols)})${ok}` : '1';
-  const [lo, hi] = ranged(cols) ? [position(cols.x, `min(${x})`), position(cols.x, `max(${x})`)] : ['NULL', 'NULL'];
+  const series = cols.series ? `count(DISTINCT ${seriesKey(cols)})` : '1';
+  const extent = (agg: string) => (ranged(cols) ? `(SELECT ${position(cols.x, `${agg}(${x})`)} FROM ${cols.table})` : 'NULL');
   const y = cols.type === 'heatmap' ? cols.y[0] : undefined;
-  const [ylo, yhi] = y ? [`min(${position(y)})${ok}`, `max(${position(y)})${ok}`] : ['NULL', 'NULL'];
-  return `SELECT ${lo} AS lo, ${hi} AS hi, count(${x})${ok} AS rows, ${series} AS series, ${ylo} AS ylo, ${yhi} AS yhi FROM ${cols.table}`;
+  const [ylo, yhi] = y ? [`min(${position(y)})`, `max(${position(y)})`] : ['NULL', 'NULL'];
+  return `SELECT ${extent('min')} AS lo, ${extent('max')} AS hi, count(${x}) AS rows, ${series} AS series, ${ylo} AS ylo, ${yhi} AS yhi
+FROM ${cols.table} WHERE ${x} IS NOT NULL${boundRange(cols)}`;
 }
 
 /** The points of a line or scatter chart for M4: (k, ts, v), k = `<y index>|<series key>`, ts x as it is (time) or its position. */

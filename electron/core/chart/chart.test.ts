@@ -117,6 +117,27 @@ describe('query.chart', () => {
     expect(all.rows).toBe(100_000);
   });
 
+  it('zooms into a range of any time type exactly, to the millisecond', async () => {
+    const t0 = Date.UTC(2024, 0, 1);
+    const r = await run(`SELECT TIMESTAMP '2024-01-01' + INTERVAL (i) SECOND AS ts, to_timestamp(1704067200 + i) AS tz,
+        CAST(TIMESTAMP '2024-01-01' + INTERVAL (i) SECOND AS TIMESTAMP_S) AS tss, CAST(TIMESTAMP '2024-01-01' + INTERVAL (i) SECOND AS TIMESTAMP_NS) AS tns,
+        CAST(DATE '2024-01-01' + CAST(i // 86400 AS INTEGER) AS DATE) AS d, i AS v FROM range(1000000) t(i)`);
+    const rowsIn = async (x: string, from: number, to: number) =>
+      (
+        await ok<ChartData>('query.chart', {
+          resultId: r.resultId,
+          settings: settings({ type: 'line', x, y: ['v'] }),
+          width: 500,
+          range: { from, to },
+        })
+      ).rows;
+    // Seconds 101..200: the range starts and ends half a second past a row.
+    for (const x of ['ts', 'tz', 'tss', 'tns']) expect(await rowsIn(x, t0 + 100_500, t0 + 200_500), x).toBe(100);
+    expect(await rowsIn('ts', t0 + 101_000, t0 + 200_000)).toBe(100);
+    // Days 2 and 3 (from midnight on): 2 x 86,400 rows.
+    expect(await rowsIn('d', t0 + 1.5 * 86_400_000, t0 + 3.5 * 86_400_000)).toBe(2 * 86_400);
+  });
+
   it('counts every row in exactly one histogram bin', async () => {
     const r = await run('SELECT CASE WHEN i % 101 = 100 THEN NULL ELSE i % 1000 END AS v FROM range(100000) t(i)');
     const data = await ok<ChartData>('query.chart', {
