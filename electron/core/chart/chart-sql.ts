@@ -76,10 +76,19 @@ export function position(c: ChartColumn, expr = c.ref): string {
   return c.kind === 'time' ? `CAST(epoch_ms(${expr}) AS DOUBLE)` : `CAST(${expr} AS DOUBLE)`;
 }
 
-/** A number as an SQL literal (finite only): for the few places a value cannot be a parameter (COPY, the M4 buckets). */
+/**
+ * A number as an SQL literal (finite only), for the few places a value cannot be a parameter (COPY, bin bounds). In
+ * exponent form, which DuckDB reads as the very same double: `-0.9999999999997864` would be read as a DECIMAL first,
+ * and its cast to DOUBLE can miss by one unit in the last place, so a range's end would drop its own row.
+ */
 export function numberLiteral(n: number): string {
   if (!Number.isFinite(n)) throw new WorkbenchError('BAD_INPUT', `Not a finite number: ${n}`);
-  return `CAST(${String(n)} AS DOUBLE)`;
+  return n.toExponential();
+}
+
+/** The bin (0 .. bins-1) of `expr` for bins of `width` from `lo`; a value past either end goes in the end's bin. */
+function binOf(expr: string, lo: number, width: number, bins: number): string {
+  return `least(greatest(CAST(floor((${expr} - ${numberLiteral(lo)}) / ${numberLiteral(width)}) AS BIGINT), 0), ${bins - 1})`;
 }
 
 /** x inside the range (both ends included) as literals: COPY takes no parameters. */
@@ -154,15 +163,14 @@ export function chartPointsSql(cols: ChartColumns): string {
 
 /** Rows counted per (series, bin of x) over [lo, lo + bins*width); the last bin takes its upper end. */
 export function histogramSql(cols: ChartColumns, lo: number, width: number, bins: number): string {
-  const bin = `least(CAST(floor((p - ${numberLiteral(lo)}) / ${numberLiteral(width)}) AS BIGINT), ${bins - 1})`;
+  const bin = binOf('p', lo, width, bins);
   return `WITH src AS (${sourceSql(cols)})
 SELECT '0|' || sk AS k, ${bin} AS b, count(*) AS n FROM src GROUP BY ALL ORDER BY k, b`;
 }
 
 /** Rows counted per (bin of x, bin of the first y column); rows whose y is NULL are left out. */
 export function heatmapSql(cols: ChartColumns, x: { lo: number; width: number }, y: { lo: number; width: number }, bins: number): string {
-  const bin = (expr: string, a: { lo: number; width: number }) =>
-    `least(CAST(floor((${expr} - ${numberLiteral(a.lo)}) / ${numberLiteral(a.width)}) AS BIGINT), ${bins - 1})`;
+  const bin = (expr: string, a: { lo: number; width: number }) => binOf(expr, a.lo, a.width, bins);
   const yPos = position({ ...cols.y[0], ref: 'y0' });
   return `WITH src AS (${sourceSql(cols)})
 SELECT ${bin('p', x)} AS bx, ${bin(yPos, y)} AS b, count(*) AS n FROM src WHERE y0 IS NOT NULL GROUP BY ALL ORDER BY bx, b`;

@@ -184,6 +184,43 @@ describe('query.chart', () => {
     expect(bar.rows).toBe(8000);
   });
 
+  it('puts the smallest and largest values in the first and last bins (bounds are exact doubles)', async () => {
+    const r = await run('SELECT i AS x, sin(i / 100.0) AS v FROM range(100000) t(i)');
+    const heat = await ok<ChartData>('query.chart', {
+      resultId: r.resultId,
+      settings: settings({ type: 'heatmap', x: 'x', y: ['v'], bins: 50 }),
+      width: 600,
+    });
+    const cells = heat.series[0].points;
+    expect(cells.length).toBeLessThanOrEqual(2500);
+    expect(cells.reduce((n, p) => n + p[2], 0)).toBe(100_000);
+    const ys = cells.map((p) => p[1]);
+    const lo = Math.min(...ys);
+    const yStarts = new Set(ys);
+    expect(yStarts.size).toBe(50);
+    // The smallest value starts the first bin of its histogram and of the heatmap's y axis.
+    const v = await ok<ChartData>('query.chart', {
+      resultId: r.resultId,
+      settings: settings({ type: 'histogram', x: 'v', bins: 7 }),
+      width: 600,
+    });
+    expect(v.series[0].points.reduce((n, p) => n + p[1], 0)).toBe(100_000);
+    expect(v.series[0].points).toHaveLength(7);
+    expect(Math.min(...v.series[0].points.map((p) => p[0]))).toBe(v.extent?.from);
+    expect(lo).toBe(v.extent?.from);
+    // A range from the smallest value: its data export holds exactly the rows the chart counted, that value's row too.
+    const range = { from: v.extent?.from ?? 0, to: 0 };
+    const zoomed = await ok<ChartData>('query.chart', {
+      resultId: r.resultId,
+      settings: settings({ type: 'histogram', x: 'v', bins: 7 }),
+      width: 600,
+      range,
+    });
+    const file = await exportChart({ resultId: r.resultId, settings: settings({ type: 'histogram', x: 'v' }), range, format: 'csv' });
+    expect(file.rows).toBe(zoomed.rows);
+    expect(zoomed.series[0].points.reduce((n, p) => n + p[1], 0)).toBe(zoomed.rows);
+  });
+
   it('treats a hostile column name as a column, never as SQL', async () => {
     await run('CREATE TABLE victim AS SELECT 1 AS keep');
     const hostile = 'a"; DROP TABLE victim; --';
