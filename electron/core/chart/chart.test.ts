@@ -208,6 +208,13 @@ describe('query.chart', () => {
     expect(v.series[0].points).toHaveLength(7);
     expect(Math.min(...v.series[0].points.map((p) => p[0]))).toBe(v.extent?.from);
     expect(lo).toBe(v.extent?.from);
+    // M4 over that axis: the smallest value's row in the first pixel column, never one before it.
+    const m4 = await ok<ChartData>('query.chart', {
+      resultId: r.resultId,
+      settings: settings({ type: 'scatter', x: 'v', y: ['x'] }),
+      width: 50,
+    });
+    expect(m4.points).toBeLessThanOrEqual(4 * 50);
     // A range from the smallest value: its data export holds exactly the rows the chart counted, that value's row too.
     const range = { from: v.extent?.from ?? 0, to: 0 };
     const zoomed = await ok<ChartData>('query.chart', {

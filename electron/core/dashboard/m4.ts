@@ -20,9 +20,9 @@ export function chooseResolution(fromMs: number, toMs: number, width: number): R
   return { kind: grain, bucketMs: Math.ceil(px / g) * g };
 }
 
-function num(n: number): string {
+function num(n: number, exponent = false): string {
   if (!Number.isFinite(n)) throw new Error(`Not a number: ${n}`);
-  return String(n);
+  return exponent ? n.toExponential() : String(n);
 }
 
 function int(n: number): string {
@@ -68,7 +68,8 @@ export function m4RawSql(points: string, fromMs: number, bucketMs: number): stri
  */
 export function m4NumericSql(points: string, from: number, bucket: number): string {
   if (!(bucket > 0)) throw new Error(`Not a bucket width: ${bucket}`);
-  return m4PointsSql(points, (expr) => expr, num(from), num(bucket));
+  // Exponent literals: DuckDB reads them as the very same doubles (a decimal literal is cast, and may miss by an ulp).
+  return m4PointsSql(points, (expr) => expr, num(from, true), num(bucket, true));
 }
 
 /** The bucket (ms, whole) that splits [from, to] into at most `width` pixel columns, both ends included. */
