@@ -68,6 +68,12 @@ const BENCHES: readonly BenchModule[] = [
       'demo --scale full: p95 per fleet panel, per jar panel (7 and 90 days) and a 1-year jar series (M4) vs the same aggregate on raw telemetry',
   },
   {
+    name: 'chart',
+    file: 'chart.ts',
+    exportName: 'benchChart',
+    about: 'chart of a 5M-row time-series result (M4 at 1,200 px): p95 to its points vs the grid first window',
+  },
+  {
     name: 'scale',
     file: 'scale.ts',
     exportName: 'benchScale',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { method } from './define';
 import type { JobHandle } from './jobs';
+import { ChartRange, ChartSettings } from './chart';
 import { SortKey } from './query';
 
 export const EXPORT_FORMATS = ['csv', 'parquet', 'json'] as const;
@@ -11,6 +12,13 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
  * workspace's exports folder, `<workspace>/exports/<name>-<timestamp>.<ext>`. An existing file is never replaced.
  */
 const OutPath = z.string().trim().min(1).max(4096).optional();
+
+/** Used for the default file name. */
+const FileName = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . or -')
+    .default(fallback);
 
 export interface ExportedFile {
   /** Absolute path of the written file (published atomically). */
@@ -30,10 +38,7 @@ export const exportApi = {
       sql: z.string().min(1).max(1_000_000),
       format: z.enum(EXPORT_FORMATS).default('csv'),
       /** Used for the default file name. */
-      name: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . or -')
-        .default('export'),
+      name: FileName('export'),
       path: OutPath,
     }),
   ),
@@ -43,10 +48,21 @@ export const exportApi = {
       resultId: z.string().min(1).max(100),
       sort: z.array(SortKey).max(8).default([]),
       format: z.enum(EXPORT_FORMATS).default('csv'),
-      name: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be letters, digits, _ . or -')
-        .default('result'),
+      name: FileName('result'),
+      path: OutPath,
+    }),
+  ),
+  /**
+   * Writes the full-resolution rows behind a chart of a kept result (query.chart): its columns, in the range when
+   * given (x's units), in the result's order, as a job.
+   */
+  chart: method<JobHandle<ExportedFile>>()(
+    z.object({
+      resultId: z.string().min(1).max(100),
+      settings: ChartSettings,
+      range: ChartRange.optional(),
+      format: z.enum(EXPORT_FORMATS).default('csv'),
+      name: FileName('chart'),
       path: OutPath,
     }),
   ),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChartRequest, type ChartData } from './chart';
 import { method } from './define';
 import type { ExplainResult } from './explain';
 import { PivotSpec } from './pivot';
@@ -86,6 +87,8 @@ export const queryApi = {
       sort: z.array(SortKey).max(8).default([]),
     }),
   ),
+  /** A chart of a kept result: its points computed in the core (downsampled, binned or aggregated), never its rows. */
+  chart: method<ChartData>()(ChartRequest),
   cancel: method<{ cancelled: boolean }>()(z.object({ runId: Id })),
   close: method<{ closed: boolean }>()(z.object({ resultId: Id })),
   /** Ends an editor session (its tab was closed). */

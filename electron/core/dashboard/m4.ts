@@ -20,21 +20,24 @@ export function chooseResolution(fromMs: number, toMs: number, width: number): R
   return { kind: grain, bucketMs: Math.ceil(px / g) * g };
 }
 
-function int(n: number): string {
+function num(n: number, exponent = false): string {
   if (!Number.isFinite(n)) throw new Error(`Not a number: ${n}`);
-  return String(Math.round(n));
+  return exponent ? n.toExponential() : String(n);
+}
+
+function int(n: number): string {
+  return num(Math.round(n));
 }
 
 /**
- * M4 over a relation of raw points. `points` is a SELECT yielding (k, ts TIMESTAMPTZ, v): k names the
- * series (e.g. a string id), ts the time and v the value. Buckets are [from + i*bucket, from + (i+1)*bucket).
- * Returns (k, t, v) with t in epoch milliseconds, ordered by k and t.
+ * M4 over a relation of points `(k, ts, v)`: `position(expr)` turns a `ts` into a number on the axis, on which
+ * buckets are [origin + i*bucket, origin + (i+1)*bucket). Returns (k, t, v), t the position as DOUBLE, by k and t.
  */
-export function m4RawSql(points: string, fromMs: number, bucketMs: number): string {
+function m4PointsSql(points: string, position: (expr: string) => string, origin: string, bucket: string): string {
   return `WITH points AS (
   ${points}
 ), buckets AS (
-  SELECT k, ts, CAST(v AS DOUBLE) AS v, CAST(floor((epoch_ms(ts) - ${int(fromMs)}) / ${int(bucketMs)}) AS BIGINT) AS px
+  SELECT k, ts, CAST(v AS DOUBLE) AS v, CAST(floor((${position('ts')} - ${origin}) / ${bucket}) AS BIGINT) AS px
   FROM points WHERE v IS NOT NULL
 ), m4 AS (
   SELECT k, px,
@@ -45,9 +48,33 @@ export function m4RawSql(points: string, fromMs: number, bucketMs: number): stri
   FROM buckets GROUP BY k, px
 )
 SELECT DISTINCT k, t, v FROM (
-  SELECT k, CAST(epoch_ms(unnest([t1, t2, t3, t4])) AS DOUBLE) AS t, unnest([v1, v2, v3, v4]) AS v FROM m4
+  SELECT k, CAST(${position('unnest([t1, t2, t3, t4])')} AS DOUBLE) AS t, unnest([v1, v2, v3, v4]) AS v FROM m4
 )
 ORDER BY k, t`;
+}
+
+/**
+ * M4 over a relation of raw points. `points` is a SELECT yielding (k, ts TIMESTAMPTZ, v): k names the
+ * series (e.g. a string id), ts the time and v the value. Buckets are [from + i*bucket, from + (i+1)*bucket).
+ * Returns (k, t, v) with t in epoch milliseconds, ordered by k and t.
+ */
+export function m4RawSql(points: string, fromMs: number, bucketMs: number): string {
+  return m4PointsSql(points, (expr) => `epoch_ms(${expr})`, int(fromMs), int(bucketMs));
+}
+
+/**
+ * M4 over points whose `ts` is already a number (DOUBLE), e.g. a numeric x axis: buckets of any (fractional)
+ * width from `from`. Returns (k, t, v) like m4RawSql.
+ */
+export function m4NumericSql(points: string, from: number, bucket: number): string {
+  if (!(bucket > 0)) throw new Error(`Not a bucket width: ${bucket}`);
+  // Exponent literals: DuckDB reads them as the very same doubles (a decimal literal is cast, and may miss by an ulp).
+  return m4PointsSql(points, (expr) => expr, num(from, true), num(bucket, true));
+}
+
+/** The bucket (ms, whole) that splits [from, to] into at most `width` pixel columns, both ends included. */
+export function pixelBucketMs(fromMs: number, toMs: number, width: number): number {
+  return Math.max(1, Math.ceil((toMs - fromMs) / Math.max(1, width - 1)));
 }
 
 /**

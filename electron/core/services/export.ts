@@ -3,8 +3,9 @@ import type { ExportFormat, ExportedFile } from '../../../shared/api/export';
 import type { Engine } from '../engine/engine';
 import type { JobContext, JobRunner } from '../jobs/runner';
 import { downloadIdFor, resolveExportFile } from '../export/export-paths';
-import { keptResultSelect } from '../engine/result-store';
+import { keptResultSelect, type StoredResult } from '../engine/result-store';
 import { checkedSelect, writeSelect } from '../export/query-export';
+import { chartColumns, chartRowsSql } from '../chart/chart-sql';
 
 export interface ExportServiceDeps {
   engine: Engine;
@@ -48,6 +49,34 @@ export function createExportService(deps: ExportServiceDeps): ExportApi {
     );
   };
 
+  /** An export of a kept result's rows (`select` reads them), checked now and written as a job. */
+  const startKept = async (
+    req: { resultId: string; format: ExportFormat; name: string; path?: string },
+    select: (stored: StoredResult) => string,
+    totalRows?: (stored: StoredResult) => number,
+  ): Promise<{ jobId: string }> => {
+    const stored = deps.engine.keptResult(req.resultId);
+    const sql = select(stored);
+    const file = await resolveExportFile({ path: req.path, exportsDir: deps.exportsDir, name: req.name, ext: EXT[req.format] });
+    const { jobId } = deps.jobs.start(
+      'export',
+      (ctx) =>
+        write(
+          ctx,
+          async () => {
+            // The result may have been dropped (LRU) since the job was asked for.
+            deps.engine.keptResult(req.resultId);
+            return sql;
+          },
+          file,
+          req.format,
+          totalRows?.(stored),
+        ),
+      { phase: 'write' },
+    );
+    return { jobId };
+  };
+
   return {
     query: async (req) => {
       // Check the SQL and the target before a job exists, so mistakes are immediate errors.
@@ -56,27 +85,12 @@ export function createExportService(deps: ExportServiceDeps): ExportApi {
       const { jobId } = deps.jobs.start('export', (ctx) => write(ctx, async () => sql, file, req.format), { phase: 'write' });
       return { jobId };
     },
-    result: async (req) => {
-      const stored = deps.engine.keptResult(req.resultId);
-      const sql = keptResultSelect(stored, req.sort);
-      const file = await resolveExportFile({ path: req.path, exportsDir: deps.exportsDir, name: req.name, ext: EXT[req.format] });
-      const { jobId } = deps.jobs.start(
-        'export',
-        (ctx) =>
-          write(
-            ctx,
-            async () => {
-              // The result may have been dropped (LRU) since the job was asked for.
-              deps.engine.keptResult(req.resultId);
-              return sql;
-            },
-            file,
-            req.format,
-            stored.rowCount,
-          ),
-        { phase: 'write' },
-      );
-      return { jobId };
-    },
+    result: async (req) =>
+      startKept(
+        req,
+        (stored) => keptResultSelect(stored, req.sort),
+        (stored) => stored.rowCount,
+      ),
+    chart: async (req) => startKept(req, (stored) => chartRowsSql(chartColumns(stored, req.settings, false), req.range ?? null)),
   };
 }

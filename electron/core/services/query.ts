@@ -1,4 +1,5 @@
 import type { QueryApi } from '../../../shared/api/contract';
+import { chartData } from '../chart/chart-data';
 import type { Engine } from '../engine/engine';
 import { tableScans } from '../engine/explain';
 import type { Lake } from '../lake/lake';
@@ -10,6 +11,7 @@ export function createQueryService(engine: Engine, lake: Lake): QueryApi {
   return {
     run: (req) => engine.run(req),
     window: (req) => engine.window(req),
+    chart: (req) => chartData(engine, req),
     cancel: async (req) => ({ cancelled: await engine.cancel(req.runId) }),
     close: async (req) => ({ closed: await engine.closeResult(req.resultId) }),
     closeSession: async (req) => ({ closed: engine.closeSession(req.sessionId) }),

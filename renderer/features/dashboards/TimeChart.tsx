@@ -1,5 +1,5 @@
 import { getInstanceByDom } from 'echarts/core';
-import { useEffect, useMemo, useRef, type Ref } from 'react';
+import { useEffect, useMemo, useRef, type Ref, type RefObject } from 'react';
 import { EChart, type EChartHandle } from '../../lib/echarts/EChart';
 import type { ChartOption } from '../../lib/echarts/registry';
 import type { DashboardOption } from './chartParts';
@@ -13,14 +13,29 @@ interface Props {
   chartRef?: Ref<EChartHandle>;
 }
 
-/** Reads the new window out of a `datazoom` event from the toolbox's drag-to-zoom. */
-export function zoomWindow(params: unknown): { fromMs: number; toMs: number } | null {
+/** Reads the selected x values out of a `datazoom` event from the toolbox's drag-to-zoom. */
+export function zoomValues(params: unknown): { from: number; to: number } | null {
   const p = params as { batch?: unknown };
   const first = Array.isArray(p?.batch) ? (p.batch[0] as Record<string, unknown> | undefined) : undefined;
   const a = first?.startValue;
   const b = first?.endValue;
   if (typeof a !== 'number' || typeof b !== 'number' || !(b > a)) return null;
-  return { fromMs: Math.floor(a), toMs: Math.ceil(b) };
+  return { from: a, to: b };
+}
+
+/** Reads the new window out of a `datazoom` event from the toolbox's drag-to-zoom. */
+export function zoomWindow(params: unknown): { fromMs: number; toMs: number } | null {
+  const v = zoomValues(params);
+  return v && { fromMs: Math.floor(v.from), toMs: Math.ceil(v.to) };
+}
+
+/** Turns drag-to-zoom on in the chart under `wrap` (without clicking the toolbox icon first), again when `option` changes. */
+export function useDragToZoom(wrap: RefObject<HTMLDivElement | null>, option: unknown): void {
+  useEffect(() => {
+    const host = wrap.current?.querySelector<HTMLDivElement>('.echart');
+    const chart = host ? getInstanceByDom(host) : undefined;
+    chart?.dispatchAction({ type: 'takeGlobalCursor', key: 'dataZoomSelect', dataZoomSelectActive: true });
+  }, [wrap, option]);
 }
 
 /**
@@ -39,12 +54,7 @@ export function TimeChart({ option, height = 240, ariaLabel, testId, chartRef }:
     [],
   );
 
-  // Drag-to-zoom is on without clicking the toolbox icon first.
-  useEffect(() => {
-    const host = wrap.current?.querySelector<HTMLDivElement>('.echart');
-    const chart = host ? getInstanceByDom(host) : undefined;
-    chart?.dispatchAction({ type: 'takeGlobalCursor', key: 'dataZoomSelect', dataZoomSelectActive: true });
-  }, [option]);
+  useDragToZoom(wrap, option);
 
   return (
     <div ref={wrap} className="time-chart">

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import type { HistoryEntry, QueryTarget } from '../../../shared/api/query';
 import { setEditorInserter } from '../../app/editorBridge';
 import { ResultsGrid } from '../grid/ResultsGrid';
+import { ChartPanel } from '../chart/ChartPanel';
 import { ColdCoverageNote } from '../../lib/lake/ColdCoverageNote';
 import { formatDuration } from '../../../shared/format';
 import { useCatalog } from '../schema/catalogStore';
@@ -15,7 +16,7 @@ import { cancelQuery, disposeRun, getRun, runQuery, subscribeRuns, useRun } from
 import { SqlEditor, type EditorHandle } from './SqlEditor';
 import { columnCompletion } from './columnCompletion';
 import { completionNamespace } from './sqlLanguage';
-import { activateTab, addTab, closeTab, renameTab, setTabSql, useTabs } from './tabsStore';
+import { activateTab, addTab, closeTab, patchTab, renameTab, setTabSql, useTabs, type ResultView } from './tabsStore';
 
 const TARGET_KEY = 'bw.sql.target';
 
@@ -39,7 +40,6 @@ export function SqlView() {
   const [historyOpen, setHistoryOpen] = useState(false);
   const [historyKey, setHistoryKey] = useState(0);
   const [editorHeight, setEditorHeight] = useState(260);
-  const [resultView, setResultView] = useState<ResultView>('grid');
   const [formatProblem, setFormatProblem] = useState<string | null>(null);
   // Per tab: the statement its Explain was last pressed on.
   const [explains, setExplains] = useState<ReadonlyMap<string, ExplainRequest>>(() => new Map());
@@ -48,6 +48,7 @@ export function SqlView() {
   const schema = useMemo(() => completionNamespace(tree, defaultDatabase(tree)), [tree]);
   const columnSource = useMemo(() => columnCompletion(tree, defaultDatabase(tree)), [tree]);
   const runningIds = useRunningIds(tabs.map((t) => t.id));
+  const resultView: ResultView = active.view ?? 'grid';
 
   const onReady = useCallback((h: EditorHandle | null) => {
     editor.current = h;
@@ -57,10 +58,10 @@ export function SqlView() {
   const start = useCallback(
     (sql: string, on: QueryTarget = target) => {
       // A run shows its result: the plan of an earlier Explain steps aside.
-      setResultView((v) => (v === 'plan' ? 'grid' : v));
+      if (active.view === 'plan') patchTab(active.id, { view: 'grid' });
       void runQuery(active.id, sql, on, allowWrites).then(() => setHistoryKey((k) => k + 1));
     },
-    [active.id, target, allowWrites],
+    [active.id, active.view, target, allowWrites],
   );
   /** A past run again: its SQL into the editor, run on its target. */
   const rerun = useCallback(
@@ -95,7 +96,7 @@ export function SqlView() {
     const text = editor.current?.runnableText();
     if (!text) return;
     setExplains((prev) => new Map(prev).set(active.id, { sql: text, seq: (prev.get(active.id)?.seq ?? 0) + 1 }));
-    setResultView('plan');
+    patchTab(active.id, { view: 'plan' });
   };
   const runAll = () => {
     const text = editor.current?.allText() ?? '';
@@ -266,7 +267,7 @@ export function SqlView() {
         </div>
         <div className="split-handle" onMouseDown={startResize} role="separator" aria-orientation="horizontal" aria-label="Resize editor" />
         <div className={running ? 'results-pane stale' : 'results-pane'}>
-          <ResultViewTabs view={resultView} onChange={setResultView} />
+          <ResultViewTabs view={resultView} onChange={(view) => patchTab(active.id, { view })} />
           {resultView === 'plan' ? (
             <ExplainPanel key={active.id} request={explains.get(active.id) ?? null} />
           ) : (
@@ -274,7 +275,14 @@ export function SqlView() {
               {run.status === 'error' && (
                 <ErrorPanel error={run.error} title={run.error.code === 'CANCELLED' ? 'Query cancelled' : 'Query failed'} />
               )}
-              {shown && resultView === 'pivot' ? (
+              {shown && resultView === 'chart' ? (
+                <ChartPanel
+                  key={shown.resultId}
+                  result={shown}
+                  settings={active.chart}
+                  onSettings={(chart) => patchTab(active.id, { chart })}
+                />
+              ) : shown && resultView === 'pivot' ? (
                 <PivotPanel key={active.id} tabId={active.id} source={shown} />
               ) : shown ? (
                 <ResultsGrid
@@ -304,18 +312,18 @@ export function SqlView() {
   );
 }
 
-type ResultView = 'grid' | 'pivot' | 'plan';
-const RESULT_VIEWS: readonly { view: ResultView; label: string; title: string }[] = [
+const RESULT_VIEW_TABS: readonly { view: ResultView; label: string; title: string }[] = [
   { view: 'grid', label: 'Grid', title: 'The rows of the result' },
+  { view: 'chart', label: 'Chart', title: 'A chart of the result, drawn from points computed in DuckDB at the chart’s width' },
   { view: 'pivot', label: 'Pivot', title: 'Rows, columns and values with an aggregate, computed by DuckDB PIVOT on the result' },
   { view: 'plan', label: 'Plan', title: 'The plan of the statement Explain was pressed on' },
 ];
 
-/** Grid or Pivot over the tab's result, or the Plan of the statement explained. */
+/** Grid, Chart or Pivot of the tab's result, or the Plan of the statement explained. */
 function ResultViewTabs({ view, onChange }: { view: ResultView; onChange: (v: ResultView) => void }) {
   return (
     <div className="result-views" role="tablist" aria-label="Result views">
-      {RESULT_VIEWS.map((v) => (
+      {RESULT_VIEW_TABS.map((v) => (
         <button
           key={v.view}
           type="button"

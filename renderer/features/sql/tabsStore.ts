@@ -1,10 +1,18 @@
+import { ChartSettings } from '../../../shared/api/chart';
 import { createStore } from '../../lib/state/createStore';
 import { useStore } from '../../lib/state/useStore';
+
+export const RESULT_VIEWS = ['grid', 'chart', 'pivot', 'plan'] as const;
+export type ResultView = (typeof RESULT_VIEWS)[number];
 
 export interface EditorTab {
   id: string;
   title: string;
   sql: string;
+  /** What the results pane shows: the grid (default), a chart or a pivot of the result, or the plan of an Explain. */
+  view?: ResultView;
+  /** The tab's chart settings (plain data: they travel with the tab). */
+  chart?: ChartSettings;
 }
 
 export interface TabsState {
@@ -37,8 +45,17 @@ export function parseTabs(raw: string | null): TabsState {
     for (const t of o.tabs as unknown[]) {
       if (typeof t !== 'object' || t === null) continue;
       const x = t as Record<string, unknown>;
-      if (typeof x.id === 'string' && typeof x.title === 'string' && typeof x.sql === 'string')
-        tabs.push({ id: x.id, title: x.title, sql: x.sql });
+      if (typeof x.id === 'string' && typeof x.title === 'string' && typeof x.sql === 'string') {
+        const chart = ChartSettings.safeParse(x.chart);
+        tabs.push({
+          id: x.id,
+          title: x.title,
+          sql: x.sql,
+          // The plan is of a statement explained in the page before: a reload starts from the grid.
+          ...(x.view === 'chart' || x.view === 'pivot' ? { view: x.view } : {}),
+          ...(chart.success ? { chart: chart.data } : {}),
+        });
+      }
     }
     if (tabs.length === 0) return fresh();
     const activeId = typeof o.activeId === 'string' && tabs.some((t) => t.id === o.activeId) ? o.activeId : tabs[0].id;
@@ -112,6 +129,12 @@ export function renameTab(id: string, title: string): void {
 export function setTabSql(id: string, sql: string): void {
   const s = current();
   update({ ...s, tabs: s.tabs.map((x) => (x.id === id ? { ...x, sql } : x)) });
+}
+
+/** Changes one tab's fields (its results view, its chart settings). */
+export function patchTab(id: string, patch: Pick<EditorTab, 'view'> | Pick<EditorTab, 'chart'>): void {
+  const s = current();
+  update({ ...s, tabs: s.tabs.map((x) => (x.id === id ? { ...x, ...patch } : x)) });
 }
 
 export function activateTab(id: string): void {
