@@ -18,6 +18,10 @@ describe('chart defaults', () => {
   it('picks a line over time, bars over text, a histogram for one number', () => {
     const line = defaultChartSettings([col('site', 'VARCHAR'), col('ts', 'TIMESTAMP'), col('v', 'DOUBLE'), col('t', 'BIGINT')]);
     expect(line).toMatchObject({ type: 'line', x: 'ts', y: ['v', 't'] });
+    // A key column is no measure: a line is split by it.
+    expect(
+      defaultChartSettings([col('ts', 'TIMESTAMP'), col('battery_id', 'BIGINT'), col('voltage_v', 'DOUBLE'), col('id', 'INTEGER')]),
+    ).toMatchObject({ type: 'line', x: 'ts', y: ['voltage_v'], series: 'battery_id' });
     expect(defaultChartSettings([col('site', 'VARCHAR'), col('n', 'BIGINT')])).toMatchObject({ type: 'bar', x: 'site', y: ['n'] });
     expect(defaultChartSettings([col('n', 'BIGINT')])).toMatchObject({ type: 'histogram', x: 'n', y: [] });
     expect(defaultChartSettings([col('a', 'DOUBLE'), col('b', 'DOUBLE')])).toMatchObject({ type: 'scatter', x: 'a', y: ['b'] });

@@ -63,17 +63,26 @@ export function chartColumnKind(type: string): ChartColumnKind {
   return 'text';
 }
 
+/** A column named like a key: `id`, or ending in `_id`. */
+function isKeyName(name: string): boolean {
+  return /(^|_)id$/i.test(name);
+}
+
 /**
- * The chart a result opens with: a time column on x gives a line chart of the numeric columns; else the first text
- * column as bar categories with the numeric columns summed; one numeric column alone gives its histogram.
+ * The chart a result opens with: a time column on x gives a line chart of the numeric columns, split by the first
+ * key column (`battery_id`); else the first text column as bar categories with the numeric columns summed; one
+ * numeric column alone gives its histogram.
  */
 export function defaultChartSettings(columns: readonly ColumnInfo[]): ChartSettings {
   const of = (kind: ChartColumnKind) => columns.filter((c) => chartColumnKind(c.type) === kind).map((c) => c.name);
   const times = of('time');
-  const numbers = of('number');
+  // A key (`id`, `battery_id`) is not a measure: a line chart is split by the first, no chart plots one.
+  const keys = of('number').filter(isKeyName);
+  const numbers = of('number').filter((n) => !isKeyName(n));
   const texts = of('text');
   const base = { series: null, aggregate: 'sum' as const, bins: 50 };
-  if (times.length > 0 && numbers.length > 0) return { ...base, type: 'line', x: times[0], y: numbers.slice(0, 4) };
+  if (times.length > 0 && numbers.length > 0)
+    return { ...base, type: 'line', x: times[0], y: numbers.slice(0, 4), series: keys[0] ?? null };
   if (texts.length > 0 && numbers.length > 0) return { ...base, type: 'bar', x: texts[0], y: numbers.slice(0, 4) };
   if (numbers.length === 1) return { ...base, type: 'histogram', x: numbers[0], y: [] };
   if (numbers.length >= 2) return { ...base, type: 'scatter', x: numbers[0], y: numbers.slice(1, 5) };

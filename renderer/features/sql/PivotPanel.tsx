@@ -48,7 +48,10 @@ export function PivotPanel({ tabId, source }: Props) {
   const [error, setError] = useState<ApiError | null>(null);
   const [running, setRunning] = useState<string | null>(null);
   const [applied, setApplied] = useState(() => setups.get(tabId)?.applied ?? false);
-  const [newValue, setNewValue] = useState<Value>({ column: names[0] ?? '', aggregate: 'sum' });
+  const [newValue, setNewValue] = useState<Value>(() => ({
+    column: source.columns.find((c) => isNumericType(c.type))?.name ?? names[0] ?? '',
+    aggregate: 'sum',
+  }));
   const shownId = useRef<string | null>(null);
 
   const known = new Set(names);
