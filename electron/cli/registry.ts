@@ -5,12 +5,21 @@ import { convertCommand } from './commands/convert';
 import { exportCommand } from './commands/export';
 import { lakeCommand } from './commands/lake';
 import { queryCommand } from './commands/query';
+import { queriesCommand } from './commands/queries';
 
 /**
  * Every CLI command, in the order `--help` lists them. To add one: write
  * electron/cli/commands/<name>.ts exporting a CliCommand and list it here.
  */
-export const COMMANDS: readonly CliCommand[] = [queryCommand, demoCommand, convertCommand, archiveCommand, lakeCommand, exportCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  queryCommand,
+  queriesCommand,
+  demoCommand,
+  convertCommand,
+  archiveCommand,
+  lakeCommand,
+  exportCommand,
+];
 
 export function findCommand(name: string): CliCommand | undefined {
   return COMMANDS.find((c) => c.name === name);
