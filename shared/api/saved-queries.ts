@@ -79,7 +79,8 @@ export const savedQueriesApi = {
       sql: z.string().min(1, 'is empty: type a query first').max(1_000_000),
       target: QueryTarget.default('workspace'),
       params: ParamDecls.default([]),
-      chart: ChartSettings.nullable().default(null),
+      /** Left out: a query saved over keeps its chart settings (a new one has none). */
+      chart: ChartSettings.nullable().optional(),
       overwrite: z.boolean().default(false),
     }),
   ),

@@ -172,6 +172,7 @@ describe('saved queries', () => {
     const over = await value<SavedQuery>('savedQueries.save', { name: 'fleet/daily voltage', sql: 'SELECT 2', overwrite: true });
     expect(over.sql).toBe('SELECT 2');
     expect(over.createdAt).toBe(saved.createdAt);
+    expect(over.chart).toEqual({ type: 'line', x: 'day' });
 
     const renamed = await value<SavedQuery>('savedQueries.rename', { from: 'fleet/daily voltage', to: 'sites/archive/voltage' });
     expect(renamed).toMatchObject({ name: 'sites/archive/voltage', folder: 'sites/archive', sql: 'SELECT 2' });

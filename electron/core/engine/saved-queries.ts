@@ -15,7 +15,8 @@ export interface SaveRequest {
   sql: string;
   target: QueryTarget;
   params: SavedQuery['params'];
-  chart: SavedQuery['chart'];
+  /** Undefined: keep the chart settings of the query saved over. */
+  chart?: SavedQuery['chart'] | undefined;
   overwrite: boolean;
 }
 
@@ -100,7 +101,8 @@ export class SavedQueries {
       const existing = await this.find(request.name);
       if (existing && !request.overwrite) throw inUse(request.name);
       const params = JSON.stringify(request.params);
-      const chart = request.chart === null ? null : JSON.stringify(request.chart);
+      const keptChart = request.chart === undefined ? (existing?.chart ?? null) : request.chart;
+      const chart = keptChart === null ? null : JSON.stringify(keptChart);
       if (existing) {
         await this.connection.run(
           `UPDATE ${TABLE} SET sql = $2, target = $3, params = $4, chart = $5, updated_at = now() WHERE name = $1`,

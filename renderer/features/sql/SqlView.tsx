@@ -10,6 +10,11 @@ import { EditorTabs } from './EditorTabs';
 import { ErrorPanel } from './ErrorPanel';
 import { ExplainPanel, type ExplainRequest } from './ExplainPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { ParamsForm } from './ParamsForm';
+import { forgetTabParams, runParams } from './paramsStore';
+import { SavedPanel } from './SavedPanel';
+import { openSavedInTab, useSavedLink } from './useSavedLink';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { forgetPivot, PivotPanel } from './PivotPanel';
 import { cancelQuery, disposeRun, getRun, runQuery, subscribeRuns, useRun } from './queryRuns';
 import { SqlEditor, type EditorHandle } from './SqlEditor';
@@ -37,6 +42,8 @@ export function SqlView() {
   const [writableTabs, setWritableTabs] = useState<ReadonlySet<string>>(() => new Set());
   const allowWrites = writableTabs.has(active.id);
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [savedOpen, setSavedOpen] = useState(false);
+  const linkError = useSavedLink(setTarget);
   const [historyKey, setHistoryKey] = useState(0);
   const [editorHeight, setEditorHeight] = useState(260);
   const [resultView, setResultView] = useState<ResultView>('grid');
@@ -57,7 +64,7 @@ export function SqlView() {
     (sql: string) => {
       // A run shows its result: the plan of an earlier Explain steps aside.
       setResultView((v) => (v === 'plan' ? 'grid' : v));
-      void runQuery(active.id, sql, target, allowWrites).then(() => setHistoryKey((k) => k + 1));
+      void runQuery(active.id, sql, target, allowWrites, runParams(active.id, sql)).then(() => setHistoryKey((k) => k + 1));
     },
     [active.id, target, allowWrites],
   );
@@ -99,6 +106,7 @@ export function SqlView() {
     setTabWrites(id, false);
     disposeRun(id);
     forgetPivot(id);
+    forgetTabParams(id);
     closeTab(id);
   };
 
@@ -212,6 +220,16 @@ export function SqlView() {
           <span className="hint">Ctrl/Cmd+Enter run · Ctrl/Cmd+Shift+Enter run all · Esc cancel</span>
           <button
             type="button"
+            className={savedOpen ? 'btn toggled' : 'btn'}
+            onClick={() => setSavedOpen((v) => !v)}
+            data-testid="saved-toggle"
+            aria-pressed={savedOpen}
+            title="Saved queries: save this tab, open, rename, delete"
+          >
+            Saved
+          </button>
+          <button
+            type="button"
             className={historyOpen ? 'btn toggled' : 'btn'}
             onClick={() => setHistoryOpen((v) => !v)}
             data-testid="history-toggle"
@@ -220,6 +238,8 @@ export function SqlView() {
             History
           </button>
         </div>
+        {linkError && <ErrorBox variant="inline" showCode error={linkError} prefix="Could not open the saved query: " />}
+        <ParamsForm tabId={active.id} sql={active.sql} />
         <div className="editor-pane" style={{ height: editorHeight }}>
           <SqlEditor
             docId={active.id}
@@ -262,6 +282,16 @@ export function SqlView() {
           )}
         </div>
       </div>
+      {savedOpen && (
+        <SavedPanel
+          tabId={active.id}
+          tabTitle={active.title}
+          sql={active.sql}
+          target={target}
+          onOpen={(q) => setTarget(openSavedInTab(q))}
+          onClose={() => setSavedOpen(false)}
+        />
+      )}
       {historyOpen && (
         <HistoryPanel refreshKey={historyKey} onPick={(sql) => editor.current?.replaceAll(sql)} onClose={() => setHistoryOpen(false)} />
       )}
