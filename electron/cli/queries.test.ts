@@ -8,6 +8,13 @@ import { runCli } from '../core/testing/cli-process.fixture';
 let ws: string;
 const inWs = (...args: string[]) => runCli([...args, '--workspace', ws], { BATTERY_WORKBENCH_DEBUG: '' });
 
+/** Runs the CLI and expects it to refuse with `code` and a message containing `message`. */
+async function expectRefused(args: string[], code: number, message: string): Promise<void> {
+  const r = await inWs(...args);
+  expect(r.code).toBe(code);
+  expect(r.stderr).toContain(message);
+}
+
 beforeAll(async () => {
   ws = await mkdtemp(join(tmpdir(), 'bw-cli-queries-'));
   const setup = await inWs(
@@ -56,50 +63,36 @@ describe('battery-workbench queries + query --saved (real DuckDB, real process)'
   });
 
   it('refuses a bad value, a value not among the choices and a missing parameter by name', async () => {
-    const badDate = await inWs('query', '--saved', 'fleet/site day', '--param', 'site=FRA1', '--param', 'day=March 2');
-    expect(badDate.code).toBe(1);
-    expect(badDate.stderr).toContain('$day must be a date written YYYY-MM-DD');
-    const notChoice = await inWs(
-      'query',
-      '--saved',
-      'fleet/site day',
-      '--param',
-      "site=x'; DROP TABLE site_day; --",
-      '--param',
-      'day=2025-03-02',
+    await expectRefused(
+      ['query', '--saved', 'fleet/site day', '--param', 'site=FRA1', '--param', 'day=March 2'],
+      1,
+      '$day must be a date written YYYY-MM-DD',
     );
-    expect(notChoice.code).toBe(1);
-    expect(notChoice.stderr).toContain('$site must be one of its choices');
-    const missing = await inWs('query', '--saved', 'fleet/site day', '--param', 'site=FRA1');
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('$day');
-    const unknown = await inWs('query', '--saved', 'nope', '--param', 'site=FRA1');
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('no saved query named "nope"');
+    await expectRefused(
+      ['query', '--saved', 'fleet/site day', '--param', "site=x'; DROP TABLE site_day; --", '--param', 'day=2025-03-02'],
+      1,
+      '$site must be one of its choices',
+    );
+    await expectRefused(['query', '--saved', 'fleet/site day', '--param', 'site=FRA1'], 1, 'the parameter $day but no value was given');
+    await expectRefused(['query', '--saved', 'nope', '--param', 'site=FRA1'], 1, 'no saved query named "nope"');
     const table = await inWs('query', 'SELECT count(*) AS n FROM site_day', '--json');
     expect(JSON.parse(table.stdout)).toEqual([{ n: 3 }]);
   });
 
   it('refuses bad usage with exit code 2, a duplicate name with 1, and deletes', async () => {
-    const badType = await inWs('queries', 'save', 'x', '--sql', 'SELECT $a', '--param', 'a:float');
-    expect(badType.code).toBe(2);
-    expect(badType.stderr).toContain('text, integer, number, date, timestamp, choice');
-    const noSql = await inWs('queries', 'save', 'x');
-    expect(noSql.code).toBe(2);
-    const both = await inWs('query', 'SELECT 1', '--saved', 'fleet/site day');
-    expect(both.code).toBe(2);
-    const dup = await inWs('queries', 'save', 'fleet/site day', '--sql', 'SELECT 2');
-    expect(dup.code).toBe(1);
-    expect(dup.stderr).toContain('already exists');
-    const empty = await inWs('queries', 'save', ' ', '--sql', 'SELECT 2');
-    expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain('name is empty');
+    await expectRefused(
+      ['queries', 'save', 'x', '--sql', 'SELECT $a', '--param', 'a:float'],
+      2,
+      'text, integer, number, date, timestamp, choice',
+    );
+    await expectRefused(['queries', 'save', 'x'], 2, 'queries save needs the query');
+    await expectRefused(['query', 'SELECT 1', '--saved', 'fleet/site day'], 2, 'either SQL or --saved NAME');
+    await expectRefused(['queries', 'save', 'fleet/site day', '--sql', 'SELECT 2'], 1, '"fleet/site day" already exists');
+    await expectRefused(['queries', 'save', ' ', '--sql', 'SELECT 2'], 1, 'name is empty');
 
     const deleted = await inWs('queries', 'delete', 'fleet/site day');
     expect(deleted.code).toBe(0);
-    const again = await inWs('queries', 'delete', 'fleet/site day');
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('no saved query named "fleet/site day"');
+    await expectRefused(['queries', 'delete', 'fleet/site day'], 1, 'no saved query named "fleet/site day"');
     expect(JSON.parse((await inWs('queries', 'list', '--json')).stdout)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import type { QueryTarget } from '../../../shared/api/query';
 import { savedLeaf, savedNameProblem, type SavedQuery } from '../../../shared/api/saved-queries';
 import { sqlParamNames } from '../../../shared/sql-lex';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { SidePanelHeader } from './SidePanelHeader';
 import { declsFor, setTabParams, useTabParams } from './paramsStore';
 
 interface Props {
@@ -80,13 +81,7 @@ export function SavedPanel({ tabId, tabTitle, sql, target, onOpen, onClose }: Pr
   const folders = [...new Set(queries.map((q) => q.folder))];
   return (
     <aside className="history-panel saved-panel" data-testid="saved-panel" aria-label="Saved queries">
-      <div className="panel-header">
-        <span className="panel-title">Saved</span>
-        <span className="spacer" />
-        <button type="button" className="icon-btn" onClick={onClose} aria-label="Close saved queries" title="Close saved queries">
-          ×
-        </button>
-      </div>
+      <SidePanelHeader title="Saved" closeLabel="Close saved queries" onClose={onClose} />
       <form
         className="saved-save"
         onSubmit={(e) => {
