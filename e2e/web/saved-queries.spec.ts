@@ -41,6 +41,19 @@ test.describe('Saved queries with parameters', () => {
     await app.run(`SELECT 'rows:' || count(*) AS n FROM e2e_site`);
     await expect(app.cell('rows:3')).toBeVisible({ timeout: 30_000 });
 
+    // The Saved panel renames (the open tab follows) and deletes (a second click confirms).
+    await page.getByTestId('saved-toggle').click();
+    const list = page.getByTestId('saved-panel');
+    await list.getByRole('button', { name: 'Rename e2e/by site' }).click();
+    await list.getByLabel('New name of e2e/by site').fill('e2e/site rows');
+    await list.getByLabel('New name of e2e/by site').press('Enter');
+    await expect(list.getByTestId('saved-item')).toHaveText([/site rows/]);
+    await expect(list.getByTestId('saved-save')).toHaveText('Save');
+    await expect(list.getByTestId('saved-name')).toHaveValue('e2e/site rows');
+    await list.getByRole('button', { name: 'Delete e2e/site rows' }).click();
+    await list.getByRole('button', { name: 'Really delete e2e/site rows' }).click();
+    await expect(list.getByTestId('saved-item')).toHaveCount(0);
+
     // An unknown name says so.
     await openView(page, webHost, 'sql/saved/nope');
     await expect(page.getByText('Could not open the saved query')).toContainText('no saved query named "nope"');

@@ -6,7 +6,7 @@ import { savedLeaf, savedNameProblem, type SavedQuery } from '../../../shared/ap
 import { sqlParamNames } from '../../../shared/sql-lex';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { SidePanelHeader } from './SidePanelHeader';
-import { declsFor, setTabParams, useTabParams } from './paramsStore';
+import { declsFor, relinkSaved, setTabParams, useTabParams } from './paramsStore';
 
 interface Props {
   tabId: string;
@@ -69,13 +69,15 @@ export function SavedPanel({ tabId, tabTitle, sql, target, onOpen, onClose }: Pr
   const rename = async () => {
     if (!renaming) return;
     const res = await api.savedQueries.rename(renaming);
-    if (done(res)) setRenaming(null);
+    if (!done(res) || !res.ok) return;
+    relinkSaved(renaming.from, res.value.name);
+    setRenaming(null);
   };
 
   const remove = async (q: SavedQuery) => {
     if (confirmDelete !== q.name) return setConfirmDelete(q.name);
     setConfirmDelete(null);
-    done(await api.savedQueries.delete({ name: q.name }));
+    if (done(await api.savedQueries.delete({ name: q.name }))) relinkSaved(q.name, null);
   };
 
   const folders = [...new Set(queries.map((q) => q.folder))];
@@ -154,7 +156,7 @@ export function SavedPanel({ tabId, tabTitle, sql, target, onOpen, onClose }: Pr
                         aria-label={confirmDelete === q.name ? `Really delete ${q.name}` : `Delete ${q.name}`}
                         onClick={() => void remove(q)}
                       >
-                        {confirmDelete === q.name ? 'Delete?' : '🗑'}
+                        {confirmDelete === q.name ? 'Delete?' : '✕'}
                       </button>
                     </span>
                   </li>

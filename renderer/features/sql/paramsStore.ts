@@ -60,6 +60,11 @@ export function setParamType(tabId: string, name: string, type: ParamType, choic
   });
 }
 
+/** Tabs linked to a saved query that was renamed (or deleted: `to` null) follow it. */
+export function relinkSaved(from: string, to: string | null): void {
+  for (const [tabId, p] of Object.entries(store.get())) if (p.savedName === from) update(tabId, () => ({ ...p, savedName: to }));
+}
+
 export function forgetTabParams(tabId: string): void {
   store.set((s) => Object.fromEntries(Object.entries(s).filter(([id]) => id !== tabId)));
 }
