@@ -6,6 +6,7 @@ import { exportCommand } from './commands/export';
 import { historyCommand } from './commands/history';
 import { lakeCommand } from './commands/lake';
 import { queryCommand } from './commands/query';
+import { queriesCommand } from './commands/queries';
 
 /**
  * Every CLI command, in the order `--help` lists them. To add one: write
@@ -14,6 +15,7 @@ import { queryCommand } from './commands/query';
 export const COMMANDS: readonly CliCommand[] = [
   queryCommand,
   historyCommand,
+  queriesCommand,
   demoCommand,
   convertCommand,
   archiveCommand,

@@ -23,6 +23,7 @@ import { RollupService } from './rollups/rollup-service';
 import { createStorageService } from './services/storage';
 import { createJobsService } from './services/jobs';
 import { createQueryService } from './services/query';
+import { createSavedQueriesService } from './services/saved-queries';
 import { createWorkspaceService } from './services/workspace';
 import { DataPlatform, type DataPlatformConfig } from './mirror/data-platform';
 import type { Statement } from './mirror/meta';
@@ -174,6 +175,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const liveFeed = new LiveFeedSwitch({ data, events });
   const core: WorkbenchCore = {
     query: createQueryService(engine, data.lake),
+    savedQueries: createSavedQueriesService(engine),
     catalog: createCatalogService(engine),
     workspace: createWorkspaceService(engine, paths, appVersion),
     jobs: createJobsService(jobs),

@@ -8,6 +8,7 @@ import { filesApi } from './files';
 import { dataApi } from './data';
 import { jobsApi, type JobProgress } from './jobs';
 import { queryApi, type QueryProgressEvent } from './query';
+import { savedQueriesApi } from './saved-queries';
 import { settingsApi } from './settings';
 import { sliceApi } from './slice';
 import { storageApi } from './storage';
@@ -19,6 +20,7 @@ import { workspaceApi } from './workspace';
  */
 export const contract = {
   query: queryApi,
+  savedQueries: savedQueriesApi,
   catalog: catalogApi,
   workspace: workspaceApi,
   jobs: jobsApi,
@@ -38,6 +40,7 @@ export type WorkbenchApi = ContractClient<Contract>;
 export type WorkbenchCore = ContractImpl<Contract>;
 
 export type QueryApi = WorkbenchCore['query'];
+export type SavedQueriesApi = WorkbenchCore['savedQueries'];
 export type CatalogApi = WorkbenchCore['catalog'];
 export type WorkspaceApi = WorkbenchCore['workspace'];
 export type JobsApi = WorkbenchCore['jobs'];

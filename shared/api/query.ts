@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChartRequest, type ChartData } from './chart';
 import { method } from './define';
 import type { ExplainResult } from './explain';
+import { ParamDecls, ParamValues } from './params';
 import { PivotSpec } from './pivot';
 
 export const QueryTarget = z.enum(['workspace', 'hot']);
@@ -77,6 +78,10 @@ export const queryApi = {
       sessionId: Id.optional(),
       /** target 'hot' only: run as the role that may change data. Off: a read-only session (a write is refused with READ_ONLY). */
       allowWrites: z.boolean().optional(),
+      /** Values of the SQL's named parameters (`$site` is `site`), bound as prepared-statement values, never put into the SQL text. */
+      params: ParamValues.optional(),
+      /** The parameters' declared types (a saved query's): each value is checked against its type and bound as that type. */
+      paramTypes: ParamDecls.optional(),
     }),
   ),
   window: method<QueryWindowResult>()(

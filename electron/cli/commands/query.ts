@@ -2,7 +2,9 @@ import { lakeFlagHelp } from '../../core/workspace/stores';
 import { randomUUID } from 'node:crypto';
 import type { QueryProgressEvent, QueryTarget } from '../../../shared/api/query';
 import { formatCount, formatDuration } from '../../../shared/format';
+import type { ParamDecl, ParamValues } from '../../../shared/api/params';
 import { CliError } from '../cli-error';
+import { parseParamValues } from '../param-flags';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
 import { createProgressBar, type ProgressUpdate } from '../progress-bar';
 import { describeApiError, openCliWorkbench } from '../workbench-client';
@@ -19,6 +21,7 @@ type Format = (typeof FORMATS)[number];
 
 const HELP = `Usage: battery-workbench query "<sql>" [options]
        battery-workbench query - [options]        (read the SQL from stdin)
+       battery-workbench query --saved NAME [--param name=value ...] [options]
 
 Runs SQL in the workspace's DuckDB (or directly in PostgreSQL with --on hot) through the
 same core as the app. Several statements may be given; the last one's rows are printed.
@@ -33,6 +36,9 @@ Options:
 ${lakeFlagHelp(22)}
   --sync              Sync the local mirror from PostgreSQL first (starts the embedded one), so the
                       views show the hot store as it is now; without it they show it as last synced.
+  --saved NAME        Run the saved query NAME (see \`battery-workbench queries\`) on its own target.
+  --param name=value  A value for the named parameter $name (repeat per parameter). It is bound as a
+                      value, never put into the SQL, and checked against the saved query's type for it.
   --json              Print a JSON array of row objects (BIGINT exact, text verbatim).
   --format FORMAT     table | tsv | json (default: table on a terminal, tsv when piped).
   --max-rows N        Print at most N rows (default: ${DEFAULT_TABLE_ROWS} for table, all otherwise).
@@ -61,12 +67,18 @@ export const queryCommand: CliCommand = {
       'max-rows': { type: 'string' },
       sync: { type: 'boolean' },
       'allow-writes': { type: 'boolean' },
+      saved: { type: 'string' },
+      param: { type: 'string', multiple: true },
     });
     if (values.help) {
       await writeOut(io.stdout, `${HELP}\n`);
       return 0;
     }
-    if (positionals.length !== 1) {
+    const params = parseParamValues((values.param as string[] | undefined) ?? []);
+    if (values.saved !== undefined) {
+      if (positionals.length > 0) throw new CliError('Give either SQL or --saved NAME, not both.', 2);
+      if (values.on !== undefined) throw new CliError('A saved query runs on its own target: leave out --on.', 2);
+    } else if (positionals.length !== 1) {
       throw new CliError(
         positionals.length === 0
           ? 'No SQL given. Usage: battery-workbench query "<sql>" (quote the SQL as one argument, or pass - to read stdin).'
@@ -74,8 +86,8 @@ export const queryCommand: CliCommand = {
         2,
       );
     }
-    const sql = positionals[0] === '-' ? await readStdin() : positionals[0];
-    if (sql.trim().length === 0) throw new CliError('The SQL is empty: give a query to run.', 2);
+    const sql = values.saved !== undefined ? '' : positionals[0] === '-' ? await readStdin() : positionals[0];
+    if (values.saved === undefined && sql.trim().length === 0) throw new CliError('The SQL is empty: give a query to run.', 2);
 
     const target = values.on ?? 'workspace';
     if (target !== 'workspace' && target !== 'hot') throw new CliError(`--on must be "workspace" or "hot", not "${target}".`, 2);
@@ -108,6 +120,8 @@ export const queryCommand: CliCommand = {
       format,
       maxRows,
       sync: values.sync === true,
+      saved: values.saved,
+      params,
     });
   },
 };
@@ -124,6 +138,9 @@ interface QueryOptions {
   maxRows: number;
   /** Sync the mirror from PostgreSQL before running. */
   sync: boolean;
+  /** --saved: the saved query to run (its SQL, target and parameter types). */
+  saved: string | undefined;
+  params: ParamValues;
 }
 
 async function runQuery(io: CliIo, opts: QueryOptions): Promise<number> {
@@ -137,6 +154,15 @@ async function runQuery(io: CliIo, opts: QueryOptions): Promise<number> {
       await session.close();
       throw err;
     }
+  }
+  let run: { sql: string; target: QueryTarget; paramTypes?: ParamDecl[] } = { sql: opts.sql, target: opts.target };
+  if (opts.saved !== undefined) {
+    const saved = await session.api.savedQueries.get({ name: opts.saved });
+    if (!saved.ok) {
+      await session.close();
+      throw new CliError(describeApiError(saved.error));
+    }
+    run = { sql: saved.value.sql, target: saved.value.target, paramTypes: saved.value.params };
   }
   const runId = randomUUID();
   let interrupted = false;
@@ -160,17 +186,22 @@ async function runQuery(io: CliIo, opts: QueryOptions): Promise<number> {
     if (ticker) clearInterval(ticker);
   };
   try {
-    const run = await session.api.query.run({ sql: opts.sql, target: opts.target, runId, allowWrites: opts.allowWrites });
+    const ran = await session.api.query.run({
+      ...run,
+      runId,
+      allowWrites: opts.allowWrites,
+      ...(Object.keys(opts.params).length > 0 ? { params: opts.params } : {}),
+    });
     offProgress();
     bar.done();
-    if (!run.ok) {
-      if (interrupted || run.error.code === 'CANCELLED') {
+    if (!ran.ok) {
+      if (interrupted || ran.error.code === 'CANCELLED') {
         io.stderr.write('Cancelled.\n');
         return 130;
       }
-      throw new CliError(describeApiError(run.error));
+      throw new CliError(describeApiError(ran.error));
     }
-    const result = run.value;
+    const result = ran.value;
     const limit = Math.min(result.rowCount, opts.maxRows);
     const printer = createPrinter(io, opts.format);
     let printedHeader = false;

@@ -12,6 +12,9 @@ import { coldDaysOf, hotWatermarks, type RunProvenance } from '../mirror/run-pro
 import { readCatalogTree } from './catalog-tree';
 import { queryShape, resultFingerprint } from './fingerprint';
 import { QueryHistory } from './history';
+import { assertParamsGiven, bindParams, checkParams, type CheckedParams } from './query-params';
+import { SavedQueries } from './saved-queries';
+import type { ParamDecl, ParamValues } from '../../../shared/api/params';
 import type { HotRunner } from './hot-runner';
 import { isDuckDBLockError, readLockInfo, removeOwnLockInfo, workspaceLockedError, writeLockInfo, type EntryPoint } from './lock-info';
 import { MAX_PIVOT_COLUMNS, type PivotSpec } from '../../../shared/api/pivot';
@@ -125,6 +128,8 @@ export class Engine {
     private readonly metaQueue: SerialQueue,
     private readonly history: QueryHistory,
     private readonly results: ResultStore,
+    /** Saved queries, kept in the workspace database next to the history. */
+    readonly savedQueries: SavedQueries,
   ) {
     this.hotRunner = options.hotRunner ?? null;
   }
@@ -161,9 +166,10 @@ export class Engine {
       const queue = new SerialQueue();
       await ResultStore.attach(meta);
       const history = await QueryHistory.open(meta, queue);
+      const saved = await SavedQueries.open(meta, queue);
       const versionReader = await meta.runAndReadAll('SELECT version()');
       const version = String(versionReader.getRows()[0][0]).replace(/^v/, '');
-      return new Engine(instance, version, options, meta, queue, history, new ResultStore(instance, options.maxResults ?? 20));
+      return new Engine(instance, version, options, meta, queue, history, new ResultStore(instance, options.maxResults ?? 20), saved);
     } catch (err) {
       openInThisProcess.delete(paths.duckdb);
       instance.closeSync();
@@ -254,6 +260,8 @@ export class Engine {
     runId: string;
     sessionId?: string;
     allowWrites?: boolean;
+    params?: ParamValues;
+    paramTypes?: ParamDecl[];
   }): Promise<QueryRunResult> {
     this.assertOpen();
     if (this.runs.has(request.runId)) {
@@ -268,8 +276,8 @@ export class Engine {
     this.runs.set(request.runId, run);
     const work =
       request.target === 'hot'
-        ? this.runHot(request.sql, run, request.allowWrites ?? false)
-        : this.runWorkspace(request.sql, run, request.sessionId);
+        ? this.runHot(request.sql, run, request.allowWrites ?? false, request.params)
+        : this.runWorkspace(request.sql, run, request.sessionId, request);
     run.done = work.catch(() => undefined);
     try {
       ({ stored, statements } = await work);
@@ -289,6 +297,7 @@ export class Engine {
         elapsedMs,
         rowCount: stored ? stored.rowCount : null,
         error: failure ? failure.message : null,
+        params: request.params ?? {},
         coldDays: context?.coldDays,
         hotWatermark: context?.hotWatermark,
       })
@@ -367,7 +376,12 @@ export class Engine {
     return true;
   }
 
-  private async runWorkspace(sql: string, run: ActiveRun, sessionId?: string): Promise<{ stored: StoredResult; statements: number }> {
+  private async runWorkspace(
+    sql: string,
+    run: ActiveRun,
+    sessionId: string | undefined,
+    bound: { params?: ParamValues; paramTypes?: ParamDecl[] },
+  ): Promise<{ stored: StoredResult; statements: number }> {
     const connection = sessionId ? await this.sessionConnection(sessionId) : await this.instance.connect();
     run.cancel = () => connection.interrupt();
     let catalogChanged = false;
@@ -394,10 +408,14 @@ export class Engine {
       });
       const count = extracted.count;
       if (count === 0) throw noStatementError();
+      // Values are checked against their types (a choice list in this session) and bound, never put into the SQL.
+      assertParamsGiven(sql, bound.params ?? {});
+      const params: CheckedParams = await checkParams(connection, bound.params ?? {}, bound.paramTypes ?? []);
       for (let i = 0; i < count; i++) {
         if (run.cancelled) throw new WorkbenchError('CANCELLED', 'The query was cancelled.');
         const prepared = await extracted.prepare(i);
         try {
+          bindParams(prepared, params);
           const type = prepared.statementType;
           if (CATALOG_CHANGING.has(type)) catalogChanged = true;
           if (i < count - 1) {
@@ -421,7 +439,18 @@ export class Engine {
     }
   }
 
-  private async runHot(sql: string, run: ActiveRun, allowWrites: boolean): Promise<{ stored: StoredResult; statements: number }> {
+  private async runHot(
+    sql: string,
+    run: ActiveRun,
+    allowWrites: boolean,
+    params: ParamValues | undefined,
+  ): Promise<{ stored: StoredResult; statements: number }> {
+    if (params && Object.keys(params).length > 0) {
+      throw new WorkbenchError(
+        'BAD_INPUT',
+        'Parameters are bound in workspace queries only; a query on the PostgreSQL hot store takes none. Run it on the workspace (its hot.* mirror) instead.',
+      );
+    }
     const runner = this.hotRunner;
     if (!runner) {
       throw new WorkbenchError(

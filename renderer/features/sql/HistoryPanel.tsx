@@ -6,6 +6,7 @@ import { formatCount, formatDuration } from '../../../shared/format';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { compareRuns, shortFingerprint, type RunComparison } from './historyCompare';
 import { addTab } from './tabsStore';
+import { SidePanelHeader } from './SidePanelHeader';
 
 interface Props {
   /** Bumped after each run so the list refreshes. */
@@ -66,13 +67,7 @@ export function HistoryPanel({ refreshKey, onPick, onRerun, onClose }: Props) {
 
   return (
     <aside className="history-panel" data-testid="history-panel" aria-label="Query history">
-      <div className="panel-header">
-        <span className="panel-title">History</span>
-        <span className="spacer" />
-        <button type="button" className="icon-btn" onClick={onClose} aria-label="Close history" title="Close history">
-          ×
-        </button>
-      </div>
+      <SidePanelHeader title="History" closeLabel="Close history" onClose={onClose} />
       <input
         className="filter-input"
         type="search"

@@ -11,6 +11,11 @@ import { EditorTabs } from './EditorTabs';
 import { ErrorPanel } from './ErrorPanel';
 import { ExplainPanel, type ExplainRequest } from './ExplainPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { ParamsForm } from './ParamsForm';
+import { forgetTabParams, runParams, setParamValue } from './paramsStore';
+import { SavedPanel } from './SavedPanel';
+import { openSavedInTab, useSavedLink } from './useSavedLink';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { forgetPivot, PivotPanel } from './PivotPanel';
 import { cancelQuery, disposeRun, getRun, runQuery, subscribeRuns, useRun } from './queryRuns';
 import { SqlEditor, type EditorHandle } from './SqlEditor';
@@ -38,6 +43,8 @@ export function SqlView() {
   const [writableTabs, setWritableTabs] = useState<ReadonlySet<string>>(() => new Set());
   const allowWrites = writableTabs.has(active.id);
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [savedOpen, setSavedOpen] = useState(false);
+  const linkError = useSavedLink(setTarget);
   const [historyKey, setHistoryKey] = useState(0);
   const [editorHeight, setEditorHeight] = useState(260);
   const [formatProblem, setFormatProblem] = useState<string | null>(null);
@@ -59,7 +66,7 @@ export function SqlView() {
     (sql: string, on: QueryTarget = target) => {
       // A run shows its result: the plan of an earlier Explain steps aside.
       if (active.view === 'plan') patchTab(active.id, { view: 'grid' });
-      void runQuery(active.id, sql, on, allowWrites).then(() => setHistoryKey((k) => k + 1));
+      void runQuery(active.id, sql, on, allowWrites, runParams(active.id, sql)).then(() => setHistoryKey((k) => k + 1));
     },
     [active.id, active.view, target, allowWrites],
   );
@@ -68,9 +75,13 @@ export function SqlView() {
     (entry: HistoryEntry) => {
       setTarget(entry.target);
       editor.current?.replaceAll(entry.sql);
+      // The run's own parameter values go back into the form, so the run is the same.
+      for (const [name, value] of Object.entries(entry.params)) {
+        if (value !== null && value !== undefined) setParamValue(active.id, name, String(value));
+      }
       start(entry.sql, entry.target);
     },
-    [start],
+    [start, active.id],
   );
   const cancel = useCallback(() => cancelQuery(active.id), [active.id]);
   const onChange = useCallback((id: string, doc: string) => {
@@ -115,6 +126,7 @@ export function SqlView() {
     setTabWrites(id, false);
     disposeRun(id);
     forgetPivot(id);
+    forgetTabParams(id);
     closeTab(id);
   };
 
@@ -242,6 +254,16 @@ export function SqlView() {
           <span className="hint">Ctrl/Cmd+Enter run · Ctrl/Cmd+Shift+Enter run all · Esc cancel · ? shortcuts</span>
           <button
             type="button"
+            className={savedOpen ? 'btn toggled' : 'btn'}
+            onClick={() => setSavedOpen((v) => !v)}
+            data-testid="saved-toggle"
+            aria-pressed={savedOpen}
+            title="Saved queries: save this tab, open, rename, delete"
+          >
+            Saved
+          </button>
+          <button
+            type="button"
             className={historyOpen ? 'btn toggled' : 'btn'}
             onClick={() => setHistoryOpen((v) => !v)}
             data-testid="history-toggle"
@@ -250,6 +272,8 @@ export function SqlView() {
             History
           </button>
         </div>
+        {linkError && <ErrorBox variant="inline" showCode error={linkError} prefix="Could not open the saved query: " />}
+        <ParamsForm tabId={active.id} sql={active.sql} />
         <div className="editor-pane" style={{ height: editorHeight }}>
           <SqlEditor
             docId={active.id}
@@ -300,6 +324,17 @@ export function SqlView() {
           )}
         </div>
       </div>
+      {savedOpen && (
+        <SavedPanel
+          tabId={active.id}
+          tabTitle={active.title}
+          sql={active.sql}
+          target={target}
+          chart={active.chart}
+          onOpen={(q) => setTarget(openSavedInTab(q))}
+          onClose={() => setSavedOpen(false)}
+        />
+      )}
       {historyOpen && (
         <HistoryPanel
           refreshKey={historyKey}

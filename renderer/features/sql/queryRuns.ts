@@ -2,6 +2,7 @@ import { useSyncExternalStore } from 'react';
 import { api, transport } from '../../api/client';
 import { subscribe as subscribeEvent } from '../../../shared/api/client';
 import type { ApiError } from '../../../shared/api/errors';
+import type { ParamDecl, ParamValues } from '../../../shared/api/params';
 import type { QueryRunResult, QueryTarget } from '../../../shared/api/query';
 
 /** The last run of one editor tab. Kept outside React so results survive tab and view switches. */
@@ -56,15 +57,21 @@ export function getRun(tabId: string): RunState {
 }
 
 /** Run SQL for a tab. The previous result stays visible until the new one arrives, then is closed in the core. */
-/** `allowWrites`: the tab's "Allow writes" (PostgreSQL only); off, the hot store refuses writes. */
-export async function runQuery(tabId: string, sql: string, target: QueryTarget, allowWrites = false): Promise<void> {
+/** `allowWrites`: the tab's "Allow writes" (PostgreSQL only); off, the hot store refuses writes. `bound`: parameter values and types. */
+export async function runQuery(
+  tabId: string,
+  sql: string,
+  target: QueryTarget,
+  allowWrites = false,
+  bound: { params?: ParamValues; paramTypes?: ParamDecl[] } = {},
+): Promise<void> {
   hookProgress();
   const before = getRun(tabId);
   if (before.status === 'running') return;
   const runId = crypto.randomUUID();
   const previous = lastResult(before);
   setRun(tabId, { status: 'running', runId, sql, target, startedAt: performance.now(), progress: null, previous });
-  const res = await api.query.run({ sql, target, runId, sessionId: tabId, allowWrites: target === 'hot' && allowWrites });
+  const res = await api.query.run({ sql, target, runId, sessionId: tabId, allowWrites: target === 'hot' && allowWrites, ...bound });
   const now = getRun(tabId);
   if (now.status !== 'running' || now.runId !== runId) {
     // The tab was closed meanwhile: free the result.

@@ -1,3 +1,5 @@
+import { forEachCodeChar } from '../../../shared/sql-lex';
+
 /** One statement's span in the editor text: [from, to) excludes the terminating ';'. */
 export interface StatementSpan {
   from: number;
@@ -13,8 +15,6 @@ export interface StatementSpan {
 export function splitStatements(sql: string): StatementSpan[] {
   const out: StatementSpan[] = [];
   let start = 0;
-  let i = 0;
-  const n = sql.length;
   const push = (end: number) => {
     let a = start;
     let b = end;
@@ -22,35 +22,12 @@ export function splitStatements(sql: string): StatementSpan[] {
     while (b > a && /\s/.test(sql[b - 1])) b--;
     if (b > a) out.push({ from: a, to: b, text: sql.slice(a, b) });
   };
-  while (i < n) {
-    const c = sql[i];
-    if (c === "'" || c === '"') {
-      i++;
-      while (i < n) {
-        if (sql[i] === c) {
-          if (sql[i + 1] === c) i += 2;
-          else break;
-        } else i++;
-      }
-      i++;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      while (i < n && sql[i] !== '\n') i++;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
-    } else if (c === '$') {
-      const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-      if (m) {
-        const end = sql.indexOf(m[0], i + m[0].length);
-        i = end < 0 ? n : end + m[0].length;
-      } else i++;
-    } else if (c === ';') {
-      push(i);
-      i++;
-      start = i;
-    } else i++;
-  }
-  push(n);
+  forEachCodeChar(sql, (i) => {
+    if (sql[i] !== ';') return;
+    push(i);
+    start = i + 1;
+  });
+  push(sql.length);
   return out;
 }
 
