@@ -3,24 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../../shared/api/errors';
 import type { PivotSpec } from '../../../shared/api/pivot';
 import type { QueryRunResult, QueryWindowResult } from '../../../shared/api/query';
+import { dispatcher } from '../testing/dispatch.fixture';
 import { openWorkbench, type Workbench } from '../workbench';
 
 let dir: string;
 let wb: Workbench;
 let seq = 0;
 
-async function call<T>(channel: string, request: unknown): Promise<Result<T>> {
-  return (await wb.dispatch(channel, request, { transport: 'test' })) as Result<T>;
-}
-
-async function ok<T>(channel: string, request: unknown): Promise<T> {
-  const r = await call<T>(channel, request);
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
+const { call, ok } = dispatcher(() => wb);
 
 const run = (sql: string) => ok<QueryRunResult>('query.run', { sql, runId: `p${++seq}` });
 const pivot = (resultId: string, spec: Partial<PivotSpec>) => call<QueryRunResult>('query.pivot', { resultId, runId: `p${++seq}`, spec });

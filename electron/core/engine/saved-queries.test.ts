@@ -3,24 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiError, Result } from '../../../shared/api/errors';
+import type { ApiError } from '../../../shared/api/errors';
 import type { QueryRunResult, QueryWindowResult } from '../../../shared/api/query';
 import type { SavedQuery } from '../../../shared/api/saved-queries';
+import { dispatcher } from '../testing/dispatch.fixture';
 import { openWorkbench, type Workbench } from '../workbench';
 
 let dir: string;
 let wb: Workbench;
 let runSeq = 0;
 
-async function call<T>(channel: string, request: unknown): Promise<Result<T>> {
-  return (await wb.dispatch(channel, request, { transport: 'test' })) as Result<T>;
-}
-
-async function value<T>(channel: string, request: unknown): Promise<T> {
-  const r = await call<T>(channel, request);
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
+const { call, ok: value } = dispatcher(() => wb);
 
 async function failure(channel: string, request: unknown): Promise<ApiError> {
   const r = await call(channel, request);
