@@ -119,6 +119,8 @@ export function sohSql(q: SohQuery): string {
   const testRange = [
     q.fromMs !== undefined ? `t.started_at >= ${tsAt(q.fromMs)}` : null,
     q.toMs !== undefined ? `t.ended_at <= ${tsAt(q.toMs)}` : null,
+    // One jar: its string's tests, whose every jar is still read (a jar's share is against its siblings).
+    q.batteryId !== undefined ? `t.string_id = (SELECT string_id FROM battery WHERE battery_id = ${lit(q.batteryId)})` : null,
   ].filter((c): c is string => c !== null);
   const predWhere = q.toMs !== undefined ? ` WHERE predicted_at < ${tsAt(q.toMs)}` : '';
   const hourly = rollupTable(FAMILIES.jar, 'hourly');
@@ -132,7 +134,7 @@ export function sohSql(q: SohQuery): string {
     max(CAST(h.voltage_mean AS DOUBLE)) FILTER (WHERE h.bucket < t.h0)
       - min(CAST(h.voltage_min AS DOUBLE)) FILTER (WHERE h.bucket >= t.h0) AS fall
   FROM soh_test t JOIN battery b ON b.string_id = t.string_id
-  JOIN ${hourly} h ON h.battery_id = b.battery_id AND h.bucket >= t.h0 - INTERVAL 1 HOUR AND h.bucket < t.ended_at${jarWhere.replace(' WHERE', ' AND')}
+  JOIN ${hourly} h ON h.battery_id = b.battery_id AND h.bucket >= t.h0 - INTERVAL 1 HOUR AND h.bucket < t.ended_at
   GROUP BY ALL
 ), soh_test_share AS (
   SELECT *, median(fall) OVER (PARTITION BY test_id) AS median_fall FROM soh_test_jar
