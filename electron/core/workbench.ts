@@ -31,6 +31,7 @@ import { createDataService } from './services/data';
 import { workspacePaths, type WorkspacePaths } from './workspace/paths';
 import type { SecretStore } from './workspace/secrets';
 import { createSettingsService } from './services/settings';
+import { createSohService } from './services/soh';
 import { StartupGate } from './system/startup-gate';
 import { trace } from './system/startup-trace';
 import { assertSettingsUsable, resolveStores } from './workspace/stores';
@@ -204,6 +205,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     }),
     files: createFilesService(),
     dashboard: createDashboardService({ engine, rollups, gate }),
+    soh: createSohService({ engine, rollups }),
     export: createExportService({ engine, jobs, exportsDir: exportsDirOf(paths.root) }),
     slice: createSliceService({ engine, jobs, lake: data.lake, exportsDir: exportsDirOf(paths.root), appVersion, tmpDir: paths.tmp }),
     archive: createArchiveService({ jobs, journal: archiveJournal, archive }),

@@ -10,6 +10,7 @@ import { jobsApi, type JobProgress } from './jobs';
 import { queryApi, type QueryProgressEvent } from './query';
 import { savedQueriesApi } from './saved-queries';
 import { settingsApi } from './settings';
+import { sohApi } from './soh';
 import { sliceApi } from './slice';
 import { storageApi } from './storage';
 import { workspaceApi } from './workspace';
@@ -33,6 +34,7 @@ export const contract = {
   dashboard: dashboardApi,
   archive: archiveApi,
   settings: settingsApi,
+  soh: sohApi,
 };
 
 export type Contract = typeof contract;
@@ -53,6 +55,7 @@ export type ExportApi = WorkbenchCore['export'];
 export type ArchiveApi = WorkbenchCore['archive'];
 export type SliceApi = WorkbenchCore['slice'];
 export type SettingsApi = WorkbenchCore['settings'];
+export type SohApi = WorkbenchCore['soh'];
 
 /** Events the core pushes to every subscriber, by name. */
 export interface EventMap {
