@@ -4,6 +4,7 @@ import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { SliceColumn, SliceFile, SliceManifest, SliceReport, SliceSplitInfo } from '../../../shared/api/slice';
+import { dictionaryMetadata } from '../../../shared/domain/dictionary';
 import { SLICE_MANIFEST_KIND, type SliceSpec } from '../../../shared/domain/slice-spec';
 import { quoteLiteral } from '../../../shared/sql';
 import { fsyncDir, fsyncPath, sweepStaleTempsIn, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
@@ -12,6 +13,7 @@ import { sha256File } from '../lake/manifest';
 import { killPoint } from '../system/kill-switch';
 import { CONTENT_HASH_ALGORITHM, contentHash, digestParquet, type SplitDigest } from './content-hash';
 import { downloadIdFor, timestampTag } from './export-paths';
+import { withKvMetadata } from './parquet-kv';
 import { enableProgress, runWithProgress } from './run-copy';
 import { collectSources } from './slice-sources';
 import { ALL_SPLIT, assignmentSelect, assignUnits, sliceSelect, timeCuts, type SplitPart } from './slice-sql';
@@ -144,6 +146,15 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
   const plan = await planSlice(conn, spec);
   const schema = await describeSelect(conn, plan.splits[0].sql);
   const sources = await collectSources(conn, options.lake, spec);
+  // Every file carries the data dictionary of its columns (quantity, unit, sign, description) as key-value metadata.
+  const parquetOptions = withKvMetadata(
+    SLICE_PARQUET_OPTIONS,
+    dictionaryMetadata(
+      spec.dataset,
+      schema.map((c) => c.name),
+      spec.labels?.from,
+    ),
+  );
   if (signal?.aborted) throw cancelled();
 
   // What killed exports left next to this one goes first; then this one's temp folder.
@@ -162,7 +173,7 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
       const file = join(temp, s.name, 'part-0000.parquet');
       await mkdir(dirname(file), { recursive: true });
       progress({ phase: 'write', fraction: (0.9 * i) / n, message: `Writing ${rel}` });
-      const rows = await runWithProgress(conn, `COPY (${s.sql}) TO ${quoteLiteral(file)} (${SLICE_PARQUET_OPTIONS})`, {
+      const rows = await runWithProgress(conn, `COPY (${s.sql}) TO ${quoteLiteral(file)} (${parquetOptions})`, {
         signal,
         onProgress: (p) =>
           progress({ phase: 'write', fraction: (0.9 * (i + Math.max(0, p.percentage) / 100)) / n, rows: rowsDone + p.rowsProcessed }),
