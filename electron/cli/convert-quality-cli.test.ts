@@ -62,3 +62,24 @@ describe('battery-workbench convert: quality warnings and --strict (real process
     expect(await readdir(out)).toEqual([]);
   });
 });
+
+describe('battery-workbench export --spec --format (real process)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bw-cli-bdf-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('puts --format bdf into the spec, whose check names the field; other formats are usage errors', async () => {
+    const spec = join(dir, 'strings.json');
+    await writeFile(spec, JSON.stringify({ dataset: 'string_telemetry', from: '2024-05-01', to: '2024-05-02' }));
+    const bdf = await cli(['export', '--spec', spec, '--format', 'bdf', '--workspace', join(dir, 'ws')]);
+    expect(bdf.code).toBe(2);
+    expect(bdf.stderr).toContain('format: bdf is written from telemetry (one file per jar), not string_telemetry');
+    const csv = await cli(['export', '--spec', spec, '--format', 'csv', '--workspace', join(dir, 'ws')]);
+    expect(csv.code).toBe(2);
+    expect(csv.stderr).toContain('--format with --spec must be parquet or bdf, not "csv".');
+  });
+});
