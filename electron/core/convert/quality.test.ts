@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConvertRequest, type ConvertRequestInput, type QualityWarning } from '../../../shared/api/convert';
 import { WorkbenchError } from '../../../shared/api/errors';
+import { LakeIntents } from '../lake/intents';
+import { openWorkbench } from '../workbench';
 import { convertCsvFiles } from './convert';
 
 let dir: string;
@@ -163,5 +165,38 @@ describe('quality checks on conversion', () => {
     const { out: out2, warnings } = await convert(conn, [good, bad]);
     expect(byCheck(warnings)).toEqual({ time_duplicate: { count: 1 } });
     expect((await readdir(out2)).sort()).toEqual(['a-good.parquet', 'b-bad.parquet']);
+  });
+
+  it('strict into the lake, partitioned by day: the batch is abandoned, no day folder, manifest or view appears', async () => {
+    const ws = await mkdtemp(join(dir, 'ws-'));
+    const csv = await write(
+      'lake-bad.csv',
+      TELEMETRY_HEADER + '1,2024-05-01 23:00:00,13.5,25.0,3.2\n1,2024-05-02 00:05:00,13.5,25.0,3.2\n1,2024-05-02 00:01:00,13.5,25.0,3.2\n',
+    );
+    const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
+    try {
+      const wconn = await wb.engine.connect();
+      try {
+        const lake = { lake: wb.data.lake, intents: new LakeIntents(wconn), commitViews: wb.data.commitViews.bind(wb.data) };
+        const request = (strict: boolean): ConvertRequest =>
+          ConvertRequest.parse({ inputs: [csv], target: { kind: 'lake', dataset: 'quality_lake' }, partitionByDay: 'ts', strict });
+        await expect(convertCsvFiles(wconn, request(true), { lake })).rejects.toThrow(
+          /failed the quality checks \(strict\).*go back in time/,
+        );
+        const views = await wconn.runAndReadAll(`SELECT count(*) FROM duckdb_views() WHERE view_name = 'quality_lake'`);
+        expect(Number(views.getRowsJS()[0][0])).toBe(0);
+        const lakeDir = join(ws, 'lake');
+        const entries = (await readdir(lakeDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+        expect(entries.map((e) => join(e.parentPath, e.name)).filter((p) => p.includes('quality_lake'))).toEqual([]);
+        // Without strict, the same file goes in with the warning (the backwards reading is within one day's file).
+        const report = await convertCsvFiles(wconn, request(false), { lake });
+        expect(report.rows).toBe(3);
+        expect((report.warnings ?? []).map((w) => [w.check, w.count])).toEqual([['time_backwards', 1]]);
+      } finally {
+        wconn.closeSync();
+      }
+    } finally {
+      await wb.close();
+    }
   });
 });
