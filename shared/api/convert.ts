@@ -80,6 +80,8 @@ export const ConvertRequest = z.object({
   partitionByDay: z.string().min(1).max(1000).optional(),
   /** 'fail' (default): any bad row fails the job, nothing is written, the report lists them. 'skip': bad rows are left out and reported. */
   onBadRows: z.enum(['fail', 'skip']).default('fail'),
+  /** Quality checks of readings (order, ranges, units, current sign) fail the file instead of warning; nothing is written. */
+  strict: z.boolean().default(false),
 });
 export type ConvertRequest = z.infer<typeof ConvertRequest>;
 export type ConvertRequestInput = z.input<typeof ConvertRequest>;
@@ -113,6 +115,33 @@ export interface RejectedRow {
   text: string;
 }
 
+/** The quality checks run on converted readings (telemetry-like or string_telemetry-like columns). */
+export const QUALITY_CHECKS = [
+  'time_backwards',
+  'time_duplicate',
+  'voltage_range',
+  'temperature_range',
+  'unit_voltage',
+  'unit_resistance',
+  'unit_current',
+  'current_sign',
+] as const;
+export type QualityCheck = (typeof QUALITY_CHECKS)[number];
+
+/** A quality check that found something in a converted file: how many readings, and a few of them as text. */
+export interface QualityWarning {
+  file: string;
+  check: QualityCheck;
+  column: string;
+  /** Readings concerned. */
+  count: number;
+  /** Units (jars or strings) concerned, for the per-unit checks (unit mistakes, current sign). */
+  keys?: number;
+  message: string;
+  /** Up to 5 examples, as text: `row 12: battery_id 3 at 2024-05-01 00:05:00+00: 95.0 degC`. */
+  examples: string[];
+}
+
 export interface ConvertedFile {
   input: string;
   outputs: string[];
@@ -139,11 +168,26 @@ export interface ConvertReport extends Partial<RollupWait> {
   files: ConvertedFile[];
   /** Up to 1,000 bad rows (all of them counted in `rejected`). */
   rejects: RejectedRow[];
+  /** Quality warnings of the converted readings (absent in reports made before the checks existed). */
+  warnings?: QualityWarning[];
 }
 
 /** The report of a conversion that has written nothing (yet): where it starts, and what a failed one records. */
 export function emptyConvertReport(codec: ParquetCodec, target: ConvertTarget, inputBytes = 0): ConvertReport {
-  return { rows: 0, rowsIn: 0, rejected: 0, inputBytes, outputBytes: 0, ratio: 0, elapsedMs: 0, codec, target, files: [], rejects: [] };
+  return {
+    rows: 0,
+    rowsIn: 0,
+    rejected: 0,
+    inputBytes,
+    outputBytes: 0,
+    ratio: 0,
+    elapsedMs: 0,
+    codec,
+    target,
+    files: [],
+    rejects: [],
+    warnings: [],
+  };
 }
 
 /** A conversion as kept in the workspace's history: its report and, when it failed, why (an ErrorCode and message). */

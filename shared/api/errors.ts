@@ -1,4 +1,4 @@
-import type { RejectedRow } from './convert';
+import type { QualityWarning, RejectedRow } from './convert';
 /**
  * Errors travel as values. Every code the core can return lives here, with the
  * default advice a user sees next to the message.
@@ -26,6 +26,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export interface ErrorData {
   /** A conversion's bad rows (the first 1,000) and how many there were in all. */
   rejects?: { rows: RejectedRow[]; total: number };
+  /** A strict conversion's quality warnings, which failed it. */
+  warnings?: QualityWarning[];
 }
 
 export interface ApiError {

@@ -142,6 +142,11 @@ const SliceSpecObject = z.object({
   resample: z.string().optional(),
   labels: LabelsSpec.optional(),
   split: SplitSpec.optional(),
+  /**
+   * `parquet` (default): one file per split with the dataset's columns. `bdf`: the Battery Data Format
+   * (`.bdf.parquet`), one file per jar per split, from telemetry only (see BDF_COLUMNS).
+   */
+  format: z.enum(['parquet', 'bdf']).optional(),
 });
 
 export type SliceSpecInput = z.input<typeof SliceSpecObject>;
@@ -214,6 +219,20 @@ export const SliceSpecSchema = SliceSpecObject.superRefine((spec, ctx) => {
       });
     }
   }
+  if (spec.format === 'bdf') {
+    if (spec.dataset !== 'telemetry') {
+      ctx.addIssue({ code: 'custom', path: ['format'], message: `bdf is written from telemetry (one file per jar), not ${spec.dataset}` });
+    }
+    if (spec.resample !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['resample'], message: 'bdf keeps every reading; drop resample or use the parquet format' });
+    }
+    if (spec.labels !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['labels'], message: 'bdf has no place for labels; drop labels or use the parquet format' });
+    }
+    if (spec.columns !== undefined && !spec.columns.includes('voltage_v')) {
+      ctx.addIssue({ code: 'custom', path: ['columns'], message: 'bdf needs voltage_v (Voltage / V is a required column)' });
+    }
+  }
   if (spec.split) {
     const entries = Object.entries(spec.split.fractions);
     if (entries.length === 0)
@@ -281,3 +300,21 @@ export function describeSpecIssues(issues: readonly SpecIssue[]): string {
 export function datasetSpecOf(name: SliceDatasetName): DatasetSpec {
   return DATASETS[name];
 }
+
+/**
+ * The Battery Data Format's columns (Battery Data Alliance, preferred labels) a BDF slice writes, all DOUBLE:
+ * the required three, Unix Time, and the optional ones when their source column is in the slice. Current per jar
+ * is its string's current (string_telemetry, same string and time): the jars of a string are in series.
+ */
+export const BDF_COLUMNS = {
+  testTime: 'Test Time / s',
+  voltage: 'Voltage / V',
+  current: 'Current / A',
+  unixTime: 'Unix Time / s',
+  surfaceTemperature: 'Surface Temperature T1 / degC',
+  ambientTemperature: 'Ambient Temperature / degC',
+  resistance: 'Internal Resistance / Ohm',
+} as const;
+
+/** The file extension of a BDF file in Parquet. */
+export const BDF_EXTENSION = '.bdf.parquet';

@@ -1,5 +1,5 @@
 import { reportOf } from '../../../shared/api/jobs';
-import { PARQUET_CODECS, type ConvertRequestInput, type ConvertTarget } from '../../../shared/api/convert';
+import { PARQUET_CODECS, type ConvertRequestInput, type ConvertTarget, type QualityWarning } from '../../../shared/api/convert';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
@@ -22,11 +22,24 @@ Options:
   --delimiter C             Field delimiter (default: sniffed).
   --no-header               The first line is data, not column names.
   --skip-bad-rows           Leave bad rows out (reported) instead of failing.
+  --strict                  Fail a file of readings (battery_id or string_id, ts, voltage_v, ...) that the quality
+                            checks warn about (time going backwards or repeated, values out of physical range,
+                            a probable unit mistake or flipped current sign); nothing is written. Without it the
+                            warnings are reported and the file is converted.
   --workspace DIR           Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   --json                    Print the report as one JSON object on stdout.
   -h, --help                Show this help.
 
 Exit codes: 0 converted, 1 a file could not be converted (file, line and reason on stderr), 2 bad usage, 130 cancelled.`;
+
+/** The quality warnings as lines: the check and its message, then a few examples. */
+function warningLines(warnings: readonly QualityWarning[]): string[] {
+  if (warnings.length === 0) return [];
+  return [
+    `${formatCount(warnings.length)} quality warning(s):`,
+    ...warnings.flatMap((w) => [`  warning ${w.file}: ${w.message}`, ...w.examples.map((e) => `    ${e}`)]),
+  ];
+}
 
 function parseTarget(out: string | undefined): ConvertTarget {
   if (!out) throw new CliError('--out is required: a folder or lake:<dataset>.', 2);
@@ -55,6 +68,7 @@ export const convertCommand: CliCommand = {
       delimiter: { type: 'string' },
       'no-header': { type: 'boolean' },
       'skip-bad-rows': { type: 'boolean' },
+      strict: { type: 'boolean' },
       workspace: { type: 'string' },
       json: { type: 'boolean' },
     });
@@ -73,6 +87,7 @@ export const convertCommand: CliCommand = {
       target: parseTarget(values.out),
       codec: codec as ConvertRequestInput['codec'],
       onBadRows: values['skip-bad-rows'] ? 'skip' : 'fail',
+      strict: values.strict === true,
       dialect: {
         ...(values.delimiter !== undefined ? { delimiter: values.delimiter === '\\t' ? '\t' : values.delimiter } : {}),
         ...(values['no-header'] ? { header: false } : {}),
@@ -91,7 +106,11 @@ export const convertCommand: CliCommand = {
         io.stderr.write('Cancelled; no file was left behind.\n');
         return 130;
       }
-      if (summary.error) throw new CliError(summary.error.message);
+      if (summary.error) {
+        const warned = summary.error.data?.warnings;
+        if (warned && !values.json) io.stderr.write(`${warningLines(warned).join('\n')}\n`);
+        throw new CliError(summary.error.message);
+      }
       const report = reportOf(summary);
       if (values.json) {
         await writeOut(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
@@ -102,6 +121,7 @@ export const convertCommand: CliCommand = {
           ...rollupLines(report),
           ...report.files.flatMap((f) => f.outputs.map((o) => `  ${o}`)),
           ...report.rejects.slice(0, 20).map((r) => `  rejected ${r.file}, line ${r.line}: ${r.reason}`),
+          ...warningLines(report.warnings ?? []),
           '',
         ];
         await writeOut(io.stdout, lines.join('\n'));

@@ -2,7 +2,7 @@ import { reportOf } from '../../../shared/api/jobs';
 import { readFile } from 'node:fs/promises';
 import { EXPORT_FORMATS, type ExportFormat } from '../../../shared/api/export';
 import type { JobHandle, JobSummary } from '../../../shared/api/jobs';
-import { checkSliceSpec, describeSpecIssues, type SliceSpec } from '../../../shared/domain/slice-spec';
+import { checkSliceSpec, describeSpecIssues, specFromJson, type SliceSpec } from '../../../shared/domain/slice-spec';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
@@ -26,7 +26,11 @@ Options:
   --out PATH         Slice: a new or empty folder. Query: a file or a folder.
                      Default: <workspace>/exports/<name>-<time>.
   --sql QUERY        One SELECT to export (instead of --spec).
-  --format FORMAT    ${EXPORT_FORMATS.join(' | ')} for --sql (default csv).
+  --format FORMAT    ${EXPORT_FORMATS.join(' | ')} for --sql (default csv). With --spec: parquet (default) or
+                     bdf, the Battery Data Format (the same as "format": "bdf" in the spec): one
+                     <split>/battery-<id>.bdf.parquet per jar from telemetry, with Test Time / s, Voltage / V,
+                     Current / A (the jar's string current), Unix Time / s (DOUBLE) and the temperatures, and
+                     the jar, string, system, site and model ids in the Parquet key-value metadata.
   --sync             Sync the hot mirror from PostgreSQL first (starts the embedded one). Without it the
                      slice reads the mirror as last synced; the manifest says when that was.
   --workspace DIR    Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
@@ -81,13 +85,17 @@ export const exportCommand: CliCommand = {
     if (positionals.length > 0) throw new CliError(`Unexpected argument "${positionals[0]}". Run \`battery-workbench export --help\`.`, 2);
     if ((values.spec === undefined) === (values.sql === undefined)) throw new CliError('Give either --spec <file> or --sql <query>.', 2);
     const format = values.format ?? 'csv';
-    if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+    if (values.spec !== undefined && values.format !== undefined && !['parquet', 'bdf'].includes(values.format))
+      throw new CliError(`--format with --spec must be parquet or bdf, not "${values.format}".`, 2);
+    if (values.spec === undefined && !(EXPORT_FORMATS as readonly string[]).includes(format))
       throw new CliError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${format}".`, 2);
 
     let spec: SliceSpec | null = null;
     if (values.spec !== undefined) {
       // Check the spec before opening the workspace: a bad field is a usage error, named.
-      const checked = checkSliceSpec(await readSpec(values.spec));
+      const raw = specFromJson(await readSpec(values.spec));
+      const given = values.format !== undefined && typeof raw === 'object' && raw !== null ? { ...raw, format: values.format } : raw;
+      const checked = checkSliceSpec(given);
       if (!checked.ok) throw new CliError(`The spec ${values.spec} is not valid:\n${describeSpecIssues(checked.issues)}`, 2);
       spec = checked.spec;
     }

@@ -16,6 +16,7 @@ import type { Lake, StagedFile } from '../lake/lake';
 import { sha256File, type ManifestFile } from '../lake/manifest';
 import { PublishSet, type PublishSetDeps } from '../lake/publish-set';
 import { applyOverrides, listInputs, readCsvSql, sniff, type InputFile } from './csv';
+import { checkReadings, describeWarnings } from './quality';
 
 export interface ConvertProgress {
   phase: string;
@@ -211,6 +212,22 @@ export async function convertCsvFiles(conn: DuckDBConnection, req: ConvertReques
             (one.file.rejected > 1 ? ` (and ${one.file.rejected - 1} more bad rows)` : ''),
           'Fix the rows, or convert with --skip-bad-rows to leave them out.',
           { rejects: { rows: report.rejects, total: report.rejected } },
+        );
+      }
+      // Quality checks of readings, over the Parquet just written (before anything is published).
+      const warnings = await checkReadings(conn, {
+        file: plan.file.path,
+        parquet: one.publish.map((p) => p.temp),
+        columns: plan.outNames.map((name, i) => ({ name, type: plan.read[i].type })),
+      });
+      report.warnings = [...(report.warnings ?? []), ...warnings];
+      if (warnings.length > 0 && req.strict) {
+        for (const t of one.temps) await rm(t, { recursive: true, force: true });
+        throw new WorkbenchError(
+          'BAD_INPUT',
+          `${plan.file.path} failed the quality checks (strict): ${describeWarnings(warnings)} Nothing was written.`,
+          'Fix the readings, or convert without strict to keep them with these warnings.',
+          { warnings },
         );
       }
       if (req.target.kind === 'folder') {

@@ -4,7 +4,8 @@ import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { SliceColumn, SliceFile, SliceManifest, SliceReport, SliceSplitInfo } from '../../../shared/api/slice';
-import { SLICE_MANIFEST_KIND, type SliceSpec } from '../../../shared/domain/slice-spec';
+import { dictionaryMetadata } from '../../../shared/domain/dictionary';
+import { BDF_EXTENSION, SLICE_MANIFEST_KIND, type SliceSpec } from '../../../shared/domain/slice-spec';
 import { quoteLiteral } from '../../../shared/sql';
 import { fsyncDir, fsyncPath, sweepStaleTempsIn, TEMP_PREFIX, writeFileAtomic } from '../files/atomic';
 import type { Lake } from '../lake/lake';
@@ -12,6 +13,8 @@ import { sha256File } from '../lake/manifest';
 import { killPoint } from '../system/kill-switch';
 import { CONTENT_HASH_ALGORITHM, contentHash, digestParquet, type SplitDigest } from './content-hash';
 import { downloadIdFor, timestampTag } from './export-paths';
+import { withKvMetadata } from './parquet-kv';
+import { bdfSourceSelect, writeBdfSplit } from './slice-bdf';
 import { enableProgress, runWithProgress } from './run-copy';
 import { collectSources } from './slice-sources';
 import { ALL_SPLIT, assignmentSelect, assignUnits, sliceSelect, timeCuts, type SplitPart } from './slice-sql';
@@ -144,6 +147,15 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
   const plan = await planSlice(conn, spec);
   const schema = await describeSelect(conn, plan.splits[0].sql);
   const sources = await collectSources(conn, options.lake, spec);
+  // Every file carries the data dictionary of its columns (quantity, unit, sign, description) as key-value metadata.
+  const parquetOptions = withKvMetadata(
+    SLICE_PARQUET_OPTIONS,
+    dictionaryMetadata(
+      spec.dataset,
+      schema.map((c) => c.name),
+      spec.labels?.from,
+    ),
+  );
   if (signal?.aborted) throw cancelled();
 
   // What killed exports left next to this one goes first; then this one's temp folder.
@@ -156,13 +168,39 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
     const splits: SliceSplitInfo[] = [];
     let rowsDone = 0;
     const n = plan.splits.length;
+    const bdf = spec.format === 'bdf';
+    let bdfSchema: SliceColumn[] = [];
     for (let i = 0; i < n; i++) {
       const s = plan.splits[i];
+      if (bdf) {
+        // BDF: one file per jar; each file is digested as a split of its own (`<split>/battery-<id>`), in jar order.
+        const written = await writeBdfSplit(conn, spec, s.part, s.name, temp, SLICE_PARQUET_OPTIONS, {
+          signal,
+          onProgress: (f, r) => progress({ phase: 'write', fraction: (0.9 * (i + f)) / n, rows: rowsDone + r }),
+        });
+        bdfSchema = written.schema;
+        let splitRows = 0;
+        for (const f of written.files) {
+          const [digest, sha256, bytes] = await Promise.all([
+            digestParquet(conn, f.rel.replace(BDF_EXTENSION, ''), f.path, written.schema),
+            sha256File(f.path),
+            stat(f.path).then((st) => st.size),
+            fsyncPath(f.path),
+          ]);
+          digests.push(digest);
+          files.push({ path: f.rel, split: s.name, rows: f.rows, bytes, sha256 });
+          splitRows += f.rows;
+        }
+        rowsDone += splitRows;
+        splits.push({ ...s.info, rows: splitRows });
+        if (signal?.aborted) throw cancelled();
+        continue;
+      }
       const rel = `${s.name}/part-0000.parquet`;
       const file = join(temp, s.name, 'part-0000.parquet');
       await mkdir(dirname(file), { recursive: true });
       progress({ phase: 'write', fraction: (0.9 * i) / n, message: `Writing ${rel}` });
-      const rows = await runWithProgress(conn, `COPY (${s.sql}) TO ${quoteLiteral(file)} (${SLICE_PARQUET_OPTIONS})`, {
+      const rows = await runWithProgress(conn, `COPY (${s.sql}) TO ${quoteLiteral(file)} (${parquetOptions})`, {
         signal,
         onProgress: (p) =>
           progress({ phase: 'write', fraction: (0.9 * (i + Math.max(0, p.percentage) / 100)) / n, rows: rowsDone + p.rowsProcessed }),
@@ -195,14 +233,17 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
       appVersion: options.appVersion,
       duckdbVersion: options.duckdbVersion,
       spec,
-      sql: { splits: Object.fromEntries(plan.splits.map((s) => [s.name, s.sql])), assignment: plan.assignmentSql },
+      sql: {
+        splits: Object.fromEntries(plan.splits.map((s) => [s.name, bdf ? bdfSourceSelect(spec, s.part) : s.sql])),
+        assignment: plan.assignmentSql,
+      },
       sources,
-      schema,
+      schema: bdf ? bdfSchema : schema,
       splits,
       files,
       rows: rowsDone,
       bytes: files.reduce((a, f) => a + f.bytes, 0),
-      contentHash: contentHash(schema, digests),
+      contentHash: contentHash(bdf ? bdfSchema : schema, digests),
       contentHashAlgorithm: CONTENT_HASH_ALGORITHM,
     };
     await writeFileAtomic(join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

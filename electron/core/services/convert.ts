@@ -55,6 +55,8 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
             } catch (err) {
               const failed = emptyConvertReport(req.codec, req.target);
               const bad = err instanceof WorkbenchError ? err.data?.rejects : undefined;
+              const warned = err instanceof WorkbenchError ? err.data?.warnings : undefined;
+              if (warned) failed.warnings = warned;
               if (bad) {
                 failed.rejects = bad.rows;
                 failed.rejected = bad.total;

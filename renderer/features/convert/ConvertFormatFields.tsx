@@ -13,7 +13,7 @@ interface Props {
 
 /** How the Parquet is written: day partitions, codec and level, row groups, and what bad rows do. */
 export function ConvertFormatFields({ session, update, columns }: Props) {
-  const { partitionByDay, codec, level, rowGroupSize, onBadRows } = session;
+  const { partitionByDay, codec, level, rowGroupSize, onBadRows, strict } = session;
   const choices = temporalColumns(columns, session.edits);
   const stale = stalePartition(session, choices);
   return (
@@ -83,6 +83,12 @@ export function ConvertFormatFields({ session, update, columns }: Props) {
         <Radio name="bad-rows" value="skip" current={onBadRows} onChange={(v) => update({ onBadRows: v })} testId="bad-rows-skip">
           Skip them and list them
         </Radio>
+      </Field>
+      <Field label="Quality checks">
+        <label title="Readings (battery_id or string_id, ts, voltage, temperature, resistance, current) are checked for time going backwards or repeated, values out of physical range, a probable unit mistake and a flipped current sign.">
+          <input type="checkbox" checked={strict} onChange={(e) => update({ strict: e.target.checked })} data-testid="convert-strict" />
+          Strict: a file with quality warnings fails and nothing is written
+        </label>
       </Field>
     </>
   );

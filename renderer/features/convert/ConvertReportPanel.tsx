@@ -4,6 +4,7 @@ import { formatBytes, formatCount, formatDuration } from '../../../shared/format
 import { hrefFor } from '../../app/router';
 import { formatRatio, ratioOf } from '../compression/units';
 import { inspectRest } from '../inspector/inspectRoute';
+import { QualityWarningsTable } from './QualityWarningsTable';
 import { RejectsTable } from './RejectsTable';
 import { describeTarget, type ShownReport } from './reportShape';
 import { Card } from '../../lib/ui/Card';
@@ -95,6 +96,7 @@ export function ConvertReportPanel({ shown, onClose }: Props) {
         </div>
       )}
       {report.files.length > 0 && <DataTable columns={FILE_COLUMNS} rows={report.files} rowKey={(f) => f.input} />}
+      <QualityWarningsTable warnings={report.warnings ?? []} failed={failed} />
       <RejectsTable rejects={report.rejects} total={report.rejected} />
     </Card>
   );

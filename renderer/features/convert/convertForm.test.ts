@@ -39,6 +39,7 @@ const form = (over: Partial<ConvertForm> = {}): ConvertForm => ({
   level: null,
   rowGroupSize: 122_880,
   onBadRows: 'fail',
+  strict: false,
   ...over,
 });
 
@@ -78,6 +79,8 @@ describe('convert form', () => {
     expect(folder.compressionLevel).toBeUndefined();
     expect(folder.partitionByDay).toBeUndefined();
     expect(folder.dialect).toEqual({});
+    expect(folder.strict).toBe(false);
+    expect(buildRequest(form({ strict: true }), columns).strict).toBe(true);
   });
 
   it('names what keeps the form from starting', () => {

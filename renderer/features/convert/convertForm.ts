@@ -35,6 +35,8 @@ export interface ConvertForm {
   level: number | null;
   rowGroupSize: number;
   onBadRows: 'fail' | 'skip';
+  /** Quality warnings on readings fail the file (nothing written) instead of being reported. */
+  strict: boolean;
 }
 
 /**
@@ -156,6 +158,7 @@ export function buildRequest(form: ConvertForm, columns: readonly SniffedColumn[
     codec: form.codec,
     rowGroupSize: form.rowGroupSize,
     onBadRows: form.onBadRows,
+    strict: form.strict,
   };
   if (form.codec === 'zstd' && form.level !== null) req.compressionLevel = form.level;
   if (form.partitionByDay !== '') req.partitionByDay = form.partitionByDay;
@@ -193,6 +196,7 @@ export const INITIAL_SESSION: ConvertSession = {
   level: null,
   rowGroupSize: DEFAULT_ROW_GROUP_SIZE,
   onBadRows: 'fail',
+  strict: false,
   jobId: null,
   selectedHistory: null,
 };

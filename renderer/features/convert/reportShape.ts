@@ -31,6 +31,8 @@ export function shownFromJob(
     return report ? { report, error: null, startedAt: null } : null;
   }
   const report = emptyConvertReport(codec, target);
+  const warned = job.error?.data?.warnings;
+  if (warned) report.warnings = warned;
   const bad = job.error?.data?.rejects;
   if (bad) {
     report.rejects = bad.rows;

@@ -1,3 +1,4 @@
+import { columnMeaning, describeColumn } from '../../../shared/domain/dictionary';
 import { ChipGroup } from '../../lib/ui/ChipGroup';
 import { Field, FieldError } from '../../lib/ui/Field';
 import { isKeyColumn, issueFor, toggleColumn, type SliceFieldsProps } from './sliceForm';
@@ -11,12 +12,15 @@ export function SliceColumnsFields({ form, update, dataset, options, issues }: S
         label="Columns"
         chips={(dataset?.columns ?? []).map((c) => {
           const key = dataset !== undefined && isKeyColumn(dataset, c.name);
-          return { value: c.name, label: c.name, fixed: key, title: key ? `${c.type} · always included (the key)` : c.type };
+          const meaning = dataset === undefined ? undefined : columnMeaning(dataset.name, c.name);
+          const type = key ? `${c.type} · always included (the key)` : c.type;
+          return { value: c.name, label: c.name, fixed: key, title: meaning ? `${type}\n${describeColumn(meaning)}` : type };
         })}
         selected={form.columns}
         onToggle={(name, on) => dataset && update({ columns: toggleColumn(form.columns, dataset, name, on) })}
       />
       <FieldError>{issueFor(issues, 'columns')}</FieldError>
+      {dataset !== undefined && <ColumnDictionary dataset={dataset.name} columns={dataset.columns.map((c) => c.name)} />}
       <div className="export-pair">
         <Field label="Resample (mean, min, max per unit and bucket)" layout="stacked">
           <select value={form.resample} onChange={(e) => update({ resample: e.target.value })} data-testid="slice-resample">
@@ -47,5 +51,40 @@ export function SliceColumnsFields({ form, update, dataset, options, issues }: S
         </label>
       )}
     </fieldset>
+  );
+}
+
+interface ColumnDictionaryProps {
+  dataset: string;
+  columns: readonly string[];
+}
+
+/** The data dictionary of the dataset's columns: unit, sign convention and description (text only). */
+function ColumnDictionary({ dataset, columns }: ColumnDictionaryProps) {
+  return (
+    <details className="export-dictionary" data-testid="slice-dictionary">
+      <summary>Units and meanings</summary>
+      <table className="export-table">
+        <thead>
+          <tr>
+            <th>Column</th>
+            <th>Unit</th>
+            <th>Description</th>
+          </tr>
+        </thead>
+        <tbody>
+          {columns.map((name) => {
+            const m = columnMeaning(dataset, name);
+            return (
+              <tr key={name}>
+                <td>{name}</td>
+                <td>{m?.unit ?? ''}</td>
+                <td>{m ? `${m.description}${m.sign === undefined ? '' : ` Sign: ${m.sign}.`}` : ''}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </details>
   );
 }

@@ -23,6 +23,17 @@ export function SliceOutputFields({ form, update, options, onBrowse }: Props) {
         </button>
       </div>
       <div className="hint">A new (or empty) folder; it appears only when the export is complete.</div>
+      <label className="export-row">
+        Format
+        <select
+          value={form.format}
+          onChange={(e) => update({ format: e.target.value === 'bdf' ? 'bdf' : 'parquet' })}
+          data-testid="slice-format"
+        >
+          <option value="parquet">Parquet: one file per split</option>
+          <option value="bdf">Battery Data Format: one .bdf.parquet per jar (telemetry)</option>
+        </select>
+      </label>
     </fieldset>
   );
 }

@@ -75,6 +75,17 @@ describe('slice form', () => {
     // And back: a pasted spec fills the same form.
     const back = formFromSpec(spec, options, form);
     expect(buildSpec(back, options.datasets[0])).toEqual(spec);
+    expect(spec.format).toBeUndefined();
+  });
+
+  it('asks for BDF only when chosen, and a pasted BDF spec keeps it', () => {
+    const form = initialForm(options);
+    const spec = buildSpec({ ...form, format: 'bdf' }, options.datasets[0]);
+    expect(spec.format).toBe('bdf');
+    expect(checkSliceSpec(spec).ok).toBe(true);
+    expect(formFromSpec(spec, options, form).format).toBe('bdf');
+    const withLabels = checkSliceSpec(buildSpec({ ...form, format: 'bdf', labels: 'rul_prediction' }, options.datasets[0]));
+    expect(!withLabels.ok && withLabels.issues.map((i) => i.field)).toEqual(['labels']);
   });
 
   it('passes bad input through so the check names the field', () => {

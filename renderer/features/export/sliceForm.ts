@@ -21,6 +21,8 @@ export interface SliceForm {
   seed: string;
   /** Output folder; '' = the workspace's exports folder. */
   out: string;
+  /** Parquet per split, or the Battery Data Format (one .bdf.parquet per jar, telemetry only). */
+  format: 'parquet' | 'bdf';
 }
 
 /** `1-3, 7` → [1, 2, 3, 7]; null when the text is not a list of ids and ranges (or a range is over 100,000 long). */
@@ -75,6 +77,7 @@ export function initialForm(options: SliceOptions, datasetName?: string, previou
     ],
     seed: previous?.seed ?? '7',
     out: previous?.out ?? '',
+    format: 'parquet',
   };
 }
 
@@ -99,6 +102,7 @@ export function buildSpec(form: SliceForm, dataset: SliceDatasetOption | undefin
   }
   if (Object.keys(filter).length > 0) spec.filter = filter;
   if (form.resample !== '') spec.resample = form.resample;
+  if (form.format === 'bdf') spec.format = 'bdf';
   if (form.labels !== '') spec.labels = { from: form.labels, asOf: form.asOf };
   if (form.splitBy !== 'none') {
     const fractions: Record<string, number> = {};
@@ -128,6 +132,7 @@ export function formFromSpec(spec: SliceSpecInput, options: SliceOptions, base: 
     splitBy: split?.by ?? 'none',
     fractions: split ? Object.entries(split.fractions).map(([name, value]) => ({ name, value: String(value) })) : base.fractions,
     seed: split?.seed !== undefined ? String(split.seed) : base.seed,
+    format: spec.format ?? 'parquet',
   };
 }
 

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { columnMeaning, describeColumn } from '../../../shared/domain/dictionary';
 import type { CatalogObject, CatalogSchema } from '../../../shared/api/catalog';
 import { insertIntoEditor } from '../../app/editorBridge';
 import { formatBytes, formatCount } from '../../../shared/format';
@@ -146,6 +147,12 @@ interface ObjectNodeProps {
   sizeBytes: number | null;
 }
 
+/** A column's hover text: its meaning from the data dictionary (plain text), then what a click does. */
+function columnTitle(table: string, column: string): string {
+  const meaning = columnMeaning(table, column);
+  return meaning ? `${describeColumn(meaning)}\nClick to insert the column name` : 'Click to insert the column name';
+}
+
 function ObjectNode({ object, open, onToggle, reference, sizeBytes }: ObjectNodeProps) {
   const meta = [object.rowCount !== null ? formatCount(object.rowCount) : null, sizeBytes !== null ? formatBytes(sizeBytes) : null].filter(
     (m) => m !== null,
@@ -174,7 +181,8 @@ function ObjectNode({ object, open, onToggle, reference, sizeBytes }: ObjectNode
               role="treeitem"
               className="tree-row depth-3"
               onClick={() => insertIntoEditor(displayIdent(c.name))}
-              title="Click to insert the column name"
+              title={columnTitle(object.name, c.name)}
+              data-testid="schema-column"
             >
               <span className="node-name clickable">{c.name}</span>
               <span className="node-type">{c.type}</span>

@@ -1,0 +1,191 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { QualityCheck, QualityWarning } from '../../../shared/api/convert';
+import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+
+/**
+ * Quality checks of converted readings, computed in DuckDB over the Parquet a conversion has just written
+ * (its good rows, in the CSV's order): two scans, one row by row (order, duplicates, physical ranges), one
+ * per unit (unit mistakes by magnitude, a flipped current sign). They warn; `strict` makes them fail the file.
+ */
+
+/** Physical range of a lead-acid cell's voltage (V); a jar's range is this times its cells. */
+export const CELL_VOLTAGE_RANGE = { min: 1.6, max: 2.6 } as const;
+/** A jar's voltage range when its model (cell count) is not known (V). */
+export const JAR_VOLTAGE_RANGE = { min: 1.0, max: 16.0 } as const;
+/** A string's voltage range when its model is not known (V). */
+export const STRING_VOLTAGE_RANGE = { min: 0, max: 1000 } as const;
+export const TEMPERATURE_RANGE = { min: -40, max: 80 } as const;
+/** A unit whose median is this many times its nominal value (or this many times smaller) was probably written in another unit. */
+export const UNIT_FACTOR = 50;
+/** Without a model: a jar median above this (V) is probably mV; a resistance median below this (mOhm) is probably Ohm. */
+export const GENERIC_MV_JAR = 100;
+export const GENERIC_MV_STRING = 5000;
+export const GENERIC_OHM = 0.05;
+/** A current whose 95th percentile of magnitude is above this many C (or this many A without a model) is probably mA. */
+export const CURRENT_MA_C_RATE = 10;
+export const GENERIC_MA = 20_000;
+/** A string whose non-zero current readings are negative in more than this share probably has its sign flipped. */
+export const FLIPPED_SIGN_SHARE = 0.8;
+
+const EXAMPLES = 5;
+
+type Shape = 'telemetry' | 'string_telemetry';
+
+export interface QualityInput {
+  /** The file the rows came from (named in the warnings). */
+  file: string;
+  /** The Parquet files written for it. */
+  parquet: readonly string[];
+  /** Output columns and their DuckDB types. */
+  columns: readonly { name: string; type: string }[];
+}
+
+const TIME_TYPE = /^(TIMESTAMP|DATE|TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ|TIMESTAMP_[A-Z]+)$/i;
+
+function shapeOf(cols: ReadonlyMap<string, string>): Shape | null {
+  if (!cols.has('ts') || !TIME_TYPE.test(cols.get('ts') ?? '')) return null;
+  if (cols.has('battery_id') && ['voltage_v', 'temperature_c', 'resistance_mohm'].some((c) => cols.has(c))) return 'telemetry';
+  if (cols.has('string_id') && ['voltage_v', 'current_a', 'ambient_c'].some((c) => cols.has(c))) return 'string_telemetry';
+  return null;
+}
+
+async function hasMasterViews(conn: DuckDBConnection): Promise<boolean> {
+  const r = await conn.runAndReadAll(
+    `SELECT count(DISTINCT table_name) FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ('battery', 'battery_model', 'battery_string')`,
+  );
+  return Number(r.getRowsJS()[0]?.[0] ?? 0) === 3;
+}
+
+function num(v: unknown): number {
+  return v === null || v === undefined ? 0 : Number(v);
+}
+
+function list(v: unknown): string[] {
+  return Array.isArray(v) ? v.map((x) => String(x)) : [];
+}
+
+/** Runs the checks on one converted file; [] when its columns are not readings (battery_id or string_id, ts, values). */
+export async function checkReadings(conn: DuckDBConnection, input: QualityInput): Promise<QualityWarning[]> {
+  const cols = new Map(input.columns.map((c) => [c.name, c.type.toUpperCase()]));
+  const shape = shapeOf(cols);
+  if (shape === null || input.parquet.length === 0) return [];
+  const key = shape === 'telemetry' ? 'battery_id' : 'string_id';
+  const unitWord = shape === 'telemetry' ? 'jar' : 'string';
+  const masters = await hasMasterViews(conn);
+  const b = qualifiedName('main', 'battery');
+  const m = qualifiedName('main', 'battery_model');
+  const s = qualifiedName('main', 'battery_string');
+  // Per unit: the model's cells (times the string's jars), nominal voltage, resistance and capacity; null when unknown.
+  const model = !masters
+    ? `SELECT NULL::BIGINT AS k, NULL::DOUBLE AS cells, NULL::DOUBLE AS nominal_v, NULL::DOUBLE AS nominal_r, NULL::DOUBLE AS capacity WHERE false`
+    : shape === 'telemetry'
+      ? `SELECT b.battery_id AS k, m.cells::DOUBLE AS cells, m.nominal_voltage_v::DOUBLE AS nominal_v, m.nominal_resistance_mohm::DOUBLE AS nominal_r, m.capacity_ah::DOUBLE AS capacity FROM ${b} b JOIN ${m} m ON m.model_id = b.model_id`
+      : `SELECT s.string_id AS k, (m.cells * s.jar_count)::DOUBLE AS cells, (m.nominal_voltage_v * s.jar_count)::DOUBLE AS nominal_v, NULL::DOUBLE AS nominal_r, m.capacity_ah::DOUBLE AS capacity FROM ${s} s JOIN ${m} m ON m.model_id = s.model_id`;
+  const files = `[${input.parquet.map(quoteLiteral).join(', ')}]`;
+  const value = (c: string): string => (cols.has(c) ? `TRY_CAST(${quoteIdent(c)} AS DOUBLE)` : 'NULL::DOUBLE');
+  const k = quoteIdent(key);
+  const src =
+    `SELECT ${k} AS k, ${quoteIdent('ts')} AS t, ${value('voltage_v')} AS v, ${value(shape === 'telemetry' ? 'temperature_c' : 'ambient_c')} AS temp, ` +
+    `${value('resistance_mohm')} AS r, ${value('current_a')} AS a, row_number() OVER (ORDER BY filename, file_row_number) AS rn ` +
+    `FROM read_parquet(${files}, filename = true, file_row_number = true)`;
+  const cte = `WITH src AS (${src}), mdl AS (${model}), x AS (SELECT src.*, mdl.cells, mdl.nominal_v, mdl.nominal_r, mdl.capacity FROM src LEFT JOIN mdl ON mdl.k = src.k)`;
+  const example = (what: string): string =>
+    `'row ' || rn || ': ${key} ' || coalesce(CAST(k AS VARCHAR), 'NULL') || ' at ' || CAST(t AS VARCHAR) || ${what}`;
+  const generic = shape === 'telemetry' ? JAR_VOLTAGE_RANGE : STRING_VOLTAGE_RANGE;
+  const vOut =
+    `v IS NOT NULL AND CASE WHEN cells IS NOT NULL THEN v / cells NOT BETWEEN ${CELL_VOLTAGE_RANGE.min} AND ${CELL_VOLTAGE_RANGE.max} ` +
+    `ELSE v NOT BETWEEN ${generic.min} AND ${generic.max} END`;
+  const tOut = `temp IS NOT NULL AND temp NOT BETWEEN ${TEMPERATURE_RANGE.min} AND ${TEMPERATURE_RANGE.max}`;
+  const rowSql =
+    `${cte}, w AS (SELECT *, lag(t) OVER (PARTITION BY k ORDER BY rn) AS prev_t, row_number() OVER (PARTITION BY k, t ORDER BY rn) AS dup FROM x) ` +
+    `SELECT count(*) FILTER (WHERE t < prev_t), arg_min(${example(`' after ' || CAST(prev_t AS VARCHAR)`)}, rn, ${EXAMPLES}) FILTER (WHERE t < prev_t), ` +
+    `count(*) FILTER (WHERE dup > 1), arg_min(${example("''")}, rn, ${EXAMPLES}) FILTER (WHERE dup > 1), ` +
+    `count(*) FILTER (WHERE ${vOut}), arg_min(${example(`': ' || v || ' V' || CASE WHEN cells IS NOT NULL THEN ' (' || round(v / cells, 3) || ' V per cell)' ELSE '' END`)}, rn, ${EXAMPLES}) FILTER (WHERE ${vOut}), ` +
+    `count(*) FILTER (WHERE ${tOut}), arg_min(${example(`': ' || temp || ' degC'`)}, rn, ${EXAMPLES}) FILTER (WHERE ${tOut}), ` +
+    `count(DISTINCT k) FILTER (WHERE cells IS NULL) ` +
+    `FROM w`;
+  const row = (await conn.runAndReadAll(rowSql)).getRowsJS()[0] ?? [];
+  const out: QualityWarning[] = [];
+  const add = (check: QualityCheck, column: string, count: number, message: string, examples: unknown, keys?: number): void => {
+    if (count > 0)
+      out.push({ file: input.file, check, column, count, ...(keys === undefined ? {} : { keys }), message, examples: list(examples) });
+  };
+  const unknownUnits = num(row[8]);
+  add(
+    'time_backwards',
+    'ts',
+    num(row[0]),
+    `${num(row[0])} reading(s) go back in time: earlier than the ${unitWord}'s previous reading.`,
+    row[1],
+  );
+  add('time_duplicate', 'ts', num(row[2]), `${num(row[2])} reading(s) repeat a time the ${unitWord} already has.`, row[3]);
+  const vRange =
+    `${CELL_VOLTAGE_RANGE.min}-${CELL_VOLTAGE_RANGE.max} V per cell` +
+    (unknownUnits > 0 ? `, or ${generic.min}-${generic.max} V per ${unitWord} where its model is not known` : '');
+  add('voltage_range', 'voltage_v', num(row[4]), `${num(row[4])} voltage reading(s) outside ${vRange}.`, row[5]);
+  const tCol = shape === 'telemetry' ? 'temperature_c' : 'ambient_c';
+  add(
+    'temperature_range',
+    tCol,
+    num(row[6]),
+    `${num(row[6])} temperature reading(s) outside ${TEMPERATURE_RANGE.min} to ${TEMPERATURE_RANGE.max} degC.`,
+    row[7],
+  );
+
+  // Per unit: medians against the model's nominal values (unit mistakes) and the share of negative current (sign).
+  const mvLimit = shape === 'telemetry' ? GENERIC_MV_JAR : GENERIC_MV_STRING;
+  const unitSql =
+    `${cte}, u AS (SELECT k, count(*) AS n, median(v) AS mv, median(r) AS mr, quantile_cont(abs(a), 0.95) AS pa, ` +
+    `count(*) FILTER (WHERE a < 0) AS neg, count(*) FILTER (WHERE a <> 0) AS nonzero, ` +
+    `any_value(nominal_v) AS nominal_v, any_value(nominal_r) AS nominal_r, any_value(capacity) AS capacity FROM x GROUP BY k), ` +
+    `f AS (SELECT *, ` +
+    `mv IS NOT NULL AND CASE WHEN nominal_v IS NOT NULL THEN mv > ${UNIT_FACTOR} * nominal_v ELSE mv > ${mvLimit} END AS mv_bad, ` +
+    `mr IS NOT NULL AND mr > 0 AND CASE WHEN nominal_r IS NOT NULL THEN mr < nominal_r / ${UNIT_FACTOR} ELSE mr < ${GENERIC_OHM} END AS ohm_bad, ` +
+    `pa IS NOT NULL AND CASE WHEN capacity IS NOT NULL THEN pa > ${CURRENT_MA_C_RATE} * capacity ELSE pa > ${GENERIC_MA} END AS ma_bad, ` +
+    `nonzero > 0 AND neg > ${FLIPPED_SIGN_SHARE} * nonzero AS sign_bad FROM u) ` +
+    `SELECT count(*) FILTER (WHERE mv_bad), sum(n) FILTER (WHERE mv_bad), arg_min('${key} ' || k || ': median ' || round(mv, 3) || ' V' || coalesce(' against nominal ' || nominal_v || ' V', ''), k, ${EXAMPLES}) FILTER (WHERE mv_bad), ` +
+    `count(*) FILTER (WHERE ohm_bad), sum(n) FILTER (WHERE ohm_bad), arg_min('${key} ' || k || ': median ' || round(mr, 5) || ' mOhm' || coalesce(' against nominal ' || nominal_r || ' mOhm', ''), k, ${EXAMPLES}) FILTER (WHERE ohm_bad), ` +
+    `count(*) FILTER (WHERE ma_bad), sum(n) FILTER (WHERE ma_bad), arg_min('${key} ' || k || ': 95th percentile |current| ' || round(pa, 2) || ' A' || coalesce(' for ' || capacity || ' Ah', ''), k, ${EXAMPLES}) FILTER (WHERE ma_bad), ` +
+    `count(*) FILTER (WHERE sign_bad), sum(neg) FILTER (WHERE sign_bad), arg_min('${key} ' || k || ': ' || neg || ' of ' || nonzero || ' non-zero current readings negative', k, ${EXAMPLES}) FILTER (WHERE sign_bad) ` +
+    `FROM f`;
+  const u = (await conn.runAndReadAll(unitSql)).getRowsJS()[0] ?? [];
+  const units = (n: unknown): string => `${num(n)} ${unitWord}${num(n) === 1 ? '' : 's'}`;
+  add(
+    'unit_voltage',
+    'voltage_v',
+    num(u[1]),
+    `The voltage of ${units(u[0])} (${num(u[1])} readings) is about 1000 times its nominal value: probably mV, not V.`,
+    u[2],
+    num(u[0]),
+  );
+  add(
+    'unit_resistance',
+    'resistance_mohm',
+    num(u[4]),
+    `The resistance of ${units(u[3])} (${num(u[4])} readings) is about 1000 times below its nominal value: probably Ohm, not mOhm.`,
+    u[5],
+    num(u[3]),
+  );
+  add(
+    'unit_current',
+    'current_a',
+    num(u[7]),
+    `The current of ${units(u[6])} (${num(u[7])} readings) is far above what the battery can carry: probably mA, not A.`,
+    u[8],
+    num(u[6]),
+  );
+  add(
+    'current_sign',
+    'current_a',
+    num(u[10]),
+    `The current of ${units(u[9])} is mostly negative (${num(u[10])} negative readings): on float it should be positive (positive = charge), so the sign is probably flipped.`,
+    u[11],
+    num(u[9]),
+  );
+  return out;
+}
+
+/** One line per warning, for a strict failure's message and the CLI. */
+export function describeWarnings(warnings: readonly QualityWarning[]): string {
+  return warnings.map((w) => `${w.check}: ${w.message}`).join(' ');
+}
