@@ -1,4 +1,5 @@
 import type { ContractClient, ContractImpl } from './define';
+import { analyticsApi } from './analytics';
 import { archiveApi } from './archive';
 import { catalogApi } from './catalog';
 import { convertApi } from './convert';
@@ -33,6 +34,7 @@ export const contract = {
   dashboard: dashboardApi,
   archive: archiveApi,
   settings: settingsApi,
+  analytics: analyticsApi,
 };
 
 export type Contract = typeof contract;
@@ -53,6 +55,7 @@ export type ExportApi = WorkbenchCore['export'];
 export type ArchiveApi = WorkbenchCore['archive'];
 export type SliceApi = WorkbenchCore['slice'];
 export type SettingsApi = WorkbenchCore['settings'];
+export type AnalyticsApi = WorkbenchCore['analytics'];
 
 /** Events the core pushes to every subscriber, by name. */
 export interface EventMap {
