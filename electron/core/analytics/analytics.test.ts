@@ -3,85 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnomaliesResult, EventsResult, StringEvent } from '../../../shared/api/analytics';
-import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
-import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import { HOT_MIRROR_SCHEMA, setSplitSql } from '../mirror/meta';
+import { SERIES_SLOTS, SERIES_T0, seedAnalyticsSeries, seriesAt } from '../testing/analytics-series.fixture';
 import { dispatcher } from '../testing/dispatch.fixture';
 import { openWorkbench, type Workbench } from '../workbench';
 
-/**
- * Hand-made series in a real workspace (hot mirror, unified views, gold rollups), with exact expected events and
- * z-scores. String 1 (site 1, 4 jars, 100 Ah): 30 min float, 30 min discharge at 20 A and 48 V, 30 min charge at
- * 5 A, 30 min rest, then float. String 2 (site 2, 4 jars): jar 8 reads 14.5 V and 30 °C for 7 hours against
- * siblings at 13.5/13.6/13.7 V and 24.0/24.2/24.4 °C, ambient 22 °C.
- */
-const T0 = Date.parse('2024-03-01T00:00:00Z');
-const SLOT = 300_000;
-const at = (slot: number): string => new Date(T0 + slot * SLOT).toISOString();
-const HOURS = 8;
-const SLOTS = HOURS * 12;
+/** The hand-made series of analytics-series.fixture.ts, with exact expected events and z-scores. */
+const T0 = SERIES_T0;
+const at = seriesAt;
+const SLOTS = SERIES_SLOTS;
 
 let dir: string;
 let wb: Workbench;
 const { ok, call } = dispatcher(() => wb);
 
-function stringCurrent(slot: number): number {
-  if (slot < 6) return 0.3;
-  if (slot < 12) return -20;
-  if (slot < 18) return 5;
-  if (slot < 24) return 0;
-  return 0.3;
-}
-
-/** Jar voltages of string 1 (jars 1-4) and string 2 (jars 5-8). */
-function jarReading(battery: number, slot: number): { v: number; t: number; r: number } {
-  if (battery <= 4) return { v: battery === 3 && slot === 11 ? 11.8 : 12.0 + battery / 100, t: 25, r: 3 };
-  const k = battery - 5;
-  const outlier = battery === 8 && slot < 84;
-  return {
-    v: outlier ? 14.5 : [13.5, 13.6, 13.7, 13.6][k],
-    t: outlier ? 30 : [24, 24.2, 24.4, 24.2][k],
-    r: [3.0, 3.1, 3.2, 3.1][k],
-  };
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bw-analytics-'));
   wb = await openWorkbench({ workspaceDir: dir, entry: 'test' });
-  const conn = await wb.engine.connect();
-  try {
-    const t = (name: string): string => qualifiedName(HOT_MIRROR_SCHEMA, name);
-    const into = (name: DatasetName): string => `${t(name)} (${DATASETS[name].columns.map((c) => quoteIdent(c.name)).join(', ')})`;
-    await conn.run(
-      `INSERT INTO ${into('location')} VALUES (1, 'AAA1', 'Site A', 'A', 'DE', 'UTC', 50, 8), (2, 'BBB1', 'Site B', 'B', 'NL', 'UTC', 52, 4)`,
-    );
-    await conn.run(`INSERT INTO ${into('battery_model')} VALUES (1, 'Voltaris', 'VX12-100', 'VRLA AGM', 12, 100, 6, 13.62, 3.2, 10)`);
-    await conn.run(
-      `INSERT INTO ${into('battery_system')} VALUES (1, 1, 'A UPS', 'ups', 400, DATE '2020-01-01'), (2, 2, 'B UPS', 'ups', 400, DATE '2020-01-01')`,
-    );
-    await conn.run(`INSERT INTO ${into('battery_string')} VALUES (1, 1, 1, 4, 1), (2, 2, 1, 4, 1)`);
-    await conn.run(
-      `INSERT INTO ${into('battery')} SELECT i, CASE WHEN i <= 4 THEN 1 ELSE 2 END, (i - 1) % 4 + 1, printf('VX-%06d', i), 1, DATE '2022-01-01' FROM range(1, 9) r(i)`,
-    );
-    const jarRows: string[] = [];
-    const stringRows: string[] = [];
-    let ingest = 0;
-    for (let slot = 0; slot < SLOTS; slot++) {
-      for (let b = 1; b <= 8; b++) {
-        const r = jarReading(b, slot);
-        jarRows.push(`(${b}, TIMESTAMPTZ '${at(slot)}', ${r.v}, ${r.t}, ${r.r}, ${++ingest})`);
-      }
-      stringRows.push(`(1, TIMESTAMPTZ '${at(slot)}', 48, ${stringCurrent(slot)}, 22, ${++ingest})`);
-      stringRows.push(`(2, TIMESTAMPTZ '${at(slot)}', 54.4, 0.3, 22, ${++ingest})`);
-    }
-    await conn.run(`INSERT INTO ${t('telemetry')} VALUES ${jarRows.join(', ')}`);
-    await conn.run(`INSERT INTO ${t('string_telemetry')} VALUES ${stringRows.join(', ')}`);
-    for (const ds of ['telemetry', 'string_telemetry'] as const) await conn.run(setSplitSql(ds, new Date(T0).toISOString()));
-  } finally {
-    conn.closeSync();
-  }
-  await wb.data.refresh();
-  await wb.rollups.whenIdle();
+  await seedAnalyticsSeries(wb);
 }, 60_000);
 
 afterAll(async () => {
