@@ -38,6 +38,20 @@ const pick = (e: StringEvent): Partial<StringEvent> => ({
 });
 
 describe('discharge events', () => {
+  it('reads the default sign convention without creating its table', async () => {
+    expect(await ok<{ isDefault: boolean; settings: unknown }>('analytics.signConvention', {})).toEqual({
+      settings: { default: 'positive_charge', sites: {} },
+      isDefault: true,
+    });
+    const conn = await wb.engine.connect();
+    try {
+      const r = await conn.runAndReadAll("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'analytics_settings'");
+      expect(Number(r.getRows()[0][0])).toBe(0);
+    } finally {
+      conn.closeSync();
+    }
+  });
+
   it('finds each period of string 1 with exact depth, energy, minimum voltage and weakest jar', async () => {
     const r = await ok<EventsResult>('analytics.events', { ...RANGE, stringId: 1 });
     expect(r.events.map(pick)).toEqual([

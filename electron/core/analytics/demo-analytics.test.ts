@@ -89,6 +89,13 @@ describe('the analyses on the small demo', () => {
     const perString = r.efc.filter((x) => x.battery_id === null);
     expect(perString).toHaveLength(strings.length);
     for (const row of perString) expect(row.efc).toBeGreaterThan(0.3);
+    // Per jar: a jar present all along carries its string's EFC; a new jar only what came after its installation.
+    const newJars = new Set(jars.filter((j) => j.profile === 'new').map((j) => j.battery_id));
+    for (const row of r.efc.filter((x) => x.battery_id !== null)) {
+      const str = perString.find((x) => x.string_id === row.string_id)?.efc ?? Number.NaN;
+      if (newJars.has(row.battery_id ?? 0)) expect(row.efc).toBeLessThanOrEqual(str);
+      else expect(row.efc).toBeCloseTo(str, 4);
+    }
   });
 
   it('find each imbalanced jar and hotspot, and stay quiet on healthy jars', async () => {

@@ -1,5 +1,6 @@
 import { chargeSign, type EventKind, type EventThresholds, type SignSettings } from '../../../shared/domain/analytics';
 import { SLOT_MS } from '../../../shared/domain/demo-scale';
+import { quoteLiteral } from '../../../shared/sql';
 import { tsAt } from '../dashboard/scope-sql';
 import { lit } from '../demo/demo-sql';
 
@@ -73,7 +74,7 @@ export function periodsCtes(o: EventsSqlOptions): string {
 
 /** Every period of the kinds asked for, with the weakest jar of each discharge and the string's running EFC. */
 export function eventsSql(o: EventsSqlOptions, kinds: readonly EventKind[]): string {
-  const kindList = kinds.map((k) => `'${k}'`).join(', ');
+  const kindList = kinds.map((k) => quoteLiteral(k)).join(', ');
   return `WITH ${periodsCtes(o)}, discharges AS (
   SELECT p.string_id, p.grp,
     sum(p.ah) OVER (PARTITION BY p.string_id ORDER BY p.start_ts ROWS UNBOUNDED PRECEDING) / p.rated_ah AS efc_cumulative
@@ -109,11 +110,12 @@ SELECT s.string_id, NULL::INTEGER AS battery_id, round(coalesce(sum(d.ah), 0), 4
 FROM (SELECT DISTINCT string_id, rated_ah FROM readings) s LEFT JOIN dis d ON d.string_id = s.string_id
 GROUP BY s.string_id
 UNION ALL
-SELECT b.string_id, b.battery_id, round(coalesce(sum(d.ah), 0), 4), any_value(CAST(m.capacity_ah AS DOUBLE)),
-  round(coalesce(sum(d.ah), 0) / any_value(CAST(m.capacity_ah AS DOUBLE)), 5)
+SELECT b.string_id, b.battery_id, round(coalesce(sum(d.ah) FILTER (WHERE t.battery_id IS NOT NULL), 0), 4),
+  any_value(CAST(m.capacity_ah AS DOUBLE)),
+  round(coalesce(sum(d.ah) FILTER (WHERE t.battery_id IS NOT NULL), 0) / any_value(CAST(m.capacity_ah AS DOUBLE)), 5)
 FROM battery b JOIN battery_model m ON m.model_id = b.model_id
-LEFT JOIN (dis d JOIN telemetry t ON t.ts = d.ts AND t.ts >= ${tsAt(o.fromMs)} AND t.ts < ${tsAt(o.toMs)})
-  ON d.string_id = b.string_id AND t.battery_id = b.battery_id
+LEFT JOIN dis d ON d.string_id = b.string_id
+LEFT JOIN telemetry t ON t.battery_id = b.battery_id AND t.ts = d.ts AND t.ts >= ${tsAt(o.fromMs)} AND t.ts < ${tsAt(o.toMs)}
 WHERE b.string_id IN (SELECT DISTINCT string_id FROM readings)
 GROUP BY b.string_id, b.battery_id
 ORDER BY 1, 2 NULLS FIRST`;
