@@ -3,7 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERIES_SLOTS, seedAnalyticsSeries, seriesAt } from '../core/testing/analytics-series.fixture';
+import { qualifiedName } from '../../shared/sql';
+import { HOT_MIRROR_SCHEMA } from '../core/mirror/meta';
+import { SERIES_SLOTS, SERIES_T0, seedAnalyticsSeries, seriesAt } from '../core/testing/analytics-series.fixture';
+import { startCli } from '../core/testing/cli-process.fixture';
 import { openWorkbench } from '../core/workbench';
 import type { AnalysisRow } from './commands/analyze';
 
@@ -119,6 +122,56 @@ describe('battery-workbench analyze (real process, real workspace)', () => {
       expect(r.stdout).toBe('');
     }
   });
+
+  it('Ctrl+C stops a long analysis: exit 130, nothing on stdout', async () => {
+    // 2,000 jars in one string for 5 days, read raw: long enough to be stopped midway.
+    const big = await mkdtemp(join(tmpdir(), 'bw-cli-analyze-big-'));
+    try {
+      const wb = await openWorkbench({ workspaceDir: big, entry: 'test' });
+      try {
+        await seedAnalyticsSeries(wb);
+        const conn = await wb.engine.connect();
+        try {
+          const t = (name: string): string => qualifiedName(HOT_MIRROR_SCHEMA, name);
+          await conn.run(
+            `INSERT INTO ${t('battery')} (battery_id, string_id, position, serial_no, model_id, installed_on) ` +
+              `SELECT i, 2, i, printf('BIG-%06d', i), 1, DATE '2022-01-01' FROM range(100, 2100) r(i)`,
+          );
+          await conn.run(
+            `INSERT INTO ${t('telemetry')} SELECT b, to_timestamp(${SERIES_T0 / 1000} + s * 300), 13.5 + (hash(b, s) % 100) / 1000.0, ` +
+              `24 + (hash(s, b) % 10) / 10.0, 3.1, CAST(1000000 + b * 10000 + s AS BIGINT) FROM range(100, 2100) x(b), range(0, 1440) y(s)`,
+          );
+        } finally {
+          conn.closeSync();
+        }
+        await wb.data.refresh();
+      } finally {
+        await wb.close();
+      }
+      const run = startCli([
+        'analyze',
+        'anomalies',
+        '--resolution',
+        'raw',
+        '--from',
+        seriesAt(0),
+        '--to',
+        seriesAt(1440),
+        '--workspace',
+        big,
+      ]);
+      const deadline = Date.now() + 60_000;
+      while (!run.stderr().includes('analyze anomalies: z-scores') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+      run.interrupt();
+      const r = await run.done;
+      expect(r.stderr).toContain('Cancelled.');
+      expect(r.code).toBe(130);
+      expect(r.stdout).toBe('');
+    } finally {
+      await rm(big, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('--help lists every analysis and its options', async () => {
     const r = await cli(['analyze', '--help']);
