@@ -38,7 +38,7 @@ function signExpr(sign: SignSettings, locationColumn: string): string {
   return `CASE WHEN ${locationColumn} IN (${flipped.map(lit).join(', ')}) THEN ${lit(-base)} ELSE ${lit(base)} END`;
 }
 
-/** CTEs: `readings` (one classed string reading per row, with dt_h and the period id grp) and `periods`. */
+/** CTEs: `timed` (one classed string reading per row, with its interval dt_ms/dt_h and period id grp) and `periods`. */
 export function periodsCtes(o: EventsSqlOptions): string {
   const { restA, chargeC } = o.thresholds;
   const only = o.stringId === undefined ? '' : ` AND st.string_id = ${lit(o.stringId)}`;
@@ -60,15 +60,17 @@ export function periodsCtes(o: EventsSqlOptions): string {
   FROM classed WINDOW w AS (PARTITION BY string_id ORDER BY ts)
 ), readings AS (
   SELECT *,
-    CASE WHEN to_next_ms IS NULL OR to_next_ms > ${lit(MAX_GAP_MS)} THEN ${lit(SLOT_MS)} ELSE to_next_ms END / 3600000.0 AS dt_h,
+    CASE WHEN to_next_ms IS NULL OR to_next_ms > ${lit(MAX_GAP_MS)} THEN ${lit(SLOT_MS)} ELSE to_next_ms END AS dt_ms,
     sum(CASE WHEN prev_kind IS DISTINCT FROM kind OR from_prev_ms > ${lit(MAX_GAP_MS)} THEN 1 ELSE 0 END)
       OVER (PARTITION BY string_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS grp
   FROM (SELECT *, lag(kind) OVER (PARTITION BY string_id ORDER BY ts) AS prev_kind FROM stepped)
+), timed AS (
+  SELECT *, dt_ms / 3600000.0 AS dt_h FROM readings
 ), periods AS (
   SELECT string_id, grp, any_value(kind) AS kind, min(ts) AS start_ts, max(ts) AS last_ts,
-    max(ts + to_microseconds(CAST(dt_h * 3600000000 AS BIGINT))) AS end_ts, count(*) AS readings,
+    max(ts + to_milliseconds(dt_ms)) AS end_ts, count(*) AS readings,
     sum(abs(i) * dt_h) AS ah, sum(v * abs(i) * dt_h) AS energy_wh, min(v) AS min_voltage_v, any_value(rated_ah) AS rated_ah
-  FROM readings GROUP BY string_id, grp
+  FROM timed GROUP BY string_id, grp
 )`;
 }
 
@@ -104,7 +106,7 @@ ORDER BY p.string_id, p.start_ts`;
  * discharged Ah while the jar had readings (a jar put in mid-range counts from then) / its own model's rated Ah.
  */
 export function efcSql(o: EventsSqlOptions): string {
-  return `WITH ${periodsCtes(o)}, dis AS (SELECT string_id, ts, abs(i) * dt_h AS ah, rated_ah FROM readings WHERE kind = 'discharge')
+  return `WITH ${periodsCtes(o)}, dis AS (SELECT string_id, ts, abs(i) * dt_h AS ah, rated_ah FROM timed WHERE kind = 'discharge')
 SELECT s.string_id, NULL::INTEGER AS battery_id, round(coalesce(sum(d.ah), 0), 4) AS discharged_ah, any_value(s.rated_ah) AS rated_ah,
   round(coalesce(sum(d.ah), 0) / any_value(s.rated_ah), 5) AS efc
 FROM (SELECT DISTINCT string_id, rated_ah FROM readings) s LEFT JOIN dis d ON d.string_id = s.string_id
