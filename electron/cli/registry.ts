@@ -1,5 +1,6 @@
 import type { CliCommand } from './command';
 import { demoCommand } from './commands/demo';
+import { analyzeCommand } from './commands/analyze';
 import { archiveCommand } from './commands/archive';
 import { convertCommand } from './commands/convert';
 import { exportCommand } from './commands/export';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CliCommand[] = [
   archiveCommand,
   lakeCommand,
   exportCommand,
+  analyzeCommand,
 ];
 
 export function findCommand(name: string): CliCommand | undefined {

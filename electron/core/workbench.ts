@@ -19,6 +19,7 @@ import { createCatalogService } from './services/catalog';
 import { createConvertService } from './services/convert';
 import { createFilesService } from './services/files';
 import { createDashboardService } from './services/dashboard';
+import { createAnalyticsService } from './services/analytics';
 import { RollupService } from './rollups/rollup-service';
 import { createStorageService } from './services/storage';
 import { createJobsService } from './services/jobs';
@@ -206,6 +207,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     files: createFilesService(),
     dashboard: createDashboardService({ engine, rollups, gate }),
     soh: createSohService({ engine, rollups }),
+    analytics: createAnalyticsService({ engine }),
     export: createExportService({ engine, jobs, exportsDir: exportsDirOf(paths.root) }),
     slice: createSliceService({ engine, jobs, lake: data.lake, exportsDir: exportsDirOf(paths.root), appVersion, tmpDir: paths.tmp }),
     archive: createArchiveService({ jobs, journal: archiveJournal, archive }),

@@ -1,4 +1,5 @@
 import type { ContractClient, ContractImpl } from './define';
+import { analyticsApi } from './analytics';
 import { archiveApi } from './archive';
 import { catalogApi } from './catalog';
 import { convertApi } from './convert';
@@ -35,6 +36,7 @@ export const contract = {
   archive: archiveApi,
   settings: settingsApi,
   soh: sohApi,
+  analytics: analyticsApi,
 };
 
 export type Contract = typeof contract;
@@ -56,6 +58,7 @@ export type ArchiveApi = WorkbenchCore['archive'];
 export type SliceApi = WorkbenchCore['slice'];
 export type SettingsApi = WorkbenchCore['settings'];
 export type SohApi = WorkbenchCore['soh'];
+export type AnalyticsApi = WorkbenchCore['analytics'];
 
 /** Events the core pushes to every subscriber, by name. */
 export interface EventMap {

@@ -1,4 +1,5 @@
 import { DEGRADATION_HEAT_C, RESISTANCE_PER_C } from '../../../shared/domain/demo-plan';
+import { RECHARGE_C } from '../../../shared/domain/demo-phenomena';
 import {
   END_OF_LIFE_FACTOR,
   RESISTANCE_CRITICAL_FACTOR,
@@ -53,7 +54,7 @@ WITH base AS (
     (${lit(p.startMs)} / 86400000 - epoch_ms(b.installed_on::TIMESTAMP) / 86400000)::DOUBLE AS age0_days,
     ${u('b.battery_id', seed, '1')} AS u1, ${u('b.battery_id', seed, '2')} AS u2, ${u('b.battery_id', seed, '3')} AS u3,
     ${u('b.battery_id', seed, '4')} AS u4,
-    p.onset_day, p.ramp_end_day, p.severity, p.fail_k, p.first_reading_ms
+    p.onset_day, p.ramp_end_day, p.severity, p.fail_k, p.first_reading_ms, p.v_imbalance, p.hot_c
   FROM demo_src_battery b
   JOIN demo_src_plan p USING (battery_id)
   JOIN demo_src_battery_string s USING (string_id)
@@ -63,9 +64,9 @@ WITH base AS (
   JOIN demo_src_battery_model m ON m.model_id = b.model_id
 )
 SELECT battery_id, string_id, model_id, location_id, system_id, utc_offset, float_v, nominal_v, r0, cells, capacity_ah, age0_days,
-  (u1 - 0.5) * 0.1 * sqrt(cells / 6.0) AS v_off,
+  CASE WHEN v_imbalance <> 0 THEN v_imbalance ELSE (u1 - 0.5) * 0.1 * sqrt(cells / 6.0) END AS v_off,
   (u2 - 0.5) * 0.1 AS r_var,
-  (u3 - 0.5) * 1.6 AS t_off,
+  CASE WHEN hot_c > 0 THEN hot_c ELSE (u3 - 0.5) * 1.6 END AS t_off,
   0.00008 + u4 * 0.00006 AS drift,
   severity > 0 AS failing,
   onset_day AS onset,
@@ -95,6 +96,17 @@ FROM t WHERE start_ms + 3 * 3600000 <= ${lit(p.endMs)}`;
 }
 
 /**
+ * Site outages (shared/domain/demo-phenomena.ts, loaded as demo_src_outage): every string of the site discharges
+ * at the outage's C-rate of its rated capacity, then recharges at RECHARGE_C until recharge_end.
+ */
+export const CREATE_OUTAGE_SQL = `
+CREATE OR REPLACE TEMP TABLE demo_outage AS
+SELECT s.string_id, to_timestamp(o.start_ms / 1000) AS started_at, to_timestamp(o.end_ms / 1000) AS ended_at,
+  to_timestamp(o.recharge_end_ms / 1000) AS recharge_end, s.capacity_ah * o.rate_c AS current_a,
+  s.capacity_ah * ${lit(RECHARGE_C)} AS recharge_a, s.capacity_ah
+FROM demo_src_outage o JOIN (SELECT DISTINCT string_id, location_id, capacity_ah FROM demo_battery) s USING (location_id)`;
+
+/**
  * Readings of every jar for slots [fromMs, toMs): daily and seasonal temperature cycles, ageing as
  * resistance drift (and faster for failing jars), resistance falling with temperature, float voltage
  * with noise, and the discharge curve during a capacity test.
@@ -119,9 +131,12 @@ WITH slots AS (
     hash(b.battery_id, s.slot, ${seed}) AS h,
     CASE WHEN s.ts >= t.started_at AND s.ts < t.ended_at
       THEN (epoch_ms(s.ts) - epoch_ms(t.started_at)) / 10800000.0 END AS tprog,
-    t.current_a AS test_current
+    t.current_a AS test_current,
+    CASE WHEN s.ts < o.ended_at THEN (epoch_ms(s.ts) - epoch_ms(o.started_at)) / 3600000.0 END AS out_h,
+    o.current_a AS out_current, o.capacity_ah AS out_capacity, s.ts >= o.ended_at AS recharging, o.recharge_a
   FROM demo_grid g JOIN demo_battery b USING (battery_id) JOIN slots s ON s.k = g.k
   LEFT JOIN demo_test t ON t.string_id = b.string_id
+  LEFT JOIN demo_outage o ON o.string_id = b.string_id AND s.ts >= o.started_at AND s.ts < o.recharge_end
 ), y AS (
   SELECT *,
     ambient + 1.5 + t_off + ${lit(DEGRADATION_HEAT_C)} * severity * prog * prog + ((h % 1000) / 1000.0 - 0.5) * 0.3 AS temp
@@ -133,14 +148,19 @@ WITH slots AS (
   FROM y
 )
 SELECT battery_id, string_id, ts,
-  CAST(CASE WHEN tprog IS NULL
-    THEN float_v + v_off - 0.045 * float_v * severity * prog * prog + (((h >> 20) % 1000) / 1000.0 - 0.5) * 0.004
-    ELSE nominal_v * (1.04 - 0.10 * tprog - 0.04 * pow(tprog, 4)) - test_current * res / 1000 * (1 + 4 * tprog)
+  CAST(CASE
+    WHEN tprog IS NOT NULL THEN nominal_v * (1.04 - 0.10 * tprog - 0.04 * pow(tprog, 4)) - test_current * res / 1000 * (1 + 4 * tprog)
+    WHEN out_h IS NOT NULL THEN nominal_v * (1.04 - 0.10 * (out_current * out_h / out_capacity))
+      - out_current * res / 1000 * (1 + 4 * out_current * out_h / out_capacity)
+    WHEN recharging THEN float_v * 1.02 + v_off + (((h >> 20) % 1000) / 1000.0 - 0.5) * 0.004
+    ELSE float_v + v_off - 0.045 * float_v * severity * prog * prog + (((h >> 20) % 1000) / 1000.0 - 0.5) * 0.004
   END AS DECIMAL(6,3)) AS voltage_v,
   CAST(temp AS DECIMAL(4,1)) AS temperature_c,
   CAST(res AS DECIMAL(6,2)) AS resistance_mohm,
-  ambient, tprog IS NOT NULL AS in_test,
-  CASE WHEN tprog IS NULL THEN 0.2 + (((h >> 30) % 1000) / 1000.0) * 0.3 ELSE -test_current END AS current_a,
+  -- A capacity test or an outage: the discharge is expected, so no voltage_low alert is raised from it.
+  ambient, tprog IS NOT NULL OR out_h IS NOT NULL AS in_test,
+  CASE WHEN tprog IS NOT NULL THEN -test_current WHEN out_h IS NOT NULL THEN -out_current
+    WHEN recharging THEN recharge_a ELSE 0.2 + (((h >> 30) % 1000) / 1000.0) * 0.3 END AS current_a,
   res / r0 AS r_ratio, float_v, present
 FROM z`;
 }

@@ -7,6 +7,7 @@ import { WorkbenchError } from '../../../shared/api/errors';
 import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { buildDemoFleet, type DemoFleet } from '../../../shared/domain/demo-fleet';
 import { planDemoJars, type JarPlan } from '../../../shared/domain/demo-plan';
+import { planDemoPhenomena, type DemoPhenomena } from '../../../shared/domain/demo-phenomena';
 import {
   DAY_MS,
   DEMO_SCALES,
@@ -33,6 +34,7 @@ import {
   CREATE_CAPACITY_SQL,
   CREATE_DAILY_SQL,
   CREATE_GRID_SQL,
+  CREATE_OUTAGE_SQL,
   INSERT_DAILY_SQL,
   STRING_TELEMETRY_SELECT,
   TELEMETRY_SELECT,
@@ -114,6 +116,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
   const params: DemoParams = { seed, startMs: window.start.getTime(), splitMs: window.split.getTime(), endMs: window.end.getTime() };
   const seeded = buildDemoFleet(scale, seed, window.start);
   const plan = planDemoJars(seeded, window, seed);
+  const phenomena = planDemoPhenomena(seeded, window, seed, plan);
   const fleet = withInstallations(seeded, plan);
   const { duck, hot, lake } = deps;
   const batch = `demo-${new Date(started)
@@ -159,8 +162,9 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     for (const name of Object.keys(DATASETS) as DatasetName[]) if (DATASETS[name].partitionColumn) await lake.removeDataset(name);
 
     await duck.run("SET TimeZone = 'UTC'");
-    await loadMasterIntoDuck(duck, fleet, plan);
+    await loadMasterIntoDuck(duck, fleet, plan, phenomena);
     await duck.run(createBatteryTraitsSql(params));
+    await duck.run(CREATE_OUTAGE_SQL);
     await duck.run(createTestScheduleSql(params));
     await duck.run(CREATE_GRID_SQL);
     await duck.run(CREATE_DAILY_SQL);
@@ -345,6 +349,8 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       'demo_rul',
       'demo_src_offset',
       'demo_src_plan',
+      'demo_outage',
+      'demo_src_outage',
       ...MASTER.map((m) => `demo_src_${m}`),
     ]) {
       await duck.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(t)}`).catch(() => undefined);
@@ -416,7 +422,12 @@ function withInstallations(fleet: DemoFleet, plan: readonly JarPlan[]): DemoFlee
   };
 }
 
-async function loadMasterIntoDuck(duck: DuckDBConnection, fleet: DemoFleet, plan: readonly JarPlan[]): Promise<void> {
+async function loadMasterIntoDuck(
+  duck: DuckDBConnection,
+  fleet: DemoFleet,
+  plan: readonly JarPlan[],
+  phenomena: DemoPhenomena,
+): Promise<void> {
   const data: Record<(typeof MASTER)[number], readonly object[]> = {
     location: fleet.locations,
     battery_model: fleet.models,
@@ -443,19 +454,38 @@ async function loadMasterIntoDuck(duck: DuckDBConnection, fleet: DemoFleet, plan
     [...fleet.utcOffsetHours].map(([location_id, utc_offset]) => ({ location_id, utc_offset })),
   );
   await duck.run(
-    'CREATE OR REPLACE TEMP TABLE demo_src_plan (battery_id INTEGER, onset_day DOUBLE, ramp_end_day DOUBLE, severity DOUBLE, fail_k DOUBLE, first_reading_ms BIGINT)',
+    'CREATE OR REPLACE TEMP TABLE demo_src_plan (battery_id INTEGER, onset_day DOUBLE, ramp_end_day DOUBLE, severity DOUBLE, fail_k DOUBLE, first_reading_ms BIGINT, v_imbalance DOUBLE, hot_c DOUBLE)',
   );
+  const imbalance = new Map(phenomena.imbalanced.map((j) => [j.battery_id, j.offsetV]));
+  const hot = new Map(phenomena.hotspots.map((j) => [j.battery_id, j.excessC]));
   await insertObjects(
     duck,
     'demo_src_plan',
-    ['battery_id', 'onset_day', 'ramp_end_day', 'severity', 'fail_k', 'first_reading_ms'],
+    ['battery_id', 'onset_day', 'ramp_end_day', 'severity', 'fail_k', 'first_reading_ms', 'v_imbalance', 'hot_c'],
     plan.map((j) => ({
+      v_imbalance: imbalance.get(j.battery_id) ?? 0,
+      hot_c: hot.get(j.battery_id) ?? 0,
       battery_id: j.battery_id,
       onset_day: j.onsetDay,
       ramp_end_day: j.rampEndDay,
       severity: j.severity,
       fail_k: j.failK,
       first_reading_ms: j.firstReadingMs,
+    })),
+  );
+  await duck.run(
+    'CREATE OR REPLACE TEMP TABLE demo_src_outage (location_id INTEGER, start_ms BIGINT, end_ms BIGINT, rate_c DOUBLE, recharge_end_ms BIGINT)',
+  );
+  await insertObjects(
+    duck,
+    'demo_src_outage',
+    ['location_id', 'start_ms', 'end_ms', 'rate_c', 'recharge_end_ms'],
+    phenomena.outages.map((o) => ({
+      location_id: o.location_id,
+      start_ms: o.startMs,
+      end_ms: o.endMs,
+      rate_c: o.rateC,
+      recharge_end_ms: o.rechargeEndMs,
     })),
   );
 }

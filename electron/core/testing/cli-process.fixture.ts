@@ -20,6 +20,7 @@ export interface CliRun {
 /** A CLI process under way: its output so far, a wait for a line of output, Ctrl+C, and its end. */
 export interface CliProcess {
   stdout(): string;
+  stderr(): string;
   /** Resolves when stdout matches `re` (at most `timeoutMs`; rejects with the output so far). */
   waitForOutput(re: RegExp, timeoutMs?: number): Promise<void>;
   /** Ctrl+C. */
@@ -51,6 +52,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
   });
   return {
     stdout: () => stdout,
+    stderr: () => stderr,
     waitForOutput: (re, timeoutMs = 120_000) =>
       new Promise<void>((resolve, reject) => {
         const check = (): void => {

@@ -1,0 +1,145 @@
+import type { AnomalyThresholds } from '../../../shared/domain/analytics';
+import { DAY_MS, SLOT_MS } from '../../../shared/domain/demo-scale';
+import { tsAt } from '../dashboard/scope-sql';
+import { lit } from '../demo/demo-sql';
+
+/**
+ * Sibling anomalies as DuckDB SQL: each jar against the other jars of its string at the same moment.
+ *
+ * Which rows: a range of at most RAW_MAX_MS reads the raw 5-minute readings (the unified `telemetry` and
+ * `string_telemetry` views); a longer one reads the gold hourly rollups (gold.jar_hourly, gold.string_hourly), each
+ * jar's hourly mean standing for its hour. A year over the whole fleet is then 2,376 jars x 8,760 hours instead of
+ * 250M readings.
+ */
+export const RAW_MAX_MS = 3 * DAY_MS;
+
+export type AnomalyResolution = 'raw' | 'hourly';
+
+export function chooseAnomalyResolution(fromMs: number, toMs: number, asked: 'auto' | AnomalyResolution): AnomalyResolution {
+  if (asked !== 'auto') return asked;
+  return toMs - fromMs <= RAW_MAX_MS ? 'raw' : 'hourly';
+}
+
+export interface AnomalySqlOptions {
+  fromMs: number;
+  toMs: number;
+  stringId?: number | undefined;
+  batteryId?: number | undefined;
+  resolution: AnomalyResolution;
+}
+
+const STEP_MS: Readonly<Record<AnomalyResolution, number>> = { raw: SLOT_MS, hourly: 3_600_000 };
+
+/**
+ * CTE `jar_points`: (string_id, battery_id, ts, voltage, temperature, resistance, ambient) at each moment, one row
+ * per jar, from raw readings or hourly means.
+ */
+function pointsCte(o: AnomalySqlOptions): string {
+  const strings =
+    o.stringId !== undefined
+      ? ` AND b.string_id = ${lit(o.stringId)}`
+      : o.batteryId !== undefined
+        ? ` AND b.string_id = (SELECT string_id FROM battery WHERE battery_id = ${lit(o.batteryId)})`
+        : '';
+  if (o.resolution === 'raw') {
+    const range = (c: string): string => `${c} >= ${tsAt(o.fromMs)} AND ${c} < ${tsAt(o.toMs)}`;
+    return `jar_points AS (
+  SELECT b.string_id, t.battery_id, t.ts, CAST(t.voltage_v AS DOUBLE) AS voltage, CAST(t.temperature_c AS DOUBLE) AS temperature,
+    CAST(t.resistance_mohm AS DOUBLE) AS resistance, CAST(st.ambient_c AS DOUBLE) AS ambient
+  FROM telemetry t JOIN battery b ON b.battery_id = t.battery_id
+  LEFT JOIN string_telemetry st ON st.string_id = b.string_id AND st.ts = t.ts AND ${range('st.ts')}
+  WHERE ${range('t.ts')}${strings}
+)`;
+  }
+  // Hourly buckets that start in [from, to): from is taken down to its hour.
+  const from = tsAt(Math.floor(o.fromMs / 3_600_000) * 3_600_000);
+  const range = (c: string): string => `${c} >= ${from} AND ${c} < ${tsAt(o.toMs)}`;
+  return `jar_points AS (
+  SELECT b.string_id, j.battery_id, j.bucket AS ts, j.voltage_mean AS voltage, j.temperature_mean AS temperature,
+    j.resistance_mean AS resistance, sh.ambient_mean AS ambient
+  FROM gold.jar_hourly j JOIN battery b ON b.battery_id = j.battery_id
+  LEFT JOIN gold.string_hourly sh ON sh.string_id = b.string_id AND sh.bucket = j.bucket AND ${range('sh.bucket')}
+  WHERE ${range('j.bucket')}${strings}
+)`;
+}
+
+/**
+ * CTEs `jar_points` and `z`: per jar, moment and metric, the value and its leave-one-out z-score: the jar against
+ * the mean and sample standard deviation of the other jars of its string at that moment,
+ *   z = (x - mean_others) / sd_others,
+ * computed from the deviations d = x - mean_all (Q = sum of d^2 over the string, n jars):
+ *   mean_others = mean_all - d / (n - 1),  sd_others^2 = (Q - d^2 n / (n - 1)) / (n - 2),  z = d n / (n - 1) / sd_others.
+ * Null with fewer than 3 jars at the moment or when the siblings all read the same.
+ */
+export function zCtes(o: AnomalySqlOptions): string {
+  return `${pointsCte(o)}, long AS (
+  UNPIVOT jar_points ON voltage, temperature, resistance INTO NAME metric VALUE x
+), dev AS (
+  SELECT *, x - avg(x) OVER m AS d, count(*) OVER m AS n FROM long WINDOW m AS (PARTITION BY string_id, ts, metric)
+), z AS (
+  SELECT string_id, battery_id, ts, metric, x, ambient,
+    CASE WHEN n >= 3 AND (q - d * d * n / (n - 1)) > 1e-12 * greatest(q, 1e-300)
+      THEN d * n / (n - 1) / sqrt((q - d * d * n / (n - 1)) / (n - 2)) END AS z
+  FROM (SELECT *, sum(d * d) OVER (PARTITION BY string_id, ts, metric) AS q FROM dev)
+)`;
+}
+
+/**
+ * Runs of consecutive moments (no gap longer than one step and a half) on which `flag` holds, per jar and `part`,
+ * kept when they last at least minHours (the last moment counts for one step).
+ */
+function episodes(source: string, flag: string, part: string, score: string, mean: string, stepMs: number, minHours: number): string {
+  return `SELECT string_id, battery_id, ${part} AS part, min(ts) AS start_ts,
+    max(ts) + to_milliseconds(${lit(stepMs)}) AS end_ts, max(${score}) AS score, avg(${mean}) AS mean, count(*) AS readings
+  FROM (
+    SELECT *, sum(brk) OVER (PARTITION BY battery_id, ${part} ORDER BY ts ROWS UNBOUNDED PRECEDING) AS grp
+    FROM (
+      SELECT *, CASE WHEN lag(flagged) OVER w IS DISTINCT FROM flagged
+        OR epoch_ms(ts) - epoch_ms(lag(ts) OVER w) > ${lit(stepMs * 1.5)} THEN 1 ELSE 0 END AS brk
+      FROM (SELECT *, coalesce(${flag}, false) AS flagged FROM ${source})
+      WINDOW w AS (PARTITION BY battery_id, ${part} ORDER BY ts)
+    )
+  )
+  WHERE flagged
+  GROUP BY string_id, battery_id, ${part}, grp
+  HAVING epoch_ms(max(ts)) - epoch_ms(min(ts)) + ${lit(stepMs)} >= ${lit(minHours * 3_600_000)}`;
+}
+
+/** Persistent outliers (|z| >= zMin) and hotspots (temperature - ambient >= hotspotC), each at least minHours long. */
+export function anomaliesSql(o: AnomalySqlOptions, t: AnomalyThresholds): string {
+  const step = STEP_MS[o.resolution];
+  const outliers = episodes('z', `abs(z) >= ${lit(t.zMin)}`, 'metric', 'abs(z)', 'z', step, t.minHours);
+  const hot = episodes(
+    `(SELECT *, x - ambient AS excess FROM z WHERE metric = 'temperature')`,
+    `excess >= ${lit(t.hotspotC)}`,
+    "'hotspot'",
+    'excess',
+    'excess',
+    step,
+    t.minHours,
+  );
+  return `WITH ${zCtes(o)}
+SELECT battery_id, string_id, kind, start_ts AS start, end_ts AS "end", round(score, 4) AS score, round(mean, 4) AS mean, readings
+FROM (
+  SELECT *, part || '_outlier' AS kind FROM (${outliers})
+  UNION ALL
+  SELECT *, 'hotspot' AS kind FROM (${hot})
+)
+ORDER BY score DESC, battery_id, kind, start`;
+}
+
+/** Per string over the range: the voltage spread (max - min jar voltage at a moment): its max (and when), mean and last. */
+export function spreadSql(o: AnomalySqlOptions): string {
+  return `WITH ${pointsCte(o)}, s AS (
+  SELECT string_id, ts, max(voltage) - min(voltage) AS spread FROM jar_points GROUP BY string_id, ts HAVING count(*) >= 2
+)
+SELECT string_id, round(max(spread), 4) AS max_v, arg_max(ts, spread) AS max_at, round(avg(spread), 4) AS mean_v,
+  round(arg_max(spread, ts), 4) AS last_v
+FROM s GROUP BY string_id ORDER BY max_v DESC, string_id`;
+}
+
+/** One jar's z-score per moment and metric. */
+export function jarZSql(o: AnomalySqlOptions & { batteryId: number }): string {
+  return `WITH ${zCtes(o)}
+SELECT ts, metric, x AS value, z FROM z WHERE battery_id = ${lit(o.batteryId)} ORDER BY ts, metric`;
+}
