@@ -1,32 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualifiedName } from '../../shared/sql';
 import { HOT_MIRROR_SCHEMA } from '../core/mirror/meta';
 import { SERIES_SLOTS, SERIES_T0, seedAnalyticsSeries, seriesAt } from '../core/testing/analytics-series.fixture';
-import { startCli } from '../core/testing/cli-process.fixture';
+import { runCli, startCli } from '../core/testing/cli-process.fixture';
 import { openWorkbench } from '../core/workbench';
 import type { AnalysisRow } from './commands/analyze';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(TSX, [join(ROOT, 'electron', 'cli', 'index.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, BATTERY_WORKBENCH_DEBUG: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end();
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+/** The CLI run to its end, debug output off. */
+const cli = (args: string[]) => runCli(args, { BATTERY_WORKBENCH_DEBUG: '' });
 
 let workspace: string;
 const RANGE = ['--from', seriesAt(0), '--to', seriesAt(SERIES_SLOTS)];

@@ -1,26 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runCli } from '../core/testing/cli-process.fixture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(TSX, [join(ROOT, 'electron', 'cli', 'index.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, BATTERY_WORKBENCH_DEBUG: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end();
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+/** The CLI run to its end, debug output off. */
+const cli = (args: string[]) => runCli(args, { BATTERY_WORKBENCH_DEBUG: '' });
 
 describe('battery-workbench convert: quality warnings and --strict (real process)', () => {
   let dir: string;

@@ -1,7 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_ANOMALY_THRESHOLDS, DEFAULT_EVENT_THRESHOLDS, EVENT_KINDS, type EventKind } from '../../../shared/domain/analytics';
 import { errorMessage } from '../../../shared/api/errors';
+import { DEFAULT_SOH_SETTINGS, SohSettingsSchema, type SohSettings } from '../../../shared/api/soh';
 import { runAnomalies, runEvents } from '../../core/analytics/analytics';
+import { runSoh } from '../../core/analytics/soh-analysis';
 import { RAW_MAX_MS } from '../../core/analytics/anomalies-sql';
 import { readSignSettings } from '../../core/analytics/sign-store';
 import { CliError } from '../cli-error';
@@ -69,6 +71,22 @@ function eventKinds(value: string | boolean | undefined): EventKind[] {
 }
 
 const RESOLUTIONS = ['auto', 'raw', 'hourly'] as const;
+
+/** The end-of-life settings of `analyze soh`: the defaults with --eol-soh and --eol-drift over them, checked by the contract's schema. */
+function sohSettings(flags: Flags): SohSettings {
+  const settings = {
+    ...DEFAULT_SOH_SETTINGS,
+    eolSohPct: positiveNumber('eol-soh', flags['eol-soh'], DEFAULT_SOH_SETTINGS.eolSohPct),
+    eolDriftPct: positiveNumber('eol-drift', flags['eol-drift'], DEFAULT_SOH_SETTINGS.eolDriftPct),
+  };
+  const parsed = SohSettingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    const bad = parsed.error.issues[0];
+    const flag = bad.path[0] === 'eolSohPct' ? 'eol-soh' : 'eol-drift';
+    throw new CliError(`--${flag} is out of range: ${bad.message}.`, 2);
+  }
+  return parsed.data;
+}
 
 export const ANALYSES: readonly Analysis[] = [
   {
@@ -173,6 +191,40 @@ export const ANALYSES: readonly Analysis[] = [
       return rows;
     },
   },
+  {
+    name: 'soh',
+    summary: 'State of health per jar (capacity tests and resistance drift), the knee of its trend, and RUL with a range.',
+    flags: {
+      battery: { type: 'string', help: 'One jar (battery_id); default every jar.' },
+      'eol-soh': { type: 'string', help: `End of life by state of health, % (default ${DEFAULT_SOH_SETTINGS.eolSohPct}).` },
+      'eol-drift': {
+        type: 'string',
+        help: `End of life by resistance drift over the jar's baseline, % (default ${DEFAULT_SOH_SETTINGS.eolDriftPct}).`,
+      },
+    },
+    check(flags) {
+      positiveInt('battery', flags.battery);
+      sohSettings(flags);
+    },
+    async run({ conn, fromMs, toMs, flags, step }) {
+      step(0.2, "fitting each jar's resistance trend and its knee");
+      // Without --from the whole history is fitted: a trend and its knee need more than the last 30 days.
+      const r = await runSoh(conn, {
+        settings: sohSettings(flags),
+        batteryId: positiveInt('battery', flags.battery),
+        fromMs: typeof flags.from === 'string' ? fromMs : undefined,
+        toMs,
+      });
+      return r.rows.map(({ battery_id, soh_pct, first_day, last_day, ...detail }) => ({
+        battery_id,
+        kind: 'soh',
+        start: first_day ?? new Date(fromMs).toISOString(),
+        end: last_day ?? new Date(toMs).toISOString(),
+        score: soh_pct,
+        detail,
+      }));
+    },
+  },
 ];
 
 const DEFAULT_DAYS = 30;
@@ -183,7 +235,8 @@ Analyses (over the hot mirror and the lake together, as the dashboards read them
 ${ANALYSES.map((a) => `  ${a.name.padEnd(11)}${a.summary}`).join('\n')}
 
 Options of every analysis:
-  --from TIME        Start of the range (ISO date or time, UTC unless it says otherwise; default --to minus ${DEFAULT_DAYS} days).
+  --from TIME        Start of the range (ISO date or time, UTC unless it says otherwise; default --to minus ${DEFAULT_DAYS} days;
+                     soh: the whole history).
   --to TIME          End of the range, exclusive (default now).
   --json             Print a JSON array of rows: battery_id or string_id, kind, start, end, score and detail.
   --workspace DIR    Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
@@ -208,7 +261,7 @@ function parseTime(flag: string, text: string): number {
 
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
-  summary: 'Battery analytics: discharge events and cycles, sibling anomalies.',
+  summary: 'Battery analytics: discharge events and cycles, sibling anomalies, state of health with knee and RUL.',
   help: HELP,
   async run(argv: string[], io: CliIo): Promise<number> {
     const options: Record<string, { type: 'string' | 'boolean' }> = {
@@ -304,7 +357,7 @@ async function print(io: CliIo, rows: AnalysisRow[], json: boolean): Promise<voi
     r.score === null ? '' : String(r.score),
     Object.entries(r.detail)
       .filter(([, v]) => v !== null)
-      .map(([k, v]) => `${k}=${String(v)}`)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
       .join(' '),
   ]);
   await writeOut(io.stdout, renderTable(columns, text, io.columns && io.columns > 20 ? io.columns : 200, 120));
