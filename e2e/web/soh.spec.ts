@@ -98,6 +98,23 @@ test.describe('state of health', () => {
     await expect(editor).toContainText('-- State of health', { timeout: 30_000 });
     await expect(editor).toContainText('WITH soh_daily AS (');
 
+    // The end-of-life thresholds, edited beside the health classes: a bad one is refused, a good one moves the RUL's target.
+    await page.goto(webHost.link('fleet'));
+    const eol = page.getByTestId('eol-settings');
+    await eol.getByLabel('End of life at SoH').fill('120');
+    await expect(eol).toContainText('The end-of-life state of health must be above 0 % and below 100 %.');
+    await expect(eol.getByRole('button', { name: 'Save end of life' })).toBeDisabled();
+    await eol.getByLabel('End of life at SoH').fill('90');
+    await eol.getByRole('button', { name: 'Save end of life' }).click();
+    await expect(eol).toContainText('Saved.');
+    await expect(eol).toContainText('a state of health of 90 %');
+    await page.goto(webHost.link(`battery/${jar.battery_id}`));
+    await expect(page.getByTestId('panel-battery.soh')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+    await expect(page.getByTestId('panel-battery.soh')).toContainText('90 % SoH (+25 % resistance)');
+    await page.goto(webHost.link('fleet'));
+    await page.getByTestId('eol-settings').getByRole('button', { name: 'Reset to defaults' }).click();
+    await expect(page.getByTestId('eol-settings')).toContainText('a state of health of 80 %');
+
     expect(pageErrors).toEqual([]);
     expect(dialogs).toEqual([]);
   });
