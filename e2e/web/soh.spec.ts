@@ -82,6 +82,9 @@ test.describe('state of health', () => {
     await page.goto(webHost.link('fleet'));
     await expect(weakest).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
     await weakest.screenshot({ path: testInfo.outputPath('soh-fleet-weakest.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: testInfo.outputPath('soh-fleet-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
     const first = links.first();
     const firstName = (await first.textContent()) ?? '';
     const href = (await first.getAttribute('href')) ?? '';
