@@ -15,6 +15,7 @@ export const PANEL_IDS = [
   'fleet.hotspots',
   'fleet.drift',
   'fleet.freshness',
+  'fleet.weakest',
   // location, system, string
   'scope.stringVoltage',
   'scope.stringCurrent',
@@ -31,6 +32,7 @@ export const PANEL_IDS = [
   'battery.events',
   'battery.rul',
   'battery.health',
+  'battery.soh',
 ] as const;
 export type PanelId = (typeof PANEL_IDS)[number];
 

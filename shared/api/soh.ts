@@ -47,6 +47,19 @@ export type SohSettings = z.output<typeof SohSettingsSchema>;
 
 export const DEFAULT_SOH_SETTINGS: Readonly<SohSettings> = SohSettingsSchema.parse({});
 
+/** The end-of-life thresholds a workspace stores (edited beside the health classes; the baseline is theirs). */
+export const SohEolSchema = z.object({ eolSohPct: SohSettingsSchema.shape.eolSohPct, eolDriftPct: SohSettingsSchema.shape.eolDriftPct });
+export type SohEol = z.output<typeof SohEolSchema>;
+export const DEFAULT_SOH_EOL: Readonly<SohEol> = SohEolSchema.parse({});
+
+/** Why a pair of end-of-life thresholds cannot be used, or null when it can (the form's check, as the schema's). */
+export function sohEolProblem(eol: SohEol): string | null {
+  if (!Number.isFinite(eol.eolSohPct) || !Number.isFinite(eol.eolDriftPct)) return 'Both end-of-life thresholds must be numbers.';
+  if (eol.eolSohPct <= 0 || eol.eolSohPct >= 100) return 'The end-of-life state of health must be above 0 % and below 100 %.';
+  if (eol.eolDriftPct <= 0 || eol.eolDriftPct > 1000) return 'The end-of-life resistance rise must be above 0 % and at most 1000 %.';
+  return null;
+}
+
 export type SohSource = 'capacity_test' | 'resistance';
 
 /**
@@ -128,11 +141,16 @@ export const sohApi = {
         batteryId: Id.optional(),
         from: Iso.optional(),
         to: Iso.optional(),
-        settings: SohSettingsSchema.default(DEFAULT_SOH_SETTINGS),
+        /** The workspace's end-of-life thresholds and health baseline (dashboard.thresholds) when left out. */
+        settings: SohSettingsSchema.optional(),
       })
       .refine((r) => r.from === undefined || r.to === undefined || Date.parse(r.from) < Date.parse(r.to), {
         message: 'from must be before to',
         path: ['to'],
       }),
   ),
+  /** The workspace's end-of-life thresholds (defaults until changed). */
+  eol: method<{ eol: SohEol; isDefault: boolean }>()(z.object({}).default({})),
+  /** Store end-of-life thresholds, or null to go back to the defaults. */
+  setEol: method<{ eol: SohEol; isDefault: boolean }>()(z.object({ eol: SohEolSchema.nullable() })),
 };

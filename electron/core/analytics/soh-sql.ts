@@ -1,7 +1,8 @@
-import { SOH_KNEE, SOH_PER_DRIFT_PCT, type SohSettings } from '../../../shared/api/soh';
+import { RUL_MAX_EXTRAPOLATION, RUL_SE_FACTOR, SOH_KNEE, SOH_PER_DRIFT_PCT, type SohSettings } from '../../../shared/api/soh';
 import { tsAt } from '../dashboard/scope-sql';
 import { lit } from '../demo/demo-sql';
 import { FAMILIES, rollupTable } from '../rollups/gold-schema';
+import { eolThreshold } from './soh-rul';
 
 export interface SohQuery {
   settings: SohSettings;
@@ -111,10 +112,11 @@ export function sohFitCtes(q: SohQuery, daily: string = rollupTable(FAMILIES.jar
 }
 
 /**
- * The whole analysis as one readable query: the fit (sohFitCtes), each jar's share of its string's latest capacity
- * test, and the latest rul_prediction row, one row per jar of `battery`.
+ * The whole analysis as CTEs (without the leading WITH) ending in `soh_jar`, one row per jar of `battery`: the fit
+ * (sohFitCtes), each jar's share of its string's latest capacity test, and the latest rul_prediction row. The
+ * dashboards' SoH panels build on it (dashboard/soh-panels.ts), so "Open as SQL" shows what computed them.
  */
-export function sohSql(q: SohQuery): string {
+export function sohCtes(q: SohQuery): string {
   const jarWhere = q.batteryId !== undefined ? ` WHERE b.battery_id = ${lit(q.batteryId)}` : '';
   const testRange = [
     q.fromMs !== undefined ? `t.started_at >= ${tsAt(q.fromMs)}` : null,
@@ -124,7 +126,7 @@ export function sohSql(q: SohQuery): string {
   ].filter((c): c is string => c !== null);
   const predWhere = q.toMs !== undefined ? ` WHERE predicted_at < ${tsAt(q.toMs)}` : '';
   const hourly = rollupTable(FAMILIES.jar, 'hourly');
-  return `WITH ${sohFitCtes(q)}, soh_test AS (
+  return `${sohFitCtes(q)}, soh_test AS (
   SELECT t.test_id, t.string_id, t.ended_at, CAST(t.capacity_pct AS DOUBLE) AS capacity_pct,
     to_timestamp(floor(epoch(t.started_at) / 3600) * 3600) AS h0
   FROM capacity_test t WHERE t.capacity_pct IS NOT NULL${testRange.map((c) => ` AND ${c}`).join('')}
@@ -147,18 +149,69 @@ export function sohSql(q: SohQuery): string {
   SELECT battery_id, arg_max(rul_days, predicted_at) AS rul_days, max(predicted_at) AS predicted_at,
     arg_max(CAST(confidence AS DOUBLE), predicted_at) AS confidence, arg_max(model_version, predicted_at) AS model_version
   FROM rul_prediction${predWhere} GROUP BY battery_id
-)
-SELECT b.battery_id,
-  c.soh_capacity_pct, epoch_ms(c.capacity_tested_at) AS capacity_tested_ms,
-  100 - ${lit(SOH_PER_DRIFT_PCT)} * f.drift_pct AS soh_resistance_pct,
-  f.baseline_mohm, f.current_mohm, f.drift_pct, f.points, f.x0, f.xn,
-  epoch_ms(f.first_day) AS first_ms, epoch_ms(f.last_day) AS last_ms, epoch_ms(f.knee_day) AS knee_ms,
-  f.seg_slope, f.seg_intercept, f.seg_n, f.seg_se, f.sse1, f.sse2,
-  r.rul_days AS table_rul_days, epoch_ms(r.predicted_at) AS table_predicted_ms, r.confidence AS table_confidence,
-  r.model_version AS table_model_version
-FROM battery b
-LEFT JOIN soh_fit f USING (battery_id)
-LEFT JOIN soh_capacity c USING (battery_id)
-LEFT JOIN soh_rul_table r USING (battery_id)${jarWhere}
-ORDER BY b.battery_id`;
+), soh_jar AS (
+  SELECT b.battery_id,
+    c.soh_capacity_pct, epoch_ms(c.capacity_tested_at) AS capacity_tested_ms,
+    100 - ${lit(SOH_PER_DRIFT_PCT)} * f.drift_pct AS soh_resistance_pct,
+    f.baseline_mohm, f.current_mohm, f.drift_pct, f.points, f.x0, f.xn,
+    epoch_ms(f.first_day) AS first_ms, epoch_ms(f.last_day) AS last_ms, epoch_ms(f.knee_day) AS knee_ms,
+    f.seg_slope, f.seg_intercept, f.seg_n, f.seg_se, f.sse1, f.sse2,
+    r.rul_days AS table_rul_days, epoch_ms(r.predicted_at) AS table_predicted_ms, r.confidence AS table_confidence,
+    r.model_version AS table_model_version
+  FROM battery b
+  LEFT JOIN soh_fit f USING (battery_id)
+  LEFT JOIN soh_capacity c USING (battery_id)
+  LEFT JOIN soh_rul_table r USING (battery_id)${jarWhere}
+)`;
+}
+
+/** The whole analysis as one readable query (sohCtes), one row per jar. */
+export function sohSql(q: SohQuery): string {
+  return `WITH ${sohCtes(q)}
+SELECT * FROM soh_jar ORDER BY battery_id`;
+}
+
+/** A number from code as a DOUBLE literal (never a DECIMAL, so the arithmetic is the same as in JavaScript). */
+const dbl = (n: number): string => `${lit(n)}::DOUBLE`;
+/** Rounded to one decimal as Math.round does (half up), as computeRul rounds. */
+const round1 = (e: string): string => `floor((${e}) * 10 + 0.5) / 10`;
+
+/**
+ * The CTE `soh_verdict` (to follow sohCtes): per jar, the conservative SoH (the lower of the capacity-test share and the
+ * resistance figure, and which it is) and the computed RUL, the same arithmetic as computeRul (soh-rul.ts) in SQL so a
+ * panel's rows and its exported data come from one readable query: days until the fitted line (the segment after the
+ * knee, or the whole series) reaches the end-of-life drift, with the earliest and latest crossing at slope +/- 2
+ * standard errors, never further ahead than twice the observed history (`not_enough_history` instead).
+ */
+export function sohVerdictCte(settings: SohSettings): string {
+  const eol = eolThreshold(settings);
+  const e = dbl(eol.driftPct);
+  const se = `${dbl(RUL_SE_FACTOR)} * seg_se`;
+  const days = `(${e} - y_now) / seg_slope`;
+  const high = `(${e} - y_now) / (seg_slope - ${se})`;
+  return `soh_verdict AS (
+  SELECT battery_id, soh_capacity_pct, soh_resistance_pct,
+    CASE WHEN soh_resistance_pct IS NULL OR soh_capacity_pct <= soh_resistance_pct THEN soh_capacity_pct ELSE soh_resistance_pct END AS soh_pct,
+    CASE WHEN soh_resistance_pct IS NULL OR soh_capacity_pct <= soh_resistance_pct THEN
+      CASE WHEN soh_capacity_pct IS NOT NULL THEN 'capacity_test' END ELSE 'resistance' END AS soh_source,
+    rul_status,
+    CASE rul_status WHEN 'ok' THEN ${round1(days)} WHEN 'reached' THEN 0 END AS rul_days,
+    CASE rul_status WHEN 'ok' THEN ${round1(`(${e} - y_now) / (seg_slope + ${se})`)} WHEN 'reached' THEN 0 END AS rul_low_days,
+    CASE WHEN rul_status = 'ok' AND seg_slope - ${se} > 0 AND ${high} <= horizon_days THEN ${round1(high)}
+      WHEN rul_status = 'reached' THEN 0 END AS rul_high_days,
+    horizon_days, '${eol.threshold}' AS rul_threshold, ${round1(e)} AS eol_drift_pct
+  FROM (
+    SELECT *,
+      CASE WHEN points IS NULL THEN 'no_data'
+        WHEN seg_slope IS NULL OR points < 3 OR seg_se IS NULL OR xn - x0 < ${lit(settings.baselineDays)} THEN 'not_enough_history'
+        WHEN y_now >= ${e} THEN 'reached'
+        WHEN seg_slope <= 0 OR ${days} > horizon_days THEN 'not_enough_history'
+        ELSE 'ok' END AS rul_status
+    FROM (
+      SELECT *, seg_intercept + seg_slope * xn AS y_now,
+        CASE WHEN points IS NULL THEN 0 ELSE ${round1(`${dbl(RUL_MAX_EXTRAPOLATION)} * (xn - x0)`)} END AS horizon_days
+      FROM soh_jar
+    )
+  )
+)`;
 }

@@ -4,6 +4,8 @@ import { DEFAULT_SOH_SETTINGS, SohSettingsSchema, type SohJarRow, type SohSettin
 import { ensureGoldSchema } from '../rollups/gold-schema';
 import { runSoh } from './soh-analysis';
 import { computeRul, eolThreshold } from './soh-rul';
+import { sohCtes, sohVerdictCte } from './soh-sql';
+import { queryRows } from '../engine/duck-query';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -219,5 +221,53 @@ describe('state of health', () => {
     expect(rows.get(2)!.rul_table).toEqual({ source: 'demo-rul-2', days: 42, predictedAt: dayIso(40), confidence: 0.8 });
     expect(rows.get(2)!.rul.source).toBe('computed');
     expect(rows.get(1)!.rul_table).toBeNull();
+  });
+});
+
+describe('the verdict in SQL (what the dashboard panels read)', () => {
+  const cases: [string, Partial<SohSettings>, { toMs?: number }][] = [
+    ['defaults', {}, {}],
+    ['+30 % resistance', { eolDriftPct: 30 }, {}],
+    ['90 % SoH', { eolSohPct: 90 }, {}],
+    ['+1 % (jar 7 inside its horizon)', { eolDriftPct: 1 }, {}],
+    ['reached', { eolDriftPct: 15 }, {}],
+    ['cut at day 26', {}, { toMs: T0 + 26 * DAY }],
+    ['cut at day 24', {}, { toMs: T0 + 24 * DAY }],
+  ];
+  it.each(cases)('gives the same RUL, range and SoH as the analysis (%s)', async (_name, partial, extra) => {
+    const settings = SohSettingsSchema.parse(partial);
+    const expected = await analyse(partial, extra);
+    const rows = await queryRows(conn, `WITH ${sohCtes({ settings, ...extra })}, ${sohVerdictCte(settings)} SELECT * FROM soh_verdict`);
+    expect(rows.length).toBe(expected.size);
+    for (const r of rows) {
+      const want = expected.get(Number(r.battery_id))!;
+      const got = {
+        status: r.rul_status,
+        days: r.rul_days,
+        lowDays: r.rul_low_days,
+        highDays: r.rul_high_days,
+        horizonDays: r.horizon_days,
+        threshold: r.rul_threshold,
+        thresholdDriftPct: r.eol_drift_pct,
+      };
+      expect(got, `jar ${String(r.battery_id)}`).toEqual({
+        status: want.rul.status,
+        days: want.rul.days,
+        lowDays: want.rul.lowDays,
+        highDays: want.rul.highDays,
+        horizonDays: want.rul.horizonDays,
+        threshold: want.rul.threshold,
+        thresholdDriftPct: want.rul.thresholdDriftPct,
+      });
+      expect(r.soh_source ?? null, `jar ${String(r.battery_id)}`).toBe(want.soh_source);
+      if (want.soh_pct === null) expect(r.soh_pct).toBeNull();
+      else expect(Math.abs(Number(r.soh_pct) - want.soh_pct), `jar ${String(r.battery_id)}`).toBeLessThanOrEqual(0.05 + 1e-9);
+    }
+  });
+
+  it('the cases between them cover every status the panels show', async () => {
+    const seen = new Set<string>();
+    for (const [, partial, extra] of cases) for (const r of (await analyse(partial, extra)).values()) seen.add(r.rul.status);
+    expect([...seen].sort()).toEqual(['no_data', 'not_enough_history', 'ok', 'reached']);
   });
 });

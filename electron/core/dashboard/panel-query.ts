@@ -1,4 +1,5 @@
 import type { PanelId, Scope } from '../../../shared/api/dashboard';
+import type { SohEol } from '../../../shared/api/soh';
 import type { HealthThresholds } from '../../../shared/domain/health';
 
 /** What a panel's SQL is built from: validated request values only. */
@@ -9,6 +10,8 @@ export interface PanelContext {
   toMs: number;
   width: number;
   thresholds: HealthThresholds;
+  /** End-of-life thresholds of the SoH panels (the defaults when left out). */
+  soh?: SohEol;
 }
 
 /** One panel's queries: what it draws (downsampled), what "Export data" writes (full resolution). */

@@ -4,6 +4,7 @@ import { batteryHealth, batteryRul } from './battery-panels';
 import { fleetAlerts, fleetAtRisk, fleetDrift, fleetFreshness, fleetHotspots, fleetSites } from './fleet-panels';
 import type { PanelContext, PanelQuery } from './panel-query';
 import { scopeAlerts, scopeChildren, scopeEvents } from './scope-panels';
+import { batterySoh, fleetWeakest } from './soh-panels';
 import { acrossJarsSeries, jarSeries, stringSeries } from './series-sql';
 
 const SCOPES_OF: Record<string, readonly ScopeKind[]> = {
@@ -29,6 +30,7 @@ export function panelQuery(ctx: PanelContext): PanelQuery {
     'fleet.hotspots': () => fleetHotspots(ctx),
     'fleet.drift': () => fleetDrift(ctx),
     'fleet.freshness': () => fleetFreshness(ctx),
+    'fleet.weakest': () => fleetWeakest(ctx),
     'scope.stringVoltage': () => stringSeries(ctx, 'voltage'),
     'scope.stringCurrent': () => stringSeries(ctx, 'current'),
     'scope.balance': () => acrossJarsSeries(ctx, 'spread'),
@@ -43,6 +45,7 @@ export function panelQuery(ctx: PanelContext): PanelQuery {
     'battery.events': () => scopeEvents(ctx),
     'battery.rul': () => batteryRul(ctx),
     'battery.health': () => batteryHealth(ctx),
+    'battery.soh': () => batterySoh(ctx),
   };
   return builders[ctx.panel]();
 }

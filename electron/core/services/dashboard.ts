@@ -9,7 +9,10 @@ import { readEntity } from '../dashboard/entity';
 import { panelRollupState } from '../dashboard/rollup-state';
 import { panelQuery } from '../dashboard/panels';
 import type { StartupGate } from '../system/startup-gate';
-import { readThresholds, writeThresholds } from '../dashboard/thresholds-store';
+import { readSohEol, readThresholds, writeThresholds } from '../dashboard/thresholds-store';
+
+/** The panels that run the state-of-health analysis with the workspace's end-of-life thresholds. */
+const SOH_PANELS: ReadonlySet<string> = new Set(['battery.soh', 'fleet.weakest']);
 
 /** How long one panel query may run before it is interrupted. */
 const PANEL_TIMEOUT_MS = 60_000;
@@ -27,7 +30,9 @@ export function createDashboardService(deps: { engine: Engine; rollups: RollupSe
         withConn(async (conn): Promise<PanelData> => {
           catchUp();
           const thresholds = req.thresholds ?? (await readThresholds(conn)).thresholds;
+          const soh = SOH_PANELS.has(req.panel) ? (await readSohEol(conn)).eol : undefined;
           const q = panelQuery({
+            soh,
             panel: req.panel,
             scope: req.scope,
             fromMs: Date.parse(req.from),

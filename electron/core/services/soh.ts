@@ -1,6 +1,8 @@
 import type { SohApi } from '../../../shared/api/contract';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { runSoh } from '../analytics/soh-analysis';
+import { readSohSettings } from '../dashboard/soh-settings';
+import { readSohEol, writeSohEol } from '../dashboard/thresholds-store';
 import type { Engine } from '../engine/engine';
 import type { RollupService } from '../rollups/rollup-service';
 
@@ -16,8 +18,9 @@ export function createSohService(deps: { engine: Engine; rollups: RollupService 
         rollups.catchUp();
         const timer = setTimeout(() => conn.interrupt(), SOH_TIMEOUT_MS);
         try {
+          const settings = req.settings ?? (await readSohSettings(conn));
           return await runSoh(conn, {
-            settings: req.settings,
+            settings,
             batteryId: req.batteryId,
             fromMs: req.from !== undefined ? Date.parse(req.from) : undefined,
             toMs: req.to !== undefined ? Date.parse(req.to) : undefined,
@@ -28,6 +31,12 @@ export function createSohService(deps: { engine: Engine; rollups: RollupService 
         } finally {
           clearTimeout(timer);
         }
+      }),
+    eol: () => engine.withConnection((conn) => readSohEol(conn)),
+    setEol: (req) =>
+      engine.withConnection(async (conn) => {
+        await writeSohEol(conn, req.eol);
+        return readSohEol(conn);
       }),
   };
 }

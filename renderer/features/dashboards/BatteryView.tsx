@@ -9,6 +9,7 @@ import { PanelBox } from './PanelBox';
 import { fixed, records, text } from './panelData';
 import { HealthBadge, SeriesChart } from './ScopeView';
 import { seriesOption } from './seriesOption';
+import { SohTrend } from './SohPanels';
 import { formatTime } from './timeFormat';
 import { idFromRest, useDashboard } from './useDashboard';
 import { useMarkers } from './useMarkers';
@@ -127,6 +128,15 @@ export function BatteryView() {
               </dl>
             );
           }}
+        </PanelBox>
+        <PanelBox
+          panel="battery.soh"
+          {...p}
+          title="State of health"
+          subtitle="daily, from resistance drift · knee marked · RUL computed and from rul_prediction"
+          wide
+        >
+          {(data, { chartRef }) => <SohTrend data={data} zone={zone} fromMs={fromMs} toMs={toMs} chartRef={chartRef} />}
         </PanelBox>
         <PanelBox panel="battery.alerts" {...p} title="Alerts in range" wide emptyText="No alerts for this jar in this range.">
           {(data) => <AlertTable data={data} zone={zone} />}

@@ -10,6 +10,7 @@ import { HealthSettings, driftColorFor, useThresholds } from './HealthSettings';
 import { HEALTH_COLORS, SEVERITY_COLORS } from './palette';
 import { PanelBox } from './PanelBox';
 import { fixed, numOr, records, rulText, text } from './panelData';
+import { WeakestJarsTable } from './SohPanels';
 import { ago, formatTime } from './timeFormat';
 import { useDashboard } from './useDashboard';
 
@@ -178,6 +179,16 @@ export function FleetView() {
               />
             );
           }}
+        </PanelBox>
+        <PanelBox
+          panel="fleet.weakest"
+          {...p}
+          title="Weakest jars"
+          subtitle="lowest state of health first, top 20 (the export has every jar)"
+          wide
+          emptyText="No jar has readings in this range."
+        >
+          {(data) => <WeakestJarsTable data={data} />}
         </PanelBox>
         <PanelBox panel="fleet.hotspots" {...p} title="Temperature hotspots" subtitle="peak jar temperature in range, °C">
           {(data, { chartRef }) => {

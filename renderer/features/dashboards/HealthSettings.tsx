@@ -12,6 +12,7 @@ import { createStore } from '../../lib/state/createStore';
 import { useStore } from '../../lib/state/useStore';
 import { HEALTH_COLORS } from './palette';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { EolSettings } from './EolSettings';
 
 interface ThresholdsState {
   thresholds: HealthThresholds;
@@ -122,6 +123,7 @@ export function HealthSettings() {
         </div>
         {problem && <ErrorBox variant="inline" error={problem} alert={false} />}
         {message && !problem && <div className="dim">{message}</div>}
+        <EolSettings />
       </div>
     </section>
   );

@@ -2,6 +2,8 @@ import { getInstanceByDom } from 'echarts/core';
 import { useEffect, useMemo, useRef, type Ref, type RefObject } from 'react';
 import { EChart, type EChartHandle } from '../../lib/echarts/EChart';
 import type { ChartOption } from '../../lib/echarts/registry';
+// Registers the mark lines, points and areas and the toolbox the dashboards' options use (a type import alone does not).
+import './chartParts';
 import type { DashboardOption } from './chartParts';
 import { setDashboardSettings } from './timeRange';
 

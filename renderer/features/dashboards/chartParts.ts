@@ -1,9 +1,11 @@
 import {
   MarkAreaComponent,
   MarkLineComponent,
+  MarkPointComponent,
   ToolboxComponent,
   type MarkAreaComponentOption,
   type MarkLineComponentOption,
+  type MarkPointComponentOption,
   type ToolboxComponentOption,
 } from 'echarts/components';
 import { use as registerChartParts, type ComposeOption } from 'echarts/core';
@@ -11,8 +13,9 @@ import type { ChartOption } from '../../lib/echarts/registry';
 
 /**
  * What the dashboards add to the app's ECharts parts (tree-shaken): mark lines and areas for alerts,
- * maintenance and capacity tests, and the toolbox's drag-to-zoom.
+ * maintenance and capacity tests, mark points (the SoH knee), and the toolbox's drag-to-zoom.
  */
-registerChartParts([MarkLineComponent, MarkAreaComponent, ToolboxComponent]);
+registerChartParts([MarkLineComponent, MarkPointComponent, MarkAreaComponent, ToolboxComponent]);
 
-export type DashboardOption = ChartOption & ComposeOption<MarkLineComponentOption | MarkAreaComponentOption | ToolboxComponentOption>;
+export type DashboardOption = ChartOption &
+  ComposeOption<MarkLineComponentOption | MarkPointComponentOption | MarkAreaComponentOption | ToolboxComponentOption>;

@@ -13,6 +13,8 @@ export interface DrawnChart {
   axes: DrawnAxis[];
   /** Bars at least a pixel long and wide, pie slices with an angle, points of lines and scatters inside the canvas. */
   marks: number;
+  /** The names of the mark lines and mark points over the series (e.g. a knee, an alert), series by series. */
+  markers: string[];
 }
 
 declare global {
@@ -88,7 +90,18 @@ export function describeDrawn(chart: ECharts): DrawnChart {
     }
     for (let i = 0; i < data.count(); i++) if (visible(data.getItemLayout(i), width, height)) marks++;
   });
-  return { axes, marks };
+  // Marker models live inside their series (not in the model's components): read them from the merged option.
+  const markers: string[] = [];
+  const series = (chart.getOption() as { series?: Record<string, { data?: unknown[] } | undefined>[] }).series ?? [];
+  for (const s of series) {
+    for (const key of ['markLine', 'markPoint']) {
+      for (const d of s[key]?.data ?? []) {
+        const item = (Array.isArray(d) ? d[0] : d) as { name?: unknown } | undefined;
+        if (typeof item?.name === 'string') markers.push(item.name);
+      }
+    }
+  }
+  return { axes, marks, markers };
 }
 
 /** The labels that appear more than once on one axis. */
