@@ -3,7 +3,9 @@ import { runCli } from '../core/testing/cli-process.fixture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SOH_SETTINGS, type SohJarRow } from '../../shared/api/soh';
 import { runSoh } from '../core/analytics/soh-analysis';
+import { writeSohEol } from '../core/dashboard/thresholds-store';
 import { openDemoWorkbench } from '../core/testing/demo-workbench.fixture';
+import { openWorkbench } from '../core/workbench';
 import type { AnalysisRow } from './commands/analyze';
 
 /** The CLI run to its end, debug output off. */
@@ -58,6 +60,19 @@ describe('battery-workbench analyze soh (real process, small demo)', () => {
     const rul = rows[0].detail.rul as { thresholdDriftPct: number; days: number | null; status: string };
     expect(rul.thresholdDriftPct).toBe(10);
     if (rul.days !== null && jar.rul.days !== null) expect(rul.days).toBeLessThanOrEqual(jar.rul.days);
+  }, 120_000);
+
+  it('without flags, the end of life stored for the workspace (as the dashboards set it) applies', async () => {
+    const wb = await openWorkbench({ workspaceDir: workspace, entry: 'test', data: { start: 'lazy' } });
+    try {
+      await wb.engine.withConnection((conn) => writeSohEol(conn, { eolSohPct: 80, eolDriftPct: 15 }));
+    } finally {
+      await wb.close();
+    }
+    const r = await cli(['analyze', 'soh', '--battery', String(expected[0].battery_id), '--json', '--workspace', workspace]);
+    expect(r.code).toBe(0);
+    const [row] = JSON.parse(r.stdout) as AnalysisRow[];
+    expect((row.detail.rul as { thresholdDriftPct: number }).thresholdDriftPct).toBe(15);
   }, 120_000);
 
   it('refuses bad end-of-life values and a soh flag on another analysis, exit code 2, naming the flag', async () => {

@@ -4,6 +4,7 @@ import { errorMessage } from '../../../shared/api/errors';
 import { DEFAULT_SOH_SETTINGS, SohSettingsSchema, type SohSettings } from '../../../shared/api/soh';
 import { runAnomalies, runEvents } from '../../core/analytics/analytics';
 import { runSoh } from '../../core/analytics/soh-analysis';
+import { readSohSettings } from '../../core/dashboard/soh-settings';
 import { RAW_MAX_MS } from '../../core/analytics/anomalies-sql';
 import { readSignSettings } from '../../core/analytics/sign-store';
 import { CliError } from '../cli-error';
@@ -72,12 +73,15 @@ function eventKinds(value: string | boolean | undefined): EventKind[] {
 
 const RESOLUTIONS = ['auto', 'raw', 'hourly'] as const;
 
-/** The end-of-life settings of `analyze soh`: the defaults with --eol-soh and --eol-drift over them, checked by the contract's schema. */
-function sohSettings(flags: Flags): SohSettings {
+/**
+ * The settings of `analyze soh`: `base` (the workspace's stored ones, as the dashboards use) with --eol-soh and
+ * --eol-drift over them, checked by the contract's schema.
+ */
+function sohSettings(flags: Flags, base: SohSettings = DEFAULT_SOH_SETTINGS): SohSettings {
   const settings = {
-    ...DEFAULT_SOH_SETTINGS,
-    eolSohPct: positiveNumber('eol-soh', flags['eol-soh'], DEFAULT_SOH_SETTINGS.eolSohPct),
-    eolDriftPct: positiveNumber('eol-drift', flags['eol-drift'], DEFAULT_SOH_SETTINGS.eolDriftPct),
+    ...base,
+    eolSohPct: positiveNumber('eol-soh', flags['eol-soh'], base.eolSohPct),
+    eolDriftPct: positiveNumber('eol-drift', flags['eol-drift'], base.eolDriftPct),
   };
   const parsed = SohSettingsSchema.safeParse(settings);
   if (!parsed.success) {
@@ -196,10 +200,13 @@ export const ANALYSES: readonly Analysis[] = [
     summary: 'State of health per jar (capacity tests and resistance drift), the knee of its trend, and RUL with a range.',
     flags: {
       battery: { type: 'string', help: 'One jar (battery_id); default every jar.' },
-      'eol-soh': { type: 'string', help: `End of life by state of health, % (default ${DEFAULT_SOH_SETTINGS.eolSohPct}).` },
+      'eol-soh': {
+        type: 'string',
+        help: `End of life by state of health, % (default: the workspace's, as set on the dashboards; else ${DEFAULT_SOH_SETTINGS.eolSohPct}).`,
+      },
       'eol-drift': {
         type: 'string',
-        help: `End of life by resistance drift over the jar's baseline, % (default ${DEFAULT_SOH_SETTINGS.eolDriftPct}).`,
+        help: `End of life by resistance drift over the jar's baseline, % (default: the workspace's; else ${DEFAULT_SOH_SETTINGS.eolDriftPct}).`,
       },
     },
     check(flags) {
@@ -210,7 +217,7 @@ export const ANALYSES: readonly Analysis[] = [
       step(0.2, "fitting each jar's resistance trend and its knee");
       // Without --from the whole history is fitted: a trend and its knee need more than the last 30 days.
       const r = await runSoh(conn, {
-        settings: sohSettings(flags),
+        settings: sohSettings(flags, await readSohSettings(conn)),
         batteryId: positiveInt('battery', flags.battery),
         fromMs: typeof flags.from === 'string' ? fromMs : undefined,
         toMs,
