@@ -74,6 +74,13 @@ const BENCHES: readonly BenchModule[] = [
     about: 'chart of a 5M-row time-series result (M4 at 1,200 px): p95 to its points vs the grid first window',
   },
   {
+    name: 'analytics',
+    file: 'analytics.ts',
+    exportName: 'benchAnalytics',
+    about:
+      'demo --scale full (90 days): sibling anomalies of the fleet (<= 1 s), events of one string (<= 300 ms), SoH and knee of every jar (<= 2 s), each vs raw telemetry',
+  },
+  {
     name: 'scale',
     file: 'scale.ts',
     exportName: 'benchScale',

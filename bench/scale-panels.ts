@@ -20,7 +20,7 @@ const FLEET_RUNS = 100;
 const CURVE_JARS = Array.from({ length: 20 }, (_, i) => 3 + i * 117);
 
 /** The end of the workspace's data, on a 5-minute boundary (the fleet page's default range ends there). */
-async function dataEnd(wb: Workbench): Promise<number> {
+export async function dataEnd(wb: Workbench): Promise<number> {
   const conn = await wb.engine.connect();
   try {
     const last = await queryNumber(conn, 'SELECT CAST(epoch_ms(max(last_ts)) AS DOUBLE) FROM gold.site_daily');

@@ -11,6 +11,11 @@ export interface SohQuery {
   /** Fitted days (and tests, predictions) in [fromMs, toMs); the baseline is always the jar's first days. */
   fromMs?: number;
   toMs?: number;
+  /**
+   * The relations read in place of the gold rollups (the benchmark's same analysis over raw telemetry): `daily` with
+   * battery_id, bucket, resistance_mean, n; `hourly` with battery_id, bucket, voltage_mean, voltage_min.
+   */
+  sources?: { daily: string; hourly: string };
 }
 
 /** What the analysis reads. */
@@ -41,7 +46,7 @@ function lineColumns(p: string): string {
  * x is days since the jar's first daily row; y is drift % over the baseline (the reading-weighted mean of the first
  * `baselineDays` days).
  */
-export function sohFitCtes(q: SohQuery, daily: string = rollupTable(FAMILIES.jar, 'daily')): string {
+export function sohFitCtes(q: SohQuery, daily: string = q.sources?.daily ?? rollupTable(FAMILIES.jar, 'daily')): string {
   const s = q.settings;
   const m = SOH_KNEE.minSegmentPoints;
   const jar = q.batteryId !== undefined ? `WHERE battery_id = ${lit(q.batteryId)}` : '';
@@ -125,7 +130,7 @@ export function sohCtes(q: SohQuery): string {
     q.batteryId !== undefined ? `t.string_id = (SELECT string_id FROM battery WHERE battery_id = ${lit(q.batteryId)})` : null,
   ].filter((c): c is string => c !== null);
   const predWhere = q.toMs !== undefined ? ` WHERE predicted_at < ${tsAt(q.toMs)}` : '';
-  const hourly = rollupTable(FAMILIES.jar, 'hourly');
+  const hourly = q.sources?.hourly ?? rollupTable(FAMILIES.jar, 'hourly');
   return `${sohFitCtes(q)}, soh_test AS (
   SELECT t.test_id, t.string_id, t.ended_at, CAST(t.capacity_pct AS DOUBLE) AS capacity_pct,
     to_timestamp(floor(epoch(t.started_at) / 3600) * 3600) AS h0
