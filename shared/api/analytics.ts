@@ -6,6 +6,7 @@ import {
   SIGN_CONVENTIONS,
   type AnomalyKind,
   type AnomalyMetric,
+  type AnomalyThresholds,
   type EventKind,
   type SignSettings,
 } from '../domain/analytics';
@@ -146,4 +147,10 @@ export const analyticsApi = {
   signConvention: method<{ settings: SignSettings; isDefault: boolean }>()(z.object({}).default({})),
   /** Store it, or null to go back to the default ("positive = charge" everywhere). */
   setSignConvention: method<{ settings: SignSettings; isDefault: boolean }>()(z.object({ settings: SignSettingsSchema.nullable() })),
+  /** The workspace's outlier and hotspot thresholds, which the dashboards' anomaly panels use (defaults until changed). */
+  anomalyThresholds: method<{ thresholds: AnomalyThresholds; isDefault: boolean }>()(z.object({}).default({})),
+  /** Store them, or null to go back to the defaults (|z| >= 3 for at least 6 h; 5 °C over ambient). */
+  setAnomalyThresholds: method<{ thresholds: AnomalyThresholds; isDefault: boolean }>()(
+    z.object({ thresholds: AnomalyThresholdsSchema.nullable() }),
+  ),
 };

@@ -33,6 +33,13 @@ export const PANEL_IDS = [
   'battery.rul',
   'battery.health',
   'battery.soh',
+  // discharge events and sibling anomalies
+  'string.events',
+  'string.discharges',
+  'string.efc',
+  'string.spread',
+  'battery.zscore',
+  'fleet.anomalies',
 ] as const;
 export type PanelId = (typeof PANEL_IDS)[number];
 

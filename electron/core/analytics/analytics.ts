@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AnomaliesResult, AnomalyRow, EfcRow, EventsResult, JarZRow, SpreadRow, StringEvent } from '../../../shared/api/analytics';
 import type { AnomalyThresholds, EventKind, EventThresholds, SignSettings } from '../../../shared/domain/analytics';
+import { quoteIdent } from '../../../shared/sql';
 import { queryRows } from '../engine/duck-query';
 import { anomaliesSql, chooseAnomalyResolution, jarZSql, spreadSql, type AnomalyResolution } from './anomalies-sql';
 import { efcSql, eventsSql } from './events-sql';
@@ -11,10 +12,15 @@ const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const iso = (v: unknown): string => new Date(Number(v)).toISOString();
 
+/** `sql` with the named TIMESTAMPTZ columns (names from code) as epoch milliseconds, the rest as they are. */
+export function timesAsEpochMs(sql: string, times: readonly string[]): string {
+  const replace = times.map((c) => `epoch_ms(${quoteIdent(c)}) AS ${quoteIdent(c)}`).join(', ');
+  return `SELECT * REPLACE (${replace}) FROM (\n${sql}\n)`;
+}
+
 /** The rows of `sql` with the named TIMESTAMPTZ columns as epoch milliseconds. */
 async function rowsWithTimes(conn: DuckDBConnection, sql: string, times: readonly string[]): Promise<Record<string, unknown>[]> {
-  const replace = times.map((c) => `epoch_ms("${c}") AS "${c}"`).join(', ');
-  return queryRows(conn, `SELECT * REPLACE (${replace}) FROM (\n${sql}\n)`);
+  return queryRows(conn, timesAsEpochMs(sql, times));
 }
 
 export interface EventsOptions {

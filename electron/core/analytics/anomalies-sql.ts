@@ -128,11 +128,22 @@ FROM (
 ORDER BY score DESC, battery_id, kind, start`;
 }
 
+/** CTEs `jar_points` and `s`: per string and moment with at least two jars, the voltage spread (max - min jar voltage). */
+function spreadCtes(o: AnomalySqlOptions): string {
+  return `${pointsCte(o)}, s AS (
+  SELECT string_id, ts, max(voltage) - min(voltage) AS spread FROM jar_points GROUP BY string_id, ts HAVING count(*) >= 2
+)`;
+}
+
+/** Per string, the voltage spread at each moment of the range (raw readings or hourly means). */
+export function spreadSeriesSql(o: AnomalySqlOptions): string {
+  return `WITH ${spreadCtes(o)}
+SELECT string_id, ts, round(spread, 4) AS spread FROM s ORDER BY string_id, ts`;
+}
+
 /** Per string over the range: the voltage spread (max - min jar voltage at a moment): its max (and when), mean and last. */
 export function spreadSql(o: AnomalySqlOptions): string {
-  return `WITH ${pointsCte(o)}, s AS (
-  SELECT string_id, ts, max(voltage) - min(voltage) AS spread FROM jar_points GROUP BY string_id, ts HAVING count(*) >= 2
-)
+  return `WITH ${spreadCtes(o)}
 SELECT string_id, round(max(spread), 4) AS max_v, arg_max(ts, spread) AS max_at, round(avg(spread), 4) AS mean_v,
   round(arg_max(spread, ts), 4) AS last_v
 FROM s GROUP BY string_id ORDER BY max_v DESC, string_id`;

@@ -1,5 +1,6 @@
 import type { PanelId, Scope } from '../../../shared/api/dashboard';
 import type { SohEol } from '../../../shared/api/soh';
+import type { AnomalyThresholds, SignSettings } from '../../../shared/domain/analytics';
 import type { HealthThresholds } from '../../../shared/domain/health';
 
 /** What a panel's SQL is built from: validated request values only. */
@@ -12,6 +13,9 @@ export interface PanelContext {
   thresholds: HealthThresholds;
   /** End-of-life thresholds of the SoH panels (the defaults when left out). */
   soh?: SohEol;
+  /** The sign convention of the event panels and the outlier thresholds of the anomaly panels (defaults when left out). */
+  sign?: SignSettings;
+  anomaly?: AnomalyThresholds;
 }
 
 /** One panel's queries: what it draws (downsampled), what "Export data" writes (full resolution). */

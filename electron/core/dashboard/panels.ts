@@ -1,5 +1,6 @@
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { PanelId, ScopeKind } from '../../../shared/api/dashboard';
+import { batteryZ, fleetAnomalies, stringDischarges, stringEfc, stringEvents, stringSpread } from './analytics-panels';
 import { batteryHealth, batteryRul } from './battery-panels';
 import { fleetAlerts, fleetAtRisk, fleetDrift, fleetFreshness, fleetHotspots, fleetSites } from './fleet-panels';
 import type { PanelContext, PanelQuery } from './panel-query';
@@ -11,6 +12,7 @@ const SCOPES_OF: Record<string, readonly ScopeKind[]> = {
   fleet: ['fleet'],
   scope: ['location', 'system', 'string'],
   battery: ['battery'],
+  string: ['string'],
 };
 
 /** The SQL of one panel for a validated context. */
@@ -46,6 +48,12 @@ export function panelQuery(ctx: PanelContext): PanelQuery {
     'battery.rul': () => batteryRul(ctx),
     'battery.health': () => batteryHealth(ctx),
     'battery.soh': () => batterySoh(ctx),
+    'string.events': () => stringEvents(ctx),
+    'string.discharges': () => stringDischarges(ctx),
+    'string.efc': () => stringEfc(ctx),
+    'string.spread': () => stringSpread(ctx),
+    'battery.zscore': () => batteryZ(ctx),
+    'fleet.anomalies': () => fleetAnomalies(ctx),
   };
   return builders[ctx.panel]();
 }

@@ -1,6 +1,7 @@
 import type { AnalyticsApi } from '../../../shared/api/contract';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { runAnomalies, runEvents, runJarZ } from '../analytics/analytics';
+import { readAnomalyThresholds, writeAnomalyThresholds } from '../analytics/anomaly-thresholds-store';
 import { readSignSettings, writeSignSettings } from '../analytics/sign-store';
 import type { Engine } from '../engine/engine';
 
@@ -54,6 +55,12 @@ export function createAnalyticsService(deps: { engine: Engine }): AnalyticsApi {
       engine.withConnection(async (conn) => {
         await writeSignSettings(conn, req.settings);
         return readSignSettings(conn);
+      }),
+    anomalyThresholds: () => engine.withConnection((conn) => readAnomalyThresholds(conn)),
+    setAnomalyThresholds: (req) =>
+      engine.withConnection(async (conn) => {
+        await writeAnomalyThresholds(conn, req.thresholds);
+        return readAnomalyThresholds(conn);
       }),
   };
 }

@@ -4,6 +4,8 @@ import type { PanelData } from '../../../shared/api/dashboard';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { Engine } from '../engine/engine';
 import type { RollupService } from '../rollups/rollup-service';
+import { readAnomalyThresholds } from '../analytics/anomaly-thresholds-store';
+import { readSignSettings } from '../analytics/sign-store';
 import { toCell } from '../dashboard/cells';
 import { readEntity } from '../dashboard/entity';
 import { panelRollupState } from '../dashboard/rollup-state';
@@ -13,6 +15,10 @@ import { readSohEol, readThresholds, writeThresholds } from '../dashboard/thresh
 
 /** The panels that run the state-of-health analysis with the workspace's end-of-life thresholds. */
 const SOH_PANELS: ReadonlySet<string> = new Set(['battery.soh', 'fleet.weakest']);
+
+/** The panels that read the workspace's sign convention, and those that read its outlier thresholds. */
+const SIGN_PANELS: ReadonlySet<string> = new Set(['string.events', 'string.discharges', 'string.efc']);
+const ANOMALY_PANELS: ReadonlySet<string> = new Set(['battery.zscore', 'fleet.anomalies']);
 
 /** How long one panel query may run before it is interrupted. */
 const PANEL_TIMEOUT_MS = 60_000;
@@ -31,8 +37,12 @@ export function createDashboardService(deps: { engine: Engine; rollups: RollupSe
           catchUp();
           const thresholds = req.thresholds ?? (await readThresholds(conn)).thresholds;
           const soh = SOH_PANELS.has(req.panel) ? (await readSohEol(conn)).eol : undefined;
+          const sign = SIGN_PANELS.has(req.panel) ? (await readSignSettings(conn)).settings : undefined;
+          const anomaly = ANOMALY_PANELS.has(req.panel) ? (await readAnomalyThresholds(conn)).thresholds : undefined;
           const q = panelQuery({
             soh,
+            sign,
+            anomaly,
             panel: req.panel,
             scope: req.scope,
             fromMs: Date.parse(req.from),
