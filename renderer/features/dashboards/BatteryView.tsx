@@ -10,6 +10,7 @@ import { fixed, records, text } from './panelData';
 import { HealthBadge, SeriesChart } from './ScopeView';
 import { seriesOption } from './seriesOption';
 import { SohTrend } from './SohPanels';
+import { JarZPanel } from './EventsPanels';
 import { formatTime } from './timeFormat';
 import { idFromRest, useDashboard } from './useDashboard';
 import { useMarkers } from './useMarkers';
@@ -138,6 +139,8 @@ export function BatteryView() {
         >
           {(data, { chartRef }) => <SohTrend data={data} zone={zone} fromMs={fromMs} toMs={toMs} chartRef={chartRef} />}
         </PanelBox>
+        {/* Sibling anomalies */}
+        <JarZPanel scope={frame.panelScope} fromMs={fromMs} toMs={toMs} zone={zone} />
         <PanelBox panel="battery.alerts" {...p} title="Alerts in range" wide emptyText="No alerts for this jar in this range.">
           {(data) => <AlertTable data={data} zone={zone} />}
         </PanelBox>

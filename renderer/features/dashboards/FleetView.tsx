@@ -6,6 +6,8 @@ import { EChart, type EChartHandle } from '../../lib/echarts/EChart';
 import type { ChartOption } from '../../lib/echarts/registry';
 import { barOption, clickedIndex } from './barOption';
 import { DashboardHeader } from './DashboardHeader';
+import { AnomalySettings } from './AnalyticsSettings';
+import { AnomaliesNowPanel } from './EventsPanels';
 import { HealthSettings, driftColorFor, useThresholds } from './HealthSettings';
 import { HEALTH_COLORS, SEVERITY_COLORS } from './palette';
 import { PanelBox } from './PanelBox';
@@ -190,6 +192,8 @@ export function FleetView() {
         >
           {(data) => <WeakestJarsTable data={data} />}
         </PanelBox>
+        {/* Sibling anomalies */}
+        <AnomaliesNowPanel scope={p.scope} fromMs={p.fromMs} toMs={p.toMs} zone={frame.zone} />
         <PanelBox panel="fleet.hotspots" {...p} title="Temperature hotspots" subtitle="peak jar temperature in range, °C">
           {(data, { chartRef }) => {
             const rows = records(data);
@@ -266,6 +270,7 @@ export function FleetView() {
           )}
         </PanelBox>
         <HealthSettings />
+        <AnomalySettings />
       </div>
     </div>
   );

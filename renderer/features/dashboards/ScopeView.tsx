@@ -5,6 +5,8 @@ import { HEALTH_CLASSES, HEALTH_LABELS, type HealthClass } from '../../../shared
 import { hrefFor, useRoute } from '../../app/router';
 import { AlertTable, EventTable } from './EventTables';
 import { DashboardHeader } from './DashboardHeader';
+import { SiteSignSetting } from './AnalyticsSettings';
+import { StringEventPanels } from './EventsPanels';
 import { JarLink } from './JarLink';
 import { HEALTH_COLORS } from './palette';
 import { PanelBox } from './PanelBox';
@@ -197,9 +199,15 @@ export function ScopeView({ kind }: { kind: ScopeKindOfView }) {
         <PanelBox panel="scope.stringCurrent" {...p} title="String current" subtitle="A · + charging, − discharging">
           {(data, { chartRef }) => series(data, chartRef, 'Current', 'A', 2, 'chart-string-current')}
         </PanelBox>
-        <PanelBox panel="scope.balance" {...p} title="Jar voltage spread (balance)" subtitle="max − min jar voltage per string, V">
-          {(data, { chartRef }) => series(data, chartRef, 'Spread', 'V', 3, 'chart-balance')}
-        </PanelBox>
+        {kind !== 'string' && (
+          <PanelBox panel="scope.balance" {...p} title="Jar voltage spread (balance)" subtitle="max − min jar voltage per string, V">
+            {(data, { chartRef }) => series(data, chartRef, 'Spread', 'V', 3, 'chart-balance')}
+          </PanelBox>
+        )}
+        {/* Discharge events, EFC and the voltage spread (it stands for the balance panel here) */}
+        {kind === 'string' && (
+          <StringEventPanels scope={frame.panelScope} fromMs={fromMs} toMs={toMs} zone={zone} markers={markers} stringName={stringName} />
+        )}
         <PanelBox panel="scope.temperature" {...p} title="Hottest jar temperature" subtitle="°C per string">
           {(data, { chartRef }) => series(data, chartRef, 'Temperature', '°C', 1, 'chart-temperature')}
         </PanelBox>
@@ -215,6 +223,7 @@ export function ScopeView({ kind }: { kind: ScopeKindOfView }) {
         >
           {(data) => <EventTable data={data} zone={zone} />}
         </PanelBox>
+        {kind === 'location' && <SiteSignSetting locationId={id} />}
       </div>
     </div>
   );

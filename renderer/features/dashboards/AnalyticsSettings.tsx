@@ -1,0 +1,186 @@
+import { useState } from 'react';
+import { AnomalyThresholdsSchema } from '../../../shared/api/analytics';
+import {
+  DEFAULT_ANOMALY_THRESHOLDS,
+  DEFAULT_SIGN_SETTINGS,
+  SIGN_CONVENTIONS,
+  type AnomalyThresholds,
+  type SignConvention,
+  type SignSettings,
+} from '../../../shared/domain/analytics';
+import { api } from '../../api/client';
+import { createStore } from '../../lib/state/createStore';
+import { useStore } from '../../lib/state/useStore';
+import { ErrorBox } from '../../lib/ui/ErrorBox';
+
+/** The workspace's outlier thresholds and sign convention, loaded when a component first reads them. */
+const thresholdsStore = createStore<{ thresholds: AnomalyThresholds; isDefault: boolean }>(
+  { thresholds: { ...DEFAULT_ANOMALY_THRESHOLDS }, isDefault: true },
+  {
+    onFirstSubscribe: () =>
+      void api.analytics.anomalyThresholds({}).then((res) => {
+        if (res.ok) thresholdsStore.set(res.value);
+      }),
+  },
+);
+
+const signStore = createStore<{ settings: SignSettings; isDefault: boolean }>(
+  { settings: { ...DEFAULT_SIGN_SETTINGS, sites: {} }, isDefault: true },
+  {
+    onFirstSubscribe: () =>
+      void api.analytics.signConvention({}).then((res) => {
+        if (res.ok) signStore.set(res.value);
+      }),
+  },
+);
+
+export const SIGN_LABELS: Readonly<Record<SignConvention, string>> = {
+  positive_charge: 'positive = charge',
+  positive_discharge: 'positive = discharge',
+};
+
+const FIELDS: { key: keyof AnomalyThresholds; label: string; unit: string; step: number }[] = [
+  { key: 'zMin', label: 'Outlier at |z| ≥', unit: '', step: 0.5 },
+  { key: 'minHours', label: 'for at least', unit: 'h', step: 1 },
+  { key: 'hotspotC', label: 'Hotspot at', unit: '°C over ambient', step: 0.5 },
+];
+
+/** #/fleet: the persistent-outlier and hotspot thresholds of the anomaly panels, and the fleet's default sign convention. */
+export function AnomalySettings() {
+  const { thresholds, isDefault } = useStore(thresholdsStore);
+  const sign = useStore(signStore);
+  const [draft, setDraft] = useState<Record<keyof AnomalyThresholds, string> | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const values = draft ?? { zMin: String(thresholds.zMin), minHours: String(thresholds.minHours), hotspotC: String(thresholds.hotspotC) };
+  const parsed = AnomalyThresholdsSchema.safeParse({
+    zMin: values.zMin.trim() === '' ? Number.NaN : Number(values.zMin),
+    minHours: values.minHours.trim() === '' ? Number.NaN : Number(values.minHours),
+    hotspotC: values.hotspotC.trim() === '' ? Number.NaN : Number(values.hotspotC),
+  });
+  const problem =
+    draft && !parsed.success
+      ? `These thresholds cannot be used: ${parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message.toLowerCase()}`).join('; ')}.`
+      : null;
+
+  const save = async (next: AnomalyThresholds | null) => {
+    const res = await api.analytics.setAnomalyThresholds({ thresholds: next });
+    if (!res.ok) return setMessage(res.error.message);
+    thresholdsStore.set(res.value);
+    setDraft(null);
+    setMessage('Saved. The anomaly panels use them from their next refresh.');
+  };
+  const saveSign = async (c: SignConvention) => {
+    const res = await api.analytics.setSignConvention({ settings: { default: c, sites: sign.settings.sites } });
+    if (!res.ok) return setMessage(res.error.message);
+    signStore.set(res.value);
+    setMessage(`Saved. String current is read as ${SIGN_LABELS[c]} where a site does not say otherwise.`);
+  };
+
+  return (
+    <section className="dash-panel health-settings" data-testid="anomaly-settings">
+      <header className="dash-panel-head">
+        <h3 className="dash-panel-title">Events and anomalies</h3>
+        <span className="dim dash-panel-sub">{isDefault ? 'defaults' : 'this workspace'}</span>
+      </header>
+      <div className="dash-panel-body">
+        <p className="dim health-help">
+          A jar is a persistent outlier when its z-score against the other jars of its string stays at or beyond ±{thresholds.zMin} for at
+          least {thresholds.minHours} h; a hotspot when it runs {thresholds.hotspotC} °C or more over the string&apos;s ambient as long.
+        </p>
+        <div className="health-form">
+          {FIELDS.map((f) => (
+            <label key={f.key}>
+              {f.label}{' '}
+              <input
+                type="number"
+                value={values[f.key]}
+                min={0}
+                step={f.step}
+                onChange={(e) => setDraft({ ...values, [f.key]: e.target.value })}
+                aria-label={f.label}
+              />{' '}
+              {f.unit}
+            </label>
+          ))}
+          <button
+            type="button"
+            className="btn small primary"
+            disabled={!draft || !parsed.success}
+            onClick={() => parsed.success && void save(parsed.data)}
+          >
+            Save thresholds
+          </button>
+          <button type="button" className="btn small" disabled={isDefault && !draft} onClick={() => void save(null)}>
+            Reset to defaults
+          </button>
+        </div>
+        {problem && <ErrorBox variant="inline" error={problem} alert={false} />}
+        <div className="health-form">
+          <label>
+            String current sign (all sites unless a site&apos;s page says otherwise){' '}
+            <select
+              value={sign.settings.default}
+              aria-label="Default sign convention"
+              onChange={(e) => void saveSign(e.target.value as SignConvention)}
+            >
+              {SIGN_CONVENTIONS.map((c) => (
+                <option key={c} value={c}>
+                  {SIGN_LABELS[c]}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {message && !problem && (
+          <div className="dim" role="status">
+            {message}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** #/location/<id>: how this site's string current reads (its own convention, or the fleet's default). */
+export function SiteSignSetting({ locationId }: { locationId: number }) {
+  const { settings } = useStore(signStore);
+  const [message, setMessage] = useState<string | null>(null);
+  const own = settings.sites[String(locationId)];
+  const save = async (value: string) => {
+    const sites = { ...settings.sites };
+    if (value === 'default') delete sites[String(locationId)];
+    else sites[String(locationId)] = value as SignConvention;
+    const res = await api.analytics.setSignConvention({ settings: { default: settings.default, sites } });
+    if (!res.ok) return setMessage(res.error.message);
+    signStore.set(res.value);
+    setMessage('Saved. The string pages of this site read their events with it from their next refresh.');
+  };
+  return (
+    <section className="dash-panel wide health-settings" data-testid="site-sign">
+      <header className="dash-panel-head">
+        <h3 className="dash-panel-title">String current sign</h3>
+        <span className="dim dash-panel-sub">how discharge events are found on this site&apos;s strings</span>
+      </header>
+      <div className="dash-panel-body">
+        <div className="health-form">
+          <label>
+            This site reads current as{' '}
+            <select value={own ?? 'default'} aria-label="Sign convention of this site" onChange={(e) => void save(e.target.value)}>
+              <option value="default">the fleet default ({SIGN_LABELS[settings.default]})</option>
+              {SIGN_CONVENTIONS.map((c) => (
+                <option key={c} value={c}>
+                  {SIGN_LABELS[c]}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {message && (
+          <div className="dim" role="status">
+            {message}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
