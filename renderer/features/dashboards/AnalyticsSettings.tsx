@@ -115,7 +115,7 @@ export function AnomalySettings() {
           </button>
         </div>
         {problem && <ErrorBox variant="inline" error={problem} alert={false} />}
-        <div className="health-form">
+        <div className="health-form sign-form">
           <label>
             String current sign (all sites unless a site&apos;s page says otherwise){' '}
             <select

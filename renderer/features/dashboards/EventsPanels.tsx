@@ -115,13 +115,21 @@ function EfcChart({ data, chartRef }: { data: PanelData; chartRef: Ref<EChartHan
     ],
     series: [{ name: 'EFC', values: jars.map((r) => (typeof r.efc === 'number' ? r.efc : null)), color: EVENT_COLORS.discharge }],
   });
+  // 24 bars are too close for a value label each: the tooltip has it.
+  const unlabelled = { ...option, series: (option.series as Record<string, unknown>[]).map((x) => ({ ...x, label: { show: false } })) };
   return (
     <div>
       <p className="efc-string" data-testid="efc-string">
         String: <strong>{fixed(string?.efc, 3)}</strong> equivalent full cycles ({fixed(string?.discharged_ah, 1)} Ah discharged,{' '}
         {fixed(string?.rated_ah, 0)} Ah rated)
       </p>
-      <EChart option={option as ChartOption} height={200} ariaLabel="Equivalent full cycles per jar" testId="chart-efc" ref={chartRef} />
+      <EChart
+        option={unlabelled as ChartOption}
+        height={200}
+        ariaLabel="Equivalent full cycles per jar"
+        testId="chart-efc"
+        ref={chartRef}
+      />
     </div>
   );
 }
@@ -159,18 +167,10 @@ export function StringEventPanels({
         {(data) => <DischargeTable data={data} zone={zone} />}
       </PanelBox>
       <PanelBox
-        panel="string.efc"
-        {...p}
-        title="Equivalent full cycles"
-        subtitle="in range, string and per jar"
-        emptyText="No string readings in this range."
-      >
-        {(data, { chartRef }) => <EfcChart data={data} chartRef={chartRef} />}
-      </PanelBox>
-      <PanelBox
         panel="string.spread"
         {...p}
         title="Voltage spread"
+        wide
         subtitle="max − min jar voltage, V (hourly means beyond 3 days)"
         emptyText="No jar readings in this range."
       >
@@ -189,6 +189,15 @@ export function StringEventPanels({
             chartRef={chartRef}
           />
         )}
+      </PanelBox>
+      <PanelBox
+        panel="string.efc"
+        {...p}
+        title="Equivalent full cycles"
+        subtitle="in range, string and per jar"
+        emptyText="No string readings in this range."
+      >
+        {(data, { chartRef }) => <EfcChart data={data} chartRef={chartRef} />}
       </PanelBox>
     </>
   );

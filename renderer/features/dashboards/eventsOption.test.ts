@@ -36,7 +36,10 @@ describe('event and anomaly charts', () => {
       yAxis: { min: number; max: number };
     };
     expect(o.series.map((s) => s.name)).toEqual(['Voltage', 'Temperature']);
-    expect(o.series[0].markLine?.data).toEqual([{ yAxis: 4 }, { yAxis: -4 }]);
+    expect(o.series[0].markLine?.data).toEqual([
+      { yAxis: 4, name: '|z| ≥ 4' },
+      { yAxis: -4, name: '-|z| ≥ 4' },
+    ]);
     expect(o.yAxis.min).toBeLessThanOrEqual(-4);
     expect(o.yAxis.max).toBeGreaterThanOrEqual(4);
   });

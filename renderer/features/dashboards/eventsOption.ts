@@ -133,13 +133,17 @@ export function zScoreOption(rows: Record<string, PanelCell>[], range: Range): D
             animation: false,
             lineStyle: line,
             label: { show: true, position: 'insideEndTop', formatter: () => label, color: HEALTH_COLORS.replace, fontSize: 11 },
-            data: [{ yAxis: threshold }, { yAxis: -threshold }],
+            data: [
+              { yAxis: threshold, name: label },
+              { yAxis: -threshold, name: `-${label}` },
+            ],
           },
         }
       : s,
   );
   // The threshold stays in view even when the jar never comes near it.
   const peak = Math.max(threshold, ...rows.map((r) => (typeof r.z === 'number' ? Math.abs(r.z) : 0)));
-  const yAxis = { ...(option.yAxis as Record<string, unknown>), scale: false, min: -Math.ceil(peak + 0.5), max: Math.ceil(peak + 0.5) };
+  const bound = peak + 0.5 > 5 ? Math.ceil((peak + 0.5) / 5) * 5 : Math.ceil(peak + 0.5);
+  const yAxis = { ...(option.yAxis as Record<string, unknown>), scale: false, min: -bound, max: bound };
   return { ...option, yAxis, series } as DashboardOption;
 }

@@ -1,0 +1,139 @@
+import type { Locator } from '@playwright/test';
+import type { AnomaliesResult, EventsResult } from '../../shared/api/analytics';
+import { expect, test } from '../support/fixtures';
+import { callHost, waitForDemo } from '../support/host-api';
+
+/** The names of the marks drawn over a chart's series, as the renderer's `window.describeChart` reads them. */
+async function markersOf(chart: Locator): Promise<string[]> {
+  return chart.evaluate(
+    (el) => (globalThis as unknown as { describeChart?: (e: unknown) => { markers: string[] } | null }).describeChart?.(el)?.markers ?? [],
+  );
+}
+
+/** Discharge events and sibling anomalies on the demo: a string's seeded outage, a jar's z-scores, the fleet's Anomalies now. */
+test.describe('events and anomalies', () => {
+  test.setTimeout(480_000);
+
+  test('a string shows its outage in the events table, a jar its z-scores, and the fleet its anomalies linking to jars', async ({
+    page,
+    webHost,
+    request,
+  }, testInfo) => {
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await waitForDemo(webHost, request);
+
+    // The analysis over the whole demo says which strings discharged (every string of a site with a seeded outage).
+    const all = await callHost<EventsResult>(webHost, request, 'analytics.events', {
+      from: '2000-01-01T00:00:00Z',
+      to: '2100-01-01T00:00:00Z',
+      kinds: ['discharge'],
+    });
+    const outage = all.events.find((e) => e.weakest_battery_id !== null && e.depth_pct > 1);
+    expect(outage, 'a seeded outage').toBeDefined();
+    const mine = all.events.filter((e) => e.string_id === outage!.string_id);
+
+    // The string page over 30 days (the small demo is 14): the timeline and one table row per discharge.
+    await page.goto(webHost.link(`string/${outage!.string_id}`));
+    await page.getByTestId('range-30d').click();
+    const table = page.getByTestId('panel-string.discharges');
+    await expect(table).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+    await expect(page.getByTestId('discharge-row')).toHaveCount(mine.length);
+    const row = page.getByTestId('discharge-row').nth(mine.indexOf(outage!));
+    await expect(row).toContainText(outage!.depth_pct.toFixed(1));
+    await expect(row).toContainText(outage!.min_voltage_v.toFixed(2));
+    const weakest = row.getByTestId('weakest-jar');
+    await expect(weakest).toHaveAttribute('href', new RegExp(`#/battery/${outage!.weakest_battery_id}$`));
+    await expect(weakest).toHaveText(/ · S\d+ · J\d+$/);
+    await expect(page.getByTestId('panel-string.events')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+    await expect(page.getByTestId('panel-string.efc')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+    await expect(page.getByTestId('efc-string')).toContainText('equivalent full cycles');
+    await expect(page.getByTestId('panel-string.spread')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+    await expect(table.getByRole('button', { name: 'SQL', exact: true })).toBeEnabled();
+    // The app scrolls inside its own pane: each panel is shot on its own, in both themes.
+    const shots = ['string.events', 'string.discharges', 'string.efc', 'string.spread'];
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+      for (const id of shots) await page.getByTestId(`panel-${id}`).screenshot({ path: testInfo.outputPath(`events-${id}-${theme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // "Open as SQL": the events analysis's own query, in the editor.
+    await table.getByRole('button', { name: 'SQL', exact: true }).click();
+    const editor = page.locator('.cm-content').first();
+    await expect(editor).toContainText('-- Discharge events', { timeout: 30_000 });
+    await expect(editor).toContainText('classed AS (');
+
+    // The fleet's Anomalies now: ranked, each row linking to its jar; the first one's page shows its z-scores.
+    await page.goto(webHost.link('fleet'));
+    await page.getByTestId('range-30d').click();
+    const anomalies = page.getByTestId('panel-fleet.anomalies');
+    await expect(anomalies).toHaveAttribute('data-state', 'ready', { timeout: 300_000 });
+    const analysis = await callHost<AnomaliesResult>(webHost, request, 'analytics.anomalies', {
+      from: '2000-01-01T00:00:00Z',
+      to: '2100-01-01T00:00:00Z',
+    });
+    expect(analysis.anomalies.some((a) => a.kind === 'hotspot')).toBe(true);
+    await expect(anomalies.getByRole('cell', { name: 'Hotspot', exact: true }).first()).toBeVisible();
+    await anomalies.screenshot({ path: testInfo.outputPath('events-fleet-anomalies.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await anomalies.screenshot({ path: testInfo.outputPath('events-fleet-anomalies-dark.png') });
+    await page.getByTestId('anomaly-settings').screenshot({ path: testInfo.outputPath('events-fleet-settings-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    const outlier = anomalies.getByTestId('anomaly-row').filter({ hasText: 'Voltage outlier' }).first();
+    const link = outlier.getByTestId('anomaly-jar-link');
+    const name = (await link.textContent()) ?? '';
+    const href = (await link.getAttribute('href')) ?? '';
+    expect(href).toMatch(/#\/battery\/\d+$/);
+    await link.click();
+    await expect(page).toHaveURL(new RegExp(`${href.replace(/[#/]/g, (c) => `\\${c}`)}$`));
+    await expect(page.getByTestId('dash-title')).toContainText(name);
+    const z = page.getByTestId('panel-battery.zscore');
+    await expect(z).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+    await expect(page.getByTestId('z-facts')).toContainText('Persistent outlier: |z| ≥ 3 for at least 6 h');
+    // The jar's largest voltage |z| in range is past the threshold.
+    const facts = (await page.getByTestId('z-facts').textContent()) ?? '';
+    expect(Math.abs(Number(/voltage (-?\d+\.\d)/.exec(facts)?.[1]))).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => markersOf(page.getByTestId('chart-zscore')), { timeout: 30_000 }).toContain('|z| ≥ 3');
+    await z.screenshot({ path: testInfo.outputPath('events-jar-zscore.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await z.screenshot({ path: testInfo.outputPath('events-jar-zscore-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // The thresholds, edited on the fleet page: a bad one is refused; a saved one moves the jar's threshold line.
+    await page.goto(webHost.link('fleet'));
+    const settings = page.getByTestId('anomaly-settings');
+    const zInput = settings.getByRole('spinbutton', { name: 'Outlier at |z| ≥' });
+    await zInput.fill('0');
+    await expect(settings.locator('.inline-error')).toContainText('zMin');
+    await expect(settings.getByRole('button', { name: 'Save thresholds' })).toBeDisabled();
+    await zInput.fill('4');
+    await settings.getByRole('button', { name: 'Save thresholds' }).click();
+    await expect(settings).toContainText('Saved.');
+    await page.goto(webHost.link(href.replace(/^#\//, '')));
+    await expect(page.getByTestId('z-facts')).toContainText('|z| ≥ 4 for at least 6 h', { timeout: 120_000 });
+    await callHost(webHost, request, 'analytics.setAnomalyThresholds', { thresholds: null });
+
+    // The site's sign convention, set on its page: read as "positive = discharge", the outage is a charge and
+    // leaves the string's table; back to the fleet default, it is there again.
+    const outageRow = () => page.getByTestId('discharge-row').filter({ hasText: outage!.min_voltage_v.toFixed(2) });
+    await page.goto(webHost.link(`string/${outage!.string_id}`));
+    await page.locator('a[href*="#/location/"]').first().click();
+    const sign = page.getByTestId('site-sign').getByRole('combobox', { name: 'Sign convention of this site' });
+    await sign.selectOption('positive_discharge');
+    await expect(page.getByTestId('site-sign')).toContainText('Saved.');
+    await page.goto(webHost.link(`string/${outage!.string_id}`));
+    await page.getByTestId('range-30d').click();
+    await expect(table).toHaveAttribute('data-state', /^(ready|empty)$/, { timeout: 120_000 });
+    await expect(outageRow()).toHaveCount(0);
+    await page.locator('a[href*="#/location/"]').first().click();
+    await sign.selectOption('default');
+    await expect(page.getByTestId('site-sign')).toContainText('Saved.');
+    await page.goto(webHost.link(`string/${outage!.string_id}`));
+    await page.getByTestId('range-30d').click();
+    await expect(outageRow()).toHaveCount(1, { timeout: 120_000 });
+
+    expect(pageErrors).toEqual([]);
+  });
+});
