@@ -135,7 +135,8 @@ export const analyticsApi = {
   anomalies: method<AnomaliesResult>()(
     Range.extend({
       stringId: Id.optional(),
-      thresholds: AnomalyThresholdsSchema.default(DEFAULT_ANOMALY_THRESHOLDS),
+      /** Left out: the workspace's stored thresholds (the defaults until edited), as the dashboards use. */
+      thresholds: AnomalyThresholdsSchema.optional(),
       resolution: Resolution.default('auto'),
     }).refine(inOrder, ORDER),
   ),

@@ -6,6 +6,7 @@ import { runAnomalies, runEvents } from '../../core/analytics/analytics';
 import { runSoh } from '../../core/analytics/soh-analysis';
 import { readSohSettings } from '../../core/dashboard/soh-settings';
 import { RAW_MAX_MS } from '../../core/analytics/anomalies-sql';
+import { readAnomalyThresholds } from '../../core/analytics/anomaly-thresholds-store';
 import { readSignSettings } from '../../core/analytics/sign-store';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
@@ -141,9 +142,18 @@ export const ANALYSES: readonly Analysis[] = [
     summary: 'Jars against their siblings: persistent z-score outliers, hotspots over ambient, voltage spread per string.',
     flags: {
       string: { type: 'string', help: 'One string (string_id); default the whole fleet.' },
-      z: { type: 'string', help: `|z| at or above which a jar is an outlier (default ${DEFAULT_ANOMALY_THRESHOLDS.zMin}).` },
-      hours: { type: 'string', help: `How long an outlier or hotspot must last (default ${DEFAULT_ANOMALY_THRESHOLDS.minHours} h).` },
-      'hotspot-c': { type: 'string', help: `°C over the string's ambient for a hotspot (default ${DEFAULT_ANOMALY_THRESHOLDS.hotspotC}).` },
+      z: {
+        type: 'string',
+        help: `|z| at or above which a jar is an outlier (default: the workspace's, ${DEFAULT_ANOMALY_THRESHOLDS.zMin} until edited).`,
+      },
+      hours: {
+        type: 'string',
+        help: `How long an outlier or hotspot must last (default: the workspace's, ${DEFAULT_ANOMALY_THRESHOLDS.minHours} h until edited).`,
+      },
+      'hotspot-c': {
+        type: 'string',
+        help: `°C over the string's ambient for a hotspot (default: the workspace's, ${DEFAULT_ANOMALY_THRESHOLDS.hotspotC} until edited).`,
+      },
       resolution: {
         type: 'string',
         help: `auto (raw 5-minute rows up to ${RAW_MAX_MS / 86_400_000} days, hourly rollups beyond), raw or hourly.`,
@@ -159,14 +169,16 @@ export const ANALYSES: readonly Analysis[] = [
     },
     async run({ conn, fromMs, toMs, flags, step }) {
       step(0.2, 'z-scores against siblings, outliers, hotspots and spread');
+      // Flags left out: the workspace's stored thresholds, as the dashboards use.
+      const base = (await readAnomalyThresholds(conn)).thresholds;
       const r = await runAnomalies(conn, {
         fromMs,
         toMs,
         stringId: positiveInt('string', flags.string),
         thresholds: {
-          zMin: positiveNumber('z', flags.z, DEFAULT_ANOMALY_THRESHOLDS.zMin),
-          minHours: positiveNumber('hours', flags.hours, DEFAULT_ANOMALY_THRESHOLDS.minHours),
-          hotspotC: positiveNumber('hotspot-c', flags['hotspot-c'], DEFAULT_ANOMALY_THRESHOLDS.hotspotC),
+          zMin: positiveNumber('z', flags.z, base.zMin),
+          minHours: positiveNumber('hours', flags.hours, base.minHours),
+          hotspotC: positiveNumber('hotspot-c', flags['hotspot-c'], base.hotspotC),
         },
         resolution: (flags.resolution as (typeof RESOLUTIONS)[number] | undefined) ?? 'auto',
       });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnomaliesResult } from '../../../shared/api/analytics';
 import type { AnalyticsApi } from '../../../shared/api/contract';
 import type { PanelCell, PanelData } from '../../../shared/api/dashboard';
 import type { DemoJobReport } from '../../../shared/api/data';
@@ -172,6 +173,10 @@ describe('event and anomaly panels on the small demo', () => {
       expect(records(await panel('fleet.anomalies', { kind: 'fleet' }))).toEqual([]);
       const z = records(await panel('battery.zscore', { kind: 'battery', id: seeded.imbalanced[0].battery_id }));
       expect(z.every((r) => r.z_threshold === 50 && r.min_hours === 12)).toBe(true);
+      // The analysis asked without thresholds uses the stored ones too; asked with its own, those.
+      expect((await ok<AnomaliesResult>('analytics.anomalies', range)).anomalies).toEqual([]);
+      const own = await ok<AnomaliesResult>('analytics.anomalies', { ...range, thresholds: { zMin: 3, minHours: 6, hotspotC: 5 } });
+      expect(own.anomalies.length).toBeGreaterThan(0);
     } finally {
       await ok('analytics.setAnomalyThresholds', { thresholds: null });
     }

@@ -128,6 +128,7 @@ describe('M4 downsampling', () => {
 
 describe('dashboard panels', () => {
   it('every panel answers for its scope, with its SQL and full-resolution export SQL', async () => {
+    const FINDINGS: ReadonlySet<string> = new Set(['string.discharges', 'fleet.anomalies']);
     const scopes: Record<string, { kind: ScopeKind; id?: number }[]> = {
       fleet: [{ kind: 'fleet' }],
       scope: [
@@ -136,11 +137,13 @@ describe('dashboard panels', () => {
         { kind: 'string', id: 1 },
       ],
       battery: [{ kind: 'battery', id: 2 }],
+      string: [{ kind: 'string', id: 1 }],
     };
     for (const id of PANEL_IDS) {
       for (const scope of scopes[id.split('.')[0]]) {
         const data = await panel({ panel: id, scope, from: ALL_FROM, to: ALL_TO, width: 300, thresholds: SHORT_BASELINE });
-        expect(data.rows.length, `${id} ${scope.kind}`).toBeGreaterThan(0);
+        // The fixture has no discharge and no anomaly: those panels are checked on the demo (analytics-panels.test.ts).
+        if (!FINDINGS.has(id)) expect(data.rows.length, `${id} ${scope.kind}`).toBeGreaterThan(0);
         expect(data.exportSql.length).toBeGreaterThan(0);
         // Open as SQL: the panel's query runs as it stands in the editor.
         const again = await conn.runAndReadAll(data.sql);

@@ -37,12 +37,12 @@ export function createAnalyticsService(deps: { engine: Engine }): AnalyticsApi {
         }),
       ),
     anomalies: (req) =>
-      analysis('anomalies', (conn) =>
+      analysis('anomalies', async (conn) =>
         runAnomalies(conn, {
           fromMs: Date.parse(req.from),
           toMs: Date.parse(req.to),
           stringId: req.stringId,
-          thresholds: req.thresholds,
+          thresholds: req.thresholds ?? (await readAnomalyThresholds(conn)).thresholds,
           resolution: req.resolution,
         }),
       ),
