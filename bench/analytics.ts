@@ -13,7 +13,7 @@ import { dataEnd } from './scale-panels';
 const DAY_MS = 86_400_000;
 /** Timed runs of each analysis (after one warm-up), and of its raw-telemetry counterpart (minutes each at full scale). */
 const RUNS = 10;
-const RAW_RUNS = 2;
+const RAW_RUNS = 1;
 /** The string whose events are timed: every string of a site sees the site's seeded outages. */
 const EVENTS_STRING = 1;
 
@@ -27,11 +27,13 @@ const RAW_SOH_SOURCES: NonNullable<SohQuery['sources']> = {
     FROM telemetry GROUP BY ALL)`,
 };
 
-async function timings(wb: Workbench, runs: number, fn: (conn: DuckDBConnection) => Promise<unknown>) {
+/** Timings of `runs` calls after a warm-up (none for the raw counterparts: one run is minutes). */
+async function timings(wb: Workbench, label: string, runs: number, fn: (conn: DuckDBConnection) => Promise<unknown>, warmUp = true) {
   const ms: number[] = [];
-  for (let i = 0; i < runs + 1; i++) {
+  for (let i = warmUp ? 0 : 1; i < runs + 1; i++) {
     const t = await time(() => wb.engine.withConnection(fn));
     if (i > 0) ms.push(t);
+    process.stderr.write(`  ${label}: ${Math.round(t)} ms\n`);
   }
   return { p50: Math.round(median(ms) * 10) / 10, p95: p95(ms), runs: ms.map((m) => Math.round(m)) };
 }
@@ -55,17 +57,18 @@ export async function benchAnalytics(): Promise<Record<string, unknown>> {
     const soh = (sources?: SohQuery['sources']) => (conn: DuckDBConnection) =>
       runSoh(conn, { settings: { ...DEFAULT_SOH_SETTINGS }, toMs, ...(sources ? { sources } : {}) });
 
+    process.stderr.write('  the analyses once, for what they find\n');
     const found = await wb.engine.withConnection(async (conn) => ({
       anomalies: (await anomalies('hourly')(conn)).anomalies.length,
       events: (await events(EVENTS_STRING)(conn)).events.length,
       knees: (await soh()(conn)).rows.filter((r) => r.knee_date !== null).length,
     }));
-    const a = await timings(wb, RUNS, anomalies('hourly'));
-    const aRaw = await timings(wb, RAW_RUNS, anomalies('raw'));
-    const e = await timings(wb, RUNS, events(EVENTS_STRING));
-    const eFleet = await timings(wb, RAW_RUNS, events(undefined));
-    const s = await timings(wb, RUNS, soh());
-    const sRaw = await timings(wb, RAW_RUNS, soh(RAW_SOH_SOURCES));
+    const a = await timings(wb, 'anomalies, fleet, 90 days, rollups', RUNS, anomalies('hourly'));
+    const aRaw = await timings(wb, 'anomalies, fleet, 90 days, raw', RAW_RUNS, anomalies('raw'), false);
+    const e = await timings(wb, 'events, one string, 90 days', RUNS, events(EVENTS_STRING));
+    const eFleet = await timings(wb, 'events, fleet, 90 days', RAW_RUNS, events(undefined), false);
+    const s = await timings(wb, 'soh, every jar, rollups', RUNS, soh());
+    const sRaw = await timings(wb, 'soh, every jar, raw', RAW_RUNS, soh(RAW_SOH_SOURCES), false);
     const ratio = (x: { p50: number }, y: { p50: number }) => Math.round((x.p50 / y.p50) * 100) / 100;
     const figures = {
       workspace: { scale: 'full', days: 90, builtMs },

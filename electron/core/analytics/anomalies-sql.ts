@@ -31,8 +31,9 @@ export interface AnomalySqlOptions {
 const STEP_MS: Readonly<Record<AnomalyResolution, number>> = { raw: SLOT_MS, hourly: 3_600_000 };
 
 /**
- * CTE `jar_points`: (string_id, battery_id, ts, voltage, temperature, resistance, ambient) at each moment, one row
- * per jar, from raw readings or hourly means.
+ * CTEs `jar_points` (string_id, battery_id, ts, voltage, temperature, resistance: one row per jar and moment, from raw
+ * readings or hourly means) and `string_ambient` (string_id, ts, ambient). jar_points is NOT MATERIALIZED: read twice
+ * (once per string and moment, once per jar), a scan costs less than storing millions of rows in between.
  */
 function pointsCte(o: AnomalySqlOptions): string {
   const strings =
@@ -43,64 +44,92 @@ function pointsCte(o: AnomalySqlOptions): string {
         : '';
   if (o.resolution === 'raw') {
     const range = (c: string): string => `${c} >= ${tsAt(o.fromMs)} AND ${c} < ${tsAt(o.toMs)}`;
-    return `jar_points AS (
+    return `jar_points AS NOT MATERIALIZED (
   SELECT b.string_id, t.battery_id, t.ts, CAST(t.voltage_v AS DOUBLE) AS voltage, CAST(t.temperature_c AS DOUBLE) AS temperature,
-    CAST(t.resistance_mohm AS DOUBLE) AS resistance, CAST(st.ambient_c AS DOUBLE) AS ambient
+    CAST(t.resistance_mohm AS DOUBLE) AS resistance
   FROM telemetry t JOIN battery b ON b.battery_id = t.battery_id
-  LEFT JOIN string_telemetry st ON st.string_id = b.string_id AND st.ts = t.ts AND ${range('st.ts')}
   WHERE ${range('t.ts')}${strings}
+), string_ambient AS (
+  SELECT string_id, ts, CAST(ambient_c AS DOUBLE) AS ambient FROM string_telemetry WHERE ${range('ts')}
 )`;
   }
   // Hourly buckets that start in [from, to): from is taken down to its hour.
   const from = tsAt(Math.floor(o.fromMs / 3_600_000) * 3_600_000);
   const range = (c: string): string => `${c} >= ${from} AND ${c} < ${tsAt(o.toMs)}`;
-  return `jar_points AS (
+  return `jar_points AS NOT MATERIALIZED (
   SELECT b.string_id, j.battery_id, j.bucket AS ts, j.voltage_mean AS voltage, j.temperature_mean AS temperature,
-    j.resistance_mean AS resistance, sh.ambient_mean AS ambient
+    j.resistance_mean AS resistance
   FROM gold.jar_hourly j JOIN battery b ON b.battery_id = j.battery_id
-  LEFT JOIN gold.string_hourly sh ON sh.string_id = b.string_id AND sh.bucket = j.bucket AND ${range('sh.bucket')}
   WHERE ${range('j.bucket')}${strings}
+), string_ambient AS (
+  SELECT string_id, bucket AS ts, ambient_mean AS ambient FROM gold.string_hourly WHERE ${range('bucket')}
 )`;
 }
+
+const METRICS = ['voltage', 'temperature', 'resistance'] as const;
 
 /**
  * CTEs `jar_points` and `z`: per jar, moment and metric, the value and its leave-one-out z-score: the jar against
  * the mean and sample standard deviation of the other jars of its string at that moment,
  *   z = (x - mean_others) / sd_others,
- * computed from the deviations d = x - mean_all (Q = sum of d^2 over the string, n jars):
+ * computed from the deviations d = x - mean_all (Q = sum of d^2 over the string, n jars with a value):
  *   mean_others = mean_all - d / (n - 1),  sd_others^2 = (Q - d^2 n / (n - 1)) / (n - 2),  z = d n / (n - 1) / sd_others.
  * Null with fewer than 3 jars at the moment or when the siblings all read the same.
+ *
+ * n, mean and Q of each string and moment come from one GROUP BY (`moment`), joined back to the jars: a window
+ * partitioned by string and moment is a sort of every reading into ~200k tiny partitions, 20x slower at 90 days.
+ * `keep` (over the wide row: x_<metric>, z_<metric>, ambient) keeps only the rows a caller looks at before they are
+ * turned into one row per metric.
  */
-export function zCtes(o: AnomalySqlOptions): string {
-  return `${pointsCte(o)}, long AS (
-  UNPIVOT jar_points ON voltage, temperature, resistance INTO NAME metric VALUE x
+export function zCtes(o: AnomalySqlOptions, keep?: string): string {
+  const each = (f: (m: string) => string): string => METRICS.map(f).join(',\n    ');
+  return `${pointsCte(o)}, moment_stats AS (
+  SELECT string_id, ts,
+    ${each((m) => `count(${m}) AS n_${m}, avg(${m}) AS mean_${m}, var_pop(${m}) * count(${m}) AS q_${m}`)}
+  FROM jar_points GROUP BY string_id, ts
+), moment AS (
+  -- The string's ambient joins each string and moment once, not each jar.
+  SELECT m.*, a.ambient FROM moment_stats m LEFT JOIN string_ambient a ON a.string_id = m.string_id AND a.ts = m.ts
 ), dev AS (
-  SELECT *, x - avg(x) OVER m AS d, count(*) OVER m AS n FROM long WINDOW m AS (PARTITION BY string_id, ts, metric)
+  SELECT p.string_id, p.battery_id, p.ts, s.ambient,
+    ${each((m) => `p.${m} AS x_${m}, p.${m} - s.mean_${m} AS d_${m}, s.n_${m}, s.q_${m}`)}
+  FROM jar_points p JOIN moment s ON s.string_id = p.string_id AND s.ts = p.ts
+), rest AS (
+  SELECT *,
+    ${each((m) => `q_${m} - d_${m} * d_${m} * n_${m} / (n_${m} - 1) AS r_${m}`)}
+  FROM dev
+), wide AS (
+  SELECT string_id, battery_id, ts, ambient,
+    ${each(
+      (m) =>
+        `x_${m}, d_${m} * n_${m} / (n_${m} - 1) / sqrt(CASE WHEN n_${m} >= 3 AND r_${m} > 1e-12 * greatest(q_${m}, 1e-300) THEN r_${m} / (n_${m} - 2) END) AS z_${m}`,
+    )}
+  FROM rest
+), kept AS MATERIALIZED (
+  SELECT * FROM wide${keep === undefined ? '' : ` WHERE ${keep}`}
 ), z AS (
-  SELECT string_id, battery_id, ts, metric, x, ambient,
-    CASE WHEN n >= 3 AND (q - d * d * n / (n - 1)) > 1e-12 * greatest(q, 1e-300)
-      THEN d * n / (n - 1) / sqrt((q - d * d * n / (n - 1)) / (n - 2)) END AS z
-  FROM (SELECT *, sum(d * d) OVER (PARTITION BY string_id, ts, metric) AS q FROM dev)
+  SELECT string_id, battery_id, ts, ambient, metric, x, z FROM (
+    UNPIVOT kept ON ${METRICS.map((m) => `(x_${m}, z_${m}) AS ${m}`).join(', ')} INTO NAME metric VALUE x, z
+  ) WHERE x IS NOT NULL
 )`;
 }
 
 /**
- * Runs of consecutive moments (no gap longer than one step and a half) on which `flag` holds, per jar and `part`,
- * kept when they last at least minHours (the last moment counts for one step).
+ * Runs of consecutive moments of `flagged` (the rows on which the condition holds, per jar and `part`), a gap of more
+ * than one step and a half ending a run (a moment without the condition, or without a reading), kept when they last
+ * at least minHours (the last moment counts for one step). Only flagged rows are windowed: few, even over a year.
  */
-function episodes(source: string, flag: string, part: string, score: string, mean: string, stepMs: number, minHours: number): string {
+function episodes(flagged: string, part: string, score: string, mean: string, stepMs: number, minHours: number): string {
   return `SELECT string_id, battery_id, ${part} AS part, min(ts) AS start_ts,
     max(ts) + to_milliseconds(${lit(stepMs)}) AS end_ts, max(${score}) AS score, avg(${mean}) AS mean, count(*) AS readings
   FROM (
     SELECT *, sum(brk) OVER (PARTITION BY battery_id, ${part} ORDER BY ts ROWS UNBOUNDED PRECEDING) AS grp
     FROM (
-      SELECT *, CASE WHEN lag(flagged) OVER w IS DISTINCT FROM flagged
-        OR epoch_ms(ts) - epoch_ms(lag(ts) OVER w) > ${lit(stepMs * 1.5)} THEN 1 ELSE 0 END AS brk
-      FROM (SELECT *, coalesce(${flag}, false) AS flagged FROM ${source})
-      WINDOW w AS (PARTITION BY battery_id, ${part} ORDER BY ts)
+      SELECT *, CASE WHEN epoch_ms(ts) - epoch_ms(lag(ts) OVER (PARTITION BY battery_id, ${part} ORDER BY ts)) <= ${lit(stepMs * 1.5)}
+        THEN 0 ELSE 1 END AS brk
+      FROM ${flagged}
     )
   )
-  WHERE flagged
   GROUP BY string_id, battery_id, ${part}, grp
   HAVING epoch_ms(max(ts)) - epoch_ms(min(ts)) + ${lit(stepMs)} >= ${lit(minHours * 3_600_000)}`;
 }
@@ -108,17 +137,17 @@ function episodes(source: string, flag: string, part: string, score: string, mea
 /** Persistent outliers (|z| >= zMin) and hotspots (temperature - ambient >= hotspotC), each at least minHours long. */
 export function anomaliesSql(o: AnomalySqlOptions, t: AnomalyThresholds): string {
   const step = STEP_MS[o.resolution];
-  const outliers = episodes('z', `abs(z) >= ${lit(t.zMin)}`, 'metric', 'abs(z)', 'z', step, t.minHours);
+  const outliers = episodes(`(SELECT * FROM z WHERE abs(z) >= ${lit(t.zMin)})`, 'metric', 'abs(z)', 'z', step, t.minHours);
   const hot = episodes(
-    `(SELECT *, x - ambient AS excess FROM z WHERE metric = 'temperature')`,
-    `excess >= ${lit(t.hotspotC)}`,
+    `(SELECT *, x - ambient AS excess FROM z WHERE metric = 'temperature' AND x - ambient >= ${lit(t.hotspotC)})`,
     "'hotspot'",
     'excess',
     'excess',
     step,
     t.minHours,
   );
-  return `WITH ${zCtes(o)}
+  const keep = [...METRICS.map((m) => `abs(z_${m}) >= ${lit(t.zMin)}`), `x_temperature - ambient >= ${lit(t.hotspotC)}`].join(' OR ');
+  return `WITH ${zCtes(o, keep)}
 SELECT battery_id, string_id, kind, start_ts AS start, end_ts AS "end", round(score, 4) AS score, round(mean, 4) AS mean, readings
 FROM (
   SELECT *, part || '_outlier' AS kind FROM (${outliers})

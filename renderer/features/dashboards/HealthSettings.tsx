@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import {
   DEFAULT_HEALTH_THRESHOLDS,
   HEALTH_CLASSES,
@@ -11,8 +10,8 @@ import { api } from '../../api/client';
 import { createStore } from '../../lib/state/createStore';
 import { useStore } from '../../lib/state/useStore';
 import { HEALTH_COLORS } from './palette';
-import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { EolSettings } from './EolSettings';
+import { NumberSettingsForm, type NumberField } from './NumberSettingsForm';
 
 interface ThresholdsState {
   thresholds: HealthThresholds;
@@ -40,39 +39,23 @@ export function driftColorFor(pct: number, t: HealthThresholds): string {
   return HEALTH_COLORS[healthClass(pct, t)];
 }
 
-const FIELDS: { key: keyof HealthThresholds; label: string; unit: string }[] = [
-  { key: 'watchPct', label: 'Watch from', unit: '%' },
-  { key: 'degradedPct', label: 'Degraded from', unit: '%' },
-  { key: 'replacePct', label: 'Replace from', unit: '%' },
-  { key: 'baselineDays', label: 'Baseline: first', unit: 'days' },
+const FIELDS: readonly NumberField<keyof HealthThresholds>[] = [
+  { key: 'watchPct', label: 'Watch from', unit: '%', step: 0.5 },
+  { key: 'degradedPct', label: 'Degraded from', unit: '%', step: 0.5 },
+  { key: 'replacePct', label: 'Replace from', unit: '%', step: 0.5 },
+  { key: 'baselineDays', label: 'Baseline: first', unit: 'days', min: 1 },
 ];
+
+async function saveThresholds(t: HealthThresholds | null): Promise<string | null> {
+  const res = await api.dashboard.setThresholds({ thresholds: t });
+  if (!res.ok) return res.error.message;
+  store.set(res.value);
+  return null;
+}
 
 /** Legend of the health classes and an editor for their thresholds (stored in the workspace). */
 export function HealthSettings() {
   const { thresholds, isDefault } = useThresholds();
-  const [draft, setDraft] = useState<Record<keyof HealthThresholds, string> | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const values = draft ?? {
-    watchPct: String(thresholds.watchPct),
-    degradedPct: String(thresholds.degradedPct),
-    replacePct: String(thresholds.replacePct),
-    baselineDays: String(thresholds.baselineDays),
-  };
-  const parsed: HealthThresholds = {
-    watchPct: Number(values.watchPct),
-    degradedPct: Number(values.degradedPct),
-    replacePct: Number(values.replacePct),
-    baselineDays: Number(values.baselineDays),
-  };
-  const problem = draft ? thresholdsProblem(parsed) : null;
-
-  const save = async (t: HealthThresholds | null) => {
-    const res = await api.dashboard.setThresholds({ thresholds: t });
-    if (!res.ok) return setMessage(res.error.message);
-    store.set(res.value);
-    setDraft(null);
-    setMessage('Saved. Panels use the new thresholds from their next refresh.');
-  };
 
   return (
     <section className="dash-panel health-settings" data-testid="health-settings">
@@ -99,30 +82,15 @@ export function HealthSettings() {
             </li>
           ))}
         </ul>
-        <div className="health-form">
-          {FIELDS.map((f) => (
-            <label key={f.key}>
-              {f.label}{' '}
-              <input
-                type="number"
-                value={values[f.key]}
-                min={f.key === 'baselineDays' ? 1 : 0}
-                step={f.key === 'baselineDays' ? 1 : 0.5}
-                onChange={(e) => setDraft({ ...values, [f.key]: e.target.value })}
-                aria-label={f.label}
-              />{' '}
-              {f.unit}
-            </label>
-          ))}
-          <button type="button" className="btn small primary" disabled={!draft || problem !== null} onClick={() => void save(parsed)}>
-            Save
-          </button>
-          <button type="button" className="btn small" disabled={isDefault && !draft} onClick={() => void save(null)}>
-            Reset to defaults
-          </button>
-        </div>
-        {problem && <ErrorBox variant="inline" error={problem} alert={false} />}
-        {message && !problem && <div className="dim">{message}</div>}
+        <NumberSettingsForm
+          fields={FIELDS}
+          value={thresholds}
+          isDefault={isDefault}
+          problemOf={thresholdsProblem}
+          save={saveThresholds}
+          saveLabel="Save"
+          savedMessage="Saved. Panels use the new thresholds from their next refresh."
+        />
         <EolSettings />
       </div>
     </section>
