@@ -106,7 +106,7 @@ test.describe('events and anomalies', () => {
     const settings = page.getByTestId('anomaly-settings');
     const zInput = settings.getByRole('spinbutton', { name: 'Outlier at |z| ≥' });
     await zInput.fill('0');
-    await expect(settings.locator('.inline-error')).toContainText('zMin');
+    await expect(settings.locator('.inline-error')).toContainText('These thresholds cannot be used (Outlier at |z| ≥:');
     await expect(settings.getByRole('button', { name: 'Save thresholds' })).toBeDisabled();
     await zInput.fill('4');
     await settings.getByRole('button', { name: 'Save thresholds' }).click();

@@ -11,7 +11,7 @@ import {
 import { api } from '../../api/client';
 import { createStore } from '../../lib/state/createStore';
 import { useStore } from '../../lib/state/useStore';
-import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { NumberSettingsForm, type NumberField } from './NumberSettingsForm';
 
 /** The workspace's outlier thresholds and sign convention, loaded when a component first reads them. */
 const thresholdsStore = createStore<{ thresholds: AnomalyThresholds; isDefault: boolean }>(
@@ -39,41 +39,37 @@ export const SIGN_LABELS: Readonly<Record<SignConvention, string>> = {
   positive_discharge: 'positive = discharge',
 };
 
-const FIELDS: { key: keyof AnomalyThresholds; label: string; unit: string; step: number }[] = [
+const FIELDS: NumberField<keyof AnomalyThresholds>[] = [
   { key: 'zMin', label: 'Outlier at |z| ≥', unit: '', step: 0.5 },
   { key: 'minHours', label: 'for at least', unit: 'h', step: 1 },
   { key: 'hotspotC', label: 'Hotspot at', unit: '°C over ambient', step: 0.5 },
 ];
 
+/** A sentence saying what is wrong with the thresholds (the contract's own rules), or null. */
+function thresholdsProblem(values: AnomalyThresholds): string | null {
+  const parsed = AnomalyThresholdsSchema.safeParse(values);
+  if (parsed.success) return null;
+  const what = parsed.error.issues.map((i) => `${FIELDS.find((f) => f.key === i.path[0])?.label ?? String(i.path[0])}: ${i.message}`);
+  return `These thresholds cannot be used (${what.join('; ')}).`;
+}
+
 /** #/fleet: the persistent-outlier and hotspot thresholds of the anomaly panels, and the fleet's default sign convention. */
 export function AnomalySettings() {
   const { thresholds, isDefault } = useStore(thresholdsStore);
   const sign = useStore(signStore);
-  const [draft, setDraft] = useState<Record<keyof AnomalyThresholds, string> | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const values = draft ?? { zMin: String(thresholds.zMin), minHours: String(thresholds.minHours), hotspotC: String(thresholds.hotspotC) };
-  const parsed = AnomalyThresholdsSchema.safeParse({
-    zMin: values.zMin.trim() === '' ? Number.NaN : Number(values.zMin),
-    minHours: values.minHours.trim() === '' ? Number.NaN : Number(values.minHours),
-    hotspotC: values.hotspotC.trim() === '' ? Number.NaN : Number(values.hotspotC),
-  });
-  const problem =
-    draft && !parsed.success
-      ? `These thresholds cannot be used: ${parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message.toLowerCase()}`).join('; ')}.`
-      : null;
+  const [signMessage, setSignMessage] = useState<string | null>(null);
 
-  const save = async (next: AnomalyThresholds | null) => {
+  const save = async (next: AnomalyThresholds | null): Promise<string | null> => {
     const res = await api.analytics.setAnomalyThresholds({ thresholds: next });
-    if (!res.ok) return setMessage(res.error.message);
+    if (!res.ok) return res.error.message;
     thresholdsStore.set(res.value);
-    setDraft(null);
-    setMessage('Saved. The anomaly panels use them from their next refresh.');
+    return null;
   };
   const saveSign = async (c: SignConvention) => {
     const res = await api.analytics.setSignConvention({ settings: { default: c, sites: sign.settings.sites } });
-    if (!res.ok) return setMessage(res.error.message);
+    if (!res.ok) return setSignMessage(res.error.message);
     signStore.set(res.value);
-    setMessage(`Saved. String current is read as ${SIGN_LABELS[c]} where a site does not say otherwise.`);
+    setSignMessage(`Saved. String current is read as ${SIGN_LABELS[c]} where a site does not say otherwise.`);
   };
 
   return (
@@ -87,34 +83,15 @@ export function AnomalySettings() {
           A jar is a persistent outlier when its z-score against the other jars of its string stays at or beyond ±{thresholds.zMin} for at
           least {thresholds.minHours} h; a hotspot when it runs {thresholds.hotspotC} °C or more over the string&apos;s ambient as long.
         </p>
-        <div className="health-form">
-          {FIELDS.map((f) => (
-            <label key={f.key}>
-              {f.label}{' '}
-              <input
-                type="number"
-                value={values[f.key]}
-                min={0}
-                step={f.step}
-                onChange={(e) => setDraft({ ...values, [f.key]: e.target.value })}
-                aria-label={f.label}
-              />{' '}
-              {f.unit}
-            </label>
-          ))}
-          <button
-            type="button"
-            className="btn small primary"
-            disabled={!draft || !parsed.success}
-            onClick={() => parsed.success && void save(parsed.data)}
-          >
-            Save thresholds
-          </button>
-          <button type="button" className="btn small" disabled={isDefault && !draft} onClick={() => void save(null)}>
-            Reset to defaults
-          </button>
-        </div>
-        {problem && <ErrorBox variant="inline" error={problem} alert={false} />}
+        <NumberSettingsForm
+          fields={FIELDS}
+          value={thresholds}
+          isDefault={isDefault}
+          problemOf={thresholdsProblem}
+          save={save}
+          saveLabel="Save thresholds"
+          savedMessage="Saved. The anomaly panels use them from their next refresh."
+        />
         <div className="health-form sign-form">
           <label>
             String current sign (all sites unless a site&apos;s page says otherwise){' '}
@@ -131,9 +108,9 @@ export function AnomalySettings() {
             </select>
           </label>
         </div>
-        {message && !problem && (
+        {signMessage && (
           <div className="dim" role="status">
-            {message}
+            {signMessage}
           </div>
         )}
       </div>
