@@ -3,6 +3,8 @@ import type { AnomaliesResult, EventsResult } from '../../shared/api/analytics';
 import { expect, test } from '../support/fixtures';
 import { callHost, waitForDemo } from '../support/host-api';
 
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
 /** The names of the marks drawn over a chart's series, as the renderer's `window.describeChart` reads them. */
 async function markersOf(chart: Locator): Promise<string[]> {
   return chart.evaluate(
@@ -20,7 +22,12 @@ test.describe('events and anomalies', () => {
     request,
   }, testInfo) => {
     const pageErrors: string[] = [];
+    const dialogs: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
     await waitForDemo(webHost, request);
 
     // The analysis over the whole demo says which strings discharged (every string of a site with a seeded outage).
@@ -76,6 +83,23 @@ test.describe('events and anomalies', () => {
     });
     expect(analysis.anomalies.some((a) => a.kind === 'hotspot')).toBe(true);
     await expect(anomalies.getByRole('cell', { name: 'Hotspot', exact: true }).first()).toBeVisible();
+
+    // A site named with markup: the table shows its name as text.
+    const top = analysis.anomalies[0];
+    const rename = async (sql: string, runId: string): Promise<void> => {
+      await callHost(webHost, request, 'query.run', { sql, target: 'hot', runId, allowWrites: true });
+      await callHost(webHost, request, 'data.sync', {});
+    };
+    const siteOfTop = `(SELECT y.location_id FROM battery b JOIN battery_string s ON s.string_id = b.string_id
+      JOIN battery_system y ON y.system_id = s.system_id WHERE b.battery_id = ${top.battery_id})`;
+    await rename(`UPDATE location SET name = name || ' ${HOSTILE}' WHERE location_id = ${siteOfTop}`, 'e2e-events-hostile');
+    await page.reload();
+    await expect(anomalies).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+    await expect(anomalies.getByRole('cell', { name: HOSTILE }).first()).toBeVisible();
+    await expect(page.locator('img[src="x"]')).toHaveCount(0);
+    await rename(`UPDATE location SET name = replace(name, ' ${HOSTILE}', '') WHERE location_id = ${siteOfTop}`, 'e2e-events-hostile-undo');
+    await page.reload();
+    await expect(anomalies).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
     await anomalies.screenshot({ path: testInfo.outputPath('events-fleet-anomalies.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await anomalies.screenshot({ path: testInfo.outputPath('events-fleet-anomalies-dark.png') });
@@ -135,5 +159,6 @@ test.describe('events and anomalies', () => {
     await expect(outageRow()).toHaveCount(1, { timeout: 120_000 });
 
     expect(pageErrors).toEqual([]);
+    expect(dialogs).toEqual([]);
   });
 });
