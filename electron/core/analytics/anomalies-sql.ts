@@ -69,6 +69,15 @@ function pointsCte(o: AnomalySqlOptions): string {
 const METRICS = ['voltage', 'temperature', 'resistance'] as const;
 
 /**
+ * Per string and moment, the least d^2 of a jar whose |z| reaches zMin: z^2 = d^2 n^2 (n - 2) / ((n - 1)^2 (Q - d^2 n / (n - 1)))
+ * solved for d^2, so each jar's test is one multiplication and a comparison (null with fewer than 3 jars).
+ */
+function d2AtLeast(m: string, zMin: number): string {
+  const [n, q, z2] = [`n_${m}`, `q_${m}`, lit(zMin * zMin)];
+  return `CASE WHEN ${n} >= 3 THEN ${z2} * (${n} - 1) * (${n} - 1) * ${q} / (${n} * ${n} * (${n} - 2) + ${z2} * ${n} * (${n} - 1)) END`;
+}
+
+/**
  * CTEs `jar_points` and `z`: per jar, moment and metric, the value and its leave-one-out z-score: the jar against
  * the mean and sample standard deviation of the other jars of its string at that moment,
  *   z = (x - mean_others) / sd_others,
@@ -78,38 +87,46 @@ const METRICS = ['voltage', 'temperature', 'resistance'] as const;
  *
  * n, mean and Q of each string and moment come from one GROUP BY (`moment`), joined back to the jars: a window
  * partitioned by string and moment is a sort of every reading into ~200k tiny partitions, 20x slower at 90 days.
- * `keep` (over the wide row: x_<metric>, z_<metric>, ambient) keeps only the rows a caller looks at before they are
- * turned into one row per metric.
+ * With `only`, just the rows that may be an outlier or a hotspot under those thresholds are kept before their z-scores
+ * are computed and they are turned into one row per metric: a jar whose d^2 reaches its moment's cut (d2AtLeast) or
+ * whose temperature is hotspotC over the ambient.
  */
-export function zCtes(o: AnomalySqlOptions, keep?: string): string {
+export function zCtes(o: AnomalySqlOptions, only?: AnomalyThresholds): string {
   const each = (f: (m: string) => string): string => METRICS.map(f).join(',\n    ');
+  const keep = only
+    ? ` WHERE ${METRICS.map((m) => `d_${m} * d_${m} >= cut_${m}`).join(' OR ')} OR x_temperature - ambient >= ${lit(only.hotspotC)}`
+    : '';
   return `${pointsCte(o)}, moment_stats AS (
   SELECT string_id, ts,
     ${each((m) => `count(${m}) AS n_${m}, avg(${m}) AS mean_${m}, var_pop(${m}) * count(${m}) AS q_${m}`)}
   FROM jar_points GROUP BY string_id, ts
+), moment_cut AS (
+  SELECT *,
+    ${each((m) => `${only ? d2AtLeast(m, only.zMin) : 'NULL::DOUBLE'} AS cut_${m}`)}
+  FROM moment_stats
 ), moment AS (
   -- The string's ambient joins each string and moment once, not each jar.
-  SELECT m.*, a.ambient FROM moment_stats m LEFT JOIN string_ambient a ON a.string_id = m.string_id AND a.ts = m.ts
+  SELECT m.*, a.ambient FROM moment_cut m LEFT JOIN string_ambient a ON a.string_id = m.string_id AND a.ts = m.ts
 ), dev AS (
   SELECT p.string_id, p.battery_id, p.ts, s.ambient,
-    ${each((m) => `p.${m} AS x_${m}, p.${m} - s.mean_${m} AS d_${m}, s.n_${m}, s.q_${m}`)}
+    ${each((m) => `p.${m} AS x_${m}, p.${m} - s.mean_${m} AS d_${m}, s.n_${m}, s.q_${m}, s.cut_${m}`)}
   FROM jar_points p JOIN moment s ON s.string_id = p.string_id AND s.ts = p.ts
 ), rest AS (
   SELECT *,
     ${each((m) => `q_${m} - d_${m} * d_${m} * n_${m} / (n_${m} - 1) AS r_${m}`)}
   FROM dev
+), kept AS MATERIALIZED (
+  SELECT * FROM rest${keep}
 ), wide AS (
   SELECT string_id, battery_id, ts, ambient,
     ${each(
       (m) =>
         `x_${m}, d_${m} * n_${m} / (n_${m} - 1) / sqrt(CASE WHEN n_${m} >= 3 AND r_${m} > 1e-12 * greatest(q_${m}, 1e-300) THEN r_${m} / (n_${m} - 2) END) AS z_${m}`,
     )}
-  FROM rest
-), kept AS MATERIALIZED (
-  SELECT * FROM wide${keep === undefined ? '' : ` WHERE ${keep}`}
+  FROM kept
 ), z AS (
   SELECT string_id, battery_id, ts, ambient, metric, x, z FROM (
-    UNPIVOT kept ON ${METRICS.map((m) => `(x_${m}, z_${m}) AS ${m}`).join(', ')} INTO NAME metric VALUE x, z
+    UNPIVOT wide ON ${METRICS.map((m) => `(x_${m}, z_${m}) AS ${m}`).join(', ')} INTO NAME metric VALUE x, z
   ) WHERE x IS NOT NULL
 )`;
 }
@@ -146,8 +163,7 @@ export function anomaliesSql(o: AnomalySqlOptions, t: AnomalyThresholds): string
     step,
     t.minHours,
   );
-  const keep = [...METRICS.map((m) => `abs(z_${m}) >= ${lit(t.zMin)}`), `x_temperature - ambient >= ${lit(t.hotspotC)}`].join(' OR ');
-  return `WITH ${zCtes(o, keep)}
+  return `WITH ${zCtes(o, t)}
 SELECT battery_id, string_id, kind, start_ts AS start, end_ts AS "end", round(score, 4) AS score, round(mean, 4) AS mean, readings
 FROM (
   SELECT *, part || '_outlier' AS kind FROM (${outliers})
