@@ -31,10 +31,15 @@ export interface AnomalySqlOptions {
 const STEP_MS: Readonly<Record<AnomalyResolution, number>> = { raw: SLOT_MS, hourly: 3_600_000 };
 
 /**
- * CTEs `jar_points` (string_id, battery_id, ts, voltage, temperature, resistance: one row per jar and moment, from raw
- * readings or hourly means) and `string_ambient` (string_id, ts, ambient). jar_points is NOT MATERIALIZED: read twice
+ * CTEs `jar_points` (k, string_id, battery_id, ts, voltage, temperature, resistance: one row per jar and moment, from
+ * raw readings or hourly means; k is momentKey) and `string_ambient` (k, ambient). jar_points is NOT MATERIALIZED: read twice
  * (once per string and moment, once per jar), a scan costs less than storing millions of rows in between.
  */
+/** One BIGINT per string and moment (string id in the high 32 bits, epoch seconds in the low): a one-column join and group key. */
+function momentKey(stringId: string, ts: string): string {
+  return `(CAST(${stringId} AS BIGINT) << 32) + CAST(epoch(${ts}) AS BIGINT)`;
+}
+
 function pointsCte(o: AnomalySqlOptions): string {
   const strings =
     o.stringId !== undefined
@@ -45,24 +50,24 @@ function pointsCte(o: AnomalySqlOptions): string {
   if (o.resolution === 'raw') {
     const range = (c: string): string => `${c} >= ${tsAt(o.fromMs)} AND ${c} < ${tsAt(o.toMs)}`;
     return `jar_points AS NOT MATERIALIZED (
-  SELECT b.string_id, t.battery_id, t.ts, CAST(t.voltage_v AS DOUBLE) AS voltage, CAST(t.temperature_c AS DOUBLE) AS temperature,
+  SELECT ${momentKey('b.string_id', 't.ts')} AS k, b.string_id, t.battery_id, t.ts, CAST(t.voltage_v AS DOUBLE) AS voltage, CAST(t.temperature_c AS DOUBLE) AS temperature,
     CAST(t.resistance_mohm AS DOUBLE) AS resistance
   FROM telemetry t JOIN battery b ON b.battery_id = t.battery_id
   WHERE ${range('t.ts')}${strings}
 ), string_ambient AS (
-  SELECT string_id, ts, CAST(ambient_c AS DOUBLE) AS ambient FROM string_telemetry WHERE ${range('ts')}
+  SELECT ${momentKey('string_id', 'ts')} AS k, CAST(ambient_c AS DOUBLE) AS ambient FROM string_telemetry WHERE ${range('ts')}
 )`;
   }
   // Hourly buckets that start in [from, to): from is taken down to its hour.
   const from = tsAt(Math.floor(o.fromMs / 3_600_000) * 3_600_000);
   const range = (c: string): string => `${c} >= ${from} AND ${c} < ${tsAt(o.toMs)}`;
   return `jar_points AS NOT MATERIALIZED (
-  SELECT b.string_id, j.battery_id, j.bucket AS ts, j.voltage_mean AS voltage, j.temperature_mean AS temperature,
+  SELECT ${momentKey('b.string_id', 'j.bucket')} AS k, b.string_id, j.battery_id, j.bucket AS ts, j.voltage_mean AS voltage, j.temperature_mean AS temperature,
     j.resistance_mean AS resistance
   FROM gold.jar_hourly j JOIN battery b ON b.battery_id = j.battery_id
   WHERE ${range('j.bucket')}${strings}
 ), string_ambient AS (
-  SELECT string_id, bucket AS ts, ambient_mean AS ambient FROM gold.string_hourly WHERE ${range('bucket')}
+  SELECT ${momentKey('string_id', 'bucket')} AS k, ambient_mean AS ambient FROM gold.string_hourly WHERE ${range('bucket')}
 )`;
 }
 
@@ -97,20 +102,20 @@ export function zCtes(o: AnomalySqlOptions, only?: AnomalyThresholds): string {
     ? ` WHERE ${METRICS.map((m) => `d_${m} * d_${m} >= cut_${m}`).join(' OR ')} OR x_temperature - ambient >= ${lit(only.hotspotC)}`
     : '';
   return `${pointsCte(o)}, moment_stats AS (
-  SELECT string_id, ts,
+  SELECT k,
     ${each((m) => `count(${m}) AS n_${m}, avg(${m}) AS mean_${m}, var_pop(${m}) * count(${m}) AS q_${m}`)}
-  FROM jar_points GROUP BY string_id, ts
+  FROM jar_points GROUP BY k
 ), moment_cut AS (
   SELECT *,
     ${each((m) => `${only ? d2AtLeast(m, only.zMin) : 'NULL::DOUBLE'} AS cut_${m}`)}
   FROM moment_stats
 ), moment AS (
   -- The string's ambient joins each string and moment once, not each jar.
-  SELECT m.*, a.ambient FROM moment_cut m LEFT JOIN string_ambient a ON a.string_id = m.string_id AND a.ts = m.ts
+  SELECT m.*, a.ambient FROM moment_cut m LEFT JOIN string_ambient a ON a.k = m.k
 ), dev AS (
   SELECT p.string_id, p.battery_id, p.ts, s.ambient,
     ${each((m) => `p.${m} AS x_${m}, p.${m} - s.mean_${m} AS d_${m}, s.n_${m}, s.q_${m}, s.cut_${m}`)}
-  FROM jar_points p JOIN moment s ON s.string_id = p.string_id AND s.ts = p.ts
+  FROM jar_points p JOIN moment s ON s.k = p.k
 ), rest AS (
   SELECT *,
     ${each((m) => `q_${m} - d_${m} * d_${m} * n_${m} / (n_${m} - 1) AS r_${m}`)}
