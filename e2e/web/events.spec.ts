@@ -1,16 +1,7 @@
-import type { Locator } from '@playwright/test';
 import type { AnomaliesResult, EventsResult } from '../../shared/api/analytics';
 import { expect, test } from '../support/fixtures';
 import { callHost, waitForDemo } from '../support/host-api';
-
-const HOSTILE = '<img src=x onerror=alert(1)>';
-
-/** The names of the marks drawn over a chart's series, as the renderer's `window.describeChart` reads them. */
-async function markersOf(chart: Locator): Promise<string[]> {
-  return chart.evaluate(
-    (el) => (globalThis as unknown as { describeChart?: (e: unknown) => { markers: string[] } | null }).describeChart?.(el)?.markers ?? [],
-  );
-}
+import { chartMarkers as markersOf, HOSTILE_TEXT as HOSTILE, watchPage } from '../support/page-watch';
 
 /** Discharge events and sibling anomalies on the demo: a string's seeded outage, a jar's z-scores, the fleet's Anomalies now. */
 test.describe('events and anomalies', () => {
@@ -21,13 +12,7 @@ test.describe('events and anomalies', () => {
     webHost,
     request,
   }, testInfo) => {
-    const pageErrors: string[] = [];
-    const dialogs: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const { pageErrors, dialogs } = watchPage(page);
     await waitForDemo(webHost, request);
 
     // The analysis over the whole demo says which strings discharged (every string of a site with a seeded outage).

@@ -1,16 +1,7 @@
-import type { Locator } from '@playwright/test';
 import type { SohJarRow, SohResult } from '../../shared/api/soh';
 import { expect, test } from '../support/fixtures';
 import { callHost, waitForDemo } from '../support/host-api';
-
-const HOSTILE = '<img src=x onerror=alert(1)>';
-
-/** The names of the marks drawn over a chart's series, as the renderer's `window.describeChart` reads them. */
-async function markersOf(chart: Locator): Promise<string[]> {
-  return chart.evaluate(
-    (el) => (globalThis as unknown as { describeChart?: (e: unknown) => { markers: string[] } | null }).describeChart?.(el)?.markers ?? [],
-  );
-}
+import { chartMarkers as markersOf, HOSTILE_TEXT as HOSTILE, watchPage } from '../support/page-watch';
 
 /** State of health on the demo: a degraded jar's trend with its knee and RUL, and the fleet's weakest jars linking to theirs. */
 test.describe('state of health', () => {
@@ -21,13 +12,7 @@ test.describe('state of health', () => {
     webHost,
     request,
   }, testInfo) => {
-    const pageErrors: string[] = [];
-    const dialogs: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const { pageErrors, dialogs } = watchPage(page);
     await waitForDemo(webHost, request);
 
     // The whole small demo (14 days) is inside 30 days: the fit sees every day, as soh.jars over its whole history.

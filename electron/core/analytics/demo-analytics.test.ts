@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnomaliesResult, EventsResult } from '../../../shared/api/analytics';
 import type { DemoJobReport } from '../../../shared/api/data';
 import { reportOf } from '../../../shared/api/jobs';
-import { buildDemoFleet } from '../../../shared/domain/demo-fleet';
-import { planDemoPhenomena, type DemoPhenomena } from '../../../shared/domain/demo-phenomena';
-import { planDemoJars, type JarPlan } from '../../../shared/domain/demo-plan';
+import type { DemoPhenomena } from '../../../shared/domain/demo-phenomena';
+import type { JarPlan } from '../../../shared/domain/demo-plan';
 import { DEMO_SCALES } from '../../../shared/domain/demo-scale';
 import { queryRows } from '../engine/duck-query';
 import { dispatcher } from '../testing/dispatch.fixture';
-import { openDemoWorkbench, type DemoWorkbench } from '../testing/demo-workbench.fixture';
+import { openDemoWorkbench, smallDemoPlans, type DemoWorkbench } from '../testing/demo-workbench.fixture';
 
 /**
  * The analyses on a generated small demo: they find what the generator seeded (demo-phenomena.ts) and stay quiet on
@@ -26,11 +25,7 @@ beforeAll(async () => {
   expect(demo.summary.state).toBe('done');
   report = reportOf(demo.summary) as DemoJobReport;
   await demo.wb.rollups.refreshNow().done;
-  const start = new Date(report.window.start);
-  const window = { start, split: new Date(report.window.split), end: new Date(report.window.end) };
-  const fleet = buildDemoFleet(DEMO_SCALES.small, report.seed, start);
-  jars = planDemoJars(fleet, window, report.seed);
-  seeded = planDemoPhenomena(fleet, window, report.seed, jars);
+  ({ jars, seeded } = smallDemoPlans(report));
 }, 300_000);
 
 afterAll(async () => {

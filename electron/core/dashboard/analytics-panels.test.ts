@@ -4,13 +4,11 @@ import type { AnalyticsApi } from '../../../shared/api/contract';
 import type { PanelCell, PanelData } from '../../../shared/api/dashboard';
 import type { DemoJobReport } from '../../../shared/api/data';
 import { reportOf } from '../../../shared/api/jobs';
-import { buildDemoFleet } from '../../../shared/domain/demo-fleet';
-import { planDemoPhenomena, type DemoPhenomena } from '../../../shared/domain/demo-phenomena';
-import { planDemoJars, type JarPlan } from '../../../shared/domain/demo-plan';
-import { DEMO_SCALES } from '../../../shared/domain/demo-scale';
+import type { DemoPhenomena } from '../../../shared/domain/demo-phenomena';
+import type { JarPlan } from '../../../shared/domain/demo-plan';
 import { queryRows } from '../engine/duck-query';
 import { dispatcher } from '../testing/dispatch.fixture';
-import { openDemoWorkbench, type DemoWorkbench } from '../testing/demo-workbench.fixture';
+import { openDemoWorkbench, smallDemoPlans, type DemoWorkbench } from '../testing/demo-workbench.fixture';
 
 /** The dashboards' event and anomaly panels on the small demo: they show what the generator seeded. */
 let demo: DemoWorkbench;
@@ -27,11 +25,7 @@ beforeAll(async () => {
   expect(demo.summary.state).toBe('done');
   report = reportOf(demo.summary) as DemoJobReport;
   await demo.wb.rollups.refreshNow().done;
-  const start = new Date(report.window.start);
-  const window = { start, split: new Date(report.window.split), end: new Date(report.window.end) };
-  const fleet = buildDemoFleet(DEMO_SCALES.small, report.seed, start);
-  plans = planDemoJars(fleet, window, report.seed);
-  seeded = planDemoPhenomena(fleet, window, report.seed, plans);
+  ({ jars: plans, seeded } = smallDemoPlans(report));
   range = { from: report.window.start, to: new Date(Date.parse(report.window.end) + 86_400_000).toISOString() };
 }, 300_000);
 

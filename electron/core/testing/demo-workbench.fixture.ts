@@ -2,7 +2,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DemoJobReport } from '../../../shared/api/data';
 import type { JobSummary } from '../../../shared/api/jobs';
+import { buildDemoFleet } from '../../../shared/domain/demo-fleet';
+import { planDemoPhenomena, type DemoPhenomena } from '../../../shared/domain/demo-phenomena';
+import { planDemoJars, type JarPlan } from '../../../shared/domain/demo-plan';
+import { DEMO_SCALES } from '../../../shared/domain/demo-scale';
 import type { DemoOptions } from '../demo/seed-demo';
 import type { HotStore } from '../hot/hot-store';
 import { openWorkbench, type Workbench } from '../workbench';
@@ -40,4 +45,13 @@ export async function openDemoWorkbench(prefix: string, demo: DemoOptions): Prom
     await close();
     throw err;
   }
+}
+
+/** What a small demo's report says was seeded: each jar's plan and the phenomena (outages, imbalanced jars, hotspots). */
+export function smallDemoPlans(report: DemoJobReport): { jars: JarPlan[]; seeded: DemoPhenomena } {
+  const start = new Date(report.window.start);
+  const window = { start, split: new Date(report.window.split), end: new Date(report.window.end) };
+  const fleet = buildDemoFleet(DEMO_SCALES.small, report.seed, start);
+  const jars = planDemoJars(fleet, window, report.seed);
+  return { jars, seeded: planDemoPhenomena(fleet, window, report.seed, jars) };
 }
