@@ -5,7 +5,7 @@ import type { DashboardOption } from './chartParts';
 import { JarLink } from './JarLink';
 import { HEALTH_COLORS } from './palette';
 import { records, text } from './panelData';
-import { seriesOption } from './seriesOption';
+import { markFirstSeries, referenceLines, seriesOption } from './seriesOption';
 import { computedRulShort, computedRulText, dayText, eolText, sohText, tableRulText } from './sohText';
 import { TimeChart } from './TimeChart';
 
@@ -29,35 +29,22 @@ export function sohTrendOption(rows: Record<string, PanelCell>[], range: { zone:
   if (typeof knee !== 'number') return option;
   const atKnee = points.find((r) => r.day === knee)?.soh_resistance_day_pct;
   const label = `knee ${dayText(knee)}`;
-  const series = (option.series as Record<string, unknown>[]).map((s, i) =>
-    i === 0
+  return markFirstSeries(option, {
+    markLine: referenceLines(HEALTH_COLORS.degraded, 1.5, label, [{ xAxis: knee, name: label }]),
+    ...(typeof atKnee === 'number'
       ? {
-          ...s,
-          markLine: {
-            symbol: ['none', 'none'],
+          markPoint: {
             silent: true,
             animation: false,
-            data: [{ xAxis: knee, name: label }],
-            lineStyle: { color: HEALTH_COLORS.degraded, type: 'dashed', width: 1.5 },
-            label: { show: true, position: 'insideEndTop', formatter: () => label, color: HEALTH_COLORS.degraded, fontSize: 11 },
+            symbol: 'circle',
+            symbolSize: 9,
+            itemStyle: { color: HEALTH_COLORS.degraded },
+            label: { show: false },
+            data: [{ coord: [knee, atKnee], name: label }],
           },
-          ...(typeof atKnee === 'number'
-            ? {
-                markPoint: {
-                  silent: true,
-                  animation: false,
-                  symbol: 'circle',
-                  symbolSize: 9,
-                  itemStyle: { color: HEALTH_COLORS.degraded },
-                  label: { show: false },
-                  data: [{ coord: [knee, atKnee], name: label }],
-                },
-              }
-            : {}),
         }
-      : s,
-  );
-  return { ...option, series } as DashboardOption;
+      : {}),
+  });
 }
 
 interface TrendProps {

@@ -3,7 +3,7 @@ import { EVENT_KINDS } from '../../../shared/domain/analytics';
 import { tooltipHtml } from '../../lib/echarts/escape';
 import type { DashboardOption } from './chartParts';
 import { HEALTH_COLORS } from './palette';
-import { seriesOption } from './seriesOption';
+import { markFirstSeries, referenceLines, seriesOption } from './seriesOption';
 import { axisLabel, formatTime } from './timeFormat';
 
 /** Discharge-event and sibling-anomaly charts and texts (pure: tested without a browser). */
@@ -122,28 +122,15 @@ export function zScoreOption(rows: Record<string, PanelCell>[], range: Range): D
     ...range,
   });
   const label = `|z| ≥ ${threshold}`;
-  const line = { color: HEALTH_COLORS.replace, type: 'dashed' as const, width: 1.2 };
-  const series = (option.series as Record<string, unknown>[]).map((s, i) =>
-    i === 0
-      ? {
-          ...s,
-          markLine: {
-            symbol: ['none', 'none'],
-            silent: true,
-            animation: false,
-            lineStyle: line,
-            label: { show: true, position: 'insideEndTop', formatter: () => label, color: HEALTH_COLORS.replace, fontSize: 11 },
-            data: [
-              { yAxis: threshold, name: label },
-              { yAxis: -threshold, name: `-${label}` },
-            ],
-          },
-        }
-      : s,
-  );
+  const marked = markFirstSeries(option, {
+    markLine: referenceLines(HEALTH_COLORS.replace, 1.2, label, [
+      { yAxis: threshold, name: label },
+      { yAxis: -threshold, name: `-${label}` },
+    ]),
+  });
   // The threshold stays in view even when the jar never comes near it.
   const peak = Math.max(threshold, ...rows.map((r) => (typeof r.z === 'number' ? Math.abs(r.z) : 0)));
   const bound = peak + 0.5 > 5 ? Math.ceil((peak + 0.5) / 5) * 5 : Math.ceil(peak + 0.5);
   const yAxis = { ...(option.yAxis as Record<string, unknown>), scale: false, min: -bound, max: bound };
-  return { ...option, yAxis, series } as DashboardOption;
+  return { ...marked, yAxis } as DashboardOption;
 }

@@ -134,3 +134,21 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
     series,
   } as DashboardOption;
 }
+
+/** A dashed, labelled reference line (or lines) for a series' markLine: a knee, a threshold. */
+export function referenceLines(color: string, width: number, label: string, data: Record<string, unknown>[]): Record<string, unknown> {
+  return {
+    symbol: ['none', 'none'],
+    silent: true,
+    animation: false,
+    data,
+    lineStyle: { color, type: 'dashed', width },
+    label: { show: true, position: 'insideEndTop', formatter: () => label, color, fontSize: 11 },
+  };
+}
+
+/** The option with `marks` (markLine, markPoint) on its first series, so they are drawn once whatever the series count. */
+export function markFirstSeries(option: DashboardOption, marks: Record<string, unknown>): DashboardOption {
+  const series = (option.series as Record<string, unknown>[]).map((s, i) => (i === 0 ? { ...s, ...marks } : s));
+  return { ...option, series } as DashboardOption;
+}
