@@ -7,7 +7,7 @@ import { DEFAULT_HEALTH_THRESHOLDS } from '../shared/domain/health';
 import { chooseResolution, m4RawSql } from '../electron/core/dashboard/m4';
 import { queryRows } from '../electron/core/engine/duck-query';
 import { FAMILIES, rollupColumns, type RollupFamily } from '../electron/core/rollups/gold-schema';
-import { JAR_SITE_SQL, bucketExpr, rawAggregates } from '../electron/core/rollups/rollup-sql';
+import { JAR_MAP_SQL, bucketExpr, rawAggregates } from '../electron/core/rollups/rollup-sql';
 import { writeLakeDay } from '../electron/core/rollups/fleet-fixture';
 import { openWorkbench, type Workbench } from '../electron/core/workbench';
 import { panelP95, time } from './panel-timing';
@@ -31,7 +31,7 @@ function rawGold(family: RollupFamily, grain: 'hourly' | 'daily'): string {
     .join(', ');
   const bucket = bucketExpr('ts', grain === 'hourly' ? 3_600_000 : 86_400_000);
   if (family.name === 'site') {
-    return `(SELECT * FROM (SELECT m.location_id, ${bucket}, ${rawAggregates(family)} FROM telemetry t JOIN (${JAR_SITE_SQL}) m ON m.battery_id = t.battery_id GROUP BY ALL) x(${cols}))`;
+    return `(SELECT * FROM (SELECT m.location_id, ${bucket}, ${rawAggregates(family)} FROM telemetry t JOIN (${JAR_MAP_SQL}) m ON m.battery_id = t.battery_id GROUP BY ALL) x(${cols}))`;
   }
   const source = family.name === 'jar' ? 'telemetry' : 'string_telemetry';
   return `(SELECT * FROM (SELECT ${family.key}, ${bucket}, ${rawAggregates(family)} FROM ${source} GROUP BY ALL) x(${cols}))`;

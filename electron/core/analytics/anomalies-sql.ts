@@ -2,6 +2,7 @@ import type { AnomalyThresholds } from '../../../shared/domain/analytics';
 import { DAY_MS, SLOT_MS } from '../../../shared/domain/demo-scale';
 import { tsAt } from '../dashboard/scope-sql';
 import { lit } from '../demo/demo-sql';
+import { SIBLING_HOURLY, momentKey } from '../rollups/gold-schema';
 
 /**
  * Sibling anomalies as DuckDB SQL: each jar against the other jars of its string at the same moment.
@@ -30,15 +31,15 @@ export interface AnomalySqlOptions {
 
 const STEP_MS: Readonly<Record<AnomalyResolution, number>> = { raw: SLOT_MS, hourly: 3_600_000 };
 
+const METRICS = ['voltage', 'temperature', 'resistance'] as const;
+
 /**
  * CTEs `jar_points` (k, string_id, battery_id, ts, voltage, temperature, resistance: one row per jar and moment, from
- * raw readings or hourly means; k is momentKey) and `string_ambient` (k, ambient). jar_points is NOT MATERIALIZED: read twice
- * (once per string and moment, once per jar), a scan costs less than storing millions of rows in between.
+ * raw readings or hourly means; k is momentKey), `string_ambient` (k, ambient) and `moment_stats` (k and, per metric,
+ * the jars' count n, mean and Q: the sum of squared deviations from the mean). Hourly, moment_stats is read from
+ * gold.sibling_hourly, kept with the jar rollups; raw, it is one GROUP BY of jar_points, which is then NOT MATERIALIZED:
+ * read twice (once per string and moment, once per jar), a scan costs less than storing millions of rows in between.
  */
-/** One BIGINT per string and moment (string id in the high 32 bits, epoch seconds in the low): a one-column join and group key. */
-function momentKey(stringId: string, ts: string): string {
-  return `(CAST(${stringId} AS BIGINT) << 32) + CAST(epoch(${ts}) AS BIGINT)`;
-}
 
 function pointsCte(o: AnomalySqlOptions): string {
   const strings =
@@ -56,6 +57,10 @@ function pointsCte(o: AnomalySqlOptions): string {
   WHERE ${range('t.ts')}${strings}
 ), string_ambient AS (
   SELECT ${momentKey('string_id', 'ts')} AS k, CAST(ambient_c AS DOUBLE) AS ambient FROM string_telemetry WHERE ${range('ts')}
+), moment_stats AS (
+  SELECT k,
+    ${METRICS.map((m) => `count(${m}) AS n_${m}, avg(${m}) AS mean_${m}, var_pop(${m}) * count(${m}) AS q_${m}`).join(',\n    ')}
+  FROM jar_points GROUP BY k
 )`;
   }
   // Hourly buckets that start in [from, to): from is taken down to its hour.
@@ -67,11 +72,11 @@ function pointsCte(o: AnomalySqlOptions): string {
   FROM gold.jar_hourly j JOIN battery b ON b.battery_id = j.battery_id
   WHERE ${range('j.bucket')}${strings}
 ), string_ambient AS (
-  SELECT ${momentKey('string_id', 'bucket')} AS k, ambient_mean AS ambient FROM gold.string_hourly WHERE ${range('bucket')}
+  SELECT ${momentKey('string_id', 'bucket')} AS k, ambient_mean AS ambient FROM gold.string_hourly WHERE ${range('bucket')}${strings.replaceAll('b.string_id', 'string_id')}
+), moment_stats AS (
+  SELECT k, ${METRICS.map((m) => `n_${m}, mean_${m}, q_${m}`).join(', ')} FROM ${SIBLING_HOURLY} WHERE ${range('bucket')}${strings.replaceAll('b.string_id', 'string_id')}
 )`;
 }
-
-const METRICS = ['voltage', 'temperature', 'resistance'] as const;
 
 /**
  * Per string and moment, the least d^2 of a jar whose |z| reaches zMin: z^2 = d^2 n^2 (n - 2) / ((n - 1)^2 (Q - d^2 n / (n - 1)))
@@ -90,8 +95,8 @@ function d2AtLeast(m: string, zMin: number): string {
  *   mean_others = mean_all - d / (n - 1),  sd_others^2 = (Q - d^2 n / (n - 1)) / (n - 2),  z = d n / (n - 1) / sd_others.
  * Null with fewer than 3 jars at the moment or when the siblings all read the same.
  *
- * n, mean and Q of each string and moment come from one GROUP BY (`moment`), joined back to the jars: a window
- * partitioned by string and moment is a sort of every reading into ~200k tiny partitions, 20x slower at 90 days.
+ * n, mean and Q of each string and moment (`moment_stats`) are joined back to the jars: a window partitioned by
+ * string and moment is a sort of every reading into ~200k tiny partitions, 20x slower at 90 days.
  * With `only`, just the rows that may be an outlier or a hotspot under those thresholds are kept before their z-scores
  * are computed and they are turned into one row per metric: a jar whose d^2 reaches its moment's cut (d2AtLeast) or
  * whose temperature is hotspotC over the ambient.
@@ -101,11 +106,7 @@ export function zCtes(o: AnomalySqlOptions, only?: AnomalyThresholds): string {
   const keep = only
     ? ` WHERE ${METRICS.map((m) => `d_${m} * d_${m} >= cut_${m}`).join(' OR ')} OR x_temperature - ambient >= ${lit(only.hotspotC)}`
     : '';
-  return `${pointsCte(o)}, moment_stats AS (
-  SELECT k,
-    ${each((m) => `count(${m}) AS n_${m}, avg(${m}) AS mean_${m}, var_pop(${m}) * count(${m}) AS q_${m}`)}
-  FROM jar_points GROUP BY k
-), moment_cut AS (
+  return `${pointsCte(o)}, moment_cut AS (
   SELECT *,
     ${each((m) => `${only ? d2AtLeast(m, only.zMin) : 'NULL::DOUBLE'} AS cut_${m}`)}
   FROM moment_stats

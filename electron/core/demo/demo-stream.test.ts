@@ -7,7 +7,7 @@ import { reportOf, type JobSummary } from '../../../shared/api/jobs';
 import type { LakeCheckReport } from '../../../shared/api/storage';
 import { queryRows } from '../engine/duck-query';
 import { hotStoreIsEmpty } from '../hot/hot-schema';
-import { FAMILIES, STATE, rollupTable } from '../rollups/gold-schema';
+import { FAMILIES, SIBLING_HOURLY, STATE, rollupTable } from '../rollups/gold-schema';
 import { openDemoWorkbench, type DemoWorkbench } from '../testing/demo-workbench.fixture';
 import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../system/hold-point';
 import type { Workbench } from '../workbench';
@@ -36,19 +36,24 @@ afterAll(async () => {
 async function goldSnapshot(conn: DuckDBConnection): Promise<{ exact: Record<string, unknown>; means: Record<string, number> }> {
   const exact: Record<string, unknown> = {};
   const means: Record<string, number> = {};
-  for (const family of Object.values(FAMILIES)) {
-    for (const grain of ['hourly', 'daily'] as const) {
-      const table = rollupTable(family, grain);
-      const tied = family.name === 'site' ? '.*_(min_ts|max_ts|first|last)' : '.*_(min|max)_ts';
-      const [row] = await queryRows(
-        conn,
-        `SELECT count(*) AS n, sum(hash(COLUMNS(c -> c NOT LIKE '%_mean' AND NOT regexp_full_match(c, '${tied}'))))::VARCHAR, ` +
-          `sum(COLUMNS(c -> c LIKE '%_mean')) FROM ${table}`,
-      );
-      for (const [k, v] of Object.entries(row)) {
-        if (k.endsWith('_mean')) means[`${table}.${k}`] = Number(v);
-        else exact[`${table}.${k}`] = String(v);
-      }
+  const tables = Object.values(FAMILIES).flatMap((family) =>
+    (['hourly', 'daily'] as const).map((grain) => ({
+      table: rollupTable(family, grain),
+      tied: family.name === 'site' ? '.*_(min_ts|max_ts|first|last)' : '.*_(min|max)_ts',
+      summed: `c LIKE '%_mean'`,
+    })),
+  );
+  // The sibling statistics: their counts exact, their means and sums of squares summed in some order.
+  tables.push({ table: SIBLING_HOURLY, tied: '', summed: `c LIKE 'mean_%' OR c LIKE 'q_%'` });
+  for (const { table, tied, summed } of tables) {
+    const [row] = await queryRows(
+      conn,
+      `SELECT count(*) AS n, sum(hash(COLUMNS(c -> NOT (${summed}) AND NOT regexp_full_match(c, '${tied}'))))::VARCHAR, ` +
+        `sum(COLUMNS(c -> ${summed})) FROM ${table}`,
+    );
+    for (const [k, v] of Object.entries(row)) {
+      if (/(_mean|^mean_|^q_)/.test(k)) means[`${table}.${k}`] = Number(v);
+      else exact[`${table}.${k}`] = String(v);
     }
   }
   return { exact, means };

@@ -178,7 +178,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     for (let t = params.startMs; t < params.endMs; t += DAY_MS) days.push({ from: t, to: Math.min(t + DAY_MS, params.endMs) });
     const coldDays = days.filter((d) => d.from < params.splitMs).length;
     if (deps.rollups) {
-      await loadFeedSites(deps.rollups.conn, plan);
+      await loadFeedSites(deps.rollups.conn, plan, fleet);
       await rollupFeed.begin(deps.rollups.conn, window.split.toISOString());
       feeding = true;
     }
@@ -380,19 +380,20 @@ const MASTER = ['location', 'battery_model', 'battery_system', 'battery_string',
 const FEED_SOURCES: FeedSources = {
   telemetry: TELEMETRY_SELECT,
   string_telemetry: STRING_TELEMETRY_SELECT,
-  jarSite: 'SELECT battery_id, location_id FROM demo_battery',
+  jarMap: 'SELECT battery_id, string_id, location_id FROM demo_battery',
 };
 
-/** The jar → site mapping on the feed's connection (the generator's tables are temp tables of its own connection). */
+/** Where each jar sits (string, site) on the feed's connection (the generator's tables are temp tables of its own connection). */
 const FEED_SITES = 'demo_feed_site';
 
-async function loadFeedSites(conn: DuckDBConnection, plan: readonly JarPlan[]): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${FEED_SITES} (battery_id INTEGER, location_id INTEGER)`);
+async function loadFeedSites(conn: DuckDBConnection, plan: readonly JarPlan[], fleet: DemoFleet): Promise<void> {
+  const strings = new Map(fleet.batteries.map((b) => [b.battery_id, b.string_id]));
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${FEED_SITES} (battery_id INTEGER, string_id INTEGER, location_id INTEGER)`);
   await insertObjects(
     conn,
     FEED_SITES,
-    ['battery_id', 'location_id'],
-    plan.map((j) => ({ battery_id: j.battery_id, location_id: j.location_id })),
+    ['battery_id', 'string_id', 'location_id'],
+    plan.map((j) => ({ battery_id: j.battery_id, string_id: strings.get(j.battery_id) ?? null, location_id: j.location_id })),
   );
 }
 
@@ -406,7 +407,7 @@ function landedSources(lake: Lake, files: readonly LakeFile[]): FeedSources {
   return {
     telemetry: read('telemetry'),
     string_telemetry: read('string_telemetry'),
-    jarSite: `SELECT battery_id, location_id FROM ${FEED_SITES}`,
+    jarMap: `SELECT battery_id, string_id, location_id FROM ${FEED_SITES}`,
   };
 }
 

@@ -3,8 +3,8 @@ import { quoteLiteral } from '../../../shared/sql';
 import { inTransaction, insertObjects } from '../engine/duck-query';
 import type { LakeFile } from '../lake/lake';
 import { forgetLayoutSql } from './gold-layout';
-import { FAMILIES, GRAIN_MS, STATE, ensureGoldSchema, rollupTable } from './gold-schema';
-import { rebuildDailyFromHourlySql, rebuildHourlyFromRawSql, rebuildSiteSql } from './rollup-sql';
+import { FAMILIES, GRAIN_MS, SIBLING_HOURLY, STATE, ensureGoldSchema, rollupTable } from './gold-schema';
+import { rebuildDailyFromHourlySql, rebuildHourlyFromRawSql, rebuildSiblingSql, rebuildSiteSql } from './rollup-sql';
 
 /** The datasets the rollups are built from, with the family each feeds. */
 const FED = [
@@ -19,7 +19,8 @@ const FED = [
 export interface FeedSources {
   telemetry: string;
   string_telemetry: string;
-  jarSite: string;
+  /** Where each jar sits: battery_id, string_id, location_id (see JAR_MAP_SQL). */
+  jarMap: string;
 }
 
 /**
@@ -41,6 +42,7 @@ export const rollupFeed = {
           for (const sql of forgetLayoutSql(family, grain)) await conn.run(sql);
         }
       }
+      await conn.run(`DELETE FROM ${SIBLING_HOURLY}`);
       await forget(conn);
       // The split as the refresh reads it back from the tier state (getSplits), so it compares equal.
       for (const { dataset } of FED) {
@@ -61,8 +63,9 @@ export const rollupFeed = {
           ...rebuildHourlyFromRawSql(family, `(${sources[dataset]}) AS landed`, loMs, hiMs),
           ...rebuildDailyFromHourlySql(family, loMs, hiMs),
         ]),
-        ...rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'hourly', loMs, hiMs, sources.jarSite),
-        ...rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'daily', loMs, hiMs, sources.jarSite),
+        ...rebuildSiblingSql(loMs, hiMs, sources.jarMap),
+        ...rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'hourly', loMs, hiMs, sources.jarMap),
+        ...rebuildSiteSql(FAMILIES.site, FAMILIES.jar, 'daily', loMs, hiMs, sources.jarMap),
       ];
       for (const sql of statements) await conn.run(sql);
       await insertObjects(

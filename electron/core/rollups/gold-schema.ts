@@ -108,6 +108,46 @@ export function rollupColumns(family: RollupFamily): { name: string; type: strin
   ];
 }
 
+/**
+ * Sibling statistics: per string and hour, over the hourly means of its jars (gold.jar_hourly), for each jar metric the
+ * number of jars with a value, their mean and Q (the sum of squared deviations from that mean). The sibling anomaly
+ * analysis (analytics/anomalies-sql.ts) compares each jar with these instead of grouping millions of jar hours per
+ * query. Kept with gold.jar_hourly: every range of it rebuilt is rebuilt here in the same transaction.
+ */
+export const SIBLING_HOURLY = qualifiedName(GOLD_SCHEMA, 'sibling_hourly');
+export const SIBLING_HOURLY_NAME = `${GOLD_SCHEMA}.sibling_hourly`;
+export const SIBLING_METRICS = JAR_METRICS.map((m) => m.name);
+
+/** One BIGINT per string and moment (string id in the high 32 bits, epoch seconds in the low): a one-column join and group key. */
+export function momentKey(stringId: string, ts: string): string {
+  return `(CAST(${stringId} AS BIGINT) << 32) + CAST(epoch(${ts}) AS BIGINT)`;
+}
+
+function siblingColumns(): { name: string; type: string }[] {
+  return [
+    { name: 'k', type: 'BIGINT' },
+    { name: 'string_id', type: 'INTEGER' },
+    { name: 'bucket', type: 'TIMESTAMPTZ' },
+    ...SIBLING_METRICS.flatMap((m) => [
+      { name: `n_${m}`, type: 'BIGINT' },
+      { name: `mean_${m}`, type: 'DOUBLE' },
+      { name: `q_${m}`, type: 'DOUBLE' },
+    ]),
+  ];
+}
+
+/** The sibling statistics of the jar hours `jarHours` (rows of gold.jar_hourly) with `jarMap` (battery_id → string_id). */
+export function siblingSelectSql(jarHours: string, jarMap: string): string {
+  const stats = SIBLING_METRICS.map((m) => {
+    const c = quoteIdent(`${m}_mean`);
+    return `count(${c}), avg(${c}), var_pop(${c}) * count(${c})`;
+  });
+  return (
+    `SELECT ${momentKey('m.string_id', 'j.bucket')} AS k, m.string_id, j.bucket, ${stats.join(', ')} ` +
+    `FROM ${jarHours} j JOIN (${jarMap}) m USING (battery_id) GROUP BY ALL ORDER BY k`
+  );
+}
+
 export async function ensureGoldSchema(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(GOLD_SCHEMA)}`);
   await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(INTERNAL_SCHEMA)}`);
@@ -117,6 +157,8 @@ export async function ensureGoldSchema(conn: DuckDBConnection): Promise<void> {
       await conn.run(`CREATE TABLE IF NOT EXISTS ${rollupTable(family, grain)} (${cols.join(', ')})`);
     }
   }
+  const sibling = siblingColumns().map((c) => `${quoteIdent(c.name)} ${c.type}`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${SIBLING_HOURLY} (${sibling.join(', ')})`);
   await conn.run(
     `CREATE TABLE IF NOT EXISTS ${STATE.hotHours} (dataset VARCHAR, hour BIGINT, n BIGINT, s HUGEINT, PRIMARY KEY (dataset, hour))`,
   );

@@ -7,7 +7,7 @@ import type { JobContext, JobRunner, JobUpdate } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
 import { holdPoint } from '../system/hold-point';
 import { FAMILIES, STATE, ensureGoldSchema, rollupTable, rollupTableName } from './gold-schema';
-import { refreshRollups, type RollupRefreshReport } from './refresh';
+import { backfillSiblings, refreshRollups, type RollupRefreshReport } from './refresh';
 
 /** Whether a refresh wrote anything: a full rebuild, recomputed hours, or segments put in order. */
 function rewroteGold(report: RollupRefreshReport): boolean {
@@ -38,10 +38,12 @@ export class RollupService {
 
   constructor(private readonly deps: RollupServiceDeps) {}
 
-  /** Create the gold schema (so the views exist before the first refresh). */
+  /** Create the gold schema (so the views exist before the first refresh), and fill what a new version added. */
   async ensure(): Promise<void> {
     return this.deps.engine.withConnection(async (conn) => {
       await ensureGoldSchema(conn);
+      // Without the master views yet (a workspace opened before its first data), the next refresh does it.
+      await backfillSiblings(conn).catch(() => undefined);
     });
   }
 

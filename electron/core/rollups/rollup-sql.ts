@@ -1,5 +1,14 @@
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
-import { GRAIN_MS, rollupColumns, rollupTable, type Grain, type RollupFamily } from './gold-schema';
+import {
+  FAMILIES,
+  GRAIN_MS,
+  SIBLING_HOURLY,
+  rollupColumns,
+  rollupTable,
+  siblingSelectSql,
+  type Grain,
+  type RollupFamily,
+} from './gold-schema';
 
 /** `to_timestamp(<seconds>)` for a whole-second instant given in ms (an integer literal, never input text). */
 export function tsLiteral(ms: number): string {
@@ -88,27 +97,34 @@ export function rebuildDailyFromHourlySql(family: RollupFamily, loMs: number, hi
   ];
 }
 
-/** The jar → site mapping over the master views. */
-export const JAR_SITE_SQL =
-  `SELECT b.battery_id, sy.location_id FROM ${qualifiedName('main', 'battery')} b ` +
+/** Where each jar sits (battery_id, string_id, location_id) over the master views. */
+export const JAR_MAP_SQL =
+  `SELECT b.battery_id, b.string_id, sy.location_id FROM ${qualifiedName('main', 'battery')} b ` +
   `JOIN ${qualifiedName('main', 'battery_string')} s ON s.string_id = b.string_id ` +
   `JOIN ${qualifiedName('main', 'battery_system')} sy ON sy.system_id = s.system_id`;
 
-/** Recompute [lo, hi) of the site rollup at a grain from the jar rollup of the same grain (`jarSite`: battery_id → location_id). */
+/** Recompute [lo, hi) of the sibling statistics (gold.sibling_hourly) from gold.jar_hourly (`jarMap`: see JAR_MAP_SQL). */
+export function rebuildSiblingSql(loMs: number, hiMs: number, jarMap: string = JAR_MAP_SQL): string[] {
+  const range = `bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`;
+  const hours = `(SELECT * FROM ${rollupTable(FAMILIES.jar, 'hourly')} WHERE ${range})`;
+  return [`DELETE FROM ${SIBLING_HOURLY} WHERE ${range}`, `INSERT INTO ${SIBLING_HOURLY} ${siblingSelectSql(hours, jarMap)}`];
+}
+
+/** Recompute [lo, hi) of the site rollup at a grain from the jar rollup of the same grain (`jarMap`: see JAR_MAP_SQL). */
 export function rebuildSiteSql(
   site: RollupFamily,
   jar: RollupFamily,
   grain: Grain,
   loMs: number,
   hiMs: number,
-  jarSite: string = JAR_SITE_SQL,
+  jarMap: string = JAR_MAP_SQL,
 ): string[] {
   const target = rollupTable(site, grain);
   const source = rollupTable(jar, grain);
   return [
     `DELETE FROM ${target} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`,
     `INSERT INTO ${target} (${colList(site)}) SELECT m.location_id, j.bucket, ${mergeAggregates(site)} ` +
-      `FROM ${source} j JOIN (${jarSite}) m USING (battery_id) ` +
+      `FROM ${source} j JOIN (${jarMap}) m USING (battery_id) ` +
       `WHERE j.bucket >= ${tsLiteral(loMs)} AND j.bucket < ${tsLiteral(hiMs)} GROUP BY ALL ORDER BY m.location_id, j.bucket`,
   ];
 }

@@ -5,9 +5,9 @@ import { queryNumber, queryRows } from '../engine/duck-query';
 import { HOT_MIRROR_SCHEMA } from '../mirror/meta';
 import type { Workbench } from '../workbench';
 import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, telemetrySelect, writeLakeDay, type FixtureWorkbench } from './fleet-fixture';
-import { FAMILIES, rollupColumns, rollupTable, type Grain, type RollupFamily } from './gold-schema';
+import { FAMILIES, SIBLING_HOURLY, SIBLING_METRICS, rollupColumns, rollupTable, type Grain, type RollupFamily } from './gold-schema';
 import { refreshRollups } from './refresh';
-import { JAR_SITE_SQL, bucketExpr, rawAggregates } from './rollup-sql';
+import { JAR_MAP_SQL, bucketExpr, rawAggregates } from './rollup-sql';
 
 let fx: FixtureWorkbench;
 let wb: Workbench;
@@ -28,7 +28,7 @@ const GRAIN_SECONDS: Record<Grain, number> = { hourly: 3600, daily: 86400 };
 function rawRollup(family: RollupFamily, grain: Grain): string {
   const bucket = bucketExpr('ts', GRAIN_SECONDS[grain] * 1000);
   if (family.name === 'site') {
-    return `SELECT m.location_id, ${bucket} AS bucket, ${rawAggregates(family)} FROM telemetry t JOIN (${JAR_SITE_SQL}) m ON m.battery_id = t.battery_id GROUP BY ALL`;
+    return `SELECT m.location_id, ${bucket} AS bucket, ${rawAggregates(family)} FROM telemetry t JOIN (${JAR_MAP_SQL}) m ON m.battery_id = t.battery_id GROUP BY ALL`;
   }
   const source = family.name === 'jar' ? 'telemetry' : 'string_telemetry';
   return `SELECT ${family.key}, ${bucket} AS bucket, ${rawAggregates(family)} FROM ${source} GROUP BY ALL`;
@@ -57,6 +57,25 @@ async function minMaxTimesWrong(grain: Grain): Promise<number> {
   return queryNumber(conn, `SELECT count(*) FROM ${rollupTable(FAMILIES.jar, grain)} g WHERE ${checks.join(' OR ')}`);
 }
 
+/**
+ * Rows where the sibling statistics and their definition disagree: per string and hour, over the hourly means of its
+ * jars computed from raw telemetry, the count, mean and sum of squared deviations of each metric (means and sums of
+ * squares to 1e-9 relative).
+ */
+async function siblingMismatches(): Promise<number> {
+  const metric = FAMILIES.jar.metrics;
+  const jarHours = `SELECT battery_id, ${bucketExpr('ts', 3_600_000)} AS bucket, ${metric.map((m) => `avg(CAST(${m.column} AS DOUBLE)) AS ${m.name}`).join(', ')} FROM telemetry GROUP BY ALL`;
+  const defined = `SELECT m.string_id, j.bucket, ${SIBLING_METRICS.map((m) => `count(${m}) AS n_${m}, avg(${m}) AS mean_${m}, var_pop(${m}) * count(${m}) AS q_${m}`).join(', ')}
+    FROM (${jarHours}) j JOIN (${JAR_MAP_SQL}) m USING (battery_id) GROUP BY ALL`;
+  const off = (c: string): string => `abs(d.${c} - g.${c}) > 1e-9 * greatest(abs(d.${c}), 1)`;
+  const cond = SIBLING_METRICS.map((m) => `d.n_${m} IS DISTINCT FROM g.n_${m} OR ${off(`mean_${m}`)} OR ${off(`q_${m}`)}`).join(' OR ');
+  return queryNumber(
+    conn,
+    `SELECT count(*) FROM (${defined}) d FULL OUTER JOIN ${SIBLING_HOURLY} g USING (string_id, bucket)
+     WHERE d.string_id IS NULL OR g.k IS NULL OR g.k <> (CAST(string_id AS BIGINT) << 32) + CAST(epoch(bucket) AS BIGINT) OR ${cond}`,
+  );
+}
+
 describe('gold rollups', () => {
   it('equal the same aggregate on raw telemetry, for every family and grain, across hot and cold tiers', async () => {
     await refreshRollups(conn, wb.data.lake);
@@ -75,10 +94,12 @@ describe('gold rollups', () => {
     }
     expect(await minMaxTimesWrong('hourly')).toBe(0);
     expect(await minMaxTimesWrong('daily')).toBe(0);
+    expect(await queryNumber(conn, `SELECT count(*) FROM ${SIBLING_HOURLY}`)).toBe(2 * hours);
+    expect(await siblingMismatches()).toBe(0);
     // Site "last" is a reading at the site's last time.
     const bad = await queryNumber(
       conn,
-      `SELECT count(*) FROM gold.site_hourly g WHERE NOT EXISTS (SELECT 1 FROM telemetry t JOIN (${JAR_SITE_SQL}) m ON m.battery_id = t.battery_id
+      `SELECT count(*) FROM gold.site_hourly g WHERE NOT EXISTS (SELECT 1 FROM telemetry t JOIN (${JAR_MAP_SQL}) m ON m.battery_id = t.battery_id
          WHERE m.location_id = g.location_id AND t.ts = g.last_ts AND t.voltage_v = g.voltage_last)`,
     );
     expect(bad).toBe(0);
@@ -124,6 +145,8 @@ describe('gold rollups', () => {
     // The background refresh (scheduled by data.refresh) has taken it in; nothing is left to do.
     const after = await refreshRollups(conn, wb.data.lake);
     expect(after.hours.telemetry).toBe(0);
+    // The new hot hours and the new lake day reached the sibling statistics too.
+    expect(await siblingMismatches()).toBe(0);
     expect(
       await queryNumber(
         conn,
@@ -137,6 +160,7 @@ describe('gold rollups', () => {
     for (const family of Object.values(FAMILIES)) {
       for (const grain of ['hourly', 'daily'] as const) expect(await mismatches(family, grain), `${family.name} ${grain}`).toBe(0);
     }
+    expect(await siblingMismatches()).toBe(0);
   });
 
   it('follows a removed lake file', async () => {
@@ -149,6 +173,15 @@ describe('gold rollups', () => {
     await refreshRollups(conn, wb.data.lake);
     expect(await queryNumber(conn, `SELECT count(*) FROM gold.jar_hourly WHERE bucket < to_timestamp(${FIXTURE.startMs / 1000})`)).toBe(0);
     expect(await mismatches(FAMILIES.jar, 'daily')).toBe(0);
+    expect(await siblingMismatches()).toBe(0);
+  });
+
+  it('gives a workspace built before the sibling statistics existed its statistics from its jar rollups, once', async () => {
+    await conn.run(`DROP TABLE ${SIBLING_HOURLY}`);
+    const report = await refreshRollups(conn, wb.data.lake);
+    expect(report.hours).toEqual({ telemetry: 0, string_telemetry: 0 });
+    expect(await queryNumber(conn, `SELECT count(*) FROM ${SIBLING_HOURLY}`)).toBeGreaterThan(0);
+    expect(await siblingMismatches()).toBe(0);
   });
 
   it('announces a change only when a refresh rewrote the gold tables: an idle one makes no panel re-read', async () => {
