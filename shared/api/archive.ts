@@ -4,7 +4,7 @@ import type { RollupWait } from './dashboard';
 import type { JobHandle } from './jobs';
 
 /** What the archiver can move from PostgreSQL to the lake. Alerts: only cleared ones. */
-export const ARCHIVABLE_DATASETS = ['telemetry', 'string_telemetry', 'alert', 'maintenance_event'] as const;
+export const ARCHIVABLE_DATASETS = ['telemetry', 'string_telemetry', 'environmental_telemetry', 'alert', 'maintenance_event'] as const;
 export type ArchivableDataset = (typeof ARCHIVABLE_DATASETS)[number];
 
 export const ArchiveRequest = z.object({
@@ -14,7 +14,7 @@ export const ArchiveRequest = z.object({
     .array(z.enum(ARCHIVABLE_DATASETS))
     .min(1)
     .max(ARCHIVABLE_DATASETS.length)
-    .default(['telemetry', 'string_telemetry', 'alert', 'maintenance_event']),
+    .default([...ARCHIVABLE_DATASETS]),
   dryRun: z.boolean().default(false),
 });
 export type ArchiveRequest = z.infer<typeof ArchiveRequest>;

@@ -21,6 +21,7 @@ export const PANEL_IDS = [
   'scope.stringCurrent',
   'scope.balance',
   'scope.temperature',
+  'scope.ambient',
   'scope.alerts',
   'scope.events',
   'scope.children',

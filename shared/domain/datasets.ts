@@ -39,8 +39,10 @@ export const DATASET_NAMES = [
   'battery_system',
   'battery_string',
   'battery',
+  'environmental_sensor',
   'telemetry',
   'string_telemetry',
+  'environmental_telemetry',
   'alert',
   'maintenance_event',
   'capacity_test',
@@ -134,6 +136,15 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {
     partitionColumn: null,
     splitColumn: null,
   },
+  environmental_sensor: {
+    name: 'environmental_sensor',
+    kind: 'master',
+    // One battery room per site: the room's sensors (one temperature, one humidity in the demo) watch every jar of the site.
+    columns: [int('sensor_id'), int('location_id'), text('room'), text('sensor_type'), text('unit')],
+    primaryKey: ['sensor_id'],
+    partitionColumn: null,
+    splitColumn: null,
+  },
   telemetry: {
     name: 'telemetry',
     kind: 'timeseries',
@@ -147,6 +158,15 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {
     kind: 'timeseries',
     columns: [int('string_id'), tstz('ts'), dec('voltage_v', 8, 3), dec('current_a', 7, 2), dec('ambient_c', 4, 1)],
     primaryKey: ['string_id', 'ts'],
+    partitionColumn: 'ts',
+    splitColumn: 'ts',
+  },
+  environmental_telemetry: {
+    name: 'environmental_telemetry',
+    kind: 'timeseries',
+    // One reading per sensor and time, in the sensor's unit (environmental_sensor.unit).
+    columns: [int('sensor_id'), tstz('ts'), dec('value', 6, 2)],
+    primaryKey: ['sensor_id', 'ts'],
     partitionColumn: 'ts',
     splitColumn: 'ts',
   },

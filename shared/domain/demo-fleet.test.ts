@@ -33,6 +33,25 @@ describe('demo fleet', () => {
     expect(p.telemetry.cold).toBe(144 * 3 * 288);
     expect(p.telemetry.hot).toBe(144 * (7 * 288 + 12 * 12));
     expect(p.string_telemetry.hot * 24).toBe(p.telemetry.hot);
+    // Battery rooms: 2 sensors per site, one reading every 15 minutes; the hot window's 12 hours hold 48 marks.
+    expect(p.environmental_telemetry.cold).toBe(3 * 2 * 3 * 96);
+    expect(p.environmental_telemetry.hot).toBe(3 * 2 * (7 * 96 + 48));
+    // An end off the 15-minute grid still counts the mark before it.
+    const q = promisedRows(DEMO_SCALES.small, demoWindow(new Date('2024-03-10T12:05:00Z'), 7, 3));
+    expect(q.environmental_telemetry.hot).toBe(p.environmental_telemetry.hot + 3 * 2);
+  });
+
+  it('puts one temperature and one humidity sensor in each site’s battery room', () => {
+    const fleet = buildDemoFleet(DEMO_SCALES.full, 7, new Date('2024-03-01T00:00:00Z'));
+    expect(fleet.sensors).toHaveLength(18);
+    expect(new Set(fleet.sensors.map((s) => s.sensor_id)).size).toBe(18);
+    for (const l of fleet.locations) {
+      const mine = fleet.sensors.filter((s) => s.location_id === l.location_id);
+      expect(mine.map((s) => [s.room, s.sensor_type, s.unit])).toEqual([
+        ['Battery room', 'temperature', 'degC'],
+        ['Battery room', 'humidity', '%RH'],
+      ]);
+    }
   });
 
   it('year scale: the full fleet over 365 days, ~250M telemetry rows nearly all in the lake', () => {

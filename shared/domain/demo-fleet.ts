@@ -1,5 +1,5 @@
-import type { Battery, BatteryModel, BatteryString, BatterySystem, Location } from './entities';
-import { fleetSize, type DemoScale } from './demo-scale';
+import type { Battery, BatteryModel, BatteryString, BatterySystem, EnvironmentalSensor, Location } from './entities';
+import { DEMO_ROOM_SENSORS, fleetSize, type DemoScale } from './demo-scale';
 
 /** The demo fleet's master data, built deterministically from a seed. Pure. */
 export interface DemoFleet {
@@ -8,6 +8,8 @@ export interface DemoFleet {
   systems: BatterySystem[];
   strings: BatteryString[];
   batteries: Battery[];
+  /** The sensors of each site's battery room (see demoSensors). */
+  sensors: EnvironmentalSensor[];
   /** Fixed UTC offset (hours) per location, used for the daily temperature cycle. */
   utcOffsetHours: Map<number, number>;
 }
@@ -53,6 +55,21 @@ export const DEMO_MODELS: BatteryModel[] = [
 
 /** The demo's serial numbers (`VX07-000123`, `FC07-002001`): the live feed writes only into a fleet of these. */
 export const DEMO_SERIAL_PATTERN = '^(VX|FC)[0-9]{2}-[0-9]{6}$';
+
+/** The room every demo site keeps its battery systems in: one room per site, watched by DEMO_ROOM_SENSORS. */
+export const DEMO_BATTERY_ROOM = 'Battery room';
+
+/** One temperature and one humidity sensor in each site's battery room (sensor_id = (location_id - 1) * 2 + 1, + 2). */
+export function demoSensors(locations: readonly Pick<Location, 'location_id'>[]): EnvironmentalSensor[] {
+  return locations.flatMap((l) =>
+    DEMO_ROOM_SENSORS.map((s, i) => ({
+      sensor_id: (l.location_id - 1) * DEMO_ROOM_SENSORS.length + i + 1,
+      location_id: l.location_id,
+      room: DEMO_BATTERY_ROOM,
+      ...s,
+    })),
+  );
+}
 
 /** Mulberry32: a tiny seeded PRNG, enough for master data. */
 export function seededRandom(seed: number): () => number {
@@ -131,5 +148,13 @@ export function buildDemoFleet(scale: DemoScale, seed: number, start: Date): Dem
   }
   const size = fleetSize(scale);
   if (batteries.length !== size.jars) throw new Error(`Demo fleet has ${batteries.length} jars, expected ${size.jars}`);
-  return { locations, models: DEMO_MODELS.map((m) => ({ ...m })), systems, strings, batteries, utcOffsetHours };
+  return {
+    locations,
+    models: DEMO_MODELS.map((m) => ({ ...m })),
+    systems,
+    strings,
+    batteries,
+    sensors: demoSensors(locations),
+    utcOffsetHours,
+  };
 }

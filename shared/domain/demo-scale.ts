@@ -1,3 +1,5 @@
+import type { EnvironmentalSensor } from './entities';
+
 /** Demo fleet sizes and the row counts the generator promises for them. Pure. */
 
 export type DemoScaleName = 'small' | 'full' | 'year';
@@ -55,6 +57,16 @@ export const SAMPLE_MINUTES = 5;
 export const SLOT_MS = SAMPLE_MINUTES * 60_000;
 export const DAY_MS = 86_400_000;
 
+/** Battery-room sensors report less often than the jars: one reading per sensor every 15 minutes. */
+export const ENV_SAMPLE_MINUTES = 15;
+export const ENV_SLOT_MS = ENV_SAMPLE_MINUTES * 60_000;
+
+/** The sensors of a demo site's battery room, in sensor_id order within the site (see demoSensors in demo-fleet.ts). */
+export const DEMO_ROOM_SENSORS: readonly Pick<EnvironmentalSensor, 'sensor_type' | 'unit'>[] = [
+  { sensor_type: 'temperature', unit: 'degC' },
+  { sensor_type: 'humidity', unit: '%RH' },
+];
+
 export function stringsPerSite(scale: DemoScale): number {
   return [...scale.layout.upsStrings, ...scale.layout.rectifierStrings].reduce((a, b) => a + b, 0);
 }
@@ -92,8 +104,10 @@ export function promisedRows(
 ): {
   telemetry: { hot: number; cold: number };
   string_telemetry: { hot: number; cold: number };
+  environmental_telemetry: { hot: number; cold: number };
 } {
   const { jars, strings } = fleetSize(scale);
+  const sensors = scale.sites * DEMO_ROOM_SENSORS.length;
   const coldSlots = (window.split.getTime() - window.start.getTime()) / SLOT_MS;
   const hotSlots = (window.end.getTime() - window.split.getTime()) / SLOT_MS;
   const start = window.start.getTime();
@@ -108,5 +122,10 @@ export function promisedRows(
   return {
     telemetry: { hot: jars * hotSlots - missingHot, cold: jars * coldSlots - missingCold },
     string_telemetry: { hot: strings * hotSlots, cold: strings * coldSlots },
+    // Cold days are whole; the hot window's last reading is the last 15-minute mark before its end.
+    environmental_telemetry: {
+      hot: sensors * Math.ceil((window.end.getTime() - split) / ENV_SLOT_MS),
+      cold: sensors * ((split - start) / ENV_SLOT_MS),
+    },
   };
 }

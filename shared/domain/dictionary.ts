@@ -73,6 +73,13 @@ export const DATA_DICTIONARY: Readonly<Record<DatasetName, Readonly<Record<strin
     model_id: id('Battery model of the jar.'),
     installed_on: day('Day the jar was installed.'),
   },
+  environmental_sensor: {
+    sensor_id: id('Environmental sensor identifier.'),
+    location_id: id('Site whose battery room the sensor is in.'),
+    room: txt('Room the sensor is in: the site’s battery room.'),
+    sensor_type: txt('temperature or humidity.'),
+    unit: txt('Unit of the sensor’s readings: degC (temperature) or %RH (relative humidity).'),
+  },
   telemetry: {
     battery_id: id('Jar the reading is of.'),
     ts: time('Time of the reading (one every 5 minutes).'),
@@ -86,6 +93,15 @@ export const DATA_DICTIONARY: Readonly<Record<DatasetName, Readonly<Record<strin
     voltage_v: q('voltage', 'V', 'String voltage (all jars in series).'),
     current_a: q('current', 'A', 'String current; every jar of the string carries it.', CURRENT_SIGN_CONVENTION),
     ambient_c: q('temperature', 'degC', 'Ambient temperature at the string.'),
+  },
+  environmental_telemetry: {
+    sensor_id: id('Environmental sensor the reading is of.'),
+    ts: time('Time of the reading (one every 15 minutes in the demo).'),
+    value: q(
+      'temperature or relative humidity by sensor_type',
+      'degC or %RH by environmental_sensor.unit',
+      'Room air temperature or relative humidity, 0.01 resolution, in the sensor’s unit.',
+    ),
   },
   alert: {
     alert_id: id('Alert identifier.'),

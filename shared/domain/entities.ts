@@ -61,6 +61,19 @@ export interface Battery {
   installed_on: string;
 }
 
+export type EnvironmentalSensorType = 'temperature' | 'humidity';
+
+/** A sensor in a site's battery room; its readings are `environmental_telemetry` rows in `unit`. */
+export interface EnvironmentalSensor {
+  sensor_id: number;
+  location_id: number;
+  /** The room the sensor is in (the site's battery room). */
+  room: string;
+  sensor_type: EnvironmentalSensorType;
+  /** `degC` for temperature, `%RH` for relative humidity. */
+  unit: string;
+}
+
 /** One reading per jar every 5 minutes. */
 export interface Telemetry {
   battery_id: number;

@@ -40,8 +40,8 @@ pull     Fetches the lake's files (all, or one dataset's days from..to) into the
          against the manifests, then refreshes the cold views. A local lake has nothing to pull.
 pin      Keeps a dataset's days from..to (open ends allowed) in the cache whatever its cap (S3 lakes).
 unpin    Takes back a pin given with the same --dataset, --from and --to.
-ddl      Prints the external-table DDL of every partitioned lake dataset (telemetry, string_telemetry, alert,
-         maintenance_event, rul_prediction) for Trino (Hive connector), Spark SQL, Athena (S3 only; partition
+ddl      Prints the external-table DDL of every partitioned lake dataset (telemetry, string_telemetry,
+         environmental_telemetry, alert, maintenance_event, rul_prediction) for Trino (Hive connector), Spark SQL, Athena (S3 only; partition
          projection, no repair needed) or DuckDB: column types from the dataset registry, the hive partition
          date=YYYY-MM-DD, the location (a folder as a file: URI, or s3://bucket/prefix/<dataset>/). Trino, Spark
          and Athena read every Parquet file of a day's folder: mid-compaction a day can hold a merged file and its

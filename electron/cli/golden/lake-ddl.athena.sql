@@ -48,6 +48,27 @@ TBLPROPERTIES (
   'projection.date.interval.unit' = 'DAYS'
 );
 
+-- environmental_telemetry: the lake's cold tier (timeseries), hive-partitioned by date=YYYY-MM-DD, the UTC day of ts.
+-- Location: s3://fleet-lake/prod/lake/environmental_telemetry/. Timestamps are UTC instants. Newer rows (and open events) are in PostgreSQL, not here.
+-- Reads every Parquet file under the folder: during a compaction (and after one killed mid-way, until the next compaction or `lake check --repair` finishes it) a day can hold both the merged file and the files it replaces, and those rows then count twice. Run `lake check` first; it must be clean.
+-- Partition projection computes the days (2000-01-01 to today, UTC): no MSCK REPAIR TABLE, new days are seen at once.
+CREATE EXTERNAL TABLE IF NOT EXISTS `battery_workbench`.`environmental_telemetry` (
+  `sensor_id` int,
+  `ts` timestamp,
+  `value` decimal(6,2)
+)
+PARTITIONED BY (`date` string)
+STORED AS PARQUET
+LOCATION 's3://fleet-lake/prod/lake/environmental_telemetry/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.date.type' = 'date',
+  'projection.date.format' = 'yyyy-MM-dd',
+  'projection.date.range' = '2000-01-01,NOW',
+  'projection.date.interval' = '1',
+  'projection.date.interval.unit' = 'DAYS'
+);
+
 -- alert: the lake's cold tier (events), hive-partitioned by date=YYYY-MM-DD, the UTC day of raised_at.
 -- Location: s3://fleet-lake/prod/lake/alert/. Timestamps are UTC instants. Newer rows (and open events) are in PostgreSQL, not here.
 -- Reads every Parquet file under the folder: during a compaction (and after one killed mid-way, until the next compaction or `lake check --repair` finishes it) a day can hold both the merged file and the files it replaces, and those rows then count twice. Run `lake check` first; it must be clean.

@@ -36,6 +36,21 @@ LOCATION 'file:///data/lake/string_telemetry/';
 -- Registers the days present now; run it again after each archival (SYNC also drops days that left the lake).
 MSCK REPAIR TABLE `battery_workbench`.`string_telemetry` SYNC PARTITIONS;
 
+-- environmental_telemetry: the lake's cold tier (timeseries), hive-partitioned by date=YYYY-MM-DD, the UTC day of ts.
+-- Location: file:///data/lake/environmental_telemetry/. Timestamps are UTC instants. Newer rows (and open events) are in PostgreSQL, not here.
+-- Reads every Parquet file under the folder: during a compaction (and after one killed mid-way, until the next compaction or `lake check --repair` finishes it) a day can hold both the merged file and the files it replaces, and those rows then count twice. Run `lake check` first; it must be clean.
+CREATE TABLE IF NOT EXISTS `battery_workbench`.`environmental_telemetry` (
+  `sensor_id` INT,
+  `ts` TIMESTAMP,
+  `value` DECIMAL(6,2),
+  `date` DATE
+)
+USING PARQUET
+PARTITIONED BY (`date`)
+LOCATION 'file:///data/lake/environmental_telemetry/';
+-- Registers the days present now; run it again after each archival (SYNC also drops days that left the lake).
+MSCK REPAIR TABLE `battery_workbench`.`environmental_telemetry` SYNC PARTITIONS;
+
 -- alert: the lake's cold tier (events), hive-partitioned by date=YYYY-MM-DD, the UTC day of raised_at.
 -- Location: file:///data/lake/alert/. Timestamps are UTC instants. Newer rows (and open events) are in PostgreSQL, not here.
 -- Reads every Parquet file under the folder: during a compaction (and after one killed mid-way, until the next compaction or `lake check --repair` finishes it) a day can hold both the merged file and the files it replaces, and those rows then count twice. Run `lake check` first; it must be clean.

@@ -40,6 +40,23 @@ WITH (
 -- Registers the days present now; run it again after each archival (FULL also drops days that left the lake).
 CALL system.sync_partition_metadata(schema_name => 'battery_workbench', table_name => 'string_telemetry', mode => 'FULL');
 
+-- environmental_telemetry: the lake's cold tier (timeseries), hive-partitioned by date=YYYY-MM-DD, the UTC day of ts.
+-- Location: file:///data/lake/environmental_telemetry/. Timestamps are UTC instants. Newer rows (and open events) are in PostgreSQL, not here.
+-- Reads every Parquet file under the folder: during a compaction (and after one killed mid-way, until the next compaction or `lake check --repair` finishes it) a day can hold both the merged file and the files it replaces, and those rows then count twice. Run `lake check` first; it must be clean.
+CREATE TABLE IF NOT EXISTS "battery_workbench"."environmental_telemetry" (
+  "sensor_id" INTEGER,
+  "ts" TIMESTAMP(6),
+  "value" DECIMAL(6,2),
+  "date" DATE
+)
+WITH (
+  external_location = 'file:///data/lake/environmental_telemetry/',
+  format = 'PARQUET',
+  partitioned_by = ARRAY['date']
+);
+-- Registers the days present now; run it again after each archival (FULL also drops days that left the lake).
+CALL system.sync_partition_metadata(schema_name => 'battery_workbench', table_name => 'environmental_telemetry', mode => 'FULL');
+
 -- alert: the lake's cold tier (events), hive-partitioned by date=YYYY-MM-DD, the UTC day of raised_at.
 -- Location: file:///data/lake/alert/. Timestamps are UTC instants. Newer rows (and open events) are in PostgreSQL, not here.
 -- Reads every Parquet file under the folder: during a compaction (and after one killed mid-way, until the next compaction or `lake check --repair` finishes it) a day can hold both the merged file and the files it replaces, and those rows then count twice. Run `lake check` first; it must be clean.

@@ -60,7 +60,7 @@ async function demoOnS3(prefix: string): Promise<string> {
 async function coldDigests(ws: string): Promise<Record<string, string>> {
   return withTestWorkbench(ws, async (_wb, conn) => {
     const out: Record<string, string> = {};
-    for (const v of ['telemetry', 'string_telemetry', 'alert', 'maintenance_event']) {
+    for (const v of ['telemetry', 'string_telemetry', 'environmental_telemetry', 'alert', 'maintenance_event']) {
       const r = await conn.runAndReadAll(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(t)), 0)::VARCHAR AS d FROM cold.${v} t`);
       out[v] = String(r.getRowObjectsJS()[0].d);
     }

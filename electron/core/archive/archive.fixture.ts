@@ -13,6 +13,8 @@ export interface ViewCounts {
   telemetryKeys: number;
   stringTelemetry: number;
   stringKeys: number;
+  environmental: number;
+  environmentalKeys: number;
   maintenance: number;
 }
 
@@ -27,6 +29,8 @@ export async function viewCounts(ws: string): Promise<ViewCounts> {
         telemetryKeys: await queryNumber(conn, 'SELECT count(DISTINCT (battery_id, ts)) FROM telemetry'),
         stringTelemetry: await queryNumber(conn, 'SELECT count(*) FROM string_telemetry'),
         stringKeys: await queryNumber(conn, 'SELECT count(DISTINCT (string_id, ts)) FROM string_telemetry'),
+        environmental: await queryNumber(conn, 'SELECT count(*) FROM environmental_telemetry'),
+        environmentalKeys: await queryNumber(conn, 'SELECT count(DISTINCT (sensor_id, ts)) FROM environmental_telemetry'),
         maintenance: await queryNumber(conn, 'SELECT count(DISTINCT event_id) FROM maintenance_event'),
       };
     } finally {

@@ -57,6 +57,8 @@ describe('archival', { timeout: 240_000 }, () => {
     const after = await viewCounts(ws);
     expect(after).toEqual(before);
     expect(after.telemetryKeys).toBe(after.telemetry);
+    expect(after.environmentalKeys).toBe(after.environmental);
+    expect(after.environmental).toBeGreaterThan(0);
     // The run ended with the gold rollups following the moved rows: they count every reading of the views.
     expect(report.rollupMs).toBeGreaterThanOrEqual(0);
     expect(report.rollupError).toBeUndefined();
@@ -64,6 +66,7 @@ describe('archival', { timeout: 240_000 }, () => {
     await withPg(ws, async (wb) => {
       expect(await hotRowsBefore(wb, 'telemetry', 'ts', cutoff)).toBe(0);
       expect(await hotRowsBefore(wb, 'string_telemetry', 'ts', cutoff)).toBe(0);
+      expect(await hotRowsBefore(wb, 'environmental_telemetry', 'ts', cutoff)).toBe(0);
       // The hot time series are kept in day partitions: each archived day's was emptied with TRUNCATE and
       // dropped; the days after the cut-off (and ahead) keep theirs.
       const hot = await wb.data.hotStore();
@@ -82,9 +85,12 @@ describe('archival', { timeout: 240_000 }, () => {
           Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM telemetry_default')).rows[0].n),
         ),
       ).toBe(0);
-      expect(report.batches.filter((b) => b.dataset === 'telemetry' || b.dataset === 'string_telemetry').map((b) => b.deletedBy)).toEqual(
-        Array(4).fill('partition'),
-      );
+      const series = ['telemetry', 'string_telemetry', 'environmental_telemetry'];
+      expect(report.batches.filter((b) => series.includes(b.dataset)).map((b) => b.deletedBy)).toEqual(Array(6).fill('partition'));
+      // The battery rooms' readings moved with the jars': their days are in the lake, none in PostgreSQL.
+      const envPlan = plan.plan.find((p) => p.dataset === 'environmental_telemetry');
+      expect(envPlan?.partitions).toEqual(telePlan?.partitions);
+      expect(report.batches.filter((b) => b.dataset === 'environmental_telemetry').reduce((a, b) => a + b.rows, 0)).toBe(envPlan?.rows);
       // A row arriving later for an archived day lands in the default partition; no partition can be made
       // for that day any more (PostgreSQL would refuse), so none is, and the row is archived row by row.
       const archivedDay = telePlan?.partitions[0] ?? '';

@@ -1,6 +1,7 @@
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { PanelId, ScopeKind } from '../../../shared/api/dashboard';
 import { batteryZ, fleetAnomalies, stringDischarges, stringEfc, stringEvents, stringSpread } from './analytics-panels';
+import { ambientSeries } from './ambient-panels';
 import { batteryHealth, batteryRul } from './battery-panels';
 import { fleetAlerts, fleetAtRisk, fleetDrift, fleetFreshness, fleetHotspots, fleetSites } from './fleet-panels';
 import type { PanelContext, PanelQuery } from './panel-query';
@@ -37,6 +38,7 @@ export function panelQuery(ctx: PanelContext): PanelQuery {
     'scope.stringCurrent': () => stringSeries(ctx, 'current'),
     'scope.balance': () => acrossJarsSeries(ctx, 'spread'),
     'scope.temperature': () => acrossJarsSeries(ctx, 'hottest'),
+    'scope.ambient': () => ambientSeries(ctx),
     'scope.alerts': () => scopeAlerts(ctx),
     'scope.events': () => scopeEvents(ctx),
     'scope.children': () => scopeChildren(ctx),

@@ -22,6 +22,20 @@ export function scopeStringsSql(scope: Scope): string {
   }
 }
 
+/** A SELECT of the scope's site ids (one column, location_id): the sites its strings stand in. */
+export function scopeLocationsSql(scope: Scope): string {
+  switch (scope.kind) {
+    case 'fleet':
+      return 'SELECT location_id FROM location';
+    case 'location':
+      return `SELECT ${id(scope)} AS location_id`;
+    case 'system':
+      return `SELECT location_id FROM battery_system WHERE system_id = ${id(scope)}`;
+    default:
+      return `SELECT y.location_id FROM battery_string s JOIN battery_system y ON y.system_id = s.system_id WHERE s.string_id IN (${scopeStringsSql(scope)})`;
+  }
+}
+
 /** A SELECT of the scope's jar ids (one column, battery_id). */
 export function scopeJarsSql(scope: Scope): string {
   if (scope.kind === 'battery') return `SELECT ${id(scope)} AS battery_id`;

@@ -1,5 +1,6 @@
 import { DEGRADATION_HEAT_C, RESISTANCE_PER_C } from '../../../shared/domain/demo-plan';
 import { RECHARGE_C } from '../../../shared/domain/demo-phenomena';
+import { ENV_SLOT_MS } from '../../../shared/domain/demo-scale';
 import {
   END_OF_LIFE_FACTOR,
   RESISTANCE_CRITICAL_FACTOR,
@@ -107,6 +108,61 @@ SELECT s.string_id, to_timestamp(o.start_ms / 1000) AS started_at, to_timestamp(
 FROM demo_src_outage o JOIN (SELECT DISTINCT string_id, location_id, capacity_ah FROM demo_battery) s USING (location_id)`;
 
 /**
+ * The battery room's air temperature (degC) at a site: the site's level, a seasonal cycle peaking in its summer and a
+ * daily cycle peaking at 15:00 local time. `site` has site_t, season_amp, peak_doy and utc_offset (demo_battery,
+ * demo_room); `slot` has doy (day of year) and utc_h (UTC hour of day). The jars' temperatures sit above it (their own
+ * heat), and the room's temperature sensor reads it, so jar and room agree at every instant.
+ */
+function ambientSql(site: string, slot: string): string {
+  return `${site}.site_t + ${site}.season_amp * cos(2 * pi() * (${slot}.doy - ${site}.peak_doy) / 365.25)
+      + ${lit(AMBIENT_DAILY_AMP_C)} * ${dailyCycleSql(site, slot)}`;
+}
+
+/** The daily cycle -1..1, peaking at 15:00 local time (see ambientSql). */
+function dailyCycleSql(site: string, slot: string): string {
+  return `sin(2 * pi() * (((${slot}.utc_h + ${site}.utc_offset + 24) % 24) - 9) / 24)`;
+}
+
+/** Half the day-night swing of a battery room's temperature. */
+const AMBIENT_DAILY_AMP_C = 1.2;
+
+/** Relative humidity falls as the room warms: %RH per degC of the daily cycle (at constant absolute humidity). */
+const RH_PER_C = 2.5;
+
+/** One row per site: what its battery room's climate is computed from (the sites' traits of demo_battery). */
+export const CREATE_ROOM_SQL = `
+CREATE OR REPLACE TEMP TABLE demo_room AS
+SELECT DISTINCT location_id, utc_offset, site_t, season_amp, peak_doy FROM demo_battery`;
+
+/**
+ * Readings of every battery-room sensor (demo_src_environmental_sensor) for the 15-minute marks in [fromMs, toMs):
+ * the room's temperature (ambientSql, with 0.1 degC of sensor noise) and its relative humidity: a site's level of
+ * 38-48 %RH, lower as the room warms over the day, with 1 %RH of noise, within 20-80 %RH.
+ */
+export function createEnvDaySql(p: DemoParams, fromMs: number, toMs: number): string {
+  const from = lit(Math.ceil(fromMs / ENV_SLOT_MS));
+  const to = lit(Math.ceil(toMs / ENV_SLOT_MS));
+  const step = lit(ENV_SLOT_MS / 1000);
+  return `
+CREATE OR REPLACE TEMP TABLE demo_env_day AS
+WITH slots AS (
+  SELECT slot, to_timestamp(slot * ${step}) AS ts, dayofyear(to_timestamp(slot * ${step})) AS doy,
+    ((slot * ${step}) % 86400) / 3600.0 AS utc_h
+  FROM range(${from}, ${to}) r(slot)
+)
+SELECT e.sensor_id, s.ts,
+  CAST(CASE e.sensor_type
+    WHEN 'temperature' THEN ${ambientSql('r', 's')} + (${u('e.sensor_id', 's.slot', lit(p.seed))} - 0.5) * 0.2
+    ELSE least(80, greatest(20, 38 + (r.location_id * 13 % 11) - ${lit(RH_PER_C * AMBIENT_DAILY_AMP_C)} * ${dailyCycleSql('r', 's')}
+      + (${u('e.sensor_id', 's.slot', lit(p.seed))} - 0.5) * 2))
+  END AS DECIMAL(6,2)) AS value
+FROM demo_src_environmental_sensor e JOIN demo_room r USING (location_id) CROSS JOIN slots s`;
+}
+
+/** The battery rooms' readings of the day (demo_env_day), in the dataset's columns. */
+export const ENVIRONMENTAL_TELEMETRY_SELECT = 'SELECT sensor_id, ts, value FROM demo_env_day';
+
+/**
  * Readings of every jar for slots [fromMs, toMs): daily and seasonal temperature cycles, ageing as
  * resistance drift (and faster for failing jars), resistance falling with temperature, float voltage
  * with noise, and the discharge curve during a capacity test.
@@ -123,8 +179,7 @@ WITH slots AS (
   FROM range(${from}, ${to}) r(slot)
 ), x AS (
   SELECT b.battery_id, b.string_id, s.ts, b.r0, b.float_v, b.nominal_v, b.cells,
-    b.site_t + b.season_amp * cos(2 * pi() * (s.doy - b.peak_doy) / 365.25)
-      + 1.2 * sin(2 * pi() * (((s.utc_h + b.utc_offset + 24) % 24) - 9) / 24) AS ambient,
+    ${ambientSql('b', 's')} AS ambient,
     CASE WHEN b.failing AND s.d > b.onset THEN least(1, (s.d - b.onset) / b.ramp_days) ELSE 0 END AS prog,
     b.severity, s.slot * 300000 >= b.first_reading_ms AS present,
     b.t_off, b.r_var, b.drift, b.age0_days + s.d AS age, b.fail_k, b.v_off,

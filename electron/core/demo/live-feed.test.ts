@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataStatus, LiveFeedStatus } from '../../../shared/api/data';
-import { queryNumber } from '../engine/duck-query';
+import { queryNumber, queryRows } from '../engine/duck-query';
 import { openDemoWorkbench, type DemoWorkbench } from '../testing/demo-workbench.fixture';
 import { liveFeedProblem, parseLiveSpeed } from './live-feed';
 
@@ -70,6 +70,20 @@ describe('the live demo feed from Settings', () => {
     expect(fed).toBeGreaterThanOrEqual(2 * jars);
     expect(fed % jars).toBe(0);
     expect(fed).toBe(await hotCount(`SELECT count(*) AS n FROM telemetry WHERE ts > to_timestamp(${end / 1000})`));
+    // Each tick also read every battery-room sensor; a room's temperature is its strings' ambient.
+    const sensors = await queryNumber(demo.duck, 'SELECT count(*) FROM environmental_sensor');
+    const room = await queryRows(
+      demo.duck,
+      `SELECT count(*) AS n, max(abs(e.value - a.ambient)) AS gap FROM environmental_telemetry e
+       JOIN environmental_sensor s USING (sensor_id)
+       LEFT JOIN (SELECT y.location_id, x.ts, avg(x.ambient_c)::DOUBLE AS ambient FROM string_telemetry x
+         JOIN battery_string st USING (string_id) JOIN battery_system y USING (system_id) GROUP BY ALL) a
+         ON a.location_id = s.location_id AND a.ts = e.ts AND s.sensor_type = 'temperature'
+       WHERE e.ts > make_timestamptz(${end} * 1000)`,
+    );
+    expect(sensors).toBeGreaterThan(0);
+    expect(Number(room[0].n)).toBe((fed / jars) * sensors);
+    expect(Number(room[0].gap)).toBeLessThan(0.5);
     expect(await queryNumber(demo.duck, `SELECT count(*) FROM alert WHERE raised_at > make_timestamptz(${end} * 1000)`)).toBe(
       await hotCount(`SELECT count(*) AS n FROM alert WHERE raised_at > to_timestamp(${end / 1000})`),
     );

@@ -11,7 +11,8 @@ import type { HotStore } from '../hot/hot-store';
 
 /**
  * The live demo feed: while it runs, every tick writes one reading per jar and string for the whole demo fleet
- * into PostgreSQL (jar and string telemetry, each jar's series continued from its last reading) and now and then
+ * into PostgreSQL (jar and string telemetry, each jar's series continued from its last reading), one per battery-room
+ * sensor (the room's temperature is its strings' ambient, its humidity wanders from its last reading) and now and then
  * raises a temperature alert that it clears a few ticks later, so the background sync, freshness and alerts can be
  * seen working. A tick comes every 5 minutes (the demo's reading interval), or `speed` times more often (speed 60:
  * every 5 s). Readings are stamped with the time they are written, never ahead of the clock, so the dashboards'
@@ -36,6 +37,8 @@ export interface LiveTick {
   ts: string;
   readings: number;
   stringReadings: number;
+  /** Battery-room sensor readings (environmental_telemetry). */
+  roomReadings: number;
   alertsRaised: number;
   alertsCleared: number;
 }
@@ -71,9 +74,19 @@ interface Str {
   ambient: number;
 }
 
+/** A battery-room sensor: a temperature sensor reads its site's strings' ambient, a humidity sensor wanders. */
+interface Sensor {
+  id: number;
+  type: string;
+  /** The strings of its site. */
+  strings: Str[];
+  value: number;
+}
+
 interface FeedState {
   jars: Jar[];
   strings: Str[];
+  sensors: Sensor[];
   /** The last slot written (epoch ms); the next tick writes the slot after it. */
   lastMs: number;
   /** The UTC day whose partition exists. */
@@ -99,6 +112,9 @@ const T = {
   string: qualifiedName(HOT_SCHEMA, 'battery_string'),
   telemetry: qualifiedName(HOT_SCHEMA, 'telemetry'),
   stringTelemetry: qualifiedName(HOT_SCHEMA, 'string_telemetry'),
+  system: qualifiedName(HOT_SCHEMA, 'battery_system'),
+  sensor: qualifiedName(HOT_SCHEMA, 'environmental_sensor'),
+  environmental: qualifiedName(HOT_SCHEMA, 'environmental_telemetry'),
   alert: qualifiedName(HOT_SCHEMA, 'alert'),
 };
 
@@ -141,21 +157,38 @@ async function loadState(client: pg.Client): Promise<FeedState> {
        WHERE x.string_id = s.string_id ORDER BY ts DESC LIMIT 1) last ON true
      ORDER BY s.string_id`,
   );
+  const siteOf = await client.query<{ string_id: number; location_id: number }>(
+    `SELECT s.string_id, y.location_id FROM ${T.string} s JOIN ${T.system} y ON y.system_id = s.system_id`,
+  );
+  const sensors = await client.query<{ id: number; location_id: number; type: string; value: number | null }>(
+    `SELECT e.sensor_id AS id, e.location_id, e.sensor_type AS type, last.value::float8 AS value
+     FROM ${T.sensor} e LEFT JOIN LATERAL (SELECT value FROM ${T.environmental} x
+       WHERE x.sensor_id = e.sensor_id ORDER BY ts DESC LIMIT 1) last ON true
+     ORDER BY e.sensor_id`,
+  );
   // The series' last reading: the next one is stamped after it (and at the wall clock).
   let lastMs = 0;
   for (const j of jars.rows) if (j.ts) lastMs = Math.max(lastMs, j.ts.getTime());
+  const feedStrings = strings.rows.map((s) => ({
+    id: s.id,
+    current: s.current !== null && s.current >= 0 ? s.current : 0.3,
+    ambient: s.ambient ?? 23,
+  }));
+  const site = new Map(siteOf.rows.map((r) => [r.string_id, r.location_id]));
   return {
+    sensors: sensors.rows.map((e) => ({
+      id: e.id,
+      type: e.type,
+      strings: feedStrings.filter((s) => site.get(s.id) === e.location_id),
+      value: e.value ?? (e.type === 'humidity' ? 45 : 23),
+    })),
     jars: jars.rows.map((j) => {
       // A reading taken during a capacity test (well below float) is not the level to continue from.
       const v = j.v !== null && Math.abs(j.v - j.float_v) < 0.03 * j.float_v ? j.v : j.float_v;
       const t = j.t ?? 25;
       return { id: j.id, stringId: j.string_id, v, t, r: j.r ?? j.r0, v0: v, t0: t };
     }),
-    strings: strings.rows.map((s) => ({
-      id: s.id,
-      current: s.current !== null && s.current >= 0 ? s.current : 0.3,
-      ambient: s.ambient ?? 23,
-    })),
+    strings: feedStrings,
     lastMs,
     partitionDay: null,
   };
@@ -303,6 +336,12 @@ export class LiveFeed {
       s.current = Math.max(0.1, s.current + noise() * 0.02);
       s.ambient += noise() * 0.05;
     }
+    for (const e of state.sensors) {
+      e.value =
+        e.type === 'temperature' && e.strings.length > 0
+          ? e.strings.reduce((a, s) => a + s.ambient, 0) / e.strings.length + noise() * 0.05
+          : Math.min(80, Math.max(20, e.value + noise() * 0.3));
+    }
     const cleared = this.excursions.filter((e) => e.untilTick <= tickNo);
     this.excursions = this.excursions.filter((e) => e.untilTick > tickNo);
     let raised: Excursion | null = null;
@@ -320,6 +359,7 @@ export class LiveFeed {
 
     let jarRows: number;
     let stringRows: number;
+    let roomRows = 0;
     await client.query('BEGIN');
     try {
       jarRows = await insertSlot(client, T.telemetry, ['battery_id', 'voltage_v', 'temperature_c', 'resistance_mohm'], ts, [
@@ -334,6 +374,12 @@ export class LiveFeed {
         state.strings.map((s) => s.current.toFixed(2)),
         state.strings.map((s) => s.ambient.toFixed(1)),
       ]);
+      if (state.sensors.length > 0) {
+        roomRows = await insertSlot(client, T.environmental, ['sensor_id', 'value'], ts, [
+          state.sensors.map((e) => e.id),
+          state.sensors.map((e) => e.value.toFixed(2)),
+        ]);
+      }
       for (const e of cleared) {
         await client.query(`UPDATE ${T.alert} SET cleared_at = $1 WHERE alert_id = $2 AND cleared_at IS NULL`, [ts, e.alertId]);
       }
@@ -365,6 +411,7 @@ export class LiveFeed {
       ts: ts.toISOString(),
       readings: jarRows,
       stringReadings: stringRows,
+      roomReadings: roomRows,
       alertsRaised: raised ? 1 : 0,
       alertsCleared: cleared.length,
     };
@@ -372,7 +419,7 @@ export class LiveFeed {
       state: 'running',
       message: null,
       ticks: tickNo + 1,
-      rows: this.current.rows + tick.readings + tick.stringReadings,
+      rows: this.current.rows + tick.readings + tick.stringReadings + tick.roomReadings,
       alertsRaised: this.current.alertsRaised + tick.alertsRaised,
       lastReadingAt: tick.ts,
     });

@@ -35,19 +35,22 @@ import {
   CREATE_DAILY_SQL,
   CREATE_GRID_SQL,
   CREATE_OUTAGE_SQL,
+  CREATE_ROOM_SQL,
+  ENVIRONMENTAL_TELEMETRY_SELECT,
   INSERT_DAILY_SQL,
   STRING_TELEMETRY_SELECT,
   TELEMETRY_SELECT,
   createAlertsSql,
   createBatteryTraitsSql,
   createDaySql,
+  createEnvDaySql,
   createMaintenanceSql,
   createRulSql,
   createTestScheduleSql,
   type DemoParams,
 } from './demo-sql';
 import { discardColdDay, publishColdDay, stageColdDay, writeColdByDate, type StagedColdDay } from './demo-lake';
-import { rollupFeed, type FeedSources } from '../rollups/feed';
+import { feedsRollups, rollupFeed, type FeedSources } from '../rollups/feed';
 import { insertObjects, queryNumber } from '../engine/duck-query';
 import { holdPoint } from '../system/hold-point';
 
@@ -164,6 +167,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     await duck.run("SET TimeZone = 'UTC'");
     await loadMasterIntoDuck(duck, fleet, plan, phenomena);
     await duck.run(createBatteryTraitsSql(params));
+    await duck.run(CREATE_ROOM_SQL);
     await duck.run(CREATE_OUTAGE_SQL);
     await duck.run(createTestScheduleSql(params));
     await duck.run(CREATE_GRID_SQL);
@@ -196,9 +200,22 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       await duck.run(createDaySql(params, from, to));
       const n = await queryNumber(duck, 'SELECT count(*) FROM demo_day');
       await duck.run(INSERT_DAILY_SQL);
+      // The battery rooms' few readings of the day (a handful per site and hour).
+      await duck.run(createEnvDaySql(params, from, to));
+      const envRows = await queryNumber(duck, 'SELECT count(*) FROM demo_env_day');
       if (from < params.splitMs) {
         staged.push(await stageColdDay(duck, lake, 'telemetry', date, batch, `${TELEMETRY_SELECT} ORDER BY battery_id, ts`));
         staged.push(await stageColdDay(duck, lake, 'string_telemetry', date, batch, `${STRING_TELEMETRY_SELECT} ORDER BY string_id, ts`));
+        staged.push(
+          await stageColdDay(
+            duck,
+            lake,
+            'environmental_telemetry',
+            date,
+            batch,
+            `${ENVIRONMENTAL_TELEMETRY_SELECT} ORDER BY sensor_id, ts`,
+          ),
+        );
         await settled();
         checkCancel();
         const landed: LakeFile[] = [];
@@ -212,7 +229,8 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
         }
         rolling = (async () => {
           if (deps.rollups) {
-            await rollupFeed.land(deps.rollups.conn, landedSources(lake, landed), from, to, landed);
+            const fed = landed.filter((f) => feedsRollups(f.dataset));
+            await rollupFeed.land(deps.rollups.conn, landedSources(lake, fed), from, to, fed);
             deps.rollups.progress({ fraction: (i + 1) / coldDays, message: `${i + 1} of ${coldDays} lake days (${date})` });
           }
           if (deps.signal) await holdPoint('demo', `cold-day-${i + 1}`, deps.signal);
@@ -225,14 +243,19 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
         if (deps.rollups) await rollupFeed.land(duck, FEED_SOURCES, from, from + DAY_MS, []);
         const tCsv = join(scratch, `telemetry-${date}.csv`);
         const sCsv = join(scratch, `string_telemetry-${date}.csv`);
+        const eCsv = join(scratch, `environmental_telemetry-${date}.csv`);
         await duck.run(`COPY (${TELEMETRY_SELECT} ORDER BY ts, battery_id) TO ${quoteLiteral(tCsv)} (FORMAT csv, HEADER true)`);
         await duck.run(`COPY (${STRING_TELEMETRY_SELECT} ORDER BY ts, string_id) TO ${quoteLiteral(sCsv)} (FORMAT csv, HEADER true)`);
+        await duck.run(
+          `COPY (${ENVIRONMENTAL_TELEMETRY_SELECT} ORDER BY ts, sensor_id) TO ${quoteLiteral(eCsv)} (FORMAT csv, HEADER true)`,
+        );
         await pending;
         if (pgError) throw pgError;
         pending = (async () => {
           for (const [ds, file] of [
             ['telemetry', tCsv],
             ['string_telemetry', sCsv],
+            ['environmental_telemetry', eCsv],
           ] as const) {
             totalBytes += (await stat(file)).size;
             count(
@@ -251,7 +274,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
           pgError = err;
         });
       }
-      totalRows += n + n / scale.jarsPerString;
+      totalRows += n + n / scale.jarsPerString + envRows;
       progress('telemetry', ((i + 1) / days.length) * 0.85, `Day ${i + 1} of ${days.length} (${date})`);
     }
     await settled();
@@ -304,9 +327,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     await toHot('maintenance_event', `SELECT * FROM demo_maintenance WHERE performed_at >= TIMESTAMPTZ ${split}`);
     await toHot('capacity_test', 'SELECT * FROM demo_capacity');
     await toHot('impedance_measurement', 'SELECT * FROM demo_impedance');
-    for (const ds of ['location', 'battery_model', 'battery_system', 'battery_string', 'battery'] as const) {
-      await toHot(ds, `SELECT * FROM demo_src_${ds}`);
-    }
+    for (const ds of MASTER) await toHot(ds, `SELECT * FROM demo_src_${ds}`);
     progress('hot', 0.93, 'Building keys and indexes in PostgreSQL');
     await addHotIndexes(pg);
     await hot.grantTaskRoles(pg);
@@ -336,6 +357,8 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
     await rm(scratch, { recursive: true, force: true });
     for (const t of [
       'demo_day',
+      'demo_env_day',
+      'demo_room',
       'demo_grid',
       'demo_daily',
       'demo_test_obs',
@@ -374,7 +397,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
   };
 }
 
-const MASTER = ['location', 'battery_model', 'battery_system', 'battery_string', 'battery'] as const;
+const MASTER = ['location', 'battery_model', 'battery_system', 'battery_string', 'battery', 'environmental_sensor'] as const;
 
 /** The rollup feed reads a hot day from the generator's own tables (demo_day, demo_battery), on its connection. */
 const FEED_SOURCES: FeedSources = {
@@ -435,6 +458,7 @@ async function loadMasterIntoDuck(
     battery_system: fleet.systems,
     battery_string: fleet.strings,
     battery: fleet.batteries,
+    environmental_sensor: fleet.sensors,
   };
   for (const ds of MASTER) {
     const spec = DATASETS[ds];

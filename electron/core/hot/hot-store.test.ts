@@ -39,7 +39,7 @@ describe('embedded hot store', () => {
       const partitioned = await c.query<{ name: string }>(
         "SELECT relname AS name FROM pg_class WHERE relkind = 'p' AND relname NOT LIKE '%_idx' AND relname NOT LIKE '%_pkey' ORDER BY 1",
       );
-      expect(partitioned.rows.map((r) => r.name)).toEqual(['string_telemetry', 'telemetry']);
+      expect(partitioned.rows.map((r) => r.name)).toEqual(['environmental_telemetry', 'string_telemetry', 'telemetry']);
       expect((await ensureUpcomingPartitions(c, new Date('2024-01-10T12:00:00Z'))).filter((n) => n.startsWith('telemetry_'))).toEqual(
         ['20240109', '20240110', '20240111', '20240112', '20240113', '20240114', '20240115', '20240116', '20240117'].map(
           (d) => `telemetry_p${d}`,

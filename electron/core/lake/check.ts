@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { rm, stat } from 'node:fs/promises';
 import { errorMessage } from '../../../shared/api/errors';
 import type { LakeCheckReport, LakeProblem } from '../../../shared/api/storage';
-import { datasetSpec, type DatasetSpec } from '../../../shared/domain/datasets';
+import { datasetSpec, lakeDatasets, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { queryRows } from '../engine/duck-query';
 import type { BatchRecord } from '../archive/state';
@@ -307,8 +307,9 @@ function commonFolder(keys: readonly string[]): string {
 }
 
 function datasetsInScope(scope: string | undefined): DatasetSpec[] {
-  const names = scope === undefined ? ['telemetry', 'string_telemetry', 'alert', 'maintenance_event', 'rul_prediction'] : [scope];
-  return names.map((n) => datasetSpec(n)).filter((s): s is DatasetSpec => s !== undefined && s.partitionColumn !== null);
+  if (scope === undefined) return lakeDatasets();
+  const spec = datasetSpec(scope);
+  return spec !== undefined && spec.partitionColumn !== null ? [spec] : [];
 }
 
 /** Rows with the same key seen from the lake (below the split) and from the hot tier (its visible rows). */

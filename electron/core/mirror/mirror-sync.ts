@@ -18,7 +18,7 @@ import {
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { inTransaction, queryRows } from '../engine/duck-query';
 import { highMark, pruneChangeLog, prunedThrough, trackingStates, waitForWriters, type TrackingState } from '../hot/change-log';
-import { CHANGE_SCHEMA, changeLogTable, ensureChangeTracking, HOT_SCHEMA } from '../hot/hot-schema';
+import { CHANGE_SCHEMA, changeLogTable, createHotTable, ensureChangeTracking, HOT_SCHEMA, indexSql } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import {
@@ -295,6 +295,11 @@ export class MirrorSync {
   /** Change tracking per dataset, created where missing (and allowed); a failure is retried after a while. */
   private async prepareTracking(client: pg.Client, names: readonly DatasetName[]): Promise<Map<string, TrackingState>> {
     const states = await trackingStates(client, names);
+    await this.createMissingTables(
+      states,
+      names.filter((n) => !states.get(n)?.table),
+      names.some((n) => states.get(n)?.table),
+    );
     for (const name of names) {
       const st = states.get(name);
       if (st?.tracked && !st.readable) {
@@ -325,6 +330,32 @@ export class MirrorSync {
       }
     }
     return states;
+  }
+
+  /**
+   * A hot store from before a dataset was added (e.g. environmental_sensor) lacks its table: it is created, empty, with
+   * its keys and change tracking, as the tables' owner, so the sync goes on. Only in a store that holds the workbench's
+   * other tables (`others`): an empty store is the demo's or a conversion's to fill.
+   */
+  private async createMissingTables(states: Map<string, TrackingState>, missing: readonly DatasetName[], others: boolean): Promise<void> {
+    if (missing.length === 0 || !others) return;
+    await this.options.hot
+      .withClient('owner', async (owner) => {
+        for (const name of missing) {
+          await createHotTable(owner, DATASETS[name]);
+          for (const sql of indexSql(DATASETS[name])) await owner.query(sql);
+          await ensureChangeTracking(owner, DATASETS[name], { throwOnFailure: true });
+          states.set(name, { table: true, ingest: true, tracked: true, readable: true });
+        }
+        await this.options.hot.grantTaskRoles(owner);
+      })
+      .catch((err: unknown) => {
+        throw new WorkbenchError(
+          'HOT_UNAVAILABLE',
+          `The hot store has no ${missing.join(', ')} table and it could not be created (${errorMessage(err)}).`,
+          'Create it as the owner of the other workbench tables (open the workspace once with that role), or generate the demo again.',
+        );
+      });
   }
 
   /** Old change-log entries go, at most once an hour; a role that may not delete them leaves them. */

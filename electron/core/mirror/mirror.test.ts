@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SCALES, fleetSize } from '../../../shared/domain/demo-scale';
 import { queryNumber, queryRows } from '../engine/duck-query';
 import type { DemoReport } from '../demo/seed-demo';
+import type { PanelData } from '../../../shared/api/dashboard';
 import type { HistoryEntry } from '../../../shared/api/query';
 import { SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
@@ -121,6 +122,116 @@ describe('unified views', () => {
     const bad = await wb.dispatch('query.run', { sql: 'SELECT nope FROM telemetry', target: 'hot', runId: 'hot-2' }, { transport: 'test' });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.code).toBe('SQL_ERROR');
+  });
+});
+
+describe('battery rooms', () => {
+  const sites = DEMO_SCALES.small.sites;
+
+  it('keeps their sensors and readings in PostgreSQL, the mirror and the lake, as promised', async () => {
+    const promised = report.promised.environmental_telemetry;
+    expect(report.rows.environmental_telemetry).toEqual(promised);
+    expect(promised.hot).toBeGreaterThan(0);
+    expect(promised.cold).toBeGreaterThan(0);
+    expect(await pgCount('SELECT count(*) AS n FROM environmental_sensor')).toBe(sites * 2);
+    expect(await queryNumber(duck, 'SELECT count(*) FROM hot.environmental_sensor')).toBe(sites * 2);
+    expect(await queryNumber(duck, 'SELECT count(*) FROM environmental_sensor')).toBe(sites * 2);
+    expect(await pgCount('SELECT count(*) AS n FROM environmental_telemetry')).toBe(promised.hot);
+    expect(await queryNumber(duck, 'SELECT count(*) FROM hot.environmental_telemetry')).toBe(promised.hot);
+    expect(await queryNumber(duck, 'SELECT count(*) FROM cold.environmental_telemetry')).toBe(promised.cold);
+    const parts = await readdir(join(dir, 'lake', 'environmental_telemetry'));
+    expect(parts.filter((p) => p.startsWith('date=')).length).toBe(DEMO_SCALES.small.defaultDaysCold);
+    // The hot readings are kept in day partitions like the other archived time series.
+    expect(await pgCount("SELECT count(*) AS n FROM pg_inherits WHERE inhparent = 'environmental_telemetry'::regclass")).toBeGreaterThan(1);
+  });
+
+  it('the unified view shows every reading once: the lake’s before the split, PostgreSQL’s from it', async () => {
+    const promised = report.promised.environmental_telemetry;
+    const [r] = await queryRows(
+      duck,
+      `SELECT count(*) AS n, count(DISTINCT (sensor_id, ts)) AS keys,
+         count(*) FILTER (WHERE tier = 'cold') AS cold, count(*) FILTER (WHERE tier = 'hot') AS hot,
+         max(ts) FILTER (WHERE tier = 'cold') < TIMESTAMPTZ '${report.window.split}' AS cold_before,
+         min(ts) FILTER (WHERE tier = 'hot') >= TIMESTAMPTZ '${report.window.split}' AS hot_from
+       FROM environmental_telemetry`,
+    );
+    expect(Number(r.n)).toBe(promised.hot + promised.cold);
+    expect(Number(r.keys)).toBe(Number(r.n));
+    expect([Number(r.cold), Number(r.hot)]).toEqual([promised.cold, promised.hot]);
+    expect([r.cold_before, r.hot_from]).toEqual([true, true]);
+  });
+
+  it('reads a plausible room climate, with every jar warmer than its room', async () => {
+    const rooms = await queryRows(
+      duck,
+      `SELECT s.location_id, s.sensor_type, s.unit, min(e.value)::DOUBLE AS lo, max(e.value)::DOUBLE AS hi
+       FROM environmental_telemetry e JOIN environmental_sensor s USING (sensor_id) GROUP BY ALL ORDER BY ALL`,
+    );
+    expect(rooms).toHaveLength(sites * 2);
+    for (const r of rooms) {
+      const [lo, hi] = r.sensor_type === 'temperature' ? [18, 30] : [20, 80];
+      expect(r.unit).toBe(r.sensor_type === 'temperature' ? 'degC' : '%RH');
+      expect(Number(r.lo)).toBeGreaterThanOrEqual(lo);
+      expect(Number(r.hi)).toBeLessThanOrEqual(hi);
+      // A daily cycle, not a flat line.
+      expect(Number(r.hi) - Number(r.lo)).toBeGreaterThan(1);
+    }
+    // The jars and the string's ambient reading at each of the room's readings: every jar is warmer than the room,
+    // and the string's ambient is the room's temperature.
+    const [cmp] = await queryRows(
+      duck,
+      `WITH room AS (
+         SELECT s.location_id, e.ts, e.value::DOUBLE AS room_c FROM environmental_telemetry e
+         JOIN environmental_sensor s USING (sensor_id) WHERE s.sensor_type = 'temperature'
+       ), jar AS (
+         SELECT y.location_id, t.ts, t.temperature_c::DOUBLE AS jar_c FROM telemetry t
+         JOIN battery b USING (battery_id) JOIN battery_string st USING (string_id) JOIN battery_system y USING (system_id)
+       ), str AS (
+         SELECT y.location_id, x.ts, x.ambient_c::DOUBLE AS ambient_c FROM string_telemetry x
+         JOIN battery_string st USING (string_id) JOIN battery_system y USING (system_id)
+       )
+       SELECT (SELECT count(*) FROM jar JOIN room USING (location_id, ts)) AS pairs,
+         (SELECT min(jar_c - room_c) FROM jar JOIN room USING (location_id, ts)) AS rise_min,
+         (SELECT max(abs(ambient_c - room_c)) FROM str JOIN room USING (location_id, ts)) AS ambient_gap`,
+    );
+    // Every jar reading on a quarter hour has its room's reading.
+    expect(Number(cmp.pairs)).toBe(await queryNumber(duck, 'SELECT count(*) FROM telemetry WHERE epoch(ts) % 900 = 0'));
+    expect(Number(cmp.rise_min)).toBeGreaterThan(0);
+    expect(Number(cmp.ambient_gap)).toBeLessThanOrEqual(0.2);
+  });
+
+  it('the ambient panel draws the room’s temperature and humidity for a site and for a string', async () => {
+    const ambient = async (scope: { kind: string; id: number }): Promise<PanelData> => {
+      const res = await wb.dispatch(
+        'dashboard.panel',
+        { panel: 'scope.ambient', scope, from: report.window.start, to: report.window.end, width: 400 },
+        { transport: 'test' },
+      );
+      if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
+      return res.value as PanelData;
+    };
+    const site = await ambient({ kind: 'location', id: 2 });
+    expect(site.columns).toEqual(['k', 't', 'v', 'name', 'sensor_type', 'unit']);
+    expect(site.source).toBe('environmental_telemetry (raw, M4)');
+    // M4: at most 4 points per pixel and sensor, from the readings of both tiers.
+    expect(site.rows.length).toBeGreaterThan(400);
+    expect(site.rows.length).toBeLessThanOrEqual(2 * 4 * 400);
+    const sensorsOf = (data: PanelData): string[] => [...new Set(data.rows.map((r) => `${String(r[0])} ${String(r[3])} ${String(r[5])}`))];
+    expect(sensorsOf(site)).toEqual(['3 Battery room temperature degC', '4 Battery room humidity %RH']);
+    const times = site.rows.map((r) => Number(r[1]));
+    expect(Math.min(...times)).toBeLessThan(Date.parse(report.window.split));
+    expect(Math.max(...times)).toBeGreaterThanOrEqual(Date.parse(report.window.split));
+    // A string of site 2 reads its site's room.
+    const [str] = await queryRows(
+      duck,
+      'SELECT min(s.string_id) AS id FROM battery_string s JOIN battery_system y USING (system_id) WHERE y.location_id = 2',
+    );
+    const string = await ambient({ kind: 'string', id: Number(str.id) });
+    expect(sensorsOf(string)).toEqual(sensorsOf(site));
+    expect(string.rows).toEqual(site.rows);
+    // Export: every reading of the range at full resolution.
+    const exported = await queryNumber(duck, `SELECT count(*) FROM (${string.exportSql})`);
+    expect(exported).toBe((report.promised.environmental_telemetry.hot + report.promised.environmental_telemetry.cold) / sites);
   });
 });
 

@@ -12,6 +12,11 @@ const FED = [
   { dataset: 'string_telemetry', family: FAMILIES.string },
 ] as const;
 
+/** True for a dataset the rollups are built from (the others' lake files are none of the feed's business). */
+export function feedsRollups(dataset: string): boolean {
+  return FED.some((f) => f.dataset === dataset);
+}
+
 /**
  * Where a landing day's rows are read from, as SQL relations on the writer's connection (e.g. the demo's
  * in-memory day): the jar readings, the string readings, and the jar → site mapping (`battery_id, location_id`).

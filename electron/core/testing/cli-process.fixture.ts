@@ -110,7 +110,14 @@ export async function demoWorkspace(made: string[], daysHot = 4, daysCold = 1): 
 }
 
 /** The unified views of the lake's time series and events: what a user sees of the fleet's history. */
-export const UNIFIED_VIEWS = ['telemetry', 'string_telemetry', 'alert', 'maintenance_event', 'rul_prediction'] as const;
+export const UNIFIED_VIEWS = [
+  'telemetry',
+  'string_telemetry',
+  'environmental_telemetry',
+  'alert',
+  'maintenance_event',
+  'rul_prediction',
+] as const;
 
 /** A test workbench (no PostgreSQL) on a workspace and one connection, closed after `fn` (the CLI cannot run meanwhile). */
 export async function withTestWorkbench<T>(ws: string, fn: (wb: Workbench, conn: DuckDBConnection) => Promise<T>): Promise<T> {

@@ -11,6 +11,7 @@ import { formatCount, formatDuration } from '../../../shared/format';
 export const DATASET_LABELS: Record<ArchivableDataset, string> = {
   telemetry: 'Telemetry',
   string_telemetry: 'String telemetry',
+  environmental_telemetry: 'Battery-room temperature and humidity',
   alert: 'Cleared alerts',
   maintenance_event: 'Maintenance events',
 };

@@ -35,6 +35,30 @@ export function SeriesChart(props: SeriesPanelProps) {
   return <TimeChart option={option} ariaLabel={`${quantity} over time`} testId={testId} chartRef={chartRef} />;
 }
 
+/** The legend name the ambient panel gives each sensor ("Battery room temperature"). */
+const sensorName = (k: PanelCell, row: readonly PanelCell[]): string => (typeof row[3] === 'string' ? row[3] : `sensor ${text(k)}`);
+
+/** The battery rooms' temperature (left axis) and relative humidity (right axis): rows (k, t, v, name, sensor_type, unit). */
+function AmbientChart(props: Omit<SeriesPanelProps, 'quantity' | 'unit' | 'digits' | 'nameOf'>) {
+  const { data, zone, fromMs, toMs, markers, testId, chartRef } = props;
+  const option = useMemo(() => {
+    const humidity = new Set(data.rows.filter((r) => r[4] === 'humidity').map((r) => String(r[0])));
+    return seriesOption({
+      rows: data.rows,
+      nameOf: sensorName,
+      quantity: 'Temperature',
+      unit: '°C',
+      digits: 1,
+      zone,
+      fromMs,
+      toMs,
+      markers,
+      right: { keys: humidity, quantity: 'Humidity', unit: '%RH', digits: 1 },
+    });
+  }, [data, zone, fromMs, toMs, markers]);
+  return <TimeChart option={option} ariaLabel="Battery room temperature and humidity over time" testId={testId} chartRef={chartRef} />;
+}
+
 export function HealthBadge({ health }: { health: PanelCell }) {
   const c = (HEALTH_CLASSES as readonly string[]).includes(String(health)) ? (String(health) as HealthClass) : 'unknown';
   return (
@@ -136,7 +160,7 @@ function ChildrenTable({ data, kind }: { data: PanelData; kind: ScopeKindOfView 
 
 const CHILD_TITLE: Record<ScopeKindOfView, string> = { location: 'Systems', system: 'Strings', string: 'Jars' };
 
-/** Site, system and string dashboards: string voltage and current, balance, temperatures, alerts, maintenance. */
+/** Site, system and string dashboards: string voltage and current, balance, temperatures, ambient, alerts, maintenance. */
 export function ScopeView({ kind }: { kind: ScopeKindOfView }) {
   const route = useRoute();
   const id = idFromRest(route.rest);
@@ -210,6 +234,25 @@ export function ScopeView({ kind }: { kind: ScopeKindOfView }) {
         )}
         <PanelBox panel="scope.temperature" {...p} title="Hottest jar temperature" subtitle="°C per string">
           {(data, { chartRef }) => series(data, chartRef, 'Temperature', '°C', 1, 'chart-temperature')}
+        </PanelBox>
+        <PanelBox
+          panel="scope.ambient"
+          {...p}
+          title="Ambient"
+          subtitle="battery room: temperature °C (left), relative humidity %RH (right)"
+          emptyText="No battery-room sensor readings in this range."
+        >
+          {(data, { chartRef }) => (
+            <AmbientChart
+              data={data}
+              zone={zone}
+              fromMs={fromMs}
+              toMs={toMs}
+              markers={markers}
+              testId="chart-ambient"
+              chartRef={chartRef}
+            />
+          )}
         </PanelBox>
         <PanelBox panel="scope.alerts" {...p} title="Alerts in range" wide emptyText="No alerts in this range.">
           {(data) => <AlertTable data={data} zone={zone} />}

@@ -128,4 +128,44 @@ describe('series chart layout', () => {
       expect(box[1] <= name[0] || box[0] >= name[1], `${legend} ${box.join('–')} overlaps the axis name ${name.join('–')}`).toBe(true);
     }
   });
+
+  it('puts a second quantity on its own right axis, with its own unit in the tooltip (ambient: temperature and humidity)', () => {
+    const option = seriesOption({
+      rows: [
+        [3, 0, 23.4, 'Battery room temperature'],
+        [3, 3_600_000, 23.9, 'Battery room temperature'],
+        [4, 0, 44.25, 'Battery room humidity'],
+        [4, 3_600_000, 43.5, 'Battery room humidity'],
+      ],
+      nameOf: (_k, row) => String(row[3]),
+      quantity: 'Temperature',
+      unit: '°C',
+      digits: 1,
+      zone: 'UTC',
+      fromMs: 0,
+      toMs: 3_600_000,
+      right: { keys: new Set(['4']), quantity: 'Humidity', unit: '%RH', digits: 1 },
+    });
+    const series = option.series as { name: string; yAxisIndex?: number }[];
+    expect(series.map((s) => [s.name, s.yAxisIndex ?? 0])).toEqual([
+      ['Battery room temperature', 0],
+      ['Battery room humidity', 1],
+    ]);
+    const tooltip = option.tooltip as { formatter: (p: unknown) => string };
+    const html = tooltip.formatter([
+      { seriesName: 'Battery room temperature', seriesIndex: 0, value: [0, 23.4] },
+      { seriesName: 'Battery room humidity', seriesIndex: 1, value: [0, 44.25] },
+    ]);
+    expect(html).toContain('23.4 °C');
+    expect(html).toContain('44.3 %RH');
+    const svg = ssrSvg(option as ChartOption, { width: 480, height: 260 });
+    // Both axes are named, each clear of the legend.
+    for (const axis of ['Temperature (°C)', 'Humidity (%RH)']) {
+      const name = svgTextBox(svg, axis);
+      for (const legend of ['Battery room temperature', 'Battery room humidity']) {
+        const box = svgTextBox(svg, legend);
+        expect(box[1] <= name[0] || box[0] >= name[1], `${legend} overlaps ${axis}`).toBe(true);
+      }
+    }
+  });
 });

@@ -28,6 +28,8 @@ export interface SeriesChartInput {
   fromMs: number;
   toMs: number;
   markers?: readonly Marker[];
+  /** A second quantity on a value axis of its own, on the right: the series of `keys` (e.g. humidity beside temperature). */
+  right?: { keys: ReadonlySet<string>; quantity: string; unit: string; digits: number };
 }
 
 function num(v: PanelCell): number | null {
@@ -69,9 +71,12 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
       (m) =>
         [{ xAxis: m.atMs, name: m.label }, { xAxis: m.toMs ?? m.atMs + 3_600_000 }] as [{ xAxis: number; name: string }, { xAxis: number }],
     );
+  const right = input.right;
+  const onRight = [...groups.keys()].map((k) => right?.keys.has(k) ?? false);
   const series = [...groups.values()].map((g, i) => ({
     type: 'line' as const,
     name: g.name,
+    ...(onRight[i] ? { yAxisIndex: 1 } : {}),
     data: g.data,
     showSymbol: g.data.length < 3,
     symbolSize: 4,
@@ -86,11 +91,24 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
       : {}),
   }));
   const unitText = input.unit ? ` ${input.unit}` : '';
+  const valueText = (seriesIndex: unknown, v: number): string =>
+    right && typeof seriesIndex === 'number' && onRight[seriesIndex]
+      ? `${v.toFixed(right.digits)}${right.unit ? ` ${right.unit}` : ''}`
+      : `${v.toFixed(input.digits)}${unitText}`;
+  const valueAxis = (quantity: string, unit: string, side: 'left' | 'right') => ({
+    type: 'value',
+    scale: true,
+    name: `${quantity} (${unit})`,
+    nameTextStyle: side === 'left' ? { align: 'left', padding: [0, 0, 0, -40] } : { align: 'right', padding: [0, -40, 0, 0] },
+    // Precision from the ticks ECharts picks for the visible range (zoomed too), never fixed digits.
+    axisLabel: { formatter: tickLabel },
+    ...(side === 'right' ? { position: 'right', splitLine: { show: false } } : {}),
+  });
   return {
     animation: false,
     useUTC: true,
     // With a legend, the plot starts lower so that the value axis' name sits between the legend and the plot.
-    grid: { left: 56, right: 24, top: groups.size > 1 ? 58 : 36, bottom: 28 },
+    grid: { left: 56, right: right ? 56 : 24, top: groups.size > 1 ? 58 : 36, bottom: 28 },
     legend: groups.size > 1 ? { type: 'scroll', top: 4, left: 8, right: 80, textStyle: { fontSize: 11 } } : { show: false },
     toolbox: {
       right: 8,
@@ -102,12 +120,12 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
       trigger: 'axis',
       confine: true,
       formatter: (params: unknown) => {
-        const list = (Array.isArray(params) ? params : [params]) as { seriesName?: unknown; value?: unknown }[];
+        const list = (Array.isArray(params) ? params : [params]) as { seriesName?: unknown; seriesIndex?: unknown; value?: unknown }[];
         const first = list[0]?.value;
         const t = Array.isArray(first) && typeof first[0] === 'number' ? first[0] : null;
         const rows = list.map((p): [string, string] => {
           const v = Array.isArray(p.value) ? p.value[1] : null;
-          return [String(p.seriesName ?? ''), typeof v === 'number' ? `${v.toFixed(input.digits)}${unitText}` : '—'];
+          return [String(p.seriesName ?? ''), typeof v === 'number' ? valueText(p.seriesIndex, v) : '—'];
         });
         return tooltipHtml(t === null ? '' : formatTime(t, input.zone), rows);
       },
@@ -123,14 +141,9 @@ export function seriesOption(input: SeriesChartInput): DashboardOption {
       },
       splitLine: { show: false },
     },
-    yAxis: {
-      type: 'value',
-      scale: true,
-      name: `${input.quantity} (${input.unit})`,
-      nameTextStyle: { align: 'left', padding: [0, 0, 0, -40] },
-      // Precision from the ticks ECharts picks for the visible range (zoomed too), never fixed digits.
-      axisLabel: { formatter: tickLabel },
-    },
+    yAxis: right
+      ? [valueAxis(input.quantity, input.unit, 'left'), valueAxis(right.quantity, right.unit, 'right')]
+      : valueAxis(input.quantity, input.unit, 'left'),
     series,
   } as DashboardOption;
 }
