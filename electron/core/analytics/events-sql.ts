@@ -38,8 +38,11 @@ function signExpr(sign: SignSettings, locationColumn: string): string {
   return `CASE WHEN ${locationColumn} IN (${flipped.map(lit).join(', ')}) THEN ${lit(-base)} ELSE ${lit(base)} END`;
 }
 
-/** CTEs: `timed` (one classed string reading per row, with its interval dt_ms/dt_h and period id grp) and `periods`. */
-export function periodsCtes(o: EventsSqlOptions): string {
+/**
+ * CTEs `classed`, `stepped` and `timed`: one classed string reading per row (kind), with its interval dt_ms / dt_h (to
+ * the next reading; one slot for the last one or before a gap) and the time from the previous reading.
+ */
+function timedCtes(o: EventsSqlOptions): string {
   const { restA, chargeC } = o.thresholds;
   const only = o.stringId === undefined ? '' : ` AND st.string_id = ${lit(o.stringId)}`;
   return `classed AS (
@@ -58,19 +61,26 @@ export function periodsCtes(o: EventsSqlOptions): string {
     epoch_ms(lead(ts) OVER w) - epoch_ms(ts) AS to_next_ms,
     epoch_ms(ts) - epoch_ms(lag(ts) OVER w) AS from_prev_ms
   FROM classed WINDOW w AS (PARTITION BY string_id ORDER BY ts)
-), readings AS (
+), timed AS (
+  SELECT *, dt_ms / 3600000.0 AS dt_h FROM (
+    SELECT *, CASE WHEN to_next_ms IS NULL OR to_next_ms > ${lit(MAX_GAP_MS)} THEN ${lit(SLOT_MS)} ELSE to_next_ms END AS dt_ms
+    FROM stepped
+  )
+)`;
+}
+
+/** CTEs: `timed` (see timedCtes), `readings` (timed with its period id grp) and `periods`. */
+export function periodsCtes(o: EventsSqlOptions): string {
+  return `${timedCtes(o)}, readings AS (
   SELECT *,
-    CASE WHEN to_next_ms IS NULL OR to_next_ms > ${lit(MAX_GAP_MS)} THEN ${lit(SLOT_MS)} ELSE to_next_ms END AS dt_ms,
     sum(CASE WHEN prev_kind IS DISTINCT FROM kind OR from_prev_ms > ${lit(MAX_GAP_MS)} THEN 1 ELSE 0 END)
       OVER (PARTITION BY string_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS grp
-  FROM (SELECT *, lag(kind) OVER (PARTITION BY string_id ORDER BY ts) AS prev_kind FROM stepped)
-), timed AS (
-  SELECT *, dt_ms / 3600000.0 AS dt_h FROM readings
+  FROM (SELECT *, lag(kind) OVER (PARTITION BY string_id ORDER BY ts) AS prev_kind FROM timed)
 ), periods AS (
   SELECT string_id, grp, any_value(kind) AS kind, min(ts) AS start_ts, max(ts) AS last_ts,
     max(ts + to_milliseconds(dt_ms)) AS end_ts, count(*) AS readings,
     sum(abs(i) * dt_h) AS ah, sum(v * abs(i) * dt_h) AS energy_wh, min(v) AS min_voltage_v, any_value(rated_ah) AS rated_ah
-  FROM timed GROUP BY string_id, grp
+  FROM readings GROUP BY string_id, grp
 )`;
 }
 
@@ -109,16 +119,16 @@ ORDER BY p.string_id, p.start_ts`;
  * misses readings in the middle of a discharge.
  */
 export function efcSql(o: EventsSqlOptions): string {
-  return `WITH ${periodsCtes(o)}, dis AS (SELECT string_id, ts, abs(i) * dt_h AS ah, rated_ah FROM timed WHERE kind = 'discharge'),
+  return `WITH ${timedCtes(o)}, dis AS (SELECT string_id, ts, abs(i) * dt_h AS ah, rated_ah FROM timed WHERE kind = 'discharge'),
 jar_span AS (
   SELECT battery_id, min(ts) AS first_ts, max(ts) AS last_ts FROM telemetry
-  WHERE battery_id IN (SELECT battery_id FROM battery WHERE string_id IN (SELECT DISTINCT string_id FROM readings))
+  WHERE battery_id IN (SELECT battery_id FROM battery WHERE string_id IN (SELECT DISTINCT string_id FROM timed))
     AND ts >= ${tsAt(o.fromMs)} AND ts < ${tsAt(o.toMs)}
   GROUP BY battery_id
 )
 SELECT s.string_id, NULL::INTEGER AS battery_id, round(coalesce(sum(d.ah), 0), 4) AS discharged_ah, any_value(s.rated_ah) AS rated_ah,
   round(coalesce(sum(d.ah), 0) / any_value(s.rated_ah), 5) AS efc
-FROM (SELECT DISTINCT string_id, rated_ah FROM readings) s LEFT JOIN dis d ON d.string_id = s.string_id
+FROM (SELECT DISTINCT string_id, rated_ah FROM timed) s LEFT JOIN dis d ON d.string_id = s.string_id
 GROUP BY s.string_id
 UNION ALL
 SELECT b.string_id, b.battery_id, round(coalesce(sum(d.ah), 0), 4),
@@ -127,7 +137,7 @@ SELECT b.string_id, b.battery_id, round(coalesce(sum(d.ah), 0), 4),
 FROM battery b JOIN battery_model m ON m.model_id = b.model_id
 LEFT JOIN jar_span t ON t.battery_id = b.battery_id
 LEFT JOIN dis d ON d.string_id = b.string_id AND d.ts BETWEEN t.first_ts AND t.last_ts
-WHERE b.string_id IN (SELECT DISTINCT string_id FROM readings)
+WHERE b.string_id IN (SELECT DISTINCT string_id FROM timed)
 GROUP BY b.string_id, b.battery_id
 ORDER BY 1, 2 NULLS FIRST`;
 }
