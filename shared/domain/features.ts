@@ -99,6 +99,27 @@ export function featureLatestName(name: string, version: number): string {
   return `${name}_v${version}_latest`;
 }
 
+/**
+ * A feature set version as a training slice joins it (resolved from the lake by the core): each slice row gets the
+ * latest feature row of its unit whose `event_time` is at or before the row's time minus `lagMinutes` (ASOF). Its
+ * columns come out as `<set>_<column>`, with `<set>_event_time` saying which feature row it was.
+ */
+export interface SliceFeatureSet {
+  ref: string;
+  name: string;
+  version: number;
+  hash: string;
+  entityColumn: string;
+  lagMinutes: number;
+  /** The declared columns joined (the key, day and event time are not repeated). */
+  columns: string[];
+}
+
+/** A feature column's name in a slice: `<set>_<column>`. */
+export function sliceFeatureOutputName(set: string, column: string): string {
+  return `${set}_${column}`;
+}
+
 /** Whitespace runs collapsed, line comments dropped, trimmed: reformatting the SQL makes no new version. */
 export function normalizeSql(sql: string): string {
   return sql
