@@ -234,4 +234,10 @@ describe('feature materialization', () => {
     );
     expect(after).toEqual([{ day: new Date(next).toISOString().slice(0, 10), readings: 1, v: '12.345' }]);
   });
+
+  it('a feature dataset removed from the lake takes its views with it', async () => {
+    await wb.data.lake.removeDataset(FEATURES_DATASET);
+    await wb.data.refresh();
+    expect(await queryNumber(conn, `SELECT count(*) FROM duckdb_views() WHERE schema_name = 'features'`)).toBe(0);
+  });
 });

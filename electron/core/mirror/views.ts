@@ -205,7 +205,8 @@ export async function refreshViews(
 ): Promise<void> {
   const catalog = new LakeCatalog(conn, lake);
   const inLake = datasets === undefined ? await catalog.datasets() : null;
-  const names = datasets ?? [...new Set<string>([...DATASET_NAMES, ...(inLake ?? [])])];
+  // The feature sets' dataset always: when it left the lake, its per-version views go too.
+  const names = datasets ?? [...new Set<string>([...DATASET_NAMES, ...(inLake ?? []), FEATURES_DATASET])];
   const inFlight = await originalsInFlight(new LakeIntents(conn));
   const files = new Map<string, CatalogFile[]>();
   for (const name of names) {
@@ -237,7 +238,7 @@ export async function refreshViews(
         // The feature sets' lake dataset: one view per set version (`features.<set>_v<N>`), not one over all of them.
         const views = featureViewsSql(visible(name));
         const keepViews = new Set(views.map((v) => v.name));
-        await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(FEATURES_DATASET)}`);
+        if (views.length > 0) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(FEATURES_DATASET)}`);
         for (const v of views) await makeView(conn, made, v.name, v.sql);
         const old = await conn.runAndReadAll(`SELECT view_name FROM duckdb_views() WHERE schema_name = $1 AND NOT internal`, [
           FEATURES_DATASET,
