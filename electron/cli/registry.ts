@@ -4,6 +4,7 @@ import { analyzeCommand } from './commands/analyze';
 import { archiveCommand } from './commands/archive';
 import { convertCommand } from './commands/convert';
 import { exportCommand } from './commands/export';
+import { featuresCommand } from './commands/features';
 import { historyCommand } from './commands/history';
 import { lakeCommand } from './commands/lake';
 import { queryCommand } from './commands/query';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CliCommand[] = [
   archiveCommand,
   lakeCommand,
   exportCommand,
+  featuresCommand,
   analyzeCommand,
 ];
 

@@ -15,6 +15,7 @@ import { createArchiveService } from './services/archive';
 import { createExportService } from './services/export';
 import { exportsDirOf } from './export/export-paths';
 import { createSliceService } from './services/slice';
+import { createFeaturesService } from './services/features';
 import { createCatalogService } from './services/catalog';
 import { createConvertService } from './services/convert';
 import { createFilesService } from './services/files';
@@ -211,6 +212,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     export: createExportService({ engine, jobs, exportsDir: exportsDirOf(paths.root) }),
     slice: createSliceService({ engine, jobs, lake: data.lake, exportsDir: exportsDirOf(paths.root), appVersion, tmpDir: paths.tmp }),
     archive: createArchiveService({ jobs, journal: archiveJournal, archive }),
+    features: createFeaturesService({ engine, jobs, lake: data.lake, commitViews }),
     settings: createSettingsService({
       paths: ownPaths,
       running: stores,

@@ -5,6 +5,7 @@ import { catalogApi } from './catalog';
 import { convertApi } from './convert';
 import { dashboardApi } from './dashboard';
 import { exportApi } from './export';
+import { featuresApi } from './features';
 import { filesApi } from './files';
 import { dataApi } from './data';
 import { jobsApi, type JobProgress } from './jobs';
@@ -37,6 +38,7 @@ export const contract = {
   settings: settingsApi,
   soh: sohApi,
   analytics: analyticsApi,
+  features: featuresApi,
 };
 
 export type Contract = typeof contract;
@@ -59,6 +61,7 @@ export type SliceApi = WorkbenchCore['slice'];
 export type SettingsApi = WorkbenchCore['settings'];
 export type SohApi = WorkbenchCore['soh'];
 export type AnalyticsApi = WorkbenchCore['analytics'];
+export type FeaturesApi = WorkbenchCore['features'];
 
 /** Events the core pushes to every subscriber, by name. */
 export interface EventMap {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SliceSpecSchema, type SliceSpec, type SpecIssue } from '../domain/slice-spec';
+import type { SliceFeatureSet } from '../domain/features';
 import { method } from './define';
 import type { JobHandle } from './jobs';
 
@@ -61,6 +62,8 @@ export interface SliceManifest {
   /** `sha256:<hex>` over the rows in order (see the README for the exact recipe); the same rows give the same hash. */
   contentHash: string;
   contentHashAlgorithm: string;
+  /** The feature sets joined: name, version, definition hash, lag and columns (absent when the spec names none). */
+  features?: SliceFeatureSet[];
 }
 
 /** The job report of slice.run. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DATASETS, type ColumnSpec, type DatasetName, type DatasetSpec } from './datasets';
+import { parseFeatureRef } from './features';
 
 /**
  * The training-slice spec: what a data scientist asks for (dataset, time range, columns, filter,
@@ -147,6 +148,11 @@ const SliceSpecObject = z.object({
    * (`.bdf.parquet`), one file per jar per split, from telemetry only (see BDF_COLUMNS).
    */
   format: z.enum(['parquet', 'bdf']).optional(),
+  /**
+   * Feature sets joined point in time, as `<set>@v<N>` (e.g. `jar_daily_stats@v2`): each row gets the set's latest row
+   * for its unit with an event time at or before the row's time minus the set's lag.
+   */
+  features: z.array(z.string().max(100)).max(20).optional(),
 });
 
 export type SliceSpecInput = z.input<typeof SliceSpecObject>;
@@ -218,6 +224,26 @@ export const SliceSpecSchema = SliceSpecObject.superRefine((spec, ctx) => {
         }
       });
     }
+  }
+  const refs = new Set<string>();
+  (spec.features ?? []).forEach((text, i) => {
+    const ref = parseFeatureRef(text);
+    if (ref === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['features', i],
+        message: `"${text.slice(0, 80)}" is not a feature set version; write it as <set>@v<N>, e.g. jar_daily_stats@v1`,
+      });
+    } else if (refs.has(ref.name)) {
+      ctx.addIssue({ code: 'custom', path: ['features', i], message: `${ref.name} is named twice; a slice joins one version of a set` });
+    } else refs.add(ref.name);
+  });
+  if (spec.format === 'bdf' && spec.features !== undefined && spec.features.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['features'],
+      message: 'bdf has no place for feature sets; drop features or use the parquet format',
+    });
   }
   if (spec.format === 'bdf') {
     if (spec.dataset !== 'telemetry') {

@@ -17,7 +17,8 @@ import { withKvMetadata } from './parquet-kv';
 import { bdfSourceSelect, writeBdfSplit } from './slice-bdf';
 import { enableProgress, runWithProgress } from './run-copy';
 import { collectSources } from './slice-sources';
-import { ALL_SPLIT, assignmentSelect, assignUnits, sliceSelect, timeCuts, type SplitPart } from './slice-sql';
+import { ALL_SPLIT, assignmentSelect, assignUnits, sliceSelect, timeCuts, type SliceSelectOptions, type SplitPart } from './slice-sql';
+import { resolveSliceFeatures } from '../features/slice-features';
 
 /** Parquet options of slice files: zstd, row groups of 122,880 rows. */
 export const SLICE_PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880';
@@ -44,11 +45,7 @@ export async function prepareSliceConnection(conn: DuckDBConnection): Promise<vo
 }
 
 /** The splits of a slice with their SQL. A split by battery ranks the units first (one small query). */
-export async function planSlice(
-  conn: DuckDBConnection,
-  spec: SliceSpec,
-  options: { ordered?: boolean; labels?: boolean } = {},
-): Promise<SlicePlan> {
+export async function planSlice(conn: DuckDBConnection, spec: SliceSpec, options: SliceSelectOptions = {}): Promise<SlicePlan> {
   const split = spec.split;
   if (!split) {
     const part: SplitPart = { kind: 'all' };
@@ -144,7 +141,8 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
   const cancelled = (): WorkbenchError => new WorkbenchError('CANCELLED', 'The slice export was cancelled; no file was left behind.');
   await prepareSliceConnection(conn);
   progress({ phase: 'plan', fraction: 0, message: 'Planning the splits' });
-  const plan = await planSlice(conn, spec);
+  const features = await resolveSliceFeatures(conn, options.lake, spec);
+  const plan = await planSlice(conn, spec, { features });
   const schema = await describeSelect(conn, plan.splits[0].sql);
   const sources = await collectSources(conn, options.lake, spec);
   // Every file carries the data dictionary of its columns (quantity, unit, sign, description) as key-value metadata.
@@ -245,6 +243,7 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
       bytes: files.reduce((a, f) => a + f.bytes, 0),
       contentHash: contentHash(bdf ? bdfSchema : schema, digests),
       contentHashAlgorithm: CONTENT_HASH_ALGORITHM,
+      ...(features.length > 0 ? { features } : {}),
     };
     await writeFileAtomic(join(temp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     for (const s of plan.splits) await fsyncDir(join(temp, s.name));

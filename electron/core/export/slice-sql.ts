@@ -10,7 +10,9 @@ import {
   type SliceShape,
   type SliceSpec,
 } from '../../../shared/domain/slice-spec';
+import { FEATURE_TIME_COLUMN, featureViewName, sliceFeatureOutputName, type SliceFeatureSet } from '../../../shared/domain/features';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { FEATURES_DATASET } from '../features/feature-views';
 
 /**
  * Builds the SQL of a training slice from a validated spec. Values are inlined as literals (COPY takes
@@ -120,7 +122,51 @@ export function orderKey(spec: SliceSpec): string[] {
  * The SELECT of one split: the rows (resampled per unit and bucket when asked), the labels joined
  * point in time (ASOF: the latest label at or before the row's time), in key order.
  */
-export function sliceSelect(spec: SliceSpec, part: SplitPart, options: { ordered?: boolean; labels?: boolean } = {}): string {
+export interface SliceSelectOptions {
+  ordered?: boolean;
+  labels?: boolean;
+  /** The spec's feature sets, resolved (slice-features.ts); none when absent. */
+  features?: readonly SliceFeatureSet[];
+}
+
+export function sliceSelect(spec: SliceSpec, part: SplitPart, options: SliceSelectOptions = {}): string {
+  const features = options.features ?? [];
+  if (features.length === 0) return rowsAndLabelsSelect(spec, part, options);
+  return withFeatures(spec, rowsAndLabelsSelect(spec, part, { ...options, ordered: false }), features, options.ordered ?? true);
+}
+
+/**
+ * Feature sets joined point in time onto the rows: per set, ASOF the latest feature row of the row's unit whose
+ * event time is at or before the row's time minus the set's lag. Only feature rows known before the slice's end are
+ * candidates anyway; a feature row computed from data after a row's time can never match it.
+ */
+function withFeatures(spec: SliceSpec, base: string, features: readonly SliceFeatureSet[], ordered: boolean): string {
+  const shape = SLICE_SHAPES[spec.dataset];
+  const be = `b.${quoteIdent(shape.entityColumn)}`;
+  const bt = `b.${quoteIdent(shape.timeColumn)}`;
+  const ctes = [`b AS (${base})`];
+  const joins: string[] = [];
+  const cols: string[] = ['b.*'];
+  features.forEach((f, i) => {
+    if (f.entityColumn !== shape.entityColumn)
+      throw new Error(`${f.ref} is keyed by ${f.entityColumn}, the slice by ${shape.entityColumn}`);
+    const alias = `f${i}`;
+    const key = quoteIdent(f.entityColumn);
+    const time = quoteIdent(sliceFeatureOutputName(f.name, FEATURE_TIME_COLUMN));
+    const outs = f.columns.map((c) => `${quoteIdent(c)} AS ${quoteIdent(sliceFeatureOutputName(f.name, c))}`);
+    ctes.push(
+      `${alias} AS (SELECT ${key} AS ${quoteIdent('__key')}, ${quoteIdent(FEATURE_TIME_COLUMN)} AS ${time}, ${outs.join(', ')} ` +
+        `FROM ${qualifiedName(FEATURES_DATASET, featureViewName(f.name, f.version))} WHERE ${quoteIdent(FEATURE_TIME_COLUMN)} <= ${ts(spec.to)})`,
+    );
+    const lagged = f.lagMinutes > 0 ? `${bt} - INTERVAL ${quoteLiteral(`${f.lagMinutes} minutes`)}` : bt;
+    joins.push(`ASOF LEFT JOIN ${alias} ON ${be} = ${alias}.${quoteIdent('__key')} AND ${lagged} >= ${alias}.${time}`);
+    cols.push(`${alias}.${time}`, ...f.columns.map((c) => `${alias}.${quoteIdent(sliceFeatureOutputName(f.name, c))}`));
+  });
+  const order = orderKey(spec).map((k) => `b.${quoteIdent(k)}`);
+  return `WITH ${ctes.join(', ')} SELECT ${cols.join(', ')} FROM b ${joins.join(' ')}${ordered ? ` ORDER BY ${order.join(', ')}` : ''}`;
+}
+
+function rowsAndLabelsSelect(spec: SliceSpec, part: SplitPart, options: SliceSelectOptions): string {
   const shape = SLICE_SHAPES[spec.dataset];
   const outputs = featureOutputs(spec);
   const view = qualifiedName('main', spec.dataset);

@@ -19,6 +19,9 @@ interface PublishPayload {
   manifest: BatchManifest | null;
 }
 
+/** The jobs that publish through a set: a conversion adds files; a feature materialization may replace a day's files. */
+export type PublishJob = 'convert' | 'features';
+
 type PublishIntent = LakeIntent<PublishPayload>;
 
 /**
@@ -27,6 +30,11 @@ type PublishIntent = LakeIntent<PublishPayload>;
  * then published no-clobber, then the manifest) → `done` (one transaction shows them all). A run killed before the
  * manifest is undone by `finishPublishSets` (temps and published files removed; they were never visible); after
  * it, finished. Fault tests: `BW_KILL_AT=<job>:publish`, `<job>:manifest`.
+ *
+ * A manifest that `replaces` files (a recomputed feature day) retires them in the same switch: the transaction that
+ * shows the new files takes the old ones out of the views (the catalog reads the manifest), records the set as
+ * `switched`, and only then are the old files removed (`BW_KILL_AT=<job>:cleanup` stops before that). While the set
+ * is unfinished its keys, the replaced ones included, are its own: the lake check does not call them strays.
  */
 export class PublishSet {
   private constructor(
@@ -34,7 +42,7 @@ export class PublishSet {
     private readonly intent: PublishIntent,
   ) {}
 
-  static async begin(deps: PublishSetDeps, job: 'convert', dataset: string): Promise<PublishSet> {
+  static async begin(deps: PublishSetDeps, job: PublishJob, dataset: string): Promise<PublishSet> {
     const intent: PublishIntent = {
       id: `${job}-${randomUUID().slice(0, 12)}`,
       job,
@@ -57,8 +65,9 @@ export class PublishSet {
   async publish(staged: readonly StagedFile[], manifest: BatchManifest): Promise<LakeFile[]> {
     const { deps, intent } = this;
     const keys = staged.map((s) => s.key);
+    const replaced = manifest.replaces ?? [];
     intent.state = 'publishing';
-    intent.keys = keys;
+    intent.keys = [...keys, ...replaced];
     intent.payload = { staged: [...staged], manifest };
     await deps.commitViews([...hideFilesSql(keys), deps.intents.saveSql(intent)], []);
     const out: LakeFile[] = [];
@@ -68,9 +77,10 @@ export class PublishSet {
     }
     killPoint(intent.job, 'manifest');
     await writeManifest(deps.lake, manifest);
-    intent.state = 'done';
+    intent.state = replaced.length > 0 ? 'switched' : 'done';
     await deps.commitViews([...unhideFilesSql(keys), deps.intents.saveSql(intent)], [manifest.dataset]);
     await removeTemps(intent);
+    if (intent.state === 'switched') await retire(deps, intent);
     return out;
   }
 
@@ -84,30 +94,52 @@ async function removeTemps(intent: PublishIntent): Promise<void> {
   for (const t of intent.temps) await rm(t, { recursive: true, force: true });
 }
 
+/** The keys the set itself published (not those its manifest replaces). */
+function ownKeys(intent: PublishIntent): string[] {
+  return intent.payload.staged.map((s) => s.key);
+}
+
 async function undo(deps: PublishSetDeps, intent: PublishIntent): Promise<void> {
-  for (const k of intent.keys) await deps.lake.remove(k);
+  const own = ownKeys(intent);
+  for (const k of own) await deps.lake.remove(k);
   await removeTemps(intent);
   intent.state = 'undone';
-  await deps.commitViews([...unhideFilesSql(intent.keys), deps.intents.saveSql(intent)], intent.keys.length > 0 ? [intent.dataset] : []);
+  await deps.commitViews([...unhideFilesSql(own), deps.intents.saveSql(intent)], own.length > 0 ? [intent.dataset] : []);
+}
+
+/** After the switch: the replaced files (no view reads them now) are removed, and the set is done. */
+async function retire(deps: PublishSetDeps, intent: PublishIntent): Promise<void> {
+  killPoint(intent.job, 'cleanup');
+  for (const k of intent.payload.manifest?.replaces ?? []) await deps.lake.remove(k);
+  intent.state = 'done';
+  await deps.intents.save(intent);
 }
 
 /** Finishes a set whose manifest was written, else undoes it. Says what it did. */
 async function settle(deps: PublishSetDeps, intent: PublishIntent): Promise<string> {
   const manifest = intent.payload.manifest;
+  const own = ownKeys(intent);
+  const replaced = manifest?.replaces ?? [];
+  if (intent.state === 'switched') {
+    await retire(deps, intent);
+    return `${intent.id}: ${replaced.length} file(s) of ${intent.dataset} replaced by its ${own.length} new one(s) removed`;
+  }
   if (intent.state === 'publishing' && manifest && (await deps.lake.exists(manifestKey(manifest.dataset, manifest.batchId)))) {
-    intent.state = 'done';
-    await deps.commitViews([...unhideFilesSql(intent.keys), deps.intents.saveSql(intent)], [intent.dataset]);
+    intent.state = replaced.length > 0 ? 'switched' : 'done';
+    await deps.commitViews([...unhideFilesSql(own), deps.intents.saveSql(intent)], [intent.dataset]);
     await removeTemps(intent);
-    return `${intent.id}: ${intent.keys.length} file(s) of ${intent.dataset} were published with their manifest; shown now`;
+    if (intent.state === 'switched') await retire(deps, intent);
+    return `${intent.id}: ${own.length} file(s) of ${intent.dataset} were published with their manifest; shown now${replaced.length > 0 ? `, the ${replaced.length} they replace removed` : ''}`;
   }
   const from = intent.state;
   await undo(deps, intent);
-  return `${intent.id}: a ${intent.job} into ${intent.dataset} stopped while ${from}; its ${intent.keys.length} file(s) and temps removed (they were never visible)`;
+  return `${intent.id}: a ${intent.job} into ${intent.dataset} stopped while ${from}; its ${own.length} file(s) and temps removed (they were never visible)`;
 }
 
 /** Finishes or undoes every set a killed run left unfinished. Returns what it did, one line each. */
 export async function finishPublishSets(deps: PublishSetDeps): Promise<string[]> {
   const out: string[] = [];
-  for (const i of await deps.intents.unfinished('convert')) out.push(await settle(deps, i as PublishIntent));
+  for (const job of ['convert', 'features'] as const)
+    for (const i of await deps.intents.unfinished(job)) out.push(await settle(deps, i as PublishIntent));
   return out;
 }

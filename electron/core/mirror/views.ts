@@ -8,6 +8,7 @@ import { LakeCatalog, schemaSignatures, type CatalogFile } from '../lake/lake-ca
 import type { Lake } from '../lake/lake';
 import { sqlPathList } from '../lake/lake-sql';
 import { INGEST_COLUMN } from '../../../shared/domain/datasets';
+import { FEATURES_DATASET, featureViewsSql } from '../features/feature-views';
 import { COLD_SCHEMA, HOT_MIRROR_SCHEMA, VIEW_SQL, getHiddenFiles, getTierState, type Statement, type TierState } from './meta';
 
 /** The column a unified view adds: 'hot' or 'cold'. */
@@ -204,7 +205,8 @@ export async function refreshViews(
 ): Promise<void> {
   const catalog = new LakeCatalog(conn, lake);
   const inLake = datasets === undefined ? await catalog.datasets() : null;
-  const names = datasets ?? [...new Set<string>([...DATASET_NAMES, ...(inLake ?? [])])];
+  // The feature sets' dataset always: when it left the lake, its per-version views go too.
+  const names = datasets ?? [...new Set<string>([...DATASET_NAMES, ...(inLake ?? []), FEATURES_DATASET])];
   const inFlight = await originalsInFlight(new LakeIntents(conn));
   const files = new Map<string, CatalogFile[]>();
   for (const name of names) {
@@ -232,6 +234,21 @@ export async function refreshViews(
     const made = await madeViews(conn);
     for (const name of names) {
       const spec = datasetSpec(name);
+      if (name === FEATURES_DATASET) {
+        // The feature sets' lake dataset: one view per set version (`features.<set>_v<N>`), not one over all of them.
+        const views = featureViewsSql(visible(name));
+        const keepViews = new Set(views.map((v) => v.name));
+        if (views.length > 0) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(FEATURES_DATASET)}`);
+        for (const v of views) await makeView(conn, made, v.name, v.sql);
+        const old = await conn.runAndReadAll(`SELECT view_name FROM duckdb_views() WHERE schema_name = $1 AND NOT internal`, [
+          FEATURES_DATASET,
+        ]);
+        for (const r of old.getRowObjectsJS()) {
+          const v = qualifiedName(FEATURES_DATASET, String(r.view_name));
+          if (!keepViews.has(v)) await makeView(conn, made, v, null);
+        }
+        continue;
+      }
       if (spec === undefined) {
         const paths = visible(name).map((f) => f.path);
         await makeView(conn, made, qualifiedName(COLD_SCHEMA, name), paths.length > 0 ? adHocColdViewSql(name, paths) : null);

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { FeatureColumn, FeatureEntity } from '../domain/features';
+import { method } from './define';
+import type { JobHandle } from './jobs';
+
+/** One version of a feature set, as `features.list` shows it. */
+export interface FeatureSetVersionInfo {
+  version: number;
+  /** `sha256:<hex>` of its normalized definition. */
+  hash: string;
+  createdAt: string;
+  /** Whether the workspace's current definition of the set is this version. */
+  current: boolean;
+  /** Materialized days and rows (the version's view), and its latest event time. */
+  days: number;
+  rows: number;
+  latestEventTime: string | null;
+  /** The view to query: `features.<set>_v<N>`. */
+  view: string;
+}
+
+export interface FeatureSetInfo {
+  name: string;
+  description: string;
+  owner: string;
+  entity: FeatureEntity;
+  /** The entity's key column: battery_id, string_id or location_id. */
+  key: string;
+  lagMinutes: number;
+  columns: FeatureColumn[];
+  /** Stored versions, oldest first; the current definition is listed as version null until first materialized. */
+  versions: FeatureSetVersionInfo[];
+  /** Whether the workspace still defines the set (an old set lives on in the lake only). */
+  defined: boolean;
+  sql: string;
+}
+
+export interface FeatureMaterializeReport {
+  sets: {
+    set: string;
+    version: number;
+    hash: string;
+    createdVersion: boolean;
+    days: number;
+    recomputed: number;
+    rows: number;
+    files: number;
+    recomputedDays: string[];
+    elapsedMs: number;
+  }[];
+  elapsedMs: number;
+}
+
+/** The latest feature vector of each entity (from the serving table `features.<set>_v<N>_latest`). */
+export interface FeatureVectors {
+  set: string;
+  version: number;
+  key: string;
+  columns: { name: string; type: string; unit: string | null }[];
+  /** Values as JSON-safe text or numbers (DECIMAL and BIGINT as strings), in `columns` order. */
+  rows: Record<string, unknown>[];
+}
+
+const SetName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a feature set name: lowercase letters, digits and _');
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a UTC day as YYYY-MM-DD');
+
+export const featuresApi = {
+  /** The feature sets: current definitions and every stored version, with what is materialized of each. */
+  list: method<{ sets: FeatureSetInfo[] }>()(z.object({}).default({})),
+  /** The latest vector per entity of a set version (default: its current version), optionally for one entity. */
+  get: method<FeatureVectors>()(
+    z.object({
+      set: SetName,
+      version: z.number().int().min(1).optional(),
+      entity: z.number().int().optional(),
+    }),
+  ),
+  /** Materializes the set (default: every defined set) as a job: only the days whose inputs changed, unless `full`. */
+  materialize: method<JobHandle<FeatureMaterializeReport>>()(
+    z.object({ set: SetName.optional(), from: Day.optional(), to: Day.optional(), full: z.boolean().default(false) }),
+  ),
+};
