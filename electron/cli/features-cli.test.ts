@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeatureMaterializeReport, FeatureVectors, FeatureSetInfo } from '../../shared/api/features';
+import type { FeatureDrift, FeatureMaterializeReport, FeatureVectors, FeatureSetInfo } from '../../shared/api/features';
 import { qualifiedName } from '../../shared/sql';
 import { queryNumber } from '../core/engine/duck-query';
 import { HOT_MIRROR_SCHEMA } from '../core/mirror/meta';
@@ -62,6 +62,47 @@ describe('battery-workbench features (real DuckDB, real process)', () => {
     expect(bad.stderr).toMatch(/no feature set no_such_set|There is no feature set no_such_set/);
     const usage = await runCli(['features', 'get', '--workspace', ws]);
     expect(usage.code).toBe(2);
+
+    // Drift: every numeric column by UTC week against the first 28 days (the whole fixture here: PSI 0 throughout).
+    const drift = await json<FeatureDrift>(['features', 'drift', '--set', 'jar_daily_stats']);
+    const first = new Date(FIXTURE.startMs).toISOString().slice(0, 10);
+    expect(drift).toMatchObject({ set: 'jar_daily_stats', version: 1, threshold: 0.25, bins: 10, reference: { from: first } });
+    expect(drift.columns.map((c) => c.name)).toEqual(jar?.columns.map((c) => c.name));
+    for (const c of drift.columns) {
+      expect(
+        c.weeks.reduce((n, w) => n + w.rows, 0),
+        c.name,
+      ).toBeGreaterThan(0);
+      expect(c.shiftedWeeks).toEqual([]);
+    }
+    const driftText = await runCli(['features', 'drift', '--set', 'jar_daily_stats', '--threshold', '0.1', '--workspace', ws]);
+    expect(driftText.code, driftText.stderr).toBe(0);
+    expect(driftText.stdout).toMatch(
+      /jar_daily_stats v1: PSI by week against \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2} \(10 bins; shifted at >= 0.1\)/,
+    );
+    expect(driftText.stdout).toMatch(/voltage_max \[V\]: max/);
+    for (const args of [
+      ['--threshold', '0'],
+      ['--reference-from', first],
+      ['--threshold', 'lots'],
+    ]) {
+      const r = await runCli(['features', 'drift', '--set', 'jar_daily_stats', ...args, '--workspace', ws]);
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    const refused = await runCli([
+      'features',
+      'drift',
+      '--set',
+      'jar_daily_stats',
+      '--reference-from',
+      '2026-02-01',
+      '--reference-to',
+      '2026-01-01',
+      '--workspace',
+      ws,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/must end after it starts/);
   }, 120_000);
 
   it('after a new reading is materialized, get returns its value', async () => {

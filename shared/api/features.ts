@@ -61,6 +61,30 @@ export interface FeatureVectors {
   rows: Record<string, unknown>[];
 }
 
+/** PSI by week of one feature column against the reference window. */
+export interface FeatureColumnDrift {
+  name: string;
+  unit: string | null;
+  weeks: { week: string; rows: number; psi: number | null }[];
+  /** The largest weekly PSI after the reference window; null when there is none. */
+  maxPsi: number | null;
+  /** Weeks after the reference window at or above the threshold. */
+  shiftedWeeks: string[];
+}
+
+/** Distribution drift of a set version's numeric columns: the population stability index by ISO week. */
+export interface FeatureDrift {
+  set: string;
+  version: number;
+  /** The reference window `[from, to)`, UTC days: asked for, else the version's first 28 days. */
+  reference: { from: string; to: string };
+  threshold: number;
+  bins: number;
+  columns: FeatureColumnDrift[];
+}
+
+export const DriftThresholdSchema = z.number().finite().gt(0).max(10);
+
 const SetName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a feature set name: lowercase letters, digits and _');
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a UTC day as YYYY-MM-DD');
 
@@ -75,6 +99,21 @@ export const featuresApi = {
       entity: z.number().int().optional(),
     }),
   ),
+  /** PSI per numeric column by week against a reference window (default: the version's first 28 days). */
+  drift: method<FeatureDrift>()(
+    z.object({
+      set: SetName,
+      version: z.number().int().min(1).optional(),
+      reference: z.object({ from: Day, to: Day }).optional(),
+      bins: z.number().int().min(2).max(100).optional(),
+      /** This request's alarm line instead of the workspace's. */
+      threshold: DriftThresholdSchema.optional(),
+    }),
+  ),
+  /** The workspace's PSI alarm line (default 0.25). */
+  driftThreshold: method<{ threshold: number; isDefault: boolean }>()(z.object({}).default({})),
+  /** Store the PSI alarm line, or null to go back to the default. */
+  setDriftThreshold: method<{ threshold: number; isDefault: boolean }>()(z.object({ threshold: DriftThresholdSchema.nullable() })),
   /** Materializes the set (default: every defined set) as a job: only the days whose inputs changed, unless `full`. */
   materialize: method<JobHandle<FeatureMaterializeReport>>()(
     z.object({ set: SetName.optional(), from: Day.optional(), to: Day.optional(), full: z.boolean().default(false) }),

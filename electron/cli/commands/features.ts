@@ -1,5 +1,5 @@
 import { reportOf } from '../../../shared/api/jobs';
-import type { FeatureVectors } from '../../../shared/api/features';
+import type { FeatureDrift, FeatureVectors } from '../../../shared/api/features';
 import { formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
@@ -11,6 +11,7 @@ import { writeOut } from '../write-out';
 const HELP = `Usage: battery-workbench features list [--json] [--workspace DIR]
        battery-workbench features materialize [--set S] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--full] [--json] [--workspace DIR]
        battery-workbench features get --set S [--version N] [--battery ID | --entity ID] [--json] [--workspace DIR]
+       battery-workbench features drift --set S [--version N] [--reference-from DAY --reference-to DAY] [--threshold X] [--json]
 
 Feature sets are named SQL definitions over the unified views, one row per jar, string or site per UTC day,
 versioned: changing a set's SQL or columns makes a new version, and every version stays readable (its files
@@ -23,12 +24,19 @@ materialize  Brings the set (default: every set) up to date in the lake: only th
              it after the day being written (finished days are kept).
 get          The latest feature vector of each entity (jar, string or site) of the set's current version (or
              --version N), from the serving table kept by materialize.
+drift        Distribution drift of each numeric column: the population stability index (PSI) of each UTC week
+             against a reference window (default: the version's first 28 days), over the reference's deciles.
+             Below 0.1 stable, 0.1 to 0.25 moderate, at or above the threshold (default 0.25, the workspace's
+             setting) shifted.
 
 Options:
   --set S            The feature set (get: required; materialize: default every set).
   --from, --to       materialize only: first and last UTC day (inclusive).
   --full             materialize only: recompute every day in range.
-  --version N        get only: a stored version (default: the current definition's).
+  --version N        get and drift: a stored version (default: the current definition's).
+  --reference-from, --reference-to
+                     drift only: the reference window, first day and the day after its last (UTC, YYYY-MM-DD).
+  --threshold X      drift only: the PSI alarm line for this run (default: the workspace's, 0.25).
   --battery ID       get only: one entity (the jar, string or site id; --entity is the same).
   --json             Print the result as one JSON object.
   --workspace DIR    Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
@@ -36,14 +44,17 @@ Options:
 
 Exit codes: 0 done, 1 the job failed or the set does not exist, 2 bad usage, 130 cancelled.`;
 
-const SUBCOMMANDS = ['list', 'materialize', 'get'] as const;
+const SUBCOMMANDS = ['list', 'materialize', 'get', 'drift'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];
 const TAKES: Record<string, readonly Sub[]> = {
-  set: ['materialize', 'get'],
+  set: ['materialize', 'get', 'drift'],
   from: ['materialize'],
   to: ['materialize'],
   full: ['materialize'],
-  version: ['get'],
+  version: ['get', 'drift'],
+  'reference-from': ['drift'],
+  'reference-to': ['drift'],
+  threshold: ['drift'],
   battery: ['get'],
   entity: ['get'],
 };
@@ -65,9 +76,21 @@ function vectorsText(v: FeatureVectors, width: number | undefined): string {
   return `${v.set} v${v.version}: latest values of ${formatCount(v.rows.length)} ${v.key}(s)\n${renderTable(columns, rows, width && width > 20 ? width : 240, 120)}\n`;
 }
 
+function driftText(d: FeatureDrift): string {
+  const fmt = (x: number | null): string => (x === null ? '—' : x.toFixed(3));
+  const lines = [
+    `${d.set} v${d.version}: PSI by week against ${d.reference.from} to ${d.reference.to} (${d.bins} bins; shifted at >= ${d.threshold})`,
+  ];
+  for (const c of d.columns) {
+    const verdict = c.shiftedWeeks.length === 0 ? 'stable' : `shifted in ${c.shiftedWeeks.length} week(s): ${c.shiftedWeeks.join(', ')}`;
+    lines.push(`  ${c.unit ? `${c.name} [${c.unit}]` : c.name}: max ${fmt(c.maxPsi)}, ${verdict}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export const featuresCommand: CliCommand = {
   name: 'features',
-  summary: 'Feature sets: list, materialize into the lake (incremental), get the latest vectors.',
+  summary: 'Feature sets: list, materialize into the lake (incremental), get the latest vectors, measure drift.',
   help: HELP,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(featuresCommand, argv, {
@@ -78,6 +101,9 @@ export const featuresCommand: CliCommand = {
       version: { type: 'string' },
       battery: { type: 'string' },
       entity: { type: 'string' },
+      'reference-from': { type: 'string' },
+      'reference-to': { type: 'string' },
+      threshold: { type: 'string' },
       workspace: { type: 'string' },
       json: { type: 'boolean' },
     });
@@ -92,7 +118,14 @@ export const featuresCommand: CliCommand = {
       if ((values as Record<string, unknown>)[flag] !== undefined && !subs.includes(sub as Sub))
         throw new CliError(`--${flag} is for ${subs.join(' and ')}, not ${sub}.`, 2);
     }
-    if (sub === 'get' && values.set === undefined) throw new CliError('features get needs --set S (see `features list`).', 2);
+    if ((sub === 'get' || sub === 'drift') && values.set === undefined)
+      throw new CliError(`features ${sub} needs --set S (see \`features list\`).`, 2);
+    const refFrom = values['reference-from'];
+    const refTo = values['reference-to'];
+    if ((refFrom === undefined) !== (refTo === undefined)) throw new CliError('Give --reference-from and --reference-to together.', 2);
+    const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+    if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0 && threshold <= 10))
+      throw new CliError(`--threshold must be a number above 0 and at most 10, not "${values.threshold}".`, 2);
     if (values.battery !== undefined && values.entity !== undefined) throw new CliError('Give --battery or --entity, not both.', 2);
     const version = intFlag('version', values.version);
     const entity = intFlag(values.battery !== undefined ? 'battery' : 'entity', values.battery ?? values.entity);
@@ -130,6 +163,17 @@ export const featuresCommand: CliCommand = {
         });
         if (!r.ok) throw new CliError(describeApiError(r.error), r.error.code === 'INVALID_REQUEST' ? 2 : 1);
         await writeOut(io.stdout, values.json ? `${JSON.stringify(r.value, null, 2)}\n` : vectorsText(r.value, io.columns));
+        return 0;
+      }
+      if (sub === 'drift') {
+        const r = await api.features.drift({
+          set: values.set as string,
+          ...(version !== undefined ? { version } : {}),
+          ...(refFrom !== undefined && refTo !== undefined ? { reference: { from: refFrom, to: refTo } } : {}),
+          ...(threshold !== undefined ? { threshold } : {}),
+        });
+        if (!r.ok) throw new CliError(describeApiError(r.error), r.error.code === 'INVALID_REQUEST' ? 2 : 1);
+        await writeOut(io.stdout, values.json ? `${JSON.stringify(r.value, null, 2)}\n` : driftText(r.value));
         return 0;
       }
       const started = await api.features.materialize({

@@ -11,6 +11,8 @@ describe('weekly PSI over a relation', () => {
   beforeAll(async () => {
     instance = await DuckDBInstance.create(':memory:');
     conn = await instance.connect();
+    // Weeks are UTC weeks whatever the session's zone: midnight UTC on a Monday is Sunday evening in New York.
+    await conn.run(`SET TimeZone = 'America/New_York'`);
     // Three weeks from Monday 2026-01-05: weeks 1 and 2 hold the values 1..100 once a day-slot each (the same
     // distribution); week 3 holds only values from the top fifth. A NULL and a text column name with a quote in it.
     await conn.run(`CREATE TABLE "feat ""x""" (ts TIMESTAMPTZ, "v""q" DOUBLE, flat DOUBLE)`);

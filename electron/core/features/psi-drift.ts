@@ -16,11 +16,12 @@ export interface WeekDrift {
 export interface DriftRequest {
   /** The relation to read, already quoted (a view or table name). */
   relation: string;
-  /** Event-time column (TIMESTAMPTZ or DATE). */
+  /** Event-time column: a TIMESTAMPTZ, or a DATE (a UTC day) with `timeType: 'date'`. */
   timeColumn: string;
+  timeType?: 'timestamptz' | 'date';
   /** Numeric columns to measure. */
   columns: readonly string[];
-  /** The reference window, `[from, to)`, ISO dates or timestamps. */
+  /** The reference window, `[from, to)`, UTC: `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`. */
   reference: { from: string; to: string };
   /** Equal-frequency bins cut from the reference window (deciles by default). */
   bins?: number;
@@ -36,20 +37,22 @@ export async function weeklyPsi(conn: DuckDBConnection, req: DriftRequest): Prom
   const bins = req.bins ?? PSI_DEFAULT_BINS;
   if (!Number.isInteger(bins) || bins < 2 || bins > 100) throw new Error(`bins must be a whole number from 2 to 100, not ${bins}`);
   const cuts = Array.from({ length: bins - 1 }, (_, i) => (i + 1) / bins);
-  const t = quoteIdent(req.timeColumn);
+  // Weeks and the reference window in UTC, whatever the session's time zone: naive UTC timestamps.
+  const t =
+    req.timeType === 'date' ? `CAST(${quoteIdent(req.timeColumn)} AS TIMESTAMP)` : `(${quoteIdent(req.timeColumn)} AT TIME ZONE 'UTC')`;
   const out = new Map<string, WeekDrift[]>();
   for (const column of req.columns) {
     const v = quoteIdent(column);
     // Distinct edges only: a column with few distinct values gets fewer bins rather than empty twins.
     const rows = await queryRows(
       conn,
-      `WITH src AS (SELECT ${t}::TIMESTAMPTZ AS t, ${v}::DOUBLE AS v FROM ${req.relation} WHERE ${v} IS NOT NULL), ` +
+      `WITH src AS (SELECT ${t} AS t, ${v}::DOUBLE AS v FROM ${req.relation} WHERE ${v} IS NOT NULL), ` +
         `edges AS (SELECT list_sort(list_distinct(quantile_cont(v, [${cuts.join(', ')}]))) AS e ` +
-        `  FROM src WHERE t >= $1::TIMESTAMPTZ AND t < $2::TIMESTAMPTZ), ` +
+        `  FROM src WHERE t >= $1::TIMESTAMP AND t < $2::TIMESTAMP), ` +
         `binned AS (SELECT t, len(list_filter(e, x -> v > x)) AS bin FROM src, edges) ` +
         `SELECT 'ref' AS side, NULL::VARCHAR AS week, bin, count(*)::BIGINT AS n FROM binned ` +
-        `  WHERE t >= $1::TIMESTAMPTZ AND t < $2::TIMESTAMPTZ GROUP BY bin ` +
-        `UNION ALL SELECT 'cur', strftime(date_trunc('week', t AT TIME ZONE 'UTC'), '%Y-%m-%d'), bin, count(*)::BIGINT ` +
+        `  WHERE t >= $1::TIMESTAMP AND t < $2::TIMESTAMP GROUP BY bin ` +
+        `UNION ALL SELECT 'cur', strftime(date_trunc('week', t), '%Y-%m-%d'), bin, count(*)::BIGINT ` +
         `  FROM binned GROUP BY ALL ORDER BY side, week, bin`,
       [req.reference.from, req.reference.to],
     );

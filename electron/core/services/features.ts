@@ -12,6 +12,7 @@ import {
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { queryRows } from '../engine/duck-query';
 import type { Engine } from '../engine/engine';
+import { featureDrift, readDriftThreshold, writeDriftThreshold } from '../features/drift';
 import { FEATURES_DATASET } from '../features/feature-views';
 import { materializeFeatureSet, refreshLatest } from '../features/materialize';
 import { currentDefinitions, definitionHash, requireVersion, storedSetNames, storedVersions } from '../features/registry';
@@ -139,6 +140,26 @@ export function createFeaturesService(deps: FeaturesServiceDeps): FeaturesApi {
         };
       });
     },
+
+    drift: async (req) => {
+      const version = req.version ?? (await defaultVersion(req.set));
+      const { definition } = await requireVersion(lake, req.set, version);
+      return engine.withConnection(async (conn) =>
+        featureDrift(conn, definition, version, {
+          ...(req.reference ? { reference: req.reference } : {}),
+          ...(req.bins !== undefined ? { bins: req.bins } : {}),
+          threshold: req.threshold ?? (await readDriftThreshold(conn)).threshold,
+        }),
+      );
+    },
+
+    driftThreshold: () => engine.withConnection((conn) => readDriftThreshold(conn)),
+
+    setDriftThreshold: (req) =>
+      engine.withConnection(async (conn) => {
+        await writeDriftThreshold(conn, req.threshold);
+        return readDriftThreshold(conn);
+      }),
 
     materialize: async (req) => {
       const defs = defined();
