@@ -48,3 +48,27 @@ export function sqlParamNames(sql: string): string[] {
   });
   return names;
 }
+
+const WORD = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)*/;
+
+/**
+ * The relation names the SQL reads: each word after FROM or JOIN (outside strings and comments), lower-cased, each
+ * once in order of first use; `schema.name` kept whole. A subquery after FROM names nothing; CTE names are included
+ * (a caller matches the result against the names it knows).
+ */
+export function sqlRelationNames(sql: string): string[] {
+  const names: string[] = [];
+  let afterFrom = false;
+  forEachCodeChar(sql, (i) => {
+    const m = WORD.exec(sql.slice(i, i + 256));
+    if (!m || (i > 0 && /[A-Za-z0-9_$.]/.test(sql[i - 1]))) {
+      if (!/\s/.test(sql[i])) afterFrom = false;
+      return;
+    }
+    const word = m[0].toLowerCase();
+    if (afterFrom && !names.includes(word)) names.push(word);
+    afterFrom = word === 'from' || word === 'join';
+    return i + m[0].length;
+  });
+  return names;
+}

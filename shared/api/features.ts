@@ -27,6 +27,8 @@ export interface FeatureSetInfo {
   /** The entity's key column: battery_id, string_id or location_id. */
   key: string;
   lagMinutes: number;
+  /** The datasets it reads (declared inputs and master data its SQL joins). */
+  lineage: string[];
   columns: FeatureColumn[];
   /** Stored versions, oldest first; the current definition is listed as version null until first materialized. */
   versions: FeatureSetVersionInfo[];
@@ -76,7 +78,7 @@ export interface FeatureColumnDrift {
 export interface FeatureDrift {
   set: string;
   version: number;
-  /** The reference window `[from, to)`, UTC days: asked for, else the version's first 28 days. */
+  /** The reference window `[from, to)`, UTC days: asked for, else the version's first 28 days (half of a shorter history). */
   reference: { from: string; to: string };
   threshold: number;
   bins: number;
@@ -99,7 +101,7 @@ export const featuresApi = {
       entity: z.number().int().optional(),
     }),
   ),
-  /** PSI per numeric column by week against a reference window (default: the version's first 28 days). */
+  /** PSI per numeric column by week against a reference window (default: the version's first 28 days, or half of a shorter history). */
   drift: method<FeatureDrift>()(
     z.object({
       set: SetName,

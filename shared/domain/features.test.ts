@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   BUILTIN_FEATURE_SETS,
   JAR_DAILY_STATS,
+  STRING_DAILY_SPREAD,
   checkDefinition,
   definitionText,
   featureColumns,
+  featureLineage,
   parseFeatureRef,
   type FeatureSetDefinition,
 } from './features';
@@ -50,5 +52,12 @@ describe('feature set definitions', () => {
     expect(parseFeatureRef('jar_daily_stats@v2')).toEqual({ name: 'jar_daily_stats', version: 2 });
     for (const bad of ['jar_daily_stats', 'jar_daily_stats@2', 'jar_daily_stats@v0', 'Jar@v1', 'a@v1; DROP', '@v1'])
       expect(parseFeatureRef(bad), bad).toBeNull();
+  });
+});
+
+describe('featureLineage', () => {
+  it('names the declared inputs and the master data the SQL joins', () => {
+    expect(featureLineage(JAR_DAILY_STATS)).toEqual(['telemetry']);
+    expect(featureLineage(STRING_DAILY_SPREAD)).toEqual(['telemetry', 'battery']);
   });
 });

@@ -1,3 +1,5 @@
+import { sqlRelationNames } from '../sql-lex';
+import { DATASET_NAMES } from './datasets';
 import { columnMeaning } from './dictionary';
 
 /**
@@ -72,6 +74,18 @@ const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
 
 export function isFeatureSetName(name: string): boolean {
   return NAME_RE.test(name);
+}
+
+/**
+ * The datasets a definition reads (its lineage): its declared inputs, and every other dataset its SQL reads from
+ * (master data such as `battery`), by the names after FROM and JOIN.
+ */
+export function featureLineage(def: Pick<FeatureSetDefinition, 'inputs' | 'sql'>): string[] {
+  const known: readonly string[] = DATASET_NAMES;
+  const read = sqlRelationNames(def.sql)
+    .map((n) => n.replace(/^main\./, ''))
+    .filter((n) => known.includes(n));
+  return [...new Set<string>([...def.inputs, ...read])];
 }
 
 /** `jar_daily_stats@v2` → name and version; null when it is not such a reference. */

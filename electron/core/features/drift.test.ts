@@ -4,7 +4,7 @@ import type { FeatureSetDefinition } from '../../../shared/domain/features';
 import { psiFromCounts } from '../../../shared/domain/psi';
 import { quoteIdent } from '../../../shared/sql';
 import { INTERNAL_SCHEMA } from '../engine/history';
-import { featureDrift, readDriftThreshold, writeDriftThreshold } from './drift';
+import { defaultReferenceDays, featureDrift, readDriftThreshold, writeDriftThreshold } from './drift';
 
 /** A set whose version 1 is a hand-made view: 10 jars, 8 weeks of days from Monday 2026-01-05. */
 const DEF: FeatureSetDefinition = {
@@ -62,6 +62,10 @@ describe('feature drift (PSI by week of a materialized version)', () => {
     expect(moving!.maxPsi).toBeCloseTo(shifted, 9);
     expect(moving!.shiftedWeeks).toEqual(['2026-02-09', '2026-02-16', '2026-02-23']);
     expect(moving!.unit).toBe('V');
+  });
+
+  it('takes half of a history shorter than 8 weeks as the default reference, at least a week', () => {
+    expect([3, 15, 40, 56, 57, 365].map(defaultReferenceDays)).toEqual([7, 7, 20, 28, 28, 28]);
   });
 
   it('takes a reference window and a threshold, and keeps the workspace threshold in its settings', async () => {

@@ -12,6 +12,14 @@ import { weeklyPsi } from './psi-drift';
 /** Days the default reference window spans, from a version's first materialized day. */
 export const DEFAULT_REFERENCE_DAYS = 28;
 
+/**
+ * The default reference: the first 28 days; a history shorter than 8 weeks is cut in half instead (at least 7 days),
+ * so there are weeks after the reference to compare.
+ */
+export function defaultReferenceDays(historyDays: number): number {
+  return Math.min(DEFAULT_REFERENCE_DAYS, Math.max(7, Math.floor(historyDays / 2)));
+}
+
 const THRESHOLD_KEY = 'feature_drift_threshold';
 const NUMERIC = /^(DOUBLE|FLOAT|REAL|DECIMAL|NUMERIC|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)\b/i;
 
@@ -52,15 +60,18 @@ export async function featureDrift(
     );
   let reference = options.reference;
   if (reference === undefined) {
-    const first = await queryRows(conn, `SELECT strftime(min(${FEATURE_DAY_COLUMN}), '%Y-%m-%d') AS d FROM ${view}`);
-    const day = first[0]?.d;
+    const span = await queryRows(
+      conn,
+      `SELECT strftime(min(${FEATURE_DAY_COLUMN}), '%Y-%m-%d') AS d, max(${FEATURE_DAY_COLUMN}) - min(${FEATURE_DAY_COLUMN}) + 1 AS n FROM ${view}`,
+    );
+    const day = span[0]?.d;
     if (day === null || day === undefined)
       throw new WorkbenchError(
         'NOT_FOUND',
         `Version ${version} of ${def.name} holds no rows yet.`,
         `Run \`features materialize --set ${def.name}\`.`,
       );
-    reference = { from: String(day), to: addDays(String(day), DEFAULT_REFERENCE_DAYS) };
+    reference = { from: String(day), to: addDays(String(day), defaultReferenceDays(Number(span[0]?.n))) };
   }
   if (reference.from >= reference.to)
     throw new WorkbenchError('INVALID_REQUEST', `The reference window must end after it starts (${reference.from} to ${reference.to}).`);

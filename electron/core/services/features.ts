@@ -6,6 +6,7 @@ import {
   FEATURE_TIME_COLUMN,
   featureColumns,
   featureLatestName,
+  featureLineage,
   featureViewName,
   type FeatureSetDefinition,
 } from '../../../shared/domain/features';
@@ -103,6 +104,7 @@ export function createFeaturesService(deps: FeaturesServiceDeps): FeaturesApi {
           entity: def.entity,
           key: ENTITY_KEYS[def.entity],
           lagMinutes: def.lagMinutes,
+          lineage: featureLineage(def),
           columns: [...def.columns],
           versions: infos,
           defined: defs.has(name),
