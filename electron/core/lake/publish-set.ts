@@ -19,6 +19,10 @@ interface PublishPayload {
   manifest: BatchManifest | null;
 }
 
+/** The jobs that publish through a set (each finishes or undoes its own at its next run, and `lake check --repair` all). */
+export type PublishJob = 'convert' | 'calc';
+const PUBLISH_JOBS: readonly PublishJob[] = ['convert', 'calc'];
+
 type PublishIntent = LakeIntent<PublishPayload>;
 
 /**
@@ -34,7 +38,7 @@ export class PublishSet {
     private readonly intent: PublishIntent,
   ) {}
 
-  static async begin(deps: PublishSetDeps, job: 'convert', dataset: string): Promise<PublishSet> {
+  static async begin(deps: PublishSetDeps, job: PublishJob, dataset: string): Promise<PublishSet> {
     const intent: PublishIntent = {
       id: `${job}-${randomUUID().slice(0, 12)}`,
       job,
@@ -68,8 +72,15 @@ export class PublishSet {
     }
     killPoint(intent.job, 'manifest');
     await writeManifest(deps.lake, manifest);
-    intent.state = 'done';
+    // With files to replace: `replacing` until they are gone (the views stop reading them in this very commit).
+    intent.state = (manifest.replaces ?? []).length > 0 ? 'replacing' : 'done';
     await deps.commitViews([...unhideFilesSql(keys), deps.intents.saveSql(intent)], [manifest.dataset]);
+    if (intent.state === 'replacing') {
+      killPoint(intent.job, 'replaced');
+      await removeReplaced(deps, manifest);
+      intent.state = 'done';
+      await deps.intents.save(intent);
+    }
     await removeTemps(intent);
     return out;
   }
@@ -78,6 +89,14 @@ export class PublishSet {
   async abandon(): Promise<void> {
     if (this.intent.state !== 'done' && this.intent.state !== 'undone') await settle(this.deps, this.intent);
   }
+}
+
+/**
+ * The files a published manifest `replaces` are no longer live (the views stopped reading them when it was shown):
+ * removed (idempotent). A kill before that leaves the set `replacing`: `finishPublishSets` removes them.
+ */
+async function removeReplaced(deps: PublishSetDeps, manifest: BatchManifest): Promise<void> {
+  for (const k of manifest.replaces ?? []) await deps.lake.remove(k);
 }
 
 async function removeTemps(intent: PublishIntent): Promise<void> {
@@ -94,9 +113,17 @@ async function undo(deps: PublishSetDeps, intent: PublishIntent): Promise<void> 
 /** Finishes a set whose manifest was written, else undoes it. Says what it did. */
 async function settle(deps: PublishSetDeps, intent: PublishIntent): Promise<string> {
   const manifest = intent.payload.manifest;
+  if (intent.state === 'replacing' && manifest) {
+    await removeReplaced(deps, manifest);
+    intent.state = 'done';
+    await deps.intents.save(intent);
+    await removeTemps(intent);
+    return `${intent.id}: the ${(manifest.replaces ?? []).length} file(s) of ${intent.dataset} its batch replaced were removed`;
+  }
   if (intent.state === 'publishing' && manifest && (await deps.lake.exists(manifestKey(manifest.dataset, manifest.batchId)))) {
     intent.state = 'done';
     await deps.commitViews([...unhideFilesSql(intent.keys), deps.intents.saveSql(intent)], [intent.dataset]);
+    await removeReplaced(deps, manifest);
     await removeTemps(intent);
     return `${intent.id}: ${intent.keys.length} file(s) of ${intent.dataset} were published with their manifest; shown now`;
   }
@@ -106,8 +133,8 @@ async function settle(deps: PublishSetDeps, intent: PublishIntent): Promise<stri
 }
 
 /** Finishes or undoes every set a killed run left unfinished. Returns what it did, one line each. */
-export async function finishPublishSets(deps: PublishSetDeps): Promise<string[]> {
+export async function finishPublishSets(deps: PublishSetDeps, jobs: readonly PublishJob[] = PUBLISH_JOBS): Promise<string[]> {
   const out: string[] = [];
-  for (const i of await deps.intents.unfinished('convert')) out.push(await settle(deps, i as PublishIntent));
+  for (const job of jobs) for (const i of await deps.intents.unfinished(job)) out.push(await settle(deps, i as PublishIntent));
   return out;
 }
