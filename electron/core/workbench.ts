@@ -156,7 +156,13 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const conversions = new ConversionHistory(historyConn);
   await conversions.ensure();
   // Gold rollups: refreshed after every sync, conversion or archival, and caught up when a dashboard is first opened.
-  const rollups = new RollupService({ engine, jobs, lake: data.lake, events });
+  const rollups = new RollupService({
+    engine,
+    jobs,
+    lake: data.lake,
+    events,
+    commitViews: (statements, datasets) => data.commitViews(statements, datasets),
+  });
   await rollups.ensure();
   trace('rollups ensured');
   data.onRefreshed(() => rollups.schedule());

@@ -20,10 +20,10 @@ export interface ColumnSpec {
  * - `events`: rows stay in PostgreSQL while open (`splitColumn` is null) or recently closed; rows closed before
  *   the watermark live in the lake. The mirror refreshes it in full (open rows change).
  */
-export type DatasetKind = 'master' | 'timeseries' | 'events';
+export type DatasetKind = 'master' | 'timeseries' | 'events' | 'derived';
 
-export interface DatasetSpec {
-  name: DatasetName;
+export interface DatasetSpec<N extends string = DatasetName | DerivedDatasetName> {
+  name: N;
   kind: DatasetKind;
   columns: readonly ColumnSpec[];
   primaryKey: readonly string[];
@@ -68,7 +68,7 @@ const dbl = (name: string): ColumnSpec => ({ name, duck: 'DOUBLE', pg: 'double p
 const tstz = (name: string, nullable = false): ColumnSpec => ({ name, duck: 'TIMESTAMPTZ', pg: 'timestamptz', nullable });
 const date = (name: string): ColumnSpec => ({ name, duck: 'DATE', pg: 'date' });
 
-export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {
+export const DATASETS: Readonly<Record<DatasetName, DatasetSpec<DatasetName>>> = {
   location: {
     name: 'location',
     kind: 'master',
@@ -248,15 +248,68 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {
   },
 };
 
+/**
+ * - `derived`: computed by the workbench from other datasets (silver), never stored in PostgreSQL nor mirrored
+ *   or archived from it: the workspace computes its hot rows (`hot.<name>`, with the source row's ingest_id) and
+ *   writes its cold days to the lake. Its unified view is split at its `source`'s tier watermark, so each of its
+ *   rows is visible exactly when its source row is. Not in DATASET_NAMES (that list is the PostgreSQL schema).
+ */
+export interface DerivedDatasetSpec extends DatasetSpec<DerivedDatasetName> {
+  kind: 'derived';
+  /** The time series it is computed from, one row per source row (same key, same tier split). */
+  source: 'telemetry';
+}
+
+export const DERIVED_DATASET_NAMES = ['calc_telemetry'] as const;
+export type DerivedDatasetName = (typeof DERIVED_DATASET_NAMES)[number];
+
+export const DERIVED_DATASETS: Readonly<Record<DerivedDatasetName, DerivedDatasetSpec>> = {
+  calc_telemetry: {
+    name: 'calc_telemetry',
+    kind: 'derived',
+    source: 'telemetry',
+    // Exact decimals: a recomputation gives the very same values (see electron/core/calc/calc-sql.ts).
+    columns: [
+      int('battery_id'),
+      tstz('ts'),
+      int('string_id'),
+      dec('voltage_deviation_mv', 9, 3, true),
+      dec('temperature_rise_c', 5, 2, true),
+      dec('resistance_drift_pct', 8, 3, true),
+      dec('soc_pct', 5, 1, true),
+    ],
+    primaryKey: ['battery_id', 'ts'],
+    partitionColumn: 'ts',
+    splitColumn: 'ts',
+  },
+};
+
+export function isDerivedDatasetName(name: string): name is DerivedDatasetName {
+  return (DERIVED_DATASET_NAMES as readonly string[]).includes(name);
+}
+
+/** The derived datasets computed from `source`. */
+export function derivedFrom(source: string): DerivedDatasetSpec[] {
+  return DERIVED_DATASET_NAMES.map((n) => DERIVED_DATASETS[n]).filter((d) => d.source === source);
+}
+
+/** The dataset whose tier watermark splits `spec` (a derived dataset: its source's). */
+export function tierSource(spec: DatasetSpec): string {
+  return 'source' in spec && typeof spec.source === 'string' ? spec.source : spec.name;
+}
+
+/** A registry dataset or a derived one, by name. */
 export function datasetSpec(name: string): DatasetSpec | undefined {
-  return (DATASETS as Record<string, DatasetSpec | undefined>)[name];
+  return (DATASETS as Record<string, DatasetSpec | undefined>)[name] ?? (isDerivedDatasetName(name) ? DERIVED_DATASETS[name] : undefined);
 }
 
 export function isDatasetName(name: string): name is DatasetName {
   return (DATASET_NAMES as readonly string[]).includes(name);
 }
 
-/** Datasets that have a cold tier in the lake. */
+/** Datasets that have a cold tier in the lake (the derived ones included). */
 export function lakeDatasets(): DatasetSpec[] {
-  return DATASET_NAMES.map((n) => DATASETS[n]).filter((d) => d.partitionColumn !== null);
+  return [...DATASET_NAMES.map((n) => DATASETS[n]), ...DERIVED_DATASET_NAMES.map((n) => DERIVED_DATASETS[n])].filter(
+    (d) => d.partitionColumn !== null,
+  );
 }

@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { DATASETS, DATASET_NAMES } from './datasets';
-import { DATA_DICTIONARY, columnMeaning, datasetColumnPairs, describeColumn, dictionaryMetadata, outputColumnMeaning } from './dictionary';
+import { DATASETS, DATASET_NAMES, DERIVED_DATASETS } from './datasets';
+import {
+  DATA_DICTIONARY,
+  DERIVED_DICTIONARY,
+  columnMeaning,
+  datasetColumnPairs,
+  derivedColumnPairs,
+  describeColumn,
+  dictionaryMetadata,
+  outputColumnMeaning,
+} from './dictionary';
 
 describe('data dictionary', () => {
   it('has an entry for every column of every dataset', () => {
     const missing = datasetColumnPairs().filter(([d, c]) => columnMeaning(d, c) === undefined);
     expect(missing).toEqual([]);
     expect(datasetColumnPairs().length).toBeGreaterThan(60);
+  });
+
+  it('documents every derived column, and only those', () => {
+    expect(derivedColumnPairs().filter(([d, c]) => columnMeaning(d, c) === undefined)).toEqual([]);
+    for (const [d, cols] of Object.entries(DERIVED_DICTIONARY))
+      expect(Object.keys(cols).sort()).toEqual(DERIVED_DATASETS[d as keyof typeof DERIVED_DATASETS].columns.map((c) => c.name).sort());
+    expect(columnMeaning('calc_telemetry', 'soc_pct')?.description).toMatch(/1\.98 V\/cell.*2\.125 V\/cell/);
   });
 
   it('names no column that does not exist, and no dataset that does not exist', () => {

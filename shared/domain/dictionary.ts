@@ -1,4 +1,4 @@
-import { DATASETS, DATASET_NAMES, type DatasetName } from './datasets';
+import { DATASETS, DATASET_NAMES, DERIVED_DATASETS, isDerivedDatasetName, type DatasetName, type DerivedDatasetName } from './datasets';
 
 /**
  * The data dictionary: what every column of every dataset means. One entry per column of each dataset in
@@ -151,8 +151,50 @@ export const DATA_DICTIONARY: Readonly<Record<DatasetName, Readonly<Record<strin
   },
 };
 
+/**
+ * The derived (silver) datasets, computed by the workbench from `telemetry` (electron/core/calc/): one row per
+ * reading, in the tier of its reading.
+ */
+export const DERIVED_DICTIONARY: Readonly<Record<DerivedDatasetName, Readonly<Record<string, ColumnMeaning>>>> = {
+  calc_telemetry: {
+    battery_id: id('Jar read (telemetry.battery_id).'),
+    ts: time('Time of the reading (telemetry.ts).'),
+    string_id: id('String the jar belongs to.'),
+    voltage_deviation_mv: q(
+      'voltage',
+      'mV',
+      "The jar's voltage minus the mean voltage of its string's jars read at the same instant.",
+      'positive = above the string mean',
+    ),
+    temperature_rise_c: q(
+      'temperature',
+      'degC',
+      "The jar's temperature minus its site's battery-room temperature (environmental_sensor of type temperature): the room " +
+        "sensor's latest reading at or before the jar's, if at most one day old (else empty).",
+      'positive = warmer than the room',
+    ),
+    resistance_drift_pct: q(
+      'ratio',
+      '%',
+      "The jar's internal resistance against its baseline: (resistance - baseline) / baseline * 100. The baseline is the mean " +
+        "resistance of the jar's readings in the 7 days from its first reading; it follows new readings in that window " +
+        'until the jar has a reading past it, then it is kept (later late rows inside the window do not move it).',
+      'positive = above baseline',
+    ),
+    soc_pct: q(
+      'state of charge',
+      '%',
+      'State-of-charge estimate from the voltage per cell (voltage / battery_model.cells), lead-acid figures: at or above the ' +
+        "model's float voltage = 100 (on float charge); below, linear from 1.98 V/cell (0, a rested cell fully discharged) " +
+        'to 2.125 V/cell (100, a rested full cell; 12.75 V for a 6-cell jar), clamped to 0..100. An estimate: a voltage under ' +
+        'load or charge is not an open-circuit voltage.',
+    ),
+  },
+};
+
 /** The meaning of `dataset.column`, or undefined when either is unknown. */
 export function columnMeaning(dataset: string, column: string): ColumnMeaning | undefined {
+  if (isDerivedDatasetName(dataset)) return DERIVED_DICTIONARY[dataset][column];
   if (!(DATASET_NAMES as readonly string[]).includes(dataset)) return undefined;
   return DATA_DICTIONARY[dataset as DatasetName][column];
 }
@@ -196,6 +238,13 @@ export function dictionaryMetadata(dataset: DatasetName, columns: readonly strin
     if (m) out[columnMetadataKey(c)] = JSON.stringify(m);
   }
   return out;
+}
+
+/** Every derived dataset column, for checks: `[dataset, column]`. */
+export function derivedColumnPairs(): [DerivedDatasetName, string][] {
+  return (Object.keys(DERIVED_DATASETS) as DerivedDatasetName[]).flatMap((d) =>
+    DERIVED_DATASETS[d].columns.map((c): [DerivedDatasetName, string] => [d, c.name]),
+  );
 }
 
 /** Every dataset column, for checks: `[dataset, column]`. */

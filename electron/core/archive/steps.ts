@@ -102,7 +102,7 @@ export class BatchSteps {
   }
 
   /** Fetched rows → staged Parquet, sorted by the key, with the digest of the rows PostgreSQL sent recorded for verify. */
-  async export(spec: DatasetSpec, b: BatchRecord): Promise<void> {
+  async export(spec: DatasetSpec<DatasetName>, b: BatchRecord): Promise<void> {
     if (b.stagedPath) await rm(b.stagedPath, { force: true });
     const pending = this.d.fetcher.take(b);
     let fetched: Fetched | null = null;
@@ -171,7 +171,7 @@ export class BatchSteps {
   }
 
   /** Re-reads the staged file and compares count, min/max time and checksum with what PostgreSQL sent. */
-  async verify(spec: DatasetSpec, b: BatchRecord): Promise<boolean> {
+  async verify(spec: DatasetSpec<DatasetName>, b: BatchRecord): Promise<boolean> {
     if (!b.stagedPath || !(await stat(b.stagedPath).catch(() => null))) {
       b.error = 'the staged file is missing';
       return false;
@@ -213,7 +213,7 @@ export class BatchSteps {
    * hot to cold in one DuckDB transaction, which also records the tier state it replaced (to undo a withdrawal).
    * Returns false when the staged file was lost before it was published (the batch is exported again).
    */
-  async publish(spec: DatasetSpec, b: BatchRecord): Promise<boolean> {
+  async publish(spec: DatasetSpec<DatasetName>, b: BatchRecord): Promise<boolean> {
     for (const s of hideFilesSql([b.fileKey])) await run(this.d.duck, s);
     // Published no-clobber; a key taken already (this batch before a kill, or another archiver) is adopted.
     const staged = b.stagedPath && (await stat(b.stagedPath).catch(() => null)) ? b.stagedPath : null;
@@ -284,7 +284,7 @@ export class BatchSteps {
    *   key range, their digest taken from the DELETE itself. Any other digest (a row updated, deleted or added since
    *   the export) rolls back: the batch is withdrawn.
    */
-  async delete(spec: DatasetSpec, b: BatchRecord): Promise<DeleteOutcome> {
+  async delete(spec: DatasetSpec<DatasetName>, b: BatchRecord): Promise<DeleteOutcome> {
     const held = this.d.fetcher.heldFor(b.batchId);
     if (held) return this.deleteHeld(spec, b, held);
     const want = this.verified(b);
@@ -341,7 +341,7 @@ export class BatchSteps {
       });
   }
 
-  private async deleteHeld(spec: DatasetSpec, b: BatchRecord, held: HeldDay): Promise<DeleteOutcome> {
+  private async deleteHeld(spec: DatasetSpec<DatasetName>, b: BatchRecord, held: HeldDay): Promise<DeleteOutcome> {
     const c = held.client;
     try {
       if (held.rows !== b.rows) {
@@ -380,7 +380,7 @@ export class BatchSteps {
    * locked so no row can arrive or change, whose whole content has the verified digest (so it holds exactly the
    * batch's rows, unchanged), is emptied with TRUNCATE. False (delete row by row) otherwise.
    */
-  private async truncateDayPartition(c: pg.Client, spec: DatasetSpec, b: BatchRecord, want: BatchDigest): Promise<boolean> {
+  private async truncateDayPartition(c: pg.Client, spec: DatasetSpec<DatasetName>, b: BatchRecord, want: BatchDigest): Promise<boolean> {
     if (b.rows === 0) return false;
     const part = await dayPartitionOf(c, spec, b.day);
     if (!part) return false;
@@ -394,7 +394,7 @@ export class BatchSteps {
   }
 
   /** The rows left PostgreSQL: the mirror's copy of them goes too (the lake serves them now). */
-  async cleanup(spec: DatasetSpec, b: BatchRecord): Promise<void> {
+  async cleanup(spec: DatasetSpec<DatasetName>, b: BatchRecord): Promise<void> {
     await this.d.duck.run(
       `DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`,
     );
@@ -406,7 +406,7 @@ export class BatchSteps {
    * mirror given PostgreSQL's current rows of the day, so the day shows from the hot tier exactly as PostgreSQL
    * holds it, never from both tiers and never missing. Then `finishWithdraw` removes the file.
    */
-  async withdraw(spec: DatasetSpec, b: BatchRecord, reason: string): Promise<void> {
+  async withdraw(spec: DatasetSpec<DatasetName>, b: BatchRecord, reason: string): Promise<void> {
     const mirror = qualifiedName(HOT_MIRROR_SCHEMA, spec.name);
     const withIngest = await mirrorHasIngest(this.d.duck, spec.name);
     const columns = copyColumns(spec, withIngest);
@@ -448,7 +448,7 @@ export class BatchSteps {
   }
 
   /** A withdrawn batch's file leaves the lake (a `withdraw` manifest says why), then its hidden mark. */
-  async finishWithdraw(spec: DatasetSpec, b: BatchRecord): Promise<void> {
+  async finishWithdraw(spec: DatasetSpec<DatasetName>, b: BatchRecord): Promise<void> {
     if (await this.d.lake.exists(b.fileKey))
       await this.d.lake.withdraw(spec.name, [b.fileKey], b.error ?? 'PostgreSQL changed after the export');
     b.state = 'withdrawn';

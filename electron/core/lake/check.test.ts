@@ -35,7 +35,13 @@ beforeAll(async () => {
     for (const { manifest } of await wb.data.lake.manifests())
       for (const f of manifest.files) demo.set(manifest.dataset, { ...f, batchId: manifest.batchId });
   });
-  expect([...demo.keys()].sort()).toEqual(['environmental_telemetry', 'maintenance_event', 'string_telemetry', 'telemetry']);
+  expect([...demo.keys()].sort()).toEqual([
+    'calc_telemetry',
+    'environmental_telemetry',
+    'maintenance_event',
+    'string_telemetry',
+    'telemetry',
+  ]);
 }, 180_000);
 
 const withWorkbench = <T>(fn: (wb: Workbench, conn: DuckDBConnection) => Promise<T>): Promise<T> => withTestWorkbench(ws, fn);
@@ -137,7 +143,8 @@ describe('lake check', () => {
       ).getRowObjectsJS()[0];
       return { files: Number(row.files), rows: Number(row.rows), bytes: Number(row.bytes) };
     });
-    expect(held.files).toBe(4);
+    // The demo's four datasets and the calculated metrics of its cold day.
+    expect(held.files).toBe(5);
     expect(held.rows).toBe([...demo.values()].reduce((a, f) => a + f.rows, 0));
     expect({ files: r.files, rows: r.rows, bytes: r.bytes }).toEqual(held);
   });
@@ -157,9 +164,12 @@ describe('lake check', () => {
         },
       ]);
       // Only the files that are there are counted.
-      expect(r.files).toBe(3);
+      expect(r.files).toBe(4);
       expect(r.rows).toBe(
-        demoFile('string_telemetry').rows + demoFile('environmental_telemetry').rows + demoFile('maintenance_event').rows,
+        demoFile('string_telemetry').rows +
+          demoFile('environmental_telemetry').rows +
+          demoFile('maintenance_event').rows +
+          demoFile('calc_telemetry').rows,
       );
     } finally {
       await rename(aside, pathOf(f.key));
@@ -197,7 +207,9 @@ describe('lake check', () => {
         },
       ]);
       // Counted as they are now: the replaced file holds one row.
-      expect(r.rows).toBe(demoFile('telemetry').rows + demoFile('environmental_telemetry').rows + flipped.rows + 1);
+      expect(r.rows).toBe(
+        demoFile('telemetry').rows + demoFile('environmental_telemetry').rows + demoFile('calc_telemetry').rows + flipped.rows + 1,
+      );
     } finally {
       await writeFile(pathOf(flipped.key), original.flipped);
       await writeFile(pathOf(replaced.key), original.replaced);
@@ -246,7 +258,7 @@ describe('lake check', () => {
         { kind: 'unlisted-file', dataset: 'imported', path: legacyNew, detail: /no manifest names it/ },
       ]);
       // The files the manifests name are the only ones counted.
-      expect(r.files).toBe(4);
+      expect(r.files).toBe(5);
     } finally {
       await rm(join(ws, 'lake', 'telemetry', 'date=2001-01-01'), { recursive: true, force: true });
       await rm(join(ws, 'lake', 'imported'), { recursive: true, force: true });
@@ -289,7 +301,7 @@ describe('lake check', () => {
           detail: new RegExp(`^${tel.rows} key\\(s\\) of telemetry are in two or more of its 2 visible files`),
         },
       ]);
-      expect(r.files).toBe(5);
+      expect(r.files).toBe(6);
     } finally {
       await withWorkbench((wb) => wb.data.lake.withdraw('telemetry', [copy], 'test: undo the overlap'));
     }

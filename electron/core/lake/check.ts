@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { rm, stat } from 'node:fs/promises';
 import { errorMessage } from '../../../shared/api/errors';
 import type { LakeCheckReport, LakeProblem } from '../../../shared/api/storage';
-import { datasetSpec, lakeDatasets, type DatasetSpec } from '../../../shared/domain/datasets';
+import { datasetSpec, lakeDatasets, tierSource, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { queryRows } from '../engine/duck-query';
 import type { BatchRecord } from '../archive/state';
@@ -235,7 +235,7 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     }
     const tiers = await getTierState(conn);
     for (const spec of datasetsInScope(scope)) {
-      const tier = tiers.get(spec.name);
+      const tier = tiers.get(tierSource(spec));
       if (!tier || spec.splitColumn === null) continue;
       const n = await tierOverlap(conn, spec, tier);
       if (n > 0) problem('overlap', spec.name, `${n} row(s) of ${spec.name} are visible from both the lake and the hot tier`);

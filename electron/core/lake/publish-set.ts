@@ -19,8 +19,12 @@ interface PublishPayload {
   manifest: BatchManifest | null;
 }
 
-/** The jobs that publish through a set: a conversion adds files; a feature materialization may replace a day's files. */
-export type PublishJob = 'convert' | 'features';
+/**
+ * The jobs that publish through a set (each finishes or undoes its own at its next run, and `lake check --repair`
+ * all): a conversion adds files; a feature materialization and the calculated metrics may replace a day's files.
+ */
+export type PublishJob = 'convert' | 'features' | 'calc';
+const PUBLISH_JOBS: readonly PublishJob[] = ['convert', 'features', 'calc'];
 
 type PublishIntent = LakeIntent<PublishPayload>;
 
@@ -137,9 +141,8 @@ async function settle(deps: PublishSetDeps, intent: PublishIntent): Promise<stri
 }
 
 /** Finishes or undoes every set a killed run left unfinished. Returns what it did, one line each. */
-export async function finishPublishSets(deps: PublishSetDeps): Promise<string[]> {
+export async function finishPublishSets(deps: PublishSetDeps, jobs: readonly PublishJob[] = PUBLISH_JOBS): Promise<string[]> {
   const out: string[] = [];
-  for (const job of ['convert', 'features'] as const)
-    for (const i of await deps.intents.unfinished(job)) out.push(await settle(deps, i as PublishIntent));
+  for (const job of jobs) for (const i of await deps.intents.unfinished(job)) out.push(await settle(deps, i as PublishIntent));
   return out;
 }

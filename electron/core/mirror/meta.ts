@@ -1,5 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DATASET_NAMES, DATASETS, INGEST_COLUMN, type DatasetName } from '../../../shared/domain/datasets';
+import {
+  DATASET_NAMES,
+  DATASETS,
+  DERIVED_DATASET_NAMES,
+  DERIVED_DATASETS,
+  INGEST_COLUMN,
+  type DatasetName,
+  type DatasetSpec,
+} from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { inTransaction, queryRows } from '../engine/duck-query';
 import { INTERNAL_SCHEMA } from '../engine/history';
@@ -51,14 +59,19 @@ export async function ensureMetaSchema(conn: DuckDBConnection): Promise<void> {
   // Rows appended out of (key, time) order since the mirror table was last clustered (mirror-layout.ts); NULL: not known.
   await conn.run(`ALTER TABLE ${qualifiedName(META_SCHEMA, 'mirror_state')} ADD COLUMN IF NOT EXISTS unordered_rows BIGINT`);
   for (const name of DATASET_NAMES) await conn.run(mirrorTableDdl(name));
+  // A derived dataset's hot rows, computed in the workspace (electron/core/calc/), with their source row's ingest_id.
+  for (const name of DERIVED_DATASET_NAMES) await conn.run(hotTableDdl(DERIVED_DATASETS[name]));
 }
 
 /** The mirror table of a dataset in schema `hot`: the dataset's columns + ingest_id (how the mirror syncs it, see mirror-sync.ts). */
 export function mirrorTableDdl(name: DatasetName): string {
-  const spec = DATASETS[name];
+  return hotTableDdl(DATASETS[name]);
+}
+
+function hotTableDdl(spec: DatasetSpec): string {
   const cols = spec.columns.map((c) => `${quoteIdent(c.name)} ${c.duck}`);
-  cols.push(`${quoteIdent(INGEST_COLUMN)} BIGINT${spec.kind === 'timeseries' ? ' NOT NULL' : ''}`);
-  return `CREATE TABLE IF NOT EXISTS ${qualifiedName(HOT_MIRROR_SCHEMA, name)} (${cols.join(', ')})`;
+  cols.push(`${quoteIdent(INGEST_COLUMN)} BIGINT${spec.kind === 'timeseries' || spec.kind === 'derived' ? ' NOT NULL' : ''}`);
+  return `CREATE TABLE IF NOT EXISTS ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols.join(', ')})`;
 }
 
 export async function getSplits(conn: DuckDBConnection): Promise<Map<string, string>> {

@@ -368,7 +368,7 @@ export class MirrorSync {
   /** The fallback without change tracking: the whole table (a time series: its hot rows), in one transaction. */
   private async syncFull(
     client: pg.Client,
-    spec: DatasetSpec,
+    spec: DatasetSpec<DatasetName>,
     tier: TierState | null,
     hasIngest: boolean,
     reason: string | null,
@@ -413,7 +413,7 @@ export class MirrorSync {
 
   private async syncTracked(
     client: pg.Client,
-    spec: DatasetSpec,
+    spec: DatasetSpec<DatasetName>,
     tier: TierState | null,
     mark: Marks,
     reconcile: 'always' | 'periodic',
@@ -558,7 +558,7 @@ export class MirrorSync {
 }
 
 /** A dataset's key columns, in key order (what its change log records). */
-function keyColumnsOf(spec: DatasetSpec): ColumnSpec[] {
+function keyColumnsOf(spec: DatasetSpec<DatasetName>): ColumnSpec[] {
   return spec.primaryKey.map((k) => {
     const col = spec.columns.find((c) => c.name === k);
     if (!col) throw new Error(`${spec.name}: key column ${k} is not a column`);

@@ -1,5 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DATASET_NAMES, datasetSpec, type DatasetSpec } from '../../../shared/domain/datasets';
+import {
+  DATASET_NAMES,
+  DERIVED_DATASET_NAMES,
+  datasetSpec,
+  derivedFrom,
+  tierSource,
+  type DatasetSpec,
+} from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { inTransaction, queryRows } from '../engine/duck-query';
 import { originalsInFlight } from '../lake/compact';
@@ -74,7 +81,9 @@ export function monthBranches(paths: readonly string[]): ColdBranch[] {
  * so a bound on either would hide rows. `lake check` proves the bound holds (outside-partition).
  */
 export function monthBoundColumn(spec: DatasetSpec): string | null {
-  return spec.kind === 'timeseries' && spec.partitionColumn !== null && spec.partitionColumn === spec.splitColumn
+  return (spec.kind === 'timeseries' || spec.kind === 'derived') &&
+    spec.partitionColumn !== null &&
+    spec.partitionColumn === spec.splitColumn
     ? quoteIdent(spec.partitionColumn)
     : null;
 }
@@ -205,8 +214,14 @@ export async function refreshViews(
 ): Promise<void> {
   const catalog = new LakeCatalog(conn, lake);
   const inLake = datasets === undefined ? await catalog.datasets() : null;
-  // The feature sets' dataset always: when it left the lake, its per-version views go too.
-  const names = datasets ?? [...new Set<string>([...DATASET_NAMES, ...(inLake ?? []), FEATURES_DATASET])];
+  // A derived dataset follows its source's split: its views are remade with the source's. The feature sets' dataset
+  // always: when it left the lake, its per-version views go too.
+  const names = [
+    ...new Set<string>([
+      ...(datasets ?? [...DATASET_NAMES, ...DERIVED_DATASET_NAMES, ...(inLake ?? []), FEATURES_DATASET]),
+      ...(datasets ?? []).flatMap((d) => derivedFrom(d).map((x) => x.name)),
+    ]),
+  ];
   const inFlight = await originalsInFlight(new LakeIntents(conn));
   const files = new Map<string, CatalogFile[]>();
   for (const name of names) {
@@ -256,7 +271,7 @@ export async function refreshViews(
       }
       if (spec.partitionColumn !== null)
         await makeView(conn, made, qualifiedName(COLD_SCHEMA, name), coldViewSql(spec, groupBySignature(visible(name))));
-      await makeView(conn, made, qualifiedName('main', name), unifiedViewSql(spec, tiers.get(name) ?? null));
+      await makeView(conn, made, qualifiedName('main', name), unifiedViewSql(spec, tiers.get(tierSource(spec)) ?? null));
     }
     if (inLake !== null) {
       // A dataset that left the lake (removed, compacted away) loses its view.

@@ -1,3 +1,4 @@
+import type { CalcRefreshReport } from '../calc/calc-refresh';
 import { LakeCatalog } from '../lake/lake-catalog';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { WorkbenchError } from '../../../shared/api/errors';
@@ -31,6 +32,8 @@ export interface RollupRefreshReport {
   /** Segments rewritten in (key, bucket) order after the refresh. */
   clustered: ClusterReport;
   elapsedMs: number;
+  /** The calculated metrics brought up to date in the same job (see calc/calc-refresh.ts), when they were. */
+  calc?: CalcRefreshReport;
 }
 
 interface Source {
@@ -43,7 +46,7 @@ const SOURCES: readonly Source[] = [
   { dataset: 'string_telemetry', family: FAMILIES.string },
 ];
 
-type HourSet = Set<number> | 'all';
+export type HourSet = Set<number> | 'all';
 
 interface Pending {
   source: Source;
@@ -146,9 +149,25 @@ export async function refreshRollups(conn: DuckDBConnection, lake: Lake, options
 }
 
 async function detectChanges(conn: DuckDBConnection, lake: Lake, source: Source, split: string | null, full: boolean): Promise<Pending> {
-  const ds = source.dataset;
+  return { source, ...(await detectChangedHours(conn, lake, source.dataset, split, full)) };
+}
+
+/**
+ * The UTC hours (epoch hours) of `dataset` that changed since `commit()` last recorded what was seen under `stateKey`
+ * (default: the dataset, the rollups' own record; another consumer of the same changes keeps its own key): hours whose
+ * hot-mirror fingerprint moved, the days of lake files that appeared, changed or went, and the hours between an old
+ * and a new split. 'all' when nothing was recorded comparably (or `full`).
+ */
+export async function detectChangedHours(
+  conn: DuckDBConnection,
+  lake: Lake,
+  ds: string,
+  split: string | null,
+  full: boolean,
+  stateKey: string = ds,
+): Promise<{ hours: HourSet; commit: () => Promise<void> }> {
   const mirror = qualifiedName(HOT_MIRROR_SCHEMA, ds);
-  const fp = quoteIdent(`rollup_fp_${ds}`);
+  const fp = quoteIdent(`rollup_fp_${stateKey}`);
   const splitCond = split === null ? 'true' : `ts >= CAST($1 AS TIMESTAMPTZ)`;
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${fp} AS SELECT CAST(floor(epoch(ts) / 3600) AS BIGINT) AS hour, count(*) AS n, ` +
@@ -159,31 +178,31 @@ async function detectChanges(conn: DuckDBConnection, lake: Lake, source: Source,
   const files = (await new LakeCatalog(conn, lake).files(ds)).filter((f) => f.sig !== null);
   const commit = async (): Promise<void> => {
     await transaction(conn, [
-      `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(ds)}`,
-      `INSERT INTO ${STATE.hotHours} SELECT ${quoteLiteral(ds)}, hour, n, s FROM ${fp}`,
-      `DELETE FROM ${STATE.lakeFiles} WHERE dataset = ${quoteLiteral(ds)}`,
+      `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(stateKey)}`,
+      `INSERT INTO ${STATE.hotHours} SELECT ${quoteLiteral(stateKey)}, hour, n, s FROM ${fp}`,
+      `DELETE FROM ${STATE.lakeFiles} WHERE dataset = ${quoteLiteral(stateKey)}`,
     ]);
     await insertObjects(
       conn,
       STATE.lakeFiles,
       ['dataset', 'key', 'size', 'mtime_ms'],
-      files.map((f) => ({ dataset: ds, key: f.key, size: f.size, mtime_ms: f.modifiedAt.getTime() })),
+      files.map((f) => ({ dataset: stateKey, key: f.key, size: f.size, mtime_ms: f.modifiedAt.getTime() })),
     );
-    await conn.run(`INSERT OR REPLACE INTO ${STATE.splits} VALUES ($1, $2)`, [ds, split]);
+    await conn.run(`INSERT OR REPLACE INTO ${STATE.splits} VALUES ($1, $2)`, [stateKey, split]);
     await conn.run(`DROP TABLE IF EXISTS temp.main.${fp}`);
   };
-  if (full) return { source, hours: 'all', commit };
+  if (full) return { hours: 'all', commit };
 
   const hours = new Set<number>();
   const changed = await queryRows(
     conn,
     `SELECT hour FROM ${fp} a FULL OUTER JOIN (SELECT hour, n, s FROM ${STATE.hotHours} WHERE dataset = $1) b USING (hour) ` +
       'WHERE a.n IS DISTINCT FROM b.n OR a.s IS DISTINCT FROM b.s',
-    [ds],
+    [stateKey],
   );
   for (const r of changed) hours.add(Number(r.hour));
 
-  const seen = await queryRows(conn, `SELECT key, size, mtime_ms FROM ${STATE.lakeFiles} WHERE dataset = $1`, [ds]);
+  const seen = await queryRows(conn, `SELECT key, size, mtime_ms FROM ${STATE.lakeFiles} WHERE dataset = $1`, [stateKey]);
   // A published key is never written again (publish is no-clobber), so key and size tell a changed file; the time
   // is not compared: the catalog records its manifest's time, a writer feeding the rollups its file's.
   const before = new Map(seen.map((r) => [String(r.key), String(r.size)]));
@@ -193,22 +212,22 @@ async function detectChanges(conn: DuckDBConnection, lake: Lake, source: Source,
   for (const key of before.keys()) if (!now.has(key)) touched.push(key);
   for (const key of touched) {
     const m = /(?:^|\/)date=(\d{4}-\d{2}-\d{2})(?:\/|$)/.exec(key);
-    if (!m) return { source, hours: 'all', commit };
+    if (!m) return { hours: 'all', commit };
     const day = Date.parse(`${m[1]}T00:00:00Z`) / HOUR;
     for (let h = day; h < day + HOURS_PER_DAY; h++) hours.add(h);
   }
 
-  const splitRows = await queryRows(conn, `SELECT split_at FROM ${STATE.splits} WHERE dataset = $1`, [ds]);
+  const splitRows = await queryRows(conn, `SELECT split_at FROM ${STATE.splits} WHERE dataset = $1`, [stateKey]);
   if (splitRows.length > 0) {
     const old = splitRows[0].split_at === null ? null : String(splitRows[0].split_at);
     if (old !== split) {
-      if (old === null || split === null) return { source, hours: 'all', commit };
+      if (old === null || split === null) return { hours: 'all', commit };
       const a = Math.floor(Date.parse(old) / HOUR);
       const b = Math.floor(Date.parse(split) / HOUR);
       for (let h = Math.min(a, b); h <= Math.max(a, b); h++) hours.add(h);
     }
   }
-  return { source, hours, commit };
+  return { hours, commit };
 }
 
 async function clearFamily(conn: DuckDBConnection, source: Source): Promise<void> {

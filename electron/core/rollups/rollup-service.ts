@@ -5,6 +5,9 @@ import type { Engine } from '../engine/engine';
 import type { EventBus } from '../events';
 import type { JobContext, JobRunner, JobUpdate } from '../jobs/runner';
 import type { Lake } from '../lake/lake';
+import { refreshCalc } from '../calc/calc-refresh';
+import { LakeIntents } from '../lake/intents';
+import type { PublishSetDeps } from '../lake/publish-set';
 import { holdPoint } from '../system/hold-point';
 import { FAMILIES, STATE, ensureGoldSchema, rollupTable, rollupTableName } from './gold-schema';
 import { backfillSiblings, refreshRollups, type RollupRefreshReport } from './refresh';
@@ -20,6 +23,11 @@ export interface RollupServiceDeps {
   lake: Lake;
   /** Told when a refresh has rewritten the gold tables ('rollups.changed'; the schema browser's row counts follow). */
   events?: EventBus;
+  /**
+   * The views' commit (DataPlatform.commitViews): given, each refresh also brings the calculated metrics
+   * (`calc_telemetry`, electron/core/calc/) up to date, after the rollups, in the same job.
+   */
+  commitViews?: PublishSetDeps['commitViews'];
 }
 
 /**
@@ -193,6 +201,16 @@ export class RollupService {
       try {
         await holdPoint('rollups', 'refresh', ctx.signal);
         const report = await refreshRollups(conn, this.deps.lake, { full, signal: ctx.signal, onProgress });
+        if (this.deps.commitViews) {
+          const intents = new LakeIntents(conn);
+          await intents.ensure();
+          report.calc = await refreshCalc(
+            conn,
+            this.deps.lake,
+            { lake: this.deps.lake, intents, commitViews: this.deps.commitViews },
+            { full, signal: ctx.signal, onProgress },
+          );
+        }
         this.lastError = null;
         if (rewroteGold(report)) this.announceChange('refresh');
         return report;

@@ -1,0 +1,268 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { WorkbenchError } from '../../../shared/api/errors';
+import { DATASETS, INGEST_COLUMN } from '../../../shared/domain/datasets';
+import { quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { inTransaction, queryRows } from '../engine/duck-query';
+import type { Lake } from '../lake/lake';
+import { partitionKey } from '../lake/lake';
+import { sha256File, type ManifestFile } from '../lake/manifest';
+import { PublishSet, finishPublishSets, type PublishSetDeps } from '../lake/publish-set';
+import { getTierState } from '../mirror/meta';
+import { hotVisibleSql } from '../mirror/views';
+import { detectChangedHours, toRanges } from '../rollups/refresh';
+import { GRAIN_MS } from '../rollups/gold-schema';
+import {
+  BASELINE_DAYS,
+  CALC,
+  CALC_BASELINE,
+  CALC_COLUMNS,
+  CALC_CONTEXT_FP_SQL,
+  CALC_HOT,
+  CALC_STATE,
+  calcInputSql,
+  calcRowsSql,
+} from './calc-sql';
+
+const DAY = GRAIN_MS.daily;
+const HOURS_PER_DAY = 24;
+
+export interface CalcRefreshOptions {
+  full?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: { fraction: number; message: string }) => void;
+}
+
+export interface CalcRefreshReport {
+  full: boolean;
+  /** UTC days recomputed. */
+  days: number;
+  /** Lake files of calc_telemetry published and withdrawn. */
+  published: number;
+  withdrawn: number;
+  /** What a killed earlier run left and this one finished or undid. */
+  recovered: string[];
+}
+
+export async function ensureCalcSchema(conn: DuckDBConnection): Promise<void> {
+  await conn.run(
+    `CREATE TABLE IF NOT EXISTS ${CALC_BASELINE} (battery_id INTEGER PRIMARY KEY, first_ts TIMESTAMPTZ NOT NULL, ` +
+      'r_sum DECIMAL(38,2) NOT NULL, n BIGINT NOT NULL, frozen BOOLEAN NOT NULL)',
+  );
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${CALC_STATE} (name VARCHAR PRIMARY KEY, value VARCHAR)`);
+}
+
+/**
+ * Brings `calc_telemetry` up to date with `telemetry`, one UTC day at a time, for the days whose inputs changed
+ * (detected as the rollups detect theirs, under their own keys: the hot mirror's hour fingerprints, the lake's
+ * telemetry files, the split; a changed room reading recomputes its day and the next): each day's readings are
+ * computed from the unified view's rows, the hot ones replace the day in `hot.calc_telemetry` (with their ingest id,
+ * so the unified view shows them exactly when `telemetry` shows theirs), the cold ones are written as that day's
+ * Parquet file through a journaled publish set whose manifest replaces the day's previous file. What was seen is
+ * recorded only at the end: an interrupted run is redone by the next, which first finishes or undoes its publish.
+ */
+export async function refreshCalc(
+  conn: DuckDBConnection,
+  lake: Lake,
+  deps: PublishSetDeps,
+  options: CalcRefreshOptions = {},
+): Promise<CalcRefreshReport> {
+  await ensureCalcSchema(conn);
+  const report: CalcRefreshReport = { full: options.full ?? false, days: 0, published: 0, withdrawn: 0, recovered: [] };
+  report.recovered = await finishPublishSets(deps, ['calc']);
+  const tier = (await getTierState(conn)).get('telemetry') ?? null;
+  const split = tier?.split ?? null;
+  const tele = await detectChangedHours(conn, lake, 'telemetry', split, report.full, 'calc:telemetry');
+  const env = await detectChangedHours(
+    conn,
+    lake,
+    'environmental_telemetry',
+    (await getTierState(conn)).get('environmental_telemetry')?.split ?? null,
+    report.full,
+    'calc:environmental_telemetry',
+  );
+  const ctx = (await queryRows(conn, CALC_CONTEXT_FP_SQL))[0];
+  const ctxFp = `${String(ctx?.fp)}:${String(ctx?.n)}`;
+  const seenFp = (await queryRows(conn, `SELECT value FROM ${CALC_STATE} WHERE name = 'context'`))[0]?.value;
+  const all = report.full || tele.hours === 'all' || env.hours === 'all' || seenFp !== ctxFp;
+
+  const days = new Set<number>();
+  if (all) {
+    await conn.run(`DELETE FROM ${CALC_BASELINE}`);
+    // Every day replaced one by one (an interrupted rebuild leaves each day whole, old or new): the days with
+    // readings, and those with calculated rows or files that have no readings any more.
+    for (const d of await telemetryDays(conn, 'main.telemetry')) days.add(d);
+    for (const d of await telemetryDays(conn, CALC_HOT)) days.add(d);
+    for (const f of await lake.list(CALC.name)) {
+      const date = f.partition.date;
+      if (date) days.add(Date.parse(`${date}T00:00:00Z`) / DAY);
+    }
+  } else {
+    for (const h of tele.hours as Set<number>) days.add(Math.floor(h / HOURS_PER_DAY));
+    for (const h of env.hours as Set<number>) {
+      const d = Math.floor(h / HOURS_PER_DAY);
+      days.add(d);
+      days.add(d + 1);
+    }
+  }
+  // Baselines before the days: a baseline that is still forming changes the drift of its jar's first days.
+  for (const d of await updateBaselines(conn, [...days], all)) days.add(d);
+
+  const hotVisible = hotVisibleSql(DATASETS.telemetry, tier, 'duckdb');
+  const sorted = [...days].sort((a, b) => a - b);
+  const existing = await lake.list(CALC.name);
+  for (let i = 0; i < sorted.length; i++) {
+    if (options.signal?.aborted)
+      throw new WorkbenchError('CANCELLED', 'The calculated metrics refresh was cancelled; finished days are kept.');
+    const day = sorted[i];
+    const date = new Date(day * DAY).toISOString().slice(0, 10);
+    options.onProgress?.({ fraction: i / sorted.length, message: `calculated metrics: ${date}` });
+    const r = await computeDay(
+      conn,
+      lake,
+      deps,
+      day,
+      split,
+      hotVisible,
+      existing.filter((f) => f.partition.date === date).map((f) => f.key),
+    );
+    report.published += r.published;
+    report.withdrawn += r.withdrawn;
+    report.days++;
+  }
+  await tele.commit();
+  await env.commit();
+  await conn.run(`INSERT OR REPLACE INTO ${CALC_STATE} VALUES ('context', $1)`, [ctxFp]);
+  options.onProgress?.({ fraction: 1, message: `Calculated metrics refreshed: ${report.days} day(s)` });
+  return report;
+}
+
+/** The UTC days (epoch days) a relation has rows on. */
+async function telemetryDays(conn: DuckDBConnection, relation: string): Promise<number[]> {
+  const rows = await queryRows(conn, `SELECT DISTINCT CAST(floor(epoch(ts) / 86400) AS BIGINT) AS d FROM ${relation}`);
+  return rows.map((r) => Number(r.d));
+}
+
+/**
+ * The jars' resistance baselines (see the data dictionary, calc_telemetry.resistance_drift_pct): the mean resistance
+ * of a jar's readings in the BASELINE_DAYS from its first reading. Jars seen on `days` without one get it; one still
+ * forming (its jar has no reading past its window yet) is recomputed, and once a reading past the window exists it
+ * is frozen: kept as it is from then on. Returns the days whose drift changed with a baseline (its window's days).
+ */
+async function updateBaselines(conn: DuckDBConnection, days: readonly number[], all: boolean): Promise<number[]> {
+  if (days.length === 0) return [];
+  const window = `INTERVAL ${BASELINE_DAYS} DAY`;
+  const dayRanges = toRanges(days)
+    .map(([lo, hi]) => `(ts >= to_timestamp(${lo * 86400}) AND ts < to_timestamp(${hi * 86400}))`)
+    .join(' OR ');
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE calc_seen AS SELECT battery_id, min(ts) AS lo, max(ts) AS hi FROM main.telemetry WHERE ${dayRanges} GROUP BY ALL`,
+  );
+  const before = await queryRows(conn, `SELECT battery_id, CAST(r_sum AS VARCHAR) AS r, n FROM ${CALC_BASELINE} WHERE NOT frozen`);
+  const was = new Map(before.map((r) => [Number(r.battery_id), `${String(r.r)}/${String(r.n)}`]));
+  await inTransaction(conn, async () => {
+    // New jars: their first reading (one scan of their history, once per jar).
+    const missing = all
+      ? 'SELECT DISTINCT battery_id FROM calc_seen'
+      : `SELECT battery_id FROM calc_seen WHERE battery_id NOT IN (SELECT battery_id FROM ${CALC_BASELINE})`;
+    await conn.run(
+      `INSERT INTO ${CALC_BASELINE} SELECT battery_id, min(ts), 0, 0, false FROM main.telemetry WHERE battery_id IN (${missing}) GROUP BY ALL`,
+    );
+    await conn.run(
+      `UPDATE ${CALC_BASELINE} b SET r_sum = x.r_sum, n = x.n FROM (
+         SELECT t.battery_id, CAST(sum(t.resistance_mohm) AS DECIMAL(38,2)) AS r_sum, count(*) AS n
+         FROM main.telemetry t JOIN ${CALC_BASELINE} f ON f.battery_id = t.battery_id AND NOT f.frozen
+         WHERE t.ts >= f.first_ts AND t.ts < f.first_ts + ${window}
+           AND t.ts >= (SELECT min(first_ts) FROM ${CALC_BASELINE} WHERE NOT frozen)
+           AND t.ts < (SELECT max(first_ts) FROM ${CALC_BASELINE} WHERE NOT frozen) + ${window}
+         GROUP BY ALL) x WHERE b.battery_id = x.battery_id AND NOT b.frozen`,
+    );
+  });
+  const after = await queryRows(
+    conn,
+    `SELECT battery_id, CAST(r_sum AS VARCHAR) AS r, n, epoch(first_ts) AS f FROM ${CALC_BASELINE} WHERE NOT frozen`,
+  );
+  const out: number[] = [];
+  for (const r of after) {
+    if (was.get(Number(r.battery_id)) === `${String(r.r)}/${String(r.n)}`) continue;
+    const first = Math.floor(Number(r.f) / 86400);
+    for (let d = first; d <= first + BASELINE_DAYS; d++) out.push(d);
+  }
+  // A reading past its window freezes a baseline.
+  await conn.run(
+    `UPDATE ${CALC_BASELINE} b SET frozen = true FROM calc_seen s WHERE s.battery_id = b.battery_id AND NOT b.frozen AND s.hi >= b.first_ts + ${window}`,
+  );
+  await conn.run('DROP TABLE IF EXISTS temp.main.calc_seen');
+  return out;
+}
+
+/** One UTC day: its hot rows replace the day's in hot.calc_telemetry; its cold rows become the day's lake file. */
+async function computeDay(
+  conn: DuckDBConnection,
+  lake: Lake,
+  deps: PublishSetDeps,
+  day: number,
+  split: string | null,
+  hotVisible: string,
+  previous: string[],
+): Promise<{ published: number; withdrawn: number }> {
+  const lo = day * DAY;
+  const hi = lo + DAY;
+  const date = new Date(lo).toISOString().slice(0, 10);
+  const ingest = quoteIdent(INGEST_COLUMN);
+  const cols = CALC_COLUMNS.map(quoteIdent).join(', ');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE calc_day AS ${calcRowsSql(calcInputSql(lo, hi, split, hotVisible), lo, hi)}`);
+  try {
+    await inTransaction(conn, async () => {
+      await conn.run(`DELETE FROM ${CALC_HOT} WHERE ts >= to_timestamp($1) AND ts < to_timestamp($2)`, [lo / 1000, hi / 1000]);
+      await conn.run(`INSERT INTO ${CALC_HOT} (${cols}, ${ingest}) SELECT ${cols}, ${ingest} FROM calc_day WHERE ${ingest} IS NOT NULL`);
+    });
+    const cold = Number((await queryRows(conn, `SELECT count(*) AS n FROM calc_day WHERE ${ingest} IS NULL`))[0]?.n ?? 0);
+    if (cold === 0) {
+      if (previous.length === 0) return { published: 0, withdrawn: 0 };
+      await lake.withdraw(CALC.name, previous, `calc: no cold readings on ${date} any more`);
+      await deps.commitViews([], [CALC.name]);
+      return { published: 0, withdrawn: previous.length };
+    }
+    const set = await PublishSet.begin(deps, 'calc', CALC.name);
+    try {
+      const staged = await lake.stage(partitionKey(CALC.name, date, `calc-${Date.now()}-${randomUUID().slice(0, 8)}`));
+      await set.track(staged.path);
+      await conn.run(
+        `COPY (SELECT ${cols} FROM calc_day WHERE ${ingest} IS NULL ORDER BY battery_id, ts) TO ${quoteLiteral(staged.path)} ` +
+          '(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)',
+      );
+      const range = (
+        await queryRows(
+          conn,
+          `SELECT strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS a, strftime(max(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS b FROM calc_day WHERE ${ingest} IS NULL`,
+        )
+      )[0];
+      const file: ManifestFile = {
+        key: staged.key,
+        rows: cold,
+        bytes: (await stat(staged.path)).size,
+        sha256: await sha256File(staged.path),
+        minTime: range?.a === null || range?.a === undefined ? null : String(range.a),
+        maxTime: range?.b === null || range?.b === undefined ? null : String(range.b),
+      };
+      await set.publish([staged], {
+        batchId: `calc-${date}-${Date.now()}-${randomUUID().slice(0, 8)}`,
+        dataset: CALC.name,
+        source: 'calc',
+        writtenAt: new Date().toISOString(),
+        rows: cold,
+        files: [file],
+        ...(previous.length > 0 ? { replaces: previous } : {}),
+        inputs: 'telemetry',
+      });
+    } catch (err) {
+      await set.abandon();
+      throw err;
+    }
+    return { published: 1, withdrawn: 0 };
+  } finally {
+    await conn.run('DROP TABLE IF EXISTS temp.main.calc_day');
+  }
+}
