@@ -57,7 +57,7 @@ async function prepare(dir: string): Promise<{ wb: Workbench; generatedMs: numbe
   let rollupBuildMs: number | null = null;
   if (fresh) {
     const t0 = performance.now();
-    const { done } = wb.demo.start({ scale: 'full' });
+    const { done } = wb.demo.start({ scale: 'full', features: false });
     const summary = await done;
     if (summary.error) throw new Error(`demo failed: ${summary.error.message}`);
     const conn = await wb.engine.connect();

@@ -81,6 +81,13 @@ const BENCHES: readonly BenchModule[] = [
       'demo --scale full (90 days): sibling anomalies of the fleet (<= 1 s), events of one string (<= 300 ms), SoH and knee of every jar (<= 2 s), each vs raw telemetry',
   },
   {
+    name: 'features',
+    file: 'features.ts',
+    exportName: 'benchFeatures',
+    about:
+      'demo --scale full (90 days): one new day of jar_daily_stats (<= 2 s), a 90-day rebuild vs CREATE TABLE AS, a slice with a feature set joined vs without (<= 1.5x)',
+  },
+  {
     name: 'scale',
     file: 'scale.ts',
     exportName: 'benchScale',

@@ -142,7 +142,7 @@ async function closeBenchWorkbench(wb: Workbench): Promise<void> {
 
 async function runDemo(wb: Workbench): Promise<{ ms: number; lakeFiles: number; lakeBytes: number }> {
   const t0 = performance.now();
-  const summary = await wb.demo.start({ scale: DEMO_SCALE }).done;
+  const summary = await wb.demo.start({ scale: DEMO_SCALE, features: false }).done;
   if (summary.state !== 'done' || !summary.report) throw new Error(`demo failed: ${summary.error?.message ?? summary.state}`);
   return { ms: performance.now() - t0, lakeFiles: summary.report.lakeFiles, lakeBytes: summary.report.lakeBytes };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DATASET_NAMES, type DatasetKind } from '../domain/datasets';
 import { method } from './define';
 import type { RollupWait } from './dashboard';
+import type { FeatureMaterializeReport } from './features';
 import type { JobHandle } from './jobs';
 import type { DemoScaleName, promisedRows } from '../domain/demo-scale';
 
@@ -130,8 +131,13 @@ export interface DemoReport {
   elapsedMs: number;
 }
 
-/** The report of a data.demo job: the demo, then the mirror sync and the rollup refresh that followed it. */
-export type DemoJobReport = DemoReport & { sync: DataSyncResult } & RollupWait;
+/** The demo's last step: the built-in feature sets materialized (null when it was asked not to, or it failed: `featuresError`). */
+export interface DemoFeatures {
+  features: FeatureMaterializeReport | null;
+  featuresError?: string;
+}
+
+export type DemoJobReport = DemoReport & { sync: DataSyncResult } & RollupWait & DemoFeatures;
 
 export const DemoScaleSchema = z.enum(['small', 'full', 'year']);
 

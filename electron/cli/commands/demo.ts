@@ -12,6 +12,9 @@ import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
 import { waitWithProgress } from '../workbench-client';
 import { writeOut } from '../write-out';
 import { rollupLines } from '../output/rollup-line';
+import { visibleControls } from '../output/cell-text';
+import { formatDuration } from '../../../shared/format';
+import type { DemoFeatures } from '../../../shared/api/data';
 import { errorMessage } from '../../../shared/api/errors';
 import { MAX_LIVE_SPEED } from '../../../shared/api/settings';
 import { workspaceIsEmpty } from '../../core/demo/demo-job';
@@ -35,6 +38,8 @@ Options:
   --days-cold N       Days of older history in the lake (default: small ${DEMO_SCALES.small.defaultDaysCold}, full ${DEMO_SCALES.full.defaultDaysCold},
                       year ${DEMO_SCALES.year.defaultDaysCold}).
   --seed N            Generator seed (default fixed: the same seed gives the same fleet).
+  --no-features       Skip the last step, materializing the built-in feature sets (jar_daily_stats,
+                      string_daily_spread); \`features materialize\` does it later.
   --workspace DIR     Workspace folder (default: the desktop app's, or $BATTERY_WORKBENCH_WORKSPACE).
   --pg-url URL        Use this PostgreSQL instead of the embedded one (password from the URL or $PGPASSWORD; never stored).
 ${lakeFlagHelp(22)}
@@ -45,6 +50,15 @@ ${lakeFlagHelp(22)}
   --speed N           With --live: N times as often (60 = every 5 s; up to ${MAX_LIVE_SPEED}).
   --json              Print a JSON summary on stdout.
   -h, --help          Show this help.`;
+
+/** The report line of the feature sets the demo materialized (none with --no-features). */
+function featureLines(report: DemoFeatures): string[] {
+  if (report.featuresError !== undefined)
+    return [`  features: materializing failed: ${visibleControls(report.featuresError)} (run \`features materialize\`)`];
+  if (report.features === null) return [];
+  const sets = report.features.sets.map((s) => `${s.set} v${s.version} (${s.days} days, ${s.rows.toLocaleString('en-US')} rows)`);
+  return [`  features: ${sets.join(', ')} in ${formatDuration(report.features.elapsedMs)}`];
+}
 
 function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -87,6 +101,7 @@ export const demoCommand: CliCommand = {
       json: { type: 'boolean' },
       live: { type: 'boolean' },
       speed: { type: 'string' },
+      'no-features': { type: 'boolean' },
     });
     if (values.help) {
       await writeOut(io.stdout, `${HELP}\n`);
@@ -121,6 +136,7 @@ export const demoCommand: CliCommand = {
         ...(daysHot !== undefined ? { daysHot } : {}),
         ...(daysCold !== undefined ? { daysCold } : {}),
         ...(seed !== undefined ? { seed } : {}),
+        ...(values['no-features'] === true ? { features: false } : {}),
       });
       const summary = await waitWithProgress(workbench, io, started, 'demo');
       if (summary.state === 'cancelled') {
@@ -130,6 +146,7 @@ export const demoCommand: CliCommand = {
       if (summary.error)
         throw new CliError(`The demo failed: ${summary.error.message}${summary.error.detail ? `\n  ${summary.error.detail}` : ''}`);
       const report = reportOf(summary);
+      const elapsed = report.elapsedMs + report.sync.elapsedMs + report.rollupMs + (report.features?.elapsedMs ?? 0);
       const out = {
         workspace: workspaceDir,
         scale: report.scale,
@@ -142,7 +159,10 @@ export const demoCommand: CliCommand = {
         mirror: { rows: report.sync.rows, elapsedMs: report.sync.elapsedMs },
         rollupMs: report.rollupMs,
         ...(report.rollupError !== undefined ? { rollupError: report.rollupError } : {}),
-        elapsedMs: report.elapsedMs + report.sync.elapsedMs + report.rollupMs,
+        /** The feature sets materialized at the end (null with --no-features or when that failed: featuresError). */
+        features: report.features,
+        ...(report.featuresError !== undefined ? { featuresError: report.featuresError } : {}),
+        elapsedMs: elapsed,
         /** Peak resident memory of this process over its life (Node and DuckDB); PostgreSQL runs in its own processes. */
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
         peakRssCovers: 'this process (Node and DuckDB); not PostgreSQL',
@@ -161,7 +181,8 @@ export const demoCommand: CliCommand = {
             `  telemetry: ${t.hot.toLocaleString('en-US')} rows in PostgreSQL since ${report.window.split}, ${t.cold.toLocaleString('en-US')} rows in the lake from ${report.window.start}`,
             `  lake: ${report.lakeFiles} Parquet files, ${(report.lakeBytes / 1e6).toFixed(1)} MB`,
             ...rollupLines(report),
-            `  done in ${((report.elapsedMs + report.sync.elapsedMs + report.rollupMs) / 1000).toFixed(1)} s. Try: battery-workbench query "SELECT tier, count(*) FROM telemetry GROUP BY tier"`,
+            ...featureLines(report),
+            `  done in ${(elapsed / 1000).toFixed(1)} s. Try: battery-workbench query "SELECT tier, count(*) FROM telemetry GROUP BY tier"`,
             '',
           ].join('\n'),
         );

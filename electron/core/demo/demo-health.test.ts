@@ -57,3 +57,41 @@ GROUP BY ALL ORDER BY ALL`,
     expect(report.rows.string_telemetry).toEqual(report.promised.string_telemetry);
   });
 });
+
+describe('the small demo ships its feature sets materialized', () => {
+  it('reports them, lists both sets materialized over every day of the fleet, and serves each jar its latest vector', async () => {
+    expect(report.featuresError).toBeUndefined();
+    expect(report.features?.sets.map((s) => [s.set, s.version, s.createdVersion])).toEqual([
+      ['jar_daily_stats', 1, true],
+      ['string_daily_spread', 1, true],
+    ]);
+    // One jar row per jar and UTC day with readings; one string row per string and day.
+    const [expected] = await queryRows(
+      demo.duck,
+      `SELECT count(DISTINCT CAST(timezone('UTC', ts) AS DATE)) AS days, count(DISTINCT (battery_id, CAST(timezone('UTC', ts) AS DATE))) AS jar_days,
+        count(DISTINCT battery_id) AS jars FROM telemetry`,
+    );
+    const { sets } = await demo.wb.core.features.list({}, { transport: 'test' });
+    const jar = sets.find((s) => s.name === 'jar_daily_stats');
+    const str = sets.find((s) => s.name === 'string_daily_spread');
+    expect(jar?.versions).toEqual([
+      expect.objectContaining({ version: 1, current: true, days: Number(expected.days), rows: Number(expected.jar_days) }),
+    ]);
+    expect(str?.versions).toEqual([expect.objectContaining({ version: 1, current: true, days: Number(expected.days) })]);
+    expect(str?.versions[0].rows).toBeGreaterThan(0);
+    expect(report.features?.sets[0].rows).toBe(Number(expected.jar_days));
+
+    const got = await demo.wb.core.features.get({ set: 'jar_daily_stats' }, { transport: 'test' });
+    expect(got.rows).toHaveLength(Number(expected.jars));
+    const [last] = await queryRows(
+      demo.duck,
+      `SELECT CAST(CAST(timezone('UTC', max(ts)) AS DATE) AS VARCHAR) AS d FROM telemetry WHERE battery_id = 1`,
+    );
+    const lastDay = String(last.d);
+    const one = got.rows.find((r) => r.battery_id === 1);
+    expect(one).toMatchObject({ battery_id: 1, day: lastDay });
+    expect(Number(one?.readings)).toBeGreaterThan(0);
+    const files = (await demo.wb.data.lake.list('features')).filter((f) => f.key.startsWith('features/jar_daily_stats/v1/'));
+    expect(files).toHaveLength(Number(expected.days));
+  });
+});

@@ -1,10 +1,13 @@
-import type { DemoJobReport } from '../../../shared/api/data';
-import { WorkbenchError } from '../../../shared/api/errors';
+import type { DemoFeatures, DemoJobReport } from '../../../shared/api/data';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { DATASET_NAMES, DATASETS } from '../../../shared/domain/datasets';
 import type { Engine } from '../engine/engine';
+import { materializeSets } from '../features/materialize';
+import { currentDefinitions } from '../features/registry';
 import { hotStoreIsEmpty } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import type { JobContext, JobRunner, StartedJob } from '../jobs/runner';
+import { LakeIntents } from '../lake/intents';
 import type { Lake } from '../lake/lake';
 import type { RollupService } from '../rollups/rollup-service';
 import { toSyncResult, type DataPlatform } from '../mirror/data-platform';
@@ -104,7 +107,37 @@ export class DemoJob {
       progress: (u) => ctx.progress({ ...u, phase: 'sync', fraction: 0.7 + 0.1 * (u.fraction ?? 0) }),
     });
     // The sync's view refresh scheduled the rollups: the demo ends when the dashboards can show it.
-    const rollups = await this.deps.rollups.settle(ctx, [0.8, 1]);
-    return { ...report, sync: toSyncResult(sync), ...rollups };
+    const withFeatures = options.features ?? true;
+    const rollups = await this.deps.rollups.settle(ctx, [0.8, withFeatures ? 0.9 : 1]);
+    const features = withFeatures ? await this.materializeFeatures(ctx, [0.9, 1]) : { features: null };
+    return { ...report, sync: toSyncResult(sync), ...rollups, ...features };
+  }
+
+  /**
+   * The built-in feature sets materialized over the new fleet, so a fresh demo workspace has them in the lake, with
+   * their views and serving tables. A failure is reported, not thrown: the fleet itself is complete (as with the
+   * rollups); `features materialize` catches up later. Cancelling the job stops it like any other step.
+   */
+  private async materializeFeatures(ctx: JobContext, [from, to]: [number, number]): Promise<DemoFeatures> {
+    const { data, engine } = this.deps;
+    ctx.progress({ phase: 'features', fraction: from, message: 'Materializing the feature sets' });
+    try {
+      const features = await engine.withConnection(async (conn) => {
+        const intents = new LakeIntents(conn);
+        await intents.ensure();
+        return materializeSets(
+          { conn, lake: data.lake, intents, commitViews: (st, ds) => data.commitViews(st, ds) },
+          [...currentDefinitions().values()],
+          {
+            signal: ctx.signal,
+            onProgress: (p) => ctx.progress({ phase: 'features', fraction: from + (to - from) * p.fraction, message: p.message }),
+          },
+        );
+      });
+      return { features };
+    } catch (err) {
+      if (ctx.signal.aborted || (err instanceof WorkbenchError && err.code === 'CANCELLED')) throw err;
+      return { features: null, featuresError: errorMessage(err) };
+    }
   }
 }

@@ -61,6 +61,8 @@ export interface DemoOptions {
   seed?: number;
   /** End of data; default now (on the 5-minute grid). */
   end?: Date;
+  /** Materialize the built-in feature sets at the end (default true; the benchmarks of generation turn it off). */
+  features?: boolean;
 }
 
 export interface DemoProgress {

@@ -3,6 +3,7 @@ import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { createHash, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
+import type { FeatureMaterializeReport } from '../../../shared/api/features';
 import { datasetSpec } from '../../../shared/domain/datasets';
 import {
   ENTITY_KEYS,
@@ -251,6 +252,32 @@ export async function materializeFeatureSet(
   }
   progress({ fraction: 1, message: `${def.name} v${version.version}: updating the latest values`, rows: report.rows });
   await refreshLatest(conn, def, version.version);
+  report.elapsedMs = Date.now() - started;
+  return report;
+}
+
+/**
+ * Materializes the sets one after the other (materializeFeatureSet each), progress spread over them; what the
+ * `features materialize` job and the demo's last step run.
+ */
+export async function materializeSets(
+  deps: FeatureDeps,
+  defs: readonly FeatureSetDefinition[],
+  options: MaterializeOptions = {},
+): Promise<FeatureMaterializeReport> {
+  const started = Date.now();
+  const report: FeatureMaterializeReport = { sets: [], elapsedMs: 0 };
+  for (let i = 0; i < defs.length; i++) {
+    if (options.signal?.aborted)
+      throw new WorkbenchError('CANCELLED', `Materializing the feature sets was cancelled before ${defs[i].name}.`);
+    const onProgress = options.onProgress;
+    report.sets.push(
+      await materializeFeatureSet(deps, defs[i], {
+        ...options,
+        ...(onProgress ? { onProgress: (p) => onProgress({ ...p, fraction: (i + p.fraction) / defs.length }) } : {}),
+      }),
+    );
+  }
   report.elapsedMs = Date.now() - started;
   return report;
 }

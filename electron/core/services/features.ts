@@ -15,7 +15,7 @@ import { queryRows } from '../engine/duck-query';
 import type { Engine } from '../engine/engine';
 import { featureDrift, readDriftThreshold, writeDriftThreshold } from '../features/drift';
 import { FEATURES_DATASET } from '../features/feature-views';
-import { materializeFeatureSet, refreshLatest } from '../features/materialize';
+import { materializeSets, refreshLatest } from '../features/materialize';
 import { currentDefinitions, definitionHash, requireVersion, storedSetNames, storedVersions } from '../features/registry';
 import type { JobRunner } from '../jobs/runner';
 import { LakeIntents } from '../lake/intents';
@@ -177,33 +177,21 @@ export function createFeaturesService(deps: FeaturesServiceDeps): FeaturesApi {
         (ctx) =>
           engine.withJobMemory(() =>
             engine.withConnection(async (conn) => {
-              const started = Date.now();
-              const report: FeatureMaterializeReport = { sets: [], elapsedMs: 0 };
               const intents = new LakeIntents(conn);
               await intents.ensure();
-              for (let i = 0; i < chosen.length; i++) {
-                ctx.throwIfCancelled();
-                const r = await materializeFeatureSet(
-                  { conn, lake, intents, commitViews: (st, ds) => deps.commitViews(st, ds) },
-                  chosen[i],
-                  {
-                    ...(req.from !== undefined ? { from: req.from } : {}),
-                    ...(req.to !== undefined ? { to: req.to } : {}),
-                    full: req.full,
-                    signal: ctx.signal,
-                    onProgress: (p) =>
-                      ctx.progress({
-                        phase: 'materialize',
-                        fraction: (i + p.fraction) / chosen.length,
-                        message: p.message,
-                        ...(p.rows !== undefined ? { rows: p.rows } : {}),
-                      }),
-                  },
-                );
-                report.sets.push(r);
-              }
-              report.elapsedMs = Date.now() - started;
-              return report;
+              return materializeSets({ conn, lake, intents, commitViews: (st, ds) => deps.commitViews(st, ds) }, chosen, {
+                ...(req.from !== undefined ? { from: req.from } : {}),
+                ...(req.to !== undefined ? { to: req.to } : {}),
+                full: req.full,
+                signal: ctx.signal,
+                onProgress: (p) =>
+                  ctx.progress({
+                    phase: 'materialize',
+                    fraction: p.fraction,
+                    message: p.message,
+                    ...(p.rows !== undefined ? { rows: p.rows } : {}),
+                  }),
+              });
             }),
           ),
         { exclusive: true, phase: 'materialize' },
