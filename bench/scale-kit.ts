@@ -41,8 +41,8 @@ export function benchCacheDir(name: string): string {
 export type ScaleWorkspace = '90d' | 'year';
 
 const WORKSPACES: Record<ScaleWorkspace, { scale: DemoScaleName; daysCold?: number; layout: number }> = {
-  '90d': { scale: 'full', layout: 2 },
-  year: { scale: 'year', layout: 3 },
+  '90d': { scale: 'full', layout: 3 },
+  year: { scale: 'year', layout: 4 },
 };
 
 export interface OpenedWorkspace {

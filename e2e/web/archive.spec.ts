@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { encodeEnvelope } from '../../shared/api/envelope';
+import { ARCHIVABLE_DATASETS } from '../../shared/api/archive';
 import { SqlPage } from '../support/fixtures';
 import { waitForDemo } from '../support/host-api';
 import { startWebHostProcess, type RunningWebHost } from '../support/web-host-process';
@@ -68,7 +69,8 @@ test.afterAll(async () => {
 test('the form: every dataset on, 7 days by default; a bad cut-off disables both actions and says why', async ({ page }) => {
   await openArchive(page);
   const boxes = page.getByTestId('archive-datasets').getByRole('checkbox');
-  await expect(boxes).toHaveCount(4);
+  // One per dataset that archives (telemetry, string and ambient readings, cleared alerts, maintenance events).
+  await expect(boxes).toHaveCount(ARCHIVABLE_DATASETS.length);
   for (const box of await boxes.all()) await expect(box).toBeChecked();
   await expect(page.getByTestId('archive-datasets')).toContainText('Cleared alerts');
   await expect(page.getByTestId('archive-days')).toHaveValue('7');

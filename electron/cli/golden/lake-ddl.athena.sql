@@ -145,3 +145,28 @@ TBLPROPERTIES (
   'projection.date.interval' = '1',
   'projection.date.interval.unit' = 'DAYS'
 );
+
+-- calc_telemetry: the lake's cold tier (derived), hive-partitioned by date=YYYY-MM-DD, the UTC day of ts.
+-- Location: s3://fleet-lake/prod/lake/calc_telemetry/. Timestamps are UTC instants. Newer rows (and open events) are in PostgreSQL, not here.
+-- Reads every Parquet file under the folder: during a compaction (and after one killed mid-way, until the next compaction or `lake check --repair` finishes it) a day can hold both the merged file and the files it replaces, and those rows then count twice. Run `lake check` first; it must be clean.
+-- Partition projection computes the days (2000-01-01 to today, UTC): no MSCK REPAIR TABLE, new days are seen at once.
+CREATE EXTERNAL TABLE IF NOT EXISTS `battery_workbench`.`calc_telemetry` (
+  `battery_id` int,
+  `ts` timestamp,
+  `string_id` int,
+  `voltage_deviation_mv` decimal(9,3),
+  `temperature_rise_c` decimal(5,2),
+  `resistance_drift_pct` decimal(8,3),
+  `soc_pct` decimal(5,1)
+)
+PARTITIONED BY (`date` string)
+STORED AS PARQUET
+LOCATION 's3://fleet-lake/prod/lake/calc_telemetry/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.date.type' = 'date',
+  'projection.date.format' = 'yyyy-MM-dd',
+  'projection.date.range' = '2000-01-01,NOW',
+  'projection.date.interval' = '1',
+  'projection.date.interval.unit' = 'DAYS'
+);

@@ -109,3 +109,22 @@ PARTITIONED BY (`date`)
 LOCATION 'file:///data/lake/rul_prediction/';
 -- Registers the days present now; run it again after each archival (SYNC also drops days that left the lake).
 MSCK REPAIR TABLE `battery_workbench`.`rul_prediction` SYNC PARTITIONS;
+
+-- calc_telemetry: the lake's cold tier (derived), hive-partitioned by date=YYYY-MM-DD, the UTC day of ts.
+-- Location: file:///data/lake/calc_telemetry/. Timestamps are UTC instants. Newer rows (and open events) are in PostgreSQL, not here.
+-- Reads every Parquet file under the folder: during a compaction (and after one killed mid-way, until the next compaction or `lake check --repair` finishes it) a day can hold both the merged file and the files it replaces, and those rows then count twice. Run `lake check` first; it must be clean.
+CREATE TABLE IF NOT EXISTS `battery_workbench`.`calc_telemetry` (
+  `battery_id` INT,
+  `ts` TIMESTAMP,
+  `string_id` INT,
+  `voltage_deviation_mv` DECIMAL(9,3),
+  `temperature_rise_c` DECIMAL(5,2),
+  `resistance_drift_pct` DECIMAL(8,3),
+  `soc_pct` DECIMAL(5,1),
+  `date` DATE
+)
+USING PARQUET
+PARTITIONED BY (`date`)
+LOCATION 'file:///data/lake/calc_telemetry/';
+-- Registers the days present now; run it again after each archival (SYNC also drops days that left the lake).
+MSCK REPAIR TABLE `battery_workbench`.`calc_telemetry` SYNC PARTITIONS;

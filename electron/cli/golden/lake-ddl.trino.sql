@@ -121,3 +121,24 @@ WITH (
 );
 -- Registers the days present now; run it again after each archival (FULL also drops days that left the lake).
 CALL system.sync_partition_metadata(schema_name => 'battery_workbench', table_name => 'rul_prediction', mode => 'FULL');
+
+-- calc_telemetry: the lake's cold tier (derived), hive-partitioned by date=YYYY-MM-DD, the UTC day of ts.
+-- Location: file:///data/lake/calc_telemetry/. Timestamps are UTC instants. Newer rows (and open events) are in PostgreSQL, not here.
+-- Reads every Parquet file under the folder: during a compaction (and after one killed mid-way, until the next compaction or `lake check --repair` finishes it) a day can hold both the merged file and the files it replaces, and those rows then count twice. Run `lake check` first; it must be clean.
+CREATE TABLE IF NOT EXISTS "battery_workbench"."calc_telemetry" (
+  "battery_id" INTEGER,
+  "ts" TIMESTAMP(6),
+  "string_id" INTEGER,
+  "voltage_deviation_mv" DECIMAL(9,3),
+  "temperature_rise_c" DECIMAL(5,2),
+  "resistance_drift_pct" DECIMAL(8,3),
+  "soc_pct" DECIMAL(5,1),
+  "date" DATE
+)
+WITH (
+  external_location = 'file:///data/lake/calc_telemetry/',
+  format = 'PARQUET',
+  partitioned_by = ARRAY['date']
+);
+-- Registers the days present now; run it again after each archival (FULL also drops days that left the lake).
+CALL system.sync_partition_metadata(schema_name => 'battery_workbench', table_name => 'calc_telemetry', mode => 'FULL');

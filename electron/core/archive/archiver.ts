@@ -15,7 +15,7 @@ import { ensureUpcomingPartitions, totalBytesSql, HOT_SCHEMA } from '../hot/hot-
 import type { HotStore } from '../hot/hot-store';
 import { LakeIntents } from '../lake/intents';
 import { sweepStrayTemps } from '../lake/sweep';
-import type { Lake } from '../lake/lake';
+import { writerTurn, type Lake } from '../lake/lake';
 import type { Statement } from '../mirror/meta';
 import { killPoint } from '../system/kill-switch';
 import { BatchFetcher, hotUnavailable, removeScratchFiles } from './fetch';
@@ -120,8 +120,11 @@ export class Archiver {
         await this.runLocked(req, cutoff, report);
         return report;
       }
-      // One writer per lake: compaction and repair wait for this run, and it for them.
-      const writer = await this.deps.lake.lockWriter(`an archive run (${report.runId})`);
+      // One writer per lake: the others (and the lake check) wait for this run, and it for them.
+      const writer = await writerTurn(this.deps.lake, `an archive run (${report.runId})`, {
+        ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+        onWait: (message) => this.deps.onProgress?.({ phase: 'waiting', fraction: null, rows: 0, bytes: 0, message }),
+      });
       try {
         await ensureArchiveLog(lockClient);
         // Temp files a killed writer left; not those a journal resumes from (this one's, or a compaction's).

@@ -6,7 +6,7 @@ import { DATASETS, INGEST_COLUMN } from '../../../shared/domain/datasets';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { inTransaction, queryRows } from '../engine/duck-query';
 import type { Lake } from '../lake/lake';
-import { partitionKey } from '../lake/lake';
+import { partitionKey, writerTurn } from '../lake/lake';
 import { sha256File, type ManifestFile } from '../lake/manifest';
 import { PublishSet, finishPublishSets, type PublishSetDeps } from '../lake/publish-set';
 import { getTierState } from '../mirror/meta';
@@ -67,6 +67,24 @@ export async function refreshCalc(
   lake: Lake,
   deps: PublishSetDeps,
   options: CalcRefreshOptions = {},
+): Promise<CalcRefreshReport> {
+  // One writer per lake: an archive run, a compaction or a lake check going on is waited for.
+  const writer = await writerTurn(lake, 'the calculated metrics refresh', {
+    ...(options.signal ? { signal: options.signal } : {}),
+    onWait: (message) => options.onProgress?.({ fraction: 0, message: `calculated metrics waiting: ${message}` }),
+  });
+  try {
+    return await refreshCalcLocked(conn, lake, deps, options);
+  } finally {
+    await writer.release();
+  }
+}
+
+async function refreshCalcLocked(
+  conn: DuckDBConnection,
+  lake: Lake,
+  deps: PublishSetDeps,
+  options: CalcRefreshOptions,
 ): Promise<CalcRefreshReport> {
   await ensureCalcSchema(conn);
   const report: CalcRefreshReport = { full: options.full ?? false, days: 0, published: 0, withdrawn: 0, recovered: [] };

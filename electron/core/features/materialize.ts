@@ -20,7 +20,7 @@ import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { inTransaction, insertObjects, queryRows } from '../engine/duck-query';
 import { INTERNAL_SCHEMA } from '../engine/history';
 import type { LakeIntents } from '../lake/intents';
-import { partitionKey, type Lake, type StagedFile } from '../lake/lake';
+import { partitionKey, writerTurn, type Lake, type StagedFile } from '../lake/lake';
 import { LakeCatalog } from '../lake/lake-catalog';
 import { sha256File, type BatchManifest, type ManifestFile } from '../lake/manifest';
 import { PublishSet } from '../lake/publish-set';
@@ -154,6 +154,19 @@ export async function materializeFeatureSet(
   def: FeatureSetDefinition,
   options: MaterializeOptions = {},
 ): Promise<MaterializeReport> {
+  // One writer per lake: an archive run, a compaction, the calculated metrics or a lake check going on is waited for.
+  const writer = await writerTurn(deps.lake, `materializing the feature set ${def.name}`, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    onWait: (message) => options.onProgress?.({ fraction: 0, message: `${def.name} waiting: ${message}` }),
+  });
+  try {
+    return await materializeLocked(deps, def, options);
+  } finally {
+    await writer.release();
+  }
+}
+
+async function materializeLocked(deps: FeatureDeps, def: FeatureSetDefinition, options: MaterializeOptions): Promise<MaterializeReport> {
   const started = Date.now();
   const { conn, lake } = deps;
   const progress = options.onProgress ?? (() => undefined);

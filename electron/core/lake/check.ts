@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rm, stat } from 'node:fs/promises';
-import { errorMessage } from '../../../shared/api/errors';
+import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { LakeCheckReport, LakeProblem } from '../../../shared/api/storage';
 import { datasetSpec, lakeDatasets, tierSource, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
@@ -9,7 +9,7 @@ import type { BatchRecord } from '../archive/state';
 import { COLD_SCHEMA, getHiddenFiles, getTierState, HOT_MIRROR_SCHEMA, unhideFilesSql } from '../mirror/meta';
 import { hotVisibleSql, monthBoundColumn } from '../mirror/views';
 import { finishCompactions, type CompactDeps } from './compact';
-import { confirmObject, datasetOfKey, folderOfKey, partitionOf, type Lake, type LakeEntry } from './lake';
+import { confirmObject, datasetOfKey, folderOfKey, partitionOf, writerTurn, type Lake, type LakeEntry, type LakeWriterLock } from './lake';
 import { sqlPathList } from './lake-sql';
 import { LakeCatalog } from './lake-catalog';
 import { DEMO_MARKER_KEY, liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
@@ -55,7 +55,8 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     });
   };
 
-  const writer = options.repair ? await lake.lockWriter('a lake repair') : null;
+  // Its turn among the lake's writers: a job writing now would show as unfinished, its files half-published.
+  const writer = await checkTurn(deps, options.repair === true);
   try {
     if (options.repair) {
       repaired.push(...(await finishCompactions(deps)), ...(await finishPublishSets(deps)));
@@ -366,4 +367,20 @@ export async function rowsOutsidePartition(conn: DuckDBConnection, key: string, 
       `(${col} < CAST(${quoteLiteral(`${day}T00:00:00Z`)} AS TIMESTAMPTZ) OR ${col} >= CAST(${quoteLiteral(`${day}T00:00:00Z`)} AS TIMESTAMPTZ) + INTERVAL 1 DAY)`,
   );
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * The writer lock for the check's duration, waiting for a running writer (told through onStep). A check without
+ * repair of an S3 lake that cannot be reached goes on without it (it reads the cache; nothing can write from here).
+ */
+async function checkTurn(deps: CheckDeps, repair: boolean): Promise<LakeWriterLock | null> {
+  try {
+    return await writerTurn(deps.lake, repair ? 'a lake repair' : 'a lake check', {
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      onWait: (message) => deps.onStep?.(0, `Waiting for the lake: ${message}`),
+    });
+  } catch (err) {
+    if (!repair && err instanceof WorkbenchError && err.code === 'LAKE_OFFLINE') return null;
+    throw err;
+  }
 }

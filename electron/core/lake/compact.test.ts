@@ -130,23 +130,45 @@ describe('compaction', () => {
     expect((await lakeCheck(ws)).problems).toEqual([]);
   });
 
-  it('takes turns with archival: one lake-writer lock per lake', async () => {
+  it('takes turns with archival: one lake-writer lock per lake, waited for (cancellably) while it is held', async () => {
     const ws = await mkdtemp(join(tmpdir(), 'bw-compact-lock-'));
     made.push(ws);
     const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
     try {
       await putFile(wb, 'ds', '2024-01-01', 'a', 'SELECT 1 AS x', '{w: 1}');
       await putFile(wb, 'ds', '2024-01-01', 'b', 'SELECT 2 AS x', '{w: 1}');
+      const files = async (): Promise<number> => (await wb.data.lake.list('ds')).length;
+      const start = async (): Promise<string> => {
+        const started = await wb.dispatch('storage.compact', { dataset: 'ds' }, { transport: 'test' });
+        if (!started.ok) throw new Error(started.error.message);
+        return (started.value as { jobId: string }).jobId;
+      };
+      const waiting = async (jobId: string): Promise<void> => {
+        await expect
+          .poll(() => wb.jobs.get(jobId)?.message ?? '', { timeout: 15_000 })
+          .toMatch(/Waiting|in use by an archive run \(test\)/);
+        expect(wb.jobs.get(jobId)?.state).toBe('running');
+      };
       const held = await wb.data.lake.lockWriter('an archive run (test)');
       try {
-        const summary = await compact(wb, 'ds');
-        expect(summary.state).toBe('failed');
-        expect(summary.error?.code).toBe('CONFLICT');
-        expect(summary.error?.message).toMatch(/being rewritten by an archive run \(test\)/);
+        // Cancelled while it waits: nothing was touched.
+        const first = await start();
+        await waiting(first);
+        expect(await files()).toBe(2);
+        expect((await wb.dispatch('jobs.cancel', { jobId: first }, { transport: 'test' })).ok).toBe(true);
+        const cancelled = await wb.jobs.wait(first);
+        expect(cancelled.state).toBe('cancelled');
+        expect(await files()).toBe(2);
+        // Waiting, then its turn when the holder lets go.
+        const second = await start();
+        await waiting(second);
+        expect(await files()).toBe(2);
+        await held.release();
+        expect((await wb.jobs.wait(second)).state).toBe('done');
       } finally {
         await held.release();
       }
-      expect((await compact(wb, 'ds')).state).toBe('done');
+      expect(await files()).toBe(1);
     } finally {
       await wb.close();
     }

@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATASETS, lakeDatasets } from '../../../shared/domain/datasets';
+import { datasetSpec, lakeDatasets } from '../../../shared/domain/datasets';
 import { qualifiedName } from '../../../shared/sql';
 import { demoWorkspace, ROOT, runCli, withTestWorkbench } from '../testing/cli-process.fixture';
 import { DDL_ENGINES, lakeDdl, lakeDdlScript, type LakeDdl } from './lake-ddl';
@@ -33,7 +33,7 @@ describe('lake ddl: the text per engine', () => {
       const ddl = lakeDdl({ engine, lake: { kind: 's3', bucket: 'b-1', prefix: '' } });
       expect(ddl.datasets.map((d) => d.name)).toEqual(lakeDatasets().map((d) => d.name));
       for (const { name, ddl: text } of ddl.datasets) {
-        for (const c of DATASETS[name as keyof typeof DATASETS].columns) expect(text).toContain(c.name);
+        for (const c of datasetSpec(name)!.columns) expect(text).toContain(c.name);
         expect(text).toMatch(/date/);
       }
     }

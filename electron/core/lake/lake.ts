@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkbenchError } from '../../../shared/api/errors';
 import type { LakePin, LakePullReport, LakeStatus } from '../../../shared/api/storage';
 import type { LakeProgress } from './coverage';
 import type { BatchManifest } from './manifest';
@@ -124,6 +126,38 @@ export interface Lake {
    * two workspaces sharing it. Throws CONFLICT naming the holder.
    */
   lockWriter(owner: string): Promise<LakeWriterLock>;
+}
+
+export interface WriterTurnOptions {
+  signal?: AbortSignal;
+  /** Told once, with the holder's CONFLICT message, when this writer has to wait. */
+  onWait?: (message: string) => void;
+  /** How long to wait for the holder before giving up with its CONFLICT (default 30 minutes). */
+  patienceMs?: number;
+  /** Between attempts (default 500 ms). */
+  pollMs?: number;
+}
+
+/**
+ * The lake-writer lock, waiting for its turn: every job that rewrites the lake (archival, compaction, repair,
+ * calculated metrics, feature sets, conversions into the lake) and the lake check (whose reading must not see a
+ * writer half-way) take turns. A holder killed with -9 is taken over by `lockWriter` itself; a live one is waited
+ * for, cancellably, up to `patienceMs`, then its CONFLICT (naming it) is thrown.
+ */
+export async function writerTurn(lake: Lake, owner: string, options: WriterTurnOptions = {}): Promise<LakeWriterLock> {
+  const deadline = Date.now() + (options.patienceMs ?? 30 * 60_000);
+  let told = false;
+  for (;;) {
+    try {
+      return await lake.lockWriter(owner);
+    } catch (err) {
+      if (!(err instanceof WorkbenchError) || err.code !== 'CONFLICT' || Date.now() >= deadline) throw err;
+      if (!told) options.onWait?.(err.message);
+      told = true;
+    }
+    if (options.signal?.aborted) throw new WorkbenchError('CANCELLED', `Cancelled while waiting for the lake: ${owner} did not start.`);
+    await sleep(options.pollMs ?? 500, undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
+  }
 }
 
 /** Whether the published object under `key` has this size and SHA-256 (the confirmation after an upload). */

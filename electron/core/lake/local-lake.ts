@@ -365,7 +365,7 @@ export class LocalLake implements Lake {
       }
       throw new WorkbenchError(
         'CONFLICT',
-        `The lake at ${this.root} is being rewritten by ${holder.owner} (pid ${holder.pid} on ${holder.host}, since ${holder.since}). Archival, compaction and repair take turns; wait for it to finish and run again.`,
+        `The lake at ${this.root} is in use by ${holder.owner} (pid ${holder.pid} on ${holder.host}, since ${holder.since}). The jobs that write the lake, and the lake check, take turns: wait for it to finish and run again.`,
         `If that process is gone, remove ${path}.`,
       );
     }

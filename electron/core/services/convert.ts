@@ -7,7 +7,7 @@ import type { ConversionHistory } from '../convert/history';
 import type { Engine } from '../engine/engine';
 import type { JobRunner } from '../jobs/runner';
 import { LakeIntents } from '../lake/intents';
-import type { Lake } from '../lake/lake';
+import { writerTurn, type Lake } from '../lake/lake';
 import type { Statement } from '../mirror/meta';
 import type { RollupService } from '../rollups/rollup-service';
 
@@ -45,11 +45,23 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
             const startedAt = new Date();
             let report: ConvertReport;
             try {
-              report = await convertCsvFiles(conn, req, {
-                lake: { lake: deps.lake, intents: new LakeIntents(conn), commitViews: (st, ds) => deps.commitViews(st, ds) },
-                signal: ctx.signal,
-                onProgress: (p) => ctx.progress(p),
-              });
+              // Into the lake: its turn among the lake's writers (an archive run, a compaction, a lake check are waited for).
+              const writer =
+                req.target.kind === 'lake'
+                  ? await writerTurn(deps.lake, 'a conversion into the lake', {
+                      signal: ctx.signal,
+                      onWait: (message) => ctx.progress({ phase: 'waiting', message }),
+                    })
+                  : null;
+              try {
+                report = await convertCsvFiles(conn, req, {
+                  lake: { lake: deps.lake, intents: new LakeIntents(conn), commitViews: (st, ds) => deps.commitViews(st, ds) },
+                  signal: ctx.signal,
+                  onProgress: (p) => ctx.progress(p),
+                });
+              } finally {
+                await writer?.release();
+              }
               await deps.history.record(startedAt, report, null);
               if (req.target.kind === 'lake') await deps.onLakeChanged();
             } catch (err) {

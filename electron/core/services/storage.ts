@@ -12,7 +12,7 @@ import type { BatchRecord } from '../archive/state';
 import { checkLake } from '../lake/check';
 import { compactDataset, type CompactDeps } from '../lake/compact';
 import { LakeIntents } from '../lake/intents';
-import type { Lake } from '../lake/lake';
+import { writerTurn, type Lake } from '../lake/lake';
 import { sqlPathList } from '../lake/lake-sql';
 import { getHiddenFiles, type Statement } from '../mirror/meta';
 import { calendarOf, inspectParquet, pathTarget, type InspectTarget } from '../parquet/inspect';
@@ -197,8 +197,11 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
         'compact',
         async (ctx) =>
           deps.engine.withConnection(async (conn) => {
-            // One writer per lake: archival and repair wait for it, and it for them.
-            const writer = await lake.lockWriter(`a compaction of ${req.dataset}`);
+            // One writer per lake: the others (and the lake check) wait for it, and it for them.
+            const writer = await writerTurn(lake, `a compaction of ${req.dataset}`, {
+              signal: ctx.signal,
+              onWait: (message) => ctx.progress({ phase: 'waiting', message }),
+            });
             try {
               const report = await compactDataset(
                 {

@@ -57,7 +57,7 @@ export async function takeS3WriterLock(lake: S3Lake, owner: string): Promise<Lak
       }
       throw new WorkbenchError(
         'CONFLICT',
-        `The lake at ${lake.location} is being rewritten by ${holder.owner} (pid ${holder.pid} on ${holder.host}, since ${holder.since}). Archival, compaction and repair take turns; wait for it to finish and run again.`,
+        `The lake at ${lake.location} is in use by ${holder.owner} (pid ${holder.pid} on ${holder.host}, since ${holder.since}). The jobs that write the lake, and the lake check, take turns: wait for it to finish and run again.`,
         `If that machine is gone, the lock is taken over ten minutes after its last heartbeat (${holder.heartbeat}).`,
       );
     }
