@@ -210,9 +210,7 @@ describe('lake check', () => {
         },
       ]);
       // Counted as they are now: the replaced file holds one row.
-      expect(r.rows).toBe(
-        demoRows() - replaced.rows + 1,
-      );
+      expect(r.rows).toBe(demoRows() - replaced.rows + 1);
     } finally {
       await writeFile(pathOf(flipped.key), original.flipped);
       await writeFile(pathOf(replaced.key), original.replaced);
