@@ -112,7 +112,7 @@ export interface Workbench {
   rollups: RollupService;
   /** The periodic jobs on their schedules (ticking while a desktop app or web host has the workspace open). */
   scheduler: Scheduler;
-  /** The jobs the scheduler knows; register more before the scheduler's first tick. */
+  /** The jobs the scheduler knows; a job registered later gets its defaults stored when the scheduler first sees it. */
   scheduledJobs: ScheduledJobRegistry;
   /** Registers cleanup to run on close (before the engine closes), newest first. */
   onClose(hook: () => Promise<void> | void): void;

@@ -39,29 +39,33 @@ export class Scheduler {
 
   /** Creates the tables, stores new jobs' defaults, and closes the runs a killed process left `running`. */
   async ensure(): Promise<void> {
-    const { store, registry } = this.deps;
+    const { store, events } = this.deps;
     await store.ensure();
+    await this.schedules();
     const at = this.now().toISOString();
-    const stored = await store.schedules();
-    for (const job of registry.list()) {
-      if (stored.has(job.id)) continue;
-      await store.insertDefault({
-        job: job.id,
-        ...job.defaults,
-        options: registry.parseOptions(job, {}),
-        since: at,
-        updatedAt: at,
-      });
-    }
     for (const orphan of await store.orphans(this.owner)) {
       const message = `Interrupted: process ${orphan.pid} on ${orphan.host} ended while it ran (killed, crashed or the machine lost power). The next slot runs it again.`;
       const run = await store.finish(orphan.runId, 'failed', message, at);
-      if (run) this.deps.events.emit('schedule.failed', { run });
+      if (run) events.emit('schedule.failed', { run });
     }
   }
 
+  /** The stored schedules; a job registered since (no row yet) gets its defaults stored, counting from now. */
+  private async schedules(): Promise<Map<string, StoredSchedule>> {
+    const { store, registry } = this.deps;
+    const stored = await store.schedules();
+    for (const job of registry.list()) {
+      if (stored.has(job.id)) continue;
+      const at = this.now().toISOString();
+      const s: StoredSchedule = { job: job.id, ...job.defaults, options: registry.parseOptions(job, {}), since: at, updatedAt: at };
+      await store.insertDefault(s);
+      stored.set(job.id, s);
+    }
+    return stored;
+  }
+
   async list(): Promise<ScheduleInfo[]> {
-    const stored = await this.deps.store.schedules();
+    const stored = await this.schedules();
     const out: ScheduleInfo[] = [];
     for (const job of this.deps.registry.list()) {
       const s = stored.get(job.id);
@@ -103,7 +107,7 @@ export class Scheduler {
   async set(req: ScheduleSetRequest): Promise<ScheduleInfo> {
     const { store, registry } = this.deps;
     const job = registry.get(req.job);
-    const current = (await store.schedules()).get(job.id);
+    const current = (await this.schedules()).get(job.id);
     const at = this.now().toISOString();
     const cron = req.cron?.trim().replace(/\s+/g, ' ') ?? current?.cron ?? job.defaults.cron;
     const timeZone = req.timeZone?.trim() ?? current?.timeZone ?? job.defaults.timeZone;
@@ -153,7 +157,7 @@ export class Scheduler {
   private async runDue(now: Date): Promise<ScheduleRun[]> {
     const { store, registry } = this.deps;
     const done: ScheduleRun[] = [];
-    const schedules = await store.schedules();
+    const schedules = await this.schedules();
     for (const job of registry.list()) {
       if (this.stopped) break;
       const s = schedules.get(job.id);
@@ -172,7 +176,7 @@ export class Scheduler {
       const ended = await this.execute(job, options, run, check.missed);
       if (ended) done.push(ended);
     }
-    await store.prune().catch(() => undefined);
+    if (done.length > 0) await store.prune().catch(() => undefined);
     return done;
   }
 
