@@ -155,4 +155,18 @@ describe('battery-workbench schedule (real DuckDB, real processes)', () => {
     const usage = await runCli(['schedule', 'run', '--job', 'x', '--workspace', ws], ENV);
     expect(usage.code).toBe(2);
   }, 120_000);
+
+  it('run without --once keeps ticking, prints each run as a JSON line, and stops on Ctrl+C', async () => {
+    const { ws, slot } = await workspaceWithDue(['rollups']);
+    const cli = startCli(['schedule', 'run', '--json', '--workspace', ws], ENV);
+    await cli.waitForOutput(/"outcome":"done"/);
+    cli.interrupt();
+    const end = await cli.done;
+    expect(end.code, end.stderr).toBe(0);
+    const lines = end.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ScheduleRun);
+    expect(lines.map((r) => [r.job, r.slot, r.outcome])).toEqual([['rollups', slot, 'done']]);
+  }, 120_000);
 });

@@ -260,4 +260,27 @@ describe('scheduler (real DuckDB workspace, fixed clock)', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ outcome: 'done', trigger: 'schedule' });
   });
+
+  it('a web host opening a workspace runs the job that fell due while it was closed, once, at start', async () => {
+    const ws = await workspace();
+    let wb = await openWs(ws);
+    const hoursAgo = new Date(Date.now() - 3 * 3_600_000).toISOString();
+    const store = new ScheduleStore(wb.engine);
+    const rollups = (await store.schedules()).get('rollups');
+    if (!rollups) throw new Error('no rollups schedule');
+    await store.put({ ...rollups, cron: '0 * * * *', enabled: true, since: hoursAgo, updatedAt: hoursAgo });
+    await closeWb(wb);
+
+    wb = await openWorkbench({ workspaceDir: ws, entry: 'web', data: { hot: 'none' } });
+    open.push(wb);
+    await expect.poll(async () => (await wb.scheduler.history(5, 'rollups')).map((r) => r.outcome), { timeout: 20_000 }).toEqual(['done']);
+    const [run] = await wb.scheduler.history(5, 'rollups');
+    const hour = new Date();
+    hour.setUTCMinutes(0, 0, 0);
+    expect(run).toMatchObject({ slot: hour.toISOString(), trigger: 'schedule' });
+    expect(run.message).toMatch(/caught up: [23] slots passed/);
+    // The next tick finds nothing due: the missed slots are not run one by one.
+    expect(await wb.scheduler.tick()).toEqual([]);
+    expect(await wb.scheduler.history(5, 'rollups')).toHaveLength(1);
+  });
 });
