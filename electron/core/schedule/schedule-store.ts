@@ -78,12 +78,12 @@ export class ScheduleStore {
         `CREATE TABLE IF NOT EXISTS ${SCHEDULE} (job VARCHAR PRIMARY KEY, cron VARCHAR NOT NULL, time_zone VARCHAR NOT NULL,
            enabled BOOLEAN NOT NULL, options VARCHAR NOT NULL, since VARCHAR NOT NULL, updated_at VARCHAR NOT NULL)`,
       );
-      // UNIQUE (job, slot): a slot runs at most once, whatever calls the scheduler.
+      // UNIQUE (job, slot, trigger): a scheduled slot runs at most once, whatever calls the scheduler.
       await conn.run(
         `CREATE TABLE IF NOT EXISTS ${RUNS} (run_id VARCHAR PRIMARY KEY, job VARCHAR NOT NULL, slot VARCHAR NOT NULL,
            trigger VARCHAR NOT NULL, started_at VARCHAR NOT NULL, ended_at VARCHAR, outcome VARCHAR NOT NULL,
            message VARCHAR NOT NULL, job_id VARCHAR, pid INTEGER NOT NULL, host VARCHAR NOT NULL, owner VARCHAR NOT NULL,
-           UNIQUE (job, slot))`,
+           UNIQUE (job, slot, trigger))`,
       );
     });
   }

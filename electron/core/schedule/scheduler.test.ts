@@ -127,15 +127,22 @@ describe('scheduler (real DuckDB workspace, fixed clock)', () => {
     const clock = { now: new Date('2026-06-10T01:00:00Z') };
     const s = fixedClockScheduler(wb, clock);
     await s.ensure();
-    const started = await s.runNow('probe');
-    expect(started).toMatchObject({ job: 'probe', trigger: 'manual', outcome: 'running' });
+    // Two asks at once: one starts, the other is refused.
+    const both = await Promise.allSettled([s.runNow('probe'), s.runNow('probe')]);
+    const started = both.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(started).toHaveLength(1);
+    expect(both.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
+    expect(started[0]).toMatchObject({ job: 'probe', trigger: 'manual', outcome: 'running' });
     await expect(s.runNow('probe')).rejects.toMatchObject({ code: 'CONFLICT' });
+    // A tick meanwhile does not start it either (it is not due, and it is busy).
+    expect(await s.tick()).toEqual([]);
     release();
     await expect.poll(() => seen.ran.length).toBe(1);
     const [last] = await s.history(5, 'probe');
-    expect(last).toMatchObject({ runId: started.runId, outcome: 'failed', message: 'the disk is full' });
+    expect(last).toMatchObject({ runId: started[0].runId, outcome: 'failed', message: 'the disk is full' });
     expect(last.endedAt).not.toBeNull();
-    expect(seen.failed.map((r) => r.runId)).toEqual([started.runId]);
+    expect(calls).toHaveLength(1);
+    expect(seen.failed.map((r) => r.runId)).toEqual([started[0].runId]);
     // A manual run does not take the place of a scheduled slot.
     expect(await new ScheduleStore(wb.engine).lastSlot('probe')).toBeNull();
   });

@@ -29,6 +29,8 @@ export class Scheduler {
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly now: () => Date;
   private readonly inFlight = new Map<string, Promise<ScheduleRun | null>>();
+  /** Jobs being checked, claimed or run: taken synchronously, so two callers never both start one. */
+  private readonly busy = new Set<string>();
   private ticking: Promise<ScheduleRun[]> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
@@ -130,15 +132,21 @@ export class Scheduler {
     const { store, registry } = this.deps;
     const job = registry.get(jobId);
     if (this.stopped) throw new WorkbenchError('CANCELLED', 'The workspace is closing.');
-    if (this.inFlight.has(job.id)) {
+    if (this.busy.has(job.id)) {
       throw new WorkbenchError('CONFLICT', `The ${job.id} job is already running. Wait for it to finish (schedule history shows it).`);
     }
-    const s = (await store.schedules()).get(job.id);
-    const options = registry.parseOptions(job, s?.options ?? {});
-    const run = this.newRun(job.id, this.now().toISOString(), 'manual');
-    if (!(await store.claim(run, this.owner))) throw new WorkbenchError('CONFLICT', `The ${job.id} job was just started.`);
-    void this.execute(job, options, run, 1);
-    return run;
+    this.busy.add(job.id);
+    try {
+      const s = (await store.schedules()).get(job.id);
+      const options = registry.parseOptions(job, s?.options ?? {});
+      const run = this.newRun(job.id, this.now().toISOString(), 'manual');
+      if (!(await store.claim(run, this.owner))) throw new WorkbenchError('CONFLICT', `The ${job.id} job was just started.`);
+      void this.execute(job, options, run, 1);
+      return run;
+    } catch (err) {
+      this.busy.delete(job.id);
+      throw err;
+    }
   }
 
   /**
@@ -161,19 +169,23 @@ export class Scheduler {
     for (const job of registry.list()) {
       if (this.stopped) break;
       const s = schedules.get(job.id);
-      if (!s?.enabled || this.inFlight.has(job.id)) continue;
-      let check;
-      let options: Record<string, unknown>;
+      if (!s?.enabled || this.busy.has(job.id)) continue;
+      this.busy.add(job.id);
+      let claimed: { run: ScheduleRun; options: Record<string, unknown>; missed: number } | null = null;
       try {
-        check = dueSlot(s, await store.lastSlot(job.id), now);
-        options = registry.parseOptions(job, s.options);
+        const check = dueSlot(s, await store.lastSlot(job.id), now);
+        const options = registry.parseOptions(job, s.options);
+        if (check.due && check.slot !== null) {
+          const run = this.newRun(job.id, check.slot, 'schedule');
+          if (await store.claim(run, this.owner)) claimed = { run, options, missed: check.missed };
+        }
       } catch {
-        continue;
+        // A schedule stored by hand with a bad cron or options: never due.
+      } finally {
+        if (!claimed) this.busy.delete(job.id);
       }
-      if (!check.due || check.slot === null) continue;
-      const run = this.newRun(job.id, check.slot, 'schedule');
-      if (!(await store.claim(run, this.owner))) continue;
-      const ended = await this.execute(job, options, run, check.missed);
+      if (!claimed) continue;
+      const ended = await this.execute(job, claimed.options, claimed.run, claimed.missed);
       if (ended) done.push(ended);
     }
     if (done.length > 0) await store.prune().catch(() => undefined);
@@ -216,7 +228,10 @@ export class Scheduler {
         if (ended.outcome === 'failed' && !this.stopped) events.emit('schedule.failed', { run: ended });
       }
       return ended;
-    })().finally(() => this.inFlight.delete(job.id));
+    })().finally(() => {
+      this.inFlight.delete(job.id);
+      this.busy.delete(job.id);
+    });
     this.inFlight.set(job.id, p);
     return p;
   }
