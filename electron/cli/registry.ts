@@ -9,6 +9,7 @@ import { historyCommand } from './commands/history';
 import { lakeCommand } from './commands/lake';
 import { queryCommand } from './commands/query';
 import { queriesCommand } from './commands/queries';
+import { scheduleCommand } from './commands/schedule';
 
 /**
  * Every CLI command, in the order `--help` lists them. To add one: write
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CliCommand[] = [
   exportCommand,
   featuresCommand,
   analyzeCommand,
+  scheduleCommand,
 ];
 
 export function findCommand(name: string): CliCommand | undefined {

@@ -57,7 +57,7 @@ export async function openCliWorkbench(
       ...(data ? { data: { start: 'lazy', ...data } } : {}),
     });
   } catch (err) {
-    throw new CliError(`Could not open the workspace ${workspaceDir}: ${errorText(err)}`);
+    throw new CliError(`Could not open the workspace ${workspaceDir}: ${errorText(err)}`, 1, { cause: err });
   }
   const api = createClient(contract, {
     invoke: (channel, request) => workbench.dispatch(channel, request, { transport: 'cli' }),

@@ -34,6 +34,10 @@ import { workspacePaths, type WorkspacePaths } from './workspace/paths';
 import type { SecretStore } from './workspace/secrets';
 import { createSettingsService } from './services/settings';
 import { createSohService } from './services/soh';
+import { createScheduleService } from './services/schedule';
+import { registerBuiltInJobs, ScheduledJobRegistry } from './schedule/job-registry';
+import { ScheduleStore } from './schedule/schedule-store';
+import { Scheduler } from './schedule/scheduler';
 import { StartupGate } from './system/startup-gate';
 import { trace } from './system/startup-trace';
 import { assertSettingsUsable, resolveStores } from './workspace/stores';
@@ -106,6 +110,10 @@ export interface Workbench {
   archive: ArchiveJob;
   /** The gold rollups the dashboards read. */
   rollups: RollupService;
+  /** The periodic jobs on their schedules (ticking while a desktop app or web host has the workspace open). */
+  scheduler: Scheduler;
+  /** The jobs the scheduler knows; a job registered later gets its defaults stored when the scheduler first sees it. */
+  scheduledJobs: ScheduledJobRegistry;
   /** Registers cleanup to run on close (before the engine closes), newest first. */
   onClose(hook: () => Promise<void> | void): void;
   /** Cancels jobs and queries, runs close hooks, releases the workspace. Safe to call twice. */
@@ -182,6 +190,8 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const demo = new DemoJob({ data, engine, jobs, rollups, tmpDir: paths.tmp });
   const archive = new ArchiveJob({ data, engine, journal: archiveJournal, tmpDir: paths.tmp, rollups });
   const liveFeed = new LiveFeedSwitch({ data, events });
+  const scheduledJobs = new ScheduledJobRegistry();
+  const scheduler = new Scheduler({ store: new ScheduleStore(engine), registry: scheduledJobs, events });
   const core: WorkbenchCore = {
     query: createQueryService(engine, data.lake),
     savedQueries: createSavedQueriesService(engine),
@@ -228,7 +238,10 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       onSyncInterval: (seconds) => data.background.setInterval(seconds),
       onLiveFeed: (setting) => void liveFeed.apply(entry === 'cli' ? undefined : setting),
     }),
+    schedule: createScheduleService(scheduler),
   };
+  registerBuiltInJobs(scheduledJobs, { core, jobs, rollups });
+  await scheduler.ensure();
   const dispatch = createDispatcher(contract, core);
   const hooks: (() => Promise<void> | void)[] = [
     () => historyConn.closeSync(),
@@ -237,10 +250,14 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     () => rollups.close(),
     // Stopped before PostgreSQL goes.
     () => liveFeed.close(),
+    // The runs under way are recorded while the engine is still open.
+    () => scheduler.stop(),
   ];
   // Eager start (desktop, web host): PostgreSQL up, then the demo on an empty workspace or a mirror sync.
   gate.after(() => data.start((hot) => demo.seedIfEmpty(hot)));
   if (entry !== 'cli') gate.after(() => void liveFeed.apply(stores.settings.liveFeed));
+  // While the desktop app or web host is open, the scheduler ticks (at start, catching up, then every 30 s).
+  if (entry === 'desktop' || entry === 'web') gate.after(() => scheduler.start());
   let closing: Promise<void> | null = null;
 
   return {
@@ -255,12 +272,16 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     liveFeed,
     archive,
     rollups,
+    scheduler,
+    scheduledJobs,
     onClose: (hook) => {
       hooks.push(hook);
     },
     close: () =>
       (closing ??= (async () => {
         gate.dispose();
+        // No scheduled job starts once the running ones are cancelled.
+        scheduler.halt();
         await jobs.cancelAll();
         for (const hook of [...hooks].reverse()) {
           try {

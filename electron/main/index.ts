@@ -6,7 +6,9 @@ import { bindIpc, type IpcBinding } from './ipc';
 import { buildMenu } from './menu';
 import { APP_INDEX_URL } from './app-protocol';
 import { hardenSession, lockNavigation, registerAppScheme, serveRenderer } from './security';
+import type { ScheduleRun } from '../../shared/api/schedule';
 import type { RendererLocation } from './url-policy';
+import { notifyScheduleFailure } from './schedule-notice';
 import { WorkbenchHolder } from './workbench-holder';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -27,7 +29,11 @@ if (!isPrimaryInstance) app.exit(0);
 
 let mainWindow: BrowserWindow | null = null;
 let ipc: IpcBinding | null = null;
-const holder = new WorkbenchHolder(workspaceDir, app.getVersion(), (event, payload) => ipc?.forward(event, payload));
+const holder = new WorkbenchHolder(workspaceDir, app.getVersion(), (event, payload) => {
+  ipc?.forward(event, payload);
+  // A scheduled job that failed is told even when no window shows the schedule history.
+  if (event === 'schedule.failed') notifyScheduleFailure((payload as { run: ScheduleRun }).run);
+});
 
 function createMainWindow(): BrowserWindow {
   const win = new BrowserWindow({

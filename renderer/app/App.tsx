@@ -2,6 +2,7 @@ import { Suspense, useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { WorkspaceInfo } from '../../shared/api/workspace';
 import { ActivityIndicator } from '../features/activity/ActivityIndicator';
+import { ScheduleNotices } from '../features/activity/ScheduleNotices';
 import { SchemaBrowser } from '../features/schema/SchemaBrowser';
 import { setThemePreference, useThemePreference, type ThemePreference } from '../lib/theme';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -75,6 +76,7 @@ export function App() {
         </nav>
         <span className="spacer" />
         <ActivityIndicator />
+        <ScheduleNotices />
         <select
           className="theme-select"
           value={theme}

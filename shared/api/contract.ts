@@ -10,6 +10,7 @@ import { filesApi } from './files';
 import { dataApi } from './data';
 import { jobsApi, type JobProgress } from './jobs';
 import { queryApi, type QueryProgressEvent } from './query';
+import { scheduleApi, type ScheduleRun } from './schedule';
 import { savedQueriesApi } from './saved-queries';
 import { settingsApi } from './settings';
 import { sohApi } from './soh';
@@ -39,6 +40,7 @@ export const contract = {
   soh: sohApi,
   analytics: analyticsApi,
   features: featuresApi,
+  schedule: scheduleApi,
 };
 
 export type Contract = typeof contract;
@@ -62,6 +64,7 @@ export type SettingsApi = WorkbenchCore['settings'];
 export type SohApi = WorkbenchCore['soh'];
 export type AnalyticsApi = WorkbenchCore['analytics'];
 export type FeaturesApi = WorkbenchCore['features'];
+export type ScheduleApi = WorkbenchCore['schedule'];
 
 /** Events the core pushes to every subscriber, by name. */
 export interface EventMap {
@@ -75,5 +78,11 @@ export interface EventMap {
   'rollups.changed': { reason: string };
   /** data.status changed without the catalog changing (a background sync ran, paused or failed): reload it. */
   'data.status': { reason: string };
+  /** A scheduled or run-now job was claimed and starts (outcome `running`). */
+  'schedule.started': { run: ScheduleRun };
+  /** A scheduled or run-now job ended (any outcome): its history line. */
+  'schedule.ran': { run: ScheduleRun };
+  /** A scheduled or run-now job failed, or was found interrupted by a crash: the app tells the user. */
+  'schedule.failed': { run: ScheduleRun };
 }
 export type EventName = keyof EventMap;

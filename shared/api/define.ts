@@ -38,7 +38,7 @@ export type ContractClient<C extends ContractSpec> = { [S in keyof C]: ServiceCl
 
 /** Who is calling; transports fill it in. */
 export interface CallContext {
-  transport: 'ipc' | 'web' | 'cli' | 'test';
+  transport: 'ipc' | 'web' | 'cli' | 'test' | 'schedule';
 }
 
 /** The one place channel names are made: `<service>.<method>`. */
