@@ -25,7 +25,7 @@ import {
 } from '../rollups/fleet-fixture';
 import type { Workbench } from '../workbench';
 import { FEATURES_DATASET } from './feature-views';
-import { featureRowsSql, materializeFeatureSet, type FeatureDeps } from './materialize';
+import { featureRowsSql, inputDays, materializeFeatureSet, type FeatureDeps } from './materialize';
 import { definitionKey, storedVersions } from './registry';
 
 let fx: FixtureWorkbench;
@@ -83,6 +83,26 @@ async function expectEqualsFull(def: FeatureSetDefinition, v: number): Promise<v
   );
 }
 
+/**
+ * The input fingerprints materialization adds up from parts (each lake file once, the hot rows, the view from the
+ * split's day on) equal the same sums read over the unified view whole, day by day.
+ */
+async function expectExactFingerprints(): Promise<void> {
+  const lo = FIXTURE.startMs - 7 * DAY;
+  const hi = fixtureSplitMs() + (FIXTURE.hotDays + 3) * DAY;
+  const parts = (await inputDays(conn, wb.data.lake, JAR_DAILY_STATS, lo, hi)).get('telemetry');
+  const cols = ['battery_id', 'ts', 'voltage_v', 'temperature_c', 'resistance_mohm'].map(quoteIdent).join(', ');
+  const whole = await queryRows(
+    conn,
+    `SELECT CAST(floor(epoch(ts) / 86400) AS BIGINT) AS d, count(*) AS n, CAST(sum(hash(${cols})) AS VARCHAR) AS h FROM telemetry ` +
+      `WHERE ts >= to_timestamp(${lo / 1000}) AND ts < to_timestamp(${hi / 1000}) GROUP BY 1 ORDER BY 1`,
+  );
+  expect(whole.length).toBeGreaterThan(FIXTURE.hotDays);
+  expect([...(parts ?? new Map<number, string>())].sort((a, b) => a[0] - b[0])).toEqual(
+    whole.map((r) => [Number(r.d), `${String(r.n)}:${String(r.h)}`]),
+  );
+}
+
 async function checkLakeHere(): Promise<LakeCheckReport> {
   const started = await wb.dispatch('storage.checkLake', { repair: false }, { transport: 'test' });
   if (!started.ok) throw new Error(started.error.message);
@@ -134,6 +154,7 @@ describe('feature materialization', () => {
     const end = fixtureSplitMs() + FIXTURE.hotDays * DAY;
     const maxIngest = await queryNumber(conn, `SELECT max(ingest_id) FROM ${mirror}`);
     await conn.run(`INSERT INTO ${mirror} ${telemetrySelect(end, end + 2 * 3_600_000, maxIngest)}`);
+    await expectExactFingerprints();
     const fresh = await materializeFeatureSet(deps, JAR_DAILY_STATS);
     expect(fresh.recomputedDays).toEqual([new Date(end).toISOString().slice(0, 10)]);
     await expectEqualsFull(JAR_DAILY_STATS, 1);
@@ -142,6 +163,7 @@ describe('feature materialization', () => {
     // days whose 7-day window holds it.
     const late = FIXTURE.startMs + DAY + 60_000;
     await conn.run(`INSERT INTO ${mirror} VALUES (3, to_timestamp(${late / 1000}), 13.1, 33.5, 3.9, ${maxIngest + 100_000})`);
+    await expectExactFingerprints();
     const lateRun = await materializeFeatureSet(deps, JAR_DAILY_STATS);
     expect(lateRun.recomputedDays).toEqual(['2024-03-02', '2024-03-03', '2024-03-04', '2024-03-05']);
     await expectEqualsFull(JAR_DAILY_STATS, 1);
@@ -174,6 +196,7 @@ describe('feature materialization', () => {
     expect(await queryNumber(conn, `SELECT count(*) FROM telemetry WHERE tier = 'cold' AND ts >= to_timestamp(${split / 1000})`)).toBe(
       6 * 288,
     );
+    await expectExactFingerprints();
     const r = await materializeFeatureSet(deps, JAR_DAILY_STATS);
     expect(r.recomputed).toBe(0);
     await expectEqualsFull(JAR_DAILY_STATS, 1);

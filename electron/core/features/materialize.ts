@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { FeatureMaterializeReport } from '../../../shared/api/features';
-import { datasetSpec } from '../../../shared/domain/datasets';
+import { datasetSpec, tierSource, type DatasetSpec } from '../../../shared/domain/datasets';
 import {
   ENTITY_KEYS,
   FEATURE_DAY_COLUMN,
@@ -24,7 +24,8 @@ import { partitionKey, writerTurn, type Lake, type StagedFile } from '../lake/la
 import { LakeCatalog } from '../lake/lake-catalog';
 import { sha256File, type BatchManifest, type ManifestFile } from '../lake/manifest';
 import { PublishSet } from '../lake/publish-set';
-import type { Statement } from '../mirror/meta';
+import { getTierState, HOT_MIRROR_SCHEMA, type Statement } from '../mirror/meta';
+import { coldSelectSql, coldViewFiles, groupBySignature, hotVisibleSql } from '../mirror/views';
 import { FEATURES_DATASET } from './feature-views';
 import { ensureVersion } from './registry';
 
@@ -34,6 +35,8 @@ const CHUNK_DAYS = 7;
 
 /** Per set version and UTC day: the fingerprint of the inputs the day was computed from. */
 export const FEATURE_DAYS = qualifiedName(INTERNAL_SCHEMA, 'feature_days');
+/** Per input lake file (and its size and time) and UTC day: its rows and their hashes' sum, read once per file. */
+export const FEATURE_FILE_DAYS = qualifiedName(INTERNAL_SCHEMA, 'feature_file_days');
 
 export interface FeatureDeps {
   /** The job's own workspace connection. */
@@ -74,6 +77,9 @@ export interface MaterializeReport {
 export async function ensureFeatureState(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(INTERNAL_SCHEMA)}`);
   await conn.run(
+    `CREATE TABLE IF NOT EXISTS ${FEATURE_FILE_DAYS} (dataset VARCHAR NOT NULL, key VARCHAR NOT NULL, ident VARCHAR NOT NULL, d BIGINT, n BIGINT NOT NULL, h HUGEINT NOT NULL)`,
+  );
+  await conn.run(
     `CREATE TABLE IF NOT EXISTS ${FEATURE_DAYS} (set_name VARCHAR, version INTEGER, day DATE, fp VARCHAR NOT NULL, PRIMARY KEY (set_name, version, day))`,
   );
 }
@@ -88,27 +94,118 @@ function checkDay(day: string, field: string): number {
   return ms;
 }
 
-/** Per input dataset, per UTC day number: `<rows>:<sum of row hashes>`, for days in [loMs, hiMs). */
-async function inputDays(
+/**
+ * Per input and UTC day in [loMs, hiMs): `<rows>:<sum of the rows' hashes>` over the unified view. Both are sums, so
+ * a time series' days are added up from parts instead of read whole: below the split's day, each lake file's sums
+ * per day (what its `cold` view branch gives, read once per file and kept in FEATURE_FILE_DAYS) plus the hot rows
+ * the view shows; from the split's day on, the view itself. A day archived unchanged keeps its fingerprint, and a run
+ * reads only the files it has not seen and the hot mirror.
+ */
+export async function inputDays(
   conn: DuckDBConnection,
+  lake: Lake,
   def: FeatureSetDefinition,
   loMs: number,
   hiMs: number,
 ): Promise<Map<string, Map<number, string>>> {
   const out = new Map<string, Map<number, string>>();
+  const tiers = await getTierState(conn);
   for (const input of def.inputs) {
     const spec = datasetSpec(input);
     if (!spec) throw new WorkbenchError('INTERNAL', `No dataset ${input}`);
-    const cols = spec.columns.map((c) => quoteIdent(c.name)).join(', ');
-    const rows = await queryRows(
-      conn,
-      `SELECT CAST(floor(epoch(ts) / 86400) AS BIGINT) AS d, count(*) AS n, CAST(sum(hash(${cols})) AS VARCHAR) AS h ` +
-        `FROM ${qualifiedName('main', input)} WHERE ts >= $1 AND ts < $2 GROUP BY 1`,
-      [tstz(loMs), tstz(hiMs)],
-    );
-    out.set(input, new Map(rows.map((r) => [Number(r.d), `${String(r.n)}:${String(r.h)}`])));
+    const hashed = `hash(${spec.columns.map((c) => quoteIdent(c.name)).join(', ')})`;
+    const perDay = (from: string, where: string): string =>
+      `SELECT CAST(floor(epoch(ts) / 86400) AS BIGINT) AS d, count(*) AS n, sum(${hashed}) AS h FROM ${from} WHERE ${where} GROUP BY 1`;
+    const tier = tiers.get(tierSource(spec)) ?? null;
+    const splitMs = tier === null ? NaN : Date.parse(tier.split);
+    const sums = new Map<number, { n: bigint; h: bigint }>();
+    const add = (rows: Record<string, unknown>[]): void => {
+      for (const r of rows) {
+        const d = Number(r.d);
+        const prev = sums.get(d) ?? { n: 0n, h: 0n };
+        sums.set(d, { n: prev.n + BigInt(String(r.n)), h: prev.h + BigInt(String(r.h ?? 0)) });
+      }
+    };
+    if (spec.kind !== 'timeseries' || spec.splitColumn !== 'ts' || !Number.isFinite(splitMs)) {
+      add(await queryRows(conn, perDay(qualifiedName('main', input), 'ts >= $1 AND ts < $2'), [tstz(loMs), tstz(hiMs)]));
+    } else {
+      const splitDayMs = Math.floor(splitMs / DAY_MS) * DAY_MS;
+      const below = Math.min(hiMs, splitDayMs);
+      if (loMs < below) {
+        add(await fileDaySums(conn, lake, spec, hashed, loMs, below));
+        add(
+          await queryRows(
+            conn,
+            perDay(qualifiedName(HOT_MIRROR_SCHEMA, input), `${hotVisibleSql(spec, tier, 'duckdb')} AND ts >= $1 AND ts < $2`),
+            [tstz(loMs), tstz(below)],
+          ),
+        );
+      }
+      const from = Math.max(loMs, splitDayMs);
+      if (from < hiMs) add(await queryRows(conn, perDay(qualifiedName('main', input), 'ts >= $1 AND ts < $2'), [tstz(from), tstz(hiMs)]));
+    }
+    out.set(input, new Map([...sums].filter(([, v]) => v.n > 0n).map(([d, v]) => [d, `${v.n}:${v.h}`])));
   }
   return out;
+}
+
+/** The lake files' rows per UTC day in [loMs, hiMs) for inputDays: each file summed once (by key, size and time), then added up. */
+async function fileDaySums(
+  conn: DuckDBConnection,
+  lake: Lake,
+  spec: DatasetSpec,
+  hashed: string,
+  loMs: number,
+  hiMs: number,
+): Promise<Record<string, unknown>[]> {
+  const files = await coldViewFiles(conn, lake, spec.name);
+  const ident = (f: { size: number; modifiedMs: number }): string => `${f.size}:${f.modifiedMs}`;
+  const known = new Map(
+    (await queryRows(conn, `SELECT DISTINCT key, ident FROM ${FEATURE_FILE_DAYS} WHERE dataset = $1`, [spec.name])).map((r) => [
+      String(r.key),
+      String(r.ident),
+    ]),
+  );
+  const live = new Set(files.map((f) => f.key));
+  const gone = [...known.keys()].filter((k) => !live.has(k));
+  const fresh = files.filter((f) => known.get(f.key) !== ident(f));
+  for (const f of fresh) {
+    const rows = await queryRows(
+      conn,
+      `SELECT CAST(floor(epoch(ts) / 86400) AS BIGINT) AS d, count(*) AS n, sum(${hashed}) AS h ` +
+        `FROM (${coldSelectSql(spec, groupBySignature([f]))}) GROUP BY 1`,
+    );
+    await inTransaction(conn, async () => {
+      await conn.run(`DELETE FROM ${FEATURE_FILE_DAYS} WHERE dataset = $1 AND key = $2`, [spec.name, f.key]);
+      for (const r of rows)
+        await conn.run(`INSERT INTO ${FEATURE_FILE_DAYS} VALUES ($1, $2, $3, $4, $5, CAST($6 AS HUGEINT))`, [
+          spec.name,
+          f.key,
+          ident(f),
+          Number(r.d),
+          Number(r.n),
+          String(r.h),
+        ]);
+      // A file with no rows is remembered too (read once).
+      if (rows.length === 0)
+        await conn.run(`INSERT INTO ${FEATURE_FILE_DAYS} VALUES ($1, $2, $3, NULL, 0, 0)`, [spec.name, f.key, ident(f)]);
+    });
+  }
+  for (const k of gone) await conn.run(`DELETE FROM ${FEATURE_FILE_DAYS} WHERE dataset = $1 AND key = $2`, [spec.name, k]);
+  if (files.length === 0) return [];
+  await conn.run(`CREATE OR REPLACE TEMP TABLE feature_live_files (key VARCHAR)`);
+  await insertObjects(
+    conn,
+    'temp.main.feature_live_files',
+    ['key'],
+    files.map((f) => ({ key: f.key })),
+  );
+  return queryRows(
+    conn,
+    `SELECT d, sum(n) AS n, sum(h) AS h FROM ${FEATURE_FILE_DAYS} JOIN temp.main.feature_live_files USING (key) ` +
+      `WHERE dataset = $1 AND d >= $2 AND d < $3 GROUP BY d`,
+    [spec.name, Math.floor(loMs / DAY_MS), Math.floor(hiMs / DAY_MS)],
+  );
 }
 
 /** The UTC days the inputs hold, as [first, last] day numbers; null when they are empty. */
@@ -208,7 +305,7 @@ async function materializeLocked(deps: FeatureDeps, def: FeatureSetDefinition, o
     report.elapsedMs = Date.now() - started;
     return report;
   }
-  const inputs = await inputDays(conn, def, (lo - def.lookbackDays) * DAY_MS, (hi + 1) * DAY_MS);
+  const inputs = await inputDays(conn, lake, def, (lo - def.lookbackDays) * DAY_MS, (hi + 1) * DAY_MS);
   const changed: { day: number; fp: string }[] = [];
   for (let d = lo; d <= hi; d++) {
     const h = createHash('sha256').update(version.hash);

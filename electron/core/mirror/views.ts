@@ -124,6 +124,11 @@ export async function groupBySchema(conn: DuckDBConnection, paths: readonly stri
  * and a branch per day prunes to the day but costs ~0.2 ms per branch to bind on every query (see README, Views).
  */
 export function coldViewSql(spec: DatasetSpec, groups: readonly FileGroup[]): string {
+  return `CREATE OR REPLACE VIEW ${qualifiedName(COLD_SCHEMA, spec.name)} AS ${coldSelectSql(spec, groups)}`;
+}
+
+/** The SELECT of a `cold.<dataset>` view over these file groups (coldViewSql): typed columns, month-bounded branches. */
+export function coldSelectSql(spec: DatasetSpec, groups: readonly FileGroup[]): string {
   const typed = (has: (c: string) => boolean): string =>
     spec.columns.map((c) => `CAST(${has(c.name) ? quoteIdent(c.name) : 'NULL'} AS ${c.duck}) AS ${quoteIdent(c.name)}`).join(', ');
   const part = monthBoundColumn(spec);
@@ -143,7 +148,7 @@ export function coldViewSql(spec: DatasetSpec, groups: readonly FileGroup[]): st
             ),
           )
           .join(' UNION ALL ');
-  return `CREATE OR REPLACE VIEW ${qualifiedName(COLD_SCHEMA, spec.name)} AS ${body}`;
+  return body;
 }
 
 /** `cold.<dataset>` of any other lake dataset (a conversion's output): every column of its files, by name. */
@@ -205,6 +210,38 @@ export function unifiedViewSql(spec: DatasetSpec, tier: TierState | null): strin
  * originals of a compaction not switched yet stay in the views although its manifest replaces them.
  * Call after a job adds or removes lake files, after a split moves, and at workspace open.
  */
+/** The catalogued files of a dataset the views may read: a schema signature, and a verified local copy (an S3 lake's others wait for the next pull). */
+async function viewableFiles(catalog: LakeCatalog, lake: Lake, name: string, inFlight: ReadonlySet<string>): Promise<CatalogFile[]> {
+  const all = await catalog.files(name, inFlight);
+  const local = await lake.cached(all.map((f) => f.key));
+  return all.filter((f) => f.sig !== null && local.has(f.key));
+}
+
+/** Of those, the ones not hidden, with their local path. */
+function visibleOf(lake: Lake, files: readonly CatalogFile[], hidden: ReadonlySet<string>): { key: string; path: string; sig: string }[] {
+  return files
+    .filter((f) => !hidden.has(f.key) && !hidden.has(lake.localPath(f.key)))
+    .map((f) => ({ key: f.key, path: lake.localPath(f.key), sig: f.sig as string }));
+}
+
+/**
+ * The files `cold.<dataset>` reads now, as refreshViews chose them (key, local path, schema signature, size and
+ * modification time): for readers that sum per file what the view would give (e.g. a feature set's input fingerprints).
+ */
+export async function coldViewFiles(
+  conn: DuckDBConnection,
+  lake: Lake,
+  name: string,
+): Promise<{ key: string; path: string; sig: string; size: number; modifiedMs: number }[]> {
+  const files = await viewableFiles(new LakeCatalog(conn, lake), lake, name, await originalsInFlight(new LakeIntents(conn)));
+  const byKey = new Map(files.map((f) => [f.key, f]));
+  return visibleOf(lake, files, await getHiddenFiles(conn)).map((f) => ({
+    ...f,
+    size: byKey.get(f.key)?.size ?? 0,
+    modifiedMs: byKey.get(f.key)?.modifiedAt.getTime() ?? 0,
+  }));
+}
+
 export async function refreshViews(
   conn: DuckDBConnection,
   lake: Lake,
@@ -227,13 +264,7 @@ export async function refreshViews(
   for (const name of names) {
     const spec = datasetSpec(name);
     if (spec !== undefined && spec.partitionColumn === null) continue;
-    const all = await catalog.files(name, inFlight);
-    // An S3 lake's files without a verified local copy wait for the next pull.
-    const local = await lake.cached(all.map((f) => f.key));
-    files.set(
-      name,
-      all.filter((f) => f.sig !== null && local.has(f.key)),
-    );
+    files.set(name, await viewableFiles(catalog, lake, name, inFlight));
   }
   await inTransaction(conn, async () => {
     for (const s of statements) {
@@ -241,10 +272,7 @@ export async function refreshViews(
       else await conn.run(s.sql);
     }
     const hidden = await getHiddenFiles(conn);
-    const visible = (name: string): { path: string; sig: string }[] =>
-      (files.get(name) ?? [])
-        .filter((f) => !hidden.has(f.key) && !hidden.has(lake.localPath(f.key)))
-        .map((f) => ({ path: lake.localPath(f.key), sig: f.sig as string }));
+    const visible = (name: string): { path: string; sig: string }[] => visibleOf(lake, files.get(name) ?? [], hidden);
     const tiers = await getTierState(conn);
     const made = await madeViews(conn);
     for (const name of names) {
