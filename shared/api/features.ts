@@ -37,19 +37,26 @@ export interface FeatureSetInfo {
   sql: string;
 }
 
+/** What materializing one feature set did. */
+export interface FeatureSetMaterialized {
+  set: string;
+  version: number;
+  hash: string;
+  /** Whether this run stored the definition as a new version. */
+  createdVersion: boolean;
+  /** Days in range, and those recomputed (inputs changed, or never computed). */
+  days: number;
+  recomputed: number;
+  /** Rows and files written by this run. */
+  rows: number;
+  files: number;
+  /** Days recomputed, first 20. */
+  recomputedDays: string[];
+  elapsedMs: number;
+}
+
 export interface FeatureMaterializeReport {
-  sets: {
-    set: string;
-    version: number;
-    hash: string;
-    createdVersion: boolean;
-    days: number;
-    recomputed: number;
-    rows: number;
-    files: number;
-    recomputedDays: string[];
-    elapsedMs: number;
-  }[];
+  sets: FeatureSetMaterialized[];
   elapsedMs: number;
 }
 

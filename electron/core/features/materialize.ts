@@ -3,7 +3,7 @@ import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { createHash, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
-import type { FeatureMaterializeReport } from '../../../shared/api/features';
+import type { FeatureMaterializeReport, FeatureSetMaterialized } from '../../../shared/api/features';
 import { datasetSpec, tierSource, type DatasetSpec } from '../../../shared/domain/datasets';
 import {
   ENTITY_KEYS,
@@ -57,22 +57,7 @@ export interface MaterializeOptions {
   onProgress?: (p: { fraction: number; message: string; rows?: number }) => void;
 }
 
-export interface MaterializeReport {
-  set: string;
-  version: number;
-  hash: string;
-  /** Whether this run stored the definition as a new version. */
-  createdVersion: boolean;
-  /** Days in range, and those recomputed (inputs changed, or never computed). */
-  days: number;
-  recomputed: number;
-  /** Rows and files written by this run. */
-  rows: number;
-  files: number;
-  /** Days recomputed, first 20. */
-  recomputedDays: string[];
-  elapsedMs: number;
-}
+export type MaterializeReport = FeatureSetMaterialized;
 
 export async function ensureFeatureState(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(INTERNAL_SCHEMA)}`);

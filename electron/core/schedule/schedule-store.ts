@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ScheduleOutcome, ScheduleRun } from '../../../shared/api/schedule';
+import type { ScheduleInfo, ScheduleOutcome, ScheduleRun } from '../../../shared/api/schedule';
 import { qualifiedName } from '../../../shared/sql';
 import { queryRows } from '../engine/duck-query';
 import type { Engine } from '../engine/engine';
@@ -10,16 +10,8 @@ const RUNS = qualifiedName(INTERNAL_SCHEMA, 'schedule_run');
 /** The history keeps this many newest runs. */
 const KEEP = 5000;
 
-/** A job's schedule as stored (options as the job's own options object). */
-export interface StoredSchedule {
-  job: string;
-  cron: string;
-  timeZone: string;
-  enabled: boolean;
-  options: Record<string, unknown>;
-  since: string;
-  updatedAt: string;
-}
+/** A job's schedule as stored (options as the job's own options object): ScheduleInfo without what is derived from it. */
+export type StoredSchedule = Pick<ScheduleInfo, 'job' | 'cron' | 'timeZone' | 'enabled' | 'options' | 'since' | 'updatedAt'>;
 
 function objectOf(text: unknown): Record<string, unknown> {
   if (typeof text !== 'string') return {};
@@ -95,31 +87,15 @@ export class ScheduleStore {
 
   /** Stores a job's schedule unless it has one (a new job's defaults). */
   async insertDefault(s: StoredSchedule): Promise<void> {
-    await this.with((conn) =>
-      conn.run(`INSERT INTO ${SCHEDULE} VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, [
-        s.job,
-        s.cron,
-        s.timeZone,
-        s.enabled,
-        JSON.stringify(s.options),
-        s.since,
-        s.updatedAt,
-      ]),
-    );
+    await this.write(s, `INSERT INTO ${SCHEDULE} VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`);
   }
 
   async put(s: StoredSchedule): Promise<void> {
-    await this.with((conn) =>
-      conn.run(`INSERT OR REPLACE INTO ${SCHEDULE} VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        s.job,
-        s.cron,
-        s.timeZone,
-        s.enabled,
-        JSON.stringify(s.options),
-        s.since,
-        s.updatedAt,
-      ]),
-    );
+    await this.write(s, `INSERT OR REPLACE INTO ${SCHEDULE} VALUES ($1, $2, $3, $4, $5, $6, $7)`);
+  }
+
+  private async write(s: StoredSchedule, insert: string): Promise<void> {
+    await this.with((conn) => conn.run(insert, [s.job, s.cron, s.timeZone, s.enabled, JSON.stringify(s.options), s.since, s.updatedAt]));
   }
 
   /** The latest slot a scheduled run of `job` has claimed (whatever its outcome), or null. */
