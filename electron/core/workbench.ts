@@ -35,6 +35,10 @@ import type { SecretStore } from './workspace/secrets';
 import { createSettingsService } from './services/settings';
 import { createSohService } from './services/soh';
 import { createScheduleService } from './services/schedule';
+import { createAlertsService } from './services/alerts';
+import { AlertService } from './alerts/alert-service';
+import { AlertStore } from './alerts/alert-store';
+import { registerAlertsJob } from './alerts/alert-job';
 import { registerBuiltInJobs, ScheduledJobRegistry } from './schedule/job-registry';
 import { ScheduleStore } from './schedule/schedule-store';
 import { Scheduler } from './schedule/scheduler';
@@ -114,6 +118,8 @@ export interface Workbench {
   scheduler: Scheduler;
   /** The jobs the scheduler knows; a job registered later gets its defaults stored when the scheduler first sees it. */
   scheduledJobs: ScheduledJobRegistry;
+  /** Alert rules: dry runs, and runs that raise and clear alerts in the hot store. */
+  alerts: AlertService;
   /** Registers cleanup to run on close (before the engine closes), newest first. */
   onClose(hook: () => Promise<void> | void): void;
   /** Cancels jobs and queries, runs close hooks, releases the workspace. Safe to call twice. */
@@ -192,6 +198,9 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const liveFeed = new LiveFeedSwitch({ data, events });
   const scheduledJobs = new ScheduledJobRegistry();
   const scheduler = new Scheduler({ store: new ScheduleStore(engine), registry: scheduledJobs, events });
+  const alertStore = new AlertStore(engine);
+  await alertStore.ensure();
+  const alerts = new AlertService({ engine, store: alertStore, hotStore: () => data.hotStore() });
   const core: WorkbenchCore = {
     query: createQueryService(engine, data.lake),
     savedQueries: createSavedQueriesService(engine),
@@ -239,8 +248,10 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       onLiveFeed: (setting) => void liveFeed.apply(entry === 'cli' ? undefined : setting),
     }),
     schedule: createScheduleService(scheduler),
+    alerts: createAlertsService(alerts),
   };
   registerBuiltInJobs(scheduledJobs, { core, jobs, rollups });
+  registerAlertsJob(scheduledJobs, alerts);
   await scheduler.ensure();
   const dispatch = createDispatcher(contract, core);
   const hooks: (() => Promise<void> | void)[] = [
@@ -274,6 +285,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     rollups,
     scheduler,
     scheduledJobs,
+    alerts,
     onClose: (hook) => {
       hooks.push(hook);
     },

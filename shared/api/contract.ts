@@ -1,4 +1,5 @@
 import type { ContractClient, ContractImpl } from './define';
+import { alertsApi } from './alerts';
 import { analyticsApi } from './analytics';
 import { archiveApi } from './archive';
 import { catalogApi } from './catalog';
@@ -41,6 +42,7 @@ export const contract = {
   analytics: analyticsApi,
   features: featuresApi,
   schedule: scheduleApi,
+  alerts: alertsApi,
 };
 
 export type Contract = typeof contract;
@@ -65,6 +67,7 @@ export type SohApi = WorkbenchCore['soh'];
 export type AnalyticsApi = WorkbenchCore['analytics'];
 export type FeaturesApi = WorkbenchCore['features'];
 export type ScheduleApi = WorkbenchCore['schedule'];
+export type AlertsApi = WorkbenchCore['alerts'];
 
 /** Events the core pushes to every subscriber, by name. */
 export interface EventMap {
