@@ -1,5 +1,6 @@
 import type { CliCommand } from './command';
 import { demoCommand } from './commands/demo';
+import { alertsCommand } from './commands/alerts';
 import { analyzeCommand } from './commands/analyze';
 import { archiveCommand } from './commands/archive';
 import { convertCommand } from './commands/convert';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly CliCommand[] = [
   featuresCommand,
   analyzeCommand,
   scheduleCommand,
+  alertsCommand,
 ];
 
 export function findCommand(name: string): CliCommand | undefined {

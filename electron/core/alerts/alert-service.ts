@@ -67,6 +67,11 @@ export class AlertService {
     this.now = deps.now ?? (() => new Date());
   }
 
+  /** The rules and the command hook as stored (the hook is set from the command line only). */
+  get store(): AlertStore {
+    return this.deps.store;
+  }
+
   rules(): Promise<AlertRule[]> {
     return this.deps.store.rules();
   }
@@ -155,7 +160,12 @@ export class AlertService {
     const t0 = performance.now();
     const to = this.now();
     const rules = (await this.rules()).filter((r) => r.enabled);
-    const hot = await this.deps.hotStore();
+    const hot = await this.deps.hotStore().catch((err: unknown) => {
+      throw new WorkbenchError(
+        'HOT_UNAVAILABLE',
+        `Alert rules raise and clear their alerts in the PostgreSQL hot store, which this run cannot reach: ${errorMessage(err)} A dry run (alerts test) needs no hot store.`,
+      );
+    });
     const raised: FiredAlert[] = [];
     const cleared: FiredAlert[] = [];
     let open = 0;
