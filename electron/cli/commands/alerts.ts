@@ -155,7 +155,7 @@ export const alertsCommand: CliCommand = {
     if (values.enable && values.disable) throw new CliError('Give --enable or --disable, not both.', 2);
     if (values.set !== undefined && values.clear) throw new CliError('Give --set or --clear, not both.', 2);
     const json = values.json === true;
-    const out = (value: unknown, text: string): Promise<void> => writeOut(io.stdout, json ? `${JSON.stringify(value, null, 2)}\n` : text);
+    const out = (value: unknown, text: string): Promise<void> | void => writeOut(io.stdout, json ? `${JSON.stringify(value, null, 2)}\n` : text);
     const flags = { ...(values['pg-url'] ? { pgUrl: values['pg-url'] } : {}), ...(values.lake ? { lake: values.lake } : {}) };
     const { api, workbench, close } = await openCliWorkbench(values.workspace, undefined, flags);
     try {
