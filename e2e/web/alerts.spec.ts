@@ -47,6 +47,10 @@ test.describe('alert rules', () => {
     // Run now: the enabled rules raise their alerts in the hot store, said in a line.
     await page.getByTestId('alerts-run').click();
     await expect(page.getByTestId('alerts-run-summary')).toContainText(/2 rule\(s\): \d+ raised/, { timeout: 60_000 });
+    // ... and the app tells of them in a notice, each with a link to its jar.
+    const notice = page.getByTestId('alerts-raised-notice');
+    await expect(notice).toBeVisible();
+    await expect(notice.getByRole('link').first()).toHaveAttribute('href', /^#\/battery\/\d+$/);
     expect(pageErrors).toEqual([]);
     expect(dialogs).toEqual([]);
   });

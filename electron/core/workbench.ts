@@ -200,7 +200,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   const scheduler = new Scheduler({ store: new ScheduleStore(engine), registry: scheduledJobs, events });
   const alertStore = new AlertStore(engine);
   await alertStore.ensure();
-  const alerts = new AlertService({ engine, store: alertStore, hotStore: () => data.hotStore() });
+  const alerts = new AlertService({ engine, store: alertStore, hotStore: () => data.hotStore(), events });
   const core: WorkbenchCore = {
     query: createQueryService(engine, data.lake),
     savedQueries: createSavedQueriesService(engine),

@@ -6,9 +6,10 @@ import { bindIpc, type IpcBinding } from './ipc';
 import { buildMenu } from './menu';
 import { APP_INDEX_URL } from './app-protocol';
 import { hardenSession, lockNavigation, registerAppScheme, serveRenderer } from './security';
+import type { FiredAlert } from '../../shared/api/alerts';
 import type { ScheduleRun } from '../../shared/api/schedule';
 import type { RendererLocation } from './url-policy';
-import { notifyScheduleFailure } from './schedule-notice';
+import { notifyAlertsRaised, notifyScheduleFailure } from './schedule-notice';
 import { WorkbenchHolder } from './workbench-holder';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -33,6 +34,7 @@ const holder = new WorkbenchHolder(workspaceDir, app.getVersion(), (event, paylo
   ipc?.forward(event, payload);
   // A scheduled job that failed is told even when no window shows the schedule history.
   if (event === 'schedule.failed') notifyScheduleFailure((payload as { run: ScheduleRun }).run);
+  if (event === 'alerts.raised') notifyAlertsRaised((payload as { alerts: FiredAlert[] }).alerts);
 });
 
 function createMainWindow(): BrowserWindow {

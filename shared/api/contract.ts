@@ -1,5 +1,5 @@
 import type { ContractClient, ContractImpl } from './define';
-import { alertsApi } from './alerts';
+import { alertsApi, type FiredAlert } from './alerts';
 import { analyticsApi } from './analytics';
 import { archiveApi } from './archive';
 import { catalogApi } from './catalog';
@@ -87,5 +87,7 @@ export interface EventMap {
   'schedule.ran': { run: ScheduleRun };
   /** A scheduled or run-now job failed, or was found interrupted by a crash: the app tells the user. */
   'schedule.failed': { run: ScheduleRun };
+  /** Alert rules raised alerts (a scheduled or asked-for run): the app tells the user. */
+  'alerts.raised': { alerts: FiredAlert[] };
 }
 export type EventName = keyof EventMap;

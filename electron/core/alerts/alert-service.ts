@@ -5,6 +5,7 @@ import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { queryRows } from '../engine/duck-query';
 import type { Engine } from '../engine/engine';
+import type { EventBus } from '../events';
 import { HOT_SCHEMA } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
 import { runHook } from './alert-hook';
@@ -21,6 +22,8 @@ export interface AlertServiceDeps {
   engine: Engine;
   store: AlertStore;
   hotStore: () => Promise<HotStore>;
+  /** Raised alerts are told here ('alerts.raised'), for the app's notices. */
+  events?: EventBus;
   now?: () => Date;
 }
 
@@ -190,6 +193,8 @@ export class AlertService {
         throw err;
       }
     });
+    const fresh = raised.filter((a) => a.clearedAt === null);
+    if (fresh.length > 0) this.deps.events?.emit('alerts.raised', { alerts: fresh });
     const hook = await this.deliver([...raised, ...cleared]);
     return { rules: rules.map((r) => r.id), from: earliest, to: to.toISOString(), raised, cleared, open, hook, ms: performance.now() - t0 };
   }

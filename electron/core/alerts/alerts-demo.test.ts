@@ -8,6 +8,7 @@ import { reportOf } from '../../../shared/api/jobs';
 import type { DemoPhenomena } from '../../../shared/domain/demo-phenomena';
 import type { JarPlan } from '../../../shared/domain/demo-plan';
 import { queryRows } from '../engine/duck-query';
+import { EventBus } from '../events';
 import { dispatcher } from '../testing/dispatch.fixture';
 import { openDemoWorkbench, smallDemoPlans, type DemoWorkbench } from '../testing/demo-workbench.fixture';
 import { alertRunOutcome } from './alert-job';
@@ -135,9 +136,15 @@ describe('the dry run of the shipped rules over the small demo', () => {
 });
 
 describe('a run writes alerts to PostgreSQL', () => {
+  const told: FiredAlert[][] = [];
+  const events = new EventBus();
+  events.on((event, payload) => {
+    if (event === 'alerts.raised') told.push((payload as { alerts: FiredAlert[] }).alerts);
+  });
   const service = (): AlertService =>
     new AlertService({
       engine: demo.wb.engine,
+      events,
       store: new AlertStore(demo.wb.engine),
       hotStore: async () => demo.hot,
       now: () => new Date(report.window.end),
@@ -175,11 +182,15 @@ describe('a run writes alerts to PostgreSQL', () => {
     expect(lines.map((l) => l.alert.alertId).sort((a, b) => a - b)).toEqual(first.raised.map((a) => a.alertId).sort((a, b) => a - b));
     expect(lines.every((l) => l.event === 'raised' && typeof l.alert.message === 'string')).toBe(true);
 
+    // The app is told of the alerts that are open (not of episodes that already ended).
+    expect(told).toEqual([first.raised.filter((a) => a.clearedAt === null)]);
+
     const second = await service().run();
     expect(second.raised).toEqual([]);
     expect(second.cleared).toEqual([]);
     expect(second.open).toBe(first.open);
     expect(await ruleAlerts()).toHaveLength(rows.length);
+    expect(told).toHaveLength(1);
   }, 120_000);
 
   it('clears an alert when its condition ends; a failing hook is reported and nothing else breaks', async () => {
