@@ -20,6 +20,7 @@ const ConvertView = lazyView(() => import('../features/convert/ConvertView'), 'C
 const ExportView = lazyView(() => import('../features/export/ExportView'), 'ExportView');
 const FeaturesView = lazyView(() => import('../features/features/FeaturesView'), 'FeaturesView');
 const AlertsView = lazyView(() => import('../features/alerts/AlertsView'), 'AlertsView');
+const SchedulesView = lazyView(() => import('../features/schedules/SchedulesView'), 'SchedulesView');
 const CompressionView = lazyView(() => import('../features/compression/CompressionView'), 'CompressionView');
 const InspectorView = lazyView(() => import('../features/inspector/InspectorView'), 'InspectorView');
 const ArchiveView = lazyView(() => import('../features/archive/ArchiveView'), 'ArchiveView');
@@ -37,6 +38,7 @@ export function registerBuiltInViews(): void {
   registerView({ id: 'export', title: 'Export', order: 45, component: ExportView });
   registerView({ id: 'features', title: 'Features', order: 47, component: FeaturesView });
   registerView({ id: 'alerts', title: 'Alerts', order: 48, component: AlertsView });
+  registerView({ id: 'schedules', title: 'Schedules', order: 49, component: SchedulesView });
   registerView({ id: 'compression', title: 'Compression', order: 50, component: CompressionView });
   registerView({ id: 'inspect', title: 'Inspector', order: 60, component: InspectorView });
   registerView({ id: 'archive', title: 'Archive', order: 70, component: ArchiveView });
