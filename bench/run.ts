@@ -88,6 +88,12 @@ const BENCHES: readonly BenchModule[] = [
       'demo --scale full (90 days): one new day of jar_daily_stats (<= 2 s), a 90-day rebuild vs CREATE TABLE AS, a slice with a feature set joined vs without (<= 1.5x)',
   },
   {
+    name: 'alerts',
+    file: 'alerts.ts',
+    exportName: 'benchAlerts',
+    about: 'demo --scale full (90 days): every shipped alert rule evaluated as a run does (<= 2 s), and runs that write to the hot store',
+  },
+  {
     name: 'scale',
     file: 'scale.ts',
     exportName: 'benchScale',

@@ -27,6 +27,11 @@ export interface AlertServiceDeps {
   now?: () => Date;
 }
 
+/** The range a run evaluates a rule over: its duration plus a day, up to `to` (so a condition open since before still spans it). */
+export function runWindow(rule: Pick<AlertRule, 'forMinutes'>, to: Date): { from: string; to: string } {
+  return { from: new Date(to.getTime() - rule.forMinutes * 60_000 - DAY_MS).toISOString(), to: to.toISOString() };
+}
+
 function iso(v: unknown): string {
   if (v instanceof Date) return v.toISOString();
   const d = new Date(String(v));
@@ -179,7 +184,7 @@ export class AlertService {
         await client.query(`SELECT pg_advisory_xact_lock(${RUN_LOCK})`);
         await this.deps.engine.withConnection(async (conn) => {
           for (const rule of rules) {
-            const from = new Date(to.getTime() - rule.forMinutes * 60_000 - DAY_MS).toISOString();
+            const { from } = runWindow(rule, to);
             if (from < earliest) earliest = from;
             const r = await this.runRule(conn, client, rule, from, to.toISOString());
             raised.push(...r.raised);
