@@ -51,3 +51,24 @@ export function parseCommandArgs<O extends Options>(
     throw new CliError(`${message}\nRun \`battery-workbench ${command.name} --help\` for the options.`, 2);
   }
 }
+
+/**
+ * The subcommand of a `<command> <sub> [--flags]` command: one of `subs`, alone, and no flag that `takes` gives to
+ * another subcommand (CliError, exit 2, naming what is wrong).
+ */
+export function subcommandOf<S extends string>(
+  command: Pick<CliCommand, 'name'>,
+  positionals: readonly string[],
+  subs: readonly S[],
+  takes: Readonly<Record<string, readonly S[]>>,
+  values: object,
+): S {
+  const sub = positionals[0];
+  if (sub === undefined || !(subs as readonly string[]).includes(sub) || positionals.length > 1)
+    throw new CliError(`Name one of ${subs.join(', ')}: e.g. \`battery-workbench ${command.name} ${subs[0]}\`.`, 2);
+  for (const [flag, allowed] of Object.entries(takes)) {
+    if ((values as Record<string, unknown>)[flag] !== undefined && !allowed.includes(sub as S))
+      throw new CliError(`--${flag} is for ${allowed.join(' and ')}, not ${sub}.`, 2);
+  }
+  return sub as S;
+}

@@ -1,6 +1,6 @@
 import type { AlertEpisode, AlertRule, AlertRuleSetRequest } from '../../../shared/api/alerts';
 import { CliError } from '../cli-error';
-import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
+import { parseCommandArgs, subcommandOf, type CliCommand, type CliIo } from '../command';
 import { renderTable } from '../output/table';
 import { describeApiError, openCliWorkbench } from '../workbench-client';
 import { writeOut } from '../write-out';
@@ -143,19 +143,14 @@ export const alertsCommand: CliCommand = {
       await writeOut(io.stdout, `${HELP}\n`);
       return 0;
     }
-    const sub = positionals[0];
-    if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub) || positionals.length > 1)
-      throw new CliError(`Name one of ${SUBCOMMANDS.join(', ')}: e.g. \`battery-workbench alerts list\`.`, 2);
-    for (const [flag, subs] of Object.entries(TAKES)) {
-      if ((values as Record<string, unknown>)[flag] !== undefined && !subs.includes(sub as Sub))
-        throw new CliError(`--${flag} is for ${subs.join(' and ')}, not ${sub}.`, 2);
-    }
+    const sub = subcommandOf(alertsCommand, positionals, SUBCOMMANDS, TAKES, values);
     if ((sub === 'test' || sub === 'set') && values.rule === undefined)
       throw new CliError(`alerts ${sub} needs --rule R (see \`alerts list\`).`, 2);
     if (values.enable && values.disable) throw new CliError('Give --enable or --disable, not both.', 2);
     if (values.set !== undefined && values.clear) throw new CliError('Give --set or --clear, not both.', 2);
     const json = values.json === true;
-    const out = (value: unknown, text: string): Promise<void> | void => writeOut(io.stdout, json ? `${JSON.stringify(value, null, 2)}\n` : text);
+    const out = (value: unknown, text: string): Promise<void> | void =>
+      writeOut(io.stdout, json ? `${JSON.stringify(value, null, 2)}\n` : text);
     const flags = { ...(values['pg-url'] ? { pgUrl: values['pg-url'] } : {}), ...(values.lake ? { lake: values.lake } : {}) };
     const { api, workbench, close } = await openCliWorkbench(values.workspace, undefined, flags);
     try {

@@ -2,7 +2,7 @@ import { reportOf } from '../../../shared/api/jobs';
 import type { FeatureDrift, FeatureVectors } from '../../../shared/api/features';
 import { formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
-import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
+import { parseCommandArgs, subcommandOf, type CliCommand, type CliIo } from '../command';
 import { cellText } from '../output/cell-text';
 import { isNumericType, renderTable } from '../output/table';
 import { describeApiError, openCliWorkbench, waitWithProgress } from '../workbench-client';
@@ -112,13 +112,7 @@ export const featuresCommand: CliCommand = {
       await writeOut(io.stdout, `${HELP}\n`);
       return 0;
     }
-    const sub = positionals[0];
-    if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub) || positionals.length > 1)
-      throw new CliError(`Name one of ${SUBCOMMANDS.join(', ')}: e.g. \`battery-workbench features list\`.`, 2);
-    for (const [flag, subs] of Object.entries(TAKES)) {
-      if ((values as Record<string, unknown>)[flag] !== undefined && !subs.includes(sub as Sub))
-        throw new CliError(`--${flag} is for ${subs.join(' and ')}, not ${sub}.`, 2);
-    }
+    const sub = subcommandOf(featuresCommand, positionals, SUBCOMMANDS, TAKES, values);
     if ((sub === 'get' || sub === 'drift') && values.set === undefined)
       throw new CliError(`features ${sub} needs --set S (see \`features list\`).`, 2);
     const refFrom = values['reference-from'];

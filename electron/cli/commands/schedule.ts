@@ -1,7 +1,7 @@
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { ScheduleInfo, ScheduleRun } from '../../../shared/api/schedule';
 import { CliError } from '../cli-error';
-import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
+import { parseCommandArgs, subcommandOf, type CliCommand, type CliIo } from '../command';
 import { renderTable } from '../output/table';
 import { describeApiError, openCliWorkbench, type CliWorkbench } from '../workbench-client';
 import { writeOut } from '../write-out';
@@ -182,13 +182,7 @@ export const scheduleCommand: CliCommand = {
       await writeOut(io.stdout, `${HELP}\n`);
       return 0;
     }
-    const sub = positionals[0];
-    if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub) || positionals.length > 1)
-      throw new CliError(`Name one of ${SUBCOMMANDS.join(', ')}: e.g. \`battery-workbench schedule list\`.`, 2);
-    for (const [flag, subs] of Object.entries(TAKES)) {
-      if ((values as Record<string, unknown>)[flag] !== undefined && !subs.includes(sub as Sub))
-        throw new CliError(`--${flag} is for ${subs.join(' and ')}, not ${sub}.`, 2);
-    }
+    const sub = subcommandOf(scheduleCommand, positionals, SUBCOMMANDS, TAKES, values);
     if (sub === 'run') return run(values, io);
     if (sub === 'set' && values.job === undefined) throw new CliError('schedule set needs --job J (see `schedule list`).', 2);
     if (values.enable && values.disable) throw new CliError('Give --enable or --disable, not both.', 2);

@@ -206,6 +206,7 @@ describe('scheduler (real DuckDB workspace, fixed clock)', () => {
       ['archive', false, '0 2 * * *', 'UTC'],
       ['features', false, '30 3 * * *', 'UTC'],
       ['rollups', false, '15 * * * *', 'UTC'],
+      ['alerts', false, '*/5 * * * *', 'UTC'],
     ]);
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ job: 'archive', cron: '0 25 * * *', enabled: true }, /"0 25 \* \* \*" is not a valid cron expression: .*hour/i],
