@@ -8,6 +8,7 @@ import { exportCommand } from './commands/export';
 import { featuresCommand } from './commands/features';
 import { historyCommand } from './commands/history';
 import { lakeCommand } from './commands/lake';
+import { lifecycleCommand } from './commands/lifecycle';
 import { queryCommand } from './commands/query';
 import { queriesCommand } from './commands/queries';
 import { scheduleCommand } from './commands/schedule';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CliCommand[] = [
   analyzeCommand,
   scheduleCommand,
   alertsCommand,
+  lifecycleCommand,
 ];
 
 export function findCommand(name: string): CliCommand | undefined {

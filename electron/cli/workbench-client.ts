@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { createClient } from '../../shared/api/client';
 import { contract, type WorkbenchApi } from '../../shared/api/contract';
-import type { ApiError } from '../../shared/api/errors';
+import type { ApiError, Result } from '../../shared/api/errors';
 import type { DataPlatformConfig } from '../core/mirror/data-platform';
 import { openWorkbench } from '../core/workbench';
 import { defaultWorkspaceDir } from '../core/workspace/paths';
 import { APP_VERSION } from '../core/app-version';
-import type { JobHandle, JobSummary } from '../../shared/api/jobs';
+import { reportOf, type JobHandle, type JobSummary } from '../../shared/api/jobs';
 import { CliError } from './cli-error';
 import type { CliIo } from './command';
 import { createProgressBar, followJob } from './progress-bar';
@@ -87,4 +87,27 @@ export async function waitWithProgress<R>(workbench: OpenedWorkbench, io: CliIo,
     offInterrupt();
     bar.done();
   }
+}
+
+/** A job's report once it ends, its progress shown meanwhile; 130 when cancelled (after saying `cancelled`); CliError when it failed. */
+export async function jobReport<R>(
+  workbench: OpenedWorkbench,
+  io: CliIo,
+  handle: JobHandle<R>,
+  label: string,
+  cancelled: string,
+): Promise<R | 130> {
+  const summary = await waitWithProgress(workbench, io, handle, label);
+  if (summary.state === 'cancelled') {
+    io.stderr.write(`${cancelled}\n`);
+    return 130;
+  }
+  if (summary.error) throw new CliError(`The ${label} did not finish: ${describeApiError(summary.error)}`);
+  return reportOf(summary);
+}
+
+/** The value of an API result; its error as a CliError (exit 2 for a request the contract refused). */
+export function valueOf<T>(res: Result<T>): T {
+  if (!res.ok) throw new CliError(describeApiError(res.error), res.error.code === 'INVALID_REQUEST' ? 2 : 1);
+  return res.value;
 }

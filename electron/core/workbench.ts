@@ -36,6 +36,7 @@ import { createSettingsService } from './services/settings';
 import { createSohService } from './services/soh';
 import { createScheduleService } from './services/schedule';
 import { createAlertsService } from './services/alerts';
+import { createLifecycleService } from './services/lifecycle';
 import { AlertService } from './alerts/alert-service';
 import { AlertStore } from './alerts/alert-store';
 import { registerAlertsJob } from './alerts/alert-job';
@@ -249,6 +250,14 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     }),
     schedule: createScheduleService(scheduler),
     alerts: createAlertsService(alerts),
+    lifecycle: createLifecycleService({
+      engine,
+      jobs,
+      lake: data.lake,
+      settingsFile: ownPaths.settings,
+      commitViews,
+      onLakeChanged: lakeChanged,
+    }),
   };
   registerBuiltInJobs(scheduledJobs, { core, jobs, rollups });
   registerAlertsJob(scheduledJobs, alerts);

@@ -21,6 +21,7 @@ const ExportView = lazyView(() => import('../features/export/ExportView'), 'Expo
 const FeaturesView = lazyView(() => import('../features/features/FeaturesView'), 'FeaturesView');
 const AlertsView = lazyView(() => import('../features/alerts/AlertsView'), 'AlertsView');
 const SchedulesView = lazyView(() => import('../features/schedules/SchedulesView'), 'SchedulesView');
+const LifecycleView = lazyView(() => import('../features/lifecycle/LifecycleView'), 'LifecycleView');
 const CompressionView = lazyView(() => import('../features/compression/CompressionView'), 'CompressionView');
 const InspectorView = lazyView(() => import('../features/inspector/InspectorView'), 'InspectorView');
 const ArchiveView = lazyView(() => import('../features/archive/ArchiveView'), 'ArchiveView');
@@ -39,6 +40,7 @@ export function registerBuiltInViews(): void {
   registerView({ id: 'features', title: 'Features', order: 47, component: FeaturesView });
   registerView({ id: 'alerts', title: 'Alerts', order: 48, component: AlertsView });
   registerView({ id: 'schedules', title: 'Schedules', order: 49, component: SchedulesView });
+  registerView({ id: 'lifecycle', title: 'Lifecycle', order: 72, component: LifecycleView });
   registerView({ id: 'compression', title: 'Compression', order: 50, component: CompressionView });
   registerView({ id: 'inspect', title: 'Inspector', order: 60, component: InspectorView });
   registerView({ id: 'archive', title: 'Archive', order: 70, component: ArchiveView });

@@ -10,6 +10,7 @@ import { featuresApi } from './features';
 import { filesApi } from './files';
 import { dataApi } from './data';
 import { jobsApi, type JobProgress } from './jobs';
+import { lifecycleApi } from './lifecycle';
 import { queryApi, type QueryProgressEvent } from './query';
 import { scheduleApi, type ScheduleRun } from './schedule';
 import { savedQueriesApi } from './saved-queries';
@@ -43,6 +44,7 @@ export const contract = {
   features: featuresApi,
   schedule: scheduleApi,
   alerts: alertsApi,
+  lifecycle: lifecycleApi,
 };
 
 export type Contract = typeof contract;
@@ -68,6 +70,7 @@ export type AnalyticsApi = WorkbenchCore['analytics'];
 export type FeaturesApi = WorkbenchCore['features'];
 export type ScheduleApi = WorkbenchCore['schedule'];
 export type AlertsApi = WorkbenchCore['alerts'];
+export type LifecycleApi = WorkbenchCore['lifecycle'];
 
 /** Events the core pushes to every subscriber, by name. */
 export interface EventMap {

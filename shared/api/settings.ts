@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
+import type { LifecyclePolicy } from './lifecycle';
 
 /** What `settings.json` holds. A password is never part of it (see SettingsInfo.passwordStored). */
 export interface WorkspaceSettings {
@@ -10,6 +11,8 @@ export interface WorkspaceSettings {
   sync?: { intervalSeconds: number };
   /** The live demo feed (desktop app, web host): off unless `enabled`; `speed` x as often as the demo's readings (1 = every 5 minutes). */
   liveFeed?: { enabled: boolean; speed: number };
+  /** Lifecycle policies per lake dataset (the Lifecycle view and `lifecycle policy` edit them). */
+  lifecycle?: Record<string, LifecyclePolicy>;
 }
 
 /** A lake folder (relative paths from the workspace folder); no path = `<workspace>/lake`. */

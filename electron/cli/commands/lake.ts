@@ -1,5 +1,3 @@
-import { reportOf, type JobHandle } from '../../../shared/api/jobs';
-import type { Result } from '../../../shared/api/errors';
 import { storageApi, type LakePin, type LakeStatus } from '../../../shared/api/storage';
 import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
@@ -9,7 +7,7 @@ import { defaultWorkspaceDir, workspacePaths } from '../../core/workspace/paths'
 import { assertSettingsUsable, lakeFlagHelp, resolveStores } from '../../core/workspace/stores';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, type CliCommand, type CliIo } from '../command';
-import { describeApiError, openCliWorkbench, waitWithProgress, type OpenedWorkbench } from '../workbench-client';
+import { jobReport, openCliWorkbench, valueOf } from '../workbench-client';
 import { writeOut } from '../write-out';
 
 const HELP = `Usage: battery-workbench lake check [--dataset D] [--repair] [--json] [--workspace DIR]
@@ -116,22 +114,6 @@ export function lakeStatusText(s: LakeStatus): string {
 }
 
 /** A job's end as the exit code and output: cancelled 130, failed 1 (the error's message and detail), else the report. */
-async function jobReport<R>(
-  workbench: OpenedWorkbench,
-  io: CliIo,
-  handle: JobHandle<R>,
-  label: string,
-  cancelled: string,
-): Promise<R | 130> {
-  const summary = await waitWithProgress(workbench, io, handle, label);
-  if (summary.state === 'cancelled') {
-    io.stderr.write(`${cancelled}\n`);
-    return 130;
-  }
-  if (summary.error) throw new CliError(`The ${label} did not finish: ${describeApiError(summary.error)}`);
-  return reportOf(summary);
-}
-
 /**
  * `lake ddl`: the lake's place from the workspace settings (or --lake), without opening the workspace database;
  * DuckDB's views also read the manifests for the live files.
@@ -152,11 +134,6 @@ async function printDdl(engine: DdlEngine, workspace: string | undefined, lakeFl
 }
 
 /** The value of an answer, or the CLI error for it: a request the contract refused is bad usage (2). */
-function valueOf<T>(res: Result<T>): T {
-  if (!res.ok) throw new CliError(describeApiError(res.error), res.error.code === 'INVALID_REQUEST' ? 2 : 1);
-  return res.value;
-}
-
 export const lakeCommand: CliCommand = {
   name: 'lake',
   summary: 'The lake: check it (--repair), compact a dataset, its cache status, pull, pin and unpin (S3).',

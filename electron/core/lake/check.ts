@@ -15,6 +15,7 @@ import { LakeCatalog } from './lake-catalog';
 import { DEMO_MARKER_KEY, liveFiles, MANIFESTS_FOLDER, sha256File } from './manifest';
 import { rowsPresentElsewhere, strayTemps, sweepStrayTemps } from './sweep';
 import { finishPublishSets } from './publish-set';
+import { finishRetentions } from '../lifecycle/retention';
 
 export interface CheckDeps extends CompactDeps {
   /** Archive batches a killed run left between steps (the next archive run finishes them). */
@@ -59,7 +60,7 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
   const writer = await checkTurn(deps, options.repair === true);
   try {
     if (options.repair) {
-      repaired.push(...(await finishCompactions(deps)), ...(await finishPublishSets(deps)));
+      repaired.push(...(await finishCompactions(deps)), ...(await finishPublishSets(deps)), ...(await finishRetentions(deps)));
     }
     // Journaled work left by a killed job (after a repair only archive batches can be left: they need PostgreSQL).
     const pendingKeys = new Set<string>();

@@ -48,6 +48,8 @@ export const rollupFeed = {
         }
       }
       await conn.run(`DELETE FROM ${SIBLING_HOURLY}`);
+      // A new history: no day of it is retired.
+      await conn.run(`DELETE FROM ${STATE.retired}`);
       await forget(conn);
       // The split as the refresh reads it back from the tier state (getSplits), so it compares equal.
       for (const { dataset } of FED) {

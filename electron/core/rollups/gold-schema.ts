@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { qualifiedName, quoteIdent } from '../../../shared/sql';
+import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { INTERNAL_SCHEMA } from '../engine/history';
 
 /** The medallion's gold layer in the workspace database: rollups the dashboards read. */
@@ -82,7 +82,17 @@ export const STATE = {
   layout: qualifiedName(INTERNAL_SCHEMA, 'rollup_layout'),
   /** Per gold table and history block: the last segment written into the block's one (key, bucket) run. */
   history: qualifiedName(INTERNAL_SCHEMA, 'rollup_history'),
+  /**
+   * Per source dataset, the UTC days whose raw rows retention deleted (lifecycle/retention.ts): their rollups are kept as
+   * they were, never recomputed (a recompute from the raw rows that are gone would empty them).
+   */
+  retired: qualifiedName(INTERNAL_SCHEMA, 'retired_day'),
 } as const;
+
+/** `floor(epoch(<ts>) / 86400)` of the days retention retired for `dataset` (SQL, for `NOT IN`). */
+export function retiredDaysSql(dataset: string): string {
+  return `SELECT day FROM ${STATE.retired} WHERE dataset = ${quoteLiteral(dataset)}`;
+}
 
 export function metricColumns(m: RollupMetric): { name: string; type: string }[] {
   const p = m.name;
@@ -159,6 +169,10 @@ export async function ensureGoldSchema(conn: DuckDBConnection): Promise<void> {
   }
   const sibling = siblingColumns().map((c) => `${quoteIdent(c.name)} ${c.type}`);
   await conn.run(`CREATE TABLE IF NOT EXISTS ${SIBLING_HOURLY} (${sibling.join(', ')})`);
+  await conn.run(
+    `CREATE TABLE IF NOT EXISTS ${STATE.retired} (dataset VARCHAR NOT NULL, day BIGINT NOT NULL, files INTEGER NOT NULL, ` +
+      'rows BIGINT NOT NULL, bytes BIGINT NOT NULL, retired_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (dataset, day))',
+  );
   await conn.run(
     `CREATE TABLE IF NOT EXISTS ${STATE.hotHours} (dataset VARCHAR, hour BIGINT, n BIGINT, s HUGEINT, PRIMARY KEY (dataset, hour))`,
   );

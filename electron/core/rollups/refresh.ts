@@ -8,7 +8,7 @@ import { inTransaction, insertObjects, queryRows } from '../engine/duck-query';
 import type { Lake } from '../lake/lake';
 import { HOT_MIRROR_SCHEMA, getSplits } from '../mirror/meta';
 import { adoptGoldLayout, forgetLayoutSql, keepGoldClustered, noteUnorderedSql, type ClusterReport } from './gold-layout';
-import { FAMILIES, GRAIN_MS, SIBLING_HOURLY, STATE, ensureGoldSchema, rollupTable, type RollupFamily } from './gold-schema';
+import { FAMILIES, GRAIN_MS, SIBLING_HOURLY, STATE, ensureGoldSchema, retiredDaysSql, rollupTable, type RollupFamily } from './gold-schema';
 import { rebuildDailyFromHourlySql, rebuildHourlyFromRawSql, rebuildSiblingSql, rebuildSiteSql } from './rollup-sql';
 
 const HOUR = GRAIN_MS.hourly;
@@ -89,6 +89,8 @@ export async function refreshRollups(conn: DuckDBConnection, lake: Lake, options
     } else {
       ranges = toRanges(p.hours);
     }
+    // Days whose raw rows retention deleted keep their rollups as they are.
+    ranges = withoutDays(ranges, await retiredDays(conn, p.source.dataset));
     plans.push({ source: p.source, ranges: chunk(ranges, CHUNK_HOURS) });
   }
   const totalHours = plans.reduce((a, p) => a + p.ranges.reduce((b, [lo, hi]) => b + hi - lo, 0), 0);
@@ -233,9 +235,11 @@ export async function detectChangedHours(
 async function clearFamily(conn: DuckDBConnection, source: Source): Promise<void> {
   const families = source.family.name === 'jar' ? [source.family, FAMILIES.site] : [source.family];
   const tables = families.flatMap((f) => (['hourly', 'daily'] as const).map((g) => [f, g] as const));
+  // The rollups of retired days stay: they are all that is left of those days.
+  const kept = `WHERE CAST(floor(epoch(bucket) / 86400) AS BIGINT) NOT IN (${retiredDaysSql(source.dataset)})`;
   await transaction(conn, [
-    ...tables.map(([f, g]) => `DELETE FROM ${rollupTable(f, g)}`),
-    ...(source.family.name === 'jar' ? [`DELETE FROM ${SIBLING_HOURLY}`] : []),
+    ...tables.map(([f, g]) => `DELETE FROM ${rollupTable(f, g)} ${kept}`),
+    ...(source.family.name === 'jar' ? [`DELETE FROM ${SIBLING_HOURLY} ${kept}`] : []),
     ...tables.flatMap(([f, g]) => forgetLayoutSql(f, g)),
     // Forget what was seen: an interrupted rebuild is then redone in full by the next refresh.
     `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(source.dataset)}`,
@@ -266,6 +270,27 @@ async function extentRanges(conn: DuckDBConnection, source: Source): Promise<[nu
   const hi = rows[0]?.hi;
   if (lo === null || lo === undefined || hi === null || hi === undefined) return [];
   return [[Number(lo), Number(hi) + 1]];
+}
+
+/** The UTC days (epoch days) of `dataset` whose raw rows retention deleted. */
+async function retiredDays(conn: DuckDBConnection, dataset: string): Promise<Set<number>> {
+  return new Set((await queryRows(conn, retiredDaysSql(dataset))).map((r) => Number(r.day)));
+}
+
+/** Hour ranges without the hours of these days. */
+export function withoutDays(ranges: readonly [number, number][], days: ReadonlySet<number>): [number, number][] {
+  if (days.size === 0) return [...ranges];
+  const out: [number, number][] = [];
+  for (const [lo, hi] of ranges) {
+    let start = lo;
+    for (let h = lo; h < hi; h++) {
+      if (!days.has(Math.floor(h / HOURS_PER_DAY))) continue;
+      if (h > start) out.push([start, h]);
+      start = h + 1;
+    }
+    if (hi > start) out.push([start, hi]);
+  }
+  return out;
 }
 
 /** Sorted integer set → maximal runs [lo, hi). */

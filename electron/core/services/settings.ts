@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
+import { WorkbenchError } from '../../../shared/api/errors';
 import type { S3LakeSettings, SettingsInfo, SettingsLakeRequest, WorkspaceSettings } from '../../../shared/api/settings';
 import type { WorkbenchCore } from '../../../shared/api/contract';
 import { parseSecretFreeUrl } from '../hot/hot-config';
@@ -7,7 +7,7 @@ import { parseEndpoint, parseS3Url, type S3Keys } from '../lake/open-lake';
 import type { WorkspacePaths } from '../workspace/paths';
 import { HOT_PASSWORD_SECRET, LAKE_S3_KEYS_SECRET, readS3Keys, writeS3Keys, type SecretStore } from '../workspace/secrets';
 import { hotUrlOf, lakeLabelOf, localLakeDirOf, resolveStores, sameLake, type ResolvedStores } from '../workspace/stores';
-import { readSettingsFile, writeSettingsFile } from '../workspace/settings';
+import { patchSettings, readSettingsFile, writeSettingsFile } from '../workspace/settings';
 import { testPgConnection } from '../workspace/test-connection';
 
 export interface SettingsServiceDeps {
@@ -95,17 +95,8 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
     };
   };
 
-  /** Saves one part of settings.json, keeping the rest; never overwrites a file that could not be read. */
-  const patchSettingsFile = async (patch: Partial<WorkspaceSettings>, what: string): Promise<void> => {
-    let current: WorkspaceSettings | null;
-    try {
-      current = await readSettingsFile(deps.paths.settings);
-    } catch (err) {
-      // Its hot store and lake would be lost.
-      throw new WorkbenchError('BAD_INPUT', `${errorMessage(err)} ${what} was not saved.`);
-    }
-    await writeSettingsFile(deps.paths.settings, { ...(current ?? { hot: { kind: 'embedded' } }), ...patch });
-  };
+  const patchSettingsFile = (patch: Partial<WorkspaceSettings>, what: string): Promise<void> =>
+    patchSettings(deps.paths.settings, patch, what);
 
   return {
     get: () => info(),
@@ -125,6 +116,7 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
       const saved = await readSettingsFile(deps.paths.settings).catch(() => null);
       if (saved?.sync) next.sync = saved.sync;
       if (saved?.liveFeed) next.liveFeed = saved.liveFeed;
+      if (saved?.lifecycle) next.lifecycle = saved.lifecycle;
       let keys: S3Keys | null | undefined = null;
       if (req.lake?.kind === 's3') {
         next.lake = s3LakeOf(req.lake);

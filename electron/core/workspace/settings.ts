@@ -44,6 +44,22 @@ const FileSchema = z
       .object({ enabled: z.boolean(), speed: z.number().positive().max(MAX_LIVE_SPEED) })
       .strict()
       .optional(),
+    lifecycle: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a dataset name'),
+        z
+          .object({
+            retainDays: z
+              .number()
+              .int()
+              .min(1)
+              .max(100 * 366)
+              .optional(),
+            legalHold: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 
@@ -109,4 +125,16 @@ export async function writeSettingsFile(file: string, settings: WorkspaceSetting
   const checked = FileSchema.parse(settings);
   for (const [, check] of checksOf(checked)) check();
   await writeFileAtomic(file, `${JSON.stringify(checked, null, 2)}\n`, 0o600);
+}
+
+/** Saves one part of settings.json, keeping the rest; never overwrites a file that could not be read (BAD_INPUT saying `what` was not saved). */
+export async function patchSettings(file: string, patch: Partial<WorkspaceSettings>, what: string): Promise<void> {
+  let current: WorkspaceSettings | null;
+  try {
+    current = await readSettingsFile(file);
+  } catch (err) {
+    // Its hot store and lake would be lost.
+    throw new WorkbenchError('BAD_INPUT', `${errorMessage(err)} ${what} was not saved.`);
+  }
+  await writeSettingsFile(file, { ...(current ?? DEFAULT_SETTINGS), ...patch });
 }

@@ -1,0 +1,115 @@
+import { WorkbenchError } from '../../../shared/api/errors';
+import type { LifecyclePolicy, LifecyclePolicyInfo } from '../../../shared/api/lifecycle';
+import type { LifecycleApi } from '../../../shared/api/contract';
+import type { Engine } from '../engine/engine';
+import type { JobRunner } from '../jobs/runner';
+import { LakeIntents } from '../lake/intents';
+import { writerTurn, type Lake } from '../lake/lake';
+import { applyRetention, notRetirableWhy, planRetention } from '../lifecycle/retention';
+import type { Statement } from '../mirror/meta';
+import { patchSettings, readSettingsFile } from '../workspace/settings';
+
+export interface LifecycleServiceDeps {
+  engine: Engine;
+  jobs: JobRunner;
+  lake: Lake;
+  /** The workspace's settings.json, where the policies live. */
+  settingsFile: string;
+  commitViews(statements: readonly Statement[], datasets: readonly string[]): Promise<void>;
+  onLakeChanged: () => Promise<void>;
+  /** The clock (tests fix it). */
+  now?: () => number;
+}
+
+/** lifecycle.*: the policies per dataset (settings.json), the retention dry run, and retention applied as a job. */
+export function createLifecycleService(deps: LifecycleServiceDeps): LifecycleApi {
+  const { lake } = deps;
+  const now = deps.now ?? Date.now;
+  const saved = async (): Promise<Record<string, LifecyclePolicy>> => (await readSettingsFile(deps.settingsFile))?.lifecycle ?? {};
+  /** The lake's datasets, and those with a policy (retention may have taken every file of one). */
+  const datasets = async (all: Record<string, LifecyclePolicy>): Promise<string[]> =>
+    [...new Set([...(await lake.datasets()), ...Object.keys(all)])].sort();
+  const policyOf = async (dataset: string): Promise<LifecyclePolicy> => {
+    const all = await saved();
+    if (!(await datasets(all)).includes(dataset)) throw new WorkbenchError('NOT_FOUND', `The lake has no dataset "${dataset}".`);
+    return all[dataset] ?? {};
+  };
+  const policies = async (): Promise<{ policies: LifecyclePolicyInfo[] }> => {
+    const all = await saved();
+    return {
+      policies: (await datasets(all)).map((dataset) => {
+        const why = notRetirableWhy(dataset);
+        return {
+          dataset,
+          retainDays: all[dataset]?.retainDays ?? null,
+          legalHold: all[dataset]?.legalHold === true,
+          retirable: why === null,
+          why,
+        };
+      }),
+    };
+  };
+
+  return {
+    policies,
+    setPolicy: async (req) => {
+      const current = await policyOf(req.dataset);
+      const next: LifecyclePolicy = { ...current };
+      if (req.retainDays === null) delete next.retainDays;
+      else if (req.retainDays !== undefined) next.retainDays = req.retainDays;
+      if (req.legalHold !== undefined) next.legalHold = req.legalHold;
+      if (next.retainDays !== undefined && notRetirableWhy(req.dataset) !== null)
+        throw new WorkbenchError('BAD_INPUT', notRetirableWhy(req.dataset) ?? '');
+      const all = { ...(await saved()) };
+      if (next.retainDays === undefined && next.legalHold !== true) delete all[req.dataset];
+      else all[req.dataset] = next;
+      await patchSettings(deps.settingsFile, { lifecycle: all }, `The lifecycle policy of ${req.dataset}`);
+      return policies();
+    },
+    retention: async (req) => {
+      const policy = await policyOf(req.dataset);
+      return deps.engine.withConnection(async (conn) => {
+        const { planned: _planned, ...plan } = await planRetention({ conn, lake }, req.dataset, policy, now());
+        return plan;
+      });
+    },
+    applyRetention: async (req) => {
+      const policy = await policyOf(req.dataset);
+      if (policy.retainDays === undefined)
+        throw new WorkbenchError(
+          'BAD_INPUT',
+          `No retention period is set for ${req.dataset}: set one first (its raw rows are kept for ever).`,
+        );
+      if (policy.legalHold === true)
+        throw new WorkbenchError('BAD_INPUT', `A legal hold is on for ${req.dataset}: nothing of it is deleted while it is on.`);
+      await lake.requireOnline(`Retention of ${req.dataset}`);
+      const { jobId } = deps.jobs.start(
+        'retention',
+        async (ctx) =>
+          deps.engine.withConnection(async (conn) => {
+            // One writer per lake: an archival, a compaction or a lake check are waited for.
+            const writer = await writerTurn(lake, `the retention of ${req.dataset}`, {
+              signal: ctx.signal,
+              onWait: (message) => ctx.progress({ phase: 'waiting', message }),
+            });
+            try {
+              ctx.progress({ phase: 'retention', message: `Verifying the rollups of ${req.days.length} day(s) of ${req.dataset}` });
+              const report = await applyRetention(
+                { conn, lake, intents: new LakeIntents(conn), commitViews: deps.commitViews, signal: ctx.signal },
+                req.dataset,
+                policy,
+                req.days,
+                now(),
+              );
+              if (report.days.length > 0) await deps.onLakeChanged();
+              return report;
+            } finally {
+              await writer.release();
+            }
+          }),
+        { exclusive: true, phase: 'retention' },
+      );
+      return { jobId };
+    },
+  };
+}
