@@ -35,8 +35,8 @@ test('a retention period and a legal hold set in the view; the dry run lists the
   const row = page.getByTestId('policy-telemetry');
   await expect(row).toBeVisible({ timeout: 30_000 });
   // A dataset no rollup is built from says why it takes no period.
-  await expect(page.getByTestId('policy-alert')).toContainText('No gold rollups are built from alert');
-  await expect(page.getByTestId('policy-alert').getByLabel('alert retention days')).toBeDisabled();
+  await expect(page.getByTestId('policy-maintenance_event')).toContainText('kept whole: no gold rollup is built from it');
+  await expect(page.getByTestId('policy-maintenance_event').getByLabel('maintenance_event retention days')).toBeDisabled();
 
   await row.getByLabel('telemetry retention days').fill('ten');
   await row.getByRole('button', { name: 'Save' }).click();
@@ -58,6 +58,7 @@ test('a retention period and a legal hold set in the view; the dry run lists the
 
   await page.getByTestId('policy-telemetry').getByLabel('telemetry legal hold').click();
   const card = page.getByTestId('retention-card');
+  await card.getByLabel('retention dataset').selectOption('telemetry');
   await card.getByRole('button', { name: 'Dry run' }).click();
   await expect(page.getByTestId('retention-summary')).toContainText('A legal hold is on for telemetry');
   await expect(card.getByRole('button', { name: /^Delete/ })).toHaveCount(0);

@@ -66,7 +66,7 @@ describe('battery-workbench lifecycle (real DuckDB, real process)', () => {
     const before = await perDay(ws);
     const dry = await runCli(['lifecycle', 'retention', '--dataset', 'telemetry', '--workspace', ws]);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/3 day\(s\) of telemetry before \d{4}-\d{2}-\d{2} would be deleted \(5184 rows, 3 file\(s\)/);
+    expect(dry.stdout).toMatch(/3 day\(s\) of telemetry before \d{4}-\d{2}-\d{2} would be deleted \(5,184 rows, 3 file\(s\)/);
     for (const d of coldDays) expect(dry.stdout).toContain(d);
     expect(await perDay(ws)).toEqual(before);
 

@@ -26,7 +26,7 @@ check    Reads every manifest and file of the lake (or of one dataset) and repor
          views are made from, see README "Lake catalog") equals the manifests' live set.
            missing-file, checksum-mismatch, unlisted-file, overlap, stray-temp, unreadable-manifest,
            unfinished-job, catalog-stale
-         --repair does only what loses nothing: it finishes journaled compactions and conversions, removes
+         --repair does only what loses nothing: it finishes journaled compactions, conversions and retentions, removes
          temp and hidden files whose rows are proven present elsewhere, rebuilds a catalog that differs
          from the manifests, and says what it did.
 compact  Rewrites every partition of a dataset that holds several files into one (the Inspector's button):
@@ -113,7 +113,6 @@ export function lakeStatusText(s: LakeStatus): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A job's end as the exit code and output: cancelled 130, failed 1 (the error's message and detail), else the report. */
 /**
  * `lake ddl`: the lake's place from the workspace settings (or --lake), without opening the workspace database;
  * DuckDB's views also read the manifests for the live files.
@@ -133,7 +132,6 @@ async function printDdl(engine: DdlEngine, workspace: string | undefined, lakeFl
   }
 }
 
-/** The value of an answer, or the CLI error for it: a request the contract refused is bad usage (2). */
 export const lakeCommand: CliCommand = {
   name: 'lake',
   summary: 'The lake: check it (--repair), compact a dataset, its cache status, pull, pin and unpin (S3).',

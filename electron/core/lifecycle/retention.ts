@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
 import type { LifecyclePolicy, RetentionDay, RetentionPlan, RetentionReport } from '../../../shared/api/lifecycle';
+import { formatBytes, formatCount } from '../../../shared/format';
 import { qualifiedName } from '../../../shared/sql';
 import { queryRows } from '../engine/duck-query';
 import type { CompactDeps } from '../lake/compact';
@@ -154,7 +155,7 @@ export async function planRetention(
       ? `A legal hold is on for ${dataset}: none of its ${planned.length} day(s) before ${cutoff} is deleted.`
       : planned.length === 0
         ? `The lake holds no day of ${dataset} before ${cutoff}: nothing to delete.`
-        : `${retire.days} day(s) of ${dataset} before ${cutoff} would be deleted (${retire.rows} rows, ${retire.files} file(s), ${retire.bytes} bytes); their rollups stay.` +
+        : `${retire.days} day(s) of ${dataset} before ${cutoff} would be deleted (${formatCount(retire.rows)} rows, ${retire.files} file(s), ${formatBytes(retire.bytes)}); their rollups stay.` +
           (notCovered > 0 ? ` ${notCovered} day(s) are kept: the rollups do not cover them (refresh the rollups first).` : ''));
   return { ...base, cutoff, days: planned.map(({ keys: _keys, ...d }) => d), planned, retire, summary };
 }

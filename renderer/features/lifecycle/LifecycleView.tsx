@@ -86,7 +86,11 @@ function PolicyRow({ policy, onSaved }: PolicyRowProps) {
           Save
         </button>
         {saved && <span className="dim">saved</span>}
-        {policy.why && <span className="dim">{policy.why}</span>}
+        {policy.why && (
+          <span className="dim" title={policy.why}>
+            kept whole: no gold rollup is built from it
+          </span>
+        )}
       </form>
       {error && <ErrorBox error={error} variant="inline" />}
     </div>
@@ -100,7 +104,8 @@ interface RetentionCardProps {
 /** The retention dry run of one dataset, then (confirmed) the job that deletes the days it lists as `retire`. */
 function RetentionCard({ policies }: RetentionCardProps) {
   const retirable = policies.filter((p) => p.retirable);
-  const [dataset, setDataset] = useState(retirable[0]?.dataset ?? '');
+  // The first dataset with a retention period, else the first that can take one.
+  const [dataset, setDataset] = useState((retirable.find((p) => p.retainDays !== null) ?? retirable[0])?.dataset ?? '');
   const [plan, setPlan] = useState<RetentionPlan | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -236,7 +241,7 @@ export function LifecycleView() {
       {policies && (
         <>
           <Card title="Policies" sub="per lake dataset">
-            {policies.map((p) => (
+            {[...policies.filter((p) => p.retirable), ...policies.filter((p) => !p.retirable)].map((p) => (
               <PolicyRow key={`${p.dataset}:${p.retainDays}:${p.legalHold}`} policy={p} onSaved={setPolicies} />
             ))}
           </Card>
