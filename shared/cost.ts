@@ -26,17 +26,22 @@ export interface CostProjection {
 /** PostgreSQL rows take several times their zstd Parquet size; used only when no measured ratio is known. */
 export const DEFAULT_PG_EXPANSION = 8;
 
+/** What `bytes` cost a month at `perGbMonth` dollars per GiB-month. */
+export function monthlyCost(bytes: number, perGbMonth: number): number {
+  return (bytes / GB) * perGbMonth;
+}
+
 export function projectCost(input: CostInput, pgExpansion = DEFAULT_PG_EXPANSION): CostProjection {
-  const hotMonthly = (input.hotBytes / GB) * input.hotPerGbMonth;
-  const coldMonthly = (input.coldBytes / GB) * input.coldPerGbMonth;
+  const hotMonthly = monthlyCost(input.hotBytes, input.hotPerGbMonth);
+  const coldMonthly = monthlyCost(input.coldBytes, input.coldPerGbMonth);
   const moveHot = input.archivableHotBytes ?? 0;
   const moveCold = input.archivableParquetBytes ?? moveHot / pgExpansion;
-  const archivalSavingMonthly = (moveHot / GB) * input.hotPerGbMonth - (moveCold / GB) * input.coldPerGbMonth;
+  const archivalSavingMonthly = monthlyCost(moveHot, input.hotPerGbMonth) - monthlyCost(moveCold, input.coldPerGbMonth);
   return {
     hotMonthly,
     coldMonthly,
     totalMonthly: hotMonthly + coldMonthly,
     archivalSavingMonthly,
-    allHotMonthly: hotMonthly + ((input.coldBytes * pgExpansion) / GB) * input.hotPerGbMonth,
+    allHotMonthly: hotMonthly + monthlyCost(input.coldBytes * pgExpansion, input.hotPerGbMonth),
   };
 }

@@ -56,6 +56,14 @@ test('a retention period and a legal hold set in the view; the dry run lists the
     )
     .toBe(true);
 
+  // The Compression view's cost projection says what the policy would delete and save.
+  await page.goto(host.link('compression'));
+  await expect(page.getByTestId('cost-retention')).toContainText('With the retention policies applied (telemetry: 10 days)', {
+    timeout: 30_000,
+  });
+  await expect(page.getByTestId('cost-retention-saving')).toContainText('$');
+  await page.goto(host.link('lifecycle'));
+
   await page.getByTestId('policy-telemetry').getByLabel('telemetry legal hold').click();
   const card = page.getByTestId('retention-card');
   await card.getByLabel('retention dataset').selectOption('telemetry');

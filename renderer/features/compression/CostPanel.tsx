@@ -1,7 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { StorageOverview } from '../../../shared/api/storage';
-import { DEFAULT_PRICES } from '../../../shared/cost';
+import { DEFAULT_PRICES, monthlyCost } from '../../../shared/cost';
 import { formatBytes } from '../../../shared/format';
+import { api } from '../../api/client';
 import { costModel, parsePrice } from './costModel';
 import { formatUsd } from './units';
 import { Card } from '../../lib/ui/Card';
@@ -48,8 +49,37 @@ function days(text: string): number | null {
   return Number(t);
 }
 
-/** Storage cost: bytes × price per GB-month for PostgreSQL (hot) and object storage (cold), and what archiving saves. */
+/** What the retention policies would delete now (their dry runs): per dataset with a period, the bytes past it. */
+interface RetentionEffect {
+  datasets: { dataset: string; retainDays: number; bytes: number; held: boolean }[];
+}
+
+function useRetentionEffect(): RetentionEffect | null {
+  const [effect, setEffect] = useState<RetentionEffect | null>(null);
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const p = await api.lifecycle.policies({});
+      if (!p.ok) return;
+      const out: RetentionEffect['datasets'] = [];
+      for (const policy of p.value.policies) {
+        if (policy.retainDays === null) continue;
+        const plan = await api.lifecycle.retention({ dataset: policy.dataset });
+        if (plan.ok)
+          out.push({ dataset: policy.dataset, retainDays: policy.retainDays, bytes: plan.value.retire.bytes, held: policy.legalHold });
+      }
+      if (live) setEffect({ datasets: out });
+    })();
+    return () => {
+      live = false;
+    };
+  }, []);
+  return effect;
+}
+
+/** Storage cost: bytes × price per GB-month for PostgreSQL (hot) and object storage (cold), and what archiving and retention save. */
 export function CostPanel({ overview }: Props) {
+  const retention = useRetentionEffect();
   const [text, setText] = useState<StoredPrices>(readPrices);
   const update = (patch: Partial<StoredPrices>) => {
     const next = { ...text, ...patch };
@@ -173,6 +203,29 @@ export function CostPanel({ overview }: Props) {
               {formatBytes(m.timeseriesHotBytes)}) to the lake and save{' '}
               <b data-testid="cost-window-saving">{formatUsd(m.archivalSavingMonthly)}</b> a month.
             </li>
+            {retention && (
+              <li data-testid="cost-retention">
+                {retention.datasets.length === 0 ? (
+                  <>No retention period is set: the lake keeps every raw row (the Lifecycle view sets one).</>
+                ) : (
+                  <>
+                    With the retention policies applied (
+                    {retention.datasets.map((d) => `${d.dataset}: ${d.retainDays} days${d.held ? ', on hold' : ''}`).join('; ')}),{' '}
+                    {formatBytes(retention.datasets.reduce((a, d) => a + d.bytes, 0))} of raw rows past their period would go from the lake:
+                    the cold tier would cost{' '}
+                    <b data-testid="cost-retention-saving">
+                      {formatUsd(
+                        monthlyCost(
+                          retention.datasets.reduce((a, d) => a + d.bytes, 0),
+                          cold ?? 0,
+                        ),
+                      )}
+                    </b>{' '}
+                    a month less.
+                  </>
+                )}
+              </li>
+            )}
             <li className="dim">
               PostgreSQL takes {m.pgExpansion.toFixed(1)}× the Parquet bytes for the same rows (
               {m.expansionMeasured ? 'measured on datasets held in both tiers' : 'an estimate: no dataset is in both tiers'}).
