@@ -1,7 +1,7 @@
-import { expect, type APIRequestContext } from '@playwright/test';
+import { expect, type APIRequestContext, type PlaywrightWorkerArgs } from '@playwright/test';
 import { decodeEnvelope } from '../../shared/api/envelope';
 import type { JobSummary } from '../../shared/api/jobs';
-import type { RunningWebHost } from './web-host-process';
+import { startWebHostProcess, type RunningWebHost } from './web-host-process';
 
 /** Calls one contract method on the web host with its token; throws with the error's message when it fails. */
 export async function callHost<T>(host: RunningWebHost, request: APIRequestContext, channel: string, body: unknown): Promise<T> {
@@ -24,4 +24,19 @@ export async function waitForDemo(host: RunningWebHost, request: APIRequestConte
       { timeout: 180_000, intervals: [1000] },
     )
     .toBe('done');
+}
+
+/**
+ * A web host of a spec's own, once its demo has landed: for specs that change the demo's data (archival, retention),
+ * which must not share the worker's host with the specs that read it.
+ */
+export async function startDemoHost(playwright: PlaywrightWorkerArgs['playwright']): Promise<RunningWebHost> {
+  const host = await startWebHostProcess();
+  const request = await playwright.request.newContext();
+  try {
+    await waitForDemo(host, request);
+  } finally {
+    await request.dispose();
+  }
+  return host;
 }

@@ -2,8 +2,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { encodeEnvelope } from '../../shared/api/envelope';
 import { ARCHIVABLE_DATASETS } from '../../shared/api/archive';
 import { SqlPage } from '../support/fixtures';
-import { waitForDemo } from '../support/host-api';
-import { startWebHostProcess, type RunningWebHost } from '../support/web-host-process';
+import { startDemoHost } from '../support/host-api';
+import type { RunningWebHost } from '../support/web-host-process';
 
 /**
  * The Archive view (issue 5) against its own web host: archiving moves the demo's hot rows to the lake,
@@ -53,13 +53,7 @@ async function openArchive(page: Page): Promise<void> {
 }
 
 test.beforeAll(async ({ playwright }) => {
-  host = await startWebHostProcess();
-  const request = await playwright.request.newContext();
-  try {
-    await waitForDemo(host, request);
-  } finally {
-    await request.dispose();
-  }
+  host = await startDemoHost(playwright);
 });
 
 test.afterAll(async () => {

@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
 import type { RetentionPlan } from '../../shared/api/lifecycle';
-import { callHost, waitForDemo } from '../support/host-api';
+import { callHost, startDemoHost } from '../support/host-api';
 import { watchPage } from '../support/page-watch';
-import { startWebHostProcess, type RunningWebHost } from '../support/web-host-process';
+import type { RunningWebHost } from '../support/web-host-process';
 
 /**
  * The Lifecycle view against its own web host: retention deletes the demo's oldest raw days, so it gets a workspace of
@@ -13,13 +13,7 @@ test.describe.configure({ mode: 'serial', timeout: 300_000 });
 let host: RunningWebHost;
 
 test.beforeAll(async ({ playwright }) => {
-  host = await startWebHostProcess();
-  const request = await playwright.request.newContext();
-  try {
-    await waitForDemo(host, request);
-  } finally {
-    await request.dispose();
-  }
+  host = await startDemoHost(playwright);
 });
 
 test.afterAll(async () => {

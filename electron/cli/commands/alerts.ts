@@ -1,7 +1,7 @@
 import type { AlertEpisode, AlertRule, AlertRuleSetRequest } from '../../../shared/api/alerts';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, subcommandOf, type CliCommand, type CliIo } from '../command';
-import { renderTable } from '../output/table';
+import { textTable } from '../output/table';
 import { describeApiError, openCliWorkbench } from '../workbench-client';
 import { writeOut } from '../write-out';
 
@@ -60,13 +60,8 @@ const TAKES: Record<string, readonly Sub[]> = {
   lake: ['run'],
 };
 
-function table(header: string[], rows: string[][], width: number | undefined): string {
-  const columns = header.map((name) => ({ name, type: 'VARCHAR', alignRight: false }));
-  return `${renderTable(columns, rows, width && width > 20 ? width : 240, 100)}\n`;
-}
-
 function rulesText(rules: AlertRule[], width: number | undefined): string {
-  return table(
+  return textTable(
     ['rule', 'enabled', 'key', 'condition', 'for', 'severity', 'title'],
     rules.map((r) => [r.id, r.enabled ? 'yes' : 'no', r.key, `${r.op} ${r.threshold}`, `${r.forMinutes} min`, r.severity, r.title]),
     width,
@@ -75,7 +70,7 @@ function rulesText(rules: AlertRule[], width: number | undefined): string {
 
 function episodesText(episodes: AlertEpisode[], width: number | undefined): string {
   if (episodes.length === 0) return 'Nothing would have fired.\n';
-  return table(
+  return textTable(
     ['jar', 'string', 'start', 'fired at', 'end', 'peak', 'readings'],
     episodes.map((e) => [
       String(e.battery_id),

@@ -2,7 +2,7 @@ import type { LifecyclePolicyInfo, LifecyclePolicySetRequest, RetentionPlan, Ret
 import { formatBytes, formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, subcommandOf, type CliCommand } from '../command';
-import { renderTable } from '../output/table';
+import { textTable } from '../output/table';
 import { jobReport, openCliWorkbench, valueOf } from '../workbench-client';
 import { writeOut } from '../write-out';
 
@@ -39,13 +39,8 @@ const TAKES: Record<string, readonly Sub[]> = {
   apply: ['retention'],
 };
 
-function table(header: string[], rows: string[][], width: number | undefined): string {
-  const columns = header.map((name) => ({ name, type: 'VARCHAR', alignRight: false }));
-  return `${renderTable(columns, rows, width && width > 20 ? width : 240, 1000)}\n`;
-}
-
 function policiesText(policies: LifecyclePolicyInfo[], width: number | undefined): string {
-  return table(
+  return textTable(
     ['dataset', 'retain', 'legal hold', 'note'],
     policies.map((p) => [p.dataset, p.retainDays === null ? 'for ever' : `${p.retainDays} days`, p.legalHold ? 'on' : 'off', p.why ?? '']),
     width,
@@ -56,7 +51,7 @@ function planText(plan: RetentionPlan, width: number | undefined): string {
   const days =
     plan.days.length === 0
       ? ''
-      : table(
+      : textTable(
           ['day', 'files', 'rows', 'bytes', 'rollup rows', 'status'],
           plan.days.map((d) => [d.date, String(d.files), formatCount(d.rows), formatBytes(d.bytes), formatCount(d.rollupRows), d.status]),
           width,

@@ -98,3 +98,9 @@ export function renderTable(columns: TableColumn[], rows: string[][], maxWidth =
   for (const r of rows) out.push(line(r, true));
   return `${out.join('\n')}\n`;
 }
+
+/** A table of text columns (headers, then rows of cells) for a command's plain output, fitted to the terminal's width when known. */
+export function textTable(header: readonly string[], rows: string[][], width: number | undefined): string {
+  const columns = header.map((name) => ({ name, type: 'VARCHAR', alignRight: false }));
+  return `${renderTable(columns, rows, width && width > 20 ? width : 240, 100)}\n`;
+}
