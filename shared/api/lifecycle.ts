@@ -1,13 +1,23 @@
 import { z } from 'zod';
 import { method } from './define';
 
+export const LifecycleDataset = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a dataset name');
+const RetainDays = z
+  .number()
+  .int()
+  .min(1)
+  .max(100 * 366);
+
 /** A dataset's lifecycle policy as settings.json keeps it (`lifecycle.<dataset>`). */
-export interface LifecyclePolicy {
-  /** Raw rows of days older than this many days (UTC, before today) may be deleted from the lake; unset: kept for ever. */
-  retainDays?: number;
-  /** While on, nothing of the dataset is ever deleted, whatever `retainDays` says. */
-  legalHold?: boolean;
-}
+export const LifecyclePolicySchema = z
+  .object({
+    /** Raw rows of days older than this many days (UTC, before today) may be deleted from the lake; unset: kept for ever. */
+    retainDays: RetainDays.optional(),
+    /** While on, nothing of the dataset is ever deleted, whatever `retainDays` says. */
+    legalHold: z.boolean().optional(),
+  })
+  .strict();
+export type LifecyclePolicy = z.infer<typeof LifecyclePolicySchema>;
 
 /** One dataset's policy as the UI shows it, with whether retention can apply to it at all. */
 export interface LifecyclePolicyInfo {
@@ -69,20 +79,13 @@ export interface RetentionReport {
   ms: number;
 }
 
-const Dataset = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a dataset name');
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 
 export const LifecyclePolicySetRequest = z
   .object({
-    dataset: Dataset,
+    dataset: LifecycleDataset,
     /** null: keep the raw rows for ever. */
-    retainDays: z
-      .number()
-      .int()
-      .min(1)
-      .max(100 * 366)
-      .nullable()
-      .optional(),
+    retainDays: RetainDays.nullable().optional(),
     legalHold: z.boolean().optional(),
   })
   .strict();
@@ -90,7 +93,7 @@ export type LifecyclePolicySetRequest = z.infer<typeof LifecyclePolicySetRequest
 
 export const RetentionApplyRequest = z
   .object({
-    dataset: Dataset,
+    dataset: LifecycleDataset,
     /** The days of the dry run the user confirmed; only those that still qualify are deleted (none: only a retention a crash left is finished). */
     days: z.array(Day).max(100_000),
   })
@@ -103,7 +106,7 @@ export const lifecycleApi = {
   /** Changes one dataset's policy in settings.json; a dataset the lake does not hold is NOT_FOUND. */
   setPolicy: method<{ policies: LifecyclePolicyInfo[] }>()(LifecyclePolicySetRequest),
   /** The retention dry run of a dataset: writes nothing. */
-  retention: method<RetentionPlan>()(z.object({ dataset: Dataset }).strict()),
+  retention: method<RetentionPlan>()(z.object({ dataset: LifecycleDataset }).strict()),
   /** Deletes the confirmed days' raw rows (a job; its result is a RetentionReport). */
   applyRetention: method<{ jobId: string }>()(RetentionApplyRequest),
 };

@@ -8,17 +8,11 @@ import type { CompactDeps } from '../lake/compact';
 import type { LakeIntent } from '../lake/intents';
 import { LakeCatalog } from '../lake/lake-catalog';
 import { getHiddenFiles, hideFilesSql, unhideFilesSql, type Statement } from '../mirror/meta';
-import { feedsRollups } from '../rollups/feed';
-import { ensureGoldSchema, FAMILIES, rollupTable, STATE } from '../rollups/gold-schema';
+import { feedsRollups, rollupFamilyOf } from '../rollups/feed';
+import { rollupTable, STATE } from '../rollups/gold-schema';
 import { killPoint } from '../system/kill-switch';
 
 const DAY_MS = 86_400_000;
-
-/** The rollup family built from each dataset retention may apply to. */
-const FAMILY_OF: Readonly<Record<string, (typeof FAMILIES)[keyof typeof FAMILIES]>> = {
-  telemetry: FAMILIES.jar,
-  string_telemetry: FAMILIES.string,
-};
 
 /** Why retention never applies to a dataset the rollups are not built from. */
 export function notRetirableWhy(dataset: string): string | null {
@@ -38,7 +32,6 @@ function epochDayOf(date: string): number {
 interface DayFiles {
   day: number;
   keys: string[];
-  rows: number;
   bytes: number;
 }
 
@@ -51,7 +44,7 @@ async function lakeDays(conn: DuckDBConnection, deps: Pick<CompactDeps, 'lake'>,
     if (date === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(date) || hidden.has(f.key)) continue;
     const day = epochDayOf(date);
     if (day >= beforeDay) continue;
-    const d = byDay.get(day) ?? { day, keys: [], rows: 0, bytes: 0 };
+    const d = byDay.get(day) ?? { day, keys: [], bytes: 0 };
     d.keys.push(f.key);
     d.bytes += f.size;
     byDay.set(day, d);
@@ -71,7 +64,7 @@ async function dayCounts(
     conn,
     `SELECT ${day} AS d, count(*) AS n FROM ${qualifiedName('main', dataset)} WHERE ts < ${cut} GROUP BY 1`,
   );
-  const family = FAMILY_OF[dataset];
+  const family = rollupFamilyOf(dataset);
   const rollup = family
     ? await queryRows(
         conn,
@@ -107,8 +100,8 @@ export async function planRetention(
   policy: LifecyclePolicy,
   nowMs: number,
 ): Promise<RetentionPlan & { planned: PlannedDay[] }> {
+  // The retired-day table is the rollups' (made with the gold schema when the workspace opens).
   const { conn } = deps;
-  await ensureGoldSchema(conn);
   const retainDays = policy.retainDays ?? null;
   const legalHold = policy.legalHold === true;
   const retired = await retiredSummary(conn, dataset);
@@ -254,10 +247,9 @@ async function finishRetention(deps: CompactDeps, intent: RetentionIntent): Prom
     return;
   }
   killPoint('retention', 'withdraw');
-  const present: string[] = [];
-  for (const k of intent.keys) if (await deps.lake.exists(k)) present.push(k);
-  // Named in a manifest first (the record of what was deleted and why), then removed.
-  await deps.lake.withdraw(intent.dataset, present, intent.payload.reason);
+  // Named in a manifest first (the record of what was deleted and why), then removed; a run finished after a crash
+  // names them again (removing a file that is gone already is no error).
+  await deps.lake.withdraw(intent.dataset, intent.keys, intent.payload.reason);
   killPoint('retention', 'unhide');
   intent.state = 'done';
   await deps.commitViews([...unhideFilesSql(intent.keys), deps.intents.saveSql(intent)], [intent.dataset]);

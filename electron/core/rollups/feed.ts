@@ -3,7 +3,7 @@ import { quoteLiteral } from '../../../shared/sql';
 import { inTransaction, insertObjects } from '../engine/duck-query';
 import type { LakeFile } from '../lake/lake';
 import { forgetLayoutSql } from './gold-layout';
-import { FAMILIES, GRAIN_MS, SIBLING_HOURLY, STATE, ensureGoldSchema, rollupTable } from './gold-schema';
+import { FAMILIES, GRAIN_MS, SIBLING_HOURLY, STATE, ensureGoldSchema, rollupTable, type RollupFamily } from './gold-schema';
 import { rebuildDailyFromHourlySql, rebuildHourlyFromRawSql, rebuildSiblingSql, rebuildSiteSql } from './rollup-sql';
 
 /** The datasets the rollups are built from, with the family each feeds. */
@@ -14,7 +14,12 @@ const FED = [
 
 /** True for a dataset the rollups are built from (the others' lake files are none of the feed's business). */
 export function feedsRollups(dataset: string): boolean {
-  return FED.some((f) => f.dataset === dataset);
+  return rollupFamilyOf(dataset) !== undefined;
+}
+
+/** The rollup family built from `dataset`; undefined for a dataset no rollup is built from. */
+export function rollupFamilyOf(dataset: string): RollupFamily | undefined {
+  return FED.find((f) => f.dataset === dataset)?.family;
 }
 
 /**

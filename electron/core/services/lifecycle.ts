@@ -58,8 +58,8 @@ export function createLifecycleService(deps: LifecycleServiceDeps): LifecycleApi
       if (req.retainDays === null) delete next.retainDays;
       else if (req.retainDays !== undefined) next.retainDays = req.retainDays;
       if (req.legalHold !== undefined) next.legalHold = req.legalHold;
-      if (next.retainDays !== undefined && notRetirableWhy(req.dataset) !== null)
-        throw new WorkbenchError('BAD_INPUT', notRetirableWhy(req.dataset) ?? '');
+      const why = notRetirableWhy(req.dataset);
+      if (next.retainDays !== undefined && why !== null) throw new WorkbenchError('BAD_INPUT', why);
       const all = { ...(await saved()) };
       if (next.retainDays === undefined && next.legalHold !== true) delete all[req.dataset];
       else all[req.dataset] = next;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
+import { LifecycleDataset, LifecyclePolicySchema } from '../../../shared/api/lifecycle';
 import { MAX_LIVE_SPEED, MAX_SYNC_INTERVAL_SECONDS, type WorkspaceSettings } from '../../../shared/api/settings';
 import { writeFileAtomic } from '../files/atomic';
 import { parseSecretFreeUrl } from '../hot/hot-config';
@@ -44,22 +45,7 @@ const FileSchema = z
       .object({ enabled: z.boolean(), speed: z.number().positive().max(MAX_LIVE_SPEED) })
       .strict()
       .optional(),
-    lifecycle: z
-      .record(
-        z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a dataset name'),
-        z
-          .object({
-            retainDays: z
-              .number()
-              .int()
-              .min(1)
-              .max(100 * 366)
-              .optional(),
-            legalHold: z.boolean().optional(),
-          })
-          .strict(),
-      )
-      .optional(),
+    lifecycle: z.record(LifecycleDataset, LifecyclePolicySchema).optional(),
   })
   .strict();
 
