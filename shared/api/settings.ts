@@ -19,6 +19,8 @@ export interface WorkspaceSettings {
 export interface LocalLakeSettings {
   kind?: 'local';
   path?: string;
+  /** The colder tier: a second folder (another disk, a NAS) lifecycle moves take old files to; the views still read it. */
+  archivePath?: string;
 }
 
 /**
@@ -137,7 +139,7 @@ const S3LakeFields = {
 };
 
 export const SettingsLakeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('local').optional(), path: OptionalText(4000) }),
+  z.object({ kind: z.literal('local').optional(), path: OptionalText(4000), archivePath: OptionalText(4000) }),
   z.object({
     ...S3LakeFields,
     /** The local cache's size limit in bytes; unset = mirror the whole lake. */

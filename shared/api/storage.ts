@@ -124,7 +124,9 @@ export interface LakeProblem {
    * intent a killed job left (repair finishes compactions and conversions; the next archive run finishes archival);
    * catalog-stale: the workspace's catalog of the lake (what the views are made from) differs from the manifests'
    * live set (repair rebuilds it); outside-partition: a file holds rows whose partition column is not on the UTC day
-   * of its `date=` folder (the views, bounded by month, would not show them).
+   * of its `date=` folder (the views, bounded by month, would not show them); two-tiers: a local lake's file is in the
+   * lake folder and in the archive folder with no move under way (repair drops the lake folder's copy when the
+   * archive's matches its manifest).
    */
   kind:
     | 'missing-file'
@@ -135,7 +137,8 @@ export interface LakeProblem {
     | 'unreadable-manifest'
     | 'unfinished-job'
     | 'catalog-stale'
-    | 'outside-partition';
+    | 'outside-partition'
+    | 'two-tiers';
   dataset: string;
   path: string;
   detail: string;

@@ -25,8 +25,9 @@ check    Reads every manifest and file of the lake (or of one dataset) and repor
          hidden file or half-done job is left over, and that the workspace's catalog of the lake (what the
          views are made from, see README "Lake catalog") equals the manifests' live set.
            missing-file, checksum-mismatch, unlisted-file, overlap, stray-temp, unreadable-manifest,
-           unfinished-job, catalog-stale
-         --repair does only what loses nothing: it finishes journaled compactions, conversions and retentions, removes
+           unfinished-job, catalog-stale, outside-partition, two-tiers
+         --repair does only what loses nothing: it finishes journaled compactions, conversions, retentions and
+         lifecycle moves, drops a lake-folder copy whose archive-folder copy matches its manifest, removes
          temp and hidden files whose rows are proven present elsewhere, rebuilds a catalog that differs
          from the manifests, and says what it did.
 compact  Rewrites every partition of a dataset that holds several files into one (the Inspector's button):

@@ -1,4 +1,12 @@
-import type { LifecyclePolicyInfo, LifecyclePolicySetRequest, RetentionPlan, RetentionReport } from '../../../shared/api/lifecycle';
+import type {
+  LifecyclePolicyInfo,
+  LifecyclePolicySetRequest,
+  RetentionPlan,
+  RetentionReport,
+  TierMoveReport,
+  TierPlan,
+  TierStep,
+} from '../../../shared/api/lifecycle';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, subcommandOf, type CliCommand } from '../command';
@@ -6,16 +14,27 @@ import { textTable } from '../output/table';
 import { jobReport, openCliWorkbench, valueOf } from '../workbench-client';
 import { writeOut } from '../write-out';
 
-const HELP = `Usage: battery-workbench lifecycle policy [--dataset D [--retain-days N | --keep-forever] [--legal-hold on|off]] [--json]
+const HELP = `Usage: battery-workbench lifecycle policy [--dataset D [--hot-days N | --hot-default] [--tiers T:N,... | --tiers none]
+                                              [--retain-days N | --keep-forever] [--legal-hold on|off]] [--json]
+       battery-workbench lifecycle tiers [--dataset D] [--apply] [--json]
        battery-workbench lifecycle retention --dataset D [--apply] [--json]
-       (both take --workspace DIR)
+       (all take --workspace DIR)
 
 Lifecycle policies per lake dataset, kept in the workspace's settings.json (the Lifecycle view edits the same).
 
-policy     Lists every lake dataset's policy, or changes one: --retain-days N keeps raw rows for N days (UTC days
+policy     Lists every lake dataset's policy, or changes one:
+           --hot-days N: the hot window, days of rows PostgreSQL keeps; the scheduled archive job moves older rows to
+           the lake (--hot-default: the job's own --older-than). --tiers STANDARD_IA:30,GLACIER_IR:90 (an S3 lake's
+           storage classes) or archive:30 (a local lake's archive folder, set in Settings): files of days older than N
+           go to that tier, still read by the views; none: they stay where they land.
+           --retain-days N keeps raw rows for N days (UTC days
            before today minus N may be deleted), --keep-forever removes the period, --legal-hold on keeps everything
            of the dataset whatever the period says. Only datasets the gold rollups are built from (telemetry,
            string_telemetry) take a period: the rollups keep what their raw rows said.
+tiers      A dry run of the tier moves: per dataset with a tier policy (or --dataset D), the bytes per tier today and
+           once applied, and what would move. With --apply the files move (a local lake: copied to the archive folder,
+           verified, then dropped from the lake folder; S3: the storage class changed in place), journaled so a crash
+           is finished by the next run or \`lake check --repair\`. The \`lifecycle\` scheduled job does the same.
 retention  A dry run: every day past the period with its files, rows and bytes, and whether it may go. A day goes
            only when the gold rollups hold exactly as many readings for it as its raw rows (counted now), and no
            legal hold is on. With --apply those days' raw files are withdrawn (a manifest records the days, rows and
@@ -29,21 +48,61 @@ Options:
 
 Exit codes: 0 done, 1 failed, 2 bad usage.`;
 
-const SUBCOMMANDS = ['policy', 'retention'] as const;
+const SUBCOMMANDS = ['policy', 'tiers', 'retention'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];
 const TAKES: Record<string, readonly Sub[]> = {
-  dataset: ['policy', 'retention'],
+  dataset: ['policy', 'tiers', 'retention'],
+  'hot-days': ['policy'],
+  'hot-default': ['policy'],
+  tiers: ['policy'],
   'retain-days': ['policy'],
   'keep-forever': ['policy'],
   'legal-hold': ['policy'],
-  apply: ['retention'],
+  apply: ['tiers', 'retention'],
 };
+
+/** `STANDARD_IA:30,GLACIER_IR:90` → steps; `none` → []. */
+function tierSteps(text: string | undefined): TierStep[] | undefined {
+  if (text === undefined) return undefined;
+  if (text.trim() === 'none') return [];
+  return text.split(',').map((part) => {
+    const m = /^\s*([A-Za-z][A-Za-z_]*)\s*:\s*(\d+)\s*$/.exec(part);
+    if (!m || Number(m[2]) < 1)
+      throw new CliError(`--tiers takes TIER:DAYS,... (e.g. STANDARD_IA:30,GLACIER_IR:90) or none, not ${text}.`, 2);
+    return { tier: m[1], afterDays: Number(m[2]) };
+  });
+}
 
 function policiesText(policies: LifecyclePolicyInfo[], width: number | undefined): string {
   return textTable(
-    ['dataset', 'retain', 'legal hold', 'note'],
-    policies.map((p) => [p.dataset, p.retainDays === null ? 'for ever' : `${p.retainDays} days`, p.legalHold ? 'on' : 'off', p.why ?? '']),
+    ['dataset', 'hot', 'tiers', 'retain', 'legal hold', 'note'],
+    policies.map((p) => [
+      p.dataset,
+      p.hotDays === null ? 'job default' : `${p.hotDays} days`,
+      p.tiers.length === 0 ? '-' : p.tiers.map((t) => `${t.tier} after ${t.afterDays}d`).join(', '),
+      p.retainDays === null ? 'for ever' : `${p.retainDays} days`,
+      p.legalHold ? 'on' : 'off',
+      p.why ?? '',
+    ]),
     width,
+  );
+}
+
+function tierPlanText(plans: TierPlan[], width: number | undefined): string {
+  if (plans.length === 0) return 'No dataset has a tier policy: every file stays where it lands.\n';
+  return (
+    textTable(
+      ['dataset', 'tier', 'today', 'applied'],
+      plans.flatMap((p) =>
+        p.today.map((t, i) => [
+          i === 0 ? p.dataset : '',
+          t.tier,
+          `${t.files} file(s), ${formatBytes(t.bytes)}`,
+          `${p.applied[i].files} file(s), ${formatBytes(p.applied[i].bytes)}`,
+        ]),
+      ),
+      width,
+    ) + plans.map((p) => `${p.dataset}: ${p.summary}\n`).join('')
   );
 }
 
@@ -61,10 +120,10 @@ function planText(plan: RetentionPlan, width: number | undefined): string {
   return `${days}${plan.summary}\n${retired}`;
 }
 
-function retainDays(text: string | undefined): number | undefined {
+function wholeDays(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1) throw new CliError(`--retain-days must be a whole number of days, 1 or more, not ${text}.`, 2);
+  if (!/^\d+$/.test(text) || n < 1) throw new CliError(`${flag} must be a whole number of days, 1 or more, not ${text}.`, 2);
   return n;
 }
 
@@ -76,12 +135,16 @@ function legalHold(text: string | undefined): boolean | undefined {
 
 export const lifecycleCommand: CliCommand = {
   name: 'lifecycle',
-  summary: 'Lifecycle policies per dataset (retention period, legal hold) and retention: a dry run, or --apply.',
+  summary:
+    'Lifecycle policies per dataset (hot window, lake tiers, retention, legal hold); tier moves and retention: a dry run, or --apply.',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(lifecycleCommand, argv, {
       json: { type: 'boolean' },
       dataset: { type: 'string' },
+      'hot-days': { type: 'string' },
+      'hot-default': { type: 'boolean' },
+      tiers: { type: 'string' },
       'retain-days': { type: 'string' },
       'keep-forever': { type: 'boolean' },
       'legal-hold': { type: 'string' },
@@ -93,10 +156,19 @@ export const lifecycleCommand: CliCommand = {
       return 0;
     }
     const sub = subcommandOf(lifecycleCommand, positionals, SUBCOMMANDS, TAKES, values);
-    const days = retainDays(values['retain-days']);
+    const days = wholeDays('--retain-days', values['retain-days']);
+    const hot = wholeDays('--hot-days', values['hot-days']);
+    const steps = tierSteps(values.tiers);
     const hold = legalHold(values['legal-hold']);
     if (days !== undefined && values['keep-forever']) throw new CliError('Give --retain-days or --keep-forever, not both.', 2);
-    const changes = days !== undefined || values['keep-forever'] === true || hold !== undefined;
+    if (hot !== undefined && values['hot-default']) throw new CliError('Give --hot-days or --hot-default, not both.', 2);
+    const changes =
+      days !== undefined ||
+      values['keep-forever'] === true ||
+      hold !== undefined ||
+      hot !== undefined ||
+      values['hot-default'] === true ||
+      steps !== undefined;
     if (changes && values.dataset === undefined) throw new CliError('lifecycle policy needs --dataset D to change a policy.', 2);
     if (sub === 'retention' && values.dataset === undefined) throw new CliError('lifecycle retention needs --dataset D.', 2);
     const json = values.json === true;
@@ -110,11 +182,38 @@ export const lifecycleCommand: CliCommand = {
           dataset,
           ...(days !== undefined ? { retainDays: days } : values['keep-forever'] ? { retainDays: null } : {}),
           ...(hold !== undefined ? { legalHold: hold } : {}),
+          ...(hot !== undefined ? { hotDays: hot } : values['hot-default'] ? { hotDays: null } : {}),
+          ...(steps !== undefined ? { tiers: steps } : {}),
         };
         const r = valueOf(changes ? await api.lifecycle.setPolicy(req) : await api.lifecycle.policies({}));
         const shown = values.dataset === undefined ? r.policies : r.policies.filter((p) => p.dataset === values.dataset);
         if (shown.length === 0) throw new CliError(`The lake has no dataset "${dataset}".`);
         await out({ policies: shown }, policiesText(shown, io.columns));
+        return 0;
+      }
+      if (sub === 'tiers') {
+        const { policies } = valueOf(await api.lifecycle.policies({}));
+        const names = values.dataset !== undefined ? [values.dataset] : policies.filter((p) => p.tiers.length > 0).map((p) => p.dataset);
+        const plans: TierPlan[] = [];
+        for (const dataset of names) plans.push(valueOf(await api.lifecycle.tierPlan({ dataset })));
+        if (!values.apply) {
+          await out({ plans }, tierPlanText(plans, io.columns));
+          return 0;
+        }
+        // With nothing to move, the job still finishes a move a crash left half done.
+        const started = valueOf(await api.lifecycle.applyTiers(values.dataset !== undefined ? { dataset: values.dataset } : {}));
+        const report = await jobReport<TierMoveReport>(
+          workbench,
+          io,
+          started,
+          'lifecycle',
+          'Cancelled. Every file is readable where it is; the next run finishes the move.',
+        );
+        if (report === 130) return report;
+        const lines = report.datasets.flatMap((d) =>
+          d.moves.map((m) => `  ${d.dataset}: ${m.files} file(s), ${formatBytes(m.bytes)} → ${m.tier}`),
+        );
+        await out(report, [`Moved ${report.files} file(s), ${formatBytes(report.bytes)}, in ${report.ms} ms.`, ...lines].join('\n') + '\n');
         return 0;
       }
       const dataset = values.dataset ?? '';

@@ -16,6 +16,7 @@ import { DEMO_MARKER_KEY, liveFiles, MANIFESTS_FOLDER, sha256File } from './mani
 import { rowsPresentElsewhere, strayTemps, sweepStrayTemps } from './sweep';
 import { finishPublishSets } from './publish-set';
 import { finishRetentions } from '../lifecycle/retention';
+import { finishTierMoves } from '../lifecycle/tiers';
 
 export interface CheckDeps extends CompactDeps {
   /** Archive batches a killed run left between steps (the next archive run finishes them). */
@@ -60,7 +61,12 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
   const writer = await checkTurn(deps, options.repair === true);
   try {
     if (options.repair) {
-      repaired.push(...(await finishCompactions(deps)), ...(await finishPublishSets(deps)), ...(await finishRetentions(deps)));
+      repaired.push(
+        ...(await finishCompactions(deps)),
+        ...(await finishPublishSets(deps)),
+        ...(await finishRetentions(deps)),
+        ...(await finishTierMoves(deps)),
+      );
     }
     // Journaled work left by a killed job (after a repair only archive batches can be left: they need PostgreSQL).
     const pendingKeys = new Set<string>();
@@ -176,6 +182,24 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
           `a temp ${(await stat(lake.localPath(e.key)).catch(() => null))?.isDirectory() ? 'folder' : 'file'} (${e.size} bytes) left by a writer that is gone`,
         );
       }
+    }
+    // A file in two tiers (a local lake's move that copied it and was stopped before dropping the warmer copy).
+    const firstTier = new Set(entries.filter((e) => e.kind === 'data' && e.tier === undefined).map((e) => e.key));
+    for (const e of entries) {
+      if (e.kind !== 'data' || e.tier === undefined || !firstTier.has(e.key) || pendingKeys.has(e.key)) continue;
+      const want = liveFiles(manifests).get(e.key)?.file;
+      const sound = want !== undefined && (await sha256File(lake.localPath(e.key))) === want.sha256;
+      if (options.repair && sound) {
+        await lake.settleTier(e.key);
+        repaired.push(`dropped the ${lake.tiers[0]} copy of ${e.key}: its ${e.tier} copy matches the manifest`);
+      } else
+        problem(
+          'two-tiers',
+          e.key,
+          sound
+            ? `in the lake folder and in the ${e.tier} tier, with no move under way (--repair drops the lake folder's copy)`
+            : `in the lake folder and in the ${e.tier} tier, and the ${e.tier} copy does not match the manifest: the views read it`,
+        );
     }
     for (const e of entries) {
       if (e.kind === 'data') {

@@ -12,7 +12,7 @@ const TABLE = qualifiedName(INTERNAL_SCHEMA, 'lake_intent');
  */
 export interface LakeIntent<P = unknown> {
   id: string;
-  job: 'compact' | 'convert' | 'features' | 'calc' | 'retention';
+  job: 'compact' | 'convert' | 'features' | 'calc' | 'retention' | 'tier';
   dataset: string;
   state: string;
   /** The lake files the job publishes, hides or removes: while it is unfinished they are its, not strays. */

@@ -4,7 +4,7 @@ import { inTransaction, insertObjects, queryRows } from '../engine/duck-query';
 import { INTERNAL_SCHEMA } from '../engine/history';
 import { datasetOfKey, partitionOf, type Lake, type LakeFile } from './lake';
 import { sqlPathList } from './lake-sql';
-import { liveFiles, type BatchManifest } from './manifest';
+import { liveFiles, tierRecordOf, type BatchManifest } from './manifest';
 
 const FILES = qualifiedName(INTERNAL_SCHEMA, 'lake_catalog');
 const ABSORBED = qualifiedName(INTERNAL_SCHEMA, 'lake_catalog_manifest');
@@ -14,6 +14,8 @@ const STATE = qualifiedName(INTERNAL_SCHEMA, 'lake_catalog_state');
 export interface CatalogFile extends LakeFile {
   /** Its columns (name and DuckDB type, in file order), as read from its footer once; null: not readable yet. */
   sig: string | null;
+  /** The storage tier a lifecycle move recorded for it; null: the lake's first (where files land). */
+  tier: string | null;
 }
 
 /** What a catalog sync did. */
@@ -90,6 +92,7 @@ export class LakeCatalog {
       `CREATE TABLE IF NOT EXISTS ${FILES} (key VARCHAR PRIMARY KEY, dataset VARCHAR NOT NULL, day VARCHAR, bytes BIGINT NOT NULL,
          rows BIGINT, modified_at TIMESTAMPTZ, source VARCHAR NOT NULL, gone BOOLEAN NOT NULL DEFAULT false, sig VARCHAR)`,
     );
+    await conn.run(`ALTER TABLE ${FILES} ADD COLUMN IF NOT EXISTS tier VARCHAR`);
     await conn.run(`CREATE TABLE IF NOT EXISTS ${ABSORBED} (key VARCHAR PRIMARY KEY, dataset VARCHAR NOT NULL)`);
     await conn.run(`CREATE TABLE IF NOT EXISTS ${STATE} (lake VARCHAR NOT NULL, built_at TIMESTAMPTZ NOT NULL)`);
   }
@@ -98,7 +101,7 @@ export class LakeCatalog {
   async files(dataset: string, keep: ReadonlySet<string> = new Set()): Promise<CatalogFile[]> {
     const rows = await queryRows(
       this.conn,
-      `SELECT key, bytes, rows, epoch_ms(modified_at) AS m, gone, sig FROM ${FILES} WHERE dataset = $1 ORDER BY key`,
+      `SELECT key, bytes, rows, epoch_ms(modified_at) AS m, gone, sig, tier FROM ${FILES} WHERE dataset = $1 ORDER BY key`,
       [dataset],
     );
     return rows
@@ -111,6 +114,7 @@ export class LakeCatalog {
         ...(r.rows === null ? {} : { rows: Number(r.rows) }),
         modifiedAt: new Date(r.m === null ? 0 : Number(r.m)),
         sig: r.sig === null ? null : String(r.sig),
+        tier: r.tier === null || r.tier === undefined ? null : String(r.tier),
       }));
   }
 
@@ -243,6 +247,10 @@ export class LakeCatalog {
       else if (!rows.has(k)) rows.set(k, { key: k, dataset: datasetOfKey(k), bytes: 0, source: 'manifest', gone: true });
     }
     await insertObjects(this.conn, FILES, ['key', 'dataset', 'day', 'bytes', 'rows', 'modified_at', 'source', 'gone'], [...rows.values()]);
+    // Tier records (lifecycle moves), oldest first: a file's latest move says where it is.
+    for (const { manifest: m } of [...manifests].sort((a, b) => String(a.manifest.writtenAt).localeCompare(String(b.manifest.writtenAt))))
+      for (const [key, tier] of Object.entries(tierRecordOf(m)))
+        await this.conn.run(`UPDATE ${FILES} SET tier = $2 WHERE key = $1`, [key, tier]);
     await insertObjects(
       this.conn,
       ABSORBED,

@@ -26,6 +26,8 @@ export interface LakeFile {
 /** Anything under a dataset (or other top-level folder), for the lake check: published, temp or other. */
 export interface LakeEntry {
   key: string;
+  /** Where a published file is, when not in the lake's first tier (a local lake's `archive` folder). */
+  tier?: string;
   size: number;
   modifiedAt: Date;
   /** `data`: a published Parquet file; `temp`: a writer's temp name; `other`: anything else. */
@@ -119,8 +121,24 @@ export interface Lake {
   exists(key: string): Promise<boolean>;
   /** Remove a whole dataset (the demo's reset). */
   removeDataset(dataset: string): Promise<void>;
-  /** The local file DuckDB reads for `key` (for S3: its verified cache copy). */
+  /** The local file DuckDB reads for `key` (for S3: its verified cache copy; a local lake: the archive folder's, once there). */
   localPath(key: string): string;
+  /**
+   * The storage tiers, warmest first: new files land in the first; lifecycle moves take them to the others, where the
+   * views still read them. A local lake: `standard` (the lake folder), and `archive` when an archive folder is set. An
+   * S3 lake: its instantly retrievable storage classes (`STANDARD`, `STANDARD_IA`, `GLACIER_IR`).
+   */
+  readonly tiers: readonly string[];
+  /** The tier each of these published keys is in now (a local lake: which folder holds it; S3: the object's storage class). */
+  tierOf(keys: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Puts a published file into a colder tier under the same key, readable all along: a local lake copies it into the
+   * archive folder (verified against `want`, never over another file; a verified copy already there is kept); an S3 lake
+   * changes the object's storage class in place. Safe to repeat.
+   */
+  copyToTier(key: string, tier: string, want: { bytes: number; sha256: string }): Promise<void>;
+  /** After `copyToTier`: drops the file's copy in the warmer tier (a local lake: the one in the lake folder; S3: nothing). */
+  settleTier(key: string): Promise<void>;
   /**
    * The lake-writer lock: archival, compaction and repair never run at once on one lake, even from
    * two workspaces sharing it. Throws CONFLICT naming the holder.

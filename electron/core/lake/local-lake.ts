@@ -1,8 +1,9 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
-import { mkdirDurable, publishFile, TEMP_PREFIX, tempPathFor, writeFileAtomic } from '../files/atomic';
+import { mkdirDurable, publishFile, sweepStaleTempsIn, TEMP_PREFIX, tempPathFor, writeFileAtomic } from '../files/atomic';
 import { isPidAlive } from '../system/pid';
 import {
   checkKey,
@@ -20,6 +21,9 @@ import type { LakePin, LakePullReport, LakeStatus } from '../../../shared/api/st
 
 const LOCK_KEY = '_locks/writer.lock';
 
+/** A local lake's tiers: the lake folder, and the archive folder (another disk, a NAS) when one is set. */
+export const LOCAL_TIERS = ['standard', 'archive'] as const;
+
 interface LockOwner {
   pid: number;
   host: string;
@@ -27,24 +31,103 @@ interface LockOwner {
   since: string;
 }
 
-/** The lake in a local folder. Staged files get a temp name in their final folder; publish links them into place. */
+/**
+ * The lake in a local folder. Staged files get a temp name in their final folder; publish links them into place. With an
+ * archive folder (a colder tier: another disk, a NAS), a published file may live there instead, under the same key: the
+ * lifecycle moves it (copy, verify, then drop the lake folder's copy), and every reader follows through `localPath`.
+ * Manifests, locks and new files are always in the lake folder.
+ */
 export class LocalLake implements Lake {
   readonly kind = 'local' as const;
   private readonly root: string;
+  private readonly archiveRoot: string | null;
+  readonly tiers: readonly string[];
 
-  constructor(root: string) {
+  constructor(root: string, archiveRoot?: string | null) {
     this.root = resolve(root);
+    this.archiveRoot = archiveRoot ? resolve(archiveRoot) : null;
+    if (this.archiveRoot !== null) checkArchiveFolder(this.root, this.archiveRoot);
+    this.tiers = this.archiveRoot === null ? [LOCAL_TIERS[0]] : [...LOCAL_TIERS];
   }
 
   get location(): string {
     return this.root;
   }
 
+  /** Where `key` is (or would be) in the lake folder. */
+  private primaryPath(key: string): string {
+    return pathUnder(this.root, key);
+  }
+
+  /** A published file's place in the archive folder, or null when there is none or `key` is no data file. */
+  private archivePath(key: string): string | null {
+    if (this.archiveRoot === null) return null;
+    const name = key.split('/').pop() ?? '';
+    if (!name.endsWith('.parquet') || name.startsWith('.') || key.startsWith('_')) return null;
+    return pathUnder(this.archiveRoot, key);
+  }
+
   localPath(key: string): string {
-    const parts = checkKey(key);
-    const p = join(this.root, ...parts);
-    if (!p.startsWith(this.root + sep)) throw new Error(`Lake key escapes the lake: ${key}`);
-    return p;
+    const archived = this.archivePath(key);
+    // A file in the archive folder is read there (once its verified copy is in place, even before the lake folder's goes).
+    if (archived !== null && statSync(archived, { throwIfNoEntry: false })?.isFile()) return archived;
+    return this.primaryPath(key);
+  }
+
+  async tierOf(keys: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const k of keys) {
+      const a = this.archivePath(k);
+      out.set(k, a !== null && (await stat(a).catch(() => null))?.isFile() ? LOCAL_TIERS[1] : LOCAL_TIERS[0]);
+    }
+    return out;
+  }
+
+  async copyToTier(key: string, tier: string, want: { bytes: number; sha256: string }): Promise<void> {
+    const target = this.archivePath(key);
+    if (tier !== LOCAL_TIERS[1] || target === null)
+      throw new WorkbenchError(
+        'BAD_INPUT',
+        this.archiveRoot === null
+          ? `The lake at ${this.root} has no archive folder: set one in Settings to move files to a colder tier.`
+          : `A local lake's colder tier is "${LOCAL_TIERS[1]}", not "${tier}".`,
+      );
+    const there = await stat(target).catch(() => null);
+    if (there?.isFile()) {
+      if (there.size === want.bytes && (await sha256File(target)) === want.sha256) return;
+      throw new WorkbenchError(
+        'CONFLICT',
+        `The archive folder already has ${key}, and it is not the lake's file (size or SHA-256 differ).`,
+        target,
+      );
+    }
+    const source = this.primaryPath(key);
+    await mkdirDurable(dirname(target));
+    // A copy a killed move left half done is a temp of a process that is gone.
+    await sweepStaleTempsIn(dirname(target));
+    const temp = tempPathFor(target);
+    try {
+      await copyFile(source, temp);
+      const s = await stat(temp);
+      const sha = await sha256File(temp);
+      if (s.size !== want.bytes || sha !== want.sha256)
+        throw new WorkbenchError(
+          'LAKE_ERROR',
+          `The copy of ${key} in the archive folder does not match the manifest (${s.size} bytes, sha256 ${sha}); the lake folder's copy is kept.`,
+        );
+      await publishFile(temp, target);
+    } catch (err) {
+      await rm(temp, { force: true });
+      if (err instanceof WorkbenchError) throw err;
+      throw lakeError(`copy ${key} to the archive folder ${this.archiveRoot}`, err);
+    }
+  }
+
+  async settleTier(key: string): Promise<void> {
+    const archived = this.archivePath(key);
+    // Only once the archive folder holds it: never the last copy.
+    if (archived === null || !(await stat(archived).catch(() => null))?.isFile()) return;
+    await rm(this.primaryPath(key), { force: true });
   }
 
   async ensure(): Promise<void> {
@@ -92,9 +175,13 @@ export class LocalLake implements Lake {
    * conversion's output) has none: its files are read as listed. A file no manifest names is not the lake's.
    */
   async list(dataset: string): Promise<LakeFile[]> {
-    const files = (await this.walk(dataset))
-      .filter((e) => e.kind === 'data')
-      .map((e): LakeFile => ({ key: e.key, dataset, partition: partitionOf(e.key), size: e.size, modifiedAt: e.modifiedAt }));
+    const files = dedupeTiers((await this.walk(dataset)).filter((e) => e.kind === 'data')).map((e): LakeFile => ({
+      key: e.key,
+      dataset,
+      partition: partitionOf(e.key),
+      size: e.size,
+      modifiedAt: e.modifiedAt,
+    }));
     const manifests = await this.manifests(dataset);
     if (manifests.length === 0) return files;
     const live = liveFiles(manifests);
@@ -148,6 +235,13 @@ export class LocalLake implements Lake {
       }
     };
     await visit(folder === undefined ? this.root : join(this.root, ...folder.split('/')), folder ?? '');
+    if (this.archiveRoot !== null && !(folder ?? '').startsWith('_')) {
+      // The archive folder's published files, as the lake's: its temps are a killed move's, swept by the next copy.
+      const inLake = out.length;
+      await visit(folder === undefined ? this.archiveRoot : join(this.archiveRoot, ...folder.split('/')), folder ?? '');
+      const archived = out.splice(inLake).filter((e) => e.kind === 'data' && !e.key.startsWith('_'));
+      out.push(...archived.map((e) => ({ ...e, tier: LOCAL_TIERS[1] })));
+    }
     out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return out;
   }
@@ -202,7 +296,7 @@ export class LocalLake implements Lake {
   }
 
   async put(key: string, data: Uint8Array | string): Promise<void> {
-    const p = this.localPath(key);
+    const p = this.primaryPath(key);
     try {
       await writeFileAtomic(p, data);
     } catch (err) {
@@ -211,7 +305,7 @@ export class LocalLake implements Lake {
   }
 
   async stage(key: string): Promise<StagedFile> {
-    const p = this.localPath(key);
+    const p = this.primaryPath(key);
     // A new partition folder is made durable here (its parent fsynced), before any file lands in it.
     await mkdirDurable(dirname(p));
     // Temp names start with '.bw-tmp-' and end in '.tmp': neither list() nor any view ever reads them.
@@ -219,8 +313,10 @@ export class LocalLake implements Lake {
   }
 
   async publish(staged: StagedFile): Promise<LakeFile> {
-    const p = this.localPath(staged.key);
+    const p = this.primaryPath(staged.key);
     try {
+      if (this.archivePath(staged.key) !== null && (await stat(this.localPath(staged.key)).catch(() => null)))
+        throw Object.assign(new Error(`${staged.key} is in the archive folder`), { code: 'EEXIST' });
       await publishFile(staged.path, p);
       const s = await stat(p);
       return { key: staged.key, dataset: staged.key.split('/')[0], partition: partitionOf(staged.key), size: s.size, modifiedAt: s.mtime };
@@ -242,8 +338,10 @@ export class LocalLake implements Lake {
   }
 
   async remove(key: string): Promise<void> {
-    // A writer's temp may be a folder (a partitioned COPY's staging); a published key is always one file.
-    await rm(this.localPath(key), { force: true, recursive: (key.split('/').pop() ?? '').startsWith(TEMP_PREFIX) });
+    // A writer's temp may be a folder (a partitioned COPY's staging); a published key is always one file (in either tier).
+    await rm(this.primaryPath(key), { force: true, recursive: (key.split('/').pop() ?? '').startsWith(TEMP_PREFIX) });
+    const archived = this.archivePath(key);
+    if (archived !== null) await rm(archived, { force: true });
   }
 
   async exists(key: string): Promise<boolean> {
@@ -257,10 +355,15 @@ export class LocalLake implements Lake {
 
   async removeDataset(dataset: string): Promise<void> {
     checkKey(dataset);
-    for (const folder of [dataset, `${MANIFESTS_FOLDER}/${dataset}`]) {
-      const dir = join(this.root, ...folder.split('/'));
+    const places: [string, string][] = [
+      [this.root, dataset],
+      [this.root, `${MANIFESTS_FOLDER}/${dataset}`],
+      ...(this.archiveRoot === null ? [] : [[this.archiveRoot, dataset] as [string, string]]),
+    ];
+    for (const [root, folder] of places) {
+      const dir = join(root, ...folder.split('/'));
       // Rename first so readers never see a half-deleted dataset, then delete.
-      const trash = join(this.root, `${TEMP_PREFIX}${process.pid}-trash-${folder.replaceAll('/', '_')}-${Date.now()}`);
+      const trash = join(root, `${TEMP_PREFIX}${process.pid}-trash-${folder.replaceAll('/', '_')}-${Date.now()}`);
       try {
         await rename(dir, trash);
       } catch (err) {
@@ -371,6 +474,27 @@ export class LocalLake implements Lake {
     }
     throw new WorkbenchError('CONFLICT', `The lake-writer lock at ${path} could not be taken.`);
   }
+}
+
+/** An archive folder must be apart from the lake folder (neither inside the other): BAD_INPUT otherwise. */
+export function checkArchiveFolder(lakeDir: string, archiveDir: string): void {
+  const [a, b] = [resolve(lakeDir), resolve(archiveDir)];
+  if (a === b || b.startsWith(a + sep) || a.startsWith(b + sep))
+    throw new WorkbenchError('BAD_INPUT', `The archive folder ${b} must be outside the lake folder ${a}, and the lake outside it.`);
+}
+
+/** `root/key`, refusing a key that would leave `root`. */
+function pathUnder(root: string, key: string): string {
+  const p = join(root, ...checkKey(key));
+  if (!p.startsWith(root + sep)) throw new Error(`Lake key escapes the lake: ${key}`);
+  return p;
+}
+
+/** One entry per key: a file in both tiers (a move not settled yet) is the archive's, as `localPath` reads it. */
+function dedupeTiers(entries: readonly LakeEntry[]): LakeEntry[] {
+  const byKey = new Map<string, LakeEntry>();
+  for (const e of entries) if (!byKey.has(e.key) || e.tier !== undefined) byKey.set(e.key, e);
+  return [...byKey.values()];
 }
 
 async function readOwner(path: string): Promise<LockOwner | null> {

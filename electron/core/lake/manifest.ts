@@ -29,6 +29,8 @@ export interface BatchManifest {
   replaces?: string[];
   /** Keys taken back (their rows live elsewhere), with why. */
   withdraws?: string[];
+  /** A lifecycle move (`source: 'lifecycle'`): the storage tier each key was moved to. */
+  tiers?: Record<string, string>;
   reason?: string;
   /** Anything else the writer records (checksum, host, user, cut-off...). */
   [extra: string]: unknown;
@@ -69,6 +71,13 @@ export async function writeWithdrawal(lake: Lake, dataset: string, keys: readonl
     reason,
   });
   for (const k of keys) await lake.remove(k);
+}
+
+/** The tier record of a lifecycle move's manifest (key → tier); empty for any other manifest. */
+export function tierRecordOf(m: BatchManifest): Record<string, string> {
+  const t = m.tiers;
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) return {};
+  return Object.fromEntries(Object.entries(t).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 /** Bytes sha256File reads at a time, into one buffer: hashing a file of any size holds this much. */

@@ -8,16 +8,18 @@ import type { S3Keys } from './s3/s3-client';
 // reaching into the backend or loading the AWS SDK.
 export type { S3Keys } from './s3/s3-client';
 export { parseEndpoint, parseS3Url } from './s3/s3-location';
+export { checkArchiveFolder } from './local-lake';
 
 /**
  * Where this run's lake is: a folder, or an S3 bucket (read through the local cache in `cacheDir`; `keys` from the
  * desktop keychain, else the AWS chain).
  */
-export type LakeLocation = { kind: 'local'; path: string } | { kind: 's3'; settings: S3LakeSettings; cacheDir: string; keys?: S3Keys };
+export type LakeLocation =
+  { kind: 'local'; path: string; archivePath?: string } | { kind: 's3'; settings: S3LakeSettings; cacheDir: string; keys?: S3Keys };
 
 /** The workspace's lake, by its settings. The AWS SDK is loaded only for an S3 lake (a second or so of start-up). */
 export async function openLake(location: LakeLocation): Promise<Lake> {
-  if (location.kind === 'local') return new LocalLake(location.path);
+  if (location.kind === 'local') return new LocalLake(location.path, location.archivePath);
   const { S3Lake } = await import('./s3/s3-lake');
   return new S3Lake(resolveS3Location(location.settings), location.cacheDir, { keys: location.keys });
 }

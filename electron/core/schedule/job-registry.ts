@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ArchiveRequest, type ArchiveReport } from '../../../shared/api/archive';
+import { ARCHIVABLE_DATASETS, ArchiveRequest, type ArchiveReport } from '../../../shared/api/archive';
+import type { TierMoveReport } from '../../../shared/api/lifecycle';
+import { formatBytes } from '../../../shared/format';
 import type { WorkbenchCore } from '../../../shared/api/contract';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { FeatureMaterializeReport } from '../../../shared/api/features';
@@ -89,7 +91,7 @@ export function outcomeOfError(err: unknown): JobOutcome {
 const SCHEDULER_CALL: CallContext = { transport: 'schedule' };
 
 export interface BuiltInJobDeps {
-  core: Pick<WorkbenchCore, 'archive' | 'features'>;
+  core: Pick<WorkbenchCore, 'archive' | 'features' | 'lifecycle'>;
   jobs: JobRunner;
   rollups: RollupService;
 }
@@ -110,11 +112,28 @@ async function startAndWait(
   return outcomeOf(await jobs.wait(jobId), describe);
 }
 
-/** Archival, feature materialization and the rollup refresh, through the services every entry point uses. */
+/**
+ * The archive runs of one scheduled archival: datasets whose lifecycle policy sets a hot window are archived past it,
+ * grouped by window; the others past the job's `olderThanDays`. `datasets` unset: the archive's own default set.
+ */
+export function archiveRuns(
+  olderThanDays: number,
+  datasets: readonly string[] | undefined,
+  policies: readonly { dataset: string; hotDays: number | null }[],
+): { olderThanDays: number; datasets?: string[] }[] {
+  const windows = new Map(policies.filter((p) => p.hotDays !== null).map((p) => [p.dataset, p.hotDays as number]));
+  if (windows.size === 0) return [{ olderThanDays, ...(datasets ? { datasets: [...datasets] } : {}) }];
+  const all = datasets ?? ARCHIVABLE_DATASETS;
+  const groups = new Map<number, string[]>();
+  for (const d of all) groups.set(windows.get(d) ?? olderThanDays, [...(groups.get(windows.get(d) ?? olderThanDays) ?? []), d]);
+  return [...groups].sort((a, b) => a[0] - b[0]).map(([days, ds]) => ({ olderThanDays: days, datasets: ds }));
+}
+
+/** Archival, lifecycle moves, feature materialization and the rollup refresh, through the services every entry point uses. */
 export function registerBuiltInJobs(registry: ScheduledJobRegistry, deps: BuiltInJobDeps): void {
   registry.register({
     id: 'archive',
-    title: 'Archive hot rows older than N days from PostgreSQL into the lake',
+    title: 'Archive hot rows past their hot window (the lifecycle policy, else N days) from PostgreSQL into the lake',
     defaults: { cron: '0 2 * * *', timeZone: 'UTC', enabled: false },
     options: z
       .object({
@@ -122,14 +141,48 @@ export function registerBuiltInJobs(registry: ScheduledJobRegistry, deps: BuiltI
         datasets: ArchiveRequest.shape.datasets,
       })
       .strict(),
-    run: (options, ctx) =>
+    run: async (options, ctx) => {
+      let runs;
+      try {
+        runs = archiveRuns(options.olderThanDays, options.datasets, (await deps.core.lifecycle.policies({}, SCHEDULER_CALL)).policies);
+      } catch (err) {
+        return outcomeOfError(err);
+      }
+      const lines: string[] = [];
+      for (const run of runs) {
+        const out = await startAndWait(
+          ctx,
+          deps.jobs,
+          () => deps.core.archive.start(ArchiveRequest.parse({ ...run, dryRun: false }), SCHEDULER_CALL),
+          (report) => {
+            const r = report as ArchiveReport;
+            return `Archived ${r.rowsArchived} rows in ${r.batches.length} batch(es), before ${r.cutoff}${runs.length > 1 ? ` (${(run.datasets ?? []).join(', ')})` : ''}.`;
+          },
+        );
+        if (out.outcome !== 'done') return out;
+        lines.push(out.message);
+      }
+      return { outcome: 'done', message: lines.join(' ') };
+    },
+  });
+  registry.register({
+    id: 'lifecycle',
+    title: 'Move lake files to colder tiers by the lifecycle policies',
+    defaults: { cron: '0 4 * * *', timeZone: 'UTC', enabled: false },
+    options: z.object({}).strict(),
+    run: (_options, ctx) =>
       startAndWait(
         ctx,
         deps.jobs,
-        () => deps.core.archive.start(ArchiveRequest.parse({ ...options, dryRun: false }), SCHEDULER_CALL),
+        () => deps.core.lifecycle.applyTiers({}, SCHEDULER_CALL),
         (report) => {
-          const r = report as ArchiveReport;
-          return `Archived ${r.rowsArchived} rows in ${r.batches.length} batch(es), before ${r.cutoff}.`;
+          const r = report as TierMoveReport;
+          return r.files === 0
+            ? 'Every file is in the tier its policy says.'
+            : `Moved ${r.files} file(s) (${formatBytes(r.bytes)}) to colder tiers: ${r.datasets
+                .filter((d) => d.moves.length > 0)
+                .map((d) => `${d.dataset} ${d.moves.map((m) => `${m.files} → ${m.tier}`).join(', ')}`)
+                .join('; ')}.`;
         },
       ),
   });

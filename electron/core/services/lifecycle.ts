@@ -1,11 +1,12 @@
 import { WorkbenchError } from '../../../shared/api/errors';
-import type { LifecyclePolicy, LifecyclePolicyInfo } from '../../../shared/api/lifecycle';
+import type { LifecyclePolicies, LifecyclePolicy, TierMoveReport } from '../../../shared/api/lifecycle';
 import type { LifecycleApi } from '../../../shared/api/contract';
 import type { Engine } from '../engine/engine';
 import type { JobRunner } from '../jobs/runner';
 import { LakeIntents } from '../lake/intents';
 import { writerTurn, type Lake } from '../lake/lake';
 import { applyRetention, notRetirableWhy, planRetention } from '../lifecycle/retention';
+import { applyTiers, finishTierMoves, planTiers, tierStepsProblem } from '../lifecycle/tiers';
 import type { Statement } from '../mirror/meta';
 import { patchSettings, readSettingsFile } from '../workspace/settings';
 
@@ -34,13 +35,16 @@ export function createLifecycleService(deps: LifecycleServiceDeps): LifecycleApi
     if (!(await datasets(all)).includes(dataset)) throw new WorkbenchError('NOT_FOUND', `The lake has no dataset "${dataset}".`);
     return all[dataset] ?? {};
   };
-  const policies = async (): Promise<{ policies: LifecyclePolicyInfo[] }> => {
+  const policies = async (): Promise<LifecyclePolicies> => {
     const all = await saved();
     return {
+      lake: { kind: lake.kind, location: lake.location, tiers: [...lake.tiers] },
       policies: (await datasets(all)).map((dataset) => {
         const why = notRetirableWhy(dataset);
         return {
           dataset,
+          hotDays: all[dataset]?.hotDays ?? null,
+          tiers: all[dataset]?.tiers ?? [],
           retainDays: all[dataset]?.retainDays ?? null,
           legalHold: all[dataset]?.legalHold === true,
           retirable: why === null,
@@ -58,10 +62,16 @@ export function createLifecycleService(deps: LifecycleServiceDeps): LifecycleApi
       if (req.retainDays === null) delete next.retainDays;
       else if (req.retainDays !== undefined) next.retainDays = req.retainDays;
       if (req.legalHold !== undefined) next.legalHold = req.legalHold;
+      if (req.hotDays === null) delete next.hotDays;
+      else if (req.hotDays !== undefined) next.hotDays = req.hotDays;
+      if (req.tiers !== undefined && req.tiers.length === 0) delete next.tiers;
+      else if (req.tiers !== undefined) next.tiers = req.tiers;
       const why = notRetirableWhy(req.dataset);
       if (next.retainDays !== undefined && why !== null) throw new WorkbenchError('BAD_INPUT', why);
+      const tierWhy = tierStepsProblem(lake, next.tiers ?? []);
+      if (tierWhy !== null && req.tiers !== undefined) throw new WorkbenchError('BAD_INPUT', tierWhy);
       const all = { ...(await saved()) };
-      if (next.retainDays === undefined && next.legalHold !== true) delete all[req.dataset];
+      if (Object.entries(next).every(([k, v]) => v === undefined || (k === 'legalHold' && v === false))) delete all[req.dataset];
       else all[req.dataset] = next;
       await patchSettings(deps.settingsFile, { lifecycle: all }, `The lifecycle policy of ${req.dataset}`);
       return policies();
@@ -72,6 +82,55 @@ export function createLifecycleService(deps: LifecycleServiceDeps): LifecycleApi
         const { planned: _planned, ...plan } = await planRetention({ conn, lake }, req.dataset, policy, now());
         return plan;
       });
+    },
+    tierPlan: async (req) => {
+      const policy = await policyOf(req.dataset);
+      return deps.engine.withConnection(async (conn) => {
+        const { planned: _planned, ...plan } = await planTiers({ conn, lake }, req.dataset, policy, now());
+        return plan;
+      });
+    },
+    applyTiers: async (req) => {
+      const all = await saved();
+      const scope = req.dataset === undefined ? Object.keys(all).filter((d) => (all[d].tiers ?? []).length > 0) : [req.dataset];
+      for (const d of scope) {
+        const why = tierStepsProblem(lake, (await policyOf(d)).tiers ?? []);
+        if (why !== null) throw new WorkbenchError('BAD_INPUT', `The tier policy of ${d} cannot apply to this lake: ${why}`);
+      }
+      await lake.requireOnline('A lifecycle move');
+      const { jobId } = deps.jobs.start(
+        'lifecycle',
+        async (ctx) =>
+          deps.engine.withConnection(async (conn) => {
+            const writer = await writerTurn(lake, 'a lifecycle move', {
+              signal: ctx.signal,
+              onWait: (message) => ctx.progress({ phase: 'waiting', message }),
+            });
+            const started = Date.now();
+            const report: TierMoveReport = { datasets: [], files: 0, bytes: 0, ms: 0 };
+            try {
+              const jobDeps = { conn, lake, intents: new LakeIntents(conn), commitViews: deps.commitViews, signal: ctx.signal };
+              // A move a killed run left is finished first, whatever the scope.
+              await finishTierMoves(jobDeps);
+              for (const dataset of scope) {
+                ctx.progress({ phase: 'lifecycle', message: `Moving ${dataset} to its colder tiers` });
+                const moves = await applyTiers(jobDeps, dataset, await policyOf(dataset), now(), (done, total) =>
+                  ctx.progress({ phase: 'lifecycle', message: `Moving ${dataset}: ${done} of ${total} file(s)`, fraction: done / total }),
+                );
+                report.datasets.push({ dataset, moves });
+                report.files += moves.reduce((a, m) => a + m.files, 0);
+                report.bytes += moves.reduce((a, m) => a + m.bytes, 0);
+              }
+              if (report.files > 0) await deps.onLakeChanged();
+            } finally {
+              await writer.release();
+            }
+            report.ms = Date.now() - started;
+            return report;
+          }),
+        { exclusive: true, phase: 'lifecycle' },
+      );
+      return { jobId };
     },
     applyRetention: async (req) => {
       const policy = await policyOf(req.dataset);

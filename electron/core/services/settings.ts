@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { S3LakeSettings, SettingsInfo, SettingsLakeRequest, WorkspaceSettings } from '../../../shared/api/settings';
 import type { WorkbenchCore } from '../../../shared/api/contract';
 import { parseSecretFreeUrl } from '../hot/hot-config';
-import { parseEndpoint, parseS3Url, type S3Keys } from '../lake/open-lake';
+import { checkArchiveFolder, parseEndpoint, parseS3Url, type S3Keys } from '../lake/open-lake';
 import type { WorkspacePaths } from '../workspace/paths';
 import { HOT_PASSWORD_SECRET, LAKE_S3_KEYS_SECRET, readS3Keys, writeS3Keys, type SecretStore } from '../workspace/secrets';
 import { hotUrlOf, lakeLabelOf, localLakeDirOf, resolveStores, sameLake, type ResolvedStores } from '../workspace/stores';
@@ -121,12 +122,19 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
       if (req.lake?.kind === 's3') {
         next.lake = s3LakeOf(req.lake);
         keys = keysOf(req.lake);
-      } else if (req.lake?.path) {
+      } else if (req.lake?.path || req.lake?.archivePath) {
         const dir = localLakeDirOf(deps.paths, req.lake.path);
-        const st = await stat(dir).catch(() => null);
-        if (st && !st.isDirectory())
-          throw new WorkbenchError('BAD_INPUT', `The lake folder ${dir} is a file, not a folder. Choose a folder.`);
-        next.lake = { path: dir };
+        const archive = req.lake.archivePath ? resolve(deps.paths.root, req.lake.archivePath) : undefined;
+        for (const [what, d] of [
+          ['lake', dir],
+          ['archive', archive],
+        ] as const) {
+          const st = d === undefined ? null : await stat(d).catch(() => null);
+          if (st && !st.isDirectory())
+            throw new WorkbenchError('BAD_INPUT', `The ${what} folder ${d} is a file, not a folder. Choose a folder.`);
+        }
+        if (archive !== undefined) checkArchiveFolder(dir, archive);
+        next.lake = { ...(req.lake.path ? { path: dir } : {}), ...(archive ? { archivePath: archive } : {}) };
       }
       // The secrets first: if they cannot be kept safely, nothing is saved.
       if (password !== undefined && password !== '' && !deps.secrets) throw new WorkbenchError('BAD_INPUT', NO_SECRET_STORE);

@@ -21,7 +21,9 @@ const FileSchema = z
     ]),
     lake: z
       .discriminatedUnion('kind', [
-        z.object({ kind: z.literal('local').optional(), path: z.string().min(1).optional() }).strict(),
+        z
+          .object({ kind: z.literal('local').optional(), path: z.string().min(1).optional(), archivePath: z.string().min(1).optional() })
+          .strict(),
         // No field for a key: credentials come from the AWS chain or the desktop keychain, never from this file.
         z
           .object({

@@ -56,7 +56,8 @@ export function localLakeDirOf(paths: WorkspacePaths, path: string | undefined):
 /** The lake settings name. */
 export function lakeLocationOf(paths: WorkspacePaths, lake: LakeSettings | undefined): LakeLocation {
   if (lake?.kind === 's3') return { kind: 's3', settings: lake, cacheDir: lakeCacheDirOf(paths) };
-  return { kind: 'local', path: localLakeDirOf(paths, lake?.path) };
+  const archive = lake?.archivePath ? resolve(paths.root, lake.archivePath) : undefined;
+  return { kind: 'local', path: localLakeDirOf(paths, lake?.path), ...(archive ? { archivePath: archive } : {}) };
 }
 
 /** The folder a lake location is read from: the lake folder, or an S3 lake's cache. */
@@ -71,7 +72,8 @@ export function lakeLabelOf(lake: LakeLocation): string {
 
 /** Whether two lake locations are the same lake read the same way (else a restart applies the change). */
 export function sameLake(a: LakeLocation, b: LakeLocation): boolean {
-  const key = (l: LakeLocation): string => JSON.stringify(l.kind === 'local' ? [l.path] : [l.settings, l.cacheDir, l.keys ?? null]);
+  const key = (l: LakeLocation): string =>
+    JSON.stringify(l.kind === 'local' ? [l.path, l.archivePath ?? null] : [l.settings, l.cacheDir, l.keys ?? null]);
   return key(a) === key(b);
 }
 
@@ -95,7 +97,12 @@ export function lakeFromFlag(flag: string, paths: WorkspacePaths, saved: LakeSet
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !/^s3:\/\//i.test(text)) {
     throw new WorkbenchError('BAD_INPUT', `--lake takes a folder or an s3://bucket/prefix URL, not ${JSON.stringify(text.slice(0, 200))}.`);
   }
-  if (!/^s3:\/\//i.test(text)) return { kind: 'local', path: resolve(cwd, text) };
+  if (!/^s3:\/\//i.test(text)) {
+    // The settings' own lake folder keeps its archive folder (the views read both); another folder has none.
+    const savedLocal = saved?.kind === 's3' ? undefined : saved;
+    const local = lakeLocationOf(paths, savedLocal);
+    return local.kind === 'local' && local.path === resolve(cwd, text) ? local : { kind: 'local', path: resolve(cwd, text) };
+  }
   parseS3Url(text);
   const settings: S3LakeSettings = { kind: 's3', url: text };
   if (saved?.kind === 's3') {

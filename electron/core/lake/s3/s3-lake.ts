@@ -1,12 +1,15 @@
 // About 450 lines on purpose: one class per backend of the Lake interface, as local-lake.ts; its cache
 // bookkeeping lives in lake-cache.ts and its locking in s3-lock.ts.
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type HeadObjectCommandOutput,
   type S3Client,
+  type StorageClass,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
@@ -98,6 +101,61 @@ export class S3Lake implements Lake {
 
   localPath(key: string): string {
     return this.local.localPath(key);
+  }
+
+  /** Storage classes a query can read at once (no restore): Glacier Flexible Retrieval and Deep Archive are never offered. */
+  readonly tiers: readonly string[] = S3_TIERS;
+
+  async tierOf(keys: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    await forEachLimit(keys, 8, async (key) => {
+      const head = await this.head(key);
+      if (head) out.set(key, head.StorageClass ?? S3_TIERS[0]);
+    });
+    return out;
+  }
+
+  /**
+   * The storage class changes in place: a copy of the object onto itself with the new class, on the condition that it is
+   * still the object verified here (its ETag), keeping its SHA-256 metadata and content type. The cached copy stays valid.
+   */
+  async copyToTier(key: string, tier: string, want: { bytes: number; sha256: string }): Promise<void> {
+    if (!S3_TIERS.includes(tier) || tier === S3_TIERS[0])
+      throw new WorkbenchError('BAD_INPUT', `An S3 lake's colder tiers are ${S3_TIERS.slice(1).join(' and ')}, not "${tier}".`);
+    const head = await this.head(key);
+    if (!head) throw new WorkbenchError('LAKE_ERROR', `${key} is not in the lake at ${this.location}: it cannot change tier.`);
+    if ((head.StorageClass ?? S3_TIERS[0]) === tier) return;
+    const sha = head.Metadata?.sha256 ?? null;
+    if (head.ContentLength !== want.bytes || (sha !== null && sha !== want.sha256))
+      throw new WorkbenchError('CONFLICT', `${key} in S3 is not the file its manifest names (size or SHA-256 differ): it is not moved.`);
+    await this.call(`change the storage class of ${key} to ${tier}`, (c) =>
+      c.send(
+        new CopyObjectCommand({
+          Bucket: this.loc.bucket,
+          Key: this.remoteKey(key),
+          CopySource: encodeURI(`${this.loc.bucket}/${this.remoteKey(key)}`),
+          ...(head.ETag ? { CopySourceIfMatch: head.ETag } : {}),
+          StorageClass: tier as StorageClass,
+          MetadataDirective: 'REPLACE',
+          Metadata: { sha256: want.sha256 },
+          ContentType: head.ContentType ?? 'application/vnd.apache.parquet',
+        }),
+      ),
+    );
+  }
+
+  async settleTier(): Promise<void> {
+    // One object changed class in place: there is no other copy to drop.
+  }
+
+  private async head(key: string): Promise<HeadObjectCommandOutput | null> {
+    checkKey(key);
+    try {
+      return await this.call(`look up ${key}`, (c) => c.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key) })));
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
   }
 
   /** One request to S3, with the lake's error words; an unreachable endpoint marks the lake offline. */
@@ -610,6 +668,9 @@ export class S3Lake implements Lake {
     await this.cache.removePin(pin);
   }
 }
+
+/** The storage classes an S3 lake's files may be in, warmest first: every one readable at once. */
+export const S3_TIERS: readonly string[] = ['STANDARD', 'STANDARD_IA', 'GLACIER_IR'];
 
 function isNotFound(err: unknown): boolean {
   return err instanceof WorkbenchError && /^not-found:/.test(err.detail ?? '');
