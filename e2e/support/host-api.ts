@@ -30,8 +30,11 @@ export async function waitForDemo(host: RunningWebHost, request: APIRequestConte
  * A web host of a spec's own, once its demo has landed: for specs that change the demo's data (archival, retention),
  * which must not share the worker's host with the specs that read it.
  */
-export async function startDemoHost(playwright: PlaywrightWorkerArgs['playwright']): Promise<RunningWebHost> {
-  const host = await startWebHostProcess();
+export async function startDemoHost(
+  playwright: PlaywrightWorkerArgs['playwright'],
+  options: { workspace?: string } = {},
+): Promise<RunningWebHost> {
+  const host = await startWebHostProcess(options);
   const request = await playwright.request.newContext();
   try {
     await waitForDemo(host, request);

@@ -1,5 +1,8 @@
 import { expect, test } from '@playwright/test';
-import type { RetentionPlan } from '../../shared/api/lifecycle';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RetentionPlan, TierPlan } from '../../shared/api/lifecycle';
 import { callHost, startDemoHost } from '../support/host-api';
 import { watchPage } from '../support/page-watch';
 import type { RunningWebHost } from '../support/web-host-process';
@@ -11,13 +14,67 @@ import type { RunningWebHost } from '../support/web-host-process';
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
 let host: RunningWebHost;
+let archive: string;
 
 test.beforeAll(async ({ playwright }) => {
-  host = await startDemoHost(playwright);
+  // The lake has an archive folder: its colder tier.
+  const workspace = await mkdtemp(join(tmpdir(), 'bw-e2e-lifecycle-'));
+  archive = await mkdtemp(join(tmpdir(), 'bw-e2e-archive-'));
+  await writeFile(join(workspace, 'settings.json'), JSON.stringify({ hot: { kind: 'embedded' }, lake: { archivePath: archive } }));
+  host = await startDemoHost(playwright, { workspace });
 });
 
 test.afterAll(async () => {
   await host?.stop();
+  if (archive) await rm(archive, { recursive: true, force: true });
+});
+
+test('a tier step set in the view; the dry run says what would move; Move now moves it to the archive folder; the cost shows both tiers', async ({
+  page,
+  request,
+}) => {
+  const { pageErrors, dialogs } = watchPage(page);
+  await page.goto(host.link('lifecycle'));
+  const row = page.getByTestId('policy-telemetry');
+  await expect(row).toBeVisible({ timeout: 30_000 });
+  await row.getByLabel('telemetry archive after days').fill('0');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(row.locator('.inline-error')).toContainText('The days before archive is a whole number of days, 1 or more');
+  await row.getByLabel('telemetry archive after days').fill('3');
+  await row.getByLabel('telemetry hot days').fill('2');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('policy-telemetry').getByLabel('telemetry archive after days')).toHaveValue('3');
+  await expect(page.getByTestId('policy-telemetry').getByLabel('telemetry hot days')).toHaveValue('2');
+  // A dataset the archive never moves from PostgreSQL has no hot window.
+  await expect(page.getByTestId('policy-calc_telemetry').getByLabel('calc_telemetry hot days')).toBeDisabled();
+
+  const card = page.getByTestId('tiers-card');
+  await expect(card).toContainText('folders: standard → archive');
+  await card.getByLabel('tier dataset').selectOption('telemetry');
+  await card.getByRole('button', { name: 'Dry run' }).click();
+  await expect(page.getByTestId('tiers-summary')).toContainText(
+    /^\d+ file\(s\) \(.+, \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\) to archive\.$/,
+  );
+  const plan = await callHost<TierPlan>(host, request, 'lifecycle.tierPlan', { dataset: 'telemetry' });
+  const moving = plan.moves[0].files;
+  expect(moving).toBeGreaterThan(0);
+  await card.getByRole('button', { name: 'Move now' }).click();
+  await expect(page.getByTestId('tiers-report')).toContainText(`Moved ${moving} file(s)`, { timeout: 60_000 });
+  await expect(page.getByTestId('tiers-summary')).toContainText('nothing to move');
+  const inArchive = (await readdir(join(archive, 'telemetry'), { recursive: true })).filter((f) => String(f).endsWith('.parquet'));
+  expect(inArchive.length).toBe(moving);
+
+  // The cost projection: per tier today (after the move) and with the policies applied, prices editable.
+  await page.goto(host.link('compression'));
+  const tiers = page.getByTestId('cost-tiers');
+  await expect(tiers).toBeVisible({ timeout: 30_000 });
+  await expect(tiers.locator('tbody tr')).toHaveCount(3);
+  await page.getByTestId('price-tier-archive').fill('abc');
+  await expect(tiers).toContainText('Prices must be numbers of dollars');
+  await page.getByTestId('price-tier-archive').fill('0.001');
+  await expect(page.getByTestId('cost-tier-saving')).toContainText('$');
+  expect(pageErrors).toEqual([]);
+  expect(dialogs).toEqual([]);
 });
 
 test('a retention period and a legal hold set in the view; the dry run lists the days; deleting asks first, then the rollups keep them', async ({

@@ -62,7 +62,7 @@ describe('battery-workbench lifecycle (real DuckDB, real process)', () => {
     }
     const set = await runCli(['lifecycle', 'policy', '--dataset', 'telemetry', '--retain-days', '365', '--workspace', ws]);
     expect(set.code, set.stderr).toBe(0);
-    expect(set.stdout).toMatch(/telemetry\s+│?\s*365 days/);
+    expect(set.stdout).toMatch(/telemetry\s+│?\s*job default\s+│?\s*-\s+│?\s*365 days/);
     const before = await perDay(ws);
     const dry = await runCli(['lifecycle', 'retention', '--dataset', 'telemetry', '--workspace', ws]);
     expect(dry.code, dry.stderr).toBe(0);

@@ -32,6 +32,8 @@ export type LifecyclePolicy = z.infer<typeof LifecyclePolicySchema>;
 /** One dataset's policy as the UI shows it, with whether retention can apply to it at all. */
 export interface LifecyclePolicyInfo {
   dataset: string;
+  /** The archive moves it from PostgreSQL to the lake, so it takes a hot window. */
+  archivable: boolean;
   hotDays: number | null;
   tiers: TierStep[];
   retainDays: number | null;

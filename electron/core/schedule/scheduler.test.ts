@@ -204,6 +204,7 @@ describe('scheduler (real DuckDB workspace, fixed clock)', () => {
     const before = await wb.core.schedule.list({}, { transport: 'test' });
     expect(before.schedules.map((x: ScheduleInfo) => [x.job, x.enabled, x.cron, x.timeZone])).toEqual([
       ['archive', false, '0 2 * * *', 'UTC'],
+      ['lifecycle', false, '0 4 * * *', 'UTC'],
       ['features', false, '30 3 * * *', 'UTC'],
       ['rollups', false, '15 * * * *', 'UTC'],
       ['alerts', false, '*/5 * * * *', 'UTC'],

@@ -1,3 +1,4 @@
+import { ARCHIVABLE_DATASETS } from '../../../shared/api/archive';
 import { WorkbenchError } from '../../../shared/api/errors';
 import type { LifecyclePolicies, LifecyclePolicy, TierMoveReport } from '../../../shared/api/lifecycle';
 import type { LifecycleApi } from '../../../shared/api/contract';
@@ -22,6 +23,10 @@ export interface LifecycleServiceDeps {
   now?: () => number;
 }
 
+function isArchivable(dataset: string): boolean {
+  return (ARCHIVABLE_DATASETS as readonly string[]).includes(dataset);
+}
+
 /** lifecycle.*: the policies per dataset (settings.json), the retention dry run, and retention applied as a job. */
 export function createLifecycleService(deps: LifecycleServiceDeps): LifecycleApi {
   const { lake } = deps;
@@ -43,6 +48,7 @@ export function createLifecycleService(deps: LifecycleServiceDeps): LifecycleApi
         const why = notRetirableWhy(dataset);
         return {
           dataset,
+          archivable: isArchivable(dataset),
           hotDays: all[dataset]?.hotDays ?? null,
           tiers: all[dataset]?.tiers ?? [],
           retainDays: all[dataset]?.retainDays ?? null,
@@ -68,6 +74,8 @@ export function createLifecycleService(deps: LifecycleServiceDeps): LifecycleApi
       else if (req.tiers !== undefined) next.tiers = req.tiers;
       const why = notRetirableWhy(req.dataset);
       if (next.retainDays !== undefined && why !== null) throw new WorkbenchError('BAD_INPUT', why);
+      if (next.hotDays !== undefined && !isArchivable(req.dataset))
+        throw new WorkbenchError('BAD_INPUT', `${req.dataset} is not archived from PostgreSQL: it has no hot window.`);
       const tierWhy = tierStepsProblem(lake, next.tiers ?? []);
       if (tierWhy !== null && req.tiers !== undefined) throw new WorkbenchError('BAD_INPUT', tierWhy);
       const all = { ...(await saved()) };

@@ -49,26 +49,39 @@ function days(text: string): number | null {
   return Number(t);
 }
 
-/** What the retention policies would delete now (their dry runs): per dataset with a period, the bytes past it. */
-interface RetentionEffect {
+/**
+ * What the lifecycle policies would do now (their dry runs): per dataset with a retention period, the bytes past it;
+ * per tier of the lake, the bytes in it today and once the tier policies are applied.
+ */
+interface LifecycleEffect {
   datasets: { dataset: string; retainDays: number; bytes: number; held: boolean }[];
+  tiers: { tier: string; today: number; applied: number }[];
 }
 
-function useRetentionEffect(): RetentionEffect | null {
-  const [effect, setEffect] = useState<RetentionEffect | null>(null);
+function useLifecycleEffect(): LifecycleEffect | null {
+  const [effect, setEffect] = useState<LifecycleEffect | null>(null);
   useEffect(() => {
     let live = true;
     void (async () => {
       const p = await api.lifecycle.policies({});
       if (!p.ok) return;
-      const out: RetentionEffect['datasets'] = [];
+      const out: LifecycleEffect['datasets'] = [];
+      const tiers = p.value.lake.tiers.map((tier) => ({ tier, today: 0, applied: 0 }));
       for (const policy of p.value.policies) {
+        if (tiers.length > 1) {
+          const plan = await api.lifecycle.tierPlan({ dataset: policy.dataset });
+          if (plan.ok)
+            for (const t of tiers) {
+              t.today += plan.value.today.find((x) => x.tier === t.tier)?.bytes ?? 0;
+              t.applied += plan.value.applied.find((x) => x.tier === t.tier)?.bytes ?? 0;
+            }
+        }
         if (policy.retainDays === null) continue;
         const plan = await api.lifecycle.retention({ dataset: policy.dataset });
         if (plan.ok)
           out.push({ dataset: policy.dataset, retainDays: policy.retainDays, bytes: plan.value.retire.bytes, held: policy.legalHold });
       }
-      if (live) setEffect({ datasets: out });
+      if (live) setEffect({ datasets: out, tiers });
     })();
     return () => {
       live = false;
@@ -77,9 +90,89 @@ function useRetentionEffect(): RetentionEffect | null {
   return effect;
 }
 
+const TIER_PRICES_KEY = 'bw.compression.tierPrices';
+
+/** List prices per GB-month (AWS S3, us-east-1, 2026; a local archive folder: a NAS's rough cost) until the user enters theirs. */
+const DEFAULT_TIER_PRICES: Record<string, string> = { STANDARD: '0.023', STANDARD_IA: '0.0125', GLACIER_IR: '0.004', archive: '0.01' };
+
+function readTierPrices(): Record<string, string> {
+  try {
+    const v = JSON.parse(localStorage.getItem(TIER_PRICES_KEY) ?? '{}') as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+/** The lake's monthly cost per tier today and with the tier policies applied, each tier's price editable. */
+function TierCostTable({ tiers, coldPrice }: { tiers: LifecycleEffect['tiers']; coldPrice: string }) {
+  const [prices, setPrices] = useState<Record<string, string>>(readTierPrices);
+  // The lake's first tier costs what the cold price above says, unless a price of its own was entered.
+  const priceText = (tier: string, i: number): string => prices[tier] ?? (i === 0 ? coldPrice : (DEFAULT_TIER_PRICES[tier] ?? coldPrice));
+  const edit = (tier: string, value: string) => {
+    const next = { ...prices, [tier]: value };
+    setPrices(next);
+    try {
+      localStorage.setItem(TIER_PRICES_KEY, JSON.stringify(next));
+    } catch {
+      // Not kept; fine.
+    }
+  };
+  const rows = tiers.map((t, i) => ({ ...t, price: parsePrice(priceText(t.tier, i)) }));
+  const valid = rows.every((r) => r.price !== null);
+  const today = rows.reduce((a, r) => a + monthlyCost(r.today, r.price ?? 0), 0);
+  const applied = rows.reduce((a, r) => a + monthlyCost(r.applied, r.price ?? 0), 0);
+  return (
+    <table className="lake-table cost-table" data-testid="cost-tiers">
+      <thead>
+        <tr>
+          <th>Lake tier</th>
+          <th className="num">$/GB-month</th>
+          <th className="num">Bytes today</th>
+          <th className="num">Per month</th>
+          <th className="num">Bytes, policies applied</th>
+          <th className="num">Per month</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => (
+          <tr key={r.tier}>
+            <td className="mono">{r.tier}</td>
+            <td className="num">
+              <input
+                className={r.price === null ? 'lake-input num invalid' : 'lake-input num'}
+                inputMode="decimal"
+                aria-label={`${r.tier} price per GB-month`}
+                data-testid={`price-tier-${r.tier}`}
+                value={priceText(r.tier, i)}
+                onChange={(e) => edit(r.tier, e.target.value)}
+                style={{ width: '6em' }}
+              />
+            </td>
+            <td className="num">{formatBytes(r.today)}</td>
+            <td className="num">{formatUsd(monthlyCost(r.today, r.price ?? 0))}</td>
+            <td className="num">{formatBytes(r.applied)}</td>
+            <td className="num">{formatUsd(monthlyCost(r.applied, r.price ?? 0))}</td>
+          </tr>
+        ))}
+        <tr className="total">
+          <td colSpan={3}>{valid ? 'The lake per month' : 'Prices must be numbers of dollars'}</td>
+          <td className="num">{formatUsd(today)}</td>
+          <td className="num">
+            saves <b data-testid="cost-tier-saving">{formatUsd(today - applied)}</b>
+          </td>
+          <td className="num" data-testid="cost-tier-applied">
+            {formatUsd(applied)}
+          </td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
 /** Storage cost: bytes × price per GB-month for PostgreSQL (hot) and object storage (cold), and what archiving and retention save. */
 export function CostPanel({ overview }: Props) {
-  const retention = useRetentionEffect();
+  const retention = useLifecycleEffect();
   const [text, setText] = useState<StoredPrices>(readPrices);
   const update = (patch: Partial<StoredPrices>) => {
     const next = { ...text, ...patch };
@@ -224,6 +317,18 @@ export function CostPanel({ overview }: Props) {
                     a month less.
                   </>
                 )}
+              </li>
+            )}
+            {retention && retention.tiers.length > 1 && (
+              <li>
+                The lake&apos;s tiers (the Lifecycle view sets which days go where):
+                <TierCostTable tiers={retention.tiers} coldPrice={text.cold} />
+              </li>
+            )}
+            {retention && retention.tiers.length === 1 && (
+              <li className="dim" data-testid="cost-tiers-none">
+                The lake has one tier: a colder one (a local archive folder, or S3&apos;s Infrequent Access and Glacier Instant Retrieval)
+                would cost less for old days.
               </li>
             )}
             <li className="dim">

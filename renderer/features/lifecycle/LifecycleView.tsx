@@ -1,6 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
-import type { LifecyclePolicyInfo, RetentionDay, RetentionPlan, RetentionReport } from '../../../shared/api/lifecycle';
+import type {
+  LifecyclePolicies,
+  LifecyclePolicyInfo,
+  RetentionDay,
+  RetentionPlan,
+  RetentionReport,
+  TierBytes,
+  TierMoveReport,
+  TierPlan,
+  TierStep,
+} from '../../../shared/api/lifecycle';
 import { formatBytes, formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
 import { useJob } from '../../lib/jobs/useJob';
@@ -19,31 +29,56 @@ const DAY_COLUMNS: Column<RetentionDay>[] = [
 
 interface PolicyRowProps {
   policy: LifecyclePolicyInfo;
-  onSaved: (policies: LifecyclePolicyInfo[]) => void;
+  /** The lake's colder tiers (none: a local lake without an archive folder). */
+  colder: string[];
+  onSaved: (policies: LifecyclePolicies) => void;
 }
 
-/** One dataset's policy: the retention period (empty: for ever) and the legal hold, saved together. */
-function PolicyRow({ policy, onSaved }: PolicyRowProps) {
+/** A days field's value: null when empty, a BAD_INPUT when not a whole number. */
+function daysOf(what: string, text: string, empty: string): number | null | ApiError {
+  const t = text.trim();
+  if (t === '') return null;
+  if (!/^\d+$/.test(t) || Number(t) < 1)
+    return { code: 'BAD_INPUT', message: `${what} is a whole number of days, 1 or more, not "${t}" (empty: ${empty}).` };
+  return Number(t);
+}
+
+function isError(v: number | null | ApiError): v is ApiError {
+  return v !== null && typeof v === 'object';
+}
+
+/** One dataset's policy: the hot window, the days after which it goes to each colder tier, the retention period and the legal hold. */
+function PolicyRow({ policy, colder, onSaved }: PolicyRowProps) {
   const [days, setDays] = useState(policy.retainDays === null ? '' : String(policy.retainDays));
+  const [hot, setHot] = useState(policy.hotDays === null ? '' : String(policy.hotDays));
+  const [after, setAfter] = useState<Record<string, string>>(
+    Object.fromEntries(colder.map((t) => [t, String(policy.tiers.find((s) => s.tier === t)?.afterDays ?? '')])),
+  );
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
 
   const save = async (legalHold: boolean) => {
     setSaved(false);
-    const text = days.trim();
-    if (text !== '' && !/^\d+$/.test(text)) {
-      setError({ code: 'BAD_INPUT', message: `The retention period is a whole number of days, not "${text}" (empty: kept for ever).` });
-      return;
+    const retain = daysOf('The retention period', days, 'kept for ever');
+    const hotDays = daysOf('The hot window', hot, "the archive job's own");
+    const steps: TierStep[] = [];
+    for (const tier of colder) {
+      const n = daysOf(`The days before ${tier}`, after[tier] ?? '', 'never');
+      if (isError(n)) return setError(n);
+      if (n !== null) steps.push({ tier, afterDays: n });
     }
+    for (const v of [retain, hotDays]) if (isError(v)) return setError(v);
     const r = await api.lifecycle.setPolicy({
       dataset: policy.dataset,
       legalHold,
-      ...(policy.retirable ? { retainDays: text === '' ? null : Number(text) } : {}),
+      ...(policy.retirable ? { retainDays: retain as number | null } : {}),
+      ...(policy.archivable ? { hotDays: hotDays as number | null } : {}),
+      ...(colder.length > 0 ? { tiers: steps } : {}),
     });
     if (r.ok) {
       setError(null);
       setSaved(true);
-      onSaved(r.value.policies);
+      onSaved(r.value);
     } else setError(r.error);
   };
 
@@ -60,6 +95,33 @@ function PolicyRow({ policy, onSaved }: PolicyRowProps) {
         <span className="mono" style={{ minWidth: '11em' }}>
           {policy.dataset}
         </span>
+        <label className="lake-field" title="Days of rows PostgreSQL keeps; the scheduled archive job moves older ones to the lake">
+          Hot{' '}
+          <input
+            className="num"
+            value={hot}
+            disabled={!policy.archivable}
+            placeholder={policy.archivable ? 'job' : '–'}
+            onChange={(e) => setHot(e.target.value)}
+            aria-label={`${policy.dataset} hot days`}
+            style={{ width: '4em' }}
+          />{' '}
+          days
+        </label>
+        {colder.map((tier) => (
+          <label key={tier} className="lake-field" title={`Files of days older than this go to ${tier} (still read by the views)`}>
+            {tier} after{' '}
+            <input
+              className="num"
+              value={after[tier] ?? ''}
+              placeholder="never"
+              onChange={(e) => setAfter({ ...after, [tier]: e.target.value })}
+              aria-label={`${policy.dataset} ${tier} after days`}
+              style={{ width: '4em' }}
+            />{' '}
+            days
+          </label>
+        ))}
         <label className="lake-field">
           Keep raw rows{' '}
           <input
@@ -82,7 +144,7 @@ function PolicyRow({ policy, onSaved }: PolicyRowProps) {
           />{' '}
           legal hold
         </label>
-        <button type="submit" className="btn small" disabled={!policy.retirable}>
+        <button type="submit" className="btn small">
           Save
         </button>
         {saved && <span className="dim">saved</span>}
@@ -209,16 +271,110 @@ function RetentionCard({ policies }: RetentionCardProps) {
   );
 }
 
+const TIER_COLUMNS = (applied: TierBytes[]): Column<TierBytes>[] => [
+  { header: 'Tier', className: 'mono', cell: (t) => t.tier },
+  { header: 'Files today', className: 'num', cell: (t) => formatCount(t.files) },
+  { header: 'Bytes today', className: 'num', cell: (t) => formatBytes(t.bytes) },
+  { header: 'Files, applied', className: 'num', cell: (t) => formatCount(applied.find((a) => a.tier === t.tier)?.files ?? 0) },
+  { header: 'Bytes, applied', className: 'num', cell: (t) => formatBytes(applied.find((a) => a.tier === t.tier)?.bytes ?? 0) },
+];
+
+/** The tier dry run of one dataset, and the move (every dataset with a tier policy) as a job. */
+function TiersCard({ lake, policies }: { lake: LifecyclePolicies['lake']; policies: LifecyclePolicyInfo[] }) {
+  const [dataset, setDataset] = useState((policies.find((p) => p.tiers.length > 0) ?? policies[0])?.dataset ?? '');
+  const [plan, setPlan] = useState<TierPlan | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const { job } = useJob<TierMoveReport>(jobId);
+  const running = job !== null && job.state === 'running';
+
+  const dryRun = async (name = dataset) => {
+    const r = await api.lifecycle.tierPlan({ dataset: name });
+    if (r.ok) {
+      setPlan(r.value);
+      setError(null);
+    } else setError(r.error);
+  };
+  useEffect(() => {
+    if (job?.state === 'done') void dryRun();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [job?.state]);
+
+  const move = async () => {
+    const r = await api.lifecycle.applyTiers({});
+    if (r.ok) setJobId(r.value.jobId);
+    else setError(r.error);
+  };
+
+  const report = job?.state === 'done' ? job.report : null;
+  return (
+    <Card title="Tiers" sub={`${lake.kind === 's3' ? 'storage classes' : 'folders'}: ${lake.tiers.join(' → ')}`} testId="tiers-card">
+      {lake.tiers.length < 2 ? (
+        <p className="dim" data-testid="tiers-none">
+          This lake has one tier. Set an archive folder (another disk or a NAS) for it in Settings: files past their policy&apos;s days move
+          there, and the views still read them.
+        </p>
+      ) : (
+        <form
+          className="lake-form row"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void dryRun();
+          }}
+        >
+          <label className="lake-field">
+            Dataset{' '}
+            <select value={dataset} onChange={(e) => setDataset(e.target.value)} aria-label="tier dataset">
+              {policies.map((p) => (
+                <option key={p.dataset} value={p.dataset}>
+                  {p.dataset}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className="btn small" disabled={dataset === '' || running}>
+            Dry run
+          </button>
+          <button type="button" className="btn small" disabled={running} onClick={() => void move()}>
+            Move now
+          </button>
+        </form>
+      )}
+      {error && <ErrorBox error={error} variant="inline" />}
+      {plan && (
+        <>
+          <p data-testid="tiers-summary">{plan.summary}</p>
+          <DataTable rows={plan.today} rowKey={(t) => t.tier} testId="tiers-table" columns={TIER_COLUMNS(plan.applied)} />
+        </>
+      )}
+      {running && <p className="dim">{job.message || 'Moving…'}</p>}
+      {job?.state === 'failed' && job.error && <ErrorBox error={job.error} variant="inline" />}
+      {report && (
+        <p data-testid="tiers-report">
+          Moved {formatCount(report.files)} file(s), {formatBytes(report.bytes)}, in {report.ms} ms
+          {report.datasets
+            .filter((d) => d.moves.length > 0)
+            .map((d) => ` · ${d.dataset}: ${d.moves.map((m) => `${m.files} → ${m.tier}`).join(', ')}`)
+            .join('')}
+          .
+        </p>
+      )}
+    </Card>
+  );
+}
+
 /** #/lifecycle: each lake dataset's policy (retention period, legal hold) and retention, a dry run before anything is deleted. */
 export function LifecycleView() {
-  const [policies, setPolicies] = useState<LifecyclePolicyInfo[] | null>(null);
+  const [all, setAll] = useState<LifecyclePolicies | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const policies = all?.policies ?? null;
 
   useEffect(() => {
     let live = true;
     void api.lifecycle.policies({}).then((r) => {
       if (!live) return;
-      if (r.ok) setPolicies(r.value.policies);
+      if (r.ok) setAll(r.value);
       else setError(r.error);
     });
     return () => {
@@ -232,19 +388,23 @@ export function LifecycleView() {
         <h1 className="lake-h1">Lifecycle</h1>
       </div>
       <p className="dim">
-        Policies live in the workspace&apos;s settings.json. Raw rows of a dataset the gold rollups are built from may be deleted once they
-        are older than its period, only for days the rollups cover (checked by count) and never under a legal hold. The same from the
-        command line: <span className="mono">battery-workbench lifecycle retention --dataset telemetry [--apply]</span>.
+        Policies live in the workspace&apos;s settings.json. The hot window is how many days of rows PostgreSQL keeps (the scheduled archive
+        job moves older ones to the lake). Tier steps move files of older days to a colder tier the views still read: a local lake&apos;s
+        archive folder, or an S3 lake&apos;s storage classes (only those readable at once are offered). Raw rows of a dataset the gold
+        rollups are built from may be deleted once they are older than its period, only for days the rollups cover (checked by count) and
+        never under a legal hold. The same from the command line:{' '}
+        <span className="mono">battery-workbench lifecycle retention --dataset telemetry [--apply]</span>.
       </p>
       {error && <ErrorBox error={error} />}
       {!policies && !error && <span className="spinner" aria-label="Loading" />}
-      {policies && (
+      {all && policies && (
         <>
-          <Card title="Policies" sub="per lake dataset">
+          <Card title="Policies" sub={`per lake dataset · lake: ${all.lake.location}`}>
             {[...policies.filter((p) => p.retirable), ...policies.filter((p) => !p.retirable)].map((p) => (
-              <PolicyRow key={`${p.dataset}:${p.retainDays}:${p.legalHold}`} policy={p} onSaved={setPolicies} />
+              <PolicyRow key={JSON.stringify(p)} policy={p} colder={all.lake.tiers.slice(1)} onSaved={setAll} />
             ))}
           </Card>
+          <TiersCard lake={all.lake} policies={policies} />
           <RetentionCard policies={policies} />
         </>
       )}

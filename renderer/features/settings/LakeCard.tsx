@@ -87,6 +87,20 @@ export function LakeCard({ form, info, edit, onBrowse }: Props) {
             <div className="hint settings-hint">
               A lake elsewhere (another disk, a shared folder) is read as is: its datasets appear in the cold views at the next start.
             </div>
+            <Field label="Archive folder" htmlFor="settings-archive">
+              <input
+                id="settings-archive"
+                className="lake-input wide mono"
+                value={form.archivePath}
+                placeholder="none: one tier"
+                spellCheck={false}
+                onChange={(e) => edit({ archivePath: e.target.value })}
+                data-testid="settings-archive-path"
+              />
+            </Field>
+            <div className="hint settings-hint">
+              The colder tier (another disk, a NAS): the Lifecycle policies move files of older days there, and the views still read them.
+            </div>
           </div>
         ) : (
           <div className="settings-external">

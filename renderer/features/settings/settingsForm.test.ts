@@ -28,6 +28,7 @@ describe('settings form', () => {
       forgetPassword: false,
       lakeKind: 'local',
       lakePath: '/data/lake',
+      archivePath: '',
       s3Url: '',
       s3Region: '',
       s3Endpoint: '',
@@ -129,6 +130,11 @@ describe('settings form', () => {
     expect(requestFromForm({ ...form, cacheGb: '0.5' }).lake).toMatchObject({ cache: { maxBytes: 512 * 1024 ** 2 } });
     // Back to a folder: the S3 fields are not sent.
     expect(requestFromForm({ ...form, lakeKind: 'local', lakePath: '/data/lake' }).lake).toEqual({ path: '/data/lake' });
+    // A folder lake's archive folder (its colder tier) is sent with it; an S3 lake never sends one.
+    expect(requestFromForm({ ...form, lakeKind: 'local', lakePath: '', archivePath: ' /nas/lake ' }).lake).toEqual({
+      archivePath: '/nas/lake',
+    });
+    expect(requestFromForm({ ...form, archivePath: '/nas/lake' }).lake).not.toHaveProperty('archivePath');
   });
 
   it('shows a small cache cap in GB that saves back to the same bytes, never as 0', () => {

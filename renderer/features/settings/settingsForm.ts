@@ -19,6 +19,8 @@ export interface SettingsForm {
   lakeKind: 'local' | 's3';
   /** '' = the default lake inside the workspace. */
   lakePath: string;
+  /** A local lake's colder tier: the archive folder ('' = none). */
+  archivePath: string;
   /** The S3 lake: `s3://bucket/prefix`, region and endpoint ('' = from the environment, else AWS), cache size in GB ('' = mirror everything). */
   s3Url: string;
   s3Region: string;
@@ -58,19 +60,28 @@ export function gbText(bytes: number): string {
 
 function lakeFormOf(
   lake: LakeSettings | undefined,
-): Pick<SettingsForm, 'lakeKind' | 'lakePath' | 's3Url' | 's3Region' | 's3Endpoint' | 'cacheGb'> {
+): Pick<SettingsForm, 'lakeKind' | 'lakePath' | 'archivePath' | 's3Url' | 's3Region' | 's3Endpoint' | 'cacheGb'> {
   if (lake?.kind === 's3') {
     const max = lake.cache?.maxBytes;
     return {
       lakeKind: 's3',
       lakePath: '',
+      archivePath: '',
       s3Url: lake.url,
       s3Region: lake.region ?? '',
       s3Endpoint: lake.endpoint ?? '',
       cacheGb: max === undefined ? '' : gbText(max),
     };
   }
-  return { lakeKind: 'local', lakePath: lake?.path ?? '', s3Url: '', s3Region: '', s3Endpoint: '', cacheGb: '' };
+  return {
+    lakeKind: 'local',
+    lakePath: lake?.path ?? '',
+    archivePath: lake?.archivePath ?? '',
+    s3Url: '',
+    s3Region: '',
+    s3Endpoint: '',
+    cacheGb: '',
+  };
 }
 
 /** What is wrong with the S3 lake fields, or null (the core checks them again). */
@@ -140,7 +151,12 @@ function hotProblem(form: SettingsForm): string | null {
 /** The settings.set request for a form: the password only when one was typed (or is to be forgotten). */
 export function requestFromForm(form: SettingsForm): SettingsRequest {
   const lake: SettingsRequest['lake'] =
-    form.lakeKind === 's3' ? s3LakeRequest(form) : form.lakePath.trim() ? { path: form.lakePath.trim() } : {};
+    form.lakeKind === 's3'
+      ? s3LakeRequest(form)
+      : {
+          ...(form.lakePath.trim() ? { path: form.lakePath.trim() } : {}),
+          ...(form.archivePath.trim() ? { archivePath: form.archivePath.trim() } : {}),
+        };
   if (form.hotKind === 'embedded') return { hot: { kind: 'embedded' }, lake };
   const hot: SettingsRequest['hot'] = { kind: 'external', url: form.url.trim() };
   if (form.password !== '') hot.password = form.password;
