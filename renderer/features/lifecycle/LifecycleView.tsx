@@ -288,15 +288,16 @@ function TiersCard({ lake, policies }: { lake: LifecyclePolicies['lake']; polici
   const { job } = useJob<TierMoveReport>(jobId);
   const running = job !== null && job.state === 'running';
 
-  const dryRun = async (name = dataset) => {
-    const r = await api.lifecycle.tierPlan({ dataset: name });
+  const dryRun = async () => {
+    const r = await api.lifecycle.tierPlan({ dataset });
     if (r.ok) {
       setPlan(r.value);
       setError(null);
     } else setError(r.error);
   };
+  // A finished move: the dry run again, so the card shows where the files are now.
   useEffect(() => {
-    if (job?.state === 'done') void dryRun();
+    if (job?.state === 'done') void api.lifecycle.tierPlan({ dataset }).then((r) => r.ok && setPlan(r.value));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [job?.state]);
 
