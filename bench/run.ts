@@ -94,6 +94,12 @@ const BENCHES: readonly BenchModule[] = [
     about: 'demo --scale full (90 days): every shipped alert rule evaluated as a run does (<= 2 s), and runs that write to the hot store',
   },
   {
+    name: 'lifecycle',
+    file: 'lifecycle.ts',
+    exportName: 'benchLifecycle',
+    about: 'demo --scale full: 30 days of telemetry moved to a local archive folder by policy vs a plain copy of the same files',
+  },
+  {
     name: 'scale',
     file: 'scale.ts',
     exportName: 'benchScale',

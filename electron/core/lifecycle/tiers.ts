@@ -8,9 +8,12 @@ import type { Lake } from '../lake/lake';
 import { LakeCatalog } from '../lake/lake-catalog';
 import { liveFiles, writeManifest } from '../lake/manifest';
 import { getHiddenFiles } from '../mirror/meta';
+import { forEachLimit } from '../system/for-each-limit';
 import { killPoint } from '../system/kill-switch';
 
 const DAY_MS = 86_400_000;
+/** Files copied (and dropped) at once by a move. */
+const MOVE_CONCURRENCY = 4;
 
 /** A policy's tier steps refused in words: each tier one the lake has (not its first), colder and later than the one before. */
 export function tierStepsProblem(lake: Pick<Lake, 'tiers' | 'kind'>, steps: readonly TierStep[]): string | null {
@@ -150,12 +153,15 @@ export async function applyTiers(
 async function finishTierMove(deps: CompactDeps, intent: TierIntent, onProgress?: (done: number, total: number) => void): Promise<void> {
   const { files } = intent.payload;
   if (intent.state === 'copying') {
-    for (let i = 0; i < files.length; i++) {
+    // A few at once: each copy's fsyncs (a local lake) or requests (S3) wait on the disk or the network, not the CPU.
+    let copied = 0;
+    await forEachLimit(files, MOVE_CONCURRENCY, async (f) => {
       if (deps.signal?.aborted) throw new WorkbenchError('CANCELLED', 'The lifecycle move was cancelled; the next run finishes it.');
-      await deps.lake.copyToTier(files[i].key, files[i].to, files[i]);
-      onProgress?.(i + 1, files.length);
-      if (i === 0) killPoint('move', 'copy');
-    }
+      await deps.lake.copyToTier(f.key, f.to, f);
+      onProgress?.(++copied, files.length);
+      // Killed here, some files are copied, some half copied (temps the next copy sweeps), some not yet.
+      if (copied === 1) killPoint('move', 'copy');
+    });
     await writeManifest(deps.lake, {
       batchId: intent.payload.batchId,
       dataset: intent.dataset,
@@ -171,10 +177,10 @@ async function finishTierMove(deps: CompactDeps, intent: TierIntent, onProgress?
     // The catalog takes the record in and the views are made again: a local lake's now read from the archive folder.
     await deps.commitViews([deps.intents.saveSql(intent)], [intent.dataset]);
   }
-  for (let i = 0; i < files.length; i++) {
-    await deps.lake.settleTier(files[i].key);
+  await forEachLimit(files, MOVE_CONCURRENCY, async (f, i) => {
+    await deps.lake.settleTier(f.key);
     if (i === 0) killPoint('move', 'settle');
-  }
+  });
   intent.state = 'done';
   await deps.intents.save(intent);
 }

@@ -92,7 +92,7 @@ function PolicyRow({ policy, colder, onSaved }: PolicyRowProps) {
           void save(policy.legalHold);
         }}
       >
-        <span className="mono" style={{ minWidth: '11em' }}>
+        <span className="mono" style={{ minWidth: '13em' }}>
           {policy.dataset}
         </span>
         <label className="lake-field" title="Days of rows PostgreSQL keeps; the scheduled archive job moves older ones to the lake">

@@ -19,6 +19,7 @@ import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LakePin, LakePullReport, LakeStatus } from '../../../../shared/api/storage';
 import { errorMessage, WorkbenchError } from '../../../../shared/api/errors';
+import { forEachLimit } from '../../system/for-each-limit';
 import { killPoint } from '../../system/kill-switch';
 import { mkdirDurable, publishFile, tempPathFor, TEMP_PREFIX } from '../../files/atomic';
 import { coverageOf, type LakeProgress } from '../coverage';
@@ -717,14 +718,6 @@ function inScope(key: string, scope: { dataset?: string; from?: string; to?: str
   const day = partitionOf(key).date;
   if (day === undefined) return scope.from === undefined && scope.to === undefined ? true : false;
   return (scope.from === undefined || day >= scope.from) && (scope.to === undefined || day <= scope.to);
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  });
-  await Promise.all(workers);
 }
 
 function sleep(ms: number): Promise<void> {
