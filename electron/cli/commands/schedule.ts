@@ -12,7 +12,7 @@ const HELP = `Usage: battery-workbench schedule list [--json] [--workspace DIR]
        battery-workbench schedule history [--job J] [--limit N] [--json] [--workspace DIR]
        battery-workbench schedule set --job J [--cron "EXPR"] [--tz ZONE] [--enable | --disable] [--options JSON]
 
-One scheduler runs the workspace's periodic jobs (archive, features, rollups) on cron expressions, each in UTC or
+One scheduler runs the workspace's periodic jobs (archive, lifecycle, features, rollups, alerts) on cron expressions, each in UTC or
 an IANA time zone. The desktop app and the web host run it while they are open; a headless machine runs
 \`schedule run --once\` from cron (every few minutes) or keeps \`schedule run\` going. A job whose slots passed while
 nothing ran (sleep, downtime) runs once, for the latest slot; a slot never runs twice. Jobs run one after another.
