@@ -18,7 +18,8 @@ test.describe('schedules', () => {
     const { pageErrors, dialogs } = watchPage(page);
     await waitForDemo(webHost, request);
     await page.goto(webHost.link('schedules'));
-    for (const job of ['archive', 'lifecycle', 'features', 'rollups', 'alerts']) await expect(page.getByTestId(`schedule-${job}`)).toBeVisible();
+    for (const job of ['archive', 'lifecycle', 'features', 'rollups', 'alerts'])
+      await expect(page.getByTestId(`schedule-${job}`)).toBeVisible();
 
     const card = page.getByTestId('schedule-alerts');
     await card.getByLabel('alerts cron').fill('*/5 * * *');
