@@ -185,9 +185,10 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
     }
     // A file in two tiers (a local lake's move that copied it and was stopped before dropping the warmer copy).
     const firstTier = new Set(entries.filter((e) => e.kind === 'data' && e.tier === undefined).map((e) => e.key));
+    const liveByKey = new Map(live);
     for (const e of entries) {
       if (e.kind !== 'data' || e.tier === undefined || !firstTier.has(e.key) || pendingKeys.has(e.key)) continue;
-      const want = liveFiles(manifests).get(e.key)?.file;
+      const want = liveByKey.get(e.key)?.file;
       const sound = want !== undefined && (await sha256File(lake.localPath(e.key))) === want.sha256;
       if (options.repair && sound) {
         await lake.settleTier(e.key);
@@ -198,7 +199,7 @@ export async function checkLake(deps: CheckDeps, options: CheckOptions = {}): Pr
           e.key,
           sound
             ? `in the lake folder and in the ${e.tier} tier, with no move under way (--repair drops the lake folder's copy)`
-            : `in the lake folder and in the ${e.tier} tier, and the ${e.tier} copy does not match the manifest: the views read it`,
+            : `in the lake folder and in the ${e.tier} tier, and the ${e.tier} copy (which the views read) does not match the manifest: compare both copies with it and remove the wrong one by hand`,
         );
     }
     for (const e of entries) {

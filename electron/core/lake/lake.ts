@@ -129,8 +129,6 @@ export interface Lake {
    * S3 lake: its instantly retrievable storage classes (`STANDARD`, `STANDARD_IA`, `GLACIER_IR`).
    */
   readonly tiers: readonly string[];
-  /** The tier each of these published keys is in now (a local lake: which folder holds it; S3: the object's storage class). */
-  tierOf(keys: readonly string[]): Promise<Map<string, string>>;
   /**
    * Puts a published file into a colder tier under the same key, readable all along: a local lake copies it into the
    * archive folder (verified against `want`, never over another file; a verified copy already there is kept); an S3 lake

@@ -74,15 +74,6 @@ export class LocalLake implements Lake {
     return this.primaryPath(key);
   }
 
-  async tierOf(keys: readonly string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    for (const k of keys) {
-      const a = this.archivePath(k);
-      out.set(k, a !== null && (await stat(a).catch(() => null))?.isFile() ? LOCAL_TIERS[1] : LOCAL_TIERS[0]);
-    }
-    return out;
-  }
-
   async copyToTier(key: string, tier: string, want: { bytes: number; sha256: string }): Promise<void> {
     const target = this.archivePath(key);
     if (tier !== LOCAL_TIERS[1] || target === null)
@@ -315,7 +306,9 @@ export class LocalLake implements Lake {
   async publish(staged: StagedFile): Promise<LakeFile> {
     const p = this.primaryPath(staged.key);
     try {
-      if (this.archivePath(staged.key) !== null && (await stat(this.localPath(staged.key)).catch(() => null)))
+      // Never under a key the archive folder holds either.
+      const archived = this.archivePath(staged.key);
+      if (archived !== null && (await stat(archived).catch(() => null)))
         throw Object.assign(new Error(`${staged.key} is in the archive folder`), { code: 'EEXIST' });
       await publishFile(staged.path, p);
       const s = await stat(p);

@@ -107,15 +107,6 @@ export class S3Lake implements Lake {
   /** Storage classes a query can read at once (no restore): Glacier Flexible Retrieval and Deep Archive are never offered. */
   readonly tiers: readonly string[] = S3_TIERS;
 
-  async tierOf(keys: readonly string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    await forEachLimit(keys, 8, async (key) => {
-      const head = await this.head(key);
-      if (head) out.set(key, head.StorageClass ?? S3_TIERS[0]);
-    });
-    return out;
-  }
-
   /**
    * The storage class changes in place: a copy of the object onto itself with the new class, on the condition that it is
    * still the object verified here (its ETag), keeping its SHA-256 metadata and content type. The cached copy stays valid.
@@ -149,10 +140,19 @@ export class S3Lake implements Lake {
     // One object changed class in place: there is no other copy to drop.
   }
 
-  private async head(key: string): Promise<HeadObjectCommandOutput | null> {
+  /** The object's HEAD (with its stored checksum when asked), or null when it is absent. */
+  private async head(key: string, checksum = false): Promise<HeadObjectCommandOutput | null> {
     checkKey(key);
     try {
-      return await this.call(`look up ${key}`, (c) => c.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key) })));
+      return await this.call(`look up ${key}`, (c) =>
+        c.send(
+          new HeadObjectCommand({
+            Bucket: this.loc.bucket,
+            Key: this.remoteKey(key),
+            ...(checksum ? { ChecksumMode: 'ENABLED' as const } : {}),
+          }),
+        ),
+      );
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
@@ -406,16 +406,8 @@ export class S3Lake implements Lake {
   }
 
   async describe(key: string): Promise<{ bytes: number; sha256: string | null } | null> {
-    checkKey(key);
-    let head;
-    try {
-      head = await this.call(`look up ${key}`, (c) =>
-        c.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.remoteKey(key), ChecksumMode: 'ENABLED' })),
-      );
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    const head = await this.head(key, true);
+    if (!head) return null;
     const meta = head.Metadata?.sha256 ?? null;
     const checksum = head.ChecksumSHA256;
     // A multipart object's checksum is a checksum of its parts' (`...-N`): the metadata speaks for the whole.
