@@ -230,7 +230,7 @@ describe('scheduler (real DuckDB workspace, fixed clock)', () => {
     const unknown = await wb.dispatch('schedule.set', { job: 'nightly', enabled: true }, { transport: 'test' });
     expect(unknown.ok ? null : unknown.error).toMatchObject({
       code: 'NOT_FOUND',
-      message: expect.stringMatching(/archive, features, rollups/),
+      message: expect.stringMatching(/archive, lifecycle, features, rollups, alerts/),
     });
     const after = await wb.core.schedule.list({}, { transport: 'test' });
     expect(after.schedules.map((x) => [x.job, x.enabled, x.cron, x.timeZone, x.options])).toEqual(
