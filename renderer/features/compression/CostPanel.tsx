@@ -55,6 +55,8 @@ function days(text: string): number | null {
  */
 interface LifecycleEffect {
   datasets: { dataset: string; retainDays: number; bytes: number; held: boolean }[];
+  /** The hot windows the policies set, per dataset. */
+  hotDays: Record<string, number>;
   tiers: { tier: string; today: number; applied: number }[];
 }
 
@@ -81,7 +83,8 @@ function useLifecycleEffect(): LifecycleEffect | null {
         if (plan.ok)
           out.push({ dataset: policy.dataset, retainDays: policy.retainDays, bytes: plan.value.retire.bytes, held: policy.legalHold });
       }
-      if (live) setEffect({ datasets: out, tiers });
+      const hotDays = Object.fromEntries(p.value.policies.flatMap((x) => (x.hotDays === null ? [] : [[x.dataset, x.hotDays]])));
+      if (live) setEffect({ datasets: out, tiers, hotDays });
     })();
     return () => {
       live = false;
@@ -189,7 +192,13 @@ export function CostPanel({ overview }: Props) {
   const keepDays = days(text.keep);
   const valid = hot !== null && cold !== null && windowDays !== null && keepDays !== null;
   const m = valid
-    ? costModel(overview, { hotPerGbMonth: hot, coldPerGbMonth: cold, hotWindowDays: windowDays, keepHotDays: keepDays })
+    ? costModel(overview, {
+        hotPerGbMonth: hot,
+        coldPerGbMonth: cold,
+        hotWindowDays: windowDays,
+        keepHotDays: keepDays,
+        ...(retention ? { keepHotDaysOf: retention.hotDays } : {}),
+      })
     : null;
 
   return (
@@ -292,9 +301,14 @@ export function CostPanel({ overview }: Props) {
               saves <b data-testid="cost-archival-saving">{formatUsd(m.allHotMonthly - m.totalMonthly)}</b> a month today.
             </li>
             <li>
-              Keeping {keepDays} instead of {windowDays} days hot would move {formatBytes(m.archivableHotBytes)} of time-series rows (of{' '}
-              {formatBytes(m.timeseriesHotBytes)}) to the lake and save{' '}
-              <b data-testid="cost-window-saving">{formatUsd(m.archivalSavingMonthly)}</b> a month.
+              Keeping {keepDays} instead of {windowDays} days hot
+              {retention && Object.keys(retention.hotDays).length > 0
+                ? ` (${Object.entries(retention.hotDays)
+                    .map(([d, n]) => `${d}: ${n} days`)
+                    .join(', ')}, by the lifecycle policies)`
+                : ''}{' '}
+              would move {formatBytes(m.archivableHotBytes)} of time-series rows (of {formatBytes(m.timeseriesHotBytes)}) to the lake and
+              save <b data-testid="cost-window-saving">{formatUsd(m.archivalSavingMonthly)}</b> a month.
             </li>
             {retention && (
               <li data-testid="cost-retention">

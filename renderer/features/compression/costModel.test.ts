@@ -48,6 +48,25 @@ describe('storage cost model', () => {
     expect(costModel(o, { hotPerGbMonth: 0.2, coldPerGbMonth: 0.02, hotWindowDays: 7, keepHotDays: 30 }).archivalSavingMonthly).toBe(0);
   });
 
+  it("takes each table's hot window from its lifecycle policy over the one typed", () => {
+    const o = overview({
+      bytes: 2 * GB,
+      tables: [
+        { table: 'telemetry', rows: 200_000, bytes: GB },
+        { table: 'string_telemetry', rows: 20_000, bytes: 0.5 * GB },
+        { table: 'battery', rows: 2376, bytes: 0.5 * GB },
+      ],
+    });
+    const settings = { hotPerGbMonth: 0.2, coldPerGbMonth: 0.02, hotWindowDays: 7, keepHotDays: 7 };
+    expect(costModel(o, settings).archivableHotBytes).toBe(0);
+    // telemetry keeps 3 of its 7 days by its policy; string_telemetry keeps the 7 typed.
+    expect(costModel(o, { ...settings, keepHotDaysOf: { telemetry: 3 } }).archivableHotBytes).toBeCloseTo((GB * 4) / 7, 3);
+    expect(costModel(o, { ...settings, keepHotDays: 0, keepHotDaysOf: { telemetry: 3 } }).archivableHotBytes).toBeCloseTo(
+      (GB * 4) / 7 + 0.5 * GB,
+      3,
+    );
+  });
+
   it('falls back to the default expansion without a hot store', () => {
     const m = costModel(overview(null), { hotPerGbMonth: 0.2, coldPerGbMonth: 0.02, hotWindowDays: 7, keepHotDays: 1 });
     expect(m.pgExpansion).toBe(DEFAULT_PG_EXPANSION);

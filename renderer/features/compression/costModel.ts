@@ -9,6 +9,8 @@ export interface CostSettings {
   hotWindowDays: number;
   /** Days it would hold after archiving more (≤ hotWindowDays). */
   keepHotDays: number;
+  /** Per table, the hot window its lifecycle policy sets (over `keepHotDays`). */
+  keepHotDaysOf?: Record<string, number>;
 }
 
 export interface CostModel extends CostProjection {
@@ -47,10 +49,17 @@ export function measuredExpansion(overview: StorageOverview): number | null {
 export function costModel(overview: StorageOverview, settings: CostSettings): CostModel {
   const hotBytes = overview.hot?.bytes ?? 0;
   const coldBytes = overview.cold.bytes;
-  const timeseriesHotBytes = (overview.hot?.tables ?? []).filter((t) => isTimeseries(t.table)).reduce((a, t) => a + t.bytes, 0);
+  const timeseries = (overview.hot?.tables ?? []).filter((t) => isTimeseries(t.table));
+  const timeseriesHotBytes = timeseries.reduce((a, t) => a + t.bytes, 0);
   const window = Math.max(0, settings.hotWindowDays);
-  const keep = Math.min(window, Math.max(0, settings.keepHotDays));
-  const archivableHotBytes = window > 0 ? (timeseriesHotBytes * (window - keep)) / window : 0;
+  // Each table's share of its window that a shorter one (its policy's, else the one typed) would move out.
+  const archivableHotBytes =
+    window > 0
+      ? timeseries.reduce((a, t) => {
+          const keep = Math.min(window, Math.max(0, settings.keepHotDaysOf?.[t.table] ?? settings.keepHotDays));
+          return a + (t.bytes * (window - keep)) / window;
+        }, 0)
+      : 0;
   const measured = measuredExpansion(overview);
   const pgExpansion = measured ?? DEFAULT_PG_EXPANSION;
   const projection = projectCost(
