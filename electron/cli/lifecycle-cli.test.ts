@@ -1,28 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RetentionPlan, RetentionReport } from '../../shared/api/lifecycle';
-import { FIXTURE, seedFixture } from '../core/rollups/fleet-fixture';
+import { FIXTURE, fixtureWorkspace as seedWorkspace } from '../core/rollups/fleet-fixture';
 import { lakeCheck, runCli } from '../core/testing/cli-process.fixture';
-import { openWorkbench } from '../core/workbench';
 
 const DAY = 86_400_000;
 const coldDays = Array.from({ length: FIXTURE.coldDays }, (_, d) => new Date(FIXTURE.startMs + d * DAY).toISOString().slice(0, 10));
 const ROWS_PER_DAY = 6 * 288;
 const made: string[] = [];
 
-async function fixtureWorkspace(): Promise<string> {
-  const ws = await mkdtemp(join(tmpdir(), 'bw-cli-lifecycle-'));
-  made.push(ws);
-  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
-  try {
-    await seedFixture(wb);
-    await wb.rollups.whenIdle();
-  } finally {
-    await wb.close();
-  }
-  return ws;
+function fixtureWorkspace(): Promise<string> {
+  return seedWorkspace('bw-cli-lifecycle-', made);
 }
 
 /** Per UTC day: rows of the unified view and readings of the jar rollups (with a digest of the rollup rows). */

@@ -3,24 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TierMoveReport, TierPlan } from '../../shared/api/lifecycle';
-import { seedFixture } from '../core/rollups/fleet-fixture';
+import { fixtureWorkspace as seedWorkspace } from '../core/rollups/fleet-fixture';
 import { lakeCheck, runCli, unifiedViewDigests, withTestWorkbench } from '../core/testing/cli-process.fixture';
-import { openWorkbench } from '../core/workbench';
 
 const made: string[] = [];
 
 /** A fixture workspace (3 cold days of telemetry in the lake) whose lake has an archive folder. */
 async function fixtureWorkspace(): Promise<{ ws: string; archive: string }> {
-  const ws = await mkdtemp(join(tmpdir(), 'bw-cli-tiers-'));
+  const ws = await seedWorkspace('bw-cli-tiers-', made);
   const archive = await mkdtemp(join(tmpdir(), 'bw-cli-tiers-archive-'));
-  made.push(ws, archive);
-  const wb = await openWorkbench({ workspaceDir: ws, entry: 'test' });
-  try {
-    await seedFixture(wb);
-    await wb.rollups.whenIdle();
-  } finally {
-    await wb.close();
-  }
+  made.push(archive);
   const settingsFile = join(ws, 'settings.json');
   const settings = JSON.parse(await readFile(settingsFile, 'utf8').catch(() => '{"hot":{"kind":"embedded"}}')) as Record<string, unknown>;
   await writeFile(settingsFile, JSON.stringify({ ...settings, lake: { archivePath: archive } }, null, 2));

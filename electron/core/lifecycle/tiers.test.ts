@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScheduleRun } from '../../../shared/api/schedule';
-import { seedFixture } from '../rollups/fleet-fixture';
+import { fixtureWorkspace } from '../rollups/fleet-fixture';
 import { openWorkbench } from '../workbench';
 import { tierStepsProblem } from './tiers';
 
@@ -42,16 +42,9 @@ describe('lake tier policies', () => {
   });
 
   it('the scheduled lifecycle job moves what the policies say, and says so in the schedule history; a second run moves nothing', async () => {
-    const ws = await mkdtemp(join(tmpdir(), 'bw-tiers-'));
+    const ws = await fixtureWorkspace('bw-tiers-', made);
     const archive = await mkdtemp(join(tmpdir(), 'bw-tiers-archive-'));
-    made.push(ws, archive);
-    const seed = await openWorkbench({ workspaceDir: ws, entry: 'test' });
-    try {
-      await seedFixture(seed);
-      await seed.rollups.whenIdle();
-    } finally {
-      await seed.close();
-    }
+    made.push(archive);
     await writeFile(
       join(ws, 'settings.json'),
       JSON.stringify({

@@ -126,6 +126,23 @@ export interface FixtureWorkbench {
   close(): Promise<void>;
 }
 
+/**
+ * A fresh workspace folder seeded with the fixture fleet and its rollups built, closed again (for child processes, or a
+ * workbench opened on it with other settings). Listed in `made` for the caller's clean-up.
+ */
+export async function fixtureWorkspace(prefix: string, made: string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  made.push(dir);
+  const wb = await openWorkbench({ workspaceDir: dir, entry: 'test' });
+  try {
+    await seedFixture(wb);
+    await wb.rollups.whenIdle();
+  } finally {
+    await wb.close();
+  }
+  return dir;
+}
+
 /** A fresh workspace seeded with the fixture fleet, its rollups built, and a connection to query it. */
 export async function openFixtureWorkbench(prefix: string): Promise<FixtureWorkbench> {
   const dir = await mkdtemp(join(tmpdir(), prefix));

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
 import type {
   LifecyclePolicies,
@@ -159,6 +159,47 @@ function PolicyRow({ policy, colder, onSaved }: PolicyRowProps) {
   );
 }
 
+interface DryRunFormProps {
+  /** The dataset select's accessible name. */
+  label: string;
+  datasets: LifecyclePolicyInfo[];
+  dataset: string;
+  onDataset: (dataset: string) => void;
+  busy: boolean;
+  onDryRun: () => void;
+  /** More buttons after Dry run. */
+  children?: ReactNode;
+}
+
+/** A card's dataset select and its Dry run button. */
+function DryRunForm({ label, datasets, dataset, onDataset, busy, onDryRun, children }: DryRunFormProps) {
+  return (
+    <form
+      className="lake-form row"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        onDryRun();
+      }}
+    >
+      <label className="lake-field">
+        Dataset{' '}
+        <select value={dataset} onChange={(e) => onDataset(e.target.value)} aria-label={label}>
+          {datasets.map((p) => (
+            <option key={p.dataset} value={p.dataset}>
+              {p.dataset}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" className="btn small" disabled={dataset === '' || busy}>
+        Dry run
+      </button>
+      {children}
+    </form>
+  );
+}
+
 interface RetentionCardProps {
   policies: LifecyclePolicyInfo[];
 }
@@ -203,28 +244,14 @@ function RetentionCard({ policies }: RetentionCardProps) {
   const report = job?.state === 'done' ? job.report : null;
   return (
     <Card title="Retention" sub="a dry run first; deleting needs your confirmation" testId="retention-card">
-      <form
-        className="lake-form row"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void dryRun();
-        }}
-      >
-        <label className="lake-field">
-          Dataset{' '}
-          <select value={dataset} onChange={(e) => setDataset(e.target.value)} aria-label="retention dataset">
-            {retirable.map((p) => (
-              <option key={p.dataset} value={p.dataset}>
-                {p.dataset}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="btn small" disabled={dataset === '' || running}>
-          Dry run
-        </button>
-      </form>
+      <DryRunForm
+        label="retention dataset"
+        datasets={retirable}
+        dataset={dataset}
+        onDataset={setDataset}
+        busy={running}
+        onDryRun={() => void dryRun()}
+      />
       {error && <ErrorBox error={error} variant="inline" />}
       {plan && (
         <>
@@ -316,31 +343,18 @@ function TiersCard({ lake, policies }: { lake: LifecyclePolicies['lake']; polici
           there, and the views still read them.
         </p>
       ) : (
-        <form
-          className="lake-form row"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void dryRun();
-          }}
+        <DryRunForm
+          label="tier dataset"
+          datasets={policies}
+          dataset={dataset}
+          onDataset={setDataset}
+          busy={running}
+          onDryRun={() => void dryRun()}
         >
-          <label className="lake-field">
-            Dataset{' '}
-            <select value={dataset} onChange={(e) => setDataset(e.target.value)} aria-label="tier dataset">
-              {policies.map((p) => (
-                <option key={p.dataset} value={p.dataset}>
-                  {p.dataset}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit" className="btn small" disabled={dataset === '' || running}>
-            Dry run
-          </button>
           <button type="button" className="btn small" disabled={running} onClick={() => void move()}>
             Move now
           </button>
-        </form>
+        </DryRunForm>
       )}
       {error && <ErrorBox error={error} variant="inline" />}
       {plan && (
