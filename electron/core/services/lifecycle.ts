@@ -4,12 +4,12 @@ import type { LifecyclePolicies, LifecyclePolicy, TierMoveReport } from '../../.
 import type { LifecycleApi } from '../../../shared/api/contract';
 import type { Engine } from '../engine/engine';
 import type { JobRunner } from '../jobs/runner';
-import { LakeIntents } from '../lake/intents';
-import { writerTurn, type Lake } from '../lake/lake';
+import type { Lake } from '../lake/lake';
 import { applyRetention, notRetirableWhy, planRetention } from '../lifecycle/retention';
 import { applyTiers, finishTierMoves, planTiers, tierStepsProblem } from '../lifecycle/tiers';
 import type { Statement } from '../mirror/meta';
 import { patchSettings, readSettingsFile } from '../workspace/settings';
+import { startLakeWriterJob } from './lake-writer-job';
 
 export interface LifecycleServiceDeps {
   engine: Engine;
@@ -106,39 +106,24 @@ export function createLifecycleService(deps: LifecycleServiceDeps): LifecycleApi
         if (why !== null) throw new WorkbenchError('BAD_INPUT', `The tier policy of ${d} cannot apply to this lake: ${why}`);
       }
       await lake.requireOnline('A lifecycle move');
-      const { jobId } = deps.jobs.start(
-        'lifecycle',
-        async (ctx) =>
-          deps.engine.withConnection(async (conn) => {
-            const writer = await writerTurn(lake, 'a lifecycle move', {
-              signal: ctx.signal,
-              onWait: (message) => ctx.progress({ phase: 'waiting', message }),
-            });
-            const started = Date.now();
-            const report: TierMoveReport = { datasets: [], files: 0, bytes: 0, ms: 0 };
-            try {
-              const jobDeps = { conn, lake, intents: new LakeIntents(conn), commitViews: deps.commitViews, signal: ctx.signal };
-              // A move a killed run left is finished first, whatever the scope.
-              await finishTierMoves(jobDeps);
-              for (const dataset of scope) {
-                ctx.progress({ phase: 'lifecycle', message: `Moving ${dataset} to its colder tiers` });
-                const moves = await applyTiers(jobDeps, dataset, await policyOf(dataset), now(), (done, total) =>
-                  ctx.progress({ phase: 'lifecycle', message: `Moving ${dataset}: ${done} of ${total} file(s)`, fraction: done / total }),
-                );
-                report.datasets.push({ dataset, moves });
-                report.files += moves.reduce((a, m) => a + m.files, 0);
-                report.bytes += moves.reduce((a, m) => a + m.bytes, 0);
-              }
-              if (report.files > 0) await deps.onLakeChanged();
-            } finally {
-              await writer.release();
-            }
-            report.ms = Date.now() - started;
-            return report;
-          }),
-        { exclusive: true, phase: 'lifecycle' },
-      );
-      return { jobId };
+      return startLakeWriterJob(deps, 'lifecycle', 'a lifecycle move', async (jobDeps, ctx) => {
+        const started = Date.now();
+        const report: TierMoveReport = { datasets: [], files: 0, bytes: 0, ms: 0 };
+        // A move a killed run left is finished first, whatever the scope.
+        await finishTierMoves(jobDeps);
+        for (const dataset of scope) {
+          ctx.progress({ phase: 'lifecycle', message: `Moving ${dataset} to its colder tiers` });
+          const moves = await applyTiers(jobDeps, dataset, await policyOf(dataset), now(), (done, total) =>
+            ctx.progress({ phase: 'lifecycle', message: `Moving ${dataset}: ${done} of ${total} file(s)`, fraction: done / total }),
+          );
+          report.datasets.push({ dataset, moves });
+          report.files += moves.reduce((a, m) => a + m.files, 0);
+          report.bytes += moves.reduce((a, m) => a + m.bytes, 0);
+        }
+        if (report.files > 0) await deps.onLakeChanged();
+        report.ms = Date.now() - started;
+        return report;
+      });
     },
     applyRetention: async (req) => {
       const policy = await policyOf(req.dataset);
@@ -150,33 +135,12 @@ export function createLifecycleService(deps: LifecycleServiceDeps): LifecycleApi
       if (policy.legalHold === true)
         throw new WorkbenchError('BAD_INPUT', `A legal hold is on for ${req.dataset}: nothing of it is deleted while it is on.`);
       await lake.requireOnline(`Retention of ${req.dataset}`);
-      const { jobId } = deps.jobs.start(
-        'retention',
-        async (ctx) =>
-          deps.engine.withConnection(async (conn) => {
-            // One writer per lake: an archival, a compaction or a lake check are waited for.
-            const writer = await writerTurn(lake, `the retention of ${req.dataset}`, {
-              signal: ctx.signal,
-              onWait: (message) => ctx.progress({ phase: 'waiting', message }),
-            });
-            try {
-              ctx.progress({ phase: 'retention', message: `Verifying the rollups of ${req.days.length} day(s) of ${req.dataset}` });
-              const report = await applyRetention(
-                { conn, lake, intents: new LakeIntents(conn), commitViews: deps.commitViews, signal: ctx.signal },
-                req.dataset,
-                policy,
-                req.days,
-                now(),
-              );
-              if (report.days.length > 0) await deps.onLakeChanged();
-              return report;
-            } finally {
-              await writer.release();
-            }
-          }),
-        { exclusive: true, phase: 'retention' },
-      );
-      return { jobId };
+      return startLakeWriterJob(deps, 'retention', `the retention of ${req.dataset}`, async (jobDeps, ctx) => {
+        ctx.progress({ phase: 'retention', message: `Verifying the rollups of ${req.days.length} day(s) of ${req.dataset}` });
+        const report = await applyRetention(jobDeps, req.dataset, policy, req.days, now());
+        if (report.days.length > 0) await deps.onLakeChanged();
+        return report;
+      });
     },
   };
 }

@@ -12,9 +12,10 @@ import type { BatchRecord } from '../archive/state';
 import { checkLake } from '../lake/check';
 import { compactDataset, type CompactDeps } from '../lake/compact';
 import { LakeIntents } from '../lake/intents';
-import { writerTurn, type Lake } from '../lake/lake';
+import type { Lake } from '../lake/lake';
 import { sqlPathList } from '../lake/lake-sql';
 import { getHiddenFiles, type Statement } from '../mirror/meta';
+import { startLakeWriterJob } from './lake-writer-job';
 import { calendarOf, inspectParquet, pathTarget, type InspectTarget } from '../parquet/inspect';
 
 export interface StorageServiceDeps {
@@ -193,38 +194,18 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
     },
     compact: async (req) => {
       if ((await lake.list(req.dataset)).length === 0) throw new WorkbenchError('NOT_FOUND', `The lake has no dataset "${req.dataset}".`);
-      const { jobId } = deps.jobs.start(
-        'compact',
-        async (ctx) =>
-          deps.engine.withConnection(async (conn) => {
-            // One writer per lake: the others (and the lake check) wait for it, and it for them.
-            const writer = await writerTurn(lake, `a compaction of ${req.dataset}`, {
-              signal: ctx.signal,
-              onWait: (message) => ctx.progress({ phase: 'waiting', message }),
-            });
-            try {
-              const report = await compactDataset(
-                {
-                  ...lakeJobDeps(conn, ctx.signal),
-                  onProgress: (done, total, rows) =>
-                    ctx.progress({
-                      phase: 'compact',
-                      fraction: total > 0 ? done / total : 1,
-                      rows,
-                      message: `${done} of ${total} partitions`,
-                    }),
-                },
-                req.dataset,
-              );
-              await deps.onLakeChanged();
-              return report;
-            } finally {
-              await writer.release();
-            }
-          }),
-        { exclusive: true, phase: 'compact' },
-      );
-      return { jobId };
+      return startLakeWriterJob(deps, 'compact', `a compaction of ${req.dataset}`, async (jobDeps, ctx) => {
+        const report = await compactDataset(
+          {
+            ...jobDeps,
+            onProgress: (done, total, rows) =>
+              ctx.progress({ phase: 'compact', fraction: total > 0 ? done / total : 1, rows, message: `${done} of ${total} partitions` }),
+          },
+          req.dataset,
+        );
+        await deps.onLakeChanged();
+        return report;
+      });
     },
   };
 }
