@@ -92,7 +92,7 @@ function PolicyRow({ policy, colder, onSaved }: PolicyRowProps) {
           void save(policy.legalHold);
         }}
       >
-        <span className="mono" style={{ minWidth: '13em' }}>
+        <span className="mono" style={{ minWidth: '14em' }}>
           {policy.dataset}
         </span>
         <label className="lake-field" title="Days of rows PostgreSQL keeps; the scheduled archive job moves older ones to the lake">
@@ -148,12 +148,12 @@ function PolicyRow({ policy, colder, onSaved }: PolicyRowProps) {
           Save
         </button>
         {saved && <span className="dim">saved</span>}
-        {policy.why && (
-          <span className="dim" title={policy.why}>
-            kept whole: no gold rollup is built from it
-          </span>
-        )}
       </form>
+      {policy.why && (
+        <div className="hint settings-hint" title={policy.why} style={{ marginLeft: '14em' }}>
+          kept whole: no gold rollup is built from it
+        </div>
+      )}
       {error && <ErrorBox error={error} variant="inline" />}
     </div>
   );
