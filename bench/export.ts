@@ -36,8 +36,9 @@ export async function runSliceExport(wb: Workbench, spec: Record<string, unknown
 /**
  * Training-slice export of ~10,000,000 telemetry rows across both tiers (12 days in the lake, 3 in the
  * hot mirror; 2,376 jars every 5 minutes) against the baseline of DuckDB `COPY (<the same SELECT>) TO
- * (FORMAT parquet)` with the same Parquet options, in the same run on the same workspace. The export
- * also checksums every file, hashes the rows in order and writes the manifest. Target: ratio <= 1.3.
+ * (FORMAT parquet)` with the same Parquet options, in the same run on the same workspace, under the same job
+ * memory budget the slice job runs under. The export also checksums every file, hashes the rows in order and writes
+ * the manifest. Target: ratio <= 1.3.
  */
 export async function benchExport(): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'bw-bench-export-'));
@@ -66,7 +67,9 @@ export async function benchExport(): Promise<Record<string, unknown>> {
     const baselineRun = async (): Promise<{ ms: number; rows: number; bytes: number }> => {
       const file = join(dir, 'out', `baseline-${++n}.parquet`);
       const t0 = performance.now();
-      const rows = await queryNumber(conn, `COPY (${sql}) TO ${quoteLiteral(file)} (${SLICE_PARQUET_OPTIONS})`);
+      const rows = await workbench.engine.withJobMemory(() =>
+        queryNumber(conn, `COPY (${sql}) TO ${quoteLiteral(file)} (${SLICE_PARQUET_OPTIONS})`),
+      );
       return { ms: performance.now() - t0, rows, bytes: (await stat(file)).size };
     };
     // Interleaved, best of five each: the machine is shared, and the first runs warm the OS cache for both.

@@ -80,6 +80,11 @@ const openInThisProcess = new Set<string>();
  */
 export const JOB_MEMORY_BUDGET = '128MB';
 
+/** DuckDB's out-of-memory error (as thrown, or wrapped in a WorkbenchError's message). */
+export function isOutOfMemory(err: unknown): boolean {
+  return /Out of Memory Error/.test(errorMessage(err));
+}
+
 export function defaultMemoryLimit(): string {
   return `${Math.max(256, Math.floor(totalmem() / 2 / (1024 * 1024)))}MB`;
 }
@@ -232,6 +237,22 @@ export class Engine {
   /** withMemoryBudget at JOB_MEMORY_BUDGET: the budget of the long data jobs. */
   withJobMemory<T>(fn: () => Promise<T>): Promise<T> {
     return this.withMemoryBudget(JOB_MEMORY_BUDGET, fn);
+  }
+
+  /**
+   * withJobMemory for a job that leaves nothing behind when it fails (an export): when DuckDB runs out of the
+   * budget, `fn` runs once more under the workspace's limit. DuckDB spills most plans, not all: in 1.5 a sort fed
+   * straight by a UNION ALL (any ORDER BY over a unified view) holds its rows in memory, so such an export would
+   * otherwise fail at a few million rows.
+   */
+  async withJobMemoryOrMore<T>(fn: () => Promise<T>, onRetry?: () => void): Promise<T> {
+    try {
+      return await this.withJobMemory(fn);
+    } catch (err) {
+      if (!isOutOfMemory(err)) throw err;
+      onRetry?.();
+      return fn();
+    }
   }
 
   /** The memory budget held now (see withMemoryBudget), or null: DuckDB runs at the workspace's limit. */

@@ -144,7 +144,7 @@ function withFeatures(spec: SliceSpec, base: string, features: readonly SliceFea
   const shape = SLICE_SHAPES[spec.dataset];
   const be = `b.${quoteIdent(shape.entityColumn)}`;
   const bt = `b.${quoteIdent(shape.timeColumn)}`;
-  const ctes = [`b AS (${base})`];
+  const ctes = [`b AS ${ordered ? 'MATERIALIZED ' : ''}(${base})`];
   const joins: string[] = [];
   const cols: string[] = ['b.*'];
   features.forEach((f, i) => {
@@ -176,11 +176,14 @@ function rowsAndLabelsSelect(spec: SliceSpec, part: SplitPart, options: SliceSel
     `WHERE ${sliceConditions(spec, part).join(' AND ')}` +
     (grouped ? ' GROUP BY ALL' : '');
   const ordered = options.ordered ?? true;
+  // Sorted, the rows are materialized first: DuckDB (1.5) does not spill a sort (or an ASOF join) fed straight by a
+  // UNION ALL, the unified view's shape, so under a job's memory budget a slice across the tier split would fail.
+  const r = ordered ? 'r AS MATERIALIZED' : 'r AS';
   const order = orderKey(spec).map((k) => `r.${quoteIdent(k)}`);
   const rowCols = outputs.map((o) => `r.${quoteIdent(o.name)}`);
   const labels = spec.labels;
   if (!labels || options.labels === false) {
-    return `WITH r AS (${rows}) SELECT ${rowCols.join(', ')} FROM r${ordered ? ` ORDER BY ${order.join(', ')}` : ''}`;
+    return `WITH ${r} (${rows}) SELECT ${rowCols.join(', ')} FROM r${ordered ? ` ORDER BY ${order.join(', ')}` : ''}`;
   }
   const lshape = SLICE_SHAPES[labels.from];
   const lcols = labels.columns ?? defaultLabelColumns(labels.from);
@@ -200,7 +203,7 @@ function rowsAndLabelsSelect(spec: SliceSpec, part: SplitPart, options: SliceSel
     : `LEFT JOIN lab ON ${re} = lab.${le} AND ${rt} = lab.${labelTime}`;
   const labelCols = [labelTime, ...lcols.map((c) => quoteIdent(labelOutputName(c)))].map((c) => `lab.${c}`);
   return (
-    `WITH r AS (${rows}), lab AS (${labelSelect}) ` +
+    `WITH ${r} (${rows}), lab AS (${labelSelect}) ` +
     `SELECT ${[...rowCols, ...labelCols].join(', ')} FROM r ${join}${ordered ? ` ORDER BY ${order.join(', ')}` : ''}`
   );
 }

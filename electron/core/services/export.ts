@@ -26,26 +26,29 @@ export function createExportService(deps: ExportServiceDeps): ExportApi {
     totalRows?: number,
   ): Promise<ExportedFile> => {
     const started = performance.now();
-    // Under the job budget: a SELECT whose rows are sorted or grouped spills instead of growing with them.
-    return deps.engine.withJobMemory(() =>
-      deps.engine.withConnection(async (conn) => {
-        const sql = await select(conn);
-        ctx.progress({ phase: 'write', fraction: 0, message: `Writing ${file}` });
-        const { rows, bytes } = await writeSelect(conn, sql, format, file, {
-          signal: ctx.signal,
-          totalRows,
-          onProgress: (p) => ctx.progress({ fraction: p.fraction, rows: p.rows }),
-        });
-        ctx.progress({ phase: 'done', fraction: 1, rows, bytes, message: `Wrote ${file}` });
-        return {
-          path: file,
-          rows,
-          bytes,
-          format,
-          elapsedMs: Math.round(performance.now() - started),
-          downloadId: downloadIdFor(deps.exportsDir, file),
-        };
-      }),
+    // Under the job budget: a SELECT whose rows are sorted or grouped spills instead of growing with them (and where
+    // DuckDB cannot spill it, it runs once more under the workspace's limit).
+    return deps.engine.withJobMemoryOrMore(
+      () =>
+        deps.engine.withConnection(async (conn) => {
+          const sql = await select(conn);
+          ctx.progress({ phase: 'write', fraction: 0, message: `Writing ${file}` });
+          const { rows, bytes } = await writeSelect(conn, sql, format, file, {
+            signal: ctx.signal,
+            totalRows,
+            onProgress: (p) => ctx.progress({ fraction: p.fraction, rows: p.rows }),
+          });
+          ctx.progress({ phase: 'done', fraction: 1, rows, bytes, message: `Wrote ${file}` });
+          return {
+            path: file,
+            rows,
+            bytes,
+            format,
+            elapsedMs: Math.round(performance.now() - started),
+            downloadId: downloadIdFor(deps.exportsDir, file),
+          };
+        }),
+      () => ctx.progress({ phase: 'write', fraction: 0, message: 'Out of the job memory budget: writing again under the workspace limit' }),
     );
   };
 

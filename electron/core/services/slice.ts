@@ -31,19 +31,27 @@ export function createSliceService(deps: SliceServiceDeps): SliceApi {
       const dir = await resolveSliceDir(req.spec, req.path, deps.exportsDir);
       const { jobId } = deps.jobs.start(
         'slice',
-        // The slice is sorted and written under the job budget: a slice of any size spills, not grows.
+        // The slice is sorted and written under the job budget: a slice of any size spills, not grows (and where DuckDB
+        // cannot spill it, it is written once more under the workspace's limit).
         (ctx) =>
-          deps.engine.withJobMemory(() =>
-            withConn((conn) =>
-              writeSlice(conn, req.spec, dir, {
-                lake: deps.lake,
-                exportsDir: deps.exportsDir,
-                appVersion: deps.appVersion,
-                duckdbVersion: deps.engine.duckdbVersion,
-                signal: ctx.signal,
-                onProgress: (p) => ctx.progress(p),
+          deps.engine.withJobMemoryOrMore(
+            () =>
+              withConn((conn) =>
+                writeSlice(conn, req.spec, dir, {
+                  lake: deps.lake,
+                  exportsDir: deps.exportsDir,
+                  appVersion: deps.appVersion,
+                  duckdbVersion: deps.engine.duckdbVersion,
+                  signal: ctx.signal,
+                  onProgress: (p) => ctx.progress(p),
+                }),
+              ),
+            () =>
+              ctx.progress({
+                phase: 'plan',
+                fraction: 0,
+                message: 'Out of the job memory budget: writing again under the workspace limit',
               }),
-            ),
           ),
         { phase: 'plan' },
       );
