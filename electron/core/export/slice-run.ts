@@ -19,6 +19,7 @@ import { enableProgress, runWithProgress } from './run-copy';
 import { collectSources } from './slice-sources';
 import { ALL_SPLIT, assignmentSelect, assignUnits, sliceSelect, timeCuts, type SliceSelectOptions, type SplitPart } from './slice-sql';
 import { resolveSliceFeatures } from '../features/slice-features';
+import { dropFeatureLookups, lookupSelect, prepareFeatureLookups, type FeatureLookup } from './slice-feature-lookup';
 
 /** Parquet options of slice files: zstd, row groups of 122,880 rows. */
 export const SLICE_PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880';
@@ -160,6 +161,7 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
   await sweepStaleTempsIn(dirname(dir));
   const temp = join(dirname(dir), `${TEMP_PREFIX}${process.pid}-${randomUUID().slice(0, 8)}-${basename(dir)}`);
   await mkdir(temp, { recursive: true });
+  let lookups: FeatureLookup[] | null = null;
   try {
     const files: SliceFile[] = [];
     const digests: SplitDigest[] = [];
@@ -168,6 +170,8 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
     const n = plan.splits.length;
     const bdf = spec.format === 'bdf';
     let bdfSchema: SliceColumn[] = [];
+    // Feature sets are looked up instead of joined where they can be: the same file as the ASOF join the manifest records.
+    if (!bdf) lookups = await prepareFeatureLookups(conn, spec, features);
     for (let i = 0; i < n; i++) {
       const s = plan.splits[i];
       if (bdf) {
@@ -198,7 +202,8 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
       const file = join(temp, s.name, 'part-0000.parquet');
       await mkdir(dirname(file), { recursive: true });
       progress({ phase: 'write', fraction: (0.9 * i) / n, message: `Writing ${rel}` });
-      const rows = await runWithProgress(conn, `COPY (${s.sql}) TO ${quoteLiteral(file)} (${parquetOptions})`, {
+      const run = lookups === null ? s.sql : lookupSelect(spec, sliceSelect(spec, s.part, { ordered: false }), lookups);
+      const rows = await runWithProgress(conn, `COPY (${run}) TO ${quoteLiteral(file)} (${parquetOptions})`, {
         signal,
         onProgress: (p) =>
           progress({ phase: 'write', fraction: (0.9 * (i + Math.max(0, p.percentage) / 100)) / n, rows: rowsDone + p.rowsProcessed }),
@@ -264,6 +269,8 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
     await rm(temp, { recursive: true, force: true });
     if (signal?.aborted) throw cancelled();
     throw err;
+  } finally {
+    if (lookups !== null) await dropFeatureLookups(conn, lookups);
   }
 }
 

@@ -5,12 +5,15 @@ import { type FeatureSetDefinition } from '../../../shared/domain/features';
 import { checkSliceSpec, type SliceSpec } from '../../../shared/domain/slice-spec';
 import { qualifiedName, quoteLiteral } from '../../../shared/sql';
 import { queryNumber, queryRows } from '../engine/duck-query';
+import { digestParquet } from '../export/content-hash';
+import { dropFeatureLookups, prepareFeatureLookups } from '../export/slice-feature-lookup';
 import { writeSlice } from '../export/slice-run';
 import { LakeIntents } from '../lake/intents';
 import { HOT_MIRROR_SCHEMA } from '../mirror/meta';
 import { fixtureSplitMs, openFixtureWorkbench, telemetrySelect, type FixtureWorkbench } from '../rollups/fleet-fixture';
 import { materializeFeatureSet, type FeatureDeps } from './materialize';
 import { storedVersions } from './registry';
+import { resolveSliceFeatures } from './slice-features';
 
 let fx: FixtureWorkbench;
 let conn: DuckDBConnection;
@@ -42,6 +45,15 @@ const TRAP: FeatureSetDefinition = {
 };
 /** The same, usable only an hour after it is known. */
 const LAGGED: FeatureSetDefinition = { ...TRAP, name: 'trap_lagged', lagMinutes: 60 };
+/** Known early: the split day's row 3 hours into it, the day before's 2 hours into the split day (two in one day). */
+const EARLY: FeatureSetDefinition = {
+  ...TRAP,
+  name: 'trap_early',
+  sql: TRAP.sql.replace(
+    `timezone('UTC', CAST(CAST(timezone('UTC', ts) AS DATE) + 1 AS TIMESTAMP)) AS event_time`,
+    `timezone('UTC', CAST(CAST(timezone('UTC', ts) AS DATE) AS TIMESTAMP)) + CASE WHEN CAST(timezone('UTC', ts) AS DATE) = DATE '${new Date(fixtureSplitMs()).toISOString().slice(0, 10)}' THEN INTERVAL 3 HOUR ELSE INTERVAL 26 HOUR END AS event_time`,
+  ),
+};
 
 const splitMs = fixtureSplitMs();
 const trapMs = splitMs + 10 * 3_600_000 + 120_000;
@@ -156,4 +168,45 @@ describe('feature sets in training slices', () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.issues.map((i) => i.field)).toEqual(['features[0]', 'features[2]']);
   });
+
+  it("looks the feature rows up on the sorted rows: the file is the recorded ASOF join's, row for row, in order", async () => {
+    // 1,000 more jars on the hot day: enough rows for DuckDB to sort and write them on every thread.
+    const maxIngest = await queryNumber(conn, `SELECT max(ingest_id) FROM ${mirror}`);
+    await conn.run(
+      `INSERT INTO ${mirror} SELECT 6 + b.j, ts, voltage_v, temperature_c, resistance_mohm, ${maxIngest} + row_number() OVER () ` +
+        `FROM (${telemetrySelect(splitMs, nextDay, null)}) t, range(1, 1001) b(j) WHERE t.battery_id = 1 + b.j % 6`,
+    );
+    await materializeFeatureSet(deps, TRAP);
+    await materializeFeatureSet(deps, LAGGED);
+    await materializeFeatureSet(deps, EARLY);
+    const opts = { lake: fx.wb.data.lake, exportsDir: join(fx.dir, 'exports'), appVersion: 'test', duckdbVersion: 'test' };
+    const check = async (features: string[], looked: boolean): Promise<void> => {
+      const s = spec({ filter: undefined, features });
+      const sets = await resolveSliceFeatures(conn, fx.wb.data.lake, s);
+      const lookups = await prepareFeatureLookups(conn, s, sets);
+      expect(lookups !== null).toBe(looked);
+      if (lookups) await dropFeatureLookups(conn, lookups);
+      const dir = join(fx.dir, 'exports', `lookup-${features.join('-')}`);
+      const report = await writeSlice(conn, s, dir, opts);
+      expect(report.manifest.rows).toBeGreaterThan(280_000);
+      const file = join(dir, 'all', 'part-0000.parquet');
+      const again = join(fx.dir, `asof-${features.length}.parquet`);
+      await conn.run(`COPY (${report.manifest.sql.splits.all}) TO ${quoteLiteral(again)} (FORMAT parquet)`);
+      const schema = report.manifest.schema;
+      expect(await digestParquet(conn, 'all', file, schema)).toEqual(await digestParquet(conn, 'all', again, schema));
+      // In key order: no row is followed by a smaller (battery_id, ts).
+      const disorder = await queryNumber(
+        conn,
+        `SELECT count(*) FROM (SELECT battery_id, ts, lag(battery_id) OVER w AS pb, lag(ts) OVER w AS pt ` +
+          `FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) WINDOW w AS (ORDER BY file_row_number)) ` +
+          `WHERE pb > battery_id OR (pb = battery_id AND pt > ts)`,
+      );
+      expect(disorder).toBe(0);
+      // No lookup table is left on the connection.
+      expect(await queryNumber(conn, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__slice_lookup_%'`)).toBe(0);
+    };
+    await check(['trap_daily@v1', 'trap_lagged@v1'], true);
+    // Two event times in one jar's day: the slice runs the ASOF join it records.
+    await check(['trap_daily@v1', 'trap_early@v1'], false);
+  }, 120_000);
 });
