@@ -80,6 +80,31 @@ describe('quality checks on conversion', () => {
     expect(warnings.every((x) => x.file === csv)).toBe(true);
   });
 
+  it('counts a repeated time wherever it comes: next to the first, or later once time went backwards', async () => {
+    const inOrder = await write(
+      'dup-in-order.csv',
+      TELEMETRY_HEADER + '1,2024-05-01 00:00:00,13.5,25,3.2\n1,2024-05-01 00:05:00,13.5,25,3.2\n1,2024-05-01 00:05:00,13.5,25,3.2\n',
+    );
+    expect(byCheck((await convert(conn, [inOrder])).warnings)).toEqual({ time_duplicate: { count: 1 } });
+    const mixed = await write(
+      'dup-mixed.csv',
+      TELEMETRY_HEADER +
+        '1,2024-05-01 00:00:00,13.5,25,3.2\n' +
+        '1,2024-05-01 00:05:00,13.5,25,3.2\n' +
+        '1,2024-05-01 00:05:00,13.5,25,3.2\n' + // repeats the row before
+        '2,2024-05-01 00:00:00,13.5,25,3.2\n' +
+        '2,2024-05-01 00:10:00,13.5,25,3.2\n' +
+        '2,2024-05-01 00:05:00,13.5,25,3.2\n' + // back in time
+        '2,2024-05-01 00:10:00,13.5,25,3.2\n', // repeats row 5, not the row before
+    );
+    const { warnings } = await convert(conn, [mixed]);
+    expect(byCheck(warnings)).toEqual({ time_backwards: { count: 1 }, time_duplicate: { count: 2 } });
+    expect(warnings.find((w) => w.check === 'time_duplicate')?.examples).toEqual([
+      'row 3: battery_id 1 at 2024-05-01 00:05:00',
+      'row 7: battery_id 2 at 2024-05-01 00:10:00',
+    ]);
+  });
+
   it('stays quiet on clean readings and on files that are not readings', async () => {
     const clean = await write('clean.csv', TELEMETRY_HEADER + '1,2024-05-01 00:00:00,13.5,25.0,3.2\n1,2024-05-01 00:05:00,13.6,25.1,3.2\n');
     const other = await write('other.csv', 'id,ts,voltage_v\n1,2024-05-01 00:00:00,99999\n1,2024-05-01 00:00:00,99999\n');

@@ -84,27 +84,48 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
   const files = `[${input.parquet.map(quoteLiteral).join(', ')}]`;
   const value = (c: string): string => (cols.has(c) ? `TRY_CAST(${quoteIdent(c)} AS DOUBLE)` : 'NULL::DOUBLE');
   const k = quoteIdent(key);
+  // A row's number in the files taken in name order: the rows before its file (from the files' metadata) plus its
+  // position in it. (A row_number() over all rows was a sort of every row, in every query.)
+  const offsets = await conn.runAndReadAll(
+    `SELECT file_name, coalesce(sum(num_rows) OVER (ORDER BY file_name ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) ` +
+      `FROM parquet_file_metadata(${files})`,
+  );
+  const before = offsets.getRowsJS().map(([name, n]) => `WHEN ${quoteLiteral(String(name))} THEN ${Number(n)}`);
+  const rn = before.length <= 1 ? 'file_row_number + 1' : `CASE filename ${before.join(' ')} END + file_row_number + 1`;
   const src =
     `SELECT ${k} AS k, ${quoteIdent('ts')} AS t, ${value('voltage_v')} AS v, ${value(shape === 'telemetry' ? 'temperature_c' : 'ambient_c')} AS temp, ` +
-    `${value('resistance_mohm')} AS r, ${value('current_a')} AS a, row_number() OVER (ORDER BY filename, file_row_number) AS rn ` +
+    `${value('resistance_mohm')} AS r, ${value('current_a')} AS a, ${rn} AS rn ` +
     `FROM read_parquet(${files}, filename = true, file_row_number = true)`;
   const cte = `WITH src AS (${src}), mdl AS (${model}), x AS (SELECT src.*, mdl.cells, mdl.nominal_v, mdl.nominal_r, mdl.capacity FROM src LEFT JOIN mdl ON mdl.k = src.k)`;
-  const example = (what: string): string =>
-    `'row ' || rn || ': ${key} ' || coalesce(CAST(k AS VARCHAR), 'NULL') || ' at ' || CAST(t AS VARCHAR) || ${what}`;
+  // The first examples of the rows where `when` holds. The text is made only for those rows (CASE): made for every
+  // row and then filtered, it cost seconds on millions of clean readings.
+  const examples = (when: string, what: string): string =>
+    `arg_min(CASE WHEN ${when} THEN 'row ' || rn || ': ${key} ' || coalesce(CAST(k AS VARCHAR), 'NULL') || ' at ' || CAST(t AS VARCHAR) || ${what} END, rn, ${EXAMPLES}) FILTER (WHERE ${when})`;
   const generic = shape === 'telemetry' ? JAR_VOLTAGE_RANGE : STRING_VOLTAGE_RANGE;
   const vOut =
     `v IS NOT NULL AND CASE WHEN cells IS NOT NULL THEN v / cells NOT BETWEEN ${CELL_VOLTAGE_RANGE.min} AND ${CELL_VOLTAGE_RANGE.max} ` +
     `ELSE v NOT BETWEEN ${generic.min} AND ${generic.max} END`;
   const tOut = `temp IS NOT NULL AND temp NOT BETWEEN ${TEMPERATURE_RANGE.min} AND ${TEMPERATURE_RANGE.max}`;
+  // One sort: each unit's readings in row order, each against the one before. While no reading goes back in time and
+  // none has no time, a unit's times never decrease, so a repeated time is always the reading right after the first.
   const rowSql =
-    `${cte}, w AS (SELECT *, lag(t) OVER (PARTITION BY k ORDER BY rn) AS prev_t, row_number() OVER (PARTITION BY k, t ORDER BY rn) AS dup FROM x) ` +
-    `SELECT count(*) FILTER (WHERE t < prev_t), arg_min(${example(`' after ' || CAST(prev_t AS VARCHAR)`)}, rn, ${EXAMPLES}) FILTER (WHERE t < prev_t), ` +
-    `count(*) FILTER (WHERE dup > 1), arg_min(${example("''")}, rn, ${EXAMPLES}) FILTER (WHERE dup > 1), ` +
-    `count(*) FILTER (WHERE ${vOut}), arg_min(${example(`': ' || v || ' V' || CASE WHEN cells IS NOT NULL THEN ' (' || round(v / cells, 3) || ' V per cell)' ELSE '' END`)}, rn, ${EXAMPLES}) FILTER (WHERE ${vOut}), ` +
-    `count(*) FILTER (WHERE ${tOut}), arg_min(${example(`': ' || temp || ' degC'`)}, rn, ${EXAMPLES}) FILTER (WHERE ${tOut}), ` +
-    `count(DISTINCT k) FILTER (WHERE cells IS NULL) ` +
+    `${cte}, w AS (SELECT *, lag(t) OVER (PARTITION BY k ORDER BY rn) AS prev_t FROM x) ` +
+    `SELECT count(*) FILTER (WHERE t < prev_t), ${examples('t < prev_t', `' after ' || CAST(prev_t AS VARCHAR)`)}, ` +
+    `count(*) FILTER (WHERE t = prev_t), ${examples('t = prev_t', "''")}, ` +
+    `count(*) FILTER (WHERE ${vOut}), ${examples(vOut, `': ' || v || ' V' || CASE WHEN cells IS NOT NULL THEN ' (' || round(v / cells, 3) || ' V per cell)' ELSE '' END`)}, ` +
+    `count(*) FILTER (WHERE ${tOut}), ${examples(tOut, `': ' || temp || ' degC'`)}, ` +
+    `count(DISTINCT k) FILTER (WHERE cells IS NULL), count(*) FILTER (WHERE t IS NULL) ` +
     `FROM w`;
   const row = (await conn.runAndReadAll(rowSql)).getRowsJS()[0] ?? [];
+  if (num(row[0]) > 0 || num(row[9]) > 0) {
+    // Out of order: a repeated time may come anywhere after the first, so the repeats are counted per unit and time.
+    const dupSql =
+      `WITH src AS (${src}), d AS (SELECT *, row_number() OVER (PARTITION BY k, t ORDER BY rn) AS dup FROM src) ` +
+      `SELECT count(*) FILTER (WHERE dup > 1), ${examples('dup > 1', "''")} FROM d`;
+    const dup = (await conn.runAndReadAll(dupSql)).getRowsJS()[0] ?? [];
+    row[2] = dup[0];
+    row[3] = dup[1];
+  }
   const out: QualityWarning[] = [];
   const add = (check: QualityCheck, column: string, count: number, message: string, examples: unknown, keys?: number): void => {
     if (count > 0)
