@@ -138,11 +138,11 @@ async function prepareOne(conn: DuckDBConnection, spec: SliceSpec, set: SliceFea
 }
 
 /**
- * The slice's SELECT with the feature columns looked up: `rows` is the slice's rows (and labels), unordered; they are
- * materialized (see rowsAndLabelsSelect), looked up and sorted in key order once. The columns come out as the ASOF
- * join's do (`<set>_event_time`, then `<set>_<column>`), in the same order.
+ * The slice's SELECT with the feature columns looked up: `unordered` is the slice's rows (and labels); they are
+ * materialized when asked (SliceSelectOptions.materialize), looked up and sorted in key order once. The columns come
+ * out as the ASOF join's do (`<set>_event_time`, then `<set>_<column>`), in the same order.
  */
-export function lookupSelect(spec: SliceSpec, unordered: string, lookups: readonly FeatureLookup[]): string {
+export function lookupSelect(spec: SliceSpec, unordered: string, lookups: readonly FeatureLookup[], materialize: boolean): string {
   const shape = SLICE_SHAPES[spec.dataset];
   const key = `x.${quoteIdent(shape.entityColumn)}`;
   const time = quoteIdent(shape.timeColumn);
@@ -168,7 +168,7 @@ export function lookupSelect(spec: SliceSpec, unordered: string, lookups: readon
   const tables = lookups.map((l, i) => `${l.values} AS v${i}`).join(', ');
   const order = orderKey(spec).map((k) => `x.${quoteIdent(k)}`);
   return (
-    `WITH __rows AS MATERIALIZED (${unordered}) ` +
+    `WITH __rows AS ${materialize ? 'MATERIALIZED ' : ''}(${unordered}) ` +
     `SELECT x.* EXCLUDE (${indexes}), ${cols.join(', ')} FROM (${rows}) AS x, ${tables} ORDER BY ${order.join(', ')}`
   );
 }

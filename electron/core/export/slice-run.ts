@@ -17,7 +17,17 @@ import { withKvMetadata } from './parquet-kv';
 import { bdfSourceSelect, writeBdfSplit } from './slice-bdf';
 import { enableProgress, runWithProgress } from './run-copy';
 import { collectSources } from './slice-sources';
-import { ALL_SPLIT, assignmentSelect, assignUnits, sliceSelect, timeCuts, type SliceSelectOptions, type SplitPart } from './slice-sql';
+import {
+  ALL_SPLIT,
+  assignmentSelect,
+  assignUnits,
+  sliceCrossesSplit,
+  sliceSelect,
+  timeCuts,
+  type SliceSelectOptions,
+  type SplitPart,
+} from './slice-sql';
+import { getSplits } from '../mirror/meta';
 import { resolveSliceFeatures } from '../features/slice-features';
 import { dropFeatureLookups, lookupSelect, prepareFeatureLookups, type FeatureLookup } from './slice-feature-lookup';
 
@@ -143,7 +153,8 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
   await prepareSliceConnection(conn);
   progress({ phase: 'plan', fraction: 0, message: 'Planning the splits' });
   const features = await resolveSliceFeatures(conn, options.lake, spec);
-  const plan = await planSlice(conn, spec, { features });
+  const materialize = sliceCrossesSplit(spec, await getSplits(conn));
+  const plan = await planSlice(conn, spec, { features, materialize });
   const schema = await describeSelect(conn, plan.splits[0].sql);
   const sources = await collectSources(conn, options.lake, spec);
   // Every file carries the data dictionary of its columns (quantity, unit, sign, description) as key-value metadata.
@@ -202,7 +213,7 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
       const file = join(temp, s.name, 'part-0000.parquet');
       await mkdir(dirname(file), { recursive: true });
       progress({ phase: 'write', fraction: (0.9 * i) / n, message: `Writing ${rel}` });
-      const run = lookups === null ? s.sql : lookupSelect(spec, sliceSelect(spec, s.part, { ordered: false }), lookups);
+      const run = lookups === null ? s.sql : lookupSelect(spec, sliceSelect(spec, s.part, { ordered: false }), lookups, materialize);
       const rows = await runWithProgress(conn, `COPY (${run}) TO ${quoteLiteral(file)} (${parquetOptions})`, {
         signal,
         onProgress: (p) =>

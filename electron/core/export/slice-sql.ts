@@ -127,12 +127,25 @@ export interface SliceSelectOptions {
   labels?: boolean;
   /** The spec's feature sets, resolved (slice-features.ts); none when absent. */
   features?: readonly SliceFeatureSet[];
+  /**
+   * Sorted rows are materialized before the sort (default true). DuckDB (1.5) does not spill a sort (or an ASOF join)
+   * fed straight by a UNION ALL with rows on both sides, the unified view across the tier split: under a job's memory
+   * budget such a slice would fail at a few million rows. A slice on one side of the split (sliceCrossesSplit) skips
+   * it: the other side's few late rows do not matter.
+   */
+  materialize?: boolean;
 }
 
 export function sliceSelect(spec: SliceSpec, part: SplitPart, options: SliceSelectOptions = {}): string {
   const features = options.features ?? [];
   if (features.length === 0) return rowsAndLabelsSelect(spec, part, options);
-  return withFeatures(spec, rowsAndLabelsSelect(spec, part, { ...options, ordered: false }), features, options.ordered ?? true);
+  return withFeatures(
+    spec,
+    rowsAndLabelsSelect(spec, part, { ...options, ordered: false }),
+    features,
+    (options.ordered ?? true) && (options.materialize ?? true),
+    options.ordered ?? true,
+  );
 }
 
 /**
@@ -140,11 +153,11 @@ export function sliceSelect(spec: SliceSpec, part: SplitPart, options: SliceSele
  * event time is at or before the row's time minus the set's lag. Only feature rows known before the slice's end are
  * candidates anyway; a feature row computed from data after a row's time can never match it.
  */
-function withFeatures(spec: SliceSpec, base: string, features: readonly SliceFeatureSet[], ordered: boolean): string {
+function withFeatures(spec: SliceSpec, base: string, features: readonly SliceFeatureSet[], materialize: boolean, ordered: boolean): string {
   const shape = SLICE_SHAPES[spec.dataset];
   const be = `b.${quoteIdent(shape.entityColumn)}`;
   const bt = `b.${quoteIdent(shape.timeColumn)}`;
-  const ctes = [`b AS ${ordered ? 'MATERIALIZED ' : ''}(${base})`];
+  const ctes = [`b AS ${materialize ? 'MATERIALIZED ' : ''}(${base})`];
   const joins: string[] = [];
   const cols: string[] = ['b.*'];
   features.forEach((f, i) => {
@@ -176,9 +189,7 @@ function rowsAndLabelsSelect(spec: SliceSpec, part: SplitPart, options: SliceSel
     `WHERE ${sliceConditions(spec, part).join(' AND ')}` +
     (grouped ? ' GROUP BY ALL' : '');
   const ordered = options.ordered ?? true;
-  // Sorted, the rows are materialized first: DuckDB (1.5) does not spill a sort (or an ASOF join) fed straight by a
-  // UNION ALL, the unified view's shape, so under a job's memory budget a slice across the tier split would fail.
-  const r = ordered ? 'r AS MATERIALIZED' : 'r AS';
+  const r = ordered && (options.materialize ?? true) ? 'r AS MATERIALIZED' : 'r AS';
   const order = orderKey(spec).map((k) => `r.${quoteIdent(k)}`);
   const rowCols = outputs.map((o) => `r.${quoteIdent(o.name)}`);
   const labels = spec.labels;
@@ -206,6 +217,14 @@ function rowsAndLabelsSelect(spec: SliceSpec, part: SplitPart, options: SliceSel
     `WITH ${r} (${rows}), lab AS (${labelSelect}) ` +
     `SELECT ${[...rowCols, ...labelCols].join(', ')} FROM r ${join}${ordered ? ` ORDER BY ${order.join(', ')}` : ''}`
   );
+}
+
+/** Whether the slice's time range has rows on both sides of its dataset's tier split (`splits`: getSplits). */
+export function sliceCrossesSplit(spec: SliceSpec, splits: ReadonlyMap<string, string>): boolean {
+  const split = splits.get(spec.dataset);
+  if (split === undefined) return false;
+  const at = Date.parse(split);
+  return Date.parse(spec.from) < at && Date.parse(spec.to) > at;
 }
 
 /** Units in the slice ranked by md5("<seed>:<unit>") (ties by unit): the split by battery takes them in this order. */
