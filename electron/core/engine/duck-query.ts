@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { errorMessage } from '../../../shared/api/errors';
 import { quoteIdent } from '../../../shared/sql';
 
 /** Rows of a query as plain JSON-safe objects (BIGINT/DECIMAL as strings, timestamps as text). */
@@ -52,4 +53,9 @@ export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise
     await conn.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+/** DuckDB's out-of-memory error (as thrown, or wrapped in a WorkbenchError's message). */
+export function isOutOfMemory(err: unknown): boolean {
+  return /Out of Memory Error/i.test(errorMessage(err));
 }

@@ -10,6 +10,7 @@ import type { EventBus } from '../events';
 import type { WorkspacePaths } from '../workspace/paths';
 import { coldDaysOf, hotWatermarks, type RunProvenance } from '../mirror/run-provenance';
 import { readCatalogTree } from './catalog-tree';
+import { isOutOfMemory } from './duck-query';
 import { queryShape, resultFingerprint } from './fingerprint';
 import { QueryHistory } from './history';
 import { assertParamsGiven, bindParams, checkParams, type CheckedParams } from './query-params';
@@ -79,11 +80,6 @@ const openInThisProcess = new Set<string>();
  * meanwhile share it (see Engine.withMemoryBudget).
  */
 export const JOB_MEMORY_BUDGET = '128MB';
-
-/** DuckDB's out-of-memory error (as thrown, or wrapped in a WorkbenchError's message). */
-export function isOutOfMemory(err: unknown): boolean {
-  return /Out of Memory Error/.test(errorMessage(err));
-}
 
 export function defaultMemoryLimit(): string {
   return `${Math.max(256, Math.floor(totalmem() / 2 / (1024 * 1024)))}MB`;

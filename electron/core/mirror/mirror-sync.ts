@@ -16,7 +16,7 @@ import {
   type DatasetSpec,
 } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { inTransaction, queryRows } from '../engine/duck-query';
+import { inTransaction, isOutOfMemory, queryRows } from '../engine/duck-query';
 import { highMark, pruneChangeLog, prunedThrough, trackingStates, waitForWriters, type TrackingState } from '../hot/change-log';
 import { CHANGE_SCHEMA, changeLogTable, createHotTable, ensureChangeTracking, HOT_SCHEMA, indexSql } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
@@ -253,7 +253,7 @@ export class MirrorSync {
     try {
       return await this.options.memoryBudget(fn);
     } catch (err) {
-      if (!/Out of Memory Error/i.test(errorMessage(err))) throw err;
+      if (!isOutOfMemory(err)) throw err;
       return fn();
     }
   }
