@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Engine } from '../engine/engine';
 import type { CompactDeps } from '../lake/compact';
 import { LakeIntents } from '../lake/intents';
@@ -10,6 +11,21 @@ export interface LakeWriterJobDeps {
   jobs: JobRunner;
   lake: Lake;
   commitViews(statements: readonly Statement[], datasets: readonly string[]): Promise<void>;
+}
+
+/** What a job that writes the lake works with: its connection, the lake, the journal and the view switch. */
+export function lakeJobDeps(
+  deps: Pick<LakeWriterJobDeps, 'lake' | 'commitViews'>,
+  conn: DuckDBConnection,
+  signal: AbortSignal,
+): CompactDeps {
+  return {
+    conn,
+    lake: deps.lake,
+    intents: new LakeIntents(conn),
+    commitViews: (statements, datasets) => deps.commitViews(statements, datasets),
+    signal,
+  };
 }
 
 /**
@@ -32,10 +48,7 @@ export function startLakeWriterJob<R>(
           onWait: (message) => ctx.progress({ phase: 'waiting', message }),
         });
         try {
-          return await run(
-            { conn, lake: deps.lake, intents: new LakeIntents(conn), commitViews: deps.commitViews, signal: ctx.signal },
-            ctx,
-          );
+          return await run(lakeJobDeps(deps, conn, ctx.signal), ctx);
         } finally {
           await writer.release();
         }

@@ -10,12 +10,11 @@ import type { JobContext, JobRunner } from '../jobs/runner';
 import { runCodecLab } from '../parquet/codec-lab';
 import type { BatchRecord } from '../archive/state';
 import { checkLake } from '../lake/check';
-import { compactDataset, type CompactDeps } from '../lake/compact';
-import { LakeIntents } from '../lake/intents';
+import { compactDataset } from '../lake/compact';
 import type { Lake } from '../lake/lake';
 import { sqlPathList } from '../lake/lake-sql';
 import { getHiddenFiles, type Statement } from '../mirror/meta';
-import { startLakeWriterJob } from './lake-writer-job';
+import { lakeJobDeps, startLakeWriterJob } from './lake-writer-job';
 import { calendarOf, inspectParquet, pathTarget, type InspectTarget } from '../parquet/inspect';
 
 export interface StorageServiceDeps {
@@ -75,13 +74,6 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
   const { lake } = deps;
   const targetOf = (conn: DuckDBConnection, t: { dataset?: string; path?: string }): Promise<InspectTarget> =>
     t.dataset !== undefined ? lakeTarget(conn, lake, t.dataset) : pathTarget(t.path as string);
-  const lakeJobDeps = (conn: DuckDBConnection, signal: AbortSignal): CompactDeps => ({
-    conn,
-    lake,
-    intents: new LakeIntents(conn),
-    commitViews: (statements, datasets) => deps.commitViews(statements, datasets),
-    signal,
-  });
 
   return {
     overview: async () => {
@@ -163,7 +155,7 @@ export function createStorageService(deps: StorageServiceDeps): StorageApi {
           deps.engine.withConnection(async (conn) => {
             const report = await checkLake(
               {
-                ...lakeJobDeps(conn, ctx.signal),
+                ...lakeJobDeps(deps, conn, ctx.signal),
                 unfinishedArchive: () => deps.unfinishedArchive(),
                 conversionOutputs: async () => new Set((await deps.history.sourceBytesByOutput()).keys()),
                 rebuildCatalog: () => deps.rebuildCatalog(),
