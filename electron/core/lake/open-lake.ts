@@ -1,4 +1,4 @@
-import type { S3LakeSettings } from '../../../shared/api/settings';
+import type { S3LakeSettings, S3LakeTestResult } from '../../../shared/api/settings';
 import type { Lake } from './lake';
 import { LocalLake } from './local-lake';
 import { resolveS3Location } from './s3/s3-location';
@@ -22,4 +22,10 @@ export async function openLake(location: LakeLocation): Promise<Lake> {
   if (location.kind === 'local') return new LocalLake(location.path, location.archivePath);
   const { S3Lake } = await import('./s3/s3-lake');
   return new S3Lake(resolveS3Location(location.settings), location.cacheDir, { keys: location.keys });
+}
+
+/** Tries an S3 lake's settings (list, write, read, delete a probe object); the AWS SDK loads on first use. */
+export async function testS3Lake(settings: S3LakeSettings, env: NodeJS.ProcessEnv, keys?: S3Keys): Promise<S3LakeTestResult> {
+  const probe = await import('./s3/s3-probe');
+  return probe.testS3Lake(settings, env, keys);
 }

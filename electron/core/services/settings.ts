@@ -4,7 +4,7 @@ import { WorkbenchError } from '../../../shared/api/errors';
 import type { S3LakeSettings, SettingsInfo, SettingsLakeRequest, WorkspaceSettings } from '../../../shared/api/settings';
 import type { WorkbenchCore } from '../../../shared/api/contract';
 import { parseSecretFreeUrl } from '../hot/hot-config';
-import { checkArchiveFolder, parseEndpoint, parseS3Url, type S3Keys } from '../lake/open-lake';
+import { checkArchiveFolder, parseEndpoint, parseS3Url, testS3Lake, type S3Keys } from '../lake/open-lake';
 import type { WorkspacePaths } from '../workspace/paths';
 import { HOT_PASSWORD_SECRET, LAKE_S3_KEYS_SECRET, readS3Keys, writeS3Keys, type SecretStore } from '../workspace/secrets';
 import { hotUrlOf, lakeLabelOf, localLakeDirOf, resolveStores, sameLake, type ResolvedStores } from '../workspace/stores';
@@ -182,7 +182,6 @@ export function createSettingsService(deps: SettingsServiceDeps): WorkbenchCore[
       // The stored key goes only to the lake it was saved for (same bucket, prefix and endpoint), never elsewhere.
       if (keys === undefined) keys = await readS3Keys(deps.secrets, lake).catch(() => undefined);
       // The AWS SDK loads on first use: a workspace on a folder lake never pays for it.
-      const { testS3Lake } = await import('../lake/s3/s3-probe');
       return testS3Lake(lake, env, keys);
     },
   };
