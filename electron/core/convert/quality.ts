@@ -86,12 +86,15 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
   const k = quoteIdent(key);
   // A row's number in the files taken in name order: the rows before its file (from the files' metadata) plus its
   // position in it. (A row_number() over all rows was a sort of every row, in every query.)
-  const offsets = await conn.runAndReadAll(
-    `SELECT file_name, coalesce(sum(num_rows) OVER (ORDER BY file_name ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) ` +
-      `FROM parquet_file_metadata(${files})`,
-  );
-  const before = offsets.getRowsJS().map(([name, n]) => `WHEN ${quoteLiteral(String(name))} THEN ${Number(n)}`);
-  const rn = before.length <= 1 ? 'file_row_number + 1' : `CASE filename ${before.join(' ')} END + file_row_number + 1`;
+  let rn = 'file_row_number + 1';
+  if (input.parquet.length > 1) {
+    const offsets = await conn.runAndReadAll(
+      `SELECT file_name, coalesce(sum(num_rows) OVER (ORDER BY file_name ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) ` +
+        `FROM parquet_file_metadata(${files})`,
+    );
+    const before = offsets.getRowsJS().map(([name, n]) => `WHEN ${quoteLiteral(String(name))} THEN ${Number(n)}`);
+    rn = `CASE filename ${before.join(' ')} END + file_row_number + 1`;
+  }
   const src =
     `SELECT ${k} AS k, ${quoteIdent('ts')} AS t, ${value('voltage_v')} AS v, ${value(shape === 'telemetry' ? 'temperature_c' : 'ambient_c')} AS temp, ` +
     `${value('resistance_mohm')} AS r, ${value('current_a')} AS a, ${rn} AS rn ` +

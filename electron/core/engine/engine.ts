@@ -241,12 +241,12 @@ export class Engine {
    * straight by a UNION ALL (any ORDER BY over a unified view) holds its rows in memory, so such an export would
    * otherwise fail at a few million rows.
    */
-  async withJobMemoryOrMore<T>(fn: () => Promise<T>, onRetry?: () => void): Promise<T> {
+  async withJobMemoryOrMore<T>(fn: () => Promise<T>, onRetry?: (message: string) => void): Promise<T> {
     try {
       return await this.withJobMemory(fn);
     } catch (err) {
       if (!isOutOfMemory(err)) throw err;
-      onRetry?.();
+      onRetry?.('Out of the job memory budget: writing again under the workspace limit');
       return fn();
     }
   }

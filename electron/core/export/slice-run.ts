@@ -153,10 +153,11 @@ export async function writeSlice(conn: DuckDBConnection, spec: SliceSpec, dir: s
   await prepareSliceConnection(conn);
   progress({ phase: 'plan', fraction: 0, message: 'Planning the splits' });
   const features = await resolveSliceFeatures(conn, options.lake, spec);
-  const materialize = sliceCrossesSplit(spec, await getSplits(conn));
+  const splits = await getSplits(conn);
+  const materialize = sliceCrossesSplit(spec, splits);
   const plan = await planSlice(conn, spec, { features, materialize });
   const schema = await describeSelect(conn, plan.splits[0].sql);
-  const sources = await collectSources(conn, options.lake, spec);
+  const sources = await collectSources(conn, options.lake, spec, splits);
   // Every file carries the data dictionary of its columns (quantity, unit, sign, description) as key-value metadata.
   const parquetOptions = withKvMetadata(
     SLICE_PARQUET_OPTIONS,

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SliceSources } from '../../../shared/api/slice';
 import type { SliceSpec } from '../../../shared/domain/slice-spec';
 import type { Lake } from '../lake/lake';
-import { getMirrorStates, getSplits } from '../mirror/meta';
+import { getMirrorStates } from '../mirror/meta';
 
 /** The datasets a slice reads: its own, and its label source. */
 export function datasetsRead(spec: SliceSpec): string[] {
@@ -10,11 +10,15 @@ export function datasetsRead(spec: SliceSpec): string[] {
 }
 
 /**
- * What the slice reads, for the manifest: the tier split (cold before it, hot at or after), the lake
+ * What the slice reads, for the manifest (`splits`: getSplits): the tier split (cold before it, hot at or after), the lake
  * files whose day partitions overlap the range and lie before the split, and the hot mirror's watermark.
  */
-export async function collectSources(conn: DuckDBConnection, lake: Lake, spec: SliceSpec): Promise<SliceSources> {
-  const splits = await getSplits(conn);
+export async function collectSources(
+  conn: DuckDBConnection,
+  lake: Lake,
+  spec: SliceSpec,
+  splits: ReadonlyMap<string, string>,
+): Promise<SliceSources> {
   const mirror = await getMirrorStates(conn);
   const sources: SliceSources = { tierSplit: {}, lakeFiles: [], hotMirror: {} };
   for (const name of datasetsRead(spec)) {

@@ -48,7 +48,7 @@ export function createExportService(deps: ExportServiceDeps): ExportApi {
             downloadId: downloadIdFor(deps.exportsDir, file),
           };
         }),
-      () => ctx.progress({ phase: 'write', fraction: 0, message: 'Out of the job memory budget: writing again under the workspace limit' }),
+      (message) => ctx.progress({ phase: 'write', fraction: 0, message }),
     );
   };
 

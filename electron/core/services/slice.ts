@@ -46,12 +46,7 @@ export function createSliceService(deps: SliceServiceDeps): SliceApi {
                   onProgress: (p) => ctx.progress(p),
                 }),
               ),
-            () =>
-              ctx.progress({
-                phase: 'plan',
-                fraction: 0,
-                message: 'Out of the job memory budget: writing again under the workspace limit',
-              }),
+            (message) => ctx.progress({ phase: 'plan', fraction: 0, message }),
           ),
         { phase: 'plan' },
       );
