@@ -44,6 +44,16 @@ export function SliceColumnsFields({ form, update, dataset, options, issues }: S
         </Field>
       </div>
       <FieldError>{issueFor(issues, 'resample')}</FieldError>
+      <Field label="Feature sets (point in time)" layout="stacked">
+        <input
+          type="text"
+          value={form.features}
+          placeholder="e.g. jar_daily_stats@v1 (the Features view lists them)"
+          onChange={(e) => update({ features: e.target.value })}
+          data-testid="slice-features"
+        />
+      </Field>
+      <FieldError>{issueFor(issues, 'features')}</FieldError>
       {form.labels !== '' && (
         <label className="export-check">
           <input type="checkbox" checked={form.asOf} onChange={(e) => update({ asOf: e.target.checked })} />

@@ -78,6 +78,16 @@ describe('slice form', () => {
     expect(spec.format).toBeUndefined();
   });
 
+  it('names feature sets only when some are typed, and a pasted spec keeps them', () => {
+    const form = initialForm(options);
+    expect(buildSpec(form, options.datasets[0]).features).toBeUndefined();
+    const spec = buildSpec({ ...form, features: ' jar_daily_stats@v1, ,string_daily_spread@v2 ' }, options.datasets[0]);
+    expect(spec.features).toEqual(['jar_daily_stats@v1', 'string_daily_spread@v2']);
+    const back = formFromSpec(spec, options, form);
+    expect(back.features).toBe('jar_daily_stats@v1, string_daily_spread@v2');
+    expect(buildSpec(back, options.datasets[0])).toEqual(spec);
+  });
+
   it('asks for BDF only when chosen, and a pasted BDF spec keeps it', () => {
     const form = initialForm(options);
     const spec = buildSpec({ ...form, format: 'bdf' }, options.datasets[0]);

@@ -23,6 +23,8 @@ export interface SliceForm {
   out: string;
   /** Parquet per split, or the Battery Data Format (one .bdf.parquet per jar, telemetry only). */
   format: 'parquet' | 'bdf';
+  /** Feature sets joined point in time, as `<set>@v<N>` separated by commas; '' = none. */
+  features: string;
 }
 
 /** `1-3, 7` → [1, 2, 3, 7]; null when the text is not a list of ids and ranges (or a range is over 100,000 long). */
@@ -78,6 +80,7 @@ export function initialForm(options: SliceOptions, datasetName?: string, previou
     seed: previous?.seed ?? '7',
     out: previous?.out ?? '',
     format: 'parquet',
+    features: '',
   };
 }
 
@@ -104,6 +107,11 @@ export function buildSpec(form: SliceForm, dataset: SliceDatasetOption | undefin
   if (form.resample !== '') spec.resample = form.resample;
   if (form.format === 'bdf') spec.format = 'bdf';
   if (form.labels !== '') spec.labels = { from: form.labels, asOf: form.asOf };
+  const features = form.features
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  if (features.length > 0) spec.features = features;
   if (form.splitBy !== 'none') {
     const fractions: Record<string, number> = {};
     for (const f of form.fractions) fractions[f.name.trim()] = num(f.value);
@@ -133,6 +141,7 @@ export function formFromSpec(spec: SliceSpecInput, options: SliceOptions, base: 
     fractions: split ? Object.entries(split.fractions).map(([name, value]) => ({ name, value: String(value) })) : base.fractions,
     seed: split?.seed !== undefined ? String(split.seed) : base.seed,
     format: spec.format ?? 'parquet',
+    features: (spec.features ?? []).join(', '),
   };
 }
 
