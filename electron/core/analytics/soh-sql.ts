@@ -1,7 +1,8 @@
 import { RUL_MAX_EXTRAPOLATION, RUL_SE_FACTOR, SOH_KNEE, SOH_PER_DRIFT_PCT, type SohSettings } from '../../../shared/api/soh';
+import { RECENT_DAYS } from '../dashboard/health-sql';
 import { tsAt } from '../dashboard/scope-sql';
 import { lit } from '../demo/demo-sql';
-import { FAMILIES, rollupTable } from '../rollups/gold-schema';
+import { FAMILIES, firstDaysOf, rollupTable } from '../rollups/gold-schema';
 import { eolThreshold } from './soh-rul';
 
 export interface SohQuery {
@@ -54,13 +55,22 @@ export function sohFitCtes(q: SohQuery, daily: string = q.sources?.daily ?? roll
     q.fromMs !== undefined ? `d.bucket >= ${tsAt(q.fromMs)}` : null,
     q.toMs !== undefined ? `d.bucket < ${tsAt(q.toMs)}` : null,
   ].filter((c): c is string => c !== null);
+  // A jar's first day and baseline from its first days (gold.jar_first_days) when they hold the baseline; not for another source.
+  const first = daily === rollupTable(FAMILIES.jar, 'daily') ? firstDaysOf(s.baselineDays) : daily;
+  const early = first === daily ? 'soh_daily' : 'soh_early';
   return `soh_daily AS (
   SELECT battery_id, bucket, CAST(resistance_mean AS DOUBLE) AS r, n FROM ${daily} ${jar}
-), soh_first AS (
-  SELECT battery_id, min(bucket) AS d0 FROM soh_daily GROUP BY battery_id
+), ${
+    early === 'soh_early'
+      ? `soh_early AS (
+  SELECT battery_id, bucket, CAST(resistance_mean AS DOUBLE) AS r, n FROM ${first} ${jar}
+), `
+      : ''
+  }soh_first AS (
+  SELECT battery_id, min(bucket) AS d0 FROM ${early} GROUP BY battery_id
 ), soh_base AS (
   SELECT d.battery_id, sum(d.r * d.n) / sum(d.n) AS baseline_mohm
-  FROM soh_daily d JOIN soh_first f USING (battery_id)
+  FROM ${early} d JOIN soh_first f USING (battery_id)
   WHERE d.bucket < f.d0 + to_days(${lit(s.baselineDays)}) AND d.r IS NOT NULL
   GROUP BY d.battery_id
 ), soh_pts AS (
@@ -129,7 +139,20 @@ export function sohCtes(q: SohQuery): string {
     // One jar: its string's tests, whose every jar is still read (a jar's share is against its siblings).
     q.batteryId !== undefined ? `t.string_id = (SELECT string_id FROM battery WHERE battery_id = ${lit(q.batteryId)})` : null,
   ].filter((c): c is string => c !== null);
-  const predWhere = q.toMs !== undefined ? ` WHERE predicted_at < ${tsAt(q.toMs)}` : '';
+  const latest = (where: string): string =>
+    `SELECT battery_id, arg_max(rul_days, predicted_at) AS rul_days, max(predicted_at) AS predicted_at,
+    arg_max(CAST(confidence AS DOUBLE), predicted_at) AS confidence, arg_max(model_version, predicted_at) AS model_version
+  FROM ${where} GROUP BY battery_id`;
+  // Up to a time: each jar's latest prediction is looked for in the last RECENT_DAYS first (the view's files of those
+  // days), and before them only for the jars without one there, as the health panels find a jar's current day.
+  const rulTable =
+    q.toMs === undefined
+      ? latest('rul_prediction')
+      : `${latest(`rul_prediction WHERE predicted_at >= ${tsAt(q.toMs - RECENT_DAYS * 86_400_000)} AND predicted_at < ${tsAt(q.toMs)}`)}
+), soh_rul_older AS (
+  ${latest(`rul_prediction JOIN (SELECT battery_id FROM battery ANTI JOIN soh_rul_recent USING (battery_id)) USING (battery_id) WHERE predicted_at < ${tsAt(q.toMs - RECENT_DAYS * 86_400_000)}`)}
+), soh_rul_table AS (
+  SELECT * FROM soh_rul_recent UNION ALL SELECT * FROM soh_rul_older`;
   const hourly = q.sources?.hourly ?? rollupTable(FAMILIES.jar, 'hourly');
   return `${sohFitCtes(q)}, soh_test AS (
   SELECT t.test_id, t.string_id, t.ended_at, CAST(t.capacity_pct AS DOUBLE) AS capacity_pct,
@@ -150,10 +173,8 @@ export function sohCtes(q: SohQuery): string {
   SELECT battery_id, arg_max(CASE WHEN fall > 0 AND median_fall > 0 THEN capacity_pct * median_fall / fall END, ended_at) AS soh_capacity_pct,
     max(ended_at) AS capacity_tested_at
   FROM soh_test_share GROUP BY battery_id
-), soh_rul_table AS (
-  SELECT battery_id, arg_max(rul_days, predicted_at) AS rul_days, max(predicted_at) AS predicted_at,
-    arg_max(CAST(confidence AS DOUBLE), predicted_at) AS confidence, arg_max(model_version, predicted_at) AS model_version
-  FROM rul_prediction${predWhere} GROUP BY battery_id
+), ${q.toMs === undefined ? 'soh_rul_table' : 'soh_rul_recent'} AS (
+  ${rulTable}
 ), soh_jar AS (
   SELECT b.battery_id,
     c.soh_capacity_pct, epoch_ms(c.capacity_tested_at) AS capacity_tested_ms,

@@ -2,6 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SOH_SETTINGS, SohSettingsSchema, type SohJarRow, type SohSettings } from '../../../shared/api/soh';
 import { ensureGoldSchema } from '../rollups/gold-schema';
+import { rebuildFirstDaysSql } from '../rollups/rollup-sql';
 import { runSoh } from './soh-analysis';
 import { computeRul, eolThreshold } from './soh-rul';
 import { sohCtes, sohVerdictCte } from './soh-sql';
@@ -48,6 +49,8 @@ beforeAll(async () => {
   for (let x = 0; x < 3; x++) daily.push(`(5, '${dayIso(x)}', 288, 10)`);
   for (let x = 0; x < 10; x++) daily.push(`(7, '${dayIso(x)}', 288, ${slow(x)})`);
   await conn.run(`INSERT INTO gold.jar_daily (battery_id, bucket, n, resistance_mean) VALUES ${daily.join(', ')}`);
+  // The jars' first days, as a rollup refresh keeps them with the daily rows (the baselines are read there).
+  for (const sql of rebuildFirstDaysSql(0, Date.UTC(10_000, 0, 1))) await conn.run(sql);
   // A capacity test of string 1 on day 10, 10:00-13:00: the jars fell 1.5, 1.2, 2.0 and 1.5 V from the hour before.
   await conn.run(`INSERT INTO capacity_test VALUES (1, 1, '${dayIso(10.4 + 1 / 60)}', '${dayIso(10.5 + 1 / 24)}', 90.0)`);
   const hourly: string[] = [];
@@ -221,6 +224,17 @@ describe('state of health', () => {
     expect(rows.get(2)!.rul_table).toEqual({ source: 'demo-rul-2', days: 42, predictedAt: dayIso(40), confidence: 0.8 });
     expect(rows.get(2)!.rul.source).toBe('computed');
     expect(rows.get(1)!.rul_table).toBeNull();
+    // Up to a time: the latest row before it, found in the last weeks first and further back otherwise.
+    const v1 = { source: 'v1', days: 100, predictedAt: dayIso(30), confidence: 0.5 };
+    expect((await analyse({}, { toMs: T0 + 35 * DAY })).get(2)!.rul_table).toEqual(v1);
+    expect((await analyse({}, { toMs: T0 + 100 * DAY })).get(2)!.rul_table).toEqual({
+      ...v1,
+      source: 'demo-rul-2',
+      days: 42,
+      predictedAt: dayIso(40),
+      confidence: 0.8,
+    });
+    expect((await analyse({}, { toMs: T0 + 30 * DAY })).get(2)!.rul_table).toBeNull();
   });
 });
 

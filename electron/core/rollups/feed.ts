@@ -3,7 +3,7 @@ import { quoteLiteral } from '../../../shared/sql';
 import { inTransaction, insertObjects } from '../engine/duck-query';
 import type { LakeFile } from '../lake/lake';
 import { forgetLayoutSql } from './gold-layout';
-import { FAMILIES, GRAIN_MS, SIBLING_HOURLY, STATE, ensureGoldSchema, rollupTable, type RollupFamily } from './gold-schema';
+import { FAMILIES, GRAIN_MS, JAR_FIRST_DAYS, SIBLING_HOURLY, STATE, ensureGoldSchema, rollupTable, type RollupFamily } from './gold-schema';
 import { rebuildDailyFromHourlySql, rebuildHourlyFromRawSql, rebuildSiblingSql, rebuildSiteSql } from './rollup-sql';
 
 /** The datasets the rollups are built from, with the family each feeds. */
@@ -53,6 +53,7 @@ export const rollupFeed = {
         }
       }
       await conn.run(`DELETE FROM ${SIBLING_HOURLY}`);
+      await conn.run(`DELETE FROM ${JAR_FIRST_DAYS}`);
       // A new history: no day of it is retired.
       await conn.run(`DELETE FROM ${STATE.retired}`);
       await forget(conn);

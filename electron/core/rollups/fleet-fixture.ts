@@ -6,6 +6,7 @@ import { DATASETS, type DatasetName } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { HOT_MIRROR_SCHEMA, setSplitSql } from '../mirror/meta';
 import { recordLakeFiles } from '../testing/lake-manifest.fixture';
+import { FAMILIES, FIRST_DAYS, JAR_FIRST_DAYS, rollupTable } from './gold-schema';
 import { openWorkbench, type Workbench } from '../workbench';
 
 /**
@@ -160,4 +161,19 @@ export async function openFixtureWorkbench(prefix: string): Promise<FixtureWorkb
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Rows where gold.jar_first_days and its definition disagree (either way): every row of gold.jar_daily within its
+ * jar's first FIRST_DAYS days, counted from the jar's first daily row.
+ */
+export async function firstDaysMismatches(conn: DuckDBConnection): Promise<number> {
+  const daily = rollupTable(FAMILIES.jar, 'daily');
+  const defined =
+    `SELECT d.* FROM ${daily} d JOIN (SELECT battery_id, min(bucket) AS d0 FROM ${daily} GROUP BY battery_id) f ` +
+    `USING (battery_id) WHERE d.bucket < f.d0 + INTERVAL ${FIRST_DAYS} DAY`;
+  const reader = await conn.runAndReadAll(
+    `SELECT count(*) FROM ((${defined} EXCEPT ALL SELECT * FROM ${JAR_FIRST_DAYS}) UNION ALL (SELECT * FROM ${JAR_FIRST_DAYS} EXCEPT ALL ${defined}))`,
+  );
+  return Number(reader.getRowsJS()[0]?.[0]);
 }

@@ -128,6 +128,25 @@ export const SIBLING_HOURLY = qualifiedName(GOLD_SCHEMA, 'sibling_hourly');
 export const SIBLING_HOURLY_NAME = `${GOLD_SCHEMA}.sibling_hourly`;
 export const SIBLING_METRICS = JAR_METRICS.map((m) => m.name);
 
+/**
+ * Each jar's first days: the rows of gold.jar_daily in a jar's first FIRST_DAYS days (counted from its first daily row).
+ * The health drift and the SoH fit take a jar's first day and baseline from here (dashboard/health-sql.ts,
+ * analytics/soh-sql.ts): about 83k rows for the full fleet however long its history is, where those reads grouped
+ * every daily row of the history, twice. Kept with gold.jar_daily: every range of it rebuilt updates, in the same
+ * transaction, the jars whose first days the range can touch (rollup-sql.ts, rebuildFirstDaysSql).
+ */
+export const JAR_FIRST_DAYS = qualifiedName(GOLD_SCHEMA, 'jar_first_days');
+/** The days gold.jar_first_days keeps per jar: a baseline of up to 5 weeks is read from it (longer ones from gold.jar_daily). */
+export const FIRST_DAYS = 35;
+
+/**
+ * Where a jar's first day and its first `baselineDays` days of daily rows are read: gold.jar_first_days when they fit in
+ * it (the same rows, a fixed few per jar), else gold.jar_daily.
+ */
+export function firstDaysOf(baselineDays: number): string {
+  return baselineDays <= FIRST_DAYS ? JAR_FIRST_DAYS : rollupTable(FAMILIES.jar, 'daily');
+}
+
 /** One BIGINT per string and moment (string id in the high 32 bits, epoch seconds in the low): a one-column join and group key. */
 export function momentKey(stringId: string, ts: string): string {
   return `(CAST(${stringId} AS BIGINT) << 32) + CAST(epoch(${ts}) AS BIGINT)`;
@@ -167,6 +186,8 @@ export async function ensureGoldSchema(conn: DuckDBConnection): Promise<void> {
       await conn.run(`CREATE TABLE IF NOT EXISTS ${rollupTable(family, grain)} (${cols.join(', ')})`);
     }
   }
+  const jarCols = rollupColumns(FAMILIES.jar).map((c) => `${quoteIdent(c.name)} ${c.type}`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${JAR_FIRST_DAYS} (${jarCols.join(', ')})`);
   const sibling = siblingColumns().map((c) => `${quoteIdent(c.name)} ${c.type}`);
   await conn.run(`CREATE TABLE IF NOT EXISTS ${SIBLING_HOURLY} (${sibling.join(', ')})`);
   await conn.run(

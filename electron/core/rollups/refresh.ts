@@ -8,11 +8,23 @@ import { inTransaction, insertObjects, queryRows } from '../engine/duck-query';
 import type { Lake } from '../lake/lake';
 import { HOT_MIRROR_SCHEMA, getSplits } from '../mirror/meta';
 import { adoptGoldLayout, forgetLayoutSql, keepGoldClustered, noteUnorderedSql, type ClusterReport } from './gold-layout';
-import { FAMILIES, GRAIN_MS, SIBLING_HOURLY, STATE, ensureGoldSchema, retiredDaysSql, rollupTable, type RollupFamily } from './gold-schema';
-import { rebuildDailyFromHourlySql, rebuildHourlyFromRawSql, rebuildSiblingSql, rebuildSiteSql } from './rollup-sql';
+import {
+  FAMILIES,
+  GRAIN_MS,
+  JAR_FIRST_DAYS,
+  SIBLING_HOURLY,
+  STATE,
+  ensureGoldSchema,
+  retiredDaysSql,
+  rollupTable,
+  type RollupFamily,
+} from './gold-schema';
+import { rebuildDailyFromHourlySql, rebuildFirstDaysSql, rebuildHourlyFromRawSql, rebuildSiblingSql, rebuildSiteSql } from './rollup-sql';
 
 const HOUR = GRAIN_MS.hourly;
 const HOURS_PER_DAY = 24;
+/** After every instant a rollup can hold: `[0, FAR_FUTURE_MS)` is the whole history. */
+const FAR_FUTURE_MS = Date.UTC(10_000, 0, 1);
 /** Hours recomputed per transaction (a week): bounds memory and gives progress. */
 const CHUNK_HOURS = 7 * HOURS_PER_DAY;
 
@@ -68,6 +80,7 @@ export async function refreshRollups(conn: DuckDBConnection, lake: Lake, options
   await ensureGoldSchema(conn);
   await adoptGoldLayout(conn);
   await backfillSiblings(conn);
+  await backfillFirstDays(conn);
   const splits = await getSplits(conn);
   const pending: Pending[] = [];
   for (const source of SOURCES)
@@ -239,7 +252,7 @@ async function clearFamily(conn: DuckDBConnection, source: Source): Promise<void
   const kept = `WHERE CAST(floor(epoch(bucket) / 86400) AS BIGINT) NOT IN (${retiredDaysSql(source.dataset)})`;
   await transaction(conn, [
     ...tables.map(([f, g]) => `DELETE FROM ${rollupTable(f, g)} ${kept}`),
-    ...(source.family.name === 'jar' ? [`DELETE FROM ${SIBLING_HOURLY} ${kept}`] : []),
+    ...(source.family.name === 'jar' ? [`DELETE FROM ${SIBLING_HOURLY} ${kept}`, ...rebuildFirstDaysSql(0, FAR_FUTURE_MS)] : []),
     ...tables.flatMap(([f, g]) => forgetLayoutSql(f, g)),
     // Forget what was seen: an interrupted rebuild is then redone in full by the next refresh.
     `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(source.dataset)}`,
@@ -258,7 +271,20 @@ export async function backfillSiblings(conn: DuckDBConnection): Promise<void> {
     `SELECT (SELECT count(*) FROM ${SIBLING_HOURLY}) AS s, (SELECT count(*) FROM (SELECT 1 FROM ${rollupTable(FAMILIES.jar, 'hourly')} LIMIT 1)) AS j`,
   );
   if (Number(rows[0]?.s) > 0 || Number(rows[0]?.j) === 0) return;
-  await transaction(conn, rebuildSiblingSql(0, Date.UTC(10_000, 0, 1)));
+  await transaction(conn, rebuildSiblingSql(0, FAR_FUTURE_MS));
+}
+
+/**
+ * A workspace whose jar rollups were built before gold.jar_first_days existed gets it from gold.jar_daily once (a
+ * fraction of a second for a year of the full fleet): when it opens, or else at its next refresh.
+ */
+export async function backfillFirstDays(conn: DuckDBConnection): Promise<void> {
+  const rows = await queryRows(
+    conn,
+    `SELECT (SELECT count(*) FROM (SELECT 1 FROM ${JAR_FIRST_DAYS} LIMIT 1)) AS f, (SELECT count(*) FROM (SELECT 1 FROM ${rollupTable(FAMILIES.jar, 'daily')} LIMIT 1)) AS j`,
+  );
+  if (Number(rows[0]?.f) > 0 || Number(rows[0]?.j) === 0) return;
+  await transaction(conn, rebuildFirstDaysSql(0, FAR_FUTURE_MS));
 }
 
 async function extentRanges(conn: DuckDBConnection, source: Source): Promise<[number, number][]> {

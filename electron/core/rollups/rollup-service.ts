@@ -10,7 +10,7 @@ import { LakeIntents } from '../lake/intents';
 import type { PublishSetDeps } from '../lake/publish-set';
 import { holdPoint } from '../system/hold-point';
 import { FAMILIES, STATE, ensureGoldSchema, rollupTable, rollupTableName } from './gold-schema';
-import { backfillSiblings, refreshRollups, type RollupRefreshReport } from './refresh';
+import { backfillFirstDays, backfillSiblings, refreshRollups, type RollupRefreshReport } from './refresh';
 
 /** Whether a refresh wrote anything: a full rebuild, recomputed hours, or segments put in order. */
 function rewroteGold(report: RollupRefreshReport): boolean {
@@ -52,6 +52,7 @@ export class RollupService {
       await ensureGoldSchema(conn);
       // Without the master views yet (a workspace opened before its first data), the next refresh does it.
       await backfillSiblings(conn).catch(() => undefined);
+      await backfillFirstDays(conn).catch(() => undefined);
     });
   }
 

@@ -1,7 +1,9 @@
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import {
   FAMILIES,
+  FIRST_DAYS,
   GRAIN_MS,
+  JAR_FIRST_DAYS,
   SIBLING_HOURLY,
   rollupColumns,
   rollupTable,
@@ -28,8 +30,12 @@ export function clusterOrderSql(family: RollupFamily): string {
 }
 
 function colList(family: RollupFamily): string {
+  return columnsOf(family, '');
+}
+
+function columnsOf(family: RollupFamily, prefix: string): string {
   return rollupColumns(family)
-    .map((c) => quoteIdent(c.name))
+    .map((c) => `${prefix}${quoteIdent(c.name)}`)
     .join(', ');
 }
 
@@ -94,6 +100,31 @@ export function rebuildDailyFromHourlySql(family: RollupFamily, loMs: number, hi
     `DELETE FROM ${daily} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)}`,
     `INSERT INTO ${daily} (${colList(family)}) SELECT ${key}, ${bucketExpr('bucket', GRAIN_MS.daily)} AS day, ${mergeAggregates(family)} ` +
       `FROM ${hourly} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)} GROUP BY ALL ORDER BY ${key}, day`,
+    // The jars' first days change with their daily rows, in the same transaction.
+    ...(family.name === FAMILIES.jar.name ? rebuildFirstDaysSql(loMs, hiMs) : []),
+  ];
+}
+
+/**
+ * Brings gold.jar_first_days up to date after [lo, hi) of gold.jar_daily was rebuilt: the jars whose first days the range
+ * can touch (those whose first FIRST_DAYS days end after `lo`, and those of the range it does not hold yet) get their
+ * rows again from gold.jar_daily. Once a jar is past its first days a range of later days touches none of them, so a
+ * day's refresh costs a scan of the small table. `rebuildFirstDaysSql(0, <far future>)` rebuilds it whole.
+ */
+export function rebuildFirstDaysSql(loMs: number, hiMs: number): string[] {
+  const daily = rollupTable(FAMILIES.jar, 'daily');
+  const jars = 'temp.main.bw_first_days_jars';
+  const span = `INTERVAL ${FIRST_DAYS} DAY`;
+  return [
+    `CREATE OR REPLACE TEMP TABLE bw_first_days_jars AS ` +
+      `SELECT battery_id FROM ${JAR_FIRST_DAYS} GROUP BY battery_id HAVING min(bucket) + ${span} > ${tsLiteral(loMs)} ` +
+      `UNION SELECT DISTINCT battery_id FROM ${daily} WHERE bucket >= ${tsLiteral(loMs)} AND bucket < ${tsLiteral(hiMs)} ` +
+      `AND battery_id NOT IN (SELECT battery_id FROM ${JAR_FIRST_DAYS})`,
+    `DELETE FROM ${JAR_FIRST_DAYS} WHERE battery_id IN (SELECT battery_id FROM ${jars})`,
+    `INSERT INTO ${JAR_FIRST_DAYS} (${colList(FAMILIES.jar)}) SELECT ${columnsOf(FAMILIES.jar, 'd.')} FROM ${daily} d ` +
+      `JOIN (SELECT battery_id, min(bucket) AS d0 FROM ${daily} WHERE battery_id IN (SELECT battery_id FROM ${jars}) GROUP BY battery_id) f ` +
+      `USING (battery_id) WHERE d.bucket < f.d0 + ${span} ORDER BY d.battery_id, d.bucket`,
+    `DROP TABLE ${jars}`,
   ];
 }
 

@@ -4,8 +4,25 @@ import { qualifiedName } from '../../../shared/sql';
 import { queryNumber, queryRows } from '../engine/duck-query';
 import { HOT_MIRROR_SCHEMA } from '../mirror/meta';
 import type { Workbench } from '../workbench';
-import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, telemetrySelect, writeLakeDay, type FixtureWorkbench } from './fleet-fixture';
-import { FAMILIES, SIBLING_HOURLY, SIBLING_METRICS, rollupColumns, rollupTable, type Grain, type RollupFamily } from './gold-schema';
+import {
+  FIXTURE,
+  firstDaysMismatches,
+  fixtureSplitMs,
+  openFixtureWorkbench,
+  telemetrySelect,
+  writeLakeDay,
+  type FixtureWorkbench,
+} from './fleet-fixture';
+import {
+  FAMILIES,
+  JAR_FIRST_DAYS,
+  SIBLING_HOURLY,
+  SIBLING_METRICS,
+  rollupColumns,
+  rollupTable,
+  type Grain,
+  type RollupFamily,
+} from './gold-schema';
 import { refreshRollups } from './refresh';
 import { JAR_MAP_SQL, bucketExpr, rawAggregates } from './rollup-sql';
 
@@ -96,6 +113,7 @@ describe('gold rollups', () => {
     expect(await minMaxTimesWrong('daily')).toBe(0);
     expect(await queryNumber(conn, `SELECT count(*) FROM ${SIBLING_HOURLY}`)).toBe(2 * hours);
     expect(await siblingMismatches()).toBe(0);
+    expect(await firstDaysMismatches(conn)).toBe(0);
     // Site "last" is a reading at the site's last time.
     const bad = await queryNumber(
       conn,
@@ -147,6 +165,7 @@ describe('gold rollups', () => {
     expect(after.hours.telemetry).toBe(0);
     // The new hot hours and the new lake day reached the sibling statistics too.
     expect(await siblingMismatches()).toBe(0);
+    expect(await firstDaysMismatches(conn)).toBe(0);
     expect(
       await queryNumber(
         conn,
@@ -161,6 +180,7 @@ describe('gold rollups', () => {
       for (const grain of ['hourly', 'daily'] as const) expect(await mismatches(family, grain), `${family.name} ${grain}`).toBe(0);
     }
     expect(await siblingMismatches()).toBe(0);
+    expect(await firstDaysMismatches(conn)).toBe(0);
   });
 
   it('follows a removed lake file', async () => {
@@ -174,6 +194,7 @@ describe('gold rollups', () => {
     expect(await queryNumber(conn, `SELECT count(*) FROM gold.jar_hourly WHERE bucket < to_timestamp(${FIXTURE.startMs / 1000})`)).toBe(0);
     expect(await mismatches(FAMILIES.jar, 'daily')).toBe(0);
     expect(await siblingMismatches()).toBe(0);
+    expect(await firstDaysMismatches(conn)).toBe(0);
   });
 
   it('gives a workspace built before the sibling statistics existed its statistics from its jar rollups, once', async () => {
@@ -182,6 +203,17 @@ describe('gold rollups', () => {
     expect(report.hours).toEqual({ telemetry: 0, string_telemetry: 0 });
     expect(await queryNumber(conn, `SELECT count(*) FROM ${SIBLING_HOURLY}`)).toBeGreaterThan(0);
     expect(await siblingMismatches()).toBe(0);
+    expect(await firstDaysMismatches(conn)).toBe(0);
+  });
+
+  it('gives a workspace built before the jars’ first days existed its table from its daily rollups, once', async () => {
+    await conn.run(`DROP TABLE ${JAR_FIRST_DAYS}`);
+    const report = await refreshRollups(conn, wb.data.lake);
+    expect(report.hours).toEqual({ telemetry: 0, string_telemetry: 0 });
+    expect(await queryNumber(conn, `SELECT count(*) FROM ${JAR_FIRST_DAYS}`)).toBe(
+      await queryNumber(conn, `SELECT count(*) FROM ${rollupTable(FAMILIES.jar, 'daily')}`),
+    );
+    expect(await firstDaysMismatches(conn)).toBe(0);
   });
 
   it('announces a change only when a refresh rewrote the gold tables: an idle one makes no panel re-read', async () => {
