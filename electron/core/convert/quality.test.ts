@@ -8,6 +8,7 @@ import { WorkbenchError } from '../../../shared/api/errors';
 import { LakeIntents } from '../lake/intents';
 import { openWorkbench } from '../workbench';
 import { convertCsvFiles } from './convert';
+import { checkReadings } from './quality';
 
 let dir: string;
 let instance: DuckDBInstance;
@@ -103,6 +104,38 @@ describe('quality checks on conversion', () => {
       'row 3: battery_id 1 at 2024-05-01 00:05:00',
       'row 7: battery_id 2 at 2024-05-01 00:10:00',
     ]);
+  });
+
+  it('checks the units a share at a time with the same counts and the same first examples, in row order', async () => {
+    // 40 jars x 30 readings in time order; problems in several jars, so several shares find some.
+    const lines: string[] = [];
+    for (let step = 0; step < 30; step++)
+      for (let jar = 1; jar <= 40; jar++) {
+        const minute = jar % 7 === 0 && step === 20 ? (step - 3) * 5 : step * 5; // jars 7, 14, ...: one reading back in time
+        const volts = jar % 9 === 0 ? 13_500 : jar % 5 === 0 && step % 10 === 0 ? 19 : 13.5; // mV jars; out-of-range readings
+        const temp = jar % 11 === 0 && step === 3 ? 95 : 25;
+        lines.push(
+          `${jar},2024-05-01 ${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00,${volts},${temp},3.2`,
+        );
+        if (jar % 13 === 0 && step === 8) lines.push(lines.at(-1) as string); // a repeated reading
+      }
+    const { out } = await convert(conn, [await write('shares.csv', TELEMETRY_HEADER + lines.join('\n') + '\n')]);
+    const parquet = (await readdir(out)).map((f) => join(out, f));
+    const columns = ['battery_id:BIGINT', 'ts:TIMESTAMP', 'voltage_v:DOUBLE', 'temperature_c:DOUBLE', 'resistance_mohm:DOUBLE'].map((c) => {
+      const [name, type] = c.split(':');
+      return { name, type };
+    });
+    const whole = await checkReadings(conn, { file: 'shares.csv', parquet, columns });
+    const shared = await checkReadings(conn, { file: 'shares.csv', parquet, columns, shareRows: 100 });
+    expect(Object.keys(byCheck(whole)).sort()).toEqual([
+      'temperature_range',
+      'time_backwards',
+      'time_duplicate',
+      'unit_voltage',
+      'voltage_range',
+    ]);
+    expect(whole.find((w) => w.check === 'voltage_range')?.examples).toHaveLength(5);
+    expect(shared).toEqual(whole);
   });
 
   it('stays quiet on clean readings and on files that are not readings', async () => {

@@ -28,6 +28,8 @@ export const GENERIC_MA = 20_000;
 export const FLIPPED_SIGN_SHARE = 0.8;
 
 const EXAMPLES = 5;
+/** Readings checked per share of the units (see checkReadings): a share's windows and medians stay this size. */
+const QUALITY_SHARE_ROWS = 2_000_000;
 
 type Shape = 'telemetry' | 'string_telemetry';
 
@@ -38,6 +40,8 @@ export interface QualityInput {
   parquet: readonly string[];
   /** Output columns and their DuckDB types. */
   columns: readonly { name: string; type: string }[];
+  /** Readings per share of the units (default QUALITY_SHARE_ROWS). */
+  shareRows?: number;
 }
 
 const TIME_TYPE = /^(TIMESTAMP|DATE|TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ|TIMESTAMP_[A-Z]+)$/i;
@@ -60,8 +64,35 @@ function num(v: unknown): number {
   return v === null || v === undefined ? 0 : Number(v);
 }
 
+/** Examples are `{o, s}` structs (o orders them: a row number or a unit key); the texts, in order. */
 function list(v: unknown): string[] {
-  return Array.isArray(v) ? v.map((x) => String(x)) : [];
+  return Array.isArray(v) ? v.map((x) => String((x as { s: unknown }).s)) : [];
+}
+
+function before(a: unknown, b: unknown): number {
+  const x = (a as { o: unknown }).o;
+  const y = (b as { o: unknown }).o;
+  if ((typeof x === 'number' || typeof x === 'bigint') && (typeof y === 'number' || typeof y === 'bigint'))
+    return x < y ? -1 : x > y ? 1 : 0;
+  return String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
+}
+
+/**
+ * Adds one share's result row into `into`, column by column: counts and sums add up (the shares' units are disjoint),
+ * example lists join and keep the first EXAMPLES in order.
+ */
+function mergeShare(into: unknown[], share: readonly unknown[]): void {
+  share.forEach((v, i) => {
+    const had = into[i];
+    if (Array.isArray(v) || Array.isArray(had)) {
+      const joined = [...(Array.isArray(had) ? had : []), ...(Array.isArray(v) ? v : [])];
+      into[i] = joined.sort(before).slice(0, EXAMPLES);
+    } else if (v !== null && v !== undefined) {
+      into[i] = had === null || had === undefined ? v : num(had) + num(v);
+    } else if (!(i in into)) {
+      into[i] = v;
+    }
+  });
 }
 
 /** Runs the checks on one converted file; [] when its columns are not readings (battery_id or string_id, ts, values). */
@@ -95,15 +126,23 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
     const before = offsets.getRowsJS().map(([name, n]) => `WHEN ${quoteLiteral(String(name))} THEN ${Number(n)}`);
     rn = `CASE filename ${before.join(' ')} END + file_row_number + 1`;
   }
-  const src =
+  // Every check is per unit, so the units are checked a share at a time (by a hash of the key): the per-unit windows
+  // and medians hold one share's readings, however many rows the file has.
+  const rows = Number(
+    (await conn.runAndReadAll(`SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata(${files})`)).getRowsJS()[0]?.[0] ?? 0,
+  );
+  const shares = Math.max(1, Math.ceil(rows / (input.shareRows ?? QUALITY_SHARE_ROWS)));
+  const srcOf = (share: number): string =>
     `SELECT ${k} AS k, ${quoteIdent('ts')} AS t, ${value('voltage_v')} AS v, ${value(shape === 'telemetry' ? 'temperature_c' : 'ambient_c')} AS temp, ` +
     `${value('resistance_mohm')} AS r, ${value('current_a')} AS a, ${rn} AS rn ` +
-    `FROM read_parquet(${files}, filename = true, file_row_number = true)`;
-  const cte = `WITH src AS (${src}), mdl AS (${model}), x AS (SELECT src.*, mdl.cells, mdl.nominal_v, mdl.nominal_r, mdl.capacity FROM src LEFT JOIN mdl ON mdl.k = src.k)`;
+    `FROM read_parquet(${files}, filename = true, file_row_number = true)` +
+    (shares > 1 ? ` WHERE hash(${k}) % ${shares} = ${share}` : '');
+  const cteOf = (src: string): string =>
+    `WITH src AS (${src}), mdl AS (${model}), x AS (SELECT src.*, mdl.cells, mdl.nominal_v, mdl.nominal_r, mdl.capacity FROM src LEFT JOIN mdl ON mdl.k = src.k)`;
   // The first examples of the rows where `when` holds. The text is made only for those rows (CASE): made for every
   // row and then filtered, it cost seconds on millions of clean readings.
   const examples = (when: string, what: string): string =>
-    `arg_min(CASE WHEN ${when} THEN 'row ' || rn || ': ${key} ' || coalesce(CAST(k AS VARCHAR), 'NULL') || ' at ' || CAST(t AS VARCHAR) || ${what} END, rn, ${EXAMPLES}) FILTER (WHERE ${when})`;
+    `arg_min(CASE WHEN ${when} THEN {'o': rn, 's': 'row ' || rn || ': ${key} ' || coalesce(CAST(k AS VARCHAR), 'NULL') || ' at ' || CAST(t AS VARCHAR) || ${what}} END, rn, ${EXAMPLES}) FILTER (WHERE ${when})`;
   const generic = shape === 'telemetry' ? JAR_VOLTAGE_RANGE : STRING_VOLTAGE_RANGE;
   const vOut =
     `v IS NOT NULL AND CASE WHEN cells IS NOT NULL THEN v / cells NOT BETWEEN ${CELL_VOLTAGE_RANGE.min} AND ${CELL_VOLTAGE_RANGE.max} ` +
@@ -111,7 +150,7 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
   const tOut = `temp IS NOT NULL AND temp NOT BETWEEN ${TEMPERATURE_RANGE.min} AND ${TEMPERATURE_RANGE.max}`;
   // One sort: each unit's readings in row order, each against the one before. While no reading goes back in time and
   // none has no time, a unit's times never decrease, so a repeated time is always the reading right after the first.
-  const rowSql =
+  const rowSql = (cte: string): string =>
     `${cte}, w AS (SELECT *, lag(t) OVER (PARTITION BY k ORDER BY rn) AS prev_t FROM x) ` +
     `SELECT count(*) FILTER (WHERE t < prev_t), ${examples('t < prev_t', `' after ' || CAST(prev_t AS VARCHAR)`)}, ` +
     `count(*) FILTER (WHERE t = prev_t), ${examples('t = prev_t', "''")}, ` +
@@ -119,15 +158,43 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
     `count(*) FILTER (WHERE ${tOut}), ${examples(tOut, `': ' || temp || ' degC'`)}, ` +
     `count(DISTINCT k) FILTER (WHERE cells IS NULL), count(*) FILTER (WHERE t IS NULL) ` +
     `FROM w`;
-  const row = (await conn.runAndReadAll(rowSql)).getRowsJS()[0] ?? [];
-  if (num(row[0]) > 0 || num(row[9]) > 0) {
-    // Out of order: a repeated time may come anywhere after the first, so the repeats are counted per unit and time.
-    const dupSql =
-      `WITH src AS (${src}), d AS (SELECT *, row_number() OVER (PARTITION BY k, t ORDER BY rn) AS dup FROM src) ` +
-      `SELECT count(*) FILTER (WHERE dup > 1), ${examples('dup > 1', "''")} FROM d`;
-    const dup = (await conn.runAndReadAll(dupSql)).getRowsJS()[0] ?? [];
-    row[2] = dup[0];
-    row[3] = dup[1];
+  const rowShare = async (share: number): Promise<unknown[]> => {
+    const src = srcOf(share);
+    const row = (await conn.runAndReadAll(rowSql(cteOf(src)))).getRowsJS()[0] ?? [];
+    if (num(row[0]) > 0 || num(row[9]) > 0) {
+      // Out of order: a repeated time may come anywhere after the first, so the repeats are counted per unit and time.
+      const dupSql =
+        `WITH src AS (${src}), d AS (SELECT *, row_number() OVER (PARTITION BY k, t ORDER BY rn) AS dup FROM src) ` +
+        `SELECT count(*) FILTER (WHERE dup > 1), ${examples('dup > 1', "''")} FROM d`;
+      const dup = (await conn.runAndReadAll(dupSql)).getRowsJS()[0] ?? [];
+      row[2] = dup[0];
+      row[3] = dup[1];
+    }
+    return row;
+  };
+  // Per unit: medians against the model's nominal values (unit mistakes) and the share of negative current (sign).
+  const mvLimit = shape === 'telemetry' ? GENERIC_MV_JAR : GENERIC_MV_STRING;
+  const unitExamples = (when: string, what: string): string =>
+    `arg_min({'o': k, 's': '${key} ' || k || ${what}}, k, ${EXAMPLES}) FILTER (WHERE ${when})`;
+  const unitSql = (cte: string): string =>
+    `${cte}, u AS (SELECT k, count(*) AS n, median(v) AS mv, median(r) AS mr, quantile_cont(abs(a), 0.95) AS pa, ` +
+    `count(*) FILTER (WHERE a < 0) AS neg, count(*) FILTER (WHERE a <> 0) AS nonzero, ` +
+    `any_value(nominal_v) AS nominal_v, any_value(nominal_r) AS nominal_r, any_value(capacity) AS capacity FROM x GROUP BY k), ` +
+    `f AS (SELECT *, ` +
+    `mv IS NOT NULL AND CASE WHEN nominal_v IS NOT NULL THEN mv > ${UNIT_FACTOR} * nominal_v ELSE mv > ${mvLimit} END AS mv_bad, ` +
+    `mr IS NOT NULL AND mr > 0 AND CASE WHEN nominal_r IS NOT NULL THEN mr < nominal_r / ${UNIT_FACTOR} ELSE mr < ${GENERIC_OHM} END AS ohm_bad, ` +
+    `pa IS NOT NULL AND CASE WHEN capacity IS NOT NULL THEN pa > ${CURRENT_MA_C_RATE} * capacity ELSE pa > ${GENERIC_MA} END AS ma_bad, ` +
+    `nonzero > 0 AND neg > ${FLIPPED_SIGN_SHARE} * nonzero AS sign_bad FROM u) ` +
+    `SELECT count(*) FILTER (WHERE mv_bad), sum(n) FILTER (WHERE mv_bad), ${unitExamples('mv_bad', `': median ' || round(mv, 3) || ' V' || coalesce(' against nominal ' || nominal_v || ' V', '')`)}, ` +
+    `count(*) FILTER (WHERE ohm_bad), sum(n) FILTER (WHERE ohm_bad), ${unitExamples('ohm_bad', `': median ' || round(mr, 5) || ' mOhm' || coalesce(' against nominal ' || nominal_r || ' mOhm', '')`)}, ` +
+    `count(*) FILTER (WHERE ma_bad), sum(n) FILTER (WHERE ma_bad), ${unitExamples('ma_bad', `': 95th percentile |current| ' || round(pa, 2) || ' A' || coalesce(' for ' || capacity || ' Ah', '')`)}, ` +
+    `count(*) FILTER (WHERE sign_bad), sum(neg) FILTER (WHERE sign_bad), ${unitExamples('sign_bad', `': ' || neg || ' of ' || nonzero || ' non-zero current readings negative'`)} ` +
+    `FROM f`;
+  const row: unknown[] = [];
+  const u: unknown[] = [];
+  for (let share = 0; share < shares; share++) {
+    mergeShare(row, await rowShare(share));
+    mergeShare(u, (await conn.runAndReadAll(unitSql(cteOf(srcOf(share))))).getRowsJS()[0] ?? []);
   }
   const out: QualityWarning[] = [];
   const add = (check: QualityCheck, column: string, count: number, message: string, examples: unknown, keys?: number): void => {
@@ -156,23 +223,6 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
     row[7],
   );
 
-  // Per unit: medians against the model's nominal values (unit mistakes) and the share of negative current (sign).
-  const mvLimit = shape === 'telemetry' ? GENERIC_MV_JAR : GENERIC_MV_STRING;
-  const unitSql =
-    `${cte}, u AS (SELECT k, count(*) AS n, median(v) AS mv, median(r) AS mr, quantile_cont(abs(a), 0.95) AS pa, ` +
-    `count(*) FILTER (WHERE a < 0) AS neg, count(*) FILTER (WHERE a <> 0) AS nonzero, ` +
-    `any_value(nominal_v) AS nominal_v, any_value(nominal_r) AS nominal_r, any_value(capacity) AS capacity FROM x GROUP BY k), ` +
-    `f AS (SELECT *, ` +
-    `mv IS NOT NULL AND CASE WHEN nominal_v IS NOT NULL THEN mv > ${UNIT_FACTOR} * nominal_v ELSE mv > ${mvLimit} END AS mv_bad, ` +
-    `mr IS NOT NULL AND mr > 0 AND CASE WHEN nominal_r IS NOT NULL THEN mr < nominal_r / ${UNIT_FACTOR} ELSE mr < ${GENERIC_OHM} END AS ohm_bad, ` +
-    `pa IS NOT NULL AND CASE WHEN capacity IS NOT NULL THEN pa > ${CURRENT_MA_C_RATE} * capacity ELSE pa > ${GENERIC_MA} END AS ma_bad, ` +
-    `nonzero > 0 AND neg > ${FLIPPED_SIGN_SHARE} * nonzero AS sign_bad FROM u) ` +
-    `SELECT count(*) FILTER (WHERE mv_bad), sum(n) FILTER (WHERE mv_bad), arg_min('${key} ' || k || ': median ' || round(mv, 3) || ' V' || coalesce(' against nominal ' || nominal_v || ' V', ''), k, ${EXAMPLES}) FILTER (WHERE mv_bad), ` +
-    `count(*) FILTER (WHERE ohm_bad), sum(n) FILTER (WHERE ohm_bad), arg_min('${key} ' || k || ': median ' || round(mr, 5) || ' mOhm' || coalesce(' against nominal ' || nominal_r || ' mOhm', ''), k, ${EXAMPLES}) FILTER (WHERE ohm_bad), ` +
-    `count(*) FILTER (WHERE ma_bad), sum(n) FILTER (WHERE ma_bad), arg_min('${key} ' || k || ': 95th percentile |current| ' || round(pa, 2) || ' A' || coalesce(' for ' || capacity || ' Ah', ''), k, ${EXAMPLES}) FILTER (WHERE ma_bad), ` +
-    `count(*) FILTER (WHERE sign_bad), sum(neg) FILTER (WHERE sign_bad), arg_min('${key} ' || k || ': ' || neg || ' of ' || nonzero || ' non-zero current readings negative', k, ${EXAMPLES}) FILTER (WHERE sign_bad) ` +
-    `FROM f`;
-  const u = (await conn.runAndReadAll(unitSql)).getRowsJS()[0] ?? [];
   const units = (n: unknown): string => `${num(n)} ${unitWord}${num(n) === 1 ? '' : 's'}`;
   add(
     'unit_voltage',
