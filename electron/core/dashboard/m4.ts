@@ -40,11 +40,13 @@ function m4PointsSql(points: string, position: (expr: string) => string, origin:
   SELECT k, ts, CAST(v AS DOUBLE) AS v, CAST(floor((${position('ts')} - ${origin}) / ${bucket}) AS BIGINT) AS px
   FROM points WHERE v IS NOT NULL
 ), m4 AS (
+  -- Ties broken by the other member of the pair (the earliest of equal minima, the latest of equal maxima; at one
+  -- time, the lowest value first and the highest last): the same points every run, whatever order threads aggregate in.
   SELECT k, px,
-    min(ts) AS t1, arg_min(v, ts) AS v1,
-    arg_min(ts, v) AS t2, min(v) AS v2,
-    arg_max(ts, v) AS t3, max(v) AS v3,
-    max(ts) AS t4, arg_max(v, ts) AS v4
+    min(ts) AS t1, arg_min(v, {'t': ts, 'v': v}) AS v1,
+    arg_min(ts, {'v': v, 't': ts}) AS t2, min(v) AS v2,
+    arg_max(ts, {'v': v, 't': ts}) AS t3, max(v) AS v3,
+    max(ts) AS t4, arg_max(v, {'t': ts, 'v': v}) AS v4
   FROM buckets GROUP BY k, px
 )
 SELECT DISTINCT k, t, v FROM (
