@@ -116,21 +116,22 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
   const value = (c: string): string => (cols.has(c) ? `TRY_CAST(${quoteIdent(c)} AS DOUBLE)` : 'NULL::DOUBLE');
   const k = quoteIdent(key);
   // A row's number in the files taken in name order: the rows before its file (from the files' metadata) plus its
-  // position in it. (A row_number() over all rows was a sort of every row, in every query.)
+  // position in it. (A row_number() over all rows was a sort of every row, in every query.) The same read gives the
+  // row count that sizes the shares below.
+  const perFile = (
+    await conn.runAndReadAll(
+      `SELECT file_name, num_rows, coalesce(sum(num_rows) OVER (ORDER BY file_name ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) ` +
+        `FROM parquet_file_metadata(${files})`,
+    )
+  ).getRowsJS();
   let rn = 'file_row_number + 1';
   if (input.parquet.length > 1) {
-    const offsets = await conn.runAndReadAll(
-      `SELECT file_name, coalesce(sum(num_rows) OVER (ORDER BY file_name ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) ` +
-        `FROM parquet_file_metadata(${files})`,
-    );
-    const before = offsets.getRowsJS().map(([name, n]) => `WHEN ${quoteLiteral(String(name))} THEN ${Number(n)}`);
+    const before = perFile.map(([name, , n]) => `WHEN ${quoteLiteral(String(name))} THEN ${Number(n)}`);
     rn = `CASE filename ${before.join(' ')} END + file_row_number + 1`;
   }
   // Every check is per unit, so the units are checked a share at a time (by a hash of the key): the per-unit windows
   // and medians hold one share's readings, however many rows the file has.
-  const rows = Number(
-    (await conn.runAndReadAll(`SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata(${files})`)).getRowsJS()[0]?.[0] ?? 0,
-  );
+  const rows = perFile.reduce((sum, [, n]) => sum + Number(n), 0);
   const shares = Math.max(1, Math.ceil(rows / (input.shareRows ?? QUALITY_SHARE_ROWS)));
   const srcOf = (share: number): string =>
     `SELECT ${k} AS k, ${quoteIdent('ts')} AS t, ${value('voltage_v')} AS v, ${value(shape === 'telemetry' ? 'temperature_c' : 'ambient_c')} AS temp, ` +
