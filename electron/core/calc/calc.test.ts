@@ -18,7 +18,7 @@ import {
 } from '../rollups/fleet-fixture';
 import type { Workbench } from '../workbench';
 import { refreshCalc } from './calc-refresh';
-import { CALC_COLUMNS } from './calc-sql';
+import { CALC_COLUMNS, calcRowsSql } from './calc-sql';
 
 let fx: FixtureWorkbench;
 let wb: Workbench;
@@ -137,6 +137,36 @@ describe('calc_telemetry', () => {
       expect(Number(got.soc_pct)).toBe(Number(own.v) >= 13.62 ? 100 : Math.min(100, Math.max(0, ((Number(own.v) - 11.88) / 0.87) * 100)));
     }
     await expectConsistent();
+  });
+
+  it('takes the room reading at or before each reading, none older than a day, and none for a site without a room sensor', async () => {
+    // The rooms were read every 15 minutes up to `end`; string 1 (jars 1-3) is at site 1 (sensor 1), string 2 at site 2 (sensor 3).
+    const end = fixtureSplitMs() + FIXTURE.hotDays * DAY;
+    const input = (at: number): string =>
+      `SELECT j AS battery_id, CAST(${`'${iso(at)}'`} AS TIMESTAMPTZ) AS ts, CAST(13.50 + j / 100 AS DECIMAL(6,3)) AS voltage_v, ` +
+      `CAST(25.0 AS DECIMAL(4,1)) AS temperature_c, CAST(4.00 AS DECIMAL(6,2)) AS resistance_mohm, NULL::BIGINT AS ingest_id FROM range(1, 7) r(j)`;
+    const rise = async (): Promise<Record<string, unknown>[]> =>
+      queryRows(
+        conn,
+        `SELECT battery_id, CAST(ts AS VARCHAR) AS t, temperature_rise_c::DOUBLE AS rise, voltage_deviation_mv::DOUBLE AS dev FROM (` +
+          `${calcRowsSql(`${input(end + 12 * 3_600_000 + 60_000)} UNION ALL ${input(end + 30 * 3_600_000)}`, end, end + 2 * DAY)}) ORDER BY ts, battery_id`,
+      );
+    const rows = await rise();
+    expect(rows).toHaveLength(12);
+    // 12 hours after the last room reading (at end - 15 min; site 1's reads 20 + slot % 4 / 4): 25.0 - 20.75.
+    expect(rows.slice(0, 6).map((r) => r.rise)).toEqual([4.25, 4.25, 4.25, 3.5, 3.5, 3.5]);
+    // The string's mean at that instant: jar 1 is 10 mV under its string's (13.51, 13.52, 13.53).
+    expect(rows.slice(0, 3).map((r) => r.dev)).toEqual([-10, 0, 10]);
+    // 30 hours after: no room reading within a day.
+    expect(rows.slice(6).map((r) => r.rise)).toEqual([null, null, null, null, null, null]);
+    // Without site 2's temperature sensor (its room has only a humidity sensor left), its jars have no rise.
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await conn.run(`DELETE FROM ${hot('environmental_sensor')} WHERE sensor_id = 3`);
+      expect((await rise()).slice(0, 6).map((r) => r.rise)).toEqual([4.25, 4.25, 4.25, null, null, null]);
+    } finally {
+      await conn.run('ROLLBACK');
+    }
   });
 
   it('follows new hot readings (a low one for the state of charge), late rows and archival; lake check stays clean', async () => {
