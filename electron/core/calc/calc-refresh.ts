@@ -5,7 +5,7 @@ import { WorkbenchError } from '../../../shared/api/errors';
 import { DATASETS, INGEST_COLUMN } from '../../../shared/domain/datasets';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import { inTransaction, queryRows } from '../engine/duck-query';
-import type { Lake } from '../lake/lake';
+import type { Lake, StagedFile } from '../lake/lake';
 import { partitionKey, writerTurn } from '../lake/lake';
 import { sha256File, type ManifestFile } from '../lake/manifest';
 import { PublishSet, finishPublishSets, type PublishSetDeps } from '../lake/publish-set';
@@ -32,6 +32,8 @@ export interface CalcRefreshOptions {
   full?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: { fraction: number; message: string }) => void;
+  /** Cold days per journaled publish (default PUBLISH_DAYS, a week). */
+  publishDays?: number;
 }
 
 export interface CalcRefreshReport {
@@ -130,24 +132,27 @@ async function refreshCalcLocked(
   const hotVisible = hotVisibleSql(DATASETS.telemetry, tier, 'duckdb');
   const sorted = [...days].sort((a, b) => a - b);
   const existing = await lake.list(CALC.name);
-  for (let i = 0; i < sorted.length; i++) {
-    if (options.signal?.aborted)
-      throw new WorkbenchError('CANCELLED', 'The calculated metrics refresh was cancelled; finished days are kept.');
-    const day = sorted[i];
-    const date = new Date(day * DAY).toISOString().slice(0, 10);
-    options.onProgress?.({ fraction: i / sorted.length, message: `calculated metrics: ${date}` });
-    const r = await computeDay(
-      conn,
-      lake,
-      deps,
-      day,
-      split,
-      hotVisible,
-      existing.filter((f) => f.partition.date === date).map((f) => f.key),
-    );
-    report.published += r.published;
-    report.withdrawn += r.withdrawn;
-    report.days++;
+  // The cold days go to the lake a week at a time: one journaled publish (its view switches and manifest) per
+  // PUBLISH_DAYS files instead of per file. An interrupted run leaves each day whole, old or new.
+  let batch: CalcBatch | null = null;
+  try {
+    for (let i = 0; i < sorted.length; i++) {
+      if (options.signal?.aborted)
+        throw new WorkbenchError('CANCELLED', 'The calculated metrics refresh was cancelled; finished days are kept.');
+      const day = sorted[i];
+      const date = new Date(day * DAY).toISOString().slice(0, 10);
+      options.onProgress?.({ fraction: i / sorted.length, message: `calculated metrics: ${date}` });
+      const previous = existing.filter((f) => f.partition.date === date).map((f) => f.key);
+      batch ??= { set: null, staged: [], files: [], replaces: [], dates: [] };
+      if (await computeDay(conn, lake, deps, batch, day, split, hotVisible, previous)) report.withdrawn += previous.length;
+      report.days++;
+      if (batch.staged.length >= (options.publishDays ?? PUBLISH_DAYS) || i === sorted.length - 1) {
+        report.published += await publishBatch(batch);
+        batch = null;
+      }
+    }
+  } finally {
+    if (batch?.set) await batch.set.abandon();
   }
   await tele.commit();
   await env.commit();
@@ -215,16 +220,33 @@ async function updateBaselines(conn: DuckDBConnection, days: readonly number[], 
   return out;
 }
 
-/** One UTC day: its hot rows replace the day's in hot.calc_telemetry; its cold rows become the day's lake file. */
+/** Cold days computed and staged, published together (publishBatch). */
+interface CalcBatch {
+  /** Begun with the first staged day. */
+  set: PublishSet | null;
+  staged: StagedFile[];
+  files: ManifestFile[];
+  replaces: string[];
+  dates: string[];
+}
+
+/** Cold days per publish (a week): each publish costs two view switches and a manifest, whatever its size. */
+const PUBLISH_DAYS = 7;
+
+/**
+ * One UTC day: its hot rows replace the day's in hot.calc_telemetry; its cold rows become the day's file, staged in
+ * `batch` (replacing `previous`). A day with no cold rows any more has its previous files withdrawn: returns true then.
+ */
 async function computeDay(
   conn: DuckDBConnection,
   lake: Lake,
   deps: PublishSetDeps,
+  batch: CalcBatch,
   day: number,
   split: string | null,
   hotVisible: string,
   previous: string[],
-): Promise<{ published: number; withdrawn: number }> {
+): Promise<boolean> {
   const lo = day * DAY;
   const hi = lo + DAY;
   const date = new Date(lo).toISOString().slice(0, 10);
@@ -238,49 +260,54 @@ async function computeDay(
     });
     const cold = Number((await queryRows(conn, `SELECT count(*) AS n FROM calc_day WHERE ${ingest} IS NULL`))[0]?.n ?? 0);
     if (cold === 0) {
-      if (previous.length === 0) return { published: 0, withdrawn: 0 };
+      if (previous.length === 0) return false;
       await lake.withdraw(CALC.name, previous, `calc: no cold readings on ${date} any more`);
       await deps.commitViews([], [CALC.name]);
-      return { published: 0, withdrawn: previous.length };
+      return true;
     }
-    const set = await PublishSet.begin(deps, 'calc', CALC.name);
-    try {
-      const staged = await lake.stage(partitionKey(CALC.name, date, `calc-${Date.now()}-${randomUUID().slice(0, 8)}`));
-      await set.track(staged.path);
-      await conn.run(
-        `COPY (SELECT ${cols} FROM calc_day WHERE ${ingest} IS NULL ORDER BY battery_id, ts) TO ${quoteLiteral(staged.path)} ` +
-          '(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)',
-      );
-      const range = (
-        await queryRows(
-          conn,
-          `SELECT strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS a, strftime(max(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS b FROM calc_day WHERE ${ingest} IS NULL`,
-        )
-      )[0];
-      const file: ManifestFile = {
-        key: staged.key,
-        rows: cold,
-        bytes: (await stat(staged.path)).size,
-        sha256: await sha256File(staged.path),
-        minTime: range?.a === null || range?.a === undefined ? null : String(range.a),
-        maxTime: range?.b === null || range?.b === undefined ? null : String(range.b),
-      };
-      await set.publish([staged], {
-        batchId: `calc-${date}-${Date.now()}-${randomUUID().slice(0, 8)}`,
-        dataset: CALC.name,
-        source: 'calc',
-        writtenAt: new Date().toISOString(),
-        rows: cold,
-        files: [file],
-        ...(previous.length > 0 ? { replaces: previous } : {}),
-        inputs: 'telemetry',
-      });
-    } catch (err) {
-      await set.abandon();
-      throw err;
-    }
-    return { published: 1, withdrawn: 0 };
+    batch.set ??= await PublishSet.begin(deps, 'calc', CALC.name);
+    const staged = await lake.stage(partitionKey(CALC.name, date, `calc-${Date.now()}-${randomUUID().slice(0, 8)}`));
+    await batch.set.track(staged.path);
+    await conn.run(
+      `COPY (SELECT ${cols} FROM calc_day WHERE ${ingest} IS NULL ORDER BY battery_id, ts) TO ${quoteLiteral(staged.path)} ` +
+        '(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)',
+    );
+    const range = (
+      await queryRows(
+        conn,
+        `SELECT strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS a, strftime(max(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS b FROM calc_day WHERE ${ingest} IS NULL`,
+      )
+    )[0];
+    batch.staged.push(staged);
+    batch.files.push({
+      key: staged.key,
+      rows: cold,
+      bytes: (await stat(staged.path)).size,
+      sha256: await sha256File(staged.path),
+      minTime: range?.a === null || range?.a === undefined ? null : String(range.a),
+      maxTime: range?.b === null || range?.b === undefined ? null : String(range.b),
+    });
+    batch.replaces.push(...previous);
+    batch.dates.push(date);
+    return false;
   } finally {
     await conn.run('DROP TABLE IF EXISTS temp.main.calc_day');
   }
+}
+
+/** Publishes a batch's staged days in one journaled set (their manifest replaces their days' previous files); the files published. */
+async function publishBatch(batch: CalcBatch): Promise<number> {
+  if (!batch.set || batch.staged.length === 0) return 0;
+  const span = batch.dates.length > 1 ? `${batch.dates[0]}..${batch.dates[batch.dates.length - 1]}` : batch.dates[0];
+  await batch.set.publish(batch.staged, {
+    batchId: `calc-${span}-${Date.now()}-${randomUUID().slice(0, 8)}`,
+    dataset: CALC.name,
+    source: 'calc',
+    writtenAt: new Date().toISOString(),
+    rows: batch.files.reduce((n, f) => n + f.rows, 0),
+    files: batch.files,
+    ...(batch.replaces.length > 0 ? { replaces: batch.replaces } : {}),
+    inputs: 'telemetry',
+  });
+  return batch.staged.length;
 }

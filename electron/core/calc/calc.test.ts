@@ -213,6 +213,45 @@ describe('calc_telemetry', () => {
     expect(report.problems).toEqual([]);
   });
 
+  it('publishes the cold days a batch at a time, each all or nothing: a run stopped in its second batch keeps the first', async () => {
+    const before = await checksum();
+    const keysOf = async (): Promise<string[]> =>
+      (await wb.data.lake.list('calc_telemetry'))
+        .sort((x, y) => String(x.partition.date).localeCompare(String(y.partition.date)))
+        .map((f) => f.key);
+    const old = await keysOf();
+    expect(old).toHaveLength(4);
+    const lake = wb.data.lake;
+    /** A lake whose `stopAt`-th file publish fails. */
+    const failingAt = (stopAt: number): Lake => {
+      let published = 0;
+      return new Proxy(lake, {
+        get: (target, p) =>
+          p === 'publish'
+            ? (...a: Parameters<Lake['publish']>) =>
+                ++published === stopAt ? Promise.reject(new Error('the process stopped here')) : target.publish(...a)
+            : (Reflect.get(target, p) as unknown) instanceof Function
+              ? (Reflect.get(target, p) as (...a: unknown[]) => unknown).bind(target)
+              : Reflect.get(target, p),
+      });
+    };
+    const unchanged = async (): Promise<boolean[]> => (await keysOf()).map((k, i) => k === old[i]);
+    // Three days per publish: stopped at the first batch's second file, no day is replaced.
+    await expect(refreshCalc(conn, failingAt(2), deps(failingAt(2)), { full: true, publishDays: 3 })).rejects.toThrow(/stopped here/);
+    expect(await unchanged()).toEqual([true, true, true, true]);
+    expect((await checkLake()).problems).toEqual([]);
+    // Stopped at the second batch's file: the first three days are replaced, the last stays as it was.
+    const stop4 = failingAt(4);
+    await expect(refreshCalc(conn, stop4, deps(stop4), { full: true, publishDays: 3 })).rejects.toThrow(/stopped here/);
+    expect(await unchanged()).toEqual([false, false, false, true]);
+    expect(await checksum()).toBe(before);
+    expect((await checkLake()).problems).toEqual([]);
+    const again = await refreshCalc(conn, lake, deps(), { full: true, publishDays: 3 });
+    expect(again.published).toBe(4);
+    expect(await checksum()).toBe(before);
+    expect((await checkLake()).problems).toEqual([]);
+  });
+
   it('an interrupted publish is finished by the next run, and lake check is clean after it', async () => {
     const before = await checksum();
     // A lake whose removals fail: the new day files are published with their manifest, the replaced ones cannot go.
