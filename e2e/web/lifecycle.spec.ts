@@ -14,11 +14,12 @@ import type { RunningWebHost } from '../support/web-host-process';
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
 let host: RunningWebHost;
+let workspace: string;
 let archive: string;
 
 test.beforeAll(async ({ playwright }) => {
   // The lake has an archive folder: its colder tier.
-  const workspace = await mkdtemp(join(tmpdir(), 'bw-e2e-lifecycle-'));
+  workspace = await mkdtemp(join(tmpdir(), 'bw-e2e-lifecycle-'));
   archive = await mkdtemp(join(tmpdir(), 'bw-e2e-archive-'));
   await writeFile(join(workspace, 'settings.json'), JSON.stringify({ hot: { kind: 'embedded' }, lake: { archivePath: archive } }));
   host = await startDemoHost(playwright, { workspace });
@@ -26,6 +27,9 @@ test.beforeAll(async ({ playwright }) => {
 
 test.afterAll(async () => {
   await host?.stop();
+  // The spec's own workspace (the host removes only one it made): once it is gone, the next embedded PostgreSQL start
+  // sweeps its cluster.
+  if (workspace) await rm(workspace, { recursive: true, force: true });
   if (archive) await rm(archive, { recursive: true, force: true });
 });
 
