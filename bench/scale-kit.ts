@@ -58,6 +58,15 @@ export interface OpenedWorkspace {
  * Opens a cached scale workspace, generating it first when absent or built with another layout. The caller
  * closes `wb`. The marker is written last, so an interrupted build is generated again next time.
  */
+/**
+ * The workspace as the app holds it once started: the rollups' once-a-session catch-up (which the first panel or
+ * entity read starts, 0.6-0.8 s of work on these workspaces) done, so no part times its queries against it.
+ */
+async function caughtUp(wb: Workbench): Promise<void> {
+  wb.rollups.catchUp();
+  await wb.rollups.whenIdle();
+}
+
 export async function openScaleWorkspace(which: ScaleWorkspace): Promise<OpenedWorkspace> {
   const spec = WORKSPACES[which];
   const dir = benchCacheDir(`scale-${which}`);
@@ -67,7 +76,7 @@ export async function openScaleWorkspace(which: ScaleWorkspace): Promise<OpenedW
   await mkdir(dir, { recursive: true });
   const wb = await openWorkbench({ workspaceDir: dir, entry: 'cli', data: { start: 'lazy' } });
   if (!fresh) {
-    await wb.rollups.whenIdle();
+    await caughtUp(wb);
     return { dir, wb, builtMs: null, report: null };
   }
   const t0 = performance.now();
@@ -79,7 +88,7 @@ export async function openScaleWorkspace(which: ScaleWorkspace): Promise<OpenedW
   });
   const summary = await done;
   if (summary.error) throw new Error(`demo (${which}) failed: ${summary.error.message}`);
-  await wb.rollups.whenIdle();
+  await caughtUp(wb);
   const builtMs = Math.round(performance.now() - t0);
   await writeFile(marker, JSON.stringify({ at: new Date().toISOString(), layout: spec.layout }));
   return { dir, wb, builtMs, report: reportOf(summary) as unknown as Record<string, unknown> };
