@@ -22,6 +22,17 @@ export async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
+/** One timed dispatch of a panel request; its data. */
+export async function timedPanel(wb: Workbench, req: Record<string, unknown>, label: string): Promise<{ ms: number; data: PanelData }> {
+  let data: PanelData | null = null;
+  const ms = await time(async () => {
+    const res = await wb.dispatch('dashboard.panel', req, { transport: 'test' });
+    if (!res.ok) throw new Error(`${label}: ${res.error.message}`);
+    data = res.value as PanelData;
+  });
+  return { ms, data: data as unknown as PanelData };
+}
+
 /** p95 of `runs` timed dispatches of `req(i)` (one warm-up first); the last result's PanelData. */
 export async function panelP95(
   wb: Workbench,
@@ -32,12 +43,9 @@ export async function panelP95(
   let data: PanelData | null = null;
   const ms: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
-    const t = await time(async () => {
-      const res = await wb.dispatch('dashboard.panel', req(i), { transport: 'test' });
-      if (!res.ok) throw new Error(`${label}: ${res.error.message}`);
-      data = res.value as PanelData;
-    });
-    if (i > 0) ms.push(t);
+    const run = await timedPanel(wb, req(i), label);
+    data = run.data;
+    if (i > 0) ms.push(run.ms);
   }
   return { p95: p95(ms), data: data as unknown as PanelData };
 }

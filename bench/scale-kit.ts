@@ -55,10 +55,6 @@ export interface OpenedWorkspace {
 }
 
 /**
- * Opens a cached scale workspace, generating it first when absent or built with another layout. The caller
- * closes `wb`. The marker is written last, so an interrupted build is generated again next time.
- */
-/**
  * The workspace as the app holds it once started: the rollups' once-a-session catch-up (which the first panel or
  * entity read starts, 0.6-0.8 s of work on these workspaces) done, so no part times its queries against it.
  */
@@ -67,6 +63,10 @@ async function caughtUp(wb: Workbench): Promise<void> {
   await wb.rollups.whenIdle();
 }
 
+/**
+ * Opens a cached scale workspace, generating it first when absent or built with another layout. The caller
+ * closes `wb`. The marker is written last, so an interrupted build is generated again next time.
+ */
 export async function openScaleWorkspace(which: ScaleWorkspace): Promise<OpenedWorkspace> {
   const spec = WORKSPACES[which];
   const dir = benchCacheDir(`scale-${which}`);

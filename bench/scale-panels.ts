@@ -1,8 +1,8 @@
-import { PANEL_IDS, type PanelData, type PanelId } from '../shared/api/dashboard';
+import { PANEL_IDS, type PanelId } from '../shared/api/dashboard';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../shared/domain/health';
 import { queryNumber } from '../electron/core/engine/duck-query';
 import type { Workbench } from '../electron/core/workbench';
-import { p95, panelP95, time } from './panel-timing';
+import { p95, panelP95, timedPanel } from './panel-timing';
 import { atMost, openScaleWorkspace, type ScaleFigure, type ScaleWorkspace } from './scale-kit';
 
 const FLEET_PANELS: readonly PanelId[] = PANEL_IDS.filter((id) => id.startsWith('fleet.'));
@@ -28,17 +28,6 @@ export async function dataEnd(wb: Workbench): Promise<number> {
   } finally {
     conn.closeSync();
   }
-}
-
-/** One timed dispatch of a panel request; its data. */
-async function timedPanel(wb: Workbench, req: Record<string, unknown>, label: string): Promise<{ ms: number; data: PanelData }> {
-  let data: PanelData | null = null;
-  const ms = await time(async () => {
-    const res = await wb.dispatch('dashboard.panel', req, { transport: 'test' });
-    if (!res.ok) throw new Error(`${label}: ${res.error.message}`);
-    data = res.value as PanelData;
-  });
-  return { ms, data: data as unknown as PanelData };
 }
 
 type BothP95 = Record<ScaleWorkspace, { p95: number; source: string }>;
