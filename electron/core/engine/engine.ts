@@ -203,8 +203,9 @@ export class Engine {
    * Runs `fn` with DuckDB's memory_limit lowered to `budget` (never raised), then back to the workspace's limit: a
    * long job whose memory must stay bounded (the demo, the data jobs) holds it while it runs. The limit is the
    * instance's, so the queries run meanwhile share the budget; overlapping holders keep the first one's budget until
-   * the last one ends. When DuckDB cannot lower it (memory pinned by a running query), `fn` runs under the workspace's
-   * limit: a job never fails for want of a budget.
+   * the last one ends. Memory that only a checkpoint frees (the blocks of rows written since the last one) is freed
+   * by one when the limit will not go down otherwise. When DuckDB still cannot lower it (memory pinned by a running
+   * query), `fn` runs under the workspace's limit: a job never fails for want of a budget.
    */
   async withMemoryBudget<T>(budget: string, fn: () => Promise<T>): Promise<T> {
     const configured = this.options.memoryLimit ?? defaultMemoryLimit();
@@ -214,7 +215,14 @@ export class Engine {
     if (configuredBytes !== null && configuredBytes <= budgetBytes) return fn();
     if (this.budgetHolders++ === 0) {
       this.heldBudget = budget;
-      this.budgetSet = this.setMemoryLimit(budget);
+      this.budgetSet = this.setMemoryLimit(budget).catch(async (err: unknown) => {
+        if (!isOutOfMemory(err)) throw err;
+        // A checkpoint that cannot run now (another write transaction is open) leaves the first error standing.
+        await this.withConnection((conn) => conn.run('CHECKPOINT')).catch(() => {
+          throw err;
+        });
+        await this.setMemoryLimit(budget);
+      });
     }
     try {
       // A holder that joins while the first one lowers the limit waits for it too.
