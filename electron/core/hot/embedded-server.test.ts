@@ -11,13 +11,20 @@ import { ROOT_PG_BASE, sweepOrphanClusters } from './root-clusters';
 import { HOT_IDENTITY_FILE } from './hot-identity';
 import { HotStore } from './hot-store';
 
-/** A long-running process whose command line says "postgres" but which is no PostgreSQL at all. */
-function spawnDecoy(cwd?: string, extra: string[] = []): ChildProcess {
+/**
+ * A long-running process whose command line says "postgres" but which is no PostgreSQL at all. Returned once it
+ * runs its own program (until then /proc shows the forked test worker's command line, however busy the machine).
+ */
+async function spawnDecoy(cwd?: string, extra: string[] = []): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'postgres-decoy', ...extra], {
     stdio: 'ignore',
     ...(cwd ? { cwd } : {}),
   });
   if (child.pid === undefined) throw new Error('decoy did not start');
+  const cmdline = `/proc/${child.pid}/cmdline`;
+  await expect
+    .poll(async () => (await readFile(cmdline, 'utf8').catch(() => '')).includes('postgres-decoy'), { timeout: 15_000 })
+    .toBe(true);
   return child;
 }
 
@@ -77,7 +84,7 @@ describe('embedded server: stale postmaster.pid', () => {
 
   it('leaves an unrelated live process named in postmaster.pid alone and starts anyway', async () => {
     const pgData = dataDir as string;
-    const decoy = spawnDecoy();
+    const decoy = await spawnDecoy();
     decoys.push(decoy);
     const pid = decoy.pid as number;
     await writeFile(join(pgData, 'postmaster.pid'), postmasterPid(pid, pgData));
@@ -103,11 +110,10 @@ describe('embedded server: stale postmaster.pid', () => {
   });
 
   it("tells a process naming another data folder from this folder's postmaster", async () => {
-    const other = spawnDecoy(undefined, ['-D', join(dir, 'elsewhere')]);
+    const other = await spawnDecoy(undefined, ['-D', join(dir, 'elsewhere')]);
     decoys.push(other);
-    const mine = spawnDecoy(undefined, ['-D', dataDir as string]);
+    const mine = await spawnDecoy(undefined, ['-D', dataDir as string]);
     decoys.push(mine);
-    await new Promise((r) => setTimeout(r, 200));
     expect(await checkPostmaster(other.pid as number, dataDir as string)).toMatchObject({ kind: 'unrelated' });
     // Names this folder but is not the postgres program: not proof enough to signal it.
     expect(await checkPostmaster(mine.pid as number, dataDir as string)).toMatchObject({ kind: 'unknown' });
@@ -118,7 +124,7 @@ describe('embedded server: stale postmaster.pid', () => {
   it("refuses to start (and signals nobody) when the live process cannot be told apart from this folder's postmaster", async () => {
     const pgData = dataDir as string;
     // Its working folder is the data folder, as a postmaster's is, but it names no data folder: undecidable.
-    const decoy = spawnDecoy(pgData);
+    const decoy = await spawnDecoy(pgData);
     decoys.push(decoy);
     const pid = decoy.pid as number;
     await writeFile(join(pgData, 'postmaster.pid'), postmasterPid(pid, pgData));

@@ -88,8 +88,12 @@ describe('background sync', () => {
   });
 
   it('refreshes the views only when something changed', async () => {
-    // Let the run that brought the reading (and its rollups) finish, then watch two runs with nothing new.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Let the run that brought the reading and the rollups it started finish (on a busy machine that takes a
+    // while), then let one more run start and end after them; then watch two runs with nothing new.
+    await wb.rollups.whenIdle();
+    const settled = events.length;
+    expect(await eventually(async () => events.slice(settled).some((e) => e.reason === 'background-sync'), 30_000)).toBe(true);
+    await wb.rollups.whenIdle();
     const before = events.length;
     const runs = (): number => events.slice(before).filter((e) => e.reason === 'background-sync').length;
     expect(await eventually(async () => runs() >= 2, 30_000)).toBe(true);
