@@ -60,9 +60,10 @@ export interface ArchiverDeps {
 /**
  * Verified archival from PostgreSQL to the Parquet lake, one UTC day of one dataset per batch:
  * plan → export → verify → publish → delete → done (see steps.ts), or withdraw when PostgreSQL changed
- * after the export (and the day is exported again). The journal records each batch's state before each step;
- * any rerun resumes or redoes from there. Fault tests: `BW_KILL_AT=archive:<step>` for the steps export,
- * export:after, verify, publish, publish:linked, delete, delete:before-commit, delete:after, withdraw, cleanup.
+ * after the export (and the day is exported again). The journal records each batch's state before each step
+ * that writes (the staged file, the lake, PostgreSQL); any rerun resumes or redoes from there. Fault tests:
+ * `BW_KILL_AT=archive:<step>` for the steps export, export:after, verify, publish, publish:linked, delete,
+ * delete:before-commit, delete:after, withdraw, cleanup.
  */
 export class Archiver {
   private readonly fetcher: BatchFetcher;
@@ -197,7 +198,10 @@ export class Archiver {
         });
       await record(await this.processBatch(b, progress));
     };
-    /** Takes the next batch off the queue: journaled only when its turn comes; the one after it is fetched meanwhile. */
+    /**
+     * Takes the next batch off the queue; the one after it is fetched meanwhile. A planned batch is journaled
+     * by its export, with the staged file's name, before that file is written (nothing is written before it).
+     */
     const next = async (): Promise<void> => {
       if (this.deps.signal?.aborted) {
         throw new WorkbenchError(
@@ -206,7 +210,6 @@ export class Archiver {
         );
       }
       const b = queue.shift() as BatchRecord;
-      await journal.save(b);
       this.steps.upNext = queue[0]?.state === 'planned' ? queue[0] : null;
       await step(b);
     };
@@ -357,7 +360,8 @@ export class Archiver {
           await timed('export', () => steps.export(spec, b));
           b.state = 'exported';
           await this.at('export:after', b);
-          await journal.save(b);
+          // Not journaled: the verify that follows only reads, and the journal's `planned` with this staged file
+          // (written by the export) redoes the export after a kill, as `exported` would have the verify.
           break;
         case 'exported': {
           await this.at('verify', b);
@@ -401,14 +405,13 @@ export class Archiver {
           }
           b.state = 'deleted';
           await this.at('delete:after', b);
-          await journal.save(b);
+          // Not journaled: the cleanup commits `done` with its own change. After a kill here the journal's
+          // `published` runs the delete again, which finds the rows gone and logged as this batch's (deleteHeld/delete).
           break;
         }
         case 'deleted':
           await this.at('cleanup', b);
           await timed('cleanup', () => steps.cleanup(spec, b));
-          b.state = 'done';
-          await journal.save(b);
           return b;
         case 'withdrawing':
           await timed('withdraw', () => steps.finishWithdraw(spec, b));

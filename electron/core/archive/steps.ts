@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import { INGEST_COLUMN, type DatasetName, type DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { inTransaction } from '../engine/duck-query';
 import { dayPartitionOf } from '../hot/hot-partitions';
 import { nextUtcDay, SKIP_CHANGE_LOG_SQL } from '../hot/hot-schema';
 import type { HotStore } from '../hot/hot-store';
@@ -394,10 +395,15 @@ export class BatchSteps {
   }
 
   /** The rows left PostgreSQL: the mirror's copy of them goes too (the lake serves them now). */
+  /** The mirror pruned of the batch's rows and the batch recorded `done`, in one DuckDB transaction. */
   async cleanup(spec: DatasetSpec<DatasetName>, b: BatchRecord): Promise<void> {
-    await this.d.duck.run(
-      `DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`,
-    );
+    b.state = 'done';
+    await inTransaction(this.d.duck, async () => {
+      await this.d.duck.run(
+        `DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} WHERE ${batchPredicate(spec, b.day, b.highIngestId)}`,
+      );
+      await run(this.d.duck, this.d.journal.saveStateSql(b));
+    });
   }
 
   /**
