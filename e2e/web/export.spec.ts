@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/fixtures';
+import { waitForDemo } from '../support/host-api';
 import type { RunningWebHost } from '../support/web-host-process';
 
 /** Opens #/export once the first-start demo has filled the workspace (the estimate counts rows). */
@@ -90,5 +91,34 @@ test.describe('result grid export', () => {
     const [download] = await Promise.all([app.page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toBe(basename(file));
     expect(await readFile(await download.path(), 'utf8')).toBe(await readFile(file, 'utf8'));
+  });
+
+  test('an export that cannot hold its memory budget says so in the job list', async ({ app, webHost, request }) => {
+    // The first-start demo holds a budget of its own, which a job started meanwhile shares: it ends first.
+    await waitForDemo(webHost, request);
+    // Memory DuckDB can neither free nor spill (a temporary table of this session, no temp space): the limit stays up.
+    const runAll = async (sql: string): Promise<void> => {
+      await app.setSql(sql);
+      await app.page.getByRole('button', { name: 'Run all' }).click();
+    };
+    await runAll(
+      `SET max_temp_directory_size = '0B'; CREATE TEMP TABLE pinned AS SELECT range AS x FROM range(24000000); SELECT 'pinned' AS state`,
+    );
+    await expect(app.cell('pinned').first()).toBeVisible({ timeout: 60_000 });
+    try {
+      await app.run('SELECT range AS n FROM range(1000)');
+      await expect(app.cell('0').first()).toBeVisible({ timeout: 30_000 });
+      await app.page.getByTestId('export-result').click();
+      await app.page.getByTestId('export-start').click();
+      await expect(app.page.getByTestId('export-path')).toBeVisible({ timeout: 60_000 });
+      await app.page.getByTestId('export-dialog').getByRole('button', { name: 'Close' }).last().click();
+      await app.page.getByTestId('activity').click();
+      const note = app.page.getByRole('dialog', { name: 'Jobs' }).getByTestId('job-note').first();
+      await expect(note).toContainText(/Ran under the workspace's memory limit \(.+\) instead of its 128MB budget/);
+    } finally {
+      await app.page.keyboard.press('Escape');
+      await runAll(`RESET max_temp_directory_size; DROP TABLE IF EXISTS pinned; SELECT 'released' AS state`);
+      await expect(app.cell('released').first()).toBeVisible({ timeout: 30_000 });
+    }
   });
 });

@@ -54,7 +54,7 @@ describe('followJob', () => {
     const out = capture();
     const bar = createProgressBar({ stream: out.stream, isTTY: true, intervalMs: 0 });
     const done = followJob(events, 'j1', bar);
-    const base = { kind: 'demo', phase: 'load', rows: 10, bytes: 0, message: '' };
+    const base = { kind: 'demo', phase: 'load', rows: 10, bytes: 0, message: '', notes: [] };
     events.emit('job.progress', { ...base, jobId: 'other', state: 'done', fraction: 1 });
     events.emit('job.progress', { ...base, jobId: 'j1', state: 'running', fraction: 0.4 });
     events.emit('job.progress', { ...base, jobId: 'j1', state: 'done', fraction: 1 });

@@ -71,8 +71,8 @@ export async function openCliWorkbench(
 }
 
 /**
- * Waits for a job to end with a progress bar on stderr; Ctrl+C cancels it. What a cancelled or failed end
- * means is the command's to say.
+ * Waits for a job to end with a progress bar on stderr, then writes the job's notes there (one line each); Ctrl+C
+ * cancels it. What a cancelled or failed end means is the command's to say.
  */
 export async function waitWithProgress<R>(workbench: OpenedWorkbench, io: CliIo, job: JobHandle<R>, label: string): Promise<JobSummary<R>> {
   const { jobId } = job;
@@ -81,12 +81,15 @@ export async function waitWithProgress<R>(workbench: OpenedWorkbench, io: CliIo,
   });
   const bar = createProgressBar({ stream: io.stderr, isTTY: io.isTTY, columns: io.columns, label });
   void followJob(workbench.events, jobId, bar);
+  let summary: JobSummary<R>;
   try {
-    return await workbench.jobs.wait(job);
+    summary = await workbench.jobs.wait(job);
   } finally {
     offInterrupt();
     bar.done();
   }
+  for (const note of summary.notes) io.stderr.write(`Note: ${note}\n`);
+  return summary;
 }
 
 /** A job's report once it ends, its progress shown meanwhile; 130 when cancelled (after saying `cancelled`); CliError when it failed. */

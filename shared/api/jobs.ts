@@ -15,6 +15,11 @@ export interface JobProgress {
   rows: number;
   bytes: number;
   message: string;
+  /**
+   * What the user should know about how the job ran although it may end well: each note once, in order (for
+   * example that it ran without its memory budget). Kept with the job's summary, shown with its end.
+   */
+  notes: string[];
 }
 
 /**

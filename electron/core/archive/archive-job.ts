@@ -39,7 +39,10 @@ export class ArchiveJob {
     // A sync in flight finishes first: the archiver moves tiers under the mirror.
     await data.settleSync();
     // Days are fetched into temporary tables, sorted and written under the job budget: memory stays that of a day.
-    return this.deps.engine.withJobMemory(() => this.runBounded(req, ctx, hot, atStep));
+    return this.deps.engine.withJobMemory(
+      () => this.runBounded(req, ctx, hot, atStep),
+      (message) => ctx.note(message),
+    );
   }
 
   private runBounded(req: ArchiveRequest, ctx: JobContext, hot: HotStore, atStep?: ArchiverDeps['atStep']): Promise<ArchiveReport> {

@@ -205,9 +205,10 @@ export class Engine {
    * instance's, so the queries run meanwhile share the budget; overlapping holders keep the first one's budget until
    * the last one ends. Memory that only a checkpoint frees (the blocks of rows written since the last one) is freed
    * by one when the limit will not go down otherwise. When DuckDB still cannot lower it (memory pinned by a running
-   * query), `fn` runs under the workspace's limit: a job never fails for want of a budget.
+   * query), `fn` runs under the workspace's limit: a job never fails for want of a budget, and `onUnheld` says why
+   * (a job passes it on as a note, so its user learns that its memory was not bounded this time).
    */
-  async withMemoryBudget<T>(budget: string, fn: () => Promise<T>): Promise<T> {
+  async withMemoryBudget<T>(budget: string, fn: () => Promise<T>, onUnheld?: (message: string) => void): Promise<T> {
     const configured = this.options.memoryLimit ?? defaultMemoryLimit();
     const budgetBytes = memoryLimitBytes(budget);
     const configuredBytes = memoryLimitBytes(configured);
@@ -226,8 +227,11 @@ export class Engine {
     }
     try {
       // A holder that joins while the first one lowers the limit waits for it too.
-      await this.budgetSet.catch(() => {
+      await this.budgetSet.catch((err: unknown) => {
         this.heldBudget = null;
+        onUnheld?.(
+          `Ran under the workspace's memory limit (${configured}) instead of its ${budget} budget: DuckDB could not lower its limit (${errorMessage(err).split('\n')[0].replace(/\.$/, '')}).`,
+        );
       });
       return await fn();
     } finally {
@@ -239,8 +243,8 @@ export class Engine {
   }
 
   /** withMemoryBudget at JOB_MEMORY_BUDGET: the budget of the long data jobs. */
-  withJobMemory<T>(fn: () => Promise<T>): Promise<T> {
-    return this.withMemoryBudget(JOB_MEMORY_BUDGET, fn);
+  withJobMemory<T>(fn: () => Promise<T>, onUnheld?: (message: string) => void): Promise<T> {
+    return this.withMemoryBudget(JOB_MEMORY_BUDGET, fn, onUnheld);
   }
 
   /**
@@ -249,9 +253,13 @@ export class Engine {
    * straight by a UNION ALL (any ORDER BY over a unified view) holds its rows in memory, so such an export would
    * otherwise fail at a few million rows.
    */
-  async withJobMemoryOrMore<T>(fn: () => Promise<T>, onRetry?: (message: string) => void): Promise<T> {
+  async withJobMemoryOrMore<T>(
+    fn: () => Promise<T>,
+    onRetry?: (message: string) => void,
+    onUnheld?: (message: string) => void,
+  ): Promise<T> {
     try {
-      return await this.withJobMemory(fn);
+      return await this.withJobMemory(fn, onUnheld);
     } catch (err) {
       if (!isOutOfMemory(err)) throw err;
       onRetry?.('Out of the job memory budget: writing again under the workspace limit');

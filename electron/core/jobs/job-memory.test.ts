@@ -149,6 +149,37 @@ describe('job memory budget', { timeout: 240_000 }, () => {
     });
   });
 
+  it("says in the job's notes when it could not hold the budget, and runs it under the workspace limit", async () => {
+    const out = await mkdtemp(join(tmpdir(), 'bw-job-memory-'));
+    made.push(out);
+    await writeFile(join(out, 'in.csv'), 'battery_id,ts,voltage_v\n1,2024-03-01 00:00:00,2.25\n');
+    await withPg(ws, async (wb) => {
+      const convert = (to: string): Promise<string> =>
+        call(wb, 'convert.start', { inputs: [join(out, 'in.csv')], target: { kind: 'folder', path: join(out, to) } });
+      // Memory DuckDB can neither free nor spill: an in-memory temporary table above the budget, no temp space.
+      const pinned = await wb.engine.connect();
+      try {
+        await pinned.run(`SET max_temp_directory_size = '0B'`);
+        await pinned.run('CREATE TEMP TABLE pinned AS SELECT range AS x FROM range(24000000)');
+        const { summary, budgets } = await watchJob(wb, () => convert('unbounded'));
+        expect(summary.state, JSON.stringify(summary.error)).toBe('done');
+        expect(budgets.every((b) => b === null)).toBe(true);
+        expect(summary.notes).toHaveLength(1);
+        expect(summary.notes[0]).toMatch(
+          /^Ran under the workspace's memory limit \(.+\) instead of its 128MB budget: DuckDB could not lower its limit \(.*Out of Memory/,
+        );
+      } finally {
+        await pinned.run('RESET max_temp_directory_size').catch(() => undefined);
+        pinned.closeSync();
+      }
+      // Nothing pinned: the budget holds, and the job has nothing to say.
+      const { summary, budgets } = await watchJob(wb, () => convert('bounded'));
+      expect(summary.state).toBe('done');
+      expect(budgets).toContain(JOB_MEMORY_BUDGET);
+      expect(summary.notes).toEqual([]);
+    });
+  });
+
   it('runs a slice export, a query export and a conversion at the budget, and restores the limit after, also after a failure', async () => {
     const out = await mkdtemp(join(tmpdir(), 'bw-job-memory-'));
     made.push(out);

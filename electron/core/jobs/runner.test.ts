@@ -38,6 +38,26 @@ describe('JobRunner', () => {
     expect(runner.list()[0]).toMatchObject({ jobId: job.jobId, kind: 'demo', state: 'done' });
   });
 
+  it('keeps each note of a job once, in order, in its events and its summary, also when it fails', async () => {
+    const { runner, seen } = setup();
+    const job = runner.start('archive', async (ctx) => {
+      ctx.note('ran without its budget');
+      ctx.note('ran without its budget');
+      ctx.progress({ phase: 'export', fraction: 0.5 });
+      ctx.note('a second note');
+      await sleep(5);
+      throw new WorkbenchError('LAKE_ERROR', 'the disk is gone');
+    });
+    const summary = await job.done;
+    expect(summary.state).toBe('failed');
+    expect(summary.notes).toEqual(['ran without its budget', 'a second note']);
+    const mine = seen.filter((e) => e.jobId === job.jobId);
+    expect(mine[0].notes).toEqual([]);
+    expect(mine.some((e) => e.state === 'running' && e.notes.length === 1)).toBe(true);
+    expect(mine[mine.length - 1]).toMatchObject({ state: 'failed', notes: ['ran without its budget', 'a second note'] });
+    expect(runner.list()[0].notes).toEqual(['ran without its budget', 'a second note']);
+  });
+
   it('cancels through the AbortSignal', async () => {
     const { runner, seen } = setup();
     let sawAbort = false;

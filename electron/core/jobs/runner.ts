@@ -20,6 +20,8 @@ export interface JobContext {
   /** Aborts when the job is cancelled (jobs.cancel or shutdown); pass it on to streams and queries. */
   readonly signal: AbortSignal;
   progress(update: JobUpdate): void;
+  /** Adds a note to the job (see JobProgress.notes); a note it holds already is not repeated. */
+  note(message: string): void;
   /** Throws CANCELLED if the job was cancelled: call it between steps. */
   throwIfCancelled(): void;
 }
@@ -80,6 +82,7 @@ export class JobRunner {
       rows: 0,
       bytes: 0,
       message: '',
+      notes: [],
       startedAt: new Date().toISOString(),
       endedAt: null,
       report: null,
@@ -106,6 +109,11 @@ export class JobRunner {
         if (update.bytes !== undefined) summary.bytes = update.bytes;
         if (update.message !== undefined) summary.message = update.message;
         this.emitThrottled(record, update.phase !== undefined);
+      },
+      note: (message) => {
+        if (summary.notes.includes(message)) return;
+        summary.notes.push(message);
+        if (summary.state === 'running') this.emitThrottled(record, true);
       },
       throwIfCancelled: () => {
         if (controller.signal.aborted) throw new WorkbenchError('CANCELLED', `The ${kind} job was cancelled.`);
@@ -227,6 +235,7 @@ export class JobRunner {
       rows: s.rows,
       bytes: s.bytes,
       message: s.message,
+      notes: [...s.notes],
     };
     this.events.emit('job.progress', event);
   }

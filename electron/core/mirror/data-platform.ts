@@ -207,7 +207,7 @@ export class DataPlatform {
           duck: this.duck,
           hot: store,
           tmpDir: this.deps.paths.tmp,
-          memoryBudget: (fn) => this.deps.engine.withJobMemory(fn),
+          memoryBudget: (fn, onUnheld) => this.deps.engine.withJobMemory(fn, onUnheld),
         });
         return store;
       },
@@ -308,6 +308,7 @@ export class DataPlatform {
       ...(signal ? { signal } : {}),
       reconcile: options.background ? 'periodic' : 'always',
       onProgress: (p) => ctx?.progress({ phase: 'sync', fraction: p.fraction, rows: p.rows, bytes: p.bytes, message: p.message }),
+      ...(ctx ? { onNote: (message: string) => ctx.note(message) } : {}),
     });
     if (!options.background || report.changed) await this.refresh();
     if (options.background && this.lake.kind === 's3') await this.pullLake({ auto: true }).catch(() => undefined);

@@ -93,13 +93,15 @@ export interface MirrorSyncOptions {
    * Runs work whose memory would grow with the table (a copy in full, more than SMALL_SYNC_IDS ids, a clustering)
    * under the workspace's job memory budget (Engine.withJobMemory). A small incremental sync leaves the limit alone.
    */
-  memoryBudget?: <T>(fn: () => Promise<T>) => Promise<T>;
+  memoryBudget?: <T>(fn: () => Promise<T>, onUnheld?: (message: string) => void) => Promise<T>;
 }
 
 export interface SyncRequest {
   datasets?: readonly DatasetName[];
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
+  /** What the user should know about how the sync ran (a sync job's notes): that it ran without its memory budget. */
+  onNote?: (message: string) => void;
   /**
    * The per-day count check, the safety net for changes no trigger saw (a TRUNCATE by hand). It counts the
    * table, so it is not free: 'always' (default: Sync now, the start-up sync), or 'periodic' (background
@@ -218,7 +220,7 @@ export class MirrorSync {
                   this.untracked.get(spec.name)?.reason ?? null,
                   scratch,
                 );
-          report = (await this.isLarge(spec.name, mark)) ? await this.bounded(work) : await work();
+          report = (await this.isLarge(spec.name, mark)) ? await this.bounded(work, request.onNote) : await work();
         } catch (err) {
           await recordMirrorError(this.options.duck, spec.name, errorMessage(err));
           throw toHotError(err, spec.name);
@@ -248,10 +250,10 @@ export class MirrorSync {
    * budget: `fn` (a range, a copy in full, a clustering: each one transaction, rolled back on failure and resumed
    * from the watermark) then runs again under the workspace's limit rather than fail the sync.
    */
-  private async bounded<T>(fn: () => Promise<T>): Promise<T> {
+  private async bounded<T>(fn: () => Promise<T>, onUnheld?: (message: string) => void): Promise<T> {
     if (!this.options.memoryBudget) return fn();
     try {
-      return await this.options.memoryBudget(fn);
+      return await this.options.memoryBudget(fn, onUnheld);
     } catch (err) {
       if (!isOutOfMemory(err)) throw err;
       return fn();

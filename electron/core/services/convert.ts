@@ -40,45 +40,47 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
       await listInputs(req.inputs);
       // Under the job budget: the CSV is read and its Parquet written in row groups, whatever its size.
       const { jobId } = deps.jobs.start('convert', (ctx) =>
-        deps.engine.withJobMemory(() =>
-          deps.engine.withConnection(async (conn) => {
-            const startedAt = new Date();
-            let report: ConvertReport;
-            try {
-              // Into the lake: its turn among the lake's writers (an archive run, a compaction, a lake check are waited for).
-              const writer =
-                req.target.kind === 'lake'
-                  ? await writerTurn(deps.lake, 'a conversion into the lake', {
-                      signal: ctx.signal,
-                      onWait: (message) => ctx.progress({ phase: 'waiting', message }),
-                    })
-                  : null;
+        deps.engine.withJobMemory(
+          () =>
+            deps.engine.withConnection(async (conn) => {
+              const startedAt = new Date();
+              let report: ConvertReport;
               try {
-                report = await convertCsvFiles(conn, req, {
-                  lake: { lake: deps.lake, intents: new LakeIntents(conn), commitViews: (st, ds) => deps.commitViews(st, ds) },
-                  signal: ctx.signal,
-                  onProgress: (p) => ctx.progress(p),
-                });
-              } finally {
-                await writer?.release();
+                // Into the lake: its turn among the lake's writers (an archive run, a compaction, a lake check are waited for).
+                const writer =
+                  req.target.kind === 'lake'
+                    ? await writerTurn(deps.lake, 'a conversion into the lake', {
+                        signal: ctx.signal,
+                        onWait: (message) => ctx.progress({ phase: 'waiting', message }),
+                      })
+                    : null;
+                try {
+                  report = await convertCsvFiles(conn, req, {
+                    lake: { lake: deps.lake, intents: new LakeIntents(conn), commitViews: (st, ds) => deps.commitViews(st, ds) },
+                    signal: ctx.signal,
+                    onProgress: (p) => ctx.progress(p),
+                  });
+                } finally {
+                  await writer?.release();
+                }
+                await deps.history.record(startedAt, report, null);
+                if (req.target.kind === 'lake') await deps.onLakeChanged();
+              } catch (err) {
+                const failed = emptyConvertReport(req.codec, req.target);
+                const bad = err instanceof WorkbenchError ? err.data?.rejects : undefined;
+                const warned = err instanceof WorkbenchError ? err.data?.warnings : undefined;
+                if (warned) failed.warnings = warned;
+                if (bad) {
+                  failed.rejects = bad.rows;
+                  failed.rejected = bad.total;
+                }
+                await deps.history.record(startedAt, failed, toApiError(err)).catch(() => undefined);
+                throw err;
               }
-              await deps.history.record(startedAt, report, null);
-              if (req.target.kind === 'lake') await deps.onLakeChanged();
-            } catch (err) {
-              const failed = emptyConvertReport(req.codec, req.target);
-              const bad = err instanceof WorkbenchError ? err.data?.rejects : undefined;
-              const warned = err instanceof WorkbenchError ? err.data?.warnings : undefined;
-              if (warned) failed.warnings = warned;
-              if (bad) {
-                failed.rejects = bad.rows;
-                failed.rejected = bad.total;
-              }
-              await deps.history.record(startedAt, failed, toApiError(err)).catch(() => undefined);
-              throw err;
-            }
-            // Into the lake: the job ends when the gold rollups include the new rows (the conversion itself is recorded).
-            return req.target.kind === 'lake' ? { ...report, ...(await deps.rollups.settle(ctx)) } : report;
-          }),
+              // Into the lake: the job ends when the gold rollups include the new rows (the conversion itself is recorded).
+              return req.target.kind === 'lake' ? { ...report, ...(await deps.rollups.settle(ctx)) } : report;
+            }),
+          (message) => ctx.note(message),
         ),
       );
       return { jobId };

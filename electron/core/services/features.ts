@@ -175,24 +175,26 @@ export function createFeaturesService(deps: FeaturesServiceDeps): FeaturesApi {
       const { jobId } = deps.jobs.start<FeatureMaterializeReport>(
         'features',
         (ctx) =>
-          engine.withJobMemory(() =>
-            engine.withConnection(async (conn) => {
-              const intents = new LakeIntents(conn);
-              await intents.ensure();
-              return materializeSets({ conn, lake, intents, commitViews: (st, ds) => deps.commitViews(st, ds) }, chosen, {
-                ...(req.from !== undefined ? { from: req.from } : {}),
-                ...(req.to !== undefined ? { to: req.to } : {}),
-                full: req.full,
-                signal: ctx.signal,
-                onProgress: (p) =>
-                  ctx.progress({
-                    phase: 'materialize',
-                    fraction: p.fraction,
-                    message: p.message,
-                    ...(p.rows !== undefined ? { rows: p.rows } : {}),
-                  }),
-              });
-            }),
+          engine.withJobMemory(
+            () =>
+              engine.withConnection(async (conn) => {
+                const intents = new LakeIntents(conn);
+                await intents.ensure();
+                return materializeSets({ conn, lake, intents, commitViews: (st, ds) => deps.commitViews(st, ds) }, chosen, {
+                  ...(req.from !== undefined ? { from: req.from } : {}),
+                  ...(req.to !== undefined ? { to: req.to } : {}),
+                  full: req.full,
+                  signal: ctx.signal,
+                  onProgress: (p) =>
+                    ctx.progress({
+                      phase: 'materialize',
+                      fraction: p.fraction,
+                      message: p.message,
+                      ...(p.rows !== undefined ? { rows: p.rows } : {}),
+                    }),
+                });
+              }),
+            (message) => ctx.note(message),
           ),
         { exclusive: true, phase: 'materialize' },
       );

@@ -109,6 +109,11 @@ export function ActivityIndicator() {
                 {j.message || j.phase}
                 {j.rows > 0 ? ` · ${formatCount(j.rows)} rows` : ''}
               </div>
+              {j.notes.map((note) => (
+                <div key={note} className="activity-note" data-testid="job-note">
+                  {note}
+                </div>
+              ))}
               {j.state === 'running' && (
                 <>
                   <JobProgress fraction={j.fraction} label={`${label(j.kind)}: progress`} />
