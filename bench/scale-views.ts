@@ -12,7 +12,7 @@ import { atMost, openScaleWorkspace, type ScaleFigure, type ScaleWorkspace } fro
  * a 30-day fleet aggregate (the last 30 days, across both tiers) and one jar's whole history. Runs alternate
  * between the two forms; the figure is the ratio of their medians (view / hand-written), limit 1.1.
  */
-const RUNS = 7;
+const RUNS = 15;
 const COLUMNS = 'battery_id, ts, voltage_v, temperature_c';
 
 interface Pair {

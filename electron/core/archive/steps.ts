@@ -394,8 +394,10 @@ export class BatchSteps {
     return true;
   }
 
-  /** The rows left PostgreSQL: the mirror's copy of them goes too (the lake serves them now). */
-  /** The mirror pruned of the batch's rows and the batch recorded `done`, in one DuckDB transaction. */
+  /**
+   * The rows left PostgreSQL: the mirror's copy of them goes too (the lake serves them now), in one DuckDB
+   * transaction with the batch's `done`.
+   */
   async cleanup(spec: DatasetSpec<DatasetName>, b: BatchRecord): Promise<void> {
     b.state = 'done';
     await inTransaction(this.d.duck, async () => {

@@ -15,7 +15,7 @@ import { setSplitSql } from '../mirror/meta';
 import { DEMO_MARKER_KEY, generateDemo, type DemoOptions } from './seed-demo';
 
 /** DuckDB's memory_limit while the demo runs (see Engine.withMemoryBudget). */
-export const DEMO_MEMORY_BUDGET = '768MB';
+export const DEMO_MEMORY_BUDGET = '704MB';
 
 export interface DemoJobDeps {
   data: DataPlatform;
