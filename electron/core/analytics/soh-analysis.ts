@@ -9,7 +9,8 @@ const iso = (v: unknown): string | null => {
   const ms = num(v);
   return ms === null ? null : new Date(ms).toISOString();
 };
-const round = (n: number | null, digits: number): number | null => (n === null ? null : Number(n.toFixed(digits)));
+/** `n` to `digits` decimals; a value that rounds to zero is 0, never -0 (which JSON, and so the CLI and the web host, write as 0). */
+const round = (n: number | null, digits: number): number | null => (n === null ? null : Number(n.toFixed(digits)) || 0);
 
 /** The fit RUL reads, from a row of sohSql; null when the jar has no daily rows in the range. */
 function segmentOf(r: Record<string, unknown>): SegmentFit | null {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SOH_SETTINGS, SohSettingsSchema, type SohJarRow, type SohSettings } from '../../../shared/api/soh';
 import { ensureGoldSchema } from '../rollups/gold-schema';
 import { rebuildFirstDaysSql } from '../rollups/rollup-sql';
-import { runSoh } from './soh-analysis';
+import { runSoh, sohRowOf } from './soh-analysis';
 import { computeRul, eolThreshold } from './soh-rul';
 import { sohCtes, sohVerdictCte } from './soh-sql';
 import { queryRows } from '../engine/duck-query';
@@ -208,6 +208,14 @@ describe('state of health', () => {
     expect([1, 2, 3, 4].map((id) => rows.get(id)!.soh_capacity_pct)).toEqual([90, 112.5, 67.5, 90]);
     expect(rows.get(1)!.capacity_tested_at).toBe(dayIso(10.5 + 1 / 24));
     expect(rows.get(5)!.soh_capacity_pct).toBeNull();
+  });
+
+  it('rounds a figure just below zero to 0, not -0, so every front door reports the same value', () => {
+    const row = sohRowOf({ battery_id: 7, drift_pct: -0.001, seg_slope: -0.00001, baseline_mohm: 0.4 }, { ...DEFAULT_SOH_SETTINGS });
+    expect(Object.is(row.drift_pct, 0)).toBe(true);
+    expect(Object.is(row.slope_pct_per_day, 0)).toBe(true);
+    expect(row.baseline_mohm).toBe(0.4);
+    expect(JSON.parse(JSON.stringify(row))).toEqual(row);
   });
 
   it('reports the lower of the two figures and says which it is', async () => {
