@@ -96,13 +96,18 @@ test.describe('result grid export', () => {
   test('an export that cannot hold its memory budget says so in the job list', async ({ app, webHost, request }) => {
     // The first-start demo holds a budget of its own, which a job started meanwhile shares: it ends first.
     await waitForDemo(webHost, request);
-    // Memory DuckDB can neither free nor spill (a temporary table of this session, no temp space): the limit stays up.
     const runAll = async (sql: string): Promise<void> => {
       await app.setSql(sql);
       await app.page.getByRole('button', { name: 'Run all' }).click();
     };
+    // Memory DuckDB can neither free nor spill: a temporary table of this session above the budget, and a temp
+    // folder capped a little above what earlier specs left in it (the host is shared), so the table cannot move there.
+    await app.run(`SELECT CAST(ceil(coalesce(sum(size), 0) / 1048576) + 8 AS BIGINT) || 'MiB' AS cap FROM duckdb_temporary_files()`);
+    const capCell = app.grid.getByRole('gridcell', { name: /^\d+MiB$/ }).first();
+    await expect(capCell).toBeVisible({ timeout: 30_000 });
+    const cap = (await capCell.textContent()) ?? '';
     await runAll(
-      `SET max_temp_directory_size = '0B'; CREATE TEMP TABLE pinned AS SELECT range AS x FROM range(24000000); SELECT 'pinned' AS state`,
+      `SET max_temp_directory_size = '${cap}'; CREATE TEMP TABLE pinned AS SELECT range AS x FROM range(24000000); SELECT 'pinned' AS state`,
     );
     await expect(app.cell('pinned').first()).toBeVisible({ timeout: 60_000 });
     try {
