@@ -100,14 +100,15 @@ test.describe('result grid export', () => {
       await app.setSql(sql);
       await app.page.getByRole('button', { name: 'Run all' }).click();
     };
-    // Memory DuckDB can neither free nor spill: a temporary table of this session above the budget, and a temp
-    // folder capped a little above what earlier specs left in it (the host is shared), so the table cannot move there.
-    await app.run(`SELECT CAST(ceil(coalesce(sum(size), 0) / 1048576) + 8 AS BIGINT) || 'MiB' AS cap FROM duckdb_temporary_files()`);
+    // Memory DuckDB can neither free nor spill: a temporary table of this session (384 MB) far above the budget, and a
+    // temp folder capped with room for what earlier specs left in it (the host is shared, and that grows meanwhile),
+    // not for the 256 MB the table would have to move there.
+    await app.run(`SELECT CAST(ceil(coalesce(sum(size), 0) / 1048576) * 2 + 64 AS BIGINT) || 'MiB' AS cap FROM duckdb_temporary_files()`);
     const capCell = app.grid.getByRole('gridcell', { name: /^\d+MiB$/ }).first();
     await expect(capCell).toBeVisible({ timeout: 30_000 });
     const cap = (await capCell.textContent()) ?? '';
     await runAll(
-      `SET max_temp_directory_size = '${cap}'; CREATE TEMP TABLE pinned AS SELECT range AS x FROM range(24000000); SELECT 'pinned' AS state`,
+      `SET max_temp_directory_size = '${cap}'; CREATE TEMP TABLE pinned AS SELECT range AS x FROM range(48000000); SELECT 'pinned' AS state`,
     );
     await expect(app.cell('pinned').first()).toBeVisible({ timeout: 60_000 });
     try {
