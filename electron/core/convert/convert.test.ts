@@ -78,6 +78,23 @@ describe('CSV to Parquet', () => {
     await expectNoTemps(out);
   });
 
+  it('reads lines up to DuckDB’s longest (2 MB) where they cross the reader’s buffers', async () => {
+    // Six lines of 1.9 MB between short ones: 11 MB of CSV, so several lines span the 4 MiB buffers' ends.
+    const long = (i: number): string => String.fromCharCode(97 + i).repeat(1_900_000);
+    const lines = ['id,note'];
+    for (let i = 0; i < 6; i++) {
+      for (let j = 0; j < 1000; j++) lines.push(`${i * 1001 + j},short ${j}`);
+      lines.push(`${i * 1001 + 1000},${long(i)}`);
+    }
+    const input = await write('long-lines.csv', `${lines.join('\n')}\n`);
+    const out = await outDir();
+    const report = await convertCsvFiles(conn, req({ inputs: [input], target: { kind: 'folder', path: out } }), {});
+    expect(report).toMatchObject({ rows: 6006, rejected: 0 });
+    const rows = await readParquet(join(out, 'long-lines.parquet'));
+    const longOnes = rows.filter((r) => String(r.note).length > 100);
+    expect(longOnes.map((r) => Number(r.id))).toEqual([1000, 2001, 3002, 4003, 5004, 6005]);
+    expect(longOnes.every((r, i) => r.note === long(i))).toBe(true);
+  });
   it('fails on ragged rows by default, naming file and line, and writes nothing', async () => {
     const input = await write('ragged.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8\n');
     const out = await outDir();
