@@ -129,6 +129,33 @@ describe('job memory budget', { timeout: 240_000 }, () => {
     });
   });
 
+  it('passes on what the budget says of every bounded step of a mirror sync: the copy in full and the clustering after it', async () => {
+    await withPg(ws, async (wb) => {
+      const hot = await wb.data.hotStore();
+      const notes: string[] = [];
+      const steps: string[] = [];
+      await wb.engine.withConnection(async (duck) => {
+        await saveMirrorWatermark(duck, 'telemetry', 0);
+        // A budget that is never held (as when DuckDB cannot lower its limit), and says so for each step it bounds.
+        const sync = new MirrorSync({
+          duck,
+          hot,
+          tmpDir: wb.paths.tmp,
+          memoryBudget: async (fn, onUnheld) => {
+            steps.push(`step ${steps.length + 1}`);
+            onUnheld?.(`not held for ${steps[steps.length - 1]}`);
+            return fn();
+          },
+        });
+        const report = await sync.sync({ datasets: ['telemetry'], onNote: (message) => notes.push(message) });
+        expect(report.datasets[0]?.mode).toBe('full');
+      });
+      // The copy in full, then the clustering of the fresh copy: both bounded, both heard.
+      expect(steps).toEqual(['step 1', 'step 2']);
+      expect(notes).toEqual(['not held for step 1', 'not held for step 2']);
+    });
+  });
+
   it('runs an archive at the budget, seen from inside its steps, and restores the limit after a failed and a finished run', async () => {
     await withPg(ws, async (wb) => {
       const configured = await memoryLimit(wb);

@@ -211,7 +211,17 @@ export class MirrorSync {
           const tier = tiers.get(spec.name) ?? null;
           const work = (): Promise<DatasetSyncReport> =>
             mark
-              ? this.syncTracked(pgClient, spec, tier, mark, request.reconcile ?? 'always', scratch, request.signal, progress)
+              ? this.syncTracked(
+                  pgClient,
+                  spec,
+                  tier,
+                  mark,
+                  request.reconcile ?? 'always',
+                  scratch,
+                  request.signal,
+                  progress,
+                  request.onNote,
+                )
               : this.syncFull(
                   pgClient,
                   spec,
@@ -422,6 +432,7 @@ export class MirrorSync {
     scratch: string,
     signal: AbortSignal | undefined,
     progress: (rows: number, bytes: number, message: string) => void,
+    onNote: ((message: string) => void) | undefined,
   ): Promise<DatasetSyncReport> {
     const started = Date.now();
     const duck = this.options.duck;
@@ -539,7 +550,7 @@ export class MirrorSync {
     this.checked.set(name, due || (settled && fresh) ? { at: Date.now(), dirty: false } : { at: last.at, dirty });
     // One jar's read stays narrow: appended rows are counted, and the table is clustered again past a threshold.
     // The rows are committed already: a clustering that fails (e.g. a write conflict) is tried again at the next sync.
-    const clustered = await keepClustered(duck, spec, rows, fresh, (fn) => this.bounded(fn)).catch(() => false);
+    const clustered = await keepClustered(duck, spec, rows, fresh, (fn) => this.bounded(fn, onNote)).catch(() => false);
     await saveMirrorState(duck, name, advance(high));
     return {
       dataset: name,
