@@ -1,6 +1,7 @@
 import { DEGRADATION_HEAT_C, RESISTANCE_PER_C } from '../../../shared/domain/demo-plan';
 import { RECHARGE_C } from '../../../shared/domain/demo-phenomena';
 import { ENV_SLOT_MS } from '../../../shared/domain/demo-scale';
+import { quoteLiteral } from '../../../shared/sql';
 import {
   END_OF_LIFE_FACTOR,
   RESISTANCE_CRITICAL_FACTOR,
@@ -246,9 +247,15 @@ CREATE OR REPLACE TEMP TABLE demo_daily (
 );
 CREATE OR REPLACE TEMP TABLE demo_test_obs (string_id INTEGER, ts TIMESTAMPTZ, voltage_v DOUBLE, r_ratio DOUBLE);`;
 
-export const INSERT_DAILY_SQL = `
+/**
+ * A generated day's daily figures. The day is one whole UTC day (the demo's window starts at midnight), so its date
+ * is a constant: a CAST of every reading's TIMESTAMPTZ to DATE goes through the ICU calendar (57 ms a day of the
+ * year fleet).
+ */
+export function insertDailySql(fromMs: number): string {
+  return `
 INSERT INTO demo_daily
-SELECT d.battery_id, CAST(d.ts AS DATE), avg(d.resistance_mohm), max(d.r_ratio), max(d.resistance_mohm),
+SELECT d.battery_id, DATE ${quoteLiteral(new Date(fromMs).toISOString().slice(0, 10))}, avg(d.resistance_mohm), max(d.r_ratio), max(d.resistance_mohm),
   max(d.temperature_c), min(d.voltage_v) FILTER (WHERE NOT d.in_test), any_value(d.float_v), any_value(b.r0),
   min(d.ts) FILTER (WHERE d.resistance_mohm > b.r0 * ${RESISTANCE_WARNING_FACTOR}),
   max(d.ts) FILTER (WHERE d.resistance_mohm > b.r0 * ${RESISTANCE_WARNING_FACTOR}),
@@ -260,9 +267,10 @@ SELECT d.battery_id, CAST(d.ts AS DATE), avg(d.resistance_mohm), max(d.r_ratio),
   max(d.ts) FILTER (WHERE NOT d.in_test AND d.voltage_v < d.float_v * ${VOLTAGE_LOW_FACTOR})
 FROM demo_day d JOIN demo_battery b USING (battery_id)
 WHERE d.present
-GROUP BY d.battery_id, CAST(d.ts AS DATE);
+GROUP BY d.battery_id;
 INSERT INTO demo_test_obs
 SELECT string_id, ts, sum(voltage_v), avg(r_ratio) FROM demo_day WHERE in_test GROUP BY string_id, ts;`;
+}
 
 /**
  * Alerts: each run of consecutive days on which a threshold was crossed is one alert, raised at the first

@@ -37,7 +37,7 @@ import {
   CREATE_OUTAGE_SQL,
   CREATE_ROOM_SQL,
   ENVIRONMENTAL_TELEMETRY_SELECT,
-  INSERT_DAILY_SQL,
+  insertDailySql,
   STRING_TELEMETRY_SELECT,
   TELEMETRY_SELECT,
   createAlertsSql,
@@ -201,7 +201,7 @@ export async function generateDemo(options: DemoOptions, deps: DemoDeps): Promis
       const date = new Date(from).toISOString().slice(0, 10);
       await duck.run(createDaySql(params, from, to));
       const n = await queryNumber(duck, 'SELECT count(*) FROM demo_day');
-      await duck.run(INSERT_DAILY_SQL);
+      await duck.run(insertDailySql(from));
       // The battery rooms' few readings of the day (a handful per site and hour).
       await duck.run(createEnvDaySql(params, from, to));
       const envRows = await queryNumber(duck, 'SELECT count(*) FROM demo_env_day');
