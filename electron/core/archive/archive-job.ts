@@ -39,10 +39,7 @@ export class ArchiveJob {
     // A sync in flight finishes first: the archiver moves tiers under the mirror.
     await data.settleSync();
     // Days are fetched into temporary tables, sorted and written under the job budget: memory stays that of a day.
-    return this.deps.engine.withJobMemory(
-      () => this.runBounded(req, ctx, hot, atStep),
-      (message) => ctx.note(message),
-    );
+    return this.deps.engine.withJobMemory(() => this.runBounded(req, ctx, hot, atStep), ctx.note);
   }
 
   private runBounded(req: ArchiveRequest, ctx: JobContext, hot: HotStore, atStep?: ArchiverDeps['atStep']): Promise<ArchiveReport> {

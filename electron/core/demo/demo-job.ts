@@ -60,11 +60,7 @@ export class DemoJob {
   private run(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {
     // A year of history is generated within a fixed budget: DuckDB's buffer pool would otherwise keep the growing
     // rollups' blocks up to half the RAM.
-    return this.deps.engine.withMemoryBudget(
-      DEMO_MEMORY_BUDGET,
-      () => this.generate(options, ctx),
-      (message) => ctx.note(message),
-    );
+    return this.deps.engine.withMemoryBudget(DEMO_MEMORY_BUDGET, () => this.generate(options, ctx), ctx.note);
   }
 
   private async generate(options: DemoOptions, ctx: JobContext): Promise<DemoJobReport> {

@@ -21,7 +21,7 @@ export interface JobContext {
   readonly signal: AbortSignal;
   progress(update: JobUpdate): void;
   /** Adds a note to the job (see JobProgress.notes); a note it holds already is not repeated. */
-  note(message: string): void;
+  note: (message: string) => void;
   /** Throws CANCELLED if the job was cancelled: call it between steps. */
   throwIfCancelled(): void;
 }

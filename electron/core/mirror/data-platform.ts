@@ -308,7 +308,7 @@ export class DataPlatform {
       ...(signal ? { signal } : {}),
       reconcile: options.background ? 'periodic' : 'always',
       onProgress: (p) => ctx?.progress({ phase: 'sync', fraction: p.fraction, rows: p.rows, bytes: p.bytes, message: p.message }),
-      ...(ctx ? { onNote: (message: string) => ctx.note(message) } : {}),
+      ...(ctx ? { onNote: ctx.note } : {}),
     });
     if (!options.background || report.changed) await this.refresh();
     if (options.background && this.lake.kind === 's3') await this.pullLake({ auto: true }).catch(() => undefined);

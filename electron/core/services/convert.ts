@@ -80,7 +80,7 @@ export function createConvertService(deps: ConvertServiceDeps): ConvertApi {
               // Into the lake: the job ends when the gold rollups include the new rows (the conversion itself is recorded).
               return req.target.kind === 'lake' ? { ...report, ...(await deps.rollups.settle(ctx)) } : report;
             }),
-          (message) => ctx.note(message),
+          ctx.note,
         ),
       );
       return { jobId };

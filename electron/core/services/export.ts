@@ -49,7 +49,7 @@ export function createExportService(deps: ExportServiceDeps): ExportApi {
           };
         }),
       (message) => ctx.progress({ phase: 'write', fraction: 0, message }),
-      (message) => ctx.note(message),
+      ctx.note,
     );
   };
 

@@ -194,7 +194,7 @@ export function createFeaturesService(deps: FeaturesServiceDeps): FeaturesApi {
                     }),
                 });
               }),
-            (message) => ctx.note(message),
+            ctx.note,
           ),
         { exclusive: true, phase: 'materialize' },
       );

@@ -47,7 +47,7 @@ export function createSliceService(deps: SliceServiceDeps): SliceApi {
                 }),
               ),
             (message) => ctx.progress({ phase: 'plan', fraction: 0, message }),
-            (message) => ctx.note(message),
+            ctx.note,
           ),
         { phase: 'plan' },
       );
