@@ -78,6 +78,28 @@ describe('CSV to Parquet', () => {
     await expectNoTemps(out);
   });
 
+  it('names the right lines of bad rows deep in a file read in several buffers', async () => {
+    // 18 MB: five of the reader's 4 MiB buffers, read in parallel; the bad rows sit in the second and the fourth.
+    const bad = new Set([123_456, 456_789]);
+    const pad = 'n'.repeat(20);
+    const lines = ['id,v,note'];
+    for (let i = 0; i < 500_000; i++) lines.push(`${i},${bad.has(i) ? 'not-a-number' : (13 + (i % 1000) / 1000).toFixed(3)},${pad}`);
+    const input = await write('deep-bad.csv', `${lines.join('\n')}\n`);
+    const columns = [{ source: 'v', type: 'DOUBLE' }];
+    const failing = await convertCsvFiles(
+      conn,
+      req({ inputs: [input], target: { kind: 'folder', path: await outDir() }, columns }),
+      {},
+    ).catch((err: unknown) => err);
+    expect(failing).toBeInstanceOf(WorkbenchError);
+    // Line 1 is the header: row i is on line i + 2.
+    expect((failing as WorkbenchError).message).toContain('line 123458');
+    const target = { kind: 'folder' as const, path: await outDir() };
+    const report = await convertCsvFiles(conn, req({ inputs: [input], target, columns, onBadRows: 'skip' }), {});
+    expect(report).toMatchObject({ rows: 499_998, rejected: 2 });
+    expect(report.rejects.map((r) => r.line)).toEqual([123_458, 456_791]);
+  });
+
   it('reads lines up to DuckDB’s longest (2 MB) where they cross the reader’s buffers', async () => {
     // Six lines of 1.9 MB between short ones: 11 MB of CSV, so several lines span the 4 MiB buffers' ends.
     const long = (i: number): string => String.fromCharCode(97 + i).repeat(1_900_000);
