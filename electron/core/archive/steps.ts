@@ -179,6 +179,13 @@ export class BatchSteps {
     }
     let got: BatchDigest;
     let t = performance.now();
+    // The file's SHA-256 is read while DuckDB reads its rows back (two reads of the file at once, on different
+    // threads); it is kept only if the rows match, and every way out waits for it, so the file is closed before the
+    // caller may remove it.
+    const hashing = sha256File(b.stagedPath).then(
+      (sha256) => ({ sha256 }),
+      (err: unknown) => ({ err }),
+    );
     try {
       got = digestFromRow(
         (
@@ -188,17 +195,23 @@ export class BatchSteps {
         ).getRowObjectsJS()[0],
       );
     } catch (err) {
+      await hashing;
       b.error = `the staged file cannot be read: ${errorMessage(err)}`;
       return false;
     }
     t = lap(b, 'verify.digest', t);
     const want = this.verified(b);
+    const hashed = await hashing;
     if (!sameDigest(got, want)) {
       b.error = `file has ${got.rows} rows, checksum ${got.checksum}; PostgreSQL sent ${want.rows} rows, checksum ${want.checksum}`;
       return false;
     }
+    if ('err' in hashed) {
+      b.error = `the staged file cannot be read: ${errorMessage(hashed.err)}`;
+      return false;
+    }
     b.parquetBytes = (await stat(b.stagedPath)).size;
-    b.sha256 = await sha256File(b.stagedPath);
+    b.sha256 = hashed.sha256;
     lap(b, 'verify.sha256', t);
     // The key is the rows' own digest: a second archiver of the same rows (a shared lake) meets this key and no other.
     b.fileKey = contentKey(spec.name, b.day, want);
