@@ -8,7 +8,7 @@ import { archiveInProcess, withPg } from '../archive/archive.fixture';
 import { JOB_MEMORY_BUDGET, memoryLimitBytes } from '../engine/engine';
 import { queryNumber } from '../engine/duck-query';
 import { saveMirrorWatermark } from '../mirror/meta';
-import { MirrorSync } from '../mirror/mirror-sync';
+import { MirrorSync, type MirrorSyncOptions, type SyncReport, type SyncRequest } from '../mirror/mirror-sync';
 import { demoWorkspace } from '../testing/cli-process.fixture';
 import type { Workbench } from '../workbench';
 
@@ -72,6 +72,24 @@ async function call(wb: Workbench, channel: string, request: unknown): Promise<s
   return (res.value as { jobId: string }).jobId;
 }
 
+/**
+ * A mirror sync of `telemetry` that starts over (a copy in full) on a connection of the workbench's engine, under
+ * `memoryBudget`; its report and the telemetry rows the mirror then holds.
+ */
+async function syncFromScratch(
+  wb: Workbench,
+  memoryBudget: NonNullable<MirrorSyncOptions['memoryBudget']>,
+  request: Omit<SyncRequest, 'datasets'> = {},
+): Promise<{ report: SyncReport; mirrored: number }> {
+  const hot = await wb.data.hotStore();
+  return wb.engine.withConnection(async (duck) => {
+    await saveMirrorWatermark(duck, 'telemetry', 0);
+    const sync = new MirrorSync({ duck, hot, tmpDir: wb.paths.tmp, memoryBudget });
+    const report = await sync.sync({ datasets: ['telemetry'], ...request });
+    return { report, mirrored: await queryNumber(duck, 'SELECT count(*) FROM hot.telemetry') };
+  });
+}
+
 describe('job memory budget', { timeout: 240_000 }, () => {
   it('holds the budget through a large mirror sync, not through a small one, and restores the limit after', async () => {
     await withPg(ws, async (wb) => {
@@ -99,28 +117,20 @@ describe('job memory budget', { timeout: 240_000 }, () => {
       );
       const outOfMemory: string[] = [];
       const held: (string | null)[] = [];
-      await wb.engine.withConnection(async (duck) => {
-        await saveMirrorWatermark(duck, 'telemetry', 0);
-        // A budget nothing fits in: the copy in full runs out of it, and runs again under the workspace's limit.
-        const sync = new MirrorSync({
-          duck,
-          hot,
-          tmpDir: wb.paths.tmp,
-          memoryBudget: async (fn) =>
-            wb.engine
-              .withMemoryBudget('8MB', async () => {
-                held.push(wb.engine.memoryBudget);
-                return fn();
-              })
-              .catch((err: unknown) => {
-                outOfMemory.push(errorMessage(err));
-                throw err;
-              }),
-        });
-        const report = await sync.sync({ datasets: ['telemetry'] });
-        expect(report.rows).toBe(expected);
-        expect(await queryNumber(duck, 'SELECT count(*) FROM hot.telemetry')).toBe(expected);
-      });
+      // A budget nothing fits in: the copy in full runs out of it, and runs again under the workspace's limit.
+      const { report, mirrored } = await syncFromScratch(wb, async (fn) =>
+        wb.engine
+          .withMemoryBudget('8MB', async () => {
+            held.push(wb.engine.memoryBudget);
+            return fn();
+          })
+          .catch((err: unknown) => {
+            outOfMemory.push(errorMessage(err));
+            throw err;
+          }),
+      );
+      expect(report.rows).toBe(expected);
+      expect(mirrored).toBe(expected);
       // The last test's copy in full left memory that only a checkpoint frees: the engine checkpoints to lower the limit.
       expect(held[0], 'the limit was lowered to the budget').toBe('8MB');
       expect(outOfMemory.length).toBeGreaterThan(0);
@@ -131,25 +141,19 @@ describe('job memory budget', { timeout: 240_000 }, () => {
 
   it('passes on what the budget says of every bounded step of a mirror sync: the copy in full and the clustering after it', async () => {
     await withPg(ws, async (wb) => {
-      const hot = await wb.data.hotStore();
       const notes: string[] = [];
       const steps: string[] = [];
-      await wb.engine.withConnection(async (duck) => {
-        await saveMirrorWatermark(duck, 'telemetry', 0);
-        // A budget that is never held (as when DuckDB cannot lower its limit), and says so for each step it bounds.
-        const sync = new MirrorSync({
-          duck,
-          hot,
-          tmpDir: wb.paths.tmp,
-          memoryBudget: async (fn, onUnheld) => {
-            steps.push(`step ${steps.length + 1}`);
-            onUnheld?.(`not held for ${steps[steps.length - 1]}`);
-            return fn();
-          },
-        });
-        const report = await sync.sync({ datasets: ['telemetry'], onNote: (message) => notes.push(message) });
-        expect(report.datasets[0]?.mode).toBe('full');
-      });
+      // A budget that is never held (as when DuckDB cannot lower its limit), and says so for each step it bounds.
+      const { report } = await syncFromScratch(
+        wb,
+        async (fn, onUnheld) => {
+          steps.push(`step ${steps.length + 1}`);
+          onUnheld?.(`not held for ${steps[steps.length - 1]}`);
+          return fn();
+        },
+        { onNote: (message) => notes.push(message) },
+      );
+      expect(report.datasets[0]?.mode).toBe('full');
       // The copy in full, then the clustering of the fresh copy: both bounded, both heard.
       expect(steps).toEqual(['step 1', 'step 2']);
       expect(notes).toEqual(['not held for step 1', 'not held for step 2']);
