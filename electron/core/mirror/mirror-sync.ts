@@ -211,17 +211,7 @@ export class MirrorSync {
           const tier = tiers.get(spec.name) ?? null;
           const work = (): Promise<DatasetSyncReport> =>
             mark
-              ? this.syncTracked(
-                  pgClient,
-                  spec,
-                  tier,
-                  mark,
-                  request.reconcile ?? 'always',
-                  scratch,
-                  request.signal,
-                  progress,
-                  request.onNote,
-                )
+              ? this.syncTracked(pgClient, spec, tier, mark, scratch, request, progress)
               : this.syncFull(
                   pgClient,
                   spec,
@@ -428,11 +418,9 @@ export class MirrorSync {
     spec: DatasetSpec<DatasetName>,
     tier: TierState | null,
     mark: Marks,
-    reconcile: 'always' | 'periodic',
     scratch: string,
-    signal: AbortSignal | undefined,
+    { reconcile = 'always', signal, onNote }: SyncRequest,
     progress: (rows: number, bytes: number, message: string) => void,
-    onNote: ((message: string) => void) | undefined,
   ): Promise<DatasetSyncReport> {
     const started = Date.now();
     const duck = this.options.duck;
