@@ -8,6 +8,7 @@ import { loadHotIdentity } from '../hot/hot-identity';
 import { ROLE_NAMES } from '../hot/hot-roles';
 import { demoWorkspace as demoFleet, lakeCheck, runCli, withTestWorkbench } from '../testing/cli-process.fixture';
 import { openWorkbench } from '../workbench';
+import { manifestKey } from '../lake/manifest';
 import { cutoffFor } from './archiver';
 import { daysBetween, ensureDayPartitions } from '../hot/hot-schema';
 import { archiveInProcess, hotRowsBefore, lakeTemps, sessionRoles, viewCounts, withPg } from './archive.fixture';
@@ -119,6 +120,13 @@ describe('archival', { timeout: 240_000 }, () => {
       expect(hist.runs.some((r) => r.runId === report.runId && r.rowsArchived === report.rowsArchived)).toBe(true);
     });
     expect(await lakeTemps(ws)).toEqual([]);
+
+    // A run killed between a snapshot's publish and its manifest leaves the snapshot named by no manifest: the next
+    // run names it.
+    const snapshotDay = /snapshot=([\d-]+)\//.exec(report.masterSnapshot.find((k) => k.startsWith('master/battery/')) ?? '')?.[1];
+    const snapshotManifest = join(ws, 'lake', manifestKey('master', `snapshot-battery-${String(snapshotDay)}`));
+    await rm(snapshotManifest);
+    expect((await lakeCheck(ws)).problems.map((p) => p.kind)).toEqual(['unlisted-file']);
 
     // A second run finds nothing left to move and changes nothing.
     const again = await runCli(['archive', '--older-than', '2d', '--json', '--workspace', ws]);

@@ -1,13 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { DATASETS } from '../../../shared/domain/datasets';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
 import type { HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
-import type { Lake, LakeFile } from '../lake/lake';
-import { sha256File, writeManifest } from '../lake/manifest';
+import type { Lake } from '../lake/lake';
+import { manifestKey, sha256File, writeManifest } from '../lake/manifest';
 import { hotUnavailable } from './fetch';
 import { hotTable } from './plan';
 
@@ -31,6 +31,8 @@ export async function snapshotMaster(deps: SnapshotDeps, cutoff: Date): Promise<
     const spec = DATASETS[name];
     const key = `master/${name}/snapshot=${day}/part-0.parquet`;
     if (await deps.lake.exists(key)) {
+      // A run killed between the publish and the manifest left the snapshot published but named by no manifest.
+      if (!(await deps.lake.exists(manifestKey('master', snapshotBatchId(name, day))))) await recordSnapshot(deps, key, name, day);
       out.push(key);
       continue;
     }
@@ -50,7 +52,7 @@ export async function snapshotMaster(deps: SnapshotDeps, cutoff: Date): Promise<
         `COPY (SELECT * FROM ${readCopySql(csv, copyColumns(spec, false), format)}) TO ${quoteLiteral(staged.path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {archive_cutoff: ${quoteLiteral(cutoff.toISOString())}})`,
       );
       const file = await deps.lake.publish(staged);
-      await recordSnapshot(deps, file, name, day);
+      await recordSnapshot(deps, file.key, name, day);
       out.push(key);
     } catch (err) {
       await deps.lake.discard(staged);
@@ -63,17 +65,19 @@ export async function snapshotMaster(deps: SnapshotDeps, cutoff: Date): Promise<
 }
 
 /** The snapshot's manifest under `_manifests/master/`, so the lake check knows the file. */
-async function recordSnapshot(deps: SnapshotDeps, file: LakeFile, table: string, day: string): Promise<void> {
-  const path = deps.lake.localPath(file.key);
+async function recordSnapshot(deps: SnapshotDeps, key: string, table: string, day: string): Promise<void> {
+  const path = deps.lake.localPath(key);
   const rows = Number(
     (await deps.duck.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${quoteLiteral(path)})`)).getRowObjectsJS()[0].n,
   );
   await writeManifest(deps.lake, {
-    batchId: `snapshot-${table}-${day}`,
+    batchId: snapshotBatchId(table, day),
     dataset: 'master',
     source: 'snapshot',
     writtenAt: new Date().toISOString(),
     rows,
-    files: [{ key: file.key, rows, bytes: file.size, sha256: await sha256File(path), minTime: null, maxTime: null }],
+    files: [{ key, rows, bytes: (await stat(path)).size, sha256: await sha256File(path), minTime: null, maxTime: null }],
   });
 }
+
+const snapshotBatchId = (table: string, day: string): string => `snapshot-${table}-${day}`;
