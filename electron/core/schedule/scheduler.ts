@@ -220,6 +220,8 @@ export class Scheduler {
       } catch (err) {
         result = { outcome: 'failed', message: errorMessage(err) };
       }
+      // The job is free again before its history line says it ended: whoever reads that line may run it at once.
+      this.busy.delete(job.id);
       const caughtUp =
         missed > 1 ? ` (caught up: ${missed >= 1000 ? '1000 or more' : missed} slots passed while nothing ran; ran once)` : '';
       const ended = await store.finish(run.runId, result.outcome, `${result.message}${caughtUp}`, this.now().toISOString());
