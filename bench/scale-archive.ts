@@ -20,6 +20,7 @@ export async function scaleArchive(): Promise<ScaleFigure[]> {
       archiveMs: Math.round(m.archiveMs),
       rawCopyBinaryMs: Math.round(m.rawCopyBinaryMs),
       rawCopyBinaryRunsMs: m.runs.binary.map(Math.round),
+      rawCopyBinaryLibraryMs: Math.round(m.rawCopyBinaryLibraryMs),
       batchesWallMs: m.batchesWallMs === null ? null : Math.round(m.batchesWallMs),
       rawCopyCsvMs: Math.round(m.rawCopyCsvMs),
       ratioVsRawCsvCopy: Math.round(m.ratioVsRawCsvCopy * 1000) / 1000,

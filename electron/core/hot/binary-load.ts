@@ -4,10 +4,11 @@ import { createReadStream } from 'node:fs';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
+import type { CopyToStreamQuery } from 'pg-copy-streams';
 import type { ColumnSpec } from '../../../shared/domain/datasets';
 import { quoteIdent } from '../../../shared/sql';
 import { binaryColumnsFor, PgBinaryDecoder, PgBinaryError, valueBytes, type BinaryColumn, type ColumnBatch } from './pg-binary';
+import { copyOutStream } from './copy-out-stream';
 
 type LoadColumn = Pick<ColumnSpec, 'name' | 'pg' | 'duck'>;
 
@@ -94,10 +95,10 @@ export async function streamBinaryCopy(
   table: string,
   columns: readonly LoadColumn[],
 ): Promise<{ rows: number }> {
-  let stream: ReturnType<typeof copyTo> | null = null;
-  const open = (): Readable => (stream = client.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT binary)`)));
+  let stream: CopyToStreamQuery | null = null;
+  const open = (): Readable => (stream = client.query(copyOutStream(`COPY (${query}) TO STDOUT WITH (FORMAT binary)`)));
   const rows = await loadBinary(duck, open, table, columns);
-  const sent = (): number => (stream as ReturnType<typeof copyTo> | null)?.rowCount ?? -1;
+  const sent = (): number => (stream as CopyToStreamQuery | null)?.rowCount ?? -1;
   // The COPY's count comes in the message after its data, usually in the same packet; a query queued behind it waits for it.
   if (sent() !== rows) await client.query('SELECT 1');
   if (sent() !== rows) throw new PgBinaryError(`PostgreSQL reports ${sent()} rows sent where ${rows} were decoded`);

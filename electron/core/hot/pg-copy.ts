@@ -2,9 +2,9 @@ import { open } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { INGEST_COLUMN, type DatasetSpec } from '../../../shared/domain/datasets';
 import { quoteLiteral } from '../../../shared/sql';
+import { copyOutStream } from './copy-out-stream';
 
 /**
  * How rows leave PostgreSQL. Its text format costs about 20% less to produce than CSV (no quoting
@@ -40,7 +40,7 @@ export function readCopySql(file: string, columns: readonly { name: string; duck
 }
 
 /**
- * COPY (query) TO STDOUT (CSV, PostgreSQL's text or binary format), streamed into a file. pg-copy-streams yields one small chunk per row;
+ * COPY (query) TO STDOUT (CSV, PostgreSQL's text or binary format), streamed into a file. the stream yields one chunk per socket read;
  * they are gathered into 4 MB blocks before each file write (a write per row would dominate the time).
  */
 export async function copyOut(
@@ -53,7 +53,7 @@ export async function copyOut(
   let bytes = 0;
   // Issue the query only now: an error (e.g. a killed connection) is emitted on the next tick and must
   // meet pipeline's listener, not an await in between.
-  const stream = client.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT ${format})`));
+  const stream = client.query(copyOutStream(`COPY (${query}) TO STDOUT WITH (FORMAT ${format})`));
   try {
     let parts: Buffer[] = [];
     let size = 0;
