@@ -1,3 +1,5 @@
+import { DATASETS } from '../../../shared/domain/datasets';
+import { rangeSourceSql } from '../mirror/views';
 import { healthCtes } from './health-sql';
 import type { PanelContext, PanelQuery } from './panel-query';
 import { tsAt } from './scope-sql';
@@ -5,12 +7,21 @@ import { tsAt } from './scope-sql';
 /** RUL predictions of one jar in the range (one a day: no downsampling needed below ~4 x width). */
 export function batteryRul(ctx: PanelContext): PanelQuery {
   const id = String(ctx.scope.id);
-  const sql = `SELECT CAST(epoch_ms(predicted_at) AS DOUBLE) AS predicted_at, rul_days, CAST(confidence AS DOUBLE) AS confidence,
+  const from = rangeSourceSql(DATASETS.rul_prediction, ctx.splits, ctx.fromMs);
+  const sqlOf = (
+    src: string,
+  ): string => `SELECT CAST(epoch_ms(predicted_at) AS DOUBLE) AS predicted_at, rul_days, CAST(confidence AS DOUBLE) AS confidence,
   CAST(resistance_mohm AS DOUBLE) AS resistance_mohm, model_version
-FROM rul_prediction
+FROM ${src}
 WHERE battery_id = ${id} AND predicted_at >= ${tsAt(ctx.fromMs)} AND predicted_at < ${tsAt(ctx.toMs)}
 ORDER BY predicted_at`;
-  return { sql, exportSql: sql, source: 'rul_prediction', bucketMs: 0 };
+  // An export may run after an archive moved the split: it reads the unified view.
+  return {
+    sql: sqlOf(from.sql),
+    exportSql: sqlOf(from.view),
+    source: from.hotOnly ? 'rul_prediction (hot tier only)' : 'rul_prediction',
+    bucketMs: 0,
+  };
 }
 
 /** One jar's health: baseline, current resistance, drift, class, and the facts around it. */

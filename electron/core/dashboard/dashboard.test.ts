@@ -295,6 +295,50 @@ describe('dashboard panels', () => {
     }
   });
 
+
+  it('reads the RUL predictions of a range in the hot tier from the mirror alone, the rows the unified view gives', async () => {
+    const local = await openFixtureWorkbench('bw-dash-rul-');
+    try {
+      const c = local.conn;
+      const split = fixtureSplitMs();
+      // The lake: the day before the split, one prediction per jar with another RUL than the hot ones.
+      await writeLakeDay(
+        c,
+        local.wb.paths.lake,
+        'rul_prediction',
+        split - 86_400_000,
+        `SELECT b AS battery_id, to_timestamp(${(split - 86_400_000) / 1000}) AS predicted_at, 50 + b AS rul_days, ` +
+          `CAST(3.1 AS DECIMAL(6,2)) AS resistance_mohm, CAST(0.7 AS DECIMAL(4,3)) AS confidence, 'cold' AS model_version FROM range(1, 7) x(b)`,
+        'rul',
+      );
+      await local.wb.data.refresh();
+      const hotRange = { from: new Date(split).toISOString(), to: new Date(split + 2 * 86_400_000).toISOString(), width: 300 };
+      const wider = { ...hotRange, from: new Date(split - 86_400_000).toISOString() };
+      const rowsOf = async (sql: string): Promise<unknown[][]> => (await c.runAndReadAll(sql)).getRows().map((r) => r.map(String));
+
+      // Every jar's latest prediction in the hot range: from the mirror, the same rows as the view (its export).
+      const risk = await panel({ panel: 'fleet.atRisk', scope: { kind: 'fleet' }, ...hotRange }, local.wb);
+      expect(risk.source).toMatch(/hot tier only/);
+      expect(risk.sql).toMatch(/FROM \(SELECT [^)]* FROM "?hot"?\."?rul_prediction"?\)/);
+      expect(risk.exportSql).toMatch(/FROM "?main"?\."?rul_prediction"? WHERE/);
+      expect(risk.rows).toHaveLength(6);
+      expect(risk.rows.map((r) => r.map(String))).toEqual(await rowsOf(risk.exportSql));
+      // A range that reaches into the cold tier reads the unified view, the lake's day with it.
+      const riskWide = await panel({ panel: 'fleet.atRisk', scope: { kind: 'fleet' }, ...wider }, local.wb);
+      expect(riskWide.source).not.toMatch(/hot tier/);
+      expect(riskWide.sql).toBe(riskWide.exportSql.replace(/\n$/, '') + '\nLIMIT 12');
+
+      const one = await panel({ panel: 'battery.rul', scope: { kind: 'battery', id: 1 }, ...hotRange }, local.wb);
+      expect(one.source).toBe('rul_prediction (hot tier only)');
+      expect(one.rows.map((r) => r.map(String))).toEqual(await rowsOf(one.exportSql));
+      expect(one.rows.map((r) => Number(r[one.columns.indexOf('rul_days')]))).toEqual([800, 799]);
+      const oneWide = await panel({ panel: 'battery.rul', scope: { kind: 'battery', id: 1 }, ...wider }, local.wb);
+      expect(oneWide.source).toBe('rul_prediction');
+      expect(oneWide.rows.map((r) => Number(r[oneWide.columns.indexOf('rul_days')]))).toEqual([51, 800, 799]);
+    } finally {
+      await local.close();
+    }
+  });
   it('rejects bad requests with a clear error', async () => {
     const res = await wb.dispatch(
       'dashboard.panel',

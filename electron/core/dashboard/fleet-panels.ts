@@ -1,5 +1,7 @@
+import { DATASETS } from '../../../shared/domain/datasets';
 import { qualifiedName } from '../../../shared/sql';
 import { HOT_MIRROR_SCHEMA } from '../mirror/meta';
+import { rangeSourceSql } from '../mirror/views';
 import { healthCtes } from './health-sql';
 import { JAR_NAMES_SQL } from './jar-name';
 import type { PanelContext, PanelQuery } from './panel-query';
@@ -56,12 +58,13 @@ ORDER BY severity = 'critical' DESC, alerts DESC`;
 
 /**
  * Jars with the lowest remaining useful life, from each jar's latest prediction in the range (read from the range
- * only: a year of daily predictions costs what 90 days do).
+ * only: a year of daily predictions costs what 90 days do; a range in the hot tier reads the mirror alone).
  */
 export function fleetAtRisk(ctx: PanelContext, limit = 12): PanelQuery {
-  const body = (lim: string): string => `WITH latest AS (
+  const from = rangeSourceSql(DATASETS.rul_prediction, ctx.splits, ctx.fromMs);
+  const body = (lim: string, src: string): string => `WITH latest AS (
   SELECT battery_id, arg_max(rul_days, predicted_at) AS rul_days, arg_max(confidence, predicted_at) AS confidence, max(predicted_at) AS predicted_at
-  FROM rul_prediction WHERE predicted_at >= ${tsAt(ctx.fromMs)} AND predicted_at < ${tsAt(ctx.toMs)}
+  FROM ${src} WHERE predicted_at >= ${tsAt(ctx.fromMs)} AND predicted_at < ${tsAt(ctx.toMs)}
   GROUP BY battery_id
 ), site_jar AS (
   ${JAR_NAMES_SQL}
@@ -73,9 +76,10 @@ JOIN site_jar j ON j.battery_id = r.battery_id
 JOIN location l ON l.location_id = j.location_id
 ORDER BY r.rul_days, r.battery_id${lim}`;
   return {
-    sql: body(`\nLIMIT ${Math.round(limit)}`),
-    exportSql: body(''),
-    source: 'rul_prediction (latest per jar in range)',
+    sql: body(`\nLIMIT ${Math.round(limit)}`, from.sql),
+    // An export may run after an archive moved the split: it reads the unified view.
+    exportSql: body('', from.view),
+    source: `rul_prediction (latest per jar in range${from.hotOnly ? '; hot tier only' : ''})`,
     bucketMs: 0,
   };
 }

@@ -16,6 +16,11 @@ export interface PanelContext {
   /** The sign convention of the event panels and the outlier thresholds of the anomaly panels (defaults when left out). */
   sign?: SignSettings;
   anomaly?: AnomalyThresholds;
+  /**
+   * The tier splits (ms) by dataset, read in the transaction the panel's query runs in, for the panels that read a
+   * time series over their range (rangeSourceSql); a dataset without one has no split. Left out: the unified views.
+   */
+  splits?: ReadonlyMap<string, number>;
 }
 
 /** One panel's queries: what it draws (downsampled), what "Export data" writes (full resolution). */

@@ -202,6 +202,35 @@ export function unifiedViewSql(spec: DatasetSpec, tier: TierState | null): strin
 }
 
 /**
+ * The relation a query of a time series over `[fromMs, …)` on its split column may read in place of the unified
+ * view: the hot mirror table alone (with the view's `tier` column) when the range starts at or after the tier
+ * split. Every row of such a range is then a hot row the view shows (at or after the split), and the view's cold
+ * branch holds none (only rows before it). The lake is not bound at all: DuckDB checks each file a view lists
+ * on every query (a year of daily files costs ~4 ms before a row is read), and the mirror costs the same however
+ * long the history.
+ *
+ * `splits`: the splits (ms) by dataset, read in the same transaction as the query, so that an archive moving a
+ * split in between cannot hide rows (a dataset without one has none: the view shows every mirror row); without
+ * them, the unified view. `view`: the unified view, for SQL that runs later (an export).
+ */
+export function rangeSourceSql(
+  spec: DatasetSpec,
+  splits: ReadonlyMap<string, number> | undefined,
+  fromMs: number,
+): { sql: string; hotOnly: boolean; view: string } {
+  const view = qualifiedName('main', spec.name);
+  const unified = { sql: view, hotOnly: false, view };
+  if (splits === undefined || spec.kind !== 'timeseries' || spec.splitColumn === null) return unified;
+  const splitMs = splits.get(spec.name);
+  if (splitMs !== undefined && !(fromMs >= splitMs)) return unified;
+  return {
+    sql: `(SELECT ${columnList(spec)}, 'hot' AS ${quoteIdent(TIER_COLUMN)} FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)})`,
+    hotOnly: true,
+    view,
+  };
+}
+
+/**
  * (Re)create the `cold` views and the unified views from the workspace's lake catalog (see lake-catalog.ts: the
  * caller syncs it first), the hidden set and the recorded splits, in one transaction (readers see the old or the
  * new set, never a mix). No data folder is listed and no footer read: the catalog has each file's columns.

@@ -4,6 +4,8 @@ import type { PanelData } from '../../../shared/api/dashboard';
 import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { Engine } from '../engine/engine';
 import type { RollupService } from '../rollups/rollup-service';
+import { inTransaction } from '../engine/duck-query';
+import { getSplits } from '../mirror/meta';
 import { readAnomalyThresholds } from '../analytics/anomaly-thresholds-store';
 import { readSignSettings } from '../analytics/sign-store';
 import { toCell } from '../dashboard/cells';
@@ -19,6 +21,11 @@ const SOH_PANELS: ReadonlySet<string> = new Set(['battery.soh', 'fleet.weakest']
 /** The panels that read the workspace's sign convention, and those that read its outlier thresholds. */
 const SIGN_PANELS: ReadonlySet<string> = new Set(['string.events', 'string.discharges', 'string.efc']);
 const ANOMALY_PANELS: ReadonlySet<string> = new Set(['battery.zscore', 'fleet.anomalies']);
+/**
+ * The panels that read a time series over their range from the hot mirror alone when the range lies in the hot
+ * tier (rangeSourceSql): they read the tier splits and run their query in one transaction.
+ */
+const RANGE_TIER_PANELS: ReadonlySet<string> = new Set(['fleet.atRisk', 'battery.rul']);
 
 /** How long one panel query may run before it is interrupted. */
 const PANEL_TIMEOUT_MS = 60_000;
@@ -31,50 +38,55 @@ export function createDashboardService(deps: { engine: Engine; rollups: RollupSe
   const withConn = <T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> => engine.withConnection(fn);
 
   return {
-    panel: (req) =>
-      gate.track(() =>
-        withConn(async (conn): Promise<PanelData> => {
-          catchUp();
-          const thresholds = req.thresholds ?? (await readThresholds(conn)).thresholds;
-          const soh = SOH_PANELS.has(req.panel) ? (await readSohEol(conn)).eol : undefined;
-          const sign = SIGN_PANELS.has(req.panel) ? (await readSignSettings(conn)).settings : undefined;
-          const anomaly = ANOMALY_PANELS.has(req.panel) ? (await readAnomalyThresholds(conn)).thresholds : undefined;
-          const q = panelQuery({
-            soh,
-            sign,
-            anomaly,
+    panel: (req) => {
+      /** The panel's answer on `conn`; with the tier splits read first when `tiered` (see RANGE_TIER_PANELS). */
+      const answer = async (conn: DuckDBConnection, tiered: boolean): Promise<PanelData> => {
+        catchUp();
+        const thresholds = req.thresholds ?? (await readThresholds(conn)).thresholds;
+        const soh = SOH_PANELS.has(req.panel) ? (await readSohEol(conn)).eol : undefined;
+        const sign = SIGN_PANELS.has(req.panel) ? (await readSignSettings(conn)).settings : undefined;
+        const anomaly = ANOMALY_PANELS.has(req.panel) ? (await readAnomalyThresholds(conn)).thresholds : undefined;
+        const splits = tiered ? new Map([...(await getSplits(conn))].map(([d, iso]) => [d, Date.parse(iso)])) : undefined;
+        const q = panelQuery({
+          splits,
+          soh,
+          sign,
+          anomaly,
+          panel: req.panel,
+          scope: req.scope,
+          fromMs: Date.parse(req.from),
+          toMs: Date.parse(req.to),
+          width: req.width,
+          thresholds,
+        });
+        const started = performance.now();
+        const timer = setTimeout(() => conn.interrupt(), PANEL_TIMEOUT_MS);
+        try {
+          const build = await panelRollupState(conn, rollups, q.source);
+          // Rollups that hold nothing yet answer nothing: the panel shows their build state, not "no data".
+          const reader = build?.withhold ? null : await conn.runAndReadAll(q.sql);
+          return {
             panel: req.panel,
-            scope: req.scope,
-            fromMs: Date.parse(req.from),
-            toMs: Date.parse(req.to),
-            width: req.width,
-            thresholds,
-          });
-          const started = performance.now();
-          const timer = setTimeout(() => conn.interrupt(), PANEL_TIMEOUT_MS);
-          try {
-            const build = await panelRollupState(conn, rollups, q.source);
-            // Rollups that hold nothing yet answer nothing: the panel shows their build state, not "no data".
-            const reader = build?.withhold ? null : await conn.runAndReadAll(q.sql);
-            return {
-              panel: req.panel,
-              columns: reader ? reader.columnNames() : [],
-              rows: reader ? reader.getRows().map((r) => r.map(toCell)) : [],
-              sql: q.sql,
-              exportSql: q.exportSql,
-              source: q.source,
-              bucketMs: q.bucketMs,
-              elapsedMs: Math.round((performance.now() - started) * 10) / 10,
-              ...(build ? { rollups: build.rollups } : {}),
-            };
-          } catch (err) {
-            const message = errorMessage(err);
-            throw new WorkbenchError('SQL_ERROR', `The ${req.panel} panel could not be read: ${message.split('\n')[0]}`, message);
-          } finally {
-            clearTimeout(timer);
-          }
-        }),
-      ),
+            columns: reader ? reader.columnNames() : [],
+            rows: reader ? reader.getRows().map((r) => r.map(toCell)) : [],
+            sql: q.sql,
+            exportSql: q.exportSql,
+            source: q.source,
+            bucketMs: q.bucketMs,
+            elapsedMs: Math.round((performance.now() - started) * 10) / 10,
+            ...(build ? { rollups: build.rollups } : {}),
+          };
+        } catch (err) {
+          const message = errorMessage(err);
+          throw new WorkbenchError('SQL_ERROR', `The ${req.panel} panel could not be read: ${message.split('\n')[0]}`, message);
+        } finally {
+          clearTimeout(timer);
+        }
+      };
+      return gate.track(() =>
+        withConn((conn) => (RANGE_TIER_PANELS.has(req.panel) ? inTransaction(conn, () => answer(conn, true)) : answer(conn, false))),
+      );
+    },
     entity: (req) => {
       catchUp();
       return withConn((conn) => readEntity(conn, req.scope));
