@@ -295,6 +295,35 @@ describe('dashboard panels', () => {
     }
   });
 
+  it("finds each site's newest reading before the range end from the daily and hourly rollups, as the hourly rollup alone has it", async () => {
+    const split = fixtureSplitMs();
+    const ends = [
+      split + 13.5 * 3_600_000, // inside the last day, mid-hour
+      split, // a day boundary: the end's day holds no hour before it
+      split - 86_400_000 + 7 * 3_600_000, // inside a cold day
+      split + 5 * 86_400_000, // after every reading
+    ];
+    for (const toMs of ends) {
+      const fresh = await panel({
+        panel: 'fleet.freshness',
+        scope: { kind: 'fleet' },
+        from: new Date(toMs - 86_400_000).toISOString(),
+        to: new Date(toMs).toISOString(),
+        width: 300,
+      });
+      const shown = fresh.rows.map((r) => [Number(r[fresh.columns.indexOf('location_id')]), r[fresh.columns.indexOf('last_reading')]]);
+      const hourly = await queryRows(
+        conn,
+        `SELECT l.location_id, CAST(epoch_ms(max(h.last_ts)) AS DOUBLE) AS last FROM location l ` +
+          `LEFT JOIN gold.site_hourly h ON h.location_id = l.location_id AND h.bucket < make_timestamptz(${toMs * 1000}) ` +
+          `GROUP BY l.location_id ORDER BY l.location_id`,
+      );
+      expect(shown, new Date(toMs).toISOString()).toEqual(
+        hourly.map((r) => [Number(r.location_id), r.last === null ? null : Number(r.last)]),
+      );
+      expect(shown.some(([, last]) => last !== null)).toBe(true);
+    }
+  });
 
   it('reads the RUL predictions of a range in the hot tier from the mirror alone, the rows the unified view gives', async () => {
     const local = await openFixtureWorkbench('bw-dash-rul-');

@@ -118,13 +118,20 @@ SELECT battery_id, baseline_mohm, current_mohm, current_day, drift_pct, health F
 }
 
 /**
- * Per site: the newest reading up to the range end and how many jars reported in its last hour. The jars are
- * counted from the hours in the range only (a site silent for the whole range counts none), so the read is
- * one range of the hourly jar rollup however long the history is.
+ * Per site: the newest reading up to the range end and how many jars reported in its last hour. The newest reading
+ * is the latest hourly bucket before the range end: the whole days before the end's day from the daily rollup (a
+ * day's `last_ts` is the latest of its hours'), the end's own day from the hourly one, so a year of history adds a
+ * row per site and day, not 24. The jars are counted from the hours in the range only (a site silent for the whole
+ * range counts none), so that read is one range of the hourly jar rollup however long the history is.
  */
 export function fleetFreshness(ctx: PanelContext): PanelQuery {
+  const endDay = Math.floor(ctx.toMs / 86_400_000) * 86_400_000;
   const sql = `WITH last AS (
-  SELECT location_id, max(last_ts) AS last_ts FROM gold.site_hourly WHERE bucket < ${tsAt(ctx.toMs)} GROUP BY location_id
+  SELECT location_id, max(last_ts) AS last_ts FROM (
+    SELECT location_id, last_ts FROM gold.site_daily WHERE bucket < ${tsAt(endDay)}
+    UNION ALL
+    SELECT location_id, last_ts FROM gold.site_hourly WHERE bucket >= ${tsAt(endDay)} AND bucket < ${tsAt(ctx.toMs)}
+  ) GROUP BY location_id
 ), jars AS (
   SELECT m.location_id, count(DISTINCT h.battery_id) AS jars_last_hour
   FROM gold.jar_hourly h
@@ -138,5 +145,5 @@ export function fleetFreshness(ctx: PanelContext): PanelQuery {
 SELECT l.location_id, l.name, l.code, l.time_zone, CAST(epoch_ms(last.last_ts) AS DOUBLE) AS last_reading, coalesce(jars.jars_last_hour, 0) AS jars_last_hour
 FROM location l LEFT JOIN last USING (location_id) LEFT JOIN jars USING (location_id)
 ORDER BY l.location_id`;
-  return same(sql, 'gold.site_hourly, gold.jar_hourly');
+  return same(sql, 'gold.site_daily, gold.site_hourly, gold.jar_hourly');
 }
