@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveReport } from '../../../shared/api/archive';
 import type { LakePullReport, LakeStatus } from '../../../shared/api/storage';
 import type { TierMoveReport, TierPlan } from '../../../shared/api/lifecycle';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { loadHotIdentity } from '../hot/hot-identity';
 import { lakeCheck, runCli, unifiedViewDigests, withTestWorkbench } from '../testing/cli-process.fixture';
+import { manifestKey } from '../lake/manifest';
 import { startFaultProxy, startS3, type FaultProxy, type S3Fixture } from '../testing/s3-server.fixture';
 import { openWorkbench } from '../workbench';
 import { cutoffFor } from './archiver';
@@ -110,6 +111,28 @@ describe('archival to an S3 lake', () => {
     });
     expect((await lakeCheck(ws)).problems).toEqual([]);
   }, 600_000);
+
+  it('names a master snapshot a killed run published without its manifest, when its cached copy is gone', async () => {
+    const ws = await demoOnS3('snapshot-repair');
+    const first = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
+    expect(first.code, first.stderr).toBe(0);
+    const key = (JSON.parse(first.stdout) as ArchiveReport).masterSnapshot.find((k) => k.startsWith('master/battery/')) ?? '';
+    const day = /snapshot=([\d-]+)\//.exec(key)?.[1];
+    expect(day).toBeDefined();
+    // As a run killed between the snapshot's publish and its manifest leaves it, with the cache since evicted.
+    const client = new S3Client(s3.clientConfig);
+    await client.send(
+      new DeleteObjectCommand({ Bucket: 'lake', Key: `snapshot-repair/${manifestKey('master', `snapshot-battery-${String(day)}`)}` }),
+    );
+    client.destroy();
+    await rm(join(ws, 'lake-cache', ...key.split('/')));
+    const before = await viewCounts(ws);
+    const again = await runCli(['archive', '--older-than', '3d', '--dataset', 'telemetry', '--json', '--workspace', ws]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as ArchiveReport).masterSnapshot).toContain(key);
+    expect(await viewCounts(ws)).toEqual(before);
+    expect((await lakeCheck(ws)).problems).toEqual([]);
+  }, 300_000);
 
   it('lifecycle moves change the storage class in place (recorded by S3 and in a manifest); views and lake check unchanged', async () => {
     const ws = await demoOnS3('tiers');

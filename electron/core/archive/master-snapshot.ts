@@ -66,6 +66,8 @@ export async function snapshotMaster(deps: SnapshotDeps, cutoff: Date): Promise<
 
 /** The snapshot's manifest under `_manifests/master/`, so the lake check knows the file. */
 async function recordSnapshot(deps: SnapshotDeps, key: string, table: string, day: string): Promise<void> {
+  // An S3 lake may have evicted the cached copy of a snapshot published by an earlier run: fetched (and checked) again.
+  await deps.lake.fetch([key]);
   const path = deps.lake.localPath(key);
   const rows = Number(
     (await deps.duck.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${quoteLiteral(path)})`)).getRowObjectsJS()[0].n,
