@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PANEL_IDS, type PanelData, type Scope, type ScopeKind } from '../../../shared/api/dashboard';
 import { queryRows } from '../engine/duck-query';
+import { TIER_SPLIT } from '../mirror/meta';
 import { FIXTURE, fixtureSplitMs, openFixtureWorkbench, seedFixture, writeLakeDay, type FixtureWorkbench } from '../rollups/fleet-fixture';
 import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../system/hold-point';
 import { openWorkbench, type Workbench } from '../workbench';
@@ -364,6 +365,13 @@ describe('dashboard panels', () => {
       const oneWide = await panel({ panel: 'battery.rul', scope: { kind: 'battery', id: 1 }, ...wider }, local.wb);
       expect(oneWide.source).toBe('rul_prediction');
       expect(oneWide.rows.map((r) => Number(r[oneWide.columns.indexOf('rul_days')]))).toEqual([51, 800, 799]);
+
+      // A split between two whole milliseconds: a range from the millisecond before it reaches below it.
+      await c.run(`UPDATE ${TIER_SPLIT} SET split_at = split_at + INTERVAL 500 MICROSECONDS WHERE dataset = 'rul_prediction'`);
+      const straddling = await panel({ panel: 'fleet.atRisk', scope: { kind: 'fleet' }, ...hotRange }, local.wb);
+      expect(straddling.source).not.toMatch(/hot tier/);
+      const after = { ...hotRange, from: new Date(split + 1).toISOString() };
+      expect((await panel({ panel: 'fleet.atRisk', scope: { kind: 'fleet' }, ...after }, local.wb)).source).toMatch(/hot tier only/);
     } finally {
       await local.close();
     }

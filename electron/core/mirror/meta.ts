@@ -23,7 +23,7 @@ export const COLD_SCHEMA = 'cold';
  * - tier_split: per dataset, the watermark between the lake and the hot store.
  */
 const LAKE_HIDDEN = qualifiedName(META_SCHEMA, 'lake_hidden');
-const TIER_SPLIT = qualifiedName(META_SCHEMA, 'tier_split');
+export const TIER_SPLIT = qualifiedName(META_SCHEMA, 'tier_split');
 /** view_sql: the SQL each lake view was last made with (views.ts re-makes only those that change). */
 export const VIEW_SQL = qualifiedName(META_SCHEMA, 'view_sql');
 
@@ -80,6 +80,15 @@ export async function getSplits(conn: DuckDBConnection): Promise<Map<string, str
     `SELECT dataset, strftime(split_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS s FROM ${TIER_SPLIT}`,
   );
   return new Map(rows.map((r) => [String(r.dataset), String(r.s)]));
+}
+
+/**
+ * The splits as epoch milliseconds, rounded up: a time in whole milliseconds at or after one is at or after the split
+ * itself (a split is stored in microseconds), for callers that choose a tier by a range's start (rangeSourceSql).
+ */
+export async function getSplitsMs(conn: DuckDBConnection): Promise<Map<string, number>> {
+  const rows = await queryRows(conn, `SELECT dataset, CAST(ceil(epoch_us(split_at) / 1000) AS BIGINT) AS ms FROM ${TIER_SPLIT}`);
+  return new Map(rows.map((r) => [String(r.dataset), Number(r.ms)]));
 }
 
 /** SQL that sets a split (run it inside the caller's transaction, with the view refresh). Resets archived_ingest. */

@@ -5,7 +5,7 @@ import { errorMessage, WorkbenchError } from '../../../shared/api/errors';
 import type { Engine } from '../engine/engine';
 import type { RollupService } from '../rollups/rollup-service';
 import { inTransaction } from '../engine/duck-query';
-import { getSplits } from '../mirror/meta';
+import { getSplitsMs } from '../mirror/meta';
 import { readAnomalyThresholds } from '../analytics/anomaly-thresholds-store';
 import { readSignSettings } from '../analytics/sign-store';
 import { toCell } from '../dashboard/cells';
@@ -46,7 +46,7 @@ export function createDashboardService(deps: { engine: Engine; rollups: RollupSe
         const soh = SOH_PANELS.has(req.panel) ? (await readSohEol(conn)).eol : undefined;
         const sign = SIGN_PANELS.has(req.panel) ? (await readSignSettings(conn)).settings : undefined;
         const anomaly = ANOMALY_PANELS.has(req.panel) ? (await readAnomalyThresholds(conn)).thresholds : undefined;
-        const splits = tiered ? new Map([...(await getSplits(conn))].map(([d, iso]) => [d, Date.parse(iso)])) : undefined;
+        const splits = tiered ? await getSplitsMs(conn) : undefined;
         const q = panelQuery({
           splits,
           soh,
