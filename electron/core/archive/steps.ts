@@ -228,7 +228,9 @@ export class BatchSteps {
    * Returns false when the staged file was lost before it was published (the batch is exported again).
    */
   async publish(spec: DatasetSpec<DatasetName>, b: BatchRecord): Promise<boolean> {
+    let t = performance.now();
     for (const s of hideFilesSql([b.fileKey])) await run(this.d.duck, s);
+    t = lap(b, 'publish.hide', t);
     // Published no-clobber; a key taken already (this batch before a kill, or another archiver) is adopted.
     const staged = b.stagedPath && (await stat(b.stagedPath).catch(() => null)) ? b.stagedPath : null;
     const published = staged
@@ -246,6 +248,7 @@ export class BatchSteps {
       await this.adopt(b, there);
       if (b.stagedPath) await rm(b.stagedPath, { force: true });
     }
+    t = lap(b, 'publish.file', t);
     await this.d.at('publish:linked', b);
     b.stagedPath = null;
     await writeManifest(this.d.lake, {
@@ -273,6 +276,7 @@ export class BatchSteps {
     });
     // The views read a local copy: an S3 lake's object this batch adopted (or uploaded before a kill) is fetched now.
     await this.d.lake.fetch([b.fileKey]);
+    t = lap(b, 'publish.manifest', t);
     b.prevTier = (await getTierState(this.d.duck)).get(spec.name) ?? null;
     b.state = 'published';
     await this.d.commitVisibility(
@@ -283,6 +287,7 @@ export class BatchSteps {
       ],
       spec.name,
     );
+    lap(b, 'publish.views', t);
     return true;
   }
 
