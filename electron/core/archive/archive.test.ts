@@ -54,6 +54,14 @@ describe('archival', { timeout: 240_000 }, () => {
     expect(report.batches.every((b) => b.state === 'done' && b.checksum !== null && b.sha256 !== null)).toBe(true);
     expect(report.vacuum.length).toBeGreaterThan(0);
     expect(report.masterSnapshot).toContain(`master/battery/snapshot=${new Date().toISOString().slice(0, 10)}/part-0.parquet`);
+    // The master snapshots are bookkeeping next to the data, not a dataset: no `cold.master` view unions their tables.
+    const coldViews = await withTestWorkbench(ws, async (_wb, conn) =>
+      (await conn.runAndReadAll(`SELECT view_name FROM duckdb_views() WHERE schema_name = 'cold' ORDER BY 1`))
+        .getRowObjectsJS()
+        .map((r) => String(r.view_name)),
+    );
+    expect(coldViews).toContain('telemetry');
+    expect(coldViews).not.toContain('master');
 
     const after = await viewCounts(ws);
     expect(after).toEqual(before);

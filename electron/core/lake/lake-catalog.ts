@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { inTransaction, insertObjects, queryRows } from '../engine/duck-query';
 import { INTERNAL_SCHEMA } from '../engine/history';
-import { datasetOfKey, partitionOf, type Lake, type LakeFile } from './lake';
+import { datasetOfKey, isReservedFolder, partitionOf, type Lake, type LakeFile } from './lake';
 import { sqlPathList } from './lake-sql';
 import { liveFiles, tierRecordOf, type BatchManifest } from './manifest';
 
@@ -118,10 +118,10 @@ export class LakeCatalog {
       }));
   }
 
-  /** The datasets with live catalogued files. */
+  /** The datasets with live catalogued files (as Lake.datasets: bookkeeping such as the master snapshots is not one). */
   async datasets(): Promise<string[]> {
     const rows = await queryRows(this.conn, `SELECT DISTINCT dataset FROM ${FILES} WHERE NOT gone ORDER BY dataset`);
-    return rows.map((r) => String(r.dataset));
+    return rows.map((r) => String(r.dataset)).filter((d) => !isReservedFolder(d));
   }
 
   /** Brings the catalog up to the manifests of `datasets` (default: the whole lake); see the class comment. */
