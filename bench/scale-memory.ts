@@ -23,6 +23,7 @@ import { CSV_JARS, ensureTelemetryCsv } from './convert';
 import { exportSpec, runSliceExport, seedExportWorkspace } from './export';
 import { loadMirrorRows } from './mirror-sync';
 import { startS3Child, type LoopbackS3 } from './s3-lake';
+import { median } from './panel-timing';
 import { atMost, benchCacheDir, type ScaleFigure } from './scale-kit';
 
 /**
@@ -319,8 +320,6 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
  */
 const MEMORY_RUNS = 3;
 
-const medianOf = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /** The `memory` part of `npm run bench -- scale`: one figure per operation, its median peak RSS at 10x over 1x. */
 export async function benchScaleMemory(): Promise<ScaleFigure[]> {
   const figures: ScaleFigure[] = [];
@@ -348,10 +347,10 @@ export async function benchScaleMemory(): Promise<ScaleFigure[]> {
       sides.push(side);
     }
     const [x1, x10] = sides;
-    const mid = (side: (typeof sides)[number], pick: (r: ChildRun) => number): number => round1(medianOf(side.runs.map(pick)));
+    const mid = (side: (typeof sides)[number], pick: (r: ChildRun) => number): number => round1(median(side.runs.map(pick)));
     const peak = (r: ChildRun): number => r.maxRssMB;
     figures.push(
-      atMost(`${op.name} peak RSS 10×/1×`, medianOf(x10.runs.map(peak)) / medianOf(x1.runs.map(peak)), 'ratio', LIMIT, {
+      atMost(`${op.name} peak RSS 10×/1×`, median(x10.runs.map(peak)) / median(x1.runs.map(peak)), 'ratio', LIMIT, {
         peak1xMB: mid(x1, peak),
         peak10xMB: mid(x10, peak),
         peaks1xMB: x1.runs.map((r) => round1(r.maxRssMB)),

@@ -4,6 +4,7 @@ import { HOT_MIRROR_SCHEMA } from '../mirror/meta';
 import { rangeSourceSql } from '../mirror/views';
 import { healthCtes } from './health-sql';
 import { JAR_NAMES_SQL } from './jar-name';
+import { alignedFrom } from './m4';
 import type { PanelContext, PanelQuery } from './panel-query';
 import { tsAt } from './scope-sql';
 
@@ -125,7 +126,7 @@ SELECT battery_id, baseline_mohm, current_mohm, current_day, drift_pct, health F
  * range counts none), so that read is one range of the hourly jar rollup however long the history is.
  */
 export function fleetFreshness(ctx: PanelContext): PanelQuery {
-  const endDay = Math.floor(ctx.toMs / 86_400_000) * 86_400_000;
+  const endDay = alignedFrom(ctx.toMs, 'daily');
   const sql = `WITH last AS (
   SELECT location_id, max(last_ts) AS last_ts FROM (
     SELECT location_id, last_ts FROM gold.site_daily WHERE bucket < ${tsAt(endDay)}
