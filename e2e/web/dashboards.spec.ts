@@ -28,6 +28,19 @@ test.describe('battery dashboards', () => {
     await expect(page.getByTestId('chart-sites').locator('canvas')).toHaveCount(1);
     await expect(page.getByTestId('chart-at-risk').locator('canvas')).toHaveCount(1);
 
+    // Data freshness in site time: each site's newest reading in its own zone (Frankfurt is an hour ahead of London
+    // in December), and in UTC once the picker says so.
+    const freshness = page.getByTestId('freshness-table');
+    const newest = async (site: string): Promise<string> =>
+      (await freshness.getByRole('row').filter({ hasText: site }).getByRole('cell').nth(1).innerText()).trim();
+    await expect(freshness.getByRole('columnheader').nth(1)).toHaveText('Newest reading (site time)');
+    const hourOf = (s: string): number => Number(/(\d{2}):\d{2}$/.exec(s)?.[1]);
+    expect((hourOf(await newest('Frankfurt')) - hourOf(await newest('London')) + 24) % 24).toBe(1);
+    await page.getByLabel('Time zone').selectOption('utc');
+    await expect(freshness.getByRole('columnheader').nth(1)).toHaveText('Newest reading (UTC)');
+    expect(await newest('Frankfurt')).toBe(await newest('London'));
+    await page.getByLabel('Time zone').selectOption('site');
+
     // A site named with markup, added to the hot store and synced: it shows as text.
     const api = async (channel: string, body: unknown): Promise<void> => {
       const res = await page.request.post(`${webHost.origin}/api/${channel}`, {

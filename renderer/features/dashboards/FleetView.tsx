@@ -72,7 +72,7 @@ function SitesChart({ data, chartRef }: { data: PanelData; chartRef: Ref<EChartH
 /** #/fleet: the fleet's health at a glance; every chart drills down. */
 export function FleetView() {
   const frame = useDashboard(FLEET);
-  const { fromMs, toMs, zone } = frame;
+  const { fromMs, toMs, siteTime } = frame;
   const p = { scope: frame.panelScope, fromMs, toMs };
   return (
     <div className="dash-view" data-testid="fleet-view">
@@ -245,7 +245,7 @@ export function FleetView() {
               <thead>
                 <tr>
                   <th>Site</th>
-                  <th>Newest reading (site time)</th>
+                  <th>Newest reading ({siteTime ? 'site time' : 'UTC'})</th>
                   <th>Age</th>
                   <th className="num">Jars reporting (last hour)</th>
                 </tr>
@@ -259,7 +259,7 @@ export function FleetView() {
                       <td>
                         <a href={hrefFor('location', text(r.location_id))}>{text(r.name)}</a>
                       </td>
-                      <td>{last === null ? 'no data' : formatTime(last, zone === 'UTC' ? 'UTC' : text(r.time_zone) || 'UTC')}</td>
+                      <td>{last === null ? 'no data' : formatTime(last, siteTime ? text(r.time_zone) || 'UTC' : 'UTC')}</td>
                       <td>{last === null ? '—' : ago(last, Date.now())}</td>
                       <td className="num">{fixed(r.jars_last_hour, 0)}</td>
                     </tr>

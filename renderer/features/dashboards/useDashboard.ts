@@ -18,6 +18,11 @@ export interface DashboardFrame {
   toMs: number;
   /** The zone times are shown in. */
   zone: string;
+  /**
+   * Whether the picker says site time: a scope without one zone (the fleet) shows `zone` UTC, but a table of
+   * several sites then shows each site's times in its own zone.
+   */
+  siteTime: boolean;
 }
 
 /** A scope's entity (name, path, zone, data extent) and the resolved time range and zone of the picker. */
@@ -52,7 +57,7 @@ export function useDashboard(scope: Scope | null): DashboardFrame {
   const zone = settings.zone === 'utc' ? 'UTC' : (entity?.timeZone ?? 'UTC');
   const error = loaded.key === key ? loaded.error : null;
   const settled = settings.range.kind === 'custom' || entity !== null || error !== null;
-  return { scope, panelScope: settled ? scope : null, entity, error, fromMs, toMs, zone };
+  return { scope, panelScope: settled ? scope : null, entity, error, fromMs, toMs, zone, siteTime: settings.zone !== 'utc' };
 }
 
 /** `#/battery/17` → 17; anything else → null. */
