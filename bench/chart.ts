@@ -27,7 +27,7 @@ export async function benchChart(): Promise<Record<string, unknown>> {
       },
       ctx,
     );
-    const settings = { type: 'line' as const, x: 'ts', y: ['v'], series: null, aggregate: 'sum' as const, bins: 50 };
+    const settings = { type: 'line' as const, x: 'ts', y: ['v'], series: null, aggregate: 'sum' as const, bins: 50, splitAxes: true };
     let last: ChartData | null = null;
     const chart = async (req: Omit<ChartRequest, 'resultId' | 'width'>) => {
       last = await wb.core.query.chart({ resultId: kept.resultId, width: WIDTH, ...req }, ctx);

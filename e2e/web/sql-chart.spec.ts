@@ -4,6 +4,19 @@ import { expect, test } from '../support/fixtures';
 
 const ROWS = 2_000_000;
 
+interface DrawnAxes {
+  axes: { axis: string; name: string; labels: string[] }[];
+}
+
+/** The y axes the chart draws (name and tick labels), from the renderer's `window.describeChart`. */
+async function yAxesOf(chart: Locator): Promise<{ name: string; labels: string[] }[]> {
+  return chart.evaluate((el) =>
+    ((globalThis as unknown as { describeChart?: (e: unknown) => DrawnAxes | null }).describeChart?.(el)?.axes ?? [])
+      .filter((a) => a.axis.startsWith('yAxis'))
+      .map((a) => ({ name: a.name, labels: a.labels })),
+  );
+}
+
 /** Data marks the chart draws, read by the renderer's `window.describeChart` from ECharts' model. */
 async function marksOf(chart: Locator): Promise<number> {
   return chart.evaluate(
@@ -77,5 +90,29 @@ test.describe('chart of a result', () => {
     // PNG export: the canvas as an image download.
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-export-png').click()]);
     expect(png.suggestedFilename()).toBe('chart.png');
+  });
+
+  test('a column one axis would flatten gets a right-hand axis; the checkbox puts it back on one', async ({ app, page }) => {
+    // A day's row count (~40,000) and its mean voltage (~13 V): on one axis the voltage is a line on the floor.
+    await app.run(
+      `SELECT DATE '2026-01-01' + INTERVAL (d) DAY AS day, 40000 + d * 37 % 900 AS readings, 12.9 + (d % 7) / 20.0 AS mean_v FROM range(60) t(d)`,
+    );
+    await page.getByTestId('result-view-chart').click();
+    await expect(page.getByTestId('chart-type')).toHaveValue('line');
+    const meta = page.getByTestId('chart-meta');
+    await expect(meta).toHaveAttribute('data-right-axis', 'mean_v', { timeout: 30_000 });
+    await expect(meta).toContainText('right axis: mean_v');
+    const canvas = page.getByTestId('result-chart-canvas');
+    await expect.poll(async () => (await yAxesOf(canvas)).map((a) => a.name), { timeout: 30_000 }).toEqual(['readings', 'mean_v']);
+    // The right axis is the voltage's own scale: its ticks lie within a volt of it, not 0 to 40,000.
+    const right = (await yAxesOf(canvas))[1];
+    expect(right.labels.length).toBeGreaterThan(1);
+    for (const label of right.labels) expect(Math.abs(Number(label) - 13.1)).toBeLessThan(1);
+
+    const split = page.getByTestId('chart-split-axes');
+    await expect(split).toBeChecked();
+    await split.uncheck();
+    await expect(meta).toHaveAttribute('data-right-axis', '');
+    await expect.poll(async () => (await yAxesOf(canvas)).map((a) => a.name), { timeout: 30_000 }).toEqual(['readings, mean_v']);
   });
 });

@@ -30,6 +30,11 @@ export const ChartSettings = z.object({
   aggregate: z.enum(BAR_AGGREGATES).default('sum'),
   /** Bins of a histogram (and of the heatmap's axes). */
   bins: z.number().int().min(2).max(500).default(50),
+  /**
+   * line, scatter, bar: y columns whose values would lie flat on one shared axis get a second, right-hand axis
+   * (see rightAxisColumns). Settings saved before it existed read as on.
+   */
+  splitAxes: z.boolean().default(true),
 });
 export type ChartSettings = z.infer<typeof ChartSettings>;
 
@@ -80,7 +85,7 @@ export function defaultChartSettings(columns: readonly ColumnInfo[]): ChartSetti
   const keys = of('number').filter(isKeyName);
   const numbers = of('number').filter((n) => !isKeyName(n));
   const texts = of('text');
-  const base = { series: null, aggregate: 'sum' as const, bins: 50 };
+  const base = { series: null, aggregate: 'sum' as const, bins: 50, splitAxes: true };
   if (times.length > 0 && numbers.length > 0)
     return { ...base, type: 'line', x: times[0], y: numbers.slice(0, 4), series: keys[0] ?? null };
   if (texts.length > 0 && numbers.length > 0) return { ...base, type: 'bar', x: texts[0], y: numbers.slice(0, 4) };
@@ -95,6 +100,8 @@ export type ChartCell = number | string | null;
 export interface ChartSeriesData {
   /** The legend name: the y column, with the series value when the chart is split. */
   name: string;
+  /** The index in ChartData.yColumns of the column this series plots. */
+  y: number;
   /** line, scatter: [x, y]; bar: [category index, value]; histogram: [bin start, count]; heatmap: [x bin start, y bin start, count]. */
   points: number[][];
 }
@@ -105,6 +112,8 @@ export interface ChartData {
   xKind: ChartColumnKind;
   /** The y axis' kind (heatmap: the first y column's). */
   yKind: ChartColumnKind;
+  /** What the series plot, by ChartSeriesData.y: the y columns, or `rows` for counts (histogram, heatmap, bar count). */
+  yColumns: string[];
   series: ChartSeriesData[];
   /** bar: the categories, as text, in axis order. */
   categories: string[];

@@ -45,10 +45,11 @@ function groupSeries(rows: readonly Row[], yNames: readonly string[], point: (r:
     if (!s) {
       // `<y index>|<series key>`, or the y index alone when the chart is not split.
       const bar = k.includes('|') ? k.indexOf('|') : k.length;
-      const yName = yNames[Number(k.slice(0, bar))] ?? '';
+      const y = Number(k.slice(0, bar));
+      const yName = yNames[y] ?? '';
       const key = k.slice(bar + 1);
       const value = key === '' ? null : key === 'n' ? 'NULL' : key.slice(1);
-      s = { name: value === null ? yName : yNames.length > 1 ? `${yName} · ${value}` : value, points: [] };
+      s = { name: value === null ? yName : yNames.length > 1 ? `${yName} · ${value}` : value, y, points: [] };
       out.set(k, s);
     }
     s.points.push(p);
@@ -82,6 +83,7 @@ export async function chartData(engine: Engine, req: ChartRequest): Promise<Char
       type: settings.type,
       xKind: cols.x.kind,
       yKind: cols.y[0]?.kind ?? 'number',
+      yColumns: settings.type === 'histogram' || settings.type === 'heatmap' ? ['rows'] : cols.y.map((c) => c.name),
       series: [],
       categories: [],
       range,
@@ -101,12 +103,20 @@ export async function chartData(engine: Engine, req: ChartRequest): Promise<Char
       const categories: string[] = [];
       for (const r of rows) categories[Number(r[1])] = String(r[2]);
       const counted = settings.aggregate === 'count' || cols.y.length === 0;
-      const series = groupSeries(rows, counted ? ['rows'] : yNames, (r) => {
+      const yColumns = counted ? ['rows'] : yNames;
+      const series = groupSeries(rows, yColumns, (r) => {
         const v = toNumber(r[3]);
         return v === null ? null : [Number(r[1]), v];
       });
       const note = categories.length >= MAX_BAR_CATEGORIES ? `Showing the ${MAX_BAR_CATEGORIES} categories with the most rows.` : base.note;
-      return done({ ...base, series, categories, note, method: counted ? 'rows per category' : `${settings.aggregate} per category` });
+      return done({
+        ...base,
+        yColumns,
+        series,
+        categories,
+        note,
+        method: counted ? 'rows per category' : `${settings.aggregate} per category`,
+      });
     }
     if (!range || base.rows === 0) return done({ ...base, method: 'no rows in range' });
     const span = range.to - range.from;
@@ -140,6 +150,6 @@ export async function chartData(engine: Engine, req: ChartRequest): Promise<Char
     const yw = binWidth({ from: ylo, to: yhi });
     const rows = await read(conn, heatmapSql(cols, { lo: range.from, width: xw }, { lo: ylo, width: yw }, bins), cols, req.range);
     const points = rows.map((r) => [range.from + Number(r[0]) * xw, ylo + Number(r[1]) * yw, Number(r[2])]);
-    return done({ ...base, series: [{ name: 'rows', points }], bucket: xw, yBucket: yw, method: `${bins} × ${bins} bins` });
+    return done({ ...base, series: [{ name: 'rows', y: 0, points }], bucket: xw, yBucket: yw, method: `${bins} × ${bins} bins` });
   });
 }

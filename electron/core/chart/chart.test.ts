@@ -18,7 +18,7 @@ const { call, ok } = dispatcher(() => wb);
 const run = (sql: string) => ok<QueryRunResult>('query.run', { sql, runId: `c${++seq}` });
 
 function settings(s: Partial<ChartSettings> & Pick<ChartSettings, 'type' | 'x'>): ChartSettings {
-  return { y: [], series: null, aggregate: 'sum', bins: 50, ...s };
+  return { y: [], series: null, aggregate: 'sum', bins: 50, splitAxes: true, ...s };
 }
 
 async function exportChart(request: Record<string, unknown>): Promise<ExportedFile> {
@@ -52,6 +52,9 @@ describe('query.chart', () => {
     expect(data.xKind).toBe('time');
     expect(data.rows).toBe(5_000_000);
     expect(data.series.map((s) => s.name)).toEqual(['v', 'w']);
+    // Each series names the column it plots (the renderer's axes follow it).
+    expect(data.yColumns).toEqual(['v', 'w']);
+    expect(data.series.map((s) => s.y)).toEqual([0, 1]);
     for (const s of data.series) {
       expect(s.points.length).toBeGreaterThan(width);
       expect(s.points.length).toBeLessThanOrEqual(4 * width);
@@ -69,6 +72,7 @@ describe('query.chart', () => {
       width,
     });
     expect(split.series.map((s) => s.name)).toEqual(['0', '1', '2']);
+    expect(split.series.map((s) => s.y)).toEqual([0, 0, 0]);
     for (const s of split.series) expect(s.points.length).toBeLessThanOrEqual(4 * width);
   });
 

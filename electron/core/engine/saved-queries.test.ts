@@ -170,7 +170,8 @@ describe('saved queries', () => {
     const over = await value<SavedQuery>('savedQueries.save', { name: 'fleet/daily voltage', sql: 'SELECT 2', overwrite: true });
     expect(over.sql).toBe('SELECT 2');
     expect(over.createdAt).toBe(saved.createdAt);
-    expect(over.chart).toEqual({ type: 'line', x: 'day', y: ['v'], series: null, aggregate: 'sum', bins: 50 });
+    // Saved without splitAxes (as before the second y axis): read with it on.
+    expect(over.chart).toEqual({ type: 'line', x: 'day', y: ['v'], series: null, aggregate: 'sum', bins: 50, splitAxes: true });
 
     const renamed = await value<SavedQuery>('savedQueries.rename', { from: 'fleet/daily voltage', to: 'sites/archive/voltage' });
     expect(renamed).toMatchObject({ name: 'sites/archive/voltage', folder: 'sites/archive', sql: 'SELECT 2' });

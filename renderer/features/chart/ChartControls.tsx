@@ -109,6 +109,17 @@ export function ChartControls({ columns, settings, onChange }: Props) {
           </select>
         </label>
       )}
+      {(settings.type === 'line' || settings.type === 'scatter' || settings.type === 'bar') && (
+        <label title="Columns whose values one axis would flatten get a second axis, on the right">
+          <input
+            type="checkbox"
+            checked={settings.splitAxes !== false}
+            onChange={(e) => set({ splitAxes: e.target.checked })}
+            data-testid="chart-split-axes"
+          />
+          <span>second axis when scales differ</span>
+        </label>
+      )}
       {(settings.type === 'histogram' || settings.type === 'heatmap') && (
         <label>
           <span>bins</span>

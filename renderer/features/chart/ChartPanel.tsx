@@ -12,7 +12,7 @@ import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { useDragToZoom, zoomValues } from '../dashboards/TimeChart';
 import { runExportJob } from '../export/runExportJob';
 import { ChartControls } from './ChartControls';
-import { chartOption, valueText, zoomable } from './chartOption';
+import { chartOption, rightAxisColumns, valueText, zoomable } from './chartOption';
 import './chart.css';
 
 interface Props {
@@ -86,9 +86,15 @@ export function ChartPanel({ result, settings: tabSettings, onSettings }: Props)
   const error = answer?.error ?? null;
   const loading = width > 0 && answer?.request !== request;
 
+  // Settings from before the second axis existed have no splitAxes: on, as the schema's default.
+  const splitAxes = settings.splitAxes !== false;
   const option = useMemo(
-    () => (data ? (chartOption(data, settings.x ?? '', settings.y.join(', ')) as ChartOption) : null),
-    [data, settings.x, settings.y],
+    () => (data ? (chartOption(data, settings.x ?? '', settings.y.join(', '), splitAxes) as ChartOption) : null),
+    [data, settings.x, settings.y, splitAxes],
+  );
+  const onRight = useMemo(
+    () => (data && splitAxes ? data.yColumns.filter((_c, i) => rightAxisColumns(data).has(i)) : []),
+    [data, splitAxes],
   );
   useDragToZoom(wrap, option);
   const events = useMemo(
@@ -121,11 +127,20 @@ export function ChartPanel({ result, settings: tabSettings, onSettings }: Props)
     <div className="result-chart" data-testid="result-chart">
       <ChartControls columns={result.columns} settings={settings} onChange={onSettings} />
       <div className="result-chart-bar">
-        <span className="hint" data-testid="chart-meta" data-points={data?.points ?? ''} data-rows={data?.rows ?? ''} data-width={width}>
+        <span
+          className="hint"
+          data-testid="chart-meta"
+          data-points={data?.points ?? ''}
+          data-rows={data?.rows ?? ''}
+          data-width={width}
+          data-right-axis={onRight.join(',')}
+        >
           {loading
             ? 'Drawing…'
             : data
-              ? `${formatCount(data.points)} points from ${formatCount(data.rows)} rows · ${data.method}${rangeText ? ` · ${rangeText}` : ''}`
+              ? `${formatCount(data.points)} points from ${formatCount(data.rows)} rows · ${data.method}${rangeText ? ` · ${rangeText}` : ''}${
+                  onRight.length > 0 ? ` · right axis: ${onRight.join(', ')}` : ''
+                }`
               : ''}
         </span>
         {data?.note && <span className="hint">{data.note}</span>}

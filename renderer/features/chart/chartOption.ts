@@ -44,6 +44,59 @@ function valueAxis(kind: ChartColumnKind, name: string, range: { from: number; t
   };
 }
 
+/** A column fills less than this share of its axis' height: it gets an axis of its own if a cut gives it more. */
+const MIN_AXIS_FILL = 0.2;
+
+/** Each y column's [lowest, highest] value over its series' points; bars from 0, as their axis draws them. */
+function columnExtents(data: ChartData): Map<number, [number, number]> {
+  const out = new Map<number, [number, number]>();
+  for (const s of data.series) {
+    for (const p of s.points) {
+      const v = p[1];
+      if (!Number.isFinite(v)) continue;
+      const e = out.get(s.y);
+      if (e) {
+        e[0] = Math.min(e[0], v);
+        e[1] = Math.max(e[1], v);
+      } else out.set(s.y, data.type === 'bar' ? [Math.min(0, v), Math.max(0, v)] : [v, v]);
+    }
+  }
+  return out;
+}
+
+/** The least share of their shared axis' span any of these columns spans (1 when none varies). */
+function leastFill(extents: readonly [number, number][]): number {
+  const span = Math.max(...extents.map((e) => e[1])) - Math.min(...extents.map((e) => e[0]));
+  if (!(span > 0)) return 1;
+  // A column with one value is a flat line on any axis: it never asks for an axis of its own.
+  return Math.min(...extents.map(([lo, hi]) => (hi > lo ? (hi - lo) / span : 1)));
+}
+
+/**
+ * The y columns (ChartData.yColumns indexes) drawn on a second, right-hand axis: when one shared axis leaves a
+ * column spanning under a fifth of its height (a day's row count of ~40,000 flattens a mean voltage of ~13 V to a
+ * line on the floor), the columns are cut in two by their values' middles, at the cut that leaves the flattest
+ * column the most height; the group of the first column keeps the left axis. Empty for one column, histograms and
+ * heatmaps, or when one axis does.
+ */
+export function rightAxisColumns(data: ChartData): Set<number> {
+  if (data.type !== 'line' && data.type !== 'scatter' && data.type !== 'bar') return new Set();
+  const extents = [...columnExtents(data)].sort((a, b) => a[1][0] + a[1][1] - (b[1][0] + b[1][1]));
+  if (extents.length < 2) return new Set();
+  const single = leastFill(extents.map((e) => e[1]));
+  if (single >= MIN_AXIS_FILL) return new Set();
+  let best = { fill: single, cut: 0 };
+  for (let cut = 1; cut < extents.length; cut++) {
+    const fill = Math.min(leastFill(extents.slice(0, cut).map((e) => e[1])), leastFill(extents.slice(cut).map((e) => e[1])));
+    if (fill > best.fill) best = { fill, cut };
+  }
+  if (best.cut === 0) return new Set();
+  const first = Math.min(...extents.map((e) => e[0]));
+  const lower = extents.slice(0, best.cut).map((e) => e[0]);
+  const upper = extents.slice(best.cut).map((e) => e[0]);
+  return new Set(lower.includes(first) ? upper : lower);
+}
+
 const toolbox = {
   right: 8,
   top: 2,
@@ -52,19 +105,39 @@ const toolbox = {
 };
 
 /**
- * The ECharts option for a result chart's points. Every text from the data (column names, categories, series values)
- * is canvas text or goes through tooltipHtml (escaped); tooltips show values as text.
+ * The y axes of a line, scatter or bar chart: one, or with `split` the left one and a right-hand one for the
+ * columns rightAxisColumns picks (each named by its columns); and each series' axis.
  */
-export function chartOption(data: ChartData, xName: string, yName: string): ResultChartOption {
+function yAxes(data: ChartData, yName: string, split: boolean, base: Record<string, unknown>) {
+  const right = split ? rightAxisColumns(data) : new Set<number>();
+  if (right.size === 0) return { axes: { ...base, name: yName }, axisOf: () => 0 };
+  const named = (onRight: boolean) => data.yColumns.filter((_c, i) => right.has(i) === onRight).join(', ');
+  return {
+    axes: [
+      { ...base, name: named(false) },
+      { ...base, name: named(true), position: 'right' as const, splitLine: { show: false } },
+    ],
+    axisOf: (y: number) => (right.has(y) ? 1 : 0),
+  };
+}
+
+/**
+ * The ECharts option for a result chart's points. Every text from the data (column names, categories, series values)
+ * is canvas text or goes through tooltipHtml (escaped); tooltips show values as text. With `splitAxes`, y columns
+ * whose values one axis would flatten get a right-hand axis (rightAxisColumns).
+ */
+export function chartOption(data: ChartData, xName: string, yName: string, splitAxes = false): ResultChartOption {
   const legend =
     data.series.length > 1 ? { type: 'scroll' as const, top: 4, left: 8, right: 80, textStyle: { fontSize: 11 } } : { show: false };
-  const grid = { left: 64, right: 32, top: data.series.length > 1 ? 58 : 36, bottom: 48 };
+  const split = splitAxes && rightAxisColumns(data).size > 0;
+  const grid = { left: 64, right: split ? 64 : 32, top: data.series.length > 1 ? 58 : 36, bottom: 48 };
   const color = SERIES_COLORS;
   const span = data.range ? data.range.to - data.range.from : 0;
   const xText = (v: number) => valueText(v, data.xKind, span);
   const base = { animation: false, useUTC: true, color, legend, grid };
 
   if (data.type === 'bar') {
+    const bars = yAxes(data, yName, split, { type: 'value', axisLabel: { formatter: tickLabel } });
     return {
       ...base,
       tooltip: {
@@ -87,8 +160,8 @@ export function chartOption(data: ChartData, xName: string, yName: string): Resu
         data: data.categories,
         axisLabel: { hideOverlap: true, width: 90, overflow: 'truncate' },
       },
-      yAxis: { type: 'value', name: yName, axisLabel: { formatter: tickLabel } },
-      series: data.series.map((s) => ({ type: 'bar', name: s.name, data: s.points })),
+      yAxis: bars.axes,
+      series: data.series.map((s) => ({ type: 'bar', name: s.name, data: s.points, yAxisIndex: bars.axisOf(s.y) })),
     } as ResultChartOption;
   }
 
@@ -120,6 +193,7 @@ export function chartOption(data: ChartData, xName: string, yName: string): Resu
   }
 
   const histogram = data.type === 'histogram';
+  const values = yAxes(data, histogram ? 'rows' : yName, split, { type: 'value', scale: !histogram, axisLabel: { formatter: tickLabel } });
   return {
     ...base,
     toolbox,
@@ -137,15 +211,16 @@ export function chartOption(data: ChartData, xName: string, yName: string): Resu
       },
     },
     xAxis: { ...valueAxis(data.xKind, xName, data.range), nameLocation: 'middle', nameGap: 30 },
-    yAxis: { type: 'value', name: histogram ? 'rows' : yName, scale: !histogram, axisLabel: { formatter: tickLabel } },
+    yAxis: values.axes,
     series: data.series.map((s) =>
       histogram
         ? { type: 'bar', name: s.name, data: s.points.map((p) => [p[0] + data.bucket / 2, p[1]]), barWidth: '90%', barCategoryGap: '0%' }
         : data.type === 'scatter'
-          ? { type: 'scatter', name: s.name, data: s.points, symbolSize: 3, large: s.points.length > 2000 }
+          ? { type: 'scatter', name: s.name, data: s.points, symbolSize: 3, large: s.points.length > 2000, yAxisIndex: values.axisOf(s.y) }
           : {
               type: 'line',
               name: s.name,
+              yAxisIndex: values.axisOf(s.y),
               data: s.points,
               showSymbol: s.points.length < 3,
               symbolSize: 4,

@@ -13,7 +13,8 @@ describe('editor tabs in storage', () => {
         activeId: 'a',
       }),
     );
-    expect(parsed.tabs[0]).toEqual({ id: 'a', title: 'Q1', sql: 'SELECT 1', view: 'chart', chart });
+    // Settings stored before the second y axis existed read with it on.
+    expect(parsed.tabs[0]).toEqual({ id: 'a', title: 'Q1', sql: 'SELECT 1', view: 'chart', chart: { ...chart, splitAxes: true } });
     expect(parsed.tabs[1]).toEqual({ id: 'b', title: 'Q2', sql: 'SELECT 2' });
   });
 });
