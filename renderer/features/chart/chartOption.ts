@@ -105,11 +105,10 @@ const toolbox = {
 };
 
 /**
- * The y axes of a line, scatter or bar chart: one, or with `split` the left one and a right-hand one for the
- * columns rightAxisColumns picks (each named by its columns); and each series' axis.
+ * The y axes of a line, scatter or bar chart: one, or the left one and a right-hand one for the columns in `right`
+ * (rightAxisColumns), each named by its columns; and each series' axis.
  */
-function yAxes(data: ChartData, yName: string, split: boolean, base: Record<string, unknown>) {
-  const right = split ? rightAxisColumns(data) : new Set<number>();
+function yAxes(data: ChartData, yName: string, right: ReadonlySet<number>, base: Record<string, unknown>) {
   if (right.size === 0) return { axes: { ...base, name: yName }, axisOf: () => 0 };
   const named = (onRight: boolean) => data.yColumns.filter((_c, i) => right.has(i) === onRight).join(', ');
   return {
@@ -129,15 +128,15 @@ function yAxes(data: ChartData, yName: string, split: boolean, base: Record<stri
 export function chartOption(data: ChartData, xName: string, yName: string, splitAxes = false): ResultChartOption {
   const legend =
     data.series.length > 1 ? { type: 'scroll' as const, top: 4, left: 8, right: 80, textStyle: { fontSize: 11 } } : { show: false };
-  const split = splitAxes && rightAxisColumns(data).size > 0;
-  const grid = { left: 64, right: split ? 64 : 32, top: data.series.length > 1 ? 58 : 36, bottom: 48 };
+  const right = splitAxes ? rightAxisColumns(data) : new Set<number>();
+  const grid = { left: 64, right: right.size > 0 ? 64 : 32, top: data.series.length > 1 ? 58 : 36, bottom: 48 };
   const color = SERIES_COLORS;
   const span = data.range ? data.range.to - data.range.from : 0;
   const xText = (v: number) => valueText(v, data.xKind, span);
   const base = { animation: false, useUTC: true, color, legend, grid };
 
   if (data.type === 'bar') {
-    const bars = yAxes(data, yName, split, { type: 'value', axisLabel: { formatter: tickLabel } });
+    const bars = yAxes(data, yName, right, { type: 'value', axisLabel: { formatter: tickLabel } });
     return {
       ...base,
       tooltip: {
@@ -193,7 +192,7 @@ export function chartOption(data: ChartData, xName: string, yName: string, split
   }
 
   const histogram = data.type === 'histogram';
-  const values = yAxes(data, histogram ? 'rows' : yName, split, { type: 'value', scale: !histogram, axisLabel: { formatter: tickLabel } });
+  const values = yAxes(data, histogram ? 'rows' : yName, right, { type: 'value', scale: !histogram, axisLabel: { formatter: tickLabel } });
   return {
     ...base,
     toolbox,
