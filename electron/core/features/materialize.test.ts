@@ -25,7 +25,7 @@ import {
 } from '../rollups/fleet-fixture';
 import type { Workbench } from '../workbench';
 import { FEATURES_DATASET } from './feature-views';
-import { featureRowsSql, inputDays, materializeFeatureSet, type FeatureDeps } from './materialize';
+import { chunkDays, featureRowsSql, inputDays, materializeFeatureSet, type FeatureDeps } from './materialize';
 import { definitionKey, storedVersions } from './registry';
 
 let fx: FixtureWorkbench;
@@ -145,6 +145,17 @@ describe('feature materialization', () => {
     expect(s.rows).toBe(2 * days);
     await expectEqualsFull(STRING_DAILY_SPREAD, 1);
     expect((await checkLakeHere()).problems).toEqual([]);
+  });
+
+  it('computes the same rows a day per query as in one query, each chunk reading its lookback days again', async () => {
+    // A day per chunk: every chunk's slope needs the 6 days before it, which the chunk itself does not compute.
+    const r = await materializeFeatureSet(deps, JAR_DAILY_STATS, { full: true, chunkDays: 1 });
+    expect(r.recomputed).toBe(FIXTURE.coldDays + FIXTURE.hotDays);
+    await expectEqualsFull(JAR_DAILY_STATS, 1);
+    expect(chunkDays(JAR_DAILY_STATS.lookbackDays)).toBe(28);
+    expect(chunkDays(0)).toBe(28);
+    expect(chunkDays(30)).toBe(120);
+    expect(chunkDays(366)).toBe(184);
   });
 
   it('recomputes nothing when nothing changed, and only the touched days after new readings and late rows', async () => {

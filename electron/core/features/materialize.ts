@@ -30,8 +30,16 @@ import { FEATURES_DATASET } from './feature-views';
 import { ensureVersion } from './registry';
 
 const DAY_MS = 86_400_000;
-/** Days computed per query (one temp table, then one file per day): bounds memory and gives progress. */
-const CHUNK_DAYS = 7;
+/**
+ * Days computed per query (one temp table, then one file per day, published as one batch). A chunk reads its
+ * `lookbackDays` before it again, so it spans four times the lookback and at least four weeks: a rebuild reads at
+ * most a quarter more than its days (jar_daily_stats, 6 lookback days: 34 days read per 28 computed instead of 13
+ * per 7, 127 against 216 ms a day on the year demo). At most half a year, so the temp table, the gap between
+ * progress reports and what a killed run redoes stay bounded.
+ */
+export function chunkDays(lookbackDays: number): number {
+  return Math.min(184, Math.max(28, 4 * lookbackDays));
+}
 
 /** Per set version and UTC day: the fingerprint of the inputs the day was computed from. */
 export const FEATURE_DAYS = qualifiedName(INTERNAL_SCHEMA, 'feature_days');
@@ -53,6 +61,8 @@ export interface MaterializeOptions {
   to?: string;
   /** Recompute every day in range whatever the fingerprints say. */
   full?: boolean;
+  /** Days computed per query; default chunkDays(lookbackDays). */
+  chunkDays?: number;
   signal?: AbortSignal;
   onProgress?: (p: { fraction: number; message: string; rows?: number }) => void;
 }
@@ -307,9 +317,10 @@ async function materializeLocked(deps: FeatureDeps, def: FeatureSetDefinition, o
   report.days = hi - lo + 1;
 
   const chunks: { day: number; fp: string }[][] = [];
+  const perChunk = options.chunkDays ?? chunkDays(def.lookbackDays);
   for (const c of changed) {
     const last = chunks[chunks.length - 1];
-    if (last && last.length < CHUNK_DAYS && last[last.length - 1].day === c.day - 1) last.push(c);
+    if (last && last.length < perChunk && last[last.length - 1].day === c.day - 1) last.push(c);
     else chunks.push([c]);
   }
   let done = 0;
