@@ -34,8 +34,9 @@ const DAY_MS = 86_400_000;
  * Days computed per query (one temp table, then one file per day, published as one batch). A chunk reads its
  * `lookbackDays` before it again, so it spans four times the lookback and at least four weeks: a rebuild reads at
  * most a quarter more than its days (jar_daily_stats, 6 lookback days: 34 days read per 28 computed instead of 13
- * per 7, 127 against 216 ms a day on the year demo). At most half a year, so the temp table, the gap between
- * progress reports and what a killed run redoes stay bounded.
+ * per 7, 127 against 216 ms a day on the year demo). At most half a year (a lookback over 46 days reads more), so
+ * the temp table, the gap between progress reports and cancellation checks, and what a killed run redoes stay
+ * bounded.
  */
 export function chunkDays(lookbackDays: number): number {
   return Math.min(184, Math.max(28, 4 * lookbackDays));
