@@ -88,14 +88,12 @@ export function ChartPanel({ result, settings: tabSettings, onSettings }: Props)
 
   // Settings from before the second axis existed have no splitAxes: on, as the schema's default.
   const splitAxes = settings.splitAxes !== false;
+  const right = useMemo(() => (data && splitAxes ? rightAxisColumns(data) : new Set<number>()), [data, splitAxes]);
   const option = useMemo(
-    () => (data ? (chartOption(data, settings.x ?? '', settings.y.join(', '), splitAxes) as ChartOption) : null),
-    [data, settings.x, settings.y, splitAxes],
+    () => (data ? (chartOption(data, settings.x ?? '', settings.y.join(', '), right) as ChartOption) : null),
+    [data, settings.x, settings.y, right],
   );
-  const onRight = useMemo(
-    () => (data && splitAxes ? data.yColumns.filter((_c, i) => rightAxisColumns(data).has(i)) : []),
-    [data, splitAxes],
-  );
+  const onRight = data ? data.yColumns.filter((_c, i) => right.has(i)) : [];
   useDragToZoom(wrap, option);
   const events = useMemo(
     () => ({
