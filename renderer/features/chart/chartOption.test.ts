@@ -144,6 +144,20 @@ describe('result chart options', () => {
     expect(tooltipText(line, [{ seriesName: 'v', value: [t0 + 3_600_000, 2] }])).toBe('<b>01 Jan 2024, 01:00</b><br/>v: 2');
   });
 
+  it('labels a time tick with its hour when the tick falls within a day, as the dashboards do', () => {
+    const t0 = Date.UTC(2024, 0, 1);
+    const option = chartOption(
+      data({ xKind: 'time', range: { from: t0, to: t0 + 3 * 86_400_000 }, series: [{ name: 'v', y: 0, points: [[t0, 1]] }] }),
+      'hour',
+      'v',
+    );
+    type Formatter = (v: number, i: number, extra?: { time?: { lowerTimeUnit?: string } }) => string;
+    const label = (option.xAxis as { axisLabel: { formatter: Formatter } }).axisLabel.formatter;
+    // ECharts places ticks every 12 hours over 3 days: '03 Jan' twice would say nothing of which half.
+    expect(label(t0 + 2.5 * 86_400_000, 0, { time: { lowerTimeUnit: 'half-day' } })).toBe('03 Jan 12:00');
+    expect(label(t0 + 2 * 86_400_000, 0, { time: { lowerTimeUnit: 'day' } })).toBe('03 Jan');
+  });
+
   describe('a second y axis', () => {
     /** One series per column, its values spread evenly over [lo, hi] at x = 0..4. */
     function columns(type: ChartData['type'], ...extents: [string, number, number][]): ChartData {

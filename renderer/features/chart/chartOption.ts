@@ -31,7 +31,12 @@ function valueAxis(kind: ChartColumnKind, name: string, range: { from: number; t
       type: 'time' as const,
       name,
       ...(range ? { min: range.from, max: range.to } : {}),
-      axisLabel: { hideOverlap: true, formatter: (v: number) => axisLabel(v, 'UTC', span) },
+      // The tick's own unit (as the dashboards' time axes): ticks every 12 hours over 3 days say their hour too.
+      axisLabel: {
+        hideOverlap: true,
+        formatter: (v: number, _i: number, extra?: { time?: { lowerTimeUnit?: string } }) =>
+          axisLabel(v, 'UTC', span, extra?.time?.lowerTimeUnit),
+      },
       splitLine: { show: false },
     };
   }
