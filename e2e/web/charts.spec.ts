@@ -21,9 +21,18 @@ async function drawnOf(chart: Locator): Promise<DrawnChart | null> {
   );
 }
 
-/** Waits until no panel of the page is loading (or building its source), then checks panels and charts. */
+/** The element a view's dashboard renders in, where its name here differs (a site is a location, a jar a battery). */
+const VIEW_ELEMENT: Record<string, string> = { site: 'location', jar: 'battery' };
+
+/**
+ * Waits until the routed view has rendered and none of its panels is loading (or building its source), then
+ * checks its panels and charts. Everything is read inside the view's own element (`<kind>-view`): the address
+ * changes before the page handles it, so the view drilled from may still be on screen, all of it drawn.
+ */
 async function sweep(page: Page, view: string, minCharts: number): Promise<void> {
-  const panels = page.locator('[data-testid^="panel-"][data-state]');
+  const root = page.getByTestId(`${VIEW_ELEMENT[view] ?? view}-view`);
+  await expect(root, `${view}: the view is shown`).toBeVisible({ timeout: 60_000 });
+  const panels = root.locator('[data-testid^="panel-"][data-state]');
   await expect(panels.first()).toBeVisible({ timeout: 60_000 });
   await expect
     .poll(
@@ -43,12 +52,12 @@ async function sweep(page: Page, view: string, minCharts: number): Promise<void>
     await expect(panel, `${view}: ${id} says "No data" in the default range`).not.toContainText('No data');
     if (!MAY_BE_EMPTY.has(id)) expect(state, `${view}: ${id} is empty in the default range`).toBe('ready');
   }
-  expect(await checkCharts(page, view), `${view}: charts drawn`).toBeGreaterThanOrEqual(minCharts);
+  expect(await checkCharts(root, view), `${view}: charts drawn`).toBeGreaterThanOrEqual(minCharts);
 }
 
-/** Every chart on the page: at least one visible mark, and no axis with two identical tick labels. */
-async function checkCharts(page: Page, view: string): Promise<number> {
-  const charts = page.locator('.echart');
+/** Every chart in `within`: at least one visible mark, and no axis with two identical tick labels. */
+async function checkCharts(within: Page | Locator, view: string): Promise<number> {
+  const charts = within.locator('.echart');
   const count = await charts.count();
   for (let i = 0; i < count; i++) {
     const chart = charts.nth(i);
