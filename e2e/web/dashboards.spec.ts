@@ -60,18 +60,22 @@ test.describe('battery dashboards', () => {
     await expect(page.getByTestId('sites-table')).toContainText(XSS_NAME, { timeout: 60_000 });
     await expect(page.locator('img[src="x"]')).toHaveCount(0);
 
-    // Drill down by clicking: fleet → site → system → string → jar.
+    // Drill down by clicking: fleet → site → system → string → jar. Each level is read inside its own view: the
+    // address changes before the page handles it, and the level above has the same panels, drawn.
     await page.getByTestId('sites-table').getByRole('link').first().click();
     await expect(page).toHaveURL(/#\/location\/\d+/);
-    await expect(page.getByTestId('panel-scope.children')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-    await page.getByTestId('children-table').getByRole('link').first().click();
+    const site = page.getByTestId('location-view');
+    await expect(site.getByTestId('panel-scope.children')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await site.getByTestId('children-table').getByRole('link').first().click();
     await expect(page).toHaveURL(/#\/system\/\d+/);
-    await expect(page.getByTestId('panel-scope.children')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-    await page.getByTestId('children-table').getByRole('link').first().click();
+    const system = page.getByTestId('system-view');
+    await expect(system.getByTestId('panel-scope.children')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await system.getByTestId('children-table').getByRole('link').first().click();
     await expect(page).toHaveURL(/#\/string\/\d+/);
-    await expect(page.getByTestId('panel-scope.stringVoltage')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-    await expect(page.getByTestId('chart-string-voltage').locator('canvas')).toHaveCount(1);
-    await page.getByTestId('jar-link').first().click();
+    const string = page.getByTestId('string-view');
+    await expect(string.getByTestId('panel-scope.stringVoltage')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(string.getByTestId('chart-string-voltage').locator('canvas')).toHaveCount(1);
+    await string.getByTestId('jar-link').first().click();
     await expect(page).toHaveURL(/#\/battery\/\d+/);
 
     const voltage = page.getByTestId('panel-battery.voltage');
