@@ -191,7 +191,7 @@ describe('result chart options', () => {
 
     it('draws the right columns against a right-hand axis named by them, only when asked', () => {
       const d = columns('line', ['rows', 38_000, 42_000], ['mean_v', 12.8, 13.4]);
-      const split = chartOption(d, 'day', 'rows, mean_v', true);
+      const split = chartOption(d, 'day', 'rows, mean_v', rightAxisColumns(d));
       const axes = split.yAxis as { name: string; position?: string }[];
       expect(axes.map((a) => [a.name, a.position ?? 'left'])).toEqual([
         ['rows', 'left'],
@@ -200,7 +200,7 @@ describe('result chart options', () => {
       expect((split.series as { yAxisIndex: number }[]).map((s) => s.yAxisIndex)).toEqual([0, 1]);
       expect(ssrDrawn(split as ChartOption).axes.filter((a) => a.axis.startsWith('yAxis'))).toHaveLength(2);
 
-      const one = chartOption(d, 'day', 'rows, mean_v', false);
+      const one = chartOption(d, 'day', 'rows, mean_v');
       expect(Array.isArray(one.yAxis)).toBe(false);
       expect((one.yAxis as { name: string }).name).toBe('rows, mean_v');
     });

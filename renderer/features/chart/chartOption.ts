@@ -127,19 +127,12 @@ function yAxes(data: ChartData, yName: string, right: ReadonlySet<number>, base:
 
 /**
  * The ECharts option for a result chart's points. Every text from the data (column names, categories, series values)
- * is canvas text or goes through tooltipHtml (escaped); tooltips show values as text. With `splitAxes`, y columns
- * whose values one axis would flatten get a right-hand axis (rightAxisColumns, or the set given).
+ * is canvas text or goes through tooltipHtml (escaped); tooltips show values as text. The y columns in `right`
+ * (rightAxisColumns: those one axis would flatten) are drawn against a right-hand axis.
  */
-export function chartOption(
-  data: ChartData,
-  xName: string,
-  yName: string,
-  splitAxes: boolean | ReadonlySet<number> = false,
-): ResultChartOption {
+export function chartOption(data: ChartData, xName: string, yName: string, right: ReadonlySet<number> = new Set()): ResultChartOption {
   const legend =
     data.series.length > 1 ? { type: 'scroll' as const, top: 4, left: 8, right: 80, textStyle: { fontSize: 11 } } : { show: false };
-  // The right-hand columns, worked out here or by the caller (which also names them, ChartPanel).
-  const right = splitAxes === true ? rightAxisColumns(data) : splitAxes === false ? new Set<number>() : splitAxes;
   const grid = { left: 64, right: right.size > 0 ? 64 : 32, top: data.series.length > 1 ? 58 : 36, bottom: 48 };
   const color = SERIES_COLORS;
   const span = data.range ? data.range.to - data.range.from : 0;
