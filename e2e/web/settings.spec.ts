@@ -211,4 +211,28 @@ test('the background sync interval applies at once from the settings, and the sc
   expect(saved.sync).toEqual({ intervalSeconds: 0 });
   await page.goto(webHost.url);
   await expect(page.getByTestId('battery-data').getByTestId('background-sync')).toHaveText('background sync off', { timeout: 30_000 });
+
+  // Back on, every 2 s: once it has run, the schema browser's line says when, in full: a line too long for the
+  // sidebar wraps instead of being cut off at its edge ("background sync every 2 s · last ran" and nothing after).
+  const apply = async (seconds: string, state: string | RegExp): Promise<void> => {
+    await page.goto(webHost.link('settings'));
+    await card.getByTestId('settings-sync-interval').fill(seconds);
+    await card.getByTestId('settings-sync-apply').click();
+    await expect(card.getByTestId('settings-sync-state')).toContainText(state);
+  };
+  await apply('2', /background sync (every 2 s|syncing)/);
+  await page.goto(webHost.url);
+  const line = page.getByTestId('battery-data').getByTestId('background-sync');
+  const clipped = (id: string): Promise<boolean> =>
+    page
+      .getByTestId('battery-data')
+      .getByTestId(id)
+      .evaluate((el) => el.scrollWidth > el.clientWidth);
+  await expect(line).toContainText(/every 2 s · last ran (just now|\d+ s ago)/, { timeout: 30_000 });
+  // Read together: the line flips to "syncing now" every 2 s.
+  const lastRan = (): Promise<string> =>
+    line.evaluate((el) => (el.textContent?.includes('last ran') ? `cut off: ${String(el.scrollWidth > el.clientWidth)}` : 'syncing'));
+  await expect.poll(lastRan, { timeout: 10_000 }).toBe('cut off: false');
+  for (const id of ['hot-state', 'synced-overall']) expect(await clipped(id), `${id} cut off`).toBe(false);
+  await apply('0', 'background sync off');
 });
