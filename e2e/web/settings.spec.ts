@@ -201,11 +201,15 @@ test('the background sync interval applies at once from the settings, and the sc
   await page.goto(webHost.link('settings'));
   const card = page.getByTestId('settings-sync');
   await expect(card.getByTestId('settings-sync-state')).toContainText(/background sync (every 60 s|paused)/, { timeout: 30_000 });
+  /** Sets the interval on the settings page shown and waits for the card to say `state`. */
+  const apply = async (seconds: string, state: string | RegExp): Promise<void> => {
+    await card.getByTestId('settings-sync-interval').fill(seconds);
+    await card.getByTestId('settings-sync-apply').click();
+    await expect(card.getByTestId('settings-sync-state')).toContainText(state);
+  };
   await card.getByTestId('settings-sync-interval').fill('soon');
   await expect(card.getByTestId('settings-sync-apply')).toBeDisabled();
-  await card.getByTestId('settings-sync-interval').fill('0');
-  await card.getByTestId('settings-sync-apply').click();
-  await expect(card.getByTestId('settings-sync-state')).toContainText('background sync off');
+  await apply('0', 'background sync off');
   await expect(page.getByTestId('settings-status').getByTestId('status-background')).toHaveText('background sync off');
   const saved = JSON.parse(await readFile(join(webHost.workspace, 'settings.json'), 'utf8')) as { sync?: unknown };
   expect(saved.sync).toEqual({ intervalSeconds: 0 });
@@ -214,25 +218,18 @@ test('the background sync interval applies at once from the settings, and the sc
 
   // Back on, every 2 s: once it has run, the schema browser's line says when, in full: a line too long for the
   // sidebar wraps instead of being cut off at its edge ("background sync every 2 s · last ran" and nothing after).
-  const apply = async (seconds: string, state: string | RegExp): Promise<void> => {
-    await page.goto(webHost.link('settings'));
-    await card.getByTestId('settings-sync-interval').fill(seconds);
-    await card.getByTestId('settings-sync-apply').click();
-    await expect(card.getByTestId('settings-sync-state')).toContainText(state);
-  };
+  await page.goto(webHost.link('settings'));
   await apply('2', /background sync (every 2 s|syncing)/);
   await page.goto(webHost.url);
-  const line = page.getByTestId('battery-data').getByTestId('background-sync');
-  const clipped = (id: string): Promise<boolean> =>
-    page
-      .getByTestId('battery-data')
-      .getByTestId(id)
-      .evaluate((el) => el.scrollWidth > el.clientWidth);
+  const status = page.getByTestId('battery-data');
+  const line = status.getByTestId('background-sync');
   await expect(line).toContainText(/every 2 s · last ran (just now|\d+ s ago)/, { timeout: 30_000 });
-  // Read together: the line flips to "syncing now" every 2 s.
+  // Text and width read together: the line flips to "syncing now" every 2 s.
   const lastRan = (): Promise<string> =>
     line.evaluate((el) => (el.textContent?.includes('last ran') ? `cut off: ${String(el.scrollWidth > el.clientWidth)}` : 'syncing'));
   await expect.poll(lastRan, { timeout: 10_000 }).toBe('cut off: false');
-  for (const id of ['hot-state', 'synced-overall']) expect(await clipped(id), `${id} cut off`).toBe(false);
+  for (const id of ['hot-state', 'synced-overall'])
+    expect(await status.getByTestId(id).evaluate((el) => el.scrollWidth > el.clientWidth), `${id} cut off`).toBe(false);
+  await page.goto(webHost.link('settings'));
   await apply('0', 'background sync off');
 });
