@@ -341,7 +341,7 @@ export class DataPlatform {
 
   /** Waits for a sync in flight to finish (its failure is its own job's): before work that moves rows under the mirror. */
   async settleSync(): Promise<void> {
-    await this.mirror?.sync({ datasets: [] }).catch(() => undefined);
+    await this.mirror?.idle();
   }
 
   /** Forgets what the mirror holds, so the next sync copies every dataset again (after the hot tables were replaced). */

@@ -225,6 +225,58 @@ describe('the mirror sees every change in the hot store', () => {
     }
   });
 
+  it('a sync asked for while one runs is a run of its own after it, shared by every caller meanwhile: it sees what they wrote', async () => {
+    const conn = await wb.engine.connect();
+    const writer = await hot.connect();
+    try {
+      const sync = new MirrorSync({ duck: conn, hot, tmpDir: join(dir, 'tmp'), settleMs: 30_000 });
+      await sync.sync();
+      // A background sync, kept waiting by a writer after it read its high marks (it waits for transactions still writing).
+      await writer.query('BEGIN');
+      await writer.query('UPDATE telemetry SET voltage_v = voltage_v WHERE ts = (SELECT min(ts) FROM telemetry)');
+      const first = sync.sync({ reconcile: 'periodic' });
+      await expect
+        .poll(() =>
+          hot.withClient(async (c) =>
+            Number(
+              (
+                await c.query<{ n: string }>(
+                  "SELECT count(*)::text AS n FROM pg_stat_activity WHERE query LIKE '%virtualtransaction AS vxid%' AND query NOT LIKE '%pg_stat_activity%'",
+                )
+              ).rows[0]?.n,
+            ),
+          ),
+        )
+        .toBeGreaterThan(0);
+      // Then a site is renamed and committed: a "Sync now" after it must show the new name.
+      await hot.withClient((c) =>
+        c.query("UPDATE location SET name = 'Renamed meanwhile' WHERE location_id = (SELECT min(location_id) FROM location)"),
+      );
+      expect(sync.busy).toBe(true);
+      const asked = sync.sync({ datasets: ['location'] });
+      const alsoAsked = sync.sync({ datasets: ['alert'], reconcile: 'periodic' });
+      let idle = false;
+      const idled = sync.idle().then(() => {
+        idle = true;
+      });
+      await writer.query('COMMIT');
+      const [before, after, shared] = await Promise.all([first, asked, alsoAsked]);
+      // The first run missed the rename (its marks were read before it); the next one has it, for both callers.
+      expect(byName(before).location.rows).toBe(0);
+      expect(byName(after).location.rows).toBe(1);
+      expect(await queryRows(conn, 'SELECT name FROM hot.location WHERE name = $1', ['Renamed meanwhile'])).toHaveLength(1);
+      expect(after).toBe(shared);
+      expect(after.datasets.map((d) => d.dataset).sort()).toEqual(['alert', 'location']);
+      await idled;
+      expect([idle, sync.busy]).toEqual([true, false]);
+      await expectMirrorEqualsPg();
+    } finally {
+      await writer.query('ROLLBACK').catch(() => undefined);
+      await writer.end();
+      conn.closeSync();
+    }
+  });
+
   it('does not log the archiver’s deletes (made with SKIP_CHANGE_LOG_SQL)', async () => {
     const logged = async (): Promise<number> =>
       hot.withClient(async (c) =>

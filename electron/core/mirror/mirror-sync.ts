@@ -149,6 +149,8 @@ interface Marks {
  */
 export class MirrorSync {
   private running: Promise<SyncReport> | null = null;
+  /** The run that starts when `running` ends, shared by every caller that arrived meanwhile (see sync). */
+  private next: FollowUp | null = null;
   private mirrorReady = false;
   private lastPrune = 0;
   private readonly untracked = new Map<string, { reason: string; at: number }>();
@@ -157,16 +159,35 @@ export class MirrorSync {
 
   constructor(private readonly options: MirrorSyncOptions) {}
 
-  /** One sync at a time: a second caller joins the running one. */
+  /**
+   * One sync at a time. A caller that finds one running gets the next run, not the running one: that one read its
+   * high marks before the call, so it may miss what the caller just wrote (a "Sync now" after an UPDATE). Every
+   * caller that arrives while the next run waits shares it; it syncs what any of them asked for.
+   */
   sync(request: SyncRequest = {}): Promise<SyncReport> {
-    this.running ??= this.run(request).finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    if (this.running === null) return this.start(request);
+    this.next ??= new FollowUp();
+    return this.next.join(request);
+  }
+
+  /** Resolves when no sync runs or waits to run (their failures are their callers'). */
+  async idle(): Promise<void> {
+    while (this.running !== null) await this.running.catch(() => undefined);
   }
 
   get busy(): boolean {
     return this.running !== null;
+  }
+
+  private start(request: SyncRequest): Promise<SyncReport> {
+    const running = this.run(request).finally(() => {
+      // The next run starts in the same turn, so no caller in between can start a second one beside it.
+      const next = this.next;
+      this.next = null;
+      this.running = next ? next.begin((r) => this.start(r)) : null;
+    });
+    this.running = running;
+    return running;
   }
 
   private async run(request: SyncRequest): Promise<SyncReport> {
@@ -575,4 +596,53 @@ function toHotError(err: unknown, dataset: string): unknown {
     `Syncing ${dataset} from PostgreSQL failed: ${message}. Batches already committed are kept; sync again to resume.`,
     message,
   );
+}
+
+/** The sync run that waits for the running one: its callers' requests merged, one promise for all of them. */
+class FollowUp {
+  private readonly done: Promise<SyncReport>;
+  private settle: (run: Promise<SyncReport>) => void = () => undefined;
+  /** null: every dataset. */
+  private datasets: Set<DatasetName> | null = new Set();
+  private reconcile: SyncRequest['reconcile'] = 'periodic';
+  private readonly requests: SyncRequest[] = [];
+  /** Cancelled only when every caller that shares the run has cancelled (a caller without a signal never does). */
+  private readonly abort = new AbortController();
+
+  constructor() {
+    this.done = new Promise<SyncReport>((resolve, reject) => {
+      this.settle = (run) => void run.then(resolve, reject);
+    });
+  }
+
+  join(request: SyncRequest): Promise<SyncReport> {
+    this.requests.push(request);
+    if (!request.datasets) this.datasets = null;
+    else for (const d of request.datasets) this.datasets?.add(d);
+    if (request.reconcile !== 'periodic') this.reconcile = 'always';
+    request.signal?.addEventListener('abort', () => this.cancelIfAllCancelled(), { once: true });
+    this.cancelIfAllCancelled();
+    return this.done;
+  }
+
+  /** Starts the run with the merged request; returns it. */
+  begin(start: (request: SyncRequest) => Promise<SyncReport>): Promise<SyncReport> {
+    const run = start({
+      ...(this.datasets ? { datasets: DATASET_NAMES.filter((d) => this.datasets?.has(d)) } : {}),
+      reconcile: this.reconcile,
+      signal: this.abort.signal,
+      onProgress: (p) => {
+        for (const r of this.requests) r.onProgress?.(p);
+      },
+      onNote: (m) => {
+        for (const r of this.requests) r.onNote?.(m);
+      },
+    });
+    this.settle(run);
+    return run;
+  }
+
+  private cancelIfAllCancelled(): void {
+    if (this.requests.every((r) => r.signal?.aborted === true)) this.abort.abort();
+  }
 }
