@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCell, formatCount, formatDuration } from './format';
+import { formatBytes, formatCell, formatCount, formatDuration, formatUtc } from './format';
 
 describe('formatCell', () => {
   it('keeps bigint exact', () => {
@@ -62,5 +62,14 @@ describe('formatCount', () => {
     expect(formatCount(1_234_567)).toBe('1,234,567');
     expect(formatCount(-5_000_000)).toBe('-5,000,000');
     expect(formatCount(12345678901234567890n)).toBe('12,345,678,901,234,567,890');
+  });
+});
+
+describe('formatUtc', () => {
+  it('writes a moment the one way the app does, and leaves odd text alone', () => {
+    expect(formatUtc('2025-03-08T02:15:04.123Z')).toBe('2025-03-08 02:15:04 UTC');
+    expect(formatUtc('2025-03-08T02:15:04Z')).toBe('2025-03-08 02:15:04 UTC');
+    expect(formatUtc(null)).toBe('—');
+    expect(formatUtc('yesterday')).toBe('yesterday');
   });
 });

@@ -98,3 +98,10 @@ export function formatCount(count: number | bigint): string {
   const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return negative ? `-${grouped}` : grouped;
 }
+
+/** `2025-03-08 02:15:04 UTC` from an ISO time (any fraction dropped): how the app writes a moment everywhere; anything else as given. */
+export function formatUtc(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}

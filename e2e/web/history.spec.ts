@@ -21,6 +21,8 @@ test.describe('Run history against the web host', () => {
     await entries.nth(1).getByTestId('history-pick').check();
     await panel.getByTestId('history-compare-button').click();
     await expect(panel.getByTestId('history-compare-result')).toHaveText('same result');
+    // When it ran, written the way the rest of the app writes a moment (not the browser's locale).
+    await expect(entries.nth(0).locator('.history-meta').first()).toHaveText(/^#\d+ · \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC · DuckDB · /);
     // The fingerprint shows shortened.
     await expect(entries.nth(0).locator('.history-fingerprint')).toHaveText(/^fingerprint [0-9a-f]{12}$/);
 

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { ArchiveReport } from '../../../shared/api/archive';
-import { formatCount } from '../../../shared/format';
+import { formatCount, formatUtc } from '../../../shared/format';
 import { ArchiveReportBody } from './ArchiveReportBody';
-import { batchCounts, batchesPlanned, formatUtc, newestFirst, runOutcome } from './archiveModel';
+import { batchCounts, batchesPlanned, newestFirst, runOutcome } from './archiveModel';
 import { Card } from '../../lib/ui/Card';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 

@@ -1,11 +1,10 @@
 import type { ArchiveReport } from '../../../shared/api/archive';
-import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
+import { formatBytes, formatCount, formatDuration, formatUtc } from '../../../shared/format';
 import { ArchivePlan } from './ArchivePlan';
 import {
   batchCounts,
   batchesPlanned,
   DATASET_LABELS,
-  formatUtc,
   isCancellation,
   runDurationMs,
   shortChecksum,

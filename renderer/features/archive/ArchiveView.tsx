@@ -1,23 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ARCHIVABLE_DATASETS, type ArchivableDataset, type ArchiveReport } from '../../../shared/api/archive';
 import { ERROR_CODES, isApiError, type ApiError } from '../../../shared/api/errors';
-import { formatCount } from '../../../shared/format';
+import { formatCount, formatUtc } from '../../../shared/format';
 import { api } from '../../api/client';
 import { useJob, type JobView } from '../../lib/jobs/useJob';
 import { ArchiveHistory } from './ArchiveHistory';
 import { ArchivePlan } from './ArchivePlan';
 import { ArchiveReportBody } from './ArchiveReportBody';
-import {
-  cutoffOf,
-  DATASET_LABELS,
-  DEFAULT_DAYS,
-  formatUtc,
-  orderedDatasets,
-  parseDays,
-  planTotals,
-  runOfJob,
-  type PlanTotals,
-} from './archiveModel';
+import { cutoffOf, DATASET_LABELS, DEFAULT_DAYS, orderedDatasets, parseDays, planTotals, runOfJob, type PlanTotals } from './archiveModel';
 import { ConfirmRunDialog } from './ConfirmRunDialog';
 import { useSessionState } from '../../lib/state/sessionState';
 import { Card } from '../../lib/ui/Card';

@@ -5,7 +5,6 @@ import {
   batchesPlanned,
   cutoffOf,
   dayRange,
-  formatUtc,
   newestFirst,
   orderedDatasets,
   parseDays,
@@ -114,12 +113,6 @@ describe('archive view model', () => {
     expect(shortChecksum('g1:0123456789abcdef0123456789abcdef')).toBe('g1:0123456789ab…');
     expect(shortChecksum('123456789')).toBe('123456789');
     expect(shortChecksum(null)).toBe('—');
-  });
-
-  it('formats UTC times and leaves odd text alone', () => {
-    expect(formatUtc('2025-03-08T02:15:04.123Z')).toBe('2025-03-08 02:15:04 UTC');
-    expect(formatUtc(null)).toBe('—');
-    expect(formatUtc('yesterday')).toBe('yesterday');
   });
 
   it('names the outcome of a run', () => {

@@ -120,13 +120,6 @@ export function totalMs(timingsMs: Record<string, number>): number {
   return Object.values(timingsMs).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
 }
 
-/** `2025-03-08 02:15:04 UTC` from an ISO time; anything else as given. */
-export function formatUtc(iso: string | null): string {
-  if (!iso) return '—';
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
-  return m ? `${m[1]} ${m[2]} UTC` : iso;
-}
-
 /** How long a run took, or null while it runs. */
 export function runDurationMs(report: Pick<ArchiveReport, 'startedAt' | 'endedAt'>): number | null {
   if (!report.endedAt) return null;

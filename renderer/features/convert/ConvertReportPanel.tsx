@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { ERROR_CODES, isApiError } from '../../../shared/api/errors';
-import { formatBytes, formatCount, formatDuration } from '../../../shared/format';
+import { formatBytes, formatCount, formatDuration, formatUtc } from '../../../shared/format';
 import { hrefFor } from '../../app/router';
 import { formatRatio, ratioOf } from '../compression/units';
 import { inspectRest } from '../inspector/inspectRoute';
@@ -57,7 +57,7 @@ export function ConvertReportPanel({ shown, onClose }: Props) {
       title={cancelled ? 'Conversion cancelled' : failed ? 'Conversion failed' : 'Conversion report'}
       sub={
         <>
-          {startedAt ? `${startedAt.replace('T', ' ').replace('Z', ' UTC')} · ` : ''}
+          {startedAt ? `${formatUtc(startedAt)} · ` : ''}
           {report.codec} → {describeTarget(report.target)}
         </>
       }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
 import type { LakeDatasetCoverage, LakePullReport, LakeStatus } from '../../../shared/api/storage';
-import { formatBytes, formatCount } from '../../../shared/format';
+import { formatBytes, formatCount, formatUtc } from '../../../shared/format';
 import { api } from '../../api/client';
 import { useJob } from '../../lib/jobs/useJob';
 import { refreshLakeStatus, useLakeStatus } from '../../lib/lake/lakeStatusStore';
@@ -41,7 +41,7 @@ function ContactLine({ status, now }: { status: LakeStatus; now: number }) {
         last contact{' '}
         {status.lastContact ? (
           <time dateTime={status.lastContact} title={status.lastContact}>
-            {new Date(status.lastContact).toLocaleString()}
+            {formatUtc(status.lastContact)}
             {ago ? ` (${ago})` : ''}
           </time>
         ) : (

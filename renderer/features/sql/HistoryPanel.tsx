@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../../api/client';
 import type { ApiError } from '../../../shared/api/errors';
 import type { HistoryEntry } from '../../../shared/api/query';
-import { formatCount, formatDuration } from '../../../shared/format';
+import { formatCount, formatDuration, formatUtc } from '../../../shared/format';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { compareRuns, shortFingerprint, type RunComparison } from './historyCompare';
 import { addTab } from './tabsStore';
@@ -106,8 +106,7 @@ export function HistoryPanel({ refreshKey, onPick, onRerun, onClose }: Props) {
             >
               <span className="history-sql">{h.sql.length > 600 ? `${h.sql.slice(0, 600)}…` : h.sql}</span>
               <span className="history-meta">
-                #{h.id} · {new Date(h.startedAt).toLocaleString()} · {h.target === 'hot' ? 'PostgreSQL' : 'DuckDB'} ·{' '}
-                {formatDuration(h.elapsedMs)}
+                #{h.id} · {formatUtc(h.startedAt)} · {h.target === 'hot' ? 'PostgreSQL' : 'DuckDB'} · {formatDuration(h.elapsedMs)}
                 {h.rowCount !== null ? ` · ${formatCount(h.rowCount)} row${h.rowCount === 1 ? '' : 's'}` : ''}
                 {h.error ? ' · failed' : ''}
               </span>
