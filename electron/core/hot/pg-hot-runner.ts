@@ -66,6 +66,9 @@ async function assertEditorRole(client: pg.Client, target: string): Promise<void
   );
 }
 
+/** Commands that change rows: after one, the mirror syncs so the views show it (see PgHotRunner's onWrite). */
+const ROW_WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY', 'TRUNCATE']);
+
 /**
  * query.run({ target: 'hot' }): SQL straight into PostgreSQL, results handed to the engine as text cells.
  * It runs as the editor's role (see hot-roles.ts): `reader` in read-only transactions by default, `writer` when
@@ -73,7 +76,11 @@ async function assertEditorRole(client: pg.Client, target: string): Promise<void
  * grants are what make it read-only.
  */
 export class PgHotRunner implements HotRunner {
-  constructor(private readonly store: () => Promise<HotStore>) {}
+  /** `onWrite`: called after a run whose statements changed rows in tables (INSERT, UPDATE, DELETE, MERGE, COPY, TRUNCATE). */
+  constructor(
+    private readonly store: () => Promise<HotStore>,
+    private readonly onWrite: () => void = () => undefined,
+  ) {}
 
   async run(sql: string, options: { runId: string; signal: AbortSignal; allowWrites: boolean }): Promise<HotRunResult> {
     const store = await this.store();
@@ -117,6 +124,7 @@ export class PgHotRunner implements HotRunner {
       await client.end().catch(() => undefined);
     }
     const list = Array.isArray(results) ? results : [results];
+    if (options.allowWrites && list.some((r) => ROW_WRITES.has(r.command))) this.onWrite();
     const last = list[list.length - 1];
     const fields = last?.fields ?? [];
     const rows = last?.rows ?? [];

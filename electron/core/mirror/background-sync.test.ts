@@ -124,7 +124,7 @@ describe('background sync', () => {
     expect((await wb.data.status()).background?.state).not.toBe('paused');
   });
 
-  it('waits while PostgreSQL is unreachable, then resumes; an interval of 0 turns it off', async () => {
+  it('waits while PostgreSQL is unreachable, then resumes; an interval of 0 turns it off, a write from the SQL editor still syncs', async () => {
     const hot = await wb.data.hotStore();
     await hot.embedded?.stop();
     try {
@@ -152,6 +152,13 @@ describe('background sync', () => {
     expect(JSON.parse(await readFile(wb.paths.settings, 'utf8')).sync).toEqual({ intervalSeconds: 0 });
     const bad = await wb.dispatch('settings.setSyncInterval', { intervalSeconds: -5 }, { transport: 'test' });
     expect(bad.ok).toBe(false);
+    // A write from the SQL editor still reaches the views at once: it starts a sync of its own.
+    const sql =
+      "INSERT INTO telemetry (battery_id, ts, voltage_v, temperature_c, resistance_mohm) SELECT 99996, max(ts) + interval '5 minutes', 13.3, 23.0, 3.3 FROM telemetry";
+    const wrote = await wb.dispatch('query.run', { sql, target: 'hot', runId: 'bg-write', allowWrites: true }, { transport: 'test' });
+    expect(wrote.ok).toBe(true);
+    expect(await eventually(async () => (await shown(99996)) === 1, 30_000)).toBe(true);
+    // A reading written any other way waits for a sync.
     await insertReading(99994);
     await new Promise((r) => setTimeout(r, 2500));
     expect(await shown(99994)).toBe(0);

@@ -73,6 +73,8 @@ export class DataPlatform {
   /** Why the mirror must not sync now (work that replaces the tables under it, see holdSync); null: it may. */
   private syncHold: string | null = null;
   private closed = false;
+  /** The sync a write from the SQL editor started (see syncAfterWrite); close waits for it. */
+  private writeSync: Promise<void> = Promise.resolve();
   private refreshing: Promise<void> = Promise.resolve();
   private readonly refreshListeners: (() => void)[] = [];
 
@@ -122,7 +124,12 @@ export class DataPlatform {
       throw err;
     }
     if (config.hot !== 'none') {
-      deps.engine.setHotRunner(new PgHotRunner(() => platform.hotStore()));
+      deps.engine.setHotRunner(
+        new PgHotRunner(
+          () => platform.hotStore(),
+          () => platform.syncAfterWrite(),
+        ),
+      );
       if (config.backgroundSync) platform.background.start();
     }
     return platform;
@@ -292,11 +299,14 @@ export class DataPlatform {
     }
   }
 
-  /** `background`: the count check now and then (see MirrorSync), and views refreshed only when rows moved. */
+  /**
+   * `background`: the count check now and then (see MirrorSync), views refreshed only when rows moved, and on an S3
+   * lake new lake files pulled (unless `pull` is false).
+   */
   async syncNow(
     datasets?: readonly DatasetName[],
     ctx?: JobContext,
-    options: { background?: boolean; signal?: AbortSignal } = {},
+    options: { background?: boolean; signal?: AbortSignal; pull?: boolean } = {},
   ): Promise<SyncReport> {
     if (this.syncHold !== null) throw new WorkbenchError('CONFLICT', this.syncHold);
     await this.hotStore();
@@ -311,8 +321,22 @@ export class DataPlatform {
       ...(ctx ? { onNote: ctx.note } : {}),
     });
     if (!options.background || report.changed) await this.refresh();
-    if (options.background && this.lake.kind === 's3') await this.pullLake({ auto: true }).catch(() => undefined);
+    if (options.background && options.pull !== false && this.lake.kind === 's3') await this.pullLake({ auto: true }).catch(() => undefined);
     return report;
+  }
+
+  /**
+   * A write from the SQL editor reached PostgreSQL: in the desktop app and the web host (the hosts with a background
+   * sync, even one turned off), an incremental sync now, so the views and dashboards show it without waiting for the
+   * next scheduled sync or a Sync now. The CLI syncs only when asked (`query --sync`). Skipped while a job holds the
+   * mirror (it syncs when it ends); a failure is left to the next sync, which reports it.
+   */
+  syncAfterWrite(): void {
+    if (!this.config.backgroundSync || this.closed || this.syncHold !== null || this.deps.jobs.runningExclusive().length > 0) return;
+    this.writeSync = this.syncNow(undefined, undefined, { background: true, pull: false }).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** True while work that replaces the tables under the mirror holds its sync off (see holdSync). */
@@ -411,6 +435,7 @@ export class DataPlatform {
     this.closed = true;
     await this.background.stop();
     this.deps.engine.setHotRunner(null);
+    await this.writeSync;
     const store = await this.hotPromise?.catch(() => null);
     await this.settleSync();
     await this.refreshing;
