@@ -38,6 +38,17 @@ describe('archival', { timeout: 240_000 }, () => {
     const ws = await demoWorkspace();
     const before = await viewCounts(ws);
     const cutoff = cutoffFor(new Date(), 2);
+    // Two alerts raised and cleared three days ago: a day of a few events for the dry run's size estimate.
+    await withPg(ws, async (wb) =>
+      (await wb.data.hotStore()).withClient((c) =>
+        c.query(
+          `INSERT INTO alert (alert_id, battery_id, string_id, alert_type, severity, raised_at, cleared_at, value, threshold, message)
+           SELECT 900000 + i, b.battery_id, b.string_id, 'temperature_high', 'warning', $1::timestamptz, $1::timestamptz + INTERVAL '1 hour', 41.5, 40, 'test'
+           FROM (SELECT battery_id, string_id FROM battery ORDER BY battery_id LIMIT 1) b, generate_series(1, 2) i`,
+          [new Date(cutoff.getTime() - 86_400_000 + 3_600_000).toISOString()],
+        ),
+      ),
+    );
     const dry = await runCli(['archive', '--older-than', '2d', '--dry-run', '--json', '--workspace', ws]);
     expect(dry.code).toBe(0);
     const plan = JSON.parse(dry.stdout) as ArchiveReport;
@@ -52,6 +63,15 @@ describe('archival', { timeout: 240_000 }, () => {
     const report = JSON.parse(run.stdout) as ArchiveReport;
     expect(report.rowsArchived).toBe(plan.plan.reduce((a, p) => a + p.rows, 0));
     expect(report.batches.every((b) => b.state === 'done' && b.checksum !== null && b.sha256 !== null)).toBe(true);
+    // The dry run's Parquet size is the order of what was written, for the datasets of many rows a day and those of a
+    // few (a day of two alerts is a whole file, footer and all), with lake files to learn from or none.
+    const written = (dataset: string): number =>
+      report.batches.filter((b) => b.dataset === dataset).reduce((a, b) => a + b.parquetBytes, 0);
+    const estimates = plan.plan
+      .filter((p) => p.rows > 0)
+      .map((p) => ({ dataset: p.dataset, ratio: p.estimatedParquetBytes / written(p.dataset) }));
+    expect(estimates.map((e) => e.dataset)).toEqual(expect.arrayContaining(['telemetry', 'alert', 'maintenance_event']));
+    for (const e of estimates) expect([e.dataset, e.ratio > 0.5 && e.ratio < 2]).toEqual([e.dataset, true]);
     expect(report.vacuum.length).toBeGreaterThan(0);
     expect(report.masterSnapshot).toContain(`master/battery/snapshot=${new Date().toISOString().slice(0, 10)}/part-0.parquet`);
     // The master snapshots are bookkeeping next to the data, not a dataset: no `cold.master` view unions their tables.
