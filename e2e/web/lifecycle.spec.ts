@@ -41,6 +41,8 @@ test('a tier step set in the view; the dry run says what would move; Move now mo
   await page.goto(host.link('lifecycle'));
   const row = page.getByTestId('policy-telemetry');
   await expect(row).toBeVisible({ timeout: 30_000 });
+  // A dataset without its own hot window keeps the archive job's "older than" (7 days unless changed): the field shows it.
+  await expect(page.getByTestId('policy-string_telemetry').getByLabel('string_telemetry hot days')).toHaveAttribute('placeholder', '7');
   await row.getByLabel('telemetry archive after days').fill('0');
   await row.getByRole('button', { name: 'Save' }).click();
   await expect(row.locator('.inline-error')).toContainText('The days before archive is a whole number of days, 1 or more');

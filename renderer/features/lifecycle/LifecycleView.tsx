@@ -31,6 +31,8 @@ interface PolicyRowProps {
   policy: LifecyclePolicyInfo;
   /** The lake's colder tiers (none: a local lake without an archive folder). */
   colder: string[];
+  /** The scheduled archive job's own "older than" days: the hot window of a dataset without one (null: not known). */
+  jobHotDays: number | null;
   onSaved: (policies: LifecyclePolicies) => void;
 }
 
@@ -48,7 +50,7 @@ function isError(v: number | null | ApiError): v is ApiError {
 }
 
 /** One dataset's policy: the hot window, the days after which it goes to each colder tier, the retention period and the legal hold. */
-function PolicyRow({ policy, colder, onSaved }: PolicyRowProps) {
+function PolicyRow({ policy, colder, jobHotDays, onSaved }: PolicyRowProps) {
   const [days, setDays] = useState(policy.retainDays === null ? '' : String(policy.retainDays));
   const [hot, setHot] = useState(policy.hotDays === null ? '' : String(policy.hotDays));
   const [after, setAfter] = useState<Record<string, string>>(
@@ -95,13 +97,16 @@ function PolicyRow({ policy, colder, onSaved }: PolicyRowProps) {
         <span className="mono" style={{ minWidth: '14em' }}>
           {policy.dataset}
         </span>
-        <label className="lake-field" title="Days of rows PostgreSQL keeps; the scheduled archive job moves older ones to the lake">
+        <label
+          className="lake-field"
+          title={`Days of rows PostgreSQL keeps; the scheduled archive job moves older ones to the lake. Empty: the job's own "older than"${jobHotDays === null ? '' : ` (${jobHotDays} days)`}`}
+        >
           Hot{' '}
           <input
             className="num"
             value={hot}
             disabled={!policy.archivable}
-            placeholder={policy.archivable ? 'job' : '–'}
+            placeholder={!policy.archivable ? '–' : jobHotDays === null ? 'job' : String(jobHotDays)}
             onChange={(e) => setHot(e.target.value)}
             aria-label={`${policy.dataset} hot days`}
             style={{ width: '4em' }}
@@ -382,6 +387,7 @@ function TiersCard({ lake, policies }: { lake: LifecyclePolicies['lake']; polici
 /** #/lifecycle: each lake dataset's policy (retention period, legal hold) and retention, a dry run before anything is deleted. */
 export function LifecycleView() {
   const [all, setAll] = useState<LifecyclePolicies | null>(null);
+  const [jobHotDays, setJobHotDays] = useState<number | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const policies = all?.policies ?? null;
 
@@ -391,6 +397,11 @@ export function LifecycleView() {
       if (!live) return;
       if (r.ok) setAll(r.value);
       else setError(r.error);
+    });
+    // The hot window of a dataset without its own: the archive job's option, shown as the field's placeholder.
+    void api.schedule.list({}).then((r) => {
+      const days = r.ok ? r.value.schedules.find((s) => s.job === 'archive')?.options.olderThanDays : undefined;
+      if (live && typeof days === 'number') setJobHotDays(days);
     });
     return () => {
       live = false;
@@ -416,7 +427,7 @@ export function LifecycleView() {
         <>
           <Card title="Policies" sub={`per lake dataset · lake: ${all.lake.location}`}>
             {[...policies.filter((p) => p.retirable), ...policies.filter((p) => !p.retirable)].map((p) => (
-              <PolicyRow key={JSON.stringify(p)} policy={p} colder={all.lake.tiers.slice(1)} onSaved={setAll} />
+              <PolicyRow key={JSON.stringify(p)} policy={p} colder={all.lake.tiers.slice(1)} jobHotDays={jobHotDays} onSaved={setAll} />
             ))}
           </Card>
           <TiersCard lake={all.lake} policies={policies} />
