@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { decodeEnvelope } from '../../shared/api/envelope';
 import type { JobSummary } from '../../shared/api/jobs';
+import type { StorageOverview } from '../../shared/api/storage';
+import { formatBytes, formatCount } from '../../shared/format';
+import { callHost } from '../support/host-api';
 import { expect, test } from '../support/fixtures';
 import type { RunningWebHost } from '../support/web-host-process';
 
@@ -69,6 +72,27 @@ test('the settings view shows the embedded store that runs, and the web host ref
   await expect(page.getByTestId('restart-required')).toContainText('Restart the workbench');
   const saved = JSON.parse(await readFile(join(webHost.workspace, 'settings.json'), 'utf8')) as unknown;
   expect(saved).toEqual({ hot: { kind: 'embedded' } });
+});
+
+test("the lake's files and bytes in the settings are the whole lake's, as the compression view counts them", async ({
+  page,
+  webHost,
+  request,
+}) => {
+  await openSettings(page, request, webHost);
+  // The demo's last refresh writes the calculated metrics to the lake: counted once nothing runs.
+  await expect
+    .poll(async () => (await jobs(request, webHost)).filter((j) => j.state === 'running').map((j) => j.kind), { timeout: 120_000 })
+    .toEqual([]);
+  const overview = await callHost<StorageOverview>(webHost, request, 'storage.overview', {});
+  // Not only the datasets PostgreSQL feeds: the calculated metrics and the feature sets are lake files too.
+  expect(overview.datasets.filter((d) => d.files > 0).map((d) => d.dataset)).toEqual(
+    expect.arrayContaining(['calc_telemetry', 'features', 'telemetry']),
+  );
+  await page.reload();
+  await expect(page.getByTestId('settings-status')).toContainText(
+    `local folder · ${formatCount(overview.cold.files)} files · ${formatBytes(overview.cold.bytes)}`,
+  );
 });
 
 test('an S3 lake: chosen, filled, tested step by step and saved; settings.json holds no key; back to the folder', async ({

@@ -68,7 +68,8 @@ export interface DataStatus {
     reachable: boolean;
     error: string | null;
   };
-  lake: { kind: 'local' | 's3'; location: string };
+  /** The lake, with every dataset's files (registry, derived, features, conversions) from the workspace's catalog of it. */
+  lake: { kind: 'local' | 's3'; location: string; files: number; bytes: number };
   /** True while a sync runs. */
   syncing: boolean;
   /** Oldest successful sync over all datasets (ISO-8601), null if any was never synced. */

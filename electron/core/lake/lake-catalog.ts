@@ -118,6 +118,13 @@ export class LakeCatalog {
       }));
   }
 
+  /** The live catalogued files of every dataset, counted and summed (bookkeeping such as the master snapshots is not one). */
+  async totals(): Promise<{ files: number; bytes: number }> {
+    const rows = await queryRows(this.conn, `SELECT dataset, count(*) AS n, sum(bytes) AS b FROM ${FILES} WHERE NOT gone GROUP BY dataset`);
+    const data = rows.filter((r) => !isReservedFolder(String(r.dataset)));
+    return { files: data.reduce((a, r) => a + Number(r.n), 0), bytes: data.reduce((a, r) => a + Number(r.b ?? 0), 0) };
+  }
+
   /** The datasets with live catalogued files (as Lake.datasets: bookkeeping such as the master snapshots is not one). */
   async datasets(): Promise<string[]> {
     const rows = await queryRows(this.conn, `SELECT DISTINCT dataset FROM ${FILES} WHERE NOT gone ORDER BY dataset`);

@@ -421,7 +421,7 @@ export class DataPlatform {
       const kind = this.config.hot === 'none' ? 'none' : (this.config.hot?.kind ?? 'embedded');
       return {
         hot: { kind, target: this.hot?.info.target ?? null, reachable, error: reachable ? null : error },
-        lake: { kind: this.lake.kind, location: this.lake.location },
+        lake: { kind: this.lake.kind, location: this.lake.location, ...(await new LakeCatalog(conn, this.lake).totals()) },
         syncing: this.mirror?.busy ?? false,
         syncedAt,
         background: this.background.status(),

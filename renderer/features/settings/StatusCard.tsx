@@ -24,8 +24,6 @@ export function StatusCard({ info }: Props) {
   const hot = status?.hot;
   const ago = formatAgo(status?.syncedAt ?? null, now);
   const background = backgroundSyncText(status?.background, now);
-  const files = status?.datasets.reduce((a, d) => a + (d.cold?.files ?? 0), 0) ?? 0;
-  const bytes = status?.datasets.reduce((a, d) => a + (d.cold?.bytes ?? 0), 0) ?? 0;
   return (
     <Card label="Current status" testId="settings-status" title="Now running">
       {error && <ErrorBox variant="inline" showCode error={error} />}
@@ -60,8 +58,8 @@ export function StatusCard({ info }: Props) {
             </span>
             <span className="dim">
               {' '}
-              · <span data-testid="status-lake-kind">{status.lake.kind === 's3' ? 'S3' : 'local folder'}</span> · {formatCount(files)} files
-              · {formatBytes(bytes)}
+              · <span data-testid="status-lake-kind">{status.lake.kind === 's3' ? 'S3' : 'local folder'}</span> ·{' '}
+              {formatCount(status.lake.files)} files · {formatBytes(status.lake.bytes)}
             </span>
             <LakeCachePanel />
           </dd>
