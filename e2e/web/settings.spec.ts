@@ -74,7 +74,7 @@ test('the settings view shows the embedded store that runs, and the web host ref
   expect(saved).toEqual({ hot: { kind: 'embedded' } });
 });
 
-test("the lake's files and bytes in the settings are the whole lake's, as the compression view counts them", async ({
+test("the lake's files and bytes in the settings are the whole lake's, as the compression view counts them with their days", async ({
   page,
   webHost,
   request,
@@ -89,6 +89,9 @@ test("the lake's files and bytes in the settings are the whole lake's, as the co
   expect(overview.datasets.filter((d) => d.files > 0).map((d) => d.dataset)).toEqual(
     expect.arrayContaining(['calc_telemetry', 'features', 'telemetry']),
   );
+  // Each with its days: the feature sets' files sit in `features/<set>/<version>/date=…` (two sets, one file a day each).
+  const features = overview.datasets.find((d) => d.dataset === 'features');
+  expect(features?.partitions).toBe((features?.files ?? 0) / 2);
   await page.reload();
   await expect(page.getByTestId('settings-status')).toContainText(
     `local folder · ${formatCount(overview.cold.files)} files · ${formatBytes(overview.cold.bytes)}`,

@@ -50,7 +50,8 @@ async function lakeTarget(conn: DuckDBConnection, lake: Lake, dataset: string): 
     label: `lake:${dataset}`,
     files: files.map((f) => lake.localPath(f.key)),
     name: (p) => names.get(p) ?? p,
-    partitions: calendarOf(files.map((f) => f.key.split('/')[1] ?? '')),
+    // The folder each file sits in: `date=…` right under the dataset, or under a feature set's version (`features/<set>/v1/date=…`).
+    partitions: calendarOf(files.map((f) => f.key.split('/').at(-2) ?? '')),
   };
 }
 
