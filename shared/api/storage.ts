@@ -49,6 +49,7 @@ export interface PartitionCalendar {
   missing: string[];
 }
 
+/** A file compaction would merge: small (or of small row groups), and sharing its folder (partition) with another file. */
 export interface SmallFileWarning {
   path: string;
   bytes: number;

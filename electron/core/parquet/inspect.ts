@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { WorkbenchError } from '../../../shared/api/errors';
 import type {
   ColumnChunkStats,
@@ -208,7 +208,12 @@ export async function inspectParquet(conn: DuckDBConnection, target: InspectTarg
     arr.push(rg);
     groupsByFile.set(rg.file, arr);
   }
+  // Compaction merges the files of one folder (a partition), so a file alone in its folder has nothing to merge
+  // with: a lake of one file a day would be flagged day after day with a button that cannot change it.
+  const perFolder = new Map<string, number>();
+  for (const f of fileInfos) perFolder.set(dirname(f.path), (perFolder.get(dirname(f.path)) ?? 0) + 1);
   for (const f of fileInfos) {
+    if ((perFolder.get(dirname(f.path)) ?? 0) < 2) continue;
     const groups = groupsByFile.get(f.path) ?? [];
     const smallGroups = groups.filter((g, i) => g.rows < SMALL_ROW_GROUP_ROWS && i < groups.length - 1).length;
     if (f.bytes < SMALL_FILE_BYTES) {
