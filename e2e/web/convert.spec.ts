@@ -9,11 +9,14 @@ test.describe('Convert view: CSV to Parquet', () => {
   test('converts a CSV picked by path into a partitioned lake dataset and shows the report', async ({ page, webHost }) => {
     const csv = await writeTempCsv('cell_readings.csv', readingsCsv(['2024-05-01', '2024-05-02', '2024-05-04'], 100));
     await openView(page, webHost, 'convert');
+    // Before a file, step 2 says what it will show (the steps read 1, 2, 3, not 1 then 3).
+    await expect(page.getByTestId('preview-empty')).toContainText('Add a file');
     await pickInputFile(page, csv);
 
     // The preview shows the sniffed dialect and the column types.
     const preview = page.getByTestId('convert-preview');
     await expect(preview).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('preview-empty')).toHaveCount(0);
     await expect(page.getByTestId('sniffed-dialect')).toContainText('comma');
     await expect(preview.getByRole('cell', { name: 'voltage', exact: true })).toBeVisible();
     await expect(preview.getByRole('cell', { name: 'TIMESTAMP', exact: true })).toBeVisible();

@@ -154,6 +154,13 @@ export function ConvertView() {
           onRemove={(path) => setSession((s) => ({ ...s, ...withInputRemoved(s, path) }))}
         />
 
+        {inputs.length === 0 && (
+          <Card label="Preview" title="2 · Preview and columns">
+            <div className="hint" data-testid="preview-empty">
+              Add a file: its delimiter, header and columns show here, each column&apos;s name and type yours to change.
+            </div>
+          </Card>
+        )}
         {inputs.length > 0 && (
           <ConvertPreviewCard
             session={session}
