@@ -85,7 +85,7 @@ export interface FeatureColumnDrift {
 export interface FeatureDrift {
   set: string;
   version: number;
-  /** The reference window `[from, to)`, UTC days: asked for, else the version's first 28 days (half of a shorter history). */
+  /** The reference window `[from, to)`, UTC days: asked for, else the version's first 28 days (half of a shorter history), after the set's lookback days when two weeks are left after them. */
   reference: { from: string; to: string };
   threshold: number;
   bins: number;
@@ -108,7 +108,7 @@ export const featuresApi = {
       entity: z.number().int().optional(),
     }),
   ),
-  /** PSI per numeric column by week against a reference window (default: the version's first 28 days, or half of a shorter history). */
+  /** PSI per numeric column by week against a reference window (default: the version's first 28 days, or half of a shorter history, after the set's lookback days). */
   drift: method<FeatureDrift>()(
     z.object({
       set: SetName,

@@ -26,7 +26,7 @@ get          The latest feature vector of each entity (jar, string or site) of t
              --version N), from the serving table kept by materialize.
 drift        Distribution drift of each numeric column: the population stability index (PSI) of each UTC week
              against a reference window (default: the version's first 28 days, half of a history under 8
-             weeks), over the reference's deciles.
+             weeks, after the set's lookback days when two weeks are left), over the reference's deciles.
              Below 0.1 stable, 0.1 to 0.25 moderate, at or above the threshold (default 0.25, the workspace's
              setting) shifted.
 

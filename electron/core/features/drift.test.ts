@@ -4,7 +4,7 @@ import type { FeatureSetDefinition } from '../../../shared/domain/features';
 import { psiFromCounts } from '../../../shared/domain/psi';
 import { quoteIdent } from '../../../shared/sql';
 import { INTERNAL_SCHEMA } from '../engine/history';
-import { defaultReferenceDays, featureDrift, readDriftThreshold, writeDriftThreshold } from './drift';
+import { defaultReference, defaultReferenceDays, featureDrift, readDriftThreshold, writeDriftThreshold } from './drift';
 
 /** A set whose version 1 is a hand-made view: 10 jars, 8 weeks of days from Monday 2026-01-05. */
 const DEF: FeatureSetDefinition = {
@@ -66,6 +66,30 @@ describe('feature drift (PSI by week of a materialized version)', () => {
 
   it('takes half of a history shorter than 8 weeks as the default reference, at least a week', () => {
     expect([3, 15, 40, 56, 57, 365].map(defaultReferenceDays)).toEqual([7, 7, 20, 28, 28, 28]);
+  });
+
+  it("starts the default reference after a set's lookback days, whose values had part of their window", async () => {
+    // A 6-day lookback (jar_daily_stats' 7-day slope) with 20 days: the reference is the week after it.
+    expect(defaultReference('2026-11-21', 20, 6)).toEqual({ from: '2026-11-27', to: '2026-12-04' });
+    // Less than two weeks left after the lookback (the small demo's 15 days): from the first day, as a set without one,
+    // so there is a week after the reference to compare.
+    expect(defaultReference('2026-11-21', 15, 6)).toEqual({ from: '2026-11-21', to: '2026-11-28' });
+    expect(defaultReference('2026-01-05', 56, 0)).toEqual({ from: '2026-01-05', to: '2026-02-02' });
+    // Here the first 6 days read as a shift of their own: with them skipped, only the real one (week 6) is flagged.
+    await conn.run(`CREATE OR REPLACE VIEW features.drift_probe_v1 AS
+      SELECT battery_id, day, CASE WHEN day < DATE '2026-01-11' THEN steady * 100 ELSE steady END AS steady, moving, label FROM features.t`);
+    try {
+      const skipped = await featureDrift(conn, { ...DEF, lookbackDays: 6 }, 1, { threshold: 0.25 });
+      expect(skipped.reference).toEqual({ from: '2026-01-11', to: '2026-02-05' }); // half of the 50 days left
+      expect(skipped.columns.map((c) => [c.name, c.shiftedWeeks])).toEqual([
+        ['steady', []],
+        ['moving', ['2026-02-09', '2026-02-16', '2026-02-23']],
+      ]);
+      const whole = await featureDrift(conn, DEF, 1, { threshold: 0.25 });
+      expect(whole.columns.find((c) => c.name === 'steady')?.shiftedWeeks.length).toBeGreaterThan(0);
+    } finally {
+      await conn.run('CREATE OR REPLACE VIEW features.drift_probe_v1 AS SELECT * FROM features.t');
+    }
   });
 
   it('takes a reference window and a threshold, and keeps the workspace threshold in its settings', async () => {

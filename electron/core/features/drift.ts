@@ -9,15 +9,29 @@ import { readAnalyticsSetting, writeAnalyticsSetting } from '../analytics/settin
 import { FEATURES_DATASET } from './feature-views';
 import { weeklyPsi } from './psi-drift';
 
+const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
 /** Days the default reference window spans, from a version's first materialized day. */
 export const DEFAULT_REFERENCE_DAYS = 28;
 
 /**
- * The default reference: the first 28 days; a history shorter than 8 weeks is cut in half instead (at least 7 days),
+ * The default reference's length: 28 days; a history shorter than 8 weeks is cut in half instead (at least 7 days),
  * so there are weeks after the reference to compare.
  */
 export function defaultReferenceDays(historyDays: number): number {
   return Math.min(DEFAULT_REFERENCE_DAYS, Math.max(7, Math.floor(historyDays / 2)));
+}
+
+/**
+ * The default reference window of a version whose rows run `historyDays` days from `firstDay`: it starts after the
+ * set's lookback days when two weeks of history are left after them (a reference week, and a week to compare). A
+ * column over a window of days (a 7-day slope) has only part of its window on the history's first days, so those
+ * values are not the distribution the set keeps: as a reference they flagged every later week.
+ */
+export function defaultReference(firstDay: string, historyDays: number, lookbackDays: number): { from: string; to: string } {
+  const skip = historyDays - lookbackDays >= 14 ? lookbackDays : 0;
+  const from = addDays(firstDay, skip);
+  return { from, to: addDays(from, defaultReferenceDays(historyDays - skip)) };
 }
 
 const THRESHOLD_KEY = 'feature_drift_threshold';
@@ -34,8 +48,6 @@ export async function readDriftThreshold(conn: DuckDBConnection): Promise<{ thre
 export async function writeDriftThreshold(conn: DuckDBConnection, threshold: number | null): Promise<void> {
   await writeAnalyticsSetting(conn, THRESHOLD_KEY, threshold);
 }
-
-const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * Distribution drift of one materialized version: for each numeric column, the population stability index of each
@@ -71,7 +83,7 @@ export async function featureDrift(
         `Version ${version} of ${def.name} holds no rows yet.`,
         `Run \`features materialize --set ${def.name}\`.`,
       );
-    reference = { from: String(day), to: addDays(String(day), defaultReferenceDays(Number(span[0]?.n))) };
+    reference = defaultReference(String(day), Number(span[0]?.n), def.lookbackDays);
   }
   if (reference.from >= reference.to)
     throw new WorkbenchError('INVALID_REQUEST', `The reference window must end after it starts (${reference.from} to ${reference.to}).`);
