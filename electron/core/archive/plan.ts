@@ -13,7 +13,7 @@ const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const DEFAULT_PARQUET_BYTES_PER_ROW = 6;
 /**
  * A file's own bytes per column when the lake has nothing to learn from: its schema and statistics in the footer and
- * a page header (an archived day of 2 alerts, 12 columns, is ~1.9 KB whatever its rows), and the footer's frame.
+ * a page header (an archived day of 2 alerts, 10 columns, is ~1.9 KB whatever its rows), and the footer's frame.
  */
 const DEFAULT_PARQUET_BYTES_PER_COLUMN = 140;
 const DEFAULT_PARQUET_BYTES_PER_FILE = 200;
