@@ -387,19 +387,19 @@ export class DataPlatform {
     return this.deps.engine.withConnection(async (conn) => {
       const states = await getMirrorStates(conn);
       const splits = await getSplits(conn);
+      const lake = await new LakeCatalog(conn, this.lake).summary();
       const datasets: DatasetStatus[] = [];
       for (const name of DATASET_NAMES) {
         const spec = DATASETS[name];
         const st = states.get(name);
         let cold: DatasetStatus['cold'] = null;
         if (spec.partitionColumn) {
-          const files = await new LakeCatalog(conn, this.lake).files(name);
-          const newest = files.reduce<Date | null>((a, f) => (a === null || f.modifiedAt > a ? f.modifiedAt : a), null);
+          const files = lake.get(name);
           cold = {
             object: qualifiedName(COLD_SCHEMA, name),
-            files: files.length,
-            bytes: files.reduce((a, f) => a + f.size, 0),
-            newestFileAt: newest ? newest.toISOString() : null,
+            files: files?.files ?? 0,
+            bytes: files?.bytes ?? 0,
+            newestFileAt: files ? files.newest.toISOString() : null,
           };
         }
         datasets.push({
@@ -421,7 +421,12 @@ export class DataPlatform {
       const kind = this.config.hot === 'none' ? 'none' : (this.config.hot?.kind ?? 'embedded');
       return {
         hot: { kind, target: this.hot?.info.target ?? null, reachable, error: reachable ? null : error },
-        lake: { kind: this.lake.kind, location: this.lake.location, ...(await new LakeCatalog(conn, this.lake).totals()) },
+        lake: {
+          kind: this.lake.kind,
+          location: this.lake.location,
+          files: [...lake.values()].reduce((a, d) => a + d.files, 0),
+          bytes: [...lake.values()].reduce((a, d) => a + d.bytes, 0),
+        },
         syncing: this.mirror?.busy ?? false,
         syncedAt,
         background: this.background.status(),
