@@ -216,7 +216,9 @@ export const JAR_DAILY_STATS: FeatureSetDefinition = {
   lookbackDays: 6,
   lagMinutes: 0,
   // The slope is least squares over the readings of 7 days, from exact integer sums (5-minute slots, 0.01 mOhm):
-  // the same rows always give the same value, whatever the order DuckDB adds them in.
+  // the same rows always give the same value, whatever the order DuckDB adds them in. It is NULL unless the jar
+  // has readings on the window's first day: a jar's first six days (or a day after a gap) would otherwise get a
+  // "7-day" slope from one or two days of readings, far steeper than any whole week's, and read as drift.
   sql: `
 WITH r AS (
   SELECT battery_id, ${UTC_DAY} AS day, voltage_v, temperature_c,
@@ -236,7 +238,7 @@ d AS (
 ),
 w AS (
   SELECT *,
-         sum(n) OVER win AS wn, sum(sx) OVER win AS wsx, sum(sy) OVER win AS wsy,
+         min(day) OVER win AS wfirst, sum(n) OVER win AS wn, sum(sx) OVER win AS wsx, sum(sy) OVER win AS wsy,
          sum(sxx) OVER win AS wsxx, sum(sxy) OVER win AS wsxy
   FROM d
   WINDOW win AS (PARTITION BY battery_id ORDER BY day RANGE BETWEEN INTERVAL 6 DAY PRECEDING AND CURRENT ROW)
@@ -244,7 +246,7 @@ w AS (
 SELECT battery_id, day, timezone('UTC', CAST(day + 1 AS TIMESTAMP)) AS event_time,
        voltage_min, round(voltage_mean, 6) AS voltage_mean, voltage_max,
        temperature_min, round(temperature_mean, 6) AS temperature_mean, temperature_max,
-       CASE WHEN wn * wsxx - wsx * wsx > 0
+       CASE WHEN wfirst = day - 6 AND wn * wsxx - wsx * wsx > 0
             THEN round(CAST(wn * wsxy - wsx * wsy AS DOUBLE) / CAST(wn * wsxx - wsx * wsx AS DOUBLE) * 288 / 100, 9) END
          AS resistance_slope_7d,
        minutes_above_30c, readings
@@ -262,7 +264,7 @@ WHERE day >= CAST(timezone('UTC', $window_start) AS DATE) AND day < CAST(timezon
       'resistance_mohm',
       'resistance_slope_7d',
       'DOUBLE',
-      'Least-squares slope of internal resistance over the 7 UTC days ending with the day.',
+      'Least-squares slope of internal resistance over the 7 UTC days ending with the day; NULL when the jar has no readings on the first of them (its first 6 days).',
       'mOhm/day',
     ),
     {

@@ -25,8 +25,9 @@ export function defaultReferenceDays(historyDays: number): number {
 /**
  * The default reference window of a version whose rows run `historyDays` days from `firstDay`: it starts after the
  * set's lookback days when two weeks of history are left after them (a reference week, and a week to compare). A
- * column over a window of days (a 7-day slope) has only part of its window on the history's first days, so those
- * values are not the distribution the set keeps: as a reference they flagged every later week.
+ * column over a window of days (a rolling mean, a slope) may have only part of its window on the history's first
+ * days, so those values are not the distribution the set keeps: as a reference they flag every later week
+ * (`jar_daily_stats` leaves its 7-day slope NULL on such days; a user's set may not).
  */
 export function defaultReference(firstDay: string, historyDays: number, lookbackDays: number): { from: string; to: string } {
   const skip = historyDays - lookbackDays >= 14 ? lookbackDays : 0;

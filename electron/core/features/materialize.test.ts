@@ -38,8 +38,19 @@ const DAY = 86_400_000;
 beforeAll(async () => {
   fx = await openFixtureWorkbench('bw-features-');
   ({ wb, conn } = fx);
+  // Four lake days before the fixture's: a history of EARLY_DAYS + 4 days, so the jars have whole 7-day slope
+  // windows from the fixture's third day on (the slope is NULL until the window's first day has readings).
+  for (let d = 1; d <= EARLY_DAYS; d++) {
+    const dayMs = FIXTURE.startMs - d * DAY;
+    await writeLakeDay(conn, wb.paths.lake, 'telemetry', dayMs, `${telemetrySelect(dayMs, dayMs + DAY, null)} ORDER BY 1, 2`, 'early');
+  }
+  await wb.data.refresh();
   deps = { conn, lake: wb.data.lake, intents: new LakeIntents(conn), commitViews: (st, ds) => wb.data.commitViews(st, ds) };
 }, 60_000);
+
+/** Lake days written before the fixture's first day. */
+const EARLY_DAYS = 4;
+const firstMs = FIXTURE.startMs - EARLY_DAYS * 86_400_000;
 
 afterAll(async () => {
   await fx?.close();
@@ -116,7 +127,7 @@ const mirror = qualifiedName(HOT_MIRROR_SCHEMA, 'telemetry');
 describe('feature materialization', () => {
   it('writes one file per day into features/<set>/v1 and equals a full recomputation', async () => {
     const r = await materializeFeatureSet(deps, JAR_DAILY_STATS);
-    const days = FIXTURE.coldDays + FIXTURE.hotDays;
+    const days = EARLY_DAYS + FIXTURE.coldDays + FIXTURE.hotDays;
     expect(r).toMatchObject({
       set: 'jar_daily_stats',
       version: 1,
@@ -128,18 +139,24 @@ describe('feature materialization', () => {
     });
     const files = await wb.data.lake.list(FEATURES_DATASET);
     expect(files.map((f) => f.key.replace(/part-.*$/, ''))).toEqual(
-      Array.from(
-        { length: days },
-        (_, i) => `features/jar_daily_stats/v1/date=${new Date(FIXTURE.startMs + i * DAY).toISOString().slice(0, 10)}/`,
-      ),
+      Array.from({ length: days }, (_, i) => `features/jar_daily_stats/v1/date=${new Date(firstMs + i * DAY).toISOString().slice(0, 10)}/`),
     );
     await expectEqualsFull(JAR_DAILY_STATS, 1);
-    // The 7-day slope sees the resistance rise the fixture gives every jar (jar b: 3.2e-4 * b mOhm per 5 minutes).
-    const slope = await queryNumber(
+    // The 7-day slope sees the resistance rise the fixture gives every jar (jar b: 3.2e-4 * b mOhm per 5 minutes),
+    // from the first day whose window starts on a day with readings (2024-03-03: 2024-02-26 to 2024-03-03).
+    const slopes = await queryRows(
       conn,
-      `SELECT resistance_slope_7d FROM ${view(JAR_DAILY_STATS, 1)} WHERE battery_id = 2 AND day = DATE '2024-03-03'`,
+      `SELECT CAST(day AS VARCHAR) AS day, resistance_slope_7d AS s FROM ${view(JAR_DAILY_STATS, 1)} WHERE battery_id = 2 ORDER BY day`,
     );
-    expect(slope).toBeCloseTo(3.2e-4 * 2 * 288, 1);
+    expect(slopes.filter((r) => r.s === null).map((r) => r.day)).toEqual([
+      '2024-02-26',
+      '2024-02-27',
+      '2024-02-28',
+      '2024-02-29',
+      '2024-03-01',
+      '2024-03-02',
+    ]);
+    for (const r of slopes.filter((x) => x.s !== null)) expect(Number(r.s)).toBeCloseTo(3.2e-4 * 2 * 288, 1);
 
     const s = await materializeFeatureSet(deps, STRING_DAILY_SPREAD);
     expect(s.rows).toBe(2 * days);
@@ -150,7 +167,7 @@ describe('feature materialization', () => {
   it('computes the same rows a day per query as in one query, each chunk reading its lookback days again', async () => {
     // A day per chunk: every chunk's slope needs the 6 days before it, which the chunk itself does not compute.
     const r = await materializeFeatureSet(deps, JAR_DAILY_STATS, { full: true, chunkDays: 1 });
-    expect(r.recomputed).toBe(FIXTURE.coldDays + FIXTURE.hotDays);
+    expect(r.recomputed).toBe(EARLY_DAYS + FIXTURE.coldDays + FIXTURE.hotDays);
     await expectEqualsFull(JAR_DAILY_STATS, 1);
     expect(chunkDays(JAR_DAILY_STATS.lookbackDays)).toBe(28);
     expect(chunkDays(0)).toBe(28);
