@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PSI_FLOOR, psiFromCounts, psiLevel } from './psi';
+import { PSI_FLOOR, psiFromCounts, psiLevel, unmeasuredReason } from './psi';
 
 describe('population stability index', () => {
   it('is 0 for the same distribution, whatever the row counts', () => {
@@ -36,5 +36,27 @@ describe('population stability index', () => {
     expect(psiLevel(0.3)).toBe('shifted');
     expect(psiLevel(0.3, 0.5)).toBe('moderate');
     expect(psiLevel(0.05, 0.04)).toBe('shifted');
+  });
+});
+
+describe('a column without a PSI after its reference', () => {
+  const to = '2026-01-12';
+  it('says the history ends inside the reference when no week after it has values', () => {
+    expect(unmeasuredReason([{ week: '2026-01-05', rows: 40, psi: null }], to)).toBe('no values after the reference window');
+    expect(unmeasuredReason([], to)).toBe('no values after the reference window');
+  });
+  it('says the reference is empty when later weeks have values but no PSI', () => {
+    expect(unmeasuredReason([{ week: '2026-01-12', rows: 40, psi: null }], to)).toBe('no values in the reference window to compare with');
+  });
+  it('is null when a week after the reference has a PSI', () => {
+    expect(
+      unmeasuredReason(
+        [
+          { week: '2026-01-05', rows: 40, psi: null },
+          { week: '2026-01-12', rows: 40, psi: 0.02 },
+        ],
+        to,
+      ),
+    ).toBeNull();
   });
 });

@@ -43,3 +43,15 @@ export function psiLevel(psi: number | null, threshold = PSI_DEFAULT_THRESHOLD):
   if (psi >= threshold) return 'shifted';
   return psi >= Math.min(0.1, threshold / 2) ? 'moderate' : 'stable';
 }
+
+/**
+ * Why a column's drift has no PSI after its reference window, as a reader should be told: no value after the window
+ * (the history ends inside it, or the column is empty there), or values after it but none in the window to compare
+ * them with. Null when a PSI was measured. `weeks` are the column's ISO weeks (their Monday, YYYY-MM-DD) with its
+ * non-null values; `referenceTo` ends the reference window (exclusive).
+ */
+export function unmeasuredReason(weeks: readonly { week: string; rows: number; psi: number | null }[], referenceTo: string): string | null {
+  const after = weeks.filter((w) => w.week >= referenceTo);
+  if (after.some((w) => w.psi !== null)) return null;
+  return after.some((w) => w.rows > 0) ? 'no values in the reference window to compare with' : 'no values after the reference window';
+}

@@ -1,5 +1,6 @@
 import { reportOf } from '../../../shared/api/jobs';
 import type { FeatureDrift, FeatureVectors } from '../../../shared/api/features';
+import { unmeasuredReason } from '../../../shared/domain/psi';
 import { formatCount } from '../../../shared/format';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, subcommandOf, type CliCommand, type CliIo } from '../command';
@@ -78,13 +79,17 @@ function vectorsText(v: FeatureVectors, width: number | undefined): string {
 }
 
 function driftText(d: FeatureDrift): string {
-  const fmt = (x: number | null): string => (x === null ? '—' : x.toFixed(3));
   const lines = [
     `${d.set} v${d.version}: PSI by week against ${d.reference.from} to ${d.reference.to} (${d.bins} bins; shifted at >= ${d.threshold})`,
   ];
   for (const c of d.columns) {
+    const name = c.unit ? `${c.name} [${c.unit}]` : c.name;
+    if (c.maxPsi === null) {
+      lines.push(`  ${name}: not measured, ${unmeasuredReason(c.weeks, d.reference.to) ?? 'no PSI'}`);
+      continue;
+    }
     const verdict = c.shiftedWeeks.length === 0 ? 'stable' : `shifted in ${c.shiftedWeeks.length} week(s): ${c.shiftedWeeks.join(', ')}`;
-    lines.push(`  ${c.unit ? `${c.name} [${c.unit}]` : c.name}: max ${fmt(c.maxPsi)}, ${verdict}`);
+    lines.push(`  ${name}: max ${c.maxPsi.toFixed(3)}, ${verdict}`);
   }
   return `${lines.join('\n')}\n`;
 }

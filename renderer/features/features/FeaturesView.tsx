@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiError } from '../../../shared/api/errors';
 import type { FeatureDrift, FeatureMaterializeReport, FeatureSetInfo } from '../../../shared/api/features';
+import { unmeasuredReason } from '../../../shared/domain/psi';
 import { formatCount } from '../../../shared/format';
 import { api } from '../../api/client';
 import { EChart } from '../../lib/echarts/EChart';
@@ -186,7 +187,11 @@ function DriftCard({ set }: DriftProps) {
           testId="features-drift-table"
           columns={[
             { header: 'Column', className: 'mono', cell: (c) => (c.unit ? `${c.name} [${c.unit}]` : c.name) },
-            { header: 'Largest PSI after the reference', className: 'num', cell: (c) => (c.maxPsi === null ? '—' : c.maxPsi.toFixed(3)) },
+            {
+              header: 'Largest PSI after the reference',
+              className: 'num',
+              cell: (c) => (c.maxPsi === null ? `— (${unmeasuredReason(c.weeks, drift.reference.to) ?? 'no PSI'})` : c.maxPsi.toFixed(3)),
+            },
             {
               header: 'Shifted weeks',
               className: 'wrap',
