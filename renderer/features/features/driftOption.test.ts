@@ -28,7 +28,12 @@ describe('driftOption', () => {
   it('draws one line per column over every week, with gaps, the alarm line and the reference shaded', () => {
     const o = driftOption(DRIFT) as unknown as {
       xAxis: { data: string[] };
-      series: { name: string; data: (number | null)[]; markLine?: { data: { yAxis: number }[] }; markArea?: { data: unknown } }[];
+      series: {
+        name: string;
+        data: (number | null)[];
+        markLine?: { data: { yAxis: number }[]; label: { position: string } };
+        markArea?: { data: unknown };
+      }[];
       tooltip: { formatter: (p: unknown) => string };
     };
     expect(o.xAxis.data).toEqual(['2026-01-05', '2026-01-12', '2026-01-19', '2026-01-26']);
@@ -36,6 +41,7 @@ describe('driftOption', () => {
     expect(o.series[0]!.data).toEqual([0, 0.01, null, 0.4]);
     expect(o.series[1]!.data).toEqual([null, null, null, null]);
     expect(o.series[0]!.markLine?.data).toEqual([{ yAxis: 0.25, name: 'shifted at 0.25' }]);
+    expect(o.series[0]!.markLine?.label.position).toBe('insideEndTop');
     expect(o.series[0]!.markArea?.data).toEqual([[{ xAxis: '2026-01-05' }, { xAxis: '2026-01-12' }]]);
     // The tooltip escapes the column name taken from a stored definition.
     const html = o.tooltip.formatter([{ seriesName: DRIFT.columns[0]!.name, value: 0.4, dataIndex: 3, name: '2026-01-26' }]);

@@ -45,7 +45,8 @@ export function driftOption(d: FeatureDrift): ChartOption {
                 silent: true,
                 symbol: 'none',
                 lineStyle: { type: 'dashed' as const, color: '#d9342b' },
-                label: { formatter: '{b}' },
+                // Inside the plot, above the line's right end: at the end (the default) it ran past the chart's edge.
+                label: { formatter: '{b}', position: 'insideEndTop' as const },
                 data: [{ yAxis: d.threshold, name: `shifted at ${d.threshold}` }],
               },
               ...(refWeeks.length > 0
