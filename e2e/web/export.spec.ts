@@ -58,6 +58,25 @@ test.describe('training-slice export view', () => {
     expect((await page.request.get(download.url())).status()).toBe(401);
   });
 
+  test('times are typed and shown as YYYY-MM-DD HH:MM (UTC), not in the browser locale', async ({ page, webHost }) => {
+    await openExportView(page, webHost);
+    const from = page.getByTestId('slice-from');
+    await expect(from).toHaveValue(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    // "Use all" writes the data's first hour in the same form as the hint beside it.
+    await page.getByRole('button', { name: 'Use all' }).click();
+    const hint = (await page.getByText(/^Data from /).textContent()) ?? '';
+    expect(hint).toContain(`Data from ${(await from.inputValue()).slice(0, 13)}`);
+    // A day that does not exist is refused and named, not rolled over to March.
+    await from.fill('2026-02-30 00:00');
+    await expect(from).toHaveAttribute('aria-invalid', 'true');
+    await expect(
+      page.getByText('From: "2026-02-30 00:00" is not a date and time; write it as YYYY-MM-DD HH:MM (UTC, 24 h).'),
+    ).toBeVisible();
+    await from.fill('2026-02-28 00:00');
+    await expect(from).toHaveAttribute('aria-invalid', 'false');
+    await expect(page.getByText(/is not a date and time/)).toHaveCount(0);
+  });
+
   test('a pasted spec with a bad field names the field', async ({ page, webHost }) => {
     await openExportView(page, webHost);
     await page.getByRole('button', { name: 'Paste spec…' }).click();

@@ -6,6 +6,7 @@ import { api } from '../../api/client';
 import { Card } from '../../lib/ui/Card';
 import { DataTable, type Column } from '../../lib/ui/DataTable';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { WallClockInput } from '../../lib/ui/WallClockInput';
 import { addTab } from '../sql/tabsStore';
 
 const DAY_MS = 86_400_000;
@@ -112,10 +113,10 @@ function RuleCard({ rule }: RuleCardProps) {
         }}
       >
         <label className="lake-field">
-          From (UTC) <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} aria-label="Test from" />
+          From (UTC) <WallClockInput value={from} onChange={setFrom} ariaLabel="Test from" />
         </label>
         <label className="lake-field">
-          To (UTC) <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} aria-label="Test to" />
+          To (UTC) <WallClockInput value={to} onChange={setTo} ariaLabel="Test to" />
         </label>
         <button type="submit" className="btn primary small" disabled={busy} data-testid="alert-test">
           Test rule

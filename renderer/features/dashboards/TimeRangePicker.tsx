@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { WallClockInput } from '../../lib/ui/WallClockInput';
 import { RANGE_PRESETS, setDashboardSettings, useDashboardSettings } from './timeRange';
 import { formatTime, fromLocalInput, toLocalInput } from './timeFormat';
 
@@ -75,10 +76,10 @@ export function TimeRangePicker({ fromMs, toMs, siteZone, zone }: Props) {
       {editing && (
         <div className="range-custom">
           <label>
-            From <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} aria-label="From" />
+            From <WallClockInput value={from} onChange={setFrom} ariaLabel="From" />
           </label>
           <label>
-            To <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} aria-label="To" />
+            To <WallClockInput value={to} onChange={setTo} ariaLabel="To" />
           </label>
           <button type="button" className="btn small primary" onClick={apply}>
             Apply

@@ -1,5 +1,13 @@
 import { Field, FieldError } from '../../lib/ui/Field';
+import { WallClockInput } from '../../lib/ui/WallClockInput';
+import { parseWallClock } from '../../lib/ui/wallClock';
 import { initialForm, issueFor, shortUtc, wholeRange, type SliceFieldsProps } from './sliceForm';
+
+/** What is wrong with a typed time, in the form's own terms (the spec check's message speaks of ISO times). */
+function typedIssue(label: string, text: string): string | null {
+  if (text.trim() === '' || parseWallClock(text) !== null) return null;
+  return `${label}: "${text}" is not a date and time; write it as YYYY-MM-DD HH:MM (UTC, 24 h).`;
+}
 
 /** The "Data" fieldset: dataset and time range (UTC), with the dataset's extent and "Use all". */
 export function SliceDataFields({ form, update, dataset, options, issues }: SliceFieldsProps) {
@@ -18,13 +26,15 @@ export function SliceDataFields({ form, update, dataset, options, issues }: Slic
       </Field>
       <div className="export-pair">
         <Field label="From (UTC, inclusive)" layout="stacked">
-          <input type="datetime-local" value={form.from} onChange={(e) => update({ from: e.target.value })} data-testid="slice-from" />
+          <WallClockInput value={form.from} onChange={(from) => update({ from })} testId="slice-from" />
         </Field>
         <Field label="To (UTC, exclusive)" layout="stacked">
-          <input type="datetime-local" value={form.to} onChange={(e) => update({ to: e.target.value })} data-testid="slice-to" />
+          <WallClockInput value={form.to} onChange={(to) => update({ to })} testId="slice-to" />
         </Field>
       </div>
-      <FieldError>{issueFor(issues, 'from') ?? issueFor(issues, 'to')}</FieldError>
+      <FieldError>
+        {typedIssue('From', form.from) ?? typedIssue('To', form.to) ?? issueFor(issues, 'from') ?? issueFor(issues, 'to')}
+      </FieldError>
       {extent && (
         <div className="hint">
           Data from {shortUtc(extent.min)} to {shortUtc(extent.max)} UTC.{' '}
