@@ -28,9 +28,12 @@ test.describe('alert rules', () => {
     expect(await episodes.locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
     await expect(episodes.locator('tbody tr').first().getByRole('link').first()).toHaveAttribute('href', /^#\/battery\/\d+$/);
 
-    // An empty range says so, in words.
-    await page.getByLabel('Test from').fill('2024-01-02T00:00');
-    await page.getByLabel('Test to').fill('2024-01-01T00:00');
+    // An empty range says so, in words. Times are typed (here with a T, as a datetime-local value has it); each field's
+    // calendar button is named after it.
+    await expect(page.getByRole('button', { name: 'Test from: pick from a calendar' })).toBeVisible();
+    await page.getByLabel('Test from', { exact: true }).fill('2024-01-02T00:00');
+    await expect(page.getByLabel('Test from', { exact: true })).toHaveValue('2024-01-02T00:00');
+    await page.getByLabel('Test to', { exact: true }).fill('2024-01-01T00:00');
     await page.getByTestId('alert-test').click();
     await expect(page.getByText(/The range is empty/)).toBeVisible();
 

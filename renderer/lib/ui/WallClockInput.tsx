@@ -46,7 +46,7 @@ export function WallClockInput({ value, onChange, ariaLabel, testId }: Props) {
       <button
         type="button"
         className="btn small wallclock-pick"
-        aria-label="Pick from a calendar"
+        aria-label={ariaLabel ? `${ariaLabel}: pick from a calendar` : 'Pick from a calendar'}
         title="Pick from a calendar"
         onClick={() => {
           try {
