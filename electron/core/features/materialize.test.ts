@@ -50,7 +50,7 @@ beforeAll(async () => {
 
 /** Lake days written before the fixture's first day. */
 const EARLY_DAYS = 4;
-const firstMs = FIXTURE.startMs - EARLY_DAYS * 86_400_000;
+const firstMs = FIXTURE.startMs - EARLY_DAYS * DAY;
 
 afterAll(async () => {
   await fx?.close();

@@ -424,8 +424,7 @@ export class DataPlatform {
         lake: {
           kind: this.lake.kind,
           location: this.lake.location,
-          files: [...lake.values()].reduce((a, d) => a + d.files, 0),
-          bytes: [...lake.values()].reduce((a, d) => a + d.bytes, 0),
+          ...[...lake.values()].reduce((t, d) => ({ files: t.files + d.files, bytes: t.bytes + d.bytes }), { files: 0, bytes: 0 }),
         },
         syncing: this.mirror?.busy ?? false,
         syncedAt,
