@@ -16,8 +16,11 @@ const FLEET_PANELS: readonly PanelId[] = PANEL_IDS.filter((id) => id.startsWith(
 const JAR_PANELS: readonly PanelId[] = PANEL_IDS.filter((id) => id.startsWith('battery.'));
 const JAR_RANGES = { '7d': 7, '90d': 90 } as const;
 const JAR_TARGET_MS = 100;
-/** The cached workspace's layout: 2 = lake telemetry files and the hot mirror ordered by (battery_id, ts). */
-const LAYOUT = 2;
+/**
+ * The cached workspace's layout: 2 = lake telemetry files and the hot mirror ordered by (battery_id, ts); 3 = the
+ * workspace database's 64 KiB blocks (fixed when the file is created).
+ */
+const LAYOUT = 3;
 /** Jars the jar-page panels rotate through (one per run, spread over the fleet's sites; not YEAR_JAR). */
 const BENCH_JARS = Array.from({ length: 20 }, (_, i) => 2 + i * 117);
 const RAW_RUNS = 2;

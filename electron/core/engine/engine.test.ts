@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventMap, EventName } from '../../../shared/api/contract';
 import type { Result } from '../../../shared/api/errors';
 import type { QueryRunResult, QueryWindowResult, SortKey } from '../../../shared/api/query';
 import { openWorkbench, type Workbench } from '../workbench';
-import { memoryLimitBytes } from './engine';
+import { memoryLimitBytes, WORKSPACE_BLOCK_SIZE } from './engine';
 
 let dir: string;
 let wb: Workbench;
@@ -407,6 +408,43 @@ describe('catalog and workspace', () => {
     const oldest = await call('query.window', { resultId: ids[0], offset: 0, limit: 1 });
     expect(oldest.ok ? null : oldest.error.code).toBe('NOT_FOUND');
     expect(values((await window(ids[24], 0, 1)).t, 0)).toEqual([24]);
+  });
+});
+
+describe('workspace database file', () => {
+  async function blockSize(w: Workbench): Promise<number> {
+    return w.engine.withConnection(async (conn) => {
+      const r = await conn.runAndReadAll('SELECT block_size FROM pragma_database_size() WHERE database_name = current_database()');
+      return Number(r.getRows()[0][0]);
+    });
+  }
+
+  it('creates a new workspace with 64 KiB blocks', async () => {
+    expect(WORKSPACE_BLOCK_SIZE).toBe(65_536);
+    expect(await blockSize(wb)).toBe(WORKSPACE_BLOCK_SIZE);
+  });
+
+  it("opens a workspace created with DuckDB's 256 KiB blocks as it is, its tables intact", async () => {
+    const old = await mkdtemp(join(tmpdir(), 'bw-engine-old-'));
+    try {
+      const instance = await DuckDBInstance.create(join(old, 'workspace.duckdb'));
+      const conn = await instance.connect();
+      await conn.run('CREATE TABLE kept AS SELECT range AS i FROM range(300000)');
+      conn.closeSync();
+      instance.closeSync();
+      const other = await openWorkbench({ workspaceDir: old, entry: 'test' });
+      try {
+        expect(await blockSize(other)).toBe(262_144);
+        const kept = await other.engine.withConnection(
+          async (conn) => (await conn.runAndReadAll('SELECT count(*), sum(i) FROM kept')).getRows()[0],
+        );
+        expect(kept.map(String)).toEqual(['300000', String((299_999 * 300_000) / 2)]);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await rm(old, { recursive: true, force: true });
+    }
   });
 });
 

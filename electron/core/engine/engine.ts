@@ -81,6 +81,17 @@ const openInThisProcess = new Set<string>();
  */
 export const JOB_MEMORY_BUDGET = '128MB';
 
+/**
+ * The block size of a new workspace database (DuckDB's default is 256 KiB). A block is what DuckDB reads, checksums
+ * and caches at a time, so it is what one key's read of a (key, bucket)-ordered table costs per column: a jar's year
+ * curve keeps 8,760 hourly rows of `gold.jar_hourly` but loaded 10.7-11.5 MB of 256 KiB blocks on a first visit.
+ * With 64 KiB blocks it loads 2.9-3.3 MB: the first read of a jar's year took 21 ms instead of 36-47 ms (median
+ * of 40 jars, each read once), while 30-day and whole-table fleet scans took the same time and the table
+ * the same space (16 and 32 KiB blocks grew it by 50 and 28 %). The size is fixed when the file is created: a
+ * workspace created before keeps its 256 KiB blocks and opens as before.
+ */
+export const WORKSPACE_BLOCK_SIZE = 65_536;
+
 export function defaultMemoryLimit(): string {
   return `${Math.max(256, Math.floor(totalmem() / 2 / (1024 * 1024)))}MB`;
 }
@@ -151,6 +162,7 @@ export class Engine {
       instance = await DuckDBInstance.create(paths.duckdb, {
         memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
         temp_directory: tempDirectory,
+        default_block_size: String(WORKSPACE_BLOCK_SIZE),
       });
     } catch (err) {
       const message = errorMessage(err);
