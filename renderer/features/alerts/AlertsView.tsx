@@ -7,20 +7,12 @@ import { Card } from '../../lib/ui/Card';
 import { DataTable, type Column } from '../../lib/ui/DataTable';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { WallClockInput } from '../../lib/ui/WallClockInput';
+import { instantOfWallClock, instantText, wallClockOf } from '../../lib/ui/wallClock';
 import { addTab } from '../sql/tabsStore';
 
 const DAY_MS = 86_400_000;
 
-/** A `datetime-local` value (UTC wall clock) from an instant, and back. */
-function localValue(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16);
-}
-function instantOf(value: string): string | null {
-  const ms = Date.parse(`${value}:00Z`);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
-}
-
-const when = (iso: string | null): string => (iso === null ? 'still holds' : iso.slice(0, 16).replace('T', ' '));
+const when = (iso: string | null): string => (iso === null ? 'still holds' : instantText(iso));
 
 const RULE_COLUMNS = (toggle: (r: AlertRule) => void): Column<AlertRule>[] => [
   {
@@ -59,15 +51,15 @@ interface RuleCardProps {
 
 /** One rule: its SQL (opens in the editor) and a dry run over a chosen past range. */
 function RuleCard({ rule }: RuleCardProps) {
-  const [from, setFrom] = useState(() => localValue(Date.now() - 7 * DAY_MS));
-  const [to, setTo] = useState(() => localValue(Date.now()));
+  const [from, setFrom] = useState(() => wallClockOf(Date.now() - 7 * DAY_MS));
+  const [to, setTo] = useState(() => wallClockOf(Date.now()));
   const [test, setTest] = useState<AlertTestReport | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
   const run = async () => {
-    const f = instantOf(from);
-    const t = instantOf(to);
+    const f = instantOfWallClock(from);
+    const t = instantOfWallClock(to);
     if (f === null || t === null) {
       setError({ code: 'BAD_INPUT', message: 'Give both ends of the range as a date and time (UTC).' });
       return;

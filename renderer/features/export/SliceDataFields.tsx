@@ -1,7 +1,7 @@
 import { Field, FieldError } from '../../lib/ui/Field';
 import { WallClockInput } from '../../lib/ui/WallClockInput';
-import { parseWallClock } from '../../lib/ui/wallClock';
-import { initialForm, issueFor, shortUtc, wholeRange, type SliceFieldsProps } from './sliceForm';
+import { instantText, parseWallClock } from '../../lib/ui/wallClock';
+import { initialForm, issueFor, wholeRange, type SliceFieldsProps } from './sliceForm';
 
 /** What is wrong with a typed time, in the form's own terms (the spec check's message speaks of ISO times). */
 function typedIssue(label: string, text: string): string | null {
@@ -37,7 +37,7 @@ export function SliceDataFields({ form, update, dataset, options, issues }: Slic
       </FieldError>
       {extent && (
         <div className="hint">
-          Data from {shortUtc(extent.min)} to {shortUtc(extent.max)} UTC.{' '}
+          Data from {instantText(extent.min)} to {instantText(extent.max)} UTC.{' '}
           <button type="button" className="link-btn" onClick={() => update(wholeRange(extent))}>
             Use all
           </button>

@@ -1,5 +1,6 @@
 import { errorMessage } from '../../../shared/api/errors';
 import type { SliceDatasetOption, SliceOptions } from '../../../shared/api/slice';
+import { instantOfWallClock, wallClockOf } from '../../lib/ui/wallClock';
 import { checkSliceSpec, describeSpecIssues, specFromJson, type SliceSpecInput, type SpecIssue } from '../../../shared/domain/slice-spec';
 
 /** The export view's form: what the pickers hold. Times are UTC, as `YYYY-MM-DDTHH:MM` (datetime-local). */
@@ -42,16 +43,8 @@ export function parseIdList(text: string): number[] | null {
   return [...out].sort((x, y) => x - y);
 }
 
-/** An ISO instant → `YYYY-MM-DDTHH:MM` in UTC (for a datetime-local input that means UTC). */
-export function toUtcInput(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 16);
-}
-
-/** `YYYY-MM-DDTHH:MM` (UTC) → ISO with Z; the text as is when it is not one (the spec check names it). */
-export function fromUtcInput(text: string): string {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(text) ? `${text}:00Z` : text;
-}
+/** A form time → the spec's ISO instant; the text as is when it is not one (the spec check names it). */
+const specTime = (text: string): string => instantOfWallClock(text) ?? text;
 
 const HOUR = 3_600_000;
 
@@ -64,8 +57,8 @@ export function initialForm(options: SliceOptions, datasetName?: string, previou
   const from = Math.max(Math.floor(min / HOUR) * HOUR, to - 2 * 24 * HOUR);
   return {
     dataset: ds?.name ?? 'telemetry',
-    from: toUtcInput(new Date(from).toISOString()),
-    to: toUtcInput(new Date(to).toISOString()),
+    from: wallClockOf(from),
+    to: wallClockOf(to),
     columns: ds ? ds.columns.map((c) => c.name) : [],
     sites: previous?.sites ?? [],
     units: '',
@@ -93,8 +86,8 @@ function num(text: string): number {
 export function buildSpec(form: SliceForm, dataset: SliceDatasetOption | undefined): SliceSpecInput {
   const spec: Record<string, unknown> = {
     dataset: form.dataset,
-    from: fromUtcInput(form.from),
-    to: fromUtcInput(form.to),
+    from: specTime(form.from),
+    to: specTime(form.to),
     columns: form.columns,
   };
   const filter: Record<string, (number | string)[]> = {};
@@ -129,8 +122,8 @@ export function formFromSpec(spec: SliceSpecInput, options: SliceOptions, base: 
   return {
     ...base,
     dataset: spec.dataset,
-    from: toUtcInput(spec.from),
-    to: toUtcInput(spec.to),
+    from: wallClockOf(spec.from),
+    to: wallClockOf(spec.to),
     columns: spec.columns ?? (ds ? ds.columns.map((c) => c.name) : []),
     sites: (filter.location_id ?? []).map(Number).filter((n) => Number.isInteger(n)),
     units: units ? units.join(', ') : '',
@@ -162,14 +155,9 @@ export function issueFor(issues: readonly SpecIssue[], prefix: string): string |
 /** The dataset's whole extent, widened to whole hours: the "Use all" time range. */
 export function wholeRange(extent: { min: string; max: string }): Pick<SliceForm, 'from' | 'to'> {
   return {
-    from: new Date(Math.floor(Date.parse(extent.min) / HOUR) * HOUR).toISOString().slice(0, 16),
-    to: new Date(Math.ceil((Date.parse(extent.max) + 1) / HOUR) * HOUR).toISOString().slice(0, 16),
+    from: wallClockOf(Math.floor(Date.parse(extent.min) / HOUR) * HOUR),
+    to: wallClockOf(Math.ceil((Date.parse(extent.max) + 1) / HOUR) * HOUR),
   };
-}
-
-/** `2024-05-01T00:00:00.000Z` → `2024-05-01 00:00` (minutes, UTC). */
-export function shortUtc(iso: string): string {
-  return iso.slice(0, 16).replace('T', ' ');
 }
 
 /** The sites after one is ticked or unticked. */

@@ -12,6 +12,7 @@ import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { JobProgress } from '../../lib/ui/JobProgress';
 import { addTab } from '../sql/tabsStore';
 import { driftOption } from './driftOption';
+import { instantText } from '../../lib/ui/wallClock';
 
 type Version = FeatureSetInfo['versions'][number];
 
@@ -45,7 +46,7 @@ const SET_COLUMNS: Column<FeatureSetInfo>[] = [
 const VERSION_COLUMNS: Column<Version>[] = [
   { header: 'Version', className: 'mono', cell: (v) => `v${v.version}${v.current ? ' (current)' : ''}` },
   { header: 'Hash', className: 'mono clip', cell: (v) => v.hash.slice(0, 19), title: (v) => v.hash },
-  { header: 'Created', cell: (v) => v.createdAt.slice(0, 16).replace('T', ' ') },
+  { header: 'Created', cell: (v) => instantText(v.createdAt) },
   { header: 'Days', className: 'num', cell: (v) => formatCount(v.days) },
   { header: 'Rows', className: 'num', cell: (v) => formatCount(v.rows) },
   { header: 'Latest values', cell: (v) => (v.latestEventTime === null ? '—' : `${v.latestEventTime} (${ago(v.latestEventTime)})`) },

@@ -6,8 +6,9 @@ import { api, transport } from '../../api/client';
 import { Card } from '../../lib/ui/Card';
 import { DataTable, type Column } from '../../lib/ui/DataTable';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
+import { instantText } from '../../lib/ui/wallClock';
 
-const when = (iso: string | null): string => (iso === null ? '—' : iso.slice(0, 16).replace('T', ' '));
+const when = (iso: string | null): string => (iso === null ? '—' : instantText(iso));
 
 function took(r: ScheduleRun): string {
   if (r.endedAt === null) return r.outcome === 'running' ? 'running' : '—';

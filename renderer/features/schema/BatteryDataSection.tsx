@@ -11,6 +11,7 @@ import { formatAgo } from './relativeTime';
 import { useRunningJob } from './useRunningJob';
 import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { ColdCoverageNote } from '../../lib/lake/ColdCoverageNote';
+import { instantText } from '../../lib/ui/wallClock';
 
 interface Props {
   /** The schema browser's filter text (lower-case, trimmed). */
@@ -213,7 +214,7 @@ function DatasetNode({ dataset: d, now, open, onToggle }: DatasetNodeProps) {
           )}
           {d.split && (
             <li className="tier-item depth-2 dim" title="Rows before this time are read from the lake, from it on from PostgreSQL">
-              <div className="tier-line tier-sub">split at {d.split.slice(0, 16).replace('T', ' ')} UTC</div>
+              <div className="tier-line tier-sub">split at {instantText(d.split)} UTC</div>
             </li>
           )}
         </ul>

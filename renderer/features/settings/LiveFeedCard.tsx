@@ -10,6 +10,7 @@ import { ErrorBox } from '../../lib/ui/ErrorBox';
 import { Field } from '../../lib/ui/Field';
 import { liveSpeedProblem } from './settingsForm';
 import { ApplyField } from './ApplyField';
+import { instantText } from '../../lib/ui/wallClock';
 
 interface Props {
   info: SettingsInfo | null;
@@ -20,7 +21,7 @@ interface Props {
 function feedText(s: LiveFeedStatus | undefined): string {
   if (!s || s.state === 'off') return 'off';
   if (s.state === 'waiting') return `waiting: ${s.message ?? 'nothing to feed yet'}`;
-  const last = s.lastReadingAt ? `, last reading ${s.lastReadingAt.slice(0, 16).replace('T', ' ')} UTC` : '';
+  const last = s.lastReadingAt ? `, last reading ${instantText(s.lastReadingAt)} UTC` : '';
   return `running at ${s.speed}x: ${formatCount(s.ticks)} ticks, ${formatCount(s.rows)} readings, ${formatCount(s.alertsRaised)} alerts${last}`;
 }
 

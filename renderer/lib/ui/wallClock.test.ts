@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWallClock, wallClockText } from './wallClock';
+import { instantOfWallClock, instantText, parseWallClock, wallClockOf, wallClockText } from './wallClock';
 
 describe('wall-clock date-times', () => {
   it('reads YYYY-MM-DD HH:MM, with a T, or a date alone (midnight)', () => {
@@ -28,5 +28,18 @@ describe('wall-clock date-times', () => {
     expect(wallClockText('2026-12-05T18:15')).toBe('2026-12-05 18:15');
     expect(wallClockText('2026-12-05 18:1')).toBe('2026-12-05 18:1');
     expect(wallClockText('')).toBe('');
+  });
+
+  it('turns an instant into a form value in UTC, and a form value back into the instant', () => {
+    expect(wallClockOf('2024-05-01T12:34:56.000Z')).toBe('2024-05-01T12:34');
+    expect(wallClockOf(Date.UTC(2024, 4, 1, 23, 5, 59))).toBe('2024-05-01T23:05');
+    expect(wallClockOf('not a time')).toBe('');
+    expect(instantOfWallClock('2024-05-01T12:34')).toBe('2024-05-01T12:34:00Z');
+    expect(instantOfWallClock('2024-05-01 12:34')).toBeNull();
+    expect(instantOfWallClock('')).toBeNull();
+  });
+
+  it('shows an instant to the minute, UTC', () => {
+    expect(instantText('2024-05-01T12:34:56.000Z')).toBe('2024-05-01 12:34');
   });
 });

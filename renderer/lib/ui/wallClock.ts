@@ -21,7 +21,25 @@ export function parseWallClock(text: string): string | null {
   return at.toISOString().slice(0, 16);
 }
 
+const FORM_VALUE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
+
+/** An instant (ISO text or epoch ms) → its form value, `YYYY-MM-DDTHH:MM` in UTC; '' when it is not one. */
+export function wallClockOf(instant: string | number): string {
+  const d = new Date(instant);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 16);
+}
+
+/** A form value `YYYY-MM-DDTHH:MM` (UTC) → the instant as ISO text with `Z`; null when the text is not one. */
+export function instantOfWallClock(value: string): string | null {
+  return FORM_VALUE.test(value) ? `${value}:00Z` : null;
+}
+
+/** An ISO instant → `YYYY-MM-DD HH:MM` (its minute, UTC), as lists and hints show it. */
+export function instantText(iso: string): string {
+  return iso.slice(0, 16).replace('T', ' ');
+}
+
 /** `YYYY-MM-DDTHH:MM` → the text shown, `YYYY-MM-DD HH:MM`; any other text as it is. */
 export function wallClockText(value: string): string {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? value.replace('T', ' ') : value;
+  return FORM_VALUE.test(value) ? value.replace('T', ' ') : value;
 }
