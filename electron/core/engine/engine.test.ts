@@ -419,9 +419,15 @@ describe('workspace database file', () => {
     });
   }
 
-  it('creates a new workspace with 64 KiB blocks', async () => {
+  it('creates a new workspace with 64 KiB blocks, and lets DuckDB hand freed memory back', async () => {
     expect(WORKSPACE_BLOCK_SIZE).toBe(65_536);
     expect(await blockSize(wb)).toBe(WORKSPACE_BLOCK_SIZE);
+    const settings = await wb.engine.withConnection(async (conn) =>
+      (await conn.runAndReadAll("SELECT current_setting('allocator_background_threads'), current_setting('allocator_flush_threshold')"))
+        .getRows()[0]
+        .map(String),
+    );
+    expect(settings).toEqual(['true', '32.0 MiB']);
   });
 
   it("opens a workspace created with DuckDB's 256 KiB blocks as it is, its tables intact", async () => {

@@ -92,6 +92,17 @@ export const JOB_MEMORY_BUDGET = '128MB';
  */
 export const WORKSPACE_BLOCK_SIZE = 65_536;
 
+/**
+ * DuckDB's allocator hands freed memory back to the system: a background thread purges freed pages, and a task that
+ * allocated more than 32 MiB flushes its thread's cache when it ends (DuckDB's default: 128 MiB, no background thread).
+ * With 64 KiB blocks the year demo's peak RSS was 1,546 and 1,569 MB in two runs (1,339 MB with 256 KiB blocks),
+ * freed buffers kept by the allocator; with these settings it was 1,371 MB, in the same wall time.
+ */
+export const ALLOCATOR_SETTINGS: Readonly<Record<string, string>> = {
+  allocator_background_threads: 'true',
+  allocator_flush_threshold: '32MiB',
+};
+
 export function defaultMemoryLimit(): string {
   return `${Math.max(256, Math.floor(totalmem() / 2 / (1024 * 1024)))}MB`;
 }
@@ -163,6 +174,7 @@ export class Engine {
         memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
         temp_directory: tempDirectory,
         default_block_size: String(WORKSPACE_BLOCK_SIZE),
+        ...ALLOCATOR_SETTINGS,
       });
     } catch (err) {
       const message = errorMessage(err);
