@@ -1,9 +1,9 @@
 import { errorMessage } from '../../../shared/api/errors';
 import type { SliceDatasetOption, SliceOptions } from '../../../shared/api/slice';
-import { instantOfWallClock, wallClockOf } from '../../lib/ui/wallClock';
 import { checkSliceSpec, describeSpecIssues, specFromJson, type SliceSpecInput, type SpecIssue } from '../../../shared/domain/slice-spec';
+import { instantOfWallClock, wallClockOf } from '../../lib/ui/wallClock';
 
-/** The export view's form: what the pickers hold. Times are UTC, as `YYYY-MM-DDTHH:MM` (datetime-local). */
+/** The export view's form: what the pickers hold. Times are UTC, as `YYYY-MM-DDTHH:MM` (see wallClock.ts). */
 export interface SliceForm {
   dataset: string;
   from: string;
