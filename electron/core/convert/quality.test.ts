@@ -138,6 +138,36 @@ describe('quality checks on conversion', () => {
     expect(shared).toEqual(whole);
   });
 
+  it('flags a unit by its median: most of its readings, with the first five units in key order as examples', async () => {
+    // Jars 2-8 and 10: 3 of 5 readings in mV (median in mV); jar 9: 2 of 5 (median in V); jar 1 clean.
+    const lines: string[] = [];
+    for (let step = 0; step < 5; step++)
+      for (let jar = 1; jar <= 10; jar++) {
+        const mv = jar !== 1 && step < (jar === 9 ? 2 : 3);
+        lines.push(`${jar},2024-05-01 00:0${step}:00,${mv ? 13_500 + step : 13.5},25.0,3.2`);
+      }
+    const { warnings } = await convert(conn, [await write('majority.csv', TELEMETRY_HEADER + lines.join('\n') + '\n')]);
+    const unit = warnings.filter((w) => w.check === 'unit_voltage');
+    expect(unit.map((w) => [w.count, w.keys])).toEqual([[40, 8]]);
+    expect(unit[0].examples).toEqual([2, 3, 4, 5, 6].map((jar) => `battery_id ${jar}: median 13500.0 V`));
+  });
+
+  it('names units whose keys are text, and flags a current when over 5 % of its readings are too high', async () => {
+    // No models: the line is 20,000 A. String B: 2 of 20 readings above it (10 %); string C: 1 of 20 (5 %, not over).
+    const lines: string[] = [];
+    for (let step = 0; step < 20; step++)
+      for (const [id, high] of [
+        ['A', 0],
+        ['B', 2],
+        ['C', 1],
+      ] as const)
+        lines.push(`${id},2024-05-01 00:${String(step).padStart(2, '0')}:00,324.0,${step < high ? 300_000 : 5},22.0`);
+    const csv = await write('text-keys.csv', 'string_id,ts,voltage_v,current_a,ambient_c\n' + lines.join('\n') + '\n');
+    const { warnings } = await convert(conn, [csv]);
+    expect(byCheck(warnings)).toEqual({ unit_current: { count: 20, keys: 1 } });
+    expect(warnings[0].examples).toEqual(['string_id B: 2 of 20 readings of |current| over 20000.0 A, up to 300000.0 A']);
+  });
+
   it('stays quiet on clean readings and on files that are not readings', async () => {
     const clean = await write('clean.csv', TELEMETRY_HEADER + '1,2024-05-01 00:00:00,13.5,25.0,3.2\n1,2024-05-01 00:05:00,13.6,25.1,3.2\n');
     const other = await write('other.csv', 'id,ts,voltage_v\n1,2024-05-01 00:00:00,99999\n1,2024-05-01 00:00:00,99999\n');

@@ -4,8 +4,9 @@ import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
 
 /**
  * Quality checks of converted readings, computed in DuckDB over the Parquet a conversion has just written
- * (its good rows, in the CSV's order): two scans, one row by row (order, duplicates, physical ranges), one
- * per unit (unit mistakes by magnitude, a flipped current sign). They warn; `strict` makes them fail the file.
+ * (its good rows, in the CSV's order): a scan of each reading on its own (physical ranges), a sort of each unit's
+ * readings in row order (time going back, repeated times; a share of the units at a time) and a scan per unit (unit
+ * mistakes by magnitude, a flipped current sign). They warn; `strict` makes them fail the file.
  */
 
 /** Physical range of a lead-acid cell's voltage (V); a jar's range is this times its cells. */
@@ -21,17 +22,21 @@ export const UNIT_FACTOR = 50;
 export const GENERIC_MV_JAR = 100;
 export const GENERIC_MV_STRING = 5000;
 export const GENERIC_OHM = 0.05;
-/** A current whose 95th percentile of magnitude is above this many C (or this many A without a model) is probably mA. */
+/**
+ * A string with more than CURRENT_HIGH_SHARE of its current readings above this many C in magnitude (or GENERIC_MA
+ * amperes without a model), so its 95th percentile above it, is probably in mA.
+ */
 export const CURRENT_MA_C_RATE = 10;
 export const GENERIC_MA = 20_000;
+export const CURRENT_HIGH_SHARE = 0.05;
 /** A string whose non-zero current readings are negative in more than this share probably has its sign flipped. */
 export const FLIPPED_SIGN_SHARE = 0.8;
 
 const EXAMPLES = 5;
 /**
- * Readings checked per share of the units (see checkReadings): a share's windows and medians stay this size. At 2M, a
- * 10M-row file's six shares of 1.7M each held more than a 1M-row file's one share, and the conversion peaked 1.5x
- * higher; at 1M it is 1.3x, for 10% more time in the checks (one more scan per share).
+ * Readings per share of the units in the row-order checks (see checkReadings): a share's sort stays this size. The
+ * unit checks keep a few counts per unit and need no shares: with their medians in the shares as well, a 10M-row file's
+ * conversion peaked 1.4x higher than a 1M-row file's.
  */
 const QUALITY_SHARE_ROWS = 1_000_000;
 
@@ -133,8 +138,8 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
     const before = perFile.map(([name, , n]) => `WHEN ${quoteLiteral(String(name))} THEN ${Number(n)}`);
     rn = `CASE filename ${before.join(' ')} END + file_row_number + 1`;
   }
-  // Every check is per unit, so the units are checked a share at a time (by a hash of the key): the per-unit windows
-  // and medians hold one share's readings, however many rows the file has.
+  // The row-order checks sort each unit's readings, so the units are sorted a share at a time (by a hash of the key):
+  // the sort holds one share's readings, however many rows the file has.
   const rows = perFile.reduce((sum, [, n]) => sum + Number(n), 0);
   const shares = Math.max(1, Math.ceil(rows / (input.shareRows ?? QUALITY_SHARE_ROWS)));
   const srcOf = (share: number, of = shares): string =>
@@ -163,15 +168,15 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
     `FROM x`;
   // One sort: each unit's readings in row order, each against the one before. While no reading goes back in time and
   // none has no time, a unit's times never decrease, so a repeated time is always the reading right after the first.
-  const rowSql = (cte: string): string =>
-    `${cte}, w AS (SELECT *, lag(t) OVER (PARTITION BY k ORDER BY rn) AS prev_t FROM x) ` +
+  const rowSql = (src: string): string =>
+    `WITH src AS (${src}), w AS (SELECT k, t, rn, lag(t) OVER (PARTITION BY k ORDER BY rn) AS prev_t FROM src) ` +
     `SELECT count(*) FILTER (WHERE t < prev_t), ${examples('t < prev_t', `' after ' || CAST(prev_t AS VARCHAR)`)}, ` +
     `count(*) FILTER (WHERE t = prev_t), ${examples('t = prev_t', "''")}, ` +
     `count(*) FILTER (WHERE t IS NULL) ` +
     `FROM w`;
   const rowShare = async (share: number): Promise<unknown[]> => {
     const src = srcOf(share);
-    const row = (await conn.runAndReadAll(rowSql(cteOf(src)))).getRowsJS()[0] ?? [];
+    const row = (await conn.runAndReadAll(rowSql(src))).getRowsJS()[0] ?? [];
     if (num(row[0]) > 0 || num(row[4]) > 0) {
       // Out of order: a repeated time may come anywhere after the first, so the repeats are counted per unit and time.
       const dupSql =
@@ -183,30 +188,53 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
     }
     return row;
   };
-  // Per unit: medians against the model's nominal values (unit mistakes) and the share of negative current (sign).
+  // Per unit against the model's nominal values (unit mistakes) and the share of negative current (sign), in one pass
+  // over every row. A unit's median is over a line exactly when more than half of its readings are, so each unit holds
+  // a few counts, not its readings, however long the file is.
+  const aLimit = `CASE WHEN capacity IS NOT NULL THEN ${CURRENT_MA_C_RATE} * capacity ELSE ${GENERIC_MA} END`;
   const mvLimit = shape === 'telemetry' ? GENERIC_MV_JAR : GENERIC_MV_STRING;
-  const unitExamples = (when: string, what: string): string =>
-    `arg_min({'o': k, 's': '${key} ' || k || ${what}}, k, ${EXAMPLES}) FILTER (WHERE ${when})`;
-  const unitSql = (cte: string): string =>
-    `${cte}, u AS (SELECT k, count(*) AS n, median(v) AS mv, median(r) AS mr, quantile_cont(abs(a), 0.95) AS pa, ` +
-    `count(*) FILTER (WHERE a < 0) AS neg, count(*) FILTER (WHERE a <> 0) AS nonzero, ` +
-    `any_value(nominal_v) AS nominal_v, any_value(nominal_r) AS nominal_r, any_value(capacity) AS capacity FROM x GROUP BY k), ` +
-    `f AS (SELECT *, ` +
-    `mv IS NOT NULL AND CASE WHEN nominal_v IS NOT NULL THEN mv > ${UNIT_FACTOR} * nominal_v ELSE mv > ${mvLimit} END AS mv_bad, ` +
-    `mr IS NOT NULL AND mr > 0 AND CASE WHEN nominal_r IS NOT NULL THEN mr < nominal_r / ${UNIT_FACTOR} ELSE mr < ${GENERIC_OHM} END AS ohm_bad, ` +
-    `pa IS NOT NULL AND CASE WHEN capacity IS NOT NULL THEN pa > ${CURRENT_MA_C_RATE} * capacity ELSE pa > ${GENERIC_MA} END AS ma_bad, ` +
+  const vHigh = `CASE WHEN nominal_v IS NOT NULL THEN v > ${UNIT_FACTOR} * nominal_v ELSE v > ${mvLimit} END`;
+  const rLow = `r > 0 AND CASE WHEN nominal_r IS NOT NULL THEN r < nominal_r / ${UNIT_FACTOR} ELSE r < ${GENERIC_OHM} END`;
+  const aHigh = `abs(a) > ${aLimit}`;
+  const firstKeys = (when: string): string => `arg_min(CAST(k AS VARCHAR), k, ${EXAMPLES}) FILTER (WHERE ${when})`;
+  const unitSql =
+    `${cteOf(srcOf(0, 1))}, u AS (SELECT k, count(*) AS n, ` +
+    `count(v) AS nv, count(*) FILTER (WHERE ${vHigh}) AS v_high, count(r) AS nr, count(*) FILTER (WHERE ${rLow}) AS r_low, ` +
+    `count(a) AS na, count(*) FILTER (WHERE ${aHigh}) AS a_high, ` +
+    `count(*) FILTER (WHERE a < 0) AS neg, count(*) FILTER (WHERE a <> 0) AS nonzero FROM x GROUP BY k), ` +
+    `f AS (SELECT *, 2 * v_high > nv AS mv_bad, 2 * r_low > nr AS ohm_bad, a_high > ${CURRENT_HIGH_SHARE} * na AS ma_bad, ` +
     `nonzero > 0 AND neg > ${FLIPPED_SIGN_SHARE} * nonzero AS sign_bad FROM u) ` +
-    `SELECT count(*) FILTER (WHERE mv_bad), sum(n) FILTER (WHERE mv_bad), ${unitExamples('mv_bad', `': median ' || round(mv, 3) || ' V' || coalesce(' against nominal ' || nominal_v || ' V', '')`)}, ` +
-    `count(*) FILTER (WHERE ohm_bad), sum(n) FILTER (WHERE ohm_bad), ${unitExamples('ohm_bad', `': median ' || round(mr, 5) || ' mOhm' || coalesce(' against nominal ' || nominal_r || ' mOhm', '')`)}, ` +
-    `count(*) FILTER (WHERE ma_bad), sum(n) FILTER (WHERE ma_bad), ${unitExamples('ma_bad', `': 95th percentile |current| ' || round(pa, 2) || ' A' || coalesce(' for ' || capacity || ' Ah', '')`)}, ` +
-    `count(*) FILTER (WHERE sign_bad), sum(neg) FILTER (WHERE sign_bad), ${unitExamples('sign_bad', `': ' || neg || ' of ' || nonzero || ' non-zero current readings negative'`)} ` +
+    `SELECT count(*) FILTER (WHERE mv_bad), sum(n) FILTER (WHERE mv_bad), ${firstKeys('mv_bad')}, ` +
+    `count(*) FILTER (WHERE ohm_bad), sum(n) FILTER (WHERE ohm_bad), ${firstKeys('ohm_bad')}, ` +
+    `count(*) FILTER (WHERE ma_bad), sum(n) FILTER (WHERE ma_bad), ${firstKeys('ma_bad')}, ` +
+    `count(*) FILTER (WHERE sign_bad), sum(neg) FILTER (WHERE sign_bad), ${firstKeys('sign_bad')} ` +
     `FROM f`;
   const range = (await conn.runAndReadAll(rangeSql)).getRowsJS()[0] ?? [];
   const row: unknown[] = [];
-  const u: unknown[] = [];
-  for (let share = 0; share < shares; share++) {
-    mergeShare(row, await rowShare(share));
-    mergeShare(u, (await conn.runAndReadAll(unitSql(cteOf(srcOf(share))))).getRowsJS()[0] ?? []);
+  for (let share = 0; share < shares; share++) mergeShare(row, await rowShare(share));
+  const u = (await conn.runAndReadAll(unitSql)).getRowsJS()[0] ?? [];
+  // The examples name a few units each with its medians and its high currents: computed for those units alone.
+  const exampleKeys = [2, 5, 8, 11].map((i) => (Array.isArray(u[i]) ? u[i].map(String) : []));
+  if (exampleKeys.some((keys) => keys.length > 0)) {
+    const all = [...new Set(exampleKeys.flat())];
+    const among = (keys: readonly string[]): string =>
+      keys.length === 0 ? 'false' : `CAST(k AS VARCHAR) IN (${keys.map(quoteLiteral).join(', ')})`;
+    const unitExamples = (keys: readonly string[], what: string): string =>
+      `arg_min({'o': k, 's': '${key} ' || k || ${what}}, k, ${EXAMPLES}) FILTER (WHERE ${among(keys)})`;
+    const [vKeys, rKeys, aKeys, signKeys] = exampleKeys;
+    const exampleSql =
+      `${cteOf(`SELECT * FROM (${srcOf(0, 1)}) WHERE ${among(all)}`)}, ` +
+      `u AS (SELECT k, median(v) AS mv, median(r) AS mr, count(a) AS na, count(*) FILTER (WHERE ${aHigh}) AS a_high, ` +
+      `max(abs(a)) AS a_max, count(*) FILTER (WHERE a < 0) AS neg, count(*) FILTER (WHERE a <> 0) AS nonzero, ` +
+      `any_value(nominal_v) AS nominal_v, any_value(nominal_r) AS nominal_r, any_value(capacity) AS capacity, any_value(${aLimit}) AS a_limit ` +
+      `FROM x GROUP BY k) ` +
+      `SELECT ${unitExamples(vKeys, `': median ' || round(mv, 3) || ' V' || coalesce(' against nominal ' || nominal_v || ' V', '')`)}, ` +
+      `${unitExamples(rKeys, `': median ' || round(mr, 5) || ' mOhm' || coalesce(' against nominal ' || nominal_r || ' mOhm', '')`)}, ` +
+      `${unitExamples(aKeys, `': ' || a_high || ' of ' || na || ' readings of |current| over ' || a_limit || ' A' || coalesce(' (${CURRENT_MA_C_RATE} C of ' || capacity || ' Ah)', '') || ', up to ' || round(a_max, 2) || ' A'`)}, ` +
+      `${unitExamples(signKeys, `': ' || neg || ' of ' || nonzero || ' non-zero current readings negative'`)} ` +
+      `FROM u`;
+    const texts = (await conn.runAndReadAll(exampleSql)).getRowsJS()[0] ?? [];
+    [2, 5, 8, 11].forEach((i, j) => (u[i] = texts[j]));
   }
   const out: QualityWarning[] = [];
   const add = (check: QualityCheck, column: string, count: number, message: string, examples: unknown, keys?: number): void => {
