@@ -18,7 +18,7 @@ export function parseWallClock(text: string): string | null {
   const at = new Date(Date.UTC(y, mo - 1, d, h, mi));
   // A day or month past its end (2026-02-30) rolls over: not a date.
   if (at.getUTCFullYear() !== y || at.getUTCMonth() !== mo - 1 || at.getUTCDate() !== d) return null;
-  return at.toISOString().slice(0, 16);
+  return wallClockOf(at.getTime());
 }
 
 const FORM_VALUE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
