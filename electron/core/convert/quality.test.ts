@@ -152,6 +152,17 @@ describe('quality checks on conversion', () => {
     expect(unit[0].examples).toEqual([2, 3, 4, 5, 6].map((jar) => `battery_id ${jar}: median 13500.0 V`));
   });
 
+  it('names a unit whose key is empty among the examples, after the others', async () => {
+    // Jar 2 and the readings without a jar: in mV; jar 1 clean.
+    const lines: string[] = [];
+    for (let step = 0; step < 5; step++)
+      for (const jar of ['', '1', '2']) lines.push(`${jar},2024-05-01 00:0${step}:00,${jar === '1' ? 13.5 : 13_500},25.0,3.2`);
+    const { warnings } = await convert(conn, [await write('empty-key.csv', TELEMETRY_HEADER + lines.join('\n') + '\n')]);
+    const unit = warnings.filter((w) => w.check === 'unit_voltage');
+    expect(unit.map((w) => [w.count, w.keys])).toEqual([[10, 2]]);
+    expect(unit[0].examples).toEqual(['battery_id 2: median 13500.0 V', 'battery_id NULL: median 13500.0 V']);
+  });
+
   it('names units whose keys are text, and flags a current when over 5 % of its readings are too high', async () => {
     // No models: the line is 20,000 A. String B: 2 of 20 readings above it (10 %); string C: 1 of 20 (5 %, not over).
     const lines: string[] = [];

@@ -33,6 +33,8 @@ export const CURRENT_HIGH_SHARE = 0.05;
 export const FLIPPED_SIGN_SHARE = 0.8;
 
 const EXAMPLES = 5;
+/** Where the unit checks' row (unitSql) holds each check's first keys: three columns a check (units, readings, keys). */
+const UNIT_EXAMPLE_COLUMNS = [2, 5, 8, 11] as const;
 /**
  * Readings per share of the units in the row-order checks (see checkReadings): a share's sort stays this size. The
  * unit checks keep a few counts per unit and need no shares: with their medians in the shares as well, a 10M-row file's
@@ -198,7 +200,10 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
   const vHigh = `CASE WHEN nominal_v IS NOT NULL THEN v > ${UNIT_FACTOR} * nominal_v ELSE v > ${mvLimit} END`;
   const rLow = `r > 0 AND CASE WHEN nominal_r IS NOT NULL THEN r < nominal_r / ${UNIT_FACTOR} ELSE r < ${GENERIC_OHM} END`;
   const aHigh = `abs(a) > ${aLimit}`;
-  const firstKeys = (when: string): string => `arg_min(CAST(k AS VARCHAR), k, ${EXAMPLES}) FILTER (WHERE ${when})`;
+  // Units in key order, the one without a key (NULL) last. arg_min's top-n skips a NULL value and a NULL order, not a
+  // struct holding one, so both are wrapped.
+  const keyOrder = `{'empty': k IS NULL, 'k': k}`;
+  const firstKeys = (when: string): string => `arg_min({'k': CAST(k AS VARCHAR)}, ${keyOrder}, ${EXAMPLES}) FILTER (WHERE ${when})`;
   const unitSql =
     `${cteOf(srcOf(0, 1))}, u AS (SELECT k, count(*) AS n, ` +
     `count(v) AS nv, count(*) FILTER (WHERE ${vHigh}) AS v_high, count(r) AS nr, count(*) FILTER (WHERE ${rLow}) AS r_low, ` +
@@ -216,13 +221,27 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
   for (let share = 0; share < shares; share++) mergeShare(row, await rowShare(share));
   const u = (await conn.runAndReadAll(unitSql)).getRowsJS()[0] ?? [];
   // The examples name a few units each with its medians and its high currents: computed for those units alone.
-  const exampleKeys = [2, 5, 8, 11].map((i) => (Array.isArray(u[i]) ? u[i].map(String) : []));
+  // Each unit check's first keys (NULL: the unit without a key), then their example texts in the same places.
+  const exampleKeys = UNIT_EXAMPLE_COLUMNS.map((i) =>
+    Array.isArray(u[i])
+      ? u[i].map((x) => {
+          const k = (x as { k: unknown }).k;
+          return k === null ? null : String(k);
+        })
+      : [],
+  );
   if (exampleKeys.some((keys) => keys.length > 0)) {
     const all = [...new Set(exampleKeys.flat())];
-    const among = (keys: readonly string[]): string =>
-      keys.length === 0 ? 'false' : `CAST(k AS VARCHAR) IN (${keys.map(quoteLiteral).join(', ')})`;
-    const unitExamples = (keys: readonly string[], what: string): string =>
-      `arg_min({'o': k, 's': '${key} ' || k || ${what}}, k, ${EXAMPLES}) FILTER (WHERE ${among(keys)})`;
+    const among = (keys: readonly (string | null)[]): string => {
+      const named = keys.filter((k): k is string => k !== null);
+      const terms = [
+        ...(named.length > 0 ? [`CAST(k AS VARCHAR) IN (${named.map(quoteLiteral).join(', ')})`] : []),
+        ...(keys.includes(null) ? ['k IS NULL'] : []),
+      ];
+      return terms.length === 0 ? 'false' : `(${terms.join(' OR ')})`;
+    };
+    const unitExamples = (keys: readonly (string | null)[], what: string): string =>
+      `arg_min({'s': '${key} ' || coalesce(CAST(k AS VARCHAR), 'NULL') || ${what}}, ${keyOrder}, ${EXAMPLES}) FILTER (WHERE ${among(keys)})`;
     const [vKeys, rKeys, aKeys, signKeys] = exampleKeys;
     const exampleSql =
       `${cteOf(`SELECT * FROM (${srcOf(0, 1)}) WHERE ${among(all)}`)}, ` +
@@ -236,7 +255,7 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
       `${unitExamples(signKeys, `': ' || neg || ' of ' || nonzero || ' non-zero current readings negative'`)} ` +
       `FROM u`;
     const texts = (await conn.runAndReadAll(exampleSql)).getRowsJS()[0] ?? [];
-    [2, 5, 8, 11].forEach((i, j) => (u[i] = texts[j]));
+    UNIT_EXAMPLE_COLUMNS.forEach((i, j) => (u[i] = texts[j]));
   }
   const out: QualityWarning[] = [];
   const add = (check: QualityCheck, column: string, count: number, message: string, examples: unknown, keys?: number): void => {
