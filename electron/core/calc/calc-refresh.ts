@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { WorkbenchError } from '../../../shared/api/errors';
 import { DATASETS, INGEST_COLUMN } from '../../../shared/domain/datasets';
 import { quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { inTransaction, queryRows } from '../engine/duck-query';
+import { inTransaction, queryNumber, queryRows } from '../engine/duck-query';
 import type { Lake, StagedFile } from '../lake/lake';
 import { partitionKey, writerTurn } from '../lake/lake';
 import { sha256File, type ManifestFile } from '../lake/manifest';
@@ -23,6 +23,7 @@ import {
   CALC_STATE,
   calcInputSql,
   calcRowsSql,
+  calcTierReadingsSql,
 } from './calc-sql';
 
 const DAY = GRAIN_MS.daily;
@@ -236,6 +237,11 @@ const PUBLISH_DAYS = 7;
 /**
  * One UTC day: its hot rows replace the day's in hot.calc_telemetry; its cold rows become the day's file, staged in
  * `batch` (replacing `previous`). A day with no cold rows any more has its previous files withdrawn: returns true then.
+ *
+ * A day the hot tier shows no reading of (every lake day: the hot tier holds the recent days and late rows) is written
+ * straight from the calculation to its file and counted there; a day with hot readings is calculated into a temp table
+ * first, which both tiers are taken from. Writing straight saves holding the day and reading it again (about a tenth of
+ * a lake day's time). A day with no cold reading writes no file.
  */
 async function computeDay(
   conn: DuckDBConnection,
@@ -252,52 +258,74 @@ async function computeDay(
   const date = new Date(lo).toISOString().slice(0, 10);
   const ingest = quoteIdent(INGEST_COLUMN);
   const cols = CALC_COLUMNS.map(quoteIdent).join(', ');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE calc_day AS ${calcRowsSql(calcInputSql(lo, hi, split, hotVisible), lo, hi)}`);
+  const rows = calcRowsSql(calcInputSql(lo, hi, split, hotVisible), lo, hi);
+  const any = async (readings: string): Promise<boolean> =>
+    (await queryNumber(conn, `SELECT count(*) FROM (SELECT 1 FROM ${readings} LIMIT 1)`)) > 0;
+  const [coldSql, hotSql] = calcTierReadingsSql(lo, hi, split, hotVisible);
+  const coldReadings = await any(coldSql);
+  const hotReadings = await any(hotSql);
+  const source = hotReadings ? 'calc_day' : `(${rows})`;
+  if (hotReadings) await conn.run(`CREATE OR REPLACE TEMP TABLE calc_day AS ${rows}`);
   try {
     await inTransaction(conn, async () => {
       await conn.run(`DELETE FROM ${CALC_HOT} WHERE ts >= to_timestamp($1) AND ts < to_timestamp($2)`, [lo / 1000, hi / 1000]);
-      await conn.run(`INSERT INTO ${CALC_HOT} (${cols}, ${ingest}) SELECT ${cols}, ${ingest} FROM calc_day WHERE ${ingest} IS NOT NULL`);
+      if (hotReadings)
+        await conn.run(`INSERT INTO ${CALC_HOT} (${cols}, ${ingest}) SELECT ${cols}, ${ingest} FROM calc_day WHERE ${ingest} IS NOT NULL`);
     });
-    const cold = Number((await queryRows(conn, `SELECT count(*) AS n FROM calc_day WHERE ${ingest} IS NULL`))[0]?.n ?? 0);
-    if (cold === 0) {
+    const withdraw = async (): Promise<boolean> => {
       if (previous.length === 0) return false;
       await lake.withdraw(CALC.name, previous, `calc: no cold readings on ${date} any more`);
       await deps.commitViews([], [CALC.name]);
       return true;
-    }
+    };
+    if (!coldReadings || (hotReadings && (await queryNumber(conn, `SELECT count(*) FROM calc_day WHERE ${ingest} IS NULL`)) === 0))
+      return await withdraw();
     batch.set ??= await PublishSet.begin(deps, 'calc', CALC.name);
     const staged = await lake.stage(partitionKey(CALC.name, date, `calc-${Date.now()}-${randomUUID().slice(0, 8)}`));
     await batch.set.track(staged.path);
     await conn.run(
-      `COPY (SELECT ${cols} FROM calc_day WHERE ${ingest} IS NULL ORDER BY battery_id, ts) TO ${quoteLiteral(staged.path)} ` +
+      `COPY (SELECT ${cols} FROM ${source} WHERE ${ingest} IS NULL ORDER BY battery_id, ts) TO ${quoteLiteral(staged.path)} ` +
         '(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)',
     );
-    const range = (
+    const written = (
       await queryRows(
         conn,
-        `SELECT strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS a, strftime(max(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS b FROM calc_day WHERE ${ingest} IS NULL`,
+        `SELECT count(*) AS n, strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS a, strftime(max(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS b FROM read_parquet(${quoteLiteral(staged.path)})`,
       )
     )[0];
+    const cold = Number(written?.n ?? 0);
+    if (cold === 0) {
+      // Cold readings of no known jar only: nothing to publish (a set left with nothing in it is closed by publishBatch).
+      await lake.discard(staged);
+      return await withdraw();
+    }
     batch.staged.push(staged);
     batch.files.push({
       key: staged.key,
       rows: cold,
       bytes: (await stat(staged.path)).size,
       sha256: await sha256File(staged.path),
-      minTime: range?.a === null || range?.a === undefined ? null : String(range.a),
-      maxTime: range?.b === null || range?.b === undefined ? null : String(range.b),
+      minTime: written?.a === null || written?.a === undefined ? null : String(written.a),
+      maxTime: written?.b === null || written?.b === undefined ? null : String(written.b),
     });
     batch.replaces.push(...previous);
     batch.dates.push(date);
     return false;
   } finally {
-    await conn.run('DROP TABLE IF EXISTS temp.main.calc_day');
+    if (hotReadings) await conn.run('DROP TABLE IF EXISTS temp.main.calc_day');
   }
 }
 
-/** Publishes a batch's staged days in one journaled set (their manifest replaces their days' previous files); the files published. */
+/**
+ * Publishes a batch's staged days in one journaled set (their manifest replaces their days' previous files); the files
+ * published. A set left with nothing staged (its days' cold readings were of no known jar) is closed instead.
+ */
 async function publishBatch(batch: CalcBatch): Promise<number> {
-  if (!batch.set || batch.staged.length === 0) return 0;
+  if (!batch.set) return 0;
+  if (batch.staged.length === 0) {
+    await batch.set.abandon();
+    return 0;
+  }
   const span = batch.dates.length > 1 ? `${batch.dates[0]}..${batch.dates[batch.dates.length - 1]}` : batch.dates[0];
   await batch.set.publish(batch.staged, {
     batchId: `calc-${span}-${Date.now()}-${randomUUID().slice(0, 8)}`,

@@ -273,4 +273,56 @@ describe('calc_telemetry', () => {
     expect(await checksum()).toBe(before);
     expect((await checkLake()).problems).toEqual([]);
   });
+
+  it('a lake day whose readings left the lake loses its calculated file, and no publish is left open', async () => {
+    const lake = wb.data.lake;
+    const dates = async (): Promise<string[]> => (await lake.list('calc_telemetry')).map((f) => String(f.partition.date)).sort();
+    const before = await dates();
+    expect(before[0]).toBe('2024-03-01');
+    const first = (await lake.list('telemetry')).filter((f) => f.partition.date === '2024-03-01');
+    expect(first.length).toBeGreaterThan(0);
+    await lake.withdraw(
+      'telemetry',
+      first.map((f) => f.key),
+      'test: the day left the lake',
+    );
+    await wb.data.commitViews([], ['telemetry']);
+    const gone = async (): Promise<void> => {
+      expect(await dates()).toEqual(before.slice(1));
+      const left = await queryNumber(conn, 'SELECT count(*) FROM calc_telemetry WHERE ts < to_timestamp($1)', [
+        Date.parse('2024-03-02') / 1000,
+      ]);
+      expect(left).toBe(0);
+      expect(await new LakeIntents(conn).unfinished()).toEqual([]);
+      expect((await checkLake()).problems).toEqual([]);
+    };
+    // Incremental (the day's file is gone), then in full (the day has no reading, so no file is begun for it).
+    await refresh();
+    await gone();
+    await expectConsistent();
+    await gone();
+  });
+
+  it('writes no file for a lake day without known jars, and leaves no publish open', async () => {
+    const lake = wb.data.lake;
+    const dates = async (): Promise<string[]> => (await lake.list('calc_telemetry')).map((f) => String(f.partition.date)).sort();
+    const before = await dates();
+    // A day long before the fleet's, of jar 999, which the master data does not know: the day's run is all its own.
+    const day = Date.parse('2024-01-10T00:00:00Z');
+    await writeLakeDay(
+      conn,
+      wb.paths.lake,
+      'telemetry',
+      day,
+      `SELECT 999 AS battery_id, to_timestamp(${day / 1000} + 60 * range) AS ts, 13.5::DECIMAL(6,3) AS voltage_v, 25.0::DECIMAL(4,1) AS temperature_c, 3.2::DECIMAL(6,2) AS resistance_mohm FROM range(10)`,
+      'unknown-jar',
+    );
+    await wb.data.commitViews([], ['telemetry']);
+    const report = await refreshCalc(conn, lake, deps(), {});
+    expect(report.days).toBeGreaterThan(0);
+    expect(report.published).toBe(0);
+    expect(await dates()).toEqual(before);
+    expect(await new LakeIntents(conn).unfinished()).toEqual([]);
+    expect((await checkLake()).problems).toEqual([]);
+  });
 });
