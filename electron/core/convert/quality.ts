@@ -153,10 +153,12 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
     (of > 1 ? ` WHERE hash(${k}) % ${of} = ${share}` : '');
   const cteOf = (src: string): string =>
     `WITH src AS (${src}), mdl AS (${model}), x AS (SELECT src.*, mdl.cells, mdl.nominal_v, mdl.nominal_r, mdl.capacity FROM src LEFT JOIN mdl ON mdl.k = src.k)`;
+  // How an example names its unit: `battery_id 2`, `string_id B`, or `battery_id NULL` for a row without a key.
+  const unitName = `'${key} ' || coalesce(CAST(k AS VARCHAR), 'NULL')`;
   // The first examples of the rows where `when` holds. The text is made only for those rows (CASE): made for every
   // row and then filtered, it cost seconds on millions of clean readings.
   const examples = (when: string, what: string): string =>
-    `arg_min(CASE WHEN ${when} THEN {'o': rn, 's': 'row ' || rn || ': ${key} ' || coalesce(CAST(k AS VARCHAR), 'NULL') || ' at ' || CAST(t AS VARCHAR) || ${what}} END, rn, ${EXAMPLES}) FILTER (WHERE ${when})`;
+    `arg_min(CASE WHEN ${when} THEN {'o': rn, 's': 'row ' || rn || ': ' || ${unitName} || ' at ' || CAST(t AS VARCHAR) || ${what}} END, rn, ${EXAMPLES}) FILTER (WHERE ${when})`;
   const generic = shape === 'telemetry' ? JAR_VOLTAGE_RANGE : STRING_VOLTAGE_RANGE;
   const vOut =
     `v IS NOT NULL AND CASE WHEN cells IS NOT NULL THEN v / cells NOT BETWEEN ${CELL_VOLTAGE_RANGE.min} AND ${CELL_VOLTAGE_RANGE.max} ` +
@@ -241,7 +243,7 @@ export async function checkReadings(conn: DuckDBConnection, input: QualityInput)
       return terms.length === 0 ? 'false' : `(${terms.join(' OR ')})`;
     };
     const unitExamples = (keys: readonly (string | null)[], what: string): string =>
-      `arg_min({'s': '${key} ' || coalesce(CAST(k AS VARCHAR), 'NULL') || ${what}}, ${keyOrder}, ${EXAMPLES}) FILTER (WHERE ${among(keys)})`;
+      `arg_min({'s': ${unitName} || ${what}}, ${keyOrder}, ${EXAMPLES}) FILTER (WHERE ${among(keys)})`;
     const [vKeys, rKeys, aKeys, signKeys] = exampleKeys;
     const exampleSql =
       `${cteOf(`SELECT * FROM (${srcOf(0, 1)}) WHERE ${among(all)}`)}, ` +
