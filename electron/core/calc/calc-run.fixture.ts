@@ -1,0 +1,29 @@
+/**
+ * Test fixture (not a test): a separate process that recomputes every calculated day of a workspace (a full refresh
+ * of calc_telemetry, `publishDays` lake days per journaled publish) and prints its report as one JSON line. Used by
+ * calc-faults.test.ts to SIGKILL a real calculation at each step (`BW_KILL_AT=calc:<step>`) and at random moments.
+ * Usage: node --import tsx calc-run.fixture.ts <workspaceDir> [publishDays]
+ */
+import { LakeIntents } from '../lake/intents';
+import { openWorkbench } from '../workbench';
+import { refreshCalc } from './calc-refresh';
+
+const [dir, publishDays = '2'] = process.argv.slice(2);
+if (!dir) throw new Error('usage: calc-run.fixture.ts <workspaceDir> [publishDays]');
+const wb = await openWorkbench({ workspaceDir: dir, entry: 'test' });
+try {
+  const report = await wb.engine.withConnection(async (conn) => {
+    const intents = new LakeIntents(conn);
+    await intents.ensure();
+    const lake = wb.data.lake;
+    return refreshCalc(
+      conn,
+      lake,
+      { lake, intents, commitViews: (s, d) => wb.data.commitViews(s, d) },
+      { full: true, publishDays: Number(publishDays) },
+    );
+  });
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+} finally {
+  await wb.close();
+}
