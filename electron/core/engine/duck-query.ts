@@ -42,7 +42,24 @@ export async function insertObjects(
   }
 }
 
-/** Runs `fn` in one transaction on `conn`: committed when it returns, rolled back when it throws. */
+/**
+ * What lifts a lowered memory limit (Engine.withMemoryBudget registers one while it holds a budget). A rollback pins
+ * the blocks it undoes: after a transaction ran out of memory at the limit, DuckDB cannot, and a failed rollback
+ * invalidates the whole database until it is reopened ("FATAL Error: Failed to rollback transaction"). A statement
+ * outside a transaction that runs out of memory is undone by DuckDB itself, and survives.
+ */
+const rollbackRoom = new Set<() => Promise<void>>();
+
+/** Registers `lift` to run before a rollback that follows an out-of-memory error; returns its unregistration. */
+export function makeRoomForRollbacks(lift: () => Promise<void>): () => void {
+  rollbackRoom.add(lift);
+  return () => rollbackRoom.delete(lift);
+}
+
+/**
+ * Runs `fn` in one transaction on `conn`: committed when it returns, rolled back when it throws (after an
+ * out-of-memory error, once a lowered memory limit is lifted: see makeRoomForRollbacks).
+ */
 export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
   await conn.run('BEGIN TRANSACTION');
   try {
@@ -50,6 +67,7 @@ export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise
     await conn.run('COMMIT');
     return result;
   } catch (err) {
+    if (isOutOfMemory(err)) for (const lift of [...rollbackRoom]) await lift().catch(() => undefined);
     await conn.run('ROLLBACK').catch(() => undefined);
     throw err;
   }

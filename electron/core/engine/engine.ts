@@ -10,7 +10,7 @@ import type { EventBus } from '../events';
 import type { WorkspacePaths } from '../workspace/paths';
 import { coldDaysOf, hotWatermarks, type RunProvenance } from '../mirror/run-provenance';
 import { readCatalogTree } from './catalog-tree';
-import { isOutOfMemory } from './duck-query';
+import { isOutOfMemory, makeRoomForRollbacks } from './duck-query';
 import { queryShape, resultFingerprint } from './fingerprint';
 import { QueryHistory } from './history';
 import { assertParamsGiven, bindParams, checkParams, type CheckedParams } from './query-params';
@@ -141,6 +141,7 @@ export class Engine {
   private heldBudget: string | null = null;
   private limitChanges: Promise<void> = Promise.resolve();
   private budgetSet: Promise<void> = Promise.resolve();
+  private unregisterLift: () => void = () => undefined;
   private closed = false;
 
   private constructor(
@@ -230,7 +231,8 @@ export class Engine {
    * the last one ends. Memory that only a checkpoint frees (the blocks of rows written since the last one) is freed
    * by one when the limit will not go down otherwise. When DuckDB still cannot lower it (memory pinned by a running
    * query), `fn` runs under the workspace's limit: a job never fails for want of a budget, and `onUnheld` says why
-   * (a job passes it on as a note, so its user learns that its memory was not bounded this time).
+   * (a job passes it on as a note, so its user learns that its memory was not bounded this time). A transaction that
+   * runs out of the budget lifts it before its rollback (inTransaction), which DuckDB could not do at the limit.
    */
   async withMemoryBudget<T>(budget: string, fn: () => Promise<T>, onUnheld?: (message: string) => void): Promise<T> {
     const configured = this.options.memoryLimit ?? defaultMemoryLimit();
@@ -240,6 +242,13 @@ export class Engine {
     if (configuredBytes !== null && configuredBytes <= budgetBytes) return fn();
     if (this.budgetHolders++ === 0) {
       this.heldBudget = budget;
+      // A transaction that runs out of the budget is rolled back under the workspace's limit (the rest of the
+      // holders' work then runs under it too, as when the budget cannot be held).
+      this.unregisterLift = makeRoomForRollbacks(async () => {
+        if (this.heldBudget === null || this.closed) return;
+        this.heldBudget = null;
+        await this.setMemoryLimit(configured);
+      });
       this.budgetSet = this.setMemoryLimit(budget).catch(async (err: unknown) => {
         if (!isOutOfMemory(err)) throw err;
         // A checkpoint that cannot run now (another write transaction is open) leaves the first error standing.
@@ -260,6 +269,7 @@ export class Engine {
       return await fn();
     } finally {
       if (--this.budgetHolders === 0) {
+        this.unregisterLift();
         this.heldBudget = null;
         if (!this.closed) await this.setMemoryLimit(configured).catch(() => undefined);
       }

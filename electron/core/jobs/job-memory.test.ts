@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorMessage } from '../../../shared/api/errors';
+import { qualifiedName } from '../../../shared/sql';
 import type { JobSummary } from '../../../shared/api/jobs';
 import { archiveInProcess, withPg } from '../archive/archive.fixture';
 import { JOB_MEMORY_BUDGET, memoryLimitBytes } from '../engine/engine';
 import { queryNumber } from '../engine/duck-query';
-import { saveMirrorWatermark } from '../mirror/meta';
+import { HOT_MIRROR_SCHEMA, saveMirrorWatermark } from '../mirror/meta';
 import { MirrorSync, type MirrorSyncOptions, type SyncReport, type SyncRequest } from '../mirror/mirror-sync';
 import { demoWorkspace } from '../testing/cli-process.fixture';
 import type { Workbench } from '../workbench';
@@ -136,6 +137,35 @@ describe('job memory budget', { timeout: 240_000 }, () => {
       expect(outOfMemory.length).toBeGreaterThan(0);
       expect(outOfMemory[0]).toMatch(/Out of Memory/);
       expect(wb.engine.memoryBudget).toBeNull();
+    });
+  });
+
+  it('copies a mirror table in full under a budget its rows could not be deleted in, and the table stays writable', async () => {
+    await withPg(ws, async (wb) => {
+      const mirror = qualifiedName(HOT_MIRROR_SCHEMA, 'telemetry');
+      // 2M readings of jars the demo does not have in the mirror. A DELETE of the table's rows holds about 16 MB that
+      // DuckDB cannot spill: out of an 8 MB budget, its rollback invalidated the database (or, given room for the
+      // rollback, left every later delete of those rows failing with "Conflict on tuple deletion").
+      const extra = 2_000_000;
+      await wb.engine.withConnection((duck) =>
+        duck.run(
+          `INSERT INTO ${mirror} (battery_id, ts, voltage_v, ingest_id) SELECT 1000000 + (range * 7919) % 1000, ` +
+            `TIMESTAMPTZ '2020-01-01 00:00:00+00' + to_seconds(range), 13.5, 0 FROM range(${extra})`,
+        ),
+      );
+      const { report, mirrored } = await syncFromScratch(wb, (fn) => wb.engine.withMemoryBudget('8MB', fn));
+      expect(report.datasets[0]).toMatchObject({ mode: 'full', removed: expect.any(Number) as number });
+      expect(report.datasets[0]?.removed).toBeGreaterThanOrEqual(extra);
+      expect(mirrored).toBe(report.rows);
+      expect(wb.engine.memoryBudget).toBeNull();
+      // The table takes deletes and rows again, and the workspace queries as before.
+      await wb.engine.withConnection(async (duck) => {
+        await duck.run(
+          `INSERT INTO ${mirror} (battery_id, ts, voltage_v, ingest_id) SELECT 1000000 + range, TIMESTAMPTZ '2020-01-01 00:00:00+00', 13.5, 0 FROM range(10)`,
+        );
+        expect((await duck.run(`DELETE FROM ${mirror} WHERE battery_id >= 1000000`)).rowsChanged).toBe(10);
+        expect(await queryNumber(duck, 'SELECT count(*) FROM telemetry WHERE ts >= $1', [daysAgo(30)])).toBeGreaterThan(0);
+      });
     });
   });
 

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetSpec } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent } from '../../../shared/sql';
 import { inTransaction, queryNumber } from '../engine/duck-query';
-import { getUnorderedRows, HOT_MIRROR_SCHEMA, saveUnorderedRows } from './meta';
+import { emptyHotTable, getUnorderedRows, HOT_MIRROR_SCHEMA, saveUnorderedRows } from './meta';
 
 /**
  * The physical order of a time series' mirror table: by its key (`battery_id, ts`; `string_id, ts`), so each
@@ -67,7 +67,7 @@ async function clusterMirror(duck: DuckDBConnection, spec: DatasetSpec, keys: st
   const sorted = quoteIdent(`bw_cluster_${spec.name}`);
   await inTransaction(duck, async () => {
     await duck.run(`CREATE OR REPLACE TEMP TABLE ${sorted} AS SELECT * FROM ${mirror} ORDER BY ${keys}`);
-    await duck.run(`DELETE FROM ${mirror}`);
+    await emptyHotTable(duck, spec);
     // A scan of the sorted table keeps its order (DuckDB preserves insertion order).
     await duck.run(`INSERT INTO ${mirror} SELECT * FROM ${sorted}`);
     await duck.run(`DROP TABLE ${sorted}`);

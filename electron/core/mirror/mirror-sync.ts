@@ -22,6 +22,7 @@ import { CHANGE_SCHEMA, changeLogTable, createHotTable, ensureChangeTracking, HO
 import type { HotStore } from '../hot/hot-store';
 import { copyColumns, copyFormatFor, copyOut, readCopySql } from '../hot/pg-copy';
 import {
+  emptyHotTable,
   HOT_MIRROR_SCHEMA,
   META_SCHEMA,
   getMirrorWatermark,
@@ -266,10 +267,11 @@ export class MirrorSync {
   }
 
   /**
-   * `fn` under the memory budget, when there is one. What a DuckDB transaction deletes is held in memory it cannot
-   * spill (about 8 bytes a row), so a whole-table rewrite of a mirror far above the usual size can run out of the
-   * budget: `fn` (a range, a copy in full, a clustering: each one transaction, rolled back on failure and resumed
-   * from the watermark) then runs again under the workspace's limit rather than fail the sync.
+   * `fn` under the memory budget, when there is one. A mirror far above the usual size can still run out of it (what
+   * a DuckDB transaction deletes is held in memory it cannot spill, about 8 bytes a row; a copy in full and a
+   * clustering empty the table by making it again, see emptyHotTable, but a range deletes its rows): `fn` (a range,
+   * a copy in full, a clustering: each one transaction, rolled back on failure, after the budget is lifted, and
+   * resumed from the watermark) then runs again under the workspace's limit rather than fail the sync.
    */
   private async bounded<T>(fn: () => Promise<T>, onUnheld?: (message: string) => void): Promise<T> {
     if (!this.options.memoryBudget) return fn();
@@ -409,7 +411,7 @@ export class MirrorSync {
     const duck = this.options.duck;
     let removed = 0;
     await inTransaction(duck, async () => {
-      removed = (await duck.run(`DELETE FROM ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)}`)).rowsChanged;
+      removed = await emptyHotTable(duck, spec);
       await duck.run(
         `INSERT INTO ${qualifiedName(HOT_MIRROR_SCHEMA, spec.name)} (${cols}) SELECT * FROM ${readCopySql(file, copyColumns(spec, true), copyFormatFor(spec))}${clusterOrderSql(spec)}`,
       );
@@ -506,7 +508,7 @@ export class MirrorSync {
         loading = (async () => {
           await inTransaction(duck, async () => {
             if (clearAll) {
-              removed += (await duck.run(`DELETE FROM ${mirror}`)).rowsChanged;
+              removed += await emptyHotTable(duck, spec);
             } else {
               // The logged keys first, then the range itself (so a range read again is not doubled).
               if (gone.rows > 0) {
@@ -539,7 +541,7 @@ export class MirrorSync {
       await loading.catch(() => undefined);
     }
     // Nothing to copy, but starting over: the mirror is emptied all the same.
-    if (wipe) removed += (await duck.run(`DELETE FROM ${mirror}`)).rowsChanged;
+    if (wipe) removed += await emptyHotTable(duck, spec);
 
     // Rows below the split that were archived live in the lake now: drop them from the mirror.
     if (timeseries) removed += (await duck.run(`DELETE FROM ${mirror} WHERE NOT ${hotVisibleSql(spec, tier, 'duckdb')}`)).rowsChanged;
