@@ -69,12 +69,13 @@ export function mirrorTableDdl(name: DatasetName): string {
 }
 
 /**
- * Empties a table of schema `hot` by making it again (DROP and CREATE, in the caller's transaction), and returns the
- * rows it held. A DELETE of every row holds about 8 bytes a row in memory DuckDB cannot spill, and a DELETE that runs
- * out of a job's memory budget cannot be undone cleanly (DuckDB 1.5.5: its rollback fails at the limit and
- * invalidates the database; given room, it leaves the rows marked by the aborted transaction, and every later delete
- * of them fails with "Conflict on tuple deletion" until the database is reopened). A dropped table holds nothing per
- * row, and the views over it bind it by name when they are queried.
+ * Empties a table of schema `hot` by making it again (DROP and CREATE, in the caller's transaction: outside one, a
+ * query between the two would find no table), and returns the rows it held. A DELETE of every row holds about 8
+ * bytes a row in memory DuckDB cannot spill, and a DELETE that runs out of a job's memory budget cannot be undone
+ * cleanly (DuckDB 1.5.5: its rollback fails at the limit and invalidates the database; given room, it leaves the rows
+ * marked by the aborted transaction, and every later delete of them fails with "Conflict on tuple deletion" until
+ * the database is reopened). A dropped table holds nothing per row, and the views over it bind it by name when they
+ * are queried.
  */
 export async function emptyHotTable(conn: DuckDBConnection, spec: DatasetSpec): Promise<number> {
   const table = qualifiedName(HOT_MIRROR_SCHEMA, spec.name);

@@ -541,7 +541,7 @@ export class MirrorSync {
       await loading.catch(() => undefined);
     }
     // Nothing to copy, but starting over: the mirror is emptied all the same.
-    if (wipe) removed += await emptyHotTable(duck, spec);
+    if (wipe) removed += await inTransaction(duck, () => emptyHotTable(duck, spec));
 
     // Rows below the split that were archived live in the lake now: drop them from the mirror.
     if (timeseries) removed += (await duck.run(`DELETE FROM ${mirror} WHERE NOT ${hotVisibleSql(spec, tier, 'duckdb')}`)).rowsChanged;
