@@ -1,6 +1,7 @@
 /**
  * Test fixture (not a test): a separate process that recomputes every calculated day of a workspace (a full refresh
- * of calc_telemetry, `publishDays` lake days per journaled publish) and prints its report as one JSON line. Used by
+ * of calc_telemetry, `publishDays` lake days per journaled publish) and prints its report as one JSON line
+ * (after a line `calculating` as it begins). Used by
  * calc-faults.test.ts to SIGKILL a real calculation at each step (`BW_KILL_AT=calc:<step>`) and at random moments.
  * Usage: node --import tsx calc-run.fixture.ts <workspaceDir> [publishDays]
  */
@@ -15,6 +16,8 @@ try {
   const report = await wb.engine.withConnection(async (conn) => {
     const intents = new LakeIntents(conn);
     await intents.ensure();
+    // The workspace is open: what follows is the calculation (the random kills are timed from here).
+    process.stdout.write('calculating\n');
     const lake = wb.data.lake;
     return refreshCalc(
       conn,
