@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../shared/domain/demo-fleet';
 import { queryRows } from '../engine/duck-query';
 import { fixtureWorkspace } from '../rollups/fleet-fixture';
-import { lakeCheck, withTestWorkbench } from '../testing/cli-process.fixture';
+import { lakeCheck, startScript, withTestWorkbench, type CliRun } from '../testing/cli-process.fixture';
 import { CALC_COLUMNS } from './calc-sql';
 import type { CalcRefreshReport } from './calc-refresh';
 
@@ -13,11 +12,7 @@ const RUN = join(import.meta.dirname, 'calc-run.fixture.ts');
 const made: string[] = [];
 let ws: string;
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+interface Run extends CliRun {
   /** From the line `calculating` (the workspace open) to the process's end, or null when it never got there. */
   calculatingMs: number | null;
 }
@@ -26,29 +21,20 @@ interface Run {
  * A full recompute in a process of its own, two lake days per publish; SIGKILLed `killAfterMs` after it begins to
  * calculate, if given (start-up, which opens the workspace and writes nothing, is not what the kills are for).
  */
-function recompute(env: Record<string, string> = {}, killAfterMs?: number): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUN, ws, '2'], {
-    env: { ...process.env, BATTERY_WORKBENCH_HOT: 'off', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
+async function recompute(env: Record<string, string> = {}, killAfterMs?: number): Promise<Run> {
+  const child = startScript(RUN, [ws], { BATTERY_WORKBENCH_HOT: 'off', ...env });
   let calculating: number | null = null;
   let timer: NodeJS.Timeout | null = null;
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    if (calculating === null && stdout.includes('calculating\n')) {
+  void child
+    .waitForOutput(/^calculating$/m)
+    .then(() => {
       calculating = Date.now();
       if (killAfterMs !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    }
-  });
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, calculatingMs: calculating === null ? null : Date.now() - calculating });
-    }),
-  );
+    })
+    .catch(() => undefined);
+  const run = await child.done;
+  if (timer) clearTimeout(timer);
+  return { ...run, calculatingMs: calculating === null ? null : Date.now() - calculating };
 }
 
 /** The report a finished run printed (its last line). */

@@ -9,7 +9,7 @@ import {
   type DatasetSpec,
 } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { inTransaction, queryRows } from '../engine/duck-query';
+import { inTransaction, queryNumber, queryRows } from '../engine/duck-query';
 import { INTERNAL_SCHEMA } from '../engine/history';
 
 /** The workspace's own bookkeeping schema, shared with the engine (the schema browser hides it). */
@@ -79,7 +79,7 @@ export function mirrorTableDdl(name: DatasetName): string {
  */
 export async function emptyHotTable(conn: DuckDBConnection, spec: DatasetSpec): Promise<number> {
   const table = qualifiedName(HOT_MIRROR_SCHEMA, spec.name);
-  const rows = Number((await queryRows(conn, `SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
+  const rows = await queryNumber(conn, `SELECT count(*) FROM ${table}`);
   await conn.run(`DROP TABLE ${table}`);
   await conn.run(hotTableDdl(spec));
   return rows;

@@ -31,7 +31,12 @@ export interface CliProcess {
 
 /** `battery-workbench <args>` from source, in a process of its own, handed back while it runs. */
 export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/index.ts'), ...args], {
+  return startScript(join(ROOT, 'electron/cli/index.ts'), args, env);
+}
+
+/** A TypeScript script (a CLI, a test's child process) run from source in a process of its own, handed back while it runs. */
+export function startScript(script: string, args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
