@@ -10,7 +10,7 @@ import { partitionKey, writerTurn } from '../lake/lake';
 import { sha256File, type ManifestFile } from '../lake/manifest';
 import { PublishSet, finishPublishSets, type PublishSetDeps } from '../lake/publish-set';
 import { getTierState } from '../mirror/meta';
-import { hotVisibleSql } from '../mirror/views';
+import { TIER_COLUMN, hotVisibleSql } from '../mirror/views';
 import { detectChangedHours, toRanges } from '../rollups/refresh';
 import { GRAIN_MS } from '../rollups/gold-schema';
 import {
@@ -33,7 +33,7 @@ export interface CalcRefreshOptions {
   full?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: { fraction: number; message: string }) => void;
-  /** Cold days per journaled publish (default PUBLISH_DAYS, a week). */
+  /** Cold days per journaled publish (default PUBLISH_DAYS, four weeks). */
   publishDays?: number;
 }
 
@@ -109,12 +109,15 @@ async function refreshCalcLocked(
   const all = report.full || tele.hours === 'all' || env.hours === 'all' || seenFp !== ctxFp;
 
   const days = new Set<number>();
+  /** A full rebuild knows, per day, which tiers show readings and whether hot.calc_telemetry holds rows: see computeDay. */
+  let known: KnownDays | null = null;
   if (all) {
     await conn.run(`DELETE FROM ${CALC_BASELINE}`);
     // Every day replaced one by one (an interrupted rebuild leaves each day whole, old or new): the days with
     // readings, and those with calculated rows or files that have no readings any more.
-    for (const d of await telemetryDays(conn, 'main.telemetry')) days.add(d);
-    for (const d of await telemetryDays(conn, CALC_HOT)) days.add(d);
+    known = { readings: await readingDays(conn), calcHot: new Set(await telemetryDays(conn, CALC_HOT)) };
+    for (const d of known.readings.keys()) days.add(d);
+    for (const d of known.calcHot) days.add(d);
     for (const f of await lake.list(CALC.name)) {
       const date = f.partition.date;
       if (date) days.add(Date.parse(`${date}T00:00:00Z`) / DAY);
@@ -145,7 +148,7 @@ async function refreshCalcLocked(
       options.onProgress?.({ fraction: i / sorted.length, message: `calculated metrics: ${date}` });
       const previous = existing.filter((f) => f.partition.date === date).map((f) => f.key);
       batch ??= { set: null, staged: [], files: [], replaces: [], dates: [] };
-      if (await computeDay(conn, lake, deps, batch, day, split, hotVisible, previous)) report.withdrawn += previous.length;
+      if (await computeDay(conn, lake, deps, batch, { day, split, hotVisible, previous, known })) report.withdrawn += previous.length;
       report.days++;
       if (batch.staged.length >= (options.publishDays ?? PUBLISH_DAYS) || i === sorted.length - 1) {
         report.published += await publishBatch(batch);
@@ -160,6 +163,33 @@ async function refreshCalcLocked(
   await conn.run(`INSERT OR REPLACE INTO ${CALC_STATE} VALUES ('context', $1)`, [ctxFp]);
   options.onProgress?.({ fraction: 1, message: `Calculated metrics refreshed: ${report.days} day(s)` });
   return report;
+}
+
+/** What a full rebuild learns of every day up front (one scan each) instead of asking per day. */
+interface KnownDays {
+  /** Per UTC day with readings in `main.telemetry`: whether its cold and its hot tier show any. */
+  readings: Map<number, { cold: boolean; hot: boolean }>;
+  /** The days hot.calc_telemetry holds rows on. */
+  calcHot: Set<number>;
+}
+
+/** Per UTC day (epoch day) of the unified `telemetry`: whether each tier shows readings on it. */
+async function readingDays(conn: DuckDBConnection): Promise<KnownDays['readings']> {
+  const rows = await queryRows(
+    conn,
+    // epoch_us, not epoch: the latter costs a second more over a year's readings. The quotient is exact enough that floor
+    // gives the day (1 µs before midnight is 1e-11 of a day off a whole number, far above a double's error there).
+    `SELECT DISTINCT CAST(floor(epoch_us(ts) / 86400000000) AS BIGINT) AS d, ${quoteIdent(TIER_COLUMN)} = 'hot' AS hot FROM main.telemetry`,
+  );
+  const out: KnownDays['readings'] = new Map();
+  for (const r of rows) {
+    const d = Number(r.d);
+    const tiers = out.get(d) ?? { cold: false, hot: false };
+    if (r.hot === true) tiers.hot = true;
+    else tiers.cold = true;
+    out.set(d, tiers);
+  }
+  return out;
 }
 
 /** The UTC days (epoch days) a relation has rows on. */
@@ -177,29 +207,42 @@ async function telemetryDays(conn: DuckDBConnection, relation: string): Promise<
 async function updateBaselines(conn: DuckDBConnection, days: readonly number[], all: boolean): Promise<number[]> {
   if (days.length === 0) return [];
   const window = `INTERVAL ${BASELINE_DAYS} DAY`;
-  const dayRanges = toRanges(days)
-    .map(([lo, hi]) => `(ts >= to_timestamp(${lo * 86400}) AND ts < to_timestamp(${hi * 86400}))`)
-    .join(' OR ');
+  const inDays = (ds: Iterable<number>, col: string): string =>
+    toRanges(ds)
+      .map(([lo, hi]) => `(${col} >= to_timestamp(${lo * 86400}) AND ${col} < to_timestamp(${hi * 86400}))`)
+      .join(' OR ');
+  const dayRanges = inDays(days, 'ts');
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE calc_seen AS SELECT battery_id, min(ts) AS lo, max(ts) AS hi FROM main.telemetry WHERE ${dayRanges} GROUP BY ALL`,
   );
   const before = await queryRows(conn, `SELECT battery_id, CAST(r_sum AS VARCHAR) AS r, n FROM ${CALC_BASELINE} WHERE NOT frozen`);
   const was = new Map(before.map((r) => [Number(r.battery_id), `${String(r.r)}/${String(r.n)}`]));
   await inTransaction(conn, async () => {
-    // New jars: their first reading (one scan of their history, once per jar).
-    const missing = all
-      ? 'SELECT DISTINCT battery_id FROM calc_seen'
-      : `SELECT battery_id FROM calc_seen WHERE battery_id NOT IN (SELECT battery_id FROM ${CALC_BASELINE})`;
+    // New jars: their first reading. A full rebuild's days are every day with readings, so calc_seen holds it
+    // already; otherwise one scan of their history, once per jar.
     await conn.run(
-      `INSERT INTO ${CALC_BASELINE} SELECT battery_id, min(ts), 0, 0, false FROM main.telemetry WHERE battery_id IN (${missing}) GROUP BY ALL`,
+      all
+        ? `INSERT INTO ${CALC_BASELINE} SELECT battery_id, lo, 0, 0, false FROM calc_seen`
+        : `INSERT INTO ${CALC_BASELINE} SELECT battery_id, min(ts), 0, 0, false FROM main.telemetry WHERE battery_id IN ` +
+            `(SELECT battery_id FROM calc_seen WHERE battery_id NOT IN (SELECT battery_id FROM ${CALC_BASELINE})) GROUP BY ALL`,
     );
+    // Only the days some forming baseline's window covers are read: a jar's window lies within the BASELINE_DAYS + 2
+    // UTC days from the day of its first reading (one more than its length: `+ INTERVAL n DAY` follows the session's
+    // calendar, an hour longer over a DST change). Jars mostly begin on a few days: a year's fleet reads about 40 days,
+    // not the year.
+    const windowDays = new Set<number>();
+    for (const r of await queryRows(
+      conn,
+      `SELECT DISTINCT CAST(floor(epoch(first_ts) / 86400) AS BIGINT) AS d FROM ${CALC_BASELINE} WHERE NOT frozen`,
+    )) {
+      for (let d = Number(r.d); d <= Number(r.d) + BASELINE_DAYS + 1; d++) windowDays.add(d);
+    }
+    if (windowDays.size === 0) return;
     await conn.run(
       `UPDATE ${CALC_BASELINE} b SET r_sum = x.r_sum, n = x.n FROM (
          SELECT t.battery_id, CAST(sum(t.resistance_mohm) AS DECIMAL(38,2)) AS r_sum, count(*) AS n
          FROM main.telemetry t JOIN ${CALC_BASELINE} f ON f.battery_id = t.battery_id AND NOT f.frozen
-         WHERE t.ts >= f.first_ts AND t.ts < f.first_ts + ${window}
-           AND t.ts >= (SELECT min(first_ts) FROM ${CALC_BASELINE} WHERE NOT frozen)
-           AND t.ts < (SELECT max(first_ts) FROM ${CALC_BASELINE} WHERE NOT frozen) + ${window}
+         WHERE t.ts >= f.first_ts AND t.ts < f.first_ts + ${window} AND (${inDays(windowDays, 't.ts')})
          GROUP BY ALL) x WHERE b.battery_id = x.battery_id AND NOT b.frozen`,
     );
   });
@@ -231,8 +274,25 @@ interface CalcBatch {
   dates: string[];
 }
 
-/** Cold days per publish (a week): each publish costs two view switches and a manifest, whatever its size. */
-const PUBLISH_DAYS = 7;
+/**
+ * Cold days per publish (four weeks): each publish costs two view switches and a manifest, whatever its size (about
+ * 0.14 s on a year's lake, 52 of them in a full rebuild of a year at a week per publish). An interrupted run keeps
+ * the sets it published and redoes the rest.
+ */
+const PUBLISH_DAYS = 28;
+
+/** The day computeDay computes, with what the refresh knows of it. */
+interface CalcDay {
+  /** Epoch day. */
+  day: number;
+  split: string | null;
+  /** Which mirror rows the hot tier shows (hotVisibleSql). */
+  hotVisible: string;
+  /** The day's lake files of calc_telemetry, replaced by its new one. */
+  previous: string[];
+  /** A full rebuild's knowledge of every day (else the day's tiers are asked for). */
+  known: KnownDays | null;
+}
 
 /**
  * One UTC day: its hot rows replace the day's in hot.calc_telemetry; its cold rows become the day's file, staged in
@@ -248,10 +308,7 @@ async function computeDay(
   lake: Lake,
   deps: PublishSetDeps,
   batch: CalcBatch,
-  day: number,
-  split: string | null,
-  hotVisible: string,
-  previous: string[],
+  { day, split, hotVisible, previous, known }: CalcDay,
 ): Promise<boolean> {
   const lo = day * DAY;
   const hi = lo + DAY;
@@ -262,16 +319,21 @@ async function computeDay(
   const any = async (readings: string): Promise<boolean> =>
     (await queryNumber(conn, `SELECT count(*) FROM (SELECT 1 FROM ${readings} LIMIT 1)`)) > 0;
   const [coldSql, hotSql] = calcTierReadingsSql(lo, hi, split, hotVisible);
-  const coldReadings = await any(coldSql);
-  const hotReadings = await any(hotSql);
+  const tiers = known?.readings.get(day) ?? (known ? { cold: false, hot: false } : null);
+  const coldReadings = tiers ? tiers.cold : await any(coldSql);
+  const hotReadings = tiers ? tiers.hot : await any(hotSql);
   const source = hotReadings ? 'calc_day' : `(${rows})`;
   if (hotReadings) await conn.run(`CREATE OR REPLACE TEMP TABLE calc_day AS ${rows}`);
   try {
-    await inTransaction(conn, async () => {
-      await conn.run(`DELETE FROM ${CALC_HOT} WHERE ts >= to_timestamp($1) AND ts < to_timestamp($2)`, [lo / 1000, hi / 1000]);
-      if (hotReadings)
-        await conn.run(`INSERT INTO ${CALC_HOT} (${cols}, ${ingest}) SELECT ${cols}, ${ingest} FROM calc_day WHERE ${ingest} IS NOT NULL`);
-    });
+    // A day with neither hot readings nor hot calculated rows has nothing to replace there (every lake day of a rebuild).
+    if (hotReadings || !known || known.calcHot.has(day))
+      await inTransaction(conn, async () => {
+        await conn.run(`DELETE FROM ${CALC_HOT} WHERE ts >= to_timestamp($1) AND ts < to_timestamp($2)`, [lo / 1000, hi / 1000]);
+        if (hotReadings)
+          await conn.run(
+            `INSERT INTO ${CALC_HOT} (${cols}, ${ingest}) SELECT ${cols}, ${ingest} FROM calc_day WHERE ${ingest} IS NOT NULL`,
+          );
+      });
     const withdraw = async (): Promise<boolean> => {
       if (previous.length === 0) return false;
       await lake.withdraw(CALC.name, previous, `calc: no cold readings on ${date} any more`);
