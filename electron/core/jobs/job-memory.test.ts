@@ -10,6 +10,8 @@ import { JOB_MEMORY_BUDGET, memoryLimitBytes } from '../engine/engine';
 import { queryNumber } from '../engine/duck-query';
 import { HOT_MIRROR_SCHEMA, saveMirrorWatermark } from '../mirror/meta';
 import { MirrorSync, type MirrorSyncOptions, type SyncReport, type SyncRequest } from '../mirror/mirror-sync';
+import { FAMILIES, rollupTable } from '../rollups/gold-schema';
+import { refreshRollups } from '../rollups/refresh';
 import { demoWorkspace } from '../testing/cli-process.fixture';
 import type { Workbench } from '../workbench';
 
@@ -165,6 +167,37 @@ describe('job memory budget', { timeout: 240_000 }, () => {
         );
         expect((await duck.run(`DELETE FROM ${mirror} WHERE battery_id >= 1000000`)).rowsChanged).toBe(10);
         expect(await queryNumber(duck, 'SELECT count(*) FROM telemetry WHERE ts >= $1', [daysAgo(30)])).toBeGreaterThan(0);
+      });
+    });
+  });
+
+  it('rebuilds the rollups in full under a budget their rows could not be deleted in, and the gold tables stay writable', async () => {
+    await withPg(ws, async (wb) => {
+      const hourly = rollupTable(FAMILIES.jar, 'hourly');
+      // 12M jar hours of jars the demo does not have: a DELETE of them holds about 96 MB that DuckDB cannot spill, out
+      // of a 48 MB budget the rebuild itself fits in.
+      const extra = 12_000_000;
+      await wb.engine.withConnection((duck) =>
+        duck.run(
+          `INSERT INTO ${hourly} (battery_id, bucket, n) SELECT 1000000 + range % 1000, ` +
+            `TIMESTAMPTZ '2000-01-01 00:00:00+00' + to_hours(range // 1000), 1 FROM range(${extra})`,
+        ),
+      );
+      const report = await wb.engine.withConnection((duck) =>
+        wb.engine.withMemoryBudget('48MB', () => refreshRollups(duck, wb.data.lake, { full: true })),
+      );
+      expect(report.hours.telemetry).toBeGreaterThan(0);
+      expect(wb.engine.memoryBudget).toBeNull();
+      await wb.engine.withConnection(async (duck) => {
+        expect(await queryNumber(duck, `SELECT count(*) FROM ${hourly} WHERE battery_id >= 1000000`)).toBe(0);
+        // Every jar hour of the readings, once.
+        expect(await queryNumber(duck, `SELECT count(*) FROM ${hourly}`)).toBe(
+          await queryNumber(duck, "SELECT count(*) FROM (SELECT DISTINCT battery_id, date_trunc('hour', ts) FROM telemetry)"),
+        );
+        await duck.run(
+          `INSERT INTO ${hourly} (battery_id, bucket, n) SELECT 1000000 + range, TIMESTAMPTZ '2000-01-01 00:00:00+00', 1 FROM range(10)`,
+        );
+        expect((await duck.run(`DELETE FROM ${hourly} WHERE battery_id >= 1000000`)).rowsChanged).toBe(10);
       });
     });
   });

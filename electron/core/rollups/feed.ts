@@ -3,7 +3,17 @@ import { quoteLiteral } from '../../../shared/sql';
 import { inTransaction, insertObjects } from '../engine/duck-query';
 import type { LakeFile } from '../lake/lake';
 import { forgetLayoutSql } from './gold-layout';
-import { FAMILIES, GRAIN_MS, JAR_FIRST_DAYS, SIBLING_HOURLY, STATE, ensureGoldSchema, rollupTable, type RollupFamily } from './gold-schema';
+import {
+  FAMILIES,
+  GRAIN_MS,
+  JAR_FIRST_DAYS,
+  SIBLING_HOURLY,
+  STATE,
+  emptyGoldTableSql,
+  ensureGoldSchema,
+  rollupTable,
+  type RollupFamily,
+} from './gold-schema';
 import { rebuildDailyFromHourlySql, rebuildHourlyFromRawSql, rebuildSiblingSql, rebuildSiteSql } from './rollup-sql';
 
 /** The datasets the rollups are built from, with the family each feeds. */
@@ -45,15 +55,15 @@ export const rollupFeed = {
   async begin(conn: DuckDBConnection, splitIso: string): Promise<void> {
     await ensureGoldSchema(conn);
     await inTransaction(conn, async () => {
+      // The gold tables made again, not emptied row by row (emptyGoldTableSql): a year's rollups are about 30M rows.
       for (const family of Object.values(FAMILIES)) {
         for (const grain of ['hourly', 'daily'] as const) {
-          await conn.run(`DELETE FROM ${rollupTable(family, grain)}`);
+          for (const sql of emptyGoldTableSql(rollupTable(family, grain))) await conn.run(sql);
           // The landed rows are counted afresh (adoptGoldLayout), so the closing refresh puts them in order.
           for (const sql of forgetLayoutSql(family, grain)) await conn.run(sql);
         }
       }
-      await conn.run(`DELETE FROM ${SIBLING_HOURLY}`);
-      await conn.run(`DELETE FROM ${JAR_FIRST_DAYS}`);
+      for (const sql of [...emptyGoldTableSql(SIBLING_HOURLY), ...emptyGoldTableSql(JAR_FIRST_DAYS)]) await conn.run(sql);
       // A new history: no day of it is retired.
       await conn.run(`DELETE FROM ${STATE.retired}`);
       await forget(conn);

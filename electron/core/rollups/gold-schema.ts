@@ -177,19 +177,37 @@ export function siblingSelectSql(jarHours: string, jarMap: string): string {
   );
 }
 
+/** The gold data tables (SQL names): each rollup, the jars' first days and the sibling statistics, with their columns. */
+function goldDataTables(): Map<string, { name: string; type: string }[]> {
+  const out = new Map<string, { name: string; type: string }[]>();
+  for (const family of Object.values(FAMILIES)) {
+    for (const grain of ['hourly', 'daily'] as const) out.set(rollupTable(family, grain), rollupColumns(family));
+  }
+  out.set(JAR_FIRST_DAYS, rollupColumns(FAMILIES.jar));
+  out.set(SIBLING_HOURLY, siblingColumns());
+  return out;
+}
+
+function goldTableDdl(table: string, columns: readonly { name: string; type: string }[]): string {
+  return `CREATE TABLE IF NOT EXISTS ${table} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`;
+}
+
+/**
+ * Statements that empty a gold data table (its SQL name) by making it again, for the caller's transaction: DuckDB
+ * holds about 8 bytes a deleted row in memory it cannot spill, and a DELETE that runs out of memory cannot be undone
+ * cleanly (see mirror/meta.ts emptyHotTable). A dropped table holds nothing per row: a year's gold.jar_hourly is
+ * about 21M rows, and a data job's memory budget (the whole database's limit while it runs) is 128 MB.
+ */
+export function emptyGoldTableSql(table: string): string[] {
+  const columns = goldDataTables().get(table);
+  if (!columns) throw new Error(`Not a gold data table: ${table}`);
+  return [`DROP TABLE ${table}`, goldTableDdl(table, columns)];
+}
+
 export async function ensureGoldSchema(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(GOLD_SCHEMA)}`);
   await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(INTERNAL_SCHEMA)}`);
-  for (const family of Object.values(FAMILIES)) {
-    for (const grain of ['hourly', 'daily'] as const) {
-      const cols = rollupColumns(family).map((c) => `${quoteIdent(c.name)} ${c.type}`);
-      await conn.run(`CREATE TABLE IF NOT EXISTS ${rollupTable(family, grain)} (${cols.join(', ')})`);
-    }
-  }
-  const jarCols = rollupColumns(FAMILIES.jar).map((c) => `${quoteIdent(c.name)} ${c.type}`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS ${JAR_FIRST_DAYS} (${jarCols.join(', ')})`);
-  const sibling = siblingColumns().map((c) => `${quoteIdent(c.name)} ${c.type}`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS ${SIBLING_HOURLY} (${sibling.join(', ')})`);
+  for (const [table, columns] of goldDataTables()) await conn.run(goldTableDdl(table, columns));
   await conn.run(
     `CREATE TABLE IF NOT EXISTS ${STATE.retired} (dataset VARCHAR NOT NULL, day BIGINT NOT NULL, files INTEGER NOT NULL, ` +
       'rows BIGINT NOT NULL, bytes BIGINT NOT NULL, retired_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (dataset, day))',

@@ -15,6 +15,7 @@ import {
   SIBLING_HOURLY,
   STATE,
   ensureGoldSchema,
+  emptyGoldTableSql,
   retiredDaysSql,
   rollupTable,
   type RollupFamily,
@@ -248,11 +249,14 @@ export async function detectChangedHours(
 async function clearFamily(conn: DuckDBConnection, source: Source): Promise<void> {
   const families = source.family.name === 'jar' ? [source.family, FAMILIES.site] : [source.family];
   const tables = families.flatMap((f) => (['hourly', 'daily'] as const).map((g) => [f, g] as const));
-  // The rollups of retired days stay: they are all that is left of those days.
+  // The rollups of retired days stay: they are all that is left of those days. Without any, each table is made
+  // again rather than emptied row by row (emptyGoldTableSql).
+  const retired = (await retiredDays(conn, source.dataset)).size > 0;
   const kept = `WHERE CAST(floor(epoch(bucket) / 86400) AS BIGINT) NOT IN (${retiredDaysSql(source.dataset)})`;
+  const empty = (table: string): string[] => (retired ? [`DELETE FROM ${table} ${kept}`] : emptyGoldTableSql(table));
   await transaction(conn, [
-    ...tables.map(([f, g]) => `DELETE FROM ${rollupTable(f, g)} ${kept}`),
-    ...(source.family.name === 'jar' ? [`DELETE FROM ${SIBLING_HOURLY} ${kept}`, ...rebuildFirstDaysSql(0, FAR_FUTURE_MS)] : []),
+    ...tables.flatMap(([f, g]) => empty(rollupTable(f, g))),
+    ...(source.family.name === 'jar' ? [...empty(SIBLING_HOURLY), ...rebuildFirstDaysSql(0, FAR_FUTURE_MS)] : []),
     ...tables.flatMap(([f, g]) => forgetLayoutSql(f, g)),
     // Forget what was seen: an interrupted rebuild is then redone in full by the next refresh.
     `DELETE FROM ${STATE.hotHours} WHERE dataset = ${quoteLiteral(source.dataset)}`,
