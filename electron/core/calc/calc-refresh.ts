@@ -173,13 +173,20 @@ interface KnownDays {
   calcHot: Set<number>;
 }
 
+/**
+ * The UTC day (epoch day) of a TIMESTAMPTZ expression. By epoch_us, not epoch: the latter costs a second more over a
+ * year's readings. The quotient is exact enough that floor gives the day (1 µs before midnight is 1e-11 of a day off a
+ * whole number, far above a double's error there).
+ */
+function epochDaySql(expr: string): string {
+  return `CAST(floor(epoch_us(${expr}) / 86400000000) AS BIGINT)`;
+}
+
 /** Per UTC day (epoch day) of the unified `telemetry`: whether each tier shows readings on it. */
 async function readingDays(conn: DuckDBConnection): Promise<KnownDays['readings']> {
   const rows = await queryRows(
     conn,
-    // epoch_us, not epoch: the latter costs a second more over a year's readings. The quotient is exact enough that floor
-    // gives the day (1 µs before midnight is 1e-11 of a day off a whole number, far above a double's error there).
-    `SELECT DISTINCT CAST(floor(epoch_us(ts) / 86400000000) AS BIGINT) AS d, ${quoteIdent(TIER_COLUMN)} = 'hot' AS hot FROM main.telemetry`,
+    `SELECT DISTINCT ${epochDaySql('ts')} AS d, ${quoteIdent(TIER_COLUMN)} = 'hot' AS hot FROM main.telemetry`,
   );
   const out: KnownDays['readings'] = new Map();
   for (const r of rows) {
@@ -194,7 +201,7 @@ async function readingDays(conn: DuckDBConnection): Promise<KnownDays['readings'
 
 /** The UTC days (epoch days) a relation has rows on. */
 async function telemetryDays(conn: DuckDBConnection, relation: string): Promise<number[]> {
-  const rows = await queryRows(conn, `SELECT DISTINCT CAST(floor(epoch(ts) / 86400) AS BIGINT) AS d FROM ${relation}`);
+  const rows = await queryRows(conn, `SELECT DISTINCT ${epochDaySql('ts')} AS d FROM ${relation}`);
   return rows.map((r) => Number(r.d));
 }
 
@@ -231,10 +238,7 @@ async function updateBaselines(conn: DuckDBConnection, days: readonly number[], 
     // calendar, an hour longer over a DST change). Jars mostly begin on a few days: a year's fleet reads about 40 days,
     // not the year.
     const windowDays = new Set<number>();
-    for (const r of await queryRows(
-      conn,
-      `SELECT DISTINCT CAST(floor(epoch(first_ts) / 86400) AS BIGINT) AS d FROM ${CALC_BASELINE} WHERE NOT frozen`,
-    )) {
+    for (const r of await queryRows(conn, `SELECT DISTINCT ${epochDaySql('first_ts')} AS d FROM ${CALC_BASELINE} WHERE NOT frozen`)) {
       for (let d = Number(r.d); d <= Number(r.d) + BASELINE_DAYS + 1; d++) windowDays.add(d);
     }
     if (windowDays.size === 0) return;

@@ -73,6 +73,20 @@ export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise
   }
 }
 
+/**
+ * The statements that empty `table` by making it again with `createDdl` (its CREATE TABLE), for the caller's
+ * transaction: outside one, a query between the two would find no table. What empties a whole table goes this way,
+ * not by a DELETE of every row: DuckDB 1.5.5 holds about 8 bytes a deleted row in memory it cannot spill, and a
+ * transaction whose DELETE ran out of memory cannot be undone cleanly (at the limit its rollback fails and invalidates
+ * the database; given room, see makeRoomForRollbacks, it leaves the rows marked, and every later delete of them fails
+ * with "Conflict on tuple deletion" until the database is reopened). A memory budget is the whole database's limit
+ * while a job holds it, so this holds for anything running beside a job too. A dropped table holds nothing per row,
+ * and the views over it bind it by name when they are queried.
+ */
+export function recreateTableSql(table: string, createDdl: string): string[] {
+  return [`DROP TABLE ${table}`, createDdl];
+}
+
 /** DuckDB's out-of-memory error (as thrown, or wrapped in a WorkbenchError's message). */
 export function isOutOfMemory(err: unknown): boolean {
   return /Out of Memory Error/i.test(errorMessage(err));

@@ -9,7 +9,7 @@ import {
   type DatasetSpec,
 } from '../../../shared/domain/datasets';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
-import { inTransaction, queryNumber, queryRows } from '../engine/duck-query';
+import { inTransaction, queryNumber, queryRows, recreateTableSql } from '../engine/duck-query';
 import { INTERNAL_SCHEMA } from '../engine/history';
 
 /** The workspace's own bookkeeping schema, shared with the engine (the schema browser hides it). */
@@ -69,19 +69,13 @@ export function mirrorTableDdl(name: DatasetName): string {
 }
 
 /**
- * Empties a table of schema `hot` by making it again (DROP and CREATE, in the caller's transaction: outside one, a
- * query between the two would find no table), and returns the rows it held. A DELETE of every row holds about 8
- * bytes a row in memory DuckDB cannot spill, and a DELETE that runs out of a job's memory budget cannot be undone
- * cleanly (DuckDB 1.5.5: its rollback fails at the limit and invalidates the database; given room, it leaves the rows
- * marked by the aborted transaction, and every later delete of them fails with "Conflict on tuple deletion" until
- * the database is reopened). A dropped table holds nothing per row, and the views over it bind it by name when they
- * are queried.
+ * Empties a table of schema `hot` by making it again, in the caller's transaction (see recreateTableSql), and returns
+ * the rows it held.
  */
 export async function emptyHotTable(conn: DuckDBConnection, spec: DatasetSpec): Promise<number> {
   const table = qualifiedName(HOT_MIRROR_SCHEMA, spec.name);
   const rows = await queryNumber(conn, `SELECT count(*) FROM ${table}`);
-  await conn.run(`DROP TABLE ${table}`);
-  await conn.run(hotTableDdl(spec));
+  for (const sql of recreateTableSql(table, hotTableDdl(spec))) await conn.run(sql);
   return rows;
 }
 

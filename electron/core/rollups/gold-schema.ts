@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { qualifiedName, quoteIdent, quoteLiteral } from '../../../shared/sql';
+import { recreateTableSql } from '../engine/duck-query';
 import { INTERNAL_SCHEMA } from '../engine/history';
 
 /** The medallion's gold layer in the workspace database: rollups the dashboards read. */
@@ -193,15 +194,13 @@ function goldTableDdl(table: string, columns: readonly { name: string; type: str
 }
 
 /**
- * Statements that empty a gold data table (its SQL name) by making it again, for the caller's transaction: DuckDB
- * holds about 8 bytes a deleted row in memory it cannot spill, and a DELETE that runs out of memory cannot be undone
- * cleanly (see mirror/meta.ts emptyHotTable). A dropped table holds nothing per row: a year's gold.jar_hourly is
- * about 21M rows, and a data job's memory budget (the whole database's limit while it runs) is 128 MB.
+ * Statements that empty a gold data table (its SQL name) by making it again, for the caller's transaction (see
+ * recreateTableSql: a year's gold.jar_hourly is about 21M rows, a data job's memory budget 128 MB).
  */
 export function emptyGoldTableSql(table: string): string[] {
   const columns = goldDataTables().get(table);
   if (!columns) throw new Error(`Not a gold data table: ${table}`);
-  return [`DROP TABLE ${table}`, goldTableDdl(table, columns)];
+  return recreateTableSql(table, goldTableDdl(table, columns));
 }
 
 export async function ensureGoldSchema(conn: DuckDBConnection): Promise<void> {
